@@ -1,0 +1,235 @@
+# locklab top-level Makefile: Kconfig targets, a kbuild-style non-recursive build, QEMU and tests.
+#
+# Each source folder has a Kbuild file listing `obj-y += x.o` and
+# `obj-$(CONFIG_X) += y.o` (and `obj-y += sub/` to descend). This file reads
+# them all into one make graph, so dependencies are exact and -j works.
+# Everything generated goes under $(O) (default: build/), including .config.
+
+MAKEFLAGS += --no-builtin-rules --no-builtin-variables
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+O ?= build
+override O := $(patsubst %/,%,$(O))
+objtree := $(abspath $(O))
+
+CROSS_COMPILE ?= aarch64-linux-gnu-
+CC := $(CROSS_COMPILE)gcc
+LD := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+NM := $(CROSS_COMPILE)nm
+READELF := $(CROSS_COMPILE)readelf
+HOSTCC ?= cc
+PYTHON ?= python3
+QEMU ?= qemu-system-aarch64
+
+ifeq ($(V),1)
+  Q :=
+  quiet = @:
+else
+  Q := @
+  quiet = @printf '  %-8s %s\n'
+endif
+
+# Tools each kind of target needs; a missing one stops with a pointer to the deps script.
+need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
+
+config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
+no-build-targets := help clean distclean deps $(config-targets)
+goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
+building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
+
+# ---------------------------------------------------------------- Kconfig
+KCONFIG_FILES := $(shell find $(srctree) -name Kconfig -not -path '$(srctree)/build*' 2>/dev/null)
+kconfig-env = cd $(objtree) && KCONFIG_CONFIG=.config srctree=$(srctree)
+kconf = $(kconfig-env) kconfig-conf
+
+.PHONY: menuconfig nconfig defconfig olddefconfig savedefconfig oldconfig listnewconfig
+menuconfig nconfig: | $(objtree)
+	$(call need-tool,kconfig-$(patsubst %config,%,$@)conf)
+	$(Q)test -f $(objtree)/.config || $(MAKE) -s O=$(O) defconfig
+	$(Q)$(kconfig-env) kconfig-$(patsubst %config,%,$@)conf $(srctree)/Kconfig
+
+defconfig: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/defconfig $(srctree)/Kconfig
+	@echo "  CONFIG   $(O)/.config from configs/defconfig"
+
+%_defconfig: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	$(Q)test -f $(srctree)/configs/$@ || { echo "error: configs/$@ does not exist; choose one of: $(notdir $(wildcard $(srctree)/configs/*))" >&2; exit 1; }
+	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/$@ $(srctree)/Kconfig
+	@echo "  CONFIG   $(O)/.config from configs/$@"
+
+olddefconfig oldconfig listnewconfig: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	$(Q)$(kconf) --$@ $(srctree)/Kconfig
+
+savedefconfig: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	$(Q)$(kconf) --savedefconfig=defconfig $(srctree)/Kconfig
+	@echo "  SAVED    $(O)/defconfig (copy it into configs/ to keep it)"
+
+$(objtree):
+	$(Q)mkdir -p $@
+
+# A build without a configuration starts from configs/defconfig and says so.
+$(objtree)/.config: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	@echo "  CONFIG   no $(O)/.config yet: using configs/defconfig (change it with 'make O=$(O) menuconfig')"
+	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/defconfig $(srctree)/Kconfig
+
+# silentoldconfig writes autoconf.h and touches include/config/<sym>.h only for
+# symbols whose value changed; scripts/fixdep.sh makes each object depend on
+# the symbols it mentions, so a saved config rebuilds only what it affects.
+$(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
+	$(call need-tool,kconfig-conf)
+	$(Q)mkdir -p $(objtree)/include/config $(objtree)/include/generated
+	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null
+	$(Q)touch $@
+
+ifneq ($(building),)
+-include $(objtree)/include/config/auto.conf
+endif
+
+# ---------------------------------------------------------------- kernel build
+# Collect objects: $(1) is a folder with a Kbuild file.
+define descend
+obj-y :=
+include $(srctree)/$(1)/Kbuild
+objs-$(1) := $$(addprefix $(1)/,$$(filter %.o,$$(obj-y)))
+subdirs-$(1) := $$(addprefix $(1)/,$$(patsubst %/,%,$$(filter %/,$$(obj-y))))
+kernel-objs += $$(objs-$(1))
+$$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
+endef
+kernel-objs :=
+$(eval $(call descend,arch/arm64))
+$(eval $(call descend,drivers))
+$(eval $(call descend,kernel))
+KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
+
+ARCH_FLAGS := -march=armv8-a -mgeneral-regs-only -mno-outline-atomics -mstrict-align
+# -fpie + hidden visibility: every symbol reference is PC-relative, and the
+# few absolute pointers in data become R_AARCH64_RELATIVE relocations that
+# head.S applies, so one Image runs wherever the loader put it.
+KCFLAGS := -std=gnu11 -O2 -g -fmacro-prefix-map=$(srctree)/= -ffreestanding -fno-builtin -nostdlib -fpie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	$(ARCH_FLAGS) \
+	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(objtree)/include \
+	-include $(srctree)/include/locklab/hidden.h \
+	-include $(objtree)/include/generated/autoconf.h
+KAFLAGS := -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(KCFLAGS))
+KLDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
+	--no-apply-dynamic-relocs --build-id=none --no-warn-rwx-segments -T $(srctree)/arch/arm64/kernel.lds
+
+# Objects depend on the command line too: a changed flag rebuilds everything.
+$(objtree)/.kflags: FORCE | $(objtree)
+	$(Q)echo '$(CC) $(KCFLAGS) $(KLDFLAGS)' | cmp -s - $@ || echo '$(CC) $(KCFLAGS) $(KLDFLAGS)' > $@
+
+gen-hdrs := $(objtree)/include/config/auto.conf
+
+$(objtree)/%.o: $(srctree)/%.c $(objtree)/.kflags | $(gen-hdrs)
+	$(call need-tool,$(CC))
+	$(quiet) CC $*.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@
+	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+
+$(objtree)/%.o: $(srctree)/%.S $(objtree)/.kflags | $(gen-hdrs)
+	$(call need-tool,$(CC))
+	$(quiet) AS $*.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@
+	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+
+-include $(KOBJS:.o=.o.d)
+
+$(objtree)/locklab.elf: $(KOBJS) $(srctree)/arch/arm64/kernel.lds $(objtree)/.kflags
+	$(quiet) LD $(O)/locklab.elf
+	$(Q)$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
+	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
+	$(Q)mv $@.tmp $@
+	$(Q)$(NM) -n $@ > $(objtree)/System.map
+
+$(objtree)/Image: $(objtree)/locklab.elf
+	$(quiet) OBJCOPY $(O)/Image
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+.PHONY: all
+all: $(objtree)/Image
+	@echo "  READY    $(O)/Image ($$(stat -c %s $(O)/Image) bytes), $(O)/locklab.elf"
+
+# ---------------------------------------------------------------- QEMU
+CPUS ?= 4
+GIC ?= 2
+EL2 ?= 0
+BOOTARGS ?=
+QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 1,$(EL2)),$(comma)virtualization=on)
+comma := ,
+QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -no-reboot \
+	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
+
+.PHONY: qemu gdb
+qemu: $(objtree)/Image
+	$(call need-tool,$(QEMU))
+	@echo "  QEMU     $(QEMU_CMD)   (quit: Ctrl-a x)"
+	$(Q)$(QEMU_CMD)
+
+gdb: $(objtree)/Image
+	$(call need-tool,$(QEMU))
+	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal:"
+	@echo "           gdb-multiarch $(O)/locklab.elf -ex 'target remote :1234'"
+	@echo "           (the ELF is linked at 0: add the load address with"
+	@echo "            'add-symbol-file $(O)/locklab.elf -o 0x40200000' for QEMU virt)"
+	$(Q)$(QEMU_CMD) -S -gdb tcp::1234
+
+# ---------------------------------------------------------------- tests
+include $(srctree)/tests/check.mk
+
+# ---------------------------------------------------------------- misc
+.PHONY: deps clean distclean help FORCE
+FORCE:
+
+deps:
+	$(Q)$(srctree)/scripts/deps.sh
+
+clean:
+	$(Q)rm -rf $(addprefix $(objtree)/,arch drivers kernel host check locklab.elf Image System.map .kflags)
+	@echo "  CLEAN    $(O) (kept $(O)/.config)"
+
+distclean:
+	$(Q)rm -rf $(objtree)
+	@echo "  CLEAN    removed $(O)/"
+
+help:
+	@echo 'locklab: a small SMP arm64 kernel whose locking strategy is chosen in Kconfig.'
+	@echo ''
+	@echo 'Configuration (writes $$(O)/.config, default O=build):'
+	@echo '  menuconfig        - configure with a text menu (kconfig-mconf)'
+	@echo '  nconfig           - configure with the ncurses menu (kconfig-nconf)'
+	@echo '  defconfig         - default configuration (configs/defconfig)'
+	@echo '  <name>_defconfig  - configuration from configs/<name>_defconfig:'
+	@echo "                      $(notdir $(wildcard $(srctree)/configs/*_defconfig))"
+	@echo '  olddefconfig      - update .config, new options at their defaults'
+	@echo '  oldconfig         - update .config, asking about new options'
+	@echo '  listnewconfig     - list options that .config does not set yet'
+	@echo '  savedefconfig     - write the minimal $$(O)/defconfig for this .config'
+	@echo ''
+	@echo 'Build and run:'
+	@echo '  all (default)     - build $$(O)/locklab.elf (with symbols) and $$(O)/Image'
+	@echo '  qemu              - boot $$(O)/Image in QEMU virt (CPUS=4 GIC=2|3 EL2=0|1 BOOTARGS=...)'
+	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
+	@echo ''
+	@echo 'Tests:'
+	@echo '  check             - host unit tests + ktest boots on 1, 4 (GICv2), 8 (GICv3) CPUs'
+	@echo '                      and the EL2/SMC (Raspberry Pi 5) path; prints "N passed, N failed"'
+	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
+	@echo ''
+	@echo 'Other:'
+	@echo '  deps              - install missing Debian packages (as root) or print the apt-get line'
+	@echo '  clean             - remove build outputs but keep $$(O)/.config'
+	@echo '  distclean         - remove $$(O)/ entirely'
+	@echo ''
+	@echo 'Variables: O=dir (build folder), V=1 (show commands), CROSS_COMPILE=$(CROSS_COMPILE)'

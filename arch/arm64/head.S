@@ -1,0 +1,242 @@
+/* Kernel entry: arm64 Image header, EL2->EL1 drop, early identity map + MMU, self-relocation, secondary entry. */
+#include <asm/sysreg.h>
+#include <asm/boot.h>
+
+/*
+ * Load-address independence: the kernel is linked at 0 as a position-
+ * independent executable (-fpie, hidden symbols) and runs identity-mapped
+ * (virtual = physical) wherever the loader put it: 0x40200000 on QEMU virt,
+ * 0x80000 or 0x200000 on a Raspberry Pi 5. Code only uses PC-relative
+ * addressing; the absolute pointers stored in data (tables of function
+ * pointers, strings) are listed in .rela.dyn as R_AARCH64_RELATIVE and fixed
+ * up below by adding the load address. An identity map keeps MMIO and the DTB
+ * at their physical addresses, which matters more here than a high kernel VA.
+ *
+ * Order matters on real Cortex-A cores: no exclusive or atomic access may run
+ * before the MMU and D-cache are on with RAM mapped Normal write-back (QEMU
+ * does not care, the Pi does). So: drop to EL1, map, MMU on, then zero BSS,
+ * relocate and call C.
+ */
+
+	.section .head.text, "ax"
+	.globl	_head
+_head:
+	b	primary_entry		// code0: branch to the real entry
+	.long	0			// code1
+	.quad	0			// text_offset: load at a 2 MiB-aligned base + 0
+	.quad	_kernel_size		// image_size: includes BSS and page tables
+	.quad	0xa			// flags: little-endian, 4K pages, placed anywhere
+	.quad	0			// res2
+	.quad	0			// res3
+	.quad	0			// res4
+	.ascii	"ARM\x64"		// magic
+	.long	0			// res5: no PE/COFF header
+
+primary_entry:
+	mov	x19, x0			// x19 = DTB physical address (0 if none)
+	msr	daifset, #0xf
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2		// x20 = entry exception level
+	bl	el2_to_el1
+	adrp	x21, _head		// x21 = load address (PC-relative)
+
+	/*
+	 * Early table: one L1 table, 512 x 1 GiB blocks covering 512 GiB of
+	 * physical space, all Device-nGnRE except the GiB holding the kernel,
+	 * which is Normal memory. kernel/../mmu.c replaces it with a map built
+	 * from the device tree's /memory once C runs.
+	 */
+	adrp	x0, init_pg_dir
+	mov	x1, #0			// x1 = block index
+	ldr	x3, =PTE_BLOCK_DEVICE
+1:	orr	x2, x3, x1, lsl #30
+	str	x2, [x0, x1, lsl #3]
+	add	x1, x1, #1
+	cmp	x1, #512
+	b.lo	1b
+	lsr	x1, x21, #30
+	ldr	x3, =PTE_BLOCK_NORMAL
+	orr	x2, x3, x1, lsl #30
+	str	x2, [x0, x1, lsl #3]
+	/*
+	 * The stores went to memory (MMU off = non-cacheable). Invalidate any
+	 * stale cache lines over the table so the cacheable table walk and later
+	 * cached reads see what was written.
+	 */
+	dsb	sy
+	add	x1, x0, #4096
+	bl	dcache_inval_range_early
+	adrp	x0, init_pg_dir
+	bl	mmu_on
+
+	/* Caches on: now BSS can be zeroed and relocations applied. */
+	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
+2:	cmp	x0, x1
+	b.hs	3f
+	stp	xzr, xzr, [x0], #16
+	b	2b
+3:
+	adrp	x0, __rela_start
+	add	x0, x0, :lo12:__rela_start
+	adrp	x1, __rela_end
+	add	x1, x1, :lo12:__rela_end
+	mov	x4, #1027		// R_AARCH64_RELATIVE (the link checks nothing else exists)
+4:	cmp	x0, x1
+	b.hs	5f
+	ldp	x2, x3, [x0], #16	// r_offset, r_info
+	ldr	x5, [x0], #8		// r_addend
+	cmp	x3, x4
+	b.ne	4b
+	add	x5, x5, x21		// value = load address + addend
+	str	x5, [x21, x2]		// at load address + offset
+	b	4b
+5:
+	adrp	x0, boot_load_addr
+	str	x21, [x0, :lo12:boot_load_addr]
+
+	/* CPU 0's stack is the first of boot_stacks; TPIDR_EL1 is set by C. */
+	adrp	x0, boot_stacks
+	add	x0, x0, :lo12:boot_stacks
+	ldr	x1, =(CONFIG_KERNEL_STACK_KB * 1024)
+	add	sp, x0, x1
+	adrp	x0, exception_vectors
+	add	x0, x0, :lo12:exception_vectors
+	msr	vbar_el1, x0
+	isb
+	mov	x0, x19
+	mov	x1, x20
+	mov	x29, xzr		// terminate frame-pointer chains
+	mov	x30, xzr
+	bl	start_kernel
+6:	wfi				// start_kernel does not return
+	b	6b
+
+/*
+ * Secondary CPUs arrive here from PSCI CPU_ON with the MMU off and x0 = the
+ * physical (= virtual) address of their struct cpu_boot, which the boot CPU
+ * cleaned to the point of coherency so it can be read uncached.
+ */
+	.text
+	.globl	secondary_entry
+secondary_entry:
+	mov	x19, x0
+	msr	daifset, #0xf
+	bl	el2_to_el1
+	ldr	x0, [x19, #CPU_BOOT_TTBR0]
+	bl	mmu_on
+	ldr	x0, [x19, #CPU_BOOT_SP]
+	mov	sp, x0
+	ldr	x0, [x19, #CPU_BOOT_PERCPU]
+	msr	tpidr_el1, x0
+	adrp	x0, exception_vectors
+	add	x0, x0, :lo12:exception_vectors
+	msr	vbar_el1, x0
+	isb
+	ldr	x0, [x19, #CPU_BOOT_CPU]
+	mov	x29, xzr
+	mov	x30, xzr
+	bl	secondary_start
+7:	wfi
+	b	7b
+
+/*
+ * el2_to_el1: if running at EL2, configure what the firmware leaves alone
+ * (the Pi 5's BL31 sets none of HCR_EL2, CNTHCTL_EL2, CNTVOFF_EL2, CPTR_EL2)
+ * and eret to EL1h with interrupts masked, returning to the caller at EL1.
+ * At EL1 it only puts SCTLR_EL1 in a known MMU-off state. Clobbers x0-x2.
+ */
+el2_to_el1:
+	mrs	x0, CurrentEL
+	cmp	x0, #(2 << 2)
+	b.eq	1f
+	ldr	x0, =SCTLR_EL1_RES1	// MMU and caches off until mmu_on
+	msr	sctlr_el1, x0
+	isb
+	ret
+1:	mov	x0, #HCR_EL2_RW		// EL1 is AArch64, no traps or routing to EL2
+	msr	hcr_el2, x0
+	mov	x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+	msr	cnthctl_el2, x0		// EL1 may use the physical counter/timer
+	msr	cntvoff_el2, xzr	// virtual counter = physical counter
+	mov	x0, #CPTR_EL2_DEFAULT	// do not trap FP/SIMD or anything else
+	msr	cptr_el2, x0
+	msr	hstr_el2, xzr
+	mrs	x0, midr_el1		// EL1 reads of MIDR/MPIDR return these
+	msr	vpidr_el2, x0
+	mrs	x0, mpidr_el1
+	msr	vmpidr_el2, x0
+	mrs	x0, pmcr_el0		// give EL1 all PMU counters (HPMN = PMCR.N)
+	ubfx	x0, x0, #11, #5
+	msr	mdcr_el2, x0
+	mrs	x0, id_aa64pfr0_el1	// GICv3 system registers present?
+	ubfx	x0, x0, #24, #4
+	cbz	x0, 2f
+	mrs	x0, ICC_SRE_EL2
+	mov	x1, #0x9		// SRE: sysreg interface; Enable: EL1 may use ICC_SRE_EL1
+	orr	x0, x0, x1
+	msr	ICC_SRE_EL2, x0
+	isb
+	msr	ICH_HCR_EL2, xzr	// no virtual interrupts
+2:	msr	vttbr_el2, xzr
+	ldr	x0, =SCTLR_EL1_RES1
+	msr	sctlr_el1, x0
+	mov	x0, #SPSR_EL1H_DAIF
+	msr	spsr_el2, x0
+	msr	elr_el2, x30
+	isb
+	eret
+
+/*
+ * mmu_on: x0 = L1 table. Same MAIR/TCR on every CPU; IPS from the CPU's own
+ * PARange (40 bits on Cortex-A76: the Pi 5's peripherals sit above 64 GiB).
+ * Clobbers x0-x2.
+ */
+	.globl	mmu_on
+mmu_on:
+	ldr	x1, =MAIR_EL1_VALUE
+	msr	mair_el1, x1
+	mrs	x1, id_aa64mmfr0_el1
+	ubfx	x1, x1, #0, #3		// PARange
+	cmp	x1, #5
+	mov	x2, #5
+	csel	x1, x1, x2, ls		// 48 bits at most in this TCR layout
+	lsl	x1, x1, #TCR_IPS_SHIFT
+	ldr	x2, =TCR_EL1_BASE
+	orr	x1, x1, x2
+	msr	tcr_el1, x1
+	msr	ttbr0_el1, x0
+	isb				// TCR/TTBR visible before the TLB flush
+	tlbi	vmalle1			// no stale translations from the firmware
+	dsb	nsh
+	ic	iallu			// no stale instructions once the I-cache is on
+	dsb	nsh
+	isb
+	ldr	x1, =SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x1
+	isb				// following fetches use the new translation
+	ret
+
+/* dcache_inval_range_early: invalidate [x0, x1) to the point of coherency. Clobbers x2, x3. */
+dcache_inval_range_early:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4		// DminLine: log2(words) of the smallest D-line
+	mov	x2, #4
+	lsl	x2, x2, x3		// line size in bytes
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+1:	dc	ivac, x0
+	add	x0, x0, x2
+	cmp	x0, x1
+	b.lo	1b
+	dsb	sy
+	ret
+
+	.ltorg
+
+	.section .pgtables, "aw", %nobits
+	.balign	4096
+init_pg_dir:
+	.skip	4096

@@ -1,0 +1,35 @@
+/* What the boot CPU hands a secondary through PSCI CPU_ON's context argument (read with the MMU off). */
+#ifndef ASM_BOOT_H
+#define ASM_BOOT_H
+
+/* Offsets used by head.S; checked against the struct below at compile time. */
+#define CPU_BOOT_TTBR0 0
+#define CPU_BOOT_SP 8
+#define CPU_BOOT_CPU 16
+#define CPU_BOOT_PERCPU 24
+#define CPU_BOOT_SIZE 64 /* one cache line each, so cleaning one never touches another */
+
+#ifndef __ASSEMBLY__
+#include <locklab/types.h>
+
+struct cpu_boot {
+	u64 ttbr0;  /* final page tables (same for every CPU) */
+	u64 sp;     /* top of this CPU's stack */
+	u64 cpu;    /* logical CPU id */
+	u64 percpu; /* this CPU's struct percpu, loaded into TPIDR_EL1 */
+	u64 pad[4];
+} __attribute__((aligned(CPU_BOOT_SIZE)));
+
+_Static_assert(__builtin_offsetof(struct cpu_boot, ttbr0) == CPU_BOOT_TTBR0, "head.S offset");
+_Static_assert(__builtin_offsetof(struct cpu_boot, sp) == CPU_BOOT_SP, "head.S offset");
+_Static_assert(__builtin_offsetof(struct cpu_boot, cpu) == CPU_BOOT_CPU, "head.S offset");
+_Static_assert(__builtin_offsetof(struct cpu_boot, percpu) == CPU_BOOT_PERCPU, "head.S offset");
+_Static_assert(sizeof(struct cpu_boot) == CPU_BOOT_SIZE, "head.S size");
+
+/* Entry points and symbols from head.S and the linker script. */
+void secondary_entry(void);
+extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
+extern u64 boot_load_addr; /* where the loader put _text */
+#endif
+
+#endif

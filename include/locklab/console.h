@@ -1,0 +1,24 @@
+/* Console output: printk (timestamped, per-CPU prefixed lines), raw record lines, the UART below. */
+#ifndef LOCKLAB_CONSOLE_H
+#define LOCKLAB_CONSOLE_H
+
+#include <locklab/types.h>
+
+void pl011_init(u64 base);
+u64 pl011_base(void);
+void pl011_putc(char c);
+void pl011_flush(void);
+
+/*
+ * printk: one call = one or more whole lines, each prefixed
+ * "[sssss.uuuuuu] cN: ". A missing final newline is added. Lines from
+ * different CPUs never interleave within a line (console lock).
+ */
+void printk(const char *fmt, ...) __printf(1, 2);
+/* printk_raw: the same locking, no prefix: KTAP lines and "key: k=v" records. */
+void printk_raw(const char *fmt, ...) __printf(1, 2);
+void vprintk_raw(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* After a panic, other CPUs are stopped: take the console even if its lock is held. */
+void console_panic_mode(void);
+
+#endif

@@ -1,0 +1,130 @@
+/* Flattened device tree (DTB) reader and the platform description the kernel extracts from it. */
+#ifndef LOCKLAB_FDT_H
+#define LOCKLAB_FDT_H
+
+#include <locklab/types.h>
+
+/*
+ * Pure code: no allocation, no globals, no printing, so it builds both in the
+ * kernel and natively for host tests. Every read is bounds-checked against the
+ * blob's header: a malformed blob yields an error code, never a fault.
+ */
+
+/* Error codes (negative return values). fdt_strerror() names them in words. */
+#define FDT_ERR_NOTFOUND 1   /* node or property not present */
+#define FDT_ERR_BADMAGIC 2   /* no 0xd00dfeed magic: not a DTB, or no DTB passed */
+#define FDT_ERR_BADVERSION 3 /* version < 16 or last_comp_version > 17 */
+#define FDT_ERR_BADHEADER 4  /* offsets/sizes outside totalsize or misaligned */
+#define FDT_ERR_BADSTRUCT 5  /* malformed structure block (bad token, overrun, bad nesting) */
+#define FDT_ERR_BADVALUE 6   /* property of the wrong length or content */
+#define FDT_ERR_TRUNCATED 7  /* a property or string runs past the end of its block */
+#define FDT_ERR_NOSPACE 8    /* more entries than the fixed arrays hold */
+
+const char *fdt_strerror(int err);
+
+struct fdt {
+	const u8 *blob;
+	u32 totalsize;
+	const u8 *dt_struct; /* structure block */
+	u32 struct_size;
+	const char *dt_strings; /* strings block */
+	u32 strings_size;
+	const u8 *rsvmap; /* memory reservation block */
+	u32 rsvmap_max;   /* bytes available for the reservation block */
+};
+
+/* Validates the header and fills *fdt. Returns 0 or -FDT_ERR_*. */
+int fdt_init(struct fdt *fdt, const void *blob);
+/*
+ * Same, for a caller that knows how many bytes are readable at blob (host
+ * tools, tests, a loader that copied the blob): a totalsize above bufsize gives
+ * -FDT_ERR_TRUNCATED instead of reads past the buffer.
+ */
+int fdt_init_sized(struct fdt *fdt, const void *blob, size_t bufsize);
+
+/*
+ * Nodes are identified by their offset in the structure block (>= 0).
+ * Root is fdt_root(). Functions returning a node return -FDT_ERR_* on failure.
+ */
+int fdt_root(const struct fdt *fdt);
+const char *fdt_node_name(const struct fdt *fdt, int node); /* "" for root, "uart@9000000" etc. */
+int fdt_first_child(const struct fdt *fdt, int node);
+int fdt_next_sibling(const struct fdt *fdt, int node);
+int fdt_parent(const struct fdt *fdt, int node);
+/* Absolute path ("/soc/serial@7d001000"); a name without @unit matches the first node with that base name. */
+int fdt_path_offset(const struct fdt *fdt, const char *path);
+/* Next node after 'after' (pass -1 to start) in document order whose "compatible" list contains compat. */
+int fdt_node_by_compatible(const struct fdt *fdt, int after, const char *compat);
+/* Property value and length in bytes, or NULL (with *len = -FDT_ERR_*). */
+const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, int *len);
+bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *s);
+/* #address-cells / #size-cells that apply to node's children (defaults 2 / 1). */
+u32 fdt_address_cells(const struct fdt *fdt, int node);
+u32 fdt_size_cells(const struct fdt *fdt, int node);
+/*
+ * Entry 'index' of node's "reg", translated to a CPU physical address through
+ * the "ranges" of every ancestor bus (empty "ranges" = identity; a bus
+ * without "ranges" is untranslatable -> -FDT_ERR_BADVALUE).
+ */
+int fdt_read_reg(const struct fdt *fdt, int node, int index, u64 *addr, u64 *size);
+
+static inline u32 fdt_be32(const void *p)
+{
+	const u8 *b = (const u8 *)p;
+	return ((u32)b[0] << 24) | ((u32)b[1] << 16) | ((u32)b[2] << 8) | b[3];
+}
+
+/* ---- platform description (kernel/fdt_platform.c) ---- */
+
+#define PLAT_MAX_CPUS 64
+#define PLAT_MAX_MEM 8
+#define PLAT_MAX_RESERVED 16
+#define PLAT_MAX_GICR 4
+
+enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
+
+struct plat_range {
+	u64 base;
+	u64 size;
+};
+
+struct platform_info {
+	const char *board;  /* short name: "qemu-virt", "rpi5" or "unknown" */
+	const char *model;  /* /model string, or "" */
+	const char *bootargs; /* /chosen bootargs, "" if absent (points into the blob) */
+
+	struct plat_range mem[PLAT_MAX_MEM]; /* /memory reg entries, in DT order */
+	int nr_mem;
+	/* /memreserve/ entries and /reserved-memory children with a reg */
+	struct plat_range reserved[PLAT_MAX_RESERVED];
+	int nr_reserved;
+
+	u64 uart_base; /* PL011 chosen by /chosen stdout-path (alias resolved, ":opts" stripped), else first "arm,pl011" */
+	bool have_uart;
+
+	enum psci_conduit psci; /* from /psci "method" */
+
+	int gic_version; /* 2 or 3; 0 if none found */
+	u64 gicd_base;
+	u64 gicc_base; /* v2 CPU interface (reg index 1) */
+	struct plat_range gicr[PLAT_MAX_GICR]; /* v3 redistributor regions (reg index 1..) */
+	int nr_gicr;
+
+	u32 timer_phys_intid; /* EL1 non-secure physical timer INTID (PPI n -> 16 + n), 0 if unknown */
+	u32 timer_virt_intid;
+
+	u64 cpu_mpidr[PLAT_MAX_CPUS]; /* "reg" of each /cpus/cpu@ node with device_type "cpu", DT order */
+	int nr_cpus;  /* number recorded (<= PLAT_MAX_CPUS) */
+	int cpus_seen; /* number present in the tree (may exceed nr_cpus) */
+};
+
+/*
+ * Extracts the platform from a DTB. Returns 0, or -FDT_ERR_* with a sentence
+ * in err (e.g. "no /memory node", "no GIC node with a supported compatible")
+ * naming what is missing. Requires: valid header, at least one memory range,
+ * at least one CPU. Absent UART/GIC/PSCI/timer are not errors here (the kernel
+ * decides); they leave have_uart=false, gic_version=0, psci=PSCI_NONE, intid 0.
+ */
+int fdt_parse_platform(const void *blob, struct platform_info *out, char *err, size_t errlen);
+
+#endif

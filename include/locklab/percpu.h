@@ -1,0 +1,46 @@
+/* Per-CPU data: one cache-line-aligned struct per CPU, found through TPIDR_EL1. */
+#ifndef LOCKLAB_PERCPU_H
+#define LOCKLAB_PERCPU_H
+
+#include <locklab/types.h>
+#include <asm/sysreg.h>
+
+#define NR_IPI 4
+
+struct percpu {
+	u32 cpu;         /* logical id (boot CPU is 0); written once at boot */
+	u64 mpidr;       /* hardware id for PSCI and the GIC; written once at boot */
+	u32 gic_target;  /* GICv2 CPU-interface bit for SGIs, read from GICD_ITARGETSR0 */
+	u64 gicr_base;   /* GICv3 redistributor of this CPU */
+	bool online;     /* set (release) by the CPU itself when it is ready for IPIs */
+	u64 sctlr;       /* SCTLR_EL1 as this CPU saw it once online (for the boot record) */
+	/* Counters below are only written by their own CPU (from IRQ context). */
+	u64 ticks;
+	u64 irqs;
+	u64 spurious;
+	u64 ipis[NR_IPI];
+	/* A test may plant an exception it expects (see ktest_expect_trap()). */
+	u64 trap_expect_esr_ec; /* exception class expected, 0 = none */
+	u64 trap_seen_esr;
+	u64 trap_seen_far;
+	u64 trap_seen_count;
+} __attribute__((aligned(64)));
+
+extern struct percpu percpu_area[CONFIG_NR_CPUS];
+
+static inline struct percpu *this_cpu(void)
+{
+	return (struct percpu *)read_sysreg(tpidr_el1);
+}
+
+static inline u32 smp_processor_id(void)
+{
+	return this_cpu()->cpu;
+}
+
+static inline struct percpu *cpu_data(u32 cpu)
+{
+	return &percpu_area[cpu];
+}
+
+#endif

@@ -1,0 +1,14 @@
+/* Exception reporting helpers shared with tests. */
+#ifndef LOCKLAB_TRAPS_H
+#define LOCKLAB_TRAPS_H
+
+#include <locklab/types.h>
+
+#define ESR_EC_DABT_CUR 0x25
+#define ESR_EC_BRK 0x3c
+
+const char *esr_class_name(u32 ec);
+/* The next synchronous exception of class ec on this CPU is recorded in its percpu and skipped. */
+void trap_expect(u32 ec);
+
+#endif

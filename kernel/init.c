@@ -1,0 +1,148 @@
+/* start_kernel: from the device tree to all CPUs online, the boot record, the self-tests, power-off. */
+#include <locklab/bootparam.h>
+#include <locklab/console.h>
+#include <locklab/fdt.h>
+#include <locklab/irq.h>
+#include <locklab/ktest.h>
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+#include <locklab/printf.h>
+#include <locklab/smp.h>
+#include <locklab/time.h>
+#include <asm/boot.h>
+#include <asm/irqflags.h>
+#include <asm/psci.h>
+#include <asm/sysreg.h>
+
+void start_kernel(u64 dtb, u64 entry_el) __noreturn;
+int mmu_init(const struct platform_info *p);
+void printk_percpu_ready(void);
+
+u64 boot_load_addr; /* written by head.S */
+static struct platform_info plat;
+static u32 boot_entry_el;
+
+static u64 max_cpus_param = CONFIG_NR_CPUS;
+BOOTPARAM_UINT(max_cpus_param, "maxcpus", 1, CONFIG_NR_CPUS, "bring up at most this many CPUs");
+static bool show_help;
+BOOTPARAM_FLAG(show_help, "help", "list the boot options and their meaning");
+
+const struct platform_info *platform(void)
+{
+	return &plat;
+}
+
+u32 boot_entry_level(void)
+{
+	return boot_entry_el;
+}
+
+static const char *on_off(bool b)
+{
+	return b ? "on" : "off";
+}
+
+/*
+ * The boot record: one line, fixed prefix, key=value, documented in
+ * docs/output-format.md. mmu/dcache/icache are "on" only if every online
+ * CPU reported them on.
+ */
+static void print_boot_record(void)
+{
+	u64 all = ~0UL;
+	u64 mem = 0;
+
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		if (cpu_is_online(c))
+			all &= cpu_data(c)->sctlr;
+	for (int i = 0; i < plat.nr_mem; i++)
+		mem += plat.mem[i].size;
+	printk_raw("boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
+		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx mem_mib=%llu",
+		   plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M), on_off(all & SCTLR_C),
+		   on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(), cpus_possible,
+		   cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
+		   (unsigned long long)boot_load_addr, (unsigned long long)(mem >> 20));
+}
+
+static void platform_setup(u64 dtb)
+{
+	static char err[160];
+
+	if (!dtb)
+		early_panic("no device tree: x0 was 0 at entry (boot the Image, not the ELF, "
+			    "so QEMU or the firmware passes the DTB)");
+	if (fdt_parse_platform((const void *)dtb, &plat, err, sizeof(err)) != 0) {
+		static char msg[240];
+
+		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s",
+			 (unsigned long long)dtb, err);
+		early_panic(msg);
+	}
+	if (!plat.have_uart)
+		early_panic("device tree names no arm,pl011 console (/chosen stdout-path)");
+	pl011_init(plat.uart_base);
+}
+
+void start_kernel(u64 dtb, u64 entry_el)
+{
+	struct percpu *pc = cpu_data(0);
+	u32 passed, failed;
+
+	boot_entry_el = (u32)entry_el;
+	time_init_early();
+	pc->cpu = 0;
+	pc->mpidr = read_mpidr_hwid();
+	write_sysreg((u64)pc, tpidr_el1);
+	printk_percpu_ready();
+
+	platform_setup(dtb);
+	printk("locklab booting on %s%s%s: entered at EL%u, loaded at 0x%llx, DTB at 0x%llx",
+	       plat.board, plat.model[0] ? " / " : "", plat.model, boot_entry_el,
+	       (unsigned long long)boot_load_addr, (unsigned long long)dtb);
+	printk("bootargs: \"%s\"", plat.bootargs);
+	bootparams_parse(plat.bootargs);
+	if (show_help) {
+		printk("boot options:");
+		bootparams_print_help();
+	}
+	for (int i = 0; i < plat.nr_mem; i++)
+		printk("memory: 0x%llx-0x%llx (%llu MiB)", (unsigned long long)plat.mem[i].base,
+		       (unsigned long long)(plat.mem[i].base + plat.mem[i].size - 1),
+		       (unsigned long long)(plat.mem[i].size >> 20));
+	for (int i = 0; i < plat.nr_reserved; i++)
+		printk("memory: reserved 0x%llx-0x%llx", (unsigned long long)plat.reserved[i].base,
+		       (unsigned long long)(plat.reserved[i].base + plat.reserved[i].size - 1));
+
+	mmu_init(&plat);
+	printk("mmu: identity map from the device tree installed (RAM Normal WB, rest Device-nGnRE)");
+	if (irq_init(&plat) != 0)
+		panic("no usable interrupt controller (device tree GIC version %d)", plat.gic_version);
+	if (timer_init(&plat) != 0)
+		panic("no usable timer");
+	if (irq_cpu_init() != 0)
+		panic("cpu0: interrupt controller set-up failed");
+	timer_cpu_init();
+	psci_init(plat.psci);
+	if (plat.psci == PSCI_NONE)
+		printk("psci: no /psci node: secondary CPUs cannot be started, power-off unavailable");
+
+	cpus_possible = (u32)plat.nr_cpus;
+	if (plat.cpus_seen > CONFIG_NR_CPUS) {
+		printk("smp: device tree lists %d CPUs, CONFIG_NR_CPUS=%d: using the first %d",
+		       plat.cpus_seen, CONFIG_NR_CPUS, CONFIG_NR_CPUS);
+	}
+	if (cpus_possible > CONFIG_NR_CPUS)
+		cpus_possible = CONFIG_NR_CPUS;
+	if (cpus_possible > max_cpus_param)
+		cpus_possible = (u32)max_cpus_param;
+	cpu_mark_online();
+	local_irq_enable();
+	if (plat.psci != PSCI_NONE)
+		smp_boot_secondaries(&plat, cpus_possible);
+	printk("smp: %u of %u CPUs online", cpus_online(), cpus_possible);
+	print_boot_record();
+
+	failed = ktest_run_selected(&passed);
+	system_shutdown(failed == 0, failed ? "ktest" : "done");
+}

@@ -1,0 +1,92 @@
+/* panic() and the end of a run: print why, stop every CPU, tell the host pass/fail, power off. */
+#include <locklab/panic.h>
+#include <locklab/console.h>
+#include <locklab/printf.h>
+#include <locklab/percpu.h>
+#include <locklab/smp.h>
+#include <locklab/bootparam.h>
+#include <locklab/string.h>
+#include <asm/irqflags.h>
+#include <asm/psci.h>
+
+#define NO_CPU 0xffffffffU
+
+static u32 panic_cpu = NO_CPU; /* atomic: the first CPU to panic owns the way out */
+static bool use_semihosting;
+BOOTPARAM_FLAG(use_semihosting, "semihost",
+	       "exit QEMU through Arm semihosting so its exit code is 0 (pass) or 1 (fail); "
+	       "needs -semihosting-config enable=on (scripts/qemu-run passes it)");
+static char end_action[16] = "poweroff";
+BOOTPARAM_STR(end_action, "end", "what to do when finished: poweroff (default) or idle (stay up, e.g. for gdb)");
+
+/* Arm semihosting SYS_EXIT with ADP_Stopped_ApplicationExit and an exit code. */
+static void semihost_exit(u32 code)
+{
+	u64 block[2] = { 0x20026, code };
+	register u64 x0 __asm__("x0") = 0x18;
+	register u64 x1 __asm__("x1") = (u64)block;
+
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+}
+
+static void __noreturn halt_forever(void)
+{
+	local_irq_disable();
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void system_shutdown(bool pass, const char *reason)
+{
+	printk_raw("shutdown: status=%s reason=%s", pass ? "pass" : "fail", reason);
+	pl011_flush();
+	if (pass && strcmp(end_action, "idle") == 0) {
+		printk("end=idle: CPUs stay up; quit QEMU with Ctrl-a x");
+		local_irq_enable();
+		for (;;)
+			__asm__ volatile("wfi");
+	}
+	if (use_semihosting)
+		semihost_exit(pass ? 0 : 1);
+	psci_system_off();
+	/* No PSCI (or it returned): stay here, the status line says it all. */
+	halt_forever();
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	u32 me, expected = NO_CPU;
+
+	local_irq_disable();
+	me = read_sysreg(tpidr_el1) ? smp_processor_id() : 0;
+	if (!__atomic_compare_exchange_n(&panic_cpu, &expected, me, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (expected != me)
+			halt_forever(); /* another CPU is already reporting; it will stop us */
+		/* A panic inside the panic path: say so plainly and stop. */
+		printk_raw("panic: cpu=%u recursive panic: %s", me, fmt);
+		if (use_semihosting)
+			semihost_exit(1);
+		halt_forever();
+	}
+	console_panic_mode();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk_raw("panic: cpu=%u %s", me, msg);
+	u32 others = cpus_online() > 0 ? cpus_online() - 1 : 0;
+	u32 stopped = smp_stop_others(200);
+	printk_raw("panic: stopped %u of %u other CPUs", stopped, others);
+	system_shutdown(false, "panic");
+}
+
+/* Straight to a UART we can only guess (CONFIG_PANIC_UART_FALLBACK): the DT did not give one. */
+void early_panic(const char *msg)
+{
+	if (CONFIG_PANIC_UART_FALLBACK && !pl011_base())
+		pl011_init(CONFIG_PANIC_UART_FALLBACK);
+	printk_raw("panic: cpu=0 %s", msg);
+	system_shutdown(false, "panic");
+}

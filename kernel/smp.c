@@ -1,0 +1,151 @@
+/* SMP core: which CPUs are online, IPIs, running a function on another CPU, stopping CPUs. */
+#include <locklab/smp.h>
+#include <locklab/percpu.h>
+#include <locklab/irq.h>
+#include <locklab/time.h>
+#include <locklab/console.h>
+#include <locklab/panic.h>
+#include <locklab/spinlock_raw.h>
+#include <asm/irqflags.h>
+
+struct percpu percpu_area[CONFIG_NR_CPUS];
+u32 cpus_possible = 1;
+static u32 nr_online; /* atomic */
+
+/*
+ * One call slot per target CPU. call_lock serialises callers, so a slot is
+ * only written by the lock holder and cleared by its target. 'pending' is
+ * the hand-over: set with release after fn/arg, read with acquire by the
+ * target; 'done' goes back the other way the same way.
+ */
+struct call_slot {
+	void (*fn)(void *);
+	void *arg;
+	bool pending;
+	bool done;
+} __attribute__((aligned(64)));
+static struct call_slot call_slots[CONFIG_NR_CPUS];
+static struct raw_spinlock call_lock = RAW_SPINLOCK_INIT;
+
+static u32 stopped_count; /* atomic: CPUs that took IPI_STOP */
+
+u32 cpus_online(void)
+{
+	return __atomic_load_n(&nr_online, __ATOMIC_ACQUIRE);
+}
+
+bool cpu_is_online(u32 cpu)
+{
+	return cpu < CONFIG_NR_CPUS && __atomic_load_n(&cpu_data(cpu)->online, __ATOMIC_ACQUIRE);
+}
+
+void cpu_mark_online(void)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->sctlr = read_sysreg(sctlr_el1);
+	__atomic_fetch_add(&nr_online, 1, __ATOMIC_RELEASE);
+	/* Release: everything this CPU set up is visible to whoever sees it online. */
+	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+}
+
+void secondary_init(u32 cpu)
+{
+	if (irq_cpu_init() != 0)
+		panic("cpu%u: interrupt controller set-up failed", cpu);
+	timer_cpu_init();
+	cpu_mark_online();
+	local_irq_enable();
+	/* Idle: everything else arrives as IPIs. */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+int smp_call_on(u32 cpu, void (*fn)(void *), void *arg, bool wait, u32 timeout_ms)
+{
+	struct call_slot *s = &call_slots[cpu];
+	u64 deadline;
+	int ret = 0;
+
+	if (!cpu_is_online(cpu))
+		return -1;
+	if (cpu == smp_processor_id()) {
+		u64 flags = local_irq_save();
+		fn(arg);
+		local_irq_restore(flags);
+		return 0;
+	}
+	deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
+	raw_spin_lock(&call_lock);
+	/* A previous call without wait may still be running there. */
+	while (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
+		if (time_counter() > deadline) {
+			raw_spin_unlock(&call_lock);
+			return -1;
+		}
+		cpu_relax();
+	}
+	s->fn = fn;
+	s->arg = arg;
+	s->done = false;
+	__atomic_store_n(&s->pending, true, __ATOMIC_RELEASE);
+	ipi_send(cpu, IPI_CALL_FUNC);
+	if (wait) {
+		while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
+			if (time_counter() > deadline) {
+				ret = -1;
+				break;
+			}
+			cpu_relax();
+		}
+	}
+	raw_spin_unlock(&call_lock);
+	return ret;
+}
+
+static void __noreturn cpu_stop_self(void)
+{
+	local_irq_disable();
+	__atomic_fetch_add(&stopped_count, 1, __ATOMIC_RELEASE);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void ipi_handle(u32 sgi)
+{
+	struct percpu *pc = this_cpu();
+	struct call_slot *s;
+
+	if (sgi < NR_IPI)
+		pc->ipis[sgi]++;
+	switch (sgi) {
+	case IPI_CALL_FUNC:
+		s = &call_slots[pc->cpu];
+		if (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
+			s->fn(s->arg);
+			__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
+			__atomic_store_n(&s->pending, false, __ATOMIC_RELEASE);
+		}
+		break;
+	case IPI_STOP:
+		cpu_stop_self();
+	default:
+		break; /* reschedule and ping: counting them is all for now */
+	}
+}
+
+u32 smp_stop_others(u32 timeout_ms)
+{
+	u32 me = smp_processor_id(), sent = 0;
+	u64 deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
+
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		if (c != me && cpu_is_online(c)) {
+			ipi_send(c, IPI_STOP);
+			sent++;
+		}
+	}
+	while (__atomic_load_n(&stopped_count, __ATOMIC_ACQUIRE) < sent && time_counter() < deadline)
+		cpu_relax();
+	return __atomic_load_n(&stopped_count, __ATOMIC_ACQUIRE);
+}

@@ -1,0 +1,93 @@
+/* ktest suite "boot": exception level, MMU and caches, relocation, vectors, platform sanity. */
+#include <locklab/ktest.h>
+#include <locklab/platform.h>
+#include <locklab/percpu.h>
+#include <asm/boot.h>
+#include <asm/sysreg.h>
+
+extern char exception_vectors[];
+
+static void boot_runs_at_el1(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, current_el(), 1);
+	KT_EXPECT(t, boot_entry_level() == 1 || boot_entry_level() == 2);
+}
+
+static void boot_mmu_and_caches_on(struct ktest *t)
+{
+	u64 sctlr = read_sysreg(sctlr_el1);
+
+	KT_EXPECT(t, sctlr & SCTLR_M);
+	KT_EXPECT(t, sctlr & SCTLR_C);
+	KT_EXPECT(t, sctlr & SCTLR_I);
+	/* Our tables, not the early ones or the firmware's. */
+	KT_EXPECT_EQ(t, read_sysreg(mair_el1), MAIR_EL1_VALUE);
+	KT_EXPECT_EQ(t, read_sysreg(tcr_el1) & 0x3f, TCR_T0SZ_39);
+}
+
+/* Absolute pointers stored in data: correct only if head.S applied the relocations. */
+static int reloc_target(void)
+{
+	return 42;
+}
+static int (*const reloc_fnptr)(void) = reloc_target;
+static const char reloc_str[] = "relocated";
+static const char *const reloc_strptr = reloc_str;
+static u64 reloc_data_word;
+static u64 *reloc_dataptr = &reloc_data_word;
+
+static void boot_relocations_applied(struct ktest *t)
+{
+	u64 here;
+
+	/* The PC-relative address of the function is the truth; the stored pointer must match. */
+	__asm__("adr %0, ." : "=r"(here));
+	KT_EXPECT_EQ(t, (u64)reloc_fnptr, (u64)&reloc_target);
+	KT_EXPECT_EQ(t, (u64)reloc_strptr, (u64)reloc_str);
+	KT_EXPECT_EQ(t, (u64)reloc_dataptr, (u64)&reloc_data_word);
+	KT_EXPECT_EQ(t, reloc_fnptr(), 42);
+	KT_EXPECT(t, here >= boot_load_addr && here < boot_load_addr + (u64)(_end - _text));
+	KT_EXPECT_EQ(t, (u64)_text, boot_load_addr);
+}
+
+static void boot_vectors_installed(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, read_sysreg(vbar_el1), (u64)exception_vectors);
+	KT_EXPECT_EQ(t, (u64)exception_vectors & 0x7ff, 0);
+}
+
+static void boot_kernel_in_ram(struct ktest *t)
+{
+	const struct platform_info *p = platform();
+	bool inside = false;
+
+	KT_ASSERT(t, p->nr_mem > 0);
+	for (int i = 0; i < p->nr_mem; i++)
+		inside |= boot_load_addr >= p->mem[i].base &&
+			  (u64)_end <= p->mem[i].base + p->mem[i].size;
+	KT_EXPECT(t, inside);
+	KT_EXPECT(t, p->have_uart);
+	KT_EXPECT(t, p->gic_version == 2 || p->gic_version == 3);
+	KT_EXPECT(t, p->nr_cpus >= 1);
+}
+
+static void boot_cpu_is_in_device_tree(struct ktest *t)
+{
+	const struct platform_info *p = platform();
+	bool found = false;
+
+	for (int i = 0; i < p->nr_cpus; i++)
+		found |= p->cpu_mpidr[i] == read_mpidr_hwid();
+	KT_EXPECT(t, found);
+	KT_EXPECT_EQ(t, smp_processor_id(), 0);
+}
+
+static const struct ktest_case boot_cases[] = {
+	KTEST_CASE(boot_runs_at_el1),
+	KTEST_CASE(boot_mmu_and_caches_on),
+	KTEST_CASE(boot_relocations_applied),
+	KTEST_CASE(boot_vectors_installed),
+	KTEST_CASE(boot_kernel_in_ram),
+	KTEST_CASE(boot_cpu_is_in_device_tree),
+};
+KTEST_SUITE(boot, "boot", boot_cases);

@@ -1,0 +1,61 @@
+/* Planted failures (run only when named in ktest=): prove the host runner catches each kind. */
+#include <locklab/ktest.h>
+#include <locklab/panic.h>
+#include <locklab/smp.h>
+#include <asm/sysreg.h>
+
+static void selftest_fails(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, 1 + 1, 3);
+}
+
+static void selftest_passes(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, 1 + 1, 2);
+}
+
+static const struct ktest_case fail_cases[] = {
+	KTEST_CASE(selftest_passes),
+	KTEST_CASE(selftest_fails),
+};
+KTEST_SUITE_EXPLICIT(selftest_fail, "selftest_fail", fail_cases);
+
+static void selftest_hangs(struct ktest *t)
+{
+	t->expectations++;
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+static const struct ktest_case hang_cases[] = {
+	KTEST_CASE(selftest_hangs),
+};
+KTEST_SUITE_EXPLICIT(selftest_hang, "selftest_hang", hang_cases);
+
+static void panic_here(void *arg)
+{
+	panic("planted panic from a test (%s)", (const char *)arg);
+}
+
+/* Panics on the last online CPU, so the stop-every-CPU path runs from a secondary. */
+static void selftest_panics(struct ktest *t)
+{
+	t->expectations++;
+	smp_call_on(cpus_online() - 1, panic_here, "selftest_panic", true, 5000);
+}
+
+static const struct ktest_case panic_cases[] = {
+	KTEST_CASE(selftest_panics),
+};
+KTEST_SUITE_EXPLICIT(selftest_panic, "selftest_panic", panic_cases);
+
+static void selftest_faults(struct ktest *t)
+{
+	t->expectations++;
+	(void)*(volatile u64 *)0x0000800000000010UL; /* unmapped: the exception report must name it */
+}
+
+static const struct ktest_case fault_cases[] = {
+	KTEST_CASE(selftest_faults),
+};
+KTEST_SUITE_EXPLICIT(selftest_fault, "selftest_fault", fault_cases);
