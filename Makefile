@@ -46,10 +46,12 @@ kconfig-env = cd $(objtree) && KCONFIG_CONFIG=.config srctree=$(srctree)
 kconf = $(kconfig-env) kconfig-conf
 
 .PHONY: menuconfig nconfig defconfig olddefconfig savedefconfig oldconfig listnewconfig
+menuconfig-tool := kconfig-mconf
+nconfig-tool := kconfig-nconf
 menuconfig nconfig: | $(objtree)
-	$(call need-tool,kconfig-$(patsubst %config,%,$@)conf)
+	$(call need-tool,$($@-tool))
 	$(Q)test -f $(objtree)/.config || $(MAKE) -s O=$(O) defconfig
-	$(Q)$(kconfig-env) kconfig-$(patsubst %config,%,$@)conf $(srctree)/Kconfig
+	$(Q)$(kconfig-env) $($@-tool) $(srctree)/Kconfig
 
 defconfig: | $(objtree)
 	$(call need-tool,kconfig-conf)

@@ -51,9 +51,9 @@ const char *fdt_strerror(int err)
 		[FDT_ERR_TRUNCATED] = "a property or string runs past the end of its block",
 		[FDT_ERR_NOSPACE] = "more entries than the fixed-size tables hold",
 	};
-	unsigned int i = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+	s64 i = err < 0 ? -(s64)err : err; /* accept -FDT_ERR_x and FDT_ERR_x alike */
 
-	return i < ARRAY_SIZE(msg) ? msg[i] : "unknown device tree error";
+	return i < (s64)ARRAY_SIZE(msg) ? msg[i] : "unknown device tree error";
 }
 
 /* True if [off, off + len) lies within [0, total); written so nothing can overflow. */
@@ -513,7 +513,7 @@ int fdt_read_reg(const struct fdt *fdt, int node, int index, u64 *addr, u64 *siz
 	int parent, root, len, bus, depth, err;
 	const u8 *reg;
 	u32 ac, sc, stride;
-	u64 a;
+	u64 a, sz;
 
 	parent = fdt_parent(fdt, node);
 	if (parent < 0)
@@ -532,8 +532,7 @@ int fdt_read_reg(const struct fdt *fdt, int node, int index, u64 *addr, u64 *siz
 		return -FDT_ERR_NOTFOUND;
 	reg += (u32)index * stride;
 	a = read_cells(reg, ac);
-	if (size)
-		*size = read_cells(reg + 4 * ac, sc);
+	sz = read_cells(reg + 4 * ac, sc);
 
 	/* Climb bus by bus; the root's address space is the CPU's physical one. */
 	root = fdt_root(fdt);
@@ -548,7 +547,10 @@ int fdt_read_reg(const struct fdt *fdt, int node, int index, u64 *addr, u64 *siz
 			return err;
 		bus = up;
 	}
+	/* Outputs are written only on success, so a failed lookup leaves the caller's values. */
 	if (addr)
 		*addr = a;
+	if (size)
+		*size = sz;
 	return 0;
 }

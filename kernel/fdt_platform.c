@@ -6,6 +6,10 @@
 /* Longest stdout-path (without ":options") we resolve; real ones are under 64 bytes. */
 #define PATH_MAX_LEN 256
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TOO_MANY_RESERVED "more than " STR(PLAT_MAX_RESERVED) " reserved memory ranges"
+
 /* Appends s to the NUL-terminated err, truncating; no libc strlcat in the kernel. */
 static void err_append(char *err, size_t errlen, const char *s)
 {
@@ -28,9 +32,8 @@ static int fail(char *err, size_t errlen, int code, const char *msg, bool why)
 		err[0] = '\0';
 		err_append(err, errlen, msg);
 		if (why) {
-			err_append(err, errlen, " (");
+			err_append(err, errlen, ": ");
 			err_append(err, errlen, fdt_strerror(code));
-			err_append(err, errlen, ")");
 		}
 	}
 	return code;
@@ -138,7 +141,7 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 		/* Forgetting a reservation would let the kernel overwrite firmware: overflow is fatal. */
 		if (add_range(out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, base, size))
 			return fail(err, errlen, -FDT_ERR_NOSPACE,
-				    "more than PLAT_MAX_RESERVED reserved memory ranges", false);
+				    TOO_MANY_RESERVED, false);
 	}
 
 	node = fdt_path_offset(fdt, "/reserved-memory");
@@ -150,7 +153,7 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 		/* Children with only "size" are allocation requests, not fixed regions: reg-less ones are skipped. */
 		e = add_reg_ranges(fdt, node, out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, false);
 		if (e == -FDT_ERR_NOSPACE)
-			return fail(err, errlen, e, "more than PLAT_MAX_RESERVED reserved memory ranges",
+			return fail(err, errlen, e, TOO_MANY_RESERVED,
 				    false);
 		if (e)
 			return fail(err, errlen, e, "a /reserved-memory child has an unreadable reg", true);
@@ -269,7 +272,7 @@ static int parse_gic(const struct fdt *fdt, struct platform_info *out, char *err
 
 		if (nr < 1 || nr > PLAT_MAX_GICR)
 			return fail(err, errlen, nr ? -FDT_ERR_NOSPACE : -FDT_ERR_BADVALUE,
-				    "GICv3 #redistributor-regions is 0 or above PLAT_MAX_GICR", false);
+				    "GICv3 #redistributor-regions is 0 or above " STR(PLAT_MAX_GICR), false);
 		e = fdt_read_reg(fdt, node, 0, &out->gicd_base, &size);
 		for (i = 0; !e && i < (int)nr; i++) {
 			e = fdt_read_reg(fdt, node, 1 + i, &out->gicr[i].base, &out->gicr[i].size);

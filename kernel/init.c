@@ -102,6 +102,7 @@ void start_kernel(u64 dtb, u64 entry_el)
 	       (unsigned long long)boot_load_addr, (unsigned long long)dtb);
 	printk("bootargs: \"%s\"", plat.bootargs);
 	bootparams_parse(plat.bootargs);
+	shutdown_check_params();
 	if (show_help) {
 		printk("boot options:");
 		bootparams_print_help();

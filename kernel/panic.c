@@ -19,6 +19,15 @@ BOOTPARAM_FLAG(use_semihosting, "semihost",
 static char end_action[16] = "poweroff";
 BOOTPARAM_STR(end_action, "end", "what to do when finished: poweroff (default) or idle (stay up, e.g. for gdb)");
 
+/* Called after the bootargs are parsed: a bad end= is reported and replaced by the default. */
+void shutdown_check_params(void)
+{
+	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0) {
+		printk("bootargs: end='%s' is not one of poweroff, idle (keeping poweroff)", end_action);
+		strlcpy(end_action, "poweroff", sizeof(end_action));
+	}
+}
+
 /* Arm semihosting SYS_EXIT with ADP_Stopped_ApplicationExit and an exit code. */
 static void semihost_exit(u32 code)
 {

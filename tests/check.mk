@@ -1,0 +1,84 @@
+# tests/check.mk: host unit tests and `make check` (included by the top-level Makefile).
+#
+# make check builds its own kernel from configs/defconfig in $(O)/check (the
+# user's .config is left alone), builds the host tests natively with ASan and
+# UBSan, and hands everything to tests/check.py, which prints the closing line
+# "N passed, N failed" and fails if anything failed.
+
+CHECK_DIR := $(objtree)/check
+HOST_DIR := $(objtree)/host
+CHECK_JOBS ?= 2
+CHECK_TIMEOUT ?= 120
+
+HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-I$(srctree)/include -I$(srctree)/tests/host -DHOST_TEST
+# The kernel's printf is renamed so the test can compare it with libc's.
+KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
+
+# One native test binary per entry: its sources (test file + the kernel code it tests).
+host-tests := fdt vsprintf bootargs
+host-fdt-srcs := tests/host/test_fdt.c kernel/fdt.c kernel/fdt_platform.c
+host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
+host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
+host-vsprintf-flags := $(KL_PRINTF)
+host-bootargs-flags := $(KL_PRINTF)
+
+define host-test-rule
+$(HOST_DIR)/test_$(1): $(addprefix $(srctree)/,$(host-$(1)-srcs)) $(wildcard $(srctree)/include/locklab/*.h) $(srctree)/tests/host/htest.h
+	$$(call need-tool,$(HOSTCC))
+	$$(quiet) HOSTCC test_$(1)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$(HOSTCC) $(HOST_CFLAGS) $(host-$(1)-flags) -o $$@ $$(filter %.c,$$^)
+endef
+$(foreach t,$(host-tests),$(eval $(call host-test-rule,$(t))))
+
+# Device trees for the FDT tests: dumped from QEMU in several machine shapes,
+# plus a Raspberry Pi 5-shaped tree compiled from tests/host/dts/rpi5.dts.
+QEMU_DUMP = $(QEMU) -cpu cortex-a76 -m 512M -nographic
+host-dtbs := virt-smp1-gicv2 virt-smp4-gicv2 virt-smp8-gicv3 virt-smp4-el2 rpi5
+$(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: M := virt
+$(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: N := 1
+$(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: M := virt
+$(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: N := 4
+$(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: M := virt,gic-version=3
+$(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: N := 8
+$(HOST_DIR)/dtb/virt-smp4-el2.dtb: M := virt,virtualization=on
+$(HOST_DIR)/dtb/virt-smp4-el2.dtb: N := 4
+$(HOST_DIR)/dtb/virt-%.dtb:
+	$(call need-tool,$(QEMU))
+	$(quiet) DUMPDTB $(notdir $@)
+	@mkdir -p $(dir $@)
+	$(Q)$(QEMU_DUMP) -M $(M),dumpdtb=$@ -smp $(N) >/dev/null 2>&1 || { echo "error: $(QEMU) could not dump a device tree" >&2; exit 1; }
+$(HOST_DIR)/dtb/rpi5.dtb: $(srctree)/tests/host/dts/rpi5.dts
+	$(call need-tool,dtc)
+	$(quiet) DTC $(notdir $@)
+	@mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+host-test-bins := $(addprefix $(HOST_DIR)/test_,$(host-tests))
+host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
+
+.PHONY: host-tests check check-kernel
+host-tests: $(host-test-bins) $(host-dtb-files)
+	$(Q)fail=0; for t in $(host-test-bins); do $$t $(HOST_DIR)/dtb > $(HOST_DIR)/$$(basename $$t).out 2>&1 \
+		&& echo "  PASS     $$(basename $$t)" || { echo "  FAIL     $$(basename $$t) (see $(HOST_DIR)/$$(basename $$t).out)"; fail=1; }; done; exit $$fail
+
+check-kernel:
+	$(Q)$(MAKE) -s O=$(CHECK_DIR) defconfig >/dev/null
+	$(Q)$(MAKE) -s O=$(CHECK_DIR) all
+
+CHECK_IMAGE := $(CHECK_DIR)/Image
+QRUN = --image $(CHECK_IMAGE) --timeout $(CHECK_TIMEOUT)
+# Every boot must report a fully working platform; each adds its own shape.
+BOOT_OK := --expect el=1 --expect mmu=on --expect dcache=on --expect icache=on
+
+check: $(host-test-bins) $(host-dtb-files) check-kernel
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_JOBS) \
+		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
+		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
+		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
+		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \
+		--boot "smp8_gicv3=$(QRUN) --cpus 8 --gic 3 $(BOOT_OK) --expect cpus_online=8 --expect gic=v3" \
+		--boot "el2_smc=$(QRUN) --cpus 4 --el2 $(BOOT_OK) --expect entry_el=2 --expect psci=smc --expect cpus_online=4"

@@ -7,6 +7,7 @@
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Prints "shutdown: status=pass|fail reason=..." and powers off (or idles, per end=). */
 void system_shutdown(bool pass, const char *reason) __noreturn;
+void shutdown_check_params(void);
 /* Used before the console is known: write straight to the fallback UART, then stop. */
 void early_panic(const char *msg) __noreturn;
 

@@ -64,7 +64,7 @@ static void load_blobs(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, blobs[i].file);
 		f = fopen(path, "rb");
 		if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 40 || fseek(f, 0, SEEK_SET)) {
-			printf("# cannot read %s\n", path);
+			fprintf(stderr, "test_fdt: cannot read %s\n", path);
 			if (f)
 				fclose(f);
 			continue;
@@ -604,7 +604,7 @@ static void test_console_choice(void)
 	char err[128];
 
 	/* stdout-path given as a path with options; the chosen PL011 is not the first */
-	for (int variant = 0; variant < 5; variant++) {
+	for (int variant = 0; variant < 6; variant++) {
 		b_reset();
 		b_root("linux,dummy-virt");
 		if (variant == 0)
@@ -624,6 +624,14 @@ static void test_console_choice(void)
 			b_str("stdout-path", "serial1:9600"); /* not a PL011: fall back */
 		if (variant == 4)
 			b_str("stdout-path", "/nowhere");
+		if (variant == 5) { /* longer than any sane path: ignored, not overflowed */
+			char longpath[400];
+
+			memset(longpath, 'a', sizeof(longpath) - 1);
+			longpath[0] = '/';
+			longpath[sizeof(longpath) - 1] = '\0';
+			b_str("stdout-path", longpath);
+		}
 		b_end();
 		b_begin("uart@1000");
 		b_str("compatible", "arm,pl011");
@@ -901,14 +909,13 @@ static int init_patched(u32 where, u32 value, bool in_struct)
 static void test_bad_header(void)
 {
 	struct fdt f;
-	u32 n = blobs[RPI5].csize, ss, strs;
+	u32 n = blobs[RPI5].csize, ss;
 
 	if (!blobs[RPI5].data) {
 		HT_FAIL("rpi5.dtb was not loaded");
 		return;
 	}
 	ss = fdt_be32(blobs[RPI5].compact + 36);
-	strs = fdt_be32(blobs[RPI5].compact + 32);
 	HT_EXPECT_EQ_S(fdt_init(&f, NULL), -FDT_ERR_BADMAGIC);
 	HT_EXPECT_EQ_S(fdt_init_sized(&f, blobs[RPI5].compact, 7), -FDT_ERR_BADMAGIC);
 	HT_EXPECT_EQ_S(fdt_init_sized(&f, blobs[RPI5].compact, n - 1), -FDT_ERR_TRUNCATED);
@@ -933,7 +940,6 @@ static void test_bad_header(void)
 	HT_EXPECT(init_patched(36, ss - 8, false) < 0); /* FDT_END and the root's END_NODE cut off */
 	HT_EXPECT_EQ_S(init_patched(32, 1, false), -FDT_ERR_TRUNCATED);
 	HT_EXPECT_EQ_S(init_patched(20, 16, false), 0); /* v16: no struct size, FDT_END bounds it */
-	(void)strs;
 }
 
 static void test_bad_struct(void)
@@ -1125,8 +1131,11 @@ static void test_fuzz(void)
 					w[pos] = (u8)rnd();
 				else if (kind < 7 && pos + 4 <= n)
 					put32(w + (pos & ~3u), magic[rnd() % ARRAY_SIZE(magic)]);
-				else
-					put32(w + 4 * (1 + rnd() % 9), rnd() % (n + 64));
+				else {
+					u32 field = 4 * (1 + rnd() % 9); /* a header word after the magic */
+
+					put32(w + field, rnd() % (n + 64));
+				}
 			}
 			/* The one promise fdt_init() needs from its caller: totalsize bytes are readable. */
 			if (fdt_be32(w + 4) > n)

@@ -1,0 +1,53 @@
+#!/bin/sh
+# deps.sh: install the Debian packages locklab needs (as root), or print the exact apt-get line.
+#
+# Each entry is "command package": a package is needed when its command is
+# missing. Run as root it installs them; otherwise it prints what to run and
+# exits 1 so that callers (make, CI) stop with a clear message.
+set -e
+
+need="
+make make
+cc gcc
+aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+aarch64-linux-gnu-ld binutils-aarch64-linux-gnu
+qemu-system-aarch64 qemu-system-arm
+kconfig-conf kconfig-frontends-nox
+kconfig-mconf kconfig-frontends-nox
+dtc device-tree-compiler
+gnuplot gnuplot-nox
+python3 python3
+"
+
+missing=$(printf '%s\n' "$need" | while read -r cmd pkg; do
+	[ -n "$cmd" ] || continue
+	command -v "$cmd" >/dev/null 2>&1 || echo "$pkg"
+done | sort -u | tr '\n' ' ')
+
+# ASan/UBSan runtimes for the host tests come with gcc; check they link.
+if command -v cc >/dev/null 2>&1; then
+	tmp=$(mktemp -d)
+	echo 'int main(void){return 0;}' > "$tmp/t.c"
+	if ! cc -fsanitize=address,undefined "$tmp/t.c" -o "$tmp/t" >/dev/null 2>&1; then
+		missing="$missing libasan8 libubsan1"
+	fi
+	rm -rf "$tmp"
+fi
+
+if [ -z "$(echo $missing)" ]; then
+	echo "deps: everything locklab needs is installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps: installing: $missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+	echo "deps: done"
+else
+	echo "deps: missing packages. Run:"
+	echo "  sudo apt-get install -y --no-install-recommends $missing"
+	exit 1
+fi
