@@ -97,5 +97,9 @@ void early_panic(const char *msg)
 	if (CONFIG_PANIC_UART_FALLBACK && !pl011_base())
 		pl011_init(CONFIG_PANIC_UART_FALLBACK);
 	printk_raw("panic: cpu=0 %s", msg);
-	system_shutdown(false, "panic");
+	/* Without a device tree neither PSCI nor the semihost= bootarg is known. */
+	printk_raw("shutdown: status=fail reason=panic");
+	printk_raw("panic: no device tree, so no PSCI to power off with: halting");
+	pl011_flush();
+	halt_forever();
 }

@@ -77,6 +77,7 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_JOBS) \
 		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
+		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
 		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \

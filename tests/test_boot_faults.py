@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Boot paths beyond the happy one, in real QEMU: odd load address, bad device trees, bad bootargs, panics.
+
+usage: test_boot_faults.py --image build/check/Image --workdir DIR
+Prints KTAP v1; exit status 1 if any case failed. Each case boots the kernel
+through scripts/qemu-run and checks both its verdict and the exact console
+text a user would rely on to understand what went wrong.
+"""
+import argparse
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+QEMU_RUN = os.path.join(os.path.dirname(HERE), 'scripts', 'qemu-run')
+QEMU = 'qemu-system-aarch64'
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def boot(name, *args, timeout=60):
+    """Runs qemu-run; returns (exit status, serial log text, {case name: status})."""
+    log = os.path.join(WORK, name + '.log')
+    cases_file = os.path.join(WORK, name + '.json')
+    cmd = [sys.executable, QEMU_RUN, '--quiet', '--timeout', str(timeout), '--log', log,
+           '--ktap-out', cases_file] + list(args)
+    if '--image' not in args:
+        cmd += ['--image', IMAGE]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout + 30)
+    with open(log, errors='replace') as f:
+        text = f.read().replace('\r', '')
+    statuses = {}
+    if os.path.exists(cases_file):
+        with open(cases_file) as f:
+            for line in f:
+                c = json.loads(line)
+                statuses[c['name']] = c['status']
+    return proc.returncode, text, statuses
+
+
+def has(text, pattern, what):
+    expect(re.search(pattern, text, re.M), f'{what}: /{pattern}/ not in the console log')
+
+
+def shim_image(name, prefix_insns):
+    """The kernel behind a few instructions at a 12 KiB offset: QEMU loads the file raw at
+    0x40080000 with x0 = DTB, the instructions run, then branch to the kernel."""
+    off = 0x3000
+    code = b''.join(struct.pack('<I', i) for i in prefix_insns)
+    branch = 0x14000000 | ((off - len(code)) // 4)  # b <kernel>
+    code += struct.pack('<I', branch)
+    path = os.path.join(WORK, name + '.bin')
+    with open(IMAGE, 'rb') as f:
+        kernel = f.read()
+    with open(path, 'wb') as f:
+        f.write(code.ljust(off, b'\0') + kernel)
+    return path
+
+
+def edited_dtb(name, edit, smp=4):
+    """A QEMU virt device tree (dumped, decompiled), changed by edit(dts) -> dts, recompiled."""
+    raw = os.path.join(WORK, name + '-orig.dtb')
+    subprocess.run([QEMU, '-M', f'virt,dumpdtb={raw}', '-cpu', 'cortex-a76', '-smp', str(smp),
+                    '-m', '512M', '-nographic'], check=True, capture_output=True)
+    dts = subprocess.run(['dtc', '-q', '-I', 'dtb', '-O', 'dts', raw], check=True,
+                         capture_output=True, text=True).stdout
+    out = os.path.join(WORK, name + '.dtb')
+    subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', out], input=edit(dts),
+                   check=True, capture_output=True, text=True)
+    return out
+
+
+def drop_node(dts, header_regex):
+    """Removes the first node whose opening line matches header_regex (brace-matched)."""
+    m = re.search(header_regex, dts, re.M)
+    assert m, header_regex
+    depth, i = 0, dts.index('{', m.start())
+    while True:
+        depth += {'{': 1, '}': -1}.get(dts[i], 0)
+        i += 1
+        if depth == 0:
+            break
+    return dts[:m.start()] + dts[dts.index(';', i) + 1:]
+
+
+@case
+def loads_and_runs_at_an_unaligned_address():
+    rc, text, _ = boot('shifted', '--image', shim_image('shifted', []), '--cpus', '2',
+                       '--expect', 'load_addr=0x40083000', '--expect', 'cpus_online=2')
+    expect(rc == 0, f'qemu-run exit status {rc}')
+    has(text, r'^shutdown: status=pass', 'clean run')
+
+
+@case
+def missing_device_tree_panics_clearly():
+    mov_x0_0 = 0xd2800000
+    rc, text, _ = boot('nodtb', '--image', shim_image('nodtb', [mov_x0_0]), '--cpus', '1', timeout=4)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^panic: cpu=0 no device tree: x0 was 0 at entry', 'panic message')
+    has(text, r'^shutdown: status=fail reason=panic', 'failure status')
+    has(text, r'halting', 'says it halts rather than powering off')
+
+
+@case
+def device_tree_without_cpus_panics_clearly():
+    dtb = edited_dtb('nocpus', lambda d: drop_node(d, r'^\s*cpus \{'))
+    rc, text, _ = boot('nocpus', '--dtb', dtb, '--cpus', '1', timeout=4)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^panic: cpu=0 device tree at 0x[0-9a-f]+ unusable: no /cpus node', 'panic message')
+
+
+@case
+def device_tree_without_console_panics_on_fallback_uart():
+    def no_uart(d):
+        d = drop_node(d, r'^\s*pl011@9000000 \{')
+        return re.sub(r'^\s*stdout-path = .*;\n', '', d, flags=re.M)
+    rc, text, _ = boot('nouart', '--dtb', edited_dtb('nouart', no_uart), '--cpus', '1', timeout=4)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^panic: cpu=0 device tree names no arm,pl011 console', 'panic message')
+
+
+@case
+def cpu_that_cannot_start_is_reported_and_boot_goes_on():
+    def extra_cpu(d):
+        node = ('\t\tcpu@99 {\n\t\t\tdevice_type = "cpu";\n\t\t\tcompatible = "arm,cortex-a76";\n'
+                '\t\t\treg = <0x99>;\n\t\t\tenable-method = "psci";\n\t\t};\n')
+        # Child nodes follow properties: put it just before the first CPU.
+        return re.sub(r'^(\s*cpu@0 \{)', lambda m: node + m.group(1), d, count=1, flags=re.M)
+    rc, text, _ = boot('badcpu', '--dtb', edited_dtb('badcpu', extra_cpu), '--cpus', '4',
+                       '--bootargs', 'ktest=boot',
+                       '--expect', 'cpus_possible=5', '--expect', 'cpus_online=4')
+    expect(rc == 0, f'qemu-run exit status {rc}')
+    has(text, r'smp: cpu\d \(MPIDR 0x99\): PSCI CPU_ON failed: invalid parameters.*continuing',
+        'report of the CPU that failed')
+
+
+@case
+def bad_bootargs_are_reported_and_boot_goes_on():
+    rc, text, statuses = boot('badargs', '--cpus', '2', '--bootargs',
+                              'maxcpus=abc nosuch=1 end=sideways ktest=boot',
+                              '--expect', 'cpus_online=2')
+    expect(rc == 0, f'qemu-run exit status {rc}')
+    has(text, r"bootargs: maxcpus='abc' is not a number", 'malformed number')
+    has(text, r"bootargs: unknown option 'nosuch=1' \(ignored", 'unknown option')
+    has(text, r"bootargs: end='sideways' is not one of poweroff, idle", 'bad choice')
+    expect(statuses.get('boot.boot_runs_at_el1') == 'pass', 'ktest=boot still honoured')
+
+
+@case
+def maxcpus_limits_the_cpus_brought_up():
+    rc, text, _ = boot('maxcpus', '--cpus', '4', '--bootargs', 'maxcpus=2 ktest=smp',
+                       '--expect', 'cpus_possible=2', '--expect', 'cpus_online=2')
+    expect(rc == 0, f'qemu-run exit status {rc}')
+
+
+@case
+def panic_on_a_secondary_stops_every_cpu():
+    rc, text, _ = boot('panic', '--cpus', '4', '--bootargs', 'ktest=selftest_panic', timeout=30)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^panic: cpu=3 planted panic from a test', 'panic names the CPU and cause')
+    has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
+    has(text, r'^shutdown: status=fail reason=panic', 'failure status')
+
+
+@case
+def unexpected_exception_is_decoded():
+    rc, text, _ = boot('fault', '--cpus', '2', '--bootargs', 'ktest=selftest_fault', timeout=30)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^exception: sync \(EL1h\) on cpu0: data abort at the same EL \(EC 0x25\)', 'class in words')
+    has(text, r'FAR 0000800000000010', 'faulting address')
+    has(text, r'^  x0 ', 'register dump')
+    has(text, r'^panic: cpu=0 unhandled exception', 'panic')
+
+
+def main():
+    global IMAGE, WORK
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--image', required=True)
+    p.add_argument('--workdir', required=True)
+    a = p.parse_args()
+    IMAGE, WORK = a.image, a.workdir
+    os.makedirs(WORK, exist_ok=True)
+    print('KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: boot_faults')
+    print(f'  1..{len(CASES)}', flush=True)
+    failed = 0
+    for i, fn in enumerate(CASES, 1):
+        try:
+            t0 = time.time()
+            fn()
+            print(f'  # {fn.__name__}: {time.time() - t0:.1f}s')
+            print(f'  ok {i} {fn.__name__}', flush=True)
+        except (Failed, subprocess.SubprocessError, OSError) as e:
+            failed += 1
+            for line in str(e).splitlines()[:20]:
+                print(f'  # {line}')
+            print(f'  not ok {i} {fn.__name__}', flush=True)
+    print(f'{"not " if failed else ""}ok 1 boot_faults')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
