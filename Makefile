@@ -181,10 +181,10 @@ qemu: $(objtree)/Image
 
 gdb: $(objtree)/Image
 	$(call need-tool,$(QEMU))
-	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal:"
-	@echo "           gdb-multiarch $(O)/locklab.elf -ex 'target remote :1234'"
-	@echo "           (the ELF is linked at 0: add the load address with"
-	@echo "            'add-symbol-file $(O)/locklab.elf -o 0x40200000' for QEMU virt)"
+	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal (Debian: apt-get install gdb-multiarch):"
+	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0x40200000' -ex 'target remote :1234'"
+	@echo "           (the ELF is linked at 0 and runs where QEMU loads it, 0x40200000: hence -o)"
+	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
 	$(Q)$(QEMU_CMD) -S -gdb tcp::1234
 
 # ---------------------------------------------------------------- tests
