@@ -88,7 +88,11 @@ $(objtree)/.config: | $(objtree)
 $(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
 	$(call need-tool,kconfig-conf)
 	$(Q)mkdir -p $(objtree)/include/config $(objtree)/include/generated
-	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null
+	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig | grep '^CONFIG_' | tr '\n' ' '); \
+	  if [ -n "$$new" ]; then echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; \
+	  $(kconf) -s --olddefconfig $(srctree)/Kconfig; fi
+	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null 2>$(objtree)/.kconfig.err || \
+	  { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }
 	$(Q)touch $@
 
 ifneq ($(building),)
@@ -109,9 +113,12 @@ kernel-objs :=
 $(eval $(call descend,arch/arm64))
 $(eval $(call descend,drivers))
 $(eval $(call descend,kernel))
+$(eval $(call descend,lock-strategies))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
 
-ARCH_FLAGS := -march=armv8-a -mgeneral-regs-only -mno-outline-atomics -mstrict-align
+# The atomics choice is a -march choice: LSE instructions exist from ARMv8.1.
+ARCH_MARCH := $(if $(CONFIG_ARM64_ATOMICS_LSE),-march=armv8.2-a+lse,-march=armv8-a)
+ARCH_FLAGS := $(ARCH_MARCH) -mgeneral-regs-only -mno-outline-atomics -mstrict-align
 # -fpie + hidden visibility: every symbol reference is PC-relative, and the
 # few absolute pointers in data become R_AARCH64_RELATIVE relocations that
 # head.S applies, so one Image runs wherever the loader put it.
@@ -119,7 +126,8 @@ KCFLAGS := -std=gnu11 -O2 -g -fmacro-prefix-map=$(srctree)/= -ffreestanding -fno
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	$(ARCH_FLAGS) \
-	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(objtree)/include \
+	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(srctree)/lock-strategies \
+	-I$(objtree)/include \
 	-include $(srctree)/include/locklab/hidden.h \
 	-include $(objtree)/include/generated/autoconf.h
 KAFLAGS := -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(KCFLAGS))
@@ -198,7 +206,7 @@ deps:
 	$(Q)$(srctree)/scripts/deps.sh
 
 clean:
-	$(Q)rm -rf $(addprefix $(objtree)/,arch drivers kernel host check locklab.elf Image System.map .kflags)
+	$(Q)rm -rf $(addprefix $(objtree)/,arch drivers kernel lock-strategies host check locklab.elf Image System.map .kflags)
 	@echo "  CLEAN    $(O) (kept $(O)/.config)"
 
 distclean:

@@ -143,8 +143,10 @@ static void gic_v3_eoi(u32 raw)
 static void gic_v3_send_sgi(u32 cpu, u32 sgi)
 {
 	u64 mpidr = cpu_data(cpu)->mpidr;
-	u64 v = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
-		((mpidr >> 8) & 0xff) << 16 | (u64)(sgi & 0xf) << 24 | (1UL << (mpidr & 0xf));
+	u64 aff0 = mpidr & 0xff;
+	/* Target list covers Aff0 16 at a time; RS (bits 47:44) picks which 16. */
+	u64 v = ((mpidr >> 32) & 0xff) << 48 | (aff0 >> 4) << 44 | ((mpidr >> 16) & 0xff) << 32 |
+		((mpidr >> 8) & 0xff) << 16 | (u64)(sgi & 0xf) << 24 | (1UL << (aff0 & 0xf));
 
 	dsb(ishst); /* our Normal-memory stores are visible before the SGI is */
 	write_sysreg(v, ICC_SGI1R_EL1);

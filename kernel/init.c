@@ -91,9 +91,8 @@ void start_kernel(u64 dtb, u64 entry_el)
 
 	boot_entry_el = (u32)entry_el;
 	time_init_early();
-	pc->cpu = 0;
+	pc->cpu = 0; /* head.S pointed TPIDR_EL1 at it */
 	pc->mpidr = read_mpidr_hwid();
-	write_sysreg((u64)pc, tpidr_el1);
 	printk_percpu_ready();
 
 	platform_setup(dtb);
@@ -139,6 +138,7 @@ void start_kernel(u64 dtb, u64 entry_el)
 		cpus_possible = (u32)max_cpus_param;
 	cpu_mark_online();
 	local_irq_enable();
+	serror_enable();
 	if (plat.psci != PSCI_NONE)
 		smp_boot_secondaries(&plat, cpus_possible);
 	printk("smp: %u of %u CPUs online", cpus_online(), cpus_possible);

@@ -6,6 +6,7 @@
 #include <locklab/smp.h>
 #include <locklab/bootparam.h>
 #include <locklab/string.h>
+#include <locklab/platform.h>
 #include <asm/irqflags.h>
 #include <asm/psci.h>
 
@@ -22,6 +23,11 @@ BOOTPARAM_STR(end_action, "end", "what to do when finished: poweroff (default) o
 /* Called after the bootargs are parsed: a bad end= is reported and replaced by the default. */
 void shutdown_check_params(void)
 {
+	/* On real hardware HLT #0xf000 is an undefined instruction, not a way out. */
+	if (use_semihosting && strcmp(platform()->board, "qemu-virt") != 0) {
+		printk("bootargs: semihost ignored: board %s is not QEMU virt", platform()->board);
+		use_semihosting = false;
+	}
 	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0) {
 		printk("bootargs: end='%s' is not one of poweroff, idle (keeping poweroff)", end_action);
 		strlcpy(end_action, "poweroff", sizeof(end_action));
@@ -69,16 +75,14 @@ void panic(const char *fmt, ...)
 	u32 me, expected = NO_CPU;
 
 	local_irq_disable();
-	me = read_sysreg(tpidr_el1) ? smp_processor_id() : 0;
+	me = smp_processor_id();
 	if (!__atomic_compare_exchange_n(&panic_cpu, &expected, me, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		if (expected != me)
 			halt_forever(); /* another CPU is already reporting; it will stop us */
 		/* A panic inside the panic path: say so plainly and stop. */
 		printk_raw("panic: cpu=%u recursive panic: %s", me, fmt);
-		if (use_semihosting)
-			semihost_exit(1);
-		halt_forever();
+		halt_forever(); /* not even semihosting: it may be what faulted */
 	}
 	console_panic_mode();
 	va_start(ap, fmt);

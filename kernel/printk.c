@@ -2,14 +2,14 @@
 #include <locklab/console.h>
 #include <locklab/printf.h>
 #include <locklab/percpu.h>
-#include <locklab/spinlock_raw.h>
+#include <locklab/spinlock.h>
 #include <locklab/time.h>
 #include <asm/irqflags.h>
 
 #define PRINTK_LINE_MAX 512
 
 /* console_lock serialises whole lines on the UART; IRQs are off while held. */
-static struct raw_spinlock console_lock = RAW_SPINLOCK_INIT;
+static struct spinlock console_lock = SPINLOCK_INIT("console");
 static bool console_panicking; /* set once, by the panicking CPU */
 static bool percpu_ready;      /* TPIDR_EL1 valid: CPU ids can be printed */
 
@@ -29,10 +29,18 @@ static u64 console_lock_irqsave(void)
 	u64 spins = 0;
 
 	/*
+	 * Re-entered on the CPU that holds the lock: an exception inside
+	 * emit() (a bad UART address, say). Spinning would hang silently;
+	 * writing unlocked at least shows the report.
+	 */
+	if (percpu_ready && spin_held_by_me(&console_lock))
+		return flags | (1UL << 63);
+
+	/*
 	 * In panic mode the other CPUs were stopped, possibly while holding
 	 * the lock: try for a while, then write anyway.
 	 */
-	while (!raw_spin_trylock(&console_lock)) {
+	while (!spin_trylock(&console_lock)) {
 		if (__atomic_load_n(&console_panicking, __ATOMIC_ACQUIRE) && ++spins > 2000000)
 			return flags | (1UL << 63); /* marks "not locked" */
 		cpu_relax();
@@ -43,7 +51,7 @@ static u64 console_lock_irqsave(void)
 static void console_unlock_irqrestore(u64 flags)
 {
 	if (!(flags & (1UL << 63)))
-		raw_spin_unlock(&console_lock);
+		spin_unlock(&console_lock);
 	local_irq_restore(flags & ~(1UL << 63));
 }
 

@@ -5,7 +5,7 @@
 #include <locklab/time.h>
 #include <locklab/console.h>
 #include <locklab/panic.h>
-#include <locklab/spinlock_raw.h>
+#include <locklab/spinlock.h>
 #include <asm/irqflags.h>
 
 struct percpu percpu_area[CONFIG_NR_CPUS];
@@ -14,18 +14,21 @@ static u32 nr_online; /* atomic */
 
 /*
  * One call slot per target CPU. call_lock serialises callers, so a slot is
- * only written by the lock holder and cleared by its target. 'pending' is
- * the hand-over: set with release after fn/arg, read with acquire by the
- * target; 'done' goes back the other way the same way.
+ * only written by the lock holder and by its target. 'state' is the
+ * hand-over: the caller publishes fn/arg with a release store of
+ * CALL_QUEUED; the target claims the call with CAS(QUEUED -> RUNNING)
+ * before touching fn/arg, and says CALL_IDLE (release) when done. A caller
+ * that times out cancels with CAS(QUEUED -> IDLE); if the target already
+ * claimed it, the caller must wait for it, since arg may be on its stack.
  */
+enum { CALL_IDLE, CALL_QUEUED, CALL_RUNNING };
 struct call_slot {
 	void (*fn)(void *);
 	void *arg;
-	bool pending;
-	bool done;
+	u32 state;
 } __attribute__((aligned(64)));
 static struct call_slot call_slots[CONFIG_NR_CPUS];
-static struct raw_spinlock call_lock = RAW_SPINLOCK_INIT;
+static struct spinlock call_lock = SPINLOCK_INIT("smp_call");
 
 static u32 stopped_count; /* atomic: CPUs that took IPI_STOP */
 
@@ -56,6 +59,7 @@ void secondary_init(u32 cpu)
 	timer_cpu_init();
 	cpu_mark_online();
 	local_irq_enable();
+	serror_enable();
 	/* Idle: everything else arrives as IPIs. */
 	for (;;)
 		__asm__ volatile("wfi");
@@ -76,30 +80,31 @@ int smp_call_on(u32 cpu, void (*fn)(void *), void *arg, bool wait, u32 timeout_m
 		return 0;
 	}
 	deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
-	raw_spin_lock(&call_lock);
-	/* A previous call without wait may still be running there. */
-	while (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
+	spin_lock(&call_lock);
+	/* A previous call without wait may still be queued or running there. */
+	while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CALL_IDLE) {
 		if (time_counter() > deadline) {
-			raw_spin_unlock(&call_lock);
+			spin_unlock(&call_lock);
 			return -1;
 		}
 		cpu_relax();
 	}
 	s->fn = fn;
 	s->arg = arg;
-	s->done = false;
-	__atomic_store_n(&s->pending, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->state, CALL_QUEUED, __ATOMIC_RELEASE);
 	ipi_send(cpu, IPI_CALL_FUNC);
-	if (wait) {
-		while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
-			if (time_counter() > deadline) {
-				ret = -1;
-				break;
-			}
-			cpu_relax();
+	while (wait && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CALL_IDLE) {
+		u32 expected = CALL_QUEUED;
+
+		if (time_counter() > deadline &&
+		    __atomic_compare_exchange_n(&s->state, &expected, CALL_IDLE, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			ret = -1; /* cancelled before it started: arg is no longer referenced */
+			break;
 		}
+		cpu_relax();
 	}
-	raw_spin_unlock(&call_lock);
+	spin_unlock(&call_lock);
 	return ret;
 }
 
@@ -121,10 +126,11 @@ void ipi_handle(u32 sgi)
 	switch (sgi) {
 	case IPI_CALL_FUNC:
 		s = &call_slots[pc->cpu];
-		if (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
+		u32 expected = CALL_QUEUED;
+		if (__atomic_compare_exchange_n(&s->state, &expected, CALL_RUNNING, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			s->fn(s->arg);
-			__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
-			__atomic_store_n(&s->pending, false, __ATOMIC_RELEASE);
+			__atomic_store_n(&s->state, CALL_IDLE, __ATOMIC_RELEASE);
 		}
 		break;
 	case IPI_STOP:

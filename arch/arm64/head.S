@@ -35,6 +35,7 @@ _head:
 primary_entry:
 	mov	x19, x0			// x19 = DTB physical address (0 if none)
 	msr	daifset, #0xf
+	msr	tpidr_el1, xzr		// UNKNOWN at reset: 0 means "no per-CPU data yet"
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2		// x20 = entry exception level
 	bl	el2_to_el1
@@ -46,6 +47,14 @@ primary_entry:
 	 * which is Normal memory. kernel/../mmu.c replaces it with a map built
 	 * from the device tree's /memory once C runs.
 	 */
+	/*
+	 * .pgtables lies beyond the file the loader cleaned to memory: a dirty
+	 * line left there by firmware could be written back over our uncached
+	 * stores, so invalidate before writing as well as after.
+	 */
+	adrp	x0, init_pg_dir
+	add	x1, x0, #4096
+	bl	dcache_inval_range_early
 	adrp	x0, init_pg_dir
 	mov	x1, #0			// x1 = block index
 	ldr	x3, =PTE_BLOCK_DEVICE
@@ -54,10 +63,22 @@ primary_entry:
 	add	x1, x1, #1
 	cmp	x1, #512
 	b.lo	1b
-	lsr	x1, x21, #30
 	ldr	x3, =PTE_BLOCK_NORMAL
+	lsr	x1, x21, #30		// the kernel's GiB ...
 	orr	x2, x3, x1, lsl #30
 	str	x2, [x0, x1, lsl #3]
+	add	x1, x1, #1		// ... and the next, should the image straddle the boundary
+	cmp	x1, #512
+	b.hs	8f
+	orr	x2, x3, x1, lsl #30
+	str	x2, [x0, x1, lsl #3]
+8:	lsr	x1, x19, #30		// the DTB's GiB: it is RAM, and the parser may read it unaligned
+	cbz	x19, 9f
+	cmp	x1, #512
+	b.hs	9f
+	orr	x2, x3, x1, lsl #30
+	str	x2, [x0, x1, lsl #3]
+9:
 	/*
 	 * The stores went to memory (MMU off = non-cacheable). Invalidate any
 	 * stale cache lines over the table so the cacheable table walk and later
@@ -97,7 +118,10 @@ primary_entry:
 	adrp	x0, boot_load_addr
 	str	x21, [x0, :lo12:boot_load_addr]
 
-	/* CPU 0's stack is the first of boot_stacks; TPIDR_EL1 is set by C. */
+	/* CPU 0's per-CPU data (id 0: BSS is zero) and the first of boot_stacks. */
+	adrp	x0, percpu_area
+	add	x0, x0, :lo12:percpu_area
+	msr	tpidr_el1, x0
 	adrp	x0, boot_stacks
 	add	x0, x0, :lo12:boot_stacks
 	ldr	x1, =(CONFIG_KERNEL_STACK_KB * 1024)
@@ -158,6 +182,7 @@ el2_to_el1:
 	ret
 1:	mov	x0, #HCR_EL2_RW		// EL1 is AArch64, no traps or routing to EL2
 	msr	hcr_el2, x0
+	isb				// E2H (reset value unknown) settles before CNTHCTL/SCTLR below
 	mov	x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 	msr	cnthctl_el2, x0		// EL1 may use the physical counter/timer
 	msr	cntvoff_el2, xzr	// virtual counter = physical counter
@@ -179,6 +204,8 @@ el2_to_el1:
 	orr	x0, x0, x1
 	msr	ICC_SRE_EL2, x0
 	isb
+	mrs	x0, ICC_SRE_EL2		// the sysreg interface may be disabled after all:
+	tbz	x0, #0, 2f		// then ICH_* would trap to an EL2 vector we don't own
 	msr	ICH_HCR_EL2, xzr	// no virtual interrupts
 2:	msr	vttbr_el2, xzr
 	ldr	x0, =SCTLR_EL1_RES1
@@ -199,7 +226,7 @@ mmu_on:
 	ldr	x1, =MAIR_EL1_VALUE
 	msr	mair_el1, x1
 	mrs	x1, id_aa64mmfr0_el1
-	ubfx	x1, x1, #0, #3		// PARange
+	ubfx	x1, x1, #0, #4		// PARange
 	cmp	x1, #5
 	mov	x2, #5
 	csel	x1, x1, x2, ls		// 48 bits at most in this TCR layout
@@ -217,6 +244,29 @@ mmu_on:
 	ldr	x1, =SCTLR_EL1_MMU_ON
 	msr	sctlr_el1, x1
 	isb				// following fetches use the new translation
+	ret
+
+/*
+ * mmu_switch_ttbr0: x0 = new L1 table. The old and new tables map the
+ * running code with different block sizes, and holding both in the TLB at
+ * once may raise a TLB conflict abort; so (break-before-make) turn the MMU
+ * off around the switch. Leaf routine: no loads or stores while it is off
+ * (they would be uncached), caches stay enabled. Clobbers x1, x2.
+ */
+	.globl	mmu_switch_ttbr0
+mmu_switch_ttbr0:
+	dsb	ish			// table writes visible to the walkers
+	mrs	x1, sctlr_el1
+	bic	x2, x1, #1		// M = 0
+	msr	sctlr_el1, x2
+	isb
+	msr	ttbr0_el1, x0
+	isb
+	tlbi	vmalle1			// drop every entry of the old table
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x1		// M = 1 with the new table
+	isb
 	ret
 
 /* dcache_inval_range_early: invalidate [x0, x1) to the point of coherency. Clobbers x2, x3. */

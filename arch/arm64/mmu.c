@@ -21,20 +21,35 @@ static u64 pg_l1[L1_ENTRIES] __aligned(4096);
 static u64 pg_l2[L2_TABLES][512] __aligned(4096);
 
 u64 kernel_ttbr0; /* read by head.S's secondaries via struct cpu_boot */
+void mmu_switch_ttbr0(u64 ttbr0);
 
-/* How much of [base, base+size) the /memory ranges cover: 0 none, 1 part, 2 all. */
+/*
+ * How much of [base, base+size) the /memory ranges cover: 0 none, 1 part,
+ * 2 all. Walks the window from its start, extending the covered prefix
+ * with any range that overlaps it, so overlapping ranges are not counted
+ * twice.
+ */
 static int ram_cover(const struct platform_info *p, u64 base, u64 size)
 {
-	u64 covered = 0;
+	u64 end = base + size, reach = base;
+	bool any = false, grew = true;
 
-	for (int i = 0; i < p->nr_mem; i++) {
-		u64 lo = MAX(base, p->mem[i].base);
-		u64 hi = MIN(base + size, p->mem[i].base + p->mem[i].size);
+	while (grew && reach < end) {
+		grew = false;
+		for (int i = 0; i < p->nr_mem; i++) {
+			u64 lo = p->mem[i].base, hi = p->mem[i].base + p->mem[i].size;
 
-		if (hi > lo)
-			covered += hi - lo;
+			if (lo <= reach && hi > reach) {
+				reach = MIN(hi, end);
+				grew = any = true;
+			}
+		}
 	}
-	return covered == 0 ? 0 : covered >= size ? 2 : 1;
+	if (reach >= end)
+		return 2;
+	for (int i = 0; i < p->nr_mem && !any; i++)
+		any = p->mem[i].base < end && p->mem[i].base + p->mem[i].size > base;
+	return any ? 1 : 0;
 }
 
 int mmu_init(const struct platform_info *p)
@@ -58,7 +73,8 @@ int mmu_init(const struct platform_info *p)
 		u64 *l2 = pg_l2[l2_used++];
 		for (u64 j = 0; j < 512; j++) {
 			u64 b = base + j * MIB2;
-			l2[j] = b | (ram_cover(p, b, MIB2) ? PTE_BLOCK_NORMAL : PTE_BLOCK_DEVICE);
+			/* A 2 MiB block only partly RAM stays Device: no speculative fills of non-RAM. */
+			l2[j] = b | (ram_cover(p, b, MIB2) == 2 ? PTE_BLOCK_NORMAL : PTE_BLOCK_DEVICE);
 		}
 		pg_l1[i] = (u64)l2 | PTE_VALID | PTE_TABLE;
 	}
@@ -67,16 +83,6 @@ int mmu_init(const struct platform_info *p)
 	dcache_clean_range(pg_l2, sizeof(pg_l2));
 	kernel_ttbr0 = (u64)pg_l1;
 
-	/*
-	 * Switch from head.S's early table. The running code and stack are in
-	 * RAM, Normal in both tables; regions whose type changes are not
-	 * touched until the TLB flush below has completed.
-	 */
-	dsb(ishst); /* table writes complete before the walker may use them */
-	write_sysreg(kernel_ttbr0, ttbr0_el1);
-	isb();
-	__asm__ volatile("tlbi vmalle1" : : : "memory");
-	dsb(nsh); /* TLB invalidation complete */
-	isb();
+	mmu_switch_ttbr0(kernel_ttbr0); /* break-before-make: see head.S */
 	return 0;
 }

@@ -15,17 +15,24 @@ static struct cpu_boot cpu_boot[CONFIG_NR_CPUS];
 extern u64 kernel_ttbr0;
 
 /*
- * A CPU that misses its deadline is abandoned: if it shows up later it
- * must not start using a logical id the kernel has given up on. It reads
- * this flag (acquire) and parks itself.
+ * The hand-shake for each logical slot. The boot CPU sets BOOTING before
+ * CPU_ON; the secondary claims the slot with CAS(BOOTING -> STARTED) as
+ * its first act in C, and the boot CPU gives up with CAS(BOOTING ->
+ * ABANDONED) at its deadline. Exactly one CAS wins, so a late CPU parks
+ * itself instead of sharing a stack and per-CPU data with another, and an
+ * abandoned slot is never handed to a second CPU.
  */
-static bool cpu_abandoned[CONFIG_NR_CPUS];
+enum { SLOT_FREE, SLOT_BOOTING, SLOT_STARTED, SLOT_ABANDONED };
+static u32 slot_state[CONFIG_NR_CPUS];
 
 void secondary_start(u64 cpu)
 {
-	if (__atomic_load_n(&cpu_abandoned[cpu], __ATOMIC_ACQUIRE))
+	u32 expected = SLOT_BOOTING;
+
+	if (!__atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_STARTED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		for (;;)
-			__asm__ volatile("wfi");
+			__asm__ volatile("wfi"); /* too late: the kernel went on without us */
 	secondary_init((u32)cpu);
 }
 
@@ -63,6 +70,7 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		b->sp = (u64)&boot_stacks[cpu][STACK_SIZE];
 		b->cpu = cpu;
 		b->percpu = (u64)cpu_data(cpu);
+		__atomic_store_n(&slot_state[cpu], SLOT_BOOTING, __ATOMIC_RELEASE);
 		/* The secondary reads these with its MMU and caches off. */
 		dcache_clean_range(b, sizeof(*b));
 		dcache_clean_range(cpu_data(cpu), sizeof(struct percpu));
@@ -74,12 +82,18 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 			continue;
 		}
 		if (!wait_online(cpu, CONFIG_CPU_ON_TIMEOUT_MS)) {
-			__atomic_store_n(&cpu_abandoned[cpu], true, __ATOMIC_RELEASE);
-			dcache_clean_range(&cpu_abandoned[cpu], sizeof(bool));
-			printk("smp: cpu%u (MPIDR 0x%llx) did not come online within %d ms; continuing without it",
-			       cpu, (unsigned long long)mpidr, CONFIG_CPU_ON_TIMEOUT_MS);
-			next--;
-			continue;
+			u32 expected = SLOT_BOOTING;
+
+			if (__atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_ABANDONED, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				/* The slot stays used: its stack may still be touched by the late CPU. */
+				printk("smp: cpu%u (MPIDR 0x%llx) did not come online within %d ms; continuing without it",
+				       cpu, (unsigned long long)mpidr, CONFIG_CPU_ON_TIMEOUT_MS);
+				continue;
+			}
+			/* It claimed the slot just now: give it the time to finish its set-up. */
+			if (!wait_online(cpu, CONFIG_CPU_ON_TIMEOUT_MS))
+				printk("smp: cpu%u started but did not finish its set-up in time", cpu);
 		}
 	}
 }

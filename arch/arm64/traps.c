@@ -60,6 +60,7 @@ static void __noreturn fatal(const struct trap_frame *f, unsigned long kind)
 {
 	u32 ec = (u32)(f->esr >> 26) & 0x3f;
 
+	console_panic_mode(); /* the console lock may be held by whoever we interrupted */
 	printk_raw("exception: %s on cpu%u: %s (EC 0x%02x)", vector_name(kind), smp_processor_id(),
 		   esr_class_name(ec), ec);
 	printk_raw("  ESR %016llx  FAR %016llx  ELR %016llx", (unsigned long long)f->esr,

@@ -27,6 +27,12 @@ static inline void local_irq_disable(void)
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 }
 
+/* SError (asynchronous abort, e.g. a bad MMIO write): taken once the vectors can report it. */
+static inline void serror_enable(void)
+{
+	__asm__ volatile("msr daifclr, #4" : : : "memory");
+}
+
 static inline bool irqs_disabled(void)
 {
 	u64 flags;

@@ -39,10 +39,11 @@
 #define TCR_IRGN0_WBWA (_UL(1) << 8)
 #define TCR_ORGN0_WBWA (_UL(1) << 10)
 #define TCR_SH0_INNER (_UL(3) << 12)
+#define TCR_T1SZ_39 (_UL(25) << 16) /* unused (EPD1) but must be a legal size */
 #define TCR_EPD1 (_UL(1) << 23)
 #define TCR_TG1_4K (_UL(2) << 30)
 #define TCR_IPS_SHIFT 32
-#define TCR_EL1_BASE (TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_EPD1 | TCR_TG1_4K)
+#define TCR_EL1_BASE (TCR_T0SZ_39 | TCR_T1SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_EPD1 | TCR_TG1_4K)
 
 /* Stage-1 block/table descriptor bits. */
 #define PTE_VALID (_UL(1) << 0)

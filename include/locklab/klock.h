@@ -1,0 +1,55 @@
+/* The three lock scopes every subsystem marks (kernel, subsystem, data); the strategy makes one real. */
+#ifndef LOCKLAB_KLOCK_H
+#define LOCKLAB_KLOCK_H
+
+#include <locklab/types.h>
+
+/*
+ * Subsystems, in lock order: a subsystem operation may call into a
+ * subsystem listed after it, never before (proc -> fs -> ipc -> mm). Under
+ * the SUBSYS strategy that is the order their locks nest in; lockdep
+ * checks it.
+ */
+enum subsys_id {
+	SUBSYS_PROC,
+	SUBSYS_FS,
+	SUBSYS_IPC,
+	SUBSYS_MM,
+	NR_SUBSYS,
+};
+
+/* Which scope is a real lock under the configured strategy. */
+enum lock_scope {
+	SCOPE_KERNEL, /* BKL */
+	SCOPE_SUBSYS, /* per-subsystem locks */
+	SCOPE_DATA,   /* locks in the data */
+};
+
+const char *subsys_name(enum subsys_id ss);
+
+/*
+ * strategy.h (lock-strategies/) defines, for the chosen strategy:
+ *   struct klock;                      a data lock, stored in the data it guards
+ *   void klock_init(struct klock *, const char *class_name, enum subsys_id);
+ *   void klock_lock(struct klock *);   void klock_unlock(struct klock *);
+ *   bool klock_held(struct klock *);   is the *effective* lock held by me?
+ *   void kernel_enter(void);           void kernel_exit(void);
+ *   void subsys_enter(enum subsys_id); void subsys_exit(enum subsys_id);
+ *   LOCK_STRATEGY_NAME, LOCK_STRATEGY_SCOPE
+ * Nothing outside lock-strategies/ knows which strategy it is.
+ */
+#include <strategy.h>
+
+void klock_assert_failed(struct klock *l, const char *file, int line) __noreturn;
+/* Checks the effective lock: the BKL, the object's subsystem lock, or the object's own lock. */
+#define klock_assert_held(l)                                            \
+	do {                                                            \
+		if (!klock_held(l))                                     \
+			klock_assert_failed(l, __FILE__, __LINE__);     \
+	} while (0)
+
+/* Recursion depth of the coarse locks held by this CPU (0 when not real under the strategy). */
+u32 kernel_lock_depth(void);
+u32 subsys_lock_depth(enum subsys_id ss);
+
+#endif

@@ -1,0 +1,61 @@
+/* Maps the Kconfig spinlock-algorithm choice to arch_lock_*(): the only place that knows which. */
+#ifndef LOCKLAB_LOCKING_LOCK_ALG_H
+#define LOCKLAB_LOCKING_LOCK_ALG_H
+
+#if defined(CONFIG_LOCK_ALG_TAS)
+#include <locklab/locking/tas.h>
+typedef struct tas_lock arch_lock_t;
+#define ARCH_LOCK_INIT TAS_LOCK_INIT
+#define LOCK_ALG_NAME "tas"
+#define arch_lock tas_lock
+#define arch_trylock tas_trylock
+#define arch_unlock tas_unlock
+#define arch_is_locked tas_is_locked
+#define LOCK_ALG_FIFO 0
+#elif defined(CONFIG_LOCK_ALG_TTAS)
+#include <locklab/locking/ttas.h>
+typedef struct ttas_lock arch_lock_t;
+#define ARCH_LOCK_INIT TTAS_LOCK_INIT
+#define LOCK_ALG_NAME "ttas"
+#define arch_lock ttas_lock
+#define arch_trylock ttas_trylock
+#define arch_unlock ttas_unlock
+#define arch_is_locked ttas_is_locked
+#define LOCK_ALG_FIFO 0
+#elif defined(CONFIG_LOCK_ALG_TICKET)
+#include <locklab/locking/ticket.h>
+typedef struct ticket_lock arch_lock_t;
+#define ARCH_LOCK_INIT TICKET_LOCK_INIT
+#define LOCK_ALG_NAME "ticket"
+#define arch_lock ticket_lock
+#define arch_trylock ticket_trylock
+#define arch_unlock ticket_unlock
+#define arch_is_locked ticket_is_locked
+#define LOCK_ALG_FIFO 1
+#elif defined(CONFIG_LOCK_ALG_MCS)
+#include <locklab/locking/mcs.h>
+typedef struct mcs_lock arch_lock_t;
+#define ARCH_LOCK_INIT MCS_LOCK_INIT
+#define LOCK_ALG_NAME "mcs"
+#define arch_lock mcs_lock
+#define arch_trylock mcs_trylock
+#define arch_unlock mcs_unlock
+#define arch_is_locked mcs_is_locked
+#define LOCK_ALG_FIFO 1
+#else
+#error "no spinlock algorithm selected (CONFIG_LOCK_ALG_*)"
+#endif
+
+#if defined(CONFIG_ARM64_ATOMICS_LSE)
+#define LOCK_ATOMICS_NAME "lse"
+#else
+#define LOCK_ATOMICS_NAME "llsc"
+#endif
+
+#if defined(CONFIG_LOCK_WAIT_WFE)
+#define LOCK_WAIT_NAME "wfe"
+#else
+#define LOCK_WAIT_NAME "spin"
+#endif
+
+#endif

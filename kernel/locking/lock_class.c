@@ -1,0 +1,63 @@
+/* The lock-class table: names to small ids, so per-class arrays can be indexed directly. */
+#include <locklab/lock_class.h>
+#include <locklab/console.h>
+#include <locklab/string.h>
+#include <asm/atomic.h>
+#include <asm/irqflags.h>
+
+/*
+ * Guarded by table_busy, a bare test-and-set flag: the table is below every
+ * instrumented lock, so it cannot use one. Readers of names[] only look at
+ * ids they were handed, which were published (release on nr_classes)
+ * after their name.
+ */
+static u32 table_busy;
+static const char *names[LOCK_CLASSES_MAX] = { "(none)", [LOCK_CLASSES_MAX - 1] = "(other)" };
+static u16 nr_classes = 1;
+static bool overflow_reported;
+
+u16 lock_class_lookup(const char *name)
+{
+	u16 n = atomic_load_acquire(&nr_classes), id;
+	bool report = false;
+	u64 flags;
+
+	for (id = 1; id < n; id++)
+		if (names[id] == name || strcmp(names[id], name) == 0)
+			return id;
+	flags = local_irq_save();
+	while (atomic_xchg_acquire(&table_busy, 1U))
+		cpu_relax();
+	/* Someone may have added it while we waited. */
+	n = nr_classes;
+	for (id = 1; id < n; id++)
+		if (strcmp(names[id], name) == 0)
+			goto out;
+	if (n == LOCK_CLASSES_MAX) {
+		id = LOCK_CLASSES_MAX - 1;
+		report = !overflow_reported;
+		overflow_reported = true;
+		goto out;
+	}
+	names[n] = name;
+	atomic_store_release(&nr_classes, (u16)(n + 1)); /* name visible before the id */
+	id = n;
+out:
+	atomic_store_release(&table_busy, 0U);
+	local_irq_restore(flags);
+	/* Printed outside the table lock: printk takes the console lock, which may need a class. */
+	if (report)
+		printk("lock_class: more than %d lock classes; '%s' and later ones are counted as '%s'",
+		       LOCK_CLASSES_MAX - 2, name, names[LOCK_CLASSES_MAX - 1]);
+	return id;
+}
+
+const char *lock_class_name(u16 id)
+{
+	return id < atomic_load_acquire(&nr_classes) ? names[id] : "(invalid)";
+}
+
+u16 lock_class_count(void)
+{
+	return atomic_load_acquire(&nr_classes);
+}

@@ -1,0 +1,223 @@
+/* lockdep: per-CPU held-lock stacks, a class dependency graph, and reports of lock misuse. */
+#include <locklab/lockdep.h>
+#include <locklab/lock_class.h>
+#include <locklab/spinlock.h>
+#include <locklab/console.h>
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+#include <asm/atomic.h>
+#include <asm/irqflags.h>
+
+/*
+ * after[A] has bit B when class B was taken while class A was held: the
+ * edges of the lock-order graph. Taking B while holding A is an inversion
+ * if B already reaches A. Classes fit in a u64 bitmap (LOCK_CLASSES_MAX 64),
+ * so reachability is a few bitmap steps. Two locks of the same class
+ * nested (parent and child inode) are not ordered here: that needs
+ * subclasses, which come with the subsystems that nest them.
+ *
+ * graph_busy (a bare test-and-set flag, IRQs off) guards after[] and
+ * edge_seen[]; each CPU's held stack is touched only by that CPU, with
+ * IRQs off so an interrupt's lock operations don't interleave with it.
+ */
+#define HELD_MAX 16
+#define EDGE_CTX 4
+
+struct held_lock {
+	struct spinlock *lock;
+	u16 class_id;
+};
+
+struct held_stack {
+	struct held_lock held[HELD_MAX];
+	u32 depth;
+	bool overflowed;
+};
+
+/* Where an edge A->B was first seen: the CPU and the classes it held. */
+struct edge_ctx {
+	u8 cpu;
+	u8 n;
+	u8 classes[EDGE_CTX];
+};
+
+static struct held_stack stacks[CONFIG_NR_CPUS];
+static u64 after[LOCK_CLASSES_MAX];
+static struct edge_ctx edge_seen[LOCK_CLASSES_MAX][LOCK_CLASSES_MAX];
+static u32 graph_busy;
+static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
+
+static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner" };
+
+static u16 class_of(struct spinlock *l)
+{
+	if (!l->class_id)
+		l->class_id = lock_class_lookup(l->name);
+	return l->class_id;
+}
+
+static void print_held(const char *who, u32 cpu)
+{
+	struct held_stack *s = &stacks[cpu];
+
+	printk_raw("lockdep:   %s (cpu%u) holds %u lock%s:", who, cpu, s->depth, s->depth == 1 ? "" : "s");
+	for (u32 i = 0; i < s->depth; i++)
+		printk_raw("lockdep:     #%u %s (%p)", i, lock_class_name(s->held[i].class_id),
+			   (void *)s->held[i].lock);
+}
+
+static void count(enum lockdep_kind kind)
+{
+	atomic_fetch_add_relaxed(&reports[kind], 1U);
+}
+
+static bool reaches(u16 from, u16 to)
+{
+	u64 seen = 0, frontier = 1UL << from;
+
+	while (frontier) {
+		u64 next = 0;
+
+		seen |= frontier;
+		for (u64 f = frontier; f; f &= f - 1)
+			next |= after[__builtin_ctzll(f)];
+		if (next & (1UL << to))
+			return true;
+		frontier = next & ~seen;
+	}
+	return false;
+}
+
+static void graph_lock(void)
+{
+	while (atomic_xchg_acquire(&graph_busy, 1U))
+		cpu_relax();
+}
+
+static void graph_unlock(void)
+{
+	atomic_store_release(&graph_busy, 0U);
+}
+
+static void report_inversion(u32 cpu, u16 taking, u16 holding)
+{
+	struct edge_ctx *e = &edge_seen[taking][holding];
+
+	count(LOCKDEP_INVERSION);
+	printk_raw("lockdep: kind=inversion cpu=%u taking=%s holding=%s", cpu,
+		   lock_class_name(taking), lock_class_name(holding));
+	printk_raw("lockdep:   possible deadlock: cpu%u takes %s while holding %s,", cpu,
+		   lock_class_name(taking), lock_class_name(holding));
+	printk_raw("lockdep:   but %s -> %s was seen before (first on cpu%u, holding:%s%s%s%s%s%s%s%s)",
+		   lock_class_name(taking), lock_class_name(holding), e->cpu,
+		   e->n > 0 ? " " : "", e->n > 0 ? lock_class_name(e->classes[0]) : " (chain)",
+		   e->n > 1 ? " " : "", e->n > 1 ? lock_class_name(e->classes[1]) : "",
+		   e->n > 2 ? " " : "", e->n > 2 ? lock_class_name(e->classes[2]) : "",
+		   e->n > 3 ? " " : "", e->n > 3 ? lock_class_name(e->classes[3]) : "");
+	print_held("this CPU", cpu);
+}
+
+void lockdep_acquire(struct spinlock *l, bool trylock)
+{
+	u64 flags = local_irq_save();
+	u32 cpu = smp_processor_id();
+	struct held_stack *s = &stacks[cpu];
+	u16 b = class_of(l);
+
+	for (u32 i = 0; i < s->depth; i++) {
+		if (s->held[i].lock == l && !trylock) {
+			count(LOCKDEP_RECURSION);
+			printk_raw("lockdep: kind=recursion cpu=%u class=%s", cpu, lock_class_name(b));
+			printk_raw("lockdep:   cpu%u takes %s (%p), which it already holds: certain deadlock",
+				   cpu, lock_class_name(b), (void *)l);
+			print_held("this CPU", cpu);
+			panic("lockdep: recursive locking of %s on cpu%u", lock_class_name(b), cpu);
+		}
+	}
+	if (trylock || !s->depth) {
+		local_irq_restore(flags); /* a trylock cannot deadlock: no order to learn */
+		return;
+	}
+	graph_lock();
+	for (u32 i = 0; i < s->depth; i++) {
+		u16 a = s->held[i].class_id;
+
+		if (a == b || (after[a] & (1UL << b)))
+			continue;
+		if (reaches(b, a)) {
+			graph_unlock();
+			report_inversion(cpu, b, a);
+			local_irq_restore(flags);
+			return; /* reported once; the edge is not added, so it stays reportable */
+		}
+		after[a] |= 1UL << b;
+		struct edge_ctx *e = &edge_seen[a][b];
+		e->cpu = (u8)cpu;
+		e->n = (u8)MIN(s->depth, EDGE_CTX);
+		for (u32 j = 0; j < e->n; j++)
+			e->classes[j] = (u8)s->held[j].class_id;
+	}
+	graph_unlock();
+	local_irq_restore(flags);
+}
+
+void lockdep_acquired(struct spinlock *l)
+{
+	u64 flags = local_irq_save();
+	struct held_stack *s = &stacks[smp_processor_id()];
+
+	if (s->depth < HELD_MAX) {
+		s->held[s->depth].lock = l;
+		s->held[s->depth].class_id = class_of(l);
+		s->depth++;
+	} else if (!s->overflowed) {
+		s->overflowed = true;
+		printk_raw("lockdep: cpu%u holds more than %d locks; not tracking deeper ones",
+			   smp_processor_id(), HELD_MAX);
+	}
+	local_irq_restore(flags);
+}
+
+bool lockdep_release(struct spinlock *l)
+{
+	u64 flags = local_irq_save();
+	u32 cpu = smp_processor_id();
+	struct held_stack *s = &stacks[cpu];
+	u16 owner = atomic_load_relaxed(&l->owner);
+	bool ok = true;
+
+	if (owner == SPIN_NO_OWNER || owner != cpu) {
+		enum lockdep_kind kind = owner == SPIN_NO_OWNER ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
+
+		count(kind);
+		printk_raw("lockdep: kind=%s cpu=%u class=%s owner=%s%u", kind_names[kind], cpu,
+			   lock_class_name(class_of(l)), owner == SPIN_NO_OWNER ? "none" : "cpu",
+			   owner == SPIN_NO_OWNER ? 0 : owner);
+		printk_raw("lockdep:   cpu%u releases %s (%p), which %s; the release is skipped", cpu,
+			   lock_class_name(class_of(l)), (void *)l,
+			   owner == SPIN_NO_OWNER ? "nobody holds" : "another CPU holds");
+		print_held("this CPU", cpu);
+		ok = false;
+	} else {
+		for (u32 i = s->depth; i-- > 0;) {
+			if (s->held[i].lock == l) {
+				for (u32 j = i; j + 1 < s->depth; j++)
+					s->held[j] = s->held[j + 1];
+				s->depth--;
+				break;
+			}
+		}
+	}
+	local_irq_restore(flags);
+	return ok;
+}
+
+u32 lockdep_reports(enum lockdep_kind kind)
+{
+	return atomic_load_relaxed(&reports[kind]);
+}
+
+u32 lockdep_held_count(void)
+{
+	return stacks[smp_processor_id()].depth;
+}

@@ -1,0 +1,156 @@
+/* lockstat: per-class counters kept per CPU (no shared writes), summed and printed on demand. */
+#include <locklab/lockstat.h>
+#include <locklab/lock_class.h>
+#include <locklab/spinlock.h>
+#include <locklab/console.h>
+#include <locklab/percpu.h>
+#include <locklab/string.h>
+#include <locklab/time.h>
+
+/*
+ * stats[cpu][class] is written only by that CPU, from inside the lock
+ * operation it is counting, so no atomics are needed. Readers (print, get)
+ * sum the rows and see a consistent picture only when the locks are quiet,
+ * which is when benchmarks and tests read them.
+ *
+ * Definitions (as in Linux's lock_stat):
+ *   acquisition  - a successful lock or trylock
+ *   contention   - an acquisition that had to wait (the first try failed)
+ *   acq-bounce   - an acquisition on a CPU other than the one that released it last
+ *   con-bounce   - a contention where that was also the case
+ *   wait time    - from the failed first try to owning the lock (contended only)
+ *   hold time    - from owning the lock to releasing it
+ */
+struct lockstat_cpu {
+	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
+	u64 wait_min, wait_max, wait_total;
+	u64 hold_min, hold_max, hold_total;
+};
+
+static struct lockstat_cpu stats[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
+
+static struct lockstat_cpu *my_stats(struct spinlock *l)
+{
+	if (!l->class_id)
+		l->class_id = lock_class_lookup(l->name);
+	return &stats[smp_processor_id()][l->class_id];
+}
+
+void lockstat_acquired(struct spinlock *l, bool contended, u64 wait)
+{
+	struct lockstat_cpu *s = my_stats(l);
+	u16 me = (u16)smp_processor_id();
+	bool bounce = l->last_cpu != SPIN_NO_OWNER && l->last_cpu != me;
+
+	s->acquisitions++;
+	s->acq_bounces += bounce;
+	if (contended) {
+		s->contentions++;
+		s->con_bounces += bounce;
+		if (!s->wait_min || wait < s->wait_min)
+			s->wait_min = wait ? wait : 1;
+		if (wait > s->wait_max)
+			s->wait_max = wait;
+		s->wait_total += wait;
+	}
+	l->acquired_at = time_counter();
+}
+
+void lockstat_released(struct spinlock *l)
+{
+	struct lockstat_cpu *s = my_stats(l);
+	u64 hold = time_counter() - l->acquired_at;
+
+	if (!s->hold_min || hold < s->hold_min)
+		s->hold_min = hold ? hold : 1;
+	if (hold > s->hold_max)
+		s->hold_max = hold;
+	s->hold_total += hold;
+	l->last_cpu = (u16)smp_processor_id();
+}
+
+void lockstat_trylock_failed(struct spinlock *l)
+{
+	my_stats(l)->trylock_fail++;
+}
+
+void lockstat_reset(void)
+{
+	memset(stats, 0, sizeof(stats));
+}
+
+static void sum_class(u16 id, struct lockstat_sum *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		const struct lockstat_cpu *s = &stats[c][id];
+
+		o->acquisitions += s->acquisitions;
+		o->contentions += s->contentions;
+		o->con_bounces += s->con_bounces;
+		o->acq_bounces += s->acq_bounces;
+		o->trylock_fail += s->trylock_fail;
+		o->wait_total += s->wait_total;
+		o->hold_total += s->hold_total;
+		o->wait_max = MAX(o->wait_max, s->wait_max);
+		o->hold_max = MAX(o->hold_max, s->hold_max);
+		if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
+			o->wait_min = s->wait_min;
+		if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
+			o->hold_min = s->hold_min;
+	}
+}
+
+bool lockstat_get(const char *name, struct lockstat_sum *out)
+{
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		if (strcmp(lock_class_name(id), name) == 0) {
+			sum_class(id, out);
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned long long ns(u64 cycles)
+{
+	return (unsigned long long)time_counter_to_ns(cycles);
+}
+
+void lockstat_print(const char *tag)
+{
+	const char *sep = tag && tag[0] ? " " : "";
+	struct lockstat_sum s;
+
+	tag = tag ? tag : "";
+	printk_raw("lock_stat (locklab, times in ns)%s%s", sep, tag);
+	printk_raw("%20s %11s %11s %12s %12s %14s %12s %11s %12s %12s %12s %14s %12s", "class name",
+		   "con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",
+		   "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max",
+		   "holdtime-total", "holdtime-avg");
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		sum_class(id, &s);
+		if (!s.acquisitions && !s.trylock_fail)
+			continue;
+		printk_raw("%20s %11llu %11llu %12llu %12llu %14llu %12llu %11llu %12llu %12llu %12llu %14llu %12llu",
+			   lock_class_name(id), (unsigned long long)s.con_bounces,
+			   (unsigned long long)s.contentions, ns(s.wait_min), ns(s.wait_max),
+			   ns(s.wait_total), s.contentions ? ns(s.wait_total / s.contentions) : 0,
+			   (unsigned long long)s.acq_bounces, (unsigned long long)s.acquisitions,
+			   ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
+			   s.acquisitions ? ns(s.hold_total / s.acquisitions) : 0);
+	}
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		sum_class(id, &s);
+		if (!s.acquisitions && !s.trylock_fail)
+			continue;
+		printk_raw("lockstat: %s%sclass=%s acquisitions=%llu contentions=%llu con_bounces=%llu "
+			   "acq_bounces=%llu wait_min_ns=%llu wait_max_ns=%llu wait_total_ns=%llu "
+			   "hold_min_ns=%llu hold_max_ns=%llu hold_total_ns=%llu trylock_fail=%llu",
+			   tag, sep, lock_class_name(id), (unsigned long long)s.acquisitions,
+			   (unsigned long long)s.contentions, (unsigned long long)s.con_bounces,
+			   (unsigned long long)s.acq_bounces, ns(s.wait_min), ns(s.wait_max),
+			   ns(s.wait_total), ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
+			   (unsigned long long)s.trylock_fail);
+	}
+}

@@ -1,0 +1,38 @@
+/* Per-CPU pools of MCS queue nodes: a CPU needs one per MCS lock it holds or waits for (built with CONFIG_LOCK_ALG_MCS). */
+#include <locklab/locking/lock_alg.h>
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+#include <asm/irqflags.h>
+
+/* Each CPU uses only its own row; IRQs are off while it picks or frees a node. */
+static struct mcs_node nodes[CONFIG_NR_CPUS][MCS_NODES_PER_CPU];
+static u8 used[CONFIG_NR_CPUS];
+
+struct mcs_node *mcs_node_get(void)
+{
+	u64 flags = local_irq_save();
+	u32 cpu = smp_processor_id();
+
+	for (u32 i = 0; i < MCS_NODES_PER_CPU; i++) {
+		if (!(used[cpu] & (1U << i))) {
+			used[cpu] |= (u8)(1U << i);
+			local_irq_restore(flags);
+			return &nodes[cpu][i];
+		}
+	}
+	panic("mcs: cpu%u holds or waits for more than %d MCS locks at once", cpu, MCS_NODES_PER_CPU);
+}
+
+void mcs_node_put(struct mcs_node *n)
+{
+	u64 flags = local_irq_save();
+	u32 cpu = smp_processor_id();
+
+	used[cpu] &= (u8)~(1U << (n - nodes[cpu]));
+	local_irq_restore(flags);
+}
+
+u32 mcs_nodes_in_use(u32 cpu)
+{
+	return (u32)__builtin_popcount(used[cpu]);
+}

@@ -1,0 +1,92 @@
+/* Spinlock operations: the configured algorithm wrapped with preemption, owner, lockstat and lockdep. */
+#include <locklab/spinlock.h>
+#include <locklab/lockdep.h>
+#include <locklab/lockstat.h>
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+#include <locklab/preempt.h>
+#include <locklab/time.h>
+#include <asm/irqflags.h>
+
+void spin_lock_init(struct spinlock *l, const char *name)
+{
+	*l = (struct spinlock)SPINLOCK_INIT(name);
+}
+
+void spin_lock(struct spinlock *l)
+{
+	preempt_disable();
+	lockdep_acquire(l, false);
+	if (LOCKSTAT_ENABLED) {
+		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
+		if (arch_trylock(&l->alg)) {
+			lockstat_acquired(l, false, 0);
+		} else {
+			u64 t0 = time_counter();
+
+			arch_lock(&l->alg);
+			lockstat_acquired(l, true, time_counter() - t0);
+		}
+	} else {
+		arch_lock(&l->alg);
+	}
+	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
+	lockdep_acquired(l);
+}
+
+bool spin_trylock(struct spinlock *l)
+{
+	preempt_disable();
+	lockdep_acquire(l, true);
+	if (!arch_trylock(&l->alg)) {
+		lockstat_trylock_failed(l);
+		preempt_enable();
+		return false;
+	}
+	lockstat_acquired(l, false, 0);
+	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
+	lockdep_acquired(l);
+	return true;
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	if (!lockdep_release(l))
+		return; /* reported: releasing it would corrupt the lock (and the preempt count) */
+	lockstat_released(l);
+	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
+	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
+	arch_unlock(&l->alg);
+	preempt_enable();
+}
+
+u64 spin_lock_irqsave(struct spinlock *l)
+{
+	u64 flags = local_irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
+{
+	spin_unlock(l);
+	local_irq_restore(flags);
+}
+
+bool spin_is_locked(struct spinlock *l)
+{
+	return arch_is_locked(&l->alg);
+}
+
+bool spin_held_by_me(struct spinlock *l)
+{
+	/* Only this CPU can have set owner to its own id, so a relaxed read is exact here. */
+	return atomic_load_relaxed(&l->owner) == smp_processor_id();
+}
+
+void spin_assert_held(struct spinlock *l)
+{
+	if (!spin_held_by_me(l))
+		panic("spin_assert_held: cpu%u does not hold %s", smp_processor_id(), l->name);
+}

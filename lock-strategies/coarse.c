@@ -1,0 +1,40 @@
+/* Recursive coarse locks for the BKL and SUBSYS strategies. */
+#include "coarse.h"
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+#include <asm/atomic.h>
+
+void coarse_lock(struct coarse_lock *c)
+{
+	u32 me = smp_processor_id();
+
+	if (atomic_load_relaxed(&c->owner) == me) {
+		c->depth++; /* recursion: a subsystem operation calling another */
+		return;
+	}
+	spin_lock(&c->lock);
+	atomic_store_relaxed(&c->owner, me);
+	c->depth = 1;
+}
+
+void coarse_unlock(struct coarse_lock *c)
+{
+	u32 me = smp_processor_id();
+
+	if (atomic_load_relaxed(&c->owner) != me)
+		panic("%s: released by cpu%u, which does not hold it", c->lock.name, me);
+	if (--c->depth == 0) {
+		atomic_store_relaxed(&c->owner, COARSE_NO_OWNER);
+		spin_unlock(&c->lock);
+	}
+}
+
+bool coarse_held(struct coarse_lock *c)
+{
+	return atomic_load_relaxed(&c->owner) == smp_processor_id();
+}
+
+u32 coarse_depth(struct coarse_lock *c)
+{
+	return coarse_held(c) ? c->depth : 0;
+}

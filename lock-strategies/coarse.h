@@ -1,0 +1,26 @@
+/* Coarse locks (the BKL and subsystem locks): recursive per owner, with a depth count like Linux's lock_depth. */
+#ifndef LOCK_STRATEGIES_COARSE_H
+#define LOCK_STRATEGIES_COARSE_H
+
+#include <locklab/spinlock.h>
+
+#define COARSE_NO_OWNER 0xffffffffU
+
+/*
+ * 'lock' is taken once by the outermost acquisition; owner and depth are
+ * written only by the owner while it holds 'lock' (owner is read without
+ * it, which is exact for the question "is it me?").
+ */
+struct coarse_lock {
+	struct spinlock lock;
+	u32 owner; /* CPU that holds it (a task, once the scheduler exists) */
+	u32 depth; /* nested acquisitions by the owner */
+};
+#define COARSE_LOCK_INIT(name) { SPINLOCK_INIT(name), COARSE_NO_OWNER, 0 }
+
+void coarse_lock(struct coarse_lock *c);
+void coarse_unlock(struct coarse_lock *c);
+bool coarse_held(struct coarse_lock *c);
+u32 coarse_depth(struct coarse_lock *c);
+
+#endif

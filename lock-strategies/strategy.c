@@ -1,0 +1,43 @@
+/* The strategy's coarse lock instances, subsystem names, and the helpers every strategy shares. */
+#include <locklab/klock.h>
+#include <locklab/panic.h>
+#include <locklab/percpu.h>
+
+static const char *const names[NR_SUBSYS] = {
+	[SUBSYS_PROC] = "proc", [SUBSYS_FS] = "fs", [SUBSYS_IPC] = "ipc", [SUBSYS_MM] = "mm",
+};
+
+const char *subsys_name(enum subsys_id ss)
+{
+	return (unsigned)ss < NR_SUBSYS ? names[ss] : "?";
+}
+
+#if defined(CONFIG_LOCK_BKL)
+struct coarse_lock big_kernel_lock = COARSE_LOCK_INIT("bkl");
+
+u32 kernel_lock_depth(void) { return coarse_depth(&big_kernel_lock); }
+u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
+#elif defined(CONFIG_LOCK_SUBSYS)
+/* Class names say which subsystem: they are what lockstat prints. */
+struct coarse_lock subsys_locks[NR_SUBSYS] = {
+	[SUBSYS_PROC] = COARSE_LOCK_INIT("proc_lock"),
+	[SUBSYS_FS] = COARSE_LOCK_INIT("fs_lock"),
+	[SUBSYS_IPC] = COARSE_LOCK_INIT("ipc_lock"),
+	[SUBSYS_MM] = COARSE_LOCK_INIT("mm_lock"),
+};
+
+u32 kernel_lock_depth(void) { return 0; }
+u32 subsys_lock_depth(enum subsys_id ss) { return coarse_depth(&subsys_locks[ss]); }
+#else
+u32 kernel_lock_depth(void) { return 0; }
+u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
+#endif
+
+void klock_assert_failed(struct klock *l, const char *file, int line)
+{
+	panic("klock_assert_held failed at %s:%d: cpu%u does not hold the %s lock guarding this %s data "
+	      "(strategy %s)", file, line, smp_processor_id(),
+	      LOCK_STRATEGY_SCOPE == SCOPE_KERNEL ? "big kernel" :
+	      LOCK_STRATEGY_SCOPE == SCOPE_SUBSYS ? "subsystem" : "object's own",
+	      subsys_name((enum subsys_id)l->subsys), LOCK_STRATEGY_NAME);
+}
