@@ -176,9 +176,13 @@ CPUS ?= 4
 GIC ?= 2
 EL2 ?= 0
 BOOTARGS ?=
+# With more vCPUs than host cores, multi-threaded TCG lets the host deschedule
+# vCPUs that a FIFO lock waits for: use round-robin single-threaded TCG then.
+HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
+ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(CPUS) 2>/dev/null && echo y),single,multi)
 QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 1,$(EL2)),$(comma)virtualization=on)
 comma := ,
-QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -no-reboot \
+QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -no-reboot \
 	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 .PHONY: qemu gdb
@@ -229,7 +233,8 @@ help:
 	@echo ''
 	@echo 'Build and run:'
 	@echo '  all (default)     - build $$(O)/locklab.elf (with symbols) and $$(O)/Image'
-	@echo '  qemu              - boot $$(O)/Image in QEMU virt (CPUS=4 GIC=2|3 EL2=0|1 BOOTARGS=...)'
+	@echo '  qemu              - boot $$(O)/Image in QEMU virt (CPUS=4 GIC=2|3 EL2=0|1 BOOTARGS=...'
+	@echo '                      ACCEL=multi|single: single when CPUS exceeds the host cores)'
 	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
 	@echo ''
 	@echo 'Tests:'

@@ -3,6 +3,9 @@
 #include <locklab/console.h>
 #include <locklab/fdt.h>
 #include <locklab/irq.h>
+#include <locklab/klock.h>
+#include <locklab/lockdep.h>
+#include <locklab/lockstat.h>
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
@@ -24,6 +27,8 @@ static u32 boot_entry_el;
 
 static u64 max_cpus_param = CONFIG_NR_CPUS;
 BOOTPARAM_UINT(max_cpus_param, "maxcpus", 1, CONFIG_NR_CPUS, "bring up at most this many CPUs");
+static bool print_lockstat;
+BOOTPARAM_FLAG(print_lockstat, "lockstat", "print the lock statistics (table and lockstat: records) before shutting down");
 static bool show_help;
 BOOTPARAM_FLAG(show_help, "help", "list the boot options and their meaning");
 
@@ -58,11 +63,14 @@ static void print_boot_record(void)
 	for (int i = 0; i < plat.nr_mem; i++)
 		mem += plat.mem[i].size;
 	printk_raw("boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
-		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx mem_mib=%llu",
+		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx mem_mib=%llu "
+		   "strategy=%s lock_alg=%s atomics=%s lock_wait=%s lockstat=%s lockdep=%s",
 		   plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M), on_off(all & SCTLR_C),
 		   on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(), cpus_possible,
 		   cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
-		   (unsigned long long)boot_load_addr, (unsigned long long)(mem >> 20));
+		   (unsigned long long)boot_load_addr, (unsigned long long)(mem >> 20),
+		   LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, LOCK_WAIT_NAME,
+		   on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
 }
 
 static void platform_setup(u64 dtb)
@@ -145,5 +153,11 @@ void start_kernel(u64 dtb, u64 entry_el)
 	print_boot_record();
 
 	failed = ktest_run_selected(&passed);
+	if (print_lockstat) {
+		if (LOCKSTAT_ENABLED)
+			lockstat_print("");
+		else
+			printk("lockstat: not built in (CONFIG_LOCK_STAT is off)");
+	}
 	system_shutdown(failed == 0, failed ? "ktest" : "done");
 }

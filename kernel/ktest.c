@@ -4,6 +4,9 @@
 #include <locklab/console.h>
 #include <locklab/printf.h>
 #include <locklab/string.h>
+#include <locklab/percpu.h>
+#include <locklab/smp.h>
+#include <locklab/time.h>
 
 extern const struct ktest_suite __ktest_suites_start[], __ktest_suites_end[];
 
@@ -32,6 +35,39 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk_raw("  # %s.%s: %s", t->suite->name, t->tcase->name, msg);
+}
+
+/* ktest_on_each_cpu(): tests run one at a time, so one static context suffices. */
+static struct {
+	void (*fn)(void *);
+	void *arg;
+	u32 finished; /* atomic */
+} each_cpu;
+
+static void each_cpu_trampoline(void *unused)
+{
+	(void)unused;
+	each_cpu.fn(each_cpu.arg);
+	__atomic_fetch_add(&each_cpu.finished, 1, __ATOMIC_RELEASE);
+}
+
+u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
+{
+	u32 me = smp_processor_id(), started = 1;
+	u64 deadline;
+
+	each_cpu.fn = fn;
+	each_cpu.arg = arg;
+	__atomic_store_n(&each_cpu.finished, 0, __ATOMIC_RELEASE);
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		if (c != me && cpu_is_online(c) &&
+		    smp_call_on(c, each_cpu_trampoline, NULL, false, timeout_ms) == 0)
+			started++;
+	each_cpu_trampoline(NULL);
+	deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
+	while (__atomic_load_n(&each_cpu.finished, __ATOMIC_ACQUIRE) < started && time_counter() < deadline)
+		cpu_relax();
+	return __atomic_load_n(&each_cpu.finished, __ATOMIC_ACQUIRE);
 }
 
 /* Is 'name' an element of the comma-separated list? */

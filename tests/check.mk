@@ -7,7 +7,10 @@
 
 CHECK_DIR := $(objtree)/check
 HOST_DIR := $(objtree)/host
+# Builds use CHECK_JOBS; boots run one at a time (CHECK_BOOT_JOBS) because a
+# second QEMU competing for the 2 host cores skews the lock-fairness numbers.
 CHECK_JOBS ?= 2
+CHECK_BOOT_JOBS ?= 1
 CHECK_TIMEOUT ?= 120
 
 HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
@@ -59,6 +62,32 @@ $(HOST_DIR)/dtb/rpi5.dtb: $(srctree)/tests/host/dts/rpi5.dts
 host-test-bins := $(addprefix $(HOST_DIR)/test_,$(host-tests))
 host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
 
+# The lock matrix: every strategy x algorithm x atomics flavour, plus the
+# WFE wait for each algorithm and one build without lockstat. Each is built
+# out of tree by scripts/build-variant.sh and boots the lock suites on 4 CPUs.
+MATRIX_DIR := $(CHECK_DIR)/matrix
+LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(foreach x,lse llsc,$(s)-$(a)-$(x)-spin))) \
+	$(foreach a,tas ttas ticket mcs,fine-$(a)-lse-wfe) fine-ticket-lse-spin-nostat
+LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture
+matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
+
+$(MATRIX_DIR)/%/Image: FORCE
+	$(call need-tool,$(CC))
+	+$(Q)$(srctree)/scripts/build-variant.sh $(srctree) $(MATRIX_DIR)/$* $*
+
+.PHONY: check-matrix
+check-matrix: $(matrix-images)
+
+# --expect values for a variant name: strategy-alg-atomics-wait[-nostat]
+variant-expect = $(word 1,$(subst -, ,$(1))) $(word 2,$(subst -, ,$(1))) $(word 3,$(subst -, ,$(1))) $(word 4,$(subst -, ,$(1)))
+define matrix-boot
+--boot "lock_$(subst -,_,$(1))=--image $(MATRIX_DIR)/$(1)/Image --timeout $(CHECK_TIMEOUT) --cpus 4 --accel single \
+  --bootargs ktest=$(LOCK_SUITES) --expect cpus_online=4 --expect mmu=on \
+  --expect strategy=$(word 1,$(subst -, ,$(1))) --expect lock_alg=$(word 2,$(subst -, ,$(1))) \
+  --expect atomics=$(word 3,$(subst -, ,$(1))) --expect lock_wait=$(word 4,$(subst -, ,$(1))) \
+  --expect lockstat=$(if $(findstring nostat,$(1)),off,on)"
+endef
+
 .PHONY: host-tests check check-kernel
 host-tests: $(host-test-bins) $(host-dtb-files)
 	$(Q)fail=0; for t in $(host-test-bins); do $$t $(HOST_DIR)/dtb > $(HOST_DIR)/$$(basename $$t).out 2>&1 \
@@ -72,14 +101,24 @@ CHECK_IMAGE := $(CHECK_DIR)/Image
 QRUN = --image $(CHECK_IMAGE) --timeout $(CHECK_TIMEOUT)
 # Every boot must report a fully working platform; each adds its own shape.
 BOOT_OK := --expect el=1 --expect mmu=on --expect dcache=on --expect icache=on
+# More vCPUs than host cores: QEMU's multi-threaded TCG lets the host deschedule
+# a vCPU that a FIFO lock is waiting for (hand-overs then take host time
+# slices) so those boots use single-threaded round-robin TCG. The "parallel"
+# boot keeps 2 truly parallel vCPUs to exercise real concurrency.
+SINGLE := --accel single
 
 check: $(host-test-bins) $(host-dtb-files) check-kernel
 	$(call need-tool,$(PYTHON))
-	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_JOBS) \
+	@echo "  MATRIX   building $(words $(LOCK_MATRIX)) lock variants in $(MATRIX_DIR)"
+	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
+	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
 		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
 		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
+		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
-		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \
-		--boot "smp8_gicv3=$(QRUN) --cpus 8 --gic 3 $(BOOT_OK) --expect cpus_online=8 --expect gic=v3" \
-		--boot "el2_smc=$(QRUN) --cpus 4 --el2 $(BOOT_OK) --expect entry_el=2 --expect psci=smc --expect cpus_online=4"
+		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \
+		--boot "smp8_gicv3=$(QRUN) --cpus 8 --gic 3 $(SINGLE) $(BOOT_OK) --expect cpus_online=8 --expect gic=v3" \
+		--boot "el2_smc=$(QRUN) --cpus 4 --el2 $(SINGLE) $(BOOT_OK) --expect entry_el=2 --expect psci=smc --expect cpus_online=4" \
+		--boot "parallel_smp2=$(QRUN) --cpus 2 --accel multi --bootargs torture_fair=0 $(BOOT_OK) --expect cpus_online=2" \
+		$(foreach v,$(LOCK_MATRIX),$(call matrix-boot,$(v)))

@@ -190,6 +190,43 @@ def unexpected_exception_is_decoded():
     has(text, r'^panic: cpu=0 unhandled exception', 'panic')
 
 
+@case
+def lock_recursion_is_reported_then_panics():
+    rc, text, _ = boot('recursion', '--cpus', '2', '--accel', 'single', '--bootargs',
+                       'ktest=selftest_lock_recursion', timeout=30)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^lockdep: kind=recursion cpu=0 class=lockdep_test_b$', 'machine-readable report')
+    has(text, r'^lockdep:     #0 lockdep_test_b ', 'the held-lock stack')
+    has(text, r'^panic: cpu=0 lockdep: recursive locking of lockdep_test_b', 'panic instead of a silent hang')
+
+
+LOCKSTAT_RE = (r'^lockstat: class=(\S+) acquisitions=(\d+) contentions=(\d+) con_bounces=(\d+) '
+               r'acq_bounces=(\d+) wait_min_ns=(\d+) wait_max_ns=(\d+) wait_total_ns=(\d+) '
+               r'hold_min_ns=(\d+) hold_max_ns=(\d+) hold_total_ns=(\d+)( \S+=\S+)*$')
+TORTURE_RE = r'^torture: alg=(\w+) strategy=(\w+) cpus=(\d+) total=(\d+) max=(\d+) min=(\d+) fail=(\d+)$'
+
+
+@case
+def lockstat_and_torture_records_have_the_documented_format():
+    rc, text, _ = boot('records', '--cpus', '4', '--accel', 'single', '--bootargs',
+                       'ktest=torture,lockstat lockstat', timeout=60)
+    expect(rc == 0, f'qemu-run exit status {rc}')
+    has(text, r'^\s+class name\s+con-bounces\s+contentions\s+waittime-min', 'the lock_stat table header')
+    records = [m for m in (re.match(LOCKSTAT_RE, l) for l in text.splitlines()) if m]
+    classes = {m.group(1): m for m in records}
+    expect('torture' in classes and 'console' in classes, f'records for torture and console: {sorted(classes)}')
+    for m in records:
+        acq, con, cb, ab = (int(m.group(i)) for i in (2, 3, 4, 5))
+        wmin, wmax, wtot, hmin, hmax, htot = (int(m.group(i)) for i in range(6, 12))
+        expect(con <= acq and cb <= con and ab <= acq, f'counts inconsistent: {m.group(0)}')
+        expect(wmin <= wmax <= wtot or con == 0, f'wait times inconsistent: {m.group(0)}')
+        expect(hmin <= hmax <= htot, f'hold times inconsistent: {m.group(0)}')
+    tort = [re.match(TORTURE_RE, l) for l in text.splitlines() if l.startswith('torture:')]
+    expect(len(tort) == 1 and tort[0], 'one torture line in the exact format')
+    alg, strategy, cpus, total, mx, mn, fail = tort[0].groups()
+    expect((cpus, fail) == ('4', '0') and int(mn) <= int(mx) <= int(total), tort[0].group(0))
+
+
 def main():
     global IMAGE, WORK
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

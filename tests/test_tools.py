@@ -263,16 +263,17 @@ def qemu_run_passes_and_builds_command_line():
               [(n, 'pass') for n in ('boot.cpus_online', 'boot.mmu', 'locks.spin_basic',
                                      'locks.spin_contended', 'boot_record', 'no_panic',
                                      'clean_shutdown')])
-    expect_eq(argv_of(fake), ['-M', 'virt', '-cpu', 'cortex-a76', '-smp', '4', '-m', '512M',
+    expect_eq(argv_of(fake), ['-M', 'virt', '-accel', 'tcg,thread=multi', '-cpu', 'cortex-a76',
+                              '-smp', '4', '-m', '512M',
                               '-nographic', '-no-reboot', '-kernel', IMAGE, '-append', 'semihost=1',
                               '-semihosting-config', 'enable=on,target=native'])
     fake = fake_qemu(GOOD)
-    rc, _, _, _ = qemu_run(fake, '--cpus', '8', '--gic', '3', '--el2', '--mem', '1G',
+    rc, _, _, _ = qemu_run(fake, '--cpus', '8', '--gic', '3', '--el2', '--mem', '1G', '--accel', 'single',
                            '--bootargs', 'log=7 x=1', '--expect', 'gic=v2', '--expect', 'psci=hvc')
     expect_eq(rc, 0, 'matching --expect:')
     argv = argv_of(fake)
-    expect_eq(argv[:8], ['-M', 'virt,gic-version=3,virtualization=on', '-cpu', 'cortex-a76',
-                         '-smp', '8', '-m', '1G'])
+    expect_eq(argv[:10], ['-M', 'virt,gic-version=3,virtualization=on', '-accel', 'tcg,thread=single',
+                          '-cpu', 'cortex-a76', '-smp', '8', '-m', '1G'])
     expect_eq(argv[argv.index('-append') + 1], 'log=7 x=1 semihost=1')
 
 

@@ -78,6 +78,13 @@ void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 		return;                                                             \
 	} while (0)
 
+/*
+ * Runs fn(arg) on every online CPU at once (the others in IPI context,
+ * IRQs off; the caller's CPU directly) and returns when all have finished
+ * or timeout_ms passed. Returns the number of CPUs that finished.
+ */
+u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms);
+
 /* Runs the suites named in the ktest= bootarg; returns the number of failed cases. */
 u32 ktest_run_selected(u32 *passed_out);
 

@@ -190,9 +190,12 @@ bool lockdep_release(struct spinlock *l)
 		enum lockdep_kind kind = owner == SPIN_NO_OWNER ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
 
 		count(kind);
-		printk_raw("lockdep: kind=%s cpu=%u class=%s owner=%s%u", kind_names[kind], cpu,
-			   lock_class_name(class_of(l)), owner == SPIN_NO_OWNER ? "none" : "cpu",
-			   owner == SPIN_NO_OWNER ? 0 : owner);
+		if (owner == SPIN_NO_OWNER)
+			printk_raw("lockdep: kind=%s cpu=%u class=%s owner=none", kind_names[kind], cpu,
+				   lock_class_name(class_of(l)));
+		else
+			printk_raw("lockdep: kind=%s cpu=%u class=%s owner=cpu%u", kind_names[kind], cpu,
+				   lock_class_name(class_of(l)), owner);
 		printk_raw("lockdep:   cpu%u releases %s (%p), which %s; the release is skipped", cpu,
 			   lock_class_name(class_of(l)), (void *)l,
 			   owner == SPIN_NO_OWNER ? "nobody holds" : "another CPU holds");

@@ -34,5 +34,10 @@ void mcs_node_put(struct mcs_node *n)
 
 u32 mcs_nodes_in_use(u32 cpu)
 {
-	return (u32)__builtin_popcount(used[cpu]);
+	u32 n = 0;
+
+	/* By hand: __builtin_popcount would call libgcc under -mgeneral-regs-only. */
+	for (u8 bits = used[cpu]; bits; bits &= (u8)(bits - 1))
+		n++;
+	return n;
 }

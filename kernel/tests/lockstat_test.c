@@ -1,0 +1,108 @@
+/* ktest suite "lockstat": exact acquisition counts across CPUs, forced contention, trylock failures, reset. */
+#include <locklab/ktest.h>
+#include <locklab/lockstat.h>
+#include <locklab/smp.h>
+#include <locklab/spinlock.h>
+#include <locklab/time.h>
+
+#define TIMEOUT CONFIG_KTEST_CASE_TIMEOUT_MS
+#define PER_CPU 5000
+
+static struct spinlock count_lock = SPINLOCK_INIT("lockstat_test_count");
+
+static void lock_many(void *arg)
+{
+	(void)arg;
+	for (u32 i = 0; i < PER_CPU; i++) {
+		spin_lock(&count_lock);
+		spin_unlock(&count_lock);
+	}
+}
+
+static void lockstat_counts_every_acquisition(struct ktest *t)
+{
+	struct lockstat_sum s;
+	u32 n;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	lockstat_reset();
+	n = ktest_on_each_cpu(lock_many, NULL, TIMEOUT);
+	KT_ASSERT(t, n == cpus_online());
+	KT_ASSERT(t, lockstat_get("lockstat_test_count", &s));
+	KT_EXPECT_EQ(t, s.acquisitions, (u64)n * PER_CPU);
+	KT_EXPECT_LE(t, s.contentions, s.acquisitions);
+	KT_EXPECT_LE(t, s.acq_bounces, s.acquisitions);
+	KT_EXPECT_LE(t, s.con_bounces, s.contentions);
+	KT_EXPECT(t, s.hold_min > 0 && s.hold_min <= s.hold_max);
+	KT_EXPECT_GE(t, s.hold_total, s.hold_max);
+	if (n == 1)
+		KT_EXPECT_EQ(t, s.acq_bounces, 0); /* one CPU: nothing ever bounces */
+}
+
+static struct spinlock contended_lock = SPINLOCK_INIT("lockstat_test_contended");
+static u32 holder_has_it; /* atomic */
+
+static void hold_for_a_while(void *arg)
+{
+	u64 us = (u64)arg;
+
+	spin_lock(&contended_lock);
+	__atomic_store_n(&holder_has_it, 1, __ATOMIC_RELEASE);
+	time_delay_us(us);
+	spin_unlock(&contended_lock);
+}
+
+static void lockstat_sees_forced_contention(struct ktest *t)
+{
+	struct lockstat_sum s;
+	u64 hold_us = 20000;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	if (cpus_online() < 2)
+		KT_SKIP(t, "needs a second CPU to hold the lock");
+	lockstat_reset();
+	holder_has_it = 0;
+	KT_ASSERT(t, smp_call_on(1, hold_for_a_while, (void *)hold_us, false, TIMEOUT) == 0);
+	while (!__atomic_load_n(&holder_has_it, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	u64 t0 = time_ns();
+	spin_lock(&contended_lock); /* must wait for cpu1 */
+	u64 waited = time_ns() - t0;
+	spin_unlock(&contended_lock);
+	KT_ASSERT(t, lockstat_get("lockstat_test_contended", &s));
+	KT_EXPECT_EQ(t, s.acquisitions, 2);
+	KT_EXPECT_EQ(t, s.contentions, 1);
+	KT_EXPECT_EQ(t, s.con_bounces, 1); /* released last on cpu1, taken on cpu0 */
+	KT_EXPECT_EQ(t, s.acq_bounces, 1);
+	KT_EXPECT_LE(t, time_counter_to_ns(s.wait_max), waited);
+	KT_EXPECT_GE(t, time_counter_to_ns(s.wait_max), waited / 2);
+	KT_EXPECT_GE(t, time_counter_to_ns(s.hold_max), hold_us * 1000); /* cpu1 held it that long */
+}
+
+static void lockstat_counts_trylock_failures_and_resets(struct ktest *t)
+{
+	struct lockstat_sum s;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	lockstat_reset();
+	spin_lock(&count_lock);
+	for (int i = 0; i < 7; i++)
+		KT_EXPECT(t, !spin_trylock(&count_lock));
+	spin_unlock(&count_lock);
+	KT_ASSERT(t, lockstat_get("lockstat_test_count", &s));
+	KT_EXPECT_EQ(t, s.trylock_fail, 7);
+	KT_EXPECT_EQ(t, s.acquisitions, 1);
+	lockstat_reset();
+	KT_ASSERT(t, lockstat_get("lockstat_test_count", &s));
+	KT_EXPECT_EQ(t, s.acquisitions + s.trylock_fail + s.hold_total, 0);
+}
+
+static const struct ktest_case lockstat_cases[] = {
+	KTEST_CASE(lockstat_counts_every_acquisition),
+	KTEST_CASE(lockstat_sees_forced_contention),
+	KTEST_CASE(lockstat_counts_trylock_failures_and_resets),
+};
+KTEST_SUITE(lockstat, "lockstat", lockstat_cases);
