@@ -21,7 +21,7 @@ KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
 
 # One native test binary per entry: its sources (test file + the kernel code it tests).
 host-tests := fdt vsprintf bootargs
-host-fdt-srcs := tests/host/test_fdt.c kernel/fdt.c kernel/fdt_platform.c
+host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h kernel/fdt.c kernel/fdt_platform.c
 host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
 host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
 host-vsprintf-flags := $(KL_PRINTF)
@@ -115,6 +115,7 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
 		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
+		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
 		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \

@@ -20,7 +20,17 @@ struct ht_case {
 #define HT_CASE(f) { #f, f }
 #define HT_END { NULL, NULL }
 
+/*
+ * A test binary built from several files defines HT_SHARED_STATE before every
+ * include of this header, and writes HT_DEFINE_STATE; in exactly one of them,
+ * so the assertions of all its files mark the running case as failed.
+ */
+#ifdef HT_SHARED_STATE
+extern int ht_case_failed;
+#define HT_DEFINE_STATE int ht_case_failed
+#else
 static int ht_case_failed;
+#endif
 
 #define HT_FAIL(...)                                                      \
 	do {                                                              \

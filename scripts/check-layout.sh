@@ -1,0 +1,46 @@
+#!/bin/sh
+# check-layout.sh: house rules that keep the three strategies honest, checked on the source tree; prints KTAP.
+#
+# usage: check-layout.sh <srctree>
+#  1. strategy symbols (CONFIG_LOCK_BKL/SUBSYS/FINE) appear only in lock-strategies/ (and Kconfig/configs/docs)
+#  2. every C, assembly and header file opens with a one-line comment saying what it is for
+#  3. no source file grows past 700 lines
+cd "$1"
+srcs=$(git ls-files '*.c' '*.h' '*.S' 2>/dev/null || find . -name '*.[chS]' -not -path './build*')
+echo "KTAP version 1"
+echo "1..3"
+fail=0
+
+leaks=$(grep -lE 'CONFIG_LOCK_(BKL|SUBSYS|FINE)\b' $srcs | grep -v '^lock-strategies/' || true)
+if [ -z "$leaks" ]; then
+	echo "ok 1 strategy_mapping_only_in_lock_strategies"
+else
+	for f in $leaks; do echo "# $f names a strategy symbol: map it in lock-strategies/ instead"; done
+	echo "not ok 1 strategy_mapping_only_in_lock_strategies"
+	fail=1
+fi
+
+bad=""
+for f in $srcs; do
+	head -n 1 "$f" | grep -qE '^(/\*.*\*/|// .+)$' || bad="$bad $f"
+done
+if [ -z "$bad" ]; then
+	echo "ok 2 files_open_with_a_purpose_line"
+else
+	for f in $bad; do echo "# $f: first line is not a one-line comment"; done
+	echo "not ok 2 files_open_with_a_purpose_line"
+	fail=1
+fi
+
+big=""
+for f in $srcs; do
+	[ "$(wc -l < "$f")" -le 700 ] || big="$big $f"
+done
+if [ -z "$big" ]; then
+	echo "ok 3 files_stay_small"
+else
+	for f in $big; do echo "# $f: $(wc -l < "$f") lines (split past ~700)"; done
+	echo "not ok 3 files_stay_small"
+	fail=1
+fi
+exit $fail
