@@ -64,6 +64,14 @@ static u32 gic_v2_ack(u32 *intid)
 {
 	u32 iar = mmio_read32(gicc + GICC_IAR);
 
+	/*
+	 * Order the acknowledge before the handler's loads: an SGI's sender
+	 * published its data before raising it (dsb), but without this
+	 * barrier we could read that data before the IAR read that says the
+	 * SGI arrived, and see it stale (a control dependency does not order
+	 * loads).
+	 */
+	dmb(ish);
 	*intid = iar & 0x3ff;
 	return iar;
 }

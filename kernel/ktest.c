@@ -41,14 +41,23 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 static struct {
 	void (*fn)(void *);
 	void *arg;
-	u32 finished; /* atomic */
+	u64 generation; /* a CPU still running an earlier, timed-out call must not count */
+	u32 finished;   /* atomic */
 } each_cpu;
 
-static void each_cpu_trampoline(void *unused)
+static void each_cpu_trampoline(void *gen)
 {
-	(void)unused;
 	each_cpu.fn(each_cpu.arg);
-	__atomic_fetch_add(&each_cpu.finished, 1, __ATOMIC_RELEASE);
+	if ((u64)gen == __atomic_load_n(&each_cpu.generation, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&each_cpu.finished, 1, __ATOMIC_RELEASE);
+}
+
+u32 ktest_other_cpu(void)
+{
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		if (c != smp_processor_id() && cpu_is_online(c))
+			return c;
+	return CONFIG_NR_CPUS;
 }
 
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
@@ -56,14 +65,17 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 	u32 me = smp_processor_id(), started = 1;
 	u64 deadline;
 
+	u64 gen = each_cpu.generation + 1;
+
 	each_cpu.fn = fn;
 	each_cpu.arg = arg;
-	__atomic_store_n(&each_cpu.finished, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&each_cpu.finished, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&each_cpu.generation, gen, __ATOMIC_RELEASE);
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
 		if (c != me && cpu_is_online(c) &&
-		    smp_call_on(c, each_cpu_trampoline, NULL, false, timeout_ms) == 0)
+		    smp_call_on(c, each_cpu_trampoline, (void *)gen, false, timeout_ms) == 0)
 			started++;
-	each_cpu_trampoline(NULL);
+	each_cpu_trampoline((void *)gen);
 	deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
 	while (__atomic_load_n(&each_cpu.finished, __ATOMIC_ACQUIRE) < started && time_counter() < deadline)
 		cpu_relax();

@@ -76,9 +76,19 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		dcache_clean_range(cpu_data(cpu), sizeof(struct percpu));
 		ret = psci_cpu_on(mpidr, (u64)secondary_entry, (u64)b);
 		if (ret != PSCI_SUCCESS) {
+			u32 expected = SLOT_BOOTING;
+			/*
+			 * Reuse the slot only if the CPU surely never started: not
+			 * after "already on" or "on pending", and only if it has not
+			 * claimed the slot meanwhile.
+			 */
+			bool reuse = ret != PSCI_E_ALREADY_ON && ret != PSCI_E_ON_PENDING &&
+				     __atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_FREE, false,
+								 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 			printk("smp: cpu%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%lld); continuing without it",
 			       cpu, (unsigned long long)mpidr, psci_strerror(ret), (long long)ret);
-			next--;
+			if (reuse)
+				next--;
 			continue;
 		}
 		if (!wait_online(cpu, CONFIG_CPU_ON_TIMEOUT_MS)) {

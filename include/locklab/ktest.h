@@ -85,6 +85,9 @@ void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
  */
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms);
 
+/* The first online CPU other than the caller's, or CONFIG_NR_CPUS if there is none. */
+u32 ktest_other_cpu(void);
+
 /* Runs the suites named in the ktest= bootarg; returns the number of failed cases. */
 u32 ktest_run_selected(u32 *passed_out);
 

@@ -33,8 +33,11 @@ u16 lock_class_lookup(const char *name)
 	for (id = 1; id < n; id++)
 		if (strcmp(names[id], name) == 0)
 			goto out;
-	if (n == LOCK_CLASSES_MAX) {
+	if (n >= LOCK_CLASSES_MAX - 1) {
+		/* The last id is "(other)": everything past the table shares it. */
 		id = LOCK_CLASSES_MAX - 1;
+		if (n == LOCK_CLASSES_MAX - 1)
+			atomic_store_release(&nr_classes, (u16)LOCK_CLASSES_MAX);
 		report = !overflow_reported;
 		overflow_reported = true;
 		goto out;

@@ -51,9 +51,13 @@ static const char *const kind_names[] = { "inversion", "recursion", "unlock_unhe
 
 static u16 class_of(struct spinlock *l)
 {
-	if (!l->class_id)
-		l->class_id = lock_class_lookup(l->name);
-	return l->class_id;
+	u16 id = atomic_load_relaxed(&l->class_id);
+
+	if (!id) {
+		id = lock_class_lookup(l->name);
+		atomic_store_relaxed(&l->class_id, id); /* any CPU may fill it in: same value */
+	}
+	return id;
 }
 
 static void print_held(const char *who, u32 cpu)

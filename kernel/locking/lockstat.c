@@ -6,6 +6,8 @@
 #include <locklab/percpu.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
+#include <asm/atomic.h>
+#include <asm/irqflags.h>
 
 /*
  * stats[cpu][class] is written only by that CPU, from inside the lock
@@ -31,13 +33,22 @@ static struct lockstat_cpu stats[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
 
 static struct lockstat_cpu *my_stats(struct spinlock *l)
 {
-	if (!l->class_id)
-		l->class_id = lock_class_lookup(l->name);
-	return &stats[smp_processor_id()][l->class_id];
+	u16 id = atomic_load_relaxed(&l->class_id);
+
+	if (!id) {
+		id = lock_class_lookup(l->name);
+		atomic_store_relaxed(&l->class_id, id); /* any CPU may fill it in: same value */
+	}
+	return &stats[smp_processor_id()][id];
 }
 
+/*
+ * IRQs are off around each update: an interrupt taking another lock of the
+ * same class on this CPU would otherwise lose a count.
+ */
 void lockstat_acquired(struct spinlock *l, bool contended, u64 wait)
 {
+	u64 flags = local_irq_save();
 	struct lockstat_cpu *s = my_stats(l);
 	u16 me = (u16)smp_processor_id();
 	bool bounce = l->last_cpu != SPIN_NO_OWNER && l->last_cpu != me;
@@ -54,10 +65,12 @@ void lockstat_acquired(struct spinlock *l, bool contended, u64 wait)
 		s->wait_total += wait;
 	}
 	l->acquired_at = time_counter();
+	local_irq_restore(flags);
 }
 
 void lockstat_released(struct spinlock *l)
 {
+	u64 flags = local_irq_save();
 	struct lockstat_cpu *s = my_stats(l);
 	u64 hold = time_counter() - l->acquired_at;
 
@@ -67,11 +80,15 @@ void lockstat_released(struct spinlock *l)
 		s->hold_max = hold;
 	s->hold_total += hold;
 	l->last_cpu = (u16)smp_processor_id();
+	local_irq_restore(flags);
 }
 
 void lockstat_trylock_failed(struct spinlock *l)
 {
+	u64 flags = local_irq_save();
+
 	my_stats(l)->trylock_fail++;
+	local_irq_restore(flags);
 }
 
 void lockstat_reset(void)

@@ -6,7 +6,7 @@
 
 /* Each CPU uses only its own row; IRQs are off while it picks or frees a node. */
 static struct mcs_node nodes[CONFIG_NR_CPUS][MCS_NODES_PER_CPU];
-static u8 used[CONFIG_NR_CPUS];
+static u32 used[CONFIG_NR_CPUS]; /* bit i: nodes[cpu][i] in use */
 
 struct mcs_node *mcs_node_get(void)
 {
@@ -15,7 +15,7 @@ struct mcs_node *mcs_node_get(void)
 
 	for (u32 i = 0; i < MCS_NODES_PER_CPU; i++) {
 		if (!(used[cpu] & (1U << i))) {
-			used[cpu] |= (u8)(1U << i);
+			used[cpu] |= 1U << i;
 			local_irq_restore(flags);
 			return &nodes[cpu][i];
 		}
@@ -27,8 +27,13 @@ void mcs_node_put(struct mcs_node *n)
 {
 	u64 flags = local_irq_save();
 	u32 cpu = smp_processor_id();
+	u64 idx = (u64)(n - &nodes[0][0]);
 
-	used[cpu] &= (u8)~(1U << (n - nodes[cpu]));
+	/* A node goes back to the CPU that took it: a lock released elsewhere is a bug. */
+	if (idx / MCS_NODES_PER_CPU != cpu)
+		panic("mcs: cpu%u releases a queue node of cpu%llu (lock released on another CPU?)",
+		      cpu, (unsigned long long)(idx / MCS_NODES_PER_CPU));
+	used[cpu] &= ~(1U << (idx % MCS_NODES_PER_CPU));
 	local_irq_restore(flags);
 }
 
@@ -37,7 +42,7 @@ u32 mcs_nodes_in_use(u32 cpu)
 	u32 n = 0;
 
 	/* By hand: __builtin_popcount would call libgcc under -mgeneral-regs-only. */
-	for (u8 bits = used[cpu]; bits; bits &= (u8)(bits - 1))
+	for (u32 bits = used[cpu]; bits; bits &= bits - 1)
 		n++;
 	return n;
 }

@@ -17,20 +17,26 @@ void spin_lock(struct spinlock *l)
 {
 	preempt_disable();
 	lockdep_acquire(l, false);
+	/*
+	 * owner is set as soon as the lock is ours, so an exception taken in
+	 * the bookkeeping below already sees it held (printk relies on that).
+	 */
 	if (LOCKSTAT_ENABLED) {
 		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
 		if (arch_trylock(&l->alg)) {
+			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 			lockstat_acquired(l, false, 0);
 		} else {
 			u64 t0 = time_counter();
 
 			arch_lock(&l->alg);
+			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 			lockstat_acquired(l, true, time_counter() - t0);
 		}
 	} else {
 		arch_lock(&l->alg);
+		atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	}
-	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	lockdep_acquired(l);
 }
 
@@ -43,8 +49,8 @@ bool spin_trylock(struct spinlock *l)
 		preempt_enable();
 		return false;
 	}
-	lockstat_acquired(l, false, 0);
 	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
+	lockstat_acquired(l, false, 0);
 	lockdep_acquired(l);
 	return true;
 }

@@ -13,14 +13,25 @@
 static struct spinlock excl_lock = SPINLOCK_INIT("spinlock_test");
 static u64 excl_counter; /* guarded by excl_lock; updated non-atomically on purpose */
 
+static u32 excl_arrived; /* atomic: start barrier, so all CPUs really overlap */
+
 static void increment_many(void *arg)
 {
-	(void)arg;
+	u32 n = (u32)(u64)arg;
+	u64 deadline = time_counter() + (u64)TIMEOUT * time_freq() / 1000;
+
+	__atomic_fetch_add(&excl_arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&excl_arrived, __ATOMIC_ACQUIRE) < n && time_counter() < deadline)
+		cpu_relax();
 	for (u32 i = 0; i < ROUNDS; i++) {
 		spin_lock(&excl_lock);
-		/* Read, pause, write: a second holder would lose an update. */
+		/*
+		 * Read, pause, write: a second holder would lose an update. The
+		 * pause is a YIELD, where QEMU's round-robin TCG switches vCPUs,
+		 * so others do run while we hold the lock.
+		 */
 		u64 v = *(volatile u64 *)&excl_counter;
-		__asm__ volatile("" : : : "memory");
+		cpu_relax();
 		*(volatile u64 *)&excl_counter = v + 1;
 		spin_unlock(&excl_lock);
 	}
@@ -31,7 +42,8 @@ static void spinlock_excludes_across_cpus(struct ktest *t)
 	u32 n;
 
 	excl_counter = 0;
-	n = ktest_on_each_cpu(increment_many, NULL, TIMEOUT);
+	excl_arrived = 0;
+	n = ktest_on_each_cpu(increment_many, (void *)(u64)cpus_online(), TIMEOUT);
 	KT_EXPECT_EQ(t, n, cpus_online());
 	KT_EXPECT_EQ(t, excl_counter, (u64)n * ROUNDS);
 	KT_EXPECT(t, !spin_is_locked(&excl_lock));
@@ -58,14 +70,15 @@ static void spinlock_trylock(struct ktest *t)
 	KT_EXPECT(t, !spin_trylock(&try_lock)); /* held (by us): fails, no deadlock */
 	spin_unlock(&try_lock);
 	KT_EXPECT(t, !spin_is_locked(&try_lock));
-	if (cpus_online() < 2)
+	u32 other = ktest_other_cpu();
+	if (other == CONFIG_NR_CPUS)
 		return;
 	/* Held by another CPU: fails, and succeeds once released there. */
-	KT_ASSERT(t, smp_call_on(1, take_try_lock, NULL, true, TIMEOUT) == 0);
+	KT_ASSERT(t, smp_call_on(other, take_try_lock, NULL, true, TIMEOUT) == 0);
 	KT_EXPECT(t, spin_is_locked(&try_lock));
 	KT_EXPECT(t, !spin_held_by_me(&try_lock));
 	KT_EXPECT(t, !spin_trylock(&try_lock));
-	KT_ASSERT(t, smp_call_on(1, drop_try_lock, NULL, true, TIMEOUT) == 0);
+	KT_ASSERT(t, smp_call_on(other, drop_try_lock, NULL, true, TIMEOUT) == 0);
 	KT_EXPECT(t, spin_trylock(&try_lock));
 	spin_unlock(&try_lock);
 }
@@ -76,20 +89,34 @@ static struct spinlock nest_locks[NEST] = {
 	SPINLOCK_INIT("spinlock_nest3"), SPINLOCK_INIT("spinlock_nest4"), SPINLOCK_INIT("spinlock_nest5"),
 };
 
-/* Nested locks, released out of order (MCS needs a queue node per held lock). */
+/*
+ * Nested locks, released out of order and retaken while others are still
+ * held: MCS needs one queue node per held lock, and a node freed in the
+ * middle must be reused without disturbing the ones still in use.
+ */
 static void spinlock_nesting_out_of_order(struct ktest *t)
 {
-	u32 preempt_before = preempt_count();
+	u32 preempt_before = preempt_count(), cpu = smp_processor_id();
+	u32 nodes_before = arch_nodes_in_use(cpu);
 
 	for (int round = 0; round < 100; round++) {
 		for (int i = 0; i < NEST; i++)
 			spin_lock(&nest_locks[i]);
 		KT_EXPECT_EQ(t, preempt_count(), preempt_before + NEST);
-		for (int i = 0; i < NEST; i += 2) /* evens first, then odds */
+		for (int i = 0; i < NEST; i += 2) /* evens first ... */
 			spin_unlock(&nest_locks[i]);
-		for (int i = 1; i < NEST; i += 2)
+		for (int i = 0; i < NEST; i += 2) /* ... retaken while the odds are held ... */
+			spin_lock(&nest_locks[i]);
+		for (int i = 0; i < NEST; i++)
+			KT_EXPECT(t, spin_held_by_me(&nest_locks[i]));
+		if (LOCK_ALG_FIFO && arch_nodes_in_use(cpu)) /* MCS: one node per held lock */
+			KT_EXPECT_EQ(t, arch_nodes_in_use(cpu), nodes_before + NEST);
+		for (int i = 1; i < NEST; i += 2) /* ... then odds, then evens */
+			spin_unlock(&nest_locks[i]);
+		for (int i = 0; i < NEST; i += 2)
 			spin_unlock(&nest_locks[i]);
 	}
+	KT_EXPECT_EQ(t, arch_nodes_in_use(cpu), nodes_before);
 	for (int i = 0; i < NEST; i++)
 		KT_EXPECT(t, !spin_is_locked(&nest_locks[i]));
 	KT_EXPECT_EQ(t, preempt_count(), preempt_before);

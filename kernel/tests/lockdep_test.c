@@ -79,10 +79,11 @@ static void lockdep_reports_unlock_by_another_cpu(struct ktest *t)
 
 	if (!LOCKDEP_ENABLED)
 		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
-	if (cpus_online() < 2)
+	u32 other = ktest_other_cpu();
+	if (other == CONFIG_NR_CPUS)
 		KT_SKIP(t, "needs a second CPU");
 	spin_lock(&lock_a);
-	KT_ASSERT(t, smp_call_on(1, unlock_a, NULL, true, TIMEOUT) == 0); /* planted */
+	KT_ASSERT(t, smp_call_on(other, unlock_a, NULL, true, TIMEOUT) == 0); /* planted */
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_UNLOCK_NONOWNER), before + 1);
 	KT_EXPECT(t, spin_held_by_me(&lock_a)); /* still ours */
 	spin_unlock(&lock_a);

@@ -39,7 +39,7 @@ static u64 per_cpu_fair[CONFIG_NR_CPUS]; /* acquisitions while every CPU was com
 static u32 competing;  /* atomic: CPUs that have completed an acquisition */
 static u64 failures;  /* atomic */
 static u32 arrived;   /* atomic: start barrier */
-static u32 stop;      /* atomic: set by CPU 0 when time is up */
+static u64 end_time;  /* counter value at which every CPU stops, set before they start */
 
 static void torture_loop(void *arg)
 {
@@ -47,11 +47,15 @@ static void torture_loop(void *arg)
 	u64 ops = 0, bad = 0, ops_at_all_in = 0;
 	bool all_in = false;
 
+	u64 give_up = time_counter() + 5 * time_freq();
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) < n)
-		cpu_relax();
-	u64 end = time_counter() + (u64)TORTURE_MS * time_freq() / 1000;
-	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
+	while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) < n && time_counter() < give_up)
+		cpu_relax(); /* a CPU that never arrives shows up as min=0 rather than a hang */
+	/*
+	 * Each CPU watches the clock itself: with an unfair lock (TAS) one
+	 * CPU may starve, and a stop signal from it would never come.
+	 */
+	while (time_counter() < end_time) {
 		kernel_enter();
 		subsys_enter(SUBSYS_FS);
 		klock_lock(&obj.lock);
@@ -85,8 +89,6 @@ static void torture_loop(void *arg)
 			all_in = true;
 			ops_at_all_in = ops;
 		}
-		if (me == 0 && time_counter() >= end)
-			__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	}
 	per_cpu_ops[me] = ops;
 	per_cpu_fair[me] = all_in ? ops - ops_at_all_in : 0;
@@ -104,7 +106,7 @@ static void torture_strategy_lock(struct ktest *t)
 	failures = 0;
 	arrived = 0;
 	competing = 0;
-	stop = 0;
+	end_time = time_counter() + (u64)(TORTURE_MS + 50) * time_freq() / 1000; /* + start-up */
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
 		per_cpu_ops[c] = 0;
 	done = ktest_on_each_cpu(torture_loop, (void *)(u64)n, TORTURE_MS * 20);

@@ -11,6 +11,7 @@ typedef struct tas_lock arch_lock_t;
 #define arch_trylock tas_trylock
 #define arch_unlock tas_unlock
 #define arch_is_locked tas_is_locked
+#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TTAS)
 #include <locklab/locking/ttas.h>
@@ -21,6 +22,7 @@ typedef struct ttas_lock arch_lock_t;
 #define arch_trylock ttas_trylock
 #define arch_unlock ttas_unlock
 #define arch_is_locked ttas_is_locked
+#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TICKET)
 #include <locklab/locking/ticket.h>
@@ -31,6 +33,7 @@ typedef struct ticket_lock arch_lock_t;
 #define arch_trylock ticket_trylock
 #define arch_unlock ticket_unlock
 #define arch_is_locked ticket_is_locked
+#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_FIFO 1
 #elif defined(CONFIG_LOCK_ALG_MCS)
 #include <locklab/locking/mcs.h>
@@ -41,6 +44,7 @@ typedef struct mcs_lock arch_lock_t;
 #define arch_trylock mcs_trylock
 #define arch_unlock mcs_unlock
 #define arch_is_locked mcs_is_locked
+#define arch_nodes_in_use(cpu) mcs_nodes_in_use(cpu)
 #define LOCK_ALG_FIFO 1
 #else
 #error "no spinlock algorithm selected (CONFIG_LOCK_ALG_*)"

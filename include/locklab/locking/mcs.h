@@ -16,10 +16,11 @@ struct mcs_lock {
 };
 #define MCS_LOCK_INIT { NULL, NULL }
 
-/* Nodes may be nested (a lock taken while holding others, or in an IRQ): 8 per CPU. */
-#define MCS_NODES_PER_CPU 8
+/* Nodes may be nested (a lock taken while holding others, or in an IRQ): 16 per CPU, as lockdep's depth. */
+#define MCS_NODES_PER_CPU 16
 struct mcs_node *mcs_node_get(void);
 void mcs_node_put(struct mcs_node *n);
+u32 mcs_nodes_in_use(u32 cpu); /* for tests */
 
 static inline void mcs_lock(struct mcs_lock *l)
 {
