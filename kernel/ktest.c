@@ -105,9 +105,14 @@ static bool suite_selected(const struct ktest_suite *s)
 	return !s->explicit_only && list_has(ktest_select, "all");
 }
 
-/* Names in ktest= that match no suite: each is reported as a failed test. */
-static u32 report_unknown(u32 number, u32 *failed)
+/*
+ * Names in ktest= that match no suite. With print, each is reported as a
+ * failed test numbered after 'number'. Returns how many there are.
+ */
+static u32 unknown_names(bool print, u32 number)
 {
+	u32 unknown = 0;
+
 	for (const char *p = ktest_select; *p;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -117,30 +122,14 @@ static u32 report_unknown(u32 number, u32 *failed)
 		for (const struct ktest_suite *s = __ktest_suites_start; !known && s < __ktest_suites_end; s++)
 			known = strlen(s->name) == len && !strncmp(s->name, p, len);
 		if (!known) {
-			printk_raw("not ok %u %.*s # no such test suite (ktest= bootarg)", ++number, (int)len, p);
-			(*failed)++;
+			unknown++;
+			if (print)
+				printk_raw("not ok %u %.*s # no such test suite (ktest= bootarg)",
+					   number + unknown, (int)len, p);
 		}
 		p += len + (e ? 1 : 0);
 	}
-	return number;
-}
-
-static u32 count_unknown(void)
-{
-	u32 failed = 0;
-
-	for (const char *p = ktest_select; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		bool known = len == 0 || (len == 3 && !strncmp(p, "all", 3)) ||
-			     (len == 4 && !strncmp(p, "none", 4));
-
-		for (const struct ktest_suite *s = __ktest_suites_start; !known && s < __ktest_suites_end; s++)
-			known = strlen(s->name) == len && !strncmp(s->name, p, len);
-		failed += !known;
-		p += len + (e ? 1 : 0);
-	}
-	return failed;
+	return unknown;
 }
 
 static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32 *skipped)
@@ -178,7 +167,7 @@ u32 ktest_run_selected(u32 *passed_out)
 
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++)
 		nsel += suite_selected(s);
-	nsel += count_unknown();
+	nsel += unknown_names(false, 0);
 	if (nsel == 0) {
 		printk("ktest: no suites selected (ktest=%s)", ktest_select);
 		*passed_out = 0;
@@ -192,7 +181,7 @@ u32 ktest_run_selected(u32 *passed_out)
 		bool ok = run_suite(s, &passed, &failed, &skipped);
 		printk_raw("%sok %u %s", ok ? "" : "not ", ++number, s->name);
 	}
-	number = report_unknown(number, &failed);
+	failed += unknown_names(true, number);
 	printk_raw("# ktest: passed=%u failed=%u skipped=%u", passed, failed, skipped);
 	*passed_out = passed;
 	return failed;

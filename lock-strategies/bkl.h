@@ -9,18 +9,6 @@
 
 extern struct coarse_lock big_kernel_lock;
 
-/* A data lock is only a label: which subsystem its data belongs to. */
-struct klock {
-	u8 subsys;
-};
-
-static inline void klock_init(struct klock *l, const char *name, enum subsys_id ss)
-{
-	(void)name;
-	l->subsys = (u8)ss;
-}
-static inline void klock_lock(struct klock *l) { (void)l; }
-static inline void klock_unlock(struct klock *l) { (void)l; }
 static inline bool klock_held(struct klock *l)
 {
 	(void)l;

@@ -1,5 +1,5 @@
 /* Recursive coarse locks for the BKL and SUBSYS strategies. */
-#include "coarse.h"
+#include <locklab/klock.h> /* brings coarse.h, after enum subsys_id */
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <asm/atomic.h>

@@ -10,18 +10,6 @@
 /* Lock order: by enum subsys_id (proc, fs, ipc, mm). */
 extern struct coarse_lock subsys_locks[NR_SUBSYS];
 
-/* A data lock is only a label: its subsystem, whose lock is the effective one. */
-struct klock {
-	u8 subsys;
-};
-
-static inline void klock_init(struct klock *l, const char *name, enum subsys_id ss)
-{
-	(void)name;
-	l->subsys = (u8)ss;
-}
-static inline void klock_lock(struct klock *l) { (void)l; }
-static inline void klock_unlock(struct klock *l) { (void)l; }
 static inline bool klock_held(struct klock *l)
 {
 	return coarse_held(&subsys_locks[l->subsys]);

@@ -43,4 +43,6 @@ for want in "CONFIG_LOCK_$(up "$strategy")=y" "CONFIG_LOCK_ALG_$(up "$alg")=y" \
 	    "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y" "CONFIG_LOCK_WAIT_$(up "$wait")=y"; do
 	grep -qx "$want" "$out/.config" || { echo "build-variant: $variant: Kconfig refused $want" >&2; exit 1; }
 done
-exec ${MAKE:-make} --no-print-directory -s -C "$src" O="$out" all >/dev/null
+${MAKE:-make} --no-print-directory -s -C "$src" O="$out" all >/dev/null
+echo "  VARIANT  $variant"
+

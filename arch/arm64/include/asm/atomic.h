@@ -43,8 +43,13 @@
  * SEVL sets the local event register first so the first WFE falls through
  * and the value is checked before any sleep.
  */
-#define __DEFINE_WAIT(suffix, type, reg, ldaxr)                                       \
-	static inline type wait_until_eq_##suffix(type *p, type v)                     \
+/*
+ * One definition for both waits: 'spin_while' is the asm branch that loops
+ * while the condition does not hold yet ("b.ne" to wait for ==, "b.eq" for
+ * !=), 'holds' the same test in C.
+ */
+#define __DEFINE_WAIT(name, type, reg, ldaxr, spin_while, holds)                     \
+	static inline type name(type *p, type v)                                       \
 	{                                                                              \
 		type cur;                                                              \
 		if (IS_ENABLED(CONFIG_LOCK_WAIT_WFE)) {                                \
@@ -52,38 +57,23 @@
 					 "1:	wfe\n"                                 \
 					 "	" ldaxr " %" reg "0, [%1]\n"           \
 					 "	cmp %" reg "0, %" reg "2\n"            \
-					 "	b.ne 1b"                               \
+					 "	" spin_while " 1b"                     \
 					 : "=&r"(cur)                                  \
 					 : "r"(p), "r"((u64)v)                         \
 					 : "memory", "cc");                            \
 			return cur;                                                    \
 		}                                                                      \
-		while ((cur = atomic_load_acquire(p)) != v)                            \
-			cpu_relax();                                                   \
-		return cur;                                                            \
-	}                                                                              \
-	static inline type wait_until_ne_##suffix(type *p, type v)                     \
-	{                                                                              \
-		type cur;                                                              \
-		if (IS_ENABLED(CONFIG_LOCK_WAIT_WFE)) {                                \
-			__asm__ volatile("sevl\n"                                      \
-					 "1:	wfe\n"                                 \
-					 "	" ldaxr " %" reg "0, [%1]\n"           \
-					 "	cmp %" reg "0, %" reg "2\n"            \
-					 "	b.eq 1b"                               \
-					 : "=&r"(cur)                                  \
-					 : "r"(p), "r"((u64)v)                         \
-					 : "memory", "cc");                            \
-			return cur;                                                    \
-		}                                                                      \
-		while ((cur = atomic_load_acquire(p)) == v)                            \
+		while (!((cur = atomic_load_acquire(p)) holds v))                      \
 			cpu_relax();                                                   \
 		return cur;                                                            \
 	}
+#define __DEFINE_WAITS(suffix, type, reg, ldaxr)                                        \
+	__DEFINE_WAIT(wait_until_eq_##suffix, type, reg, ldaxr, "b.ne", ==)            \
+	__DEFINE_WAIT(wait_until_ne_##suffix, type, reg, ldaxr, "b.eq", !=)
 
-__DEFINE_WAIT(u16, u16, "w", "ldaxrh")
-__DEFINE_WAIT(u32, u32, "w", "ldaxr")
-__DEFINE_WAIT(u64, u64, "x", "ldaxr")
+__DEFINE_WAITS(u16, u16, "w", "ldaxrh")
+__DEFINE_WAITS(u32, u32, "w", "ldaxr")
+__DEFINE_WAITS(u64, u64, "x", "ldaxr")
 
 /*
  * One pause between two attempts of an atomic (TAS): with WFE, sleep until
