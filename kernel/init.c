@@ -10,6 +10,7 @@
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <locklab/printf.h>
+#include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/time.h>
 #include <asm/boot.h>
@@ -102,6 +103,7 @@ void start_kernel(u64 dtb, u64 entry_el)
 	pc->cpu = 0; /* head.S pointed TPIDR_EL1 at it */
 	pc->mpidr = read_mpidr_hwid();
 	printk_percpu_ready();
+	sched_init_boot_cpu();
 
 	platform_setup(dtb);
 	printk("locklab booting on %s%s%s: entered at EL%u, loaded at 0x%llx, DTB at 0x%llx",

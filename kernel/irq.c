@@ -4,6 +4,7 @@
 #include <locklab/percpu.h>
 #include <locklab/console.h>
 #include <locklab/smp.h>
+#include <locklab/sched.h>
 #include <locklab/time.h>
 #include <asm/ptrace.h>
 
@@ -59,7 +60,7 @@ void trap_irq(struct trap_frame *f)
 		if (intid == INTID_SPURIOUS) {
 			if (n == 0)
 				pc->spurious++;
-			return;
+			break;
 		}
 		pc->irqs++;
 		if (intid < 16)
@@ -70,4 +71,6 @@ void trap_irq(struct trap_frame *f)
 			printk("irq: unexpected INTID %u (ignored)", intid);
 		chip->eoi(raw);
 	}
+	/* After the EOI: a switch here returns to the other task's own IRQ exit or entry point. */
+	sched_irq_exit();
 }

@@ -6,6 +6,7 @@
 #include <locklab/console.h>
 #include <locklab/panic.h>
 #include <locklab/spinlock.h>
+#include <locklab/sched.h>
 #include <asm/irqflags.h>
 
 struct percpu percpu_area[CONFIG_NR_CPUS];
@@ -54,15 +55,14 @@ void cpu_mark_online(void)
 
 void secondary_init(u32 cpu)
 {
+	sched_init_secondary(); /* this boot context becomes the CPU's idle task */
 	if (irq_cpu_init() != 0)
 		panic("cpu%u: interrupt controller set-up failed", cpu);
 	timer_cpu_init();
 	cpu_mark_online();
 	local_irq_enable();
 	serror_enable();
-	/* Idle: everything else arrives as IPIs. */
-	for (;;)
-		__asm__ volatile("wfi");
+	sched_idle_loop();
 }
 
 int smp_call_on(u32 cpu, void (*fn)(void *), void *arg, bool wait, u32 timeout_ms)
@@ -132,6 +132,9 @@ void ipi_handle(u32 sgi)
 			s->fn(s->arg);
 			__atomic_store_n(&s->state, CALL_IDLE, __ATOMIC_RELEASE);
 		}
+		break;
+	case IPI_RESCHEDULE:
+		sched_resched_ipi();
 		break;
 	case IPI_STOP:
 		cpu_stop_self();

@@ -7,7 +7,10 @@
 
 #define NR_IPI 4
 
+struct task;
+
 struct percpu {
+	struct task *current; /* the task running here; written by this CPU only */
 	u32 cpu;         /* logical id (boot CPU is 0); written once at boot */
 	u64 mpidr;       /* hardware id for PSCI and the GIC; written once at boot */
 	u32 gic_target;  /* GICv2 CPU-interface bit for SGIs, read from GICD_ITARGETSR0 */

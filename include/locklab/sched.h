@@ -1,0 +1,61 @@
+/* Kernel threads and the scheduler: tasks with their own stacks, per-CPU run queues, tick preemption. */
+#ifndef LOCKLAB_SCHED_H
+#define LOCKLAB_SCHED_H
+
+#include <locklab/types.h>
+
+#define TASK_ANY_CPU (-1)
+#define TASK_NAME_LEN 16
+
+enum task_state {
+	TASK_RUNNABLE, /* on a run queue, waiting for its CPU */
+	TASK_RUNNING,  /* the current task of its CPU */
+	TASK_DEAD,     /* returned from its function; freed by task_join() */
+};
+
+/* Callee-saved state, saved and restored by cpu_switch_to (switch.S). */
+struct cpu_context {
+	u64 x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
+	u64 fp, lr, sp;
+};
+
+struct task {
+	struct cpu_context ctx; /* first: switch.S finds it at offset 0 */
+	struct task *rq_next;   /* guarded by the run queue's lock */
+	u32 state;              /* enum task_state; changed under the run queue's lock */
+	u32 id;
+	s32 affinity;           /* CPU it is pinned to, or TASK_ANY_CPU; set at creation */
+	u32 cpu;                /* the run queue it belongs to (no migration yet) */
+	bool on_cpu;            /* atomic: its registers are live on a CPU, its stack in use */
+	bool exited;            /* atomic: its function returned */
+	void (*fn)(void *);
+	void *arg;
+	u8 *stack;              /* NULL for the boot contexts, which keep their boot stacks */
+	u64 run_cycles;         /* time it has run, counter cycles; updated at each switch */
+	u64 switched_in_at;
+	char name[TASK_NAME_LEN];
+};
+
+/*
+ * Creates a task running fn(arg) on 'cpu' (TASK_ANY_CPU: the least loaded
+ * online CPU, then pinned there). Returns NULL if no task slot is free or
+ * cpu is not online.
+ */
+struct task *task_create(const char *name, void (*fn)(void *), void *arg, int cpu);
+/* Waits (yielding) until t has exited and left its CPU, then frees it. */
+void task_join(struct task *t);
+void task_exit(void) __noreturn;
+void yield(void);
+struct task *current_task(void);
+u64 task_run_ns(struct task *t);
+
+void sched_init_boot_cpu(void);  /* boot CPU: its boot context becomes task "init" */
+void sched_init_secondary(void); /* a secondary: its boot context becomes its idle task */
+void sched_idle_loop(void) __noreturn;
+void sched_tick(void);            /* timer IRQ */
+void sched_irq_exit(void);        /* end of an IRQ: preempt if asked to and allowed */
+void sched_resched_ipi(void);
+u32 sched_free_slots(void);
+u64 sched_idle_ns(u32 cpu);
+
+#endif

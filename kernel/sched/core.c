@@ -1,0 +1,174 @@
+/* The scheduler core: per-CPU round-robin run queues, context switches, yield, tick preemption, idle. */
+#include "sched_internal.h"
+#include <locklab/irq.h>
+#include <locklab/percpu.h>
+#include <locklab/preempt.h>
+#include <locklab/time.h>
+#include <asm/atomic.h>
+#include <asm/irqflags.h>
+
+struct task *cpu_switch_to(struct task *prev, struct task *next);
+
+static struct runqueue runqueues[CONFIG_NR_CPUS];
+static struct task boot_tasks[CONFIG_NR_CPUS]; /* each CPU's boot context: init on CPU 0, idle elsewhere */
+
+struct runqueue *cpu_rq(u32 cpu)
+{
+	return &runqueues[cpu];
+}
+
+struct task *current_task(void)
+{
+	return this_cpu()->current;
+}
+
+void rq_enqueue(struct runqueue *rq, struct task *t)
+{
+	t->state = TASK_RUNNABLE;
+	t->rq_next = NULL;
+	if (rq->tail)
+		rq->tail->rq_next = t;
+	else
+		rq->head = t;
+	rq->tail = t;
+	rq->nr_queued++;
+}
+
+static struct task *rq_dequeue(struct runqueue *rq)
+{
+	struct task *t = rq->head;
+
+	if (t) {
+		rq->head = t->rq_next;
+		if (!rq->head)
+			rq->tail = NULL;
+		rq->nr_queued--;
+	}
+	return t;
+}
+
+/* Runs in the task that was switched to, before anything else it does. */
+void sched_finish_switch(struct task *prev)
+{
+	/* Release: prev's context is fully saved; a joiner may now free its stack. */
+	atomic_store_release(&prev->on_cpu, false);
+}
+
+void schedule_locked(struct runqueue *rq)
+{
+	struct task *prev = rq->curr, *next;
+	u64 now;
+
+	if (prev->state == TASK_RUNNING && prev != rq->idle)
+		rq_enqueue(rq, prev); /* preempted or yielding: back of the line */
+	next = rq_dequeue(rq);
+	if (!next)
+		next = rq->idle; /* nothing runnable (prev exited, or prev is idle) */
+	rq->need_resched = false;
+	next->state = TASK_RUNNING;
+	if (next == prev)
+		return;
+	now = time_counter();
+	prev->run_cycles += now - prev->switched_in_at;
+	if (prev == rq->idle)
+		rq->idle_cycles += now - prev->switched_in_at;
+	next->switched_in_at = now;
+	rq->curr = next;
+	this_cpu()->current = next;
+	atomic_store_relaxed(&next->on_cpu, true);
+	prev = cpu_switch_to(prev, next);
+	sched_finish_switch(prev);
+}
+
+void yield(void)
+{
+	u64 flags = local_irq_save();
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	spin_lock(&rq->lock);
+	schedule_locked(rq);
+	spin_unlock(&cpu_rq(smp_processor_id())->lock); /* taken by whoever switched to us */
+	local_irq_restore(flags);
+}
+
+void sched_tick(void)
+{
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	/* Round-robin: a full time slice is one tick. Unlocked read: a stale answer costs one tick. */
+	if (atomic_load_relaxed(&rq->nr_queued))
+		rq->need_resched = true;
+}
+
+void sched_resched_ipi(void)
+{
+	cpu_rq(smp_processor_id())->need_resched = true;
+}
+
+void sched_irq_exit(void)
+{
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	/* Preempt only where no spinlock is held (preempt count 0) and the scheduler runs. */
+	if (!rq->need_resched || preempt_count() != 0 || !rq->curr)
+		return;
+	spin_lock(&rq->lock);
+	schedule_locked(rq);
+	spin_unlock(&cpu_rq(smp_processor_id())->lock);
+}
+
+void sched_idle_loop(void)
+{
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	for (;;) {
+		local_irq_disable();
+		if (atomic_load_relaxed(&rq->nr_queued)) {
+			local_irq_enable();
+			yield();
+			continue;
+		}
+		/* WFI wakes on a pending interrupt even while masked: no lost wake-up. */
+		__asm__ volatile("wfi" : : : "memory");
+		local_irq_enable();
+	}
+}
+
+static void sched_init_cpu(u32 cpu, const char *name, bool is_idle)
+{
+	struct runqueue *rq = cpu_rq(cpu);
+	struct task *t = &boot_tasks[cpu];
+
+	spin_lock_init(&rq->lock, "runqueue");
+	t->state = TASK_RUNNING;
+	t->id = cpu;
+	t->affinity = (s32)cpu;
+	t->cpu = cpu;
+	t->on_cpu = true;
+	t->switched_in_at = time_counter();
+	for (u32 i = 0; name[i] && i < TASK_NAME_LEN - 1; i++)
+		t->name[i] = name[i];
+	rq->curr = t;
+	if (is_idle)
+		rq->idle = t;
+	this_cpu()->current = t;
+}
+
+struct task *task_alloc_idle(u32 cpu);
+
+void sched_init_boot_cpu(void)
+{
+	sched_init_cpu(0, "init", false);
+	/* CPU 0's boot context goes on as "init"; its idle task gets a stack of its own. */
+	cpu_rq(0)->idle = task_alloc_idle(0);
+}
+
+void sched_init_secondary(void)
+{
+	sched_init_cpu(smp_processor_id(), "idle", true);
+}
+
+u64 sched_idle_ns(u32 cpu)
+{
+	return time_counter_to_ns(cpu_rq(cpu)->idle_cycles);
+}
