@@ -38,3 +38,22 @@ u32 coarse_depth(struct coarse_lock *c)
 {
 	return coarse_held(c) ? c->depth : 0;
 }
+
+u32 coarse_release_all(struct coarse_lock *c)
+{
+	u32 depth = coarse_depth(c);
+
+	if (depth) {
+		c->depth = 1;
+		coarse_unlock(c);
+	}
+	return depth;
+}
+
+void coarse_retake(struct coarse_lock *c, u32 depth)
+{
+	if (!depth)
+		return;
+	coarse_lock(c);
+	c->depth = depth;
+}

@@ -21,6 +21,9 @@ struct coarse_lock {
 void coarse_lock(struct coarse_lock *c);
 void coarse_unlock(struct coarse_lock *c);
 bool coarse_held(struct coarse_lock *c);
+/* Releases c entirely if the caller holds it; returns the depth to pass to coarse_retake. */
+u32 coarse_release_all(struct coarse_lock *c);
+void coarse_retake(struct coarse_lock *c, u32 depth);
 u32 coarse_depth(struct coarse_lock *c);
 
 

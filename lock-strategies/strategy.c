@@ -33,6 +33,38 @@ u32 kernel_lock_depth(void) { return 0; }
 u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
 #endif
 
+void klock_sleep_release(struct klock *held, struct klock_sleep *s)
+{
+	*s = (struct klock_sleep){ 0 };
+#if defined(CONFIG_LOCK_BKL)
+	(void)held;
+	s->bkl_depth = coarse_release_all(&big_kernel_lock);
+#elif defined(CONFIG_LOCK_SUBSYS)
+	(void)held;
+	for (int ss = NR_SUBSYS - 1; ss >= 0; ss--) /* reverse lock order */
+		s->subsys_depth[ss] = coarse_release_all(&subsys_locks[ss]);
+#else
+	s->data_held = held && klock_held(held);
+	if (s->data_held)
+		klock_unlock(held);
+#endif
+}
+
+void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s)
+{
+#if defined(CONFIG_LOCK_BKL)
+	(void)held;
+	coarse_retake(&big_kernel_lock, s->bkl_depth);
+#elif defined(CONFIG_LOCK_SUBSYS)
+	(void)held;
+	for (int ss = 0; ss < NR_SUBSYS; ss++) /* lock order: proc, fs, ipc, mm */
+		coarse_retake(&subsys_locks[ss], s->subsys_depth[ss]);
+#else
+	if (s->data_held)
+		klock_lock(held);
+#endif
+}
+
 void klock_assert_failed(struct klock *l, const char *file, int line)
 {
 	panic("klock_assert_held failed at %s:%d: cpu%u does not hold the %s lock guarding this %s data "

@@ -48,6 +48,20 @@ void klock_assert_failed(struct klock *l, const char *file, int line) __noreturn
 			klock_assert_failed(l, __FILE__, __LINE__);     \
 	} while (0)
 
+/*
+ * Sleeping with the strategy's locks: release every real lock the sleeper
+ * holds among 'held' (the data lock passed to wait_event), its subsystem
+ * locks and the BKL, remembering recursion depths; retake them in lock
+ * order on wake-up. As Linux did with the BKL on schedule().
+ */
+struct klock_sleep {
+	u32 bkl_depth;
+	u32 subsys_depth[NR_SUBSYS];
+	bool data_held;
+};
+void klock_sleep_release(struct klock *held, struct klock_sleep *s);
+void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s);
+
 /* Recursion depth of the coarse locks held by this CPU (0 when not real under the strategy). */
 u32 kernel_lock_depth(void);
 u32 subsys_lock_depth(enum subsys_id ss);

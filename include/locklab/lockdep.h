@@ -11,6 +11,7 @@ enum lockdep_kind {
 	LOCKDEP_RECURSION,      /* taking a non-recursive lock this CPU already holds */
 	LOCKDEP_UNLOCK_UNHELD,  /* releasing a lock nobody holds */
 	LOCKDEP_UNLOCK_NONOWNER, /* releasing a lock another CPU holds */
+	LOCKDEP_SLEEP_SPINLOCK, /* sleeping (wait_event) with a spinlock held */
 	LOCKDEP_NR_KINDS,
 };
 
@@ -22,6 +23,7 @@ void lockdep_acquired(struct spinlock *l);
 bool lockdep_release(struct spinlock *l);
 u32 lockdep_reports(enum lockdep_kind kind);
 u32 lockdep_held_count(void);
+void lockdep_report_sleep(u32 preempt_count);
 #define LOCKDEP_ENABLED 1
 #else
 static inline void lockdep_acquire(struct spinlock *l, bool t) { (void)l; (void)t; }
@@ -29,6 +31,7 @@ static inline void lockdep_acquired(struct spinlock *l) { (void)l; }
 static inline bool lockdep_release(struct spinlock *l) { (void)l; return true; }
 static inline u32 lockdep_reports(enum lockdep_kind k) { (void)k; return 0; }
 static inline u32 lockdep_held_count(void) { return 0; }
+static inline void lockdep_report_sleep(u32 p) { (void)p; }
 #define LOCKDEP_ENABLED 0
 #endif
 

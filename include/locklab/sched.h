@@ -3,6 +3,7 @@
 #define LOCKLAB_SCHED_H
 
 #include <locklab/types.h>
+#include <locklab/spinlock.h>
 
 #define TASK_ANY_CPU (-1)
 #define TASK_NAME_LEN 16
@@ -10,6 +11,7 @@
 enum task_state {
 	TASK_RUNNABLE, /* on a run queue, waiting for its CPU */
 	TASK_RUNNING,  /* the current task of its CPU */
+	TASK_SLEEPING, /* on a wait queue, on no run queue */
 	TASK_DEAD,     /* returned from its function; freed by task_join() */
 };
 
@@ -34,6 +36,11 @@ struct task {
 	u64 run_cycles;         /* time it has run, counter cycles; updated at each switch */
 	u64 switched_in_at;
 	char name[TASK_NAME_LEN];
+	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
+	struct {
+		struct spinlock lock;
+		void *head;
+	} exit_wq;
 };
 
 /*
@@ -45,6 +52,13 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg, int cp
 /* Waits (yielding) until t has exited and left its CPU, then frees it. */
 void task_join(struct task *t);
 void task_exit(void) __noreturn;
+/* Makes a sleeping task runnable again (IPI to its CPU if remote). False if it was not asleep. */
+bool task_wake(struct task *t);
+/* Marks the current task asleep: the next schedule() switches away unless a wake-up came first. */
+void task_set_sleeping(void);
+void task_set_running(void);
+/* Switches away if the current task is asleep (or others wait); returns when it runs again. */
+void schedule(void);
 void yield(void);
 struct task *current_task(void);
 u64 task_run_ns(struct task *t);

@@ -47,7 +47,8 @@ static struct edge_ctx edge_seen[LOCK_CLASSES_MAX][LOCK_CLASSES_MAX];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
 
-static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner" };
+static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner",
+					    "sleep_with_spinlock" };
 
 static u16 class_of(struct spinlock *l)
 {
@@ -227,4 +228,15 @@ u32 lockdep_reports(enum lockdep_kind kind)
 u32 lockdep_held_count(void)
 {
 	return stacks[smp_processor_id()].depth;
+}
+
+void lockdep_report_sleep(u32 preempt)
+{
+	u32 cpu = smp_processor_id();
+
+	count(LOCKDEP_SLEEP_SPINLOCK);
+	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u preempt_count=%u", cpu, preempt);
+	printk_raw("lockdep:   a task is going to sleep while spinlocks are held: the CPU would run");
+	printk_raw("lockdep:   other tasks with preemption off, and a waiter on them could spin forever");
+	print_held("this CPU", cpu);
 }

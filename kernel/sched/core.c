@@ -172,3 +172,51 @@ u64 sched_idle_ns(u32 cpu)
 {
 	return time_counter_to_ns(cpu_rq(cpu)->idle_cycles);
 }
+
+void schedule(void)
+{
+	yield();
+}
+
+void task_set_sleeping(void)
+{
+	u64 flags = local_irq_save();
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	/* Under the run-queue lock: a waker reads the state under the same lock. */
+	spin_lock(&rq->lock);
+	current_task()->state = TASK_SLEEPING;
+	spin_unlock(&rq->lock);
+	local_irq_restore(flags);
+}
+
+void task_set_running(void)
+{
+	u64 flags = local_irq_save();
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+
+	spin_lock(&rq->lock);
+	current_task()->state = TASK_RUNNING;
+	spin_unlock(&rq->lock);
+	local_irq_restore(flags);
+}
+
+bool task_wake(struct task *t)
+{
+	struct runqueue *rq = cpu_rq(t->cpu);
+	u64 flags = spin_lock_irqsave(&rq->lock);
+	bool woke = t->state == TASK_SLEEPING;
+
+	if (woke) {
+		if (rq->curr == t)
+			t->state = TASK_RUNNING; /* not switched out yet: schedule() will keep it */
+		else
+			rq_enqueue(rq, t);
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (woke && t->cpu != smp_processor_id())
+		ipi_send(t->cpu, IPI_RESCHEDULE); /* an idle CPU must wake to run it */
+	else if (woke)
+		rq->need_resched = true;
+	return woke;
+}

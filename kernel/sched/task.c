@@ -6,6 +6,7 @@
 #include <locklab/smp.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
+#include <locklab/wait.h>
 #include <asm/atomic.h>
 #include <asm/irqflags.h>
 
@@ -56,6 +57,11 @@ u32 sched_free_slots(void)
 	return n;
 }
 
+static struct wait_queue *exit_wq_of(struct task *t)
+{
+	return (struct wait_queue *)&t->exit_wq;
+}
+
 static void task_setup(struct task *t, const char *name, void (*fn)(void *), void *arg, u32 cpu)
 {
 	strlcpy(t->name, name, sizeof(t->name));
@@ -68,6 +74,7 @@ static void task_setup(struct task *t, const char *name, void (*fn)(void *), voi
 	t->ctx.lr = (u64)task_entry;
 	t->ctx.x19 = (u64)t;
 	t->ctx.fp = 0;
+	wait_queue_init(exit_wq_of(t), "task_exit");
 }
 
 /* The least loaded online CPU (an unlocked snapshot: placement is a hint). */
@@ -142,20 +149,28 @@ void task_exit(void)
 	struct task *self = current_task();
 	struct runqueue *rq;
 
+	/*
+	 * IRQs off from here: a tick must not preempt us between telling the
+	 * joiner we are done and being marked dead, or we would be queued
+	 * again after the joiner freed us.
+	 */
 	local_irq_disable();
+	atomic_store_release(&self->exited, true);
+	wake_up(exit_wq_of(self));
 	rq = cpu_rq(smp_processor_id());
 	spin_lock(&rq->lock);
 	self->state = TASK_DEAD;
-	atomic_store_release(&self->exited, true);
 	schedule_locked(rq); /* never comes back: nobody enqueues a dead task */
 	panic("sched: dead task %s was scheduled again", self->name);
 }
 
 void task_join(struct task *t)
 {
-	/* on_cpu turns false only once the switch away from t has saved everything. */
-	while (!atomic_load_acquire(&t->exited) || atomic_load_acquire(&t->on_cpu))
-		yield();
+	/* Sleep until it exits (no busy loop hammering our run-queue lock) ... */
+	wait_event(exit_wq_of(t), atomic_load_acquire(&t->exited), NULL);
+	/* ... then for the short moment until the switch away from it has saved everything. */
+	while (atomic_load_acquire(&t->on_cpu))
+		cpu_relax();
 	slot_put(t);
 }
 
@@ -163,3 +178,5 @@ u64 task_run_ns(struct task *t)
 {
 	return time_counter_to_ns(t->run_cycles);
 }
+
+_Static_assert(sizeof(((struct task *)0)->exit_wq) == sizeof(struct wait_queue), "exit_wq layout");

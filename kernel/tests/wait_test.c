@@ -1,0 +1,205 @@
+/* ktest suite "wait": producer/consumer over wait queues loses nothing; a sleep releases the strategy's lock. */
+#include <locklab/klock.h>
+#include <locklab/ktest.h>
+#include <locklab/percpu.h>
+#include <locklab/sched.h>
+#include <locklab/smp.h>
+#include <locklab/wait.h>
+
+#define PC_CAP 8
+#define PC_ITEMS 50000 /* per producer; two producers: 100000 hand-offs */
+
+/* A bounded buffer entered like subsystem data: kernel, subsystem and data scopes. */
+static struct {
+	struct klock lock;
+	u64 data[PC_CAP]; /* guarded by lock */
+	u32 head, count;  /* guarded by lock */
+	struct wait_queue not_empty, not_full;
+} pc;
+
+static void pc_put(u64 v)
+{
+	kernel_enter();
+	subsys_enter(SUBSYS_IPC);
+	klock_lock(&pc.lock);
+	wait_event(&pc.not_full, pc.count < PC_CAP, &pc.lock);
+	klock_assert_held(&pc.lock);
+	pc.data[(pc.head + pc.count) % PC_CAP] = v;
+	pc.count++;
+	klock_unlock(&pc.lock);
+	subsys_exit(SUBSYS_IPC);
+	kernel_exit();
+	wake_up(&pc.not_empty);
+}
+
+static u64 pc_get(void)
+{
+	u64 v;
+
+	kernel_enter();
+	subsys_enter(SUBSYS_IPC);
+	klock_lock(&pc.lock);
+	wait_event(&pc.not_empty, pc.count > 0, &pc.lock);
+	klock_assert_held(&pc.lock);
+	v = pc.data[pc.head];
+	pc.head = (pc.head + 1) % PC_CAP;
+	pc.count--;
+	klock_unlock(&pc.lock);
+	subsys_exit(SUBSYS_IPC);
+	kernel_exit();
+	wake_up(&pc.not_full);
+	return v;
+}
+
+struct pc_role {
+	u64 base;    /* producers: first value; consumers: unused */
+	u64 n;       /* items to move */
+	u64 sum;     /* consumers: sum of what they got */
+	u64 got;
+};
+
+static void producer(void *arg)
+{
+	struct pc_role *r = arg;
+
+	for (u64 i = 0; i < r->n; i++)
+		pc_put(r->base + i);
+}
+
+static void consumer(void *arg)
+{
+	struct pc_role *r = arg;
+
+	for (u64 i = 0; i < r->n; i++) {
+		r->sum += pc_get();
+		r->got++;
+	}
+}
+
+static void wait_producer_consumer_loses_nothing(struct ktest *t)
+{
+	struct pc_role prod[2] = { { 1, PC_ITEMS, 0, 0 }, { 1000000, PC_ITEMS, 0, 0 } };
+	struct pc_role cons[2] = { { 0, PC_ITEMS, 0, 0 }, { 0, PC_ITEMS, 0, 0 } };
+	struct task *tasks[4];
+	u32 n = cpus_online();
+	u64 want = 0;
+
+	klock_init(&pc.lock, "pc_buffer", SUBSYS_IPC);
+	wait_queue_init(&pc.not_empty, "pc_not_empty");
+	wait_queue_init(&pc.not_full, "pc_not_full");
+	pc.head = pc.count = 0;
+	/* Spread over the CPUs (4 CPUs: one role each), so wake-ups cross CPUs. */
+	tasks[0] = task_create("producer0", producer, &prod[0], (int)(0 % n));
+	tasks[1] = task_create("producer1", producer, &prod[1], (int)(1 % n));
+	tasks[2] = task_create("consumer0", consumer, &cons[0], (int)(2 % n));
+	tasks[3] = task_create("consumer1", consumer, &cons[1], (int)(3 % n));
+	for (int i = 0; i < 4; i++)
+		KT_ASSERT(t, tasks[i]);
+	for (int i = 0; i < 4; i++)
+		task_join(tasks[i]);
+	for (int p = 0; p < 2; p++)
+		for (u64 i = 0; i < PC_ITEMS; i++)
+			want += prod[p].base + i;
+	KT_EXPECT_EQ(t, cons[0].got + cons[1].got, 2 * PC_ITEMS);
+	KT_EXPECT_EQ(t, cons[0].sum + cons[1].sum, want); /* every item exactly once */
+	KT_EXPECT_EQ(t, pc.count, 0);
+}
+
+/* Sleeping inside all three scopes must release whichever lock is real, with its depth. */
+static struct {
+	struct klock lock;
+	bool go;          /* guarded by lock */
+	struct wait_queue wq;
+	bool other_got_in;
+} sl;
+static u32 sleeper_depths[2], sleeper_depths_after[2];
+static bool sleeper_asleep; /* atomic */
+
+static void sleeper(void *arg)
+{
+	(void)arg;
+	kernel_enter();
+	kernel_enter(); /* depth 2 under BKL */
+	subsys_enter(SUBSYS_FS);
+	subsys_enter(SUBSYS_FS); /* depth 2 under SUBSYS */
+	klock_lock(&sl.lock);
+	sleeper_depths[0] = kernel_lock_depth();
+	sleeper_depths[1] = subsys_lock_depth(SUBSYS_FS);
+	__atomic_store_n(&sleeper_asleep, true, __ATOMIC_RELEASE);
+	wait_event(&sl.wq, sl.go, &sl.lock);
+	sleeper_depths_after[0] = kernel_lock_depth();
+	sleeper_depths_after[1] = subsys_lock_depth(SUBSYS_FS);
+	klock_unlock(&sl.lock);
+	subsys_exit(SUBSYS_FS);
+	subsys_exit(SUBSYS_FS);
+	kernel_exit();
+	kernel_exit();
+}
+
+static void waker(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&sleeper_asleep, __ATOMIC_ACQUIRE))
+		yield();
+	/* Gets in only if the sleeper released the real lock. */
+	kernel_enter();
+	subsys_enter(SUBSYS_FS);
+	klock_lock(&sl.lock);
+	sl.other_got_in = true;
+	sl.go = true;
+	klock_unlock(&sl.lock);
+	subsys_exit(SUBSYS_FS);
+	kernel_exit();
+	wake_up(&sl.wq);
+}
+
+static void wait_sleep_releases_the_real_lock(struct ktest *t)
+{
+	u32 other = ktest_other_cpu();
+	struct task *a, *b;
+
+	klock_init(&sl.lock, "sleep_test", SUBSYS_FS);
+	wait_queue_init(&sl.wq, "sleep_test_wq");
+	sl.go = sl.other_got_in = false;
+	sleeper_asleep = false;
+	a = task_create("sleeper", sleeper, NULL, (int)smp_processor_id());
+	b = task_create("waker", waker, NULL, other == CONFIG_NR_CPUS ? (int)smp_processor_id() : (int)other);
+	KT_ASSERT(t, a && b);
+	task_join(b);
+	task_join(a);
+	KT_EXPECT(t, sl.other_got_in);
+	/* Depths restored exactly (2 for the real coarse lock, 0 for scopes that are not real). */
+	KT_EXPECT_EQ(t, sleeper_depths_after[0], sleeper_depths[0]);
+	KT_EXPECT_EQ(t, sleeper_depths_after[1], sleeper_depths[1]);
+	KT_EXPECT_EQ(t, kernel_lock_depth(), 0);
+}
+
+static const struct ktest_case wait_cases[] = {
+	KTEST_CASE(wait_producer_consumer_loses_nothing),
+	KTEST_CASE(wait_sleep_releases_the_real_lock),
+};
+KTEST_SUITE(wait, "wait", wait_cases);
+
+/* Planted (run only when named): sleeping with an infrastructure spinlock held is reported. */
+static struct spinlock planted = SPINLOCK_INIT("planted_spinlock");
+static struct wait_queue planted_wq = WAIT_QUEUE_INIT("planted_wq");
+
+static void sleep_with_spinlock(void *arg)
+{
+	(void)arg;
+	spin_lock(&planted);
+	wait_event(&planted_wq, false, NULL);
+}
+
+static void selftest_sleep_with_spinlock(struct ktest *t)
+{
+	struct task *a = task_create("planted", sleep_with_spinlock, NULL, TASK_ANY_CPU);
+
+	KT_ASSERT(t, a);
+	task_join(a);
+}
+
+static const struct ktest_case sleep_spin_cases[] = {
+	KTEST_CASE(selftest_sleep_with_spinlock),
+};
+KTEST_SUITE_EXPLICIT(selftest_sleep_spinlock, "selftest_sleep_spinlock", sleep_spin_cases);
