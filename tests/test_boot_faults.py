@@ -200,6 +200,16 @@ def lock_recursion_is_reported_then_panics():
     has(text, r'^panic: cpu=0 lockdep: recursive locking of lockdep_test_b', 'panic instead of a silent hang')
 
 
+@case
+def sleeping_with_a_spinlock_is_reported_then_panics():
+    rc, text, _ = boot('sleepspin', '--cpus', '2', '--accel', 'single', '--bootargs',
+                       'ktest=selftest_sleep_spinlock', timeout=30)
+    expect(rc == 1, f'qemu-run exit status {rc}')
+    has(text, r'^lockdep: kind=sleep_with_spinlock cpu=\d preempt_count=1$', 'machine-readable report')
+    has(text, r'^lockdep:     #0 planted_spinlock ', 'the held spinlock named')
+    has(text, r'^panic: cpu=\d sleeping in planted with 1 spinlock held', 'panic names the task')
+
+
 LOCKSTAT_RE = (r'^lockstat: class=(\S+) acquisitions=(\d+) contentions=(\d+) con_bounces=(\d+) '
                r'acq_bounces=(\d+) wait_min_ns=(\d+) wait_max_ns=(\d+) wait_total_ns=(\d+) '
                r'hold_min_ns=(\d+) hold_max_ns=(\d+) hold_total_ns=(\d+)( \S+=\S+)*$')
