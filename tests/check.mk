@@ -68,7 +68,7 @@ host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
 MATRIX_DIR := $(CHECK_DIR)/matrix
 LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(foreach x,lse llsc,$(s)-$(a)-$(x)-spin))) \
 	$(foreach a,tas ttas ticket mcs,fine-$(a)-lse-wfe) fine-ticket-lse-spin-nostat
-LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait
+LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
 matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
 
 $(MATRIX_DIR)/%/Image: FORCE
