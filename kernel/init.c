@@ -20,7 +20,6 @@
 
 void start_kernel(u64 dtb, u64 entry_el) __noreturn;
 int mmu_init(const struct platform_info *p);
-void printk_percpu_ready(void);
 
 u64 boot_load_addr; /* written by head.S */
 static struct platform_info plat;
@@ -102,7 +101,6 @@ void start_kernel(u64 dtb, u64 entry_el)
 	time_init_early();
 	pc->cpu = 0; /* head.S pointed TPIDR_EL1 at it */
 	pc->mpidr = read_mpidr_hwid();
-	printk_percpu_ready();
 	sched_init_boot_cpu();
 
 	platform_setup(dtb);

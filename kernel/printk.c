@@ -11,12 +11,6 @@
 /* console_lock serialises whole lines on the UART; IRQs are off while held. */
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 static bool console_panicking; /* set once, by the panicking CPU */
-static bool percpu_ready;      /* TPIDR_EL1 valid: CPU ids can be printed */
-
-void printk_percpu_ready(void)
-{
-	percpu_ready = true;
-}
 
 void console_panic_mode(void)
 {
@@ -33,7 +27,7 @@ static u64 console_lock_irqsave(void)
 	 * emit() (a bad UART address, say). Spinning would hang silently;
 	 * writing unlocked at least shows the report.
 	 */
-	if (percpu_ready && spin_held_by_me(&console_lock))
+	if (spin_held_by_me(&console_lock))
 		return flags | (1UL << 63);
 
 	/*
@@ -101,7 +95,7 @@ static void vprintk_common(bool prefixed, const char *fmt, va_list ap)
 		int p = snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] c%u: ",
 				 (unsigned long long)(ns / 1000000000ULL),
 				 (unsigned long long)(ns % 1000000000ULL) / 1000,
-				 percpu_ready ? smp_processor_id() : 0);
+				 smp_processor_id()); /* TPIDR_EL1 is set by head.S before any C */
 		plen = p > 0 ? (size_t)p : 0;
 	}
 	u64 flags = console_lock_irqsave();

@@ -21,7 +21,7 @@ bool mutex_trylock(struct mutex *m)
 
 void mutex_lock(struct mutex *m)
 {
-	if (m->owner == current_task())
+	if (atomic_load_relaxed(&m->owner) == current_task())
 		panic("mutex %s: recursive lock by %s", m->name, current_task()->name);
 	while (!mutex_trylock(m)) {
 		struct task *owner = atomic_load_relaxed(&m->owner);

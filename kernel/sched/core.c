@@ -178,27 +178,26 @@ void schedule(void)
 	yield();
 }
 
-void task_set_sleeping(void)
+/* Under the run-queue lock: a waker reads the state under the same lock. */
+static void set_current_state(enum task_state state)
 {
 	u64 flags = local_irq_save();
 	struct runqueue *rq = cpu_rq(smp_processor_id());
 
-	/* Under the run-queue lock: a waker reads the state under the same lock. */
 	spin_lock(&rq->lock);
-	current_task()->state = TASK_SLEEPING;
+	current_task()->state = state;
 	spin_unlock(&rq->lock);
 	local_irq_restore(flags);
 }
 
+void task_set_sleeping(void)
+{
+	set_current_state(TASK_SLEEPING);
+}
+
 void task_set_running(void)
 {
-	u64 flags = local_irq_save();
-	struct runqueue *rq = cpu_rq(smp_processor_id());
-
-	spin_lock(&rq->lock);
-	current_task()->state = TASK_RUNNING;
-	spin_unlock(&rq->lock);
-	local_irq_restore(flags);
+	set_current_state(TASK_RUNNING);
 }
 
 bool task_wake(struct task *t)

@@ -114,6 +114,7 @@ static struct {
 } sl;
 static u32 sleeper_depths[2], sleeper_depths_after[2];
 static bool sleeper_asleep; /* atomic */
+static bool sleeper_held_after;
 
 static void sleeper(void *arg)
 {
@@ -129,6 +130,7 @@ static void sleeper(void *arg)
 	wait_event(&sl.wq, sl.go, &sl.lock);
 	sleeper_depths_after[0] = kernel_lock_depth();
 	sleeper_depths_after[1] = subsys_lock_depth(SUBSYS_FS);
+	sleeper_held_after = klock_held(&sl.lock); /* the effective lock is ours again */
 	klock_unlock(&sl.lock);
 	subsys_exit(SUBSYS_FS);
 	subsys_exit(SUBSYS_FS);
@@ -161,13 +163,14 @@ static void wait_sleep_releases_the_real_lock(struct ktest *t)
 	klock_init(&sl.lock, "sleep_test", SUBSYS_FS);
 	wait_queue_init(&sl.wq, "sleep_test_wq");
 	sl.go = sl.other_got_in = false;
-	sleeper_asleep = false;
+	sleeper_asleep = sleeper_held_after = false;
 	a = task_create("sleeper", sleeper, NULL, (int)smp_processor_id());
 	b = task_create("waker", waker, NULL, other == CONFIG_NR_CPUS ? (int)smp_processor_id() : (int)other);
 	KT_ASSERT(t, a && b);
 	task_join(b);
 	task_join(a);
 	KT_EXPECT(t, sl.other_got_in);
+	KT_EXPECT(t, sleeper_held_after);
 	/* Depths restored exactly (2 for the real coarse lock, 0 for scopes that are not real). */
 	KT_EXPECT_EQ(t, sleeper_depths_after[0], sleeper_depths[0]);
 	KT_EXPECT_EQ(t, sleeper_depths_after[1], sleeper_depths[1]);

@@ -12,6 +12,7 @@ typedef struct tas_lock arch_lock_t;
 #define arch_unlock tas_unlock
 #define arch_is_locked tas_is_locked
 #define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TTAS)
 #include <locklab/locking/ttas.h>
@@ -23,6 +24,7 @@ typedef struct ttas_lock arch_lock_t;
 #define arch_unlock ttas_unlock
 #define arch_is_locked ttas_is_locked
 #define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TICKET)
 #include <locklab/locking/ticket.h>
@@ -34,6 +36,7 @@ typedef struct ticket_lock arch_lock_t;
 #define arch_unlock ticket_unlock
 #define arch_is_locked ticket_is_locked
 #define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 1
 #elif defined(CONFIG_LOCK_ALG_MCS)
 #include <locklab/locking/mcs.h>
@@ -45,6 +48,7 @@ typedef struct mcs_lock arch_lock_t;
 #define arch_unlock mcs_unlock
 #define arch_is_locked mcs_is_locked
 #define arch_nodes_in_use(cpu) mcs_nodes_in_use(cpu)
+#define LOCK_ALG_NODES 1 /* one queue node per held lock */
 #define LOCK_ALG_FIFO 1
 #else
 #error "no spinlock algorithm selected (CONFIG_LOCK_ALG_*)"
