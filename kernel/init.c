@@ -64,12 +64,12 @@ static void print_boot_record(void)
 		mem += plat.mem[i].size;
 	printk_raw("boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
 		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx mem_mib=%llu "
-		   "strategy=%s lock_alg=%s atomics=%s lock_wait=%s lockstat=%s lockdep=%s",
+		   "strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s lockstat=%s lockdep=%s",
 		   plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M), on_off(all & SCTLR_C),
 		   on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(), cpus_possible,
 		   cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
 		   (unsigned long long)boot_load_addr, (unsigned long long)(mem >> 20),
-		   LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, LOCK_WAIT_NAME,
+		   LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME,
 		   on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
 }
 

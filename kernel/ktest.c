@@ -7,6 +7,8 @@
 #include <locklab/percpu.h>
 #include <locklab/smp.h>
 #include <locklab/time.h>
+#include <locklab/sched.h>
+#include <asm/atomic.h>
 
 extern const struct ktest_suite __ktest_suites_start[], __ktest_suites_end[];
 
@@ -37,21 +39,6 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 	printk_raw("  # %s.%s: %s", t->suite->name, t->tcase->name, msg);
 }
 
-/* ktest_on_each_cpu(): tests run one at a time, so one static context suffices. */
-static struct {
-	void (*fn)(void *);
-	void *arg;
-	u64 generation; /* a CPU still running an earlier, timed-out call must not count */
-	u32 finished;   /* atomic */
-} each_cpu;
-
-static void each_cpu_trampoline(void *gen)
-{
-	each_cpu.fn(each_cpu.arg);
-	if ((u64)gen == __atomic_load_n(&each_cpu.generation, __ATOMIC_ACQUIRE))
-		__atomic_fetch_add(&each_cpu.finished, 1, __ATOMIC_RELEASE);
-}
-
 u32 ktest_other_cpu(void)
 {
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
@@ -62,24 +49,30 @@ u32 ktest_other_cpu(void)
 
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 {
-	u32 me = smp_processor_id(), started = 1;
-	u64 deadline;
+	struct task *tasks[CONFIG_NR_CPUS];
+	u32 n = 0, finished = 0;
+	u64 deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
 
-	u64 gen = each_cpu.generation + 1;
-
-	each_cpu.fn = fn;
-	each_cpu.arg = arg;
-	__atomic_store_n(&each_cpu.finished, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&each_cpu.generation, gen, __ATOMIC_RELEASE);
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
-		if (c != me && cpu_is_online(c) &&
-		    smp_call_on(c, each_cpu_trampoline, (void *)gen, false, timeout_ms) == 0)
-			started++;
-	each_cpu_trampoline((void *)gen);
-	deadline = time_counter() + (u64)timeout_ms * time_freq() / 1000;
-	while (__atomic_load_n(&each_cpu.finished, __ATOMIC_ACQUIRE) < started && time_counter() < deadline)
-		cpu_relax();
-	return __atomic_load_n(&each_cpu.finished, __ATOMIC_ACQUIRE);
+		if (cpu_is_online(c) && (tasks[n] = task_create("ktest", fn, arg, (int)c)) != NULL)
+			n++;
+	/* Polled, not joined: a task stuck past the deadline must not hang the run. */
+	for (;;) {
+		finished = 0;
+		for (u32 i = 0; i < n; i++)
+			finished += atomic_load_acquire(&tasks[i]->exited);
+		if (finished == n || time_counter() >= deadline)
+			break;
+		yield();
+	}
+	for (u32 i = 0; i < n; i++) {
+		if (atomic_load_acquire(&tasks[i]->exited))
+			task_join(tasks[i]);
+		else
+			printk_raw("  # ktest: task on cpu%u still running after %u ms; left behind",
+				   tasks[i]->cpu, timeout_ms);
+	}
+	return finished;
 }
 
 /* Is 'name' an element of the comma-separated list? */

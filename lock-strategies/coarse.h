@@ -2,21 +2,23 @@
 #ifndef LOCK_STRATEGIES_COARSE_H
 #define LOCK_STRATEGIES_COARSE_H
 
-#include <locklab/spinlock.h>
+#include "slock.h"
 
-#define COARSE_NO_OWNER 0xffffffffU
+struct task;
 
 /*
  * 'lock' is taken once by the outermost acquisition; owner and depth are
  * written only by the owner while it holds 'lock' (owner is read without
- * it, which is exact for the question "is it me?").
+ * it, which is exact for the question "is it me?": only I can have set it
+ * to me). The owner is a task, not a CPU: under the block and adaptive
+ * waits the holder may be preempted or sleep in a subsystem.
  */
 struct coarse_lock {
-	struct spinlock lock;
-	u32 owner; /* CPU that holds it (a task, once the scheduler exists) */
-	u32 depth; /* nested acquisitions by the owner */
+	struct slock lock;
+	struct task *owner; /* task that holds it, or NULL */
+	u32 depth;          /* nested acquisitions by the owner */
 };
-#define COARSE_LOCK_INIT(name) { SPINLOCK_INIT(name), COARSE_NO_OWNER, 0 }
+#define COARSE_LOCK_INIT(name) { SLOCK_INIT(name), NULL, 0 }
 
 void coarse_lock(struct coarse_lock *c);
 void coarse_unlock(struct coarse_lock *c);

@@ -1,26 +1,26 @@
-/* FINE strategy (Linux 2.6+): a spinlock in each piece of data; kernel and subsystem scopes are empty. */
+/* FINE strategy (Linux 2.6+): a lock in each piece of data; kernel and subsystem scopes are empty. */
 #ifndef LOCK_STRATEGIES_FINE_H
 #define LOCK_STRATEGIES_FINE_H
 
-#include <locklab/spinlock.h>
+#include "slock.h"
 
 #define LOCK_STRATEGY_NAME "fine"
 #define LOCK_STRATEGY_SCOPE SCOPE_DATA
 
 /* Not recursive: taking it twice is a bug lockdep reports. */
 struct klock {
-	struct spinlock lock;
+	struct slock lock;
 	u8 subsys; /* kept so a sleep can name what to release under every strategy */
 };
 
 static inline void klock_init(struct klock *l, const char *name, enum subsys_id ss)
 {
-	spin_lock_init(&l->lock, name);
+	slock_init(&l->lock, name);
 	l->subsys = (u8)ss;
 }
-static inline void klock_lock(struct klock *l) { spin_lock(&l->lock); }
-static inline void klock_unlock(struct klock *l) { spin_unlock(&l->lock); }
-static inline bool klock_held(struct klock *l) { return spin_held_by_me(&l->lock); }
+static inline void klock_lock(struct klock *l) { slock_lock(&l->lock); }
+static inline void klock_unlock(struct klock *l) { slock_unlock(&l->lock); }
+static inline bool klock_held(struct klock *l) { return slock_held_by_me(&l->lock); }
 static inline void kernel_enter(void) {}
 static inline void kernel_exit(void) {}
 static inline void subsys_enter(enum subsys_id ss) { (void)ss; }

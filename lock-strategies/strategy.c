@@ -2,6 +2,7 @@
 #include <locklab/klock.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/sched.h>
 
 static const char *const names[NR_SUBSYS] = {
 	[SUBSYS_PROC] = "proc", [SUBSYS_FS] = "fs", [SUBSYS_IPC] = "ipc", [SUBSYS_MM] = "mm",
@@ -67,8 +68,8 @@ void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s)
 
 void klock_assert_failed(struct klock *l, const char *file, int line)
 {
-	panic("klock_assert_held failed at %s:%d: cpu%u does not hold the %s lock guarding this %s data "
-	      "(strategy %s)", file, line, smp_processor_id(),
+	panic("klock_assert_held failed at %s:%d: task %s on cpu%u does not hold the %s lock guarding this %s "
+	      "data (strategy %s)", file, line, current_task()->name, smp_processor_id(),
 	      LOCK_STRATEGY_SCOPE == SCOPE_KERNEL ? "big kernel" :
 	      LOCK_STRATEGY_SCOPE == SCOPE_SUBSYS ? "subsystem" : "object's own",
 	      subsys_name((enum subsys_id)l->subsys), LOCK_STRATEGY_NAME);

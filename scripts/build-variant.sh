@@ -1,9 +1,10 @@
 #!/bin/sh
 # build-variant.sh: build one locking variant out of tree, from its strategy's defconfig plus the variant's choices.
 #
-# usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<wait>[-nostat]
+# usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat]
 #   e.g. build-variant.sh . build/check/matrix/bkl-mcs-llsc-wfe bkl-mcs-llsc-wfe
-# strategy: bkl|subsys|fine  alg: tas|ttas|ticket|mcs  atomics: lse|llsc  wait: spin|wfe
+# strategy: bkl|subsys|fine  alg: tas|ttas|ticket|mcs  atomics: lse|llsc  spin_wait: busy|wfe
+# lock_wait: spin (default)|block|adaptive - how contended strategy locks wait
 # -nostat turns CONFIG_LOCK_STAT off (to show no instrumentation is left).
 # Re-running it rewrites .config; kconfig touches only changed symbols, so
 # the rebuild is incremental. Run it from make with '+' to share the jobserver.
@@ -18,12 +19,14 @@ old_ifs=$IFS
 IFS=-
 set -- $variant
 IFS=$old_ifs
-strategy=$1 alg=$2 atomics=$3 wait=$4 extra=${5:-}
-bad() { echo "build-variant: $1 in '$variant' (expected <bkl|subsys|fine>-<tas|ttas|ticket|mcs>-<lse|llsc>-<spin|wfe>[-nostat])" >&2; exit 2; }
+strategy=$1 alg=$2 atomics=$3 wait=$4 lockwait=spin extra=
+case ${5:-} in spin|block|adaptive) lockwait=$5; extra=${6:-}; [ -z "${7:-}" ] || extra=bad ;;
+	*) extra=${5:-}; [ -z "${6:-}" ] || extra=bad ;; esac
+bad() { echo "build-variant: $1 in '$variant' (expected <bkl|subsys|fine>-<tas|ttas|ticket|mcs>-<lse|llsc>-<busy|wfe>[-<spin|block|adaptive>][-nostat])" >&2; exit 2; }
 case $strategy in bkl|subsys|fine) ;; *) bad "unknown strategy '$strategy'" ;; esac
 case $alg in tas|ttas|ticket|mcs) ;; *) bad "unknown algorithm '$alg'" ;; esac
 case $atomics in lse|llsc) ;; *) bad "unknown atomics '$atomics'" ;; esac
-case $wait in spin|wfe) ;; *) bad "unknown wait '$wait'" ;; esac
+case $wait in busy|wfe) ;; *) bad "unknown spin wait '$wait'" ;; esac
 case $extra in ''|nostat) ;; *) bad "unknown suffix '$extra'" ;; esac
 
 up() { echo "$1" | tr a-z A-Z; }
@@ -32,7 +35,8 @@ frag=$out/variant_defconfig
 	cat "$src/configs/qemu_${strategy}_defconfig"
 	echo "CONFIG_LOCK_ALG_$(up "$alg")=y"
 	echo "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y"
-	echo "CONFIG_LOCK_WAIT_$(up "$wait")=y"
+	echo "CONFIG_SPIN_WAIT_$(up "$wait")=y"
+	echo "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"
 	[ "$extra" = nostat ] && echo "# CONFIG_LOCK_STAT is not set"
 	true
 } > "$frag.new"
@@ -40,7 +44,8 @@ frag=$out/variant_defconfig
 cmp -s "$frag.new" "$frag" 2>/dev/null && rm "$frag.new" || mv "$frag.new" "$frag"
 (cd "$out" && KCONFIG_CONFIG=.config srctree="$src" kconfig-conf -s --defconfig="$frag" "$src/Kconfig" 2>/dev/null)
 for want in "CONFIG_LOCK_$(up "$strategy")=y" "CONFIG_LOCK_ALG_$(up "$alg")=y" \
-	    "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y" "CONFIG_LOCK_WAIT_$(up "$wait")=y"; do
+	    "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y" "CONFIG_SPIN_WAIT_$(up "$wait")=y" \
+	    "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"; do
 	grep -qx "$want" "$out/.config" || { echo "build-variant: $variant: Kconfig refused $want" >&2; exit 1; }
 done
 ${MAKE:-make} --no-print-directory -s -C "$src" O="$out" all >/dev/null

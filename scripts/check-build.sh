@@ -2,7 +2,7 @@
 # check-build.sh: check built variants' machine code matches their config (atomics flavour, no lockstat when off); prints KTAP.
 #
 # usage: check-build.sh <objdump> <variant-dir>...
-# A variant dir is named <strategy>-<alg>-<atomics>-<wait>[-nostat] (see build-variant.sh).
+# A variant dir is named <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] (see build-variant.sh).
 #  lse:    the image uses LSE atomics (cas*, swp*, ld<op>*) and no store-exclusive (stxr/stlxr)
 #  llsc:   the image uses store-exclusives and no LSE atomic
 #  nostat: System.map has none of lockstat's functions or data, and the image is

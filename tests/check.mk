@@ -62,12 +62,17 @@ $(HOST_DIR)/dtb/rpi5.dtb: $(srctree)/tests/host/dts/rpi5.dts
 host-test-bins := $(addprefix $(HOST_DIR)/test_,$(host-tests))
 host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
 
-# The lock matrix: every strategy x algorithm x atomics flavour, plus the
-# WFE wait for each algorithm and one build without lockstat. Each is built
-# out of tree by scripts/build-variant.sh and boots the lock suites on 4 CPUs.
+# The lock matrix: every strategy x algorithm (LSE), every algorithm with
+# LL/SC and with WFE waits (under FINE, where the spinlocks are the data
+# locks; the coarse strategies run the same algorithm code), the blocking
+# and adaptive strategy locks under every strategy, and one build without
+# lockstat. Each is built out of tree by scripts/build-variant.sh and boots
+# the lock suites on 4 CPUs.
 MATRIX_DIR := $(CHECK_DIR)/matrix
-LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(foreach x,lse llsc,$(s)-$(a)-$(x)-spin))) \
-	$(foreach a,tas ttas ticket mcs,fine-$(a)-lse-wfe) fine-ticket-lse-spin-nostat
+LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(s)-$(a)-lse-busy)) \
+	$(foreach a,tas ttas ticket mcs,fine-$(a)-llsc-busy fine-$(a)-lse-wfe) \
+	$(foreach s,bkl subsys fine,$(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive) \
+	fine-ticket-lse-busy-nostat
 LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
 matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
 
@@ -78,13 +83,14 @@ $(MATRIX_DIR)/%/Image: FORCE
 .PHONY: check-matrix
 check-matrix: $(matrix-images)
 
-# --expect values for a variant name: strategy-alg-atomics-wait[-nostat]
-variant-expect = $(word 1,$(subst -, ,$(1))) $(word 2,$(subst -, ,$(1))) $(word 3,$(subst -, ,$(1))) $(word 4,$(subst -, ,$(1)))
+# The lock wait of a variant name (strategy-alg-atomics-spinwait[-lockwait][-nostat]).
+variant-lockwait = $(or $(filter block adaptive,$(subst -, ,$(1))),spin)
 define matrix-boot
 --boot "lock_$(subst -,_,$(1))=--image $(MATRIX_DIR)/$(1)/Image --timeout $(CHECK_TIMEOUT) --cpus 4 --accel single \
   --bootargs ktest=$(LOCK_SUITES) --expect cpus_online=4 --expect mmu=on \
   --expect strategy=$(word 1,$(subst -, ,$(1))) --expect lock_alg=$(word 2,$(subst -, ,$(1))) \
-  --expect atomics=$(word 3,$(subst -, ,$(1))) --expect lock_wait=$(word 4,$(subst -, ,$(1))) \
+  --expect atomics=$(word 3,$(subst -, ,$(1))) --expect spin_wait=$(word 4,$(subst -, ,$(1))) \
+  --expect lock_wait=$(call variant-lockwait,$(1)) \
   --expect lockstat=$(if $(findstring nostat,$(1)),off,on)"
 endef
 

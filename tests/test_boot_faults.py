@@ -56,6 +56,15 @@ def boot(name, *args, timeout=60):
     return proc.returncode, text, statuses
 
 
+def expect_rc(rc, want, text):
+    """Checks qemu-run's exit status; on a mismatch says how the guest ended, not just the number."""
+    if rc == want:
+        return
+    ends = re.findall(r'^(?:shutdown: .*|panic: .*|# ktest: start .*)$', text, re.M)
+    raise Failed(f'qemu-run exit status {rc}, wanted {want}; guest ended with: '
+                 f'{ends[-1] if ends else "(no shutdown, panic or case-start line)"}')
+
+
 def has(text, pattern, what):
     expect(re.search(pattern, text, re.M), f'{what}: /{pattern}/ not in the console log')
 
@@ -105,7 +114,7 @@ def drop_node(dts, header_regex):
 def loads_and_runs_at_an_unaligned_address():
     rc, text, _ = boot('shifted', '--image', shim_image('shifted', []), '--cpus', '2',
                        '--expect', 'load_addr=0x40083000', '--expect', 'cpus_online=2')
-    expect(rc == 0, f'qemu-run exit status {rc}')
+    expect_rc(rc, 0, text)
     has(text, r'^shutdown: status=pass', 'clean run')
 
 
@@ -113,7 +122,7 @@ def loads_and_runs_at_an_unaligned_address():
 def missing_device_tree_panics_clearly():
     mov_x0_0 = 0xd2800000
     rc, text, _ = boot('nodtb', '--image', shim_image('nodtb', [mov_x0_0]), '--cpus', '1', timeout=4)
-    expect(rc == 1, f'qemu-run exit status {rc}')
+    expect_rc(rc, 1, text)
     has(text, r'^panic: cpu=0 no device tree: x0 was 0 at entry', 'panic message')
     has(text, r'^shutdown: status=fail reason=panic', 'failure status')
     has(text, r'halting', 'says it halts rather than powering off')
@@ -123,7 +132,7 @@ def missing_device_tree_panics_clearly():
 def device_tree_without_cpus_panics_clearly():
     dtb = edited_dtb('nocpus', lambda d: drop_node(d, r'^\s*cpus \{'))
     rc, text, _ = boot('nocpus', '--dtb', dtb, '--cpus', '1', timeout=4)
-    expect(rc == 1, f'qemu-run exit status {rc}')
+    expect_rc(rc, 1, text)
     has(text, r'^panic: cpu=0 device tree at 0x[0-9a-f]+ unusable: no /cpus node', 'panic message')
 
 
@@ -133,7 +142,7 @@ def device_tree_without_console_panics_on_fallback_uart():
         d = drop_node(d, r'^\s*pl011@9000000 \{')
         return re.sub(r'^\s*stdout-path = .*;\n', '', d, flags=re.M)
     rc, text, _ = boot('nouart', '--dtb', edited_dtb('nouart', no_uart), '--cpus', '1', timeout=4)
-    expect(rc == 1, f'qemu-run exit status {rc}')
+    expect_rc(rc, 1, text)
     has(text, r'^panic: cpu=0 device tree names no arm,pl011 console', 'panic message')
 
 
@@ -147,7 +156,7 @@ def cpu_that_cannot_start_is_reported_and_boot_goes_on():
     rc, text, _ = boot('badcpu', '--dtb', edited_dtb('badcpu', extra_cpu), '--cpus', '4',
                        '--bootargs', 'ktest=boot',
                        '--expect', 'cpus_possible=5', '--expect', 'cpus_online=4')
-    expect(rc == 0, f'qemu-run exit status {rc}')
+    expect_rc(rc, 0, text)
     has(text, r'smp: cpu\d \(MPIDR 0x99\): PSCI CPU_ON failed: invalid parameters.*continuing',
         'report of the CPU that failed')
 
@@ -157,7 +166,7 @@ def bad_bootargs_are_reported_and_boot_goes_on():
     rc, text, statuses = boot('badargs', '--cpus', '2', '--bootargs',
                               'maxcpus=abc nosuch=1 end=sideways ktest=boot',
                               '--expect', 'cpus_online=2')
-    expect(rc == 0, f'qemu-run exit status {rc}')
+    expect_rc(rc, 0, text)
     has(text, r"bootargs: maxcpus='abc' is not a number", 'malformed number')
     has(text, r"bootargs: unknown option 'nosuch=1' \(ignored", 'unknown option')
     has(text, r"bootargs: end='sideways' is not one of poweroff, idle", 'bad choice')
@@ -168,13 +177,13 @@ def bad_bootargs_are_reported_and_boot_goes_on():
 def maxcpus_limits_the_cpus_brought_up():
     rc, text, _ = boot('maxcpus', '--cpus', '4', '--bootargs', 'maxcpus=2 ktest=smp',
                        '--expect', 'cpus_possible=2', '--expect', 'cpus_online=2')
-    expect(rc == 0, f'qemu-run exit status {rc}')
+    expect_rc(rc, 0, text)
 
 
 @case
 def panic_on_a_secondary_stops_every_cpu():
     rc, text, _ = boot('panic', '--cpus', '4', '--bootargs', 'ktest=selftest_panic', timeout=30)
-    expect(rc == 1, f'qemu-run exit status {rc}')
+    expect_rc(rc, 1, text)
     has(text, r'^panic: cpu=3 planted panic from a test', 'panic names the CPU and cause')
     has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
     has(text, r'^shutdown: status=fail reason=panic', 'failure status')
@@ -183,7 +192,7 @@ def panic_on_a_secondary_stops_every_cpu():
 @case
 def unexpected_exception_is_decoded():
     rc, text, _ = boot('fault', '--cpus', '2', '--bootargs', 'ktest=selftest_fault', timeout=30)
-    expect(rc == 1, f'qemu-run exit status {rc}')
+    expect_rc(rc, 1, text)
     has(text, r'^exception: sync \(EL1h\) on cpu0: data abort at the same EL \(EC 0x25\)', 'class in words')
     has(text, r'FAR 0000800000000010', 'faulting address')
     has(text, r'^  x0 ', 'register dump')
@@ -194,8 +203,8 @@ def unexpected_exception_is_decoded():
 def lock_recursion_is_reported_then_panics():
     rc, text, _ = boot('recursion', '--cpus', '2', '--accel', 'single', '--bootargs',
                        'ktest=selftest_lock_recursion', timeout=30)
-    expect(rc == 1, f'qemu-run exit status {rc}')
-    has(text, r'^lockdep: kind=recursion cpu=0 class=lockdep_test_b$', 'machine-readable report')
+    expect_rc(rc, 1, text)
+    has(text, r'^lockdep: kind=recursion cpu=0 task=init class=lockdep_test_b$', 'machine-readable report')
     has(text, r'^lockdep:     #0 lockdep_test_b ', 'the held-lock stack')
     has(text, r'^panic: cpu=0 lockdep: recursive locking of lockdep_test_b', 'panic instead of a silent hang')
 
@@ -204,8 +213,8 @@ def lock_recursion_is_reported_then_panics():
 def sleeping_with_a_spinlock_is_reported_then_panics():
     rc, text, _ = boot('sleepspin', '--cpus', '2', '--accel', 'single', '--bootargs',
                        'ktest=selftest_sleep_spinlock', timeout=30)
-    expect(rc == 1, f'qemu-run exit status {rc}')
-    has(text, r'^lockdep: kind=sleep_with_spinlock cpu=\d preempt_count=1$', 'machine-readable report')
+    expect_rc(rc, 1, text)
+    has(text, r'^lockdep: kind=sleep_with_spinlock cpu=\d task=\w+ preempt_count=1$', 'machine-readable report')
     has(text, r'^lockdep:     #0 planted_spinlock ', 'the held spinlock named')
     has(text, r'^panic: cpu=\d sleeping in planted with 1 spinlock held', 'panic names the task')
 
@@ -213,14 +222,14 @@ def sleeping_with_a_spinlock_is_reported_then_panics():
 LOCKSTAT_RE = (r'^lockstat: class=(\S+) acquisitions=(\d+) contentions=(\d+) con_bounces=(\d+) '
                r'acq_bounces=(\d+) wait_min_ns=(\d+) wait_max_ns=(\d+) wait_total_ns=(\d+) '
                r'hold_min_ns=(\d+) hold_max_ns=(\d+) hold_total_ns=(\d+)( \S+=\S+)*$')
-TORTURE_RE = r'^torture: alg=(\w+) strategy=(\w+) cpus=(\d+) total=(\d+) max=(\d+) min=(\d+) fail=(\d+)$'
+TORTURE_RE = r'^torture: alg=(\w+) strategy=(\w+) lock_wait=(spin|block|adaptive) cpus=(\d+) total=(\d+) max=(\d+) min=(\d+) fail=(\d+)$'
 
 
 @case
 def lockstat_and_torture_records_have_the_documented_format():
     rc, text, _ = boot('records', '--cpus', '4', '--accel', 'single', '--bootargs',
                        'ktest=torture,lockstat lockstat', timeout=60)
-    expect(rc == 0, f'qemu-run exit status {rc}')
+    expect_rc(rc, 0, text)
     has(text, r'^\s+class name\s+con-bounces\s+contentions\s+waittime-min', 'the lock_stat table header')
     records = [m for m in (re.match(LOCKSTAT_RE, l) for l in text.splitlines()) if m]
     classes = {m.group(1): m for m in records}
@@ -233,7 +242,7 @@ def lockstat_and_torture_records_have_the_documented_format():
         expect(hmin <= hmax <= htot, f'hold times inconsistent: {m.group(0)}')
     tort = [re.match(TORTURE_RE, l) for l in text.splitlines() if l.startswith('torture:')]
     expect(len(tort) == 1 and tort[0], 'one torture line in the exact format')
-    alg, strategy, cpus, total, mx, mn, fail = tort[0].groups()
+    alg, strategy, lock_wait, cpus, total, mx, mn, fail = tort[0].groups()
     expect((cpus, fail) == ('4', '0') and int(mn) <= int(mx) <= int(total), tort[0].group(0))
 
 

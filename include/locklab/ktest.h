@@ -79,9 +79,10 @@ void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 	} while (0)
 
 /*
- * Runs fn(arg) on every online CPU at once (the others in IPI context,
- * IRQs off; the caller's CPU directly) and returns when all have finished
- * or timeout_ms passed. Returns the number of CPUs that finished.
+ * Runs fn(arg) on every online CPU at once, each in a task pinned to its
+ * CPU (so it may sleep and be preempted), and returns when all have
+ * finished or timeout_ms passed. Returns the number of tasks that finished;
+ * one still running at the deadline is left behind, never freed.
  */
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms);
 

@@ -1,34 +1,68 @@
-/* lockdep: held-lock stacks and a class-order graph that catch deadlocks before they happen; stubs when off. */
+/* lockdep: per-task held-lock stacks and a class-order graph that catch deadlocks before they happen; stubs when off. */
 #ifndef LOCKLAB_LOCKDEP_H
 #define LOCKLAB_LOCKDEP_H
 
 #include <locklab/types.h>
 
-struct spinlock;
+struct lock_map;
+struct task;
 
 enum lockdep_kind {
 	LOCKDEP_INVERSION,      /* A->B seen earlier, now B->A */
-	LOCKDEP_RECURSION,      /* taking a non-recursive lock this CPU already holds */
+	LOCKDEP_RECURSION,      /* taking a non-recursive lock this task already holds */
 	LOCKDEP_UNLOCK_UNHELD,  /* releasing a lock nobody holds */
-	LOCKDEP_UNLOCK_NONOWNER, /* releasing a lock another CPU holds */
+	LOCKDEP_UNLOCK_NONOWNER, /* releasing a lock another CPU or task holds */
 	LOCKDEP_SLEEP_SPINLOCK, /* sleeping (wait_event) with a spinlock held */
 	LOCKDEP_NR_KINDS,
 };
 
+/* Who holds a lock being released, as the lock type itself knows it. */
+enum lockdep_owner {
+	LOCKDEP_OWNER_NONE,
+	LOCKDEP_OWNER_ME,
+	LOCKDEP_OWNER_OTHER,
+};
+
+#define LOCKDEP_HELD_MAX 16
+
+/*
+ * The locks a task holds, in the order taken. Part of struct task: a
+ * sleeping lock stays held while its holder is switched out, so the stack
+ * moves with the task, not the CPU. Touched only by the task's own CPU,
+ * with IRQs off (an interrupt's locks go on the interrupted task's stack).
+ */
+struct lockdep_task {
 #ifdef CONFIG_DEBUG_LOCKDEP
-/* Before spinning: checks order and recursion (a certain deadlock panics after the report). */
-void lockdep_acquire(struct spinlock *l, bool trylock);
-void lockdep_acquired(struct spinlock *l);
+	struct {
+		struct lock_map *map;
+		u16 class_id;
+	} held[LOCKDEP_HELD_MAX];
+	u32 depth;
+	bool overflowed;
+#endif
+};
+
+#ifdef CONFIG_DEBUG_LOCKDEP
+/* Before waiting: checks order and recursion (a certain deadlock panics after the report). */
+void lockdep_acquire(struct lock_map *m, bool trylock);
+void lockdep_acquired(struct lock_map *m);
 /* Before releasing: false means the release is wrong, was reported, and must not happen. */
-bool lockdep_release(struct spinlock *l);
+bool lockdep_release(struct lock_map *m, enum lockdep_owner who, u32 owner_cpu);
+/* A lock taken by one task and released by the next (the run queue lock across a switch). */
+void lockdep_handoff(struct lock_map *m, struct task *from, struct task *to);
 u32 lockdep_reports(enum lockdep_kind kind);
 u32 lockdep_held_count(void);
 void lockdep_report_sleep(u32 preempt_count);
 #define LOCKDEP_ENABLED 1
 #else
-static inline void lockdep_acquire(struct spinlock *l, bool t) { (void)l; (void)t; }
-static inline void lockdep_acquired(struct spinlock *l) { (void)l; }
-static inline bool lockdep_release(struct spinlock *l) { (void)l; return true; }
+static inline void lockdep_acquire(struct lock_map *m, bool t) { (void)m; (void)t; }
+static inline void lockdep_acquired(struct lock_map *m) { (void)m; }
+static inline bool lockdep_release(struct lock_map *m, enum lockdep_owner w, u32 c)
+{
+	(void)m; (void)w; (void)c;
+	return true;
+}
+static inline void lockdep_handoff(struct lock_map *m, struct task *f, struct task *t) { (void)m; (void)f; (void)t; }
 static inline u32 lockdep_reports(enum lockdep_kind k) { (void)k; return 0; }
 static inline u32 lockdep_held_count(void) { return 0; }
 static inline void lockdep_report_sleep(u32 p) { (void)p; }

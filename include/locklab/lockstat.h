@@ -4,7 +4,7 @@
 
 #include <locklab/types.h>
 
-struct spinlock;
+struct lock_map;
 
 /* One class's numbers summed over CPUs; times in counter cycles. */
 struct lockstat_sum {
@@ -14,9 +14,9 @@ struct lockstat_sum {
 };
 
 #ifdef CONFIG_LOCK_STAT
-void lockstat_acquired(struct spinlock *l, bool contended, u64 wait_cycles);
-void lockstat_released(struct spinlock *l);
-void lockstat_trylock_failed(struct spinlock *l);
+void lockstat_acquired(struct lock_map *l, bool contended, u64 wait_cycles);
+void lockstat_released(struct lock_map *l);
+void lockstat_trylock_failed(struct lock_map *l);
 /* Call only while no CPU is taking locks that matter (benchmarks: between runs). */
 void lockstat_reset(void);
 bool lockstat_get(const char *class_name, struct lockstat_sum *out);
@@ -24,9 +24,9 @@ bool lockstat_get(const char *class_name, struct lockstat_sum *out);
 void lockstat_print(const char *tag);
 #define LOCKSTAT_ENABLED 1
 #else
-static inline void lockstat_acquired(struct spinlock *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
-static inline void lockstat_released(struct spinlock *l) { (void)l; }
-static inline void lockstat_trylock_failed(struct spinlock *l) { (void)l; }
+static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
+static inline void lockstat_released(struct lock_map *l) { (void)l; }
+static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }
 static inline void lockstat_reset(void) {}
 static inline bool lockstat_get(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
 static inline void lockstat_print(const char *tag) { (void)tag; }

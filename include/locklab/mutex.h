@@ -2,19 +2,29 @@
 #ifndef LOCKLAB_MUTEX_H
 #define LOCKLAB_MUTEX_H
 
+#include <locklab/lock_map.h>
 #include <locklab/wait.h>
 
+/*
+ * Not recursive; task context only (it may sleep). Seen by lockdep and
+ * lockstat like a spinlock: same classes, same records. A contended
+ * acquisition counts as one contention whether it spun, slept or both;
+ * its wait time runs from the failed first try to owning the lock.
+ */
 struct mutex {
 	struct task *owner;    /* atomic: NULL when free; set by CAS (acquire), cleared by release */
 	struct wait_queue wq;  /* tasks asleep waiting for it */
 	bool adaptive;         /* spin while the owner is on a CPU, sleep otherwise */
-	const char *name;
+	struct lock_map map;   /* class name, lockstat state; written by the holder */
 };
+#define MUTEX_INIT(cname, adapt) \
+	{ .owner = NULL, .wq = WAIT_QUEUE_INIT("mutex_wait"), .adaptive = (adapt), .map = LOCK_MAP_INIT(cname) }
 
 void mutex_init(struct mutex *m, const char *name, bool adaptive);
 bool mutex_trylock(struct mutex *m);
 void mutex_lock(struct mutex *m);   /* may sleep: task context only */
 void mutex_unlock(struct mutex *m);
 bool mutex_held_by_me(struct mutex *m);
+bool mutex_is_locked(struct mutex *m);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <locklab/types.h>
 #include <locklab/spinlock.h>
+#include <locklab/lockdep.h>
 
 #define TASK_ANY_CPU (-1)
 #define TASK_NAME_LEN 16
@@ -33,8 +34,12 @@ struct task {
 	void (*fn)(void *);
 	void *arg;
 	u8 *stack;              /* NULL for the boot contexts, which keep their boot stacks */
-	u64 run_cycles;         /* time it has run, counter cycles; updated at each switch */
+	/* Run-time account, counter cycles; written only while the task runs, on its CPU. */
+	u64 run_cycles;         /* time on a CPU (spinning included); updated at each switch */
 	u64 switched_in_at;
+	u64 lock_wait_cycles;   /* from a lock's failed first try to owning it: spinning or asleep */
+	u64 lock_sleeps;        /* times it slept waiting for a lock */
+	struct lockdep_task lockdep; /* locks it holds (lockdep); empty when lockdep is off */
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {
@@ -62,6 +67,9 @@ void schedule(void);
 void yield(void);
 struct task *current_task(void);
 u64 task_run_ns(struct task *t);
+u64 task_lock_wait_ns(struct task *t);
+/* Adds a lock wait to the current task's account (and, if it spun, its CPU's). */
+void sched_account_lock_wait(u64 cycles, bool slept);
 
 void sched_init_boot_cpu(void);  /* boot CPU: its boot context becomes task "init" */
 void sched_init_secondary(void); /* a secondary: its boot context becomes its idle task */
@@ -70,6 +78,8 @@ void sched_tick(void);            /* timer IRQ */
 void sched_irq_exit(void);        /* end of an IRQ: preempt if asked to and allowed */
 void sched_resched_ipi(void);
 u32 sched_free_slots(void);
-u64 sched_idle_ns(u32 cpu);
+u64 sched_idle_ns(u32 cpu);       /* time cpu ran its idle task */
+u64 sched_lock_spin_ns(u32 cpu);  /* time cpu spent spinning for contended locks */
+u64 sched_switches(u32 cpu);
 
 #endif

@@ -3,33 +3,19 @@
 #define LOCKLAB_SPINLOCK_H
 
 #include <locklab/types.h>
+#include <locklab/lock_map.h>
 #include <locklab/locking/lock_alg.h>
 
-#define SPIN_NO_OWNER 0xffff
+#define SPIN_NO_OWNER LOCK_MAP_NO_CPU
 
-/*
- * Every spinlock has a name: its lock class for lockstat and lockdep (all
- * inodes' locks are one class "inode"). The class id is looked up from the
- * name on first use, so static initialisers stay constant.
- */
+/* The lock word of the configured algorithm, its owner, and what lockdep/lockstat see of it. */
 struct spinlock {
-	arch_lock_t alg;  /* the algorithm's state (tas/ttas/ticket/mcs) */
-	u16 owner;        /* CPU holding it or SPIN_NO_OWNER; written by the holder only */
-	u16 class_id;     /* 0 until first use, then an index into the class table */
-	const char *name; /* class name */
-#ifdef CONFIG_LOCK_STAT
-	u16 last_cpu;     /* CPU that released it last: acquiring elsewhere is a bounce */
-	u64 acquired_at;  /* counter value when taken, for hold time */
-#endif
+	arch_lock_t alg;     /* the algorithm's state (tas/ttas/ticket/mcs) */
+	u16 owner;           /* CPU holding it or SPIN_NO_OWNER; written by the holder only */
+	struct lock_map map; /* class name, lockstat state */
 };
 
-#ifdef CONFIG_LOCK_STAT
-#define __SPIN_STAT_INIT , .last_cpu = SPIN_NO_OWNER
-#else
-#define __SPIN_STAT_INIT
-#endif
-#define SPINLOCK_INIT(cname) \
-	{ .alg = ARCH_LOCK_INIT, .owner = SPIN_NO_OWNER, .class_id = 0, .name = cname __SPIN_STAT_INIT }
+#define SPINLOCK_INIT(cname) { .alg = ARCH_LOCK_INIT, .owner = SPIN_NO_OWNER, .map = LOCK_MAP_INIT(cname) }
 
 void spin_lock_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);

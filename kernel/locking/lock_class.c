@@ -1,5 +1,6 @@
 /* The lock-class table: names to small ids, so per-class arrays can be indexed directly. */
 #include <locklab/lock_class.h>
+#include <locklab/lock_map.h>
 #include <locklab/console.h>
 #include <locklab/string.h>
 #include <asm/atomic.h>
@@ -63,4 +64,15 @@ const char *lock_class_name(u16 id)
 u16 lock_class_count(void)
 {
 	return atomic_load_acquire(&nr_classes);
+}
+
+u16 lock_map_class(struct lock_map *m)
+{
+	u16 id = atomic_load_relaxed(&m->class_id);
+
+	if (!id) {
+		id = lock_class_lookup(m->name);
+		atomic_store_relaxed(&m->class_id, id); /* any CPU may fill it in: same value */
+	}
+	return id;
 }

@@ -1,7 +1,8 @@
-/* lockdep: per-CPU held-lock stacks, a class dependency graph, and reports of lock misuse. */
+/* lockdep: per-task held-lock stacks, a class dependency graph, and reports of lock misuse. */
 #include <locklab/lockdep.h>
 #include <locklab/lock_class.h>
-#include <locklab/spinlock.h>
+#include <locklab/lock_map.h>
+#include <locklab/sched.h>
 #include <locklab/console.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
@@ -17,22 +18,10 @@
  * subclasses, which come with the subsystems that nest them.
  *
  * graph_busy (a bare test-and-set flag, IRQs off) guards after[] and
- * edge_seen[]; each CPU's held stack is touched only by that CPU, with
- * IRQs off so an interrupt's lock operations don't interleave with it.
+ * edge_seen[]; each task's held stack is touched only by the CPU it runs
+ * on, with IRQs off so an interrupt's lock operations don't interleave.
  */
-#define HELD_MAX 16
 #define EDGE_CTX 4
-
-struct held_lock {
-	struct spinlock *lock;
-	u16 class_id;
-};
-
-struct held_stack {
-	struct held_lock held[HELD_MAX];
-	u32 depth;
-	bool overflowed;
-};
 
 /* Where an edge A->B was first seen: the CPU and the classes it held. */
 struct edge_ctx {
@@ -41,7 +30,8 @@ struct edge_ctx {
 	u8 classes[EDGE_CTX];
 };
 
-static struct held_stack stacks[CONFIG_NR_CPUS];
+/* Held stacks before a CPU's scheduler is set up (there is no task yet). */
+static struct lockdep_task boot_stacks[CONFIG_NR_CPUS];
 static u64 after[LOCK_CLASSES_MAX];
 static struct edge_ctx edge_seen[LOCK_CLASSES_MAX][LOCK_CLASSES_MAX];
 static u32 graph_busy;
@@ -50,25 +40,29 @@ static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
 static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner",
 					    "sleep_with_spinlock" };
 
-static u16 class_of(struct spinlock *l)
+static struct lockdep_task *my_stack(void)
 {
-	u16 id = atomic_load_relaxed(&l->class_id);
+	struct task *t = current_task();
 
-	if (!id) {
-		id = lock_class_lookup(l->name);
-		atomic_store_relaxed(&l->class_id, id); /* any CPU may fill it in: same value */
-	}
-	return id;
+	return t ? &t->lockdep : &boot_stacks[smp_processor_id()];
 }
 
-static void print_held(const char *who, u32 cpu)
+static const char *my_name(void)
 {
-	struct held_stack *s = &stacks[cpu];
+	struct task *t = current_task();
 
-	printk_raw("lockdep:   %s (cpu%u) holds %u lock%s:", who, cpu, s->depth, s->depth == 1 ? "" : "s");
+	return t ? t->name : "boot";
+}
+
+static void print_held(u32 cpu)
+{
+	struct lockdep_task *s = my_stack();
+
+	printk_raw("lockdep:   task %s (cpu%u) holds %u lock%s:", my_name(), cpu, s->depth,
+		   s->depth == 1 ? "" : "s");
 	for (u32 i = 0; i < s->depth; i++)
 		printk_raw("lockdep:     #%u %s (%p)", i, lock_class_name(s->held[i].class_id),
-			   (void *)s->held[i].lock);
+			   (void *)s->held[i].map);
 }
 
 static void count(enum lockdep_kind kind)
@@ -119,23 +113,24 @@ static void report_inversion(u32 cpu, u16 taking, u16 holding)
 		   e->n > 1 ? " " : "", e->n > 1 ? lock_class_name(e->classes[1]) : "",
 		   e->n > 2 ? " " : "", e->n > 2 ? lock_class_name(e->classes[2]) : "",
 		   e->n > 3 ? " " : "", e->n > 3 ? lock_class_name(e->classes[3]) : "");
-	print_held("this CPU", cpu);
+	print_held(cpu);
 }
 
-void lockdep_acquire(struct spinlock *l, bool trylock)
+void lockdep_acquire(struct lock_map *l, bool trylock)
 {
 	u64 flags = local_irq_save();
 	u32 cpu = smp_processor_id();
-	struct held_stack *s = &stacks[cpu];
-	u16 b = class_of(l);
+	struct lockdep_task *s = my_stack();
+	u16 b = lock_map_class(l);
 
 	for (u32 i = 0; i < s->depth; i++) {
-		if (s->held[i].lock == l && !trylock) {
+		if (s->held[i].map == l && !trylock) {
 			count(LOCKDEP_RECURSION);
-			printk_raw("lockdep: kind=recursion cpu=%u class=%s", cpu, lock_class_name(b));
-			printk_raw("lockdep:   cpu%u takes %s (%p), which it already holds: certain deadlock",
-				   cpu, lock_class_name(b), (void *)l);
-			print_held("this CPU", cpu);
+			printk_raw("lockdep: kind=recursion cpu=%u task=%s class=%s", cpu, my_name(),
+				   lock_class_name(b));
+			printk_raw("lockdep:   task %s takes %s (%p), which it already holds: certain deadlock",
+				   my_name(), lock_class_name(b), (void *)l);
+			print_held(cpu);
 			panic("lockdep: recursive locking of %s on cpu%u", lock_class_name(b), cpu);
 		}
 	}
@@ -166,58 +161,77 @@ void lockdep_acquire(struct spinlock *l, bool trylock)
 	local_irq_restore(flags);
 }
 
-void lockdep_acquired(struct spinlock *l)
+static void push(struct lockdep_task *s, struct lock_map *l, u32 cpu, const char *who)
 {
-	u64 flags = local_irq_save();
-	struct held_stack *s = &stacks[smp_processor_id()];
-
-	if (s->depth < HELD_MAX) {
-		s->held[s->depth].lock = l;
-		s->held[s->depth].class_id = class_of(l);
+	if (s->depth < LOCKDEP_HELD_MAX) {
+		s->held[s->depth].map = l;
+		s->held[s->depth].class_id = lock_map_class(l);
 		s->depth++;
 	} else if (!s->overflowed) {
 		s->overflowed = true;
-		printk_raw("lockdep: cpu%u holds more than %d locks; not tracking deeper ones",
-			   smp_processor_id(), HELD_MAX);
+		printk_raw("lockdep: task %s (cpu%u) holds more than %d locks; not tracking deeper ones",
+			   who, cpu, LOCKDEP_HELD_MAX);
 	}
+}
+
+/* Removes l from s (the newest entry for it); false if s does not hold it. */
+static bool pop(struct lockdep_task *s, struct lock_map *l)
+{
+	for (u32 i = s->depth; i-- > 0;) {
+		if (s->held[i].map == l) {
+			for (u32 j = i; j + 1 < s->depth; j++)
+				s->held[j] = s->held[j + 1];
+			s->depth--;
+			return true;
+		}
+	}
+	return false;
+}
+
+void lockdep_acquired(struct lock_map *l)
+{
+	u64 flags = local_irq_save();
+
+	push(my_stack(), l, smp_processor_id(), my_name());
 	local_irq_restore(flags);
 }
 
-bool lockdep_release(struct spinlock *l)
+bool lockdep_release(struct lock_map *l, enum lockdep_owner who, u32 owner_cpu)
 {
 	u64 flags = local_irq_save();
 	u32 cpu = smp_processor_id();
-	struct held_stack *s = &stacks[cpu];
-	u16 owner = atomic_load_relaxed(&l->owner);
 	bool ok = true;
 
-	if (owner == SPIN_NO_OWNER || owner != cpu) {
-		enum lockdep_kind kind = owner == SPIN_NO_OWNER ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
+	if (who != LOCKDEP_OWNER_ME) {
+		enum lockdep_kind kind = who == LOCKDEP_OWNER_NONE ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
+		u16 c = lock_map_class(l);
 
 		count(kind);
-		if (owner == SPIN_NO_OWNER)
-			printk_raw("lockdep: kind=%s cpu=%u class=%s owner=none", kind_names[kind], cpu,
-				   lock_class_name(class_of(l)));
+		if (who == LOCKDEP_OWNER_NONE)
+			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=none", kind_names[kind], cpu,
+				   my_name(), lock_class_name(c));
 		else
-			printk_raw("lockdep: kind=%s cpu=%u class=%s owner=cpu%u", kind_names[kind], cpu,
-				   lock_class_name(class_of(l)), owner);
-		printk_raw("lockdep:   cpu%u releases %s (%p), which %s; the release is skipped", cpu,
-			   lock_class_name(class_of(l)), (void *)l,
-			   owner == SPIN_NO_OWNER ? "nobody holds" : "another CPU holds");
-		print_held("this CPU", cpu);
+			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=cpu%u", kind_names[kind], cpu,
+				   my_name(), lock_class_name(c), owner_cpu);
+		printk_raw("lockdep:   task %s releases %s (%p), which %s; the release is skipped", my_name(),
+			   lock_class_name(c), (void *)l,
+			   who == LOCKDEP_OWNER_NONE ? "nobody holds" : "another CPU or task holds");
+		print_held(cpu);
 		ok = false;
 	} else {
-		for (u32 i = s->depth; i-- > 0;) {
-			if (s->held[i].lock == l) {
-				for (u32 j = i; j + 1 < s->depth; j++)
-					s->held[j] = s->held[j + 1];
-				s->depth--;
-				break;
-			}
-		}
+		pop(my_stack(), l);
 	}
 	local_irq_restore(flags);
 	return ok;
+}
+
+void lockdep_handoff(struct lock_map *l, struct task *from, struct task *to)
+{
+	u64 flags = local_irq_save();
+
+	if (pop(&from->lockdep, l))
+		push(&to->lockdep, l, smp_processor_id(), to->name);
+	local_irq_restore(flags);
 }
 
 u32 lockdep_reports(enum lockdep_kind kind)
@@ -227,7 +241,7 @@ u32 lockdep_reports(enum lockdep_kind kind)
 
 u32 lockdep_held_count(void)
 {
-	return stacks[smp_processor_id()].depth;
+	return my_stack()->depth;
 }
 
 void lockdep_report_sleep(u32 preempt)
@@ -235,8 +249,8 @@ void lockdep_report_sleep(u32 preempt)
 	u32 cpu = smp_processor_id();
 
 	count(LOCKDEP_SLEEP_SPINLOCK);
-	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u preempt_count=%u", cpu, preempt);
+	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u task=%s preempt_count=%u", cpu, my_name(), preempt);
 	printk_raw("lockdep:   a task is going to sleep while spinlocks are held: the CPU would run");
 	printk_raw("lockdep:   other tasks with preemption off, and a waiter on them could spin forever");
-	print_held("this CPU", cpu);
+	print_held(cpu);
 }

@@ -1,7 +1,7 @@
 /* lockstat: per-class counters kept per CPU (no shared writes), summed and printed on demand. */
 #include <locklab/lockstat.h>
 #include <locklab/lock_class.h>
-#include <locklab/spinlock.h>
+#include <locklab/lock_map.h>
 #include <locklab/console.h>
 #include <locklab/percpu.h>
 #include <locklab/string.h>
@@ -31,27 +31,21 @@ struct lockstat_cpu {
 
 static struct lockstat_cpu stats[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
 
-static struct lockstat_cpu *my_stats(struct spinlock *l)
+static struct lockstat_cpu *my_stats(struct lock_map *l)
 {
-	u16 id = atomic_load_relaxed(&l->class_id);
-
-	if (!id) {
-		id = lock_class_lookup(l->name);
-		atomic_store_relaxed(&l->class_id, id); /* any CPU may fill it in: same value */
-	}
-	return &stats[smp_processor_id()][id];
+	return &stats[smp_processor_id()][lock_map_class(l)];
 }
 
 /*
  * IRQs are off around each update: an interrupt taking another lock of the
  * same class on this CPU would otherwise lose a count.
  */
-void lockstat_acquired(struct spinlock *l, bool contended, u64 wait)
+void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 {
 	u64 flags = local_irq_save();
 	struct lockstat_cpu *s = my_stats(l);
 	u16 me = (u16)smp_processor_id();
-	bool bounce = l->last_cpu != SPIN_NO_OWNER && l->last_cpu != me;
+	bool bounce = l->last_cpu != LOCK_MAP_NO_CPU && l->last_cpu != me;
 
 	s->acquisitions++;
 	s->acq_bounces += bounce;
@@ -68,7 +62,7 @@ void lockstat_acquired(struct spinlock *l, bool contended, u64 wait)
 	local_irq_restore(flags);
 }
 
-void lockstat_released(struct spinlock *l)
+void lockstat_released(struct lock_map *l)
 {
 	u64 flags = local_irq_save();
 	struct lockstat_cpu *s = my_stats(l);
@@ -83,7 +77,7 @@ void lockstat_released(struct spinlock *l)
 	local_irq_restore(flags);
 }
 
-void lockstat_trylock_failed(struct spinlock *l)
+void lockstat_trylock_failed(struct lock_map *l)
 {
 	u64 flags = local_irq_save();
 

@@ -5,6 +5,7 @@
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <locklab/preempt.h>
+#include <locklab/sched.h>
 #include <locklab/time.h>
 #include <asm/irqflags.h>
 
@@ -16,7 +17,7 @@ void spin_lock_init(struct spinlock *l, const char *name)
 void spin_lock(struct spinlock *l)
 {
 	preempt_disable();
-	lockdep_acquire(l, false);
+	lockdep_acquire(&l->map, false);
 	/*
 	 * owner is set as soon as the lock is ours, so an exception taken in
 	 * the bookkeeping below already sees it held (printk relies on that).
@@ -25,41 +26,46 @@ void spin_lock(struct spinlock *l)
 		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
 		if (arch_trylock(&l->alg)) {
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-			lockstat_acquired(l, false, 0);
+			lockstat_acquired(&l->map, false, 0);
 		} else {
-			u64 t0 = time_counter();
+			u64 t0 = time_counter(), waited;
 
 			arch_lock(&l->alg);
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-			lockstat_acquired(l, true, time_counter() - t0);
+			waited = time_counter() - t0;
+			lockstat_acquired(&l->map, true, waited);
+			sched_account_lock_wait(waited, false);
 		}
 	} else {
 		arch_lock(&l->alg);
 		atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	}
-	lockdep_acquired(l);
+	lockdep_acquired(&l->map);
 }
 
 bool spin_trylock(struct spinlock *l)
 {
 	preempt_disable();
-	lockdep_acquire(l, true);
+	lockdep_acquire(&l->map, true);
 	if (!arch_trylock(&l->alg)) {
-		lockstat_trylock_failed(l);
+		lockstat_trylock_failed(&l->map);
 		preempt_enable();
 		return false;
 	}
 	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-	lockstat_acquired(l, false, 0);
-	lockdep_acquired(l);
+	lockstat_acquired(&l->map, false, 0);
+	lockdep_acquired(&l->map);
 	return true;
 }
 
 void spin_unlock(struct spinlock *l)
 {
-	if (!lockdep_release(l))
+	u16 owner = atomic_load_relaxed(&l->owner);
+
+	if (!lockdep_release(&l->map, owner == SPIN_NO_OWNER ? LOCKDEP_OWNER_NONE :
+				      owner == smp_processor_id() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER, owner))
 		return; /* reported: releasing it would corrupt the lock (and the preempt count) */
-	lockstat_released(l);
+	lockstat_released(&l->map);
 	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
 	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
 	arch_unlock(&l->alg);
@@ -94,5 +100,5 @@ bool spin_held_by_me(struct spinlock *l)
 void spin_assert_held(struct spinlock *l)
 {
 	if (!spin_held_by_me(l))
-		panic("spin_assert_held: cpu%u does not hold %s", smp_processor_id(), l->name);
+		panic("spin_assert_held: cpu%u does not hold %s", smp_processor_id(), l->map.name);
 }

@@ -1,6 +1,7 @@
 /* The scheduler core: per-CPU round-robin run queues, context switches, yield, tick preemption, idle. */
 #include "sched_internal.h"
 #include <locklab/irq.h>
+#include <locklab/lockdep.h>
 #include <locklab/percpu.h>
 #include <locklab/preempt.h>
 #include <locklab/time.h>
@@ -54,11 +55,20 @@ void sched_finish_switch(struct task *prev)
 	atomic_store_release(&prev->on_cpu, false);
 }
 
-void schedule_locked(struct runqueue *rq)
+bool schedule_locked(struct runqueue *rq, bool preempt)
 {
 	struct task *prev = rq->curr, *next;
 	u64 now;
 
+	/*
+	 * A preemption never puts a task to sleep. A task marked SLEEPING by
+	 * wait_event() may be interrupted after it found its condition true
+	 * but before it marked itself RUNNING again; nobody would ever wake it
+	 * (the waker has come and gone), so keep it queued: to wait_event()
+	 * this is a spurious wake-up, and it re-tests its condition.
+	 */
+	if (preempt && prev->state == TASK_SLEEPING)
+		prev->state = TASK_RUNNING;
 	if (prev->state == TASK_RUNNING && prev != rq->idle)
 		rq_enqueue(rq, prev); /* preempted or yielding: back of the line */
 	next = rq_dequeue(rq);
@@ -67,28 +77,40 @@ void schedule_locked(struct runqueue *rq)
 	rq->need_resched = false;
 	next->state = TASK_RUNNING;
 	if (next == prev)
-		return;
+		return false;
 	now = time_counter();
 	prev->run_cycles += now - prev->switched_in_at;
 	if (prev == rq->idle)
 		rq->idle_cycles += now - prev->switched_in_at;
 	next->switched_in_at = now;
+	rq->switches++;
 	rq->curr = next;
+	/* rq->lock is taken by prev and released by next: it changes hands in lockdep too. */
+	lockdep_handoff(&rq->lock.map, prev, next);
 	this_cpu()->current = next;
 	atomic_store_relaxed(&next->on_cpu, true);
 	prev = cpu_switch_to(prev, next);
 	sched_finish_switch(prev);
+	return true;
 }
 
 void yield(void)
 {
 	u64 flags = local_irq_save();
 	struct runqueue *rq = cpu_rq(smp_processor_id());
+	bool switched;
 
 	spin_lock(&rq->lock);
-	schedule_locked(rq);
+	switched = schedule_locked(rq, false);
 	spin_unlock(&cpu_rq(smp_processor_id())->lock); /* taken by whoever switched to us */
 	local_irq_restore(flags);
+	/*
+	 * Nothing else to run: the caller is most likely polling. Say so to
+	 * the hardware (a YIELD hint); under QEMU's round-robin TCG this is
+	 * what lets the other vCPUs run instead of waiting out our time slice.
+	 */
+	if (!switched)
+		cpu_relax();
 }
 
 void sched_tick(void)
@@ -113,7 +135,7 @@ void sched_irq_exit(void)
 	if (!rq->need_resched || preempt_count() != 0 || !rq->curr)
 		return;
 	spin_lock(&rq->lock);
-	schedule_locked(rq);
+	schedule_locked(rq, true);
 	spin_unlock(&cpu_rq(smp_processor_id())->lock);
 }
 
@@ -171,6 +193,31 @@ void sched_init_secondary(void)
 u64 sched_idle_ns(u32 cpu)
 {
 	return time_counter_to_ns(cpu_rq(cpu)->idle_cycles);
+}
+
+u64 sched_lock_spin_ns(u32 cpu)
+{
+	return time_counter_to_ns(cpu_rq(cpu)->lock_spin_cycles);
+}
+
+u64 sched_switches(u32 cpu)
+{
+	return cpu_rq(cpu)->switches;
+}
+
+void sched_account_lock_wait(u64 cycles, bool slept)
+{
+	/* IRQs off: an interrupt on this CPU may account a wait of its own. */
+	u64 flags = local_irq_save();
+	struct task *t = current_task();
+
+	if (t) {
+		t->lock_wait_cycles += cycles;
+		t->lock_sleeps += slept;
+	}
+	if (!slept)
+		cpu_rq(smp_processor_id())->lock_spin_cycles += cycles;
+	local_irq_restore(flags);
 }
 
 void schedule(void)

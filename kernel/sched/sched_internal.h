@@ -20,12 +20,17 @@ struct runqueue {
 	u32 nr_queued;            /* guarded by lock (read unlocked for placement hints) */
 	bool need_resched;        /* set by the tick or a wake-up IPI, this CPU only */
 	u64 idle_cycles;          /* guarded by lock: time the idle task ran */
+	u64 switches;             /* guarded by lock: context switches */
+	u64 lock_spin_cycles;     /* this CPU only, IRQs off: time spent spinning for locks */
 } __attribute__((aligned(64)));
 
 struct runqueue *cpu_rq(u32 cpu);
 void rq_enqueue(struct runqueue *rq, struct task *t);
-/* rq->lock held, IRQs off: switch to the next task; returns when 'current' runs again. */
-void schedule_locked(struct runqueue *rq);
+/*
+ * rq->lock held, IRQs off: switch to the next task; returns when 'current'
+ * runs again. preempt: called from the tick/IPI, not by the task itself.
+ */
+bool schedule_locked(struct runqueue *rq, bool preempt); /* false: kept running prev */
 void sched_finish_switch(struct task *prev);
 
 #endif

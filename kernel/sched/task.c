@@ -160,7 +160,7 @@ void task_exit(void)
 	rq = cpu_rq(smp_processor_id());
 	spin_lock(&rq->lock);
 	self->state = TASK_DEAD;
-	schedule_locked(rq); /* never comes back: nobody enqueues a dead task */
+	schedule_locked(rq, false); /* never comes back: nobody enqueues a dead task */
 	panic("sched: dead task %s was scheduled again", self->name);
 }
 
@@ -177,6 +177,11 @@ void task_join(struct task *t)
 u64 task_run_ns(struct task *t)
 {
 	return time_counter_to_ns(t->run_cycles);
+}
+
+u64 task_lock_wait_ns(struct task *t)
+{
+	return time_counter_to_ns(t->lock_wait_cycles);
 }
 
 _Static_assert(sizeof(((struct task *)0)->exit_wq) == sizeof(struct wait_queue), "exit_wq layout");

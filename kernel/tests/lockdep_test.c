@@ -1,9 +1,12 @@
-/* ktest suite "lockdep": planted inversion, double unlock and foreign unlock are reported, then recovered from. */
+/* ktest suite "lockdep": planted inversion, double unlock and foreign unlock are reported and recovered from; held locks follow the task. */
 #include <locklab/ktest.h>
 #include <locklab/lockdep.h>
+#include <locklab/mutex.h>
+#include <locklab/sched.h>
 #include <locklab/preempt.h>
 #include <locklab/smp.h>
 #include <locklab/spinlock.h>
+#include <asm/atomic.h>
 
 #define TIMEOUT CONFIG_KTEST_CASE_TIMEOUT_MS
 
@@ -90,11 +93,68 @@ static void lockdep_reports_unlock_by_another_cpu(struct ktest *t)
 	KT_EXPECT(t, !spin_is_locked(&lock_a));
 }
 
+/*
+ * Held locks belong to the task, not the CPU: a task that holds a mutex
+ * while it is switched out still holds it, and the task that runs
+ * meanwhile holds nothing. The run queue lock that changes hands at every
+ * switch must leave no trace on either stack.
+ */
+static struct mutex held_mutex;
+static u32 holder_held_before, holder_held_after, other_held; /* written by one task each, read after join */
+static bool holder_switched_out;                    /* atomic */
+
+static void hold_across_switch(void *arg)
+{
+	(void)arg;
+	mutex_lock(&held_mutex);
+	holder_held_before = lockdep_held_count();
+	while (!atomic_load_acquire(&holder_switched_out))
+		yield(); /* the other task runs now, on this CPU */
+	holder_held_after = lockdep_held_count();
+	mutex_unlock(&held_mutex);
+}
+
+static void run_while_other_holds(void *arg)
+{
+	(void)arg;
+	other_held = lockdep_held_count();
+	atomic_store_release(&holder_switched_out, true);
+}
+
+static void lockdep_held_locks_follow_the_task(struct ktest *t)
+{
+	u32 cpu = ktest_other_cpu(), held = lockdep_held_count(), reports = 0;
+	struct task *a, *b;
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	if (cpu == CONFIG_NR_CPUS)
+		cpu = smp_processor_id();
+	for (u32 k = 0; k < LOCKDEP_NR_KINDS; k++)
+		reports += lockdep_reports((enum lockdep_kind)k);
+	mutex_init(&held_mutex, "lockdep_test_mutex", false);
+	holder_switched_out = false;
+	holder_held_before = holder_held_after = other_held = 99;
+	a = task_create("holder", hold_across_switch, NULL, (int)cpu);
+	b = task_create("other", run_while_other_holds, NULL, (int)cpu);
+	KT_ASSERT(t, a && b);
+	task_join(a);
+	task_join(b);
+	KT_EXPECT_EQ(t, other_held, 0);         /* nothing of the holder's leaked onto it */
+	KT_EXPECT_EQ(t, holder_held_before, 1); /* the mutex, and no run queue lock */
+	KT_EXPECT_EQ(t, holder_held_after, 1);  /* the mutex came back with the holder */
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
+	for (u32 k = 0; k < LOCKDEP_NR_KINDS; k++)
+		reports -= lockdep_reports((enum lockdep_kind)k);
+	KT_EXPECT_EQ(t, reports, 0); /* and nothing was reported */
+}
+
 static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_silent_on_consistent_order),
 	KTEST_CASE(lockdep_reports_inversion),
 	KTEST_CASE(lockdep_reports_double_unlock),
 	KTEST_CASE(lockdep_reports_unlock_by_another_cpu),
+	KTEST_CASE(lockdep_held_locks_follow_the_task),
 };
 KTEST_SUITE(lockdep, "lockdep", lockdep_cases);
 

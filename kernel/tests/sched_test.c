@@ -1,9 +1,11 @@
 /* ktest suite "sched": context switches keep registers, pinning holds, the tick shares a CPU, join frees. */
 #include <locklab/ktest.h>
+#include <locklab/lockstat.h>
 #include <locklab/percpu.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/time.h>
+#include <asm/atomic.h>
 
 u64 regs_survive_call(void (*fn)(void), u64 seed);
 
@@ -119,11 +121,57 @@ static void sched_tick_preemption_shares_a_cpu(struct ktest *t)
 	KT_EXPECT_LE(t, ra * 100 / (ra + rb), 60);
 }
 
+static u64 asleep_until;
+
+static void marked_asleep_task(void *arg)
+{
+	(void)arg;
+	/*
+	 * wait_event() in miniature: marked asleep, finds its condition true,
+	 * and is preempted by the tick before it marks itself running again.
+	 */
+	task_set_sleeping();
+	while (time_counter() < asleep_until)
+		;
+	task_set_running();
+}
+
+static void sched_preemption_does_not_put_a_task_to_sleep(struct ktest *t)
+{
+	u32 cpu = ktest_other_cpu();
+	struct task *a, *b;
+	u64 deadline;
+
+	if (cpu == CONFIG_NR_CPUS)
+		cpu = smp_processor_id();
+	/* 100 ms = 10 ticks with a second task queued: the tick preempts it. */
+	asleep_until = time_counter() + time_freq() / 10;
+	spin_until = asleep_until;
+	a = task_create("asleep", marked_asleep_task, NULL, (int)cpu);
+	b = task_create("busy", busy_task, NULL, (int)cpu);
+	KT_ASSERT(t, a && b);
+	deadline = time_counter() + 2 * time_freq();
+	while (!atomic_load_acquire(&a->exited) && time_counter() < deadline)
+		yield();
+	KT_EXPECT(t, atomic_load_acquire(&a->exited)); /* else it was lost: nobody would wake it */
+	if (!atomic_load_acquire(&a->exited))
+		task_wake(a); /* rescue it so the suite goes on */
+	task_join(a);
+	task_join(b);
+}
+
 static u32 ran_on[CONFIG_NR_CPUS];
+static bool spread_go; /* atomic */
 
 static void note_cpu(void *arg)
 {
 	(void)arg;
+	/*
+	 * Stay around until every task is placed: one that finished at once
+	 * would leave its CPU looking idle, and the next would go there too.
+	 */
+	while (!atomic_load_acquire(&spread_go))
+		yield();
 	__atomic_fetch_add(&ran_on[smp_processor_id()], 1, __ATOMIC_RELAXED);
 }
 
@@ -134,11 +182,13 @@ static void sched_join_frees_and_placement_spreads(struct ktest *t)
 
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
 		ran_on[c] = 0;
+	atomic_store_relaxed(&spread_go, false);
 	for (u32 i = 0; i < n; i++) {
 		tasks[i] = task_create("spread", note_cpu, NULL, TASK_ANY_CPU);
 		KT_ASSERT(t, tasks[i]);
 	}
 	KT_EXPECT_EQ(t, sched_free_slots(), free_before - n);
+	atomic_store_release(&spread_go, true);
 	for (u32 i = 0; i < n; i++)
 		task_join(tasks[i]);
 	KT_EXPECT_EQ(t, sched_free_slots(), free_before); /* nothing leaked */
@@ -151,10 +201,59 @@ static void sched_join_frees_and_placement_spreads(struct ktest *t)
 	KT_EXPECT_GE(t, used, n > 1 ? 2 : 1); /* unpinned tasks went to more than one CPU */
 }
 
+/*
+ * A contended spinlock wait is charged to the waiting task and to its
+ * CPU's spin time, with the very cycles lockstat records for it.
+ */
+static struct spinlock acct_lock = SPINLOCK_INIT("sched_test_acct");
+static bool acct_held; /* atomic */
+
+static void hold_spinlock(void *arg)
+{
+	(void)arg;
+	spin_lock(&acct_lock);
+	atomic_store_release(&acct_held, true);
+	time_delay_us(50000); /* 50 ms: the waiter is surely spinning by the end */
+	spin_unlock(&acct_lock);
+}
+
+static void sched_account_charges_lock_spinning(struct ktest *t)
+{
+	u32 cpu = ktest_other_cpu(), me_cpu = smp_processor_id();
+	struct task *me = current_task(), *h;
+	u64 waited = me->lock_wait_cycles, sleeps = me->lock_sleeps, spun = sched_lock_spin_ns(me_cpu);
+	struct lockstat_sum s;
+
+	if (cpu == CONFIG_NR_CPUS)
+		KT_SKIP(t, "needs a second CPU to hold the lock");
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "lock waits are timed only with CONFIG_LOCK_STAT");
+	acct_held = false;
+	lockstat_reset();
+	h = task_create("holder", hold_spinlock, NULL, (int)cpu);
+	KT_ASSERT(t, h);
+	while (!atomic_load_acquire(&acct_held))
+		yield();
+	spin_lock(&acct_lock);
+	spin_unlock(&acct_lock);
+	task_join(h);
+	waited = me->lock_wait_cycles - waited;
+	spun = sched_lock_spin_ns(me_cpu) - spun;
+	KT_ASSERT(t, lockstat_get("sched_test_acct", &s));
+	KT_EXPECT_EQ(t, s.contentions, 1);
+	KT_EXPECT_GE(t, waited, s.wait_total);            /* the task was charged this wait (and maybe others) */
+	KT_EXPECT_GE(t, spun, time_counter_to_ns(s.wait_total) - 1); /* so was its CPU, as spinning */
+	KT_EXPECT_EQ(t, me->lock_sleeps, sleeps);         /* a spinlock never sleeps */
+	ktest_note(t, "waited %llu us for the spinlock; cpu%u spun %llu us", (unsigned long long)(time_counter_to_ns(waited) / 1000),
+		   me_cpu, (unsigned long long)(spun / 1000));
+}
+
 static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(sched_switch_keeps_callee_saved_registers),
 	KTEST_CASE(sched_pinned_tasks_never_move),
 	KTEST_CASE(sched_tick_preemption_shares_a_cpu),
+	KTEST_CASE(sched_preemption_does_not_put_a_task_to_sleep),
 	KTEST_CASE(sched_join_frees_and_placement_spreads),
+	KTEST_CASE(sched_account_charges_lock_spinning),
 };
 KTEST_SUITE(sched, "sched", sched_cases);

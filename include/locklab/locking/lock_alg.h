@@ -60,10 +60,10 @@ typedef struct mcs_lock arch_lock_t;
 #define LOCK_ATOMICS_NAME "llsc"
 #endif
 
-#if defined(CONFIG_LOCK_WAIT_WFE)
-#define LOCK_WAIT_NAME "wfe"
+#if defined(CONFIG_SPIN_WAIT_WFE)
+#define SPIN_WAIT_NAME "wfe"
 #else
-#define LOCK_WAIT_NAME "spin"
+#define SPIN_WAIT_NAME "busy"
 #endif
 
 #endif

@@ -37,7 +37,7 @@
 
 /*
  * wait_until_*(p, v): return once *p == v (or != v), with acquire ordering
- * on the load that saw it. Under CONFIG_LOCK_WAIT_WFE the load is an LDAXR,
+ * on the load that saw it. Under CONFIG_SPIN_WAIT_WFE the load is an LDAXR,
  * which arms this CPU's exclusive monitor on the line: when another CPU
  * writes it, the monitor clears and generates the event that ends WFE.
  * SEVL sets the local event register first so the first WFE falls through
@@ -52,7 +52,7 @@
 	static inline type name(type *p, type v)                                       \
 	{                                                                              \
 		type cur;                                                              \
-		if (IS_ENABLED(CONFIG_LOCK_WAIT_WFE)) {                                \
+		if (IS_ENABLED(CONFIG_SPIN_WAIT_WFE)) {                                \
 			__asm__ volatile("sevl\n"                                      \
 					 "1:	wfe\n"                                 \
 					 "	" ldaxr " %" reg "0, [%1]\n"           \
@@ -84,7 +84,7 @@ static inline void lock_pause_u32(u32 *p, u32 seen)
 {
 	u32 cur;
 
-	if (IS_ENABLED(CONFIG_LOCK_WAIT_WFE))
+	if (IS_ENABLED(CONFIG_SPIN_WAIT_WFE))
 		__asm__ volatile("	ldaxr %w0, [%1]\n"
 				 "	cmp %w0, %w2\n"
 				 "	b.ne 1f\n"

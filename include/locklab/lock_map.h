@@ -1,0 +1,34 @@
+/* A lock's identity for lockdep and lockstat, embedded in every lock type (spinlock, mutex). */
+#ifndef LOCKLAB_LOCK_MAP_H
+#define LOCKLAB_LOCK_MAP_H
+
+#include <locklab/types.h>
+
+#define LOCK_MAP_NO_CPU 0xffff
+
+/*
+ * Every lock has a name: its class for lockstat and lockdep (all inodes'
+ * locks are one class "inode"). The class id is looked up from the name
+ * on first use, so static initialisers stay constant. Like Linux's
+ * lockdep_map, this is what the instruments see of a lock, whatever its
+ * type.
+ */
+struct lock_map {
+	const char *name; /* class name */
+	u16 class_id;     /* 0 until first use, then an index into the class table */
+#ifdef CONFIG_LOCK_STAT
+	u16 last_cpu;     /* written by the holder: CPU that released it last (a bounce if another takes it) */
+	u64 acquired_at;  /* written by the holder: counter value when taken, for hold time */
+#endif
+};
+
+#ifdef CONFIG_LOCK_STAT
+#define LOCK_MAP_INIT(cname) { .name = cname, .class_id = 0, .last_cpu = LOCK_MAP_NO_CPU, .acquired_at = 0 }
+#else
+#define LOCK_MAP_INIT(cname) { .name = cname, .class_id = 0 }
+#endif
+
+/* The class id of m, looked up on first use (any CPU may fill it in: same value). */
+u16 lock_map_class(struct lock_map *m);
+
+#endif
