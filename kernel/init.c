@@ -3,6 +3,7 @@
 #include <locklab/console.h>
 #include <locklab/fdt.h>
 #include <locklab/irq.h>
+#include <locklab/initcall.h>
 #include <locklab/klock.h>
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
@@ -31,6 +32,14 @@ static bool print_lockstat;
 BOOTPARAM_FLAG(print_lockstat, "lockstat", "print the lock statistics (table and lockstat: records) before shutting down");
 static bool show_help;
 BOOTPARAM_FLAG(show_help, "help", "list the boot options and their meaning");
+
+extern const initcall_t __initcalls_start[], __initcalls_end[];
+
+void initcalls_run(void)
+{
+	for (const initcall_t *fn = __initcalls_start; fn < __initcalls_end; fn++)
+		(*fn)();
+}
 
 const struct platform_info *platform(void)
 {
@@ -73,13 +82,26 @@ static void print_boot_record(void)
 		   on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
 }
 
+static u64 dtb_base, dtb_size;
+
+void platform_dtb_range(u64 *base, u64 *size)
+{
+	*base = dtb_base;
+	*size = dtb_size;
+}
+
 static void platform_setup(u64 dtb)
 {
 	static char err[160];
+	struct fdt f;
 
 	if (!dtb)
 		early_panic("no device tree: x0 was 0 at entry (boot the Image, not the ELF, "
 			    "so QEMU or the firmware passes the DTB)");
+	if (fdt_init(&f, (const void *)dtb) == 0) {
+		dtb_base = dtb;
+		dtb_size = f.totalsize; /* the allocator must not hand these pages out */
+	}
 	if (fdt_parse_platform((const void *)dtb, &plat, err, sizeof(err)) != 0) {
 		static char msg[240];
 
@@ -147,6 +169,7 @@ void start_kernel(u64 dtb, u64 entry_el)
 	cpu_mark_online();
 	local_irq_enable();
 	serror_enable();
+	initcalls_run(); /* the subsystems: mm, fs, ipc, proc */
 	if (plat.psci != PSCI_NONE)
 		smp_boot_secondaries(&plat, cpus_possible);
 	printk("smp: %u of %u CPUs online", cpus_online(), cpus_possible);

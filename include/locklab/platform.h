@@ -6,5 +6,9 @@
 
 const struct platform_info *platform(void);
 u32 boot_entry_level(void);
+/* Where the device tree blob lies in RAM (it stays in use: bootargs point into it). */
+void platform_dtb_range(u64 *base, u64 *size);
+/* The kernel image in memory, text to end of BSS and page tables (from the linker script). */
+extern char _text[], _end[];
 
 #endif

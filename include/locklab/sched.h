@@ -6,6 +6,8 @@
 #include <locklab/spinlock.h>
 #include <locklab/lockdep.h>
 
+struct proc;
+
 #define TASK_ANY_CPU (-1)
 #define TASK_NAME_LEN 16
 
@@ -40,6 +42,7 @@ struct task {
 	u64 lock_wait_cycles;   /* from a lock's failed first try to owning it: spinning or asleep */
 	u64 lock_sleeps;        /* times it slept waiting for a lock */
 	struct lockdep_task lockdep; /* locks it holds (lockdep); empty when lockdep is off */
+	struct proc *proc;      /* the process it runs for (proc.h), or NULL: a kernel task */
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {

@@ -1,0 +1,38 @@
+/* The sys_* layer: every call enters the kernel scope, checks its arguments and returns a value or -errno. */
+#ifndef LOCKLAB_SYSCALL_H
+#define LOCKLAB_SYSCALL_H
+
+#include <locklab/errno.h>
+#include <locklab/file.h>
+#include <locklab/fs.h>
+
+/*
+ * Pointers are checked with uaccess_ok()/copy_path(): NULL, wild or
+ * too-long arguments get -EFAULT / -ENAMETOOLONG, never a panic. fds are
+ * the calling process's (current_proc()).
+ */
+
+/* fs (kernel/sys_fs.c) */
+long sys_open(const char *path, int flags); /* O_* of file.h; fd */
+long sys_creat(const char *path);           /* open(O_CREAT | O_WRONLY | O_TRUNC) */
+long sys_close(int fd);
+long sys_read(int fd, void *buf, u64 n);    /* bytes read, 0 at end of file */
+long sys_write(int fd, const void *buf, u64 n);
+long sys_lseek(int fd, s64 off, int whence);
+long sys_unlink(const char *path);
+long sys_mkdir(const char *path);
+long sys_rmdir(const char *path);           /* -ENOTEMPTY unless empty */
+long sys_readdir(int fd, struct dirent *ents, u32 max); /* entries filled from the fd's position, 0 at end */
+long sys_stat(const char *path, struct stat *st);
+long sys_chdir(const char *path);
+
+/* ipc (kernel/sys_ipc.c) */
+long sys_pipe(int fds[2]);                  /* fds[0] reads, fds[1] writes */
+
+/* proc (kernel/sys_proc.c) */
+long sys_spawn(void (*fn)(void *), void *arg, int cpu); /* child pid; fn returning = sys_exit(0) */
+void sys_exit(int status) __noreturn;
+long sys_wait(int pid, int *status);        /* pid -1: any child; reaped pid, or -ECHILD */
+long sys_getpid(void);
+
+#endif
