@@ -1,4 +1,5 @@
 /* start_kernel: from the device tree to all CPUs online, the boot record, the self-tests, power-off. */
+#include <locklab/bench.h>
 #include <locklab/bootparam.h>
 #include <locklab/console.h>
 #include <locklab/fdt.h>
@@ -37,8 +38,11 @@ extern const initcall_t __initcalls_start[], __initcalls_end[];
 
 void initcalls_run(void)
 {
+	/* Subsystem set-up touches subsystem data: inside the kernel scope, like everything else. */
+	kernel_enter();
 	for (const initcall_t *fn = __initcalls_start; fn < __initcalls_end; fn++)
 		(*fn)();
+	kernel_exit();
 }
 
 const struct platform_info *platform(void)
@@ -117,7 +121,7 @@ static void platform_setup(u64 dtb)
 void start_kernel(u64 dtb, u64 entry_el)
 {
 	struct percpu *pc = cpu_data(0);
-	u32 passed, failed;
+	u32 passed, failed, bench_failed;
 
 	boot_entry_el = (u32)entry_el;
 	time_init_early();
@@ -176,11 +180,12 @@ void start_kernel(u64 dtb, u64 entry_el)
 	print_boot_record();
 
 	failed = ktest_run_selected(&passed);
+	bench_failed = bench_run_selected();
 	if (print_lockstat) {
 		if (LOCKSTAT_ENABLED)
 			lockstat_print("");
 		else
 			printk("lockstat: not built in (CONFIG_LOCK_STAT is off)");
 	}
-	system_shutdown(failed == 0, failed ? "ktest" : "done");
+	system_shutdown(failed == 0 && bench_failed == 0, failed ? "ktest" : bench_failed ? "bench" : "done");
 }

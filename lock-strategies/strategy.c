@@ -66,6 +66,18 @@ void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s)
 #endif
 }
 
+const char *klock_real_class(struct klock *l)
+{
+#if defined(CONFIG_LOCK_BKL)
+	(void)l;
+	return slock_name(&big_kernel_lock.lock);
+#elif defined(CONFIG_LOCK_SUBSYS)
+	return slock_name(&subsys_locks[l->subsys].lock);
+#else
+	return slock_name(&l->lock);
+#endif
+}
+
 void klock_assert_failed(struct klock *l, const char *file, int line)
 {
 	panic("klock_assert_held failed at %s:%d: task %s on cpu%u does not hold the %s lock guarding this %s "

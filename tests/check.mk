@@ -74,6 +74,11 @@ LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(s)-
 	$(foreach s,bkl subsys fine,$(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive) \
 	fine-ticket-lse-busy-nostat
 LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
+# The subsystems, in every strategy with each way of waiting (the other
+# variants differ only below the strategy locks, which LOCK_SUITES covers).
+SUBSYS_SUITES := mm,fs,pipe,proc
+SUBSYS_VARIANTS := $(foreach s,bkl subsys fine,$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
+variant-suites = $(LOCK_SUITES)$(if $(filter $(1),$(SUBSYS_VARIANTS)),$(comma)$(SUBSYS_SUITES))
 matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
 
 $(MATRIX_DIR)/%/Image: FORCE
@@ -87,7 +92,7 @@ check-matrix: $(matrix-images)
 variant-lockwait = $(or $(filter block adaptive,$(subst -, ,$(1))),spin)
 define matrix-boot
 --boot "lock_$(subst -,_,$(1))=--image $(MATRIX_DIR)/$(1)/Image --timeout $(CHECK_TIMEOUT) --cpus 4 --accel single \
-  --bootargs ktest=$(LOCK_SUITES) --expect cpus_online=4 --expect mmu=on \
+  --bootargs ktest=$(call variant-suites,$(1)) --expect cpus_online=4 --expect mmu=on \
   --expect strategy=$(word 1,$(subst -, ,$(1))) --expect lock_alg=$(word 2,$(subst -, ,$(1))) \
   --expect atomics=$(word 3,$(subst -, ,$(1))) --expect spin_wait=$(word 4,$(subst -, ,$(1))) \
   --expect lock_wait=$(call variant-lockwait,$(1)) \
@@ -122,6 +127,8 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
+		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
+		--host "bench_smoke=$(PYTHON) $(srctree)/tests/test_bench_smoke.py --workdir $(CHECK_DIR)/bench-smoke $(foreach s,bkl subsys fine,$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
 		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \

@@ -41,6 +41,8 @@ const char *subsys_name(enum subsys_id ss);
 #include <strategy.h>
 
 void klock_assert_failed(struct klock *l, const char *file, int line) __noreturn;
+/* The lock class lockstat reports for l's effective lock: "bkl", "fs_lock"..., or l's own class. */
+const char *klock_real_class(struct klock *l);
 /* Checks the effective lock: the BKL, the object's subsystem lock, or the object's own lock. */
 #define klock_assert_held(l)                                            \
 	do {                                                            \

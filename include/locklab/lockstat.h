@@ -22,6 +22,8 @@ void lockstat_reset(void);
 bool lockstat_get(const char *class_name, struct lockstat_sum *out);
 /* The /proc/lock_stat-style table, then one "lockstat: [tag ]class=..." line per class used. */
 void lockstat_print(const char *tag);
+/* Only the "lockstat: [tag ]class=..." records (benchmarks print these after every run). */
+void lockstat_print_records(const char *tag);
 #define LOCKSTAT_ENABLED 1
 #else
 static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
@@ -30,6 +32,7 @@ static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }
 static inline void lockstat_reset(void) {}
 static inline bool lockstat_get(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
 static inline void lockstat_print(const char *tag) { (void)tag; }
+static inline void lockstat_print_records(const char *tag) { (void)tag; }
 #define LOCKSTAT_ENABLED 0
 #endif
 

@@ -1,4 +1,4 @@
-/* Preemption control: a per-CPU count; the scheduler (later) will not preempt while it is non-zero. */
+/* Preemption control: a per-CPU count; the scheduler does not preempt while it is non-zero. */
 #ifndef LOCKLAB_PREEMPT_H
 #define LOCKLAB_PREEMPT_H
 
@@ -15,10 +15,20 @@ static inline void preempt_disable(void)
 	__asm__ volatile("" : : : "memory");
 }
 
+/* The scheduler's preemption point (kernel/sched/core.c): switches if a reschedule is pending. */
+void preempt_schedule(void);
+
+/*
+ * Leaving the last critical section is a preemption point, as in Linux: a
+ * tick that came while a spinlock was held could not switch, so do it now.
+ * Without this a task that spends most of its time under spinlocks would
+ * keep its CPU for many ticks.
+ */
 static inline void preempt_enable(void)
 {
 	__asm__ volatile("" : : : "memory");
-	this_cpu()->preempt_count--;
+	if (--this_cpu()->preempt_count == 0)
+		preempt_schedule();
 }
 
 static inline u32 preempt_count(void)

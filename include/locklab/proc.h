@@ -8,22 +8,45 @@
 struct files;
 struct inode;
 
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE, /* exited, status kept until its parent's sys_wait reaps it */
+};
+
 /*
  * A process is one task with its own fd table and cwd. The init task is
  * process 1; a kernel task that is not a process (task_create) acts on
  * behalf of process 1, like Linux's kernel threads sharing init's fs.
+ *
+ * The process tree (parent, children, siblings, state, status) is guarded
+ * by one lock, proc_tree ("proc_tree", SUBSYS_PROC), as Linux guards it
+ * with tasklist_lock: an exit touches its parent, its children and their
+ * links at once, and per-process locks there would need an order between
+ * processes of the same class. The pid table has a lock per bucket.
+ * Lock order: proc_tree, then pid_hash (never held together today).
  */
 struct proc {
-	struct klock lock;      /* class "proc", SUBSYS_PROC: guards state, status, children */
 	s32 pid;                /* never changes */
-	struct proc *parent;    /* guarded by the parent's lock */
-	struct files *files;    /* own fd table; set at spawn, freed at exit */
+	struct proc *parent;    /* guarded by proc_tree */
+	struct proc *children;  /* guarded by proc_tree: first child */
+	struct proc *sibling;   /* guarded by proc_tree: next child of the same parent */
+	struct proc *hash_next; /* guarded by its pid_hash bucket's lock */
+	u32 state;              /* guarded by proc_tree: enum proc_state */
+	int exit_status;        /* guarded by proc_tree; valid once PROC_ZOMBIE */
+	struct wait_queue child_exit; /* the process waits here in sys_wait for a child to exit */
+	struct files *files;    /* own fd table; set at spawn, freed by the process at exit */
 	struct inode *cwd;      /* referenced; changed only by the process itself */
-	struct task *task;      /* never changes */
-	/* Further fields are proc/'s own. */
+	struct task *task;      /* set at spawn, never changes; joined by the reaper */
+	void (*fn)(void *);     /* what the process runs, and its argument */
+	void *arg;
 };
 
 struct proc *current_proc(void);
 u32 proc_live(void);            /* processes not yet reaped, init included (leak checks) */
+
+/* The sys_* layer's back end (kernel/sys_proc.c checks arguments, enters the kernel scope). */
+long proc_spawn(void (*fn)(void *), void *arg, int cpu);
+void proc_exit(int status); /* the process is a zombie on return: the caller's task must exit */
+long proc_wait(int pid, int *status);
 
 #endif

@@ -33,6 +33,7 @@ struct edge_ctx {
 /* Held stacks before a CPU's scheduler is set up (there is no task yet). */
 static struct lockdep_task boot_stacks[CONFIG_NR_CPUS];
 static u64 after[LOCK_CLASSES_MAX];
+static u64 reported[LOCK_CLASSES_MAX]; /* guarded by graph_busy: bit B of [A]: B-while-A reported */
 static struct edge_ctx edge_seen[LOCK_CLASSES_MAX][LOCK_CLASSES_MAX];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
@@ -145,10 +146,14 @@ void lockdep_acquire(struct lock_map *l, bool trylock)
 		if (a == b || (after[a] & (1UL << b)))
 			continue;
 		if (reaches(b, a)) {
+			bool first = !(reported[a] & (1UL << b));
+
+			reported[a] |= 1UL << b;
 			graph_unlock();
-			report_inversion(cpu, b, a);
+			if (first)
+				report_inversion(cpu, b, a);
 			local_irq_restore(flags);
-			return; /* reported once; the edge is not added, so it stays reportable */
+			return; /* the edge is not added; the pair is reported once */
 		}
 		after[a] |= 1UL << b;
 		struct edge_ctx *e = &edge_seen[a][b];

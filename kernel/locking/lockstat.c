@@ -128,6 +128,27 @@ static unsigned long long ns(u64 cycles)
 	return (unsigned long long)time_counter_to_ns(cycles);
 }
 
+void lockstat_print_records(const char *tag)
+{
+	const char *sep = tag && tag[0] ? " " : "";
+	struct lockstat_sum s;
+
+	tag = tag ? tag : "";
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		sum_class(id, &s);
+		if (!s.acquisitions && !s.trylock_fail)
+			continue;
+		printk_raw("lockstat: %s%sclass=%s acquisitions=%llu contentions=%llu con_bounces=%llu "
+			   "acq_bounces=%llu wait_min_ns=%llu wait_max_ns=%llu wait_total_ns=%llu "
+			   "hold_min_ns=%llu hold_max_ns=%llu hold_total_ns=%llu trylock_fail=%llu",
+			   tag, sep, lock_class_name(id), (unsigned long long)s.acquisitions,
+			   (unsigned long long)s.contentions, (unsigned long long)s.con_bounces,
+			   (unsigned long long)s.acq_bounces, ns(s.wait_min), ns(s.wait_max),
+			   ns(s.wait_total), ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
+			   (unsigned long long)s.trylock_fail);
+	}
+}
+
 void lockstat_print(const char *tag)
 {
 	const char *sep = tag && tag[0] ? " " : "";
@@ -151,17 +172,5 @@ void lockstat_print(const char *tag)
 			   ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
 			   s.acquisitions ? ns(s.hold_total / s.acquisitions) : 0);
 	}
-	for (u16 id = 1; id < lock_class_count(); id++) {
-		sum_class(id, &s);
-		if (!s.acquisitions && !s.trylock_fail)
-			continue;
-		printk_raw("lockstat: %s%sclass=%s acquisitions=%llu contentions=%llu con_bounces=%llu "
-			   "acq_bounces=%llu wait_min_ns=%llu wait_max_ns=%llu wait_total_ns=%llu "
-			   "hold_min_ns=%llu hold_max_ns=%llu hold_total_ns=%llu trylock_fail=%llu",
-			   tag, sep, lock_class_name(id), (unsigned long long)s.acquisitions,
-			   (unsigned long long)s.contentions, (unsigned long long)s.con_bounces,
-			   (unsigned long long)s.acq_bounces, ns(s.wait_min), ns(s.wait_max),
-			   ns(s.wait_total), ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
-			   (unsigned long long)s.trylock_fail);
-	}
+	lockstat_print_records(tag);
 }

@@ -127,6 +127,23 @@ void sched_resched_ipi(void)
 	cpu_rq(smp_processor_id())->need_resched = true;
 }
 
+void preempt_schedule(void)
+{
+	struct runqueue *rq = cpu_rq(smp_processor_id());
+	u64 flags;
+
+	/* Not from an interrupt handler or with IRQs off (irqsave sections, the switch itself). */
+	if (!rq->need_resched || irqs_disabled() || !rq->curr)
+		return;
+	flags = local_irq_save();
+	if (rq->need_resched && preempt_count() == 0) {
+		spin_lock(&rq->lock);
+		schedule_locked(rq, true);
+		spin_unlock(&cpu_rq(smp_processor_id())->lock);
+	}
+	local_irq_restore(flags);
+}
+
 void sched_irq_exit(void)
 {
 	struct runqueue *rq = cpu_rq(smp_processor_id());

@@ -1,0 +1,80 @@
+/* The harness's side of a workload: runs, workers, phases; each workload fills in a struct bench_workload. */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <locklab/types.h>
+#include <locklab/klock.h>
+
+#define BENCH_MAX_WORKERS (2 * CONFIG_NR_CPUS)
+
+struct bench_run;
+
+/*
+ * One process pinned to a CPU. 'active' workers are the measured ones:
+ * they meet at the start and stop barriers and their ops are counted. A
+ * passive worker (a pipe's echo side) just serves an active one and stops
+ * when told by it; it never calls bench_running().
+ */
+struct bench_worker {
+	struct bench_run *run;
+	u32 idx;                /* 0.. run->nworkers-1 */
+	u32 cpu;
+	bool active;
+	u64 ops;                /* the worker's own count, all phases */
+	u64 ops_start, ops_end; /* ops at the start and stop barriers */
+	u64 wait_start, wait_end; /* the task's lock-wait cycles at the same moments */
+	u64 bad;                /* invariant violations the worker saw itself (a wrong checksum...) */
+	u64 rng;                /* xorshift state, seeded per worker */
+	void *priv;             /* the workload's */
+	long pid;
+};
+
+/*
+ * Phases, set by the harness; workers see them in bench_running():
+ * WARMUP -> START (every active worker arrives; lockstat is reset) ->
+ * MEASURE -> STOP (every active worker arrives after its last op;
+ * lockstat is printed) -> RELEASE (workers return and exit).
+ */
+enum bench_phase { BENCH_WARMUP, BENCH_START, BENCH_MEASURE, BENCH_STOP, BENCH_RELEASE };
+
+struct bench_run {
+	const struct bench_workload *wl;
+	u32 cpus, repeat;
+	u32 nworkers, nactive;
+	u32 phase;              /* atomic: enum bench_phase */
+	u32 arrived;            /* atomic: active workers at the current barrier */
+	u64 think_ns, cs_ns;
+	void *priv;             /* the workload's */
+	struct bench_worker workers[BENCH_MAX_WORKERS];
+};
+
+struct bench_workload {
+	const char *name;
+	const char *what;  /* one line for the boot help and docs */
+	/*
+	 * Called by the harness (process 1) before the workers start, inside
+	 * the kernel scope's rules (use sys_* or kernel_enter). May set
+	 * r->nworkers and each worker's cpu/active; by default there is one
+	 * active worker per CPU. 0, or -errno to skip the run as failed.
+	 */
+	long (*setup)(struct bench_run *r);
+	/* The worker's body: while (bench_running(w)) { one op; w->ops++; } */
+	void (*work)(struct bench_worker *w);
+	/* After every worker exited: do the subsystem's invariants hold? Print why not. */
+	bool (*check)(struct bench_run *r);
+	/*
+	 * Optional: the lock class whose acquisitions equal the measured ops
+	 * exactly (one acquisition per op), checked when lockstat is on.
+	 */
+	const char *(*exact_class)(struct bench_run *r);
+};
+
+/* True while the worker should go on; handles the start and stop barriers. */
+bool bench_running(struct bench_worker *w);
+/* Busy computation for about ns nanoseconds, outside any lock (think time, critical sections). */
+void bench_spin_ns(u64 ns);
+u64 bench_rand(struct bench_worker *w);
+
+extern const struct bench_workload wl_mm, wl_fs_private, wl_fs_shared, wl_pipe, wl_proc, wl_mixed, wl_lock;
+
+#endif

@@ -1,0 +1,347 @@
+/* The benchmark harness: for each selected workload and CPU count, warm up, measure, stop, check, print records. */
+#include "bench.h"
+#include <locklab/bench.h>
+#include <locklab/bootparam.h>
+#include <locklab/console.h>
+#include <locklab/errno.h>
+#include <locklab/locking/lock_alg.h>
+#include <locklab/lockstat.h>
+#include <locklab/platform.h>
+#include <locklab/printf.h>
+#include <locklab/sched.h>
+#include <locklab/smp.h>
+#include <locklab/string.h>
+#include <locklab/syscall.h>
+#include <locklab/time.h>
+#include <asm/atomic.h>
+#include <generated/version.h>
+
+static char bench_select[128] = CONFIG_BENCH_DEFAULT;
+BOOTPARAM_STR(bench_select, "bench",
+	      "benchmarks to run: all, none, or a comma-separated list (mm,fs-private,fs-shared,pipe,proc,mixed,lock)");
+static char bench_cpus[64];
+BOOTPARAM_STR(bench_cpus, "cpus", "CPU counts the benchmarks sweep, comma-separated (default 1,2,...,CPUs online)");
+static u64 duration_ms = CONFIG_BENCH_DURATION_MS;
+BOOTPARAM_UINT(duration_ms, "duration_ms", 10, 60000, "measured time of one benchmark run, in ms");
+static u64 repeats = CONFIG_BENCH_REPEAT;
+BOOTPARAM_UINT(repeats, "repeat", 1, 100, "runs per workload and CPU count");
+static u64 think_ns = CONFIG_BENCH_THINK_NS;
+BOOTPARAM_UINT(think_ns, "think", 0, 10000000, "ns of computation between calls (mixed, lock workloads)");
+static u64 cs_ns = CONFIG_BENCH_CS_NS;
+BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section in the lock workload");
+
+static const struct bench_workload *const workloads[] = {
+	&wl_mm, &wl_fs_private, &wl_fs_shared, &wl_pipe, &wl_proc, &wl_mixed, &wl_lock,
+};
+#define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+
+static struct bench_run run; /* one run at a time */
+
+u64 bench_rand(struct bench_worker *w)
+{
+	/* xorshift64: cheap, and each worker has its own state. */
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return w->rng;
+}
+
+void bench_spin_ns(u64 ns)
+{
+	u64 end = time_counter() + ns * time_freq() / 1000000000ULL;
+
+	while (time_counter() < end)
+		__asm__ volatile("" ::: "memory");
+}
+
+static u64 my_lock_wait(void)
+{
+	return current_task()->lock_wait_cycles;
+}
+
+/* Waits (yielding: a worker may share the CPU with the harness) until the phase moves on from 'from'. */
+static void wait_phase_change(struct bench_run *r, u32 from)
+{
+	while (atomic_load_acquire(&r->phase) == from)
+		yield();
+}
+
+/* A barrier: note where this worker is, count it in, wait for the harness to move on. */
+static void arrive(struct bench_worker *w, u64 *ops, u64 *wait, u32 phase)
+{
+	*ops = w->ops;
+	*wait = my_lock_wait();
+	atomic_fetch_add_acq_rel(&w->run->arrived, 1U); /* release: our snapshots before the count */
+	wait_phase_change(w->run, phase);
+}
+
+bool bench_running(struct bench_worker *w)
+{
+	switch (atomic_load_acquire(&w->run->phase)) {
+	case BENCH_WARMUP:
+	case BENCH_MEASURE:
+		return true;
+	case BENCH_START:
+		arrive(w, &w->ops_start, &w->wait_start, BENCH_START);
+		return true; /* measuring now (or released at once if the run was cut short) */
+	case BENCH_STOP:
+		arrive(w, &w->ops_end, &w->wait_end, BENCH_STOP);
+		return false;
+	default:
+		return false;
+	}
+}
+
+static void worker_main(void *arg)
+{
+	struct bench_worker *w = arg;
+
+	w->run->wl->work(w);
+}
+
+/* Polls (yielding to the worker that shares CPU 0) until the counter reaches 'until'. */
+static void wait_until(u64 until)
+{
+	while (time_counter() < until)
+		yield();
+}
+
+/* Waits until every active worker is at the barrier of the current phase. */
+static void wait_arrivals(struct bench_run *r)
+{
+	while (atomic_load_acquire(&r->arrived) < r->nactive)
+		yield();
+}
+
+static void set_phase(struct bench_run *r, u32 phase)
+{
+	atomic_store_relaxed(&r->arrived, 0U);
+	atomic_store_release(&r->phase, phase); /* release: the reset above and our snapshots come first */
+}
+
+/* "12.34": a percentage with two decimals, from a numerator and denominator. */
+static void format_pct(char *buf, size_t n, u64 num, u64 den)
+{
+	u64 centi = den ? num * 10000 / den : 0;
+
+	if (!LOCKSTAT_ENABLED)
+		strlcpy(buf, "na", n); /* lock waits are timed by the lockstat clock reads */
+	else
+		snprintf(buf, n, "%llu.%02llu", (unsigned long long)(centi / 100), (unsigned long long)(centi % 100));
+}
+
+/* One run: returns true if it completed with its invariants holding. */
+static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
+{
+	struct bench_run *r = &run;
+	u64 t0, t1, ops = 0, tmin = ~0ULL, tmax = 0, waited = 0, ns;
+	char tag[80], pct[16];
+	const char *exact = "na";
+	bool ok = true;
+	long err;
+
+	memset(r, 0, sizeof(*r));
+	r->wl = wl;
+	r->cpus = cpus;
+	r->repeat = repeat;
+	r->think_ns = think_ns;
+	r->cs_ns = cs_ns;
+	r->nworkers = cpus;
+	for (u32 i = 0; i < BENCH_MAX_WORKERS; i++) {
+		struct bench_worker *w = &r->workers[i];
+
+		w->run = r;
+		w->idx = i;
+		w->cpu = i % cpus;
+		w->active = true;
+		w->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + repeat;
+	}
+	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
+	err = wl->setup ? wl->setup(r) : 0;
+	if (err < 0) {
+		printk_raw("bench: error %s: set-up failed: %s", tag, errno_name(err));
+		return false;
+	}
+	for (u32 i = 0; i < r->nworkers; i++)
+		r->nactive += r->workers[i].active;
+	set_phase(r, BENCH_WARMUP);
+	for (u32 i = 0; i < r->nworkers; i++) {
+		struct bench_worker *w = &r->workers[i];
+
+		w->pid = sys_spawn(worker_main, w, (int)w->cpu);
+		if (w->pid < 0) {
+			printk_raw("bench: error %s: cannot start worker %u on cpu%u: %s", tag, i, w->cpu,
+				   errno_name(w->pid));
+			ok = false;
+		}
+	}
+	if (ok) {
+		/* Warm up for a tenth of the measured time (caches, free lists, directories). */
+		wait_until(time_counter() + duration_ms * time_freq() / 10000);
+		set_phase(r, BENCH_START);
+		wait_arrivals(r);
+		lockstat_reset(); /* every worker is parked at the barrier: no lock is in use */
+		t0 = time_counter();
+		set_phase(r, BENCH_MEASURE);
+		wait_until(t0 + duration_ms * time_freq() / 1000);
+		t1 = time_counter();
+		set_phase(r, BENCH_STOP);
+		wait_arrivals(r);
+	} else {
+		t0 = t1 = time_counter();
+	}
+	for (u32 i = 0; i < r->nworkers; i++) {
+		struct bench_worker *w = &r->workers[i];
+
+		if (!w->active || w->pid < 0)
+			continue;
+		u64 n = w->ops_end - w->ops_start;
+		ops += n;
+		tmin = MIN(tmin, n);
+		tmax = MAX(tmax, n);
+		waited += w->wait_end - w->wait_start;
+		if (w->bad) {
+			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results", tag, i, w->cpu,
+				   (unsigned long long)w->bad);
+			ok = false;
+		}
+	}
+	/* Workers are parked at the stop barrier: the counts below cover exactly the measured ops. */
+	if (ok && LOCKSTAT_ENABLED && wl->exact_class) {
+		struct lockstat_sum s = { 0 };
+		const char *cls = wl->exact_class(r);
+
+		lockstat_get(cls, &s);
+		exact = s.acquisitions == ops ? "ok" : "FAIL";
+		if (s.acquisitions != ops) {
+			printk_raw("bench: error %s: lock class %s acquired %llu times for %llu ops (expected equal)", tag,
+				   cls, (unsigned long long)s.acquisitions, (unsigned long long)ops);
+			ok = false;
+		}
+	}
+	if (LOCKSTAT_ENABLED)
+		lockstat_print_records(tag);
+	set_phase(r, BENCH_RELEASE);
+	for (u32 i = 0; i < r->nworkers; i++) {
+		int status = 0;
+
+		if (r->workers[i].pid > 0 && sys_wait((int)r->workers[i].pid, &status) != r->workers[i].pid) {
+			printk_raw("bench: error %s: worker %u was not reaped", tag, i);
+			ok = false;
+		}
+	}
+	if (wl->check && !wl->check(r))
+		ok = false;
+	ns = time_counter_to_ns(t1 - t0);
+	format_pct(pct, sizeof(pct), waited, (u64)r->nactive * (t1 - t0));
+	printk_raw("bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
+		   "thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s", wl->name, cpus, repeat,
+		   (unsigned long long)ops, (unsigned long long)ns,
+		   (unsigned long long)(ns ? ops * 1000000000ULL / ns : 0), (unsigned long long)(tmin == ~0ULL ? 0 : tmin),
+		   (unsigned long long)tmax, pct, exact, ok ? "ok" : "FAIL");
+	return ok;
+}
+
+/* Is 'name' an element of the comma-separated list? */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/* Every element of the bench= list must name a workload. */
+static bool check_selection(void)
+{
+	char word[32];
+	bool ok = true;
+
+	for (const char *p = bench_select; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		bool known = len == 3 && strncmp(p, "all", 3) == 0;
+
+		for (u32 i = 0; i < NR_WORKLOADS && !known; i++)
+			known = strlen(workloads[i]->name) == len && strncmp(p, workloads[i]->name, len) == 0;
+		if (!known) {
+			strlcpy(word, p, MIN(len + 1, sizeof(word)));
+			printk_raw("bench: error: bench=%s: unknown workload '%s' (known: all, mm, fs-private, fs-shared, "
+				   "pipe, proc, mixed, lock)", bench_select, word);
+			ok = false;
+		}
+		p += len + (e ? 1 : 0);
+	}
+	return ok;
+}
+
+/* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
+static u32 parse_cpus(u32 counts[CONFIG_NR_CPUS])
+{
+	u32 n = 0, online = cpus_online();
+
+	if (!bench_cpus[0]) {
+		for (u32 c = 1; c <= online; c++)
+			counts[n++] = c;
+		return n;
+	}
+	for (const char *p = bench_cpus; *p;) {
+		u64 v = 0;
+		const char *q = p;
+
+		while (*q >= '0' && *q <= '9' && v < 1000)
+			v = v * 10 + (u64)(*q++ - '0');
+		if (q == p || (*q && *q != ',') || v < 1 || v > online || n == CONFIG_NR_CPUS) {
+			printk_raw("bench: error: cpus=%s: each count must be a number from 1 to %u (the CPUs online), "
+				   "at most %d of them", bench_cpus, online, CONFIG_NR_CPUS);
+			return 0;
+		}
+		counts[n++] = (u32)v;
+		p = *q ? q + 1 : q;
+	}
+	return n;
+}
+
+static void print_meta(void)
+{
+	const struct platform_info *plat = platform();
+
+	printk_raw("bench-meta: format=1 strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s board=%s "
+		   "cpus_online=%u cntfrq=%llu lockstat=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
+		   "version=%s config=%s", LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME,
+		   KLOCK_WAIT_NAME, plat->board, cpus_online(), (unsigned long long)time_freq(),
+		   LOCKSTAT_ENABLED ? "on" : "off", (unsigned long long)duration_ms, (unsigned long long)repeats,
+		   (unsigned long long)think_ns, (unsigned long long)cs_ns, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
+}
+
+u32 bench_run_selected(void)
+{
+	u32 counts[CONFIG_NR_CPUS], ncounts, runs = 0, failed = 0;
+	bool all = in_list(bench_select, "all");
+
+	if (!bench_select[0] || strcmp(bench_select, "none") == 0)
+		return 0;
+	if (!check_selection() || (ncounts = parse_cpus(counts)) == 0) {
+		printk_raw("bench-end: runs=0 failed=1");
+		return 1;
+	}
+	print_meta();
+	for (u32 i = 0; i < NR_WORKLOADS; i++) {
+		if (!all && !in_list(bench_select, workloads[i]->name))
+			continue;
+		for (u32 c = 0; c < ncounts; c++)
+			for (u32 rep = 0; rep < repeats; rep++) {
+				runs++;
+				failed += !run_one(workloads[i], counts[c], rep);
+			}
+	}
+	printk_raw("bench-end: runs=%u failed=%u", runs, failed);
+	return failed;
+}

@@ -1,0 +1,114 @@
+/* Workloads "fs-private" and "fs-shared": create, write, read back, unlink files, in a directory per CPU or one for all. */
+#include "bench.h"
+#include <locklab/console.h>
+#include <locklab/fs.h>
+#include <locklab/mm.h>
+#include <locklab/printf.h>
+#include <locklab/syscall.h>
+
+#define FS_FILE_BYTES 512
+#define FS_NAMES 4 /* names each worker cycles through */
+
+static u64 free_before, live_before, inodes_before;
+
+static void snapshot(u64 *free, u64 *live, u64 *inodes)
+{
+	kernel_enter();
+	*free = mm_free_pages();
+	*live = kmalloc_live();
+	*inodes = fs_inodes_live();
+	kernel_exit();
+}
+
+/* private: /bench-fs/w<i>/f<k>; shared: /bench-fs/w<i>f<k>, all in one directory. */
+static void file_name(char *buf, u64 n, struct bench_worker *w, u64 k)
+{
+	if (w->run->wl == &wl_fs_private)
+		snprintf(buf, n, "/bench-fs/w%u/f%llu", w->idx, (unsigned long long)k);
+	else
+		snprintf(buf, n, "/bench-fs/w%uf%llu", w->idx, (unsigned long long)k);
+}
+
+static long fs_setup(struct bench_run *r)
+{
+	char dir[32];
+	long err;
+
+	snapshot(&free_before, &live_before, &inodes_before);
+	err = sys_mkdir("/bench-fs");
+	for (u32 i = 0; i < r->nworkers && err == 0 && r->wl == &wl_fs_private; i++) {
+		snprintf(dir, sizeof(dir), "/bench-fs/w%u", i);
+		err = sys_mkdir(dir);
+	}
+	return err;
+}
+
+static void fs_work(struct bench_worker *w)
+{
+	u8 buf[FS_FILE_BYTES];
+	char path[40];
+
+	while (bench_running(w)) {
+		u8 seed = (u8)(w->ops * 7 + w->idx);
+		long fd;
+
+		file_name(path, sizeof(path), w, w->ops % FS_NAMES);
+		fd = sys_open(path, O_CREAT | O_EXCL | O_RDWR);
+		if (fd < 0) {
+			w->bad++;
+			continue;
+		}
+		for (u32 i = 0; i < FS_FILE_BYTES; i++)
+			buf[i] = (u8)(seed + i);
+		w->bad += sys_write((int)fd, buf, FS_FILE_BYTES) != FS_FILE_BYTES;
+		w->bad += sys_lseek((int)fd, 0, SEEK_SET) != 0;
+		for (u32 i = 0; i < FS_FILE_BYTES; i++)
+			buf[i] = 0;
+		w->bad += sys_read((int)fd, buf, FS_FILE_BYTES) != FS_FILE_BYTES;
+		for (u32 i = 0; i < FS_FILE_BYTES; i++)
+			w->bad += buf[i] != (u8)(seed + i); /* the content as written */
+		w->bad += sys_close((int)fd) != 0;
+		w->bad += sys_unlink(path) != 0;
+		w->ops++;
+	}
+}
+
+static bool fs_check(struct bench_run *r)
+{
+	char dir[32];
+	u64 free_now, live_now, inodes_now;
+	bool ok = true;
+
+	/* Every worker unlinked what it created: the directories must be empty. */
+	for (u32 i = 0; i < r->nworkers && r->wl == &wl_fs_private; i++) {
+		snprintf(dir, sizeof(dir), "/bench-fs/w%u", i);
+		ok &= sys_rmdir(dir) == 0;
+	}
+	ok &= sys_rmdir("/bench-fs") == 0;
+	snapshot(&free_now, &live_now, &inodes_now);
+	if (!ok || free_now != free_before || live_now != live_before || inodes_now != inodes_before) {
+		printk_raw("bench: error workload=%s: directories %s; free pages %llu -> %llu, live objects %llu -> %llu, "
+			   "inodes %llu -> %llu", r->wl->name, ok ? "removed" : "NOT empty",
+			   (unsigned long long)free_before, (unsigned long long)free_now,
+			   (unsigned long long)live_before, (unsigned long long)live_now,
+			   (unsigned long long)inodes_before, (unsigned long long)inodes_now);
+		return false;
+	}
+	return true;
+}
+
+const struct bench_workload wl_fs_private = {
+	.name = "fs-private",
+	.what = "create/write/read/unlink files, each CPU in its own directory",
+	.setup = fs_setup,
+	.work = fs_work,
+	.check = fs_check,
+};
+
+const struct bench_workload wl_fs_shared = {
+	.name = "fs-shared",
+	.what = "create/write/read/unlink files, every CPU in one shared directory",
+	.setup = fs_setup,
+	.work = fs_work,
+	.check = fs_check,
+};

@@ -1,0 +1,77 @@
+/* Workload "mm": page and kmalloc churn on every CPU; nothing may be lost or handed out twice. */
+#include "bench.h"
+#include <locklab/console.h>
+#include <locklab/mm.h>
+
+#define MM_PAGES 2 /* pages per op, besides one kmalloc object */
+
+static u64 free_before, live_before;
+
+static long mm_setup(struct bench_run *r)
+{
+	(void)r;
+	kernel_enter();
+	free_before = mm_free_pages();
+	live_before = kmalloc_live();
+	kernel_exit();
+	return 0;
+}
+
+static void mm_work(struct bench_worker *w)
+{
+	u64 tag = (u64)w->idx << 48;
+
+	while (bench_running(w)) {
+		u64 *pages[MM_PAGES], *obj, size = 16UL << (bench_rand(w) % 8);
+
+		kernel_enter();
+		for (u32 i = 0; i < MM_PAGES; i++) {
+			pages[i] = page_alloc();
+			if (pages[i])
+				pages[i][i] = tag | w->ops; /* a second owner would overwrite it */
+		}
+		obj = kmalloc(size);
+		if (obj)
+			obj[0] = tag | w->ops;
+		for (u32 i = 0; i < MM_PAGES; i++) {
+			if (!pages[i]) {
+				w->bad++; /* a few pages per CPU can never exhaust RAM */
+				continue;
+			}
+			w->bad += pages[i][i] != (tag | w->ops);
+			page_free(pages[i]);
+		}
+		if (obj) {
+			w->bad += obj[0] != (tag | w->ops);
+			kfree(obj);
+		} else {
+			w->bad++;
+		}
+		kernel_exit();
+		w->ops++;
+	}
+}
+
+static bool mm_check(struct bench_run *r)
+{
+	u64 free_now, live_now;
+
+	(void)r;
+	kernel_enter();
+	free_now = mm_free_pages();
+	live_now = kmalloc_live();
+	kernel_exit();
+	if (free_now != free_before || live_now != live_before)
+		printk_raw("bench: error workload=mm: free pages %llu -> %llu, live objects %llu -> %llu",
+			   (unsigned long long)free_before, (unsigned long long)free_now,
+			   (unsigned long long)live_before, (unsigned long long)live_now);
+	return free_now == free_before && live_now == live_before;
+}
+
+const struct bench_workload wl_mm = {
+	.name = "mm",
+	.what = "page_alloc/page_free and kmalloc/kfree churn",
+	.setup = mm_setup,
+	.work = mm_work,
+	.check = mm_check,
+};

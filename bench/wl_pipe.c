@@ -1,0 +1,115 @@
+/* Workload "pipe": ping-pong through two pipes between CPU pairs; every message must come back intact. */
+#include "bench.h"
+#include <locklab/console.h>
+#include <locklab/mm.h>
+#include <locklab/syscall.h>
+
+#define PIPE_QUIT (~0ULL)
+
+/*
+ * Pair j: an active initiator on CPU 2j sends a sequence number through
+ * req[j], a passive echo worker (CPU 2j+1, or 2j when the CPU count is odd)
+ * sends it back through resp[j]. One op is one round trip. The echo worker
+ * never meets the barriers: it stops when the initiator sends PIPE_QUIT.
+ */
+struct pipe_pair {
+	int req[2], resp[2];
+};
+static struct pipe_pair pairs[CONFIG_NR_CPUS];
+static u32 npairs;
+static u64 free_before, live_before;
+
+static long pipe_setup(struct bench_run *r)
+{
+	long err = 0;
+
+	kernel_enter();
+	free_before = mm_free_pages();
+	live_before = kmalloc_live();
+	kernel_exit();
+	npairs = (r->cpus + 1) / 2;
+	r->nworkers = 2 * npairs;
+	for (u32 j = 0; j < npairs && err == 0; j++) {
+		struct bench_worker *init = &r->workers[2 * j], *echo = &r->workers[2 * j + 1];
+
+		init->cpu = 2 * j;
+		echo->cpu = 2 * j + 1 < r->cpus ? 2 * j + 1 : 2 * j;
+		echo->active = false;
+		init->priv = echo->priv = &pairs[j];
+		/* The workers inherit these fds (a copy of process 1's table); check() closes ours. */
+		err = sys_pipe(pairs[j].req);
+		if (err == 0 && (err = sys_pipe(pairs[j].resp)) != 0) {
+			sys_close(pairs[j].req[0]);
+			sys_close(pairs[j].req[1]);
+		}
+		if (err)
+			npairs = j;
+	}
+	return err;
+}
+
+/* Reads exactly one u64 (a pipe may return fewer bytes than asked). */
+static bool read_u64(int fd, u64 *v)
+{
+	u8 *p = (u8 *)v;
+	u64 got = 0;
+
+	while (got < sizeof(*v)) {
+		long n = sys_read(fd, p + got, sizeof(*v) - got);
+
+		if (n <= 0)
+			return false;
+		got += (u64)n;
+	}
+	return true;
+}
+
+static void pipe_work(struct bench_worker *w)
+{
+	struct pipe_pair *pp = w->priv;
+	u64 v;
+
+	if (!w->active) {
+		while (read_u64(pp->req[0], &v) && v != PIPE_QUIT)
+			w->bad += sys_write(pp->resp[1], &v, sizeof(v)) != sizeof(v);
+		return;
+	}
+	while (bench_running(w)) {
+		v = w->ops;
+		w->bad += sys_write(pp->req[1], &v, sizeof(v)) != sizeof(v);
+		w->bad += !read_u64(pp->resp[0], &v) || v != w->ops; /* the same message, once */
+		w->ops++;
+	}
+	v = PIPE_QUIT;
+	w->bad += sys_write(pp->req[1], &v, sizeof(v)) != sizeof(v);
+}
+
+static bool pipe_check(struct bench_run *r)
+{
+	u64 free_now, live_now;
+
+	(void)r;
+	for (u32 j = 0; j < npairs; j++) {
+		sys_close(pairs[j].req[0]);
+		sys_close(pairs[j].req[1]);
+		sys_close(pairs[j].resp[0]);
+		sys_close(pairs[j].resp[1]);
+	}
+	kernel_enter();
+	free_now = mm_free_pages();
+	live_now = kmalloc_live();
+	kernel_exit();
+	if (free_now != free_before || live_now != live_before)
+		printk_raw("bench: error workload=pipe: free pages %llu -> %llu, live objects %llu -> %llu",
+			   (unsigned long long)free_before, (unsigned long long)free_now,
+			   (unsigned long long)live_before, (unsigned long long)live_now);
+	return free_now == free_before && live_now == live_before;
+}
+
+const struct bench_workload wl_pipe = {
+	.name = "pipe",
+	.what = "round trips through two pipes between pairs of CPUs",
+	.setup = pipe_setup,
+	.work = pipe_work,
+	.check = pipe_check,
+};

@@ -1,0 +1,113 @@
+/* fs/ private structures: inodes, the inode table, directory entries, and the VFS operations sys_fs.c calls. */
+#ifndef KERNEL_FS_FS_INTERNAL_H
+#define KERNEL_FS_FS_INTERNAL_H
+
+#include <locklab/klock.h>
+#include <locklab/file.h>
+#include <locklab/fs.h>
+#include <locklab/mm.h>
+#include <locklab/errno.h>
+
+/*
+ * Lock order in fs/ (lockdep checks the class order; the same-class rules
+ * are ours to keep):
+ *
+ *   fd_table  ->  (nothing: takes file references with an atomic only)
+ *   file      ->  inode                      (read, write, readdir, lseek on a file)
+ *   inode     ->  inode                      only parent directory before a child of it
+ *   inode     ->  inode_hash                 (creating an inode under its parent's lock)
+ *   inode_hash    is a leaf: nothing is taken while a bucket lock is held
+ *
+ * Path lookup holds one inode lock at a time (reference the child, drop the
+ * parent's lock). No rename and no hard links, so "parent before child"
+ * can never meet "child before parent". inode_put() and file_put() are
+ * never called with an fs data lock held. Allocation (mm) nests inside any
+ * of them: mm never calls back into fs.
+ */
+
+#define FILE_PAGES_MAX 64                          /* a file holds at most this many pages */
+#define FILE_SIZE_MAX (FILE_PAGES_MAX * PAGE_SIZE) /* writes beyond get -EFBIG */
+#define DIR_BUCKETS 16                             /* name hash buckets per directory */
+#define INODE_HASH_BUCKETS 64                      /* buckets of the inode table */
+
+/* Directory position (file offset of a directory fd): bucket << DIRPOS_SHIFT | last cookie returned. */
+#define DIRPOS_SHIFT 40
+#define DIRPOS_COOKIE_MASK ((1ULL << DIRPOS_SHIFT) - 1)
+
+struct inode;
+
+/* A name in a directory; owned by the directory and guarded by its lock. */
+struct dentry {
+	struct dentry *next;   /* guarded by the directory's lock: bucket chain, in cookie order */
+	struct inode *inode;   /* holds one reference (refs) and one link (nlink) of it; never changes */
+	u64 cookie;            /* never changes: the directory's next_cookie when it was added */
+	u32 hash;              /* never changes */
+	u32 len;               /* never changes */
+	char name[NAME_MAX + 1]; /* never changes */
+};
+
+struct inode {
+	/*
+	 * Class "inode", SUBSYS_FS: guards nlink, size and the file data or the
+	 * directory's entries below. Order: a parent directory's lock before
+	 * the lock of a child of it (both class "inode"); before inode_hash.
+	 */
+	struct klock lock;
+	u32 ino;               /* never changes */
+	u32 type;              /* S_IFREG or S_IFDIR; never changes */
+	/*
+	 * Atomic: references in memory (files, cwds, lookups in progress, a
+	 * directory's child directories through their '..', fs_root) plus one
+	 * per directory entry naming the inode. So it reaches 0 only once nlink
+	 * has; the drop to 0 happens under the inode's hash bucket lock, and
+	 * only there may it go from 0 to 1 (inode_lookup), so the inode is
+	 * unhashed and freed exactly once.
+	 */
+	u32 refs;
+	u32 nlink;             /* guarded by lock: entries naming it (+1 for '.' and one per subdir '..', dirs) */
+	u64 size;              /* guarded by lock: bytes (files), entries (directories) */
+	struct inode *hash_next; /* guarded by the inode table bucket's lock */
+	union {
+		/* S_IFREG: page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE); NULL is a hole. */
+		void *pages[FILE_PAGES_MAX];          /* guarded by lock */
+		struct {
+			struct dentry *buckets[DIR_BUCKETS]; /* guarded by lock */
+			u64 next_cookie;                 /* guarded by lock: cookies only grow, from 1 */
+			/* Referenced unless this is the root (its own parent); never changes. */
+			struct inode *parent;
+		} dir;
+	};
+};
+
+/* inode.c: the inode table and inode life cycle (callers are inside the fs subsystem scope). */
+struct inode *inode_new(u32 type);           /* refs 1, nlink 0, not yet hashed; NULL if no memory */
+void inode_discard(struct inode *ino);       /* frees an inode_new() never hashed (nor linked) */
+void inode_hash_insert(struct inode *ino);   /* makes it findable by inode_lookup() */
+struct inode *inode_lookup(u32 ino);         /* referenced, or NULL */
+long inode_read(struct inode *ino, u64 pos, void *buf, u64 n);        /* lock held */
+long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n); /* lock held */
+void inode_truncate(struct inode *ino);      /* lock held: frees every page */
+void inode_fill_stat(struct inode *ino, struct stat *st);             /* lock held */
+
+/* dir.c: entries of one directory (its lock held). */
+struct dentry *dir_find(struct inode *dir, const char *name, u32 len);
+struct dentry *dentry_new(const char *name, u32 len); /* NULL if no memory; not linked */
+void dir_add(struct inode *dir, struct dentry *d, struct inode *child); /* d takes over a ref of child */
+void dir_remove(struct inode *dir, struct dentry *d);  /* unlinks d; the caller kfree's it and puts d->inode */
+u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max);
+
+/* namei.c: paths (kernel copies, NUL-terminated) to inodes, and the namespace operations. */
+long vfs_lookup(const char *path, struct inode **out);    /* referenced */
+long vfs_open(const char *path, int flags);               /* fd */
+long vfs_mkdir(const char *path);
+long vfs_unlink(const char *path);
+long vfs_rmdir(const char *path);
+long vfs_stat(const char *path, struct stat *st);
+long vfs_chdir(const char *path);
+
+/* ramfs.c: file operations of regular files and directories. */
+extern const struct file_ops ramfs_file_ops;
+extern const struct file_ops ramfs_dir_ops;
+long vfs_readdir(struct file *f, struct dirent *ents, u32 max);
+
+#endif

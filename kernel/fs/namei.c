@@ -1,0 +1,392 @@
+/* Path lookup (one directory lock at a time) and the namespace operations: open/create, mkdir, unlink, rmdir, stat, chdir. */
+#include "fs_internal.h"
+#include <locklab/proc.h>
+#include <locklab/errno.h>
+
+/*
+ * Path rules: absolute from the root, relative from current_proc()->cwd;
+ * repeated slashes are one; '.' and '..' are resolved here, not stored
+ * ('..' of the root is the root); every component is at most NAME_MAX
+ * bytes (-ENAMETOOLONG); a missing name is -ENOENT, a file used as a
+ * directory -ENOTDIR; a trailing slash asks for a directory. A removed
+ * directory (nlink 0) holds no names and takes none (-ENOENT).
+ *
+ * Locks: each step locks one directory, references the child and unlocks.
+ * An operation that changes a directory locks it, then (parent before
+ * child) the child named in it.
+ */
+
+/* A path cut before its last component. */
+struct nameidata {
+	struct inode *dir;  /* referenced: where the last component is looked up */
+	const char *last;   /* the last component, 'len' bytes (not NUL-terminated) */
+	u32 len;            /* 0 when there is none: the path is only slashes */
+	bool slash;         /* the path ends with a slash */
+};
+
+static bool is_dots(const char *name, u32 len)
+{
+	return len == 0 || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')));
+}
+
+static struct inode *start_dir(const char *path)
+{
+	struct proc *p = current_proc();
+
+	/* cwd changes only by its own process (chdir), so reading it here is safe. */
+	if (*path == '/' || !p || !p->cwd)
+		return fs_root();
+	inode_get(p->cwd);
+	return p->cwd;
+}
+
+/* The inode named 'name' in dir, referenced; len 0 or '.' is dir itself. */
+static long step(struct inode *dir, const char *name, u32 len, struct inode **out)
+{
+	long r = 0;
+
+	if (dir->type != S_IFDIR)
+		return -ENOTDIR;
+	if (len == 0 || (len == 1 && name[0] == '.')) {
+		inode_get(dir);
+		*out = dir;
+		return 0;
+	}
+	klock_lock(&dir->lock);
+	if (dir->nlink == 0) {
+		r = -ENOENT;
+	} else if (len == 2 && name[0] == '.' && name[1] == '.') {
+		*out = dir->dir.parent;
+		inode_get(*out); /* held by dir's '..' reference */
+	} else {
+		struct dentry *d = dir_find(dir, name, len);
+
+		if (d) {
+			*out = d->inode;
+			inode_get(*out); /* held by the entry's reference */
+		} else {
+			r = -ENOENT;
+		}
+	}
+	klock_unlock(&dir->lock);
+	return r;
+}
+
+/* Walks every component but the last; fills nd (nd->dir referenced) or returns -errno. */
+static long walk_parent(const char *path, struct nameidata *nd)
+{
+	struct inode *dir = start_dir(path), *next;
+	const char *p = path;
+
+	for (;;) {
+		const char *name, *q;
+		u32 len;
+		long r;
+
+		while (*p == '/')
+			p++;
+		name = p;
+		while (*p && *p != '/')
+			p++;
+		len = (u32)(p - name);
+		if (len > NAME_MAX) {
+			inode_put(dir);
+			return -ENAMETOOLONG;
+		}
+		for (q = p; *q == '/'; q++)
+			;
+		if (!*q) {
+			nd->dir = dir;
+			nd->last = name;
+			nd->len = len;
+			nd->slash = *p == '/';
+			return 0;
+		}
+		r = step(dir, name, len, &next);
+		inode_put(dir);
+		if (r)
+			return r;
+		dir = next;
+	}
+}
+
+long vfs_lookup(const char *path, struct inode **out)
+{
+	struct nameidata nd;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = walk_parent(path, &nd);
+	if (!r) {
+		r = step(nd.dir, nd.last, nd.len, out);
+		inode_put(nd.dir);
+		if (!r && nd.slash && (*out)->type != S_IFDIR) {
+			inode_put(*out);
+			r = -ENOTDIR;
+		}
+	}
+	subsys_exit(SUBSYS_FS);
+	return r;
+}
+
+/* Opens name in dir, creating a regular file if there is none; *out referenced. */
+static long create_file(struct nameidata *nd, bool excl, struct inode **out)
+{
+	struct inode *dir = nd->dir, *new;
+	struct dentry *d, *e;
+	long r = 0;
+
+	if (dir->type != S_IFDIR)
+		return -ENOTDIR;
+	new = inode_new(S_IFREG);
+	d = dentry_new(nd->last, nd->len);
+	if (!new || !d) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	klock_lock(&dir->lock);
+	if (dir->nlink == 0) {
+		r = -ENOENT;
+	} else if ((e = dir_find(dir, nd->last, nd->len)) != NULL) {
+		if (excl) {
+			r = -EEXIST;
+		} else {
+			*out = e->inode;
+			inode_get(*out);
+			r = 1; /* found, not created */
+		}
+	} else {
+		klock_lock(&new->lock); /* parent before child */
+		new->nlink = 1;
+		klock_unlock(&new->lock);
+		inode_get(new);         /* the caller's; inode_new's reference goes to the entry */
+		inode_hash_insert(new);
+		dir_add(dir, d, new);
+		*out = new;
+		new = NULL;
+		d = NULL;
+	}
+	klock_unlock(&dir->lock);
+out_free:
+	kfree(d);
+	if (new)
+		inode_discard(new);
+	return r > 0 ? 0 : r;
+}
+
+#define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY)
+
+long vfs_open(const char *path, int flags)
+{
+	u32 acc = (u32)flags & O_ACCMODE;
+	struct nameidata nd;
+	struct inode *ino;
+	struct file *f;
+	long r;
+
+	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE || ((flags & O_CREAT) && (flags & O_DIRECTORY)))
+		return -EINVAL;
+	subsys_enter(SUBSYS_FS);
+	r = walk_parent(path, &nd);
+	if (r)
+		goto out;
+	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len))
+		r = nd.slash ? -EISDIR : create_file(&nd, flags & O_EXCL, &ino);
+	else
+		r = step(nd.dir, nd.last, nd.len, &ino);
+	inode_put(nd.dir);
+	if (r)
+		goto out;
+	if (ino->type == S_IFDIR) {
+		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			r = -EEXIST; /* '.', '..' or '/' */
+		else if ((flags & (O_CREAT | O_TRUNC)) || acc != O_RDONLY)
+			r = -EISDIR;
+	} else if ((flags & O_DIRECTORY) || nd.slash) {
+		r = -ENOTDIR;
+	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
+		/* O_TRUNC on a read-only open is left alone (POSIX leaves it unspecified). */
+		klock_lock(&ino->lock);
+		inode_truncate(ino);
+		klock_unlock(&ino->lock);
+	}
+	if (r) {
+		inode_put(ino);
+		goto out;
+	}
+	f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino, (u32)flags);
+	if (!f) {
+		inode_put(ino);
+		r = -ENOMEM;
+		goto out;
+	}
+	r = fd_install(f); /* the file holds the inode reference now */
+	if (r < 0)
+		file_put(f);
+out:
+	subsys_exit(SUBSYS_FS);
+	return r;
+}
+
+long vfs_mkdir(const char *path)
+{
+	struct inode *dir, *new = NULL;
+	struct dentry *d = NULL;
+	struct nameidata nd;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = walk_parent(path, &nd);
+	if (r)
+		goto out;
+	dir = nd.dir;
+	if (dir->type != S_IFDIR) {
+		r = -ENOTDIR;
+		goto out_put;
+	}
+	if (is_dots(nd.last, nd.len)) {
+		r = -EEXIST;
+		goto out_put;
+	}
+	new = inode_new(S_IFDIR);
+	d = dentry_new(nd.last, nd.len);
+	if (!new || !d) {
+		r = -ENOMEM;
+		goto out_put;
+	}
+	klock_lock(&dir->lock);
+	if (dir->nlink == 0) {
+		r = -ENOENT;
+	} else if (dir_find(dir, nd.last, nd.len)) {
+		r = -EEXIST;
+	} else {
+		inode_get(dir);          /* the new directory's '..' */
+		new->dir.parent = dir;
+		klock_lock(&new->lock);  /* parent before child */
+		new->nlink = 2;          /* its entry and its '.' */
+		klock_unlock(&new->lock);
+		inode_hash_insert(new);
+		dir_add(dir, d, new);    /* inode_new's reference goes to the entry */
+		dir->nlink++;            /* the new '..' */
+		new = NULL;
+		d = NULL;
+	}
+	klock_unlock(&dir->lock);
+out_put:
+	kfree(d);
+	if (new)
+		inode_discard(new);
+	inode_put(dir);
+out:
+	subsys_exit(SUBSYS_FS);
+	return r;
+}
+
+/* unlink (dir false) or rmdir (dir true) of the last component of path. */
+static long remove_name(const char *path, bool rmdir)
+{
+	struct dentry *d = NULL;
+	struct inode *dir, *child = NULL;
+	struct nameidata nd;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = walk_parent(path, &nd);
+	if (r)
+		goto out;
+	dir = nd.dir;
+	if (dir->type != S_IFDIR)
+		r = -ENOTDIR;
+	else if (nd.len == 0)
+		r = rmdir ? -EBUSY : -EISDIR; /* the root */
+	else if (is_dots(nd.last, nd.len))
+		r = !rmdir ? -EISDIR : nd.len == 1 ? -EINVAL : -ENOTEMPTY;
+	if (r)
+		goto out_put;
+	klock_lock(&dir->lock);
+	if (dir->nlink == 0 || !(d = dir_find(dir, nd.last, nd.len))) {
+		r = -ENOENT;
+	} else if (rmdir && d->inode->type != S_IFDIR) {
+		r = -ENOTDIR;
+	} else if (!rmdir && d->inode->type == S_IFDIR) {
+		r = -EISDIR;
+	} else if (!rmdir && nd.slash) {
+		r = -ENOTDIR;
+	} else {
+		child = d->inode;
+		klock_lock(&child->lock); /* parent before child */
+		if (!rmdir)
+			child->nlink--;
+		else if (child->size)
+			r = -ENOTEMPTY;
+		else
+			child->nlink = 0; /* its entry and '.'; from now on it takes no names */
+		klock_unlock(&child->lock);
+		if (!r) {
+			dir_remove(dir, d);
+			if (rmdir)
+				dir->nlink--; /* the child's '..' */
+		}
+	}
+	klock_unlock(&dir->lock);
+	if (!r && child) {
+		kfree(d);
+		inode_put(child); /* the entry's reference: freed here unless open or a cwd */
+	}
+out_put:
+	inode_put(dir);
+out:
+	subsys_exit(SUBSYS_FS);
+	return r;
+}
+
+long vfs_unlink(const char *path)
+{
+	return remove_name(path, false);
+}
+
+long vfs_rmdir(const char *path)
+{
+	return remove_name(path, true);
+}
+
+long vfs_stat(const char *path, struct stat *st)
+{
+	struct inode *ino;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = vfs_lookup(path, &ino);
+	if (!r) {
+		klock_lock(&ino->lock);
+		inode_fill_stat(ino, st);
+		klock_unlock(&ino->lock);
+		inode_put(ino);
+	}
+	subsys_exit(SUBSYS_FS);
+	return r;
+}
+
+long vfs_chdir(const char *path)
+{
+	struct proc *p = current_proc();
+	struct inode *ino, *old;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = vfs_lookup(path, &ino);
+	if (!r && ino->type != S_IFDIR) {
+		inode_put(ino);
+		r = -ENOTDIR;
+	} else if (!r && !p) {
+		inode_put(ino);
+		r = -ESRCH;
+	} else if (!r) {
+		old = p->cwd; /* changed only by its own process: this one */
+		p->cwd = ino;
+		if (old)
+			inode_put(old);
+	}
+	subsys_exit(SUBSYS_FS);
+	return r;
+}

@@ -1,0 +1,246 @@
+/* Processes: the pid table, spawn with fd table and cwd inheritance, exit to a zombie, wait to reap. */
+#include <locklab/proc.h>
+#include <locklab/errno.h>
+#include <locklab/file.h>
+#include <locklab/fs.h>
+#include <locklab/initcall.h>
+#include <locklab/mm.h>
+#include <locklab/panic.h>
+#include <locklab/printf.h>
+#include <locklab/sched.h>
+#include <locklab/syscall.h>
+#include <asm/atomic.h>
+
+#define PID_BUCKETS 16
+
+struct pid_bucket {
+	struct klock lock;   /* "pid_hash": guards head and the chain's hash_next links */
+	struct proc *head;
+};
+
+static struct klock proc_tree;              /* guards every proc's tree fields (proc.h) */
+static struct pid_bucket pid_table[PID_BUCKETS];
+static struct proc init_proc;               /* pid 1: the init task, and every kernel task */
+static s32 next_pid = 2;                    /* atomic */
+static u32 nr_live = 1;                     /* atomic: init plus every process not yet reaped */
+
+struct proc *current_proc(void)
+{
+	struct task *t = current_task();
+
+	return t && t->proc ? t->proc : &init_proc;
+}
+
+u32 proc_live(void)
+{
+	return atomic_load_relaxed(&nr_live);
+}
+
+static struct pid_bucket *bucket_of(s32 pid)
+{
+	return &pid_table[(u32)pid % PID_BUCKETS];
+}
+
+static void pid_insert(struct proc *p)
+{
+	struct pid_bucket *b = bucket_of(p->pid);
+
+	klock_lock(&b->lock);
+	p->hash_next = b->head;
+	b->head = p;
+	klock_unlock(&b->lock);
+}
+
+static void pid_remove(struct proc *p)
+{
+	struct pid_bucket *b = bucket_of(p->pid);
+
+	klock_lock(&b->lock);
+	for (struct proc **pp = &b->head; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == p) {
+			*pp = p->hash_next;
+			break;
+		}
+	}
+	klock_unlock(&b->lock);
+}
+
+/* Links p as a child of parent. */
+static void tree_add_child(struct proc *parent, struct proc *p)
+{
+	klock_assert_held(&proc_tree);
+	p->parent = parent;
+	p->sibling = parent->children;
+	parent->children = p;
+}
+
+static void tree_remove_child(struct proc *parent, struct proc *p)
+{
+	klock_assert_held(&proc_tree);
+	for (struct proc **pp = &parent->children; *pp; pp = &(*pp)->sibling) {
+		if (*pp == p) {
+			*pp = p->sibling;
+			return;
+		}
+	}
+	panic("proc: pid %d is not a child of pid %d", p->pid, parent->pid);
+}
+
+/* The first task of every process: become the process, run it, exit with 0 if it returns. */
+static void proc_trampoline(void *arg)
+{
+	struct proc *p = arg;
+
+	current_task()->proc = p;
+	p->fn(p->arg);
+	sys_exit(0);
+}
+
+long proc_spawn(void (*fn)(void *), void *arg, int cpu)
+{
+	struct proc *parent = current_proc(), *p;
+	char name[TASK_NAME_LEN];
+	long ret;
+
+	subsys_enter(SUBSYS_PROC);
+	p = kmalloc(sizeof(*p));
+	if (!p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	p->files = files_dup(parent->files);
+	if (!p->files) {
+		kfree(p);
+		ret = -ENOMEM;
+		goto out;
+	}
+	p->cwd = parent->cwd;
+	inode_get(p->cwd);
+	p->fn = fn;
+	p->arg = arg;
+	p->state = PROC_ALIVE;
+	p->pid = atomic_fetch_add_relaxed(&next_pid, 1);
+	wait_queue_init(&p->child_exit, "proc_child_exit");
+	klock_lock(&proc_tree);
+	tree_add_child(parent, p);
+	klock_unlock(&proc_tree);
+	pid_insert(p);
+	atomic_fetch_add_relaxed(&nr_live, 1U);
+	snprintf(name, sizeof(name), "pid%d", p->pid);
+	/* The new task may run at once on another CPU: everything it reads is set above. */
+	p->task = task_create(name, proc_trampoline, p, cpu);
+	if (!p->task) {
+		/* No task slot: undo, as if never spawned. */
+		klock_lock(&proc_tree);
+		tree_remove_child(parent, p);
+		klock_unlock(&proc_tree);
+		pid_remove(p);
+		atomic_fetch_add_relaxed(&nr_live, ~0U); /* -1 */
+		files_free(p->files);
+		inode_put(p->cwd);
+		kfree(p);
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = p->pid;
+out:
+	subsys_exit(SUBSYS_PROC);
+	return ret;
+}
+
+void proc_exit(int status)
+{
+	struct proc *p = current_proc(), *c, *next;
+
+	if (p == &init_proc)
+		panic("proc: process 1 (init) called exit(%d)", status);
+	subsys_enter(SUBSYS_PROC);
+	/* Open files and the cwd go first: a pipe's reader sees EOF as soon as we are gone. */
+	files_free(p->files);
+	p->files = NULL;
+	inode_put(p->cwd);
+	p->cwd = NULL;
+	klock_lock(&proc_tree);
+	/* Orphans go to init, whose sys_wait (any process-1 task) reaps them, as in Unix. */
+	for (c = p->children; c; c = next) {
+		next = c->sibling;
+		tree_add_child(&init_proc, c);
+	}
+	p->children = NULL;
+	p->exit_status = status;
+	p->state = PROC_ZOMBIE;
+	wake_up(&p->parent->child_exit);
+	if (init_proc.children && p->parent != &init_proc)
+		wake_up(&init_proc.child_exit); /* it may have inherited zombies */
+	/* From here the parent may reap and free p: touch nothing of it. */
+	klock_unlock(&proc_tree);
+	subsys_exit(SUBSYS_PROC);
+}
+
+/* A zombie child of p matching pid (-1: any); NULL if none; *any_child says if a match exists at all. */
+static struct proc *find_zombie(struct proc *p, int pid, bool *any_child)
+{
+	klock_assert_held(&proc_tree);
+	*any_child = false;
+	for (struct proc *c = p->children; c; c = c->sibling) {
+		if (pid != -1 && c->pid != pid)
+			continue;
+		*any_child = true;
+		if (c->state == PROC_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+long proc_wait(int pid, int *status)
+{
+	struct proc *p = current_proc(), *z;
+	bool any;
+	long ret;
+
+	subsys_enter(SUBSYS_PROC);
+	klock_lock(&proc_tree);
+	z = find_zombie(p, pid, &any);
+	if (!z && any)
+		wait_event(&p->child_exit, (z = find_zombie(p, pid, &any)) != NULL || !any, &proc_tree);
+	if (!z) {
+		klock_unlock(&proc_tree);
+		ret = -ECHILD;
+		goto out;
+	}
+	tree_remove_child(p, z);
+	if (status)
+		*status = z->exit_status;
+	klock_unlock(&proc_tree);
+	pid_remove(z);
+	/* The task may still be on its way out of task_exit(); join waits for that, then frees it. */
+	task_join(z->task);
+	ret = z->pid;
+	kfree(z);
+	atomic_fetch_add_relaxed(&nr_live, ~0U); /* -1 */
+out:
+	subsys_exit(SUBSYS_PROC);
+	return ret;
+}
+
+static void proc_init(void)
+{
+	klock_init(&proc_tree, "proc_tree", SUBSYS_PROC);
+	for (u32 i = 0; i < PID_BUCKETS; i++) {
+		klock_init(&pid_table[i].lock, "pid_hash", SUBSYS_PROC);
+		pid_table[i].head = NULL;
+	}
+	init_proc.pid = 1;
+	init_proc.state = PROC_ALIVE;
+	init_proc.parent = &init_proc;
+	wait_queue_init(&init_proc.child_exit, "proc_child_exit");
+	init_proc.files = files_alloc();
+	init_proc.cwd = fs_root();
+	if (!init_proc.files || !init_proc.cwd)
+		panic("proc: cannot set up process 1 (fd table %p, root %p)", (void *)init_proc.files,
+		      (void *)init_proc.cwd);
+	init_proc.task = current_task();
+	current_task()->proc = &init_proc;
+	pid_insert(&init_proc);
+}
+initcall(proc_init, INITCALL_PROC);

@@ -1,0 +1,65 @@
+/* sys_pipe: kernel scope, argument checks, then ipc (kernel/ipc/). */
+#include <locklab/errno.h>
+#include <locklab/file.h>
+#include <locklab/klock.h>
+#include <locklab/syscall.h>
+#include <locklab/uaccess.h>
+#include "ipc/ipc_internal.h"
+
+/*
+ * Makes a pipe and its two ends, installs them as fds[0] (read) and fds[1]
+ * (write). The files are made here, outside the ipc subsystem scope: fs
+ * comes before ipc in lock order. On any failure everything made so far is
+ * undone, through the same release path a close takes.
+ */
+static long do_pipe(int fds[2])
+{
+	struct pipe *p;
+	struct file *rf, *wf;
+	int rfd, wfd;
+
+	p = pipe_create();
+	if (!p)
+		return -ENOMEM;
+	rf = file_alloc(&pipe_file_ops, p, O_RDONLY);
+	if (!rf) {
+		pipe_close_end(p, false);
+		pipe_close_end(p, true); /* the last end: frees p */
+		return -ENOMEM;
+	}
+	wf = file_alloc(&pipe_file_ops, p, O_WRONLY);
+	if (!wf) {
+		file_put(rf);            /* releases the read end */
+		pipe_close_end(p, true); /* frees p */
+		return -ENOMEM;
+	}
+	rfd = fd_install(rf);
+	if (rfd < 0) {
+		/* fd_install took nothing: both references are still ours. */
+		file_put(rf);
+		file_put(wf);
+		return rfd;
+	}
+	wfd = fd_install(wf);
+	if (wfd < 0) {
+		fd_close(rfd); /* drops the table's reference to rf: its release */
+		file_put(wf);
+		return wfd;
+	}
+	fds[0] = rfd;
+	fds[1] = wfd;
+	return 0;
+}
+
+long sys_pipe(int fds[2])
+{
+	long ret;
+
+	kernel_enter();
+	if (!uaccess_ok(fds, 2 * sizeof(int)))
+		ret = -EFAULT;
+	else
+		ret = do_pipe(fds);
+	kernel_exit();
+	return ret;
+}
