@@ -10,10 +10,11 @@
 struct bench_run;
 
 /*
- * One process pinned to a CPU. 'active' workers are the measured ones:
- * they meet at the start and stop barriers and their ops are counted. A
- * passive worker (a pipe's echo side) just serves an active one and stops
- * when told by it; it never calls bench_running().
+ * One process pinned to a CPU. Every worker meets the start and stop
+ * barriers. 'active' workers are the measured ones, whose ops are counted;
+ * a passive worker (a pipe's echo side) serves an active one, which tells
+ * it when to go to a barrier (before_barrier), and it arrives with
+ * bench_arrive().
  */
 struct bench_worker {
 	struct bench_run *run;
@@ -40,9 +41,9 @@ enum bench_phase { BENCH_WARMUP, BENCH_START, BENCH_MEASURE, BENCH_STOP, BENCH_R
 struct bench_run {
 	const struct bench_workload *wl;
 	u32 cpus, repeat;
-	u32 nworkers, nactive;
+	u32 nworkers, nactive;  /* all workers; the measured ones */
 	u32 phase;              /* atomic: enum bench_phase */
-	u32 arrived;            /* atomic: active workers at the current barrier */
+	u32 arrived;            /* atomic: workers at the current barrier */
 	u64 think_ns, cs_ns;
 	void *priv;             /* the workload's */
 	struct bench_worker workers[BENCH_MAX_WORKERS];
@@ -67,10 +68,14 @@ struct bench_workload {
 	 * exactly (one acquisition per op), checked when lockstat is on.
 	 */
 	const char *(*exact_class)(struct bench_run *r);
+	/* Optional: bench_running() is about to park w at a barrier (phase BENCH_START or BENCH_STOP). */
+	void (*before_barrier)(struct bench_worker *w, u32 phase);
 };
 
 /* True while the worker should go on; handles the start and stop barriers. */
 bool bench_running(struct bench_worker *w);
+/* A passive worker told to go to the barrier of 'phase' (BENCH_START or BENCH_STOP): parks it there. */
+void bench_arrive(struct bench_worker *w, u32 phase);
 /* Busy computation for about ns nanoseconds, outside any lock (think time, critical sections). */
 void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);

@@ -75,18 +75,28 @@ static void arrive(struct bench_worker *w, u64 *ops, u64 *wait, u32 phase)
 	wait_phase_change(w->run, phase);
 }
 
+void bench_arrive(struct bench_worker *w, u32 phase)
+{
+	if (phase == BENCH_START)
+		arrive(w, &w->ops_start, &w->wait_start, BENCH_START);
+	else
+		arrive(w, &w->ops_end, &w->wait_end, BENCH_STOP);
+}
+
 bool bench_running(struct bench_worker *w)
 {
-	switch (atomic_load_acquire(&w->run->phase)) {
+	u32 phase = atomic_load_acquire(&w->run->phase);
+
+	switch (phase) {
 	case BENCH_WARMUP:
 	case BENCH_MEASURE:
 		return true;
 	case BENCH_START:
-		arrive(w, &w->ops_start, &w->wait_start, BENCH_START);
-		return true; /* measuring now (or released at once if the run was cut short) */
 	case BENCH_STOP:
-		arrive(w, &w->ops_end, &w->wait_end, BENCH_STOP);
-		return false;
+		if (w->run->wl->before_barrier)
+			w->run->wl->before_barrier(w, phase);
+		bench_arrive(w, phase);
+		return phase == BENCH_START; /* measuring now, or done */
 	default:
 		return false;
 	}
@@ -106,10 +116,10 @@ static void wait_until(u64 until)
 		yield();
 }
 
-/* Waits until every active worker is at the barrier of the current phase. */
+/* Waits until every worker is at the barrier of the current phase. */
 static void wait_arrivals(struct bench_run *r)
 {
-	while (atomic_load_acquire(&r->arrived) < r->nactive)
+	while (atomic_load_acquire(&r->arrived) < r->nworkers)
 		yield();
 }
 
@@ -158,8 +168,12 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	}
 	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
 	err = wl->setup ? wl->setup(r) : 0;
+	if (err == 0 && sched_free_slots() < r->nworkers)
+		err = -EAGAIN; /* a worker that cannot start would leave its partners waiting forever */
 	if (err < 0) {
 		printk_raw("bench: error %s: set-up failed: %s", tag, errno_name(err));
+		if (wl->check)
+			wl->check(r); /* undoes whatever set-up did (its verdict is moot) */
 		return false;
 	}
 	for (u32 i = 0; i < r->nworkers; i++)
@@ -200,11 +214,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 		tmin = MIN(tmin, n);
 		tmax = MAX(tmax, n);
 		waited += w->wait_end - w->wait_start;
-		if (w->bad) {
-			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results", tag, i, w->cpu,
-				   (unsigned long long)w->bad);
-			ok = false;
-		}
 	}
 	/* Workers are parked at the stop barrier: the counts below cover exactly the measured ops. */
 	if (ok && LOCKSTAT_ENABLED && wl->exact_class) {
@@ -227,6 +236,16 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 
 		if (r->workers[i].pid > 0 && sys_wait((int)r->workers[i].pid, &status) != r->workers[i].pid) {
 			printk_raw("bench: error %s: worker %u was not reaped", tag, i);
+			ok = false;
+		}
+	}
+	/* Reaped: everything a worker wrote, to its last op, is visible now. */
+	for (u32 i = 0; i < r->nworkers; i++) {
+		struct bench_worker *w = &r->workers[i];
+
+		if (w->bad) {
+			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results", tag, i, w->cpu,
+				   (unsigned long long)w->bad);
 			ok = false;
 		}
 	}

@@ -4,13 +4,16 @@
 #include <locklab/mm.h>
 #include <locklab/syscall.h>
 
-#define PIPE_QUIT (~0ULL)
+/* Messages above any sequence number: "go to the barrier of this phase". */
+#define PIPE_BARRIER(phase) (~0ULL - (phase))
 
 /*
  * Pair j: an active initiator on CPU 2j sends a sequence number through
  * req[j], a passive echo worker (CPU 2j+1, or 2j when the CPU count is odd)
- * sends it back through resp[j]. One op is one round trip. The echo worker
- * never meets the barriers: it stops when the initiator sends PIPE_QUIT.
+ * sends it back through resp[j]. One op is one round trip. The echo worker,
+ * blocked in read, cannot watch the harness: the initiator tells it to go
+ * to each barrier (before_barrier), so every worker is parked there while
+ * lockstat is reset and read; after the stop barrier both exit.
  */
 struct pipe_pair {
 	int req[2], resp[2];
@@ -70,8 +73,17 @@ static void pipe_work(struct bench_worker *w)
 	u64 v;
 
 	if (!w->active) {
-		while (read_u64(pp->req[0], &v) && v != PIPE_QUIT)
-			w->bad += sys_write(pp->resp[1], &v, sizeof(v)) != sizeof(v);
+		while (read_u64(pp->req[0], &v)) {
+			if (v == PIPE_BARRIER(BENCH_START)) {
+				bench_arrive(w, BENCH_START);
+			} else if (v == PIPE_BARRIER(BENCH_STOP)) {
+				bench_arrive(w, BENCH_STOP);
+				return;
+			} else {
+				w->bad += sys_write(pp->resp[1], &v, sizeof(v)) != sizeof(v);
+			}
+		}
+		w->bad++; /* end of file: the initiator vanished */
 		return;
 	}
 	while (bench_running(w)) {
@@ -80,7 +92,13 @@ static void pipe_work(struct bench_worker *w)
 		w->bad += !read_u64(pp->resp[0], &v) || v != w->ops; /* the same message, once */
 		w->ops++;
 	}
-	v = PIPE_QUIT;
+}
+
+static void pipe_before_barrier(struct bench_worker *w, u32 phase)
+{
+	struct pipe_pair *pp = w->priv;
+	u64 v = PIPE_BARRIER(phase);
+
 	w->bad += sys_write(pp->req[1], &v, sizeof(v)) != sizeof(v);
 }
 
@@ -112,4 +130,5 @@ const struct bench_workload wl_pipe = {
 	.setup = pipe_setup,
 	.work = pipe_work,
 	.check = pipe_check,
+	.before_barrier = pipe_before_barrier,
 };

@@ -42,7 +42,7 @@ static long do_pipe(int fds[2])
 	}
 	wfd = fd_install(wf);
 	if (wfd < 0) {
-		fd_close(rfd); /* drops the table's reference to rf: its release */
+		fd_uninstall(rfd, rf); /* drops the table's reference to rf (if still ours): its release */
 		file_put(wf);
 		return wfd;
 	}

@@ -59,5 +59,6 @@ u32 files_count(struct files *fs);               /* open fds */
 int fd_install(struct file *f);  /* takes over the caller's reference; fd, or -EMFILE */
 struct file *fd_get(int fd);     /* a new reference, or NULL for a bad or closed fd */
 int fd_close(int fd);            /* 0 or -EBADF */
+int fd_uninstall(int fd, struct file *f); /* closes fd only if it still holds f (undoing an install) */
 
 #endif

@@ -35,13 +35,18 @@ struct proc {
 	int exit_status;        /* guarded by proc_tree; valid once PROC_ZOMBIE */
 	struct wait_queue child_exit; /* the process waits here in sys_wait for a child to exit */
 	struct files *files;    /* own fd table; set at spawn, freed by the process at exit */
-	struct inode *cwd;      /* referenced; changed only by the process itself */
+	struct klock cwd_lock;  /* "proc_cwd", SUBSYS_FS: guards cwd (process 1's is shared by kernel tasks) */
+	struct inode *cwd;      /* guarded by cwd_lock; referenced */
 	struct task *task;      /* set at spawn, never changes; joined by the reaper */
 	void (*fn)(void *);     /* what the process runs, and its argument */
 	void *arg;
 };
 
 struct proc *current_proc(void);
+/* p's cwd, referenced (NULL once it exited); for fs path lookup. */
+struct inode *proc_cwd_get(struct proc *p);
+/* Installs ino (a reference the caller hands over) as p's cwd; returns the old one for the caller to put. */
+struct inode *proc_cwd_swap(struct proc *p, struct inode *ino);
 u32 proc_live(void);            /* processes not yet reaped, init included (leak checks) */
 
 /* The sys_* layer's back end (kernel/sys_proc.c checks arguments, enters the kernel scope). */

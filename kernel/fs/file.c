@@ -171,6 +171,25 @@ struct file *fd_get(int fd)
 	return f;
 }
 
+int fd_uninstall(int fd, struct file *f)
+{
+	struct files *fs = my_files();
+	bool held;
+
+	if (!fs || fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	subsys_enter(SUBSYS_FS);
+	klock_lock(&fs->lock);
+	held = fs->fd[fd] == f; /* another task of a shared table may have reused the number */
+	if (held)
+		fs->fd[fd] = NULL;
+	klock_unlock(&fs->lock);
+	if (held)
+		file_put(f);
+	subsys_exit(SUBSYS_FS);
+	return held ? 0 : -EBADF;
+}
+
 int fd_close(int fd)
 {
 	struct files *fs = my_files();

@@ -32,12 +32,12 @@ static bool is_dots(const char *name, u32 len)
 static struct inode *start_dir(const char *path)
 {
 	struct proc *p = current_proc();
+	struct inode *cwd;
 
-	/* cwd changes only by its own process (chdir), so reading it here is safe. */
-	if (*path == '/' || !p || !p->cwd)
+	/* Referenced under the process's cwd lock: another process-1 task may chdir meanwhile. */
+	if (*path == '/' || !p || !(cwd = proc_cwd_get(p)))
 		return fs_root();
-	inode_get(p->cwd);
-	return p->cwd;
+	return cwd;
 }
 
 /* The inode named 'name' in dir, referenced; len 0 or '.' is dir itself. */
@@ -129,7 +129,7 @@ long vfs_lookup(const char *path, struct inode **out)
 	return r;
 }
 
-/* Opens name in dir, creating a regular file if there is none; *out referenced. */
+/* Opens name in dir, creating a regular file if there is none; *out referenced. 0 if created, 1 if found. */
 static long create_file(struct nameidata *nd, bool excl, struct inode **out)
 {
 	struct inode *dir = nd->dir, *new;
@@ -171,8 +171,10 @@ out_free:
 	kfree(d);
 	if (new)
 		inode_discard(new);
-	return r > 0 ? 0 : r;
+	return r; /* 0: created, 1: it was there */
 }
+
+static long remove_name(const char *path, bool rmdir);
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY)
 
@@ -182,6 +184,7 @@ long vfs_open(const char *path, int flags)
 	struct nameidata nd;
 	struct inode *ino;
 	struct file *f;
+	bool created = false;
 	long r;
 
 	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE || ((flags & O_CREAT) && (flags & O_DIRECTORY)))
@@ -190,9 +193,12 @@ long vfs_open(const char *path, int flags)
 	r = walk_parent(path, &nd);
 	if (r)
 		goto out;
-	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len))
+	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
 		r = nd.slash ? -EISDIR : create_file(&nd, flags & O_EXCL, &ino);
-	else
+		created = r == 0;
+		if (r == 1)
+			r = 0;
+	} else
 		r = step(nd.dir, nd.last, nd.len, &ino);
 	inode_put(nd.dir);
 	if (r)
@@ -218,11 +224,13 @@ long vfs_open(const char *path, int flags)
 	if (!f) {
 		inode_put(ino);
 		r = -ENOMEM;
-		goto out;
+	} else {
+		r = fd_install(f); /* the file holds the inode reference now */
+		if (r < 0)
+			file_put(f);
 	}
-	r = fd_install(f); /* the file holds the inode reference now */
-	if (r < 0)
-		file_put(f);
+	if (r < 0 && created)
+		remove_name(path, false); /* a failed open leaves no new file behind */
 out:
 	subsys_exit(SUBSYS_FS);
 	return r;
@@ -382,8 +390,7 @@ long vfs_chdir(const char *path)
 		inode_put(ino);
 		r = -ESRCH;
 	} else if (!r) {
-		old = p->cwd; /* changed only by its own process: this one */
-		p->cwd = ino;
+		old = proc_cwd_swap(p, ino);
 		if (old)
 			inode_put(old);
 	}

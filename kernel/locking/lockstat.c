@@ -10,7 +10,7 @@
 #include <asm/irqflags.h>
 
 /*
- * stats[cpu][class] is written only by that CPU, from inside the lock
+ * lockstat_rows[cpu][class] is written only by that CPU, from inside the lock
  * operation it is counting, so no atomics are needed. Readers (print, get)
  * sum the rows and see a consistent picture only when the locks are quiet,
  * which is when benchmarks and tests read them.
@@ -29,11 +29,11 @@ struct lockstat_cpu {
 	u64 hold_min, hold_max, hold_total;
 };
 
-static struct lockstat_cpu stats[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
+static struct lockstat_cpu lockstat_rows[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
 
 static struct lockstat_cpu *my_stats(struct lock_map *l)
 {
-	return &stats[smp_processor_id()][lock_map_class(l)];
+	return &lockstat_rows[smp_processor_id()][lock_map_class(l)];
 }
 
 /*
@@ -87,14 +87,14 @@ void lockstat_trylock_failed(struct lock_map *l)
 
 void lockstat_reset(void)
 {
-	memset(stats, 0, sizeof(stats));
+	memset(lockstat_rows, 0, sizeof(lockstat_rows));
 }
 
 static void sum_class(u16 id, struct lockstat_sum *o)
 {
 	memset(o, 0, sizeof(*o));
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
-		const struct lockstat_cpu *s = &stats[c][id];
+		const struct lockstat_cpu *s = &lockstat_rows[c][id];
 
 		o->acquisitions += s->acquisitions;
 		o->contentions += s->contentions;

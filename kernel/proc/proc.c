@@ -36,6 +36,33 @@ u32 proc_live(void)
 	return atomic_load_relaxed(&nr_live);
 }
 
+struct inode *proc_cwd_get(struct proc *p)
+{
+	struct inode *ino;
+
+	subsys_enter(SUBSYS_FS);
+	klock_lock(&p->cwd_lock);
+	ino = p->cwd;
+	if (ino)
+		inode_get(ino); /* under the lock: a concurrent chdir cannot drop it first */
+	klock_unlock(&p->cwd_lock);
+	subsys_exit(SUBSYS_FS);
+	return ino;
+}
+
+struct inode *proc_cwd_swap(struct proc *p, struct inode *ino)
+{
+	struct inode *old;
+
+	subsys_enter(SUBSYS_FS);
+	klock_lock(&p->cwd_lock);
+	old = p->cwd;
+	p->cwd = ino;
+	klock_unlock(&p->cwd_lock);
+	subsys_exit(SUBSYS_FS);
+	return old;
+}
+
 static struct pid_bucket *bucket_of(s32 pid)
 {
 	return &pid_table[(u32)pid % PID_BUCKETS];
@@ -100,6 +127,7 @@ long proc_spawn(void (*fn)(void *), void *arg, int cpu)
 {
 	struct proc *parent = current_proc(), *p;
 	char name[TASK_NAME_LEN];
+	bool started;
 	long ret;
 
 	subsys_enter(SUBSYS_PROC);
@@ -114,35 +142,40 @@ long proc_spawn(void (*fn)(void *), void *arg, int cpu)
 		ret = -ENOMEM;
 		goto out;
 	}
-	p->cwd = parent->cwd;
-	inode_get(p->cwd);
+	klock_init(&p->cwd_lock, "proc_cwd", SUBSYS_FS);
+	p->cwd = proc_cwd_get(parent);
 	p->fn = fn;
 	p->arg = arg;
 	p->state = PROC_ALIVE;
 	p->pid = atomic_fetch_add_relaxed(&next_pid, 1);
+	ret = p->pid;
 	wait_queue_init(&p->child_exit, "proc_child_exit");
-	klock_lock(&proc_tree);
-	tree_add_child(parent, p);
-	klock_unlock(&proc_tree);
 	pid_insert(p);
 	atomic_fetch_add_relaxed(&nr_live, 1U);
 	snprintf(name, sizeof(name), "pid%d", p->pid);
-	/* The new task may run at once on another CPU: everything it reads is set above. */
+	/*
+	 * The new task may run at once on another CPU, exit, and be reaped by
+	 * any process-1 task: it becomes reachable (a child) and gets its task
+	 * pointer in one critical section, which its exit and the reaper's
+	 * wait must enter after us. From the unlock on, p may be gone.
+	 */
+	klock_lock(&proc_tree);
+	tree_add_child(parent, p);
 	p->task = task_create(name, proc_trampoline, p, cpu);
-	if (!p->task) {
-		/* No task slot: undo, as if never spawned. */
-		klock_lock(&proc_tree);
+	started = p->task != NULL;
+	if (!started)
 		tree_remove_child(parent, p);
-		klock_unlock(&proc_tree);
+	klock_unlock(&proc_tree);
+	if (!started) {
+		/* No task slot: undo, as if never spawned. */
 		pid_remove(p);
 		atomic_fetch_add_relaxed(&nr_live, ~0U); /* -1 */
 		files_free(p->files);
-		inode_put(p->cwd);
+		if (p->cwd)
+			inode_put(p->cwd);
 		kfree(p);
 		ret = -EAGAIN;
-		goto out;
 	}
-	ret = p->pid;
 out:
 	subsys_exit(SUBSYS_PROC);
 	return ret;
@@ -151,6 +184,7 @@ out:
 void proc_exit(int status)
 {
 	struct proc *p = current_proc(), *c, *next;
+	struct inode *cwd;
 
 	if (p == &init_proc)
 		panic("proc: process 1 (init) called exit(%d)", status);
@@ -158,8 +192,9 @@ void proc_exit(int status)
 	/* Open files and the cwd go first: a pipe's reader sees EOF as soon as we are gone. */
 	files_free(p->files);
 	p->files = NULL;
-	inode_put(p->cwd);
-	p->cwd = NULL;
+	cwd = proc_cwd_swap(p, NULL);
+	if (cwd)
+		inode_put(cwd);
 	klock_lock(&proc_tree);
 	/* Orphans go to init, whose sys_wait (any process-1 task) reaps them, as in Unix. */
 	for (c = p->children; c; c = next) {
@@ -235,6 +270,7 @@ static void proc_init(void)
 	init_proc.parent = &init_proc;
 	wait_queue_init(&init_proc.child_exit, "proc_child_exit");
 	init_proc.files = files_alloc();
+	klock_init(&init_proc.cwd_lock, "proc_cwd", SUBSYS_FS);
 	init_proc.cwd = fs_root();
 	if (!init_proc.files || !init_proc.cwd)
 		panic("proc: cannot set up process 1 (fd table %p, root %p)", (void *)init_proc.files,
