@@ -5,6 +5,8 @@
 #include <locklab/console.h>
 #include <locklab/errno.h>
 #include <locklab/locking/lock_alg.h>
+#include <locklab/kconfig.h>
+#include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
 #include <locklab/platform.h>
 #include <locklab/printf.h>
@@ -333,10 +335,11 @@ static void print_meta(void)
 	const struct platform_info *plat = platform();
 
 	printk_raw("bench-meta: format=1 strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s board=%s "
-		   "cpus_online=%u cntfrq=%llu lockstat=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
+		   "cpus_online=%u cntfrq=%llu lockstat=%s lockstat_hold=%s lockdep=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
 		   "version=%s config=%s", LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME,
 		   KLOCK_WAIT_NAME, plat->board, cpus_online(), (unsigned long long)time_freq(),
-		   LOCKSTAT_ENABLED ? "on" : "off", (unsigned long long)duration_ms, (unsigned long long)repeats,
+		   LOCKSTAT_ENABLED ? "on" : "off", IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) ? "on" : "off",
+		   LOCKDEP_ENABLED ? "on" : "off", (unsigned long long)duration_ms, (unsigned long long)repeats,
 		   (unsigned long long)think_ns, (unsigned long long)cs_ns, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
 }
 

@@ -53,6 +53,7 @@ void trap_irq(struct trap_frame *f)
 	u32 intid;
 
 	(void)f;
+	pc->in_irq = 1;
 	/* Drain everything pending before returning: one exception, several IRQs. */
 	for (int n = 0; n < 16; n++) {
 		u32 raw = chip->ack(&intid);
@@ -71,6 +72,7 @@ void trap_irq(struct trap_frame *f)
 			printk("irq: unexpected INTID %u (ignored)", intid);
 		chip->eoi(raw);
 	}
+	pc->in_irq = 0;
 	/* After the EOI: a switch here returns to the other task's own IRQ exit or entry point. */
 	sched_irq_exit();
 }

@@ -16,6 +16,7 @@ struct percpu {
 	u32 gic_target;  /* GICv2 CPU-interface bit for SGIs, read from GICD_ITARGETSR0 */
 	u64 gicr_base;   /* GICv3 redistributor of this CPU */
 	u32 preempt_count; /* spinlocks held etc.; only this CPU writes it */
+	u32 in_irq;      /* 1 while this CPU runs an interrupt handler (they do not nest) */
 	bool online;     /* set (release) by the CPU itself when it is ready for IPIs */
 	u64 sctlr;       /* SCTLR_EL1 as this CPU saw it once online (for the boot record) */
 	/* Counters below are only written by their own CPU (from IRQ context). */

@@ -4,6 +4,8 @@
 #include <locklab/lock_map.h>
 #include <locklab/console.h>
 #include <locklab/percpu.h>
+#include <locklab/preempt.h>
+#include <locklab/kconfig.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
 #include <asm/atomic.h>
@@ -29,20 +31,33 @@ struct lockstat_cpu {
 	u64 hold_min, hold_max, hold_total;
 };
 
-static struct lockstat_cpu lockstat_rows[CONFIG_NR_CPUS][LOCK_CLASSES_MAX];
+/*
+ * Two rows per CPU: one for task context, one for interrupt handlers. An
+ * interrupt that takes a lock of the same class while this CPU is in the
+ * middle of an update then writes the other row, so no count is lost, and
+ * no update has to mask interrupts: writing DAIF is slow under QEMU (it
+ * ends the translation block) and the mask would cost every lock operation.
+ * Task-context updates run with preemption off (another task of this CPU
+ * must not interleave); IRQ handlers do not nest.
+ */
+static struct lockstat_cpu lockstat_rows[CONFIG_NR_CPUS][2][LOCK_CLASSES_MAX];
 
 static struct lockstat_cpu *my_stats(struct lock_map *l)
 {
-	return &lockstat_rows[smp_processor_id()][lock_map_class(l)];
+	struct percpu *pc = this_cpu();
+
+	return &lockstat_rows[pc->cpu][pc->in_irq ? 1 : 0][lock_map_class(l)];
 }
 
-/*
- * IRQs are off around each update: an interrupt taking another lock of the
- * same class on this CPU would otherwise lose a count.
- */
+/* Hold times cost two counter reads per lock operation (see the Kconfig help). */
+static inline u64 hold_clock(void)
+{
+	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) ? time_counter() : 0;
+}
+
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 {
-	u64 flags = local_irq_save();
+	preempt_disable();
 	struct lockstat_cpu *s = my_stats(l);
 	u16 me = (u16)smp_processor_id();
 	bool bounce = l->last_cpu != LOCK_MAP_NO_CPU && l->last_cpu != me;
@@ -58,31 +73,33 @@ void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 			s->wait_max = wait;
 		s->wait_total += wait;
 	}
-	l->acquired_at = time_counter();
-	local_irq_restore(flags);
+	l->acquired_at = hold_clock();
+	preempt_enable();
 }
 
 void lockstat_released(struct lock_map *l)
 {
-	u64 flags = local_irq_save();
+	preempt_disable();
 	struct lockstat_cpu *s = my_stats(l);
-	u64 hold = time_counter() - l->acquired_at;
 
-	if (!s->hold_min || hold < s->hold_min)
-		s->hold_min = hold ? hold : 1;
-	if (hold > s->hold_max)
-		s->hold_max = hold;
-	s->hold_total += hold;
+	if (IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME)) {
+		u64 hold = hold_clock() - l->acquired_at;
+
+		if (!s->hold_min || hold < s->hold_min)
+			s->hold_min = hold ? hold : 1;
+		if (hold > s->hold_max)
+			s->hold_max = hold;
+		s->hold_total += hold;
+	}
 	l->last_cpu = (u16)smp_processor_id();
-	local_irq_restore(flags);
+	preempt_enable();
 }
 
 void lockstat_trylock_failed(struct lock_map *l)
 {
-	u64 flags = local_irq_save();
-
+	preempt_disable();
 	my_stats(l)->trylock_fail++;
-	local_irq_restore(flags);
+	preempt_enable();
 }
 
 void lockstat_reset(void)
@@ -94,21 +111,23 @@ static void sum_class(u16 id, struct lockstat_sum *o)
 {
 	memset(o, 0, sizeof(*o));
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
-		const struct lockstat_cpu *s = &lockstat_rows[c][id];
+		for (u32 ctx = 0; ctx < 2; ctx++) {
+			const struct lockstat_cpu *s = &lockstat_rows[c][ctx][id];
 
-		o->acquisitions += s->acquisitions;
-		o->contentions += s->contentions;
-		o->con_bounces += s->con_bounces;
-		o->acq_bounces += s->acq_bounces;
-		o->trylock_fail += s->trylock_fail;
-		o->wait_total += s->wait_total;
-		o->hold_total += s->hold_total;
-		o->wait_max = MAX(o->wait_max, s->wait_max);
-		o->hold_max = MAX(o->hold_max, s->hold_max);
-		if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
-			o->wait_min = s->wait_min;
-		if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
-			o->hold_min = s->hold_min;
+			o->acquisitions += s->acquisitions;
+			o->contentions += s->contentions;
+			o->con_bounces += s->con_bounces;
+			o->acq_bounces += s->acq_bounces;
+			o->trylock_fail += s->trylock_fail;
+			o->wait_total += s->wait_total;
+			o->hold_total += s->hold_total;
+			o->wait_max = MAX(o->wait_max, s->wait_max);
+			o->hold_max = MAX(o->hold_max, s->hold_max);
+			if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
+				o->wait_min = s->wait_min;
+			if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
+				o->hold_min = s->hold_min;
+		}
 	}
 }
 
