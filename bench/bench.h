@@ -72,6 +72,14 @@ struct bench_workload {
 	void (*before_barrier)(struct bench_worker *w, u32 phase);
 };
 
+/* What a run must give back: free pages, kmalloc objects, inodes (snapshot at set-up, compared after). */
+struct bench_mem {
+	u64 free_pages, live_objs, inodes;
+};
+void bench_mem_snapshot(struct bench_mem *m);
+/* True if nothing leaked since 'before'; otherwise prints what did, for workload 'name'. */
+bool bench_mem_unchanged(const char *name, const struct bench_mem *before);
+
 /* True while the worker should go on; handles the start and stop barriers. */
 bool bench_running(struct bench_worker *w);
 /* A passive worker told to go to the barrier of 'phase' (BENCH_START or BENCH_STOP): parks it there. */

@@ -4,6 +4,8 @@
 #include <locklab/bootparam.h>
 #include <locklab/console.h>
 #include <locklab/errno.h>
+#include <locklab/fs.h>
+#include <locklab/mm.h>
 #include <locklab/locking/lock_alg.h>
 #include <locklab/kconfig.h>
 #include <locklab/lockdep.h>
@@ -54,6 +56,30 @@ void bench_spin_ns(u64 ns)
 
 	while (time_counter() < end)
 		__asm__ volatile("" ::: "memory");
+}
+
+void bench_mem_snapshot(struct bench_mem *m)
+{
+	kernel_enter();
+	m->free_pages = mm_free_pages();
+	m->live_objs = kmalloc_live();
+	m->inodes = fs_inodes_live();
+	kernel_exit();
+}
+
+bool bench_mem_unchanged(const char *name, const struct bench_mem *before)
+{
+	struct bench_mem now;
+
+	bench_mem_snapshot(&now);
+	if (now.free_pages == before->free_pages && now.live_objs == before->live_objs &&
+	    now.inodes == before->inodes)
+		return true;
+	printk_raw("bench: error workload=%s: free pages %llu -> %llu, kmalloc objects %llu -> %llu, inodes %llu -> %llu",
+		   name, (unsigned long long)before->free_pages, (unsigned long long)now.free_pages,
+		   (unsigned long long)before->live_objs, (unsigned long long)now.live_objs,
+		   (unsigned long long)before->inodes, (unsigned long long)now.inodes);
+	return false;
 }
 
 static u64 my_lock_wait(void)
@@ -263,22 +289,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	return ok;
 }
 
-/* Is 'name' an element of the comma-separated list? */
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (e ? 1 : 0);
-	}
-	return false;
-}
-
 /* Every element of the bench= list must name a workload. */
 static bool check_selection(void)
 {
@@ -346,7 +356,7 @@ static void print_meta(void)
 u32 bench_run_selected(void)
 {
 	u32 counts[CONFIG_NR_CPUS], ncounts, runs = 0, failed = 0;
-	bool all = in_list(bench_select, "all");
+	bool all = strlist_has(bench_select, "all");
 
 	if (!bench_select[0] || strcmp(bench_select, "none") == 0)
 		return 0;
@@ -356,7 +366,7 @@ u32 bench_run_selected(void)
 	}
 	print_meta();
 	for (u32 i = 0; i < NR_WORKLOADS; i++) {
-		if (!all && !in_list(bench_select, workloads[i]->name))
+		if (!all && !strlist_has(bench_select, workloads[i]->name))
 			continue;
 		for (u32 c = 0; c < ncounts; c++)
 			for (u32 rep = 0; rep < repeats; rep++) {

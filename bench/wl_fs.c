@@ -1,24 +1,13 @@
 /* Workloads "fs-private" and "fs-shared": create, write, read back, unlink files, in a directory per CPU or one for all. */
 #include "bench.h"
 #include <locklab/console.h>
-#include <locklab/fs.h>
-#include <locklab/mm.h>
 #include <locklab/printf.h>
 #include <locklab/syscall.h>
 
 #define FS_FILE_BYTES 512
 #define FS_NAMES 4 /* names each worker cycles through */
 
-static u64 free_before, live_before, inodes_before;
-
-static void snapshot(u64 *free, u64 *live, u64 *inodes)
-{
-	kernel_enter();
-	*free = mm_free_pages();
-	*live = kmalloc_live();
-	*inodes = fs_inodes_live();
-	kernel_exit();
-}
+static struct bench_mem before;
 
 /* private: /bench-fs/w<i>/f<k>; shared: /bench-fs/w<i>f<k>, all in one directory. */
 static void file_name(char *buf, u64 n, struct bench_worker *w, u64 k)
@@ -34,7 +23,7 @@ static long fs_setup(struct bench_run *r)
 	char dir[32];
 	long err;
 
-	snapshot(&free_before, &live_before, &inodes_before);
+	bench_mem_snapshot(&before);
 	err = sys_mkdir("/bench-fs");
 	for (u32 i = 0; i < r->nworkers && err == 0 && r->wl == &wl_fs_private; i++) {
 		snprintf(dir, sizeof(dir), "/bench-fs/w%u", i);
@@ -76,7 +65,6 @@ static void fs_work(struct bench_worker *w)
 static bool fs_check(struct bench_run *r)
 {
 	char dir[32];
-	u64 free_now, live_now, inodes_now;
 	bool ok = true;
 
 	/* Every worker unlinked what it created: the directories must be empty. */
@@ -85,16 +73,9 @@ static bool fs_check(struct bench_run *r)
 		ok &= sys_rmdir(dir) == 0;
 	}
 	ok &= sys_rmdir("/bench-fs") == 0;
-	snapshot(&free_now, &live_now, &inodes_now);
-	if (!ok || free_now != free_before || live_now != live_before || inodes_now != inodes_before) {
-		printk_raw("bench: error workload=%s: directories %s; free pages %llu -> %llu, live objects %llu -> %llu, "
-			   "inodes %llu -> %llu", r->wl->name, ok ? "removed" : "NOT empty",
-			   (unsigned long long)free_before, (unsigned long long)free_now,
-			   (unsigned long long)live_before, (unsigned long long)live_now,
-			   (unsigned long long)inodes_before, (unsigned long long)inodes_now);
-		return false;
-	}
-	return true;
+	if (!ok)
+		printk_raw("bench: error workload=%s: the directories were not empty", r->wl->name);
+	return bench_mem_unchanged(r->wl->name, &before) && ok;
 }
 
 const struct bench_workload wl_fs_private = {

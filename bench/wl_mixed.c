@@ -10,17 +10,14 @@
  * entered and a big lock costs little; with think_ns near 0 it looks like
  * the kernel-heavy workloads. Each worker owns one file it rewrites.
  */
-static u64 free_before, live_before;
+static struct bench_mem before;
 
 static long mixed_setup(struct bench_run *r)
 {
 	char path[32];
 	long err;
 
-	kernel_enter();
-	free_before = mm_free_pages();
-	live_before = kmalloc_live();
-	kernel_exit();
+	bench_mem_snapshot(&before);
 	err = sys_mkdir("/bench-mixed");
 	for (u32 i = 0; i < r->nworkers && err == 0; i++) {
 		snprintf(path, sizeof(path), "/bench-mixed/w%u", i);
@@ -76,7 +73,6 @@ static void mixed_work(struct bench_worker *w)
 static bool mixed_check(struct bench_run *r)
 {
 	char path[32];
-	u64 free_now, live_now;
 	bool ok = true;
 
 	for (u32 i = 0; i < r->nworkers; i++) {
@@ -84,15 +80,9 @@ static bool mixed_check(struct bench_run *r)
 		ok &= sys_unlink(path) == 0;
 	}
 	ok &= sys_rmdir("/bench-mixed") == 0;
-	kernel_enter();
-	free_now = mm_free_pages();
-	live_now = kmalloc_live();
-	kernel_exit();
-	if (!ok || free_now != free_before || live_now != live_before)
-		printk_raw("bench: error workload=mixed: clean-up %s; free pages %llu -> %llu, live objects %llu -> %llu",
-			   ok ? "ok" : "FAILED", (unsigned long long)free_before, (unsigned long long)free_now,
-			   (unsigned long long)live_before, (unsigned long long)live_now);
-	return ok && free_now == free_before && live_now == live_before;
+	if (!ok)
+		printk_raw("bench: error workload=mixed: its files could not all be removed");
+	return bench_mem_unchanged(r->wl->name, &before) && ok;
 }
 
 const struct bench_workload wl_mixed = {

@@ -1,19 +1,15 @@
 /* Workload "mm": page and kmalloc churn on every CPU; nothing may be lost or handed out twice. */
 #include "bench.h"
-#include <locklab/console.h>
 #include <locklab/mm.h>
 
 #define MM_PAGES 2 /* pages per op, besides one kmalloc object */
 
-static u64 free_before, live_before;
+static struct bench_mem before;
 
 static long mm_setup(struct bench_run *r)
 {
 	(void)r;
-	kernel_enter();
-	free_before = mm_free_pages();
-	live_before = kmalloc_live();
-	kernel_exit();
+	bench_mem_snapshot(&before);
 	return 0;
 }
 
@@ -54,18 +50,7 @@ static void mm_work(struct bench_worker *w)
 
 static bool mm_check(struct bench_run *r)
 {
-	u64 free_now, live_now;
-
-	(void)r;
-	kernel_enter();
-	free_now = mm_free_pages();
-	live_now = kmalloc_live();
-	kernel_exit();
-	if (free_now != free_before || live_now != live_before)
-		printk_raw("bench: error workload=mm: free pages %llu -> %llu, live objects %llu -> %llu",
-			   (unsigned long long)free_before, (unsigned long long)free_now,
-			   (unsigned long long)live_before, (unsigned long long)live_now);
-	return free_now == free_before && live_now == live_before;
+	return bench_mem_unchanged(r->wl->name, &before);
 }
 
 const struct bench_workload wl_mm = {

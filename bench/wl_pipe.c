@@ -1,7 +1,5 @@
 /* Workload "pipe": ping-pong through two pipes between CPU pairs; every message must come back intact. */
 #include "bench.h"
-#include <locklab/console.h>
-#include <locklab/mm.h>
 #include <locklab/syscall.h>
 
 /* Messages above any sequence number: "go to the barrier of this phase". */
@@ -20,16 +18,13 @@ struct pipe_pair {
 };
 static struct pipe_pair pairs[CONFIG_NR_CPUS];
 static u32 npairs;
-static u64 free_before, live_before;
+static struct bench_mem before;
 
 static long pipe_setup(struct bench_run *r)
 {
 	long err = 0;
 
-	kernel_enter();
-	free_before = mm_free_pages();
-	live_before = kmalloc_live();
-	kernel_exit();
+	bench_mem_snapshot(&before);
 	npairs = (r->cpus + 1) / 2;
 	r->nworkers = 2 * npairs;
 	for (u32 j = 0; j < npairs && err == 0; j++) {
@@ -104,24 +99,13 @@ static void pipe_before_barrier(struct bench_worker *w, u32 phase)
 
 static bool pipe_check(struct bench_run *r)
 {
-	u64 free_now, live_now;
-
-	(void)r;
 	for (u32 j = 0; j < npairs; j++) {
 		sys_close(pairs[j].req[0]);
 		sys_close(pairs[j].req[1]);
 		sys_close(pairs[j].resp[0]);
 		sys_close(pairs[j].resp[1]);
 	}
-	kernel_enter();
-	free_now = mm_free_pages();
-	live_now = kmalloc_live();
-	kernel_exit();
-	if (free_now != free_before || live_now != live_before)
-		printk_raw("bench: error workload=pipe: free pages %llu -> %llu, live objects %llu -> %llu",
-			   (unsigned long long)free_before, (unsigned long long)free_now,
-			   (unsigned long long)live_before, (unsigned long long)live_now);
-	return free_now == free_before && live_now == live_before;
+	return bench_mem_unchanged(r->wl->name, &before);
 }
 
 const struct bench_workload wl_pipe = {

@@ -75,27 +75,11 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 	return finished;
 }
 
-/* Is 'name' an element of the comma-separated list? */
-static bool list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (e ? 1 : 0);
-	}
-	return false;
-}
-
 static bool suite_selected(const struct ktest_suite *s)
 {
-	if (list_has(ktest_select, s->name))
+	if (strlist_has(ktest_select, s->name))
 		return true;
-	return !s->explicit_only && list_has(ktest_select, "all");
+	return !s->explicit_only && strlist_has(ktest_select, "all");
 }
 
 /*

@@ -14,5 +14,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
+/* Is name one of the elements of the comma-separated list ("a,b,c")? */
+bool strlist_has(const char *list, const char *name);
 
 #endif
