@@ -209,6 +209,31 @@ gdb: $(objtree)/Image
 	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
 	$(Q)$(QEMU_CMD) -S -gdb tcp::1234
 
+# ---------------------------------------------------------------- benchmarks
+# make bench: build the strategies, boot each with every workload, write
+# results/<date>-<time>-<label>/ (scripts/bench-run; docs/benchmarks.md).
+STRATEGIES ?= bkl,subsys,fine
+REPEAT ?= 3
+DURATION_MS ?= 100
+WORKLOADS ?= all
+LABEL ?=
+BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
+bench-args = --strategies $(STRATEGIES) --cpus $(CPUS) --gic $(GIC) --repeat $(REPEAT) \
+	--duration-ms $(DURATION_MS) --workloads $(WORKLOADS) --jobs $(BENCH_JOBS) \
+	$(if $(LABEL),--label $(LABEL)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) \
+	$(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
+	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
+
+.PHONY: bench plots
+bench:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args)
+
+plots:
+	$(call need-tool,$(PYTHON))
+	@test -n "$(RUN)" || { echo "usage: make plots RUN=<results folder, or a serial log (e.g. from a Pi 5)>" >&2; exit 2; }
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(RUN)
+
 # ---------------------------------------------------------------- tests
 include $(srctree)/tests/check.mk
 
@@ -246,6 +271,14 @@ help:
 	@echo '  qemu              - boot $$(O)/Image in QEMU virt (CPUS=4 GIC=2|3 EL2=0|1 BOOTARGS="..."'
 	@echo '                      ACCEL=multi|single: single when CPUS exceeds the host cores)'
 	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
+	@echo ''
+	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
+	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
+	@echo '                      workload at 1, 2, 4 CPUs, write CSVs, gnuplot graphs and a report;'
+	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=4 GIC=2 REPEAT=3 DURATION_MS=100'
+	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
+	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
+	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo ''
 	@echo 'Tests:'
 	@echo '  check             - host unit tests, boot-fault tests, ktest boots on 1, 2, 4 (GICv2),'

@@ -128,7 +128,8 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
-		--host "bench_smoke=$(PYTHON) $(srctree)/tests/test_bench_smoke.py --workdir $(CHECK_DIR)/bench-smoke $(foreach s,bkl subsys fine,$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
+		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,bkl subsys fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
 		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \

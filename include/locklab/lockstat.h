@@ -24,6 +24,8 @@ bool lockstat_get(const char *class_name, struct lockstat_sum *out);
 void lockstat_print(const char *tag);
 /* Only the "lockstat: [tag ]class=..." records (benchmarks print these after every run). */
 void lockstat_print_records(const char *tag);
+/* Time holds from now on (if CONFIG_LOCK_STAT_HOLD_TIME)? Switch only while no lock is held. */
+void lockstat_set_hold(bool on);
 #define LOCKSTAT_ENABLED 1
 #else
 static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
@@ -33,6 +35,7 @@ static inline void lockstat_reset(void) {}
 static inline bool lockstat_get(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
 static inline void lockstat_print(const char *tag) { (void)tag; }
 static inline void lockstat_print_records(const char *tag) { (void)tag; }
+static inline void lockstat_set_hold(bool on) { (void)on; }
 #define LOCKSTAT_ENABLED 0
 #endif
 

@@ -49,10 +49,22 @@ static struct lockstat_cpu *my_stats(struct lock_map *l)
 	return &lockstat_rows[pc->cpu][pc->in_irq ? 1 : 0][lock_map_class(l)];
 }
 
-/* Hold times cost two counter reads per lock operation (see the Kconfig help). */
-static inline u64 hold_clock(void)
+/*
+ * Hold times cost two counter reads per lock operation (see the Kconfig
+ * help); the benchmarks may switch them off at run time (lockstat_set_hold).
+ * acquired_at 0 means "not timed": a hold that began while timing was off
+ * is not counted when it ends with timing on.
+ */
+static bool hold_on = true; /* atomic */
+
+void lockstat_set_hold(bool on)
 {
-	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) ? time_counter() : 0;
+	atomic_store_relaxed(&hold_on, on);
+}
+
+static inline bool hold_timed(void)
+{
+	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) && atomic_load_relaxed(&hold_on);
 }
 
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
@@ -73,7 +85,7 @@ void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 			s->wait_max = wait;
 		s->wait_total += wait;
 	}
-	l->acquired_at = hold_clock();
+	l->acquired_at = hold_timed() ? time_counter() : 0;
 	preempt_enable();
 }
 
@@ -82,8 +94,8 @@ void lockstat_released(struct lock_map *l)
 	preempt_disable();
 	struct lockstat_cpu *s = my_stats(l);
 
-	if (IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME)) {
-		u64 hold = hold_clock() - l->acquired_at;
+	if (hold_timed() && l->acquired_at) {
+		u64 hold = time_counter() - l->acquired_at;
 
 		if (!s->hold_min || hold < s->hold_min)
 			s->hold_min = hold ? hold : 1;

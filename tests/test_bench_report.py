@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+# Self-tests of scripts/bench-report (run folder -> gnuplot graphs + report.md/report.html).
+"""Run: python3 tests/test_bench_report.py   (prints KTAP v1; exit status 1 if a test fails).
+
+Each case builds a run folder (synthetic results.csv/lockstat.csv/meta.json with known
+numbers, or the CSVs bench-extract makes of the example logs in /tmp when they exist), runs
+scripts/bench-report on it as a subprocess and checks the exit status, the plots (every PNG
+and SVG there and well formed, every one linked from report.html), the data files (speedups,
+Amdahl values) and the report's text. Without gnuplot the tool exits 2 and writes no images:
+the cases that need images then end with # SKIP."""
+import csv
+import difflib
+import glob
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from importlib.machinery import SourceFileLoader
+
+sys.dont_write_bytecode = True      # no __pycache__ next to the scripts
+HERE = os.path.dirname(os.path.realpath(__file__))
+SCRIPTS = os.path.join(os.path.dirname(HERE), 'scripts')
+TOOL = os.path.join(SCRIPTS, 'bench-report')
+_loader = SourceFileLoader('bench_extract', os.path.join(SCRIPTS, 'bench-extract'))
+bx = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_extract', _loader))
+_loader.exec_module(bx)
+
+GNUPLOT = shutil.which('gnuplot') is not None
+EXAMPLE_LOGS = [f'/tmp/done-{s}.log' for s in ('bkl', 'subsys', 'fine')]
+STRATEGIES = ['bkl', 'subsys', 'fine']
+WORKLOADS = ['mm', 'fs-private', 'lock']
+CPUS = [1, 2, 4]
+TESTS = []
+TMP = tempfile.mkdtemp(prefix='locklab-bench-report-')
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Failed(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def expect_eq(got, want, what=''):
+    if got == want:
+        return
+    if isinstance(got, str) and isinstance(want, str):
+        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), 'want', 'got', lineterm='')
+        raise Failed(f'{what} differs:\n' + '\n'.join(diff))
+    raise Failed(f'{what} expected {want!r}, got {got!r}'.strip())
+
+
+def expect_close(got, want, what):
+    expect(abs(got - want) <= 1e-4 * max(1, abs(want)), f'{what}: expected {want}, got {got}')
+
+
+# ---- synthetic run folders ------------------------------------------------------------------
+
+# Throughput (ops/s) at 1, 2, 4 CPUs; two repeats each, v - v//20 and v + v//20 (about -5 %
+# and +5 %), so the mean is the value given.
+THROUGHPUT = {'bkl': [100, 95, 90], 'subsys': [100, 130, 150], 'fine': [100, 190, 360]}
+NS = 1_000_000_000
+# hold_total_ns at 1 CPU, per repeat: bkl's real lock is held 25 % of the run, subsys's _lock
+# classes 30 % + 10 % (runqueue and page are not its real lock and must not count).
+HOLD_1CPU = {'bkl': {'bkl': 250_000_000, 'runqueue': 500_000_000},
+             'subsys': {'mm_lock': 300_000_000, 'fs_lock': 100_000_000, 'runqueue': 500_000_000},
+             'fine': {'page_arena': 200_000_000, 'kmalloc_cache': 100_000_000}}
+CLASSES = {'bkl': ['bkl', 'runqueue'], 'subsys': ['mm_lock', 'fs_lock', 'ipc_lock', 'runqueue'],
+           'fine': ['page_arena', 'kmalloc_cache', 'inode', 'bench_lock', 'runqueue']}
+
+
+def result_row(strategy, workload, cpus, repeat, ops_per_sec, invariants='ok', lwp='12.50'):
+    ops = ops_per_sec       # over NS = 1 s
+    return {'strategy': strategy, 'lock_alg': 'ticket', 'atomics': 'lse', 'spin_wait': 'busy',
+            'lock_wait': 'spin', 'board': 'qemu-virt', 'cpus_online': '4', 'workload': workload,
+            'cpus': cpus, 'repeat': repeat, 'ops': ops, 'ns': NS, 'ops_per_sec': ops_per_sec,
+            'thread_ops_min': ops // cpus - 1, 'thread_ops_max': ops // cpus + 1,
+            'lock_wait_pct': lwp if cpus > 1 else '0.00', 'invariants': invariants,
+            'log': f'{strategy}.log'}
+
+
+def lockstat_row(strategy, workload, cpus, repeat, cls, acq, cont, hold):
+    return {'strategy': strategy, 'lock_alg': 'ticket', 'lock_wait': 'spin', 'workload': workload,
+            'cpus': cpus, 'repeat': repeat, 'class': cls, 'acquisitions': acq, 'contentions': cont,
+            'con_bounces': cont, 'acq_bounces': cont, 'wait_min_ns': 16 if cont else 0,
+            'wait_max_ns': 9000 if cont else 0, 'wait_total_ns': 2000 * cont, 'hold_min_ns': 16,
+            'hold_max_ns': 5000, 'hold_total_ns': hold, 'trylock_fail': 0, 'log': f'{strategy}.log'}
+
+
+def synthetic(strategies=STRATEGIES, hold=True, fail=None):
+    """(results rows, lockstat rows) for strategies x WORKLOADS x CPUS x 2 repeats."""
+    runs, stats = [], []
+    for s in strategies:
+        for w in WORKLOADS:
+            for i, c in enumerate(CPUS):
+                for rep in (0, 1):
+                    v = THROUGHPUT[s][i] + (-1 if rep == 0 else 1) * (THROUGHPUT[s][i] // 20)
+                    runs.append(result_row(s, w, c, rep, v, 'FAIL' if (s, w, c, rep) == fail else 'ok'))
+                    for k, cls in enumerate(CLASSES[s]):
+                        h = HOLD_1CPU[s].get(cls, 0) if c == 1 else 3000 * c
+                        cont = 0 if c == 1 else (k + 1) * 100 * c
+                        stats.append(lockstat_row(s, w, c, rep, cls, 10000, cont, h if hold else 0))
+    return runs, stats
+
+
+def make_run(name, runs=None, stats=None, meta=None):
+    run = os.path.join(TMP, name)
+    os.makedirs(run)
+    for fname, cols, rows in (('results.csv', bx.RESULTS_COLUMNS, runs),
+                              ('lockstat.csv', bx.LOCKSTAT_COLUMNS, stats)):
+        if rows is not None:
+            with open(os.path.join(run, fname), 'w', newline='') as f:
+                w = csv.DictWriter(f, cols, lineterminator='\n')
+                w.writeheader()
+                w.writerows(rows)
+    if meta is not None:
+        with open(os.path.join(run, 'meta.json'), 'w') as f:
+            json.dump(meta, f)
+    return run
+
+
+META = {'label': 'synthetic-run', 'started': '2026-01-02T03:04:05', 'git': 'abc1234-dirty',
+        'qemu': 'QEMU emulator version 7.2.0', 'host_cpus': 2, 'vcpus': 4, 'accel': 'multi',
+        'duration_ms': 300, 'repeat': 2, 'elapsed_s': 12.5, 'failures': [],
+        'strategies': {s: {'config': f'CONFIG_LOCK_STRATEGY_{s.upper()}=y', 'status': 'ok'}
+                       for s in STRATEGIES}}
+
+
+def report(run, env=None):
+    """Runs the tool; returns (exit status, stdout, stderr)."""
+    p = subprocess.run([sys.executable, TOOL, run], capture_output=True, text=True, timeout=300,
+                       env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect_rc(got, want, err):
+    """want is the status with gnuplot; without it the tool always says 2."""
+    expect_eq(got, want if GNUPLOT else 2, f'exit status (stderr: {err.strip()[-400:]}):')
+
+
+def read(run, *path):
+    with open(os.path.join(run, *path), encoding='utf-8') as f:
+        return f.read()
+
+
+def plot_names(workloads, contention=True, lockwait=True):
+    kinds = ['throughput', 'speedup', 'fairness'] + (['lockwait'] if lockwait else [])
+    return sorted([f'{k}-{w}' for w in workloads for k in kinds] +
+                  (['contention-pct', 'contention-wait'] if contention else []))
+
+
+class StrictHTML(HTMLParser):
+    """Checks that every element is closed in order (void elements excepted); collects links."""
+    VOID = {'meta', 'img', 'br', 'hr', 'link', 'input', 'source', 'col', 'wbr'}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.links = [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        self.links |= {v for k, v in attrs if k in ('href', 'src') and v}
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f'</{tag}> closes {self.stack[-1:] or "nothing"} at {self.getpos()}')
+        else:
+            self.stack.pop()
+
+
+def check_html(run):
+    """report.html parses strictly; returns the links in it."""
+    text = read(run, 'report.html')
+    expect(text.startswith('<!DOCTYPE html>'), 'report.html has no <!DOCTYPE html>')
+    expect('<style>' in text and '<link' not in text, 'report.html: CSS not inline')
+    p = StrictHTML()
+    p.feed(text)
+    p.close()
+    expect(not p.errors and not p.stack, f'report.html does not parse: {p.errors[:3]} open: {p.stack}')
+    return p.links
+
+
+def check_plots(run, names):
+    """Exactly these plots, PNG + SVG well formed, each with its script, each linked from the HTML."""
+    pdir = os.path.join(run, 'plots')
+    got = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(pdir, '*.png')))
+    expect_eq(got, names, 'PNG plots:')
+    expect_eq(sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(pdir, '*.svg'))), names,
+              'SVG plots:')
+    links = check_html(run)
+    for n in names:
+        with open(os.path.join(pdir, n + '.png'), 'rb') as f:
+            expect(f.read(8) == b'\x89PNG\r\n\x1a\n', f'plots/{n}.png is not a PNG')
+        expect(os.path.getsize(os.path.join(pdir, n + '.svg')) > 0, f'plots/{n}.svg is empty')
+        try:
+            root = ET.parse(os.path.join(pdir, n + '.svg')).getroot()
+        except ET.ParseError as e:
+            raise Failed(f'plots/{n}.svg is not XML: {e}')
+        expect(root.tag.endswith('svg'), f'plots/{n}.svg: root element {root.tag}')
+        expect(os.path.isfile(os.path.join(pdir, n + '.gp')), f'plots/{n}.gp missing')
+        expect(f'plots/{n}.svg' in links or f'plots/{n}.png' in links,
+               f'report.html does not link plots/{n}')
+
+
+def data_blocks(path):
+    """A gnuplot data file as {block label: [[float, ...], ...]}."""
+    blocks, label = {}, None
+    with open(path) as f:
+        for line in f:
+            m = re.match(r'# index \d+: (\S+)', line)
+            if m:
+                label = m.group(1)
+                blocks[label] = []
+            elif line.strip() and not line.startswith('#'):
+                blocks[label].append([float(v) if v != 'NaN' else None for v in line.split()])
+    return blocks
+
+
+def md_table_row(md, *first):
+    """The cells of the report.md table row that starts with these cells."""
+    for line in md.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if line.startswith('|') and cells[:len(first)] == list(first):
+            return cells[len(first):]
+    raise Failed(f'report.md has no table row {first}')
+
+
+# ---- cases --------------------------------------------------------------------------------
+
+@test
+def full_run_plots_and_report():
+    run = make_run('full', *synthetic(), meta=META)
+    rc, out, err = report(run)
+    expect_rc(rc, 0, err)
+    names = plot_names(WORKLOADS)
+    if GNUPLOT:
+        expect_eq(out, f'bench-report: {len(names)} of {len(names)} plots written to {run}/plots (PNG + SVG)\n'
+                       f'bench-report: report: {run}/report.md and report.html\n', 'stdout')
+        check_plots(run, names)
+    else:
+        expect('apt-get install gnuplot-nox' in err, f'no install hint in stderr: {err}')
+    check_html(run)
+    for n in names:     # data and scripts are written with or without gnuplot
+        expect(os.path.isfile(os.path.join(run, 'plots', n + '.gp')), f'plots/{n}.gp missing')
+    for d in ('throughput-mm', 'speedup-lock', 'lockwait-fs-private', 'fairness-mm', 'contention'):
+        expect(os.path.isfile(os.path.join(run, 'plots', 'data', d + '.dat')), f'plots/data/{d}.dat missing')
+    md = read(run, 'report.md')
+    for word in WORKLOADS + STRATEGIES + ['synthetic-run', '2026-01-02T03:04:05', 'abc1234-dirty',
+                                          'QEMU emulator version 7.2.0', 'CONFIG_LOCK_STRATEGY_SUBSYS=y',
+                                          'multi', 'lockstat hold times', 'global lock']:
+        expect(word.lower() in md.lower(), f'report.md does not mention {word!r}')
+    expect('## Failures' not in md and '## Missing data' not in md, 'failures or missing data reported')
+    html_text = read(run, 'report.html')
+    expect('fs-private' in html_text and 'Speedup over 1 CPU' in html_text, 'report.html lacks the tables')
+    if not GNUPLOT:
+        raise Skip('gnuplot not installed: image checks skipped')
+
+
+@test
+def speedup_table_and_data():
+    run = make_run('speedup', *synthetic(), meta=META)
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    md = read(run, 'report.md')
+    for w in WORKLOADS:
+        expect_eq(md_table_row(md, w, 'fine')[:3], ['1.00', '1.90', '3.60'], f'{w} fine speedups:')
+        expect_eq(md_table_row(md, w, 'subsys')[:3], ['1.00', '1.30', '1.50'], f'{w} subsys speedups:')
+        expect_eq(md_table_row(md, w, 'bkl')[:3], ['1.00', '0.95', '0.90'], f'{w} bkl speedups:')
+    fine = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))['fine']
+    expect_eq([r[0] for r in fine], [1.0, 2.0, 4.0], 'fine speedup CPUs')
+    for row, want in zip(fine, (1.0, 1.9, 3.6)):
+        expect_close(row[1], want, f'fine speedup at {row[0]:g} CPUs')
+    # error bars: min and max over the repeats (360 -+ 18) over the 1-CPU mean
+    expect_close(fine[2][2], 342 / 100, 'fine speedup min at 4 CPUs')
+    expect_close(fine[2][3], 378 / 100, 'fine speedup max at 4 CPUs')
+    tp = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))['fine']
+    expect_eq(tp, [[1.0, 100.0, 95.0, 105.0, 2.0], [2.0, 190.0, 181.0, 199.0, 2.0],
+                   [4.0, 360.0, 342.0, 378.0, 2.0]], 'fine throughput data (cpus mean min max n):')
+    expect('**mm**: in this run fine scales best: 3.60×' in md, 'reading: fine scales best on mm')
+    expect('bkl is flat (0.90× ≤ 1.15) while fine rises (3.60×)' in md, 'reading: bkl flat, fine rises')
+    expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
+
+
+@test
+def amdahl_from_hold_times():
+    run = make_run('amdahl', *synthetic(), meta=META)
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-fs-private.dat'))
+    for s, held in (('bkl', 0.25), ('subsys', 0.3)):  # subsys: the busiest _lock class (0.3 > 0.1)
+        for row in blocks[s]:
+            n = row[0]
+            expect_close(row[4], 1 / (held + (1 - held) / n), f'{s} Amdahl value at {n:g} CPUs')
+    expect(all(r[4] is None for r in blocks['fine']), 'fine has an Amdahl value')
+    gp = read(run, 'plots', 'speedup-fs-private.gp')
+    expect('1/(0.25+(1-0.25)/x)' in gp and '1/(0.3+(1-0.3)/x)' in gp, f'Amdahl curves not in script:\n{gp}')
+    md = read(run, 'report.md')
+    expect_eq(md_table_row(md, 'fs-private', 'bkl')[3:], ['0.250', '4.00'], 'bkl held s, limit:')
+    expect_eq(md_table_row(md, 'fs-private', 'subsys')[3:], ['0.300', '3.33'], 'subsys held s, limit:')
+    expect('fine: no Amdahl curve' in md, 'report does not say why fine has no Amdahl curve')
+    expect("caps its speedup at 1/s = 4.00×" in md, 'reading: Amdahl limit of bkl')
+
+
+@test
+def hold_times_off_skips_amdahl():
+    runs, stats = synthetic(hold=False)
+    run = make_run('nohold', runs, stats, meta=META)
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))
+    expect(all(r[4] is None for s in STRATEGIES for r in blocks[s]), 'Amdahl values without hold times')
+    expect('Amdahl' not in read(run, 'plots', 'speedup-mm.gp').replace("'ideal'", ''),
+           'Amdahl curve plotted without hold times')
+    md = read(run, 'report.md')
+    for s in ('bkl', 'subsys'):
+        expect(f'{s}: no Amdahl curve: its hold times are all 0 (built with lockstat_hold=off)' in md,
+               f'report does not say why {s} has no Amdahl curve')
+    expect('Lockstat hold times were on in this run' not in md, 'hold-time caveat for a run without them')
+
+
+@test
+def missing_strategy_exit_1():
+    runs, stats = synthetic(['bkl', 'fine'])
+    meta = dict(META, failures=['subsys: boot failed: timeout after 120 s'],
+                strategies=dict(META['strategies'], subsys={'config': 'CONFIG_X=y',
+                                                            'status': 'boot failed: timeout after 120 s'}))
+    run = make_run('missing', runs, stats, meta)
+    rc, out, err = report(run)
+    expect_rc(rc, 1, err)
+    expect('missing: strategy subsys: no rows in results.csv' in err, f'stderr does not say what is missing: {err}')
+    md = read(run, 'report.md')
+    expect('strategy subsys: no rows in results.csv (status: boot failed: timeout after 120 s)' in md,
+           'report does not say subsys is missing')
+    expect(md.index('## Failures') < md.index('## Missing data') < md.index('## Run'), 'failures not first')
+    expect('subsys: boot failed: timeout after 120 s' in md, 'meta.json failure not in the report')
+    expect_eq(md_table_row(md, 'mm', 'fine')[:3], ['1.00', '1.90', '3.60'], 'fine speedups still there:')
+    if GNUPLOT:
+        check_plots(run, plot_names(WORKLOADS))
+        expect('subsys' not in read(run, 'plots', 'throughput-mm.gp'), 'subsys in a plot')
+    else:
+        raise Skip('gnuplot not installed: image checks skipped')
+
+
+@test
+def missing_cpu_count_and_lockstat_exit_1():
+    runs, _ = synthetic()
+    runs = [r for r in runs if not (r['strategy'] == 'bkl' and r['workload'] == 'lock' and r['cpus'] == 4)]
+    run = make_run('holes', runs, [], meta=None)
+    rc, _, err = report(run)
+    expect_rc(rc, 1, err)
+    md = read(run, 'report.md')
+    expect('bkl: no run of lock at 4 CPUs' in md, 'report does not say bkl lacks lock at 4 CPUs')
+    expect('lockstat.csv has no rows' in md, 'report does not say lockstat.csv is empty')
+    expect_eq(md_table_row(md, 'lock', 'bkl')[:3], ['1.00', '0.95', '–'], 'bkl lock speedups:')
+    expect_eq(md_table_row(md, 'label'), ['unknown'], 'label without meta.json:')
+    if GNUPLOT:
+        check_plots(run, plot_names(WORKLOADS, contention=False))
+    else:
+        raise Skip('gnuplot not installed: image checks skipped')
+
+
+@test
+def invariants_fail_listed_first():
+    run = make_run('fail', *synthetic(fail=('fine', 'mm', 4, 1)), meta=META)
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    md = read(run, 'report.md')
+    expect(md.index('## Failures') < md.index('## Run'), 'no Failures section before the metadata')
+    expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
+
+
+@test
+def empty_results_still_reports():
+    meta = dict(META, failures=['bkl: build failed: gcc exited 1'],
+                strategies={'bkl': {'config': '', 'status': 'build failed: gcc exited 1'}})
+    run = make_run('empty', [], [], meta)
+    rc, out, err = report(run)
+    expect_rc(rc, 1, err)
+    md = read(run, 'report.md')
+    expect('results.csv has no rows' in md and 'bkl: build failed: gcc exited 1' in md,
+           'empty run: report does not say what is missing')
+    check_html(run)
+    expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'plots of nothing:')
+    if GNUPLOT:
+        expect('0 of 0 plots' in out, f'stdout: {out}')
+
+
+@test
+def no_gnuplot_exit_2_with_report():
+    run = make_run('nognuplot', *synthetic(), meta=META)
+    empty = os.path.join(TMP, 'empty-path')
+    os.makedirs(empty)
+    rc, _, err = report(run, env=dict(os.environ, PATH=empty))
+    expect_eq(rc, 2, 'exit status without gnuplot:')
+    expect('apt-get install gnuplot-nox' in err and 'scripts/deps.sh' in err, f'no install hint: {err}')
+    md = read(run, 'report.md')
+    expect('gnuplot is not installed' in md, 'report does not say there are no images')
+    expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'images without gnuplot:')
+    expect(os.path.isfile(os.path.join(run, 'plots', 'data', 'speedup-mm.dat')), 'no data files')
+    check_html(run)
+
+
+@test
+def usage_errors():
+    missing = os.path.join(TMP, 'no-such-run')
+    expect_eq(report(missing), (2, '', f'bench-report: {missing}: no such run folder\n'), 'missing RUN:')
+    empty = make_run('no-results')
+    rc, out, err = report(empty)
+    expect_eq((rc, out), (2, ''), 'RUN without results.csv:')
+    expect('results.csv: no such file' in err, f'stderr: {err}')
+    p = subprocess.run([sys.executable, TOOL], capture_output=True, text=True, timeout=60)
+    expect_eq(p.returncode, 2, 'no arguments:')
+    expect(p.stderr.startswith('usage: bench-report RUN'), f'no usage line: {p.stderr}')
+    bad = make_run('bad-header')
+    with open(os.path.join(bad, 'results.csv'), 'w') as f:
+        f.write('a,b,c\n1,2,3\n')
+    rc, _, err = report(bad)
+    expect_eq(rc, 2, 'results.csv that is not bench-extract\'s:')
+    expect('no column strategy' in err, f'stderr: {err}')
+
+
+@test
+def example_logs():
+    if not all(os.path.isfile(p) for p in EXAMPLE_LOGS):
+        raise Skip('example logs /tmp/done-{bkl,subsys,fine}.log not present')
+    run = os.path.join(TMP, 'example')
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', run,
+                        *EXAMPLE_LOGS], capture_output=True, text=True, timeout=120)
+    expect(p.returncode in (0, 1), f'bench-extract failed: {p.stderr}')
+    with open(os.path.join(run, 'results.csv')) as f:
+        workloads = sorted({r['workload'] for r in csv.DictReader(f)})
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    md = read(run, 'report.md')
+    for word in workloads + STRATEGIES:
+        expect(word in md, f'report.md does not mention {word}')
+    if GNUPLOT:
+        check_plots(run, plot_names(workloads))
+    else:
+        raise Skip('gnuplot not installed: image checks skipped')
+
+
+def main():
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_report\n  1..{len(TESTS)}')
+    failed = 0
+    for i, fn in enumerate(TESTS, 1):
+        print(f'  # ktest: start bench_report.{fn.__name__}', flush=True)
+        try:
+            fn()
+            print(f'  ok {i} {fn.__name__}', flush=True)
+        except Skip as why:
+            print(f'  ok {i} {fn.__name__} # SKIP {why}', flush=True)
+        except Exception as err:    # any error is a failed test, never a crash of the suite
+            failed += 1
+            detail = str(err) if isinstance(err, Failed) else traceback.format_exc()
+            for line in detail.strip().splitlines()[-30:]:
+                print(f'  # {line}')
+            print(f'  not ok {i} {fn.__name__}', flush=True)
+    print(f'{"not ok" if failed else "ok"} 1 bench_report')
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

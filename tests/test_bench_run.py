@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""End-to-end test of make bench's driver (scripts/bench-run) on prebuilt kernels: a tiny matrix, then one with a broken boot.
+
+usage: test_bench_run.py --workdir DIR --image bkl=PATH --image subsys=PATH --image fine=PATH
+Checks: both CSVs have the documented columns and a row for every strategy x
+workload x CPU count with invariants=ok; the lock workload's lockstat count
+equals its op count in every strategy (acq_exact=ok); every expected PNG and
+SVG exists and is non-empty; the HTML report parses and links every plot; a
+second run whose fine kernel cannot boot keeps the others' results, names
+the failure and exits non-zero. Prints KTAP v1.
+"""
+import argparse
+import csv
+import html.parser
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+ROOT = os.path.dirname(HERE)
+RUN = os.path.join(ROOT, 'scripts', 'bench-run')
+WORKLOADS = ['mm', 'fs-private', 'fs-shared', 'pipe', 'proc', 'mixed', 'lock']
+RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,workload,cpus,repeat,ops,ns,'
+                'ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,log').split(',')
+LOCKSTAT_COLS = ('strategy,lock_alg,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
+                 'acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,hold_min_ns,hold_max_ns,hold_total_ns,'
+                 'trylock_fail,log').split(',')
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs = set()
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ('href', 'src') and v:
+                self.refs.add(v)
+
+
+def bench(results, images, strategies, workloads):
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', strategies, '--cpus', '2',
+           '--repeat', '1', '--duration-ms', '20', '--workloads', workloads, '--label', 'check']
+    for s, path in images.items():
+        if s in strategies.split(','):
+            cmd += ['--image', f'{s}={path}']
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return p.returncode, p.stdout, os.path.realpath(os.path.join(results, 'latest'))
+
+
+def full_matrix(work, images):
+    problems = []
+    rc, out, run = bench(os.path.join(work, 'ok'), images, 'bkl,subsys,fine', 'all')
+    if rc != 0:
+        problems.append(f'bench-run exit {rc}: ' + ' | '.join(out.strip().splitlines()[-4:]))
+    with open(os.path.join(run, 'results.csv')) as f:
+        rd = csv.DictReader(f)
+        rows = list(rd)
+        if rd.fieldnames != RESULTS_COLS:
+            problems.append(f'results.csv columns {rd.fieldnames}')
+    with open(os.path.join(run, 'lockstat.csv')) as f:
+        rd = csv.DictReader(f)
+        if rd.fieldnames != LOCKSTAT_COLS or not list(rd):
+            problems.append('lockstat.csv: wrong columns or no rows')
+    for s in ('bkl', 'subsys', 'fine'):
+        for w in WORKLOADS:
+            for c in ('1', '2'):
+                if not any(r['strategy'] == s and r['workload'] == w and r['cpus'] == c and
+                           r['invariants'] == 'ok' for r in rows):
+                    problems.append(f'no ok row for {s} {w} at {c} CPU(s)')
+    plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in WORKLOADS]
+    plots += ['contention-pct', 'contention-wait']
+    for p in plots:
+        for ext in ('png', 'svg'):
+            path = os.path.join(run, 'plots', f'{p}.{ext}')
+            if not os.path.isfile(path) or os.path.getsize(path) == 0:
+                problems.append(f'missing or empty plots/{p}.{ext}')
+    parser = Links()
+    with open(os.path.join(run, 'report.html')) as f:
+        parser.feed(f.read())
+    parser.close()
+    for p in plots:
+        if not any(r.startswith(f'plots/{p}.') for r in parser.refs):
+            problems.append(f'report.html does not link plots/{p}')
+    if not os.path.isfile(os.path.join(run, 'report.md')):
+        problems.append('no report.md')
+    # The lock workload knows its lock count: lockstat must agree exactly (acq_exact=ok) in every strategy.
+    for s in ('bkl', 'subsys', 'fine'):
+        with open(os.path.join(run, f'{s}.log'), errors='replace') as f:
+            exact = [l for l in f if l.startswith('bench: workload=lock ')]
+        if len(exact) != 2 or not all(' acq_exact=ok ' in l for l in exact):
+            problems.append(f'{s}: lock workload lockstat count: {[l.strip() for l in exact]}')
+    return problems
+
+
+def broken_boot(work, images):
+    problems = []
+    bad = os.path.join(work, 'not-a-kernel')
+    with open(bad, 'wb') as f:
+        f.write(b'\0' * 4096)  # QEMU boots it, nothing prints: the boot fails on its timeout
+    imgs = dict(images, fine=bad)
+    cmd_images = imgs
+    results = os.path.join(work, 'broken')
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '1',
+           '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken']
+    for s in ('bkl', 'fine'):
+        cmd += ['--image', f'{s}={cmd_images[s]}']
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = os.path.realpath(os.path.join(results, 'latest'))
+    if p.returncode == 0:
+        problems.append('a run with a failed boot exited 0')
+    if 'FAILED   fine: boot failed' not in p.stdout:
+        problems.append('the failed boot is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
+    with open(os.path.join(run, 'results.csv')) as f:
+        rows = list(csv.DictReader(f))
+    if not any(r['strategy'] == 'bkl' and r['workload'] == 'lock' for r in rows):
+        problems.append('the bkl results were not kept')
+    if not os.path.isfile(os.path.join(run, 'plots', 'throughput-lock.png')):
+        problems.append('what completed was not plotted')
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--workdir', required=True)
+    ap.add_argument('--image', action='append', default=[])
+    a = ap.parse_args()
+    images = dict(i.split('=', 1) for i in a.image)
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot)]
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(cases, 1):
+        try:
+            problems = fn(a.workdir, images)
+        except (OSError, KeyError, ValueError) as err:
+            problems = [f'{type(err).__name__}: {err}']
+        for line in problems[:15]:
+            print(f'  # {line}')
+        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
+        failed += bool(problems)
+    print(f'{"not ok" if failed else "ok"} 1 bench_run')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
