@@ -192,6 +192,8 @@ HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
 ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(CPUS) 2>/dev/null && echo y),single,multi)
 QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 1,$(EL2)),$(comma)virtualization=on)
 comma := ,
+empty :=
+space := $(empty) $(empty)
 QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -no-reboot \
 	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
@@ -215,19 +217,30 @@ gdb: $(objtree)/Image
 STRATEGIES ?= bkl,subsys,fine
 REPEAT ?= 3
 DURATION_MS ?= 100
-WORKLOADS ?= all
+WORKLOADS ?=
 LABEL ?=
 BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
-bench-args = --strategies $(STRATEGIES) --cpus $(CPUS) --gic $(GIC) --repeat $(REPEAT) \
-	--duration-ms $(DURATION_MS) --workloads $(WORKLOADS) --jobs $(BENCH_JOBS) \
-	$(if $(LABEL),--label $(LABEL)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) \
-	$(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
+# What bench and bench-locks differ in (target-specific below).
+bench-workloads := all
+bench-label := bench
+bench-args = --cpus $(CPUS) --gic $(GIC) --repeat $(REPEAT) --duration-ms $(DURATION_MS) \
+	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
+	$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
 
-.PHONY: bench plots
+.PHONY: bench bench-locks plots
 bench:
 	$(call need-tool,$(PYTHON))
-	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args)
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --strategies $(STRATEGIES)
+
+# The lock algorithms (and LL/SC vs LSE) under one strategy, on the contended workloads.
+STRATEGY ?= fine
+LOCK_VARIANTS ?= $(foreach a,tas ttas ticket mcs,$(STRATEGY)-$(a)-lse-busy) $(STRATEGY)-ticket-llsc-busy $(STRATEGY)-mcs-llsc-busy
+bench-locks: bench-workloads := lock,fs-shared,mm
+bench-locks: bench-label = locks-$(STRATEGY)
+bench-locks:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --variants $(subst $(space),$(comma),$(strip $(LOCK_VARIANTS)))
 
 plots:
 	$(call need-tool,$(PYTHON))
@@ -278,6 +291,8 @@ help:
 	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=4 GIC=2 REPEAT=3 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
+	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
+	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo ''
 	@echo 'Tests:'

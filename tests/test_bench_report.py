@@ -138,7 +138,7 @@ def make_run(name, runs=None, stats=None, meta=None):
 
 
 META = {'label': 'synthetic-run', 'started': '2026-01-02T03:04:05', 'git': 'abc1234-dirty',
-        'qemu': 'QEMU emulator version 7.2.0', 'host_cpus': 2, 'vcpus': 4, 'accel': 'multi',
+        'qemu': 'QEMU emulator version 7.2.0', 'host_cpus': 4, 'vcpus': 4, 'accel': 'multi',
         'duration_ms': 300, 'repeat': 2, 'elapsed_s': 12.5, 'failures': [],
         'strategies': {s: {'config': f'CONFIG_LOCK_STRATEGY_{s.upper()}=y', 'status': 'ok'}
                        for s in STRATEGIES}}
@@ -298,6 +298,31 @@ def speedup_table_and_data():
     expect('**mm**: in this run fine scales best: 3.60×' in md, 'reading: fine scales best on mm')
     expect('bkl is flat (0.90× ≤ 1.15) while fine rises (3.60×)' in md, 'reading: bkl flat, fine rises')
     expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
+
+
+@test
+def reading_stops_at_the_host_cores():
+    run = make_run('fewcores', *synthetic(), meta=dict(META, host_cpus=2))
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    md = read(run, 'report.md')
+    expect('Read at up to 2 CPUs' in md, 'the reading does not say it stops at the host cores')
+    expect('**mm**: in this run fine scales best: 1.90× its 1-CPU throughput at 2 CPUs' in md,
+           'reading not taken at 2 CPUs')
+    expect('This run had 4 vCPUs on 2 host CPUs.' in md, 'caveat about vCPUs > host CPUs missing')
+
+
+@test
+def two_builds_of_a_strategy_are_separate_series():
+    res, ls = synthetic()
+    extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']
+    extra_ls = [dict(r, lock_alg='mcs', log='fine-mcs.log') for r in ls if r['strategy'] == 'fine']
+    run = make_run('variants', res + extra, ls + extra_ls, meta=META)
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))
+    expect('fine-ticket-lse' in blocks and 'fine-mcs-llsc' in blocks,
+           f'series named by what differs: {sorted(blocks)}')
 
 
 @test
