@@ -247,6 +247,20 @@ plots:
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=<results folder, or a serial log (e.g. from a Pi 5)>" >&2; exit 2; }
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(RUN)
 
+# ---------------------------------------------------------------- Raspberry Pi 5
+# make sdcard: this configuration's Image as the Pi 5's kernel_2712.img, with
+# config.txt, cmdline.txt and README.txt (docs/rpi5.md). sdcard-all: the three
+# strategies as make bench builds them, one picked by config.txt's kernel= line.
+.PHONY: sdcard sdcard-all
+sdcard: $(objtree)/Image
+	$(Q)$(srctree)/scripts/mk-sdcard $(objtree)/sdcard $(objtree)/Image
+
+sdcard-all:
+	$(call need-tool,$(PYTHON))
+	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only --strategies $(STRATEGIES) \
+		$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
+	  $(srctree)/scripts/mk-sdcard $(srctree)/build/sdcard-all $$images
+
 # ---------------------------------------------------------------- tests
 include $(srctree)/tests/check.mk
 
@@ -294,6 +308,12 @@ help:
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
+	@echo ''
+	@echo 'Raspberry Pi 5 (docs/rpi5.md):'
+	@echo '  sdcard            - $$(O)/sdcard/ and $$(O)/sdcard.tar.gz: kernel_2712.img (this Image),'
+	@echo '                      config.txt, cmdline.txt, README.txt (what else to copy, how to wire the UART)'
+	@echo '  sdcard-all        - build/sdcard-all/: the three strategies as make bench builds them;'
+	@echo '                      config.txt kernel= picks one'
 	@echo ''
 	@echo 'Tests:'
 	@echo '  check             - host unit tests, boot-fault tests, ktest boots on 1, 2, 4 (GICv2),'

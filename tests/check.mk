@@ -129,6 +129,7 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
 		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
+		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,bkl subsys fine,$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,bkl subsys fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \

@@ -7,7 +7,9 @@ workload x CPU count with invariants=ok; the lock workload's lockstat count
 equals its op count in every strategy (acq_exact=ok); every expected PNG and
 SVG exists and is non-empty; the HTML report parses and links every plot; a
 second run whose fine kernel cannot boot keeps the others' results, names
-the failure and exits non-zero. Prints KTAP v1.
+the failure and exits non-zero; the fine log fed through a pty into
+scripts/capture-serial (as from a Pi 5's UART) gives the same CSV rows and
+a full report. Prints KTAP v1.
 """
 import argparse
 import csv
@@ -121,6 +123,48 @@ def broken_boot(work, images):
     return problems
 
 
+def capture_matches_bench(work, images):
+    """The full matrix's fine log, fed through a pty into scripts/capture-serial as a Pi 5's serial
+    port would deliver it, must give the same results as make bench did."""
+    import pty
+    import time
+    problems = []
+    run = os.path.realpath(os.path.join(work, 'ok', 'latest'))
+    with open(os.path.join(run, 'fine.log'), 'rb') as f:
+        data = f.read()
+    master, slave = pty.openpty()
+    results = os.path.join(work, 'capture')
+    p = subprocess.Popen([sys.executable, os.path.join(ROOT, 'scripts', 'capture-serial'), '--device',
+                          os.ttyname(slave), '--timeout', '60', '--results', results, '--label', 'pi5'],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.5)  # let it open the port and set it raw
+    for i in range(0, len(data), 512):
+        os.write(master, data[i:i + 512])
+    out = p.communicate(timeout=120)[0]
+    os.close(master)
+    os.close(slave)
+    if p.returncode != 0:
+        problems.append(f'capture-serial exit {p.returncode}: ' + ' | '.join(out.strip().splitlines()[-3:]))
+    runs = [d for d in os.listdir(results) if d.endswith('-pi5')]
+    if len(runs) != 1:
+        return problems + [f'capture made {len(runs)} run folders']
+    cap = os.path.join(results, runs[0])
+
+    def rows(path, strategy):
+        with open(path) as f:
+            return [{k: v for k, v in r.items() if k != 'log'} for r in csv.DictReader(f)
+                    if r['strategy'] == strategy]
+    for name in ('results.csv', 'lockstat.csv'):
+        if rows(os.path.join(cap, name), 'fine') != rows(os.path.join(run, name), 'fine'):
+            problems.append(f'{name} from the capture differs from make bench\'s fine rows')
+    for p_ in ('throughput-mm.svg', 'speedup-fs-private.png', 'contention-pct.png'):
+        if not os.path.isfile(os.path.join(cap, 'plots', p_)):
+            problems.append(f'capture: no plots/{p_}')
+    if not os.path.isfile(os.path.join(cap, 'report.html')):
+        problems.append('capture: no report.html')
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
@@ -129,7 +173,8 @@ def main():
     images = dict(i.split('=', 1) for i in a.image)
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
-    cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot)]
+    cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot),
+             ('capture_matches_bench', capture_matches_bench)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""make sdcard and scripts/mk-sdcard: the Pi 5 boot files around byte-identical copies of the QEMU-booted Images.
+
+usage: test_sdcard.py --workdir DIR --image PATH NAME=PATH...
+The first image gets the single-kernel layout (kernel_2712.img), the named
+ones the multi-kernel layout (kernel-NAME.img, config.txt kernel= lines).
+Prints KTAP v1.
+"""
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+MK = os.path.join(os.path.dirname(HERE), 'scripts', 'mk-sdcard')
+
+
+def common(out, problems):
+    with open(os.path.join(out, 'config.txt')) as f:
+        cfg = f.read()
+    for line in ('os_check=0', 'arm_64bit=1', 'kernel_address=0x200000', 'enable_uart=1'):
+        if line not in cfg.splitlines():
+            problems.append(f'config.txt lacks {line}')
+    with open(os.path.join(out, 'README.txt')) as f:
+        readme = f.read()
+    for word in ('bcm2712-rpi-5-b.dtb', 'bcm2712d0-rpi-5-b.dtb', '115200', 'GND', 'capture-serial'):
+        if word not in readme:
+            problems.append(f'README.txt does not mention {word}')
+    with tarfile.open(out + '.tar.gz') as t:
+        names = sorted(os.path.basename(n) for n in t.getnames() if n not in ('.', './'))
+    if names != sorted(os.listdir(out)):
+        problems.append(f'archive holds {names}, folder {sorted(os.listdir(out))}')
+    return cfg
+
+
+def single(work, image, _named):
+    problems = []
+    out = os.path.join(work, 'one')
+    r = subprocess.run([MK, out, image], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        return [f'mk-sdcard exit {r.returncode}: {r.stdout.strip()}']
+    if not filecmp.cmp(image, os.path.join(out, 'kernel_2712.img'), shallow=False):
+        problems.append('kernel_2712.img is not byte-identical to the Image')
+    cfg = common(out, problems)
+    if 'kernel=' in cfg:
+        problems.append('a single kernel needs no kernel= line (kernel_2712.img is the default name)')
+    return problems
+
+
+def several(work, _image, named):
+    problems = []
+    out = os.path.join(work, 'all')
+    r = subprocess.run([MK, out] + named, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        return [f'mk-sdcard exit {r.returncode}: {r.stdout.strip()}']
+    cfg = common(out, problems)
+    names = [n.split('=', 1)[0] for n in named]
+    for n, path in (x.split('=', 1) for x in named):
+        if not filecmp.cmp(path, os.path.join(out, f'kernel-{n}.img'), shallow=False):
+            problems.append(f'kernel-{n}.img is not byte-identical to {path}')
+    active = [l for l in cfg.splitlines() if l.startswith('kernel=')]
+    commented = [l for l in cfg.splitlines() if l.startswith('#kernel=')]
+    if active != [f'kernel=kernel-{names[-1]}.img'] or len(commented) != len(names) - 1:
+        problems.append(f'kernel= lines: {active} and {commented}')
+    return problems
+
+
+def bad_input(work, image, _named):
+    problems = []
+    r = subprocess.run([MK, os.path.join(work, 'bad'), os.path.join(work, 'no-such-Image')],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode == 0 or 'no Image at' not in r.stdout:
+        problems.append(f'a missing Image: exit {r.returncode}, {r.stdout.strip()!r}')
+    r = subprocess.run([MK, os.path.join(work, 'bad'), 'a=' + image, 'oops'], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode == 0 or "expected NAME=IMAGE" not in r.stdout:
+        problems.append(f'a malformed argument: exit {r.returncode}, {r.stdout.strip()!r}')
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--workdir', required=True)
+    ap.add_argument('--image', required=True)
+    ap.add_argument('named', nargs='+')
+    a = ap.parse_args()
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    cases = [('single_kernel_card', single), ('three_kernel_card', several), ('bad_input_is_refused', bad_input)]
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: sdcard\n  1..{len(cases)}', flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(cases, 1):
+        problems = fn(a.workdir, a.image, a.named)
+        for line in problems:
+            print(f'  # {line}')
+        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
+        failed += bool(problems)
+    print(f'{"not ok" if failed else "ok"} 1 sdcard')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
