@@ -194,7 +194,7 @@ QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 
 comma := ,
 empty :=
 space := $(empty) $(empty)
-QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -no-reboot \
+QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -nic none -no-reboot \
 	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 .PHONY: qemu gdb

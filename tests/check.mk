@@ -38,7 +38,7 @@ $(foreach t,$(host-tests),$(eval $(call host-test-rule,$(t))))
 
 # Device trees for the FDT tests: dumped from QEMU in several machine shapes,
 # plus a Raspberry Pi 5-shaped tree compiled from tests/host/dts/rpi5.dts.
-QEMU_DUMP = $(QEMU) -cpu cortex-a76 -m 512M -nographic
+QEMU_DUMP = $(QEMU) -cpu cortex-a76 -m 512M -nographic -nic none
 host-dtbs := virt-smp1-gicv2 virt-smp4-gicv2 virt-smp8-gicv3 virt-smp4-el2 rpi5
 $(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: M := virt
 $(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: N := 1

@@ -88,7 +88,7 @@ def edited_dtb(name, edit, smp=4):
     """A QEMU virt device tree (dumped, decompiled), changed by edit(dts) -> dts, recompiled."""
     raw = os.path.join(WORK, name + '-orig.dtb')
     subprocess.run([QEMU, '-M', f'virt,dumpdtb={raw}', '-cpu', 'cortex-a76', '-smp', str(smp),
-                    '-m', '512M', '-nographic'], check=True, capture_output=True)
+                    '-m', '512M', '-nographic', '-nic', 'none'], check=True, capture_output=True)
     dts = subprocess.run(['dtc', '-q', '-I', 'dtb', '-O', 'dts', raw], check=True,
                          capture_output=True, text=True).stdout
     out = os.path.join(WORK, name + '.dtb')
