@@ -36,7 +36,7 @@ endif
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
-no-build-targets := help clean distclean deps $(config-targets)
+no-build-targets := help clean distclean deps randconfig-check fuzz $(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
 

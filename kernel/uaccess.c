@@ -49,3 +49,8 @@ const char *errno_name(long err)
 		return names[err];
 	return "E?";
 }
+
+bool errno_known(long err)
+{
+	return err < 0 && errno_name(err)[1] != '?';
+}

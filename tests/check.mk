@@ -82,7 +82,7 @@ LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(s)-
 LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
 # The subsystems, in every strategy with each way of waiting (the other
 # variants differ only below the strategy locks, which LOCK_SUITES covers).
-SUBSYS_SUITES := mm,fs,pipe,proc
+SUBSYS_SUITES := mm,fs,pipe,proc,fuzz
 SUBSYS_VARIANTS := $(foreach s,bkl subsys fine,$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
 variant-suites = $(LOCK_SUITES)$(if $(filter $(1),$(SUBSYS_VARIANTS)),$(comma)$(SUBSYS_SUITES))
 matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
@@ -137,6 +137,7 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
 		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,bkl subsys fine,$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,bkl subsys fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "randconfig=$(PYTHON) $(srctree)/scripts/randconfig-check --n $(RANDCONFIG_CHECK_N) --seed $(RANDCONFIG_CHECK_SEED) --out $(CHECK_DIR)/randconfig --jobs $(CHECK_JOBS)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
 		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
 		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \
@@ -144,3 +145,39 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--boot "el2_smc=$(QRUN) --cpus 4 --el2 $(SINGLE) $(BOOT_OK) --expect entry_el=2 --expect psci=smc --expect cpus_online=4" \
 		--boot "parallel_smp2=--image $(CHECK_IMAGE) --timeout $(PARALLEL_TIMEOUT) --cpus 2 --accel multi --bootargs torture_fair=0 $(BOOT_OK) --expect cpus_online=2" \
 		$(foreach v,$(LOCK_MATRIX),$(call matrix-boot,$(v)))
+
+# make randconfig-check N=20 [SEED=s]: random valid configurations, each built
+# and booted with a short self-test; a failure prints its seed and config.
+# make check runs RANDCONFIG_CHECK_N of them from a fixed seed, so a CI run is
+# repeatable; give SEED= (or leave it out of randconfig-check) for new ones.
+N ?= 20
+RANDCONFIG_CHECK_N ?= 3
+RANDCONFIG_CHECK_SEED ?= 1
+.PHONY: randconfig-check
+randconfig-check:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/randconfig-check --n $(N) $(if $(SEED),--seed $(SEED)) \
+		--out $(objtree)/randconfig --jobs $(CHECK_JOBS)
+
+# make fuzz: the syscall fuzzer (ktest suite "fuzz", kernel/tests/fuzz_*.c)
+# with FUZZ_CALLS calls under each strategy, on FUZZ_CPUS CPUs. make check
+# runs the same suite with its default of 40000 calls in every boot that
+# runs the subsystem suites.
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_CPUS ?= 4
+FUZZ_STRATEGIES ?= bkl subsys fine
+.PHONY: fuzz
+fuzz:
+	$(call need-tool,$(PYTHON))
+	$(call need-tool,$(CC))
+	+$(Q)for s in $(FUZZ_STRATEGIES); do \
+	  $(srctree)/scripts/build-variant.sh $(srctree) $(objtree)/fuzz/$$s $$s-ticket-lse-busy || exit 1; done
+	$(Q)fail=0; for s in $(FUZZ_STRATEGIES); do \
+	  echo "  FUZZ     $$s: $(FUZZ_CALLS) calls on $(FUZZ_CPUS) CPUs (seed $(FUZZ_SEED)), log $(objtree)/fuzz/$$s/fuzz.log"; \
+	  $(PYTHON) $(srctree)/scripts/qemu-run --quiet --image $(objtree)/fuzz/$$s/Image --cpus $(FUZZ_CPUS) --accel single \
+	    --timeout 3600 --log $(objtree)/fuzz/$$s/fuzz.log \
+	    --bootargs "ktest=fuzz fuzz_calls=$(FUZZ_CALLS) fuzz_seed=$(FUZZ_SEED)" | grep -E '^(not ok|# qemu-run: exit)' ; \
+	  grep -a '^fuzz:' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s: no fuzz record"; fail=1; }; \
+	  grep -aq '^shutdown: status=pass' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s (see the log)"; fail=1; }; \
+	done; exit $$fail

@@ -2,6 +2,8 @@
 #ifndef LOCKLAB_ERRNO_H
 #define LOCKLAB_ERRNO_H
 
+#include <locklab/types.h>
+
 #define EPERM 1
 #define ENOENT 2
 #define ESRCH 3
@@ -25,5 +27,6 @@
 #define ENOTEMPTY 39
 
 const char *errno_name(long err); /* "ENOENT" for -2 or 2; "E?" if unknown */
+bool errno_known(long err);       /* err is -E for one of the errnos above */
 
 #endif

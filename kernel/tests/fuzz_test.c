@@ -1,0 +1,376 @@
+/* ktest suite "fuzz": a process per CPU issues random syscalls with random and boundary arguments on one shared tree. */
+#include "fuzz.h"
+#include <locklab/bootparam.h>
+#include <locklab/console.h>
+#include <locklab/klock.h>
+#include <locklab/lockdep.h>
+#include <locklab/mm.h>
+#include <locklab/platform.h>
+#include <locklab/printf.h>
+#include <locklab/sched.h>
+#include <locklab/smp.h>
+#include <locklab/string.h>
+#include <locklab/time.h>
+#include <asm/atomic.h>
+
+/*
+ * Each worker is a process of its own (sys_spawn), pinned to one CPU, so
+ * its fd table is private: the worker mirrors it (which fds are open,
+ * which are pipe ends, how many bytes each of its pipes holds) and can
+ * tell an fd the kernel must refuse from one it must accept, and never
+ * reads an empty pipe it also writes (that would block forever). The
+ * tree under /fz is shared: every worker creates, writes, unlinks and
+ * removes the same few names, at random depths, at the same time.
+ *
+ * A result breaks a rule when it is neither >= 0 nor a known -errno, or
+ * when the argument class fixes the answer (NULL path: -EFAULT, fd out of
+ * range: -EBADF, ...). Afterwards, with the workers reaped and /fz
+ * removed, every count must be back where it started: free pages, kmalloc
+ * objects, inodes, processes, task slots, process 1's fds, and lockdep
+ * reports (none new).
+ */
+
+static u64 fuzz_calls = 40000;
+BOOTPARAM_UINT(fuzz_calls, "fuzz_calls", 1, 1000000000ULL,
+	       "system calls the fuzz suite makes, over all CPUs (make fuzz: 1000000)");
+static u64 fuzz_seed = 1;
+BOOTPARAM_UINT(fuzz_seed, "fuzz_seed", 0, ~0ULL, "seed of the fuzz suite's random choices (printed with the results)");
+
+static struct fz_worker workers[CONFIG_NR_CPUS];
+static u64 ram_end; /* first byte past every RAM range: never a valid buffer */
+
+static u64 fz_rand(struct fz_worker *w)
+{
+	/* xorshift64*: cheap, and a worker's sequence depends only on its seed. */
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 0x2545f4914f6cdd1dULL;
+}
+
+u32 fz_pick(struct fz_worker *w, u32 n)
+{
+	return (u32)(fz_rand(w) >> 33) % n;
+}
+
+/* One broken rule: counted, and the first few described on the console. */
+void fz_violation(struct fz_worker *w, const char *call, const char *why, long got)
+{
+	w->violations++;
+	if (w->violations <= 3)
+		printk_raw("  # fuzz: cpu%u call %llu: %s: %s (got %ld %s)", w->cpu, (unsigned long long)w->calls,
+			   call, why, got, got < 0 ? errno_name(got) : "");
+}
+
+/* Every result must be a value or one of the errnos the kernel defines, and what 'must' says (FZ_*). */
+void fz_result(struct fz_worker *w, const char *call, long r, long must)
+{
+	if (r < 0) {
+		w->errors++;
+		if (!errno_known(r))
+			fz_violation(w, call, "not a known -errno", r);
+	} else {
+		w->ok++;
+	}
+	if (must == FZ_MUST_FAIL && r >= 0)
+		fz_violation(w, call, "succeeded with an argument it must refuse", r);
+	else if (must == FZ_MUST_OK && r < 0)
+		fz_violation(w, call, "failed where it must succeed", r);
+	else if (must < 0 && r != must)
+		fz_violation(w, call, errno_name(must), r);
+}
+
+/* ---------------------------------------------------------------- arguments */
+
+static const char *const fz_names[] = { "a", "b", "c", "f0", "f1", ".", "..", "x y", "\x01\x7f\xff",
+					"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", /* NAME_MAX */
+					"oooooooooooooooooooooooooooooooooooooooooooooooooooooooo" /* one more */ };
+
+static void path_append(char *p, u32 *len, const char *s)
+{
+	while (*s && *len < FZ_PATH_BUF - 1)
+		p[(*len)++] = *s++;
+	p[*len] = '\0';
+}
+
+/*
+ * A path, and the answer its class fixes (0: none). Mostly names in the
+ * shared tree, absolute or relative to the cwd, at depths up to
+ * FZ_MAX_DEPTH, names with odd bytes and at NAME_MAX and one past it;
+ * then the boundary cases whose answer is fixed: NULL or outside RAM
+ * (-EFAULT), empty (-ENOENT), no NUL in PATH_MAX bytes or a first
+ * component past NAME_MAX (-ENAMETOOLONG).
+ */
+const char *fz_path(struct fz_worker *w, long *must)
+{
+	char *p = w->path;
+	u32 len = 0, kind = fz_pick(w, 100);
+
+	*must = 0;
+	if (kind < 3) {
+		*must = -EFAULT;
+		return NULL;
+	}
+	if (kind < 6) {
+		*must = -EFAULT;
+		return (const char *)(ram_end + fz_pick(w, 4096) + (kind == 5 ? 0xdead000000000000ULL : 0));
+	}
+	if (kind < 8) {
+		*must = -ENOENT;
+		return "";
+	}
+	if (kind < 11) {
+		memset(p, 'u', PATH_MAX); /* FZ_PATH_BUF > PATH_MAX: no NUL in the first PATH_MAX bytes */
+		p[PATH_MAX] = '\0';
+		*must = -ENAMETOOLONG;
+		return p;
+	}
+	if (kind < 14) { /* a first component one byte past NAME_MAX: refused before any lookup */
+		path_append(p, &len, "/");
+		for (u32 i = 0; i <= NAME_MAX; i++)
+			path_append(p, &len, "L");
+		*must = -ENAMETOOLONG;
+	} else if (kind < 80) {
+		path_append(p, &len, "/fz");
+	}
+	/* Mostly shallow, where names exist and calls collide; sometimes deep. */
+	for (u32 depth = fz_pick(w, 4) ? 1 + fz_pick(w, 2) : fz_pick(w, FZ_MAX_DEPTH + 1), i = 0; i < depth; i++) {
+		if (len)
+			path_append(p, &len, fz_pick(w, 20) ? "/" : "//");
+		path_append(p, &len, fz_names[fz_pick(w, ARRAY_SIZE(fz_names))]);
+	}
+	if (!len)
+		path_append(p, &len, ".");
+	else if (fz_pick(w, 16) == 0)
+		path_append(p, &len, "/");
+	if (len >= PATH_MAX) /* the copy stops before the NUL */
+		*must = -ENAMETOOLONG;
+	return p;
+}
+
+/* An fd: mostly one this process has open, else any slot, else one out of range (must: -EBADF). */
+int fz_fd(struct fz_worker *w, long *must)
+{
+	static const int out_of_range[] = { -1, -2, -100, FD_MAX, FD_MAX + 7, 0x7fffffff, -0x7fffffff - 1 };
+	u32 kind = fz_pick(w, 100);
+
+	*must = 0;
+	if (kind < 60) {
+		for (u32 tries = 0; tries < 4; tries++) {
+			int fd = (int)fz_pick(w, FD_MAX);
+
+			if (w->fds[fd].kind != FZ_CLOSED)
+				return fd;
+		}
+	}
+	if (kind < 90) {
+		int fd = (int)fz_pick(w, FD_MAX);
+
+		if (w->fds[fd].kind == FZ_CLOSED)
+			*must = -EBADF;
+		return fd;
+	}
+	*must = -EBADF;
+	return out_of_range[fz_pick(w, ARRAY_SIZE(out_of_range))];
+}
+
+/*
+ * A buffer of n bytes for read/write/stat/readdir: mostly the worker's
+ * own, else NULL, outside RAM, straddling the end of RAM (to read from,
+ * never to write to), or a length that wraps or runs past RAM. Anything
+ * but the worker's own buffer must be refused when n > 0.
+ */
+void *fz_buf(struct fz_worker *w, u64 *n, u64 max, bool kernel_writes, bool *bad)
+{
+	u32 kind = fz_pick(w, 100);
+
+	*bad = false;
+	*n = fz_pick(w, 8) ? fz_pick(w, (u32)max + 1) : 0;
+	if (kind < 80)
+		return w->buf;
+	*bad = true;
+	if (kind < 85)
+		return NULL;
+	if (kind < 90)
+		return (void *)(ram_end + fz_pick(w, 1 << 20));
+	if (kind < 95 && !kernel_writes) {
+		*n = 64;
+		return (void *)(ram_end - 8);
+	}
+	*n = fz_pick(w, 2) ? ~0ULL - fz_pick(w, 16) : 1ULL << 40;
+	return w->buf;
+}
+
+/* ---------------------------------------------------------------- run */
+
+static void fz_worker_main(void *arg)
+{
+	struct fz_worker *w = arg;
+
+	/* The fds inherited from process 1 are not in the mirror: close them first. */
+	for (int fd = 0; fd < FD_MAX; fd++)
+		sys_close(fd);
+	w->pid = sys_getpid();
+	sys_chdir("/fz"); /* relative paths start in the shared tree ("..": the root, cleaned up too) */
+	while (w->calls < w->target)
+		fz_one_call(w);
+	/* Half the workers leave their fds for sys_exit to close: that path must free them too. */
+	if (w->cpu % 2 == 0)
+		for (int fd = 0; fd < FD_MAX; fd++)
+			if (w->fds[fd].kind != FZ_CLOSED)
+				fz_result(w, "close", sys_close(fd), 0);
+}
+
+/* Removes path and everything below it (nothing there is fine); false if something would not go. */
+static bool rm_tree(const char *path, u32 depth)
+{
+	static struct dirent ents[4]; /* only the parent runs this, one level at a time */
+	char child[FZ_PATH_BUF];
+	struct stat st;
+	long r = sys_stat(path, &st);
+
+	if (r == -ENOENT)
+		return true;
+	if (r < 0 || depth > FZ_MAX_DEPTH + 2)
+		return false;
+	if (st.type != S_IFDIR)
+		return sys_unlink(path) == 0;
+	for (u32 round = 0; round < 10000; round++) {
+		long fd = sys_open(path, O_RDONLY | O_DIRECTORY), n;
+		u32 removed = 0;
+
+		if (fd < 0)
+			return false;
+		n = sys_readdir((int)fd, ents, ARRAY_SIZE(ents));
+		sys_close((int)fd);
+		if (n <= 0)
+			return n == 0 && sys_rmdir(path) == 0;
+		for (long i = 0; i < n; i++) {
+			if (!strcmp(ents[i].name, ".") || !strcmp(ents[i].name, ".."))
+				continue;
+			snprintf(child, sizeof(child), "%s/%s", path, ents[i].name);
+			removed += rm_tree(child, depth + 1);
+		}
+		if (!removed)
+			return false; /* entries that cannot be removed: stop rather than loop */
+	}
+	return false;
+}
+
+/* A generated name that can exist in a directory: not "." or "..", not past NAME_MAX. */
+static bool fz_creatable(const char *name)
+{
+	return strcmp(name, ".") && strcmp(name, "..") && strlen(name) <= NAME_MAX;
+}
+
+/* What the workers can have made: /fz, and (through "..") any generated name in the root. */
+static bool fz_cleanup(void)
+{
+	char path[FZ_PATH_BUF];
+	bool ok = rm_tree("/fz", 0);
+
+	for (u32 i = 0; i < ARRAY_SIZE(fz_names); i++) {
+		if (fz_creatable(fz_names[i])) {
+			snprintf(path, sizeof(path), "/%s", fz_names[i]);
+			ok &= rm_tree(path, 0);
+		}
+	}
+	return ok;
+}
+
+/* The root must hold none of the generated names before the run, or the cleanup would remove them. */
+static bool fz_root_is_clean(void)
+{
+	char path[FZ_PATH_BUF];
+	struct stat st;
+
+	for (u32 i = 0; i < ARRAY_SIZE(fz_names); i++) {
+		snprintf(path, sizeof(path), "/%s", fz_names[i]);
+		if (fz_creatable(fz_names[i]) && sys_stat(path, &st) != -ENOENT)
+			return false;
+	}
+	return sys_stat("/fz", &st) == -ENOENT;
+}
+
+struct fz_counts {
+	u64 free_pages, kmalloc_objs, inodes;
+	u32 procs, task_slots, fds, lockdep;
+};
+
+static void fz_counts(struct fz_counts *c)
+{
+	c->free_pages = mm_free_pages();
+	c->kmalloc_objs = kmalloc_live();
+	c->inodes = fs_inodes_live();
+	c->procs = proc_live();
+	c->task_slots = sched_free_slots();
+	c->fds = fst_fds_open();
+	c->lockdep = 0;
+	for (int k = 0; k < LOCKDEP_NR_KINDS; k++)
+		c->lockdep += lockdep_reports((enum lockdep_kind)k);
+}
+
+static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
+{
+	const struct platform_info *plat = platform();
+	struct fz_counts before, after;
+	u32 n = 0, ncpus = cpus_online();
+	u64 t0, ns, calls = 0, ok = 0, errors = 0, violations = 0;
+	long pids[CONFIG_NR_CPUS];
+
+	for (int i = 0; i < plat->nr_mem; i++)
+		ram_end = MAX(ram_end, plat->mem[i].base + plat->mem[i].size);
+	KT_ASSERT(t, fz_root_is_clean());
+	fz_counts(&before);
+	KT_ASSERT(t, sys_mkdir("/fz") == 0);
+	t0 = time_counter();
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		struct fz_worker *w = &workers[c];
+
+		if (!cpu_is_online(c))
+			continue;
+		memset(w, 0, sizeof(*w));
+		w->cpu = c;
+		w->rng = (fuzz_seed + 1) * 0x9e3779b97f4a7c15ULL + c * 0x632be59bd9b4e019ULL;
+		w->target = fuzz_calls / ncpus + (n < fuzz_calls % ncpus);
+		pids[n] = sys_spawn(fz_worker_main, w, (int)c);
+		KT_ASSERT(t, pids[n] > 0);
+		n++;
+	}
+	for (u32 i = 0; i < n; i++) {
+		int status = -1;
+
+		KT_EXPECT_EQ(t, sys_wait((int)pids[i], &status), pids[i]);
+		KT_EXPECT_EQ(t, status, 0);
+	}
+	ns = time_counter_to_ns(time_counter() - t0);
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		calls += workers[c].calls;
+		ok += workers[c].ok;
+		errors += workers[c].errors;
+		violations += workers[c].violations;
+	}
+	KT_EXPECT(t, fz_cleanup());
+	fz_counts(&after);
+	printk_raw("fuzz: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu errors=%llu violations=%llu ms=%llu "
+		   "calls_per_sec=%llu", LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed,
+		   (unsigned long long)calls, (unsigned long long)ok, (unsigned long long)errors,
+		   (unsigned long long)violations, (unsigned long long)(ns / 1000000),
+		   (unsigned long long)(ns ? calls * 1000000000ULL / ns : 0));
+	KT_EXPECT_EQ(t, calls, fuzz_calls);
+	KT_EXPECT_EQ(t, violations, 0);
+	KT_EXPECT_GE(t, errors, 1); /* the boundary arguments were really refused ... */
+	KT_EXPECT_GE(t, ok, 1);     /* ... and the rest really ran */
+	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
+	KT_EXPECT_EQ(t, after.kmalloc_objs, before.kmalloc_objs);
+	KT_EXPECT_EQ(t, after.inodes, before.inodes);
+	KT_EXPECT_EQ(t, after.procs, before.procs);
+	KT_EXPECT_EQ(t, after.task_slots, before.task_slots);
+	KT_EXPECT_EQ(t, after.fds, before.fds);
+	KT_EXPECT_EQ(t, after.lockdep, before.lockdep);
+}
+
+static const struct ktest_case fuzz_cases[] = {
+	KTEST_CASE(fuzz_random_syscalls_keep_every_invariant),
+};
+KTEST_SUITE(fuzz, "fuzz", fuzz_cases);
