@@ -4,6 +4,7 @@
 #include <locklab/percpu.h>
 #include <locklab/console.h>
 #include <locklab/sched.h>
+#include <locklab/watchdog.h>
 #include <asm/sysreg.h>
 
 /* Written once by the boot CPU before other CPUs start, read-only afterwards. */
@@ -81,6 +82,7 @@ void timer_cpu_init(void)
 void timer_tick(void)
 {
 	this_cpu()->ticks++;
+	watchdog_tick();
 	sched_tick();
 	/* Relative reload: a late tick delays the next one rather than bunching them up. */
 	write_sysreg(tick_cycles, cntp_tval_el0);

@@ -122,6 +122,25 @@ def loads_and_runs_at_an_unaligned_address():
 
 
 @case
+def watchdog_reports_stalls_and_long_lock_waits():
+    # Planted stalls of 3 x 200 ms on 2 CPUs; round-robin TCG so the host cannot add stalls of its own.
+    rc, text, statuses = boot('watchdog', '--cpus', '2', '--accel', 'single', '--bootargs',
+                              'ktest=selftest_watchdog watchdog_ms=200', timeout=60)
+    expect_rc(rc, 0, text)
+    has(text, r"watchdog: cpu0 has waited \d+ ms for spinlock 'wd_test_lock', held by cpu1$",
+        'a long wait with interrupts on, reported by the waiter with lock and holder')
+    has(text, r"watchdog: cpu0 stuck with interrupts off for \d+ ms \(no timer tick\), waiting for spinlock "
+              r"'wd_test_lock', held by cpu1$", 'a CPU stuck spinning with interrupts off, reported by the other')
+    has(text, r'watchdog: cpu1 stuck with interrupts off for \d+ ms \(no timer tick\)$', 'a CPU stuck, no lock')
+    has(text, r'watchdog: cpu1 ticks again after \d+ ms$', 'the end of the stall')
+    for n in re.findall(r'watchdog: .* (?:waited|for) (\d+) ms', text):
+        expect(200 <= int(n) < 2000, f'a report of {n} ms for a 200 ms limit and 600 ms stalls')
+    expect(all(statuses.get(f'selftest_watchdog.{c}') == 'pass' for c in (
+        'watchdog_reports_a_long_spinlock_wait', 'watchdog_names_the_lock_a_stuck_cpu_waits_for',
+        'watchdog_reports_a_cpu_stuck_with_interrupts_off')), f'planted cases: {statuses}')
+
+
+@case
 def missing_device_tree_panics_clearly():
     mov_x0_0 = 0xd2800000
     rc, text, _ = boot('nodtb', '--image', shim_image('nodtb', [mov_x0_0]), '--cpus', '1', timeout=4)

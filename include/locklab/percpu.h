@@ -29,6 +29,16 @@ struct percpu {
 	u64 trap_seen_esr;
 	u64 trap_seen_far;
 	u64 trap_seen_count;
+	/* The watchdog (kernel/watchdog.c). Written by this CPU, read by the others' ticks: */
+	struct spinlock *wd_spin; /* the spinlock this CPU is waiting for, or NULL */
+	u32 wd_spin_seq;          /* counts waits: one long wait is told from many short ones */
+	u64 wd_last_tick;         /* counter at this CPU's last tick; 0 until it ticks */
+	/* Written by this CPU's tick only: */
+	u32 wd_seen_seq;          /* the wait its tick last saw, since wd_seen_at */
+	u64 wd_seen_at;
+	bool wd_spin_reported;
+	/* Set by any CPU's tick (atomic), cleared by this CPU's: a stall of this CPU was reported. */
+	u32 wd_stuck_reported;
 } __attribute__((aligned(64)));
 
 extern struct percpu percpu_area[CONFIG_NR_CPUS];

@@ -7,6 +7,7 @@
 #include <locklab/preempt.h>
 #include <locklab/sched.h>
 #include <locklab/time.h>
+#include <locklab/watchdog.h>
 #include <asm/irqflags.h>
 
 void spin_lock_init(struct spinlock *l, const char *name)
@@ -29,15 +30,20 @@ void spin_lock(struct spinlock *l)
 			lockstat_acquired(&l->map, false, 0);
 		} else {
 			u64 t0 = time_counter(), waited;
+			struct spinlock *outer = watchdog_wait_begin(l);
 
 			arch_lock(&l->alg);
+			watchdog_wait_end(outer);
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 			waited = time_counter() - t0;
 			lockstat_acquired(&l->map, true, waited);
 			sched_account_lock_wait(waited, false);
 		}
 	} else {
+		struct spinlock *outer = watchdog_wait_begin(l); /* without lockstat every acquisition is marked */
+
 		arch_lock(&l->alg);
+		watchdog_wait_end(outer);
 		atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	}
 	lockdep_acquired(&l->map);
