@@ -184,6 +184,18 @@ def cpu_that_cannot_start_is_reported_and_boot_goes_on():
 
 
 @case
+def cpu_that_does_not_answer_is_reported_and_boot_goes_on():
+    rc, text, statuses = boot('silentcpu', '--cpus', '4', '--accel', 'single', '--bootargs', 'cpu_on_silent=2 ktest=boot,spinlock',
+                              '--expect', 'cpus_possible=4', '--expect', 'cpus_online=3')
+    expect_rc(rc, 0, text)
+    has(text, r'smp: cpu2 \(MPIDR 0x2\) did not come online within \d+ ms; continuing without it$',
+        'report of the CPU that never answered')
+    has(text, r'smp: 3 of 4 CPUs online$', 'the count')
+    expect(any(k.startswith('spinlock.') for k in statuses) and all(v == 'pass' for v in statuses.values()),
+           f'the suites on the CPUs that came: {statuses}')
+
+
+@case
 def bad_bootargs_are_reported_and_boot_goes_on():
     rc, text, statuses = boot('badargs', '--cpus', '2', '--bootargs',
                               'maxcpus=abc nosuch=1 end=sideways ktest=boot',

@@ -167,6 +167,16 @@ secondary_entry:
 	b	7b
 
 /*
+ * A CPU started here never answers: the cpu_on_silent= boot option points
+ * one secondary's CPU_ON at it, to test the boot CPU's timeout path.
+ */
+	.globl	secondary_silent
+secondary_silent:
+	msr	daifset, #0xf
+8:	wfi
+	b	8b
+
+/*
  * el2_to_el1: if running at EL2, configure what the firmware leaves alone
  * (the Pi 5's BL31 sets none of HCR_EL2, CNTHCTL_EL2, CNTVOFF_EL2, CPTR_EL2)
  * and eret to EL1h with interrupts masked, returning to the caller at EL1.

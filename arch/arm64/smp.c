@@ -1,6 +1,7 @@
 /* Secondary CPU bring-up: per-CPU stacks and boot records, PSCI CPU_ON with a timeout. */
 #include <locklab/smp.h>
 #include <locklab/percpu.h>
+#include <locklab/bootparam.h>
 #include <locklab/console.h>
 #include <locklab/time.h>
 #include <locklab/string.h>
@@ -23,6 +24,12 @@ extern u64 kernel_ttbr0;
  * abandoned slot is never handed to a second CPU.
  */
 enum { SLOT_FREE, SLOT_BOOTING, SLOT_STARTED, SLOT_ABANDONED };
+
+/* A fault to order: one secondary is started where it never answers (head.S: secondary_silent). */
+static u64 cpu_on_silent;
+BOOTPARAM_UINT(cpu_on_silent, "cpu_on_silent", 0, CONFIG_NR_CPUS - 1,
+	       "logical CPU to start at an entry that never answers, to test the CPU_ON timeout (0: none)");
+void secondary_silent(void);
 static u32 slot_state[CONFIG_NR_CPUS];
 
 void secondary_start(u64 cpu)
@@ -74,7 +81,10 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		/* The secondary reads these with its MMU and caches off. */
 		dcache_clean_range(b, sizeof(*b));
 		dcache_clean_range(cpu_data(cpu), sizeof(struct percpu));
-		ret = psci_cpu_on(mpidr, (u64)secondary_entry, (u64)b);
+		if (cpu == cpu_on_silent)
+			printk("smp: cpu%u (MPIDR 0x%llx): started where it cannot answer (cpu_on_silent=%u)", cpu,
+			       (unsigned long long)mpidr, cpu);
+		ret = psci_cpu_on(mpidr, (u64)(cpu == cpu_on_silent ? secondary_silent : secondary_entry), (u64)b);
 		if (ret != PSCI_SUCCESS) {
 			u32 expected = SLOT_BOOTING;
 			/*
