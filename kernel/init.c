@@ -11,6 +11,7 @@
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/traps.h>
 #include <locklab/printf.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
@@ -126,6 +127,7 @@ void start_kernel(u64 dtb, u64 entry_el)
 	boot_entry_el = (u32)entry_el;
 	time_init_early();
 	pc->cpu = 0; /* head.S pointed TPIDR_EL1 at it */
+	exc_stack_setup(0);
 	pc->mpidr = read_mpidr_hwid();
 	sched_init_boot_cpu();
 

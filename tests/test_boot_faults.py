@@ -248,6 +248,16 @@ def unexpected_exception_is_decoded():
 
 
 @case
+def stack_overflow_hits_the_guard_page_and_is_reported():
+    rc, text, _ = boot('overflow', '--cpus', '2', '--bootargs', 'ktest=selftest_stack_overflow', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^exception: kernel stack overflow on cpu\d: task stack \d+ \(task overflow\) ran into its guard '
+              r'page at 0x[0-9a-f]+ \(sp 0x[0-9a-f]+, pc 0x[0-9a-f]+\)$', 'the overflow named as such')
+    has(text, r'^panic: cpu=\d kernel stack overflow: task stack \d+ \(task overflow\)', 'the panic')
+    has(text, r'^shutdown: status=fail reason=panic', 'the failure status')
+
+
+@case
 def lock_recursion_is_reported_then_panics():
     rc, text, _ = boot('recursion', '--cpus', '2', '--accel', 'single', '--bootargs',
                        'ktest=selftest_lock_recursion', timeout=30)

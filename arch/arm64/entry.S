@@ -23,7 +23,9 @@ exception_vectors:
 	vector	1, vec_unexpected
 	vector	2, vec_unexpected
 	vector	3, vec_unexpected
-	vector	4, vec_sync		// current EL, SP_ELx: the kernel
+	.balign	128			// current EL, SP_ELx: the kernel
+	msr	tpidrro_el0, x0		// a free register (nothing runs at EL0) for vec_sync
+	b	vec_sync
 	vector	5, vec_irq
 	vector	6, vec_unexpected	// FIQ: not used
 	vector	7, vec_unexpected	// SError
@@ -38,6 +40,13 @@ exception_vectors:
 
 /* Save x2..x30, the pre-exception sp and the exception registers. */
 	.macro	save_rest
+	add	x0, sp, #FRAME_SIZE	// x0 and x1 are saved already (the vector did it)
+	msr	sp_el0, x0
+	save_rest_sp_el0
+	.endm
+
+/* The same, with the pre-exception sp in SP_EL0 (unused otherwise: the kernel runs on SP_EL1). */
+	.macro	save_rest_sp_el0
 	stp	x2, x3, [sp, #(2 * 8)]
 	stp	x4, x5, [sp, #(4 * 8)]
 	stp	x6, x7, [sp, #(6 * 8)]
@@ -52,7 +61,7 @@ exception_vectors:
 	stp	x24, x25, [sp, #(24 * 8)]
 	stp	x26, x27, [sp, #(26 * 8)]
 	stp	x28, x29, [sp, #(28 * 8)]
-	add	x2, sp, #FRAME_SIZE
+	mrs	x2, sp_el0
 	stp	x30, x2, [sp, #FRAME_LR]
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
@@ -87,11 +96,68 @@ exception_vectors:
 	eret
 	.endm
 
+/*
+ * Synchronous exceptions move to this CPU's exception stack first: a stack
+ * overflow faults with sp in a guard page, where not even the frame could
+ * be saved. x0 is in TPIDRRO_EL0 (the vector put it there). Already on the
+ * exception stack (a fault while handling one), or no per-CPU data yet
+ * (early boot): stay on the current stack.
+ */
 vec_sync:
-	save_rest
+	mrs	x0, tpidr_el1
+	cbz	x0, 1f
+	ldr	x0, [x0, #PERCPU_EXC_SP]
+	cbz	x0, 1f
+	msr	sp_el0, x1
+	mov	x1, sp
+	sub	x1, x0, x1		// top - sp: at most EXC_STACK_SIZE when on it
+	cmp	x1, #EXC_STACK_SIZE
+	mrs	x1, sp_el0
+	b.ls	1f
 	mov	x0, sp
+	msr	sp_el0, x0		// the interrupted sp, for the frame
+	mrs	x0, tpidr_el1
+	ldr	x0, [x0, #PERCPU_EXC_SP]
+	mov	sp, x0
+	sub	sp, sp, #FRAME_SIZE
+	mrs	x0, tpidrro_el0
+	stp	x0, x1, [sp, #(FRAME_X0 + 0 * 8)]
+	b	2f
+1:	sub	sp, sp, #FRAME_SIZE
+	mrs	x0, tpidrro_el0
+	stp	x0, x1, [sp, #(FRAME_X0 + 0 * 8)]
+	add	x0, sp, #FRAME_SIZE
+	msr	sp_el0, x0
+2:	save_rest_sp_el0
+	mov	x0, sp
+	mov	x1, #4
 	bl	trap_sync
-	restore_all
+	/* Back to the frame's sp, wherever the frame is: x0 goes through TPIDRRO_EL0 once more. */
+	ldp	x2, x3, [sp, #FRAME_ELR]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x2, x3, [sp, #(2 * 8)]
+	ldp	x4, x5, [sp, #(4 * 8)]
+	ldp	x6, x7, [sp, #(6 * 8)]
+	ldp	x8, x9, [sp, #(8 * 8)]
+	ldp	x10, x11, [sp, #(10 * 8)]
+	ldp	x12, x13, [sp, #(12 * 8)]
+	ldp	x14, x15, [sp, #(14 * 8)]
+	ldp	x16, x17, [sp, #(16 * 8)]
+	ldp	x18, x19, [sp, #(18 * 8)]
+	ldp	x20, x21, [sp, #(20 * 8)]
+	ldp	x22, x23, [sp, #(22 * 8)]
+	ldp	x24, x25, [sp, #(24 * 8)]
+	ldp	x26, x27, [sp, #(26 * 8)]
+	ldp	x28, x29, [sp, #(28 * 8)]
+	ldp	x30, x0, [sp, #FRAME_LR]	// x0 = the frame's sp
+	msr	sp_el0, x0
+	ldp	x0, x1, [sp, #(0 * 8)]
+	msr	tpidrro_el0, x0
+	mrs	x0, sp_el0
+	mov	sp, x0
+	mrs	x0, tpidrro_el0
+	eret
 
 vec_irq:
 	save_rest

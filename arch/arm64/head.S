@@ -124,7 +124,7 @@ primary_entry:
 	msr	tpidr_el1, x0
 	adrp	x0, boot_stacks
 	add	x0, x0, :lo12:boot_stacks
-	ldr	x1, =(CONFIG_KERNEL_STACK_KB * 1024)
+	ldr	x1, =(STACK_GUARD_SIZE + CONFIG_KERNEL_STACK_KB * 1024) /* above slot 0's guard page */
 	add	sp, x0, x1
 	adrp	x0, exception_vectors
 	add	x0, x0, :lo12:exception_vectors

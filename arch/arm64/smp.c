@@ -5,13 +5,16 @@
 #include <locklab/console.h>
 #include <locklab/time.h>
 #include <locklab/string.h>
+#include <locklab/stack_guard.h>
+#include <locklab/traps.h>
 #include <asm/boot.h>
 #include <asm/cache.h>
 #include <asm/psci.h>
 
 #define STACK_SIZE (CONFIG_KERNEL_STACK_KB * 1024)
 
-u8 boot_stacks[CONFIG_NR_CPUS][STACK_SIZE] __aligned(16);
+/* head.S starts CPU 0 at the top of slot 0: STACK_GUARD_SIZE + STACK_SIZE from the start. */
+GUARDED_STACK(STACK_SIZE) boot_stacks[CONFIG_NR_CPUS];
 static struct cpu_boot cpu_boot[CONFIG_NR_CPUS];
 extern u64 kernel_ttbr0;
 
@@ -74,7 +77,8 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		cpu_data(cpu)->cpu = cpu;
 		cpu_data(cpu)->mpidr = mpidr;
 		b->ttbr0 = kernel_ttbr0;
-		b->sp = (u64)&boot_stacks[cpu][STACK_SIZE];
+		b->sp = (u64)&boot_stacks[cpu].stack[STACK_SIZE];
+		exc_stack_setup(cpu);
 		b->cpu = cpu;
 		b->percpu = (u64)cpu_data(cpu);
 		__atomic_store_n(&slot_state[cpu], SLOT_BOOTING, __ATOMIC_RELEASE);
@@ -116,4 +120,9 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 				printk("smp: cpu%u started but did not finish its set-up in time", cpu);
 		}
 	}
+}
+
+void boot_stack_region(struct stack_region *r)
+{
+	*r = (struct stack_region){ (u64)&boot_stacks[0], sizeof(boot_stacks[0]), CONFIG_NR_CPUS, "boot stack of cpu" };
 }

@@ -2,9 +2,18 @@
 #include <locklab/console.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/stack_guard.h>
 #include <locklab/traps.h>
 #include <asm/ptrace.h>
 #include <asm/sysreg.h>
+
+static u8 exc_stacks[CONFIG_NR_CPUS][EXC_STACK_SIZE] __aligned(16);
+_Static_assert(__builtin_offsetof(struct percpu, exc_sp) == PERCPU_EXC_SP, "entry.S offset");
+
+void exc_stack_setup(u32 cpu)
+{
+	cpu_data(cpu)->exc_sp = (u64)&exc_stacks[cpu][EXC_STACK_SIZE];
+}
 
 const char *esr_class_name(u32 ec)
 {
@@ -70,6 +79,23 @@ static void __noreturn fatal(const struct trap_frame *f, unsigned long kind)
 	      (unsigned long long)f->elr, (unsigned long long)f->far);
 }
 
+/* A fault in a stack's guard page is that stack overflowing: say so first, then the usual dump. */
+static void overflow_check(const struct trap_frame *f)
+{
+	u32 ec = (u32)(f->esr >> 26) & 0x3f;
+	char what[48];
+
+	if (ec != ESR_EC_DABT_CUR || !stack_guard_hit(f->far, what, sizeof(what)))
+		return;
+	console_panic_mode();
+	printk_raw("exception: kernel stack overflow on cpu%u: %s ran into its guard page at 0x%llx "
+		   "(sp 0x%llx, pc 0x%llx)", smp_processor_id(), what, (unsigned long long)f->far,
+		   (unsigned long long)f->sp, (unsigned long long)f->elr);
+	dump_frame(f);
+	panic("kernel stack overflow: %s (guard page hit at 0x%llx, pc 0x%llx)", what, (unsigned long long)f->far,
+	      (unsigned long long)f->elr);
+}
+
 void trap_sync(struct trap_frame *f, unsigned long kind)
 {
 	struct percpu *pc = this_cpu();
@@ -84,11 +110,13 @@ void trap_sync(struct trap_frame *f, unsigned long kind)
 		f->elr += 4;
 		return;
 	}
+	overflow_check(f);
 	fatal(f, kind);
 }
 
 void trap_unexpected(struct trap_frame *f, unsigned long kind)
 {
+	overflow_check(f);
 	fatal(f, kind);
 }
 

@@ -10,6 +10,7 @@
 struct task;
 
 struct percpu {
+	u64 exc_sp;           /* top of this CPU's exception stack; entry.S reads it (PERCPU_EXC_SP) */
 	struct task *current; /* the task running here; written by this CPU only */
 	u32 cpu;         /* logical id (boot CPU is 0); written once at boot */
 	u64 mpidr;       /* hardware id for PSCI and the GIC; written once at boot */

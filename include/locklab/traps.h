@@ -10,5 +10,7 @@
 const char *esr_class_name(u32 ec);
 /* The next synchronous exception of class ec on this CPU is recorded in its percpu and skipped. */
 void trap_expect(u32 ec);
+/* Gives cpu its exception stack (before it can take an exception there; CPU 0 as early as it can). */
+void exc_stack_setup(u32 cpu);
 
 #endif

@@ -4,6 +4,7 @@
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <locklab/smp.h>
+#include <locklab/stack_guard.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
 #include <locklab/wait.h>
@@ -18,7 +19,8 @@ void task_entry(void);
 static struct spinlock pool_lock = SPINLOCK_INIT("task_pool");
 static bool slot_used[CONFIG_SCHED_MAX_TASKS];
 static struct task pool[CONFIG_SCHED_MAX_TASKS];
-static u8 stacks[CONFIG_SCHED_MAX_TASKS][TASK_STACK_SIZE] __aligned(16);
+/* Each stack sits above an unmapped guard page (arch/arm64/mmu.c): an overflow faults at once. */
+static GUARDED_STACK(TASK_STACK_SIZE) stacks[CONFIG_SCHED_MAX_TASKS];
 static u32 next_id = CONFIG_NR_CPUS; /* atomic; ids below are the boot contexts */
 
 static struct task *slot_get(void)
@@ -31,7 +33,7 @@ static struct task *slot_get(void)
 			slot_used[i] = true;
 			t = &pool[i];
 			memset(t, 0, sizeof(*t));
-			t->stack = stacks[i];
+			t->stack = stacks[i].stack;
 		}
 	}
 	spin_unlock_irqrestore(&pool_lock, flags);
@@ -185,3 +187,14 @@ u64 task_lock_wait_ns(struct task *t)
 }
 
 _Static_assert(sizeof(((struct task *)0)->exit_wq) == sizeof(struct wait_queue), "exit_wq layout");
+
+void task_stack_region(struct stack_region *r)
+{
+	*r = (struct stack_region){ (u64)&stacks[0], sizeof(stacks[0]), CONFIG_SCHED_MAX_TASKS, "task stack" };
+}
+
+/* Read while reporting a fault: a racy snapshot is good enough for a name. */
+const char *task_stack_owner(u32 slot)
+{
+	return slot < CONFIG_SCHED_MAX_TASKS && slot_used[slot] ? pool[slot].name : NULL;
+}

@@ -1,6 +1,7 @@
 /* Planted failures (run only when named in ktest=): prove the host runner catches each kind. */
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
+#include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <asm/sysreg.h>
 
@@ -59,3 +60,36 @@ static const struct ktest_case fault_cases[] = {
 	KTEST_CASE(selftest_faults),
 };
 KTEST_SUITE_EXPLICIT(selftest_fault, "selftest_fault", fault_cases);
+
+/* Deep enough to run off any stack; the compiler cannot see that it never stops. */
+static volatile u64 overflow_limit = ~0ULL;
+
+static __attribute__((noinline)) u64 recurse(u64 depth)
+{
+	volatile u8 frame[256];
+
+	frame[0] = (u8)depth;
+	if (depth >= overflow_limit)
+		return frame[0];
+	return recurse(depth + 1) + frame[0]; /* not a tail call: every level keeps its frame */
+}
+
+static void overflow_task(void *arg)
+{
+	(void)arg;
+	recurse(0);
+}
+
+/* A task runs off the bottom of its stack: its guard page must turn that into a clear report. */
+static void selftest_overflows_a_stack(struct ktest *t)
+{
+	struct task *o = task_create("overflow", overflow_task, NULL, TASK_ANY_CPU);
+
+	KT_ASSERT(t, o);
+	task_join(o); /* never returns: the overflow panics */
+}
+
+static const struct ktest_case overflow_cases[] = {
+	KTEST_CASE(selftest_overflows_a_stack),
+};
+KTEST_SUITE_EXPLICIT(selftest_stack_overflow, "selftest_stack_overflow", overflow_cases);

@@ -8,6 +8,8 @@
 #define CPU_BOOT_CPU 16
 #define CPU_BOOT_PERCPU 24
 #define CPU_BOOT_SIZE 64 /* one cache line each, so cleaning one never touches another */
+/* The unmapped page below every kernel stack (include/locklab/stack_guard.h). */
+#define STACK_GUARD_SIZE 4096
 
 #ifndef __ASSEMBLY__
 #include <locklab/types.h>

@@ -11,6 +11,14 @@
 #define FRAME_FAR (35 * 8)
 #define FRAME_SIZE (36 * 8) /* a multiple of 16: sp stays aligned */
 
+/*
+ * Synchronous exceptions run on a per-CPU exception stack (entry.S), so a
+ * kernel stack overflow, whose fault leaves sp in a guard page, can still
+ * be reported. Its top is struct percpu's first field.
+ */
+#define EXC_STACK_SIZE 8192
+#define PERCPU_EXC_SP 0
+
 #ifndef __ASSEMBLY__
 #include <locklab/types.h>
 
