@@ -123,8 +123,11 @@ ARCH_FLAGS := $(ARCH_MARCH) -mgeneral-regs-only -mno-outline-atomics -mstrict-al
 # -fpie + hidden visibility: every symbol reference is PC-relative, and the
 # few absolute pointers in data become R_AARCH64_RELATIVE relocations that
 # head.S applies, so one Image runs wherever the loader put it.
+# Stack-clash protection probes every 4 KiB of a large frame, so a frame
+# cannot step over the guard page below each kernel stack unnoticed.
 KCFLAGS := -std=gnu11 -O2 -g -fmacro-prefix-map=$(srctree)/= -ffreestanding -fno-builtin -nostdlib -fpie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fstack-clash-protection --param stack-clash-protection-guard-size=12 \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	$(ARCH_FLAGS) \
 	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(srctree)/lock-strategies \
@@ -259,7 +262,7 @@ sdcard-all:
 	$(call need-tool,$(PYTHON))
 	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only --strategies $(STRATEGIES) \
 		$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
-	  $(srctree)/scripts/mk-sdcard $(srctree)/build/sdcard-all $$images
+	  $(srctree)/scripts/mk-sdcard $(objtree)/sdcard-all $$images
 
 # ---------------------------------------------------------------- tests
 include $(srctree)/tests/check.mk
@@ -312,17 +315,22 @@ help:
 	@echo 'Raspberry Pi 5 (docs/rpi5.md):'
 	@echo '  sdcard            - $$(O)/sdcard/ and $$(O)/sdcard.tar.gz: kernel_2712.img (this Image),'
 	@echo '                      config.txt, cmdline.txt, README.txt (what else to copy, how to wire the UART)'
-	@echo '  sdcard-all        - build/sdcard-all/: the three strategies as make bench builds them;'
+	@echo '  sdcard-all        - $$(O)/sdcard-all/: the three strategies as make bench builds them;'
 	@echo '                      config.txt kernel= picks one'
 	@echo ''
 	@echo 'Tests:'
 	@echo '  check             - host unit tests, boot-fault tests, ktest boots on 1, 2, 4 (GICv2),'
 	@echo '                      8 (GICv3) CPUs and the EL2/SMC (Raspberry Pi 5) path, and the lock'
 	@echo '                      and scheduler suites in 27 lock variants (strategy x algorithm,'
-	@echo '                      LL/SC, WFE, spin/block/adaptive strategy locks, no lockstat)'
+	@echo '                      LL/SC, WFE, spin/block/adaptive strategy locks, no lockstat), the'
+	@echo '                      subsystem suites and the syscall fuzzer, 3 random configurations'
 	@echo '                      (built in $$(O)/check/matrix); prints "N passed, N failed"'
 	@echo '  check-matrix      - only build those lock variants'
 	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
+	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'
+	@echo '                      booted with a short self-test; a failure prints its seed and config'
+	@echo '  fuzz              - the syscall fuzzer: FUZZ_CALLS=1000000 calls under each strategy'
+	@echo '                      (FUZZ_STRATEGIES="bkl subsys fine" FUZZ_CPUS=4 FUZZ_SEED=1)'
 	@echo ''
 	@echo 'Other:'
 	@echo '  deps              - install missing Debian packages (as root) or print the apt-get line'

@@ -212,6 +212,7 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 		w->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + repeat;
 	}
 	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
+	printk_raw("bench-start: %s", tag); /* a host that must kill a hung run can name it */
 	err = wl->setup ? wl->setup(r) : 0;
 	if (err == 0 && sched_free_slots() < r->nworkers)
 		err = -EAGAIN; /* a worker that cannot start would leave its partners waiting forever */

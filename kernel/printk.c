@@ -1,5 +1,6 @@
 /* printk: format into a local buffer, then emit whole lines under the console lock. */
 #include <locklab/console.h>
+#include <asm/atomic.h>
 #include <locklab/printf.h>
 #include <locklab/percpu.h>
 #include <locklab/spinlock.h>
@@ -15,6 +16,11 @@ static bool console_panicking; /* set once, by the panicking CPU */
 void console_panic_mode(void)
 {
 	__atomic_store_n(&console_panicking, true, __ATOMIC_RELEASE);
+}
+
+bool console_held_by(u32 cpu)
+{
+	return atomic_load_relaxed(&console_lock.owner) == cpu;
 }
 
 static u64 console_lock_irqsave(void)

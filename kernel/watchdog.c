@@ -35,11 +35,12 @@ u64 watchdog_limit_ms(void)
 	return watchdog_ms;
 }
 
+/* The lock may be gone by now (freed after a false alarm): its memory is still mapped RAM, so only check the value. */
 static void holder_text(char *buf, u32 n, struct spinlock *l)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
-	if (owner == SPIN_NO_OWNER)
+	if (owner >= CONFIG_NR_CPUS)
 		snprintf(buf, n, "no recorded holder (being handed over)");
 	else
 		snprintf(buf, n, "held by cpu%u", owner);
@@ -60,14 +61,15 @@ void watchdog_tick(void)
 	if (!watchdog_ms)
 		return;
 	now = time_counter();
-	limit = watchdog_ms * time_freq() / 1000;
+	/* At least three tick periods: a shorter limit would report every CPU on every tick. */
+	limit = MAX(watchdog_ms, 3000ULL / CONFIG_HZ + 1) * time_freq() / 1000;
 	last = me->wd_last_tick;
 	if (atomic_xchg_acq_rel(&me->wd_stuck_reported, 0U))
 		printk("watchdog: cpu%u ticks again after %llu ms", me->cpu, (unsigned long long)ms_of(now - last));
 	atomic_store_release(&me->wd_last_tick, now);
 
 	/* The wait this tick interrupted, if any (interrupts were on: spin_lock without irqsave). */
-	l = atomic_load_relaxed(&me->wd_spin);
+	l = atomic_load_acquire(&me->wd_spin);
 	if (l && me->wd_spin_seq != me->wd_seen_seq) {
 		me->wd_seen_seq = me->wd_spin_seq;
 		me->wd_seen_at = now;
@@ -76,7 +78,7 @@ void watchdog_tick(void)
 		me->wd_spin_reported = true;
 		holder_text(holder, sizeof(holder), l);
 		printk("watchdog: cpu%u has waited %llu ms for spinlock '%s', %s", me->cpu,
-		       (unsigned long long)ms_of(now - me->wd_seen_at), l->map.name, holder);
+		       (unsigned long long)ms_of(now - me->wd_seen_at), me->wd_spin_name, holder);
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}
 
@@ -85,15 +87,21 @@ void watchdog_tick(void)
 		struct percpu *o = cpu_data(c);
 		u64 seen = atomic_load_acquire(&o->wd_last_tick);
 
+		const char *name;
+
 		if (o == me || !cpu_is_online(c) || !seen || now < seen || now - seen <= limit)
+			continue;
+		/* A CPU stuck inside printk holds the console: waiting for it here would stop this CPU too. */
+		if (console_held_by(c))
 			continue;
 		if (atomic_xchg_acq_rel(&o->wd_stuck_reported, 1U))
 			continue; /* this stall was reported already */
-		l = atomic_load_relaxed(&o->wd_spin);
+		l = atomic_load_acquire(&o->wd_spin);
+		name = l ? atomic_load_relaxed(&o->wd_spin_name) : NULL;
 		if (l)
 			holder_text(holder, sizeof(holder), l);
 		printk("watchdog: cpu%u stuck with interrupts off for %llu ms (no timer tick)%s%s%s%s", c,
-		       (unsigned long long)ms_of(now - seen), l ? ", waiting for spinlock '" : "", l ? l->map.name : "",
+		       (unsigned long long)ms_of(now - seen), l ? ", waiting for spinlock '" : "", l ? name : "",
 		       l ? "', " : "", l ? holder : "");
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}

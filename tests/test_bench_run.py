@@ -123,6 +123,27 @@ def broken_boot(work, images):
     return problems
 
 
+def hung_run_is_named(work, images):
+    """A guest killed in the middle of a run (5 s runs, killed after 9 s: the first run ends at about
+    5.5 s, the second would at 11) must be named by the run it was in, and the first run kept."""
+    problems = []
+    results = os.path.join(work, 'hung')
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'fine', '--cpus', '2', '--repeat', '1',
+           '--duration-ms', '5000', '--workloads', 'lock', '--timeout', '9', '--label', 'hung',
+           '--image', f'fine={images["fine"]}']
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode == 0:
+        problems.append('a run with a killed guest exited 0')
+    want = 'fine: boot failed while workload=lock cpus=2 repeat=0 was running (last finished: workload=lock cpus=1'
+    if want not in p.stdout:
+        problems.append('the run that hung is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
+    with open(os.path.join(os.path.realpath(os.path.join(results, 'latest')), 'results.csv')) as f:
+        rows = list(csv.DictReader(f))
+    if not any(r['strategy'] == 'fine' and r['workload'] == 'lock' and r['cpus'] == '1' for r in rows):
+        problems.append(f'the run that finished before the hang was not kept: {rows}')
+    return problems
+
+
 def capture_matches_bench(work, images):
     """The full matrix's fine log, fed through a pty into scripts/capture-serial as a Pi 5's serial
     port would deliver it, must give the same results as make bench did."""
@@ -174,6 +195,7 @@ def main():
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
     cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot),
+             ('hung_run_is_named_and_earlier_runs_kept', hung_run_is_named),
              ('capture_matches_bench', capture_matches_bench)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0

@@ -1,4 +1,5 @@
 /* Exception vector table: save a full register frame, call the C handler, restore and eret. */
+#include <asm/boot.h>
 #include <asm/ptrace.h>
 
 /*
@@ -111,9 +112,13 @@ vec_sync:
 	msr	sp_el0, x1
 	mov	x1, sp
 	sub	x1, x0, x1		// top - sp: at most EXC_STACK_SIZE when on it
-	cmp	x1, #EXC_STACK_SIZE
+	mov	x0, #(EXC_STACK_SIZE - FRAME_SIZE)
+	cmp	x1, x0
+	b.ls	3f			// on it, with room for one more frame: stay
+	mov	x0, #(EXC_STACK_SIZE + STACK_GUARD_SIZE)
+	cmp	x1, x0
+	b.ls	4f			// on it without room, or in its guard page
 	mrs	x1, sp_el0
-	b.ls	1f
 	mov	x0, sp
 	msr	sp_el0, x0		// the interrupted sp, for the frame
 	mrs	x0, tpidr_el1
@@ -123,6 +128,7 @@ vec_sync:
 	mrs	x0, tpidrro_el0
 	stp	x0, x1, [sp, #(FRAME_X0 + 0 * 8)]
 	b	2f
+3:	mrs	x1, sp_el0
 1:	sub	sp, sp, #FRAME_SIZE
 	mrs	x0, tpidrro_el0
 	stp	x0, x1, [sp, #(FRAME_X0 + 0 * 8)]
@@ -158,6 +164,14 @@ vec_sync:
 	mov	sp, x0
 	mrs	x0, tpidrro_el0
 	eret
+
+/*
+ * Faults nested until the exception stack ran out: nothing can be saved
+ * any more. Stop here with interrupts off; the other CPUs' watchdog
+ * reports this one stuck, and the host's timeout ends the run.
+ */
+4:	wfi
+	b	4b
 
 vec_irq:
 	save_rest

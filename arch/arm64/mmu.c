@@ -109,7 +109,7 @@ static void unmap_guards(void (*region)(struct stack_region *r))
 
 bool stack_guard_hit(u64 addr, char *buf, u32 n)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region };
+	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region, exc_stack_region };
 
 	for (u32 k = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
 		struct stack_region r;
@@ -158,6 +158,7 @@ int mmu_init(const struct platform_info *p)
 	/* Below every kernel stack, a hole: an overflow faults instead of writing over its neighbour. */
 	unmap_guards(task_stack_region);
 	unmap_guards(boot_stack_region);
+	unmap_guards(exc_stack_region);
 	/* Secondaries walk these tables with their MMU about to turn on. */
 	dcache_clean_range(pg_l1, sizeof(pg_l1));
 	dcache_clean_range(pg_l2, sizeof(pg_l2));

@@ -7,12 +7,19 @@
 #include <asm/ptrace.h>
 #include <asm/sysreg.h>
 
-static u8 exc_stacks[CONFIG_NR_CPUS][EXC_STACK_SIZE] __aligned(16);
+/* Guarded too: entry.S stops a CPU whose nested faults reach the guard instead of running into a neighbour. */
+static GUARDED_STACK(EXC_STACK_SIZE) exc_stacks[CONFIG_NR_CPUS];
 _Static_assert(__builtin_offsetof(struct percpu, exc_sp) == PERCPU_EXC_SP, "entry.S offset");
 
 void exc_stack_setup(u32 cpu)
 {
-	cpu_data(cpu)->exc_sp = (u64)&exc_stacks[cpu][EXC_STACK_SIZE];
+	cpu_data(cpu)->exc_sp = (u64)&exc_stacks[cpu].stack[EXC_STACK_SIZE];
+}
+
+void exc_stack_region(struct stack_region *r)
+{
+	*r = (struct stack_region){ (u64)&exc_stacks[0], sizeof(exc_stacks[0]), CONFIG_NR_CPUS,
+				    "exception stack of cpu" };
 }
 
 const char *esr_class_name(u32 ec)

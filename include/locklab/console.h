@@ -20,5 +20,7 @@ void printk_raw(const char *fmt, ...) __printf(1, 2);
 void vprintk_raw(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* After a panic, other CPUs are stopped: take the console even if its lock is held. */
 void console_panic_mode(void);
+/* Whether cpu holds the console lock now (a racy snapshot: the watchdog will not wait for a stuck CPU). */
+bool console_held_by(u32 cpu);
 
 #endif

@@ -32,7 +32,8 @@ struct percpu {
 	u64 trap_seen_count;
 	/* The watchdog (kernel/watchdog.c). Written by this CPU, read by the others' ticks: */
 	struct spinlock *wd_spin; /* the spinlock this CPU is waiting for, or NULL */
-	u32 wd_spin_seq;          /* counts waits: one long wait is told from many short ones */
+	const char *wd_spin_name; /* its class name (a string constant: safe to print after the lock is gone) */
+	u32 wd_spin_seq;          /* counts outermost waits: one long wait is told from many short ones */
 	u64 wd_last_tick;         /* counter at this CPU's last tick; 0 until it ticks */
 	/* Written by this CPU's tick only: */
 	u32 wd_seen_seq;          /* the wait its tick last saw, since wd_seen_at */

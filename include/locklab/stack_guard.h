@@ -22,6 +22,7 @@ struct stack_region {
 
 void task_stack_region(struct stack_region *r);  /* kernel/sched/task.c */
 void boot_stack_region(struct stack_region *r);  /* arch/arm64/smp.c */
+void exc_stack_region(struct stack_region *r);   /* arch/arm64/traps.c */
 
 /*
  * If addr is in a guard page, writes what it guards ("task stack 3 (fuzz)"

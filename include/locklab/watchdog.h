@@ -3,9 +3,8 @@
 #define LOCKLAB_WATCHDOG_H
 
 #include <locklab/percpu.h>
+#include <locklab/spinlock.h>
 #include <asm/atomic.h>
-
-struct spinlock;
 
 /*
  * A spinlock wait, marked for the watchdog: two stores to this CPU's data,
@@ -18,14 +17,27 @@ static inline struct spinlock *watchdog_wait_begin(struct spinlock *l)
 	struct percpu *pc = this_cpu();
 	struct spinlock *outer = pc->wd_spin;
 
-	pc->wd_spin_seq++;
-	atomic_store_relaxed(&pc->wd_spin, l); /* read by other CPUs' ticks: a diagnostic, no order needed */
+	/*
+	 * A nested wait keeps the outer one's number, so interrupts that spin
+	 * briefly cannot make a long outer wait look new to every tick. The
+	 * name is published before the lock with release order: a reader that
+	 * sees the lock (acquire) sees its name, a string constant that stays
+	 * valid even if the lock itself is freed while the report is written.
+	 */
+	if (!outer)
+		pc->wd_spin_seq++;
+	atomic_store_relaxed(&pc->wd_spin_name, l->map.name);
+	atomic_store_release(&pc->wd_spin, l);
 	return outer;
 }
 
 static inline void watchdog_wait_end(struct spinlock *outer)
 {
-	atomic_store_relaxed(&this_cpu()->wd_spin, outer);
+	struct percpu *pc = this_cpu();
+
+	atomic_store_release(&pc->wd_spin, outer);
+	if (outer)
+		atomic_store_relaxed(&pc->wd_spin_name, outer->map.name);
 }
 
 /* From the timer interrupt of every CPU. */
