@@ -72,12 +72,11 @@ exception_vectors:
 	stp	x2, x3, [sp, #FRAME_ESR]
 	.endm
 
-/* Restore everything (ELR/SPSR may have been changed by the handler) and return. */
-	.macro	restore_all
+/* ELR/SPSR (the handler may have changed them) and x2..x29 from the frame at sp. */
+	.macro	restore_x2_x29
 	ldp	x2, x3, [sp, #FRAME_ELR]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
-	ldp	x0, x1, [sp, #(0 * 8)]
 	ldp	x2, x3, [sp, #(2 * 8)]
 	ldp	x4, x5, [sp, #(4 * 8)]
 	ldp	x6, x7, [sp, #(6 * 8)]
@@ -92,6 +91,12 @@ exception_vectors:
 	ldp	x24, x25, [sp, #(24 * 8)]
 	ldp	x26, x27, [sp, #(26 * 8)]
 	ldp	x28, x29, [sp, #(28 * 8)]
+	.endm
+
+/* Restore everything and return; the frame sits just below the pre-exception sp. */
+	.macro	restore_all
+	restore_x2_x29
+	ldp	x0, x1, [sp, #(0 * 8)]
 	ldr	x30, [sp, #FRAME_LR]
 	add	sp, sp, #FRAME_SIZE
 	eret
@@ -139,23 +144,7 @@ vec_sync:
 	mov	x1, #4
 	bl	trap_sync
 	/* Back to the frame's sp, wherever the frame is: x0 goes through TPIDRRO_EL0 once more. */
-	ldp	x2, x3, [sp, #FRAME_ELR]
-	msr	elr_el1, x2
-	msr	spsr_el1, x3
-	ldp	x2, x3, [sp, #(2 * 8)]
-	ldp	x4, x5, [sp, #(4 * 8)]
-	ldp	x6, x7, [sp, #(6 * 8)]
-	ldp	x8, x9, [sp, #(8 * 8)]
-	ldp	x10, x11, [sp, #(10 * 8)]
-	ldp	x12, x13, [sp, #(12 * 8)]
-	ldp	x14, x15, [sp, #(14 * 8)]
-	ldp	x16, x17, [sp, #(16 * 8)]
-	ldp	x18, x19, [sp, #(18 * 8)]
-	ldp	x20, x21, [sp, #(20 * 8)]
-	ldp	x22, x23, [sp, #(22 * 8)]
-	ldp	x24, x25, [sp, #(24 * 8)]
-	ldp	x26, x27, [sp, #(26 * 8)]
-	ldp	x28, x29, [sp, #(28 * 8)]
+	restore_x2_x29
 	ldp	x30, x0, [sp, #FRAME_LR]	// x0 = the frame's sp
 	msr	sp_el0, x0
 	ldp	x0, x1, [sp, #(0 * 8)]

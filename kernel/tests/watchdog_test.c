@@ -26,21 +26,42 @@ static void hold_wd_lock(void *arg)
 	spin_unlock(&wd_lock);
 }
 
+/* A task on another CPU holding wd_lock for three limits, once it holds it; NULL if the case cannot run. */
+static struct task *start_holder(struct ktest *t)
+{
+	u32 other = ktest_other_cpu();
+	struct task *h;
+
+	if (!watchdog_limit_ms()) {
+		t->skipped = true;
+		t->skip_reason = "watchdog off (watchdog_ms=0)";
+		return NULL;
+	}
+	if (other == CONFIG_NR_CPUS) {
+		t->skipped = true;
+		t->skip_reason = "needs a second CPU";
+		return NULL;
+	}
+	wd_holding = false;
+	h = task_create("wd_holder", hold_wd_lock, NULL, (int)other);
+	t->expectations++;
+	if (!h) {
+		ktest_fail(t, __FILE__, __LINE__, "could not start the holder task");
+		return NULL;
+	}
+	while (!atomic_load_acquire(&wd_holding))
+		yield();
+	return h;
+}
+
 /* Another CPU holds a spinlock for three limits while this one waits for it with interrupts on. */
 static void watchdog_reports_a_long_spinlock_wait(struct ktest *t)
 {
-	u32 other = ktest_other_cpu(), before = watchdog_reports();
-	struct task *h;
+	u32 before = watchdog_reports();
+	struct task *h = start_holder(t);
 
-	if (!watchdog_limit_ms())
-		KT_SKIP(t, "watchdog off (watchdog_ms=0)");
-	if (other == CONFIG_NR_CPUS)
-		KT_SKIP(t, "needs a second CPU");
-	wd_holding = false;
-	h = task_create("wd_holder", hold_wd_lock, NULL, (int)other);
-	KT_ASSERT(t, h);
-	while (!atomic_load_acquire(&wd_holding))
-		yield();
+	if (!h)
+		return;
 	spin_lock(&wd_lock); /* the wait the watchdog must name, with the holder's CPU */
 	spin_unlock(&wd_lock);
 	task_join(h);
@@ -50,19 +71,12 @@ static void watchdog_reports_a_long_spinlock_wait(struct ktest *t)
 /* As above, but waiting with interrupts off: the holder's CPU reports this one stuck, naming the lock. */
 static void watchdog_names_the_lock_a_stuck_cpu_waits_for(struct ktest *t)
 {
-	u32 other = ktest_other_cpu(), before = watchdog_reports();
-	struct task *h;
+	u32 before = watchdog_reports();
+	struct task *h = start_holder(t);
 	u64 flags;
 
-	if (!watchdog_limit_ms())
-		KT_SKIP(t, "watchdog off (watchdog_ms=0)");
-	if (other == CONFIG_NR_CPUS)
-		KT_SKIP(t, "needs a second CPU");
-	wd_holding = false;
-	h = task_create("wd_holder", hold_wd_lock, NULL, (int)other);
-	KT_ASSERT(t, h);
-	while (!atomic_load_acquire(&wd_holding))
-		yield();
+	if (!h)
+		return;
 	flags = spin_lock_irqsave(&wd_lock);
 	spin_unlock_irqrestore(&wd_lock, flags);
 	task_join(h);
