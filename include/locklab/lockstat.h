@@ -2,6 +2,7 @@
 #ifndef LOCKLAB_LOCKSTAT_H
 #define LOCKLAB_LOCKSTAT_H
 
+#include <locklab/kconfig.h>
 #include <locklab/types.h>
 
 struct lock_map;
@@ -27,6 +28,8 @@ void lockstat_print_records(const char *tag);
 /* Time holds from now on (if CONFIG_LOCK_STAT_HOLD_TIME)? Switch only while no lock is held. */
 void lockstat_set_hold(bool on);
 #define LOCKSTAT_ENABLED 1
+/* Hold times are measured only with CONFIG_LOCK_STAT_HOLD_TIME; without it the hold_* sums stay 0. */
+#define LOCKSTAT_HOLD_TIMED IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME)
 #else
 static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
 static inline void lockstat_released(struct lock_map *l) { (void)l; }
@@ -37,6 +40,7 @@ static inline void lockstat_print(const char *tag) { (void)tag; }
 static inline void lockstat_print_records(const char *tag) { (void)tag; }
 static inline void lockstat_set_hold(bool on) { (void)on; }
 #define LOCKSTAT_ENABLED 0
+#define LOCKSTAT_HOLD_TIMED 0
 #endif
 
 #endif
