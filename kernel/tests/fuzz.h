@@ -34,8 +34,16 @@ struct fz_pipe {
 	u32 count; /* bytes in it */
 };
 
+/* Results of one call, by name: the fuzzer must reach both the paths that work and those that refuse. */
+#define FZ_CALL_KINDS 20
+struct fz_call_stat {
+	const char *name;
+	u64 ok, err;
+};
+
 /* One worker process: only its own task touches this (the parent reads it after reaping). */
 struct fz_worker {
+	struct fz_call_stat stats[FZ_CALL_KINDS];
 	u32 cpu;
 	long pid;
 	u64 rng;

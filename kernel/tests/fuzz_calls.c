@@ -195,8 +195,13 @@ static void do_proc(struct fz_worker *w)
 		}
 		pid = sys_spawn(fz_child, NULL, TASK_ANY_CPU);
 		fz_result(w, "spawn", pid, FZ_ANY);
-		if (pid > 0 && sys_wait((int)pid, &status) != pid)
-			fz_violation(w, "wait", "did not reap the child just spawned", pid);
+		if (pid > 0) {
+			long got = sys_wait((int)pid, &status);
+
+			fz_result(w, "wait", got, FZ_MUST_OK);
+			if (got != pid)
+				fz_violation(w, "wait", "did not reap the child just spawned", got);
+		}
 		break;
 	case 2:
 		fz_result(w, "wait", sys_wait(-1, &status), -ECHILD); /* every child was reaped already */

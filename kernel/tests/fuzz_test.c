@@ -63,8 +63,25 @@ void fz_violation(struct fz_worker *w, const char *call, const char *why, long g
 }
 
 /* Every result must be a value or one of the errnos the kernel defines, and what 'must' says (FZ_*). */
+static struct fz_call_stat *call_stat(struct fz_call_stat *tab, const char *call)
+{
+	for (u32 i = 0; i < FZ_CALL_KINDS; i++) {
+		if (!tab[i].name)
+			tab[i].name = call;
+		if (!strcmp(tab[i].name, call))
+			return &tab[i];
+	}
+	return NULL; /* more kinds than FZ_CALL_KINDS: not counted */
+}
+
 void fz_result(struct fz_worker *w, const char *call, long r, long must)
 {
+	struct fz_call_stat *cs = call_stat(w->stats, call);
+
+	if (cs) {
+		cs->ok += r >= 0;
+		cs->err += r < 0;
+	}
 	if (r < 0) {
 		w->errors++;
 		if (!errno_known(r))
@@ -292,6 +309,45 @@ static bool fz_root_is_clean(void)
 	return sys_stat("/fz", &st) == -ENOENT;
 }
 
+/*
+ * Over all workers, every call must have worked at least once and been
+ * refused at least once (getpid cannot be refused): a fuzzer whose
+ * arguments never get past the checks, or never hit them, tests little.
+ * Checked on runs long enough for the rarest call to come up.
+ */
+static void fz_check_coverage(struct ktest *t)
+{
+	static const char *const calls[] = { "open", "creat", "close", "read", "write", "lseek", "unlink", "mkdir",
+					     "rmdir", "chdir", "stat", "readdir", "pipe", "getpid", "spawn", "wait" };
+	struct fz_call_stat sum[FZ_CALL_KINDS] = { { 0 } };
+	char line[160];
+	u32 len = 0;
+
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		for (u32 i = 0; i < FZ_CALL_KINDS && workers[c].stats[i].name; i++) {
+			struct fz_call_stat *cs = call_stat(sum, workers[c].stats[i].name);
+
+			cs->ok += workers[c].stats[i].ok;
+			cs->err += workers[c].stats[i].err;
+		}
+	for (u32 i = 0; i < ARRAY_SIZE(calls); i++) {
+		struct fz_call_stat *cs = call_stat(sum, calls[i]);
+
+		len += snprintf(line + len, sizeof(line) - len, " %s=%llu/%llu", calls[i], (unsigned long long)cs->ok,
+				(unsigned long long)(cs->ok + cs->err));
+		if (len > 100 || i + 1 == ARRAY_SIZE(calls)) {
+			ktest_note(t, "ok/calls:%s", line);
+			len = 0;
+		}
+		if (fuzz_calls < 20000)
+			continue;
+		t->expectations++;
+		if (!cs->ok || (!cs->err && strcmp(calls[i], "getpid")))
+			ktest_fail(t, __FILE__, __LINE__, "%s: %llu worked, %llu refused: the fuzzer misses a path",
+				   calls[i], (unsigned long long)cs->ok, (unsigned long long)cs->err);
+	}
+}
+
 struct fz_counts {
 	u64 free_pages, kmalloc_objs, inodes;
 	u32 procs, task_slots, fds, lockdep;
@@ -351,6 +407,7 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 		violations += workers[c].violations;
 	}
 	KT_EXPECT(t, fz_cleanup());
+	fz_check_coverage(t);
 	fz_counts(&after);
 	printk_raw("fuzz: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu errors=%llu violations=%llu ms=%llu "
 		   "calls_per_sec=%llu", LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed,
