@@ -1,10 +1,10 @@
 /* printk: format into a local buffer, then emit whole lines under the console lock. */
 #include <locklab/console.h>
-#include <asm/atomic.h>
 #include <locklab/printf.h>
 #include <locklab/percpu.h>
 #include <locklab/spinlock.h>
 #include <locklab/time.h>
+#include <asm/atomic.h>
 #include <asm/irqflags.h>
 
 #define PRINTK_LINE_MAX 512

@@ -35,15 +35,19 @@ u64 watchdog_limit_ms(void)
 	return watchdog_ms;
 }
 
-/* The lock may be gone by now (freed after a false alarm): its memory is still mapped RAM, so only check the value. */
-static void holder_text(char *buf, u32 n, struct spinlock *l)
+/*
+ * "spinlock 'name', held by cpuN". The lock may be gone by now (freed after
+ * a false alarm): its memory is still mapped RAM, so the owner is only
+ * range-checked, and the name comes from the waiter's per-CPU copy.
+ */
+static void lock_text(char *buf, u32 n, const char *name, struct spinlock *l)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
 	if (owner >= CONFIG_NR_CPUS)
-		snprintf(buf, n, "no recorded holder (being handed over)");
+		snprintf(buf, n, "spinlock '%s', no recorded holder (being handed over)", name);
 	else
-		snprintf(buf, n, "held by cpu%u", owner);
+		snprintf(buf, n, "spinlock '%s', held by cpu%u", name, owner);
 }
 
 static u64 ms_of(u64 cycles)
@@ -56,7 +60,7 @@ void watchdog_tick(void)
 	struct percpu *me = this_cpu();
 	struct spinlock *l;
 	u64 now, limit, last;
-	char holder[48];
+	char lock[96];
 
 	if (!watchdog_ms)
 		return;
@@ -76,9 +80,9 @@ void watchdog_tick(void)
 		me->wd_spin_reported = false;
 	} else if (l && !me->wd_spin_reported && now - me->wd_seen_at > limit) {
 		me->wd_spin_reported = true;
-		holder_text(holder, sizeof(holder), l);
-		printk("watchdog: cpu%u has waited %llu ms for spinlock '%s', %s", me->cpu,
-		       (unsigned long long)ms_of(now - me->wd_seen_at), me->wd_spin_name, holder);
+		lock_text(lock, sizeof(lock), me->wd_spin_name, l);
+		printk("watchdog: cpu%u has waited %llu ms for %s", me->cpu, (unsigned long long)ms_of(now - me->wd_seen_at),
+		       lock);
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}
 
@@ -86,8 +90,6 @@ void watchdog_tick(void)
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		struct percpu *o = cpu_data(c);
 		u64 seen = atomic_load_acquire(&o->wd_last_tick);
-
-		const char *name;
 
 		if (o == me || !cpu_is_online(c) || !seen || now < seen || now - seen <= limit)
 			continue;
@@ -97,12 +99,10 @@ void watchdog_tick(void)
 		if (atomic_xchg_acq_rel(&o->wd_stuck_reported, 1U))
 			continue; /* this stall was reported already */
 		l = atomic_load_acquire(&o->wd_spin);
-		name = l ? atomic_load_relaxed(&o->wd_spin_name) : NULL;
 		if (l)
-			holder_text(holder, sizeof(holder), l);
-		printk("watchdog: cpu%u stuck with interrupts off for %llu ms (no timer tick)%s%s%s%s", c,
-		       (unsigned long long)ms_of(now - seen), l ? ", waiting for spinlock '" : "", l ? name : "",
-		       l ? "', " : "", l ? holder : "");
+			lock_text(lock, sizeof(lock), atomic_load_relaxed(&o->wd_spin_name), l);
+		printk("watchdog: cpu%u stuck with interrupts off for %llu ms (no timer tick)%s%s", c,
+		       (unsigned long long)ms_of(now - seen), l ? ", waiting for " : "", l ? lock : "");
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}
 }

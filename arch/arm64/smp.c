@@ -32,7 +32,6 @@ enum { SLOT_FREE, SLOT_BOOTING, SLOT_STARTED, SLOT_ABANDONED };
 static u64 cpu_on_silent;
 BOOTPARAM_UINT(cpu_on_silent, "cpu_on_silent", 0, CONFIG_NR_CPUS - 1,
 	       "logical CPU to start at an entry that never answers, to test the CPU_ON timeout (0: none)");
-void secondary_silent(void);
 static u32 slot_state[CONFIG_NR_CPUS];
 
 void secondary_start(u64 cpu)

@@ -241,7 +241,7 @@ static void fz_worker_main(void *arg)
 /* Removes path and everything below it (nothing there is fine); false if something would not go. */
 static bool rm_tree(const char *path, u32 depth)
 {
-	static struct dirent ents[4]; /* only the parent runs this, one level at a time */
+	struct dirent ents[4]; /* on the stack: the recursion below must not overwrite a listing in use */
 	char child[FZ_PATH_BUF];
 	struct stat st;
 	long r = sys_stat(path, &st);

@@ -30,6 +30,7 @@ _Static_assert(sizeof(struct cpu_boot) == CPU_BOOT_SIZE, "head.S size");
 
 /* Entry points and symbols from head.S and the linker script. */
 void secondary_entry(void);
+void secondary_silent(void); /* parks the CPU: for the cpu_on_silent= boot option */
 extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
 extern u64 boot_load_addr; /* where the loader put _text */
 #endif
