@@ -16,6 +16,7 @@
 #include <locklab/spinlock.h>
 
 #define KLOCK_WAIT_NAME "spin"
+#define KLOCK_SLEEPS 0 /* a waiter never sleeps */
 /* Waiters are served in order only with a FIFO spinlock algorithm. */
 #define KLOCK_FIFO LOCK_ALG_FIFO
 
@@ -35,6 +36,7 @@ static inline const char *slock_name(struct slock *s) { return s->spin.map.name;
 
 #define KLOCK_ADAPTIVE IS_ENABLED(CONFIG_KLOCK_WAIT_ADAPTIVE)
 #define KLOCK_WAIT_NAME (KLOCK_ADAPTIVE ? "adaptive" : "block")
+#define KLOCK_SLEEPS 1 /* a waiter may sleep */
 /* Waking every waiter and letting one win is not FIFO. */
 #define KLOCK_FIFO 0
 

@@ -308,6 +308,16 @@ def lock_recursion_is_reported_then_panics():
 
 
 @case
+def yield_with_a_spinlock_stops_at_the_switch():
+    rc, text, _ = boot('yieldspin', '--cpus', '2', '--accel', 'single', '--bootargs',
+                       'ktest=selftest_yield_spinlock', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^panic: cpu=\d sched: context switch from task yielder on cpu\d with preempt count 2 '
+              r'\(expected 1: the run-queue lock only', 'the panic names the task and the count')
+    has(text, r'^shutdown: status=fail reason=panic', 'the failure status')
+
+
+@case
 def sleeping_with_a_spinlock_is_reported_then_panics():
     rc, text, _ = boot('sleepspin', '--cpus', '2', '--accel', 'single', '--bootargs',
                        'ktest=selftest_sleep_spinlock', timeout=30)

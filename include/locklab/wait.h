@@ -24,18 +24,18 @@ void wait_add(struct wait_queue *wq, struct wait_entry *e);
 void wait_remove(struct wait_queue *wq, struct wait_entry *e);
 /* Releases whatever 'held' maps to under the strategy (and the BKL/subsystem locks), sleeps, retakes them. */
 void wait_block(struct klock *held);
+/*
+ * Sleeps keeping every lock the task holds: for a task waiting to
+ * *acquire* a lock (mutex_lock). Releasing the coarse locks there would
+ * split the caller's critical section in two behind its back; lock order
+ * already rules out the deadlock that releasing avoids for event waits.
+ */
+void wait_block_holding(void);
 /* Wakes every task waiting on wq; returns how many were asleep. */
 u32 wake_up(struct wait_queue *wq);
 
-/*
- * wait_event(wq, cond, lock): call with the effective lock of 'lock'
- * held; returns with it held and cond true. No lost wake-ups: the task is
- * marked asleep before cond is tested, and a waker that changes cond (under
- * the same lock) and calls wake_up() finds it marked and makes it runnable,
- * even if it has not switched away yet. cond is re-tested after every
- * wake-up. 'lock' may be NULL when no strategy lock is held.
- */
-#define wait_event(wq, cond, lock)                                      \
+/* The loop both waits share; 'sleep' is the statement that blocks. */
+#define __wait_event(wq, cond, sleep)                                   \
 	do {                                                            \
 		struct wait_entry __we;                                 \
 		wait_add(wq, &__we);                                    \
@@ -43,10 +43,26 @@ u32 wake_up(struct wait_queue *wq);
 			task_set_sleeping();                            \
 			if (cond)                                       \
 				break;                                  \
-			wait_block(lock);                               \
+			sleep;                                          \
 		}                                                       \
 		task_set_running();                                     \
 		wait_remove(wq, &__we);                                 \
 	} while (0)
+
+/*
+ * wait_event(wq, cond, lock): wait for an event. Call with the effective
+ * lock of 'lock' held; returns with it held and cond true. No lost
+ * wake-ups: the task is marked asleep before cond is tested, and a waker
+ * that changes cond (under the same lock) and calls wake_up() finds it
+ * marked and makes it runnable, even if it has not switched away yet.
+ * cond is re-tested after every wake-up. 'lock' may be NULL when no
+ * strategy lock is held. While asleep the task holds none of the
+ * strategy's coarse locks (the BKL, subsystem locks), as Linux dropped
+ * the BKL on schedule().
+ */
+#define wait_event(wq, cond, lock) __wait_event(wq, cond, wait_block(lock))
+
+/* wait_event_holding(wq, cond): wait to acquire a lock; every lock held stays held (wait_block_holding). */
+#define wait_event_holding(wq, cond) __wait_event(wq, cond, wait_block_holding())
 
 #endif

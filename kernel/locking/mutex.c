@@ -64,9 +64,15 @@ void mutex_lock(struct mutex *m)
 			cpu_relax();
 			continue;
 		}
-		/* Marked asleep before the retry: an unlock in between wakes us (wait.h). */
+		/*
+		 * Marked asleep before the retry: an unlock in between wakes us
+		 * (wait.h). Sleeping to acquire keeps every lock we hold: under
+		 * SUBSYS a task in fs that waits for mm_lock must still own
+		 * fs_lock when it gets mm_lock, or another task could enter fs
+		 * in the middle of its operation.
+		 */
 		slept = true;
-		wait_event(&m->wq, mutex_try(m), NULL);
+		wait_event_holding(&m->wq, mutex_try(m));
 		break;
 	}
 	u64 waited = time_counter() - t0;

@@ -64,18 +64,25 @@ bool spin_trylock(struct spinlock *l)
 	return true;
 }
 
-void spin_unlock(struct spinlock *l)
+/* Everything spin_unlock does but re-enabling preemption; false if lockdep refused the release. */
+static bool spin_release(struct spinlock *l)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
 	if (!lockdep_release(&l->map, owner == SPIN_NO_OWNER ? LOCKDEP_OWNER_NONE :
 				      owner == smp_processor_id() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER, owner))
-		return; /* reported: releasing it would corrupt the lock (and the preempt count) */
+		return false; /* reported: releasing it would corrupt the lock (and the preempt count) */
 	lockstat_released(&l->map);
 	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
 	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
 	arch_unlock(&l->alg);
-	preempt_enable();
+	return true;
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	if (spin_release(l))
+		preempt_enable();
 }
 
 u64 spin_lock_irqsave(struct spinlock *l)
@@ -86,10 +93,19 @@ u64 spin_lock_irqsave(struct spinlock *l)
 	return flags;
 }
 
+/*
+ * Interrupts first, then preemption, as Linux does: preempt_enable() is
+ * the preemption point, and with interrupts still masked it could not act
+ * on a wake-up of a local task made inside the section (it would wait for
+ * the next tick).
+ */
 void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 {
-	spin_unlock(l);
+	bool released = spin_release(l);
+
 	local_irq_restore(flags);
+	if (released)
+		preempt_enable();
 }
 
 bool spin_is_locked(struct spinlock *l)

@@ -2,6 +2,7 @@
 #include "sched_internal.h"
 #include <locklab/irq.h>
 #include <locklab/lockdep.h>
+#include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <locklab/preempt.h>
 #include <locklab/time.h>
@@ -59,6 +60,17 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 {
 	struct task *prev = rq->curr, *next;
 	u64 now;
+
+	/*
+	 * The preempt count is per CPU, not per task: a switch must happen
+	 * with exactly the run-queue lock's count, or the next task inherits
+	 * the rest (a yield() under a spinlock would leave preemption off in
+	 * whatever runs next, and the lock held across the switch).
+	 */
+	if (preempt_count() != 1)
+		panic("sched: context switch from task %s on cpu%u with preempt count %u (expected 1: the "
+		      "run-queue lock only; a spinlock is held across a yield or sleep)",
+		      prev->name, smp_processor_id(), preempt_count());
 
 	/*
 	 * A preemption never puts a task to sleep. A task marked SLEEPING by

@@ -46,17 +46,27 @@ u32 wake_up(struct wait_queue *wq)
 	return woken;
 }
 
-void wait_block(struct klock *held)
+/* Anything still holding preemption off is a spinlock kept across a sleep. */
+static void sleep_without_spinlocks(void)
 {
-	struct klock_sleep saved;
-
-	klock_sleep_release(held, &saved);
-	/* Anything still holding preemption off is a spinlock kept across a sleep. */
 	if (preempt_count() != 0) {
 		lockdep_report_sleep(preempt_count());
 		panic("sleeping in %s with %u spinlock%s held", current_task()->name, preempt_count(),
 		      preempt_count() == 1 ? "" : "s");
 	}
 	schedule();
+}
+
+void wait_block(struct klock *held)
+{
+	struct klock_sleep saved;
+
+	klock_sleep_release(held, &saved);
+	sleep_without_spinlocks();
 	klock_sleep_reacquire(held, &saved);
+}
+
+void wait_block_holding(void)
+{
+	sleep_without_spinlocks();
 }

@@ -257,3 +257,27 @@ static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(sched_account_charges_lock_spinning),
 };
 KTEST_SUITE(sched, "sched", sched_cases);
+
+/* Planted (run only when named): a yield() with a spinlock held must stop at the switch, naming the task. */
+static struct spinlock planted_yield_lock = SPINLOCK_INIT("planted_yield_lock");
+
+static void yield_with_spinlock(void *arg)
+{
+	(void)arg;
+	spin_lock(&planted_yield_lock);
+	yield();
+	spin_unlock(&planted_yield_lock);
+}
+
+static void selftest_yield_with_spinlock(struct ktest *t)
+{
+	struct task *a = task_create("yielder", yield_with_spinlock, NULL, (int)smp_processor_id());
+
+	KT_ASSERT(t, a);
+	task_join(a);
+}
+
+static const struct ktest_case yield_spin_cases[] = {
+	KTEST_CASE(selftest_yield_with_spinlock),
+};
+KTEST_SUITE_EXPLICIT(selftest_yield_spinlock, "selftest_yield_spinlock", yield_spin_cases);

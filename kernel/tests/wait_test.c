@@ -4,7 +4,9 @@
 #include <locklab/percpu.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
+#include <locklab/time.h>
 #include <locklab/wait.h>
+#include <asm/atomic.h>
 
 #define PC_CAP 8
 #define PC_ITEMS 50000 /* per producer; two producers: 100000 hand-offs */
@@ -177,9 +179,60 @@ static void wait_sleep_releases_the_real_lock(struct ktest *t)
 	KT_EXPECT_EQ(t, kernel_lock_depth(), 0);
 }
 
+
+/*
+ * A wake-up of a task on this CPU made inside an irqsave section is acted
+ * on when the section ends, not at the next tick (issue 12.2): the woken
+ * task must have run by the time spin_unlock_irqrestore() returns.
+ */
+static struct {
+	struct spinlock lock;
+	struct wait_queue wq;
+	bool go;      /* atomic */
+	bool ran;     /* atomic: the woken task ran */
+	u64 ran_at;   /* counter when it ran */
+} wk;
+
+static void woken_task(void *arg)
+{
+	(void)arg;
+	wait_event(&wk.wq, atomic_load_acquire(&wk.go), NULL);
+	wk.ran_at = time_counter();
+	atomic_store_release(&wk.ran, true);
+}
+
+static void wait_wakeup_in_irqsave_switches_at_restore(struct ktest *t)
+{
+	struct task *w;
+	u64 flags, t0, end;
+	bool ran;
+
+	spin_lock_init(&wk.lock, "wakeup_test");
+	wait_queue_init(&wk.wq, "wakeup_test_wq");
+	wk.go = wk.ran = false;
+	w = task_create("woken", woken_task, NULL, (int)smp_processor_id());
+	KT_ASSERT(t, w);
+	end = time_counter() + 2 * time_freq();
+	while (!(atomic_load_relaxed(&w->state) == TASK_SLEEPING && !atomic_load_acquire(&w->on_cpu)) &&
+	       time_counter() < end)
+		yield();
+	flags = spin_lock_irqsave(&wk.lock);
+	atomic_store_release(&wk.go, true);
+	wake_up(&wk.wq);
+	t0 = time_counter();
+	spin_unlock_irqrestore(&wk.lock, flags);
+	ran = atomic_load_acquire(&wk.ran);
+	task_join(w);
+	KT_EXPECT(t, ran);
+	if (ran)
+		ktest_note(t, "wake-up to run: %llu ns (one tick is %u ms)",
+			   (unsigned long long)time_counter_to_ns(wk.ran_at - t0), 1000 / CONFIG_HZ);
+}
+
 static const struct ktest_case wait_cases[] = {
 	KTEST_CASE(wait_producer_consumer_loses_nothing),
 	KTEST_CASE(wait_sleep_releases_the_real_lock),
+	KTEST_CASE(wait_wakeup_in_irqsave_switches_at_restore),
 };
 KTEST_SUITE(wait, "wait", wait_cases);
 
