@@ -11,12 +11,18 @@
  * acquisition counts as one contention whether it spun, slept or both;
  * its wait time runs from the failed first try to owning the lock.
  */
+/*
+ * 'owner' is the word adaptive waiters poll and everyone CASes: its line
+ * holds only that and the constant 'adaptive'. The wait queue (cache
+ * aligned, through its spinlock) and the holder-written map follow.
+ */
 struct mutex {
 	struct task *owner;    /* atomic: NULL when free; set by CAS (acquire), cleared by release */
+	bool adaptive;         /* spin while the owner is on a CPU, sleep otherwise; constant */
 	struct wait_queue wq;  /* tasks asleep waiting for it */
-	bool adaptive;         /* spin while the owner is on a CPU, sleep otherwise */
 	struct lock_map map;   /* class name, lockstat state; written by the holder */
 };
+_Static_assert(__builtin_offsetof(struct mutex, wq) >= CACHE_LINE_BYTES, "mutex owner must have its line to itself");
 #define MUTEX_INIT(cname, adapt) \
 	{ .owner = NULL, .wq = WAIT_QUEUE_INIT("mutex_wait"), .adaptive = (adapt), .map = LOCK_MAP_INIT(cname) }
 

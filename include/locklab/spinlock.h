@@ -8,12 +8,28 @@
 
 #define SPIN_NO_OWNER LOCK_MAP_NO_CPU
 
-/* The lock word of the configured algorithm, its owner, and what lockdep/lockstat see of it. */
+/*
+ * The lock word of the configured algorithm, its owner, and what
+ * lockdep/lockstat see of it. The word waiters spin on has a cache line
+ * of its own: a holder's write anywhere in that line (owner, lockstat's
+ * acquired_at) would clear every WFE waiter's exclusive monitor and pull
+ * the line away from the spinners, several transfers per hand-off instead
+ * of one. So what the holder writes starts on the next line.
+ */
 struct spinlock {
-	arch_lock_t alg;     /* the algorithm's state (tas/ttas/ticket/mcs) */
-	u16 owner;           /* CPU holding it or SPIN_NO_OWNER; written by the holder only */
-	struct lock_map map; /* class name, lockstat state */
-};
+	arch_lock_t alg;     /* the algorithm's state (tas/ttas/ticket/mcs): what waiters spin on */
+	u16 owner __cacheline_aligned; /* CPU holding it or SPIN_NO_OWNER; written by the holder only */
+	struct lock_map map; /* class name, lockstat state; written by the holder */
+} __cacheline_aligned;
+
+/* Checked at build time: nothing the holder writes shares a line with the words waiters read. */
+_Static_assert(ARCH_LOCK_SPIN_BYTES <= CACHE_LINE_BYTES, "a lock's spin word must fit one cache line");
+_Static_assert(__builtin_offsetof(struct spinlock, owner) >= CACHE_LINE_BYTES &&
+	       __builtin_offsetof(struct spinlock, owner) % CACHE_LINE_BYTES == 0,
+	       "spinlock owner must start a cache line after the lock word");
+_Static_assert(__builtin_offsetof(struct spinlock, map) < __builtin_offsetof(struct spinlock, owner) + CACHE_LINE_BYTES &&
+	       __builtin_offsetof(struct spinlock, map) > __builtin_offsetof(struct spinlock, owner),
+	       "lock_map must be in the holder's line, not the waiters'");
 
 #define SPINLOCK_INIT(cname) { .alg = ARCH_LOCK_INIT, .owner = SPIN_NO_OWNER, .map = LOCK_MAP_INIT(cname) }
 

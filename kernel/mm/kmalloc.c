@@ -8,7 +8,9 @@
 
 /*
  * A slab is one page from page_alloc: a header (struct slab) at its start,
- * then objects of one size class, 16-byte aligned. kfree finds the header
+ * then objects of one size class, aligned to their size up to a cache line
+ * (the header is padded to one), so the cache-line layout of a lock inside
+ * an object holds. kfree finds the header
  * by masking the object's address down to its page. A slab whose last
  * object is freed goes straight back to page_free, so freeing everything
  * returns the page count to where it was.
@@ -32,7 +34,7 @@ struct slab {
 	u32 inuse;                  /* guarded by cache->lock: objects handed out */
 	u64 used[SLAB_MAX_OBJS / 64]; /* guarded by cache->lock: one bit per handed-out object (double kfree) */
 };
-#define SLAB_HDR ALIGN_UP(sizeof(struct slab), 16UL)
+#define SLAB_HDR ALIGN_UP(sizeof(struct slab), (u64)CACHE_LINE_BYTES)
 
 struct kcache {
 	struct klock lock;     /* first: guards the fields below and the headers of this cache's slabs */

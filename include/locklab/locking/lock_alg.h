@@ -8,6 +8,7 @@ typedef struct tas_lock arch_lock_t;
 #define ARCH_LOCK_INIT TAS_LOCK_INIT
 #define LOCK_ALG_NAME "tas"
 #define arch_lock tas_lock
+#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
 #define arch_trylock tas_trylock
 #define arch_unlock tas_unlock
 #define arch_is_locked tas_is_locked
@@ -20,6 +21,7 @@ typedef struct ttas_lock arch_lock_t;
 #define ARCH_LOCK_INIT TTAS_LOCK_INIT
 #define LOCK_ALG_NAME "ttas"
 #define arch_lock ttas_lock
+#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
 #define arch_trylock ttas_trylock
 #define arch_unlock ttas_unlock
 #define arch_is_locked ttas_is_locked
@@ -32,6 +34,7 @@ typedef struct ticket_lock arch_lock_t;
 #define ARCH_LOCK_INIT TICKET_LOCK_INIT
 #define LOCK_ALG_NAME "ticket"
 #define arch_lock ticket_lock
+#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
 #define arch_trylock ticket_trylock
 #define arch_unlock ticket_unlock
 #define arch_is_locked ticket_is_locked
@@ -44,6 +47,8 @@ typedef struct mcs_lock arch_lock_t;
 #define ARCH_LOCK_INIT MCS_LOCK_INIT
 #define LOCK_ALG_NAME "mcs"
 #define arch_lock mcs_lock
+/* Arrivals swap tail; holder (written by the holder) lives in the next line. */
+#define ARCH_LOCK_SPIN_BYTES __builtin_offsetof(struct mcs_lock, holder)
 #define arch_trylock mcs_trylock
 #define arch_unlock mcs_unlock
 #define arch_is_locked mcs_is_locked

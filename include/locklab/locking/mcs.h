@@ -11,8 +11,14 @@ struct mcs_node {
 } __attribute__((aligned(64)));
 
 struct mcs_lock {
-	struct mcs_node *tail;   /* last waiter, NULL if free; swapped atomically */
-	struct mcs_node *holder; /* the holder's node: written after acquiring, read at release */
+	struct mcs_node *tail;   /* last waiter, NULL if free; swapped atomically by every arrival */
+	/*
+	 * The holder's node: written after acquiring, read at release. In a
+	 * line of its own, so the holder's write does not take the line that
+	 * arrivals swap 'tail' in (a hand-over should touch only the next
+	 * waiter's node).
+	 */
+	struct mcs_node *holder __attribute__((aligned(64)));
 };
 #define MCS_LOCK_INIT { NULL, NULL }
 
