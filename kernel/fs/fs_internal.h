@@ -7,6 +7,7 @@
 #include <locklab/fs.h>
 #include <locklab/mm.h>
 #include <locklab/errno.h>
+#include <asm/atomic.h>
 
 /*
  * Lock order in fs/ (lockdep checks the class order; the same-class rules
@@ -104,6 +105,25 @@ long vfs_unlink(const char *path);
 long vfs_rmdir(const char *path);
 long vfs_stat(const char *path, struct stat *st);
 long vfs_chdir(const char *path);
+
+/*
+ * Test point (ktest builds only): a failed O_CREAT open calls it after its
+ * create and before its cleanup, so a test can plant another task's unlink
+ * and re-create of the same name exactly there (fs_race_test.c). Called
+ * inside the fs subsystem scope with no data lock held; the hook may sleep.
+ */
+#ifdef CONFIG_KTEST
+extern void (*fs_open_cleanup_hook)(const char *path); /* set only by the test */
+static inline void fs_test_open_cleanup(const char *path)
+{
+	void (*hook)(const char *) = atomic_load_relaxed(&fs_open_cleanup_hook);
+
+	if (hook)
+		hook(path);
+}
+#else
+static inline void fs_test_open_cleanup(const char *path) { (void)path; }
+#endif
 
 /* ramfs.c: file operations of regular files and directories. */
 extern const struct file_ops ramfs_file_ops;
