@@ -10,18 +10,20 @@
 #include <asm/atomic.h>
 
 /*
- * Lock order in fs/ (lockdep checks the class order; the same-class rules
- * are ours to keep):
+ * Lock order in fs/ (lockdep checks it: classes, and parent/child inodes
+ * through subclasses; two inodes of one subclass at once are ours to keep):
  *
  *   fd_table  ->  (nothing: takes file references with an atomic only)
  *   file      ->  inode                      (read, write, readdir, lseek on a file)
- *   inode     ->  inode                      only parent directory before a child of it
+ *   inode     ->  inode/1                    only parent directory before a child of it
  *   inode     ->  inode_hash                 (creating an inode under its parent's lock)
  *   inode_hash    is a leaf: nothing is taken while a bucket lock is held
  *
  * Path lookup holds one inode lock at a time (reference the child, drop the
  * parent's lock). No rename and no hard links, so "parent before child"
- * can never meet "child before parent". inode_put() and file_put() are
+ * can never meet "child before parent". The child's lock is taken as
+ * lockdep subclass INODE_CHILD ("inode/1" in reports), so lockdep learns
+ * inode -> inode/1 and reports the reverse. inode_put() and file_put() are
  * never called with an fs data lock held. Allocation (mm) nests inside any
  * of them: mm never calls back into fs.
  */
@@ -37,6 +39,12 @@
 
 struct inode;
 
+/* Lockdep subclasses of the "inode" class (klock_lock_nested): a directory, then a child named in it. */
+enum inode_subclass {
+	INODE_PARENT = 0, /* every plain klock_lock() of an inode */
+	INODE_CHILD = 1,  /* taken while its parent directory's lock is held */
+};
+
 /* A name in a directory; owned by the directory and guarded by its lock. */
 struct dentry {
 	struct dentry *next;   /* guarded by the directory's lock: bucket chain, in cookie order */
@@ -51,7 +59,8 @@ struct inode {
 	/*
 	 * Class "inode", SUBSYS_FS: guards nlink, size and the file data or the
 	 * directory's entries below. Order: a parent directory's lock before
-	 * the lock of a child of it (both class "inode"); before inode_hash.
+	 * the lock of a child of it (both class "inode"; the child's taken as
+	 * subclass INODE_CHILD); before inode_hash.
 	 */
 	struct klock lock;
 	u32 ino;               /* never changes */

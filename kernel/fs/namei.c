@@ -13,7 +13,8 @@
  *
  * Locks: each step locks one directory, references the child and unlocks.
  * An operation that changes a directory locks it, then (parent before
- * child) the child named in it.
+ * child) the child named in it, as lockdep subclass INODE_CHILD: lockdep
+ * then knows the order, and reports a child taken before its parent.
  */
 
 /* A path cut before its last component. */
@@ -156,7 +157,7 @@ static long create_file(struct nameidata *nd, bool excl, struct inode **out)
 			r = 1; /* found, not created */
 		}
 	} else {
-		klock_lock(&new->lock); /* parent before child */
+		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
 		new->nlink = 1;
 		klock_unlock(&new->lock);
 		inode_get(new);         /* the caller's; inode_new's reference goes to the entry */
@@ -191,7 +192,7 @@ static void uncreate(struct nameidata *nd, u32 ino)
 	d = dir_find(dir, nd->last, nd->len);
 	if (d && d->inode->ino == ino) {
 		child = d->inode;
-		klock_lock(&child->lock); /* parent before child */
+		klock_lock_nested(&child->lock, INODE_CHILD); /* parent before child */
 		child->nlink--;
 		klock_unlock(&child->lock);
 		dir_remove(dir, d);
@@ -304,7 +305,7 @@ long vfs_mkdir(const char *path)
 	} else {
 		inode_get(dir);          /* the new directory's '..' */
 		new->dir.parent = dir;
-		klock_lock(&new->lock);  /* parent before child */
+		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
 		new->nlink = 2;          /* its entry and its '.' */
 		klock_unlock(&new->lock);
 		inode_hash_insert(new);
@@ -356,7 +357,7 @@ static long remove_name(const char *path, bool rmdir)
 		r = -ENOTDIR;
 	} else {
 		child = d->inode;
-		klock_lock(&child->lock); /* parent before child */
+		klock_lock_nested(&child->lock, INODE_CHILD); /* parent before child */
 		if (!rmdir)
 			child->nlink--;
 		else if (child->size)
