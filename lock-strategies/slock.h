@@ -26,6 +26,7 @@ struct slock {
 #define SLOCK_INIT(name) { SPINLOCK_INIT(name) }
 static inline void slock_init(struct slock *s, const char *name) { spin_lock_init(&s->spin, name); }
 static inline void slock_lock(struct slock *s) { spin_lock(&s->spin); }
+static inline void slock_lock_nested(struct slock *s, u32 subclass) { spin_lock_nested(&s->spin, subclass); }
 static inline void slock_unlock(struct slock *s) { spin_unlock(&s->spin); }
 static inline bool slock_held_by_me(struct slock *s) { return spin_held_by_me(&s->spin); }
 static inline const char *slock_name(struct slock *s) { return s->spin.map.name; }
@@ -46,6 +47,7 @@ struct slock {
 #define SLOCK_INIT(name) { MUTEX_INIT(name, KLOCK_ADAPTIVE) }
 static inline void slock_init(struct slock *s, const char *name) { mutex_init(&s->mutex, name, KLOCK_ADAPTIVE); }
 static inline void slock_lock(struct slock *s) { mutex_lock(&s->mutex); }
+static inline void slock_lock_nested(struct slock *s, u32 subclass) { mutex_lock_nested(&s->mutex, subclass); }
 static inline void slock_unlock(struct slock *s) { mutex_unlock(&s->mutex); }
 static inline bool slock_held_by_me(struct slock *s) { return mutex_held_by_me(&s->mutex); }
 static inline const char *slock_name(struct slock *s) { return s->mutex.map.name; }

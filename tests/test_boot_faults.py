@@ -318,6 +318,31 @@ def yield_with_a_spinlock_stops_at_the_switch():
 
 
 @case
+def lock_recursion_under_another_subclass_is_reported_then_panics():
+    rc, text, _ = boot('recursion_nested', '--cpus', '2', '--accel', 'single', '--bootargs',
+                       'ktest=selftest_lock_recursion_nested', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^lockdep: kind=recursion cpu=0 task=init class=lockdep_test_c/1$', 'report names the subclass')
+    has(text, r'^lockdep:     #0 lockdep_test_c ', 'the held-lock stack (taken as subclass 0)')
+    has(text, r'^panic: cpu=0 lockdep: recursive locking of lockdep_test_c/1', 'panic instead of a silent hang')
+
+
+@case
+def child_before_parent_subclass_is_reported_as_class_slash_subclass():
+    rc, text, statuses = boot('subclass', '--cpus', '2', '--accel', 'single', '--bootargs', 'ktest=lockdep',
+                              timeout=60)
+    expect_rc(rc, 0, text)
+    expect(statuses.get('lockdep.lockdep_subclass_child_before_parent_is_reported') == 'pass', 'the case passed')
+    has(text, r'^lockdep: kind=inversion cpu=\d taking=lockdep_test_dir2 holding=lockdep_test_dir2/1$',
+        'machine-readable report with the subclass')
+    has(text, r'^lockdep:   but lockdep_test_dir2 -> lockdep_test_dir2/1 was seen before \(first on cpu\d, '
+              r'holding: lockdep_test_dir2\)$', 'the order learnt, parent first')
+    has(text, r'^lockdep:     #0 lockdep_test_dir2/1 ', 'the held child named with its subclass')
+    expect(not re.search(r'^lockdep: kind=inversion .*lockdep_test_dir(?!2)\b', text, re.M),
+           'parent before child (lockdep_test_dir) is not reported')
+
+
+@case
 def sleeping_with_a_spinlock_is_reported_then_panics():
     rc, text, _ = boot('sleepspin', '--cpus', '2', '--accel', 'single', '--bootargs',
                        'ktest=selftest_sleep_spinlock', timeout=30)

@@ -32,6 +32,9 @@ const char *subsys_name(enum subsys_id ss);
  *   struct klock;                      a data lock, stored in the data it guards
  *   void klock_init(struct klock *, const char *class_name, enum subsys_id);
  *   void klock_lock(struct klock *);   void klock_unlock(struct klock *);
+ *   void klock_lock_nested(struct klock *, u32 subclass);  klock_lock as a
+ *                                      lockdep subclass (lockdep.h): the
+ *                                      second of two locks of one class
  *   bool klock_held(struct klock *);   is the *effective* lock held by me?
  *   void kernel_enter(void);           void kernel_exit(void);
  *   void subsys_enter(enum subsys_id); void subsys_exit(enum subsys_id);

@@ -26,6 +26,16 @@ enum lockdep_owner {
 #define LOCKDEP_HELD_MAX 16
 
 /*
+ * Subclasses (Linux's spin_lock_nested/mutex_lock_nested): two locks of
+ * one class that nest in a fixed order (a parent directory's inode, then a
+ * child's) are taken with different subclasses, and lockdep orders the
+ * pairs (class, subclass) as separate nodes: parent/0 -> child/1 is
+ * learnt, child/1 -> parent/0 is then an inversion. 0 is every plain
+ * lock_*() call. A subclass >= LOCKDEP_SUBCLASSES is a bug (it panics).
+ */
+#define LOCKDEP_SUBCLASSES 8
+
+/*
  * The locks a task holds, in the order taken. Part of struct task: a
  * sleeping lock stays held while its holder is switched out, so the stack
  * moves with the task, not the CPU. Touched only by the task's own CPU,
@@ -36,6 +46,7 @@ struct lockdep_task {
 	struct {
 		struct lock_map *map;
 		u16 class_id;
+		u8 subclass;    /* as it was taken: part of its node in the order graph */
 	} held[LOCKDEP_HELD_MAX];
 	u32 depth;
 	bool overflowed;
@@ -44,8 +55,11 @@ struct lockdep_task {
 
 #ifdef CONFIG_DEBUG_LOCKDEP
 /* Before waiting: checks order and recursion (a certain deadlock panics after the report). */
-void lockdep_acquire(struct lock_map *m, bool trylock);
-void lockdep_acquired(struct lock_map *m);
+void lockdep_acquire_nested(struct lock_map *m, bool trylock, u32 subclass);
+/* Once owned: pushes it on the task's held stack, with the subclass it was taken as. */
+void lockdep_acquired_nested(struct lock_map *m, u32 subclass);
+static inline void lockdep_acquire(struct lock_map *m, bool trylock) { lockdep_acquire_nested(m, trylock, 0); }
+static inline void lockdep_acquired(struct lock_map *m) { lockdep_acquired_nested(m, 0); }
 /* Before releasing: false means the release is wrong, was reported, and must not happen. */
 bool lockdep_release(struct lock_map *m, enum lockdep_owner who, u32 owner_cpu);
 /* A lock taken by one task and released by the next (the run queue lock across a switch). */
@@ -55,6 +69,8 @@ u32 lockdep_held_count(void);
 void lockdep_report_sleep(u32 preempt_count);
 #define LOCKDEP_ENABLED 1
 #else
+static inline void lockdep_acquire_nested(struct lock_map *m, bool t, u32 s) { (void)m; (void)t; (void)s; }
+static inline void lockdep_acquired_nested(struct lock_map *m, u32 s) { (void)m; (void)s; }
 static inline void lockdep_acquire(struct lock_map *m, bool t) { (void)m; (void)t; }
 static inline void lockdep_acquired(struct lock_map *m) { (void)m; }
 static inline bool lockdep_release(struct lock_map *m, enum lockdep_owner w, u32 c)

@@ -29,6 +29,7 @@ _Static_assert(__builtin_offsetof(struct mutex, wq) >= CACHE_LINE_BYTES, "mutex 
 void mutex_init(struct mutex *m, const char *name, bool adaptive);
 bool mutex_trylock(struct mutex *m);
 void mutex_lock(struct mutex *m);   /* may sleep: task context only */
+void mutex_lock_nested(struct mutex *m, u32 subclass); /* as lockdep subclass 'subclass' (lockdep.h) */
 void mutex_unlock(struct mutex *m);
 bool mutex_held_by_me(struct mutex *m);
 bool mutex_is_locked(struct mutex *m);

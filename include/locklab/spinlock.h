@@ -35,6 +35,8 @@ _Static_assert(__builtin_offsetof(struct spinlock, map) < __builtin_offsetof(str
 
 void spin_lock_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);
+/* Taken as lockdep subclass 'subclass' (lockdep.h), e.g. the second of two locks of one class. */
+void spin_lock_nested(struct spinlock *l, u32 subclass);
 bool spin_trylock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 u64 spin_lock_irqsave(struct spinlock *l);

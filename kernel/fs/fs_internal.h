@@ -7,20 +7,23 @@
 #include <locklab/fs.h>
 #include <locklab/mm.h>
 #include <locklab/errno.h>
+#include <asm/atomic.h>
 
 /*
- * Lock order in fs/ (lockdep checks the class order; the same-class rules
- * are ours to keep):
+ * Lock order in fs/ (lockdep checks it: classes, and parent/child inodes
+ * through subclasses; two inodes of one subclass at once are ours to keep):
  *
  *   fd_table  ->  (nothing: takes file references with an atomic only)
  *   file      ->  inode                      (read, write, readdir, lseek on a file)
- *   inode     ->  inode                      only parent directory before a child of it
+ *   inode     ->  inode/1                    only parent directory before a child of it
  *   inode     ->  inode_hash                 (creating an inode under its parent's lock)
  *   inode_hash    is a leaf: nothing is taken while a bucket lock is held
  *
  * Path lookup holds one inode lock at a time (reference the child, drop the
  * parent's lock). No rename and no hard links, so "parent before child"
- * can never meet "child before parent". inode_put() and file_put() are
+ * can never meet "child before parent". The child's lock is taken as
+ * lockdep subclass INODE_CHILD ("inode/1" in reports), so lockdep learns
+ * inode -> inode/1 and reports the reverse. inode_put() and file_put() are
  * never called with an fs data lock held. Allocation (mm) nests inside any
  * of them: mm never calls back into fs.
  */
@@ -36,6 +39,12 @@
 
 struct inode;
 
+/* Lockdep subclasses of the "inode" class (klock_lock_nested): a directory, then a child named in it. */
+enum inode_subclass {
+	INODE_PARENT = 0, /* every plain klock_lock() of an inode */
+	INODE_CHILD = 1,  /* taken while its parent directory's lock is held */
+};
+
 /* A name in a directory; owned by the directory and guarded by its lock. */
 struct dentry {
 	struct dentry *next;   /* guarded by the directory's lock: bucket chain, in cookie order */
@@ -50,7 +59,8 @@ struct inode {
 	/*
 	 * Class "inode", SUBSYS_FS: guards nlink, size and the file data or the
 	 * directory's entries below. Order: a parent directory's lock before
-	 * the lock of a child of it (both class "inode"); before inode_hash.
+	 * the lock of a child of it (both class "inode"; the child's taken as
+	 * subclass INODE_CHILD); before inode_hash.
 	 */
 	struct klock lock;
 	u32 ino;               /* never changes */
@@ -104,6 +114,25 @@ long vfs_unlink(const char *path);
 long vfs_rmdir(const char *path);
 long vfs_stat(const char *path, struct stat *st);
 long vfs_chdir(const char *path);
+
+/*
+ * Test point (ktest builds only): a failed O_CREAT open calls it after its
+ * create and before its cleanup, so a test can plant another task's unlink
+ * and re-create of the same name exactly there (fs_race_test.c). Called
+ * inside the fs subsystem scope with no data lock held; the hook may sleep.
+ */
+#ifdef CONFIG_KTEST
+extern void (*fs_open_cleanup_hook)(const char *path); /* set only by the test */
+static inline void fs_test_open_cleanup(const char *path)
+{
+	void (*hook)(const char *) = atomic_load_relaxed(&fs_open_cleanup_hook);
+
+	if (hook)
+		hook(path);
+}
+#else
+static inline void fs_test_open_cleanup(const char *path) { (void)path; }
+#endif
 
 /* ramfs.c: file operations of regular files and directories. */
 extern const struct file_ops ramfs_file_ops;

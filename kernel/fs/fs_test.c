@@ -423,6 +423,7 @@ static const struct ktest_case fs_cases[] = {
 	KTEST_CASE(fs_unlink_frees_pages),
 	KTEST_CASE(fs_dirs_and_paths),
 	KTEST_CASE(fs_fd_table),
+	KTEST_CASE(fs_failed_create_spares_a_rival_file),
 	KTEST_CASE(fs_bad_path_arguments),
 	KTEST_CASE(fs_bad_fd_arguments),
 	KTEST_CASE(fs_smp_stress),

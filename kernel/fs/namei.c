@@ -13,7 +13,8 @@
  *
  * Locks: each step locks one directory, references the child and unlocks.
  * An operation that changes a directory locks it, then (parent before
- * child) the child named in it.
+ * child) the child named in it, as lockdep subclass INODE_CHILD: lockdep
+ * then knows the order, and reports a child taken before its parent.
  */
 
 /* A path cut before its last component. */
@@ -156,7 +157,7 @@ static long create_file(struct nameidata *nd, bool excl, struct inode **out)
 			r = 1; /* found, not created */
 		}
 	} else {
-		klock_lock(&new->lock); /* parent before child */
+		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
 		new->nlink = 1;
 		klock_unlock(&new->lock);
 		inode_get(new);         /* the caller's; inode_new's reference goes to the entry */
@@ -174,7 +175,34 @@ out_free:
 	return r; /* 0: created, 1: it was there */
 }
 
-static long remove_name(const char *path, bool rmdir);
+/*
+ * Undoes create_file() for an open that failed after it: removes the entry
+ * only if it still names the inode this call created. Between the create
+ * and here the fs locks were free, so another task may have unlinked the
+ * name and created a file of its own under it; looking the path up again
+ * would remove that task's file. Inode numbers are never reused, so 'ino'
+ * names ours even once it has been freed.
+ */
+static void uncreate(struct nameidata *nd, u32 ino)
+{
+	struct inode *dir = nd->dir, *child = NULL;
+	struct dentry *d;
+
+	klock_lock(&dir->lock);
+	d = dir_find(dir, nd->last, nd->len);
+	if (d && d->inode->ino == ino) {
+		child = d->inode;
+		klock_lock_nested(&child->lock, INODE_CHILD); /* parent before child */
+		child->nlink--;
+		klock_unlock(&child->lock);
+		dir_remove(dir, d);
+	}
+	klock_unlock(&dir->lock);
+	if (child) {
+		kfree(d);
+		inode_put(child); /* the entry's reference */
+	}
+}
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY)
 
@@ -185,6 +213,7 @@ long vfs_open(const char *path, int flags)
 	struct inode *ino;
 	struct file *f;
 	bool created = false;
+	u32 created_ino = 0; /* the number of the inode this call created */
 	long r;
 
 	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE || ((flags & O_CREAT) && (flags & O_DIRECTORY)))
@@ -196,13 +225,14 @@ long vfs_open(const char *path, int flags)
 	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
 		r = nd.slash ? -EISDIR : create_file(&nd, flags & O_EXCL, &ino);
 		created = r == 0;
+		if (created)
+			created_ino = ino->ino;
 		if (r == 1)
 			r = 0;
 	} else
 		r = step(nd.dir, nd.last, nd.len, &ino);
-	inode_put(nd.dir);
 	if (r)
-		goto out;
+		goto out_put;
 	if (ino->type == S_IFDIR) {
 		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 			r = -EEXIST; /* '.', '..' or '/' */
@@ -218,7 +248,7 @@ long vfs_open(const char *path, int flags)
 	}
 	if (r) {
 		inode_put(ino);
-		goto out;
+		goto out_put;
 	}
 	f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino, (u32)flags);
 	if (!f) {
@@ -229,8 +259,13 @@ long vfs_open(const char *path, int flags)
 		if (r < 0)
 			file_put(f);
 	}
-	if (r < 0 && created)
-		remove_name(path, false); /* a failed open leaves no new file behind */
+	if (r < 0 && created) {
+		/* A failed open leaves no new file behind (Linux takes the fd first; we undo the create). */
+		fs_test_open_cleanup(path);
+		uncreate(&nd, created_ino);
+	}
+out_put:
+	inode_put(nd.dir); /* kept until here: uncreate() works in it */
 out:
 	subsys_exit(SUBSYS_FS);
 	return r;
@@ -270,7 +305,7 @@ long vfs_mkdir(const char *path)
 	} else {
 		inode_get(dir);          /* the new directory's '..' */
 		new->dir.parent = dir;
-		klock_lock(&new->lock);  /* parent before child */
+		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
 		new->nlink = 2;          /* its entry and its '.' */
 		klock_unlock(&new->lock);
 		inode_hash_insert(new);
@@ -322,7 +357,7 @@ static long remove_name(const char *path, bool rmdir)
 		r = -ENOTDIR;
 	} else {
 		child = d->inode;
-		klock_lock(&child->lock); /* parent before child */
+		klock_lock_nested(&child->lock, INODE_CHILD); /* parent before child */
 		if (!rmdir)
 			child->nlink--;
 		else if (child->size)

@@ -1,4 +1,4 @@
-/* lockdep: per-task held-lock stacks, a class dependency graph, and reports of lock misuse. */
+/* lockdep: per-task held-lock stacks, a (class, subclass) dependency graph, and reports of lock misuse. */
 #include <locklab/lockdep.h>
 #include <locklab/lock_class.h>
 #include <locklab/lock_map.h>
@@ -6,40 +6,110 @@
 #include <locklab/console.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/printf.h>
 #include <asm/atomic.h>
 #include <asm/irqflags.h>
 
 /*
- * after[A] has bit B when class B was taken while class A was held: the
- * edges of the lock-order graph. Taking B while holding A is an inversion
- * if B already reaches A. Classes fit in a u64 bitmap (LOCK_CLASSES_MAX 64),
- * so reachability is a few bitmap steps. Two locks of the same class
- * nested (parent and child inode) are not ordered here: that needs
- * subclasses, which come with the subsystems that nest them.
+ * The nodes of the lock-order graph are (class, subclass) pairs: subclass 0
+ * of class c is node c, and a pair with a subclass above 0 gets a node of
+ * its own (LOCK_CLASSES_MAX and up) the first time it is taken. Only a few
+ * classes nest with themselves (parent and child inode), so few such nodes
+ * exist; if they run out, the pair falls back to its class's node and goes
+ * unchecked against its own class, as before subclasses existed.
  *
- * graph_busy (a bare test-and-set flag, IRQs off) guards after[] and
- * edge_seen[]; each task's held stack is touched only by the CPU it runs
- * on, with IRQs off so an interrupt's lock operations don't interleave.
+ * after[A] has bit B when node B was taken while node A was held: the
+ * edges of the graph. Taking B while holding A is an inversion if B
+ * already reaches A. Nodes fit in a two-word bitmap, so reachability is a
+ * few bitmap steps. Two locks of the same node nested (two directories
+ * both taken as subclass 0) are not ordered here: that is what the
+ * subclasses are for.
+ *
+ * graph_busy (a bare test-and-set flag, IRQs off) guards the node table,
+ * after[] and edge_seen[]; each task's held stack is touched only by the
+ * CPU it runs on, with IRQs off so an interrupt's lock operations don't
+ * interleave.
  */
 #define EDGE_CTX 4
+#define EXTRA_NODES 64                             /* (class, subclass > 0) pairs */
+#define NODES (LOCK_CLASSES_MAX + EXTRA_NODES)
+#define NODE_WORDS ((NODES + 63) / 64)
+#define LABEL_MAX 48                               /* "class/subclass" as printed */
 
-/* Where an edge A->B was first seen: the CPU and the classes it held. */
+struct nodeset {
+	u64 w[NODE_WORDS];
+};
+
+/* Where an edge A->B was first seen: the CPU and the nodes it held. */
 struct edge_ctx {
 	u8 cpu;
 	u8 n;
-	u8 classes[EDGE_CTX];
+	u8 nodes[EDGE_CTX];
 };
+_Static_assert(NODES <= 256, "edge_ctx keeps nodes in a u8");
+
+/* Node LOCK_CLASSES_MAX + i is extra[i]; entries are written once, before nr_extra counts them. */
+static struct {
+	u16 class_id;
+	u8 subclass;
+} extra[EXTRA_NODES];
+static u32 nr_extra;
+static bool extra_full;    /* guarded by graph_busy: the table overflowed (reported once) */
+static bool extra_full_reported;
 
 /* Held stacks before a CPU's scheduler is set up (there is no task yet). */
 static struct lockdep_task boot_stacks[CONFIG_NR_CPUS];
-static u64 after[LOCK_CLASSES_MAX];
-static u64 reported[LOCK_CLASSES_MAX]; /* guarded by graph_busy: bit B of [A]: B-while-A reported */
-static struct edge_ctx edge_seen[LOCK_CLASSES_MAX][LOCK_CLASSES_MAX];
+static struct nodeset after[NODES];
+static struct nodeset reported[NODES]; /* guarded by graph_busy: bit B of [A]: B-while-A reported */
+static struct edge_ctx edge_seen[NODES][NODES];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
 
 static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner",
 					    "sleep_with_spinlock" };
+
+static bool set_has(const struct nodeset *s, u16 n)
+{
+	return (s->w[n / 64] >> (n % 64)) & 1;
+}
+
+static void set_add(struct nodeset *s, u16 n)
+{
+	s->w[n / 64] |= 1UL << (n % 64);
+}
+
+/* The node of (class_id, subclass); graph_busy held. */
+static u16 node_of(u16 class_id, u8 subclass)
+{
+	if (!subclass)
+		return class_id;
+	for (u32 i = 0; i < nr_extra; i++)
+		if (extra[i].class_id == class_id && extra[i].subclass == subclass)
+			return (u16)(LOCK_CLASSES_MAX + i);
+	if (nr_extra == EXTRA_NODES) {
+		extra_full = true;
+		return class_id;
+	}
+	extra[nr_extra].class_id = class_id;
+	extra[nr_extra].subclass = subclass;
+	return (u16)(LOCK_CLASSES_MAX + nr_extra++);
+}
+
+/* "inode" for subclass 0, "inode/1" for subclass 1: how reports name a lock. */
+static const char *label(char *buf, u16 class_id, u32 subclass)
+{
+	if (!subclass)
+		return lock_class_name(class_id);
+	snprintf(buf, LABEL_MAX, "%s/%u", lock_class_name(class_id), subclass);
+	return buf;
+}
+
+static const char *node_label(char *buf, u16 node)
+{
+	if (node < LOCK_CLASSES_MAX)
+		return lock_class_name(node);
+	return label(buf, extra[node - LOCK_CLASSES_MAX].class_id, extra[node - LOCK_CLASSES_MAX].subclass);
+}
 
 static struct lockdep_task *my_stack(void)
 {
@@ -58,11 +128,12 @@ static const char *my_name(void)
 static void print_held(u32 cpu)
 {
 	struct lockdep_task *s = my_stack();
+	char buf[LABEL_MAX];
 
 	printk_raw("lockdep:   task %s (cpu%u) holds %u lock%s:", my_name(), cpu, s->depth,
 		   s->depth == 1 ? "" : "s");
 	for (u32 i = 0; i < s->depth; i++)
-		printk_raw("lockdep:     #%u %s (%p)", i, lock_class_name(s->held[i].class_id),
+		printk_raw("lockdep:     #%u %s (%p)", i, label(buf, s->held[i].class_id, s->held[i].subclass),
 			   (void *)s->held[i].map);
 }
 
@@ -73,17 +144,29 @@ static void count(enum lockdep_kind kind)
 
 static bool reaches(u16 from, u16 to)
 {
-	u64 seen = 0, frontier = 1UL << from;
+	struct nodeset seen = { 0 }, frontier = { 0 };
+	bool more = true;
 
-	while (frontier) {
-		u64 next = 0;
+	set_add(&frontier, from);
+	while (more) {
+		struct nodeset next = { 0 };
 
-		seen |= frontier;
-		for (u64 f = frontier; f; f &= f - 1)
-			next |= after[__builtin_ctzll(f)];
-		if (next & (1UL << to))
+		for (u32 w = 0; w < NODE_WORDS; w++) {
+			seen.w[w] |= frontier.w[w];
+			for (u64 f = frontier.w[w]; f; f &= f - 1) {
+				const struct nodeset *a = &after[w * 64 + (u32)__builtin_ctzll(f)];
+
+				for (u32 k = 0; k < NODE_WORDS; k++)
+					next.w[k] |= a->w[k];
+			}
+		}
+		if (set_has(&next, to))
 			return true;
-		frontier = next & ~seen;
+		more = false;
+		for (u32 w = 0; w < NODE_WORDS; w++) {
+			frontier.w[w] = next.w[w] & ~seen.w[w];
+			more |= frontier.w[w] != 0;
+		}
 	}
 	return false;
 }
@@ -102,37 +185,44 @@ static void graph_unlock(void)
 static void report_inversion(u32 cpu, u16 taking, u16 holding)
 {
 	struct edge_ctx *e = &edge_seen[taking][holding];
+	char t[LABEL_MAX], h[LABEL_MAX], c[LABEL_MAX], ctx[EDGE_CTX * (LABEL_MAX + 1) + 1];
+	const char *tl = node_label(t, taking), *hl = node_label(h, holding);
+	u32 len = 0;
 
+	ctx[0] = '\0';
+	for (u32 i = 0; i < e->n && len < sizeof(ctx); i++)
+		len += (u32)snprintf(ctx + len, sizeof(ctx) - len, " %s", node_label(c, e->nodes[i]));
 	count(LOCKDEP_INVERSION);
-	printk_raw("lockdep: kind=inversion cpu=%u taking=%s holding=%s", cpu,
-		   lock_class_name(taking), lock_class_name(holding));
-	printk_raw("lockdep:   possible deadlock: cpu%u takes %s while holding %s,", cpu,
-		   lock_class_name(taking), lock_class_name(holding));
-	printk_raw("lockdep:   but %s -> %s was seen before (first on cpu%u, holding:%s%s%s%s%s%s%s%s)",
-		   lock_class_name(taking), lock_class_name(holding), e->cpu,
-		   e->n > 0 ? " " : "", e->n > 0 ? lock_class_name(e->classes[0]) : " (chain)",
-		   e->n > 1 ? " " : "", e->n > 1 ? lock_class_name(e->classes[1]) : "",
-		   e->n > 2 ? " " : "", e->n > 2 ? lock_class_name(e->classes[2]) : "",
-		   e->n > 3 ? " " : "", e->n > 3 ? lock_class_name(e->classes[3]) : "");
+	printk_raw("lockdep: kind=inversion cpu=%u taking=%s holding=%s", cpu, tl, hl);
+	printk_raw("lockdep:   possible deadlock: cpu%u takes %s while holding %s,", cpu, tl, hl);
+	printk_raw("lockdep:   but %s -> %s was seen before (first on cpu%u, holding:%s)", tl, hl, e->cpu,
+		   e->n ? ctx : " (chain)");
 	print_held(cpu);
 }
 
-void lockdep_acquire(struct lock_map *l, bool trylock)
+void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 {
 	u64 flags = local_irq_save();
 	u32 cpu = smp_processor_id();
 	struct lockdep_task *s = my_stack();
-	u16 b = lock_map_class(l);
+	u16 bc = lock_map_class(l), b;
+	bool full_first;
+	char buf[LABEL_MAX];
 
+	if (subclass >= LOCKDEP_SUBCLASSES)
+		panic("lockdep: %s taken as subclass %u (at most %u)", lock_class_name(bc), subclass,
+		      LOCKDEP_SUBCLASSES - 1);
 	for (u32 i = 0; i < s->depth; i++) {
 		if (s->held[i].map == l && !trylock) {
+			/* The same lock, whatever subclass either acquisition named: that deadlocks. */
+			const char *bl = label(buf, bc, subclass);
+
 			count(LOCKDEP_RECURSION);
-			printk_raw("lockdep: kind=recursion cpu=%u task=%s class=%s", cpu, my_name(),
-				   lock_class_name(b));
+			printk_raw("lockdep: kind=recursion cpu=%u task=%s class=%s", cpu, my_name(), bl);
 			printk_raw("lockdep:   task %s takes %s (%p), which it already holds: certain deadlock",
-				   my_name(), lock_class_name(b), (void *)l);
+				   my_name(), bl, (void *)l);
 			print_held(cpu);
-			panic("lockdep: recursive locking of %s on cpu%u", lock_class_name(b), cpu);
+			panic("lockdep: recursive locking of %s on cpu%u", bl, cpu);
 		}
 	}
 	if (trylock || !s->depth) {
@@ -140,37 +230,44 @@ void lockdep_acquire(struct lock_map *l, bool trylock)
 		return;
 	}
 	graph_lock();
+	b = node_of(bc, (u8)subclass);
 	for (u32 i = 0; i < s->depth; i++) {
-		u16 a = s->held[i].class_id;
+		u16 a = node_of(s->held[i].class_id, s->held[i].subclass);
 
-		if (a == b || (after[a] & (1UL << b)))
+		if (a == b || set_has(&after[a], b))
 			continue;
 		if (reaches(b, a)) {
-			bool first = !(reported[a] & (1UL << b));
+			bool first = !set_has(&reported[a], b);
 
-			reported[a] |= 1UL << b;
+			set_add(&reported[a], b);
 			graph_unlock();
 			if (first)
 				report_inversion(cpu, b, a);
 			local_irq_restore(flags);
 			return; /* the edge is not added; the pair is reported once */
 		}
-		after[a] |= 1UL << b;
+		set_add(&after[a], b);
 		struct edge_ctx *e = &edge_seen[a][b];
 		e->cpu = (u8)cpu;
 		e->n = (u8)MIN(s->depth, EDGE_CTX);
 		for (u32 j = 0; j < e->n; j++)
-			e->classes[j] = (u8)s->held[j].class_id;
+			e->nodes[j] = (u8)node_of(s->held[j].class_id, s->held[j].subclass);
 	}
+	full_first = extra_full && !extra_full_reported;
+	extra_full_reported |= extra_full;
 	graph_unlock();
 	local_irq_restore(flags);
+	if (full_first)
+		printk("lockdep: more than %d (class, subclass) pairs; %s/%u and later ones are checked as their class",
+		       EXTRA_NODES, lock_class_name(bc), subclass);
 }
 
-static void push(struct lockdep_task *s, struct lock_map *l, u32 cpu, const char *who)
+static void push(struct lockdep_task *s, struct lock_map *l, u8 subclass, u32 cpu, const char *who)
 {
 	if (s->depth < LOCKDEP_HELD_MAX) {
 		s->held[s->depth].map = l;
 		s->held[s->depth].class_id = lock_map_class(l);
+		s->held[s->depth].subclass = subclass;
 		s->depth++;
 	} else if (!s->overflowed) {
 		s->overflowed = true;
@@ -179,11 +276,12 @@ static void push(struct lockdep_task *s, struct lock_map *l, u32 cpu, const char
 	}
 }
 
-/* Removes l from s (the newest entry for it); false if s does not hold it. */
-static bool pop(struct lockdep_task *s, struct lock_map *l)
+/* Removes l from s (the newest entry for it); false if s does not hold it. Its subclass goes to *sub. */
+static bool pop(struct lockdep_task *s, struct lock_map *l, u8 *sub)
 {
 	for (u32 i = s->depth; i-- > 0;) {
 		if (s->held[i].map == l) {
+			*sub = s->held[i].subclass;
 			for (u32 j = i; j + 1 < s->depth; j++)
 				s->held[j] = s->held[j + 1];
 			s->depth--;
@@ -193,11 +291,11 @@ static bool pop(struct lockdep_task *s, struct lock_map *l)
 	return false;
 }
 
-void lockdep_acquired(struct lock_map *l)
+void lockdep_acquired_nested(struct lock_map *l, u32 subclass)
 {
 	u64 flags = local_irq_save();
 
-	push(my_stack(), l, smp_processor_id(), my_name());
+	push(my_stack(), l, (u8)subclass, smp_processor_id(), my_name());
 	local_irq_restore(flags);
 }
 
@@ -224,7 +322,9 @@ bool lockdep_release(struct lock_map *l, enum lockdep_owner who, u32 owner_cpu)
 		print_held(cpu);
 		ok = false;
 	} else {
-		pop(my_stack(), l);
+		u8 sub;
+
+		pop(my_stack(), l, &sub);
 	}
 	local_irq_restore(flags);
 	return ok;
@@ -233,9 +333,10 @@ bool lockdep_release(struct lock_map *l, enum lockdep_owner who, u32 owner_cpu)
 void lockdep_handoff(struct lock_map *l, struct task *from, struct task *to)
 {
 	u64 flags = local_irq_save();
+	u8 sub;
 
-	if (pop(&from->lockdep, l))
-		push(&to->lockdep, l, smp_processor_id(), to->name);
+	if (pop(&from->lockdep, l, &sub))
+		push(&to->lockdep, l, sub, smp_processor_id(), to->name);
 	local_irq_restore(flags);
 }
 

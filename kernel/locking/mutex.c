@@ -36,17 +36,18 @@ bool mutex_trylock(struct mutex *m)
 	return true;
 }
 
-void mutex_lock(struct mutex *m)
+/* mutex_lock with a lockdep subclass (lockdep.h): for two mutexes of one class nested in a fixed order. */
+void mutex_lock_nested(struct mutex *m, u32 subclass)
 {
 	u64 t0;
 	bool slept = false;
 
 	if (!LOCKDEP_ENABLED && atomic_load_relaxed(&m->owner) == current_task())
 		panic("mutex %s: recursive lock by %s", m->map.name, current_task()->name);
-	lockdep_acquire(&m->map, false); /* reports and panics on recursion */
+	lockdep_acquire_nested(&m->map, false, subclass); /* reports and panics on recursion */
 	if (mutex_try(m)) {
 		lockstat_acquired(&m->map, false, 0);
-		lockdep_acquired(&m->map);
+		lockdep_acquired_nested(&m->map, subclass);
 		return;
 	}
 	t0 = time_counter();
@@ -78,7 +79,12 @@ void mutex_lock(struct mutex *m)
 	u64 waited = time_counter() - t0;
 	lockstat_acquired(&m->map, true, waited);
 	sched_account_lock_wait(waited, slept);
-	lockdep_acquired(&m->map);
+	lockdep_acquired_nested(&m->map, subclass);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	mutex_lock_nested(m, 0);
 }
 
 void mutex_unlock(struct mutex *m)

@@ -15,10 +15,11 @@ void spin_lock_init(struct spinlock *l, const char *name)
 	*l = (struct spinlock)SPINLOCK_INIT(name);
 }
 
-void spin_lock(struct spinlock *l)
+/* spin_lock with a lockdep subclass (lockdep.h): for two locks of one class nested in a fixed order. */
+void spin_lock_nested(struct spinlock *l, u32 subclass)
 {
 	preempt_disable();
-	lockdep_acquire(&l->map, false);
+	lockdep_acquire_nested(&l->map, false, subclass);
 	/*
 	 * owner is set as soon as the lock is ours, so an exception taken in
 	 * the bookkeeping below already sees it held (printk relies on that).
@@ -46,7 +47,12 @@ void spin_lock(struct spinlock *l)
 		watchdog_wait_end(outer);
 		atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	}
-	lockdep_acquired(&l->map);
+	lockdep_acquired_nested(&l->map, subclass);
+}
+
+void spin_lock(struct spinlock *l)
+{
+	spin_lock_nested(l, 0);
 }
 
 bool spin_trylock(struct spinlock *l)

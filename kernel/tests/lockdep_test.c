@@ -1,4 +1,5 @@
-/* ktest suite "lockdep": planted inversion, double unlock and foreign unlock are reported and recovered from; held locks follow the task. */
+/* ktest suite "lockdep": planted inversion, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class. */
+#include <locklab/klock.h>
 #include <locklab/ktest.h>
 #include <locklab/lockdep.h>
 #include <locklab/mutex.h>
@@ -149,12 +150,128 @@ static void lockdep_held_locks_follow_the_task(struct ktest *t)
 	KT_EXPECT_EQ(t, reports, 0); /* and nothing was reported */
 }
 
+/*
+ * Subclasses: two locks of one class (directories, say) nested as parent
+ * (subclass 0) then child (subclass 1) teach lockdep an order, and the
+ * reverse is an inversion. The graph keeps what it learnt, so each case
+ * uses classes of its own.
+ */
+static struct spinlock dir_a = SPINLOCK_INIT("lockdep_test_dir");
+static struct spinlock dir_b = SPINLOCK_INIT("lockdep_test_dir");
+static struct spinlock dir2_parent = SPINLOCK_INIT("lockdep_test_dir2");
+static struct spinlock dir2_child = SPINLOCK_INIT("lockdep_test_dir2");
+static struct mutex mdir_parent, mdir_child;
+static struct klock kdir_parent, kdir_child;
+
+static void lockdep_subclass_parent_before_child_is_silent(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_INVERSION), held = lockdep_held_count();
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	/* Either object may be the parent: the order is between subclasses, not objects. */
+	for (int i = 0; i < 3; i++) {
+		spin_lock(&dir_a);
+		spin_lock_nested(&dir_b, 1);
+		spin_unlock(&dir_b);
+		spin_unlock(&dir_a);
+		spin_lock(&dir_b);
+		spin_lock_nested(&dir_a, 1);
+		spin_unlock(&dir_a);
+		spin_unlock(&dir_b);
+	}
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before);
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
+}
+
+/* Learns parent -> child/1, then plants child/1 -> parent (twice: one report per pair). */
+#define PLANT_CHILD_BEFORE_PARENT(lock, lock_nested, unlock, parent, child) \
+	do {                                                               \
+		lock(parent);                                              \
+		lock_nested(child, 1);                                     \
+		unlock(child);                                             \
+		unlock(parent);                                            \
+		learnt = lockdep_reports(LOCKDEP_INVERSION);               \
+		for (int i = 0; i < 2; i++) {                              \
+			lock_nested(child, 1);                             \
+			lock(parent); /* planted */                        \
+			unlock(parent);                                    \
+			unlock(child);                                     \
+		}                                                          \
+	} while (0)
+
+static void lockdep_subclass_child_before_parent_is_reported(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_INVERSION), held = lockdep_held_count(), learnt;
+	/* Under BKL and SUBSYS a data lock is only a label: nothing to order, nothing reported. */
+	u32 data = LOCK_STRATEGY_SCOPE == SCOPE_DATA;
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	PLANT_CHILD_BEFORE_PARENT(spin_lock, spin_lock_nested, spin_unlock, &dir2_parent, &dir2_child);
+	KT_EXPECT_EQ(t, learnt, before);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 1);
+	mutex_init(&mdir_parent, "lockdep_test_mdir", false);
+	mutex_init(&mdir_child, "lockdep_test_mdir", false);
+	PLANT_CHILD_BEFORE_PARENT(mutex_lock, mutex_lock_nested, mutex_unlock, &mdir_parent, &mdir_child);
+	KT_EXPECT_EQ(t, learnt, before + 1);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 2);
+	klock_init(&kdir_parent, "lockdep_test_kdir", SUBSYS_FS);
+	klock_init(&kdir_child, "lockdep_test_kdir", SUBSYS_FS);
+	PLANT_CHILD_BEFORE_PARENT(klock_lock, klock_lock_nested, klock_unlock, &kdir_parent, &kdir_child);
+	KT_EXPECT_EQ(t, learnt, before + 2);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 2 + data);
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
+}
+
+/*
+ * Subclasses leave the other checks as they were: a cycle through a
+ * subclass node and two other classes is an inversion, and (class,
+ * subclass) is the node: what was learnt about dir3/1 says nothing of
+ * dir3 taken as subclass 0. Recursion ignores subclasses (the same lock
+ * twice deadlocks whatever it was called): selftest_lock_recursion_nested.
+ */
+static struct spinlock lock_x = SPINLOCK_INIT("lockdep_test_x");
+static struct spinlock lock_y = SPINLOCK_INIT("lockdep_test_y");
+static struct spinlock dir3 = SPINLOCK_INIT("lockdep_test_dir3");
+
+static void lockdep_subclass_keeps_the_other_checks(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_INVERSION), held = lockdep_held_count();
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	spin_lock(&lock_x); /* x -> dir3/1 */
+	spin_lock_nested(&dir3, 1);
+	spin_unlock(&dir3);
+	spin_unlock(&lock_x);
+	spin_lock_nested(&dir3, 1); /* dir3/1 -> y */
+	spin_lock(&lock_y);
+	spin_unlock(&lock_y);
+	spin_unlock(&dir3);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before);
+	spin_lock(&dir3); /* dir3/0 -> x: no cycle, dir3/0 is a node of its own */
+	spin_lock(&lock_x);
+	spin_unlock(&lock_x);
+	spin_unlock(&dir3);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before);
+	spin_lock(&lock_y); /* planted: y -> x closes x -> dir3/1 -> y */
+	spin_lock(&lock_x);
+	spin_unlock(&lock_x);
+	spin_unlock(&lock_y);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 1);
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
+}
+
 static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_silent_on_consistent_order),
 	KTEST_CASE(lockdep_reports_inversion),
 	KTEST_CASE(lockdep_reports_double_unlock),
 	KTEST_CASE(lockdep_reports_unlock_by_another_cpu),
 	KTEST_CASE(lockdep_held_locks_follow_the_task),
+	KTEST_CASE(lockdep_subclass_parent_before_child_is_silent),
+	KTEST_CASE(lockdep_subclass_child_before_parent_is_reported),
+	KTEST_CASE(lockdep_subclass_keeps_the_other_checks),
 };
 KTEST_SUITE(lockdep, "lockdep", lockdep_cases);
 
@@ -170,3 +287,16 @@ static const struct ktest_case recursion_cases[] = {
 	KTEST_CASE(lockdep_recursion_panics),
 };
 KTEST_SUITE_EXPLICIT(selftest_lock_recursion, "selftest_lock_recursion", recursion_cases);
+
+/* Planted recursion under another subclass (run only when named): still the same lock, still reported. */
+static void lockdep_nested_recursion_panics(struct ktest *t)
+{
+	t->expectations++;
+	spin_lock(&lock_c);
+	spin_lock_nested(&lock_c, 1);
+}
+
+static const struct ktest_case nested_recursion_cases[] = {
+	KTEST_CASE(lockdep_nested_recursion_panics),
+};
+KTEST_SUITE_EXPLICIT(selftest_lock_recursion_nested, "selftest_lock_recursion_nested", nested_recursion_cases);
