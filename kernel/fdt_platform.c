@@ -69,6 +69,7 @@ static int add_range(struct plat_range *tab, int *nr, int max, u64 base, u64 siz
 		return -FDT_ERR_NOSPACE;
 	tab[*nr].base = base;
 	tab[*nr].size = size;
+	tab[*nr].no_map = false;
 	(*nr)++;
 	return 0;
 }
@@ -150,6 +151,8 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 						 : fail(err, errlen, node, "cannot look up /reserved-memory", true);
 	for (node = fdt_first_child(fdt, node), off = 0; node >= 0 && off < fdt->struct_size;
 	     node = fdt_next_sibling(fdt, node), off++) {
+		int first = out->nr_reserved;
+
 		/* Children with only "size" are allocation requests, not fixed regions: reg-less ones are skipped. */
 		e = add_reg_ranges(fdt, node, out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, false);
 		if (e == -FDT_ERR_NOSPACE)
@@ -157,6 +160,10 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 				    false);
 		if (e)
 			return fail(err, errlen, e, "a /reserved-memory child has an unreadable reg", true);
+		/* "no-map" is a boolean property: present (empty) or absent. */
+		if (fdt_getprop(fdt, node, "no-map", NULL))
+			for (int i = first; i < out->nr_reserved; i++)
+				out->reserved[i].no_map = true;
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)
 		return fail(err, errlen, node, "cannot walk /reserved-memory", true);

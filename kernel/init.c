@@ -8,6 +8,7 @@
 #include <locklab/klock.h>
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
+#include <locklab/mmu.h>
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
@@ -22,7 +23,6 @@
 #include <asm/sysreg.h>
 
 void start_kernel(u64 dtb, u64 entry_el) __noreturn;
-int mmu_init(const struct platform_info *p);
 
 u64 boot_load_addr; /* written by head.S */
 static struct platform_info plat;
@@ -147,11 +147,13 @@ void start_kernel(u64 dtb, u64 entry_el)
 		       (unsigned long long)(plat.mem[i].base + plat.mem[i].size - 1),
 		       (unsigned long long)(plat.mem[i].size >> 20));
 	for (int i = 0; i < plat.nr_reserved; i++)
-		printk("memory: reserved 0x%llx-0x%llx", (unsigned long long)plat.reserved[i].base,
-		       (unsigned long long)(plat.reserved[i].base + plat.reserved[i].size - 1));
+		printk("memory: reserved 0x%llx-0x%llx%s", (unsigned long long)plat.reserved[i].base,
+		       (unsigned long long)(plat.reserved[i].base + plat.reserved[i].size - 1),
+		       plat.reserved[i].no_map ? " no-map (left unmapped)" : "");
 
 	mmu_init(&plat);
-	printk("mmu: identity map from the device tree installed (RAM Normal WB, rest Device-nGnRE)");
+	printk("mmu: identity map from the device tree installed (RAM Normal WB, rest Device-nGnRE; "
+	       "kernel text read-only, data never executable)");
 	if (irq_init(&plat) != 0)
 		panic("no usable interrupt controller (device tree GIC version %d)", plat.gic_version);
 	if (timer_init(&plat) != 0)

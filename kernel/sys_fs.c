@@ -82,7 +82,7 @@ long sys_read(int fd, void *buf, u64 n)
 		goto out;
 	if (n == 0)
 		r = 0;
-	else if (!uaccess_ok(buf, n))
+	else if (!uaccess_ok(buf, n, UACCESS_WRITE))
 		r = -EFAULT;
 	else if (!f->ops->read)
 		r = -EINVAL;
@@ -105,7 +105,7 @@ long sys_write(int fd, const void *buf, u64 n)
 		goto out;
 	if (n == 0)
 		r = 0;
-	else if (!uaccess_ok(buf, n))
+	else if (!uaccess_ok(buf, n, UACCESS_READ))
 		r = -EFAULT;
 	else if (!f->ops->write)
 		r = -EINVAL;
@@ -173,7 +173,7 @@ long sys_readdir(int fd, struct dirent *ents, u32 max)
 			r = -ENOTDIR;
 		else if (max == 0)
 			r = 0;
-		else if (!uaccess_ok(ents, (u64)max * sizeof(*ents)))
+		else if (!uaccess_ok(ents, (u64)max * sizeof(*ents), UACCESS_WRITE))
 			r = -EFAULT;
 		else
 			r = vfs_readdir(f, ents, max);
@@ -191,7 +191,7 @@ long sys_stat(const char *upath, struct stat *ust)
 
 	kernel_enter();
 	r = copy_path(path, upath);
-	if (r >= 0 && !uaccess_ok(ust, sizeof(*ust)))
+	if (r >= 0 && !uaccess_ok(ust, sizeof(*ust), UACCESS_WRITE))
 		r = -EFAULT;
 	else if (r >= 0)
 		r = vfs_stat(path, &st);

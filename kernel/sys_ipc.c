@@ -56,7 +56,7 @@ long sys_pipe(int fds[2])
 	long ret;
 
 	kernel_enter();
-	if (!uaccess_ok(fds, 2 * sizeof(int)))
+	if (!uaccess_ok(fds, 2 * sizeof(int), UACCESS_WRITE))
 		ret = -EFAULT;
 	else
 		ret = do_pipe(fds);

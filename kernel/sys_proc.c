@@ -44,7 +44,7 @@ long sys_wait(int pid, int *status)
 
 	if (pid != -1 && pid <= 0)
 		return -EINVAL;
-	if (status && !uaccess_ok(status, sizeof(*status)))
+	if (status && !uaccess_ok(status, sizeof(*status), UACCESS_WRITE))
 		return -EFAULT;
 	kernel_enter();
 	ret = proc_wait(pid, status);

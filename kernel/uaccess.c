@@ -1,29 +1,55 @@
-/* sys_* argument checks: pointer ranges against the RAM the device tree describes, bounded path copies. */
+/* sys_* argument checks: pointer ranges against RAM minus what the kernel protects (uaccess.h), bounded path copies. */
 #include <locklab/uaccess.h>
 #include <locklab/errno.h>
 #include <locklab/platform.h>
+#include <locklab/stack_guard.h>
+#include <asm/boot.h>
 
-bool uaccess_ok(const void *p, u64 len)
+static bool overlaps(u64 a, u64 end, u64 lo, u64 hi)
 {
-	const struct platform_info *plat = platform();
-	u64 a = (u64)p;
+	return a < hi && end > lo;
+}
 
-	if (!p || a + len < a)
-		return false;
-	for (int i = 0; i < plat->nr_mem; i++) {
-		u64 base = plat->mem[i].base, end = base + plat->mem[i].size;
+/* No-map reserved ranges, page-rounded outwards as mmu.c unmaps them. */
+static bool overlaps_nomap(const struct platform_info *plat, u64 a, u64 end)
+{
+	for (int i = 0; i < plat->nr_reserved; i++) {
+		u64 base = plat->reserved[i].base, top = base + plat->reserved[i].size;
 
-		if (a >= base && a + len <= end)
+		if (plat->reserved[i].no_map && overlaps(a, end, ALIGN_DOWN(base, 4096UL), ALIGN_UP(top, 4096UL)))
 			return true;
 	}
 	return false;
+}
+
+bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
+{
+	const struct platform_info *plat = platform();
+	u64 a = (u64)p, end = a + len;
+	bool in_ram = false;
+
+	if (!p || end < a)
+		return false;
+	for (int i = 0; i < plat->nr_mem && !in_ram; i++) {
+		u64 base = plat->mem[i].base, top = base + plat->mem[i].size;
+
+		in_ram = a >= base && end <= top;
+	}
+	if (!in_ram || !len)
+		return in_ram;
+	if (overlaps(a, end, (u64)_text, (u64)__rodata_start) ||
+	    overlaps(a, end, (u64)__pgtables_start, (u64)__pgtables_end))
+		return false;
+	if (dir == UACCESS_WRITE && overlaps(a, end, (u64)__rodata_start, (u64)__data_start))
+		return false;
+	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, a, end);
 }
 
 long copy_path(char dst[PATH_MAX], const char *upath)
 {
 	for (long i = 0; i < PATH_MAX; i++) {
 		/* Byte by byte: a path may end just before the end of RAM. */
-		if (!uaccess_ok(upath + i, 1))
+		if (!uaccess_ok(upath + i, 1, UACCESS_READ))
 			return -EFAULT;
 		dst[i] = upath[i];
 		if (!dst[i])

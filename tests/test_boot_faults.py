@@ -176,7 +176,7 @@ def pi5_shaped_device_tree_boots_and_keeps_the_firmware_memory():
     want = (0x100000 + 0x80000) // 4096 + blob[1] - blob[0]
     expect(pages[0] - pages[1] == want,
            f'free pages {pages[0]} (plain) vs {pages[1]} (Pi 5-shaped): expected {want} fewer')
-    has(pi[1], r'memory: reserved 0x50000000-0x500fffff$', 'the /reserved-memory range')
+    has(pi[1], r'memory: reserved 0x50000000-0x500fffff no-map \(left unmapped\)$', 'the no-map /reserved-memory range')
     has(pi[1], r'memory: reserved 0x4c000000-0x4c07ffff$', 'the /memreserve/ range')
 
 
@@ -295,6 +295,42 @@ def stack_overflow_hits_the_guard_page_and_is_reported():
               r'page at 0x[0-9a-f]+ \(sp 0x[0-9a-f]+, pc 0x[0-9a-f]+\)$', 'the overflow named as such')
     has(text, r'^panic: cpu=\d kernel stack overflow: task stack \d+ \(task overflow\)', 'the panic')
     has(text, r'^shutdown: status=fail reason=panic', 'the failure status')
+
+
+@case
+def kernel_text_is_read_only():
+    # W^X: the planted store writes an instruction back over itself; the map must refuse it.
+    rc, text, _ = boot('textwrite', '--cpus', '2', '--bootargs', 'ktest=selftest_text_write', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^exception: sync \(EL1h\) on cpu0: data abort at the same EL \(EC 0x25\)$', 'a data abort')
+    has(text, r'^exception: cpu0: write to kernel text \(read-only\) at 0x[0-9a-f]+ \(pc 0x[0-9a-f]+\)$',
+        'the store named as a write to kernel text')
+    has(text, r'^panic: cpu=0 unhandled exception: write to kernel text \(read-only\) at 0x', 'the panic')
+    expect('did not fault' not in text, 'the store went through')
+
+
+def with_nomap(d):
+    """QEMU's tree with a /reserved-memory child marked no-map, 20 KiB not aligned to a 2 MiB block (so the
+    map splits down to pages around it), beside a plain reserved child that stays mapped."""
+    node = ('\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n'
+            '\t\tsecure@50003000 {\n\t\t\treg = <0x00 0x50003000 0x00 0x5000>;\n\t\t\tno-map;\n\t\t};\n'
+            '\t\tshared@50010000 {\n\t\t\treg = <0x00 0x50010000 0x00 0x1000>;\n\t\t};\n\t};\n')
+    return re.sub(r'^(\tchosen \{)', lambda x: node + x.group(1), d, count=1, flags=re.M)
+
+
+@case
+def nomap_reserved_memory_is_not_mapped():
+    # The planted load reads the range's first byte (after reading the pages on either side, which stay
+    # mapped): it must fault, and the report must name the range and the address.
+    rc, text, statuses = boot('nomap', '--dtb', edited_dtb('nomap', with_nomap, smp=2), '--cpus', '2',
+                              '--bootargs', 'ktest=selftest_nomap', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^\[.*\] c0: memory: reserved 0x50003000-0x50007fff no-map \(left unmapped\)$', 'the no-map range logged')
+    has(text, r'^\[.*\] c0: memory: reserved 0x50010000-0x50010fff$', 'the plain range logged, mapped')
+    has(text, r'^exception: cpu0: read of no-map reserved memory 0x50003000-0x50007fff \(unmapped\) at 0x50003000 '
+              r'\(pc 0x[0-9a-f]+\)$', 'the load named, with the range and the address')
+    has(text, r'^panic: cpu=0 unhandled exception: read of no-map reserved memory 0x50003000-0x50007fff', 'the panic')
+    expect('did not fault' not in text and 'selftest.c' not in text, 'the load went through or a check failed')
 
 
 @case

@@ -1,9 +1,12 @@
-/* The final identity map, built from the device tree: RAM Normal write-back, everything else Device. */
+/* The final identity map from the device tree: RAM Normal write-back, W^X over the kernel image, the rest Device. */
 #include <locklab/fdt.h>
 #include <locklab/console.h>
+#include <locklab/mmu.h>
+#include <locklab/platform.h>
 #include <locklab/printf.h>
 #include <locklab/stack_guard.h>
 #include <locklab/string.h>
+#include <asm/boot.h>
 #include <asm/sysreg.h>
 #include <asm/cache.h>
 
@@ -11,19 +14,29 @@
  * 39-bit VA = PA (identity), 4 KiB granule, walks start at level 1:
  * 512 entries of 1 GiB. A GiB that RAM covers entirely is one Normal block,
  * one with no RAM is one Device block, and one that RAM covers in part gets
- * a level-2 table of 2 MiB blocks. RAM is whatever /memory lists (reserved
- * ranges stay mapped: they are RAM, just not ours to allocate).
+ * a level-2 table of 2 MiB blocks. RAM is whatever /memory lists; reserved
+ * ranges stay mapped (they are RAM, just not ours to allocate) unless their
+ * /reserved-memory node says no-map.
+ *
+ * Then, page by page where a boundary falls inside a block (set_range
+ * splits only the blocks it covers in part): the kernel text read-only and
+ * executable, its rodata read-only, all other RAM never executable (W^X: a
+ * stray write cannot change code, a stray jump cannot run data); holes for
+ * no-map reserved ranges and for the guard page below each kernel stack.
  */
 #define L1_ENTRIES 512
 #define L2_TABLES 8
-#define L3_TABLES 16 /* 4 KiB pages where guard pages are: 2 MiB each, the stacks need a few */
+#define L3_TABLES 32 /* 4 KiB pages: the image's section boundaries, guard pages, no-map ends; 2 MiB each */
 #define GIB (1UL << 30)
 #define MIB2 (1UL << 21)
+#define PAGE 4096UL
 
-static u64 pg_l1[L1_ENTRIES] __aligned(4096);
-static u64 pg_l2[L2_TABLES][512] __aligned(4096);
-static u64 pg_l3[L3_TABLES][512] __aligned(4096);
+/* In .pgtables, beside head.S's early table: uaccess_ok refuses that one range. */
+static u64 pg_l1[L1_ENTRIES] __aligned(4096) __section(".pgtables.l1");
+static u64 pg_l2[L2_TABLES][512] __aligned(4096) __section(".pgtables.l2");
+static u64 pg_l3[L3_TABLES][512] __aligned(4096) __section(".pgtables.l3");
 static int l2_used, l3_used;
+static const struct platform_info *mmu_plat; /* for mmu_describe() */
 
 u64 kernel_ttbr0; /* read by head.S's secondaries via struct cpu_boot */
 void mmu_switch_ttbr0(u64 ttbr0);
@@ -61,37 +74,62 @@ static int ram_cover(const struct platform_info *p, u64 base, u64 size)
 #define PTE_ADDR_MASK 0x0000fffffffff000UL
 
 /*
- * Replaces the block at *e (covering 'size' bytes) by a table of 512
- * entries covering size/512 each, with the same attributes: blocks at
- * level 2, pages at level 3 (type bits 0b11). Before the MMU uses the
- * tables, so no break-before-make is needed.
+ * The table under entry *e of a level whose entries span 'span' bytes. A
+ * block (or an invalid entry) is first replaced by a table of 512 entries
+ * with the same attributes: blocks at level 2, pages at level 3 (type bits
+ * 0b11). Only before the MMU uses the tables, so no break-before-make.
  */
-static bool split_block(u64 *e, u64 size, u64 (*table)[512], int *used, int max, bool to_pages)
+static u64 *table_below(u64 *e, u64 span, int level)
 {
-	u64 attrs = *e & ~PTE_ADDR_MASK, base = *e & PTE_ADDR_MASK & ~(size - 1), *t;
+	u64 attrs = *e & ~PTE_ADDR_MASK, base = *e & PTE_ADDR_MASK & ~(span - 1), *t;
 
-	if (*used == max)
-		return false;
-	t = table[(*used)++];
+	if ((*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE))
+		return (u64 *)(*e & PTE_ADDR_MASK);
+	if (level == 1 ? l2_used == L2_TABLES : l3_used == L3_TABLES)
+		return NULL;
+	t = level == 1 ? pg_l2[l2_used++] : pg_l3[l3_used++];
 	for (u64 j = 0; j < 512; j++)
-		t[j] = (base + j * (size / 512)) | attrs | (to_pages ? PTE_TABLE : 0);
+		t[j] = (*e & PTE_VALID) ? (base + j * (span / 512)) | attrs | (level == 2 ? PTE_TABLE : 0) : 0;
 	*e = (u64)t | PTE_VALID | PTE_TABLE;
-	return true;
+	return t;
+}
+
+/*
+ * Maps [va, end) of table t (at 'level') with the attributes desc, or
+ * unmaps it if desc is 0. An entry the range covers whole becomes one
+ * block (a table it replaces is not reused: the callers go from coarse to
+ * fine, so that does not happen in practice); one it covers in part is
+ * split. False if the tables ran out (that part keeps its old mapping).
+ */
+static bool set_level(u64 *t, int level, u64 va, u64 end, u64 desc)
+{
+	u64 span = level == 1 ? GIB : level == 2 ? MIB2 : PAGE;
+	bool ok = true;
+
+	while (va < end) {
+		u64 lo = va & ~(span - 1), hi = lo + span, *e = &t[(va / span) % 512], *next;
+
+		if (va == lo && end >= hi)
+			*e = desc ? lo | desc | (level == 3 ? PTE_TABLE : 0) : 0;
+		else if ((next = table_below(e, span, level)))
+			ok &= set_level(next, level + 1, va, MIN(end, hi), desc);
+		else
+			ok = false;
+		va = hi;
+	}
+	return ok;
+}
+
+/* set_level from the top, for the pages [base, base+size) touches. */
+static bool set_range(u64 base, u64 size, u64 desc)
+{
+	return set_level(pg_l1, 1, ALIGN_DOWN(base, PAGE), ALIGN_UP(base + size, PAGE), desc);
 }
 
 /* Unmaps the 4 KiB page at va (identity map): the next access there faults. */
 static bool unmap_page(u64 va)
 {
-	u64 *l1e = &pg_l1[(va >> 30) % L1_ENTRIES], *l2e, *l3;
-
-	if (!(*l1e & PTE_TABLE) && !split_block(l1e, GIB, pg_l2, &l2_used, L2_TABLES, false))
-		return false;
-	l2e = &((u64 *)(*l1e & PTE_ADDR_MASK))[(va >> 21) & 511];
-	if (!(*l2e & PTE_TABLE) && !split_block(l2e, MIB2, pg_l3, &l3_used, L3_TABLES, true))
-		return false;
-	l3 = (u64 *)(*l2e & PTE_ADDR_MASK);
-	l3[(va >> 12) & 511] = 0;
-	return true;
+	return set_range(va, PAGE, 0);
 }
 
 static void unmap_guards(void (*region)(struct stack_region *r))
@@ -131,30 +169,93 @@ bool stack_guard_hit(u64 addr, char *buf, u32 n)
 	return false;
 }
 
+/* Does [base, end) overlap what the kernel cannot lose: its image, the DTB it still reads? */
+static bool overlaps_kernel(u64 base, u64 end)
+{
+	u64 dtb, dtb_size;
+
+	platform_dtb_range(&dtb, &dtb_size);
+	return (base < (u64)_end && end > (u64)_text) || (dtb_size && base < dtb + dtb_size && end > dtb);
+}
+
+/* Holes for the no-map reserved ranges (page-rounded outwards, as the page allocator excludes them). */
+static void unmap_nomap(const struct platform_info *p)
+{
+	for (int i = 0; i < p->nr_reserved; i++) {
+		u64 base = ALIGN_DOWN(p->reserved[i].base, PAGE);
+		u64 end = ALIGN_UP(p->reserved[i].base + p->reserved[i].size, PAGE);
+
+		if (!p->reserved[i].no_map)
+			continue;
+		if (overlaps_kernel(base, end))
+			printk("mmu: no-map range 0x%llx-0x%llx overlaps the kernel or its device tree: left mapped",
+			       (unsigned long long)base, (unsigned long long)end - 1);
+		else if (!set_range(base, end - base, 0))
+			printk("mmu: out of page tables: no-map range 0x%llx-0x%llx partly mapped",
+			       (unsigned long long)base, (unsigned long long)end - 1);
+	}
+}
+
+/* W^X over the image: text read-only executable, rodata read-only; the rest stays PTE_KERNEL_DATA. */
+static void protect_image(void)
+{
+	bool ok = set_range((u64)_text, (u64)__rodata_start - (u64)_text, PTE_KERNEL_TEXT);
+
+	ok &= set_range((u64)__rodata_start, (u64)__data_start - (u64)__rodata_start, PTE_KERNEL_RODATA);
+	if (!ok)
+		printk("mmu: out of page tables: part of the kernel text or rodata left writable");
+}
+
+bool stack_guard_overlaps(u64 addr, u64 len)
+{
+	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region, exc_stack_region };
+	u64 end = addr + len;
+
+	for (u32 k = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
+		struct stack_region r;
+		u64 slot, guard;
+
+		regions[k](&r);
+		if (end <= r.base || addr >= r.base + r.count * r.slot_size)
+			continue;
+		if (addr < r.base)
+			return true; /* covers slot 0's guard */
+		/* Guards start each slot: the range meets the one of its first slot or of the next. */
+		slot = (addr - r.base) / r.slot_size;
+		guard = r.base + slot * r.slot_size;
+		if (addr < guard + STACK_GUARD_SIZE || (slot + 1 < r.count && end > guard + r.slot_size))
+			return true;
+	}
+	return false;
+}
+
 int mmu_init(const struct platform_info *p)
 {
+	mmu_plat = p;
 	for (u64 i = 0; i < L1_ENTRIES; i++) {
 		u64 base = i * GIB;
 		int c = ram_cover(p, base, GIB);
 
 		if (c != 1) {
-			pg_l1[i] = base | (c ? PTE_BLOCK_NORMAL : PTE_BLOCK_DEVICE);
+			pg_l1[i] = base | (c ? PTE_KERNEL_DATA : PTE_BLOCK_DEVICE);
 			continue;
 		}
 		if (l2_used == L2_TABLES) {
 			printk("mmu: RAM map too fragmented (more than %d partial GiB); "
 			       "mapping GiB %llu as Normal", L2_TABLES, (unsigned long long)i);
-			pg_l1[i] = base | PTE_BLOCK_NORMAL;
+			pg_l1[i] = base | PTE_KERNEL_DATA;
 			continue;
 		}
 		u64 *l2 = pg_l2[l2_used++];
 		for (u64 j = 0; j < 512; j++) {
 			u64 b = base + j * MIB2;
 			/* A 2 MiB block only partly RAM stays Device: no speculative fills of non-RAM. */
-			l2[j] = b | (ram_cover(p, b, MIB2) == 2 ? PTE_BLOCK_NORMAL : PTE_BLOCK_DEVICE);
+			l2[j] = b | (ram_cover(p, b, MIB2) == 2 ? PTE_KERNEL_DATA : PTE_BLOCK_DEVICE);
 		}
 		pg_l1[i] = (u64)l2 | PTE_VALID | PTE_TABLE;
 	}
+	protect_image();
+	unmap_nomap(p);
 	/* Below every kernel stack, a hole: an overflow faults instead of writing over its neighbour. */
 	unmap_guards(task_stack_region);
 	unmap_guards(boot_stack_region);
@@ -167,4 +268,48 @@ int mmu_init(const struct platform_info *p)
 
 	mmu_switch_ttbr0(kernel_ttbr0); /* break-before-make: see head.S */
 	return 0;
+}
+
+u64 mmu_lookup(u64 va)
+{
+	u64 *t = pg_l1;
+
+	for (int level = 1; level <= 3; level++) {
+		u64 shift = level == 1 ? 30 : level == 2 ? 21 : 12, e = t[(va >> shift) % 512];
+
+		if (!(e & PTE_VALID))
+			return 0;
+		if (level == 3 || !(e & PTE_TABLE))
+			return e;
+		t = (u64 *)(e & PTE_ADDR_MASK);
+	}
+	return 0;
+}
+
+bool mmu_describe(u64 addr, char *buf, u32 n)
+{
+	const struct platform_info *p = mmu_plat;
+
+	if (addr >= (u64)_text && addr < (u64)__rodata_start) {
+		snprintf(buf, n, "kernel text (read-only)");
+		return true;
+	}
+	if (addr >= (u64)__rodata_start && addr < (u64)__data_start) {
+		snprintf(buf, n, "kernel rodata (read-only)");
+		return true;
+	}
+	if (addr >= (u64)__pgtables_start && addr < (u64)__pgtables_end) {
+		snprintf(buf, n, "the page tables");
+		return true;
+	}
+	for (int i = 0; p && i < p->nr_reserved; i++) {
+		u64 base = p->reserved[i].base, end = base + p->reserved[i].size;
+
+		if (p->reserved[i].no_map && addr >= ALIGN_DOWN(base, PAGE) && addr < ALIGN_UP(end, PAGE)) {
+			snprintf(buf, n, "no-map reserved memory 0x%llx-0x%llx (unmapped)", (unsigned long long)base,
+				 (unsigned long long)end - 1);
+			return true;
+		}
+	}
+	return false;
 }

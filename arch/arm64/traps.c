@@ -1,7 +1,9 @@
 /* Synchronous exceptions: decode ESR into words, dump registers, and let tests plant expected traps. */
 #include <locklab/console.h>
+#include <locklab/mmu.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/printf.h>
 #include <locklab/stack_guard.h>
 #include <locklab/traps.h>
 #include <asm/ptrace.h>
@@ -72,16 +74,44 @@ static void dump_frame(const struct trap_frame *f)
 		   (unsigned long long)f->x[30], (unsigned long long)f->sp, (unsigned long long)f->spsr);
 }
 
+/*
+ * For an abort on memory the map protects (text, rodata, page tables,
+ * no-map ranges): "write to kernel text (read-only) at 0x..." in out.
+ */
+static bool protected_access(const struct trap_frame *f, u32 ec, char *out, u32 n)
+{
+	char what[80];
+	const char *access;
+
+	if (ec == ESR_EC_IABT_CUR)
+		access = "instruction fetch from";
+	else if (ec == ESR_EC_DABT_CUR)
+		access = (f->esr & ESR_ISS_WNR) ? "write to" : "read of";
+	else
+		return false;
+	if (!mmu_describe(f->far, what, sizeof(what)))
+		return false;
+	snprintf(out, n, "%s %s at 0x%llx (pc 0x%llx)", access, what, (unsigned long long)f->far,
+		 (unsigned long long)f->elr);
+	return true;
+}
+
 static void __noreturn fatal(const struct trap_frame *f, unsigned long kind)
 {
 	u32 ec = (u32)(f->esr >> 26) & 0x3f;
+	char prot[160];
+	bool is_prot = protected_access(f, ec, prot, sizeof(prot));
 
 	console_panic_mode(); /* the console lock may be held by whoever we interrupted */
 	printk_raw("exception: %s on cpu%u: %s (EC 0x%02x)", vector_name(kind), smp_processor_id(),
 		   esr_class_name(ec), ec);
+	if (is_prot)
+		printk_raw("exception: cpu%u: %s", smp_processor_id(), prot);
 	printk_raw("  ESR %016llx  FAR %016llx  ELR %016llx", (unsigned long long)f->esr,
 		   (unsigned long long)f->far, (unsigned long long)f->elr);
 	dump_frame(f);
+	if (is_prot)
+		panic("unhandled exception: %s", prot);
 	panic("unhandled exception: %s at ELR 0x%llx (FAR 0x%llx)", esr_class_name(ec),
 	      (unsigned long long)f->elr, (unsigned long long)f->far);
 }

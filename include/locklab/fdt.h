@@ -86,6 +86,14 @@ enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
 struct plat_range {
 	u64 base;
 	u64 size;
+	/*
+	 * reserved[] only: a /reserved-memory child with "no-map". Firmware or
+	 * secure carve-outs the kernel must not even map: the architecture lets
+	 * a CPU fetch from any Normal mapping speculatively, and on real boards
+	 * that can raise an SError. /memreserve/ entries and plain reserved
+	 * children stay mapped (only kept from the allocator).
+	 */
+	bool no_map;
 };
 
 struct platform_info {
@@ -95,7 +103,7 @@ struct platform_info {
 
 	struct plat_range mem[PLAT_MAX_MEM]; /* /memory reg entries, in DT order */
 	int nr_mem;
-	/* /memreserve/ entries and /reserved-memory children with a reg */
+	/* /memreserve/ entries and /reserved-memory children with a reg (no_map set from the child's "no-map") */
 	struct plat_range reserved[PLAT_MAX_RESERVED];
 	int nr_reserved;
 

@@ -29,6 +29,8 @@ void exc_stack_region(struct stack_region *r);   /* arch/arm64/traps.c */
  * or "boot stack of cpu1") into buf and returns true.
  */
 bool stack_guard_hit(u64 addr, char *buf, u32 n);
+/* Whether [addr, addr+len) touches any guard page (len > 0, no wrap: uaccess_ok checks first). */
+bool stack_guard_overlaps(u64 addr, u64 len);
 /* The name of the task whose stack slot is i (for the report), or NULL if the slot is free. */
 const char *task_stack_owner(u32 slot);
 

@@ -4,14 +4,28 @@
 
 #include <locklab/types.h>
 
+/* What the kernel will do with the buffer: read it (write(), paths) or write it (read(), stat(), ...). */
+enum uaccess_dir { UACCESS_READ, UACCESS_WRITE };
+
 /*
  * There is no user space: workloads are kernel tasks calling sys_*
- * directly. A "user" pointer is still checked as if it came from one: it
- * must be non-NULL, its range must not wrap, and the whole range must lie
- * in RAM the device tree describes. Anything else (NULL, a wild or MMIO
- * address, a size that runs off the end of memory) is -EFAULT.
+ * directly, so legitimate buffers are on task stacks and in static data
+ * (.data/.bss), in kmalloc and page memory, and path strings are often
+ * literals in .rodata. A "user" pointer is still checked as if it came
+ * from one. The whole range must:
+ *   - be non-NULL and not wrap;
+ *   - lie in RAM the device tree describes (not MMIO, not a wild address);
+ *   - touch no kernel text ([_text, __rodata_start): code must not be read
+ *     into or leaked as data), no page table (.pgtables), no stack guard
+ *     page, and no no-map reserved range (those are unmapped: the access
+ *     would fault);
+ *   - for UACCESS_WRITE, also touch no rodata ([__rodata_start,
+ *     __data_start): mapped read-only, the write would fault). Reading
+ *     rodata is allowed: path literals live there.
+ * Anything else is -EFAULT. The rest of the image (.data, .bss with the
+ * task stacks) and the DTB are accepted: they are ordinary RAM.
  */
-bool uaccess_ok(const void *p, u64 len);
+bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir);
 
 #define PATH_MAX 256 /* bytes, with the terminating NUL */
 

@@ -1,5 +1,6 @@
 /* ktest suite "boot": exception level, MMU and caches, relocation, vectors, platform sanity. */
 #include <locklab/ktest.h>
+#include <locklab/mmu.h>
 #include <locklab/platform.h>
 #include <locklab/percpu.h>
 #include <asm/boot.h>
@@ -82,6 +83,54 @@ static void boot_cpu_is_in_device_tree(struct ktest *t)
 	KT_EXPECT_EQ(t, smp_processor_id(), 0);
 }
 
+/* A leaf descriptor's W^X bits: true if writable (AP[2] clear), and if EL1 may execute it (PXN clear). */
+static bool desc_writable(u64 d)
+{
+	return !(d & PTE_AP_RO);
+}
+
+static bool desc_el1_exec(u64 d)
+{
+	return !(d & PTE_PXN);
+}
+
+/* W^X in the final map, read back from the tables: no page is both writable and executable. */
+static void boot_map_is_w_xor_x(struct ktest *t)
+{
+	static u64 bss_word;
+	u64 local = 0, text = (u64)boot_map_is_w_xor_x, head = (u64)_text, ro = (u64)reloc_str;
+	u64 d, dtb, dtb_size;
+
+	d = mmu_lookup(text);
+	KT_EXPECT(t, d && !desc_writable(d) && desc_el1_exec(d) && (d & PTE_UXN));
+	d = mmu_lookup(head); /* the image header and head.S: text too */
+	KT_EXPECT(t, d && !desc_writable(d) && desc_el1_exec(d));
+	d = mmu_lookup((u64)__rodata_start - 1); /* text's last page, up to the boundary */
+	KT_EXPECT(t, d && !desc_writable(d) && desc_el1_exec(d));
+	d = mmu_lookup(ro);
+	KT_EXPECT(t, d && !desc_writable(d) && !desc_el1_exec(d));
+	d = mmu_lookup((u64)__data_start - 1); /* rodata's last page (.got, .dynamic: relocated, then read-only) */
+	KT_EXPECT(t, d && !desc_writable(d) && !desc_el1_exec(d));
+	for (u64 va = (u64)__data_start; va < (u64)_end; va += 4096) {
+		d = mmu_lookup(va);
+		/* Guard pages are holes; every other page of data, BSS and the page tables is RW, never executed. */
+		if (d && (!desc_writable(d) || desc_el1_exec(d))) {
+			ktest_fail(t, __FILE__, __LINE__, "data page 0x%llx mapped %s", (unsigned long long)va,
+				   desc_writable(d) ? "executable" : "read-only");
+			break;
+		}
+	}
+	t->expectations++;
+	/* Ordinary RAM: the stack this runs on, a BSS word, and the DTB beyond the image. */
+	platform_dtb_range(&dtb, &dtb_size);
+	for (u32 i = 0; i < 3; i++) {
+		u64 va = i == 0 ? (u64)&local : i == 1 ? (u64)&bss_word : dtb;
+
+		d = mmu_lookup(va);
+		KT_EXPECT(t, d && desc_writable(d) && !desc_el1_exec(d));
+	}
+}
+
 static const struct ktest_case boot_cases[] = {
 	KTEST_CASE(boot_runs_at_el1),
 	KTEST_CASE(boot_mmu_and_caches_on),
@@ -89,5 +138,6 @@ static const struct ktest_case boot_cases[] = {
 	KTEST_CASE(boot_vectors_installed),
 	KTEST_CASE(boot_kernel_in_ram),
 	KTEST_CASE(boot_cpu_is_in_device_tree),
+	KTEST_CASE(boot_map_is_w_xor_x),
 };
 KTEST_SUITE(boot, "boot", boot_cases);

@@ -61,6 +61,8 @@ u32 fz_pick(struct fz_worker *w, u32 n); /* uniform in [0, n) */
 const char *fz_path(struct fz_worker *w, long *must);
 int fz_fd(struct fz_worker *w, long *must);
 void *fz_buf(struct fz_worker *w, u64 *n, u64 max, bool kernel_writes, bool *bad);
+/* An address in RAM uaccess_ok must refuse (text, page tables, guard pages, no-map; rodata if kernel_writes). */
+void *fz_protected(struct fz_worker *w, bool kernel_writes);
 void fz_result(struct fz_worker *w, const char *call, long r, long must);
 void fz_violation(struct fz_worker *w, const char *call, const char *why, long got);
 /* One random call with random arguments; counts it in w->calls. */

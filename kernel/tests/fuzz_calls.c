@@ -122,11 +122,11 @@ static void do_stat(struct fz_worker *w)
 {
 	long must;
 	const char *p = fz_path(w, &must);
-	u32 kind = fz_pick(w, 10);
-	struct stat *st = kind == 0 ? NULL : kind == 1 ? (struct stat *)8 : &w->st;
+	u32 kind = fz_pick(w, 12);
+	struct stat *st = kind == 0 ? NULL : kind == 1 ? (struct stat *)8 : kind == 2 ? fz_protected(w, true) : &w->st;
 	long r = sys_stat(p, st);
 
-	fz_result(w, "stat", r, kind < 2 ? FZ_MUST_FAIL : must);
+	fz_result(w, "stat", r, kind < 3 ? FZ_MUST_FAIL : must);
 	if (r == 0 && st->type != S_IFREG && st->type != S_IFDIR)
 		fz_violation(w, "stat", "returned a type that is neither file nor directory", st->type);
 }
@@ -143,7 +143,9 @@ static void do_readdir(struct fz_worker *w)
 		ents = NULL;
 	else if (kind == 1)
 		max = 0x7fffffff; /* far more than the buffer */
-	if (!must && kind < 2 && max)
+	else if (kind == 2)
+		ents = fz_protected(w, true);
+	if (!must && kind < 3 && max)
 		must = FZ_MUST_FAIL;
 	r = sys_readdir(fd, ents, max);
 	fz_result(w, "readdir", r, must);
@@ -153,8 +155,8 @@ static void do_readdir(struct fz_worker *w)
 
 static void do_pipe(struct fz_worker *w)
 {
-	u32 kind = fz_pick(w, 10), slot = 0;
-	int *fds = kind == 0 ? NULL : kind == 1 ? (int *)0x10 : w->pipefds;
+	u32 kind = fz_pick(w, 12), slot = 0;
+	int *fds = kind == 0 ? NULL : kind == 1 ? (int *)0x10 : kind == 2 ? fz_protected(w, true) : w->pipefds;
 	long r;
 
 	while (slot < FD_MAX && (w->pipes[slot].r_open || w->pipes[slot].w_open))
@@ -162,7 +164,7 @@ static void do_pipe(struct fz_worker *w)
 	if (slot == FD_MAX)
 		return; /* cannot happen: fewer pipes than fds */
 	r = sys_pipe(fds);
-	fz_result(w, "pipe", r, kind < 2 ? -EFAULT : FZ_ANY);
+	fz_result(w, "pipe", r, kind < 3 ? -EFAULT : FZ_ANY);
 	if (r == 0) {
 		w->pipes[slot] = (struct fz_pipe){ true, true, 0 };
 		fd_opened(w, "pipe", fds[0], FZ_PIPE_R, (u8)slot);
@@ -204,7 +206,10 @@ static void do_proc(struct fz_worker *w)
 		}
 		break;
 	case 2:
-		fz_result(w, "wait", sys_wait(-1, &status), -ECHILD); /* every child was reaped already */
+		if (fz_pick(w, 4) == 0) /* the pointer is checked before the children */
+			fz_result(w, "wait", sys_wait(-1, fz_protected(w, true)), -EFAULT);
+		else
+			fz_result(w, "wait", sys_wait(-1, &status), -ECHILD); /* every child was reaped already */
 		break;
 	default:
 		fz_result(w, "wait", sys_wait(bad_pids[fz_pick(w, ARRAY_SIZE(bad_pids))], &status), FZ_MUST_FAIL);

@@ -8,10 +8,12 @@
 #include <locklab/platform.h>
 #include <locklab/printf.h>
 #include <locklab/sched.h>
+#include <locklab/stack_guard.h>
 #include <locklab/smp.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
 #include <asm/atomic.h>
+#include <asm/boot.h>
 
 /*
  * Each worker is a process of its own (sys_spawn), pinned to one CPU, so
@@ -99,6 +101,48 @@ void fz_result(struct fz_worker *w, const char *call, long r, long must)
 
 /* ---------------------------------------------------------------- arguments */
 
+/* A random address in [lo, hi), hi > lo. */
+static u64 fz_in(struct fz_worker *w, u64 lo, u64 hi)
+{
+	return lo + (fz_rand(w) >> 8) % (hi - lo);
+}
+
+/*
+ * An address in RAM that uaccess_ok must refuse (uaccess.h): kernel text,
+ * the page tables, a stack's guard page (sometimes its last bytes, so a
+ * buffer runs on into the stack above), a no-map reserved range, and, if
+ * the kernel would write there, rodata.
+ */
+void *fz_protected(struct fz_worker *w, bool kernel_writes)
+{
+	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region,
+							      exc_stack_region };
+	const struct platform_info *plat = platform();
+	struct stack_region r;
+	u64 guard;
+
+	switch (fz_pick(w, kernel_writes ? 5 : 4)) {
+	case 0:
+		return (void *)fz_in(w, (u64)_text, (u64)__rodata_start);
+	case 1:
+		return (void *)fz_in(w, (u64)__pgtables_start, (u64)__pgtables_end);
+	case 2:
+		for (int i = 0; i < plat->nr_reserved; i++)
+			if (plat->reserved[i].no_map && fz_pick(w, 2))
+				return (void *)fz_in(w, plat->reserved[i].base,
+						     plat->reserved[i].base + plat->reserved[i].size);
+		/* none (QEMU's own tree has none): a guard page instead */
+		/* fall through */
+	case 3:
+		regions[fz_pick(w, ARRAY_SIZE(regions))](&r);
+		guard = r.base + fz_pick(w, r.count) * r.slot_size;
+		return (void *)(fz_pick(w, 4) ? fz_in(w, guard, guard + STACK_GUARD_SIZE)
+					      : guard + STACK_GUARD_SIZE - 1 - fz_pick(w, 16));
+	default:
+		return (void *)fz_in(w, (u64)__rodata_start, (u64)__data_start);
+	}
+}
+
 static const char *const fz_names[] = { "a", "b", "c", "f0", "f1", ".", "..", "x y", "\x01\x7f\xff",
 					"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", /* NAME_MAX */
 					"oooooooooooooooooooooooooooooooooooooooooooooooooooooooo" /* one more */ };
@@ -114,8 +158,8 @@ static void path_append(char *p, u32 *len, const char *s)
  * A path, and the answer its class fixes (0: none). Mostly names in the
  * shared tree, absolute or relative to the cwd, at depths up to
  * FZ_MAX_DEPTH, names with odd bytes and at NAME_MAX and one past it;
- * then the boundary cases whose answer is fixed: NULL or outside RAM
- * (-EFAULT), empty (-ENOENT), no NUL in PATH_MAX bytes or a first
+ * then the boundary cases whose answer is fixed: NULL, outside RAM or in
+ * memory the kernel protects (-EFAULT), empty (-ENOENT), no NUL in PATH_MAX bytes or a first
  * component past NAME_MAX (-ENAMETOOLONG).
  */
 const char *fz_path(struct fz_worker *w, long *must)
@@ -128,9 +172,13 @@ const char *fz_path(struct fz_worker *w, long *must)
 		*must = -EFAULT;
 		return NULL;
 	}
+	if (kind < 5) {
+		*must = -EFAULT;
+		return (const char *)(ram_end + fz_pick(w, 4096) + (kind == 4 ? 0xdead000000000000ULL : 0));
+	}
 	if (kind < 6) {
 		*must = -EFAULT;
-		return (const char *)(ram_end + fz_pick(w, 4096) + (kind == 5 ? 0xdead000000000000ULL : 0));
+		return fz_protected(w, false);
 	}
 	if (kind < 8) {
 		*must = -ENOENT;
@@ -193,9 +241,10 @@ int fz_fd(struct fz_worker *w, long *must)
 
 /*
  * A buffer of n bytes for read/write/stat/readdir: mostly the worker's
- * own, else NULL, outside RAM, straddling the end of RAM (to read from,
- * never to write to), or a length that wraps or runs past RAM. Anything
- * but the worker's own buffer must be refused when n > 0.
+ * own, else NULL, outside RAM, in memory the kernel protects
+ * (fz_protected), straddling the end of RAM (to read from, never to write
+ * to), or a length that wraps or runs past RAM. Anything but the worker's
+ * own buffer must be refused when n > 0.
  */
 void *fz_buf(struct fz_worker *w, u64 *n, u64 max, bool kernel_writes, bool *bad)
 {
@@ -203,11 +252,13 @@ void *fz_buf(struct fz_worker *w, u64 *n, u64 max, bool kernel_writes, bool *bad
 
 	*bad = false;
 	*n = fz_pick(w, 8) ? fz_pick(w, (u32)max + 1) : 0;
-	if (kind < 80)
+	if (kind < 76)
 		return w->buf;
 	*bad = true;
-	if (kind < 85)
+	if (kind < 81)
 		return NULL;
+	if (kind < 85)
+		return fz_protected(w, kernel_writes);
 	if (kind < 90)
 		return (void *)(ram_end + fz_pick(w, 1 << 20));
 	if (kind < 95 && !kernel_writes) {

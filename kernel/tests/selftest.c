@@ -1,8 +1,10 @@
 /* Planted failures (run only when named in ktest=): prove the host runner catches each kind. */
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
+#include <locklab/platform.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
+#include <locklab/uaccess.h>
 #include <asm/sysreg.h>
 
 static void selftest_fails(struct ktest *t)
@@ -93,3 +95,42 @@ static const struct ktest_case overflow_cases[] = {
 	KTEST_CASE(selftest_overflows_a_stack),
 };
 KTEST_SUITE_EXPLICIT(selftest_stack_overflow, "selftest_stack_overflow", overflow_cases);
+
+/* W^X: a store to kernel text must fault (text is mapped read-only), and the report must say so. */
+static void selftest_writes_kernel_text(struct ktest *t)
+{
+	volatile u32 *insn = (volatile u32 *)(void *)selftest_passes;
+
+	*insn = *insn; /* the same instruction back: harmless, were it allowed */
+	ktest_fail(t, __FILE__, __LINE__, "the store to kernel text at %p did not fault", (void *)insn);
+}
+
+static const struct ktest_case text_write_cases[] = {
+	KTEST_CASE(selftest_writes_kernel_text),
+};
+KTEST_SUITE_EXPLICIT(selftest_text_write, "selftest_text_write", text_write_cases);
+
+/* A no-map reserved range is not mapped at all: sys_* refuse it, and a load from its first byte faults. */
+static void selftest_reads_nomap_memory(struct ktest *t)
+{
+	const struct platform_info *p = platform();
+	int i = 0;
+
+	while (i < p->nr_reserved && !p->reserved[i].no_map)
+		i++;
+	KT_ASSERT(t, i < p->nr_reserved); /* boot with a device tree that has a no-map reserved range */
+	KT_EXPECT(t, !uaccess_ok((void *)p->reserved[i].base, 1, UACCESS_READ));
+	/* The RAM around it stays mapped: only its own pages are holes. */
+	if (uaccess_ok((void *)(p->reserved[i].base - 1), 1, UACCESS_READ))
+		(void)*(volatile u8 *)(p->reserved[i].base - 1);
+	if (uaccess_ok((void *)(p->reserved[i].base + p->reserved[i].size), 1, UACCESS_READ))
+		(void)*(volatile u8 *)(p->reserved[i].base + p->reserved[i].size);
+	(void)*(volatile u8 *)p->reserved[i].base;
+	ktest_fail(t, __FILE__, __LINE__, "the load from no-map memory at 0x%llx did not fault",
+		   (unsigned long long)p->reserved[i].base);
+}
+
+static const struct ktest_case nomap_cases[] = {
+	KTEST_CASE(selftest_reads_nomap_memory),
+};
+KTEST_SUITE_EXPLICIT(selftest_nomap, "selftest_nomap", nomap_cases);

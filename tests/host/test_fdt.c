@@ -104,6 +104,9 @@ static void test_rpi5(void)
 	for (int i = 0; i < pi.nr_reserved; i++)
 		fw |= pi.reserved[i].base == 0 && pi.reserved[i].size == 0x80000;
 	HT_EXPECT(fw);
+	/* The /memreserve/ entry stays mapped; atf@0 says no-map. */
+	HT_EXPECT(!pi.reserved[0].no_map);
+	HT_EXPECT(pi.reserved[1].no_map);
 	HT_EXPECT(pi.have_uart);
 	HT_EXPECT_EQ_U(pi.uart_base, 0x107d001000ull);
 	HT_EXPECT_EQ_U(pi.psci, PSCI_SMC);

@@ -246,6 +246,16 @@ void test_memory_reserved_cpus(void)
 	b_begin("fw@3000");
 	b_cells("reg", 4, 0, 0x3000, 0, 0x1000);
 	b_end();
+	b_begin("secure@5000"); /* no-map, two reg entries: both flagged */
+	b_cells("reg", 8, 0, 0x5000, 0, 0x1000, 0, 0x9000, 0, 0x2000);
+	b_prop("no-map", "", 0);
+	b_end();
+	b_begin("nomap-after@b000"); /* "no-map" after other properties, beside one that is not */
+	b_str("compatible", "vendor,pool");
+	b_cells("reg", 4, 0, 0xb000, 0, 0x1000);
+	b_prop("no-map", "", 0);
+	b_prop("reusable", "", 0);
+	b_end();
 	b_end();
 	b_begin("cpus");
 	b_cells("#address-cells", 1, 2);
@@ -265,10 +275,19 @@ void test_memory_reserved_cpus(void)
 	HT_EXPECT_EQ_U(pi.mem[1].base, 0x100000000ull);
 	HT_EXPECT_EQ_U(pi.mem[1].size, 0x100000);
 	HT_EXPECT_EQ_U(pi.mem[2].base, 0xc0000000);
-	HT_EXPECT_EQ_S(pi.nr_reserved, 3);
+	HT_EXPECT_EQ_S(pi.nr_reserved, 6);
 	HT_EXPECT_EQ_U(pi.reserved[0].base, 0x1000);
 	HT_EXPECT_EQ_U(pi.reserved[1].base, 0x80000000);
 	HT_EXPECT_EQ_U(pi.reserved[2].base, 0x3000);
+	/* /memreserve/ entries and plain children stay mapped; no-map children are flagged, every reg entry. */
+	HT_EXPECT(!pi.reserved[0].no_map && !pi.reserved[1].no_map && !pi.reserved[2].no_map);
+	HT_EXPECT_EQ_U(pi.reserved[3].base, 0x5000);
+	HT_EXPECT(pi.reserved[3].no_map);
+	HT_EXPECT_EQ_U(pi.reserved[4].base, 0x9000);
+	HT_EXPECT_EQ_U(pi.reserved[4].size, 0x2000);
+	HT_EXPECT(pi.reserved[4].no_map);
+	HT_EXPECT_EQ_U(pi.reserved[5].base, 0xb000);
+	HT_EXPECT(pi.reserved[5].no_map);
 	HT_EXPECT_EQ_S(pi.nr_cpus, 2);
 	HT_EXPECT_EQ_U(pi.cpu_mpidr[1], 0x100000001ull);
 

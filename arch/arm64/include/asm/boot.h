@@ -32,6 +32,8 @@ _Static_assert(sizeof(struct cpu_boot) == CPU_BOOT_SIZE, "head.S size");
 void secondary_entry(void);
 void secondary_silent(void); /* parks the CPU: for the cpu_on_silent= boot option */
 extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
+/* Page-aligned W^X boundaries and the page tables' range (kernel.lds). */
+extern char __rodata_start[], __data_start[], __pgtables_start[], __pgtables_end[];
 extern u64 boot_load_addr; /* where the loader put _text */
 #endif
 

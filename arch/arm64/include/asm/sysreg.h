@@ -53,7 +53,13 @@
 #define PTE_AF (_UL(1) << 10)
 #define PTE_PXN (_UL(1) << 53)
 #define PTE_UXN (_UL(1) << 54)
+#define PTE_AP_RO (_UL(1) << 7) /* AP[2]: read-only (AP[1] = 0: no EL0 access either way) */
+/* head.S's early map: RAM writable and executable, until mmu.c's final map replaces it. */
 #define PTE_BLOCK_NORMAL (PTE_VALID | PTE_ATTR(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+/* The final map (W^X): kernel text read-only executable, rodata read-only, all other RAM never executable. */
+#define PTE_KERNEL_TEXT (PTE_BLOCK_NORMAL | PTE_AP_RO)
+#define PTE_KERNEL_RODATA (PTE_BLOCK_NORMAL | PTE_AP_RO | PTE_PXN)
+#define PTE_KERNEL_DATA (PTE_BLOCK_NORMAL | PTE_PXN)
 #define PTE_BLOCK_DEVICE (PTE_VALID | PTE_ATTR(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 
 /* GICv3 CPU-interface system registers (by encoding, so any assembler accepts them). */

@@ -1,0 +1,26 @@
+/* The final identity map (arch/arm64/mmu.c): what it maps how, for boot, fault reports and uaccess. */
+#ifndef LOCKLAB_MMU_H
+#define LOCKLAB_MMU_H
+
+#include <locklab/fdt.h>
+
+/*
+ * Builds the map from the device tree and switches to it: RAM Normal
+ * write-back and never executable, except the kernel's text (read-only,
+ * executable) and rodata (read-only); everything else Device. Left
+ * unmapped: each kernel stack's guard page and each no-map reserved range.
+ */
+int mmu_init(const struct platform_info *p);
+
+/*
+ * If addr lies in a part of RAM the map protects, writes what it is into
+ * buf ("kernel text (read-only)", "no-map reserved memory
+ * 0x50000000-0x500fffff", ...) and returns true. Guard pages are
+ * stack_guard_hit()'s to name.
+ */
+bool mmu_describe(u64 addr, char *buf, u32 n);
+
+/* The leaf descriptor (block or page) mapping va in the final map, or 0 if nothing maps it. */
+u64 mmu_lookup(u64 va);
+
+#endif
