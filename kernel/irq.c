@@ -1,5 +1,6 @@
 /* Interrupt dispatch: picks the GIC driver from the device tree and routes each INTID. */
 #include <locklab/irq.h>
+#include <locklab/lockstat.h>
 #include <locklab/kconfig.h>
 #include <locklab/percpu.h>
 #include <locklab/console.h>
@@ -54,6 +55,7 @@ void trap_irq(struct trap_frame *f)
 
 	(void)f;
 	pc->in_irq = 1;
+	lockstat_irq_context(true);
 	/* Drain everything pending before returning: one exception, several IRQs. */
 	for (int n = 0; n < 16; n++) {
 		u32 raw = chip->ack(&intid);
@@ -72,6 +74,7 @@ void trap_irq(struct trap_frame *f)
 			printk("irq: unexpected INTID %u (ignored)", intid);
 		chip->eoi(raw);
 	}
+	lockstat_irq_context(false);
 	pc->in_irq = 0;
 	/* After the EOI: a switch here returns to the other task's own IRQ exit or entry point. */
 	sched_irq_exit();

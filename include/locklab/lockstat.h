@@ -15,6 +15,18 @@ struct lockstat_sum {
 };
 
 #ifdef CONFIG_LOCK_STAT
+#include <locklab/lock_map.h>
+#include <locklab/percpu.h>
+#include <locklab/time.h>
+
+/* One CPU's numbers for one class, in one context (task or IRQ). */
+struct lockstat_cpu {
+	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
+	u64 wait_min, wait_max, wait_total;
+	u64 hold_min, hold_max, hold_total;
+};
+
+/* Any context (it disables preemption itself): the full update. */
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait_cycles);
 void lockstat_released(struct lock_map *l);
 void lockstat_trylock_failed(struct lock_map *l);
@@ -30,8 +42,46 @@ void lockstat_set_hold(bool on);
 #define LOCKSTAT_ENABLED 1
 /* Hold times are measured only with CONFIG_LOCK_STAT_HOLD_TIME; without it the hold_* sums stay 0. */
 #define LOCKSTAT_HOLD_TIMED IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME)
+/* Points this CPU's rows at the IRQ or the task set (kernel/irq.c, on entry and exit). */
+void lockstat_irq_context(bool in_irq);
+extern bool lockstat_hold_on; /* atomic; lockstat_set_hold() */
+
+/*
+ * The spinlock fast paths, inline: an uncontended acquisition and a
+ * release without a timed hold are most of all lock operations, and the
+ * out-of-line update (a call, preemption off and on, the row lookup) cost
+ * about as much as the ticket lock itself. The caller has preemption off
+ * (it holds, or is taking, a spinlock). Anything unusual - a class not
+ * looked up yet, rows not set up, a timed hold - takes the full path.
+ */
+static inline void lockstat_acquired_uncontended(struct lock_map *l)
+{
+	struct percpu *pc = this_cpu();
+	struct lockstat_cpu *rows = pc->lockstat_rows;
+	u16 id = l->class_id, last = l->last_cpu;
+
+	if (__builtin_expect(!rows || !id || (LOCKSTAT_HOLD_TIMED && lockstat_hold_on), 0)) {
+		lockstat_acquired(l, false, 0);
+		return;
+	}
+	rows[id].acquisitions++;
+	rows[id].acq_bounces += last != LOCK_MAP_NO_CPU && last != (u16)pc->cpu;
+	if (LOCKSTAT_HOLD_TIMED)
+		l->acquired_at = 0; /* not timed: a later switch-on must not time this hold */
+}
+
+static inline void lockstat_released_fast(struct lock_map *l)
+{
+	if (LOCKSTAT_HOLD_TIMED && l->acquired_at)
+		lockstat_released(l); /* a timed hold */
+	else
+		l->last_cpu = (u16)smp_processor_id();
+}
 #else
 static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
+static inline void lockstat_acquired_uncontended(struct lock_map *l) { (void)l; }
+static inline void lockstat_released_fast(struct lock_map *l) { (void)l; }
+static inline void lockstat_irq_context(bool in_irq) { (void)in_irq; }
 static inline void lockstat_released(struct lock_map *l) { (void)l; }
 static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }
 static inline void lockstat_reset(void) {}

@@ -8,6 +8,7 @@
 #define NR_IPI 4
 
 struct task;
+struct lockstat_cpu;
 
 struct percpu {
 	u64 exc_sp;           /* top of this CPU's exception stack; entry.S reads it (PERCPU_EXC_SP) */
@@ -18,6 +19,7 @@ struct percpu {
 	u64 gicr_base;   /* GICv3 redistributor of this CPU */
 	u32 preempt_count; /* spinlocks held etc.; only this CPU writes it */
 	u32 in_irq;      /* 1 while this CPU runs an interrupt handler (they do not nest) */
+	struct lockstat_cpu *lockstat_rows; /* lockstat's rows for the context running now (task or IRQ) */
 	bool online;     /* set (release) by the CPU itself when it is ready for IPIs */
 	u64 sctlr;       /* SCTLR_EL1 as this CPU saw it once online (for the boot record) */
 	/* Counters below are only written by their own CPU (from IRQ context). */

@@ -25,12 +25,6 @@
  *   wait time    - from the failed first try to owning the lock (contended only)
  *   hold time    - from owning the lock to releasing it
  */
-struct lockstat_cpu {
-	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
-	u64 wait_min, wait_max, wait_total;
-	u64 hold_min, hold_max, hold_total;
-};
-
 /*
  * Two rows per CPU: one for task context, one for interrupt handlers. An
  * interrupt that takes a lock of the same class while this CPU is in the
@@ -42,10 +36,20 @@ struct lockstat_cpu {
  */
 static struct lockstat_cpu lockstat_rows[CONFIG_NR_CPUS][2][LOCK_CLASSES_MAX];
 
+void lockstat_irq_context(bool in_irq)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->lockstat_rows = lockstat_rows[pc->cpu][in_irq ? 1 : 0];
+}
+
 static struct lockstat_cpu *my_stats(struct lock_map *l)
 {
 	struct percpu *pc = this_cpu();
 
+	/* Also sets up the fast path's pointer (lockstat.h) on a CPU's first lock operation. */
+	if (!pc->lockstat_rows)
+		lockstat_irq_context(pc->in_irq);
 	return &lockstat_rows[pc->cpu][pc->in_irq ? 1 : 0][lock_map_class(l)];
 }
 
@@ -55,16 +59,16 @@ static struct lockstat_cpu *my_stats(struct lock_map *l)
  * acquired_at 0 means "not timed": a hold that began while timing was off
  * is not counted when it ends with timing on.
  */
-static bool hold_on = true; /* atomic */
+bool lockstat_hold_on = true; /* atomic */
 
 void lockstat_set_hold(bool on)
 {
-	atomic_store_relaxed(&hold_on, on);
+	atomic_store_relaxed(&lockstat_hold_on, on);
 }
 
 static inline bool hold_timed(void)
 {
-	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) && atomic_load_relaxed(&hold_on);
+	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) && atomic_load_relaxed(&lockstat_hold_on);
 }
 
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)

@@ -28,7 +28,7 @@ void spin_lock_nested(struct spinlock *l, u32 subclass)
 		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
 		if (arch_trylock(&l->alg)) {
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-			lockstat_acquired(&l->map, false, 0);
+			lockstat_acquired_uncontended(&l->map);
 		} else {
 			u64 t0 = time_counter(), waited;
 			struct spinlock *outer = watchdog_wait_begin(l);
@@ -65,7 +65,7 @@ bool spin_trylock(struct spinlock *l)
 		return false;
 	}
 	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-	lockstat_acquired(&l->map, false, 0);
+	lockstat_acquired_uncontended(&l->map);
 	lockdep_acquired(&l->map);
 	return true;
 }
@@ -78,7 +78,7 @@ static bool spin_release(struct spinlock *l)
 	if (!lockdep_release(&l->map, owner == SPIN_NO_OWNER ? LOCKDEP_OWNER_NONE :
 				      owner == smp_processor_id() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER, owner))
 		return false; /* reported: releasing it would corrupt the lock (and the preempt count) */
-	lockstat_released(&l->map);
+	lockstat_released_fast(&l->map);
 	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
 	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
 	arch_unlock(&l->alg);
