@@ -47,10 +47,28 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 
 long copy_path(char dst[PATH_MAX], const char *upath)
 {
+	u64 ok_below = 0; /* the bytes from upath + i up to here are known readable */
+
 	for (long i = 0; i < PATH_MAX; i++) {
-		/* Byte by byte: a path may end just before the end of RAM. */
-		if (!uaccess_ok(upath + i, 1, UACCESS_READ))
-			return -EFAULT;
+		u64 a = (u64)(upath + i);
+
+		/*
+		 * A path may end just before a byte we must not read (the end of
+		 * RAM, a guard page), so its length decides how far we check.
+		 * Check the rest of the page at once (what uaccess_ok protects
+		 * comes in whole pages); only where that fails, byte by byte.
+		 * Checking every byte cost more than the path walk itself.
+		 */
+		if (a >= ok_below) {
+			u64 page_end = ALIGN_DOWN(a, 4096UL) + 4096;
+
+			if (page_end > a && uaccess_ok((const void *)a, page_end - a, UACCESS_READ))
+				ok_below = page_end;
+			else if (uaccess_ok((const void *)a, 1, UACCESS_READ))
+				ok_below = a + 1;
+			else
+				return -EFAULT;
+		}
 		dst[i] = upath[i];
 		if (!dst[i])
 			return i ? i : -ENOENT;

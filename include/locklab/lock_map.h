@@ -14,7 +14,7 @@
  * type.
  */
 struct lock_map {
-	const char *name; /* class name */
+	const char *name; /* class name: a string constant (lock_class.c caches ids by its address) */
 	u16 class_id;     /* 0 until first use, then an index into the class table */
 #ifdef CONFIG_LOCK_STAT
 	u16 last_cpu;     /* written by the holder: CPU that released it last (a bounce if another takes it) */

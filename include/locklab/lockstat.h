@@ -70,17 +70,22 @@ static inline void lockstat_acquired_uncontended(struct lock_map *l)
 		l->acquired_at = 0; /* not timed: a later switch-on must not time this hold */
 }
 
-static inline void lockstat_released_fast(struct lock_map *l)
+/* Is l's current hold being timed? Then its release goes through lockstat_released(). */
+static inline bool lockstat_hold_timed(struct lock_map *l)
 {
-	if (LOCKSTAT_HOLD_TIMED && l->acquired_at)
-		lockstat_released(l); /* a timed hold */
-	else
-		l->last_cpu = (u16)smp_processor_id();
+	return LOCKSTAT_HOLD_TIMED && __builtin_expect(l->acquired_at != 0, 0);
+}
+
+/* The release of a hold that is not timed: only who let go, for bounce counting. */
+static inline void lockstat_released_untimed(struct lock_map *l)
+{
+	l->last_cpu = (u16)smp_processor_id();
 }
 #else
 static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
 static inline void lockstat_acquired_uncontended(struct lock_map *l) { (void)l; }
-static inline void lockstat_released_fast(struct lock_map *l) { (void)l; }
+static inline bool lockstat_hold_timed(struct lock_map *l) { (void)l; return false; }
+static inline void lockstat_released_untimed(struct lock_map *l) { (void)l; }
 static inline void lockstat_irq_context(bool in_irq) { (void)in_irq; }
 static inline void lockstat_released(struct lock_map *l) { (void)l; }
 static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }

@@ -17,15 +17,60 @@ static const char *names[LOCK_CLASSES_MAX] = { "(none)", [LOCK_CLASSES_MAX - 1] 
 static u16 nr_classes = 1;
 static bool overflow_reported;
 
+/*
+ * Every object's lock starts with class id 0 and looks its class up at its
+ * first use, and workloads make objects all the time (a pipe, a process,
+ * an inode per op): a scan of the table with strcmp cost more than the
+ * rest of lockstat together. Class names are string constants, so a small
+ * table keyed by the name's address answers almost every lookup at once.
+ * Slots are filled once, under table_busy, id before name (release);
+ * readers need no lock.
+ */
+#define PTR_SLOTS 256
+static const char *ptr_names[PTR_SLOTS];
+static u16 ptr_ids[PTR_SLOTS];
+
+static u32 ptr_slot(const char *name)
+{
+	return (u32)(((u64)name >> 3) * 0x9e3779b1U) % PTR_SLOTS;
+}
+
+static u16 ptr_find(const char *name)
+{
+	for (u32 i = 0, s = ptr_slot(name); i < 8; i++, s = (s + 1) % PTR_SLOTS) {
+		const char *n = atomic_load_acquire(&ptr_names[s]);
+
+		if (n == name)
+			return ptr_ids[s];
+		if (!n)
+			break;
+	}
+	return 0;
+}
+
+/* Under table_busy. A full neighbourhood only means the slow path next time. */
+static void ptr_remember(const char *name, u16 id)
+{
+	for (u32 i = 0, s = ptr_slot(name); i < 8; i++, s = (s + 1) % PTR_SLOTS) {
+		if (!ptr_names[s]) {
+			ptr_ids[s] = id;
+			atomic_store_release(&ptr_names[s], name);
+			return;
+		}
+	}
+}
+
 u16 lock_class_lookup(const char *name)
 {
-	u16 n = atomic_load_acquire(&nr_classes), id;
+	u16 n = atomic_load_acquire(&nr_classes), id = ptr_find(name);
 	bool report = false;
 	u64 flags;
 
+	if (id)
+		return id;
 	for (id = 1; id < n; id++)
 		if (names[id] == name || strcmp(names[id], name) == 0)
-			return id;
+			goto remember;
 	flags = local_irq_save();
 	while (atomic_xchg_acquire(&table_busy, 1U))
 		cpu_relax();
@@ -47,12 +92,24 @@ u16 lock_class_lookup(const char *name)
 	atomic_store_release(&nr_classes, (u16)(n + 1)); /* name visible before the id */
 	id = n;
 out:
+	if (!ptr_find(name))
+		ptr_remember(name, id);
 	atomic_store_release(&table_busy, 0U);
 	local_irq_restore(flags);
 	/* Printed outside the table lock: printk takes the console lock, which may need a class. */
 	if (report)
 		printk("lock_class: more than %d lock classes; '%s' and later ones are counted as '%s'",
 		       LOCK_CLASSES_MAX - 2, name, names[LOCK_CLASSES_MAX - 1]);
+	return id;
+remember:
+	/* Known by another address of the same name (a copy in another object file). */
+	flags = local_irq_save();
+	while (atomic_xchg_acquire(&table_busy, 1U))
+		cpu_relax();
+	if (!ptr_find(name))
+		ptr_remember(name, id);
+	atomic_store_release(&table_busy, 0U);
+	local_irq_restore(flags);
 	return id;
 }
 

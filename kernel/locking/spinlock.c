@@ -15,8 +15,26 @@ void spin_lock_init(struct spinlock *l, const char *name)
 	*l = (struct spinlock)SPINLOCK_INIT(name);
 }
 
-/* spin_lock with a lockdep subclass (lockdep.h): for two locks of one class nested in a fixed order. */
-void spin_lock_nested(struct spinlock *l, u32 subclass)
+/*
+ * The contended half of an instrumented acquisition, out of line: the
+ * uncontended path then makes no call of its own, needs no stack frame,
+ * and costs lockstat only its counter updates (issue 12.8).
+ */
+static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
+{
+	u64 t0 = time_counter(), waited;
+	struct spinlock *outer = watchdog_wait_begin(l);
+
+	arch_lock(&l->alg);
+	watchdog_wait_end(outer);
+	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
+	waited = time_counter() - t0;
+	lockstat_acquired(&l->map, true, waited);
+	sched_account_lock_wait(waited, false);
+}
+
+/* The body of spin_lock and spin_lock_nested, inlined into both (one call, no jump between them). */
+static inline __attribute__((always_inline)) void spin_lock_common(struct spinlock *l, u32 subclass)
 {
 	preempt_disable();
 	lockdep_acquire_nested(&l->map, false, subclass);
@@ -26,19 +44,11 @@ void spin_lock_nested(struct spinlock *l, u32 subclass)
 	 */
 	if (LOCKSTAT_ENABLED) {
 		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
-		if (arch_trylock(&l->alg)) {
+		if (__builtin_expect(arch_trylock(&l->alg), 1)) {
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 			lockstat_acquired_uncontended(&l->map);
 		} else {
-			u64 t0 = time_counter(), waited;
-			struct spinlock *outer = watchdog_wait_begin(l);
-
-			arch_lock(&l->alg);
-			watchdog_wait_end(outer);
-			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
-			waited = time_counter() - t0;
-			lockstat_acquired(&l->map, true, waited);
-			sched_account_lock_wait(waited, false);
+			spin_lock_contended(l);
 		}
 	} else {
 		struct spinlock *outer = watchdog_wait_begin(l); /* without lockstat every acquisition is marked */
@@ -50,9 +60,15 @@ void spin_lock_nested(struct spinlock *l, u32 subclass)
 	lockdep_acquired_nested(&l->map, subclass);
 }
 
+/* spin_lock with a lockdep subclass (lockdep.h): for two locks of one class nested in a fixed order. */
+void spin_lock_nested(struct spinlock *l, u32 subclass)
+{
+	spin_lock_common(l, subclass);
+}
+
 void spin_lock(struct spinlock *l)
 {
-	spin_lock_nested(l, 0);
+	spin_lock_common(l, 0);
 }
 
 bool spin_trylock(struct spinlock *l)
@@ -70,24 +86,40 @@ bool spin_trylock(struct spinlock *l)
 	return true;
 }
 
-/* Everything spin_unlock does but re-enabling preemption; false if lockdep refused the release. */
-static bool spin_release(struct spinlock *l)
+/*
+ * Everything spin_unlock does but re-enabling preemption; false if lockdep
+ * refused the release. 'timed': the hold is being timed (lockstat), which
+ * takes a call; the untimed release, by far the common one, makes none.
+ */
+static inline __attribute__((always_inline)) bool spin_release(struct spinlock *l, bool timed)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
 	if (!lockdep_release(&l->map, owner == SPIN_NO_OWNER ? LOCKDEP_OWNER_NONE :
 				      owner == smp_processor_id() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER, owner))
 		return false; /* reported: releasing it would corrupt the lock (and the preempt count) */
-	lockstat_released_fast(&l->map);
+	if (timed)
+		lockstat_released(&l->map);
+	else
+		lockstat_released_untimed(&l->map);
 	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
 	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
 	arch_unlock(&l->alg);
 	return true;
 }
 
+/* Out of line, so that spin_unlock's usual path needs no stack frame. */
+static __attribute__((noinline)) void spin_unlock_timed(struct spinlock *l)
+{
+	if (spin_release(l, true))
+		preempt_enable();
+}
+
 void spin_unlock(struct spinlock *l)
 {
-	if (spin_release(l))
+	if (lockstat_hold_timed(&l->map))
+		spin_unlock_timed(l);
+	else if (spin_release(l, false))
 		preempt_enable();
 }
 
@@ -107,7 +139,7 @@ u64 spin_lock_irqsave(struct spinlock *l)
  */
 void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 {
-	bool released = spin_release(l);
+	bool released = spin_release(l, lockstat_hold_timed(&l->map));
 
 	local_irq_restore(flags);
 	if (released)
