@@ -84,7 +84,7 @@ bool bench_mem_unchanged(const char *name, const struct bench_mem *before);
 bool bench_running(struct bench_worker *w);
 /* A passive worker told to go to the barrier of 'phase' (BENCH_START or BENCH_STOP): parks it there. */
 void bench_arrive(struct bench_worker *w, u32 phase);
-/* Busy computation for about ns nanoseconds, outside any lock (think time, critical sections). */
+/* Busy computation for about ns nanoseconds (a loop calibrated at boot, no counter reads): think time, critical sections. */
 void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);
 
