@@ -313,6 +313,30 @@ def reading_stops_at_the_host_cores():
 
 
 @test
+def ceiling_is_read_first_and_flags_speedups_above_it():
+    # fine's mm reaches 1.90x at 2 CPUs (THROUGHPUT); a ceiling of 1.50x under fine in the same boot
+    # makes that an artifact, and a ceiling of 2.30x is above 2 CPUs itself (a starved 1-CPU run).
+    res, ls = synthetic()
+    for s, two in (('bkl', 230), ('subsys', 200), ('fine', 150)):
+        for i, c in enumerate(CPUS):
+            for rep in (0, 1):
+                res.append(result_row(s, 'ceiling', c, rep, [100, two, 2 * two][i], lwp='0.00'))
+    run = make_run('ceiling', res, ls, meta=dict(META, host_cpus=2))
+    rc, _, err = report(run)
+    expect_rc(rc, 0, err)
+    md = read(run, 'report.md')
+    reading = md[md.index('## Reading'):]
+    items = [l for l in reading.splitlines() if l.startswith('- ')]
+    expect(items and items[0].startswith('- **ceiling** (pure computation: no locks, no kernel calls) '
+                                         'reached 1.50×–2.30× at 2 CPUs'), f'ceiling not read first: {items[:1]}')
+    expect('It is above 2×, which computation cannot be' in items[0], 'a ceiling above N is not flagged')
+    mm = [l for l in items if l.startswith('- **mm**')][0]
+    expect('fine (1.90×) beats what the machine allowed in the same boot (ideal 2×, ceiling under fine 1.50×)'
+           in mm, f'speedup above the ceiling not flagged: {mm}')
+    expect('bkl (0.95×)' not in mm and 'subsys (1.30×) beat' not in mm, f'a speedup below its ceiling flagged: {mm}')
+
+
+@test
 def two_builds_of_a_strategy_are_separate_series():
     res, ls = synthetic()
     extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']
