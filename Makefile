@@ -226,7 +226,7 @@ BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
 # What bench and bench-locks differ in (target-specific below).
 bench-workloads := all
 bench-label := bench
-bench-args = --cpus $(CPUS) --gic $(GIC) --repeat $(REPEAT) --duration-ms $(DURATION_MS) \
+bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
 	$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
@@ -304,8 +304,9 @@ help:
 	@echo ''
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
 	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
-	@echo '                      workload at 1, 2, 4 CPUs, write CSVs, gnuplot graphs and a report;'
-	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=4 GIC=2 REPEAT=3 DURATION_MS=100'
+	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
+	@echo '                      write CSVs, gnuplot graphs and a report;'
+	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=min(4,host cores) GIC=2 REPEAT=3 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'

@@ -310,6 +310,14 @@ def reading_stops_at_the_host_cores():
     expect('**mm**: in this run fine scales best: 1.90× its 1-CPU throughput at 2 CPUs' in md,
            'reading not taken at 2 CPUs')
     expect('This run had 4 vCPUs on 2 host CPUs.' in md, 'caveat about vCPUs > host CPUs missing')
+    # Contention is read where it means something too: at 2 CPUs, not the oversubscribed 4.
+    expect('dominates contention at 2 CPUs' in md and 'dominates contention at 4 CPUs' not in md,
+           'contention sentences not taken at the host cores')
+    expect("at the largest CPU count not above the host's 2 cores" in md, 'contention table does not say which count')
+    expect_eq(md_table_row(md, 'fine', '2', 'runqueue')[:2], ['60000', '6000'], 'fine contention row at 2 CPUs (4 CPUs: 12000 contentions):')
+    if GNUPLOT:
+        expect('(2 CPUs)' in read(run, 'plots', 'data', 'contention.dat'), 'contention plot not at 2 CPUs')
+        expect('gray90' in read(run, 'plots', 'throughput-mm.gp'), 'CPUs beyond the host cores not greyed')
 
 
 @test

@@ -9,7 +9,8 @@ SVG exists and is non-empty; the HTML report parses and links every plot; a
 second run whose fine kernel cannot boot keeps the others' results, names
 the failure and exits non-zero; the fine log fed through a pty into
 scripts/capture-serial (as from a Pi 5's UART) gives the same CSV rows and
-a full report. Prints KTAP v1.
+a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given.
+Prints KTAP v1.
 """
 import argparse
 import csv
@@ -186,6 +187,31 @@ def capture_matches_bench(work, images):
     return problems
 
 
+def default_sweep_fits_the_host(work, images):
+    """make bench passes --cpus auto unless CPUS= is given: 4 CPUs, or the host's cores if fewer."""
+    from importlib.machinery import SourceFileLoader
+    import importlib.util
+    loader = SourceFileLoader('bench_run', RUN)
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_run', loader))
+    loader.exec_module(mod)
+    problems, want = [], min(4, os.cpu_count() or 1)
+    a = mod.parse_args(['--cpus', 'auto'])
+    if a.cpus != want or a.cpu_list != [c for c in (1, 2, 4) if c <= want]:
+        problems.append(f'--cpus auto on {os.cpu_count()} host CPUs: cpus={a.cpus} sweep={a.cpu_list}')
+    a = mod.parse_args(['--cpus', '4'])
+    if a.cpus != 4 or a.cpu_list != [1, 2, 4]:
+        problems.append(f'--cpus 4 asked for: cpus={a.cpus} sweep={a.cpu_list}')
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench'], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True).stdout
+    if '--cpus auto' not in out:
+        problems.append('make bench does not pass --cpus auto: ' + out.strip()[-200:])
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench', 'CPUS=8'], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True).stdout
+    if '--cpus 8' not in out:
+        problems.append('make bench CPUS=8 does not pass --cpus 8: ' + out.strip()[-200:])
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
@@ -196,7 +222,8 @@ def main():
     os.makedirs(a.workdir)
     cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot),
              ('hung_run_is_named_and_earlier_runs_kept', hung_run_is_named),
-             ('capture_matches_bench', capture_matches_bench)]
+             ('capture_matches_bench', capture_matches_bench),
+             ('default_sweep_fits_the_host', default_sweep_fits_the_host)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):
