@@ -10,13 +10,13 @@ static bool overlaps(u64 a, u64 end, u64 lo, u64 hi)
 	return a < hi && end > lo;
 }
 
-/* No-map reserved ranges, page-rounded outwards as mmu.c unmaps them. */
+/* No-map reserved ranges: unmapped, so an access would fault. */
 static bool overlaps_nomap(const struct platform_info *plat, u64 a, u64 end)
 {
 	for (int i = 0; i < plat->nr_reserved; i++) {
-		u64 base = plat->reserved[i].base, top = base + plat->reserved[i].size;
+		u64 lo, hi;
 
-		if (plat->reserved[i].no_map && overlaps(a, end, ALIGN_DOWN(base, 4096UL), ALIGN_UP(top, 4096UL)))
+		if (plat_nomap_pages(&plat->reserved[i], &lo, &hi) && overlaps(a, end, lo, hi))
 			return true;
 	}
 	return false;

@@ -178,14 +178,13 @@ static bool overlaps_kernel(u64 base, u64 end)
 	return (base < (u64)_end && end > (u64)_text) || (dtb_size && base < dtb + dtb_size && end > dtb);
 }
 
-/* Holes for the no-map reserved ranges (page-rounded outwards, as the page allocator excludes them). */
+/* Holes for the no-map reserved ranges. */
 static void unmap_nomap(const struct platform_info *p)
 {
 	for (int i = 0; i < p->nr_reserved; i++) {
-		u64 base = ALIGN_DOWN(p->reserved[i].base, PAGE);
-		u64 end = ALIGN_UP(p->reserved[i].base + p->reserved[i].size, PAGE);
+		u64 base, end;
 
-		if (!p->reserved[i].no_map)
+		if (!plat_nomap_pages(&p->reserved[i], &base, &end))
 			continue;
 		if (overlaps_kernel(base, end))
 			printk("mmu: no-map range 0x%llx-0x%llx overlaps the kernel or its device tree: left mapped",
@@ -303,11 +302,12 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		return true;
 	}
 	for (int i = 0; p && i < p->nr_reserved; i++) {
-		u64 base = p->reserved[i].base, end = base + p->reserved[i].size;
+		u64 base, end;
 
-		if (p->reserved[i].no_map && addr >= ALIGN_DOWN(base, PAGE) && addr < ALIGN_UP(end, PAGE)) {
-			snprintf(buf, n, "no-map reserved memory 0x%llx-0x%llx (unmapped)", (unsigned long long)base,
-				 (unsigned long long)end - 1);
+		if (plat_nomap_pages(&p->reserved[i], &base, &end) && addr >= base && addr < end) {
+			snprintf(buf, n, "no-map reserved memory 0x%llx-0x%llx (unmapped)",
+				 (unsigned long long)p->reserved[i].base,
+				 (unsigned long long)(p->reserved[i].base + p->reserved[i].size - 1));
 			return true;
 		}
 	}

@@ -62,19 +62,16 @@ static void ptr_remember(const char *name, u16 id)
 
 u16 lock_class_lookup(const char *name)
 {
-	u16 n = atomic_load_acquire(&nr_classes), id = ptr_find(name);
+	u16 n, id = ptr_find(name);
 	bool report = false;
 	u64 flags;
 
 	if (id)
 		return id;
-	for (id = 1; id < n; id++)
-		if (names[id] == name || strcmp(names[id], name) == 0)
-			goto remember;
+	/* Once per address of a name: find or add it under the table lock, then remember the address. */
 	flags = local_irq_save();
 	while (atomic_xchg_acquire(&table_busy, 1U))
 		cpu_relax();
-	/* Someone may have added it while we waited. */
 	n = nr_classes;
 	for (id = 1; id < n; id++)
 		if (strcmp(names[id], name) == 0)
@@ -92,7 +89,7 @@ u16 lock_class_lookup(const char *name)
 	atomic_store_release(&nr_classes, (u16)(n + 1)); /* name visible before the id */
 	id = n;
 out:
-	if (!ptr_find(name))
+	if (!ptr_find(name)) /* another CPU may have remembered it while we waited */
 		ptr_remember(name, id);
 	atomic_store_release(&table_busy, 0U);
 	local_irq_restore(flags);
@@ -100,16 +97,6 @@ out:
 	if (report)
 		printk("lock_class: more than %d lock classes; '%s' and later ones are counted as '%s'",
 		       LOCK_CLASSES_MAX - 2, name, names[LOCK_CLASSES_MAX - 1]);
-	return id;
-remember:
-	/* Known by another address of the same name (a copy in another object file). */
-	flags = local_irq_save();
-	while (atomic_xchg_acquire(&table_busy, 1U))
-		cpu_relax();
-	if (!ptr_find(name))
-		ptr_remember(name, id);
-	atomic_store_release(&table_busy, 0U);
-	local_irq_restore(flags);
 	return id;
 }
 
