@@ -219,6 +219,7 @@ gdb: $(objtree)/Image
 # results/<date>-<time>-<label>/ (scripts/bench-run; docs/benchmarks.md).
 STRATEGIES ?= bkl,subsys,fine
 REPEAT ?= 3
+BOOTS ?= 2
 DURATION_MS ?= 100
 WORKLOADS ?=
 LABEL ?=
@@ -226,7 +227,7 @@ BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
 # What bench and bench-locks differ in (target-specific below).
 bench-workloads := all
 bench-label := bench
-bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --duration-ms $(DURATION_MS) \
+bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
 	$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
@@ -306,7 +307,7 @@ help:
 	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
 	@echo '                      write CSVs, gnuplot graphs and a report;'
-	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=min(4,host cores) GIC=2 REPEAT=3 DURATION_MS=100'
+	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=min(4,host cores) GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'

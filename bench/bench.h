@@ -24,6 +24,7 @@ struct bench_worker {
 	u64 ops;                /* the worker's own count, all phases */
 	u64 ops_start, ops_end; /* ops at the start and stop barriers */
 	u64 wait_start, wait_end; /* the task's lock-wait cycles at the same moments */
+	u64 clock_start, clock_end; /* the counter as it left the start barrier and reached the stop one */
 	u64 bad;                /* invariant violations the worker saw itself (a wrong checksum...) */
 	u64 rng;                /* xorshift state, seeded per worker */
 	void *priv;             /* the workload's */

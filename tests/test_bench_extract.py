@@ -6,6 +6,7 @@ Each case writes a synthetic serial log, runs scripts/bench-extract on it as a
 subprocess (exit status, exact stderr summary, exact CSV files) and through
 its parse_log() function (exact rows and problems, from the path and from a
 list of lines)."""
+import csv
 import difflib
 import importlib.util
 import os
@@ -52,10 +53,13 @@ def expect_eq(got, want, what=''):
 
 # ---- synthetic logs ----------------------------------------------------------------------
 
-RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,workload,cpus,'
+RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,'
+                  'version,config,lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,'
+                  'spin_iters_per_ms,hz,format,workload,cpus,'
                   'repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,'
-                  'invariants,log')
-LOCKSTAT_HEADER = ('strategy,lock_alg,lock_wait,workload,cpus,repeat,class,acquisitions,'
+                  'invariants,host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
+                  'accel,host_cpus,qemu,log')
+LOCKSTAT_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,'
                    'contentions,con_bounces,acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,'
                    'hold_min_ns,hold_max_ns,hold_total_ns,trylock_fail,log')
 
@@ -88,12 +92,14 @@ CLEAN = ['[    0.000000] c0: locklab booting',
          META, RUN1, STAT1_MM, STAT1_PAGE, RUN4, STAT4_MM, END,
          'shutdown: status=pass reason=done']
 
-R_RUN1 = 'fine,ticket,lse,busy,spin,qemu-virt,4,mm,1,0,4000,100000000,40000,4000,4000,0.00,ok,{log}'
-R_RUN4 = ('fine,ticket,lse,busy,spin,qemu-virt,4,mm,4,0,9000,100000000,90000,2100,2400,37.25,ok,'
-          '{log}')
-S_1MM = 'fine,ticket,spin,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,{log}'
-S_1PAGE = 'fine,ticket,spin,mm,1,0,page,4000,0,0,0,0,0,0,16,96,128000,0,{log}'
-S_4MM = 'fine,ticket,spin,mm,4,0,mm,18000,6000,5800,12000,16,96000,14900000,16,800,1300000,3,{log}'
+# The bench-meta columns of META (its optional keys blank) and the blank host columns.
+R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 8 + ',1'
+NO_HOST = ',' * 8
+R_RUN1 = R_META + ',mm,1,0,4000,100000000,40000,4000,4000,0.00,ok' + NO_HOST + ',{log}'
+R_RUN4 = R_META + ',mm,4,0,9000,100000000,90000,2100,2400,37.25,ok' + NO_HOST + ',{log}'
+S_1MM = 'fine,ticket,lse,busy,spin,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,{log}'
+S_1PAGE = 'fine,ticket,lse,busy,spin,mm,1,0,page,4000,0,0,0,0,0,0,16,96,128000,0,{log}'
+S_4MM = 'fine,ticket,lse,busy,spin,mm,4,0,mm,18000,6000,5800,12000,16,96000,14900000,16,800,1300000,3,{log}'
 WROTE = 'wrote OUT/results.csv ({}) and OUT/lockstat.csv ({})\n'
 
 
@@ -361,9 +367,10 @@ def latest_meta_applies():
     lines = [META_BKL, RUN1, STAT1_MM, META, RUN4, STAT4_MM, END]
 
     def bkl(row):
-        return row.replace('fine,ticket,lse,busy,spin,qemu-virt,', 'bkl,mcs,llsc,wfe,block,rpi5,')
+        return row.replace('fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa,',
+                           'bkl,mcs,llsc,wfe,block,rpi5,4,54000000,off,0.3-g1a2b3c,0x77,')
     check_log('two-metas.log', text(lines), 0, 'two-metas.log: 2 runs, 2 lockstat rows kept\n',
-              [bkl(R_RUN1), R_RUN4], [S_1MM.replace('fine,ticket,spin,', 'bkl,mcs,block,'), S_4MM])
+              [bkl(R_RUN1), R_RUN4], [S_1MM.replace('fine,ticket,lse,busy,spin,', 'bkl,mcs,llsc,wfe,block,'), S_4MM])
     metas = bx.parse_log(write_log('m.log', text(lines)))[0]
     expect_eq([(m['strategy'], m['config'], m['line'], m['log']) for m in metas],
               [('bkl', '0x77', 1, 'm.log'), ('fine', '9f3e21aa', 4, 'm.log')], 'metas:')
@@ -394,10 +401,11 @@ def two_logs_combined():
                    'wrote OUT/results.csv (3 runs) and OUT/lockstat.csv (4 rows)\n', 'stderr')
     expect_eq(results, '\n'.join([
         RESULTS_HEADER,
-        'bkl,mcs,llsc,wfe,block,rpi5,4,mm,1,0,4000,100000000,40000,4000,4000,0.00,ok,bkl.log',
+        ('bkl,mcs,llsc,wfe,block,rpi5,4,54000000,off,0.3-g1a2b3c,0x77' + ',' * 8 + ',1,mm,1,0,4000,100000000,40000,'
+         '4000,4000,0.00,ok' + NO_HOST + ',bkl.log'),
         R_RUN1.format(log='fine.log'), R_RUN4.format(log='fine.log')]) + '\n', 'results.csv')
     expect_eq(stats, '\n'.join([
-        LOCKSTAT_HEADER, 'bkl,mcs,block,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,bkl.log'] +
+        LOCKSTAT_HEADER, 'bkl,mcs,llsc,wfe,block,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,bkl.log'] +
         [r.format(log='fine.log') for r in (S_1MM, S_1PAGE, S_4MM)]) + '\n', 'lockstat.csv')
     rc, _, results, _ = extract(bkl, write_log('fine.log', text(CLEAN)))
     expect_eq((rc, results.count('\n')), (0, 4), 'both clean: exit status, lines')
@@ -426,6 +434,75 @@ def usage_errors():
         raise Failed('parse_log on a missing file did not raise')
     except FileNotFoundError:
         pass
+
+
+@test
+def every_bench_meta_key_is_a_column():
+    meta = META + (' lockstat_hold=auto lockdep=off duration_ms=100 repeat=3 think_ns=2000 cs_ns=200 '
+                   'spin_iters_per_ms=987654 hz=100 newkey=ignored')
+    _, runs, _, problems = bx.parse_log([meta, RUN1, 'bench-end: runs=1 failed=0'])
+    expect_eq(problems, [], 'problems:')
+    expect_eq({k: runs[0][k] for k in bx.META_OPTIONAL if k != 'repeat'} | {'repeats': runs[0]['repeats']},
+              {'lockstat_hold': 'auto', 'lockdep': 'off', 'duration_ms': '100', 'think_ns': '2000',
+               'cs_ns': '200', 'spin_iters_per_ms': '987654', 'hz': '100', 'repeats': '3'},
+              'optional bench-meta columns:')
+    expect('newkey' not in runs[0], 'a key the tool does not know became a column')
+
+
+def rotated_log():
+    """Two repeats of mm at 1 and 2 CPUs, the counts rotating, with lockstat rows."""
+    lines = [META]
+    for rep, (one, two) in enumerate(((1000, 1900), (600, 1500))):
+        for cpus, tp in ((1, one), (2, two)):
+            lines += [f'bench: workload=mm cpus={cpus} repeat={rep} ops={tp // 10} ns=100000000 '
+                      f'ops_per_sec={tp} thread_ops_min=1 thread_ops_max=1 lock_wait_pct=1.00 invariants=ok',
+                      f'lockstat: workload=mm cpus={cpus} repeat={rep} class=page acquisitions={tp // 10 * 2} '
+                      'contentions=0 con_bounces=0 acq_bounces=0 wait_min_ns=0 wait_max_ns=0 wait_total_ns=0 '
+                      'hold_min_ns=0 hold_max_ns=0 hold_total_ns=0 trylock_fail=0',
+                      f'lockstat: workload=mm cpus={cpus} repeat={rep} class=runqueue acquisitions={cpus * 50} '
+                      'contentions=0 con_bounces=0 acq_bounces=0 wait_min_ns=0 wait_max_ns=0 wait_total_ns=0 '
+                      'hold_min_ns=0 hold_max_ns=0 hold_total_ns=0 trylock_fail=0']
+    return lines + ['bench-end: runs=4 failed=0']
+
+
+@test
+def host_file_fills_host_columns_and_flags_busy_runs():
+    path = write_log('fine-boot1.log', text(rotated_log()))
+    with open(path[:-4] + '.host', 'w') as f:
+        f.write('host-meta: accel=multi host_cpus=2 qemu=7.2.22\n'
+                'host: workload=mm cpus=1 repeat=0 host_vcpu_wait_pct=0.50 host_steal_pct=0.00 '
+                'host_load1=0.20 host_window_ms=120.0\n'
+                'host: workload=mm cpus=2 repeat=0 host_vcpu_wait_pct=5.01 host_steal_pct=1.50 '
+                'host_load1=0.30 host_window_ms=121.0\n')
+    out = os.path.join(tempfile.mkdtemp(dir=TMP), 'out')
+    p = subprocess.run([sys.executable, TOOL, '--out', out, path], capture_output=True, text=True, timeout=60)
+    expect_eq(p.returncode, 0, f'exit status ({p.stderr}):')
+    rows = list(csv.DictReader(open(os.path.join(out, 'results.csv'))))
+    got = [(r['cpus'], r['repeat'], r['host_vcpu_wait_pct'], r['host_busy'], r['accel'], r['host_cpus'],
+            r['qemu']) for r in rows]
+    expect_eq(got, [('1', '0', '0.50', '0', 'multi', '2', '7.2.22'), ('2', '0', '5.01', '1', 'multi', '2', '7.2.22'),
+                    ('1', '1', '', '', 'multi', '2', '7.2.22'), ('2', '1', '', '', 'multi', '2', '7.2.22')],
+              'host columns (repeat 1 has no host record: blank, not zero):')
+    summary = {(r['workload'], r['cpus']): r for r in csv.DictReader(open(os.path.join(out, 'summary.csv')))}
+    two = summary[('mm', '2')]
+    # Repeat 0's 2-CPU run is busy: only repeat 1's pair (1500 / 600) counts.
+    expect_eq((two['n'], two['host_busy_runs'], two['speedup_median'], two['speedup_pairs'],
+               two['ops_per_sec_median']), ('1', '1', '2.500', '1', '1500'), 'summary at 2 CPUs:')
+    one = summary[('mm', '1')]
+    expect_eq((one['n'], one['ops_per_sec_median'], one['ops_per_sec_min'], one['ops_per_sec_max'],
+               one['acq_per_op']), ('2', '800', '600', '1000', '2.000'),
+              'summary at 1 CPU (acquisitions per op leave the scheduler\'s runqueue lock out):')
+
+
+@test
+def speedups_pair_adjacent_runs_of_one_boot():
+    _, runs, _, _ = bx.parse_log(rotated_log(), name='a.log')
+    _, runs2, _, _ = bx.parse_log([l.replace('ops_per_sec=1900', 'ops_per_sec=3800') for l in rotated_log()],
+                                  name='b.log')
+    pairs = bx.pair_speedups(runs + runs2, key=lambda r: r['strategy'])
+    expect_eq(sorted(round(x, 3) for x in pairs[('fine', 'mm', 2)]), [1.9, 2.5, 2.5, 3.8],
+              'each 2-CPU run over the 1-CPU run of its own log and repeat:')
+    expect_eq(pairs[('fine', 'mm', 1)], [1.0] * 4, '1-CPU runs pair with themselves:')
 
 
 def main():

@@ -68,8 +68,8 @@ def expect_eq(got, want, what=''):
     raise Failed(f'{what} expected {want!r}, got {got!r}'.strip())
 
 
-def expect_close(got, want, what):
-    expect(abs(got - want) <= 1e-4 * max(1, abs(want)), f'{what}: expected {want}, got {got}')
+def expect_close(got, want, what, tol=1e-4):
+    expect(abs(got - want) <= tol * max(1, abs(want)), f'{what}: expected {want}, got {got}')
 
 
 # ---- synthetic run folders ------------------------------------------------------------------
@@ -244,6 +244,11 @@ def md_table_row(md, *first):
     raise Failed(f'report.md has no table row {first}')
 
 
+def speedups(md, w, s):
+    """The median speedups of the speedup table's row, without their spread."""
+    return [c.split(' (')[0] for c in md_table_row(md, w, s)[:3]]
+
+
 # ---- cases --------------------------------------------------------------------------------
 
 @test
@@ -282,16 +287,19 @@ def speedup_table_and_data():
     expect_rc(rc, 0, err)
     md = read(run, 'report.md')
     for w in WORKLOADS:
-        expect_eq(md_table_row(md, w, 'fine')[:3], ['1.00', '1.90', '3.60'], f'{w} fine speedups:')
-        expect_eq(md_table_row(md, w, 'subsys')[:3], ['1.00', '1.30', '1.50'], f'{w} subsys speedups:')
-        expect_eq(md_table_row(md, w, 'bkl')[:3], ['1.00', '0.95', '0.90'], f'{w} bkl speedups:')
+        expect_eq(md_table_row(md, w, 'fine')[:3], ['1.00', '1.90 (1.90–1.91, 2 pairs)',
+                                                     '3.60 (3.60–3.60, 2 pairs)'], f'{w} fine speedups:')
+        expect_eq(speedups(md, w, 'subsys'), ['1.00', '1.30', '1.50'], f'{w} subsys speedups:')
+        expect_eq(speedups(md, w, 'bkl'), ['1.00', '0.95', '0.90'], f'{w} bkl speedups:')
     fine = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))['fine']
     expect_eq([r[0] for r in fine], [1.0, 2.0, 4.0], 'fine speedup CPUs')
     for row, want in zip(fine, (1.0, 1.9, 3.6)):
-        expect_close(row[1], want, f'fine speedup at {row[0]:g} CPUs')
-    # error bars: min and max over the repeats (360 -+ 18) over the 1-CPU mean
-    expect_close(fine[2][2], 342 / 100, 'fine speedup min at 4 CPUs')
-    expect_close(fine[2][3], 378 / 100, 'fine speedup max at 4 CPUs')
+        # the median of the two repeats' pairs (their throughputs are rounded to integers)
+        expect_close(row[1], want, f'fine speedup at {row[0]:g} CPUs', tol=1e-3)
+    # error bars: min and max over the pairs; each repeat's runs are 5 % off in the same direction
+    # (342/95 and 378/105), so pairing with the adjacent 1-CPU run cancels it: no spread
+    expect_close(fine[2][2], 342 / 95, 'fine speedup min at 4 CPUs')
+    expect_close(fine[2][3], 378 / 105, 'fine speedup max at 4 CPUs')
     tp = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))['fine']
     expect_eq(tp, [[1.0, 100.0, 95.0, 105.0, 2.0], [2.0, 190.0, 181.0, 199.0, 2.0],
                    [4.0, 360.0, 342.0, 378.0, 2.0]], 'fine throughput data (cpus mean min max n):')
@@ -342,6 +350,49 @@ def ceiling_is_read_first_and_flags_speedups_above_it():
     expect('fine (1.90×) beats what the machine allowed in the same boot (ideal 2×, ceiling under fine 1.50×)'
            in mm, f'speedup above the ceiling not flagged: {mm}')
     expect('bkl (0.95×)' not in mm and 'subsys (1.30×) beat' not in mm, f'a speedup below its ceiling flagged: {mm}')
+
+
+@test
+def sanity_flags_open_the_report():
+    def runs_of(s, tps, lwp='10.00', busy=()):
+        """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""
+        return [dict(result_row(s, 'mm', c, rep, tp, lwp=lwp), host_busy='1' if (c, rep) in busy else '0')
+                for rep in (0, 1) for c, tp in tps.items()]
+
+    def stats_of(s, per_op, tps):
+        return [lockstat_row(s, 'mm', c, rep, 'page', int(per_op[c] * tp), 0, 0)
+                for rep in (0, 1) for c, tp in tps.items()]
+    tps = {'fine': {1: 1000, 2: 2600}, 'bkl': {1: 1000, 2: 400}, 'subsys': {1: 1000, 2: 1500, 4: 300}}
+    res = runs_of('fine', tps['fine']) + runs_of('bkl', tps['bkl'], lwp='80.00') + runs_of('subsys', tps['subsys'])
+    ls = stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']) + stats_of('bkl', {1: 1.0, 2: 1.0}, tps['bkl']) + \
+        stats_of('subsys', {1: 3.0, 2: 3.5, 4: 3.0}, tps['subsys'])
+    run = make_run('sanity', res, ls, meta=dict(META, host_cpus=2))
+    rc, _, err = report(run)
+    expect_rc(rc, 1, err)  # fine and bkl have no 4-CPU run
+    md = read(run, 'report.md')
+    flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
+    expect(md.index('## Sanity checks') < md.index('## Run'), 'the sanity checks are not at the top')
+    for want in ('fine mm: 2.60× at 2 CPUs is above 2×, which cannot be: an artifact',
+                 'bkl mm: collapses to 0.40× at 2 CPUs; likely cause: a lock convoy: the workers waited for '
+                 'locks 80 % of their time',
+                 'subsys mm: collapses to 0.30× at 4 CPUs; likely cause: more vCPUs (4) than host cores (2)',
+                 'subsys mm: 3.50 lock acquisitions per op at 2 CPUs against 3.00 at 1 CPU: the workload does '
+                 'different work at 2 CPUs'):
+        expect(want in flags, f'not flagged: {want!r} in {flags}')
+    expect('fine mm: 2.00 lock' not in flags and 'busy' not in flags, f'flagged without cause: {flags}')
+    # Over a third of the runs on a busy host: the warning comes first, the flagged runs count nowhere.
+    busy = runs_of('fine', tps['fine'], busy=((2, 0), (2, 1), (1, 1))) + runs_of('bkl', tps['bkl'], lwp='80.00')
+    run = make_run('busy', busy, stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']), meta=dict(META, host_cpus=2))
+    rc, _, err = report(run)
+    md = read(run, 'report.md')
+    first = md[md.index('## Sanity checks'):].splitlines()[2]
+    expect(first.startswith('- **This host was busy: these numbers are not reliable.** 3 of 8 runs'),
+           f'no busy-host warning first: {first}')
+    expect_eq(speedups(md, 'mm', 'fine')[:2], ['1.00', '–'], 'busy runs left out of the speedups:')
+    expect('fine mm: 2.60×' not in md, 'a flagged run was read')
+    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'busy-mm.dat'))
+    expect_eq(sorted(blocks), ['fine'], 'hollow points of the busy runs:')
+    expect('linear: best 1-CPU x N' in read(run, 'plots', 'throughput-mm.gp'), 'no linear line')
 
 
 @test
@@ -409,7 +460,7 @@ def missing_strategy_exit_1():
            'report does not say subsys is missing')
     expect(md.index('## Failures') < md.index('## Missing data') < md.index('## Run'), 'failures not first')
     expect('subsys: boot failed: timeout after 120 s' in md, 'meta.json failure not in the report')
-    expect_eq(md_table_row(md, 'mm', 'fine')[:3], ['1.00', '1.90', '3.60'], 'fine speedups still there:')
+    expect_eq(speedups(md, 'mm', 'fine'), ['1.00', '1.90', '3.60'], 'fine speedups still there:')
     if GNUPLOT:
         check_plots(run, plot_names(WORKLOADS))
         expect('subsys' not in read(run, 'plots', 'throughput-mm.gp'), 'subsys in a plot')
@@ -427,7 +478,7 @@ def missing_cpu_count_and_lockstat_exit_1():
     md = read(run, 'report.md')
     expect('bkl: no run of lock at 4 CPUs' in md, 'report does not say bkl lacks lock at 4 CPUs')
     expect('lockstat.csv has no rows' in md, 'report does not say lockstat.csv is empty')
-    expect_eq(md_table_row(md, 'lock', 'bkl')[:3], ['1.00', '0.95', '–'], 'bkl lock speedups:')
+    expect_eq(speedups(md, 'lock', 'bkl'), ['1.00', '0.95', '–'], 'bkl lock speedups:')
     expect_eq(md_table_row(md, 'label'), ['unknown'], 'label without meta.json:')
     if GNUPLOT:
         check_plots(run, plot_names(WORKLOADS, contention=False))

@@ -24,9 +24,13 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
 WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-shared', 'pipe', 'proc', 'mixed', 'lock']
-RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,workload,cpus,repeat,ops,ns,'
-                'ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,log').split(',')
-LOCKSTAT_COLS = ('strategy,lock_alg,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
+# As docs/output-format.md documents them.
+HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
+RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
+                'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,format,'
+                'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,'
+                ).split(',')[:-1] + HOST_COLS + ['log']
+LOCKSTAT_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
                  'acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,hold_min_ns,hold_max_ns,hold_total_ns,'
                  'trylock_fail,log').split(',')
 
@@ -44,7 +48,8 @@ class Links(html.parser.HTMLParser):
 
 def bench(results, images, strategies, workloads):
     cmd = [sys.executable, RUN, '--results', results, '--strategies', strategies, '--cpus', '2',
-           '--repeat', '1', '--duration-ms', '20', '--workloads', workloads, '--label', 'check']
+           '--repeat', '1', '--boots', '1', '--duration-ms', '20', '--workloads', workloads, '--label', 'check',
+           '--busy-pct', '100']  # this case checks the pipeline, whatever else the host is doing
     for s, path in images.items():
         if s in strategies.split(','):
             cmd += ['--image', f'{s}={path}']
@@ -90,7 +95,7 @@ def full_matrix(work, images):
         problems.append('no report.md')
     # The lock workload knows its lock count: lockstat must agree exactly (acq_exact=ok) in every strategy.
     for s in ('bkl', 'subsys', 'fine'):
-        with open(os.path.join(run, f'{s}.log'), errors='replace') as f:
+        with open(os.path.join(run, f'{s}-boot1.log'), errors='replace') as f:
             exact = [l for l in f if l.startswith('bench: workload=lock ')]
         if len(exact) != 2 or not all(' acq_exact=ok ' in l for l in exact):
             problems.append(f'{s}: lock workload lockstat count: {[l.strip() for l in exact]}')
@@ -106,14 +111,14 @@ def broken_boot(work, images):
     cmd_images = imgs
     results = os.path.join(work, 'broken')
     cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '1',
-           '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken']
+           '--boots', '1', '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken']
     for s in ('bkl', 'fine'):
         cmd += ['--image', f'{s}={cmd_images[s]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run = os.path.realpath(os.path.join(results, 'latest'))
     if p.returncode == 0:
         problems.append('a run with a failed boot exited 0')
-    if 'FAILED   fine: boot failed' not in p.stdout:
+    if 'FAILED   fine: boot 1 failed' not in p.stdout:
         problems.append('the failed boot is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
     with open(os.path.join(run, 'results.csv')) as f:
         rows = list(csv.DictReader(f))
@@ -130,12 +135,12 @@ def hung_run_is_named(work, images):
     problems = []
     results = os.path.join(work, 'hung')
     cmd = [sys.executable, RUN, '--results', results, '--strategies', 'fine', '--cpus', '2', '--repeat', '1',
-           '--duration-ms', '5000', '--workloads', 'lock', '--timeout', '9', '--label', 'hung',
+           '--boots', '1', '--duration-ms', '5000', '--workloads', 'lock', '--timeout', '9', '--label', 'hung',
            '--image', f'fine={images["fine"]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode == 0:
         problems.append('a run with a killed guest exited 0')
-    want = 'fine: boot failed while workload=lock cpus=2 repeat=0 was running (last finished: workload=lock cpus=1'
+    want = 'fine: boot 1 failed while workload=lock cpus=2 repeat=0 was running (last finished: workload=lock cpus=1'
     if want not in p.stdout:
         problems.append('the run that hung is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
     with open(os.path.join(os.path.realpath(os.path.join(results, 'latest')), 'results.csv')) as f:
@@ -152,7 +157,7 @@ def capture_matches_bench(work, images):
     import time
     problems = []
     run = os.path.realpath(os.path.join(work, 'ok', 'latest'))
-    with open(os.path.join(run, 'fine.log'), 'rb') as f:
+    with open(os.path.join(run, 'fine-boot1.log'), 'rb') as f:
         data = f.read()
     master, slave = pty.openpty()
     results = os.path.join(work, 'capture')
@@ -174,16 +179,65 @@ def capture_matches_bench(work, images):
 
     def rows(path, strategy):
         with open(path) as f:
-            return [{k: v for k, v in r.items() if k != 'log'} for r in csv.DictReader(f)
+            return [{k: v for k, v in r.items() if k != 'log' and k not in HOST_COLS} for r in csv.DictReader(f)
                     if r['strategy'] == strategy]
     for name in ('results.csv', 'lockstat.csv'):
         if rows(os.path.join(cap, name), 'fine') != rows(os.path.join(run, name), 'fine'):
             problems.append(f'{name} from the capture differs from make bench\'s fine rows')
+    with open(os.path.join(cap, 'results.csv')) as f:
+        filled = {k for r in csv.DictReader(f) for k in HOST_COLS if r[k]}
+    if filled:
+        problems.append(f'a capture knows nothing of its host, yet has {sorted(filled)}')
     for p_ in ('throughput-mm.svg', 'speedup-fs-private.png', 'contention-pct.png'):
         if not os.path.isfile(os.path.join(cap, 'plots', p_)):
             problems.append(f'capture: no plots/{p_}')
     if not os.path.isfile(os.path.join(cap, 'report.html')):
         problems.append('capture: no report.html')
+    return problems
+
+
+def boots_rotate_and_sample_the_host(work, images):
+    """--boots 2: each strategy boots twice, the second round in rotated order; inside a boot the CPU
+    counts rotate per repeat; every run has the host's conditions, and summary.csv pairs the runs."""
+    problems = []
+    results = os.path.join(work, 'boots')
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '2',
+           '--boots', '2', '--duration-ms', '20', '--workloads', 'ceiling', '--label', 'boots']
+    cmd += [f'--image={s}={images[s]}' for s in ('bkl', 'fine')]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = os.path.realpath(os.path.join(results, 'latest'))
+    if p.returncode != 0:
+        return [f'bench-run exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-3:])]
+    import json
+    with open(os.path.join(run, 'meta.json')) as f:
+        order = json.load(f).get('boot_order')
+    if order != ['bkl-boot1', 'fine-boot1', 'fine-boot2', 'bkl-boot2']:
+        problems.append(f'boot order {order}')
+    with open(os.path.join(run, 'fine-boot2.log'), errors='replace') as f:
+        seq = [l.split()[2:4] for l in f if l.startswith('bench: workload=')]
+    if seq != [['cpus=1', 'repeat=0'], ['cpus=2', 'repeat=0'], ['cpus=1', 'repeat=1'], ['cpus=2', 'repeat=1']]:
+        problems.append(f'CPU counts inside a boot do not rotate: {seq}')
+    with open(os.path.join(run, 'results.csv')) as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 16:
+        problems.append(f'{len(rows)} rows, expected 2 strategies x 2 boots x 2 repeats x 2 counts')
+    for r in rows:
+        try:
+            ok = 0 <= float(r['host_vcpu_wait_pct']) and float(r['host_window_ms']) >= 20 and \
+                r['host_busy'] in ('0', '1') and r['accel'] == 'multi' and r['host_cpus'] == str(os.cpu_count())
+        except ValueError:
+            ok = False
+        if not ok:
+            problems.append('host columns: ' + str({k: r[k] for k in HOST_COLS}))
+            break
+    with open(os.path.join(run, 'summary.csv')) as f:
+        summ = {(r['strategy'], r['cpus']): r for r in csv.DictReader(f)}
+    busy = sum(r['host_busy'] == '1' for r in rows if r['strategy'] == 'fine')
+    two = summ.get(('fine', '2'), {})
+    if two.get('n') is None or int(two['n']) + int(two['host_busy_runs']) != 4:
+        problems.append(f'summary.csv fine at 2 CPUs: {two}')
+    elif not busy and two.get('speedup_pairs') != '4':
+        problems.append(f'summary.csv fine at 2 CPUs, a quiet host, not 4 pairs: {two}')
     return problems
 
 
@@ -223,6 +277,7 @@ def main():
     cases = [('full_matrix_end_to_end', full_matrix), ('broken_boot_keeps_the_rest', broken_boot),
              ('hung_run_is_named_and_earlier_runs_kept', hung_run_is_named),
              ('capture_matches_bench', capture_matches_bench),
+             ('boots_rotate_and_sample_the_host', boots_rotate_and_sample_the_host),
              ('default_sweep_fits_the_host', default_sweep_fits_the_host)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0
