@@ -505,6 +505,17 @@ def speedups_pair_adjacent_runs_of_one_boot():
     expect_eq(pairs[('fine', 'mm', 1)], [1.0] * 4, '1-CPU runs pair with themselves:')
 
 
+@test
+def every_column_is_documented():
+    doc = open(os.path.join(os.path.dirname(HERE), 'docs', 'output-format.md')).read()
+    for name, cols in (('results.csv', bx.RESULTS_COLUMNS), ('lockstat.csv', bx.LOCKSTAT_COLUMNS),
+                       ('summary.csv', bx.SUMMARY_COLUMNS)):
+        lacking = [c for c in cols if f'`{c}`' not in doc and not (
+            c.startswith('ops_per_sec_') or c.startswith('speedup_')) or
+            (c.startswith(('ops_per_sec_', 'speedup_')) and f'`{c.rsplit("_", 1)[0]}_median`' not in doc)]
+        expect_eq(lacking, [], f'{name} columns not in docs/output-format.md:')
+
+
 def main():
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_extract\n  1..{len(TESTS)}')
     failed = 0
