@@ -23,7 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
-WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-shared', 'pipe', 'proc', 'mixed', 'lock']
+WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-sharedpath', 'fs-shared', 'pipe', 'pipe-pingpong', 'proc', 'mixed',
+             'lock']
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,workload,cpus,repeat,ops,ns,'
                 'ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,log').split(',')
 LOCKSTAT_COLS = ('strategy,lock_alg,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
