@@ -34,7 +34,7 @@ struct kcache;
 /* Every field but 'cache' is guarded by cache->lock. */
 struct slab {
 	struct kcache *cache;       /* set before the slab is published, then constant: read without the lock */
-	struct slab *next, *prev;   /* guarded by cache->lock: on cache->partial while it has a free object */
+	struct slab *next, *prev;   /* guarded by cache->lock: on cache->partial while it has a free object and one in use */
 	void *free;                 /* guarded by cache->lock: free objects, linked through their first word */
 	u32 inuse;                  /* guarded by cache->lock: objects handed out */
 	u64 used[SLAB_MAX_OBJS / 64]; /* guarded by cache->lock: one bit per handed-out object (double kfree) */
