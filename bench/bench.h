@@ -89,6 +89,7 @@ void bench_arrive(struct bench_worker *w, u32 phase);
 void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);
 
-extern const struct bench_workload wl_ceiling, wl_mm, wl_fs_private, wl_fs_shared, wl_pipe, wl_proc, wl_mixed, wl_lock;
+extern const struct bench_workload wl_ceiling, wl_mm, wl_fs_private, wl_fs_sharedpath, wl_fs_shared, wl_pipe,
+	wl_pipe_pingpong, wl_proc, wl_mixed, wl_lock;
 
 #endif

@@ -22,7 +22,8 @@
 
 static char bench_select[128] = CONFIG_BENCH_DEFAULT;
 BOOTPARAM_STR(bench_select, "bench",
-	      "benchmarks to run: all, none, or a comma-separated list (ceiling,mm,fs-private,fs-shared,pipe,proc,mixed,lock)");
+	      "benchmarks to run: all, none, or a comma-separated list (ceiling,mm,fs-private,fs-sharedpath,fs-shared,pipe,"
+	      "pipe-pingpong,proc,mixed,lock)");
 static char bench_cpus[64];
 BOOTPARAM_STR(bench_cpus, "cpus", "CPU counts the benchmarks sweep, comma-separated (default 1,2,...,CPUs online)");
 static u64 duration_ms = CONFIG_BENCH_DURATION_MS;
@@ -39,7 +40,8 @@ static u64 cs_ns = CONFIG_BENCH_CS_NS;
 BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section in the lock workload");
 
 static const struct bench_workload *const workloads[] = {
-	&wl_ceiling, &wl_mm, &wl_fs_private, &wl_fs_shared, &wl_pipe, &wl_proc, &wl_mixed, &wl_lock,
+	&wl_ceiling, &wl_mm, &wl_fs_private, &wl_fs_sharedpath, &wl_fs_shared, &wl_pipe, &wl_pipe_pingpong, &wl_proc,
+	&wl_mixed, &wl_lock,
 };
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
@@ -97,6 +99,7 @@ void bench_spin_ns(u64 ns)
 void bench_mem_snapshot(struct bench_mem *m)
 {
 	kernel_enter();
+	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
 	m->free_pages = mm_free_pages();
 	m->live_objs = kmalloc_live();
 	m->inodes = fs_inodes_live();
@@ -366,8 +369,8 @@ static bool check_selection(void)
 			known = strlen(workloads[i]->name) == len && strncmp(p, workloads[i]->name, len) == 0;
 		if (!known) {
 			strlcpy(word, p, MIN(len + 1, sizeof(word)));
-			printk_raw("bench: error: bench=%s: unknown workload '%s' (known: all, ceiling, mm, fs-private, fs-shared, "
-				   "pipe, proc, mixed, lock)", bench_select, word);
+			printk_raw("bench: error: bench=%s: unknown workload '%s' (known: all, ceiling, mm, fs-private, "
+				   "fs-sharedpath, fs-shared, pipe, pipe-pingpong, proc, mixed, lock)", bench_select, word);
 			ok = false;
 		}
 		p += len + (e ? 1 : 0);

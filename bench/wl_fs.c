@@ -1,4 +1,4 @@
-/* Workloads "fs-private" and "fs-shared": create, write, read back, unlink files, in a directory per CPU or one for all. */
+/* Workloads "fs-private", "fs-sharedpath", "fs-shared": create, write, read back, unlink files per worker or in one directory. */
 #include "bench.h"
 #include <locklab/console.h>
 #include <locklab/printf.h>
@@ -9,10 +9,27 @@
 
 static struct bench_mem before;
 
-/* private: /bench-fs/w<i>/f<k>; shared: /bench-fs/w<i>f<k>, all in one directory. */
+/*
+ * Where a worker's files are:
+ * - fs-private (will-it-scale's open2): f<k>, relative to the worker's
+ *   cwd, /bench-fs/w<i>, entered once. A relative walk starts at the cwd,
+ *   so an op locks only the worker's own directory: nothing shared.
+ * - fs-sharedpath: /bench-fs/w<i>/f<k>, the same private files by absolute
+ *   path: each walk locks / and /bench-fs on the way, so every worker takes
+ *   the same two directory locks on every open and unlink (MOSBENCH's
+ *   lesson: a shared path prefix serialises private files).
+ * - fs-shared: /bench-fs/w<i>f<k>, all in one directory.
+ */
+static bool private_dirs(const struct bench_run *r)
+{
+	return r->wl == &wl_fs_private || r->wl == &wl_fs_sharedpath;
+}
+
 static void file_name(char *buf, u64 n, struct bench_worker *w, u64 k)
 {
 	if (w->run->wl == &wl_fs_private)
+		snprintf(buf, n, "f%llu", (unsigned long long)k);
+	else if (w->run->wl == &wl_fs_sharedpath)
 		snprintf(buf, n, "/bench-fs/w%u/f%llu", w->idx, (unsigned long long)k);
 	else
 		snprintf(buf, n, "/bench-fs/w%uf%llu", w->idx, (unsigned long long)k);
@@ -25,7 +42,7 @@ static long fs_setup(struct bench_run *r)
 
 	bench_mem_snapshot(&before);
 	err = sys_mkdir("/bench-fs");
-	for (u32 i = 0; i < r->nworkers && err == 0 && r->wl == &wl_fs_private; i++) {
+	for (u32 i = 0; i < r->nworkers && err == 0 && private_dirs(r); i++) {
 		snprintf(dir, sizeof(dir), "/bench-fs/w%u", i);
 		err = sys_mkdir(dir);
 	}
@@ -37,6 +54,11 @@ static void fs_work(struct bench_worker *w)
 	u8 buf[FS_FILE_BYTES];
 	char path[40];
 
+	if (w->run->wl == &wl_fs_private) {
+		/* The worker is a process: its cwd is its own (include/locklab/proc.h). */
+		snprintf(path, sizeof(path), "/bench-fs/w%u", w->idx);
+		w->bad += sys_chdir(path) != 0;
+	}
 	while (bench_running(w)) {
 		u8 seed = (u8)(w->ops * 7 + w->idx);
 		long fd;
@@ -68,7 +90,7 @@ static bool fs_check(struct bench_run *r)
 	bool ok = true;
 
 	/* Every worker unlinked what it created: the directories must be empty. */
-	for (u32 i = 0; i < r->nworkers && r->wl == &wl_fs_private; i++) {
+	for (u32 i = 0; i < r->nworkers && private_dirs(r); i++) {
 		snprintf(dir, sizeof(dir), "/bench-fs/w%u", i);
 		ok &= sys_rmdir(dir) == 0;
 	}
@@ -80,7 +102,15 @@ static bool fs_check(struct bench_run *r)
 
 const struct bench_workload wl_fs_private = {
 	.name = "fs-private",
-	.what = "create/write/read/unlink files, each CPU in its own directory",
+	.what = "create/write/read/unlink files by relative path in the worker's own cwd (will-it-scale open2)",
+	.setup = fs_setup,
+	.work = fs_work,
+	.check = fs_check,
+};
+
+const struct bench_workload wl_fs_sharedpath = {
+	.name = "fs-sharedpath",
+	.what = "create/write/read/unlink files in a directory per worker, by absolute path through shared ones",
 	.setup = fs_setup,
 	.work = fs_work,
 	.check = fs_check,

@@ -23,7 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
-WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-shared', 'pipe', 'proc', 'mixed', 'lock']
+WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-sharedpath', 'fs-shared', 'pipe', 'pipe-pingpong', 'proc', 'mixed',
+             'lock']
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'

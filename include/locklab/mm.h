@@ -20,5 +20,11 @@ u64 mm_total_pages(void);        /* pages the allocator manages (RAM minus kerne
 void *kmalloc(u64 size);         /* zeroed; NULL for size 0, size > KMALLOC_MAX, or no memory */
 void kfree(void *p);             /* NULL is allowed */
 u64 kmalloc_live(void);          /* objects allocated and not yet freed, over all size classes */
+/*
+ * Gives every size class's cached empty slab back to page_alloc; returns
+ * how many pages. A leak check calls it before mm_free_pages() at both of
+ * its ends, so a slab kept for reuse does not read as a lost page.
+ */
+u64 kmalloc_shrink(void);
 
 #endif

@@ -11,9 +11,14 @@
  * then objects of one size class, aligned to their size up to a cache line
  * (the header is padded to one), so the cache-line layout of a lock inside
  * an object holds. kfree finds the header
- * by masking the object's address down to its page. A slab whose last
- * object is freed goes straight back to page_free, so freeing everything
- * returns the page count to where it was.
+ * by masking the object's address down to its page.
+ *
+ * A slab whose last object is freed is kept as the cache's one empty slab
+ * (c->empty) if it has none, and given back to page_free otherwise (like
+ * Linux's partial lists): a workload that empties a size class on every op
+ * would otherwise build and free a slab, and take the page_arena lock
+ * twice, on every op. kmalloc_shrink() gives the cached empty slabs back,
+ * so a leak check that shrinks before each count still sees every page.
  *
  * Lock order: kmalloc_cache -> page_arena. (kmalloc and kfree call
  * page_alloc/page_free with no cache lock held; any code that does nest
@@ -29,7 +34,7 @@ struct kcache;
 /* Every field but 'cache' is guarded by cache->lock. */
 struct slab {
 	struct kcache *cache;       /* set before the slab is published, then constant: read without the lock */
-	struct slab *next, *prev;   /* guarded by cache->lock: on cache->partial while it has a free object */
+	struct slab *next, *prev;   /* guarded by cache->lock: on cache->partial while it has a free object and one in use */
 	void *free;                 /* guarded by cache->lock: free objects, linked through their first word */
 	u32 inuse;                  /* guarded by cache->lock: objects handed out */
 	u64 used[SLAB_MAX_OBJS / 64]; /* guarded by cache->lock: one bit per handed-out object (double kfree) */
@@ -40,7 +45,8 @@ struct kcache {
 	struct klock lock;     /* first: guards the fields below and the headers of this cache's slabs */
 	u64 size;              /* object size; constant after kmalloc_init */
 	u64 per_slab;          /* objects per slab; constant after kmalloc_init */
-	struct slab *partial;  /* guarded by lock: slabs with at least one free object */
+	struct slab *partial;  /* guarded by lock: slabs with at least one free object and one in use */
+	struct slab *empty;    /* guarded by lock: at most one slab with no object in use, on no list */
 	u64 live;              /* guarded by lock: objects allocated and not freed */
 	u64 nr_slabs;          /* guarded by lock: slab pages this cache holds */
 } __aligned(64);
@@ -92,7 +98,11 @@ static void *slab_take(struct kcache *c, struct slab *s)
 	return obj;
 }
 
-/* Returns obj to s; true when s is now empty and has been taken off c's lists (caller frees the page). */
+/*
+ * Returns obj to s; when that empties s, takes it off the partial list and
+ * caches it as c->empty, or returns true if c already has an empty slab
+ * (the caller frees s's page).
+ */
 static bool slab_put(struct kcache *c, struct slab *s, void *obj)
 {
 	u64 i = slab_index(c, s, obj);
@@ -111,6 +121,10 @@ static bool slab_put(struct kcache *c, struct slab *s, void *obj)
 	if (s->inuse)
 		return false;
 	slab_unlink(c, s);
+	if (!c->empty) {
+		c->empty = s;
+		return false;
+	}
 	c->nr_slabs--;
 	return true;
 }
@@ -152,6 +166,12 @@ void *kmalloc(u64 size)
 	subsys_enter(SUBSYS_MM);
 	klock_lock(&c->lock);
 	s = c->partial;
+	if (!s && c->empty) {
+		/* Partial slabs first (they pack objects); then the cached empty one, without page_alloc. */
+		s = c->empty;
+		c->empty = NULL;
+		slab_link(c, s);
+	}
 	if (!s) {
 		/* No page allocation under the cache lock: keep its hold short. */
 		klock_unlock(&c->lock);
@@ -207,6 +227,30 @@ u64 kmalloc_live(void)
 		klock_lock(&kcaches[i].lock);
 		n += kcaches[i].live;
 		klock_unlock(&kcaches[i].lock);
+	}
+	subsys_exit(SUBSYS_MM);
+	return n;
+}
+
+u64 kmalloc_shrink(void)
+{
+	u64 n = 0;
+
+	subsys_enter(SUBSYS_MM);
+	for (u32 i = 0; i < NR_CLASSES; i++) {
+		struct kcache *c = &kcaches[i];
+		struct slab *s;
+
+		klock_lock(&c->lock);
+		s = c->empty;
+		c->empty = NULL;
+		if (s)
+			c->nr_slabs--;
+		klock_unlock(&c->lock);
+		if (s) {
+			page_free(s); /* off every list: nobody else can reach it */
+			n++;
+		}
 	}
 	subsys_exit(SUBSYS_MM);
 	return n;

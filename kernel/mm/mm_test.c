@@ -95,6 +95,7 @@ static void mm_kmalloc_size_classes(struct ktest *t)
 	u32 bad_align = 0, bad_zero = 0, overlaps = 0, bad_pattern = 0, n = 0, m = 0;
 
 	kernel_enter();
+	kmalloc_shrink(); /* counts without cached empty slabs at both ends */
 	live = kmalloc_live();
 	free_pages = mm_free_pages();
 	for (u32 i = 0; i < ARRAY_SIZE(test_sizes); i++)
@@ -137,6 +138,7 @@ out:
 	KT_EXPECT(t, kmalloc(0) == NULL);
 	KT_EXPECT(t, kmalloc(KMALLOC_MAX + 1) == NULL);
 	KT_EXPECT_EQ(t, kmalloc_live(), live);
+	kmalloc_shrink();
 	KT_EXPECT_EQ(t, mm_free_pages(), free_pages);
 	kernel_exit();
 	KT_EXPECT_EQ(t, n, NR_OBJS);
@@ -145,6 +147,44 @@ out:
 	KT_EXPECT_EQ(t, bad_zero, 0);
 	KT_EXPECT_EQ(t, overlaps, 0);
 	KT_EXPECT_EQ(t, bad_pattern, 0);
+}
+
+/*
+ * A cache keeps one empty slab: freeing a class's last object and
+ * allocating again reuses that slab's page without page_alloc; a second
+ * slab that empties is freed; kmalloc_shrink() gives the cached one back.
+ * 2048-byte slabs hold one object, so each object is a slab of its own.
+ */
+static void mm_kmalloc_keeps_one_empty_slab(struct ktest *t)
+{
+	void *a, *b, *c;
+	u64 start, after_free, after_reuse, after_two, after_free_two, shrunk, shrunk_again;
+
+	kernel_enter();
+	kmalloc_shrink();
+	start = mm_free_pages();
+	a = kmalloc(KMALLOC_MAX);
+	kfree(a);
+	after_free = mm_free_pages();     /* the slab stays cached */
+	b = kmalloc(KMALLOC_MAX);
+	after_reuse = mm_free_pages();    /* ...and is reused: no page taken */
+	c = kmalloc(KMALLOC_MAX);
+	after_two = mm_free_pages();
+	kfree(b);
+	kfree(c);
+	after_free_two = mm_free_pages(); /* one of the two empty slabs is freed */
+	shrunk = kmalloc_shrink();
+	shrunk_again = kmalloc_shrink();
+	KT_EXPECT_EQ(t, mm_free_pages(), start);
+	kernel_exit();
+	KT_ASSERT(t, a && b && c);
+	KT_EXPECT_EQ(t, after_free, start - 1);
+	KT_EXPECT(t, b == a);
+	KT_EXPECT_EQ(t, after_reuse, start - 1);
+	KT_EXPECT_EQ(t, after_two, start - 2);
+	KT_EXPECT_EQ(t, after_free_two, start - 1);
+	KT_EXPECT_EQ(t, shrunk, 1);
+	KT_EXPECT_EQ(t, shrunk_again, 0);
 }
 
 /*
@@ -159,6 +199,7 @@ static void mm_exhaustion_reaches_every_arena(struct ktest *t)
 	bool kmalloc_failed;
 
 	kernel_enter();
+	kmalloc_shrink(); /* no cached empty slab may serve the kmalloc below */
 	start = mm_free_pages();
 	while ((p = page_alloc()) != NULL) {
 		*(void **)p = chain;
@@ -166,7 +207,7 @@ static void mm_exhaustion_reaches_every_arena(struct ktest *t)
 		got++;
 	}
 	at_empty = mm_free_pages();
-	/* A 2048-byte slab holds one object, so no partial slab can serve this. */
+	/* A 2048-byte slab holds one object, so no partial (or, shrunk, cached) slab can serve this. */
 	p = kmalloc(KMALLOC_MAX);
 	kmalloc_failed = p == NULL;
 	kfree(p);
@@ -265,6 +306,7 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 	u32 n;
 
 	kernel_enter();
+	kmalloc_shrink();
 	free_pages = mm_free_pages();
 	live = kmalloc_live();
 	kernel_exit();
@@ -276,6 +318,7 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 	n = ktest_on_each_cpu(mm_stress_task, NULL, CONFIG_KTEST_CASE_TIMEOUT_MS);
 	KT_ASSERT(t, n == cpus_online());
 	kernel_enter();
+	kmalloc_shrink();
 	KT_EXPECT_EQ(t, mm_free_pages(), free_pages);
 	KT_EXPECT_EQ(t, kmalloc_live(), live);
 	kernel_exit();
@@ -292,6 +335,7 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 static const struct ktest_case mm_cases[] = {
 	KTEST_CASE(mm_pages_distinct_aligned_zeroed),
 	KTEST_CASE(mm_kmalloc_size_classes),
+	KTEST_CASE(mm_kmalloc_keeps_one_empty_slab),
 	KTEST_CASE(mm_exhaustion_reaches_every_arena),
 	KTEST_CASE(mm_stress_on_every_cpu),
 };
