@@ -9,6 +9,11 @@ MAKEFLAGS += --no-builtin-rules --no-builtin-variables
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
+# Defined first: a := variable that uses $(comma) earlier would expand it empty.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 O ?= build
 override O := $(patsubst %/,%,$(O))
@@ -193,26 +198,38 @@ BOOTARGS ?=
 # vCPUs that a FIFO lock waits for: use round-robin single-threaded TCG then.
 HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
 ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(CPUS) 2>/dev/null && echo y),single,multi)
-QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 1,$(EL2)),$(comma)virtualization=on)
-comma := ,
-empty :=
-space := $(empty) $(empty)
-QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -nic none -no-reboot \
-	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
+# The QEMU command line lives in scripts/qemu-run alone (make check, make bench
+# and the FDT tests' device trees use it too); --exec hands the terminal to QEMU.
+qemu-run-args = --qemu $(QEMU) --image $(objtree)/Image --cpus $(CPUS) --gic $(GIC) $(if $(filter 1,$(EL2)),--el2) \
+	--accel $(ACCEL) $(if $(BOOTARGS),--bootargs "$(BOOTARGS)")
+
+# A bad CPUS, GIC or EL2 stops make qemu/gdb here, in one line, before anything builds.
+ifneq ($(filter qemu gdb,$(goals)),)
+  ifeq ($(shell echo '$(CPUS)' | grep -xE '[1-9][0-9]*'),)
+    $(error CPUS=$(CPUS) is not a CPU count: give a whole number from 1 (make qemu CPUS=4))
+  endif
+  ifeq ($(filter 2 3,$(GIC)),)
+    $(error GIC=$(GIC) is not a GIC version: give GIC=2 or GIC=3)
+  endif
+  ifeq ($(filter 0 1,$(EL2)),)
+    $(error EL2=$(EL2) is not 0 or 1: EL2=1 enters the kernel at EL2 (as on a Pi 5))
+  endif
+endif
 
 .PHONY: qemu gdb
 qemu: $(objtree)/Image
 	$(call need-tool,$(QEMU))
-	@echo "  QEMU     $(QEMU_CMD)   (quit: Ctrl-a x)"
-	$(Q)$(QEMU_CMD)
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --exec $(qemu-run-args)
 
 gdb: $(objtree)/Image
 	$(call need-tool,$(QEMU))
+	$(call need-tool,$(PYTHON))
 	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal (Debian: apt-get install gdb-multiarch):"
 	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0x40200000' -ex 'target remote :1234'"
 	@echo "           (the ELF is linked at 0 and runs where QEMU loads it, 0x40200000: hence -o)"
 	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
-	$(Q)$(QEMU_CMD) -S -gdb tcp::1234
+	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --gdb $(qemu-run-args)
 
 # ---------------------------------------------------------------- benchmarks
 # make bench: build the strategies, boot each with every workload, write
