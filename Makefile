@@ -40,6 +40,15 @@ endif
 # Tools each kind of target needs; a missing one stops with a pointer to the deps script.
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
 
+# make bench and make check work on a fresh Debian: what scripts/deps.sh would
+# install is checked first (command -v only), and installed when run as root.
+ifneq ($(filter bench bench-locks check,$(MAKECMDGOALS)),)
+  deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
+  ifneq ($(deps-problem),)
+    $(error $(deps-problem))
+  endif
+endif
+
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
 no-build-targets := help clean distclean deps randconfig-check fuzz $(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
