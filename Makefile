@@ -123,12 +123,10 @@ subdirs-$(1) := $$(addprefix $(1)/,$$(patsubst %/,%,$$(filter %/,$$(obj-y))))
 kernel-objs += $$(objs-$(1))
 $$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
 endef
+# The source folders the kernel is built from; make clean removes their outputs too.
+kbuild-dirs := arch/arm64 drivers kernel lock-strategies bench
 kernel-objs :=
-$(eval $(call descend,arch/arm64))
-$(eval $(call descend,drivers))
-$(eval $(call descend,kernel))
-$(eval $(call descend,lock-strategies))
-$(eval $(call descend,bench))
+$(foreach d,$(kbuild-dirs),$(eval $(call descend,$(d))))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
 
 # The atomics choice is a -march choice: LSE instructions exist from ARMv8.1.
@@ -300,8 +298,15 @@ FORCE:
 deps:
 	$(Q)$(srctree)/scripts/deps.sh
 
+# Everything but the configuration: the objects of every kbuild folder, the
+# generated headers (remade from .config), and what the other targets put in
+# $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
+# and make bench's kernels (build/bench-*).
+clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
+	host check fuzz randconfig sdcard sdcard-all
+clean-files := locklab.elf Image System.map .kflags .kconfig.err sdcard.tar.gz sdcard-all.tar.gz
 clean:
-	$(Q)rm -rf $(addprefix $(objtree)/,arch drivers kernel lock-strategies host check locklab.elf Image System.map .kflags)
+	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
 	@echo "  CLEAN    $(O) (kept $(O)/.config)"
 
 distclean:
