@@ -96,17 +96,25 @@ $(objtree)/.config: | $(objtree)
 	@echo "  CONFIG   no $(O)/.config yet: using configs/defconfig (change it with 'make O=$(O) menuconfig')"
 	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/defconfig $(srctree)/Kconfig
 
+# A value Kconfig cannot keep (out of its range, two members of one choice,
+# an unknown symbol) is fixed by kconfig-conf with at most a warning about
+# another line; scripts/kconfig-check names the line and what was kept.
 # silentoldconfig writes autoconf.h and touches include/config/<sym>.h only for
 # symbols whose value changed; scripts/fixdep.sh makes each object depend on
 # the symbols it mentions, so a saved config rebuilds only what it affects.
 $(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
 	$(call need-tool,kconfig-conf)
 	$(Q)mkdir -p $(objtree)/include/config $(objtree)/include/generated
-	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig | grep '^CONFIG_' | tr '\n' ' '); \
-	  if [ -n "$$new" ]; then echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; \
-	  $(kconf) -s --olddefconfig $(srctree)/Kconfig; fi
+	$(Q)cp $(objtree)/.config $(objtree)/.config.edited
+	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig 2>/dev/null | grep '^CONFIG_' | sed 's/=.*//'); \
+	  if [ -n "$$new" ]; then $(kconf) -s --olddefconfig $(srctree)/Kconfig 2>$(objtree)/.kconfig.err || \
+	    { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }; \
+	  new=$$(for s in $$new; do grep -Eq "^($$s=|# $$s is not set)" $(objtree)/.config.edited || printf '%s ' $$s; done); \
+	  [ -z "$$new" ] || echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; fi
 	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null 2>$(objtree)/.kconfig.err || \
 	  { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }
+	$(Q)$(srctree)/scripts/kconfig-check $(objtree)/.config.edited $(objtree)/.config $(O)/.config $(KCONFIG_FILES)
+	$(Q)rm -f $(objtree)/.config.edited
 	$(Q)touch $@
 
 ifneq ($(building),)
