@@ -125,6 +125,8 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
 		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
+		--host "make_targets=$(PYTHON) $(srctree)/tests/test_make.py --objdir $(CHECK_DIR) --workdir $(CHECK_DIR)/make" \
+		--host "kconfig=$(PYTHON) $(srctree)/tests/test_kconfig.py" \
 		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
