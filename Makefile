@@ -312,7 +312,7 @@ deps:
 # and make bench's kernels (build/bench-*).
 clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
 	host check fuzz randconfig sdcard sdcard-all
-clean-files := locklab.elf Image System.map .kflags .kconfig.err sdcard.tar.gz sdcard-all.tar.gz
+clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
 clean:
 	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
 	@echo "  CLEAN    $(O) (kept $(O)/.config)"
