@@ -9,6 +9,11 @@ MAKEFLAGS += --no-builtin-rules --no-builtin-variables
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
+# Defined first: a := variable that uses $(comma) earlier would expand it empty.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 O ?= build
 override O := $(patsubst %/,%,$(O))
@@ -34,6 +39,15 @@ endif
 
 # Tools each kind of target needs; a missing one stops with a pointer to the deps script.
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
+
+# make bench and make check work on a fresh Debian: what scripts/deps.sh would
+# install is checked first (command -v only), and installed when run as root.
+ifneq ($(filter bench bench-locks check,$(MAKECMDGOALS)),)
+  deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
+  ifneq ($(deps-problem),)
+    $(error $(deps-problem))
+  endif
+endif
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
 no-build-targets := help clean distclean deps randconfig-check fuzz $(config-targets)
@@ -82,17 +96,25 @@ $(objtree)/.config: | $(objtree)
 	@echo "  CONFIG   no $(O)/.config yet: using configs/defconfig (change it with 'make O=$(O) menuconfig')"
 	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/defconfig $(srctree)/Kconfig
 
+# A value Kconfig cannot keep (out of its range, two members of one choice,
+# an unknown symbol) is fixed by kconfig-conf with at most a warning about
+# another line; scripts/kconfig-check names the line and what was kept.
 # silentoldconfig writes autoconf.h and touches include/config/<sym>.h only for
 # symbols whose value changed; scripts/fixdep.sh makes each object depend on
 # the symbols it mentions, so a saved config rebuilds only what it affects.
 $(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
 	$(call need-tool,kconfig-conf)
 	$(Q)mkdir -p $(objtree)/include/config $(objtree)/include/generated
-	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig | grep '^CONFIG_' | tr '\n' ' '); \
-	  if [ -n "$$new" ]; then echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; \
-	  $(kconf) -s --olddefconfig $(srctree)/Kconfig; fi
+	$(Q)cp $(objtree)/.config $(objtree)/.config.edited
+	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig 2>/dev/null | grep '^CONFIG_' | sed 's/=.*//'); \
+	  if [ -n "$$new" ]; then $(kconf) -s --olddefconfig $(srctree)/Kconfig 2>$(objtree)/.kconfig.err || \
+	    { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }; \
+	  new=$$(for s in $$new; do grep -Eq "^($$s=|# $$s is not set)" $(objtree)/.config.edited || printf '%s ' $$s; done); \
+	  [ -z "$$new" ] || echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; fi
 	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null 2>$(objtree)/.kconfig.err || \
 	  { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }
+	$(Q)$(srctree)/scripts/kconfig-check $(objtree)/.config.edited $(objtree)/.config $(O)/.config $(KCONFIG_FILES)
+	$(Q)rm -f $(objtree)/.config.edited
 	$(Q)touch $@
 
 ifneq ($(building),)
@@ -109,12 +131,10 @@ subdirs-$(1) := $$(addprefix $(1)/,$$(patsubst %/,%,$$(filter %/,$$(obj-y))))
 kernel-objs += $$(objs-$(1))
 $$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
 endef
+# The source folders the kernel is built from; make clean removes their outputs too.
+kbuild-dirs := arch/arm64 drivers kernel lock-strategies bench
 kernel-objs :=
-$(eval $(call descend,arch/arm64))
-$(eval $(call descend,drivers))
-$(eval $(call descend,kernel))
-$(eval $(call descend,lock-strategies))
-$(eval $(call descend,bench))
+$(foreach d,$(kbuild-dirs),$(eval $(call descend,$(d))))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
 
 # The atomics choice is a -march choice: LSE instructions exist from ARMv8.1.
@@ -193,26 +213,38 @@ BOOTARGS ?=
 # vCPUs that a FIFO lock waits for: use round-robin single-threaded TCG then.
 HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
 ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(CPUS) 2>/dev/null && echo y),single,multi)
-QEMU_MACHINE := virt$(if $(filter 3,$(GIC)),$(comma)gic-version=3)$(if $(filter 1,$(EL2)),$(comma)virtualization=on)
-comma := ,
-empty :=
-space := $(empty) $(empty)
-QEMU_CMD = $(QEMU) -M $(QEMU_MACHINE) -accel tcg,thread=$(ACCEL) -cpu cortex-a76 -smp $(CPUS) -m 512M -nographic -nic none -no-reboot \
-	-kernel $(objtree)/Image $(if $(BOOTARGS),-append "$(BOOTARGS)")
+# The QEMU command line lives in scripts/qemu-run alone (make check, make bench
+# and the FDT tests' device trees use it too); --exec hands the terminal to QEMU.
+qemu-run-args = --qemu $(QEMU) --image $(objtree)/Image --cpus $(CPUS) --gic $(GIC) $(if $(filter 1,$(EL2)),--el2) \
+	--accel $(ACCEL) $(if $(BOOTARGS),--bootargs "$(BOOTARGS)")
+
+# A bad CPUS, GIC or EL2 stops make qemu/gdb here, in one line, before anything builds.
+ifneq ($(filter qemu gdb,$(goals)),)
+  ifeq ($(shell echo '$(CPUS)' | grep -xE '[1-9][0-9]*'),)
+    $(error CPUS=$(CPUS) is not a CPU count: give a whole number from 1 (make qemu CPUS=4))
+  endif
+  ifeq ($(filter 2 3,$(GIC)),)
+    $(error GIC=$(GIC) is not a GIC version: give GIC=2 or GIC=3)
+  endif
+  ifeq ($(filter 0 1,$(EL2)),)
+    $(error EL2=$(EL2) is not 0 or 1: EL2=1 enters the kernel at EL2 (as on a Pi 5))
+  endif
+endif
 
 .PHONY: qemu gdb
 qemu: $(objtree)/Image
 	$(call need-tool,$(QEMU))
-	@echo "  QEMU     $(QEMU_CMD)   (quit: Ctrl-a x)"
-	$(Q)$(QEMU_CMD)
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --exec $(qemu-run-args)
 
 gdb: $(objtree)/Image
 	$(call need-tool,$(QEMU))
+	$(call need-tool,$(PYTHON))
 	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal (Debian: apt-get install gdb-multiarch):"
 	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0x40200000' -ex 'target remote :1234'"
 	@echo "           (the ELF is linked at 0 and runs where QEMU loads it, 0x40200000: hence -o)"
 	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
-	$(Q)$(QEMU_CMD) -S -gdb tcp::1234
+	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --gdb $(qemu-run-args)
 
 # ---------------------------------------------------------------- benchmarks
 # make bench: build the strategies, boot each with every workload, write
@@ -275,8 +307,15 @@ FORCE:
 deps:
 	$(Q)$(srctree)/scripts/deps.sh
 
+# Everything but the configuration: the objects of every kbuild folder, the
+# generated headers (remade from .config), and what the other targets put in
+# $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
+# and make bench's kernels (build/bench-*).
+clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
+	host check fuzz randconfig sdcard sdcard-all
+clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
 clean:
-	$(Q)rm -rf $(addprefix $(objtree)/,arch drivers kernel lock-strategies host check locklab.elf Image System.map .kflags)
+	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
 	@echo "  CLEAN    $(O) (kept $(O)/.config)"
 
 distclean:
@@ -299,8 +338,9 @@ help:
 	@echo ''
 	@echo 'Build and run:'
 	@echo '  all (default)     - build $$(O)/locklab.elf (with symbols) and $$(O)/Image'
-	@echo '  qemu              - boot $$(O)/Image in QEMU virt (CPUS=4 GIC=2|3 EL2=0|1 BOOTARGS="..."'
-	@echo '                      ACCEL=multi|single: single when CPUS exceeds the host cores)'
+	@echo '  qemu              - boot $$(O)/Image in QEMU virt through scripts/qemu-run (CPUS=4 GIC=2|3'
+	@echo '                      EL2=0|1 BOOTARGS="..." (help: list the boot options), ACCEL=multi|single:'
+	@echo '                      single when CPUS exceeds the host cores); fails if the kernel reports a failure'
 	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
 	@echo ''
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
@@ -326,7 +366,9 @@ help:
 	@echo '                      and scheduler suites in 27 lock variants (strategy x algorithm,'
 	@echo '                      LL/SC, WFE, spin/block/adaptive strategy locks, no lockstat), the'
 	@echo '                      subsystem suites and the syscall fuzzer, 3 random configurations'
-	@echo '                      (built in $$(O)/check/matrix); prints "N passed, N failed"'
+	@echo '                      (built in $$(O)/check/matrix), the make targets and Kconfig help;'
+	@echo '                      prints "N passed, N failed". bench and check install missing tools'
+	@echo '                      when run as root (scripts/deps.sh), else say to run it'
 	@echo '  check-matrix      - only build those lock variants'
 	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
 	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'
@@ -336,7 +378,8 @@ help:
 	@echo ''
 	@echo 'Other:'
 	@echo '  deps              - install missing Debian packages (as root) or print the apt-get line'
-	@echo '  clean             - remove build outputs but keep $$(O)/.config'
+	@echo '  clean             - remove build outputs (objects, generated headers, check, fuzz, randconfig,'
+	@echo '                      sdcard, bench-*) but keep $$(O)/.config'
 	@echo '  distclean         - remove $$(O)/ entirely'
 	@echo ''
 	@echo 'Variables: O=dir (build folder), V=1 (show commands), CROSS_COMPILE=$(CROSS_COMPILE)'

@@ -138,10 +138,6 @@ void start_kernel(u64 dtb, u64 entry_el)
 	printk("bootargs: \"%s\"", plat.bootargs);
 	bootparams_parse(plat.bootargs);
 	shutdown_check_params();
-	if (show_help) {
-		printk("boot options:");
-		bootparams_print_help();
-	}
 	for (int i = 0; i < plat.nr_mem; i++)
 		printk("memory: 0x%llx-0x%llx (%llu MiB)", (unsigned long long)plat.mem[i].base,
 		       (unsigned long long)(plat.mem[i].base + plat.mem[i].size - 1),
@@ -164,6 +160,12 @@ void start_kernel(u64 dtb, u64 entry_el)
 	psci_init(plat.psci);
 	if (plat.psci == PSCI_NONE)
 		printk("psci: no /psci node: secondary CPUs cannot be started, power-off unavailable");
+	if (show_help) {
+		/* Asked what the options are, not to run anything: stop once PSCI can power off. */
+		printk("boot options:");
+		bootparams_print_help();
+		system_shutdown(true, "help");
+	}
 
 	cpus_possible = (u32)plat.nr_cpus;
 	if (plat.cpus_seen > CONFIG_NR_CPUS) {

@@ -4,7 +4,14 @@
 # Each entry is "command package": a package is needed when its command is
 # missing. Run as root it installs them; otherwise it prints what to run and
 # exits 1 so that callers (make, CI) stop with a clear message.
+#
+# --ensure (make bench and make check, on every run): only `command -v`, so it
+# costs nothing when all is there. Something missing: as root, install it
+# (apt-get's output on stderr); otherwise print one line saying what to run.
+# Either way stdout carries at most one line, for make's $(error).
 set -e
+ensure=
+[ "$1" = --ensure ] && ensure=1
 
 need="
 make make
@@ -23,6 +30,16 @@ missing=$(printf '%s\n' "$need" | while read -r cmd pkg; do
 	[ -n "$cmd" ] || continue
 	command -v "$cmd" >/dev/null 2>&1 || echo "$pkg"
 done | sort -u | tr '\n' ' ')
+
+if [ -n "$ensure" ]; then
+	[ -n "$(echo $missing)" ] || exit 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: $(echo $missing); run 'sudo scripts/deps.sh' first (it installs them)"
+		exit 1
+	fi
+	"$0" >&2 || { echo "scripts/deps.sh could not install $(echo $missing) (its output is above)"; exit 1; }
+	exit 0
+fi
 
 # ASan/UBSan runtimes for the host tests come with gcc; check they link.
 if command -v cc >/dev/null 2>&1; then

@@ -42,23 +42,18 @@ $(HOST_DIR)/test_$(1): $(addprefix $(srctree)/,$(host-$(1)-srcs)) $(wildcard $(s
 endef
 $(foreach t,$(host-tests),$(eval $(call host-test-rule,$(t))))
 
-# Device trees for the FDT tests: dumped from QEMU in several machine shapes,
-# plus a Raspberry Pi 5-shaped tree compiled from tests/host/dts/rpi5.dts.
-QEMU_DUMP = $(QEMU) -cpu cortex-a76 -m 512M -nographic -nic none
+# Device trees for the FDT tests: dumped from QEMU in several machine shapes
+# (by scripts/qemu-run, so they are the boards make check boots), plus a
+# Raspberry Pi 5-shaped tree compiled from tests/host/dts/rpi5.dts.
 host-dtbs := virt-smp1-gicv2 virt-smp4-gicv2 virt-smp8-gicv3 virt-smp4-el2 rpi5
-$(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: M := virt
-$(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: N := 1
-$(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: M := virt
-$(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: N := 4
-$(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: M := virt,gic-version=3
-$(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: N := 8
-$(HOST_DIR)/dtb/virt-smp4-el2.dtb: M := virt,virtualization=on
-$(HOST_DIR)/dtb/virt-smp4-el2.dtb: N := 4
+$(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: DUMP := --cpus 1
+$(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: DUMP := --cpus 4
+$(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: DUMP := --cpus 8 --gic 3
+$(HOST_DIR)/dtb/virt-smp4-el2.dtb: DUMP := --cpus 4 --el2
 $(HOST_DIR)/dtb/virt-%.dtb:
 	$(call need-tool,$(QEMU))
 	$(quiet) DUMPDTB $(notdir $@)
-	@mkdir -p $(dir $@)
-	$(Q)$(QEMU_DUMP) -M $(M),dumpdtb=$@ -smp $(N) >/dev/null 2>&1 || { echo "error: $(QEMU) could not dump a device tree" >&2; exit 1; }
+	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --qemu $(QEMU) --dump-dtb $@ $(DUMP)
 $(HOST_DIR)/dtb/rpi5.dtb: $(srctree)/tests/host/dts/rpi5.dts
 	$(call need-tool,dtc)
 	$(quiet) DTC $(notdir $@)
@@ -130,6 +125,8 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
 		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
+		--host "make_targets=$(PYTHON) $(srctree)/tests/test_make.py --objdir $(CHECK_DIR) --workdir $(CHECK_DIR)/make" \
+		--host "kconfig=$(PYTHON) $(srctree)/tests/test_kconfig.py" \
 		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
 		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \

@@ -369,7 +369,7 @@ def qemu_run_help_lists_options():
                        timeout=30)
     expect_eq(p.returncode, 0, 'exit status')
     for opt in ('--image', '--cpus', '--gic', '--el2', '--mem', '--bootargs', '--timeout', '--log',
-                '--expect', '--quiet', '--echo', '--qemu', '--ktap-out'):
+                '--expect', '--quiet', '--echo', '--qemu', '--ktap-out', '--exec', '--gdb', '--dump-dtb'):
         expect(opt in p.stdout, f'{opt} missing from --help')
 
 

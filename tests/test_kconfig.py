@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# Checks the Kconfig files as menuconfig shows them: every option has help, every entry fits in 80 columns.
+"""Run: python3 tests/test_kconfig.py   (prints KTAP v1; exit status 1 if a check fails).
+
+A scan of the Kconfig files' text, no kconfig tools: a fraction of a second."""
+import glob
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+# kconfig-mconf in an 80x24 terminal shows 60 characters of an entry's text
+# (measured: the rest is cut off). An int or string entry's text starts with
+# its value in parentheses, a choice's ends with " (<selected>)  --->".
+MENU_TEXT_WIDTH = 60
+
+
+def entries():
+    """(file, line, kind, name, type, prompt, default, has_help, choice members) per entry."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(ROOT, '**', 'Kconfig'), recursive=True)):
+        rel = os.path.relpath(path, ROOT)
+        if rel.startswith('build'):
+            continue
+        cur, choice = None, None
+        for n, line in enumerate(open(path), 1):
+            m = re.match(r'(config|menuconfig|choice|endchoice)\b\s*(\S*)', line)
+            if m:
+                kind = m.group(1)
+                if kind == 'endchoice':
+                    choice, cur = None, None
+                    continue
+                cur = {'file': rel, 'line': n, 'kind': kind, 'name': m.group(2) or '(choice)',
+                       'type': None, 'prompt': None, 'default': None, 'help': False,
+                       'members': []}
+                found.append(cur)
+                if kind == 'choice':
+                    choice = cur
+                elif choice:
+                    choice['members'].append(cur)
+                continue
+            if cur is None:
+                continue
+            m = re.match(r'\s+(bool|tristate|int|hex|string)\b\s*(?:"([^"]*)")?', line)
+            if m:
+                cur['type'] = m.group(1)
+                cur['prompt'] = cur['prompt'] or m.group(2)
+            m = re.match(r'\s+prompt\s+"([^"]*)"', line)
+            if m:
+                cur['prompt'] = m.group(1)
+            m = re.match(r'\s+default\s+("[^"]*"|\S+)', line)
+            if m and cur['default'] is None:
+                cur['default'] = m.group(1).strip('"')
+            if re.match(r'\s+(---)?help(---)?\s*$', line):
+                cur['help'] = True
+            if re.match(r'(menu|endmenu|comment|source|if|endif)\b', line):
+                cur = None
+    return found
+
+
+def menu_text(e):
+    """The longest text menuconfig draws for this entry."""
+    if e['kind'] == 'choice':
+        longest = max((m['prompt'] or '' for m in e['members']), key=len, default='')
+        return f"{e['prompt']} ({longest})  --->"
+    if e['type'] in ('int', 'hex', 'string'):
+        return f"({e['default'] or ''}) {e['prompt']}"
+    return e['prompt']
+
+
+def check_help(all_entries):
+    missing = [f"{e['file']}:{e['line']}: {e['name']}" for e in all_entries
+               if e['prompt'] and not e['help']]
+    return missing
+
+
+def check_width(all_entries):
+    return [f"{e['file']}:{e['line']}: {e['name']}: {len(menu_text(e))} > {MENU_TEXT_WIDTH}: "
+            f"{menu_text(e)!r}" for e in all_entries
+            if e['prompt'] and len(menu_text(e)) > MENU_TEXT_WIDTH]
+
+
+def check_workloads_listed(all_entries):
+    """BENCH_DEFAULT's help names every workload a bench/*.c file defines."""
+    path = os.path.join(ROOT, 'bench', 'Kconfig')
+    text = open(path).read()
+    m = re.search(r'config BENCH_DEFAULT\b.*?\n\s+help\n(.*?)(?=\n(?:config|menuconfig|choice|endmenu)\b)',
+                  text, re.S)
+    help_text = m.group(1) if m else ''
+    names = set()
+    for src in glob.glob(os.path.join(ROOT, 'bench', '*.c')):
+        names.update(re.findall(r'\.name\s*=\s*"([^"]+)"', open(src).read()))
+    words = set(re.findall(r'[\w-]+', help_text))
+    return [f'bench/Kconfig: BENCH_DEFAULT help does not name workload {n!r}'
+            for n in sorted(names - words)] or ([] if names else ['no workloads found in bench/*.c'])
+
+
+def main():
+    found = entries()
+    checks = [('every_option_has_help', check_help),
+              ('entries_fit_80_columns', check_width),
+              ('bench_default_lists_workloads', check_workloads_listed)]
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: kconfig\n  1..{len(checks)}')
+    failed = 0
+    expect_some = len([e for e in found if e['prompt']]) > 20
+    for i, (name, fn) in enumerate(checks, 1):
+        problems = fn(found) if expect_some else ['found almost no Kconfig entries: is the scan broken?']
+        for p in problems:
+            print(f'  # {p}')
+        print(f'  {"not ok" if problems else "ok"} {i} {name}')
+        failed += bool(problems)
+    print(f'{"not ok" if failed else "ok"} 1 kconfig')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+# Tests of the make targets as a user types them: make qemu/gdb, their errors, the deps check, .config checks, clean.
+"""Run: python3 tests/test_make.py --objdir build/check --workdir build/check/make
+(prints KTAP v1; exit status 1 if a test fails).
+
+--objdir is an O= folder with a kernel built from configs/defconfig (make
+check's own); the boots use it as is, so nothing is rebuilt. Every test is a
+second or two: the slow ones boot a small suite in the real QEMU."""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+ROOT = os.path.dirname(HERE)
+TESTS = []
+ARGS = None
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def expect_eq(got, want, what=''):
+    expect(got == want, f'{what} expected {want!r}, got {got!r}'.strip())
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def make(*args, path=None, timeout=60):
+    """Runs make in the source tree as a user would (not as a sub-make of make check)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
+    if path is not None:
+        env['PATH'] = path
+    p = subprocess.run(['make', '--no-print-directory', '-C', ROOT, *args], env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def qemu_boot(*args):
+    rc, out, err = make('-s', f'O={ARGS.objdir}', 'qemu', *args)
+    return rc, out + err
+
+
+def scratch(name):
+    d = os.path.join(ARGS.workdir, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def script(path, body):
+    with open(path, 'w') as f:
+        f.write(body)
+    os.chmod(path, 0o755)
+    return path
+
+
+# ---- make qemu / make gdb ---------------------------------------------------------------
+
+@test
+def make_qemu_gic3_boots():
+    rc, out = qemu_boot('GIC=3', 'CPUS=2', 'BOOTARGS=ktest=boot,irq')
+    expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
+    expect(re.search(r'^boot: .*\bgic=v3\b.*\bcpus_online=2\b', out, re.M), out[-2000:])
+    expect('-M virt,gic-version=3 ' in out, 'command line lacks -M virt,gic-version=3')
+
+
+@test
+def make_qemu_el2_boots():
+    rc, out = qemu_boot('EL2=1', 'CPUS=2', 'BOOTARGS=ktest=boot')
+    expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
+    expect(re.search(r'^boot: .*\bentry_el=2\b.*\bpsci=smc\b', out, re.M), out[-2000:])
+
+
+@test
+def make_qemu_fails_when_kernel_fails():
+    rc, out = qemu_boot('CPUS=1', 'BOOTARGS=ktest=nosuch')
+    expect('shutdown: status=fail' in out, out[-2000:])
+    expect(rc != 0, 'make qemu exited 0 after shutdown: status=fail')
+
+
+@test
+def make_qemu_help_option_stops():
+    rc, out = qemu_boot('CPUS=1', 'BOOTARGS=help')
+    expect(rc == 0 and 'shutdown: status=pass reason=help' in out, f'rc={rc}\n{out[-2000:]}')
+    expect('boot options:' in out and 'maxcpus' in out, 'the options were not printed')
+    expect('KTAP version' not in out and 'boot: board=' not in out, 'it went on to boot and test')
+
+
+@test
+def make_gdb_command_line():
+    d = scratch('gdb')
+    fake = script(os.path.join(d, 'qemu'), f'#!/bin/sh\necho "$@" > {d}/argv\n')
+    rc, out, err = make('-s', f'O={ARGS.objdir}', 'gdb', 'GIC=3', 'EL2=1', 'CPUS=2', f'QEMU={fake}')
+    expect_eq(rc, 0, f'make gdb ({err.strip()})')
+    argv = open(os.path.join(d, 'argv')).read().split()
+    expect_eq(argv[argv.index('-M') + 1], 'virt,gic-version=3,virtualization=on', '-M')
+    expect(' '.join(argv).endswith('-S -gdb tcp::1234'), f'no gdb stub: {argv}')
+
+
+@test
+def make_qemu_rejects_bad_values():
+    for arg, word in (('CPUS=0', 'CPUS=0'), ('CPUS=two', 'CPUS=two'), ('GIC=4', 'GIC=4'),
+                      ('EL2=yes', 'EL2=yes')):
+        rc, out, err = make(f'O={ARGS.objdir}', 'qemu', arg, timeout=20)
+        lines = err.strip().splitlines()
+        expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,
+               f'make qemu {arg}: rc={rc} stdout={out!r} stderr={err!r}')
+
+
+# ---- a fresh machine: make bench / make check and scripts/deps.sh -----------------------
+
+def path_without(tool, uid):
+    """A PATH holding every command but `tool`, with an `id` that says uid and an apt-get that logs."""
+    d = scratch(f'path-{uid}')
+    fake, links = os.path.join(d, 'fake'), os.path.join(d, 'links')
+    os.makedirs(fake)
+    os.makedirs(links)
+    for folder in os.environ['PATH'].split(':'):
+        if os.path.isdir(folder):
+            for name in os.listdir(folder):
+                if name != tool and not os.path.lexists(os.path.join(links, name)):
+                    os.symlink(os.path.join(folder, name), os.path.join(links, name))
+    script(os.path.join(fake, 'id'), f'#!/bin/sh\necho {uid}\n')
+    script(os.path.join(fake, 'apt-get'), f'#!/bin/sh\necho "$@" >> {d}/apt.log\n')
+    return f'{fake}:{links}', os.path.join(d, 'apt.log')
+
+
+@test
+def make_check_without_deps_says_what_to_run():
+    path, apt_log = path_without('gnuplot', 1000)
+    for goal in ('check', 'bench'):
+        rc, out, err = make('-n', goal, path=path, timeout=20)
+        lines = err.strip().splitlines()
+        expect(rc != 0 and len(lines) == 1 and "'sudo scripts/deps.sh'" in lines[0]
+               and 'gnuplot-nox' in lines[0] and not out,
+               f'make {goal}: rc={rc} stdout={out[:300]!r} stderr={err!r}')
+    expect(not os.path.exists(apt_log), 'apt-get ran without root')
+
+
+@test
+def make_bench_as_root_installs_deps():
+    path, apt_log = path_without('gnuplot', 0)
+    rc, out, err = make('-n', 'bench', path=path, timeout=20)
+    expect_eq(rc, 0, f'make -n bench as root ({err.strip()[-500:]})')
+    calls = open(apt_log).read().splitlines() if os.path.exists(apt_log) else []
+    expect(any(c.startswith('install') and 'gnuplot-nox' in c for c in calls),
+           f'apt-get install gnuplot-nox not run: {calls}')
+    expect('bench-run' in out, 'make bench did not go on after installing')
+
+
+@test
+def make_bench_with_deps_is_quiet():
+    rc, out, err = make('-n', 'bench', timeout=20)
+    expect(rc == 0 and 'deps' not in out + err, f'rc={rc} {err!r}')
+
+
+# ---- a hand-edited .config ---------------------------------------------------------------
+
+@test
+def make_names_config_lines_not_kept():
+    d = scratch('config')
+    rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
+    expect_eq(rc, 0, f'make defconfig ({err.strip()})')
+    path = os.path.join(d, '.config')
+    lines = open(path).read().splitlines()
+    edits = {'CONFIG_NR_CPUS=': 'CONFIG_NR_CPUS=99', '# CONFIG_LOCK_BKL is not set': 'CONFIG_LOCK_BKL=y'}
+    at = {}
+    for i, line in enumerate(lines):
+        for start, new in edits.items():
+            if line.startswith(start):
+                lines[i], at[new] = new, i + 1
+    expect_eq(len(at), 2, 'lines edited')
+    open(path, 'w').write('\n'.join(lines) + '\n')
+    # -n: the configuration is still resolved (it is an included makefile), nothing is compiled.
+    rc, out, err = make('-n', f'O={d}', timeout=30)
+    expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
+    for want in (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
+                 '; kept CONFIG_NR_CPUS=8',
+                 f'.config:{at["CONFIG_LOCK_BKL=y"]}: CONFIG_LOCK_BKL=y is not kept: '
+                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_FINE=y'):
+        expect(want in out, f'{want!r} not in:\n{out[:1500]}')
+    expect('options new to' not in out, 'an invalid value was reported as a new option')
+
+
+# ---- make clean -------------------------------------------------------------------------
+
+@test
+def make_clean_leaves_no_objects():
+    # A copy of a whole build (bench/ objects and generated headers included),
+    # plus what make fuzz and make randconfig-check leave in the same O=.
+    d = os.path.join(scratch('clean'), 'O')
+    shutil.copytree(ARGS.objdir, d, symlinks=True,
+                    ignore=lambda where, names: [n for n in names if where == ARGS.objdir
+                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run',
+                                                           'randconfig', 'check')])
+    for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
+        os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)
+        open(os.path.join(d, extra), 'w').close()
+    expect(os.path.exists(os.path.join(d, 'bench', 'harness.o')), 'the copied build has no bench/ objects')
+    rc, out, err = make(f'O={d}', 'clean', timeout=20)
+    expect_eq(rc, 0, f'make clean ({err.strip()})')
+    left = [os.path.relpath(os.path.join(w, n), d) for w, _, names in os.walk(d) for n in names
+            if n.endswith(('.o', '.d')) or w.endswith('include/generated')]
+    expect(not left, f'make clean left {left[:10]}')
+    expect(os.path.exists(os.path.join(d, '.config')), 'make clean removed .config')
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
+    p.add_argument('--objdir', required=True, help='O= folder with a defconfig kernel built')
+    p.add_argument('--workdir', required=True, help='scratch folder (emptied first)')
+    ARGS = p.parse_args()
+    ARGS.objdir = os.path.abspath(ARGS.objdir)
+    ARGS.workdir = os.path.abspath(ARGS.workdir)
+    shutil.rmtree(ARGS.workdir, ignore_errors=True)
+    os.makedirs(ARGS.workdir)
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: make\n  1..{len(TESTS)}')
+    failed = 0
+    for i, fn in enumerate(TESTS, 1):
+        print(f'  # ktest: start make.{fn.__name__}', flush=True)
+        try:
+            fn()
+            print(f'  ok {i} {fn.__name__}', flush=True)
+        except Exception as err:    # any error is a failed test, never a crash of the suite
+            failed += 1
+            detail = str(err) if isinstance(err, Failed) else traceback.format_exc()
+            for line in detail.strip().splitlines()[-15:]:
+                print(f'  # {line}')
+            print(f'  not ok {i} {fn.__name__}', flush=True)
+    print(f'{"not ok" if failed else "ok"} 1 make')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
