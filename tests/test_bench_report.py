@@ -366,6 +366,9 @@ def sanity_flags_open_the_report():
     res = runs_of('fine', tps['fine']) + runs_of('bkl', tps['bkl'], lwp='80.00') + runs_of('subsys', tps['subsys'])
     ls = stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']) + stats_of('bkl', {1: 1.0, 2: 1.0}, tps['bkl']) + \
         stats_of('subsys', {1: 3.0, 2: 3.5, 4: 3.0}, tps['subsys'])
+    # The ceiling's workers did unequal work: the host's vCPUs ran at different speeds.
+    res += [dict(result_row('fine', 'ceiling', c, rep, 1000 * c, lwp='0.00'), thread_ops_min=300 * c,
+                 thread_ops_max=700 * c, host_busy='0') for rep in (0, 1) for c in (1, 2)]
     run = make_run('sanity', res, ls, meta=dict(META, host_cpus=2))
     rc, _, err = report(run)
     expect_rc(rc, 1, err)  # fine and bkl have no 4-CPU run
@@ -377,7 +380,9 @@ def sanity_flags_open_the_report():
                  'locks 80 % of their time',
                  'subsys mm: collapses to 0.30× at 4 CPUs; likely cause: more vCPUs (4) than host cores (2)',
                  'subsys mm: 3.50 lock acquisitions per op at 2 CPUs against 3.00 at 1 CPU: the workload does '
-                 'different work at 2 CPUs'):
+                 'different work at 2 CPUs',
+                 'This host ran the vCPUs at unequal speeds: in the ceiling runs (the same pure computation on '
+                 'every CPU) the slowest worker did as little as 43 % of the fastest\'s work'):
         expect(want in flags, f'not flagged: {want!r} in {flags}')
     expect('fine mm: 2.00 lock' not in flags and 'busy' not in flags, f'flagged without cause: {flags}')
     # Over a third of the runs on a busy host: the warning comes first, the flagged runs count nowhere.
