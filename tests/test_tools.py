@@ -266,7 +266,7 @@ def qemu_run_passes_and_builds_command_line():
     expect_eq(argv_of(fake), ['-M', 'virt', '-accel', 'tcg,thread=multi', '-cpu', 'cortex-a76',
                               '-smp', '4', '-m', '512M',
                               '-nographic', '-nic', 'none', '-no-reboot', '-kernel', IMAGE, '-append', 'semihost=1',
-                              '-semihosting-config', 'enable=on,target=native'])
+                              '-semihosting-config', 'enable=on,target=native', '-name', 'locklab,debug-threads=on'])
     fake = fake_qemu(GOOD)
     rc, _, _, _ = qemu_run(fake, '--cpus', '8', '--gic', '3', '--el2', '--mem', '1G', '--accel', 'single',
                            '--bootargs', 'log=7 x=1', '--expect', 'gic=v2', '--expect', 'psci=hvc')
