@@ -94,6 +94,15 @@ def full_matrix(work, images):
             problems.append(f'report.html does not link plots/{p}')
     if not os.path.isfile(os.path.join(run, 'report.md')):
         problems.append('no report.md')
+    # The hold-time pass: one 1-CPU run per workload with hold times, which the Amdahl curves come from.
+    with open(os.path.join(run, 'hold', 'results.csv')) as f:
+        held = list(csv.DictReader(f))
+    if sorted({(r['strategy'], r['workload'], r['cpus']) for r in held}) != sorted(
+            (s, w, '1') for s in ('bkl', 'subsys', 'fine') for w in WORKLOADS):
+        problems.append(f'hold pass: {len(held)} runs, not one per strategy and workload at 1 CPU')
+    with open(os.path.join(run, 'plots', 'speedup-fs-private.gp')) as f:
+        if 'bkl: Amdahl' not in f.read():
+            problems.append('no Amdahl curve for bkl on fs-private from the hold pass')
     # The lock workload knows its lock count: lockstat must agree exactly (acq_exact=ok) in every strategy.
     for s in ('bkl', 'subsys', 'fine'):
         with open(os.path.join(run, f'{s}-boot1.log'), errors='replace') as f:
@@ -112,7 +121,8 @@ def broken_boot(work, images):
     cmd_images = imgs
     results = os.path.join(work, 'broken')
     cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '1',
-           '--boots', '1', '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken']
+           '--boots', '1', '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken',
+           '--no-hold-pass']
     for s in ('bkl', 'fine'):
         cmd += ['--image', f'{s}={cmd_images[s]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -137,6 +147,7 @@ def hung_run_is_named(work, images):
     results = os.path.join(work, 'hung')
     cmd = [sys.executable, RUN, '--results', results, '--strategies', 'fine', '--cpus', '2', '--repeat', '1',
            '--boots', '1', '--duration-ms', '5000', '--workloads', 'lock', '--timeout', '9', '--label', 'hung',
+           '--no-hold-pass',
            '--image', f'fine={images["fine"]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode == 0:
@@ -203,7 +214,7 @@ def boots_rotate_and_sample_the_host(work, images):
     problems = []
     results = os.path.join(work, 'boots')
     cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '2',
-           '--boots', '2', '--duration-ms', '20', '--workloads', 'ceiling', '--label', 'boots']
+           '--boots', '2', '--duration-ms', '20', '--workloads', 'ceiling', '--label', 'boots', '--no-hold-pass']
     cmd += [f'--image={s}={images[s]}' for s in ('bkl', 'fine')]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run = os.path.realpath(os.path.join(results, 'latest'))
