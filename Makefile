@@ -278,6 +278,13 @@ bench-locks:
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --variants $(subst $(space),$(comma),$(strip $(LOCK_VARIANTS)))
 
+# Two run folders overlaid, and what changed beyond the noise (scripts/bench-compare).
+.PHONY: compare
+compare:
+	$(call need-tool,$(PYTHON))
+	$(if $(and $(A),$(B)),,$(error make compare needs A=<run folder> B=<run folder>, e.g. A=results/<baseline> B=results/latest))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-compare $(A) $(B)
+
 plots:
 	$(call need-tool,$(PYTHON))
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=<results folder, or a serial log (e.g. from a Pi 5)>" >&2; exit 2; }
@@ -353,6 +360,7 @@ help:
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
+	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
 	@echo ''
 	@echo 'Raspberry Pi 5 (docs/rpi5.md):'
 	@echo '  sdcard            - $$(O)/sdcard/ and $$(O)/sdcard.tar.gz: kernel_2712.img (this Image),'

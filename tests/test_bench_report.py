@@ -422,6 +422,39 @@ def summary_figure_and_contents_first():
 
 
 @test
+def compare_two_runs():
+    def folder(name, fine_mm_2):
+        runs, stats = synthetic()
+        for r in runs:
+            if (r['strategy'], r['workload'], r['cpus']) == ('fine', 'mm', 2):
+                r['ops_per_sec'] = fine_mm_2 + r['repeat']
+        rows = [{k: str(v) for k, v in r.items()} for r in runs]
+        run = make_run(name, runs, stats, meta=META)
+        with open(os.path.join(run, 'summary.csv'), 'w', newline='') as f:
+            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+            w.writeheader()
+            w.writerows(bx.summarise(rows, [{k: str(v) for k, v in x.items()} for x in stats]))
+        return run
+    a, b = folder('cmp-a', 190), folder('cmp-b', 400)
+    out = os.path.join(TMP, 'cmp-out')
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, b, '--out', out],
+                       capture_output=True, text=True, timeout=300)
+    expect_eq(p.returncode, 0, f'exit status ({p.stderr}):')
+    with open(os.path.join(out, 'compare.csv')) as f:
+        rows = list(csv.DictReader(f))
+    real = [(r['series'], r['workload'], r['cpus']) for r in rows if r['beyond_noise'] == '1']
+    expect_eq(real, [('fine', 'mm', '2')], 'cells changed beyond the noise:')
+    md = read(out, 'compare.md')
+    expect('fine mm at 2 CPUs: 190 -> 400 ops/s (+111 %' in md, f'compare.md does not say what changed: {md[:600]}')
+    if GNUPLOT:
+        for ext in ('png', 'svg', 'pdf'):
+            expect(os.path.getsize(os.path.join(out, 'plots', f'compare-mm.{ext}')) > 0, f'no compare-mm.{ext}')
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, TMP], capture_output=True,
+                       text=True, timeout=60)
+    expect(p.returncode == 2 and 'not a run folder with summary.csv' in p.stderr, f'a bad B: {p.stderr}')
+
+
+@test
 def two_builds_of_a_strategy_are_separate_series():
     res, ls = synthetic()
     extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']
