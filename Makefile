@@ -261,7 +261,7 @@ bench-workloads := all
 bench-label := bench
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
-	$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
 
 .PHONY: bench bench-locks plots
@@ -301,7 +301,7 @@ sdcard: $(objtree)/Image
 sdcard-all:
 	$(call need-tool,$(PYTHON))
 	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only --strategies $(STRATEGIES) \
-		$(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
 	  $(srctree)/scripts/mk-sdcard $(objtree)/sdcard-all $$images
 
 # ---------------------------------------------------------------- tests
@@ -354,7 +354,8 @@ help:
 	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
 	@echo '                      write CSVs, gnuplot graphs and a report;'
-	@echo '                      STRATEGIES=bkl,subsys,fine CPUS=min(4,host cores) GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
+	@echo '                      STRATEGIES=bkl,subsys,fine (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
+	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'

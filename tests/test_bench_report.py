@@ -455,6 +455,26 @@ def compare_two_runs():
 
 
 @test
+def kernels_are_shown_as_their_bench_meta_says():
+    # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench
+    # BENCH_CONFIG=... once made a report say "bkl | ok | 0 runs" beside "subsys | unknown | 1").
+    runs, stats = synthetic(strategies=('subsys',))
+    for r in runs + stats:
+        r['log'] = 'bkl-boot1.log'
+    for r in runs:
+        r['lockdep'] = 'on'
+    run = make_run('mislabelled', runs, stats, meta=dict(META, strategies={'bkl': {'config': 'x', 'status': 'ok'}}))
+    rc, _, err = report(run)
+    md = read(run, 'report.md')
+    expect_eq(md_table_row(md, 'bkl')[:4], ['subsys', 'ok', str(len(runs)), 'ticket lse busy spin'],
+              'kernels table row of the kernel named bkl:')
+    flags = md[md.index('## Sanity checks'):md.index('## Summary')]
+    expect('The kernel named bkl is really subsys' in flags, f'mislabelled kernel not flagged: {flags[:500]}')
+    expect('lockdep was on in bkl' in flags, f'lockdep not flagged: {flags[:500]}')
+    expect('strategy bkl: no rows' not in md, 'the label was taken for a strategy with no runs')
+
+
+@test
 def two_builds_of_a_strategy_are_separate_series():
     res, ls = synthetic()
     extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']

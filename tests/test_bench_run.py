@@ -253,6 +253,29 @@ def boots_rotate_and_sample_the_host(work, images):
     return problems
 
 
+def replot_from_a_log_says_what_is_unknown(work, images):
+    """make plots RUN=<serial log>: a new folder whose meta.json and report say how QEMU ran is unknown,
+    and results/latest points at it."""
+    import json
+    problems, results = [], os.path.join(work, 'replot')
+    os.makedirs(results)
+    log = os.path.join(os.path.realpath(os.path.join(work, 'ok', 'latest')), 'fine-boot1.log')
+    p = subprocess.run([sys.executable, RUN, '--replot', log, '--results', results], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    run = os.path.realpath(os.path.join(results, 'latest'))
+    if not os.path.isfile(os.path.join(run, 'meta.json')):
+        return [f'no results/latest with a meta.json after the replot: {p.stdout[-300:]}']
+    with open(os.path.join(run, 'meta.json')) as f:
+        meta = json.load(f)
+    if meta.get('source') != log or not any('single-threaded TCG' in w for w in meta.get('warnings', [])):
+        problems.append(f'meta.json: {meta}')
+    with open(os.path.join(run, 'report.md')) as f:
+        md = f.read()
+    if 'how QEMU ran it' not in md[:md.index('## Run')]:
+        problems.append('the report does not open with what the log cannot say')
+    return problems
+
+
 def default_sweep_fits_the_host(work, images):
     """make bench passes --cpus auto unless CPUS= is given: 4 CPUs, or the host's cores if fewer."""
     from importlib.machinery import SourceFileLoader
@@ -290,6 +313,7 @@ def main():
              ('hung_run_is_named_and_earlier_runs_kept', hung_run_is_named),
              ('capture_matches_bench', capture_matches_bench),
              ('boots_rotate_and_sample_the_host', boots_rotate_and_sample_the_host),
+             ('replot_from_a_log_says_what_is_unknown', replot_from_a_log_says_what_is_unknown),
              ('default_sweep_fits_the_host', default_sweep_fits_the_host)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0

@@ -140,6 +140,19 @@ def path_without(tool, uid):
 
 
 @test
+def make_bench_rejects_bad_requests_in_one_line():
+    # Checked before anything is built: a wrong name or a CPU count the kernels or QEMU cannot take.
+    for args, want in ((('STRATEGIES=foo',), 'bench-run: unknown strategy foo (known: bkl, subsys, fine, or current'),
+                       (('CPUS=100',), 'bench-run: CPUS=100: the bkl kernel is built for at most 8 CPUs'),
+                       (('CPUS=12', 'GIC=2', 'BENCH_CONFIG=/dev/null', 'STRATEGIES=fine'),
+                        'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs')):
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
+        lines = [l for l in err.splitlines() if not l.startswith('make')]
+        expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
+               f'stderr {err!r}')
+
+
+@test
 def make_check_without_deps_says_what_to_run():
     path, apt_log = path_without('gnuplot', 1000)
     for goal in ('check', 'bench'):
