@@ -419,6 +419,11 @@ def summary_figure_and_contents_first():
     expect('href="#sanity-checks"' in toc and 'href="#summary"' in toc, f'no table of contents: {toc[:300]}')
     order = [html_text.index(x) for x in ('id="sanity-checks"', 'id="summary"', 'id="run"')]
     expect(order == sorted(order), 'the sanity checks and the summary do not come first')
+    md = read(run, 'report.md')
+    for wrong in ('1 CPUs', 'CONFIG_LOCK_STAT_HOLD_TIME', 'built with lockstat_hold', 'one worker process each'):
+        expect(wrong not in md and all(wrong not in read(run, 'plots', f) for f in os.listdir(os.path.join(run, 'plots'))
+                                       if f.endswith('.gp')), f'the report says {wrong!r}')
+    expect('set format y' in read(run, 'plots', 'throughput-mm.gp'), 'throughput axis in 9e+06 notation')
 
 
 @test
