@@ -167,7 +167,8 @@ static int fdt_walk(const struct fdt *fdt, int target)
 	return target >= 0 ? -FDT_ERR_BADVALUE : -FDT_ERR_BADSTRUCT;
 }
 
-int fdt_init_sized(struct fdt *fdt, const void *blob, size_t bufsize)
+/* Checks the header and fills *fdt; the structure block is not walked yet. */
+static int fdt_check_header(struct fdt *fdt, const void *blob, size_t bufsize)
 {
 	const u8 *b = blob;
 	u32 total, off_struct, off_strings, off_rsv, version, last_comp, hdr;
@@ -220,13 +221,25 @@ int fdt_init_sized(struct fdt *fdt, const void *blob, size_t bufsize)
 	fdt->strings_size = size_strings;
 	fdt->rsvmap = b + off_rsv;
 	fdt->rsvmap_max = end - off_rsv;
-	return fdt_walk(fdt, -1);
+	return 0;
+}
+
+int fdt_init_sized(struct fdt *fdt, const void *blob, size_t bufsize)
+{
+	int err = fdt_check_header(fdt, blob, bufsize);
+
+	return err ? err : fdt_walk(fdt, -1);
 }
 
 int fdt_init(struct fdt *fdt, const void *blob)
 {
 	/* The boot loader hands over a pointer only: trust totalsize for the extent (after magic). */
 	return fdt_init_sized(fdt, blob, (size_t)-1);
+}
+
+int fdt_init_header_only(struct fdt *fdt, const void *blob)
+{
+	return fdt_check_header(fdt, blob, (size_t)-1);
 }
 
 /* Offset of the first token after node's BEGIN_NODE token and name, or a negative error. */

@@ -2,6 +2,7 @@
 #include <locklab/types.h>
 #include <locklab/string.h>
 #include <locklab/fdt.h>
+#include <locklab/printf.h>
 
 /* Longest stdout-path (without ":options") we resolve; real ones are under 64 bytes. */
 #define PATH_MAX_LEN 256
@@ -37,6 +38,33 @@ static int fail(char *err, size_t errlen, int code, const char *msg, bool why)
 		}
 	}
 	return code;
+}
+
+/* Records a formatted sentence in err and returns code. */
+__printf(4, 5) static int failf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* Adds one sentence to out->notes (what the parser worked around), or counts it as dropped. */
+__printf(2, 3) static void note(struct platform_info *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->nr_notes >= PLAT_MAX_NOTES) {
+		out->notes_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out->notes[out->nr_notes++], PLAT_NOTE_LEN, fmt, ap);
+	va_end(ap);
 }
 
 /* The property as a C string, or NULL if absent or not NUL-terminated inside its value. */
@@ -96,22 +124,136 @@ static int add_reg_ranges(const struct fdt *fdt, int node, struct plat_range *ta
 	return 0;
 }
 
-static int parse_memory(const struct fdt *fdt, int root, struct platform_info *out, char *err,
-			size_t errlen)
+/* A 1- or 2-cell big-endian number. */
+static u64 cells_at(const u8 *p, u32 cells)
 {
-	int node, e;
-	u32 n;
+	return cells == 2 ? ((u64)fdt_be32(p) << 32) | fdt_be32(p + 4) : fdt_be32(p);
+}
 
+/* A device the tree names, which no RAM range may cover. */
+struct named_device {
+	u64 at;
+	const char *what;
+};
+
+/* The console and GIC frames found so far (parse_uart and parse_gic run before parse_memory). */
+static int named_devices(const struct platform_info *out, struct named_device *dev)
+{
+	int n = 0;
+
+	if (out->have_uart)
+		dev[n++] = (struct named_device){ out->uart_base, "console UART" };
+	if (out->gic_version)
+		dev[n++] = (struct named_device){ out->gicd_base, "GIC distributor" };
+	if (out->gicc_base)
+		dev[n++] = (struct named_device){ out->gicc_base, "GIC CPU interface" };
+	for (int i = 0; i < out->nr_gicr; i++)
+		dev[n++] = (struct named_device){ out->gicr[i].base, "GIC redistributor" };
+	return n;
+}
+
+/*
+ * Whether /memory's reg, read as (ac address cells, sc size cells) entries,
+ * is sane: whole entries, every range inside the CPU's physical address
+ * space and clear of the devices the tree names (the MMU would otherwise
+ * map them as Normal memory). If not, why says so in one clause.
+ */
+static bool memory_reading_ok(const u8 *reg, u32 len, u32 ac, u32 sc, u32 pa_bits,
+			      const struct platform_info *out, char *why, size_t whylen)
+{
+	struct named_device dev[3 + PLAT_MAX_GICR];
+	int ndev = named_devices(out, dev);
+	u32 stride = 4 * (ac + sc), off;
+	u64 limit = pa_bits >= 64 ? ~0ULL : 1ULL << pa_bits;
+
+	if (len % stride) {
+		snprintf(why, whylen, "%u bytes are not whole %u-byte entries", len, stride);
+		return false;
+	}
+	for (off = 0; off < len; off += stride) {
+		u64 base = cells_at(reg + off, ac), size = cells_at(reg + off + 4 * ac, sc);
+
+		if (size == 0)
+			continue;
+		if (base >= limit || size > limit - base) {
+			snprintf(why, whylen, "0x%llx+0x%llx reaches beyond the CPU's %u-bit physical addresses",
+				 (unsigned long long)base, (unsigned long long)size, pa_bits);
+			return false;
+		}
+		for (int i = 0; i < ndev; i++) {
+			if (dev[i].at >= base && dev[i].at - base < size) {
+				snprintf(why, whylen, "0x%llx+0x%llx covers the %s at 0x%llx",
+					 (unsigned long long)base, (unsigned long long)size, dev[i].what,
+					 (unsigned long long)dev[i].at);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * One /memory node's reg into out->mem. Read with the root's #size-cells if
+ * that is sane, else with one size cell if that is (and a note says so),
+ * else an error naming the node and both readings. Losing RAM beyond the
+ * table only wastes it, so extra ranges are dropped.
+ */
+static int add_memory_node(const struct fdt *fdt, int node, u32 ac, u32 sc, u32 pa_bits,
+			   struct platform_info *out, char *err, size_t errlen)
+{
+	char why[96], why1[96];
+	const char *name = fdt_node_name(fdt, node);
+	int len;
+	const u8 *reg = fdt_getprop(fdt, node, "reg", &len);
+	u32 use = sc, off;
+
+	if (!reg)
+		return len == -FDT_ERR_NOTFOUND ? 0 : failf(err, errlen, len, "/%s has an unreadable reg: %s",
+							   name, fdt_strerror(len));
+	if (len == 0)
+		return 0;
+	if (!memory_reading_ok(reg, (u32)len, ac, sc, pa_bits, out, why, sizeof(why))) {
+		if (sc != 2 || !memory_reading_ok(reg, (u32)len, ac, 1, pa_bits, out, why1, sizeof(why1))) {
+			if (sc != 2)
+				return failf(err, errlen, -FDT_ERR_BADVALUE,
+					     "/%s reg is unusable: read with %u size cell(s), %s", name, sc, why);
+			return failf(err, errlen, -FDT_ERR_BADVALUE,
+				     "/%s reg is unusable: read with 2 size cells (as #size-cells says), %s; "
+				     "read with 1, %s", name, why, why1);
+		}
+		use = 1;
+		note(out, "device tree: /%s read with 1 size cell, not the 2 #size-cells says (with 2, %s): "
+		     "Raspberry Pi bootloaders before 2025-02-11 write 1-cell sizes", name, why);
+	}
+	for (off = 0; off < (u32)len; off += 4 * (ac + use)) {
+		u64 size = cells_at(reg + off + 4 * ac, use);
+
+		if (size != 0)
+			add_range(out->mem, &out->nr_mem, PLAT_MAX_MEM, cells_at(reg + off, ac), size);
+	}
+	return 0;
+}
+
+static int parse_memory(const struct fdt *fdt, int root, u32 pa_bits, struct platform_info *out,
+			char *err, size_t errlen)
+{
+	u32 ac = fdt_address_cells(fdt, root), sc = fdt_size_cells(fdt, root), n;
+	int node, e;
+
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return fail(err, errlen, -FDT_ERR_BADVALUE,
+			    "the root's #address-cells or #size-cells is not 1 or 2", false);
 	for (node = fdt_first_child(fdt, root), n = 0; node >= 0 && n < fdt->struct_size;
 	     node = fdt_next_sibling(fdt, node), n++) {
 		const char *dt = prop_string(fdt, node, "device_type");
 
 		if (!is_memory_name(fdt_node_name(fdt, node)) || (dt && strcmp(dt, "memory") != 0))
 			continue;
-		/* Losing RAM beyond the table only wastes it, so extra ranges are dropped. */
-		e = add_reg_ranges(fdt, node, out->mem, &out->nr_mem, PLAT_MAX_MEM, true);
+		if (!node_enabled(fdt, node))
+			continue; /* as Linux does */
+		e = add_memory_node(fdt, node, ac, sc, pa_bits, out, err, errlen);
 		if (e)
-			return fail(err, errlen, e, "a /memory node has an unreadable reg", true);
+			return e;
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)
 		return fail(err, errlen, node, "cannot walk the root's children", true);
@@ -121,11 +263,24 @@ static int parse_memory(const struct fdt *fdt, int root, struct platform_info *o
 	return 0;
 }
 
+/*
+ * A /reserved-memory child's reg is whole (address, size) entries of its
+ * parent's cells. The Pi 5's firmware leaves its nvram@0/@1 placeholders
+ * with a 3-cell reg under 2/2 cells (disabled, unless it fills them in).
+ */
+static bool reg_is_whole_entries(const struct fdt *fdt, int parent, int node, int *len, u32 *stride)
+{
+	u32 ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
+
+	*stride = 4 * (ac + sc);
+	return !fdt_getprop(fdt, node, "reg", len) || (*stride && (u32)*len % *stride == 0);
+}
+
 static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char *err,
 			  size_t errlen)
 {
-	u32 off;
-	int node, e;
+	u32 off, stride;
+	int node, e, rsv, len;
 
 	/* /memreserve/ entries: (address, size) pairs of two big-endian u64, ended by size 0. */
 	for (off = 0;; off += 16) {
@@ -145,14 +300,25 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 				    TOO_MANY_RESERVED, false);
 	}
 
-	node = fdt_path_offset(fdt, "/reserved-memory");
-	if (node < 0)
-		return node == -FDT_ERR_NOTFOUND ? 0
-						 : fail(err, errlen, node, "cannot look up /reserved-memory", true);
-	for (node = fdt_first_child(fdt, node), off = 0; node >= 0 && off < fdt->struct_size;
+	rsv = fdt_path_offset(fdt, "/reserved-memory");
+	if (rsv < 0)
+		return rsv == -FDT_ERR_NOTFOUND ? 0
+						: fail(err, errlen, rsv, "cannot look up /reserved-memory", true);
+	for (node = fdt_first_child(fdt, rsv), off = 0; node >= 0 && off < fdt->struct_size;
 	     node = fdt_next_sibling(fdt, node), off++) {
 		int first = out->nr_reserved;
 
+		if (!node_enabled(fdt, node))
+			continue; /* a placeholder the firmware did not fill in */
+		/* Without "ranges" on the parent nothing below has a CPU address: the tree is broken, not the child. */
+		if (fdt_getprop(fdt, node, "reg", NULL) && !fdt_getprop(fdt, rsv, "ranges", NULL))
+			return fail(err, errlen, -FDT_ERR_BADVALUE,
+				    "/reserved-memory has no \"ranges\", so its children have no CPU address", false);
+		if (!reg_is_whole_entries(fdt, rsv, node, &len, &stride)) {
+			note(out, "device tree: /reserved-memory/%s skipped: its reg is %d bytes, not whole "
+			     "%u-byte entries", fdt_node_name(fdt, node), len, stride);
+			continue;
+		}
 		/* Children with only "size" are allocation requests, not fixed regions: reg-less ones are skipped. */
 		e = add_reg_ranges(fdt, node, out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, false);
 		if (e == -FDT_ERR_NOSPACE)
@@ -228,26 +394,35 @@ static int stdout_node(const struct fdt *fdt)
 	return fdt_path_offset(fdt, buf);
 }
 
-static void parse_uart(const struct fdt *fdt, struct platform_info *out)
+/* The console PL011: stdout-path's node if it is one, else the first enabled "arm,pl011" we can address. */
+static enum early_console_source find_console(const struct fdt *fdt, u64 *base, const char **name)
 {
 	int node = stdout_node(fdt);
 	u32 n;
 
 	if (node >= 0 && fdt_prop_has_string(fdt, node, "compatible", "arm,pl011") &&
-	    fdt_read_reg(fdt, node, 0, &out->uart_base, NULL) == 0) {
-		out->have_uart = true;
-		return;
+	    fdt_read_reg(fdt, node, 0, base, NULL) == 0) {
+		*name = fdt_node_name(fdt, node);
+		return EARLY_CONSOLE_STDOUT_PATH;
 	}
-	/* No usable stdout-path: take the first enabled PL011 we can address. */
 	for (node = fdt_node_by_compatible(fdt, -1, "arm,pl011"), n = 0;
 	     node >= 0 && n < fdt->struct_size;
 	     node = fdt_node_by_compatible(fdt, node, "arm,pl011"), n++) {
-		if (node_enabled(fdt, node) && fdt_read_reg(fdt, node, 0, &out->uart_base, NULL) == 0) {
-			out->have_uart = true;
-			return;
+		if (node_enabled(fdt, node) && fdt_read_reg(fdt, node, 0, base, NULL) == 0) {
+			*name = fdt_node_name(fdt, node);
+			return EARLY_CONSOLE_FIRST_PL011;
 		}
 	}
-	out->uart_base = 0;
+	return EARLY_CONSOLE_NONE;
+}
+
+static void parse_uart(const struct fdt *fdt, struct platform_info *out)
+{
+	out->have_uart = find_console(fdt, &out->uart_base, &out->uart_node) != EARLY_CONSOLE_NONE;
+	if (!out->have_uart) {
+		out->uart_base = 0;
+		out->uart_node = "";
+	}
 }
 
 static void parse_psci(const struct fdt *fdt, struct platform_info *out)
@@ -341,7 +516,8 @@ static const char *board_name(const struct fdt *fdt, int root)
 	return "unknown";
 }
 
-int fdt_parse_platform(const void *blob, struct platform_info *out, char *err, size_t errlen)
+int fdt_parse_platform(const void *blob, u32 pa_bits, struct platform_info *out, char *err,
+		       size_t errlen)
 {
 	struct fdt fdt;
 	const char *s;
@@ -355,6 +531,7 @@ int fdt_parse_platform(const void *blob, struct platform_info *out, char *err, s
 	out->board = "unknown";
 	out->model = "";
 	out->bootargs = "";
+	out->uart_node = "";
 
 	e = fdt_init(&fdt, blob);
 	if (e)
@@ -371,17 +548,41 @@ int fdt_parse_platform(const void *blob, struct platform_info *out, char *err, s
 	if (s)
 		out->bootargs = s;
 
-	e = parse_memory(&fdt, root, out, err, errlen);
+	/* The devices first: a /memory reading that covers one of them is rejected. */
+	parse_uart(&fdt, out);
+	e = parse_gic(&fdt, out, err, errlen);
+	if (!e)
+		e = parse_memory(&fdt, root, pa_bits, out, err, errlen);
 	if (!e)
 		e = parse_reserved(&fdt, out, err, errlen);
 	if (!e)
 		e = parse_cpus(&fdt, out, err, errlen);
-	if (!e)
-		e = parse_gic(&fdt, out, err, errlen);
 	if (e)
 		return e;
-	parse_uart(&fdt, out);
 	parse_psci(&fdt, out);
 	parse_timer(&fdt, out);
+	return 0;
+}
+
+int fdt_early_console(const void *blob, struct early_console *out)
+{
+	struct fdt fdt;
+	int root, e;
+
+	memset(out, 0, sizeof(*out));
+	out->node = "";
+	e = fdt_init_header_only(&fdt, blob);
+	if (e)
+		return e;
+	root = fdt_root(&fdt);
+	if (root < 0)
+		return 0; /* no board, no console: source stays NONE */
+	out->board = board_name(&fdt, root);
+	out->bootargs = prop_string(&fdt, fdt_path_offset(&fdt, "/chosen"), "bootargs");
+	out->source = find_console(&fdt, &out->base, &out->node);
+	if (out->source == EARLY_CONSOLE_NONE && strcmp(out->board, "rpi5") == 0) {
+		out->source = EARLY_CONSOLE_RPI5_DEFAULT;
+		out->base = RPI5_DEBUG_UART;
+	}
 	return 0;
 }

@@ -22,7 +22,7 @@
 #include <asm/psci.h>
 #include <asm/sysreg.h>
 
-void start_kernel(u64 dtb, u64 entry_el) __noreturn;
+void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from) __noreturn;
 
 u64 boot_load_addr; /* written by head.S */
 static struct platform_info plat;
@@ -95,23 +95,73 @@ void platform_dtb_range(u64 *base, u64 *size)
 	*size = dtb_size;
 }
 
-static void platform_setup(u64 dtb)
+/* The CPU's physical address size, from ID_AA64MMFR0_EL1.PARange: a /memory range beyond it is nonsense. */
+static u32 cpu_pa_bits(void)
 {
-	static char err[160];
+	static const u8 bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	u64 parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+
+	return parange < ARRAY_SIZE(bits) ? bits[parange] : 52;
+}
+
+static const char *const console_source[] = {
+	[EARLY_CONSOLE_STDOUT_PATH] = "the device tree's stdout-path",
+	[EARLY_CONSOLE_FIRST_PL011] = "the device tree's first enabled arm,pl011: no usable stdout-path",
+	[EARLY_CONSOLE_RPI5_DEFAULT] = "the device tree names none it can reach, but its root says Raspberry Pi 5: "
+				       "the debug UART",
+};
+
+/*
+ * The console first, read leniently, so that every later failure (a tree the
+ * strict parse rejects included) reaches the UART a user watches: on a
+ * Raspberry Pi 5, CONFIG_PANIC_UART_FALLBACK (QEMU's PL011) is plain RAM.
+ */
+static void early_console_setup(u64 dtb)
+{
+	struct early_console con;
+
+	if (fdt_early_console((const void *)dtb, &con) != 0)
+		return;
+	early_panic_context(true, con.board, con.bootargs);
+	if (con.source == EARLY_CONSOLE_NONE)
+		return;
+	pl011_init(con.base);
+	printk("console: PL011 %s%sat 0x%llx (%s)", con.node, con.node[0] ? " " : "",
+	       (unsigned long long)con.base, console_source[con.source]);
+}
+
+static void platform_setup(u64 dtb, u64 dtb_moved_from)
+{
+	static char err[320];
+	static char msg[400];
+	u64 image = (u64)_text, image_end = (u64)_end;
 	struct fdt f;
 
 	if (!dtb)
 		early_panic("no device tree: x0 was 0 at entry (boot the Image, not the ELF, "
 			    "so QEMU or the firmware passes the DTB)");
+	early_panic_context(true, NULL, NULL);
+	early_console_setup(dtb);
+	if (dtb_moved_from) {
+		snprintf(msg, sizeof(msg), "the device tree at 0x%llx (%u bytes) lies inside the kernel image "
+			 "0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
+			 "image_size free (head.S copied the tree to 0x%llx to report this)",
+			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)dtb + 4),
+			 (unsigned long long)image, (unsigned long long)image_end - 1, (unsigned long long)dtb);
+		early_panic(msg);
+	}
 	if (fdt_init(&f, (const void *)dtb) == 0) {
 		dtb_base = dtb;
 		dtb_size = f.totalsize; /* the allocator must not hand these pages out */
+	} else if (dtb >= image && dtb < image_end) {
+		/* Not copied by head.S (unaligned, or not a tree by then): zeroing BSS may have wiped it. */
+		snprintf(msg, sizeof(msg), "x0 = 0x%llx points inside the kernel image 0x%llx-0x%llx, and no "
+			 "valid device tree is there: the loader must keep the Image header's image_size free",
+			 (unsigned long long)dtb, (unsigned long long)image, (unsigned long long)image_end - 1);
+		early_panic(msg);
 	}
-	if (fdt_parse_platform((const void *)dtb, &plat, err, sizeof(err)) != 0) {
-		static char msg[240];
-
-		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s",
-			 (unsigned long long)dtb, err);
+	if (fdt_parse_platform((const void *)dtb, cpu_pa_bits(), &plat, err, sizeof(err)) != 0) {
+		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s", (unsigned long long)dtb, err);
 		early_panic(msg);
 	}
 	if (!plat.have_uart)
@@ -119,7 +169,7 @@ static void platform_setup(u64 dtb)
 	pl011_init(plat.uart_base);
 }
 
-void start_kernel(u64 dtb, u64 entry_el)
+void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 {
 	struct percpu *pc = cpu_data(0);
 	u32 passed, failed, bench_failed;
@@ -131,10 +181,14 @@ void start_kernel(u64 dtb, u64 entry_el)
 	pc->mpidr = read_mpidr_hwid();
 	sched_init_boot_cpu();
 
-	platform_setup(dtb);
+	platform_setup(dtb, dtb_moved_from);
 	printk("locklab booting on %s%s%s: entered at EL%u, loaded at 0x%llx, DTB at 0x%llx",
 	       plat.board, plat.model[0] ? " / " : "", plat.model, boot_entry_el,
 	       (unsigned long long)boot_load_addr, (unsigned long long)dtb);
+	for (int i = 0; i < plat.nr_notes; i++)
+		printk("%s", plat.notes[i]);
+	if (plat.notes_dropped)
+		printk("device tree: %d more warnings not kept", plat.notes_dropped);
 	printk("bootargs: \"%s\"", plat.bootargs);
 	bootparams_parse(plat.bootargs);
 	shutdown_check_params();

@@ -4,6 +4,7 @@
 #include <locklab/printf.h>
 #include <locklab/percpu.h>
 #include <locklab/smp.h>
+#include <locklab/bootargs.h>
 #include <locklab/bootparam.h>
 #include <locklab/string.h>
 #include <locklab/platform.h>
@@ -95,15 +96,49 @@ void panic(const char *fmt, ...)
 	system_shutdown(false, "panic");
 }
 
-/* Straight to a UART we can only guess (CONFIG_PANIC_UART_FALLBACK): the DT did not give one. */
+/*
+ * What early_panic knows, set by platform_setup as it learns it: whether
+ * there is a device tree, and the board and bootargs read from it before
+ * the strict parse (the bootargs are not parsed yet when it runs).
+ */
+static struct {
+	bool have_dtb;
+	const char *board;
+	const char *bootargs;
+} early;
+
+void early_panic_context(bool have_dtb, const char *board, const char *bootargs)
+{
+	early.have_dtb = have_dtb;
+	early.board = board;
+	early.bootargs = bootargs;
+}
+
+/*
+ * The console is the device tree's if platform_setup found one; else a UART
+ * we can only guess (CONFIG_PANIC_UART_FALLBACK, QEMU virt's). PSCI is not
+ * set up yet, so: semihosting if this is QEMU and the bootargs asked for it
+ * (the same condition as shutdown_check_params), else halt.
+ */
 void early_panic(const char *msg)
 {
+	bool semihost = false;
+	const struct bootarg_opt opt = { .name = "semihost", .type = BOOTARG_FLAG, .dest = &semihost };
+
 	if (CONFIG_PANIC_UART_FALLBACK && !pl011_base())
 		pl011_init(CONFIG_PANIC_UART_FALLBACK);
 	printk_raw("panic: cpu=0 %s", msg);
-	/* Without a device tree neither PSCI nor the semihost= bootarg is known. */
 	printk_raw("shutdown: status=fail reason=panic");
-	printk_raw("panic: no device tree, so no PSCI to power off with: halting");
+	if (early.board && strcmp(early.board, "qemu-virt") == 0)
+		bootargs_parse(early.bootargs, &opt, 1, NULL); /* silently: only semihost matters here */
+	if (semihost) {
+		pl011_flush();
+		semihost_exit(1);
+	}
+	if (early.have_dtb)
+		printk_raw("panic: PSCI is not set up this early, so there is no power-off: halting");
+	else
+		printk_raw("panic: no device tree, so no PSCI to power off with: halting");
 	pl011_flush();
 	halt_forever();
 }

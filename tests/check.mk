@@ -27,7 +27,7 @@ KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
 
 # One native test binary per entry: its sources (test file + the kernel code it tests).
 host-tests := fdt vsprintf bootargs
-host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h kernel/fdt.c kernel/fdt_platform.c
+host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h kernel/fdt.c kernel/fdt_platform.c
 host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
 host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
 host-vsprintf-flags := $(KL_PRINTF)
@@ -43,9 +43,10 @@ endef
 $(foreach t,$(host-tests),$(eval $(call host-test-rule,$(t))))
 
 # Device trees for the FDT tests: dumped from QEMU in several machine shapes
-# (by scripts/qemu-run, so they are the boards make check boots), plus a
-# Raspberry Pi 5-shaped tree compiled from tests/host/dts/rpi5.dts.
-host-dtbs := virt-smp1-gicv2 virt-smp4-gicv2 virt-smp8-gicv3 virt-smp4-el2 rpi5
+# (by scripts/qemu-run, so they are the boards make check boots), plus
+# Raspberry Pi 5-shaped trees compiled from tests/host/dts/: rpi5.dts, and
+# the same as bootloaders before 2025-02-11 leave it (rpi5-oldboot-*.dts).
+host-dtbs := virt-smp1-gicv2 virt-smp4-gicv2 virt-smp8-gicv3 virt-smp4-el2 rpi5 rpi5-oldboot-4gb rpi5-oldboot-8gb
 $(HOST_DIR)/dtb/virt-smp1-gicv2.dtb: DUMP := --cpus 1
 $(HOST_DIR)/dtb/virt-smp4-gicv2.dtb: DUMP := --cpus 4
 $(HOST_DIR)/dtb/virt-smp8-gicv3.dtb: DUMP := --cpus 8 --gic 3
@@ -54,7 +55,8 @@ $(HOST_DIR)/dtb/virt-%.dtb:
 	$(call need-tool,$(QEMU))
 	$(quiet) DUMPDTB $(notdir $@)
 	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --qemu $(QEMU) --dump-dtb $@ $(DUMP)
-$(HOST_DIR)/dtb/rpi5.dtb: $(srctree)/tests/host/dts/rpi5.dts
+# Any tree from tests/host/dts/; the old-bootloader variants /include/ rpi5.dts.
+$(HOST_DIR)/dtb/%.dtb: $(srctree)/tests/host/dts/%.dts $(srctree)/tests/host/dts/rpi5.dts
 	$(call need-tool,dtc)
 	$(quiet) DTC $(notdir $@)
 	@mkdir -p $(dir $@)

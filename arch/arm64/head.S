@@ -40,6 +40,7 @@ primary_entry:
 	lsr	x20, x20, #2		// x20 = entry exception level
 	bl	el2_to_el1
 	adrp	x21, _head		// x21 = load address (PC-relative)
+	bl	dtb_move_out_of_image	// x19 = a DTB clear of the image, x22 = where it was if moved
 
 	/*
 	 * Early table: one L1 table, 512 x 1 GiB blocks covering 512 GiB of
@@ -132,6 +133,7 @@ primary_entry:
 	isb
 	mov	x0, x19
 	mov	x1, x20
+	mov	x2, x22
 	mov	x29, xzr		// terminate frame-pointer chains
 	mov	x30, xzr
 	bl	start_kernel
@@ -177,10 +179,68 @@ secondary_silent:
 	b	8b
 
 /*
+ * dtb_move_out_of_image: the DTB (x19) must lie clear of the whole image,
+ * [_head, _end) with x21 = _head: the BSS and the page tables follow the
+ * file in memory, and building the early table and zeroing BSS would wipe
+ * a DTB that a loader ignoring the header's image_size put there. Such a
+ * DTB is copied to just past both (x19 = the copy) and x22 = where it was,
+ * so start_kernel can find the console in it and report the loader's
+ * mistake; x22 = 0 otherwise. Runs with the MMU off, so every access is
+ * aligned (a DTB is 8-byte aligned; an unaligned or invalid one is left to
+ * the C checks). Clobbers x0-x4, x22-x24.
+ */
+dtb_move_out_of_image:
+	mov	x22, xzr
+	cbz	x19, 9f
+	tst	x19, #7
+	b.ne	9f
+	ldr	w0, [x19]
+	ldr	w1, =0xedfe0dd0		// 0xd00dfeed (big-endian) as a little-endian load sees it
+	cmp	w0, w1
+	b.ne	9f
+	ldr	w2, [x19, #4]
+	rev	w2, w2			// totalsize
+	mov	x4, #(64 << 20)		// fdt.c's limit: a larger one is rejected there, not copied
+	cmp	x2, x4
+	b.hi	9f
+	add	x3, x19, x2		// x3 = end of the DTB
+	adrp	x4, _end		// page-aligned
+	cmp	x19, x4
+	b.hs	9f			// starts at or past the image's end
+	cmp	x3, x21
+	b.ls	9f			// ends at or before its start
+	mov	x22, x19
+	cmp	x3, x4
+	csel	x23, x3, x4, hi		// copy to max(DTB end, image end), 8-aligned
+	add	x23, x23, #7
+	and	x23, x23, #~7
+	add	x2, x2, #7
+	and	x2, x2, #~7
+	add	x24, x23, x2		// [x23, x24): the copy
+	mov	x4, x30
+	mov	x0, x23			// no stale line over the copy, before or after (as for the table)
+	mov	x1, x24
+	bl	dcache_inval_range_early
+	mov	x0, x19
+	mov	x1, x23
+1:	ldr	x2, [x0], #8
+	str	x2, [x1], #8
+	cmp	x1, x24
+	b.lo	1b
+	dsb	sy
+	mov	x0, x23
+	mov	x1, x24
+	bl	dcache_inval_range_early
+	mov	x30, x4
+	mov	x19, x23
+9:	ret
+
+/*
  * el2_to_el1: if running at EL2, configure what the firmware leaves alone
  * (the Pi 5's BL31 sets none of HCR_EL2, CNTHCTL_EL2, CNTVOFF_EL2, CPTR_EL2)
  * and eret to EL1h with interrupts masked, returning to the caller at EL1.
- * At EL1 it only puts SCTLR_EL1 in a known MMU-off state. Clobbers x0-x2.
+ * At EL1 it only puts SCTLR_EL1 in a known MMU-off state. Both leave FP/SIMD
+ * untrapped at EL1 (CPACR_EL1.FPEN). Clobbers x0-x2.
  */
 el2_to_el1:
 	mrs	x0, CurrentEL
@@ -188,6 +248,8 @@ el2_to_el1:
 	b.eq	1f
 	ldr	x0, =SCTLR_EL1_RES1	// MMU and caches off until mmu_on
 	msr	sctlr_el1, x0
+	mov	x0, #CPACR_EL1_FPEN	// see below
+	msr	cpacr_el1, x0
 	isb
 	ret
 1:	mov	x0, #HCR_EL2_RW		// EL1 is AArch64, no traps or routing to EL2
@@ -220,6 +282,14 @@ el2_to_el1:
 2:	msr	vttbr_el2, xzr
 	ldr	x0, =SCTLR_EL1_RES1
 	msr	sctlr_el1, x0
+	/*
+	 * FP/SIMD untrapped at EL1 although the kernel is built without it
+	 * (-mgeneral-regs-only): reset leaves CPACR_EL1 UNKNOWN or 0, QEMU's
+	 * EL1 entry sets it, and a stray FP instruction would trap on one
+	 * board and not the other.
+	 */
+	mov	x0, #CPACR_EL1_FPEN
+	msr	cpacr_el1, x0
 	mov	x0, #SPSR_EL1H_DAIF
 	msr	spsr_el2, x0
 	msr	elr_el2, x30

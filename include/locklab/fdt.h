@@ -41,6 +41,13 @@ int fdt_init(struct fdt *fdt, const void *blob);
  * -FDT_ERR_TRUNCATED instead of reads past the buffer.
  */
 int fdt_init_sized(struct fdt *fdt, const void *blob, size_t bufsize);
+/*
+ * Header only, without fdt_init's walk over the whole structure block: for
+ * the early console lookup, which must find the UART of a tree whose later
+ * nodes are broken. Every accessor below still checks each token it reads
+ * against the blocks, so a bad structure gives errors, never a fault.
+ */
+int fdt_init_header_only(struct fdt *fdt, const void *blob);
 
 /*
  * Nodes are identified by their offset in the structure block (>= 0).
@@ -80,6 +87,8 @@ static inline u32 fdt_be32(const void *p)
 #define PLAT_MAX_MEM 8
 #define PLAT_MAX_RESERVED 16
 #define PLAT_MAX_GICR 4
+#define PLAT_MAX_NOTES 4
+#define PLAT_NOTE_LEN 256
 
 enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
 
@@ -109,6 +118,7 @@ struct platform_info {
 
 	u64 uart_base; /* PL011 chosen by /chosen stdout-path (alias resolved, ":opts" stripped), else first "arm,pl011" */
 	bool have_uart;
+	const char *uart_node; /* its node name ("serial@7d001000"), "" if none */
 
 	enum psci_conduit psci; /* from /psci "method" */
 
@@ -124,6 +134,15 @@ struct platform_info {
 	u64 cpu_mpidr[PLAT_MAX_CPUS]; /* "reg" of each /cpus/cpu@ node with device_type "cpu", DT order */
 	int nr_cpus;  /* number recorded (<= PLAT_MAX_CPUS) */
 	int cpus_seen; /* number present in the tree (may exceed nr_cpus) */
+
+	/*
+	 * What the parser worked around, one sentence each, for the kernel to
+	 * print once its console is up: a malformed /reserved-memory child
+	 * skipped, /memory read with one size cell. Linux skips and warns alike.
+	 */
+	char notes[PLAT_MAX_NOTES][PLAT_NOTE_LEN];
+	int nr_notes;
+	int notes_dropped; /* beyond PLAT_MAX_NOTES */
 };
 
 /*
@@ -132,7 +151,46 @@ struct platform_info {
  * naming what is missing. Requires: valid header, at least one memory range,
  * at least one CPU. Absent UART/GIC/PSCI/timer are not errors here (the kernel
  * decides); they leave have_uart=false, gic_version=0, psci=PSCI_NONE, intid 0.
+ *
+ * pa_bits is the CPU's physical address size (ID_AA64MMFR0_EL1.PARange: 40 on
+ * a Cortex-A76). /memory is read with the tree's #size-cells; when that
+ * reading is impossible (the reg is not whole entries) or absurd (a range
+ * beyond pa_bits, or over the console or GIC the tree names) but one size
+ * cell gives a sane one, that is used and a note says so: Raspberry Pi
+ * bootloaders older than 2025-02-11 write 1-cell sizes into trees that
+ * declare 2. Disabled /memory and /reserved-memory children are skipped;
+ * a /reserved-memory child whose reg is not whole entries is skipped with a
+ * note (the Pi 5's disabled nvram@0/@1 placeholders have 3-cell regs).
  */
-int fdt_parse_platform(const void *blob, struct platform_info *out, char *err, size_t errlen);
+int fdt_parse_platform(const void *blob, u32 pa_bits, struct platform_info *out, char *err,
+		       size_t errlen);
+
+/* ---- the console, found before the strict parse so early failures are seen ---- */
+
+/* UART10 on the Raspberry Pi 5's 3-pin debug connector (PL011, left at 115200 8N1 by the firmware). */
+#define RPI5_DEBUG_UART 0x107d001000ull
+
+enum early_console_source {
+	EARLY_CONSOLE_NONE,
+	EARLY_CONSOLE_STDOUT_PATH,  /* /chosen stdout-path (through /aliases) names a PL011 */
+	EARLY_CONSOLE_FIRST_PL011,  /* no usable stdout-path: the first enabled "arm,pl011" */
+	EARLY_CONSOLE_RPI5_DEFAULT, /* none found, but the root compatible names a Pi 5: RPI5_DEBUG_UART */
+};
+
+struct early_console {
+	enum early_console_source source;
+	u64 base;             /* valid unless source is EARLY_CONSOLE_NONE */
+	const char *node;     /* the UART's node name, "" for the Pi 5 default or none */
+	const char *board;    /* "rpi5", "qemu-virt" or "unknown"; NULL if the root is unreadable */
+	const char *bootargs; /* /chosen bootargs, or NULL */
+};
+
+/*
+ * Reads only what an early panic needs, checking no more of the tree than
+ * that (a tree fdt_parse_platform rejects usually still has a console).
+ * Returns 0 with out->source set, or -FDT_ERR_* if the blob's header is bad
+ * (out->source is then EARLY_CONSOLE_NONE and out->board NULL).
+ */
+int fdt_early_console(const void *blob, struct early_console *out);
 
 #endif

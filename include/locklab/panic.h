@@ -8,8 +8,13 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Prints "shutdown: status=pass|fail reason=..." and powers off (or idles, per end=). */
 void system_shutdown(bool pass, const char *reason) __noreturn;
 void shutdown_check_params(void);
-/* Used before the console is known: write straight to the fallback UART, then stop. */
+/*
+ * Used before the platform is set up: writes to the console found so far
+ * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
+ * what is known by then: a DTB, and its board and bootargs (NULL if not).
+ */
 void early_panic(const char *msg) __noreturn;
+void early_panic_context(bool have_dtb, const char *board, const char *bootargs);
 
 #define BUG_ON(cond)                                                         \
 	do {                                                                 \

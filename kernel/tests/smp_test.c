@@ -15,7 +15,7 @@ static void smp_all_possible_cpus_online(struct ktest *t)
 }
 
 struct identity {
-	u64 cpu, mpidr, tpidr, sctlr, el, daif;
+	u64 cpu, mpidr, tpidr, sctlr, el, daif, cpacr, fp_echo;
 };
 
 static void read_identity(void *arg)
@@ -27,6 +27,13 @@ static void read_identity(void *arg)
 	id->tpidr = read_sysreg(tpidr_el1);
 	id->sctlr = read_sysreg(sctlr_el1);
 	id->el = current_el();
+	id->cpacr = read_sysreg(cpacr_el1);
+	/*
+	 * One FP/SIMD instruction (the kernel is built without them): with FPEN
+	 * set it runs and the value comes back; if this CPU traps FP, the
+	 * exception ends the run with "FP/SIMD access trapped".
+	 */
+	__asm__ volatile("fmov d0, %1\n\tfmov %0, d0" : "=r"(id->fp_echo) : "r"(id->mpidr) : "v0");
 }
 
 static void smp_each_cpu_knows_itself(struct ktest *t)
@@ -34,7 +41,7 @@ static void smp_each_cpu_knows_itself(struct ktest *t)
 	const struct platform_info *p = platform();
 
 	for (u32 c = 0; c < cpus_online(); c++) {
-		struct identity id = { ~0UL, ~0UL, 0, 0, 0, 0 };
+		struct identity id = { ~0UL, ~0UL, 0, 0, 0, 0, 0, 0 };
 		bool in_dt = false;
 
 		KT_ASSERT(t, smp_call_on(c, read_identity, &id, true, CASE_TIMEOUT) == 0);
@@ -43,6 +50,9 @@ static void smp_each_cpu_knows_itself(struct ktest *t)
 		KT_EXPECT_EQ(t, id.tpidr, (u64)cpu_data(c));
 		KT_EXPECT_EQ(t, id.el, 1);
 		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_M | SCTLR_C | SCTLR_I), SCTLR_M | SCTLR_C | SCTLR_I);
+		/* head.S untraps FP/SIMD on every CPU, whatever the entry level left in CPACR_EL1. */
+		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN, CPACR_EL1_FPEN);
+		KT_EXPECT_EQ(t, id.fp_echo, id.mpidr);
 		for (int i = 0; i < p->nr_cpus; i++)
 			in_dt |= p->cpu_mpidr[i] == id.mpidr;
 		KT_EXPECT(t, in_dt);

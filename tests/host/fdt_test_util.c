@@ -4,7 +4,7 @@
 struct blob blobs[] = {
 	{ .file = "virt-smp1-gicv2.dtb" }, { .file = "virt-smp4-gicv2.dtb" },
 	{ .file = "virt-smp8-gicv3.dtb" }, { .file = "virt-smp4-el2.dtb" },
-	{ .file = "rpi5.dtb" },
+	{ .file = "rpi5.dtb" }, { .file = "rpi5-oldboot-4gb.dtb" }, { .file = "rpi5-oldboot-8gb.dtb" },
 };
 
 void put32(u8 *p, u32 v)
@@ -74,7 +74,7 @@ int parse_blob(int which, struct platform_info *pi)
 		HT_FAIL("%s was not loaded", blobs[which].file);
 		return -1;
 	}
-	r = fdt_parse_platform(blobs[which].data, pi, err, sizeof(err));
+	r = fdt_parse_platform(blobs[which].data, PA_BITS_A76, pi, err, sizeof(err));
 	if (r)
 		HT_FAIL("%s: fdt_parse_platform = %d: %s", blobs[which].file, r, err);
 	return r;
@@ -228,7 +228,7 @@ void b_cpus(int n)
 int b_parse(struct platform_info *pi, char *err, size_t errlen)
 {
 	u8 *p = b_finish(NULL);
-	int r = fdt_parse_platform(p, pi, err, errlen);
+	int r = fdt_parse_platform(p, PA_BITS_A76, pi, err, errlen);
 
 	free(p);
 	return r;

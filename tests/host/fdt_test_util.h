@@ -29,8 +29,11 @@ struct blob {
 	u32 csize;
 };
 
+/* The physical address size of the Cortex-A76 (Pi 5, and QEMU's -cpu cortex-a76): what the kernel passes. */
+#define PA_BITS_A76 40
+
 extern struct blob blobs[];
-enum { V1, V4, V8, VEL2, RPI5, NBLOBS };
+enum { V1, V4, V8, VEL2, RPI5, RPI5_OLD4, RPI5_OLD8, NBLOBS };
 
 void put32(u8 *p, u32 v);
 u8 *dup_exact(const u8 *src, u32 n);
@@ -68,6 +71,13 @@ void test_console_choice(void);
 void test_psci_gic_timer_variants(void);
 void test_memory_reserved_cpus(void);
 void test_platform_required(void);
+
+/* test_fdt_rpi5.c: what Raspberry Pi 5 bootloaders and firmware write, and the early console */
+void test_rpi5_old_bootloader_4gb(void);
+void test_rpi5_old_bootloader_8gb(void);
+void test_memory_size_cells(void);
+void test_reserved_children_skipped(void);
+void test_early_console(void);
 
 /* test_fdt_malformed.c: malformed blobs, truncation, fuzzing */
 void test_bad_header(void);

@@ -15,7 +15,7 @@ static int init_patched(u32 where, u32 value, bool in_struct)
 
 	put32(p + where + (in_struct ? fdt_be32(p + 8) : 0), value);
 	r = fdt_init(&f, p);
-	if (r < 0 && (fdt_parse_platform(p, &pi, err, sizeof(err)) >= 0 || !err[0]))
+	if (r < 0 && (fdt_parse_platform(p, PA_BITS_A76, &pi, err, sizeof(err)) >= 0 || !err[0]))
 		HT_FAIL("fdt_parse_platform accepted what fdt_init rejected (%d)", r);
 	free(p);
 	return r;
@@ -138,7 +138,7 @@ void test_truncated(void)
 				if (k < n ? r >= 0 : r != 0)
 					HT_FAIL("%s cut at %u, totalsize adjusted: init = %d", blobs[which].file,
 						k, r);
-				r = fdt_parse_platform(p, &pi, err, sizeof(err));
+				r = fdt_parse_platform(p, PA_BITS_A76, &pi, err, sizeof(err));
 				if (k < n && (r >= 0 || !err[0]))
 					HT_FAIL("%s cut at %u: parse = %d", blobs[which].file, k, r);
 			}
@@ -255,7 +255,7 @@ void test_fuzz(void)
 			/* The one promise fdt_init() needs from its caller: totalsize bytes are readable. */
 			if (fdt_be32(w + 4) > n)
 				put32(w + 4, n);
-			r = fdt_parse_platform(w, &pi, err, sizeof(err));
+			r = fdt_parse_platform(w, PA_BITS_A76, &pi, err, sizeof(err));
 			if (r == 0) {
 				ok++;
 				HT_EXPECT(pi.nr_mem >= 1 && pi.nr_mem <= PLAT_MAX_MEM);

@@ -147,7 +147,7 @@ void test_psci_gic_timer_variants(void)
 
 	b_reset();
 	b_root("vendor,board");
-	b_memory("memory@0", 0, 0x1000000);
+	b_memory("memory@40000000", 0x40000000, 0x1000000); /* RAM over the GIC would be refused */
 	b_cpus(2);
 	b_begin("firmware");
 	b_begin("psci-thing"); /* found by compatible, not by path */
@@ -370,8 +370,8 @@ void test_platform_required(void)
 	b_end();
 	HT_EXPECT(b_parse(&pi, tiny, sizeof(tiny)) < 0);
 	HT_EXPECT(strlen(tiny) == sizeof(tiny) - 1);
-	HT_EXPECT(fdt_parse_platform(NULL, &pi, NULL, 0) < 0);
-	HT_EXPECT(fdt_parse_platform(NULL, &pi, err, 0) < 0);
-	HT_EXPECT(fdt_parse_platform(blobs[V1].compact, NULL, err, sizeof(err)) < 0);
+	HT_EXPECT(fdt_parse_platform(NULL, PA_BITS_A76, &pi, NULL, 0) < 0);
+	HT_EXPECT(fdt_parse_platform(NULL, PA_BITS_A76, &pi, err, 0) < 0);
+	HT_EXPECT(fdt_parse_platform(blobs[V1].compact, PA_BITS_A76, NULL, err, sizeof(err)) < 0);
 	HT_EXPECT(err[0] != '\0');
 }

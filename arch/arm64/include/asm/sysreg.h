@@ -25,6 +25,8 @@
 #define CNTHCTL_EL1PCEN (_UL(1) << 1)
 /* CPTR_EL2 with its RES1 bits and TFP=0: FP/SIMD not trapped. */
 #define CPTR_EL2_DEFAULT 0x33ff
+/* CPACR_EL1.FPEN = 0b11: FP/SIMD instructions at EL1 and EL0 do not trap. */
+#define CPACR_EL1_FPEN (_UL(3) << 20)
 /* SPSR for the eret to EL1: EL1h, DAIF all masked. */
 #define SPSR_EL1H_DAIF 0x3c5
 
