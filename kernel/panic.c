@@ -132,6 +132,7 @@ void early_panic(const char *msg)
 	if (early.board && strcmp(early.board, "qemu-virt") == 0)
 		bootargs_parse(early.bootargs, &opt, 1, NULL); /* silently: only semihost matters here */
 	if (semihost) {
+		printk_raw("panic: PSCI is not set up this early: exiting through semihosting");
 		pl011_flush();
 		semihost_exit(1);
 	}

@@ -140,10 +140,15 @@ def watchdog_reports_stalls_and_long_lock_waits():
         'watchdog_reports_a_cpu_stuck_with_interrupts_off')), f'planted cases: {statuses}')
 
 
-def pi5_shaped(d):
+def pi5_shaped(d, memory_reg=None, nvram1=None, bootargs=None):
     """QEMU's device tree rearranged the way a Pi 5's is: the console UART under a /soc bus whose
     ranges translate 0x7d001000 (as the Pi's UART10) to QEMU's PL011 at 0x9000000, found through a
-    serial10 alias with options; RAM kept from the firmware by /memreserve/ and by /reserved-memory."""
+    serial10 alias with options; RAM kept from the firmware by /memreserve/ and by /reserved-memory,
+    beside the firmware's disabled nvram@0/@1 placeholders with their 3-cell regs; five timer
+    interrupts; 3-cell regs under a 2 + 1-cell bus and (malformed, unused) under /soc.
+    memory_reg replaces /memory's reg cells (as an old bootloader writes them); nvram1 enables
+    nvram@1 with those reg cells (as the firmware fills it in); bootargs sets /chosen's, for a tree
+    QEMU does not edit (dtb_image)."""
     m = re.search(r'^\tpl011@9000000 \{\n(.*?)^\t\};\n', d, re.M | re.S)
     assert m
     props = m.group(1).replace('reg = <0x00 0x9000000 0x00 0x1000>;', 'reg = <0x7d001000 0x1000>;')
@@ -151,12 +156,26 @@ def pi5_shaped(d):
     soc = ('\tsoc {\n\t\tcompatible = "simple-bus";\n\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n'
            '\t\tranges = <0x7d000000 0x00 0x8fff000 0x2000>;\n'
            '\t\tserial@7d001000 {\n' + props.replace('\n\t\t', '\n\t\t\t').replace('\t\tclock', '\t\t\tclock', 1) +
-           '\t\t};\n\t};\n'
+           '\t\t};\n'
+           '\t\tmailbox@7c013880 {\n\t\t\treg = <0x7c013880 0x40 0x00>;\n\t\t};\n\t};\n'
+           '\taxi {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <1>;\n\t\tranges;\n'
+           '\t\tpcie@1000110000 {\n\t\t\treg = <0x10 0x110000 0x9310>;\n\t\t};\n\t};\n'
            '\taliases {\n\t\tserial10 = "/soc/serial@7d001000";\n\t};\n'
            '\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n'
-           '\t\tfirmware@50000000 {\n\t\t\treg = <0x00 0x50000000 0x00 0x100000>;\n\t\t\tno-map;\n\t\t};\n\t};\n')
+           '\t\tfirmware@50000000 {\n\t\t\treg = <0x00 0x50000000 0x00 0x100000>;\n\t\t\tno-map;\n\t\t};\n'
+           + ''.join(f'\t\tnvram@{i} {{\n\t\t\treg = <{cells}>;\n\t\t\tno-map;\n\t\t\tstatus = "{status}";\n\t\t}};\n'
+                     for i, (cells, status) in enumerate([('0x00 0x00 0x00', 'disabled'),
+                                                          (nvram1, 'okay') if nvram1 else ('0x00 0x00 0x00', 'disabled')]))
+           + '\t};\n')
     d = re.sub(r'^(\tchosen \{)', lambda x: soc + x.group(1), d, count=1, flags=re.M)
     d = d.replace('stdout-path = "/pl011@9000000";', 'stdout-path = "serial10:115200n8";')
+    d, n = re.subn(r'(\ttimer \{\n\t\tinterrupts = <[^>]*)>', r'\1 0x01 0x0c 0x304>', d, count=1)
+    assert n == 1
+    if memory_reg:
+        d, n = re.subn(r'(memory@40000000 \{\n\t\treg = <)[^>]*>', lambda m: m.group(1) + memory_reg + '>', d)
+        assert n == 1
+    if bootargs:
+        d = re.sub(r'^(\tchosen \{\n)', lambda m: m.group(1) + f'\t\tbootargs = "{bootargs}";\n', d, count=1, flags=re.M)
     return d.replace('/dts-v1/;', '/dts-v1/;\n/memreserve/ 0x4c000000 0x80000;', 1)
 
 
@@ -171,13 +190,106 @@ def pi5_shaped_device_tree_boots_and_keeps_the_firmware_memory():
         expect_rc(rc, 0, text)
         expect(statuses and all(v == 'pass' for v in statuses.values()), f'{what}: {statuses}')
     pages = [int(re.search(r'mm: (\d+) pages .* free in', t).group(1)) for _, t, _ in (plain, pi)]
-    # 1 MiB of /reserved-memory and 512 KiB of /memreserve/ in 4 KiB pages, plus the bigger blob's pages.
-    blob = [(os.path.getsize(f) + 4095) // 4096 for f in dtbs]
+    # 1 MiB of /reserved-memory and 512 KiB of /memreserve/ in 4 KiB pages, plus the bigger blob's pages
+    # (QEMU's load_device_tree opens a -dtb file into (size + 10000) * 2 bytes: the totalsize kept).
+    blob = [(2 * (os.path.getsize(f) + 10000) + 4095) // 4096 for f in dtbs]
     want = (0x100000 + 0x80000) // 4096 + blob[1] - blob[0]
     expect(pages[0] - pages[1] == want,
            f'free pages {pages[0]} (plain) vs {pages[1]} (Pi 5-shaped): expected {want} fewer')
     has(pi[1], r'memory: reserved 0x50000000-0x500fffff no-map \(left unmapped\)$', 'the no-map /reserved-memory range')
     has(pi[1], r'memory: reserved 0x4c000000-0x4c07ffff$', 'the /memreserve/ range')
+    has(pi[1], r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
+        'the console found through the alias and /soc ranges, before the rest of the tree')
+    expect('device tree:' not in pi[1], 'a warning about the disabled nvram placeholders or the 3-cell regs')
+
+
+def dtb_image(name, dtb):
+    """The kernel behind a shim that enters it with x0 = a device tree carried in the same file: QEMU
+    rewrites the /memory and /chosen of a -dtb tree, so only this way does the kernel see a tree as
+    written (bootargs included). Loaded raw at 0x40080000: shim, tree at 0x1000, kernel after it."""
+    with open(dtb, 'rb') as f:
+        blob = f.read()
+    koff = (0x1000 + len(blob) + 0xfff) & ~0xfff
+    adr_x0 = 0x10000000 | (0x1000 & 3) << 29 | (0x1000 >> 2) << 5   # adr x0, .+0x1000
+    branch = 0x14000000 | (koff - 4) // 4                             # b <kernel>
+    path = os.path.join(WORK, name + '.bin')
+    with open(IMAGE, 'rb') as f:
+        kernel = f.read()
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<II', adr_x0, branch).ljust(0x1000, b'\0') + blob.ljust(koff - 0x1000, b'\0') + kernel)
+    return path
+
+
+def one_size_cell_boot(name, memory_reg, nvram1=None):
+    """Boots a Pi 5-shaped tree whose /memory (512 MiB at 0x40000000) has 1-cell sizes under #size-cells 2."""
+    dtb = edited_dtb(name, lambda d: pi5_shaped(d, memory_reg, nvram1, bootargs='ktest=boot semihost=1'), smp=1)
+    rc, text, statuses = boot(name, '--image', dtb_image(name, dtb), '--cpus', '1',
+                              '--expect', 'mem_mib=512', timeout=30)
+    expect_rc(rc, 0, text)
+    expect(statuses.get('boot.boot_kernel_in_ram') == 'pass', f'{name}: {statuses}')
+    return text
+
+
+@case
+def pi5_old_bootloader_memory_is_read_with_one_size_cell():
+    # A 4 GB board's shape: 24 bytes, not whole 2 + 2-cell entries; nvram@1 filled in the same way.
+    text = one_size_cell_boot('oldboot4', '0x00 0x40000000 0x10000000 0x00 0x50000000 0x10000000',
+                              nvram1='0x00 0x5f000000 0x1000')
+    has(text, r'c0: device tree: /memory@40000000 read with 1 size cell, not the 2 #size-cells says \(with 2, '
+              r'24 bytes are not whole 16-byte entries\): Raspberry Pi bootloaders before 2025-02-11', 'the reading, said')
+    has(text, r'c0: memory: 0x40000000-0x4fffffff \(256 MiB\)$', 'first range')
+    has(text, r'c0: memory: 0x50000000-0x5fffffff \(256 MiB\)$', 'second range')
+    has(text, r'c0: device tree: /reserved-memory/nvram@1 skipped: its reg is 12 bytes, not whole 16-byte entries$',
+        'the malformed enabled child skipped, said')
+    expect('0x5f000000' not in text, 'the malformed child reserved all the same')
+    # An 8 GB board's shape: 48 bytes divide into 2 + 2-cell entries, which are nonsense.
+    text = one_size_cell_boot('oldboot8', ' '.join(f'0x00 {0x40000000 + i * 0x8000000:#x} 0x8000000' for i in range(4)))
+    has(text, r'read with 1 size cell, not the 2 #size-cells says \(with 2, 0x40000000\+0x800000000000000 reaches '
+              r'beyond the CPU\'s 40-bit physical addresses\)', 'the absurd reading named')
+    expect(len(re.findall(r'c0: memory: 0x[45][0-9a-f]{7}-0x[45][0-9a-f]{7} \(128 MiB\)$', text, re.M)) == 4,
+           'four 128 MiB ranges')
+
+
+@case
+def pi5_unusable_memory_panics_on_the_tree_console():
+    # Neither reading fits: the panic must come out on the console found through /soc, and name both.
+    dtb = edited_dtb('badmem', lambda d: pi5_shaped(d, '0x00 0x40000000 0x00 0x20000000 0x00',
+                                                    bootargs='semihost=1'), smp=1)
+    rc, text, _ = boot('badmem', '--image', dtb_image('badmem', dtb), '--cpus', '1', timeout=10)
+    expect_rc(rc, 1, text)
+    has(text, r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$', 'the console')
+    has(text, r'^panic: cpu=0 device tree at 0x[0-9a-f]+ unusable: /memory@40000000 reg is unusable: read with 2 size '
+              r'cells \(as #size-cells says\), 20 bytes are not whole 16-byte entries; read with 1, 20 bytes are not '
+              r'whole 12-byte entries$', 'the panic names the node and both readings')
+    has(text, r'^shutdown: status=fail reason=panic$', 'the failure status')
+    has(text, r'^panic: PSCI is not set up this early: exiting through semihosting$', 'the way out, as asked')
+    expect('no device tree' not in text, 'the panic says there is no device tree')
+
+
+@case
+def device_tree_inside_the_image_is_reported():
+    # A loader that ignores image_size: a shim copies the (Pi 5-shaped) tree just past the Image file,
+    # into what will be BSS, and enters with x0 there. head.S must move it out before clearing BSS.
+    with open(IMAGE, 'rb') as f:
+        head = f.read(64)
+    file_size, image_size = os.path.getsize(IMAGE), struct.unpack('<Q', head[16:24])[0]
+    kernel = 0x40083000
+    inside = kernel + ((file_size + 0xfff) & ~0xfff)
+    copy = [0xb9400402, 0x5ac00842,                        # ldr w2, [x0, #4]; rev w2, w2 (totalsize)
+            0xd2800001 | (inside & 0xffff) << 5,           # movz x1, #lo16
+            0xf2a00001 | (inside >> 16) << 5,              # movk x1, #hi16, lsl #16
+            0xaa0103e3,                                    # mov x3, x1
+            0xf8408404, 0xf8008464, 0xf1002042, 0x54ffffac,  # 1: ldr x4,[x0],#8; str x4,[x3],#8; subs; b.gt 1b
+            0xaa0103e0]                                    # mov x0, x1
+    dtb = edited_dtb('inimage', pi5_shaped, smp=1)
+    rc, text, _ = boot('inimage', '--image', shim_image('inimage', copy), '--dtb', dtb, '--cpus', '1', timeout=10)
+    expect_rc(rc, 1, text)
+    has(text, r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
+        'the console, read from the moved tree')
+    end = kernel + image_size
+    has(text, rf'^panic: cpu=0 the device tree at {inside:#x} \(\d+ bytes\) lies inside the kernel image '
+              rf'{kernel:#x}-{end - 1:#x}, BSS and page tables included: the loader must keep the Image header\'s '
+              rf'image_size free \(head.S copied the tree to {end:#x} to report this\)$', 'the panic')
 
 
 @case
