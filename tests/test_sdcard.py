@@ -21,9 +21,12 @@ MK = os.path.join(os.path.dirname(HERE), 'scripts', 'mk-sdcard')
 def common(out, problems):
     with open(os.path.join(out, 'config.txt')) as f:
         cfg = f.read()
-    for line in ('os_check=0', 'arm_64bit=1', 'kernel_address=0x200000', 'enable_uart=1'):
+    for line in ('os_check=0', 'arm_64bit=1', 'kernel_address=0x200000', 'uart_2ndstage=1'):
         if line not in cfg.splitlines():
             problems.append(f'config.txt lacks {line}')
+    # On a Pi 5 enable_uart asks for a console on GPIO14/15, not the debug header the guide wires.
+    if any(l.strip().startswith('enable_uart') for l in cfg.splitlines()):
+        problems.append('config.txt sets enable_uart')
     with open(os.path.join(out, 'README.txt')) as f:
         readme = f.read()
     for word in ('bcm2712-rpi-5-b.dtb', 'bcm2712d0-rpi-5-b.dtb', '115200', 'GND', 'capture-serial'):
