@@ -284,9 +284,10 @@ el2_to_el1:
 	msr	sctlr_el1, x0
 	/*
 	 * FP/SIMD untrapped at EL1 although the kernel is built without it
-	 * (-mgeneral-regs-only): reset leaves CPACR_EL1 UNKNOWN or 0, QEMU's
-	 * EL1 entry sets it, and a stray FP instruction would trap on one
-	 * board and not the other.
+	 * (-mgeneral-regs-only): CPACR_EL1 is UNKNOWN at reset and firmware
+	 * may leave it either way (QEMU 7.2 enters this Image with FP
+	 * trapped at EL1 and EL2 alike), so a stray FP instruction would
+	 * trap on one board and not another.
 	 */
 	mov	x0, #CPACR_EL1_FPEN
 	msr	cpacr_el1, x0
