@@ -201,7 +201,7 @@ static bool memory_reading_ok(const u8 *reg, u32 len, u32 ac, u32 sc, u32 pa_bit
 static int add_memory_node(const struct fdt *fdt, int node, u32 ac, u32 sc, u32 pa_bits,
 			   struct platform_info *out, char *err, size_t errlen)
 {
-	char why[96], why1[96];
+	char why[128], why1[128];
 	const char *name = fdt_node_name(fdt, node);
 	int len;
 	const u8 *reg = fdt_getprop(fdt, node, "reg", &len);
