@@ -36,6 +36,7 @@ static inline void __slock_lock(struct slock *s) { spin_lock(&s->spin); }
 static inline void __slock_lock_nested(struct slock *s, u32 subclass) { spin_lock_nested(&s->spin, subclass); }
 static inline void __slock_unlock(struct slock *s) { spin_unlock(&s->spin); }
 static inline struct lock_map *slock_map(struct slock *s) { return &s->spin.map; }
+static inline bool __slock_is_locked(struct slock *s) { return spin_is_locked(&s->spin); }
 static inline bool slock_held_by_me(struct slock *s) { return spin_held_by_me(&s->spin); }
 static inline const char *slock_name(struct slock *s) { return s->spin.map.name; }
 
@@ -58,6 +59,7 @@ static inline void __slock_lock(struct slock *s) { mutex_lock(&s->mutex); }
 static inline void __slock_lock_nested(struct slock *s, u32 subclass) { mutex_lock_nested(&s->mutex, subclass); }
 static inline void __slock_unlock(struct slock *s) { mutex_unlock(&s->mutex); }
 static inline struct lock_map *slock_map(struct slock *s) { return &s->mutex.map; }
+static inline bool __slock_is_locked(struct slock *s) { return mutex_is_locked(&s->mutex); }
 static inline bool slock_held_by_me(struct slock *s) { return mutex_held_by_me(&s->mutex); }
 static inline const char *slock_name(struct slock *s) { return s->mutex.map.name; }
 

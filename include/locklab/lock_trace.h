@@ -6,11 +6,16 @@
 
 struct lock_map;
 
-/* What happened to a lock: a CPU began to take it, owns it now, let it go. */
+/*
+ * What happened to a lock: a CPU began to take it, owns it now, let it
+ * go. LOCK_TRACE_UNCONTENDED is a start and an acquisition at one time
+ * (the lock was free): two events, one counter read.
+ */
 enum lock_trace_ev {
 	LOCK_TRACE_START,
 	LOCK_TRACE_ACQ,
 	LOCK_TRACE_REL,
+	LOCK_TRACE_UNCONTENDED,
 };
 
 #ifdef CONFIG_LOCK_TRACE
@@ -21,7 +26,7 @@ enum lock_trace_ev {
 /* Nonzero only inside a window (lock_trace_start to lock_trace_stop); read relaxed on every lock operation. */
 extern u32 lock_trace_on;
 
-/* Records one event on this CPU, unless the window has closed or this CPU's buffer is full. */
+/* Records the event(s) on this CPU, unless the window has closed or this CPU's buffer is full. */
 void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_ev ev);
 
 /*

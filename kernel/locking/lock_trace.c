@@ -77,16 +77,19 @@ void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_e
 		 * operation would read the counter for nothing.
 		 */
 		atomic_store_relaxed(&lock_trace_on, 0U);
-	} else if (n < trace_events) {
-		struct lock_trace_event *e = &trace_buf[cpu][n];
+	} else if (n + (ev == LOCK_TRACE_UNCONTENDED) < trace_events) {
+		u16 class_id = lock_map_class(map);
+		u32 id = (u32)((uintptr_t)lock >> 3);
 
-		e->t = t;
-		e->class_id = lock_map_class(map);
-		e->lock = (u32)((uintptr_t)lock >> 3);
-		e->ev = (u8)ev;
-		atomic_store_release(&c->n, n + 1); /* the event's fields before the count the dump reads */
+		if (ev == LOCK_TRACE_UNCONTENDED) {
+			trace_buf[cpu][n++] = (struct lock_trace_event){ .t = t, .lock = id, .class_id = class_id,
+									 .ev = LOCK_TRACE_START };
+			ev = LOCK_TRACE_ACQ;
+		}
+		trace_buf[cpu][n++] = (struct lock_trace_event){ .t = t, .lock = id, .class_id = class_id, .ev = (u8)ev };
+		atomic_store_release(&c->n, n); /* the events' fields before the count the dump reads */
 	} else {
-		c->dropped++;
+		c->dropped += 1 + (ev == LOCK_TRACE_UNCONTENDED);
 	}
 	local_irq_restore(flags);
 }
