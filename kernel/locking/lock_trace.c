@@ -77,7 +77,12 @@ void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_e
 		 * operation would read the counter for nothing.
 		 */
 		atomic_store_relaxed(&lock_trace_on, 0U);
-	} else if (n + (ev == LOCK_TRACE_UNCONTENDED) < trace_events) {
+	} else if (!c->dropped && n + (ev == LOCK_TRACE_UNCONTENDED) < trace_events) {
+		/*
+		 * Once one event did not fit, none after it is kept either: a
+		 * release that fits after an acquisition that did not would
+		 * break the order every reader relies on.
+		 */
 		u16 class_id = lock_map_class(map);
 		u32 id = (u32)((uintptr_t)lock >> 3);
 
