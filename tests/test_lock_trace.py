@@ -8,8 +8,9 @@ lock's as start, acq, rel; no lock held by two CPUs at once; under the BKL
 no two holds of different CPUs overlap at all (the CPUs take turns), while
 under FINE some do. A window in which the host let only one vCPU run shows
 nothing either way: that boot is repeated (at most 5 times) and said so.
-A bad trace= is refused in one line. The parser on made-up logs: edges of
-the window, noise, out-of-order events, a full buffer. Prints KTAP v1.
+A bad trace= is refused in one line, and make trace passes bench-run what
+it says. The parser on made-up logs: edges of the window, noise,
+out-of-order events, a full buffer. Prints KTAP v1.
 """
 import argparse
 import os
@@ -122,6 +123,29 @@ def bad_trace_option(a, work):
     return problems, []
 
 
+def make_trace_target(a, work):
+    """make trace as a user types it: what it asks scripts/bench-run for (make -n: building a kernel
+    would take this test a minute), and a workload that does not exist refused in one line."""
+    problems = []
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make', 'trace', 'WORKLOAD=mm', 'STRATEGY=bkl'],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    args = out.replace('\\\n', ' ').split()
+    for want in (['--trace', 'mm'], ['--strategies', 'bkl'], ['--no-hold-pass']):
+        if not any(args[i:i + len(want)] == want for i in range(len(args))):
+            problems.append(f'make -n trace WORKLOAD=mm STRATEGY=bkl does not pass {" ".join(want)}: {out.strip()[-300:]}')
+    # argparse keeps an option's last value: these must come after make bench's own.
+    for opt, want in (('--workloads', 'mm'), ('--boots', '1'), ('--repeat', '1')):
+        given = [args[i + 1] for i, x in enumerate(args[:-1]) if x == opt]
+        if not given or given[-1] != want:
+            problems.append(f'make trace: the last {opt} is {given[-1] if given else "missing"}, not {want}')
+    p = subprocess.run(['make', '-s', '-C', ROOT, f'O={work}/make', 'trace', 'WORKLOAD=nosuch'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = [l for l in p.stdout.splitlines() if l.strip() and not l.startswith(('make', '  CONFIG'))]
+    if p.returncode == 0 or len(lines) != 1 or 'unknown workload nosuch' not in lines[0]:
+        problems.append(f'make trace WORKLOAD=nosuch: exit {p.returncode}, {p.stdout.strip()[-300:]}')
+    return problems, []
+
+
 LOG = """noise before
 bench-meta: format=1 strategy=fine
 trace-meta: workload=fs-private cpus=3 repeat=0 strategy=fine lock_wait=spin window_ns=1000 events_max=16\r
@@ -200,11 +224,12 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     cases = [('parser_on_made_up_logs', parser_on_made_up_logs), ('bkl_cpus_take_turns', bkl_cpus_take_turns),
-             ('fine_holds_overlap', fine_holds_overlap), ('bad_trace_option_is_refused', bad_trace_option)]
+             ('fine_holds_overlap', fine_holds_overlap), ('bad_trace_option_is_refused', bad_trace_option),
+             ('make_trace_target', make_trace_target)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: lock_trace\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):
-        if name != 'parser_on_made_up_logs' and not all(s in a.images for s in ('bkl', 'fine')):
+        if name not in ('parser_on_made_up_logs', 'make_trace_target') and not all(s in a.images for s in ('bkl', 'fine')):
             print(f'  ok {i} {name} # SKIP needs --image bkl=PATH --image fine=PATH')
             continue
         try:
