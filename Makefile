@@ -363,7 +363,7 @@ help:
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
 	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
-	@echo '                      write CSVs, gnuplot graphs and a report;'
+	@echo '                      write CSVs, gnuplot graphs, a lock timeline per strategy and a report;'
 	@echo '                      STRATEGIES=bkl,subsys,fine (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
 	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
