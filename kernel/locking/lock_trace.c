@@ -57,8 +57,18 @@ u64 lock_trace_window_cycles(void)
 
 void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_ev ev)
 {
+	u64 flags;
+
+	/*
+	 * Acquire, pairing with lock_trace_start()'s release: the callers'
+	 * look at the flag was relaxed, and on a weakly ordered CPU a stale
+	 * trace_end (0 before the first window) would close the window at
+	 * once.
+	 */
+	if (!atomic_load_acquire(&lock_trace_on))
+		return;
 	/* Interrupts off: a task switched in between the slot's read and its publication would reuse it. */
-	u64 flags = local_irq_save();
+	flags = local_irq_save();
 	u32 cpu = smp_processor_id();
 	struct lock_trace_cpu *c = &trace_cpu[cpu];
 	u32 n = c->n;
