@@ -44,9 +44,11 @@ static inline bool lock_trace_active(void)
  * Opens a window of 'cycles' counter cycles: empties every CPU's buffer,
  * turns recording on, and returns the counter value at which the window
  * closes itself (no event after it is kept). lock_trace_stop() turns
- * recording off for good; lock_trace_dump() then prints the window's
- * events as trace: records (docs/output-format.md), tagged with 'tag' in
- * the trace-meta: record. Call all three from one CPU, in that order.
+ * recording off and waits until no CPU is still recording;
+ * lock_trace_dump() then prints the window's events as trace: records
+ * (docs/output-format.md), tagged with 'tag' in the trace-meta: record.
+ * Call them from one CPU; a window opened again after a stop starts
+ * empty.
  */
 u64 lock_trace_start(u64 cycles);
 void lock_trace_stop(void);

@@ -30,7 +30,18 @@ struct lock_trace_event {
 struct lock_trace_cpu {
 	u32 n;       /* events recorded: written (release) by this CPU, read (acquire) by the dump */
 	u32 dropped; /* events lost because the buffer was full */
+	u32 busy;    /* 1 while this CPU is inside lock_trace_record() (lock_trace_stop() waits it out) */
 } __cacheline_aligned;
+
+/*
+ * The flag and a CPU's busy mark are a Dekker pair: the recorder marks
+ * itself busy then looks at the flag, lock_trace_stop() clears the flag
+ * then looks at the marks. Each side's store must be ordered before its
+ * load, which only sequential consistency promises (on arm64: STLR then
+ * LDAR, which do not pass each other).
+ */
+#define store_seq_cst(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+#define load_seq_cst(p) __atomic_load_n(p, __ATOMIC_SEQ_CST)
 
 static struct lock_trace_event trace_buf[CONFIG_NR_CPUS][CONFIG_LOCK_TRACE_EVENTS];
 static struct lock_trace_cpu trace_cpu[CONFIG_NR_CPUS];
@@ -57,20 +68,24 @@ u64 lock_trace_window_cycles(void)
 
 void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_ev ev)
 {
-	u64 flags;
-
-	/*
-	 * Acquire, pairing with lock_trace_start()'s release: the callers'
-	 * look at the flag was relaxed, and on a weakly ordered CPU a stale
-	 * trace_end (0 before the first window) would close the window at
-	 * once.
-	 */
-	if (!atomic_load_acquire(&lock_trace_on))
-		return;
 	/* Interrupts off: a task switched in between the slot's read and its publication would reuse it. */
-	flags = local_irq_save();
+	u64 flags = local_irq_save();
 	u32 cpu = smp_processor_id();
 	struct lock_trace_cpu *c = &trace_cpu[cpu];
+
+	store_seq_cst(&c->busy, 1U);
+	/*
+	 * Looked at again, after the busy mark (see store_seq_cst), so that
+	 * a closed window stays closed for us. Also the acquire that pairs
+	 * with lock_trace_start()'s release: the callers' look was relaxed,
+	 * and a stale trace_end (0 before the first window) would close the
+	 * window at once.
+	 */
+	if (!load_seq_cst(&lock_trace_on)) {
+		atomic_store_release(&c->busy, 0U);
+		local_irq_restore(flags);
+		return;
+	}
 	u32 n = c->n;
 	/*
 	 * The acquisition is complete before this read (time_counter()'s ISB
@@ -106,6 +121,7 @@ void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_e
 	} else {
 		c->dropped += 1 + (ev == LOCK_TRACE_UNCONTENDED);
 	}
+	atomic_store_release(&c->busy, 0U); /* our writes to the buffer before the mark goes */
 	local_irq_restore(flags);
 }
 
@@ -122,13 +138,21 @@ u64 lock_trace_start(u64 cycles)
 	return trace_end;
 }
 
+/*
+ * Waits out every CPU still recording: the dump reads the buffers, and a
+ * next window's lock_trace_start() empties them, neither under a CPU
+ * that is writing.
+ */
 void lock_trace_stop(void)
 {
 	u64 now;
 
-	atomic_store_release(&lock_trace_on, 0U);
+	store_seq_cst(&lock_trace_on, 0U);
 	now = time_counter();
 	trace_t1 = MIN(now, trace_end);
+	for (u32 i = 0; i < CONFIG_NR_CPUS; i++)
+		while (atomic_load_acquire(&trace_cpu[i].busy))
+			cpu_relax();
 }
 
 static u64 rel_ns(u64 t)
