@@ -42,7 +42,7 @@ need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: r
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
-ifneq ($(filter bench bench-locks check,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-locks trace check,$(MAKECMDGOALS)),)
   deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
   ifneq ($(deps-problem),)
     $(error $(deps-problem))
@@ -278,6 +278,16 @@ bench-locks:
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --variants $(subst $(space),$(comma),$(strip $(LOCK_VARIANTS)))
 
+# The lock timeline of one workload under one strategy: a boot of make bench's
+# kernel that records a few ms of the run at CPUS (scripts/bench-run --trace;
+# its options given again after bench-args override them: argparse keeps the last).
+WORKLOAD ?= fs-private
+.PHONY: trace
+trace:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --repeat 1 --boots 1 --workloads $(WORKLOAD) --label $(or $(LABEL),trace-$(WORKLOAD)-$(STRATEGY)) \
+	  --trace $(WORKLOAD) --no-hold-pass --strategies $(STRATEGY)
+
 # Two run folders overlaid, and what changed beyond the noise (scripts/bench-compare).
 .PHONY: compare
 compare:
@@ -353,13 +363,17 @@ help:
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
 	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
-	@echo '                      write CSVs, gnuplot graphs and a report;'
+	@echo '                      write CSVs, gnuplot graphs, a lock timeline per strategy and a report;'
 	@echo '                      STRATEGIES=bkl,subsys,fine (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
 	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
+	@echo '  trace             - the lock timeline of WORKLOAD=fs-private under STRATEGY=fine (or bkl, subsys,'
+	@echo '                      current) at CPUS=: a row per CPU, its lock holds and waits over a few ms'
+	@echo '                      (plots/timeline-<strategy>.png in the run folder; make bench draws one per'
+	@echo '                      strategy for fs-private)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
 	@echo ''

@@ -10,6 +10,7 @@
 #include <locklab/kconfig.h>
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
+#include <locklab/lock_trace.h>
 #include <locklab/platform.h>
 #include <locklab/printf.h>
 #include <locklab/sched.h>
@@ -38,6 +39,11 @@ BOOTPARAM_UINT(hold_mode, "lockstat_hold", 0, 2,
 	       "where every counter read takes QEMU's global lock)");
 static u64 cs_ns = CONFIG_BENCH_CS_NS;
 BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section in the lock workload");
+static char trace_select[32];
+BOOTPARAM_STR(trace_select, "trace",
+	      "a bench= workload whose first run at the largest CPU count records a lock timeline (trace_us=, "
+	      "trace_events=)");
+static u32 trace_cpus; /* the largest CPU count of the sweep: the traced run's */
 
 static const struct bench_workload *const workloads[] = {
 	&wl_ceiling, &wl_mm, &wl_fs_private, &wl_fs_sharedpath, &wl_fs_shared, &wl_pipe, &wl_pipe_pingpong, &wl_proc,
@@ -224,6 +230,24 @@ static bool hold_timed_in(struct bench_run *r)
 	return strcmp(platform()->board, "qemu-virt") != 0;
 }
 
+/* The lock timeline's window (trace=): centred in the measured phase, and no longer than it. */
+static void trace_window(u64 t0, u64 measured)
+{
+	u64 len = MIN(lock_trace_window_cycles(), measured), from = t0 + (measured - len) / 2;
+
+	wait_until(from);
+	/*
+	 * A quarter-length window first, whose events the real one throws
+	 * away: the tracing code's first runs are slow (under QEMU it is
+	 * being translated: 100-300 us with no event on any CPU).
+	 */
+	wait_until(lock_trace_start(len / 4));
+	lock_trace_stop();
+	/* From when the harness got its CPU back (a tick late, if worker 0 had it): the window closes itself. */
+	wait_until(lock_trace_start(len));
+	lock_trace_stop();
+}
+
 /* One run: returns true if it completed with its invariants holding. */
 static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 {
@@ -231,7 +255,7 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	u64 t0, t1, ops = 0, tmin = ~0ULL, tmax = 0, waited = 0, window = 0, ns;
 	char tag[80], pct[16];
 	const char *exact = "na";
-	bool ok = true;
+	bool ok = true, traced = trace_select[0] && strcmp(wl->name, trace_select) == 0 && cpus == trace_cpus && !repeat;
 	long err;
 
 	memset(r, 0, sizeof(*r));
@@ -283,6 +307,8 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 		lockstat_set_hold(hold_timed_in(r));
 		t0 = time_counter();
 		set_phase(r, BENCH_MEASURE);
+		if (traced)
+			trace_window(t0, duration_ms * time_freq() / 1000);
 		wait_until(t0 + duration_ms * time_freq() / 1000);
 		t1 = time_counter();
 		set_phase(r, BENCH_STOP);
@@ -351,6 +377,8 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 		   (unsigned long long)ops, (unsigned long long)ns,
 		   (unsigned long long)(ns ? ops * 1000000000ULL / ns : 0), (unsigned long long)(tmin == ~0ULL ? 0 : tmin),
 		   (unsigned long long)tmax, pct, exact, ok ? "ok" : "FAIL");
+	if (traced)
+		lock_trace_dump(tag); /* after the run's records: the dump is slow, and no run is going on */
 	return ok;
 }
 
@@ -376,6 +404,34 @@ static bool check_selection(void)
 		p += len + (e ? 1 : 0);
 	}
 	return ok;
+}
+
+/* trace= must name a workload this boot runs, in a kernel built with the lock timeline. */
+static bool check_trace(void)
+{
+	char known[256] = "";
+
+	if (!trace_select[0])
+		return true;
+	if (!LOCK_TRACE_ENABLED) {
+		printk_raw("bench: error: trace=%s: this kernel has no lock timeline (CONFIG_LOCK_TRACE is off)",
+			   trace_select);
+		return false;
+	}
+	for (u32 i = 0; i < NR_WORKLOADS; i++) {
+		if (strcmp(workloads[i]->name, trace_select) == 0) {
+			if (strlist_has(bench_select, "all") || strlist_has(bench_select, trace_select))
+				return true;
+			printk_raw("bench: error: trace=%s: that workload is not among those bench=%s runs", trace_select,
+				   bench_select[0] ? bench_select : "none");
+			return false;
+		}
+		size_t len = strlen(known);
+
+		snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "", workloads[i]->name);
+	}
+	printk_raw("bench: error: trace=%s: unknown workload (known: %s)", trace_select, known);
+	return false;
 }
 
 /* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
@@ -425,12 +481,19 @@ u32 bench_run_selected(void)
 	u32 counts[CONFIG_NR_CPUS], ncounts, runs = 0, failed = 0;
 	bool all = strlist_has(bench_select, "all");
 
-	if (!bench_select[0] || strcmp(bench_select, "none") == 0)
-		return 0;
-	if (!check_selection() || (ncounts = parse_cpus(counts)) == 0) {
+	if (!bench_select[0] || strcmp(bench_select, "none") == 0) {
+		if (!trace_select[0])
+			return 0;
+		check_trace(); /* names what is wrong with trace= (no workload runs, so something is) */
 		printk_raw("bench-end: runs=0 failed=1");
 		return 1;
 	}
+	if (!check_selection() || !check_trace() || (ncounts = parse_cpus(counts)) == 0) {
+		printk_raw("bench-end: runs=0 failed=1");
+		return 1;
+	}
+	for (u32 c = 0; c < ncounts; c++)
+		trace_cpus = MAX(trace_cpus, counts[c]);
 	spin_calibrate();
 	print_meta();
 	/*

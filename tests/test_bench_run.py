@@ -80,6 +80,7 @@ def full_matrix(work, images):
                     problems.append(f'no ok row for {s} {w} at {c} CPU(s)')
     plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in WORKLOADS]
     plots += ['contention-pct', 'contention-wait']
+    plots += [f'timeline-{s}' for s in ('bkl', 'subsys', 'fine')]  # fs-private's lock timeline, from boot 1
     for p in plots:
         for ext in ('png', 'svg'):
             path = os.path.join(run, 'plots', f'{p}.{ext}')
@@ -94,6 +95,11 @@ def full_matrix(work, images):
             problems.append(f'report.html does not link plots/{p}')
     if not os.path.isfile(os.path.join(run, 'report.md')):
         problems.append('no report.md')
+    else:
+        with open(os.path.join(run, 'report.md')) as f:
+            md = f.read()
+        if not 0 < md.find('## Lock timelines') < md.find('## Run'):
+            problems.append('report.md does not show the lock timelines before the run\'s details')
     # The hold-time pass: one 1-CPU run per workload with hold times, which the Amdahl curves come from.
     with open(os.path.join(run, 'hold', 'results.csv')) as f:
         held = list(csv.DictReader(f))
@@ -200,7 +206,7 @@ def capture_matches_bench(work, images):
         filled = {k for r in csv.DictReader(f) for k in HOST_COLS if r[k]}
     if filled:
         problems.append(f'a capture knows nothing of its host, yet has {sorted(filled)}')
-    for p_ in ('throughput-mm.svg', 'speedup-fs-private.png', 'contention-pct.png'):
+    for p_ in ('throughput-mm.svg', 'speedup-fs-private.png', 'contention-pct.png', 'timeline-pi5.png'):
         if not os.path.isfile(os.path.join(cap, 'plots', p_)):
             problems.append(f'capture: no plots/{p_}')
     if not os.path.isfile(os.path.join(cap, 'report.html')):
