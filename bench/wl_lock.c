@@ -1,5 +1,8 @@
 /* Workload "lock": a lock micro-benchmark (after lockhammer): one shared object, a critical section, think time. */
 #include "bench.h"
+#include <locklab/bootparam.h>
+#include <locklab/console.h>
+#include <locklab/errno.h>
 #include <locklab/klock.h>
 
 /*
@@ -14,9 +17,35 @@ static struct {
 	u64 counter;  /* guarded by lock: one increment per op */
 } obj;
 
+/*
+ * Worker processes per CPU. With one, a waiter that sleeps leaves its CPU
+ * idle: blocking can then only lose. With two, the CPU runs the other
+ * worker's think time meanwhile, which is what a blocking lock is for
+ * (make bench-wait; docs/benchmarks.md).
+ */
+static u64 lock_tasks = 1;
+BOOTPARAM_UINT(lock_tasks, "lock_tasks", 1, BENCH_MAX_WORKERS,
+	       "worker processes per CPU in the lock workload (more than 1: a sleeping waiter's CPU runs another worker)");
+
+/*
+ * Think time drawn uniformly from 0..2*think_ns (same mean) instead of
+ * fixed. With fixed times two workers fall into step - one thinks exactly
+ * while the other holds the lock - and never wait: real programs do not
+ * keep such time, and the way of waiting could not matter.
+ */
+static bool lock_think_random;
+BOOTPARAM_FLAG(lock_think_random, "lock_think_random",
+	       "lock workload: think time uniform in 0..2*think instead of fixed (same mean)");
+
 static long lock_setup(struct bench_run *r)
 {
-	(void)r;
+	if (r->cpus * lock_tasks > BENCH_MAX_WORKERS) {
+		printk_raw("bench: error workload=lock: lock_tasks=%llu workers on each of %u CPUs is more than the "
+			   "harness's %d workers", (unsigned long long)lock_tasks, r->cpus, BENCH_MAX_WORKERS);
+		return -EINVAL;
+	}
+	/* The harness placed worker i on CPU i % cpus: the extra workers share the CPUs in turn. */
+	r->nworkers = r->cpus * (u32)lock_tasks;
 	klock_init(&obj.lock, "bench_lock", SUBSYS_IPC);
 	obj.inside = 0;
 	obj.counter = 0;
@@ -40,7 +69,7 @@ static void lock_work(struct bench_worker *w)
 		subsys_exit(SUBSYS_IPC);
 		kernel_exit();
 		w->ops++;
-		bench_spin_ns(think);
+		bench_spin_ns(lock_think_random && think ? bench_rand(w) % (2 * think + 1) : think);
 	}
 }
 
