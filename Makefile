@@ -42,7 +42,7 @@ need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: r
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
-ifneq ($(filter bench bench-locks check,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-locks bench-wait check,$(MAKECMDGOALS)),)
   deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
   ifneq ($(deps-problem),)
     $(error $(deps-problem))
@@ -278,6 +278,21 @@ bench-locks:
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --variants $(subst $(space),$(comma),$(strip $(LOCK_VARIANTS)))
 
+# Spin, block and adaptive strategy locks under one strategy, the lock workload's hold swept across the
+# cost of a context switch, measured once (scripts/bench-wait; docs/benchmarks.md). Two CPUs unless CPUS= says.
+WAIT_CS ?= 250,1000,4000,16000,64000,256000
+WAIT_THINK ?= 0
+WAIT_IMAGES ?=
+RESULTS ?= $(srctree)/results
+.PHONY: bench-wait
+bench-wait:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-wait --strategy $(STRATEGY) \
+	  --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),2) --cs $(WAIT_CS) \
+	  --think-ratio $(WAIT_THINK) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
+	  --label $(or $(LABEL),wait-$(STRATEGY)) --jobs $(BENCH_JOBS) --build-dir $(objtree)/bench-wait \
+	  --results $(RESULTS) $(foreach i,$(WAIT_IMAGES),--image $(i))
+
 # Two run folders overlaid, and what changed beyond the noise (scripts/bench-compare).
 .PHONY: compare
 compare:
@@ -360,6 +375,10 @@ help:
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
+	@echo '  bench-wait        - spin, block and adaptive strategy locks (STRATEGY=fine) on the lock workload,'
+	@echo '                      the hold swept across a context switch (measured once); CPUS=2'
+	@echo '                      WAIT_CS=250,...,256000 (ns) WAIT_THINK=0 (think time / hold) REPEAT BOOTS'
+	@echo '                      DURATION_MS; writes results/<date>-<time>-wait-<strategy>/ (wait.csv, wait.png, summary.txt)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
 	@echo ''

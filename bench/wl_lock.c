@@ -4,6 +4,7 @@
 #include <locklab/console.h>
 #include <locklab/errno.h>
 #include <locklab/klock.h>
+#include <locklab/sched.h>
 
 /*
  * Every op enters the three scopes on one object, as subsystem code does,
@@ -18,14 +19,26 @@ static struct {
 } obj;
 
 /*
- * Worker processes per CPU. With one, a waiter that sleeps leaves its CPU
- * idle: blocking can then only lose. With two, the CPU runs the other
- * worker's think time meanwhile, which is what a blocking lock is for
- * (make bench-wait; docs/benchmarks.md).
+ * Lock workers per CPU. With one, a waiter that sleeps leaves its CPU
+ * idle. With more, the CPU runs another worker meanwhile - but that one
+ * wants the same lock, so the lock stays the limit (docs/benchmarks.md,
+ * make bench-wait).
  */
 static u64 lock_tasks = 1;
 BOOTPARAM_UINT(lock_tasks, "lock_tasks", 1, BENCH_MAX_WORKERS,
-	       "worker processes per CPU in the lock workload (more than 1: a sleeping waiter's CPU runs another worker)");
+	       "lock workers per CPU in the lock workload (default 1)");
+
+/*
+ * A filler process per CPU: other work that needs no lock, done in chunks
+ * of FILLER_CHUNK_NS, yielding after each. It runs only when no lock
+ * worker of its CPU can: the time a waiter sleeps (or, spinning, the
+ * moment a tick takes its CPU). Its chunks are counted apart from the ops
+ * (bench-filler: record): the work a blocking lock lets the CPU do.
+ */
+#define FILLER_CHUNK_NS 10000
+static bool lock_filler;
+BOOTPARAM_FLAG(lock_filler, "lock_filler",
+	       "lock workload: a process per CPU doing lock-free work whenever no lock worker can run");
 
 /*
  * Think time drawn uniformly from 0..2*think_ns (same mean) instead of
@@ -46,16 +59,39 @@ static long lock_setup(struct bench_run *r)
 	}
 	/* The harness placed worker i on CPU i % cpus: the extra workers share the CPUs in turn. */
 	r->nworkers = r->cpus * (u32)lock_tasks;
+	if (lock_filler && r->nworkers + r->cpus <= BENCH_MAX_WORKERS) {
+		/* Passive: met at the barriers, but their chunks are not ops (acquisitions = ops still holds). */
+		for (u32 i = 0; i < r->cpus; i++)
+			r->workers[r->nworkers + i].active = false;
+		r->nworkers += r->cpus;
+	} else if (lock_filler) {
+		printk_raw("bench: error workload=lock: no room for a filler per CPU beside %u lock workers",
+			   r->nworkers);
+		return -EINVAL;
+	}
 	klock_init(&obj.lock, "bench_lock", SUBSYS_IPC);
 	obj.inside = 0;
 	obj.counter = 0;
 	return 0;
 }
 
+static void filler_work(struct bench_worker *w)
+{
+	while (bench_running(w)) {
+		bench_spin_ns(FILLER_CHUNK_NS);
+		w->ops++;
+		yield(); /* a lock worker of this CPU that can run goes first */
+	}
+}
+
 static void lock_work(struct bench_worker *w)
 {
 	u64 cs = w->run->cs_ns, think = w->run->think_ns;
 
+	if (!w->active) {
+		filler_work(w);
+		return;
+	}
 	while (bench_running(w)) {
 		kernel_enter();
 		subsys_enter(SUBSYS_IPC);
@@ -75,10 +111,19 @@ static void lock_work(struct bench_worker *w)
 
 static bool lock_check(struct bench_run *r)
 {
-	u64 ops = 0;
+	u64 ops = 0, filled = 0;
+	bool ran = false;
 
-	for (u32 i = 0; i < r->nworkers; i++)
-		ops += r->workers[i].ops;
+	for (u32 i = 0; i < r->nworkers; i++) {
+		struct bench_worker *w = &r->workers[i];
+
+		ops += w->active ? w->ops : 0;
+		filled += w->active ? 0 : w->ops_end - w->ops_start;
+		ran |= w->pid > 0;
+	}
+	if (lock_filler && ran)
+		printk_raw("bench-filler: workload=lock cpus=%u repeat=%u chunks=%llu chunk_ns=%u", r->cpus, r->repeat,
+			   (unsigned long long)filled, FILLER_CHUNK_NS);
 	return obj.counter == ops; /* no update lost: never two holders */
 }
 
