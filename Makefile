@@ -280,8 +280,8 @@ bench-locks:
 
 # Spin, block and adaptive strategy locks under one strategy, the lock workload's hold swept across the
 # cost of a context switch, measured once (scripts/bench-wait; docs/benchmarks.md). Two CPUs unless CPUS= says.
-WAIT_CS ?= 250,1000,4000,16000,64000,256000
-WAIT_THINK ?= 0
+WAIT_CS ?= 1000,4000,16000,64000,256000
+WAIT_THINK ?= 0.5
 WAIT_IMAGES ?=
 RESULTS ?= $(srctree)/results
 .PHONY: bench-wait
@@ -377,7 +377,7 @@ help:
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
 	@echo '  bench-wait        - spin, block and adaptive strategy locks (STRATEGY=fine) on the lock workload,'
 	@echo '                      the hold swept across a context switch (measured once); CPUS=2'
-	@echo '                      WAIT_CS=250,...,256000 (ns) WAIT_THINK=0 (think time / hold) REPEAT BOOTS'
+	@echo '                      WAIT_CS=1000,...,256000 (ns) WAIT_THINK=0.5 (think / hold) REPEAT BOOTS'
 	@echo '                      DURATION_MS; writes results/<date>-<time>-wait-<strategy>/ (wait.csv, wait.png, summary.txt)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
