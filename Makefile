@@ -42,7 +42,7 @@ need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: r
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
-ifneq ($(filter bench bench-locks trace check,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-locks trace bench-wait check,$(MAKECMDGOALS)),)
   deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
   ifneq ($(deps-problem),)
     $(error $(deps-problem))
@@ -287,6 +287,20 @@ trace:
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --repeat 1 --boots 1 --workloads $(WORKLOAD) --label $(or $(LABEL),trace-$(WORKLOAD)-$(STRATEGY)) \
 	  --trace $(WORKLOAD) --no-hold-pass --strategies $(STRATEGY)
+# Spin, block and adaptive strategy locks under one strategy, the lock workload's hold swept across the
+# cost of a context switch, measured once (scripts/bench-wait; docs/benchmarks.md). Two CPUs unless CPUS= says.
+WAIT_CS ?= 1000,4000,16000,64000,256000
+WAIT_THINK ?= 0.5
+WAIT_IMAGES ?=
+RESULTS ?= $(srctree)/results
+.PHONY: bench-wait
+bench-wait:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-wait --strategy $(STRATEGY) \
+	  --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),2) --cs $(WAIT_CS) \
+	  --think-ratio $(WAIT_THINK) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
+	  --label $(or $(LABEL),wait-$(STRATEGY)) --jobs $(BENCH_JOBS) --build-dir $(objtree)/bench-wait \
+	  --results $(RESULTS) $(foreach i,$(WAIT_IMAGES),--image $(i))
 
 # Two run folders overlaid, and what changed beyond the noise (scripts/bench-compare).
 .PHONY: compare
@@ -374,6 +388,10 @@ help:
 	@echo '                      current) at CPUS=: a row per CPU, its lock holds and waits over a few ms'
 	@echo '                      (plots/timeline-<strategy>.png in the run folder; make bench draws one per'
 	@echo '                      strategy for fs-private)'
+	@echo '  bench-wait        - spin, block and adaptive strategy locks (STRATEGY=fine) on the lock workload,'
+	@echo '                      the hold swept across a context switch (measured once); CPUS=2'
+	@echo '                      WAIT_CS=1000,...,256000 (ns) WAIT_THINK=0.5 (think / hold) REPEAT BOOTS'
+	@echo '                      DURATION_MS; writes results/<date>-<time>-wait-<strategy>/ (wait.csv, wait.png, summary.txt)'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
 	@echo ''

@@ -88,6 +88,8 @@ void bench_arrive(struct bench_worker *w, u32 phase);
 /* Busy computation for about ns nanoseconds (a loop calibrated at boot, no counter reads): think time, critical sections. */
 void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);
+/* With the ctxsw=N boot option: measures the context-switch cost once and prints a bench-ctxsw: record (ctxsw.c). */
+void bench_ctxsw_report(void);
 
 extern const struct bench_workload wl_ceiling, wl_mm, wl_fs_private, wl_fs_sharedpath, wl_fs_shared, wl_pipe,
 	wl_pipe_pingpong, wl_proc, wl_mixed, wl_lock;

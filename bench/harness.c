@@ -70,6 +70,10 @@ u64 bench_rand(struct bench_worker *w)
  * measured once per boot and printed in bench-meta (spin_iters_per_ms).
  */
 static u64 spin_iters_per_ms;
+/* Given (make bench-wait): every boot of a sweep runs the same loop per ns asked, so an op does the same work. */
+static u64 spin_iters_given;
+BOOTPARAM_UINT(spin_iters_given, "spin_iters_per_ms", 0, 1000000000,
+	       "speed of the think/cs loop, iterations per ms (default 0: calibrate at boot)");
 
 static inline void spin_loop(u64 iters)
 {
@@ -494,8 +498,12 @@ u32 bench_run_selected(void)
 	}
 	for (u32 c = 0; c < ncounts; c++)
 		trace_cpus = MAX(trace_cpus, counts[c]);
-	spin_calibrate();
+	if (spin_iters_given)
+		spin_iters_per_ms = spin_iters_given;
+	else
+		spin_calibrate();
 	print_meta();
+	bench_ctxsw_report();
 	/*
 	 * The CPU counts rotate inside each repeat (1,2,4,1,2,4...): a speedup
 	 * divides by the 1-CPU run next to it, taken under the same host

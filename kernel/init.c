@@ -31,7 +31,7 @@ static u32 boot_entry_el;
 static u64 max_cpus_param = CONFIG_NR_CPUS;
 BOOTPARAM_UINT(max_cpus_param, "maxcpus", 1, CONFIG_NR_CPUS, "bring up at most this many CPUs");
 static bool print_lockstat;
-BOOTPARAM_FLAG(print_lockstat, "lockstat", "print the lock statistics (table and lockstat: records) before shutting down");
+BOOTPARAM_FLAG(print_lockstat, "lockstat", "print the whole run's lock statistics before shutting down (Linux's /proc/lock_stat table, then lockstat: records)");
 static bool show_help;
 BOOTPARAM_FLAG(show_help, "help", "list the boot options and their meaning");
 
@@ -243,7 +243,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 	bench_failed = bench_run_selected();
 	if (print_lockstat) {
 		if (LOCKSTAT_ENABLED)
-			lockstat_print("");
+			lockstat_print_totals();
 		else
 			printk("lockstat: not built in (CONFIG_LOCK_STAT is off)");
 	}

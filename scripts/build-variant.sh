@@ -1,17 +1,24 @@
 #!/bin/sh
 # build-variant.sh: build one locking variant out of tree, from its strategy's defconfig plus the variant's choices.
 #
-# usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat]
+# usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] [fragment...]
 #   e.g. build-variant.sh . build/check/matrix/bkl-mcs-llsc-wfe bkl-mcs-llsc-wfe
 # strategy: bkl|subsys|fine  alg: tas|ttas|ticket|mcs  atomics: lse|llsc  spin_wait: busy|wfe
 # lock_wait: spin (default)|block|adaptive - how contended strategy locks wait
 # -nostat turns CONFIG_LOCK_STAT off (to show no instrumentation is left).
+# Each fragment (a file of CONFIG_ lines, e.g. configs/bench.config) is added last.
 # Re-running it rewrites .config; kconfig touches only changed symbols, so
 # the rebuild is incremental. Run it from make with '+' to share the jobserver.
 set -e
 src=$(cd "$1" && pwd)
 out=$2
 variant=$3
+shift 3
+frags=
+for f in "$@"; do
+	[ -f "$f" ] || { echo "build-variant: no such config fragment '$f'" >&2; exit 2; }
+	frags="$frags $(cd "$(dirname "$f")" && pwd)/$(basename "$f")"
+done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -38,6 +45,7 @@ frag=$out/variant_defconfig
 	echo "CONFIG_SPIN_WAIT_$(up "$wait")=y"
 	echo "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"
 	[ "$extra" = nostat ] && echo "# CONFIG_LOCK_STAT is not set"
+	for f in $frags; do cat "$f"; done
 	true
 } > "$frag.new"
 # Keep the fragment's timestamp when nothing changed: nothing then rebuilds.

@@ -30,7 +30,7 @@ for dir in "$@"; do
 		case $v in
 		*-nostat)
 			twin=$(dirname "$dir")/${v%-nostat}
-			syms=$(grep -cE ' lockstat_(acquired|released|trylock_failed|reset|get|print|print_records|rows)$' "$dir/System.map" || true)
+			syms=$(grep -cE ' lockstat_(acquired|released|trylock_failed|reset|reset_count|get|get_since_boot|print_totals|print_records|format_row|rows|folded)$' "$dir/System.map" || true)
 			if [ "$syms" -ne 0 ]; then
 				why="$why${why:+; }$syms lockstat functions/data left in System.map"
 			elif [ -f "$twin/Image" ] && [ "$(stat -c %s "$dir/Image")" -ge "$(stat -c %s "$twin/Image")" ]; then

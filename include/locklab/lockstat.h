@@ -7,11 +7,12 @@
 
 struct lock_map;
 
-/* One class's numbers summed over CPUs; times in counter cycles. */
+/* One class's numbers summed over CPUs; times in counter cycles (ns where a function says so). */
 struct lockstat_sum {
 	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
 	u64 wait_min, wait_max, wait_total; /* over contended acquisitions */
-	u64 hold_min, hold_max, hold_total; /* over releases */
+	u64 hold_min, hold_max, hold_total; /* over the holds that were timed */
+	u64 hold_count;                     /* holds timed (hold times may be off: lockstat_set_hold) */
 };
 
 #ifdef CONFIG_LOCK_STAT
@@ -23,20 +24,37 @@ struct lockstat_sum {
 struct lockstat_cpu {
 	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
 	u64 wait_min, wait_max, wait_total;
-	u64 hold_min, hold_max, hold_total;
+	u64 hold_min, hold_max, hold_total, hold_count;
 };
 
 /* Any context (it disables preemption itself): the full update. */
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait_cycles);
 void lockstat_released(struct lock_map *l);
 void lockstat_trylock_failed(struct lock_map *l);
-/* Call only while no CPU is taking locks that matter (benchmarks: between runs). */
+/*
+ * Starts a new window (lockstat_get, lockstat_print_records): call only
+ * while no CPU is taking locks that matter (benchmarks: between runs). The
+ * counts so far are kept in the since-boot totals.
+ */
 void lockstat_reset(void);
+/* A class's numbers since the last reset; false if no lock of that class exists. */
 bool lockstat_get(const char *class_name, struct lockstat_sum *out);
-/* The /proc/lock_stat-style table, then one "lockstat: [tag ]class=..." line per class used. */
-void lockstat_print(const char *tag);
-/* Only the "lockstat: [tag ]class=..." records (benchmarks print these after every run). */
+/* The same since boot, whatever was reset in between. */
+bool lockstat_get_since_boot(const char *class_name, struct lockstat_sum *out);
+u32 lockstat_reset_count(void);
+/*
+ * The end of a run (boot option lockstat): the since-boot totals in the
+ * layout and units of Linux's /proc/lock_stat (us, two decimals), saying
+ * which window they cover, then one "lockstat: class=..." record per class.
+ */
+void lockstat_print_totals(void);
+/* Only the "lockstat: [tag ]class=..." records since the last reset (benchmarks print these after every run). */
 void lockstat_print_records(const char *tag);
+/*
+ * One row of that table into buf (NUL-terminated, at most n bytes), from
+ * a sum whose times are already in ns; returns the length. For the tests.
+ */
+size_t lockstat_format_row(char *buf, size_t n, const char *class_name, const struct lockstat_sum *ns);
 /* Time holds from now on (if CONFIG_LOCK_STAT_HOLD_TIME)? Switch only while no lock is held. */
 void lockstat_set_hold(bool on);
 #define LOCKSTAT_ENABLED 1
@@ -91,7 +109,16 @@ static inline void lockstat_released(struct lock_map *l) { (void)l; }
 static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }
 static inline void lockstat_reset(void) {}
 static inline bool lockstat_get(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
-static inline void lockstat_print(const char *tag) { (void)tag; }
+static inline bool lockstat_get_since_boot(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
+static inline u32 lockstat_reset_count(void) { return 0; }
+static inline void lockstat_print_totals(void) {}
+static inline size_t lockstat_format_row(char *b, size_t n, const char *c, const struct lockstat_sum *s)
+{
+	(void)c; (void)s;
+	if (n)
+		b[0] = '\0';
+	return 0;
+}
 static inline void lockstat_print_records(const char *tag) { (void)tag; }
 static inline void lockstat_set_hold(bool on) { (void)on; }
 #define LOCKSTAT_ENABLED 0

@@ -1,8 +1,7 @@
-/* lockstat: per-class counters kept per CPU (no shared writes), summed and printed on demand. */
-#include <locklab/lockstat.h>
+/* lockstat: per-class counters kept per CPU (no shared writes), summed on demand; lockstat_print.c prints them. */
+#include "lockstat_internal.h"
 #include <locklab/lock_class.h>
 #include <locklab/lock_map.h>
-#include <locklab/console.h>
 #include <locklab/percpu.h>
 #include <locklab/preempt.h>
 #include <locklab/kconfig.h>
@@ -106,6 +105,7 @@ void lockstat_released(struct lock_map *l)
 		if (hold > s->hold_max)
 			s->hold_max = hold;
 		s->hold_total += hold;
+		s->hold_count++;
 	}
 	l->last_cpu = (u16)smp_processor_id();
 	preempt_enable();
@@ -118,94 +118,89 @@ void lockstat_trylock_failed(struct lock_map *l)
 	preempt_enable();
 }
 
-void lockstat_reset(void)
+/*
+ * A benchmark run's records cover its own window, so the harness (and
+ * the tests) reset the rows. What they held is not thrown away: it is
+ * added to lockstat_folded first, and the table printed at the end of the
+ * boot (lockstat boot option) is folded + live rows: the whole run.
+ */
+static struct lockstat_sum lockstat_folded[LOCK_CLASSES_MAX];
+static u32 lockstat_resets;
+
+void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 {
-	memset(lockstat_rows, 0, sizeof(lockstat_rows));
+	o->acquisitions += s->acquisitions;
+	o->contentions += s->contentions;
+	o->con_bounces += s->con_bounces;
+	o->acq_bounces += s->acq_bounces;
+	o->trylock_fail += s->trylock_fail;
+	o->wait_total += s->wait_total;
+	o->hold_total += s->hold_total;
+	o->hold_count += s->hold_count;
+	o->wait_max = MAX(o->wait_max, s->wait_max);
+	o->hold_max = MAX(o->hold_max, s->hold_max);
+	/* 0 means "none yet" for a minimum (a measured one is at least 1). */
+	if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
+		o->wait_min = s->wait_min;
+	if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
+		o->hold_min = s->hold_min;
 }
 
-static void sum_class(u16 id, struct lockstat_sum *o)
+void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)
 {
 	memset(o, 0, sizeof(*o));
+	if (since_boot)
+		*o = lockstat_folded[id];
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		for (u32 ctx = 0; ctx < 2; ctx++) {
 			const struct lockstat_cpu *s = &lockstat_rows[c][ctx][id];
+			struct lockstat_sum one = {
+				.acquisitions = s->acquisitions, .contentions = s->contentions,
+				.con_bounces = s->con_bounces, .acq_bounces = s->acq_bounces,
+				.trylock_fail = s->trylock_fail, .wait_min = s->wait_min, .wait_max = s->wait_max,
+				.wait_total = s->wait_total, .hold_min = s->hold_min, .hold_max = s->hold_max,
+				.hold_total = s->hold_total, .hold_count = s->hold_count,
+			};
 
-			o->acquisitions += s->acquisitions;
-			o->contentions += s->contentions;
-			o->con_bounces += s->con_bounces;
-			o->acq_bounces += s->acq_bounces;
-			o->trylock_fail += s->trylock_fail;
-			o->wait_total += s->wait_total;
-			o->hold_total += s->hold_total;
-			o->wait_max = MAX(o->wait_max, s->wait_max);
-			o->hold_max = MAX(o->hold_max, s->hold_max);
-			if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
-				o->wait_min = s->wait_min;
-			if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
-				o->hold_min = s->hold_min;
+			lockstat_merge(o, &one);
 		}
 	}
 }
 
-bool lockstat_get(const char *name, struct lockstat_sum *out)
+void lockstat_reset(void)
+{
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		struct lockstat_sum live;
+
+		lockstat_sum_class(id, &live, false);
+		lockstat_merge(&lockstat_folded[id], &live);
+	}
+	memset(lockstat_rows, 0, sizeof(lockstat_rows));
+	lockstat_resets++;
+}
+
+u32 lockstat_reset_count(void)
+{
+	return lockstat_resets;
+}
+
+static bool get(const char *name, struct lockstat_sum *out, bool since_boot)
 {
 	for (u16 id = 1; id < lock_class_count(); id++) {
 		if (strcmp(lock_class_name(id), name) == 0) {
-			sum_class(id, out);
+			lockstat_sum_class(id, out, since_boot);
 			return true;
 		}
 	}
 	return false;
 }
 
-static unsigned long long ns(u64 cycles)
+bool lockstat_get(const char *name, struct lockstat_sum *out)
 {
-	return (unsigned long long)time_counter_to_ns(cycles);
+	return get(name, out, false);
 }
 
-void lockstat_print_records(const char *tag)
+bool lockstat_get_since_boot(const char *name, struct lockstat_sum *out)
 {
-	const char *sep = tag && tag[0] ? " " : "";
-	struct lockstat_sum s;
-
-	tag = tag ? tag : "";
-	for (u16 id = 1; id < lock_class_count(); id++) {
-		sum_class(id, &s);
-		if (!s.acquisitions && !s.trylock_fail)
-			continue;
-		printk_raw("lockstat: %s%sclass=%s acquisitions=%llu contentions=%llu con_bounces=%llu "
-			   "acq_bounces=%llu wait_min_ns=%llu wait_max_ns=%llu wait_total_ns=%llu "
-			   "hold_min_ns=%llu hold_max_ns=%llu hold_total_ns=%llu trylock_fail=%llu",
-			   tag, sep, lock_class_name(id), (unsigned long long)s.acquisitions,
-			   (unsigned long long)s.contentions, (unsigned long long)s.con_bounces,
-			   (unsigned long long)s.acq_bounces, ns(s.wait_min), ns(s.wait_max),
-			   ns(s.wait_total), ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
-			   (unsigned long long)s.trylock_fail);
-	}
-}
-
-void lockstat_print(const char *tag)
-{
-	const char *sep = tag && tag[0] ? " " : "";
-	struct lockstat_sum s;
-
-	tag = tag ? tag : "";
-	printk_raw("lock_stat (locklab, times in ns)%s%s", sep, tag);
-	printk_raw("%20s %11s %11s %12s %12s %14s %12s %11s %12s %12s %12s %14s %12s", "class name",
-		   "con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",
-		   "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max",
-		   "holdtime-total", "holdtime-avg");
-	for (u16 id = 1; id < lock_class_count(); id++) {
-		sum_class(id, &s);
-		if (!s.acquisitions && !s.trylock_fail)
-			continue;
-		printk_raw("%20s %11llu %11llu %12llu %12llu %14llu %12llu %11llu %12llu %12llu %12llu %14llu %12llu",
-			   lock_class_name(id), (unsigned long long)s.con_bounces,
-			   (unsigned long long)s.contentions, ns(s.wait_min), ns(s.wait_max),
-			   ns(s.wait_total), s.contentions ? ns(s.wait_total / s.contentions) : 0,
-			   (unsigned long long)s.acq_bounces, (unsigned long long)s.acquisitions,
-			   ns(s.hold_min), ns(s.hold_max), ns(s.hold_total),
-			   s.acquisitions ? ns(s.hold_total / s.acquisitions) : 0);
-	}
-	lockstat_print_records(tag);
+	return get(name, out, true);
 }

@@ -1,8 +1,9 @@
-/* ktest suite "lockstat": exact acquisition counts across CPUs, forced contention, trylock failures, reset. */
+/* ktest suite "lockstat": exact counts across CPUs, forced contention, trylock failures, reset, since-boot totals, the table row. */
 #include <locklab/ktest.h>
 #include <locklab/lockstat.h>
 #include <locklab/smp.h>
 #include <locklab/spinlock.h>
+#include <locklab/string.h>
 #include <locklab/time.h>
 
 #define TIMEOUT CONFIG_KTEST_CASE_TIMEOUT_MS
@@ -152,10 +153,108 @@ static void lockstat_fast_path_counts_exactly(struct ktest *t)
 	KT_EXPECT_EQ(t, s.hold_max + s.hold_total, 0); /* nothing timed while hold times were off */
 }
 
+/*
+ * A reset starts a benchmark run's window, but the table printed at the
+ * end of the boot (lockstat boot option) is the whole run: what a reset
+ * cleared must still be in the since-boot totals, with its minimum and
+ * maximum.
+ */
+static void lockstat_since_boot_survives_resets(struct ktest *t)
+{
+	struct spinlock l;
+	struct lockstat_sum now, total;
+	u32 resets = lockstat_reset_count();
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	spin_lock_init(&l, "lockstat_test_total");
+	for (int i = 0; i < 100; i++) {
+		spin_lock(&l);
+		spin_unlock(&l);
+	}
+	spin_lock(&l);
+	KT_EXPECT(t, !spin_trylock(&l)); /* a trylock failure is kept too */
+	spin_unlock(&l);
+	lockstat_reset();
+	for (int i = 0; i < 7; i++) {
+		spin_lock(&l);
+		spin_unlock(&l);
+	}
+	KT_EXPECT_EQ(t, lockstat_reset_count(), resets + 1);
+	KT_ASSERT(t, lockstat_get("lockstat_test_total", &now));
+	KT_ASSERT(t, lockstat_get_since_boot("lockstat_test_total", &total));
+	KT_EXPECT_EQ(t, now.acquisitions, 7);
+	KT_EXPECT_EQ(t, total.acquisitions, 100 + 1 + 7);
+	KT_EXPECT_EQ(t, total.trylock_fail, 1);
+	KT_EXPECT_EQ(t, total.contentions, 0);
+	if (LOCKSTAT_HOLD_TIMED && total.hold_count) {
+		KT_EXPECT_LE(t, total.hold_count, total.acquisitions);
+		KT_EXPECT(t, total.hold_min <= now.hold_min || !now.hold_min);
+		KT_EXPECT_GE(t, total.hold_max, now.hold_max);
+		KT_EXPECT_GE(t, total.hold_total, now.hold_total);
+	}
+}
+
+/* Splits s at spaces into at most max words (s is modified); returns how many. */
+static int split_words(char *s, char **words, int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		words[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * One row of the end-of-run table has Linux's 13 columns in /proc/lock_stat's
+ * order, times in us with two decimals (rounded to 10 ns), the averages over
+ * contentions and over timed holds, "-" for holds never timed, and lines up
+ * under the header (40 + 12 x 15 characters).
+ */
+static void lockstat_table_row_has_linux_columns(struct ktest *t)
+{
+	static const char *const want_untimed[] = { "demo:", "2", "3", "0.00", "1234.57", "1234.58", "411.53",
+						    "5", "9", "-", "-", "-", "-" };
+	static const char *const want_timed[] = { "demo:", "2", "3", "0.00", "1234.57", "1234.58", "411.53",
+						  "5", "9", "0.01", "1000.00", "1000.01", "500.01" };
+	struct lockstat_sum s = {
+		.con_bounces = 2, .contentions = 3, .wait_min = 4, .wait_max = 1234567, .wait_total = 1234575,
+		.acq_bounces = 5, .acquisitions = 9,
+	};
+	char row[256], *words[16];
+	int n;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	KT_EXPECT_EQ(t, lockstat_format_row(row, sizeof(row), "demo", &s), 40 + 12 * 15);
+	n = split_words(row, words, 16);
+	KT_ASSERT(t, n == 13);
+	for (int i = 0; i < n; i++)
+		KT_EXPECT(t, strcmp(words[i], want_untimed[i]) == 0);
+	s.hold_count = 2;
+	s.hold_min = 5;
+	s.hold_max = 999995;
+	s.hold_total = 1000010;
+	KT_EXPECT_EQ(t, lockstat_format_row(row, sizeof(row), "demo", &s), 40 + 12 * 15);
+	n = split_words(row, words, 16);
+	KT_ASSERT(t, n == 13);
+	for (int i = 0; i < n; i++)
+		KT_EXPECT(t, strcmp(words[i], want_timed[i]) == 0);
+}
+
 static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_counts_every_acquisition),
 	KTEST_CASE(lockstat_sees_forced_contention),
 	KTEST_CASE(lockstat_counts_trylock_failures_and_resets),
 	KTEST_CASE(lockstat_fast_path_counts_exactly),
+	KTEST_CASE(lockstat_since_boot_survives_resets),
+	KTEST_CASE(lockstat_table_row_has_linux_columns),
 };
 KTEST_SUITE(lockstat, "lockstat", lockstat_cases);
