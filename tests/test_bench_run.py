@@ -9,7 +9,11 @@ SVG exists and is non-empty; the HTML report parses and links every plot; a
 second run whose fine kernel cannot boot keeps the others' results, names
 the failure and exits non-zero; the fine log fed through a pty into
 scripts/capture-serial (as from a Pi 5's UART) gives the same CSV rows and
-a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given.
+a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given;
+the workloads are the kernel's own (scripts/bench-workloads reads them from the
+ELF beside each Image, and the boot's bench-workloads record agrees), all
+leaves out the named-only ones, and a kernel whose table cannot be read is
+named while the others run.
 Prints KTAP v1.
 """
 import argparse
@@ -23,8 +27,18 @@ import sys
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
-WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-sharedpath', 'fs-shared', 'pipe', 'pipe-pingpong', 'proc', 'mixed',
-             'lock']
+
+def load_script(name):
+    """A script of scripts/ (no .py suffix) as a module."""
+    from importlib.machinery import SourceFileLoader
+    import importlib.util
+    loader = SourceFileLoader(name.replace('-', '_'), os.path.join(ROOT, 'scripts', name))
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(mod)
+    return mod
+
+
+BW = load_script('bench-workloads')
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
@@ -60,6 +74,15 @@ def bench(results, images, strategies, workloads):
 
 def full_matrix(work, images):
     problems = []
+    table = BW.read_workloads(images['fine'])
+    workloads = [n for n, named_only in table if not named_only]
+    named = [n for n, named_only in table if named_only]
+    # Spot checks of the table: workloads the other cases and docs rely on, and ratio only when named.
+    for w in ('ceiling', 'getpid', 'stat-shared', 'fs-samefile', 'lock'):
+        if w not in workloads:
+            problems.append(f'{w} not among the workloads all runs: {workloads}')
+    if named != ['ratio']:
+        problems.append(f'named-only workloads {named}, expected ratio')
     rc, out, run = bench(os.path.join(work, 'ok'), images, 'bkl,subsys,fine', 'all')
     if rc != 0:
         problems.append(f'bench-run exit {rc}: ' + ' | '.join(out.strip().splitlines()[-4:]))
@@ -72,13 +95,15 @@ def full_matrix(work, images):
         rd = csv.DictReader(f)
         if rd.fieldnames != LOCKSTAT_COLS or not list(rd):
             problems.append('lockstat.csv: wrong columns or no rows')
+    if {r['workload'] for r in rows} != set(workloads):
+        problems.append(f'all ran {sorted({r["workload"] for r in rows})}, not {sorted(workloads)}')
     for s in ('bkl', 'subsys', 'fine'):
-        for w in WORKLOADS:
+        for w in workloads:
             for c in ('1', '2'):
                 if not any(r['strategy'] == s and r['workload'] == w and r['cpus'] == c and
                            r['invariants'] == 'ok' for r in rows):
                     problems.append(f'no ok row for {s} {w} at {c} CPU(s)')
-    plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in WORKLOADS]
+    plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in workloads]
     plots += ['contention-pct', 'contention-wait']
     for p in plots:
         for ext in ('png', 'svg'):
@@ -98,7 +123,7 @@ def full_matrix(work, images):
     with open(os.path.join(run, 'hold', 'results.csv')) as f:
         held = list(csv.DictReader(f))
     if sorted({(r['strategy'], r['workload'], r['cpus']) for r in held}) != sorted(
-            (s, w, '1') for s in ('bkl', 'subsys', 'fine') for w in WORKLOADS):
+            (s, w, '1') for s in ('bkl', 'subsys', 'fine') for w in workloads):
         problems.append(f'hold pass: {len(held)} runs, not one per strategy and workload at 1 CPU')
     with open(os.path.join(run, 'plots', 'speedup-fs-private.gp')) as f:
         if 'bkl: Amdahl' not in f.read():
@@ -106,7 +131,12 @@ def full_matrix(work, images):
     # The lock workload knows its lock count: lockstat must agree exactly (acq_exact=ok) in every strategy.
     for s in ('bkl', 'subsys', 'fine'):
         with open(os.path.join(run, f'{s}-boot1.log'), errors='replace') as f:
-            exact = [l for l in f if l.startswith('bench: workload=lock ')]
+            log = f.read().splitlines()
+        # What the host read from the ELF is what the booted kernel says it has.
+        rec = [l.split() for l in log if l.startswith('bench-workloads: ')]
+        if len(rec) != 1 or rec[0][1:] != [f'all={",".join(workloads)}', f'named_only={",".join(named)}']:
+            problems.append(f'{s}: bench-workloads record {rec}, the ELF says all={workloads} named_only={named}')
+        exact = [l for l in log if l.startswith('bench: workload=lock ')]
         if len(exact) != 2 or not all(' acq_exact=ok ' in l for l in exact):
             problems.append(f'{s}: lock workload lockstat count: {[l.strip() for l in exact]}')
     return problems
@@ -114,16 +144,22 @@ def full_matrix(work, images):
 
 def broken_boot(work, images):
     problems = []
-    bad = os.path.join(work, 'not-a-kernel')
+    # fine: an Image QEMU boots and that prints nothing (the boot fails on its timeout), beside a real ELF,
+    # so its workloads can be read; subsys: a file that is no kernel, with no ELF beside it.
+    os.makedirs(os.path.join(work, 'not-a-kernel'))
+    bad = os.path.join(work, 'not-a-kernel', 'Image')
     with open(bad, 'wb') as f:
-        f.write(b'\0' * 4096)  # QEMU boots it, nothing prints: the boot fails on its timeout
-    imgs = dict(images, fine=bad)
-    cmd_images = imgs
+        f.write(b'\0' * 4096)
+    shutil.copy(os.path.join(os.path.dirname(images['fine']), 'locklab.elf'), os.path.dirname(bad))
+    junk = os.path.join(work, 'junk')
+    with open(junk, 'wb') as f:
+        f.write(b'\0' * 4096)
+    cmd_images = dict(images, fine=bad, subsys=junk)
     results = os.path.join(work, 'broken')
-    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '1',
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,subsys,fine', '--cpus', '2', '--repeat', '1',
            '--boots', '1', '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken',
            '--no-hold-pass']
-    for s in ('bkl', 'fine'):
+    for s in ('bkl', 'subsys', 'fine'):
         cmd += ['--image', f'{s}={cmd_images[s]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run = os.path.realpath(os.path.join(results, 'latest'))
@@ -131,6 +167,9 @@ def broken_boot(work, images):
         problems.append('a run with a failed boot exited 0')
     if 'FAILED   fine: boot 1 failed' not in p.stdout:
         problems.append('the failed boot is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
+    if f'FAILED   subsys: cannot read its workloads: {junk} is not an ELF file' not in p.stdout:
+        problems.append('the kernel without a workload table is not named: ' +
+                        ' | '.join(p.stdout.strip().splitlines()[-3:]))
     with open(os.path.join(run, 'results.csv')) as f:
         rows = list(csv.DictReader(f))
     if not any(r['strategy'] == 'bkl' and r['workload'] == 'lock' for r in rows):
