@@ -440,9 +440,10 @@ static bool check_selection(void)
 /* bench=help: each workload and what it does; nothing runs. */
 static void print_help(void)
 {
-	printk_raw("bench: workloads (bench=all runs those not marked named only; docs/benchmarks.md):");
+	/* Lines for a reader, not records: no "bench:" prefix for bench-extract to take for one. */
+	printk_raw("benchmark workloads (bench=all runs those not marked named only; docs/benchmarks.md):");
 	for_each_workload(wl)
-		printk_raw("bench:   %-16s %s%s", wl->name, wl->what, named_only(wl) ? " [named only]" : "");
+		printk_raw("  %-16s %s%s", wl->name, wl->what, named_only(wl) ? " [named only]" : "");
 }
 
 /*

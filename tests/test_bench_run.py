@@ -13,7 +13,8 @@ a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given;
 the workloads are the kernel's own (scripts/bench-workloads reads them from the
 ELF beside each Image, and the boot's bench-workloads record agrees), all
 leaves out the named-only ones, and a kernel whose table cannot be read is
-named while the others run.
+named while the others run; scripts/bench-ratio measures the share of time
+inside the kernel and the speedups it sweeps (make bench-ratio passes its options).
 Prints KTAP v1.
 """
 import argparse
@@ -340,6 +341,51 @@ def default_sweep_fits_the_host(work, images):
     return problems
 
 
+def bench_ratio_measures_the_share_inside(work, images):
+    """scripts/bench-ratio (make bench-ratio) on the prebuilt kernels, two think values: the share of time
+    inside the kernel is measured (high when kernel-bound, low with a long think time), every strategy
+    has its speedups and Amdahl's prediction, the plot and table exist; make bench-ratio passes its
+    defaults and what the user sets."""
+    problems, results = [], os.path.join(work, 'ratio')
+    p = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'bench-ratio'), '--results', results,
+                        '--think', '0,64000', '--duration-ms', '20', '--repeat', '1', '--busy-pct', '100',
+                        '--image', f'bkl={images["bkl"]}', '--image', f'fine={images["fine"]}'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        return [f'bench-ratio exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
+    run = os.path.join(results, os.listdir(results)[0])
+    with open(os.path.join(run, 'ratio.csv')) as f:
+        rows = {(r['strategy'], r['workload'], r['think_ns'], r['cpus']): r for r in csv.DictReader(f)}
+    for key in [(s, 'ratio', t, c) for s in ('bkl', 'fine') for t in ('0', '64000') for c in ('1', '2')] + \
+            [('bkl', 'ceiling', t, '2') for t in ('0', '64000')]:
+        if key not in rows:
+            problems.append(f'ratio.csv has no row {key}')
+    if problems:
+        return problems
+    inside = [float(rows[('bkl', 'ratio', t, '2')]['inside_pct']) for t in ('0', '64000')]
+    if not (inside[0] > 50 and inside[1] < 20):
+        problems.append(f'share inside the kernel {inside} %: expected above 50 kernel-bound, below 20 with '
+                        '64 us of think time per 2 us call')
+    for t, f in zip(('0', '64000'), inside):
+        want = 1 / (f / 100 + (1 - f / 100) / 2)
+        if abs(float(rows[('bkl', 'ratio', t, '2')]['amdahl']) - want) > 0.002:
+            problems.append(f'Amdahl at think={t}: {rows[("bkl", "ratio", t, "2")]["amdahl"]}, expected {want:.3f}')
+    for ext in ('png', 'svg'):
+        if not os.path.getsize(os.path.join(run, f'ratio.{ext}')):
+            problems.append(f'empty ratio.{ext}')
+    if not any(l.split()[:1] == ['64000'] for l in p.stdout.splitlines()):
+        problems.append('no table row for think=64000: ' + p.stdout[-300:])
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench-ratio'], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True).stdout
+    if 'scripts/bench-ratio --cpus 2 --gic 2' not in out:
+        problems.append('make bench-ratio: ' + out.strip()[-200:])
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench-ratio', 'CPUS=4', 'THINK=0,10',
+                          'CS=500', 'STRATEGIES=bkl'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    if not all(w in out for w in ('--cpus 4', '--think 0,10', '--cs 500', '--strategies bkl')):
+        problems.append('make bench-ratio CPUS=4 THINK=0,10 CS=500 STRATEGIES=bkl: ' + out.strip()[-200:])
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
@@ -353,7 +399,8 @@ def main():
              ('capture_matches_bench', capture_matches_bench),
              ('boots_rotate_and_sample_the_host', boots_rotate_and_sample_the_host),
              ('replot_from_a_log_says_what_is_unknown', replot_from_a_log_says_what_is_unknown),
-             ('default_sweep_fits_the_host', default_sweep_fits_the_host)]
+             ('default_sweep_fits_the_host', default_sweep_fits_the_host),
+             ('bench_ratio_measures_the_share_inside', bench_ratio_measures_the_share_inside)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):
