@@ -218,7 +218,7 @@ def make_clean_leaves_no_objects():
     d = os.path.join(scratch('clean'), 'O')
     shutil.copytree(ARGS.objdir, d, symlinks=True,
                     ignore=lambda where, names: [n for n in names if where == ARGS.objdir
-                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run',
+                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run', 'bench-workload',
                                                            'randconfig', 'check')])
     for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
         os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)
