@@ -155,7 +155,7 @@ def make_bench_rejects_bad_requests_in_one_line():
 @test
 def make_check_without_deps_says_what_to_run():
     path, apt_log = path_without('gnuplot', 1000)
-    for goal in ('check', 'bench'):
+    for goal in ('check', 'bench', 'bench-ratio'):
         rc, out, err = make('-n', goal, path=path, timeout=20)
         lines = err.strip().splitlines()
         expect(rc != 0 and len(lines) == 1 and "'sudo scripts/deps.sh'" in lines[0]
