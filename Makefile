@@ -42,7 +42,7 @@ need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: r
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
-ifneq ($(filter bench bench-locks trace bench-wait check,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-locks trace bench-wait bench-ratio check,$(MAKECMDGOALS)),)
   deps-problem := $(shell $(srctree)/scripts/deps.sh --ensure)
   ifneq ($(deps-problem),)
     $(error $(deps-problem))
@@ -301,6 +301,18 @@ bench-wait:
 	  --think-ratio $(WAIT_THINK) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	  --label $(or $(LABEL),wait-$(STRATEGY)) --jobs $(BENCH_JOBS) --build-dir $(objtree)/bench-wait \
 	  --results $(RESULTS) $(foreach i,$(WAIT_IMAGES),--image $(i))
+# The BKL's speedup against the measured share of time inside the kernel: the ratio workload with
+# think= swept (scripts/bench-ratio; docs/benchmarks.md). Its own defaults unless given: 1 and 2 CPUs,
+# bkl and fine, REPEAT=3, DURATION_MS=200.
+user-set = $(filter command line environment,$(origin $(1)))
+ratio-args = --cpus $(if $(call user-set,CPUS),$(CPUS),2) --gic $(GIC) \
+	$(if $(call user-set,STRATEGIES),--strategies $(STRATEGIES)) $(if $(call user-set,REPEAT),--repeat $(REPEAT)) \
+	$(if $(call user-set,DURATION_MS),--duration-ms $(DURATION_MS)) $(if $(THINK),--think $(THINK)) \
+	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(LABEL),--label $(LABEL))
+.PHONY: bench-ratio
+bench-ratio:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-ratio $(strip $(ratio-args))
 
 # Two run folders overlaid, and what changed beyond the noise (scripts/bench-compare).
 .PHONY: compare
@@ -392,6 +404,9 @@ help:
 	@echo '                      the hold swept across a context switch (measured once); CPUS=2'
 	@echo '                      WAIT_CS=1000,...,256000 (ns) WAIT_THINK=0.5 (think / hold) REPEAT BOOTS'
 	@echo '                      DURATION_MS; writes results/<date>-<time>-wait-<strategy>/ (wait.csv, wait.png, summary.txt)'
+	@echo '  bench-ratio       - the BKL speedup against the measured share of time inside the kernel:'
+	@echo '                      the ratio workload, THINK=0,2000,8000,32000,64000,128000 (ns outside) CS=2000'
+	@echo '                      (ns inside), STRATEGIES=bkl,fine CPUS=2 REPEAT=3 DURATION_MS=200; CSV, plot, table'
 	@echo '  plots RUN=...     - re-plot a results folder, or make one from a serial log (a Pi 5 capture)'
 	@echo '  compare A= B=     - overlay two run folders; report what changed beyond the noise'
 	@echo ''

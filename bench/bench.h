@@ -16,6 +16,13 @@ struct bench_run;
  * it when to go to a barrier (before_barrier), and it arrives with
  * bench_arrive().
  */
+/*
+ * A worker writes its own fields on every op (ops, bad): each worker has
+ * whole cache lines, or one worker's stores would pull away the line its
+ * neighbour reads run and idx from, every op. That cost real cores (and
+ * the host's, under QEMU) about as much as a null system call: getpid
+ * under FINE scaled 1.45x where ceiling reached 1.95x.
+ */
 struct bench_worker {
 	struct bench_run *run;
 	u32 idx;                /* 0.. run->nworkers-1 */
@@ -29,7 +36,7 @@ struct bench_worker {
 	u64 rng;                /* xorshift state, seeded per worker */
 	void *priv;             /* the workload's */
 	long pid;
-};
+} __aligned(CACHE_LINE_BYTES);
 
 /*
  * Phases, set by the harness; workers see them in bench_running():
@@ -50,9 +57,17 @@ struct bench_run {
 	struct bench_worker workers[BENCH_MAX_WORKERS];
 };
 
+/* A workload's name: lower-case letters, digits and '-', at most BENCH_NAME_MAX - 1 of them. */
+#define BENCH_NAME_MAX 24
+
 struct bench_workload {
-	const char *name;
-	const char *what;  /* one line for the boot help and docs */
+	/*
+	 * First and stored in the struct, not pointed to: scripts/bench-workloads
+	 * reads the names straight out of the ELF's .bench_workloads section,
+	 * where a pointer would be a relocation to follow.
+	 */
+	char name[BENCH_NAME_MAX];
+	const char *what;  /* one line for bench=help and the docs */
 	/*
 	 * Called by the harness (process 1) before the workers start, inside
 	 * the kernel scope's rules (use sys_* or kernel_enter). May set
@@ -73,6 +88,25 @@ struct bench_workload {
 	void (*before_barrier)(struct bench_worker *w, u32 phase);
 };
 
+_Static_assert(__builtin_offsetof(struct bench_workload, name) == 0, "scripts/bench-workloads reads the name at offset 0");
+
+/*
+ * Registers a workload, as KTEST_SUITE registers a suite: one definition in
+ * one file of bench/ (plus its Kbuild line), found by the harness in the
+ * .bench_workloads section (arch/arm64/kernel.lds):
+ *
+ *	BENCH_WORKLOAD(wl_getpid) = { .name = "getpid", .what = "...", .work = getpid_work, ... };
+ *
+ * BENCH_WORKLOAD_NAMED_ONLY: run only when bench= names it, never by "all"
+ * (a workload that needs its own boot options, such as ratio). Workloads
+ * run in link order (bench/Kbuild), those of one file in the order they
+ * are written (no_reorder: GCC would otherwise emit them in any order).
+ */
+#define __BENCH_WORKLOAD(ident, sect) \
+	const struct bench_workload ident __section(sect) __used __aligned(8) __attribute__((no_reorder))
+#define BENCH_WORKLOAD(ident) __BENCH_WORKLOAD(ident, ".bench_workloads")
+#define BENCH_WORKLOAD_NAMED_ONLY(ident) __BENCH_WORKLOAD(ident, ".bench_workloads.named_only")
+
 /* What a run must give back: free pages, kmalloc objects, inodes (snapshot at set-up, compared after). */
 struct bench_mem {
 	u64 free_pages, live_objs, inodes;
@@ -90,8 +124,5 @@ void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);
 /* With the ctxsw=N boot option: measures the context-switch cost once and prints a bench-ctxsw: record (ctxsw.c). */
 void bench_ctxsw_report(void);
-
-extern const struct bench_workload wl_ceiling, wl_mm, wl_fs_private, wl_fs_sharedpath, wl_fs_shared, wl_pipe,
-	wl_pipe_pingpong, wl_proc, wl_mixed, wl_lock;
 
 #endif

@@ -23,8 +23,8 @@
 
 static char bench_select[128] = CONFIG_BENCH_DEFAULT;
 BOOTPARAM_STR(bench_select, "bench",
-	      "benchmarks to run: all, none, or a comma-separated list (ceiling,mm,fs-private,fs-sharedpath,fs-shared,pipe,"
-	      "pipe-pingpong,proc,mixed,lock)");
+	      "benchmarks to run: all (every workload not marked named-only), none, help (list the workloads), "
+	      "or a comma-separated list of workloads");
 static char bench_cpus[64];
 BOOTPARAM_STR(bench_cpus, "cpus", "CPU counts the benchmarks sweep, comma-separated (default 1,2,...,CPUs online)");
 static u64 duration_ms = CONFIG_BENCH_DURATION_MS;
@@ -32,24 +32,28 @@ BOOTPARAM_UINT(duration_ms, "duration_ms", 10, 60000, "measured time of one benc
 static u64 repeats = CONFIG_BENCH_REPEAT;
 BOOTPARAM_UINT(repeats, "repeat", 1, 100, "runs per workload and CPU count");
 static u64 think_ns = CONFIG_BENCH_THINK_NS;
-BOOTPARAM_UINT(think_ns, "think", 0, 10000000, "ns of computation between calls (mixed, lock workloads)");
+BOOTPARAM_UINT(think_ns, "think", 0, 10000000, "ns of computation between calls (mixed, lock, ratio workloads)");
 static u64 hold_mode = 2;
 BOOTPARAM_UINT(hold_mode, "lockstat_hold", 0, 2,
 	       "lock hold times in benchmark runs: 0 never, 1 always, 2 auto (on hardware; not under QEMU, "
 	       "where every counter read takes QEMU's global lock)");
 static u64 cs_ns = CONFIG_BENCH_CS_NS;
-BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section in the lock workload");
+BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section (lock workload) or spent inside the kernel per call (ratio)");
 static char trace_select[32];
 BOOTPARAM_STR(trace_select, "trace",
 	      "a bench= workload whose first run at the largest CPU count records a lock timeline (trace_us=, "
 	      "trace_events=)");
 static u32 trace_cpus; /* the largest CPU count of the sweep: the traced run's */
 
-static const struct bench_workload *const workloads[] = {
-	&wl_ceiling, &wl_mm, &wl_fs_private, &wl_fs_sharedpath, &wl_fs_shared, &wl_pipe, &wl_pipe_pingpong, &wl_proc,
-	&wl_mixed, &wl_lock,
-};
-#define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+/* The registered workloads (BENCH_WORKLOAD), in the order of arch/arm64/kernel.lds. */
+extern const struct bench_workload __bench_workloads_start[], __bench_workloads_named_only[],
+	__bench_workloads_end[];
+#define for_each_workload(wl) for (const struct bench_workload *wl = __bench_workloads_start; wl < __bench_workloads_end; wl++)
+
+static bool named_only(const struct bench_workload *wl)
+{
+	return wl >= __bench_workloads_named_only;
+}
 
 static struct bench_run run; /* one run at a time */
 
@@ -386,23 +390,78 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	return ok;
 }
 
+/*
+ * The names of the workloads that "all" runs (named == false) or of the
+ * named-only ones, separated by ", ", into buf; a list that does not fit
+ * ends in "...".
+ */
+static void list_names(char *buf, size_t n, bool named)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for_each_workload(wl) {
+		if (named_only(wl) != named)
+			continue;
+		if (off + strlen(wl->name) + 6 > n) {
+			strlcpy(buf + off, off ? ", ..." : "...", n - off);
+			return;
+		}
+		off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", wl->name);
+	}
+}
+
+/*
+ * A name that bench= could not select, or that would break a record
+ * (key=value fields split at spaces and commas), or that two files chose,
+ * is a mistake in bench/: reported, and nothing runs.
+ */
+static bool table_ok(void)
+{
+	bool ok = true;
+
+	for_each_workload(wl) {
+		size_t len = strnlen(wl->name, BENCH_NAME_MAX);
+		bool good = len > 0 && len < BENCH_NAME_MAX && strcmp(wl->name, "all") && strcmp(wl->name, "none") &&
+			    strcmp(wl->name, "help");
+
+		for (size_t i = 0; i < len; i++)
+			good &= (wl->name[i] >= 'a' && wl->name[i] <= 'z') || (wl->name[i] >= '0' && wl->name[i] <= '9') ||
+				wl->name[i] == '-';
+		if (!good) {
+			printk_raw("bench: error: workload name '%.*s' must be 1 to %d of a-z, 0-9 and '-', and not all, "
+				   "none or help", (int)len, wl->name, BENCH_NAME_MAX - 1);
+			ok = false;
+		}
+		for (const struct bench_workload *o = __bench_workloads_start; good && o < wl; o++) {
+			if (strcmp(o->name, wl->name) == 0) {
+				printk_raw("bench: error: two workloads are named '%s' (BENCH_WORKLOAD in bench/)", wl->name);
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
+
 /* Every element of the bench= list must name a workload. */
 static bool check_selection(void)
 {
-	char word[32];
+	char word[32], all[180], named[80];
 	bool ok = true;
 
+	list_names(all, sizeof(all), false);
+	list_names(named, sizeof(named), true);
 	for (const char *p = bench_select; *p;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		bool known = len == 3 && strncmp(p, "all", 3) == 0;
 
-		for (u32 i = 0; i < NR_WORKLOADS && !known; i++)
-			known = strlen(workloads[i]->name) == len && strncmp(p, workloads[i]->name, len) == 0;
+		for_each_workload(wl)
+			known |= strlen(wl->name) == len && strncmp(p, wl->name, len) == 0;
 		if (!known) {
 			strlcpy(word, p, MIN(len + 1, sizeof(word)));
-			printk_raw("bench: error: bench=%s: unknown workload '%s' (known: all, ceiling, mm, fs-private, "
-				   "fs-sharedpath, fs-shared, pipe, pipe-pingpong, proc, mixed, lock)", bench_select, word);
+			printk_raw("bench: error: bench=%.64s: unknown workload '%s' (known: all, %s%s%s; bench=help "
+				   "says what each does)", bench_select, word, all, named[0] ? "; named only: " : "", named);
 			ok = false;
 		}
 		p += len + (e ? 1 : 0);
@@ -413,7 +472,7 @@ static bool check_selection(void)
 /* trace= must name a workload this boot runs, in a kernel built with the lock timeline. */
 static bool check_trace(void)
 {
-	char known[256] = "";
+	char known[180];
 
 	if (!trace_select[0])
 		return true;
@@ -422,20 +481,55 @@ static bool check_trace(void)
 			   trace_select);
 		return false;
 	}
-	for (u32 i = 0; i < NR_WORKLOADS; i++) {
-		if (strcmp(workloads[i]->name, trace_select) == 0) {
-			if (strlist_has(bench_select, "all") || strlist_has(bench_select, trace_select))
-				return true;
-			printk_raw("bench: error: trace=%s: that workload is not among those bench=%s runs", trace_select,
-				   bench_select[0] ? bench_select : "none");
-			return false;
-		}
-		size_t len = strlen(known);
-
-		snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "", workloads[i]->name);
+	for_each_workload(wl) {
+		if (strcmp(wl->name, trace_select) != 0)
+			continue;
+		if ((strlist_has(bench_select, "all") && !named_only(wl)) || strlist_has(bench_select, trace_select))
+			return true;
+		printk_raw("bench: error: trace=%s: that workload is not among those bench=%s runs", trace_select,
+			   bench_select[0] ? bench_select : "none");
+		return false;
 	}
+	list_names(known, sizeof(known), false);
 	printk_raw("bench: error: trace=%s: unknown workload (known: %s)", trace_select, known);
 	return false;
+}
+
+/* bench=help: each workload and what it does; nothing runs. */
+static void print_help(void)
+{
+	/* Lines for a reader, not records: no "bench:" prefix for bench-extract to take for one. */
+	printk_raw("benchmark workloads (bench=all runs those not marked named only; docs/benchmarks.md):");
+	for_each_workload(wl)
+		printk_raw("  %-16s %s%s", wl->name, wl->what, named_only(wl) ? " [named only]" : "");
+}
+
+/*
+ * The bench-workloads record, after bench-meta: which workloads this
+ * kernel has. Not in bench-meta itself, which is near 300 characters
+ * already: a dozen names more would bring it near printk's 512-character
+ * line. If the names ever outgrow one line, they go on in another
+ * bench-workloads record (readers take them all).
+ */
+static void print_workloads(void)
+{
+	char lists[2][200];
+	size_t used[2] = { 0, 0 };
+
+	lists[0][0] = lists[1][0] = '\0';
+	for_each_workload(wl) {
+		u32 k = named_only(wl);
+		size_t len = strlen(wl->name) + 1;
+
+		if (used[k] + len >= sizeof(lists[k])) {
+			printk_raw("bench-workloads: all=%s named_only=%s", lists[0], lists[1]);
+			lists[0][0] = lists[1][0] = '\0';
+			used[0] = used[1] = 0;
+		}
+		used[k] += (size_t)snprintf(lists[k] + used[k], sizeof(lists[k]) - used[k], "%s%s", used[k] ? "," : "",
+					    wl->name);
+	}
+	printk_raw("bench-workloads: all=%s named_only=%s", lists[0], lists[1]);
 }
 
 /* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
@@ -492,7 +586,11 @@ u32 bench_run_selected(void)
 		printk_raw("bench-end: runs=0 failed=1");
 		return 1;
 	}
-	if (!check_selection() || !check_trace() || (ncounts = parse_cpus(counts)) == 0) {
+	if (strlist_has(bench_select, "help")) {
+		print_help();
+		return 0;
+	}
+	if (!table_ok() || !check_selection() || !check_trace() || (ncounts = parse_cpus(counts)) == 0) {
 		printk_raw("bench-end: runs=0 failed=1");
 		return 1;
 	}
@@ -503,19 +601,20 @@ u32 bench_run_selected(void)
 	else
 		spin_calibrate();
 	print_meta();
+	print_workloads();
 	bench_ctxsw_report();
 	/*
 	 * The CPU counts rotate inside each repeat (1,2,4,1,2,4...): a speedup
 	 * divides by the 1-CPU run next to it, taken under the same host
 	 * conditions, not by one 1-CPU run from the start of the boot.
 	 */
-	for (u32 i = 0; i < NR_WORKLOADS; i++) {
-		if (!all && !strlist_has(bench_select, workloads[i]->name))
+	for_each_workload(wl) {
+		if (!strlist_has(bench_select, wl->name) && !(all && !named_only(wl)))
 			continue;
 		for (u32 rep = 0; rep < repeats; rep++)
 			for (u32 c = 0; c < ncounts; c++) {
 				runs++;
-				failed += !run_one(workloads[i], counts[c], rep);
+				failed += !run_one(wl, counts[c], rep);
 			}
 	}
 	printk_raw("bench-end: runs=%u failed=%u", runs, failed);

@@ -37,7 +37,7 @@ static bool ceiling_check(struct bench_run *r)
 	return ok;
 }
 
-const struct bench_workload wl_ceiling = {
+BENCH_WORKLOAD(wl_ceiling) = {
 	.name = "ceiling",
 	.what = "pure computation, no locks and no kernel calls: the machine's own scaling limit",
 	.work = ceiling_work,

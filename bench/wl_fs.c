@@ -8,6 +8,8 @@
 #define FS_NAMES 4 /* names each worker cycles through */
 
 static struct bench_mem before;
+/* Defined (registered) at the end; the code tells the three apart by address. */
+extern const struct bench_workload wl_fs_private, wl_fs_sharedpath;
 
 /*
  * Where a worker's files are:
@@ -100,7 +102,7 @@ static bool fs_check(struct bench_run *r)
 	return bench_mem_unchanged(r->wl->name, &before) && ok;
 }
 
-const struct bench_workload wl_fs_private = {
+BENCH_WORKLOAD(wl_fs_private) = {
 	.name = "fs-private",
 	.what = "create/write/read/unlink files by relative path in the worker's own cwd (will-it-scale open2)",
 	.setup = fs_setup,
@@ -108,7 +110,7 @@ const struct bench_workload wl_fs_private = {
 	.check = fs_check,
 };
 
-const struct bench_workload wl_fs_sharedpath = {
+BENCH_WORKLOAD(wl_fs_sharedpath) = {
 	.name = "fs-sharedpath",
 	.what = "create/write/read/unlink files in a directory per worker, by absolute path through shared ones",
 	.setup = fs_setup,
@@ -116,7 +118,7 @@ const struct bench_workload wl_fs_sharedpath = {
 	.check = fs_check,
 };
 
-const struct bench_workload wl_fs_shared = {
+BENCH_WORKLOAD(wl_fs_shared) = {
 	.name = "fs-shared",
 	.what = "create/write/read/unlink files, every CPU in one shared directory",
 	.setup = fs_setup,

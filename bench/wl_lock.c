@@ -133,7 +133,7 @@ static const char *lock_exact(struct bench_run *r)
 	return klock_real_class(&obj.lock);
 }
 
-const struct bench_workload wl_lock = {
+BENCH_WORKLOAD(wl_lock) = {
 	.name = "lock",
 	.what = "one shared lock: cs_ns inside, think_ns outside (lockhammer-style)",
 	.setup = lock_setup,

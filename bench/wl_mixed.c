@@ -85,7 +85,7 @@ static bool mixed_check(struct bench_run *r)
 	return bench_mem_unchanged(r->wl->name, &before) && ok;
 }
 
-const struct bench_workload wl_mixed = {
+BENCH_WORKLOAD(wl_mixed) = {
 	.name = "mixed",
 	.what = "think_ns of computation, then getpid, stat, a small write+read or a page alloc/free",
 	.setup = mixed_setup,

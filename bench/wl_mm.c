@@ -53,7 +53,7 @@ static bool mm_check(struct bench_run *r)
 	return bench_mem_unchanged(r->wl->name, &before);
 }
 
-const struct bench_workload wl_mm = {
+BENCH_WORKLOAD(wl_mm) = {
 	.name = "mm",
 	.what = "page_alloc/page_free and kmalloc/kfree churn",
 	.setup = mm_setup,

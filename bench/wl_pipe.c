@@ -53,7 +53,7 @@ static bool pipe_check(struct bench_run *r)
 	return bench_mem_unchanged(r->wl->name, &before);
 }
 
-const struct bench_workload wl_pipe = {
+BENCH_WORKLOAD(wl_pipe) = {
 	.name = "pipe",
 	.what = "write 8 bytes into the worker's own pipe and read them back (will-it-scale pipe1)",
 	.setup = pipe_setup,

@@ -111,7 +111,7 @@ static bool pipe_check(struct bench_run *r)
 	return bench_mem_unchanged(r->wl->name, &before);
 }
 
-const struct bench_workload wl_pipe_pingpong = {
+BENCH_WORKLOAD(wl_pipe_pingpong) = {
 	.name = "pipe-pingpong",
 	.what = "round trips through two pipes between pairs of CPUs (ops = round trips)",
 	.setup = pipe_setup,

@@ -40,7 +40,7 @@ static bool proc_check(struct bench_run *r)
 	return proc_live() == live_before;
 }
 
-const struct bench_workload wl_proc = {
+BENCH_WORKLOAD(wl_proc) = {
 	.name = "proc",
 	.what = "spawn/exit/wait of a child process on the same CPU",
 	.setup = proc_setup,

@@ -9,7 +9,12 @@ SVG exists and is non-empty; the HTML report parses and links every plot; a
 second run whose fine kernel cannot boot keeps the others' results, names
 the failure and exits non-zero; the fine log fed through a pty into
 scripts/capture-serial (as from a Pi 5's UART) gives the same CSV rows and
-a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given.
+a full report; make bench sweeps up to min(4, host cores) unless CPUS= is given;
+the workloads are the kernel's own (scripts/bench-workloads reads them from the
+ELF beside each Image, and the boot's bench-workloads record agrees), all
+leaves out the named-only ones, and a kernel whose table cannot be read is
+named while the others run; scripts/bench-ratio measures the share of time
+inside the kernel and the speedups it sweeps (make bench-ratio passes its options).
 Prints KTAP v1.
 """
 import argparse
@@ -23,8 +28,18 @@ import sys
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
-WORKLOADS = ['ceiling', 'mm', 'fs-private', 'fs-sharedpath', 'fs-shared', 'pipe', 'pipe-pingpong', 'proc', 'mixed',
-             'lock']
+
+def load_script(name):
+    """A script of scripts/ (no .py suffix) as a module."""
+    from importlib.machinery import SourceFileLoader
+    import importlib.util
+    loader = SourceFileLoader(name.replace('-', '_'), os.path.join(ROOT, 'scripts', name))
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(mod)
+    return mod
+
+
+BW = load_script('bench-workloads')
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
@@ -60,6 +75,15 @@ def bench(results, images, strategies, workloads):
 
 def full_matrix(work, images):
     problems = []
+    table = BW.read_workloads(images['fine'])
+    workloads = [n for n, named_only in table if not named_only]
+    named = [n for n, named_only in table if named_only]
+    # Spot checks of the table: workloads the other cases and docs rely on, and ratio only when named.
+    for w in ('ceiling', 'getpid', 'stat-shared', 'fs-samefile', 'lock'):
+        if w not in workloads:
+            problems.append(f'{w} not among the workloads all runs: {workloads}')
+    if named != ['ratio']:
+        problems.append(f'named-only workloads {named}, expected ratio')
     rc, out, run = bench(os.path.join(work, 'ok'), images, 'bkl,subsys,fine', 'all')
     if rc != 0:
         problems.append(f'bench-run exit {rc}: ' + ' | '.join(out.strip().splitlines()[-4:]))
@@ -72,13 +96,15 @@ def full_matrix(work, images):
         rd = csv.DictReader(f)
         if rd.fieldnames != LOCKSTAT_COLS or not list(rd):
             problems.append('lockstat.csv: wrong columns or no rows')
+    if {r['workload'] for r in rows} != set(workloads):
+        problems.append(f'all ran {sorted({r["workload"] for r in rows})}, not {sorted(workloads)}')
     for s in ('bkl', 'subsys', 'fine'):
-        for w in WORKLOADS:
+        for w in workloads:
             for c in ('1', '2'):
                 if not any(r['strategy'] == s and r['workload'] == w and r['cpus'] == c and
                            r['invariants'] == 'ok' for r in rows):
                     problems.append(f'no ok row for {s} {w} at {c} CPU(s)')
-    plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in WORKLOADS]
+    plots = [f'{k}-{w}' for k in ('throughput', 'speedup', 'lockwait', 'fairness') for w in workloads]
     plots += ['contention-pct', 'contention-wait']
     plots += [f'timeline-{s}' for s in ('bkl', 'subsys', 'fine')]  # fs-private's lock timeline, from boot 1
     for p in plots:
@@ -104,7 +130,7 @@ def full_matrix(work, images):
     with open(os.path.join(run, 'hold', 'results.csv')) as f:
         held = list(csv.DictReader(f))
     if sorted({(r['strategy'], r['workload'], r['cpus']) for r in held}) != sorted(
-            (s, w, '1') for s in ('bkl', 'subsys', 'fine') for w in WORKLOADS):
+            (s, w, '1') for s in ('bkl', 'subsys', 'fine') for w in workloads):
         problems.append(f'hold pass: {len(held)} runs, not one per strategy and workload at 1 CPU')
     with open(os.path.join(run, 'plots', 'speedup-fs-private.gp')) as f:
         if 'bkl: Amdahl' not in f.read():
@@ -112,7 +138,12 @@ def full_matrix(work, images):
     # The lock workload knows its lock count: lockstat must agree exactly (acq_exact=ok) in every strategy.
     for s in ('bkl', 'subsys', 'fine'):
         with open(os.path.join(run, f'{s}-boot1.log'), errors='replace') as f:
-            exact = [l for l in f if l.startswith('bench: workload=lock ')]
+            log = f.read().splitlines()
+        # What the host read from the ELF is what the booted kernel says it has.
+        rec = [l.split() for l in log if l.startswith('bench-workloads: ')]
+        if len(rec) != 1 or rec[0][1:] != [f'all={",".join(workloads)}', f'named_only={",".join(named)}']:
+            problems.append(f'{s}: bench-workloads record {rec}, the ELF says all={workloads} named_only={named}')
+        exact = [l for l in log if l.startswith('bench: workload=lock ')]
         if len(exact) != 2 or not all(' acq_exact=ok ' in l for l in exact):
             problems.append(f'{s}: lock workload lockstat count: {[l.strip() for l in exact]}')
     return problems
@@ -120,16 +151,22 @@ def full_matrix(work, images):
 
 def broken_boot(work, images):
     problems = []
-    bad = os.path.join(work, 'not-a-kernel')
+    # fine: an Image QEMU boots and that prints nothing (the boot fails on its timeout), beside a real ELF,
+    # so its workloads can be read; subsys: a file that is no kernel, with no ELF beside it.
+    os.makedirs(os.path.join(work, 'not-a-kernel'))
+    bad = os.path.join(work, 'not-a-kernel', 'Image')
     with open(bad, 'wb') as f:
-        f.write(b'\0' * 4096)  # QEMU boots it, nothing prints: the boot fails on its timeout
-    imgs = dict(images, fine=bad)
-    cmd_images = imgs
+        f.write(b'\0' * 4096)
+    shutil.copy(os.path.join(os.path.dirname(images['fine']), 'locklab.elf'), os.path.dirname(bad))
+    junk = os.path.join(work, 'junk')
+    with open(junk, 'wb') as f:
+        f.write(b'\0' * 4096)
+    cmd_images = dict(images, fine=bad, subsys=junk)
     results = os.path.join(work, 'broken')
-    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,fine', '--cpus', '2', '--repeat', '1',
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'bkl,subsys,fine', '--cpus', '2', '--repeat', '1',
            '--boots', '1', '--duration-ms', '20', '--workloads', 'lock', '--timeout', '8', '--label', 'broken',
            '--no-hold-pass']
-    for s in ('bkl', 'fine'):
+    for s in ('bkl', 'subsys', 'fine'):
         cmd += ['--image', f'{s}={cmd_images[s]}']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run = os.path.realpath(os.path.join(results, 'latest'))
@@ -137,6 +174,9 @@ def broken_boot(work, images):
         problems.append('a run with a failed boot exited 0')
     if 'FAILED   fine: boot 1 failed' not in p.stdout:
         problems.append('the failed boot is not named: ' + ' | '.join(p.stdout.strip().splitlines()[-3:]))
+    if f'FAILED   subsys: cannot read its workloads: {junk} is not an ELF file' not in p.stdout:
+        problems.append('the kernel without a workload table is not named: ' +
+                        ' | '.join(p.stdout.strip().splitlines()[-3:]))
     with open(os.path.join(run, 'results.csv')) as f:
         rows = list(csv.DictReader(f))
     if not any(r['strategy'] == 'bkl' and r['workload'] == 'lock' for r in rows):
@@ -307,6 +347,52 @@ def default_sweep_fits_the_host(work, images):
     return problems
 
 
+def bench_ratio_measures_the_share_inside(work, images):
+    """scripts/bench-ratio (make bench-ratio) on the prebuilt kernels, two think values: the share of time
+    inside the kernel is measured (high when kernel-bound, low with a long think time), every strategy
+    has its speedups, the BKL its single-server bound and Amdahl's prediction, the plot and table exist; make bench-ratio passes its
+    defaults and what the user sets."""
+    problems, results = [], os.path.join(work, 'ratio')
+    p = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'bench-ratio'), '--results', results,
+                        '--think', '0,64000', '--duration-ms', '20', '--repeat', '1', '--busy-pct', '100',
+                        '--image', f'bkl={images["bkl"]}', '--image', f'fine={images["fine"]}'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        return [f'bench-ratio exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
+    run = os.path.join(results, os.listdir(results)[0])
+    with open(os.path.join(run, 'ratio.csv')) as f:
+        rows = {(r['strategy'], r['workload'], r['think_ns'], r['cpus']): r for r in csv.DictReader(f)}
+    for key in [(s, 'ratio', t, c) for s in ('bkl', 'fine') for t in ('0', '64000') for c in ('1', '2')] + \
+            [('bkl', 'ceiling', t, '2') for t in ('0', '64000')]:
+        if key not in rows:
+            problems.append(f'ratio.csv has no row {key}')
+    if problems:
+        return problems
+    inside = [float(rows[('bkl', 'ratio', t, '2')]['inside_pct']) for t in ('0', '64000')]
+    if not (inside[0] > 50 and inside[1] < 20):
+        problems.append(f'share inside the kernel {inside} %: expected above 50 kernel-bound, below 20 with '
+                        '64 us of think time per 2 us call')
+    for t, f in zip(('0', '64000'), inside):
+        row = rows[('bkl', 'ratio', t, '2')]
+        for col, want in (('amdahl', 1 / (f / 100 + (1 - f / 100) / 2)), ('lock_bound', min(2, 100 / f))):
+            if abs(float(row[col]) - want) > 0.002:
+                problems.append(f'{col} at think={t}: {row[col]}, expected {want:.3f} for {f} % inside')
+    for ext in ('png', 'svg'):
+        if not os.path.getsize(os.path.join(run, f'ratio.{ext}')):
+            problems.append(f'empty ratio.{ext}')
+    if not any(l.split()[:1] == ['64000'] for l in p.stdout.splitlines()):
+        problems.append('no table row for think=64000: ' + p.stdout[-300:])
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench-ratio'], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True).stdout
+    if 'scripts/bench-ratio --cpus 2 --gic 2' not in out:
+        problems.append('make bench-ratio: ' + out.strip()[-200:])
+    out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench-ratio', 'CPUS=4', 'THINK=0,10',
+                          'CS=500', 'STRATEGIES=bkl'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    if not all(w in out for w in ('--cpus 4', '--think 0,10', '--cs 500', '--strategies bkl')):
+        problems.append('make bench-ratio CPUS=4 THINK=0,10 CS=500 STRATEGIES=bkl: ' + out.strip()[-200:])
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
@@ -320,7 +406,8 @@ def main():
              ('capture_matches_bench', capture_matches_bench),
              ('boots_rotate_and_sample_the_host', boots_rotate_and_sample_the_host),
              ('replot_from_a_log_says_what_is_unknown', replot_from_a_log_says_what_is_unknown),
-             ('default_sweep_fits_the_host', default_sweep_fits_the_host)]
+             ('default_sweep_fits_the_host', default_sweep_fits_the_host),
+             ('bench_ratio_measures_the_share_inside', bench_ratio_measures_the_share_inside)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_run\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):

@@ -80,26 +80,23 @@ def check_width(all_entries):
             if e['prompt'] and len(menu_text(e)) > MENU_TEXT_WIDTH]
 
 
-def check_workloads_listed(all_entries):
-    """BENCH_DEFAULT's help names every workload a bench/*.c file defines."""
+def check_bench_default_points_to_the_kernel(all_entries):
+    """BENCH_DEFAULT's help sends the reader to bench=help and the docs for the workloads: a list kept
+    by hand here fell behind bench/ (the kernel's own table, which bench=help prints, cannot)."""
     path = os.path.join(ROOT, 'bench', 'Kconfig')
     text = open(path).read()
     m = re.search(r'config BENCH_DEFAULT\b.*?\n\s+help\n(.*?)(?=\n(?:config|menuconfig|choice|endmenu)\b)',
                   text, re.S)
-    help_text = m.group(1) if m else ''
-    names = set()
-    for src in glob.glob(os.path.join(ROOT, 'bench', '*.c')):
-        names.update(re.findall(r'\.name\s*=\s*"([^"]+)"', open(src).read()))
-    words = set(re.findall(r'[\w-]+', help_text))
-    return [f'bench/Kconfig: BENCH_DEFAULT help does not name workload {n!r}'
-            for n in sorted(names - words)] or ([] if names else ['no workloads found in bench/*.c'])
+    help_text = ' '.join((m.group(1) if m else '').split())
+    return [f'bench/Kconfig: BENCH_DEFAULT help does not mention {w}' for w in ('bench=help', 'docs/benchmarks.md')
+            if w not in help_text]
 
 
 def main():
     found = entries()
     checks = [('every_option_has_help', check_help),
               ('entries_fit_80_columns', check_width),
-              ('bench_default_lists_workloads', check_workloads_listed)]
+              ('bench_default_points_to_bench_help', check_bench_default_points_to_the_kernel)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: kconfig\n  1..{len(checks)}')
     failed = 0
     expect_some = len([e for e in found if e['prompt']]) > 20

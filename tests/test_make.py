@@ -247,7 +247,7 @@ def make_bench_rejects_bad_requests_in_one_line():
 @test
 def make_check_without_deps_says_what_to_run():
     path, apt_log = path_without('gnuplot', 1000)
-    for goal in ('check', 'bench'):
+    for goal in ('check', 'bench', 'bench-ratio'):
         rc, out, err = make('-n', goal, path=path, timeout=20)
         lines = err.strip().splitlines()
         expect(rc != 0 and len(lines) == 1 and "'sudo scripts/deps.sh'" in lines[0]
@@ -310,7 +310,7 @@ def make_clean_leaves_no_objects():
     d = os.path.join(scratch('clean'), 'O')
     shutil.copytree(ARGS.objdir, d, symlinks=True,
                     ignore=lambda where, names: [n for n in names if where == ARGS.objdir
-                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run',
+                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run', 'bench-workload',
                                                            'randconfig', 'check')])
     for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
         os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""A workload is one file: added to a copy of the tree as docs/benchmarks.md says, make bench runs and reports it.
+
+usage: test_bench_workload.py --workdir DIR
+
+Copies the tree (git ls-files) to DIR, adds bench/wl_one_file.c (two trivial
+workloads: one-file, and one-file-named registered named-only) and its one
+Kbuild line, nothing else, and runs `make bench` there on a tiny matrix (fine
+only, 1 CPU, 20 ms runs, one repeat, one boot; hold times on in that boot, so
+no separate hold-time pass). Checks: one-file ran with its invariants ok and
+is in results.csv, the report and its plots; one-file-named did not run (all
+leaves it out) but the kernel lists it as named only; scripts/bench-workloads
+reads both from the built ELF; bench=help lists them and an unknown name's
+error names them. Also: every workload of bench/ has its row in
+docs/benchmarks.md. Prints KTAP v1.
+"""
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+ROOT = os.path.dirname(HERE)
+
+WORKLOAD_C = r'''/* Workloads "one-file" and "one-file-named": added by tests/test_bench_workload.py, one file and one Kbuild line. */
+#include "bench.h"
+
+static void one_work(struct bench_worker *w)
+{
+	while (bench_running(w)) {
+		bench_spin_ns(200);
+		w->ops++;
+	}
+}
+
+/* Every measured worker did some work. */
+static bool one_check(struct bench_run *r)
+{
+	for (u32 i = 0; i < r->nworkers; i++)
+		if (r->workers[i].ops == 0)
+			return false;
+	return true;
+}
+
+BENCH_WORKLOAD(wl_one_file) = {
+	.name = "one-file",
+	.what = "200 ns of computation per op (a test's workload)",
+	.work = one_work,
+	.check = one_check,
+};
+
+BENCH_WORKLOAD_NAMED_ONLY(wl_one_file_named) = {
+	.name = "one-file-named",
+	.what = "the same, run only when named",
+	.work = one_work,
+	.check = one_check,
+};
+'''
+
+
+def copy_tree(dst):
+    """The tracked files of the tree (what a clone has), modes kept."""
+    files = subprocess.run(['git', '-C', ROOT, 'ls-files', '-z'], stdout=subprocess.PIPE, check=True).stdout
+    for rel in filter(None, files.decode().split('\0')):
+        src = os.path.join(ROOT, rel)
+        if not os.path.isfile(src):
+            continue  # deleted in the work tree
+        os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
+        shutil.copy2(src, os.path.join(dst, rel))
+
+
+def one_file_workload(work):
+    problems = []
+    tree = os.path.join(work, 'tree')
+    copy_tree(tree)
+    with open(os.path.join(tree, 'bench', 'wl_one_file.c'), 'w') as f:
+        f.write(WORKLOAD_C)
+    with open(os.path.join(tree, 'bench', 'Kbuild'), 'a') as f:
+        f.write('obj-$(CONFIG_BENCH) += wl_one_file.o\n')
+    env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
+    t0 = time.time()
+    p = subprocess.run(['make', '--no-print-directory', '-C', tree, 'bench', 'STRATEGIES=fine', 'CPUS=1',
+                        'DURATION_MS=20', 'REPEAT=1', 'BOOTS=1', 'BENCH_BOOTARGS=lockstat_hold=1'], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=600)
+    print(f'  # make bench in the copy: {time.time() - t0:.1f} s', flush=True)
+    if p.returncode != 0:
+        return [f'make bench exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
+    run = os.path.realpath(os.path.join(tree, 'results', 'latest'))
+    with open(os.path.join(run, 'results.csv')) as f:
+        rows = list(csv.DictReader(f))
+    mine = [r for r in rows if r['workload'] == 'one-file']
+    if len(mine) != 1 or mine[0]['invariants'] != 'ok' or int(mine[0]['ops']) == 0:
+        problems.append(f'results.csv rows of one-file: {mine}')
+    if any(r['workload'] == 'one-file-named' for r in rows):
+        problems.append('all ran the named-only workload')
+    if not any(r['workload'] == 'ceiling' for r in rows):
+        problems.append('all did not run the tree\'s own workloads')
+    with open(os.path.join(run, 'report.html')) as f:
+        html = f.read()
+    if 'one-file' not in html or 'plots/throughput-one-file.png' not in html:
+        problems.append('report.html does not show one-file')
+    if not os.path.isfile(os.path.join(run, 'plots', 'throughput-one-file.svg')):
+        problems.append('no plots/throughput-one-file.svg')
+    with open(os.path.join(run, 'fine-boot1.log'), errors='replace') as f:
+        rec = [l.split() for l in f if l.startswith('bench-workloads: ')]
+    fields = dict(t.split('=', 1) for t in rec[0][1:]) if len(rec) == 1 else {}
+    if 'one-file' not in fields.get('all', '').split(',') or 'one-file-named' not in fields.get('named_only', '').split(','):
+        problems.append(f'the kernel\'s bench-workloads record: {rec}')
+    # The kernel's own answers: bench=help lists it, an unknown name's error names it among the known ones.
+    image = os.path.join(tree, 'build', 'bench-fine', 'Image')
+    for args, want in (('bench=help', ['  one-file ', '  one-file-named ', '[named only]']),
+                       ('bench=one-file,nope', ["unknown workload 'nope' (known: all, ", 'one-file',
+                                                'named only: ratio, one-file-named'])):
+        log = os.path.join(work, args.replace('=', '-').replace(',', '-') + '.log')
+        q = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'qemu-run'), '--quiet', '--no-ktap',
+                            '--image', image, '--cpus', '1', '--timeout', '60', '--bootargs', f'ktest=none {args}',
+                            '--log', log], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with open(log, errors='replace') as f:
+            text = f.read()
+        if any(w not in text for w in want) or (q.returncode == 0) != (args == 'bench=help'):
+            problems.append(f'boot with {args}: exit {q.returncode}, ' + ' | '.join(
+                l for l in text.splitlines() if 'one-file' in l or 'nope' in l)[:400])
+    listed = subprocess.run([sys.executable, os.path.join(tree, 'scripts', 'bench-workloads'),
+                             os.path.join(tree, 'build', 'bench-fine', 'Image')], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True).stdout.splitlines()
+    if 'one-file' not in listed or 'one-file-named named_only' not in listed:
+        problems.append(f'scripts/bench-workloads on the ELF: {listed}')
+    return problems
+
+
+def every_workload_is_documented(work):
+    """Each workload of bench/ has its row in docs/benchmarks.md's table of workloads (its lesson lives
+    there), and the table names none that bench/ lacks. A scan of the sources: instant."""
+    import glob
+    import re
+    names = set()
+    for src in glob.glob(os.path.join(ROOT, 'bench', '*.c')):
+        names.update(re.findall(r'\.name\s*=\s*"([^"]+)"', open(src).read()))
+    with open(os.path.join(ROOT, 'docs', 'benchmarks.md')) as f:
+        text = f.read()
+    table = text[text.find('\n## Workloads'):][:text[text.find('\n## Workloads'):].find('\n###')]
+    rows = set(re.findall(r'^\| `([a-z0-9-]+)`', table, re.M))
+    return ([f'docs/benchmarks.md has no row for workload {n}' for n in sorted(names - rows)] +
+            [f'docs/benchmarks.md has a row for {n}, which bench/ does not define' for n in sorted(rows - names)]
+            + ([] if names else ['no workload found in bench/*.c']))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--workdir', required=True)
+    a = ap.parse_args()
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    cases = [('every_workload_is_documented', every_workload_is_documented),
+             ('a_workload_is_one_file', one_file_workload)]
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_workload\n  1..{len(cases)}', flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(cases, 1):
+        try:
+            problems = fn(os.path.abspath(a.workdir))
+        except (OSError, KeyError, ValueError, IndexError, subprocess.SubprocessError) as err:
+            problems = [f'{type(err).__name__}: {err}']
+        for line in problems[:15]:
+            print(f'  # {line}')
+        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
+        failed += bool(problems)
+    print(f'{"not ok" if failed else "ok"} 1 bench_workload')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
