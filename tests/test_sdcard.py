@@ -29,7 +29,7 @@ def common(out, problems):
         problems.append('config.txt sets enable_uart')
     with open(os.path.join(out, 'README.txt')) as f:
         readme = f.read()
-    for word in ('bcm2712-rpi-5-b.dtb', 'bcm2712d0-rpi-5-b.dtb', '115200', 'GND', 'capture-serial'):
+    for word in ('bcm2712-rpi-5-b.dtb', 'overlays/bcm2712d0.dtbo', 'FAT32', '115200', 'GND', 'capture-serial'):
         if word not in readme:
             problems.append(f'README.txt does not mention {word}')
     with tarfile.open(out + '.tar.gz') as t:
