@@ -256,14 +256,16 @@ static void trace_window(u64 t0, u64 measured)
 	lock_trace_stop();
 }
 
-/* One run: returns true if it completed with its invariants holding. */
-static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
+/* What one run's workers did in the measured phase, summed at the stop barrier. */
+struct run_totals {
+	u64 ops, tmin, tmax; /* ops of all workers, of the slowest and of the fastest */
+	u64 waited, window;  /* lock-wait ns and measured ns, summed over the workers */
+	const char *exact;   /* acq_exact: the workload's exact class acquired once per op (ok, FAIL, na) */
+};
+
+/* Set-up: the run's state, the workload's own set-up; false (after saying why) if the run cannot start. */
+static bool run_setup(struct bench_run *r, const struct bench_workload *wl, u32 cpus, u32 repeat, const char *tag)
 {
-	struct bench_run *r = &run;
-	u64 t0, t1, ops = 0, tmin = ~0ULL, tmax = 0, waited = 0, window = 0, ns;
-	char tag[80], pct[16];
-	const char *exact = "na";
-	bool ok = true, traced = trace_select[0] && strcmp(wl->name, trace_select) == 0 && cpus == trace_cpus && !repeat;
 	long err;
 
 	memset(r, 0, sizeof(*r));
@@ -282,7 +284,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 		w->active = true;
 		w->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + repeat;
 	}
-	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
 	printk_raw("bench-start: %s", tag); /* a host that must kill a hung run can name it */
 	err = wl->setup ? wl->setup(r) : 0;
 	if (err == 0 && sched_free_slots() < r->nworkers)
@@ -295,6 +296,19 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	}
 	for (u32 i = 0; i < r->nworkers; i++)
 		r->nactive += r->workers[i].active;
+	return true;
+}
+
+/*
+ * Measure: starts the workers, warms up, then times duration_ms between two
+ * barriers, with lockstat reset at the first. The workers are left parked
+ * at the stop barrier. *t0 and *t1 bound the measured phase; false if a
+ * worker could not start (then nothing was measured).
+ */
+static bool run_measure(struct bench_run *r, const char *tag, bool traced, u64 *t0, u64 *t1)
+{
+	bool ok = true;
+
 	set_phase(r, BENCH_WARMUP);
 	for (u32 i = 0; i < r->nworkers; i++) {
 		struct bench_worker *w = &r->workers[i];
@@ -306,46 +320,63 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 			ok = false;
 		}
 	}
-	if (ok) {
-		/* Warm up for a tenth of the measured time (caches, free lists, directories). */
-		wait_until(time_counter() + duration_ms * time_freq() / 10000);
-		set_phase(r, BENCH_START);
-		wait_arrivals(r);
-		lockstat_reset(); /* every worker is parked at the barrier: no lock is in use */
-		lockstat_set_hold(hold_timed_in(r));
-		t0 = time_counter();
-		set_phase(r, BENCH_MEASURE);
-		if (traced)
-			trace_window(t0, duration_ms * time_freq() / 1000);
-		wait_until(t0 + duration_ms * time_freq() / 1000);
-		t1 = time_counter();
-		set_phase(r, BENCH_STOP);
-		wait_arrivals(r);
-	} else {
-		t0 = t1 = time_counter();
+	if (!ok) {
+		*t0 = *t1 = time_counter();
+		return false;
 	}
+	/* Warm up for a tenth of the measured time (caches, free lists, directories). */
+	wait_until(time_counter() + duration_ms * time_freq() / 10000);
+	set_phase(r, BENCH_START);
+	wait_arrivals(r);
+	lockstat_reset(); /* every worker is parked at the barrier: no lock is in use */
+	lockstat_set_hold(hold_timed_in(r));
+	*t0 = time_counter();
+	set_phase(r, BENCH_MEASURE);
+	if (traced)
+		trace_window(*t0, duration_ms * time_freq() / 1000);
+	wait_until(*t0 + duration_ms * time_freq() / 1000);
+	*t1 = time_counter();
+	set_phase(r, BENCH_STOP);
+	wait_arrivals(r);
+	return true;
+}
+
+/*
+ * Collect: sums the workers' counts, checks the exact lock count and prints
+ * the run's lockstat records while they are parked, then releases and
+ * reaps them and checks what they saw and the workload's invariants.
+ * Returns false if any check failed.
+ */
+static bool run_collect(struct bench_run *r, const char *tag, bool measured, struct run_totals *tot)
+{
+	const struct bench_workload *wl = r->wl;
+	bool ok = measured;
+
+	*tot = (struct run_totals){ .tmin = ~0ULL, .exact = "na" };
 	for (u32 i = 0; i < r->nworkers; i++) {
 		struct bench_worker *w = &r->workers[i];
 
 		if (!w->active || w->pid < 0)
 			continue;
 		u64 n = w->ops_end - w->ops_start;
-		ops += n;
-		tmin = MIN(tmin, n);
-		tmax = MAX(tmax, n);
-		waited += w->wait_end - w->wait_start;
-		window += w->clock_end - w->clock_start;
+		tot->ops += n;
+		tot->tmin = MIN(tot->tmin, n);
+		tot->tmax = MAX(tot->tmax, n);
+		tot->waited += w->wait_end - w->wait_start;
+		tot->window += w->clock_end - w->clock_start;
 	}
+	if (tot->tmin == ~0ULL)
+		tot->tmin = 0;
 	/* Workers are parked at the stop barrier: the counts below cover exactly the measured ops. */
-	if (ok && LOCKSTAT_ENABLED && wl->exact_class) {
+	if (measured && LOCKSTAT_ENABLED && wl->exact_class) {
 		struct lockstat_sum s = { 0 };
 		const char *cls = wl->exact_class(r);
 
 		lockstat_get(cls, &s);
-		exact = s.acquisitions == ops ? "ok" : "FAIL";
-		if (s.acquisitions != ops) {
+		tot->exact = s.acquisitions == tot->ops ? "ok" : "FAIL";
+		if (s.acquisitions != tot->ops) {
 			printk_raw("bench: error %s: lock class %s acquired %llu times for %llu ops (expected equal)", tag,
-				   cls, (unsigned long long)s.acquisitions, (unsigned long long)ops);
+				   cls, (unsigned long long)s.acquisitions, (unsigned long long)tot->ops);
 			ok = false;
 		}
 	}
@@ -372,19 +403,43 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	}
 	if (wl->check && !wl->check(r))
 		ok = false;
-	ns = time_counter_to_ns(t1 - t0);
+	return ok;
+}
+
+/* Report: the run's bench: record (docs/output-format.md). */
+static void run_report(const struct bench_run *r, const struct run_totals *tot, u64 ns, bool ok)
+{
+	char pct[16];
+
 	/*
 	 * Each worker's waits happen between its own two barrier snapshots, so
 	 * dividing by the sum of those windows (not by the harness's t1 - t0,
 	 * which ends before the workers finish their last op) keeps the share
 	 * at or below 100 %.
 	 */
-	format_pct(pct, sizeof(pct), waited, window);
+	format_pct(pct, sizeof(pct), tot->waited, tot->window);
 	printk_raw("bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
-		   "thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s", wl->name, cpus, repeat,
-		   (unsigned long long)ops, (unsigned long long)ns,
-		   (unsigned long long)(ns ? ops * 1000000000ULL / ns : 0), (unsigned long long)(tmin == ~0ULL ? 0 : tmin),
-		   (unsigned long long)tmax, pct, exact, ok ? "ok" : "FAIL");
+		   "thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s", r->wl->name, r->cpus, r->repeat,
+		   (unsigned long long)tot->ops, (unsigned long long)ns,
+		   (unsigned long long)(ns ? tot->ops * 1000000000ULL / ns : 0), (unsigned long long)tot->tmin,
+		   (unsigned long long)tot->tmax, pct, tot->exact, ok ? "ok" : "FAIL");
+}
+
+/* One run: returns true if it completed with its invariants holding. */
+static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
+{
+	struct bench_run *r = &run;
+	struct run_totals tot;
+	bool traced = trace_select[0] && strcmp(wl->name, trace_select) == 0 && cpus == trace_cpus && !repeat, ok;
+	char tag[80];
+	u64 t0, t1;
+
+	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
+	if (!run_setup(r, wl, cpus, repeat, tag))
+		return false;
+	ok = run_measure(r, tag, traced, &t0, &t1);
+	ok = run_collect(r, tag, ok, &tot);
+	run_report(r, &tot, time_counter_to_ns(t1 - t0), ok);
 	if (traced)
 		lock_trace_dump(tag); /* after the run's records: the dump is slow, and no run is going on */
 	return ok;

@@ -49,7 +49,7 @@ struct inode *proc_cwd_get(struct proc *p);
 struct inode *proc_cwd_swap(struct proc *p, struct inode *ino);
 u32 proc_live(void);            /* processes not yet reaped, init included (leak checks) */
 
-/* The sys_* layer's back end (kernel/sys_proc.c checks arguments, enters the kernel scope). */
+/* The sys_* layer's back end (kernel/proc/sys_proc.c checks arguments, enters the kernel scope). */
 long proc_spawn(void (*fn)(void *), void *arg, int cpu);
 void proc_exit(int status); /* the process is a zombie on return: the caller's task must exit */
 long proc_wait(int pid, int *status);

@@ -12,7 +12,7 @@
  * the calling process's (current_proc()).
  */
 
-/* fs (kernel/sys_fs.c) */
+/* fs (kernel/fs/sys_fs.c) */
 long sys_open(const char *path, int flags); /* O_* of file.h; fd */
 long sys_creat(const char *path);           /* open(O_CREAT | O_WRONLY | O_TRUNC) */
 long sys_close(int fd);
@@ -26,10 +26,11 @@ long sys_readdir(int fd, struct dirent *ents, u32 max); /* entries filled from t
 long sys_stat(const char *path, struct stat *st);
 long sys_chdir(const char *path);
 
-/* ipc (kernel/sys_ipc.c) */
+/* ipc (kernel/ipc/sys_ipc.c) */
+#define PIPE_BUF_SIZE 4096 /* a pipe's capacity, one page; writes of up to this many bytes are atomic (POSIX's PIPE_BUF) */
 long sys_pipe(int fds[2]);                  /* fds[0] reads, fds[1] writes */
 
-/* proc (kernel/sys_proc.c) */
+/* proc (kernel/proc/sys_proc.c) */
 long sys_spawn(void (*fn)(void *), void *arg, int cpu); /* child pid; fn returning = sys_exit(0) */
 void sys_exit(int status) __noreturn;
 long sys_wait(int pid, int *status);        /* pid -1: any child; reaped pid, or -ECHILD */

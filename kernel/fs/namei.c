@@ -130,8 +130,13 @@ long vfs_lookup(const char *path, struct inode **out)
 	return r;
 }
 
-/* Opens name in dir, creating a regular file if there is none; *out referenced. 0 if created, 1 if found. */
-static long create_file(struct nameidata *nd, bool excl, struct inode **out)
+/*
+ * Creates nd's last component in nd's directory as a regular file or a
+ * directory (type): open(O_CREAT) and mkdir share it. Returns 0 if created,
+ * 1 if the name was there already (only when !excl), or an error. With out,
+ * *out is the inode, referenced for the caller.
+ */
+static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode **out)
 {
 	struct inode *dir = nd->dir, *new;
 	struct dentry *d, *e;
@@ -139,7 +144,7 @@ static long create_file(struct nameidata *nd, bool excl, struct inode **out)
 
 	if (dir->type != S_IFDIR)
 		return -ENOTDIR;
-	new = inode_new(S_IFREG);
+	new = inode_new(type);
 	d = dentry_new(nd->last, nd->len);
 	if (!new || !d) {
 		r = -ENOMEM;
@@ -158,12 +163,19 @@ static long create_file(struct nameidata *nd, bool excl, struct inode **out)
 		}
 	} else {
 		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
-		new->nlink = 1;
+		new->nlink = type == S_IFDIR ? 2 : 1;       /* its entry, and a directory's '.' */
 		klock_unlock(&new->lock);
-		inode_get(new);         /* the caller's; inode_new's reference goes to the entry */
+		if (type == S_IFDIR) {
+			inode_get(dir);        /* the new directory's '..' */
+			new->dir.parent = dir;
+			dir->nlink++;          /* the new '..' */
+		}
+		if (out) {
+			inode_get(new);        /* the caller's; inode_new's reference goes to the entry */
+			*out = new;
+		}
 		inode_hash_insert(new);
 		dir_add(dir, d, new);
-		*out = new;
 		new = NULL;
 		d = NULL;
 	}
@@ -172,11 +184,11 @@ out_free:
 	kfree(d);
 	if (new)
 		inode_discard(new);
-	return r; /* 0: created, 1: it was there */
+	return r;
 }
 
 /*
- * Undoes create_file() for an open that failed after it: removes the entry
+ * Undoes dir_create() for an open that failed after it: removes the entry
  * only if it still names the inode this call created. Between the create
  * and here the fs locks were free, so another task may have unlinked the
  * name and created a file of its own under it; looking the path up again
@@ -223,7 +235,7 @@ long vfs_open(const char *path, int flags)
 	if (r)
 		goto out;
 	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
-		r = nd.slash ? -EISDIR : create_file(&nd, flags & O_EXCL, &ino);
+		r = nd.slash ? -EISDIR : dir_create(&nd, S_IFREG, flags & O_EXCL, &ino);
 		created = r == 0;
 		if (created)
 			created_ino = ino->ino;
@@ -273,54 +285,16 @@ out:
 
 long vfs_mkdir(const char *path)
 {
-	struct inode *dir, *new = NULL;
-	struct dentry *d = NULL;
 	struct nameidata nd;
 	long r;
 
 	subsys_enter(SUBSYS_FS);
 	r = walk_parent(path, &nd);
-	if (r)
-		goto out;
-	dir = nd.dir;
-	if (dir->type != S_IFDIR) {
-		r = -ENOTDIR;
-		goto out_put;
+	if (!r) {
+		r = nd.dir->type != S_IFDIR ? -ENOTDIR : is_dots(nd.last, nd.len) ? -EEXIST :
+		    dir_create(&nd, S_IFDIR, true, NULL);
+		inode_put(nd.dir);
 	}
-	if (is_dots(nd.last, nd.len)) {
-		r = -EEXIST;
-		goto out_put;
-	}
-	new = inode_new(S_IFDIR);
-	d = dentry_new(nd.last, nd.len);
-	if (!new || !d) {
-		r = -ENOMEM;
-		goto out_put;
-	}
-	klock_lock(&dir->lock);
-	if (dir->nlink == 0) {
-		r = -ENOENT;
-	} else if (dir_find(dir, nd.last, nd.len)) {
-		r = -EEXIST;
-	} else {
-		inode_get(dir);          /* the new directory's '..' */
-		new->dir.parent = dir;
-		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
-		new->nlink = 2;          /* its entry and its '.' */
-		klock_unlock(&new->lock);
-		inode_hash_insert(new);
-		dir_add(dir, d, new);    /* inode_new's reference goes to the entry */
-		dir->nlink++;            /* the new '..' */
-		new = NULL;
-		d = NULL;
-	}
-	klock_unlock(&dir->lock);
-out_put:
-	kfree(d);
-	if (new)
-		inode_discard(new);
-	inode_put(dir);
-out:
 	subsys_exit(SUBSYS_FS);
 	return r;
 }

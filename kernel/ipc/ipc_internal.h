@@ -1,12 +1,11 @@
-/* Inside ipc: the pipe object and the calls sys_pipe (kernel/sys_ipc.c) and the tests use. */
+/* Inside ipc: the pipe object and the calls sys_pipe (kernel/ipc/sys_ipc.c) and the tests use. */
 #ifndef KERNEL_IPC_INTERNAL_H
 #define KERNEL_IPC_INTERNAL_H
 
 #include <locklab/file.h>
 #include <locklab/klock.h>
+#include <locklab/syscall.h> /* PIPE_BUF_SIZE */
 #include <locklab/wait.h>
-
-#define PIPE_BUF_SIZE 4096 /* one page; writes of up to this many bytes are atomic */
 
 /*
  * Lock order: pipe -> wait-queue and run-queue spinlocks (wake_up may be

@@ -1,7 +1,7 @@
 /* The syscall fuzzer's calls: pick one sys_* call, give it random arguments, check what it returns. */
 #include "fuzz.h"
 #include <locklab/sched.h>
-#include "../ipc/ipc_internal.h"
+#include <locklab/syscall.h>
 
 static void fd_opened(struct fz_worker *w, const char *call, long fd, u8 kind, u8 pipe)
 {

@@ -2,7 +2,7 @@
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
 #include <locklab/string.h>
-#include "fs/fs_internal.h"
+#include "fs_internal.h"
 
 /*
  * Every call enters the kernel scope first (the BKL under that strategy)

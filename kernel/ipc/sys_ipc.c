@@ -4,7 +4,7 @@
 #include <locklab/klock.h>
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
-#include "ipc/ipc_internal.h"
+#include "ipc_internal.h"
 
 /*
  * Makes a pipe and its two ends, installs them as fds[0] (read) and fds[1]
