@@ -114,6 +114,8 @@ struct bench_mem {
 void bench_mem_snapshot(struct bench_mem *m);
 /* True if nothing leaked since 'before'; otherwise prints what did, for workload 'name'. */
 bool bench_mem_unchanged(const char *name, const struct bench_mem *before);
+/* True if each worker's seen[idx] is its own pid (what sys_spawn gave the harness); otherwise prints who got what. */
+bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKERS]);
 
 /* True while the worker should go on; handles the start and stop barriers. */
 bool bench_running(struct bench_worker *w);

@@ -135,6 +135,20 @@ bool bench_mem_unchanged(const char *name, const struct bench_mem *before)
 	return false;
 }
 
+bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKERS])
+{
+	bool ok = true;
+
+	for (u32 i = 0; i < r->nworkers; i++) {
+		if (seen[i] != r->workers[i].pid) {
+			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld", r->wl->name, i, seen[i],
+				   r->workers[i].pid);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static u64 my_lock_wait(void)
 {
 	return current_task()->lock_wait_cycles;

@@ -1,6 +1,6 @@
 /* Workload "getpid": the null system call, entering only the kernel scope: what a big lock costs a call that touches nothing. */
 #include "bench.h"
-#include <locklab/console.h>
+#include <locklab/string.h>
 #include <locklab/syscall.h>
 
 /*
@@ -17,8 +17,7 @@ static long getpid_setup(struct bench_run *r)
 {
 	(void)r;
 	bench_mem_snapshot(&before);
-	for (u32 i = 0; i < BENCH_MAX_WORKERS; i++)
-		seen_pid[i] = 0;
+	memset(seen_pid, 0, sizeof(seen_pid));
 	return 0;
 }
 
@@ -36,16 +35,9 @@ static void getpid_work(struct bench_worker *w)
 /* Each worker was told its own pid, the one sys_spawn gave the harness: no call answered for another process. */
 static bool getpid_check(struct bench_run *r)
 {
-	bool ok = true;
+	bool pids = bench_pids_match(r, seen_pid);
 
-	for (u32 i = 0; i < r->nworkers; i++) {
-		if (seen_pid[i] != r->workers[i].pid) {
-			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld", r->wl->name, i, seen_pid[i],
-				   r->workers[i].pid);
-			ok = false;
-		}
-	}
-	return bench_mem_unchanged(r->wl->name, &before) && ok;
+	return bench_mem_unchanged(r->wl->name, &before) && pids;
 }
 
 BENCH_WORKLOAD(wl_getpid) = {

@@ -1,6 +1,6 @@
 /* Workload "ratio" (named only): a call that spends cs ns inside the kernel, then think ns outside: Amdahl's law for the BKL. */
 #include "bench.h"
-#include <locklab/console.h>
+#include <locklab/string.h>
 #include <locklab/klock.h>
 #include <locklab/proc.h>
 
@@ -21,8 +21,7 @@ static long ratio_setup(struct bench_run *r)
 {
 	(void)r;
 	bench_mem_snapshot(&before);
-	for (u32 i = 0; i < BENCH_MAX_WORKERS; i++)
-		seen_pid[i] = 0;
+	memset(seen_pid, 0, sizeof(seen_pid));
 	return 0;
 }
 
@@ -53,16 +52,9 @@ static void ratio_work(struct bench_worker *w)
 
 static bool ratio_check(struct bench_run *r)
 {
-	bool ok = true;
+	bool pids = bench_pids_match(r, seen_pid);
 
-	for (u32 i = 0; i < r->nworkers; i++) {
-		if (seen_pid[i] != r->workers[i].pid) {
-			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld", r->wl->name, i, seen_pid[i],
-				   r->workers[i].pid);
-			ok = false;
-		}
-	}
-	return bench_mem_unchanged(r->wl->name, &before) && ok;
+	return bench_mem_unchanged(r->wl->name, &before) && pids;
 }
 
 BENCH_WORKLOAD_NAMED_ONLY(wl_ratio) = {

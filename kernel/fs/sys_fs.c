@@ -71,50 +71,38 @@ static long file_for(int fd, u32 want, struct file **out)
 	return 0;
 }
 
-long sys_read(int fd, void *buf, u64 n)
+/* read and write: the same checks, the direction apart (the buffer is written by a read, read by a write). */
+static long sys_rw(int fd, void *buf, u64 n, bool write)
 {
 	struct file *f;
 	long r;
 
 	kernel_enter();
-	r = file_for(fd, O_RDONLY, &f);
+	r = file_for(fd, write ? O_WRONLY : O_RDONLY, &f);
 	if (r)
 		goto out;
 	if (n == 0)
 		r = 0;
-	else if (!uaccess_ok(buf, n, UACCESS_WRITE))
+	else if (!uaccess_ok(buf, n, write ? UACCESS_READ : UACCESS_WRITE))
 		r = -EFAULT;
-	else if (!f->ops->read)
+	else if (write ? !f->ops->write : !f->ops->read)
 		r = -EINVAL;
 	else
-		r = f->ops->read(f, buf, n);
+		r = write ? f->ops->write(f, buf, n) : f->ops->read(f, buf, n);
 	file_put(f);
 out:
 	kernel_exit();
 	return r;
 }
 
+long sys_read(int fd, void *buf, u64 n)
+{
+	return sys_rw(fd, buf, n, false);
+}
+
 long sys_write(int fd, const void *buf, u64 n)
 {
-	struct file *f;
-	long r;
-
-	kernel_enter();
-	r = file_for(fd, O_WRONLY, &f);
-	if (r)
-		goto out;
-	if (n == 0)
-		r = 0;
-	else if (!uaccess_ok(buf, n, UACCESS_READ))
-		r = -EFAULT;
-	else if (!f->ops->write)
-		r = -EINVAL;
-	else
-		r = f->ops->write(f, buf, n);
-	file_put(f);
-out:
-	kernel_exit();
-	return r;
+	return sys_rw(fd, (void *)buf, n, true);
 }
 
 long sys_lseek(int fd, s64 off, int whence)
