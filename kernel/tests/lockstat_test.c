@@ -257,4 +257,4 @@ static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_since_boot_survives_resets),
 	KTEST_CASE(lockstat_table_row_has_linux_columns),
 };
-KTEST_SUITE(lockstat, "lockstat", lockstat_cases);
+KTEST_SUITE(lockstat, lockstat_cases);

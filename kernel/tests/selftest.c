@@ -21,7 +21,7 @@ static const struct ktest_case fail_cases[] = {
 	KTEST_CASE(selftest_passes),
 	KTEST_CASE(selftest_fails),
 };
-KTEST_SUITE_EXPLICIT(selftest_fail, "selftest_fail", fail_cases);
+KTEST_SUITE_EXPLICIT(selftest_fail, fail_cases);
 
 static void selftest_hangs(struct ktest *t)
 {
@@ -33,7 +33,7 @@ static void selftest_hangs(struct ktest *t)
 static const struct ktest_case hang_cases[] = {
 	KTEST_CASE(selftest_hangs),
 };
-KTEST_SUITE_EXPLICIT(selftest_hang, "selftest_hang", hang_cases);
+KTEST_SUITE_EXPLICIT(selftest_hang, hang_cases);
 
 static void panic_here(void *arg)
 {
@@ -50,7 +50,7 @@ static void selftest_panics(struct ktest *t)
 static const struct ktest_case panic_cases[] = {
 	KTEST_CASE(selftest_panics),
 };
-KTEST_SUITE_EXPLICIT(selftest_panic, "selftest_panic", panic_cases);
+KTEST_SUITE_EXPLICIT(selftest_panic, panic_cases);
 
 static void selftest_faults(struct ktest *t)
 {
@@ -61,7 +61,7 @@ static void selftest_faults(struct ktest *t)
 static const struct ktest_case fault_cases[] = {
 	KTEST_CASE(selftest_faults),
 };
-KTEST_SUITE_EXPLICIT(selftest_fault, "selftest_fault", fault_cases);
+KTEST_SUITE_EXPLICIT(selftest_fault, fault_cases);
 
 /* Deep enough to run off any stack; the compiler cannot see that it never stops. */
 static volatile u64 overflow_limit = ~0ULL;
@@ -94,7 +94,7 @@ static void selftest_overflows_a_stack(struct ktest *t)
 static const struct ktest_case overflow_cases[] = {
 	KTEST_CASE(selftest_overflows_a_stack),
 };
-KTEST_SUITE_EXPLICIT(selftest_stack_overflow, "selftest_stack_overflow", overflow_cases);
+KTEST_SUITE_EXPLICIT(selftest_stack_overflow, overflow_cases);
 
 /* W^X: a store to kernel text must fault (text is mapped read-only), and the report must say so. */
 static void selftest_writes_kernel_text(struct ktest *t)
@@ -108,7 +108,7 @@ static void selftest_writes_kernel_text(struct ktest *t)
 static const struct ktest_case text_write_cases[] = {
 	KTEST_CASE(selftest_writes_kernel_text),
 };
-KTEST_SUITE_EXPLICIT(selftest_text_write, "selftest_text_write", text_write_cases);
+KTEST_SUITE_EXPLICIT(selftest_text_write, text_write_cases);
 
 /* A no-map reserved range is not mapped at all: sys_* refuse it, and a load from its first byte faults. */
 static void selftest_reads_nomap_memory(struct ktest *t)
@@ -133,4 +133,4 @@ static void selftest_reads_nomap_memory(struct ktest *t)
 static const struct ktest_case nomap_cases[] = {
 	KTEST_CASE(selftest_reads_nomap_memory),
 };
-KTEST_SUITE_EXPLICIT(selftest_nomap, "selftest_nomap", nomap_cases);
+KTEST_SUITE_EXPLICIT(selftest_nomap, nomap_cases);

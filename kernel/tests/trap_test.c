@@ -42,4 +42,4 @@ static const struct ktest_case trap_cases[] = {
 	KTEST_CASE(traps_brk_is_decoded),
 	KTEST_CASE(traps_unmapped_load_is_decoded),
 };
-KTEST_SUITE(traps, "traps", trap_cases);
+KTEST_SUITE(traps, trap_cases);
