@@ -186,7 +186,8 @@ void fs_bad_fd_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write((int)dfd, buf, 4), -EBADF);
 	KT_EXPECT_EQ(t, sys_lseek((int)dfd, 0, SEEK_END), -EINVAL);
 	KT_EXPECT_EQ(t, sys_readdir((int)dfd, ents, 2), 1);
-	KT_EXPECT(t, strcmp(ents[0].name, "one") == 0 && ents[0].type == S_IFREG);
+	KT_EXPECT_STREQ(t, ents[0].name, "one");
+	KT_EXPECT_EQ(t, ents[0].type, S_IFREG);
 	KT_EXPECT_EQ(t, sys_readdir((int)dfd, ents, 2), 0);
 	KT_EXPECT_EQ(t, sys_close((int)dfd), 0);
 	KT_EXPECT_EQ(t, sys_unlink("/ed/one"), 0);

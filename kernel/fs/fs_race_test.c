@@ -98,7 +98,7 @@ void fs_failed_create_spares_a_rival_file(struct ktest *t)
 	if (r >= 0) {
 		memset(buf, 0, sizeof(buf));
 		KT_EXPECT_EQ(t, sys_read((int)r, buf, sizeof(buf)), sizeof(rival_data));
-		KT_EXPECT(t, memcmp(buf, rival_data, sizeof(rival_data)) == 0);
+		KT_EXPECT_MEMEQ(t, buf, rival_data, sizeof(rival_data));
 		KT_EXPECT_EQ(t, sys_close((int)r), 0);
 	}
 	for (u32 i = 0; i < n; i++)

@@ -246,7 +246,7 @@ void fs_smp_stress(struct ktest *t)
 	fd = sys_open("/stress", O_RDONLY);
 	KT_ASSERT(t, fd >= 0);
 	KT_EXPECT_EQ(t, sys_readdir((int)fd, &ent, 1), 1);
-	KT_EXPECT(t, strcmp(ent.name, "shared") == 0);
+	KT_EXPECT_STREQ(t, ent.name, "shared");
 	KT_EXPECT_EQ(t, sys_readdir((int)fd, &ent, 1), 0);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	KT_EXPECT_EQ(t, sys_rmdir("/stress/shared"), 0);

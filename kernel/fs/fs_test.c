@@ -47,16 +47,16 @@ static void fs_read_after_write(struct ktest *t)
 		KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 		memset(rbuf, 0xee, sizeof(rbuf));
 		KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), n);
-		KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+		KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 10), 0); /* at the end */
 		/* Across a page boundary, from an lseek'd position. */
 		if (n > PAGE_SIZE + 10) {
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 10, SEEK_SET), PAGE_SIZE - 10);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 20), 20);
-			KT_EXPECT(t, memcmp(rbuf, wbuf + PAGE_SIZE - 10, 20) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf + PAGE_SIZE - 10, 20);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, -5, SEEK_END), n - 5);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 100), 5);
-			KT_EXPECT(t, memcmp(rbuf, wbuf + n - 5, 5) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf + n - 5, 5);
 			/* Overwrite the middle in place across the boundary, then read it all. */
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, -20, SEEK_CUR), n - 20);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 3, SEEK_SET), PAGE_SIZE - 3);
@@ -64,7 +64,7 @@ static void fs_read_after_write(struct ktest *t)
 			memcpy(wbuf + PAGE_SIZE - 3, "abcdef", 6);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), n);
-			KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		}
 		/* Reading in small pieces gives the same bytes. */
 		KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
@@ -74,7 +74,7 @@ static void fs_read_after_write(struct ktest *t)
 			KT_ASSERT(t, r > 0);
 			off += (u64)r;
 		}
-		KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+		KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		KT_EXPECT_EQ(t, stat_size("/raw"), n);
 		KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	}
@@ -107,7 +107,7 @@ static void fs_append_trunc_holes(struct ktest *t)
 	KT_ASSERT(t, fd >= 0);
 	memset(rbuf, 0, 32);
 	KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 32), 11);
-	KT_EXPECT(t, memcmp(rbuf, "helloJorld!", 11) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf, "helloJorld!", 11);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 
 	/* Holes read as zeros and take no pages. */
@@ -127,7 +127,7 @@ static void fs_append_trunc_holes(struct ktest *t)
 	for (u64 i = 0; i < 2 * PAGE_SIZE + 100; i++)
 		zeros &= rbuf[i] == 0;
 	KT_EXPECT(t, zeros);
-	KT_EXPECT(t, memcmp(rbuf + 2 * PAGE_SIZE + 100, "tail", 4) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf + 2 * PAGE_SIZE + 100, "tail", 4);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	/* O_TRUNC gives the pages back. */
 	fd = sys_open("/app", O_WRONLY | O_TRUNC);
@@ -264,7 +264,7 @@ static void fs_unlink_frees_pages(struct ktest *t)
 	KT_EXPECT_EQ(t, fs_inodes_live(), s0.inodes + 1);
 	KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 	KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), 3 * PAGE_SIZE + 5);
-	KT_EXPECT(t, memcmp(rbuf, wbuf, 3 * PAGE_SIZE + 5) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf, wbuf, 3 * PAGE_SIZE + 5);
 	KT_EXPECT_EQ(t, sys_write((int)fd, "more", 4), 4);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 

@@ -145,11 +145,11 @@ static void pipe_bytes_come_out_in_order(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write(fds[1], "pipe world", 10), 10);
 	/* Partial reads: each returns what is asked for while data remains. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, 3), 3);
-	KT_EXPECT(t, memcmp(out, "hel", 3) == 0);
+	KT_EXPECT_MEMEQ(t, out, "hel", 3);
 	KT_EXPECT_EQ(t, sys_read(fds[0], out + 3, 5), 5);
 	/* A read larger than what is there returns what is there. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], out + 8, sizeof(out) - 8), 9);
-	KT_EXPECT(t, memcmp(out, "hello, pipe world", 17) == 0);
+	KT_EXPECT_MEMEQ(t, out, "hello, pipe world", 17);
 	/* Wrapping round the ring keeps the order. */
 	for (u64 round = 0; round < 5; round++) {
 		fill(big_src, 3000, round * 3000);
@@ -252,7 +252,7 @@ static void pipe_blocked_reader_woken_by_writer(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write(fds[1], "wake!", 5), 5);
 	task_join(tk);
 	KT_EXPECT_EQ(t, r.ret, 5);
-	KT_EXPECT(t, memcmp(in, "wake!", 5) == 0);
+	KT_EXPECT_MEMEQ(t, in, "wake!", 5);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 }
@@ -339,7 +339,7 @@ static void pipe_bad_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_read(fds[0], NULL, 4), -EFAULT);
 	KT_EXPECT_EQ(t, sys_write(fds[1], NULL, 4), -EFAULT);
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, sizeof(out)), 4); /* the failed calls took nothing */
-	KT_EXPECT(t, memcmp(out, "data", 4) == 0);
+	KT_EXPECT_MEMEQ(t, out, "data", 4);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), -EBADF);

@@ -75,7 +75,7 @@ static void proc_child_inherits_fds_and_exit_closes_them(struct ktest *t)
 	KT_ASSERT(t, pid > 1);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0); /* now only the child's copy keeps the write end open */
 	KT_EXPECT_EQ(t, sys_read(fds[0], buf, sizeof(buf)), 11);
-	KT_EXPECT(t, strcmp(buf, "from child") == 0);
+	KT_EXPECT_STREQ(t, buf, "from child");
 	/* The child's exit closed its copy of the write end: end of file. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], buf, sizeof(buf)), 0);
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
