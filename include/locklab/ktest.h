@@ -38,18 +38,20 @@ struct ktest {
 };
 
 /*
- * Declare a suite named after its first argument (the name ktest= selects):
+ * Declare a suite named after its first argument (the name ktest= selects;
+ * stringized here, before any macro of that name could expand it):
  * KTEST_SUITE(pipe, pipe_cases) or, with hooks,
  * KTEST_SUITE(pipe, pipe_cases, .init = pipe_case_init, .exit = pipe_case_exit).
  */
-#define __KTEST_SUITE(ident, expl, carray, ...)                                        \
+#define __KTEST_SUITE(ident, sname, expl, carray, ...)                                 \
 	static const struct ktest_suite __ktest_suite_##ident __section(".ktest_suites") \
-		__used __aligned(8) = { .name = #ident, .cases = carray,                 \
+		__used __aligned(8) = { .name = sname, .cases = carray,                  \
 					.nr_cases = ARRAY_SIZE(carray), .explicit_only = expl, \
 					__VA_ARGS__ }
-#define KTEST_SUITE(ident, ...) __KTEST_SUITE(ident, false, __VA_ARGS__)
-#define KTEST_SUITE_EXPLICIT(ident, ...) __KTEST_SUITE(ident, true, __VA_ARGS__)
+#define KTEST_SUITE(ident, ...) __KTEST_SUITE(ident, #ident, false, __VA_ARGS__)
+#define KTEST_SUITE_EXPLICIT(ident, ...) __KTEST_SUITE(ident, #ident, true, __VA_ARGS__)
 #define KTEST_CASE(fn) { #fn, fn }
+
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
 void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
