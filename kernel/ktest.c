@@ -39,6 +39,85 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 	printk_raw("  # %s.%s: %s", t->suite->name, t->tcase->name, msg);
 }
 
+void ktest_fail_cmp(struct ktest *t, const char *file, int line, const char *a_text, const char *op,
+		    const char *b_text, u64 a, u64 b, bool is_signed)
+{
+	if (is_signed)
+		ktest_fail(t, file, line, "expected %s %s %s, got %lld vs %lld", a_text, op, b_text,
+			   (long long)a, (long long)b);
+	else
+		ktest_fail(t, file, line, "expected %s %s %s, got %llu (0x%llx) vs %llu (0x%llx)", a_text,
+			   op, b_text, (unsigned long long)a, (unsigned long long)a,
+			   (unsigned long long)b, (unsigned long long)b);
+}
+
+/*
+ * Up to n bytes of p as a quoted C string, \xNN for what is not printable, in
+ * out (size KT_QUOTED); "..." marks a cut. Keeps one failure on one KTAP line.
+ */
+#define KT_QUOTED 56
+static void kt_quote(char *out, const u8 *p, u64 n)
+{
+	size_t o = 0;
+	u64 i;
+
+	out[o++] = '"';
+	for (i = 0; i < n && o + 4 < KT_QUOTED - 5; i++) {
+		if (p[i] == '"' || p[i] == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)p[i];
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			out[o++] = (char)p[i];
+		} else {
+			snprintf(out + o, 5, "\\x%02x", p[i]);
+			o += 4;
+		}
+	}
+	out[o++] = '"';
+	if (i < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+void ktest_expect_streq(struct ktest *t, const char *file, int line, const char *a_text,
+			const char *b_text, const char *a, const char *b)
+{
+	char qa[KT_QUOTED], qb[KT_QUOTED];
+
+	t->expectations++;
+	if (a && b && !strcmp(a, b))
+		return;
+	if (a)
+		kt_quote(qa, (const u8 *)a, strlen(a));
+	else
+		strlcpy(qa, "NULL", sizeof(qa));
+	if (b)
+		kt_quote(qb, (const u8 *)b, strlen(b));
+	else
+		strlcpy(qb, "NULL", sizeof(qb));
+	ktest_fail(t, file, line, "expected %s == %s, got %s vs %s", a_text, b_text, qa, qb);
+}
+
+void ktest_expect_memeq(struct ktest *t, const char *file, int line, const char *a_text,
+			const char *b_text, const void *a, const void *b, u64 n)
+{
+	const u8 *pa = a, *pb = b;
+	char qa[KT_QUOTED], qb[KT_QUOTED];
+	u64 i = 0;
+
+	t->expectations++;
+	while (i < n && pa[i] == pb[i])
+		i++;
+	if (i == n)
+		return;
+	kt_quote(qa, pa + i, MIN(n - i, 16));
+	kt_quote(qb, pb + i, MIN(n - i, 16));
+	ktest_fail(t, file, line, "expected %s == %s (%llu bytes), first difference at byte %llu: %s vs %s",
+		   a_text, b_text, (unsigned long long)n, (unsigned long long)i, qa, qb);
+}
+
 u32 ktest_other_cpu(void)
 {
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
@@ -119,10 +198,22 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 	for (u32 i = 0; i < s->nr_cases; i++) {
 		struct ktest t = { .suite = s, .tcase = &s->cases[i] };
 
+		u32 by_init = 0, by_body = 0;
+
 		printk_raw("  # ktest: start %s.%s", s->name, t.tcase->name);
-		t.tcase->run(&t);
-		if (!t.failed && !t.skipped && t.expectations == 0)
-			ktest_fail(&t, __FILE__, __LINE__, "case checked nothing");
+		if (s->init) {
+			s->init(&t);
+			by_init = t.expectations;
+		}
+		if (!t.failed && !t.skipped) {
+			t.tcase->run(&t);
+			by_body = t.expectations - by_init;
+			/* Judged before exit: the hooks' checks must not make an empty case pass. */
+			if (!t.failed && !t.skipped && by_body == 0)
+				ktest_fail(&t, __FILE__, __LINE__, "case checked nothing");
+		}
+		if (s->exit)
+			s->exit(&t);
 		if (t.failed) {
 			printk_raw("  not ok %u %s", i + 1, t.tcase->name);
 			(*failed)++;

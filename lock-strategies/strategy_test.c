@@ -203,4 +203,4 @@ static const struct ktest_case strategy_cases[] = {
 	KTEST_CASE(strategy_only_the_real_lock_is_counted),
 	KTEST_CASE(strategy_acquire_sleep_keeps_held_locks),
 };
-KTEST_SUITE(strategy, "strategy", strategy_cases);
+KTEST_SUITE(strategy, strategy_cases);

@@ -387,6 +387,23 @@ def kernel_planted_failures_are_caught():
                                      '--bootargs', f'ktest={planted}', image=image)
         expect(rc == 1 and cases.get(case) and cases[case].status == 'fail'
                and text in cases[case].reason, f'ktest={planted} not caught:\n{out}')
+        if planted == 'selftest_fail':
+            expect_planted_failure_texts(cases, out)
+
+
+def expect_planted_failure_texts(cases, out):
+    """ktest=selftest_fail: each failed comparison prints its values readably; the hooks ran."""
+    expect_eq(cases.get('selftest_fail.selftest_passes') and cases['selftest_fail.selftest_passes'].status,
+              'pass', 'selftest_passes (init/exit around it):')
+    for name, want in (
+            ('selftest_fails_signed', 'expected err == 0, got -2 vs 0'),
+            ('selftest_fails_streq', 'expected reply == "from parent", got "from child" vs "from parent"'),
+            ('selftest_fails_memeq', 'first difference at byte 5: "\\x01!" vs ", "'),
+            ('selftest_fails_leak', 'kmalloc objects '),
+            ('selftest_checks_nothing', 'case checked nothing')):
+        c = cases.get('selftest_fail.' + name)
+        expect(c and c.status == 'fail' and any(want in d for d in c.diagnostics),
+               f'selftest_fail.{name}: no failure saying {want!r}:\n{out}')
 
 
 # ---- tests/check.py ---------------------------------------------------------------------

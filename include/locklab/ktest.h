@@ -11,11 +11,20 @@ struct ktest_case {
 	void (*run)(struct ktest *t);
 };
 
+/*
+ * A suite. init and exit, when set, run around every case (KUnit's
+ * init/exit; there are no suite-wide hooks: no suite needs one yet). init
+ * may fail or skip the case with the usual macros; the case body then does
+ * not run, and exit still does. Expectations made by the hooks count in the
+ * result but not as the body's own checks (a body that checks nothing fails).
+ */
 struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	u32 nr_cases;
 	bool explicit_only; /* planted failures for the runner's own tests: run only when named */
+	void (*init)(struct ktest *t);
+	void (*exit)(struct ktest *t);
 };
 
 /* State of the running case. A case that makes no expectation and does not skip fails. */
@@ -28,12 +37,19 @@ struct ktest {
 	const char *skip_reason;
 };
 
-/* Declare a suite: KTEST_SUITE(boot, "boot", boot_cases); cases is a static array. */
-#define __KTEST_SUITE(ident, sname, carray, expl)                                      \
+/*
+ * Declare a suite named after its first argument (the name ktest= selects;
+ * stringized here, before any macro of that name could expand it):
+ * KTEST_SUITE(pipe, pipe_cases) or, with hooks,
+ * KTEST_SUITE(pipe, pipe_cases, .init = pipe_case_init, .exit = pipe_case_exit).
+ */
+#define __KTEST_SUITE(ident, sname, expl, carray, ...)                                 \
 	static const struct ktest_suite __ktest_suite_##ident __section(".ktest_suites") \
-		__used __aligned(8) = { sname, carray, ARRAY_SIZE(carray), expl }
-#define KTEST_SUITE(ident, sname, carray) __KTEST_SUITE(ident, sname, carray, false)
-#define KTEST_SUITE_EXPLICIT(ident, sname, carray) __KTEST_SUITE(ident, sname, carray, true)
+		__used __aligned(8) = { .name = sname, .cases = carray,                  \
+					.nr_cases = ARRAY_SIZE(carray), .explicit_only = expl, \
+					__VA_ARGS__ }
+#define KTEST_SUITE(ident, ...) __KTEST_SUITE(ident, #ident, false, __VA_ARGS__)
+#define KTEST_SUITE_EXPLICIT(ident, ...) __KTEST_SUITE(ident, #ident, true, __VA_ARGS__)
 #define KTEST_CASE(fn) { #fn, fn }
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
@@ -46,20 +62,59 @@ void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 			ktest_fail(t, __FILE__, __LINE__, "expected %s", #cond);    \
 	} while (0)
 
+/*
+ * 1 if x has a signed integer type. A comparison is made and printed signed
+ * when either side is signed, so sys_open()'s -ENOENT prints as -2 and a
+ * negative result is never "greater" than 0; otherwise unsigned, in decimal
+ * and hex (addresses, masks). Plain char is unsigned on arm64: default.
+ */
+#define __kt_signed(x) \
+	_Generic((x), signed char: 1, short: 1, int: 1, long: 1, long long: 1, default: 0)
+
+void ktest_fail_cmp(struct ktest *t, const char *file, int line, const char *a_text, const char *op,
+		    const char *b_text, u64 a, u64 b, bool is_signed);
+
 #define __KT_CMP(t, a, op, b)                                                       \
 	do {                                                                        \
+		const bool __s = __kt_signed(a) || __kt_signed(b);                  \
 		unsigned long long __a = (unsigned long long)(a);                   \
 		unsigned long long __b = (unsigned long long)(b);                   \
 		(t)->expectations++;                                                \
-		if (!(__a op __b))                                                  \
-			ktest_fail(t, __FILE__, __LINE__,                           \
-				   "expected %s %s %s, got %llu (0x%llx) vs %llu (0x%llx)", \
-				   #a, #op, #b, __a, __a, __b, __b);                \
+		if (__s ? !((long long)__a op (long long)__b) : !(__a op __b))      \
+			ktest_fail_cmp(t, __FILE__, __LINE__, #a, #op, #b, __a, __b, __s); \
 	} while (0)
 #define KT_EXPECT_EQ(t, a, b) __KT_CMP(t, a, ==, b)
 #define KT_EXPECT_NE(t, a, b) __KT_CMP(t, a, !=, b)
 #define KT_EXPECT_LE(t, a, b) __KT_CMP(t, a, <=, b)
 #define KT_EXPECT_GE(t, a, b) __KT_CMP(t, a, >=, b)
+
+/* Strings and byte ranges: a failure prints both sides (escaped, from the first difference). */
+void ktest_expect_streq(struct ktest *t, const char *file, int line, const char *a_text,
+			const char *b_text, const char *a, const char *b);
+void ktest_expect_memeq(struct ktest *t, const char *file, int line, const char *a_text,
+			const char *b_text, const void *a, const void *b, u64 n);
+#define KT_EXPECT_STREQ(t, a, b) ktest_expect_streq(t, __FILE__, __LINE__, #a, #b, a, b)
+#define KT_EXPECT_MEMEQ(t, a, b, n) ktest_expect_memeq(t, __FILE__, __LINE__, #a, #b, a, b, n)
+
+/*
+ * Leak checks (ktest_snapshot.c): a snapshot before, KT_EXPECT_NO_LEAK after,
+ * one expectation that names every counter that moved. Pages are counted
+ * after kmalloc_shrink(), so cached empty slabs are not a leak; anything made
+ * lazily on first use must be made before the first snapshot.
+ */
+struct ktest_snapshot {
+	u64 free_pages;
+	u64 kmalloc_objs;
+	u64 inodes;
+	u64 procs;           /* processes not yet reaped, init included */
+	u64 free_task_slots;
+	u64 fds;             /* open fds of the calling process (init's for a bare task) */
+	u64 lockdep_reports; /* over every kind; 0 without lockdep */
+};
+void ktest_snapshot(struct ktest_snapshot *s);
+u64 ktest_free_pages(void); /* the snapshot's free_pages alone, for cases that count pages as they go */
+void ktest_expect_no_leak(struct ktest *t, const char *file, int line, const struct ktest_snapshot *before);
+#define KT_EXPECT_NO_LEAK(t, before) ktest_expect_no_leak(t, __FILE__, __LINE__, before)
 
 /* Stop the case here if cond is false (later checks would only add noise). */
 #define KT_ASSERT(t, cond)                                                          \

@@ -56,10 +56,10 @@ static void expect_for_all(struct ktest *t, const char *path, long err, const ch
 
 void fs_bad_path_arguments(struct ktest *t)
 {
-	u64 inodes0 = fs_inodes_live();
-	u32 fds0 = fst_fds_open();
+	struct ktest_snapshot s0;
 	struct stat st, root0;
 
+	ktest_snapshot(&s0);
 	KT_ASSERT(t, sys_stat("/", &root0) == 0);
 
 	memset(unterminated, 'a', sizeof(unterminated));
@@ -93,8 +93,7 @@ void fs_bad_path_arguments(struct ktest *t)
 	expect_for_all(t, "/errf/x", -ENOTDIR, "/errf/x");
 	KT_EXPECT_EQ(t, sys_unlink("/errf"), 0);
 	/* Nothing was created, opened or left behind by any of the failures. */
-	KT_EXPECT_EQ(t, fs_inodes_live(), inodes0);
-	KT_EXPECT_EQ(t, fst_fds_open(), fds0);
+	KT_EXPECT_NO_LEAK(t, &s0);
 	KT_EXPECT_EQ(t, sys_stat("/", &st), 0);
 	KT_EXPECT_EQ(t, st.size, root0.size);
 	KT_EXPECT_EQ(t, st.nlink, root0.nlink);
@@ -186,7 +185,8 @@ void fs_bad_fd_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write((int)dfd, buf, 4), -EBADF);
 	KT_EXPECT_EQ(t, sys_lseek((int)dfd, 0, SEEK_END), -EINVAL);
 	KT_EXPECT_EQ(t, sys_readdir((int)dfd, ents, 2), 1);
-	KT_EXPECT(t, strcmp(ents[0].name, "one") == 0 && ents[0].type == S_IFREG);
+	KT_EXPECT_STREQ(t, ents[0].name, "one");
+	KT_EXPECT_EQ(t, ents[0].type, S_IFREG);
 	KT_EXPECT_EQ(t, sys_readdir((int)dfd, ents, 2), 0);
 	KT_EXPECT_EQ(t, sys_close((int)dfd), 0);
 	KT_EXPECT_EQ(t, sys_unlink("/ed/one"), 0);

@@ -203,14 +203,14 @@ static void stress_task(void *arg)
 void fs_smp_stress(struct ktest *t)
 {
 	u32 n = cpus_online(), done;
-	u64 pages0 = fst_free_pages(), kmem0 = fst_kmalloc_live(), inodes0 = fs_inodes_live();
-	u32 fds0 = fst_fds_open();
+	struct ktest_snapshot s0;
 	struct stress_stats sum = { 0 };
 	struct dirent ent;
 	struct stat st;
 	u64 now, ms = time_freq() / 1000;
 	long fd;
 
+	ktest_snapshot(&s0);
 	KT_ASSERT(t, sys_mkdir("/stress") == 0);
 	KT_ASSERT(t, sys_mkdir("/stress/shared") == 0);
 	memset(stats, 0, sizeof(stats));
@@ -246,15 +246,12 @@ void fs_smp_stress(struct ktest *t)
 	fd = sys_open("/stress", O_RDONLY);
 	KT_ASSERT(t, fd >= 0);
 	KT_EXPECT_EQ(t, sys_readdir((int)fd, &ent, 1), 1);
-	KT_EXPECT(t, strcmp(ent.name, "shared") == 0);
+	KT_EXPECT_STREQ(t, ent.name, "shared");
 	KT_EXPECT_EQ(t, sys_readdir((int)fd, &ent, 1), 0);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	KT_EXPECT_EQ(t, sys_rmdir("/stress/shared"), 0);
 	KT_EXPECT_EQ(t, sys_rmdir("/stress"), 0);
 	KT_EXPECT_EQ(t, sys_stat("/stress", &st), -ENOENT);
 
-	KT_EXPECT_EQ(t, fst_free_pages(), pages0);
-	KT_EXPECT_EQ(t, fst_kmalloc_live(), kmem0);
-	KT_EXPECT_EQ(t, fs_inodes_live(), inodes0);
-	KT_EXPECT_EQ(t, fst_fds_open(), fds0);
+	KT_EXPECT_NO_LEAK(t, &s0);
 }

@@ -9,27 +9,6 @@
 static u8 wbuf[4 * PAGE_SIZE + 64];
 static u8 rbuf[4 * PAGE_SIZE + 64];
 
-u64 fst_free_pages(void)
-{
-	u64 v;
-
-	kernel_enter();
-	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
-	v = mm_free_pages();
-	kernel_exit();
-	return v;
-}
-
-u64 fst_kmalloc_live(void)
-{
-	u64 v;
-
-	kernel_enter();
-	v = kmalloc_live();
-	kernel_exit();
-	return v;
-}
-
 u32 fst_fds_open(void)
 {
 	u32 v;
@@ -68,16 +47,16 @@ static void fs_read_after_write(struct ktest *t)
 		KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 		memset(rbuf, 0xee, sizeof(rbuf));
 		KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), n);
-		KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+		KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 10), 0); /* at the end */
 		/* Across a page boundary, from an lseek'd position. */
 		if (n > PAGE_SIZE + 10) {
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 10, SEEK_SET), PAGE_SIZE - 10);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 20), 20);
-			KT_EXPECT(t, memcmp(rbuf, wbuf + PAGE_SIZE - 10, 20) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf + PAGE_SIZE - 10, 20);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, -5, SEEK_END), n - 5);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 100), 5);
-			KT_EXPECT(t, memcmp(rbuf, wbuf + n - 5, 5) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf + n - 5, 5);
 			/* Overwrite the middle in place across the boundary, then read it all. */
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, -20, SEEK_CUR), n - 20);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 3, SEEK_SET), PAGE_SIZE - 3);
@@ -85,7 +64,7 @@ static void fs_read_after_write(struct ktest *t)
 			memcpy(wbuf + PAGE_SIZE - 3, "abcdef", 6);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), n);
-			KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+			KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		}
 		/* Reading in small pieces gives the same bytes. */
 		KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
@@ -95,7 +74,7 @@ static void fs_read_after_write(struct ktest *t)
 			KT_ASSERT(t, r > 0);
 			off += (u64)r;
 		}
-		KT_EXPECT(t, memcmp(rbuf, wbuf, n) == 0);
+		KT_EXPECT_MEMEQ(t, rbuf, wbuf, n);
 		KT_EXPECT_EQ(t, stat_size("/raw"), n);
 		KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	}
@@ -104,8 +83,12 @@ static void fs_read_after_write(struct ktest *t)
 
 static void fs_append_trunc_holes(struct ktest *t)
 {
-	u64 pages0 = fst_free_pages(), before;
-	long fd = sys_creat("/app");
+	struct ktest_snapshot s0;
+	u64 before;
+	long fd;
+
+	ktest_snapshot(&s0);
+	fd = sys_creat("/app");
 	long fa;
 
 	KT_ASSERT(t, fd >= 0);
@@ -124,18 +107,18 @@ static void fs_append_trunc_holes(struct ktest *t)
 	KT_ASSERT(t, fd >= 0);
 	memset(rbuf, 0, 32);
 	KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 32), 11);
-	KT_EXPECT(t, memcmp(rbuf, "helloJorld!", 11) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf, "helloJorld!", 11);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 
 	/* Holes read as zeros and take no pages. */
 	fd = sys_open("/app", O_RDWR | O_TRUNC);
 	KT_ASSERT(t, fd >= 0);
 	KT_EXPECT_EQ(t, stat_size("/app"), 0);
-	before = fst_free_pages();
+	before = ktest_free_pages();
 	KT_EXPECT_EQ(t, sys_lseek((int)fd, 2 * PAGE_SIZE + 100, SEEK_SET), 2 * PAGE_SIZE + 100);
 	KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 10), 0); /* past the end */
 	KT_EXPECT_EQ(t, sys_write((int)fd, "tail", 4), 4);
-	KT_EXPECT_EQ(t, fst_free_pages(), before - 1);
+	KT_EXPECT_EQ(t, ktest_free_pages(), before - 1);
 	KT_EXPECT_EQ(t, stat_size("/app"), 2 * PAGE_SIZE + 104);
 	KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 	memset(rbuf, 0xaa, sizeof(rbuf));
@@ -144,12 +127,12 @@ static void fs_append_trunc_holes(struct ktest *t)
 	for (u64 i = 0; i < 2 * PAGE_SIZE + 100; i++)
 		zeros &= rbuf[i] == 0;
 	KT_EXPECT(t, zeros);
-	KT_EXPECT(t, memcmp(rbuf + 2 * PAGE_SIZE + 100, "tail", 4) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf + 2 * PAGE_SIZE + 100, "tail", 4);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	/* O_TRUNC gives the pages back. */
 	fd = sys_open("/app", O_WRONLY | O_TRUNC);
 	KT_ASSERT(t, fd >= 0);
-	KT_EXPECT_EQ(t, fst_free_pages(), before);
+	KT_EXPECT_EQ(t, ktest_free_pages(), before);
 	KT_EXPECT_EQ(t, stat_size("/app"), 0);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	/* The size limit: short write up to it, -EFBIG at it. */
@@ -161,7 +144,7 @@ static void fs_append_trunc_holes(struct ktest *t)
 	KT_EXPECT_EQ(t, stat_size("/app"), FILE_SIZE_MAX);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	KT_EXPECT_EQ(t, sys_unlink("/app"), 0);
-	KT_EXPECT_EQ(t, fst_free_pages(), pages0); /* the file's memory too (kmalloc slabs) */
+	KT_EXPECT_NO_LEAK(t, &s0); /* the file's memory too (kmalloc slabs) */
 }
 
 /* Lists the directory open at fd in batches of 'batch'; counts how often each "n<i>" appears. */
@@ -242,7 +225,8 @@ static void fs_readdir_lists_each_name_once(struct ktest *t)
 
 static void fs_unlink_frees_pages(struct ktest *t)
 {
-	u64 pages0, kmem0, inodes0, pages1;
+	struct ktest_snapshot s0;
+	u64 pages1;
 	struct stat st;
 	struct inode *ino;
 	long fd;
@@ -253,16 +237,14 @@ static void fs_unlink_frees_pages(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	KT_EXPECT_EQ(t, sys_unlink("/warm"), 0);
 
-	pages0 = fst_free_pages();
-	kmem0 = fst_kmalloc_live();
-	inodes0 = fs_inodes_live();
+	ktest_snapshot(&s0);
 	fd = sys_open("/gone", O_CREAT | O_EXCL | O_RDWR);
 	KT_ASSERT(t, fd >= 0);
-	KT_EXPECT_EQ(t, fs_inodes_live(), inodes0 + 1);
-	pages1 = fst_free_pages();
+	KT_EXPECT_EQ(t, fs_inodes_live(), s0.inodes + 1);
+	pages1 = ktest_free_pages();
 	fill(wbuf, 3 * PAGE_SIZE + 5, 7);
 	KT_EXPECT_EQ(t, sys_write((int)fd, wbuf, 3 * PAGE_SIZE + 5), 3 * PAGE_SIZE + 5);
-	KT_EXPECT_EQ(t, fst_free_pages(), pages1 - 4);
+	KT_EXPECT_EQ(t, ktest_free_pages(), pages1 - 4);
 	KT_ASSERT(t, sys_stat("/gone", &st) == 0);
 	KT_EXPECT_EQ(t, st.nlink, 1);
 	kernel_enter();
@@ -277,18 +259,16 @@ static void fs_unlink_frees_pages(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_stat("/gone", &st), -ENOENT);
 	KT_EXPECT_EQ(t, sys_open("/gone", O_RDONLY), -ENOENT);
 	/* The 4 data pages stay; freeing the entry may give a kmalloc slab page back. */
-	KT_EXPECT_GE(t, fst_free_pages(), pages1 - 4);
-	KT_EXPECT_LE(t, fst_free_pages(), pages1 - 3);
-	KT_EXPECT_EQ(t, fs_inodes_live(), inodes0 + 1);
+	KT_EXPECT_GE(t, ktest_free_pages(), pages1 - 4);
+	KT_EXPECT_LE(t, ktest_free_pages(), pages1 - 3);
+	KT_EXPECT_EQ(t, fs_inodes_live(), s0.inodes + 1);
 	KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0);
 	KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, sizeof(rbuf)), 3 * PAGE_SIZE + 5);
-	KT_EXPECT(t, memcmp(rbuf, wbuf, 3 * PAGE_SIZE + 5) == 0);
+	KT_EXPECT_MEMEQ(t, rbuf, wbuf, 3 * PAGE_SIZE + 5);
 	KT_EXPECT_EQ(t, sys_write((int)fd, "more", 4), 4);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 
-	KT_EXPECT_EQ(t, fst_free_pages(), pages0);
-	KT_EXPECT_EQ(t, fst_kmalloc_live(), kmem0);
-	KT_EXPECT_EQ(t, fs_inodes_live(), inodes0);
+	KT_EXPECT_NO_LEAK(t, &s0);
 	kernel_enter();
 	ino = inode_lookup(st.ino);
 	kernel_exit();
@@ -429,4 +409,4 @@ static const struct ktest_case fs_cases[] = {
 	KTEST_CASE(fs_bad_fd_arguments),
 	KTEST_CASE(fs_smp_stress),
 };
-KTEST_SUITE(fs, "fs", fs_cases);
+KTEST_SUITE(fs, fs_cases);

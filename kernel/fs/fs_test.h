@@ -1,4 +1,4 @@
-/* Shared by the fs ktest files: measuring helpers (inside the kernel scope) and the cases kept in other files. */
+/* Shared by the fs ktest files: the fd counter (inside the kernel scope) and the cases kept in other files. */
 #ifndef KERNEL_FS_FS_TEST_H
 #define KERNEL_FS_FS_TEST_H
 
@@ -7,9 +7,7 @@
 #include <locklab/proc.h>
 #include <locklab/syscall.h>
 
-u64 fst_free_pages(void);   /* mm_free_pages() */
-u64 fst_kmalloc_live(void); /* kmalloc_live() */
-u32 fst_fds_open(void);     /* open fds of process 1 */
+u32 fst_fds_open(void); /* open fds of process 1 (leak checks: ktest_snapshot()) */
 
 void fs_bad_path_arguments(struct ktest *t); /* fs_errors_test.c */
 void fs_bad_fd_arguments(struct ktest *t);   /* fs_errors_test.c */

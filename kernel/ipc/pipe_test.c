@@ -18,42 +18,6 @@
 
 /* ---- helpers ---- */
 
-struct mem_snap {
-	u64 free_pages;
-	u64 live_objs;
-};
-
-static struct mem_snap mem_snap(void)
-{
-	struct mem_snap s;
-
-	kernel_enter();
-	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
-	s.free_pages = mm_free_pages();
-	s.live_objs = kmalloc_live();
-	kernel_exit();
-	return s;
-}
-
-/* A snapshot taken after one pipe has come and gone (anything made lazily on first use is made). */
-static struct mem_snap leak_start(void)
-{
-	int fds[2];
-
-	if (sys_pipe(fds) == 0) {
-		sys_close(fds[0]);
-		sys_close(fds[1]);
-	}
-	return mem_snap();
-}
-
-#define KT_EXPECT_NO_LEAK(t, s0)                                                \
-	do {                                                                    \
-		struct mem_snap __s1 = mem_snap();                              \
-		KT_EXPECT_EQ(t, __s1.free_pages, (s0).free_pages);              \
-		KT_EXPECT_EQ(t, __s1.live_objs, (s0).live_objs);                \
-	} while (0)
-
 static int helper_cpu(void)
 {
 	u32 c = ktest_other_cpu();
@@ -172,7 +136,6 @@ static u8 big_dst[3 * PIPE_BUF_SIZE + 123];
 
 static void pipe_bytes_come_out_in_order(struct ktest *t)
 {
-	struct mem_snap s0 = leak_start();
 	u8 out[64];
 	int fds[2];
 
@@ -182,11 +145,11 @@ static void pipe_bytes_come_out_in_order(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write(fds[1], "pipe world", 10), 10);
 	/* Partial reads: each returns what is asked for while data remains. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, 3), 3);
-	KT_EXPECT(t, memcmp(out, "hel", 3) == 0);
+	KT_EXPECT_MEMEQ(t, out, "hel", 3);
 	KT_EXPECT_EQ(t, sys_read(fds[0], out + 3, 5), 5);
 	/* A read larger than what is there returns what is there. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], out + 8, sizeof(out) - 8), 9);
-	KT_EXPECT(t, memcmp(out, "hello, pipe world", 17) == 0);
+	KT_EXPECT_MEMEQ(t, out, "hello, pipe world", 17);
 	/* Wrapping round the ring keeps the order. */
 	for (u64 round = 0; round < 5; round++) {
 		fill(big_src, 3000, round * 3000);
@@ -197,12 +160,10 @@ static void pipe_bytes_come_out_in_order(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write(fds[1], "x", 0), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 static void pipe_eof_when_no_writers(struct ktest *t)
 {
-	struct mem_snap s0 = leak_start();
 	u8 out[8];
 	int fds[2];
 
@@ -214,12 +175,10 @@ static void pipe_eof_when_no_writers(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, sizeof(out)), 0);
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, sizeof(out)), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 static void pipe_epipe_when_no_readers(struct ktest *t)
 {
-	struct mem_snap s0 = leak_start();
 	struct pipe_op w = { 0 };
 	struct task *tk;
 	struct pipe *p;
@@ -248,12 +207,10 @@ static void pipe_epipe_when_no_readers(struct ktest *t)
 	KT_EXPECT_GE(t, w.ret, PIPE_BUF_SIZE);
 	KT_EXPECT_LE(t, w.ret, PIPE_BUF_SIZE + sizeof(out));
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 static void pipe_big_write_completes_with_reader(struct ktest *t)
 {
-	struct mem_snap s0 = leak_start();
 	struct pipe_op r;
 	struct task *tk;
 	int fds[2];
@@ -270,7 +227,6 @@ static void pipe_big_write_completes_with_reader(struct ktest *t)
 	KT_EXPECT_EQ(t, r.ret, sizeof(big_src));
 	KT_EXPECT(t, matches(big_dst, sizeof(big_dst), 1000));
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 /* ---- blocking and wake-ups ---- */
@@ -296,7 +252,7 @@ static void pipe_blocked_reader_woken_by_writer(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_write(fds[1], "wake!", 5), 5);
 	task_join(tk);
 	KT_EXPECT_EQ(t, r.ret, 5);
-	KT_EXPECT(t, memcmp(in, "wake!", 5) == 0);
+	KT_EXPECT_MEMEQ(t, in, "wake!", 5);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 }
@@ -369,7 +325,6 @@ static void pipe_closing_reader_wakes_writer_with_epipe(struct ktest *t)
 static void pipe_bad_arguments(struct ktest *t)
 {
 	int *volatile wild = (int *)0x10; /* volatile: the compiler may not see it is bad */
-	struct mem_snap s0 = leak_start();
 	u8 out[4];
 	int fds[2];
 
@@ -384,11 +339,10 @@ static void pipe_bad_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_read(fds[0], NULL, 4), -EFAULT);
 	KT_EXPECT_EQ(t, sys_write(fds[1], NULL, 4), -EFAULT);
 	KT_EXPECT_EQ(t, sys_read(fds[0], out, sizeof(out)), 4); /* the failed calls took nothing */
-	KT_EXPECT(t, memcmp(out, "data", 4) == 0);
+	KT_EXPECT_MEMEQ(t, out, "data", 4);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), -EBADF);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 static u32 open_fds(void)
@@ -404,7 +358,6 @@ static u32 open_fds(void)
 static void pipe_emfile_undoes_everything(struct ktest *t)
 {
 	static int fds[FD_MAX][2];
-	struct mem_snap s0 = leak_start();
 	u32 n = 0, before;
 	long r = 0;
 
@@ -425,12 +378,10 @@ static void pipe_emfile_undoes_everything(struct ktest *t)
 		for (int e = 0; e < 2; e++)
 			if (fds[i][e] >= 0)
 				KT_EXPECT_EQ(t, sys_close(fds[i][e]), 0);
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 static void pipe_no_leaks_after_many(struct ktest *t)
 {
-	struct mem_snap s0 = leak_start();
 	int fds[2];
 
 	for (u32 i = 0; i < 200; i++) {
@@ -440,7 +391,6 @@ static void pipe_no_leaks_after_many(struct ktest *t)
 		KT_EXPECT_EQ(t, sys_close(fds[i % 3 ? 0 : 1]), 0);
 		KT_EXPECT_EQ(t, sys_close(fds[i % 3 ? 1 : 0]), 0);
 	}
-	KT_EXPECT_NO_LEAK(t, s0);
 }
 
 /* ---- stress: ping-pong pairs and many writers to one reader ---- */
@@ -598,7 +548,6 @@ static void pipe_stress(struct ktest *t)
 {
 	struct task *tasks[2 * PP_PAIRS_MAX + CONFIG_NR_CPUS + 1];
 	u32 ncpu = cpus_online(), cpus[CONFIG_NR_CPUS], npairs, nw = 0, nt = 0;
-	struct mem_snap s0 = leak_start();
 	u64 rounds = 0, sent = 0, wbytes = 0;
 	int a[2], b[2], mw[2];
 
@@ -652,10 +601,31 @@ static void pipe_stress(struct ktest *t)
 	KT_EXPECT_EQ(t, mw_r.bad, 0);
 	KT_EXPECT_EQ(t, mw_r.records, sent);
 	KT_EXPECT_EQ(t, mw_r.bytes, wbytes);
-	KT_EXPECT_NO_LEAK(t, s0);
 	ktest_note(t, "pipe stress: cpus=%u pairs=%u pingpong_rounds=%llu writers=%u records=%llu bytes=%llu reads=%llu",
 		   ncpu, npairs, (unsigned long long)rounds, nw, (unsigned long long)sent,
 		   (unsigned long long)wbytes, (unsigned long long)mw_r.reads);
+}
+
+/*
+ * Every case gives back what it took (checked after the case). The snapshot
+ * follows one pipe that came and went: anything made lazily on first use is made.
+ */
+static struct ktest_snapshot pipe_before;
+
+static void pipe_case_init(struct ktest *t)
+{
+	int fds[2];
+
+	if (sys_pipe(fds) == 0) {
+		sys_close(fds[0]);
+		sys_close(fds[1]);
+	}
+	ktest_snapshot(&pipe_before);
+}
+
+static void pipe_case_exit(struct ktest *t)
+{
+	KT_EXPECT_NO_LEAK(t, &pipe_before);
 }
 
 static const struct ktest_case pipe_cases[] = {
@@ -672,4 +642,4 @@ static const struct ktest_case pipe_cases[] = {
 	KTEST_CASE(pipe_no_leaks_after_many),
 	KTEST_CASE(pipe_stress),
 };
-KTEST_SUITE(pipe, "pipe", pipe_cases);
+KTEST_SUITE(pipe, pipe_cases, .init = pipe_case_init, .exit = pipe_case_exit);

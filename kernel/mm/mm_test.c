@@ -339,4 +339,4 @@ static const struct ktest_case mm_cases[] = {
 	KTEST_CASE(mm_exhaustion_reaches_every_arena),
 	KTEST_CASE(mm_stress_on_every_cpu),
 };
-KTEST_SUITE(mm, "mm", mm_cases);
+KTEST_SUITE(mm, mm_cases);

@@ -10,31 +10,17 @@
 #include <locklab/time.h>
 #include <asm/atomic.h>
 
-struct counts {
-	u64 free_pages, live_objs, live_procs, free_slots;
-};
+/* Every case gives back what it took: processes reaped, their tasks, fd tables and structs freed. */
+static struct ktest_snapshot proc_before;
 
-static void snapshot(struct counts *c)
+static void proc_case_init(struct ktest *t)
 {
-	kernel_enter();
-	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
-	c->free_pages = mm_free_pages();
-	c->live_objs = kmalloc_live();
-	kernel_exit();
-	c->live_procs = proc_live();
-	c->free_slots = sched_free_slots();
+	ktest_snapshot(&proc_before);
 }
 
-/* Nothing leaked: processes reaped, their tasks, fd tables and structs freed. */
-static void expect_same(struct ktest *t, const struct counts *before)
+static void proc_case_exit(struct ktest *t)
 {
-	struct counts now;
-
-	snapshot(&now);
-	KT_EXPECT_EQ(t, now.live_procs, before->live_procs);
-	KT_EXPECT_EQ(t, now.free_slots, before->free_slots);
-	KT_EXPECT_EQ(t, now.live_objs, before->live_objs);
-	KT_EXPECT_EQ(t, now.free_pages, before->free_pages);
+	KT_EXPECT_NO_LEAK(t, &proc_before);
 }
 
 static s32 child_pid_seen; /* written by the child, read after wait */
@@ -52,11 +38,9 @@ static void just_return(void *arg)
 
 static void proc_wait_returns_the_childs_status(struct ktest *t)
 {
-	struct counts before;
 	int status = -1;
 	long pid, got;
 
-	snapshot(&before);
 	KT_EXPECT_EQ(t, sys_getpid(), 1); /* the ktest runner is process 1 */
 	pid = sys_spawn(exit_with_arg, (void *)42, TASK_ANY_CPU);
 	KT_ASSERT(t, pid > 1);
@@ -70,7 +54,6 @@ static void proc_wait_returns_the_childs_status(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_wait(-1, &status), pid);
 	KT_EXPECT_EQ(t, status, 0); /* returning from fn is exit(0) */
 	KT_EXPECT_EQ(t, sys_wait(-1, &status), -ECHILD); /* nothing left */
-	expect_same(t, &before);
 }
 
 static void write_to_inherited_fd(void *arg)
@@ -83,24 +66,21 @@ static void write_to_inherited_fd(void *arg)
 
 static void proc_child_inherits_fds_and_exit_closes_them(struct ktest *t)
 {
-	struct counts before;
 	int fds[2], status = -1;
 	char buf[32];
 	long pid;
 
-	snapshot(&before);
 	KT_ASSERT(t, sys_pipe(fds) == 0);
 	pid = sys_spawn(write_to_inherited_fd, (void *)(u64)fds[1], TASK_ANY_CPU);
 	KT_ASSERT(t, pid > 1);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0); /* now only the child's copy keeps the write end open */
 	KT_EXPECT_EQ(t, sys_read(fds[0], buf, sizeof(buf)), 11);
-	KT_EXPECT(t, strcmp(buf, "from child") == 0);
+	KT_EXPECT_STREQ(t, buf, "from child");
 	/* The child's exit closed its copy of the write end: end of file. */
 	KT_EXPECT_EQ(t, sys_read(fds[0], buf, sizeof(buf)), 0);
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
 	KT_EXPECT_EQ(t, status, 0);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
-	expect_same(t, &before);
 }
 
 static void stat_relative(void *arg)
@@ -140,12 +120,10 @@ static void spawn_grandchild_and_leave(void *arg)
 
 static void proc_orphans_are_reaped_by_init(struct ktest *t)
 {
-	struct counts before;
 	s32 grandchild = 0;
 	int status = -1, seen = 0;
 	long pid, got;
 
-	snapshot(&before);
 	pid = sys_spawn(spawn_grandchild_and_leave, &grandchild, TASK_ANY_CPU);
 	KT_ASSERT(t, pid > 1);
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
@@ -156,7 +134,6 @@ static void proc_orphans_are_reaped_by_init(struct ktest *t)
 	KT_EXPECT_EQ(t, got, grandchild);
 	seen += got == grandchild && status == 5;
 	KT_EXPECT_EQ(t, seen, 1);
-	expect_same(t, &before);
 }
 
 static void proc_bad_arguments_are_errors(struct ktest *t)
@@ -215,12 +192,10 @@ static void manager(void *arg)
 
 static void proc_stress_spawn_wait_on_every_cpu(struct ktest *t)
 {
-	struct counts before;
 	u32 n = cpus_online(), reaped = 0;
 	u64 total = 0, bad = 0;
 	int status;
 
-	snapshot(&before);
 	stress_end = time_counter() + (u64)STRESS_MS * time_freq() / 1000;
 	for (u32 c = 0; c < n; c++) {
 		stress_spawned[c] = stress_bad[c] = 0;
@@ -236,7 +211,6 @@ static void proc_stress_spawn_wait_on_every_cpu(struct ktest *t)
 	KT_EXPECT_EQ(t, reaped, n);
 	KT_EXPECT_EQ(t, bad, 0);
 	KT_EXPECT_GE(t, total, n);
-	expect_same(t, &before);
 }
 
 static const struct ktest_case proc_cases[] = {
@@ -247,4 +221,4 @@ static const struct ktest_case proc_cases[] = {
 	KTEST_CASE(proc_bad_arguments_are_errors),
 	KTEST_CASE(proc_stress_spawn_wait_on_every_cpu),
 };
-KTEST_SUITE(proc, "proc", proc_cases);
+KTEST_SUITE(proc, proc_cases, .init = proc_case_init, .exit = proc_case_exit);

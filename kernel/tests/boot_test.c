@@ -140,4 +140,4 @@ static const struct ktest_case boot_cases[] = {
 	KTEST_CASE(boot_cpu_is_in_device_tree),
 	KTEST_CASE(boot_map_is_w_xor_x),
 };
-KTEST_SUITE(boot, "boot", boot_cases);
+KTEST_SUITE(boot, boot_cases);

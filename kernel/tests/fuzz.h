@@ -8,7 +8,6 @@
 #include <locklab/ktest.h>
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
-#include "../fs/fs_test.h"
 
 #define FZ_PATH_BUF (PATH_MAX + 64) /* room to build paths longer than PATH_MAX */
 #define FZ_MAX_DEPTH 7              /* components after /fz in a generated path */

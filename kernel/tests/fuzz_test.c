@@ -399,31 +399,10 @@ static void fz_check_coverage(struct ktest *t)
 	}
 }
 
-struct fz_counts {
-	u64 free_pages, kmalloc_objs, inodes;
-	u32 procs, task_slots, fds, lockdep;
-};
-
-static void fz_counts(struct fz_counts *c)
-{
-	kernel_enter();
-	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
-	kernel_exit();
-	c->free_pages = mm_free_pages();
-	c->kmalloc_objs = kmalloc_live();
-	c->inodes = fs_inodes_live();
-	c->procs = proc_live();
-	c->task_slots = sched_free_slots();
-	c->fds = fst_fds_open();
-	c->lockdep = 0;
-	for (int k = 0; k < LOCKDEP_NR_KINDS; k++)
-		c->lockdep += lockdep_reports((enum lockdep_kind)k);
-}
-
 static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 {
 	const struct platform_info *plat = platform();
-	struct fz_counts before, after;
+	struct ktest_snapshot before;
 	u32 n = 0, ncpus = cpus_online();
 	u64 t0, ns, calls = 0, ok = 0, errors = 0, violations = 0;
 	long pids[CONFIG_NR_CPUS];
@@ -431,7 +410,7 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 	for (int i = 0; i < plat->nr_mem; i++)
 		ram_end = MAX(ram_end, plat->mem[i].base + plat->mem[i].size);
 	KT_ASSERT(t, fz_root_is_clean());
-	fz_counts(&before);
+	ktest_snapshot(&before);
 	KT_ASSERT(t, sys_mkdir("/fz") == 0);
 	t0 = time_counter();
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
@@ -462,7 +441,6 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 	}
 	KT_EXPECT(t, fz_cleanup());
 	fz_check_coverage(t);
-	fz_counts(&after);
 	printk_raw("fuzz: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu errors=%llu violations=%llu ms=%llu "
 		   "calls_per_sec=%llu", LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed,
 		   (unsigned long long)calls, (unsigned long long)ok, (unsigned long long)errors,
@@ -472,16 +450,10 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 	KT_EXPECT_EQ(t, violations, 0);
 	KT_EXPECT_GE(t, errors, 1); /* the boundary arguments were really refused ... */
 	KT_EXPECT_GE(t, ok, 1);     /* ... and the rest really ran */
-	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
-	KT_EXPECT_EQ(t, after.kmalloc_objs, before.kmalloc_objs);
-	KT_EXPECT_EQ(t, after.inodes, before.inodes);
-	KT_EXPECT_EQ(t, after.procs, before.procs);
-	KT_EXPECT_EQ(t, after.task_slots, before.task_slots);
-	KT_EXPECT_EQ(t, after.fds, before.fds);
-	KT_EXPECT_EQ(t, after.lockdep, before.lockdep);
+	KT_EXPECT_NO_LEAK(t, &before); /* and no lockdep report */
 }
 
 static const struct ktest_case fuzz_cases[] = {
 	KTEST_CASE(fuzz_random_syscalls_keep_every_invariant),
 };
-KTEST_SUITE(fuzz, "fuzz", fuzz_cases);
+KTEST_SUITE(fuzz, fuzz_cases);

@@ -94,4 +94,4 @@ static const struct ktest_case irq_cases[] = {
 	KTEST_CASE(irq_tick_rate_matches_hz),
 	KTEST_CASE(irq_counter_monotonic_and_calibrated),
 };
-KTEST_SUITE(irq, "irq", irq_cases);
+KTEST_SUITE(irq, irq_cases);

@@ -1,5 +1,8 @@
 /* Planted failures (run only when named in ktest=): prove the host runner catches each kind. */
+#include <locklab/errno.h>
+#include <locklab/klock.h>
 #include <locklab/ktest.h>
+#include <locklab/mm.h>
 #include <locklab/panic.h>
 #include <locklab/platform.h>
 #include <locklab/sched.h>
@@ -12,16 +15,82 @@ static void selftest_fails(struct ktest *t)
 	KT_EXPECT_EQ(t, 1 + 1, 3);
 }
 
+/* Each comparison below fails; the host checks that the values are printed readably. */
+static void selftest_fails_signed(struct ktest *t)
+{
+	long err = -ENOENT;
+
+	KT_EXPECT_EQ(t, err, 0); /* prints -2, not 18446744073709551614 */
+}
+
+static void selftest_fails_streq(struct ktest *t)
+{
+	const char *reply = "from child";
+
+	KT_EXPECT_STREQ(t, reply, "from parent");
+}
+
+static void selftest_fails_memeq(struct ktest *t)
+{
+	static const u8 buf[] = { 'h', 'e', 'l', 'l', 'o', 0x01, '!' };
+
+	KT_EXPECT_MEMEQ(t, buf, "hello, world", sizeof(buf));
+}
+
+static void selftest_fails_leak(struct ktest *t)
+{
+	struct ktest_snapshot before;
+	void *p;
+
+	ktest_snapshot(&before);
+	kernel_enter();
+	p = kmalloc(64);
+	kernel_exit();
+	KT_EXPECT_NO_LEAK(t, &before);
+	kernel_enter();
+	kfree(p);
+	kernel_exit();
+}
+
+/* The body made no check of its own: the hooks' expectations must not make it pass. */
+static void selftest_checks_nothing(struct ktest *t)
+{
+}
+
 static void selftest_passes(struct ktest *t)
 {
 	KT_EXPECT_EQ(t, 1 + 1, 2);
 }
 
+/*
+ * init and exit must alternate around every case: init fails a case whose
+ * previous exit did not run, exit one whose init did not. selftest_passes
+ * passing shows they ran and did not count against it.
+ */
+static u32 fail_hook_depth;
+
+static void fail_case_init(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, fail_hook_depth, 0);
+	fail_hook_depth = 1;
+}
+
+static void fail_case_exit(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, fail_hook_depth, 1);
+	fail_hook_depth = 0;
+}
+
 static const struct ktest_case fail_cases[] = {
 	KTEST_CASE(selftest_passes),
 	KTEST_CASE(selftest_fails),
+	KTEST_CASE(selftest_fails_signed),
+	KTEST_CASE(selftest_fails_streq),
+	KTEST_CASE(selftest_fails_memeq),
+	KTEST_CASE(selftest_fails_leak),
+	KTEST_CASE(selftest_checks_nothing),
 };
-KTEST_SUITE_EXPLICIT(selftest_fail, "selftest_fail", fail_cases);
+KTEST_SUITE_EXPLICIT(selftest_fail, fail_cases, .init = fail_case_init, .exit = fail_case_exit);
 
 static void selftest_hangs(struct ktest *t)
 {
@@ -33,7 +102,7 @@ static void selftest_hangs(struct ktest *t)
 static const struct ktest_case hang_cases[] = {
 	KTEST_CASE(selftest_hangs),
 };
-KTEST_SUITE_EXPLICIT(selftest_hang, "selftest_hang", hang_cases);
+KTEST_SUITE_EXPLICIT(selftest_hang, hang_cases);
 
 static void panic_here(void *arg)
 {
@@ -50,7 +119,7 @@ static void selftest_panics(struct ktest *t)
 static const struct ktest_case panic_cases[] = {
 	KTEST_CASE(selftest_panics),
 };
-KTEST_SUITE_EXPLICIT(selftest_panic, "selftest_panic", panic_cases);
+KTEST_SUITE_EXPLICIT(selftest_panic, panic_cases);
 
 static void selftest_faults(struct ktest *t)
 {
@@ -61,7 +130,7 @@ static void selftest_faults(struct ktest *t)
 static const struct ktest_case fault_cases[] = {
 	KTEST_CASE(selftest_faults),
 };
-KTEST_SUITE_EXPLICIT(selftest_fault, "selftest_fault", fault_cases);
+KTEST_SUITE_EXPLICIT(selftest_fault, fault_cases);
 
 /* Deep enough to run off any stack; the compiler cannot see that it never stops. */
 static volatile u64 overflow_limit = ~0ULL;
@@ -94,7 +163,7 @@ static void selftest_overflows_a_stack(struct ktest *t)
 static const struct ktest_case overflow_cases[] = {
 	KTEST_CASE(selftest_overflows_a_stack),
 };
-KTEST_SUITE_EXPLICIT(selftest_stack_overflow, "selftest_stack_overflow", overflow_cases);
+KTEST_SUITE_EXPLICIT(selftest_stack_overflow, overflow_cases);
 
 /* W^X: a store to kernel text must fault (text is mapped read-only), and the report must say so. */
 static void selftest_writes_kernel_text(struct ktest *t)
@@ -108,7 +177,7 @@ static void selftest_writes_kernel_text(struct ktest *t)
 static const struct ktest_case text_write_cases[] = {
 	KTEST_CASE(selftest_writes_kernel_text),
 };
-KTEST_SUITE_EXPLICIT(selftest_text_write, "selftest_text_write", text_write_cases);
+KTEST_SUITE_EXPLICIT(selftest_text_write, text_write_cases);
 
 /* A no-map reserved range is not mapped at all: sys_* refuse it, and a load from its first byte faults. */
 static void selftest_reads_nomap_memory(struct ktest *t)
@@ -133,4 +202,4 @@ static void selftest_reads_nomap_memory(struct ktest *t)
 static const struct ktest_case nomap_cases[] = {
 	KTEST_CASE(selftest_reads_nomap_memory),
 };
-KTEST_SUITE_EXPLICIT(selftest_nomap, "selftest_nomap", nomap_cases);
+KTEST_SUITE_EXPLICIT(selftest_nomap, nomap_cases);

@@ -103,4 +103,4 @@ static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(smp_atomic_add_from_all_cpus),
 	KTEST_CASE(smp_call_on_offline_cpu_fails),
 };
-KTEST_SUITE(smp, "smp", smp_cases);
+KTEST_SUITE(smp, smp_cases);

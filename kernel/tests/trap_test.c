@@ -17,7 +17,7 @@ static void traps_brk_is_decoded(struct ktest *t)
 	KT_EXPECT_EQ(t, pc->trap_seen_count, before + 1);
 	KT_EXPECT_EQ(t, (pc->trap_seen_esr >> 26) & 0x3f, ESR_EC_BRK);
 	KT_EXPECT_EQ(t, pc->trap_seen_esr & 0xffff, 0x42); /* the BRK immediate */
-	KT_EXPECT(t, strcmp(esr_class_name(ESR_EC_BRK), "BRK instruction") == 0);
+	KT_EXPECT_STREQ(t, esr_class_name(ESR_EC_BRK), "BRK instruction");
 }
 
 static void traps_unmapped_load_is_decoded(struct ktest *t)
@@ -42,4 +42,4 @@ static const struct ktest_case trap_cases[] = {
 	KTEST_CASE(traps_brk_is_decoded),
 	KTEST_CASE(traps_unmapped_load_is_decoded),
 };
-KTEST_SUITE(traps, "traps", trap_cases);
+KTEST_SUITE(traps, trap_cases);

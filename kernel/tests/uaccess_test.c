@@ -190,4 +190,4 @@ static const struct ktest_case uaccess_cases[] = {
 	KTEST_CASE(uaccess_rodata_is_read_only),
 	KTEST_CASE(uaccess_refuses_guard_pages), /* last: a kernel that accepts a guard page panics here */
 };
-KTEST_SUITE(uaccess, "uaccess", uaccess_cases);
+KTEST_SUITE(uaccess, uaccess_cases);

@@ -114,4 +114,4 @@ static const struct ktest_case watchdog_cases[] = {
 	KTEST_CASE(watchdog_names_the_lock_a_stuck_cpu_waits_for),
 	KTEST_CASE(watchdog_reports_a_cpu_stuck_with_interrupts_off),
 };
-KTEST_SUITE_EXPLICIT(selftest_watchdog, "selftest_watchdog", watchdog_cases);
+KTEST_SUITE_EXPLICIT(selftest_watchdog, watchdog_cases);

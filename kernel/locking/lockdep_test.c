@@ -273,7 +273,7 @@ static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_subclass_child_before_parent_is_reported),
 	KTEST_CASE(lockdep_subclass_keeps_the_other_checks),
 };
-KTEST_SUITE(lockdep, "lockdep", lockdep_cases);
+KTEST_SUITE(lockdep, lockdep_cases);
 
 /* Planted recursion (run only when named): certain deadlock, so lockdep reports it and panics. */
 static void lockdep_recursion_panics(struct ktest *t)
@@ -286,7 +286,7 @@ static void lockdep_recursion_panics(struct ktest *t)
 static const struct ktest_case recursion_cases[] = {
 	KTEST_CASE(lockdep_recursion_panics),
 };
-KTEST_SUITE_EXPLICIT(selftest_lock_recursion, "selftest_lock_recursion", recursion_cases);
+KTEST_SUITE_EXPLICIT(selftest_lock_recursion, recursion_cases);
 
 /* Planted recursion under another subclass (run only when named): still the same lock, still reported. */
 static void lockdep_nested_recursion_panics(struct ktest *t)
@@ -299,4 +299,4 @@ static void lockdep_nested_recursion_panics(struct ktest *t)
 static const struct ktest_case nested_recursion_cases[] = {
 	KTEST_CASE(lockdep_nested_recursion_panics),
 };
-KTEST_SUITE_EXPLICIT(selftest_lock_recursion_nested, "selftest_lock_recursion_nested", nested_recursion_cases);
+KTEST_SUITE_EXPLICIT(selftest_lock_recursion_nested, nested_recursion_cases);

@@ -156,4 +156,4 @@ static const struct ktest_case spinlock_cases[] = {
 	KTEST_CASE(spinlock_irqsave_masks_and_restores),
 	KTEST_CASE(spinlock_owner_and_preempt_count),
 };
-KTEST_SUITE(spinlock, "spinlock", spinlock_cases);
+KTEST_SUITE(spinlock, spinlock_cases);

@@ -153,4 +153,4 @@ static const struct ktest_case mutex_cases[] = {
 	KTEST_CASE(mutex_adaptive_excludes),
 	KTEST_CASE(mutex_wait_is_counted_and_accounted),
 };
-KTEST_SUITE(mutex, "mutex", mutex_cases);
+KTEST_SUITE(mutex, mutex_cases);

@@ -237,7 +237,7 @@ static void lockstat_table_row_has_linux_columns(struct ktest *t)
 	n = split_words(row, words, 16);
 	KT_ASSERT(t, n == 13);
 	for (int i = 0; i < n; i++)
-		KT_EXPECT(t, strcmp(words[i], want_untimed[i]) == 0);
+		KT_EXPECT_STREQ(t, words[i], want_untimed[i]);
 	s.hold_count = 2;
 	s.hold_min = 5;
 	s.hold_max = 999995;
@@ -246,7 +246,7 @@ static void lockstat_table_row_has_linux_columns(struct ktest *t)
 	n = split_words(row, words, 16);
 	KT_ASSERT(t, n == 13);
 	for (int i = 0; i < n; i++)
-		KT_EXPECT(t, strcmp(words[i], want_timed[i]) == 0);
+		KT_EXPECT_STREQ(t, words[i], want_timed[i]);
 }
 
 static const struct ktest_case lockstat_cases[] = {
@@ -257,4 +257,4 @@ static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_since_boot_survives_resets),
 	KTEST_CASE(lockstat_table_row_has_linux_columns),
 };
-KTEST_SUITE(lockstat, "lockstat", lockstat_cases);
+KTEST_SUITE(lockstat, lockstat_cases);

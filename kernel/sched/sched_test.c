@@ -256,7 +256,7 @@ static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(sched_join_frees_and_placement_spreads),
 	KTEST_CASE(sched_account_charges_lock_spinning),
 };
-KTEST_SUITE(sched, "sched", sched_cases);
+KTEST_SUITE(sched, sched_cases);
 
 /* Planted (run only when named): a yield() with a spinlock held must stop at the switch, naming the task. */
 static struct spinlock planted_yield_lock = SPINLOCK_INIT("planted_yield_lock");
@@ -280,4 +280,4 @@ static void selftest_yield_with_spinlock(struct ktest *t)
 static const struct ktest_case yield_spin_cases[] = {
 	KTEST_CASE(selftest_yield_with_spinlock),
 };
-KTEST_SUITE_EXPLICIT(selftest_yield_spinlock, "selftest_yield_spinlock", yield_spin_cases);
+KTEST_SUITE_EXPLICIT(selftest_yield_spinlock, yield_spin_cases);

@@ -158,4 +158,4 @@ static void torture_strategy_lock(struct ktest *t)
 static const struct ktest_case torture_cases[] = {
 	KTEST_CASE(torture_strategy_lock),
 };
-KTEST_SUITE(torture, "torture", torture_cases);
+KTEST_SUITE(torture, torture_cases);

@@ -234,7 +234,7 @@ static const struct ktest_case wait_cases[] = {
 	KTEST_CASE(wait_sleep_releases_the_real_lock),
 	KTEST_CASE(wait_wakeup_in_irqsave_switches_at_restore),
 };
-KTEST_SUITE(wait, "wait", wait_cases);
+KTEST_SUITE(wait, wait_cases);
 
 /* Planted (run only when named): sleeping with an infrastructure spinlock held is reported. */
 static struct spinlock planted = SPINLOCK_INIT("planted_spinlock");
@@ -258,4 +258,4 @@ static void selftest_sleep_with_spinlock(struct ktest *t)
 static const struct ktest_case sleep_spin_cases[] = {
 	KTEST_CASE(selftest_sleep_with_spinlock),
 };
-KTEST_SUITE_EXPLICIT(selftest_sleep_spinlock, "selftest_sleep_spinlock", sleep_spin_cases);
+KTEST_SUITE_EXPLICIT(selftest_sleep_spinlock, sleep_spin_cases);
