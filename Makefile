@@ -437,5 +437,6 @@ help:
 	@echo '  clean             - remove build outputs (objects, generated headers, check, fuzz, randconfig,'
 	@echo '                      sdcard, bench-*) but keep $$(O)/.config'
 	@echo '  distclean         - remove $$(O)/ entirely'
+	@echo '  help              - this list'
 	@echo ''
 	@echo 'Variables: O=dir (build folder), V=1 (show commands), CROSS_COMPILE=$(CROSS_COMPILE)'

@@ -304,6 +304,32 @@ def make_names_config_lines_not_kept():
 # ---- make clean -------------------------------------------------------------------------
 
 @test
+def help_and_readme_list_the_same_targets():
+    """make help and README's target table name the same targets, and make knows each of them."""
+    rc, out, err = make('help')
+    expect_eq(rc, 0, f'make help ({err.strip()})')
+    in_help = set()
+    for line in out.splitlines():
+        m = re.match(r'^  ([a-z<][\w<>-]*)(?: [^\s-][^-]*?)?\s+- ', line)
+        if m:
+            in_help.add(m.group(1).split('=')[0])
+    readme = open(os.path.join(ROOT, 'README.md')).read()
+    in_readme = set()
+    for line in readme.splitlines():
+        if line.startswith('| `'):
+            cell = line.split('|')[1]
+            in_readme.update(n.split()[0].split('=')[0] for n in re.findall(r'`([^`]+)`', cell))
+    in_help.discard('<name>_defconfig')
+    in_readme.discard('<name>_defconfig')
+    expect(len(in_help) > 20, f'make help lists only {sorted(in_help)}')
+    expect(not in_help - in_readme, f'in make help, not in README\'s table: {sorted(in_help - in_readme)}')
+    expect(not in_readme - in_help, f'in README\'s table, not in make help: {sorted(in_readme - in_help)}')
+    rc, out, err = make('-pq', timeout=60)
+    known = set(re.findall(r'^([a-z][\w-]*):', out, re.M))
+    expect(not in_help - known, f'make help lists targets make does not know: {sorted(in_help - known)}')
+
+
+@test
 def make_clean_leaves_no_objects():
     # A copy of a whole build (bench/ objects and generated headers included),
     # plus what make fuzz and make randconfig-check leave in the same O=.
