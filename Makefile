@@ -131,8 +131,10 @@ subdirs-$(1) := $$(addprefix $(1)/,$$(patsubst %/,%,$$(filter %/,$$(obj-y))))
 kernel-objs += $$(objs-$(1))
 $$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
 endef
-# The source folders the kernel is built from; make clean removes their outputs too.
-kbuild-dirs := arch/arm64 drivers kernel lock-strategies bench
+# The source folders the kernel is built from, from the root Kbuild; make clean removes their outputs too.
+obj-y :=
+include $(srctree)/Kbuild
+kbuild-dirs := $(patsubst %/,%,$(filter %/,$(obj-y)))
 kernel-objs :=
 $(foreach d,$(kbuild-dirs),$(eval $(call descend,$(d))))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
