@@ -132,8 +132,11 @@ kernel-objs += $$(objs-$(1))
 $$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
 endef
 # The source folders the kernel is built from; make clean removes their outputs too.
+# A Kbuild file may add preprocessor flags for the whole kernel to KBUILD_CPPFLAGS
+# (lock-strategies/ names the chosen strategy's header that way).
 kbuild-dirs := arch/arm64 drivers kernel lock-strategies bench
 kernel-objs :=
+KBUILD_CPPFLAGS :=
 $(foreach d,$(kbuild-dirs),$(eval $(call descend,$(d))))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
 
@@ -151,7 +154,7 @@ KCFLAGS := -std=gnu11 -O2 -g -fmacro-prefix-map=$(srctree)/= -ffreestanding -fno
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	$(ARCH_FLAGS) \
 	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(srctree)/lock-strategies \
-	-I$(objtree)/include \
+	-I$(objtree)/include $(KBUILD_CPPFLAGS) \
 	-include $(srctree)/include/locklab/hidden.h \
 	-include $(objtree)/include/generated/autoconf.h
 KAFLAGS := -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(KCFLAGS))

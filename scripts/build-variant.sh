@@ -51,7 +51,7 @@ frag=$out/variant_defconfig
 # Keep the fragment's timestamp when nothing changed: nothing then rebuilds.
 cmp -s "$frag.new" "$frag" 2>/dev/null && rm "$frag.new" || mv "$frag.new" "$frag"
 (cd "$out" && KCONFIG_CONFIG=.config srctree="$src" kconfig-conf -s --defconfig="$frag" "$src/Kconfig" 2>/dev/null)
-for want in "CONFIG_LOCK_$(up "$strategy")=y" "CONFIG_LOCK_ALG_$(up "$alg")=y" \
+for want in "CONFIG_LOCK_STRATEGY_$(up "$strategy")=y" "CONFIG_LOCK_ALG_$(up "$alg")=y" \
 	    "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y" "CONFIG_SPIN_WAIT_$(up "$wait")=y" \
 	    "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"; do
 	grep -qx "$want" "$out/.config" || { echo "build-variant: $variant: Kconfig refused $want" >&2; exit 1; }
