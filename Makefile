@@ -132,10 +132,13 @@ kernel-objs += $$(objs-$(1))
 $$(foreach d,$$(subdirs-$(1)),$$(eval $$(call descend,$$(d))))
 endef
 # The source folders the kernel is built from, from the root Kbuild; make clean removes their outputs too.
+# A Kbuild file may add preprocessor flags for the whole kernel to KBUILD_CPPFLAGS
+# (lock-strategies/ names the chosen strategy's header that way).
 obj-y :=
 include $(srctree)/Kbuild
 kbuild-dirs := $(patsubst %/,%,$(filter %/,$(obj-y)))
 kernel-objs :=
+KBUILD_CPPFLAGS :=
 $(foreach d,$(kbuild-dirs),$(eval $(call descend,$(d))))
 KOBJS := $(addprefix $(objtree)/,$(kernel-objs))
 
@@ -153,7 +156,7 @@ KCFLAGS := -std=gnu11 -O2 -g -fmacro-prefix-map=$(srctree)/= -ffreestanding -fno
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	$(ARCH_FLAGS) \
 	-I$(srctree)/include -I$(srctree)/arch/arm64/include -I$(srctree)/lock-strategies \
-	-I$(objtree)/include \
+	-I$(objtree)/include $(KBUILD_CPPFLAGS) \
 	-include $(srctree)/include/locklab/hidden.h \
 	-include $(objtree)/include/generated/autoconf.h
 KAFLAGS := -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(KCFLAGS))
@@ -249,9 +252,14 @@ gdb: $(objtree)/Image
 	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --gdb $(qemu-run-args)
 
 # ---------------------------------------------------------------- benchmarks
+# The strategies, as lock-strategies/Kconfig's choice lists them (scripts/lock-strategies), read once
+# and only where a recipe or make check needs them: bkl subsys fine.
+lock-strategies = $(eval lock-strategies := $$(shell $(PYTHON) $(srctree)/scripts/lock-strategies list))$(lock-strategies)
+
 # make bench: build the strategies, boot each with every workload, write
 # results/<date>-<time>-<label>/ (scripts/bench-run; docs/benchmarks.md).
-STRATEGIES ?= bkl,subsys,fine
+# STRATEGIES: every strategy unless given (bench-run reads the list).
+STRATEGIES ?=
 REPEAT ?= 3
 BOOTS ?= 2
 DURATION_MS ?= 100
@@ -269,7 +277,7 @@ bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPU
 .PHONY: bench bench-locks plots
 bench:
 	$(call need-tool,$(PYTHON))
-	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --strategies $(STRATEGIES)
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) $(if $(STRATEGIES),--strategies $(STRATEGIES))
 
 # The lock algorithms (and LL/SC vs LSE) under one strategy, on the contended workloads.
 STRATEGY ?= fine
@@ -330,7 +338,7 @@ plots:
 
 # ---------------------------------------------------------------- Raspberry Pi 5
 # make sdcard: this configuration's Image as the Pi 5's kernel_2712.img, with
-# config.txt, cmdline.txt and README.txt (docs/rpi5.md). sdcard-all: the three
+# config.txt, cmdline.txt and README.txt (docs/rpi5.md). sdcard-all: the
 # strategies as make bench builds them, one picked by config.txt's kernel= line.
 .PHONY: sdcard sdcard-all
 sdcard: $(objtree)/Image
@@ -338,7 +346,7 @@ sdcard: $(objtree)/Image
 
 sdcard-all:
 	$(call need-tool,$(PYTHON))
-	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only --strategies $(STRATEGIES) \
+	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only $(if $(STRATEGIES),--strategies $(STRATEGIES)) \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
 	  $(srctree)/scripts/mk-sdcard $(objtree)/sdcard-all $$images
 
@@ -389,17 +397,17 @@ help:
 	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
 	@echo ''
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
-	@echo '  bench             - build bkl, subsys and fine (build/bench-*), boot each in QEMU with every'
+	@echo '  bench             - build every strategy (build/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
 	@echo '                      write CSVs, gnuplot graphs, a lock timeline per strategy and a report;'
-	@echo '                      STRATEGIES=bkl,subsys,fine (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
+	@echo '                      STRATEGIES=$(subst $(space),$(comma),$(lock-strategies)) (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
 	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
-	@echo '  trace             - the lock timeline of WORKLOAD=fs-private under STRATEGY=fine (or bkl, subsys,'
-	@echo '                      current) at CPUS=: a row per CPU, its lock holds and waits over a few ms'
+	@echo '  trace             - the lock timeline of WORKLOAD=fs-private under STRATEGY=fine (or any of'
+	@echo '                      $(lock-strategies), or current) at CPUS=: a row per CPU, its lock holds and waits over a few ms'
 	@echo '                      (plots/timeline-<strategy>.png in the run folder; make bench draws one per'
 	@echo '                      strategy for fs-private)'
 	@echo '  bench-wait        - spin, block and adaptive strategy locks (STRATEGY=fine) on the lock workload,'
@@ -415,7 +423,7 @@ help:
 	@echo 'Raspberry Pi 5 (docs/rpi5.md):'
 	@echo '  sdcard            - $$(O)/sdcard/ and $$(O)/sdcard.tar.gz: kernel_2712.img (this Image),'
 	@echo '                      config.txt, cmdline.txt, README.txt (what else to copy, how to wire the UART)'
-	@echo '  sdcard-all        - $$(O)/sdcard-all/: the three strategies as make bench builds them;'
+	@echo '  sdcard-all        - $$(O)/sdcard-all/: the strategies as make bench builds them;'
 	@echo '                      config.txt kernel= picks one'
 	@echo ''
 	@echo 'Tests:'
@@ -432,7 +440,7 @@ help:
 	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'
 	@echo '                      booted with a short self-test; a failure prints its seed and config'
 	@echo '  fuzz              - the syscall fuzzer: FUZZ_CALLS=1000000 calls under each strategy'
-	@echo '                      (FUZZ_STRATEGIES="bkl subsys fine" FUZZ_CPUS=4 FUZZ_SEED=1)'
+	@echo '                      (FUZZ_STRATEGIES="$(lock-strategies)" FUZZ_CPUS=4 FUZZ_SEED=1)'
 	@echo ''
 	@echo 'Other:'
 	@echo '  deps              - install missing Debian packages (as root) or print the apt-get line'

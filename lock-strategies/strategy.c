@@ -1,7 +1,8 @@
-/* The strategy's coarse lock instances, subsystem names, and the helpers every strategy shares. */
+/* What every strategy shares: subsystem and scope names, the list of real lock classes, the assertion's report. */
 #include <locklab/klock.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/printf.h>
 #include <locklab/sched.h>
 
 static const char *const names[NR_SUBSYS] = {
@@ -13,69 +14,27 @@ const char *subsys_name(enum subsys_id ss)
 	return (unsigned)ss < NR_SUBSYS ? names[ss] : "?";
 }
 
-#if defined(CONFIG_LOCK_BKL)
-struct coarse_lock big_kernel_lock = COARSE_LOCK_INIT("bkl");
-
-u32 kernel_lock_depth(void) { return coarse_depth(&big_kernel_lock); }
-u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
-#elif defined(CONFIG_LOCK_SUBSYS)
-/* Class names say which subsystem: they are what lockstat prints. */
-struct coarse_lock subsys_locks[NR_SUBSYS] = {
-	[SUBSYS_PROC] = COARSE_LOCK_INIT("proc_lock"),
-	[SUBSYS_FS] = COARSE_LOCK_INIT("fs_lock"),
-	[SUBSYS_IPC] = COARSE_LOCK_INIT("ipc_lock"),
-	[SUBSYS_MM] = COARSE_LOCK_INIT("mm_lock"),
-};
-
-u32 kernel_lock_depth(void) { return 0; }
-u32 subsys_lock_depth(enum subsys_id ss) { return coarse_depth(&subsys_locks[ss]); }
-#else
-u32 kernel_lock_depth(void) { return 0; }
-u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
-#endif
-
-void klock_sleep_release(struct klock *held, struct klock_sleep *s)
+const char *lock_scope_name(enum lock_scope scope)
 {
-	*s = (struct klock_sleep){ 0 };
-#if defined(CONFIG_LOCK_BKL)
-	(void)held;
-	s->bkl_depth = coarse_release_all(&big_kernel_lock);
-#elif defined(CONFIG_LOCK_SUBSYS)
-	(void)held;
-	for (int ss = NR_SUBSYS - 1; ss >= 0; ss--) /* reverse lock order */
-		s->subsys_depth[ss] = coarse_release_all(&subsys_locks[ss]);
-#else
-	s->data_held = held && klock_held(held);
-	if (s->data_held)
-		klock_unlock(held);
-#endif
+	return scope == SCOPE_KERNEL ? "kernel" : scope == SCOPE_SUBSYS ? "subsys" : "data";
 }
 
-void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s)
+bool lock_strategy_classes(char *buf, size_t size)
 {
-#if defined(CONFIG_LOCK_BKL)
-	(void)held;
-	coarse_retake(&big_kernel_lock, s->bkl_depth);
-#elif defined(CONFIG_LOCK_SUBSYS)
-	(void)held;
-	for (int ss = 0; ss < NR_SUBSYS; ss++) /* lock order: proc, fs, ipc, mm */
-		coarse_retake(&subsys_locks[ss], s->subsys_depth[ss]);
-#else
-	if (s->data_held)
-		klock_lock(held);
-#endif
-}
+	size_t n = 0;
+	const char *c;
 
-const char *klock_real_class(struct klock *l)
-{
-#if defined(CONFIG_LOCK_BKL)
-	(void)l;
-	return slock_name(&big_kernel_lock.lock);
-#elif defined(CONFIG_LOCK_SUBSYS)
-	return slock_name(&subsys_locks[l->subsys].lock);
-#else
-	return slock_name(&l->lock);
-#endif
+	if (!size)
+		return false;
+	buf[0] = '\0';
+	for (u32 i = 0; (c = lock_strategy_class(i)); i++) {
+		int w = snprintf(buf + n, size - n, "%s%s", i ? "," : "", c);
+
+		if (w < 0 || (size_t)w >= size - n)
+			return false; /* cut short, still terminated */
+		n += (size_t)w;
+	}
+	return true;
 }
 
 void klock_assert_failed(struct klock *l, const char *file, int line)

@@ -1,15 +1,15 @@
-/* Maps the Kconfig LOCK_STRATEGY choice to one of bkl.h, subsys.h, fine.h (included via <locklab/klock.h>). */
+/* Includes the chosen strategy's header, <name>.h for CONFIG_LOCK_STRATEGY_<NAME> (via <locklab/klock.h>). */
 #ifndef LOCK_STRATEGIES_STRATEGY_H
 #define LOCK_STRATEGIES_STRATEGY_H
 
-#if defined(CONFIG_LOCK_BKL)
-#include "bkl.h"
-#elif defined(CONFIG_LOCK_SUBSYS)
-#include "subsys.h"
-#elif defined(CONFIG_LOCK_FINE)
-#include "fine.h"
-#else
-#error "no locking strategy selected (CONFIG_LOCK_BKL/SUBSYS/FINE)"
+/*
+ * lock-strategies/Kbuild names the header from the Kconfig choice
+ * (-DLOCK_STRATEGY_HEADER="bkl.h"), so no list of strategies is kept here:
+ * each header defines what <locklab/klock.h> lists, and its .c the rest.
+ */
+#ifndef LOCK_STRATEGY_HEADER
+#error "no locking strategy selected (a CONFIG_LOCK_STRATEGY_* choice; lock-strategies/Kbuild names its header)"
 #endif
+#include LOCK_STRATEGY_HEADER
 
 #endif

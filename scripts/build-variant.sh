@@ -3,7 +3,8 @@
 #
 # usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] [fragment...]
 #   e.g. build-variant.sh . build/check/matrix/bkl-mcs-llsc-wfe bkl-mcs-llsc-wfe
-# strategy: bkl|subsys|fine  alg: tas|ttas|ticket|mcs  atomics: lse|llsc  spin_wait: busy|wfe
+# Each part is a member of a Kconfig choice (scripts/lock-strategies lists them): strategy (bkl, subsys,
+# fine...), alg (tas, ttas, ticket, mcs), atomics (lse, llsc), spin_wait (busy, wfe),
 # lock_wait: spin (default)|block|adaptive - how contended strategy locks wait
 # -nostat turns CONFIG_LOCK_STAT off (to show no instrumentation is left).
 # Each fragment (a file of CONFIG_ lines, e.g. configs/bench.config) is added last.
@@ -22,38 +23,20 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-old_ifs=$IFS
-IFS=-
-set -- $variant
-IFS=$old_ifs
-strategy=$1 alg=$2 atomics=$3 wait=$4 lockwait=spin extra=
-case ${5:-} in spin|block|adaptive) lockwait=$5; extra=${6:-}; [ -z "${7:-}" ] || extra=bad ;;
-	*) extra=${5:-}; [ -z "${6:-}" ] || extra=bad ;; esac
-bad() { echo "build-variant: $1 in '$variant' (expected <bkl|subsys|fine>-<tas|ttas|ticket|mcs>-<lse|llsc>-<busy|wfe>[-<spin|block|adaptive>][-nostat])" >&2; exit 2; }
-case $strategy in bkl|subsys|fine) ;; *) bad "unknown strategy '$strategy'" ;; esac
-case $alg in tas|ttas|ticket|mcs) ;; *) bad "unknown algorithm '$alg'" ;; esac
-case $atomics in lse|llsc) ;; *) bad "unknown atomics '$atomics'" ;; esac
-case $wait in busy|wfe) ;; *) bad "unknown spin wait '$wait'" ;; esac
-case $extra in ''|nostat) ;; *) bad "unknown suffix '$extra'" ;; esac
-
-up() { echo "$1" | tr a-z A-Z; }
+# The variant's name and its CONFIG_ lines come from the Kconfig choices (scripts/lock-strategies).
+lines=$(python3 "$src/scripts/lock-strategies" variant "$variant" 2>&1) || { echo "build-variant: ${lines#lock-strategies: }" >&2; exit 2; }
+strategy=${variant%%-*}
 frag=$out/variant_defconfig
 {
 	cat "$src/configs/qemu_${strategy}_defconfig"
-	echo "CONFIG_LOCK_ALG_$(up "$alg")=y"
-	echo "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y"
-	echo "CONFIG_SPIN_WAIT_$(up "$wait")=y"
-	echo "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"
-	[ "$extra" = nostat ] && echo "# CONFIG_LOCK_STAT is not set"
+	echo "$lines"
 	for f in $frags; do cat "$f"; done
 	true
 } > "$frag.new"
 # Keep the fragment's timestamp when nothing changed: nothing then rebuilds.
 cmp -s "$frag.new" "$frag" 2>/dev/null && rm "$frag.new" || mv "$frag.new" "$frag"
 (cd "$out" && KCONFIG_CONFIG=.config srctree="$src" kconfig-conf -s --defconfig="$frag" "$src/Kconfig" 2>/dev/null)
-for want in "CONFIG_LOCK_$(up "$strategy")=y" "CONFIG_LOCK_ALG_$(up "$alg")=y" \
-	    "CONFIG_ARM64_ATOMICS_$(up "$atomics")=y" "CONFIG_SPIN_WAIT_$(up "$wait")=y" \
-	    "CONFIG_KLOCK_WAIT_$(up "$lockwait")=y"; do
+for want in $(echo "$lines" | grep '=y$'); do
 	grep -qx "$want" "$out/.config" || { echo "build-variant: $variant: Kconfig refused $want" >&2; exit 1; }
 done
 ${MAKE:-make} --no-print-directory -s -C "$src" O="$out" all >/dev/null

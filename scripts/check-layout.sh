@@ -2,16 +2,19 @@
 # check-layout.sh: house rules that keep the three strategies honest, checked on the source tree; prints KTAP.
 #
 # usage: check-layout.sh <srctree>
-#  1. strategy symbols (CONFIG_LOCK_BKL/SUBSYS/FINE) appear only in lock-strategies/ (and Kconfig/configs/docs)
+#  1. strategy symbols (CONFIG_LOCK_STRATEGY_*) appear in no C, assembly or header file outside lock-strategies/
+#     (Kconfig, configs/ and docs name them; Kbuild files and scripts are not checked)
 #  2. every C, assembly and header file opens with a one-line comment saying what it is for
 #  3. no source file grows past 700 lines
+#  4. every strategy of lock-strategies/Kconfig (scripts/lock-strategies) has its <name>.h, <name>.c and
+#     configs/qemu_<name>_defconfig: what the build, make bench and make check look for
 cd "$1"
 srcs=$(git ls-files '*.c' '*.h' '*.S' 2>/dev/null || find . -name '*.[chS]' -not -path './build*')
 echo "KTAP version 1"
-echo "1..3"
+echo "1..4"
 fail=0
 
-leaks=$(grep -lE 'CONFIG_LOCK_(BKL|SUBSYS|FINE)\b' $srcs | grep -v '^lock-strategies/' || true)
+leaks=$(grep -lE 'CONFIG_LOCK_STRATEGY_[A-Za-z0-9_]+' $srcs | grep -v '^lock-strategies/' || true)
 if [ -z "$leaks" ]; then
 	echo "ok 1 strategy_mapping_only_in_lock_strategies"
 else
@@ -41,6 +44,23 @@ if [ -z "$big" ]; then
 else
 	for f in $big; do echo "# $f: $(wc -l < "$f") lines (split past ~700)"; done
 	echo "not ok 3 files_stay_small"
+	fail=1
+fi
+
+missing=""
+strategies=$(python3 scripts/lock-strategies list) || missing="scripts/lock-strategies"
+for s in $strategies; do
+	for f in "lock-strategies/$s.h" "lock-strategies/$s.c" "configs/qemu_${s}_defconfig"; do
+		[ -f "$f" ] || missing="$missing $f"
+	done
+done
+if [ -n "$strategies" ] && [ -z "$missing" ]; then
+	echo "# strategies: $strategies"
+	echo "ok 4 every_strategy_has_its_files"
+else
+	for f in $missing; do echo "# $f: missing (lock-strategies/Kconfig names the strategy)"; done
+	[ -n "$strategies" ] || echo "# no strategy found in lock-strategies/Kconfig"
+	echo "not ok 4 every_strategy_has_its_files"
 	fail=1
 fi
 exit $fail

@@ -72,24 +72,27 @@ host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
 # lockstat. Each is built out of tree by scripts/build-variant.sh and boots
 # the lock suites on 4 CPUs.
 MATRIX_DIR := $(CHECK_DIR)/matrix
-LOCK_MATRIX := $(foreach s,bkl subsys fine,$(foreach a,tas ttas ticket mcs,$(s)-$(a)-lse-busy)) \
+# The strategies are lock-strategies/Kconfig's ($(lock-strategies), top Makefile);
+# these lists are expanded only when make check or check-matrix runs.
+LOCK_MATRIX = $(foreach s,$(lock-strategies),$(foreach a,tas ttas ticket mcs,$(s)-$(a)-lse-busy)) \
 	$(foreach a,tas ttas ticket mcs,fine-$(a)-llsc-busy fine-$(a)-lse-wfe) \
-	$(foreach s,bkl subsys fine,$(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive) \
+	$(foreach s,$(lock-strategies),$(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive) \
 	fine-ticket-lse-busy-nostat
 LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
 # The subsystems, in every strategy with each way of waiting (the other
 # variants differ only below the strategy locks, which LOCK_SUITES covers).
 SUBSYS_SUITES := mm,fs,pipe,proc,fuzz,uaccess
-SUBSYS_VARIANTS := $(foreach s,bkl subsys fine,$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
+SUBSYS_VARIANTS = $(foreach s,$(lock-strategies),$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
 variant-suites = $(LOCK_SUITES)$(if $(filter $(1),$(SUBSYS_VARIANTS)),$(comma)$(SUBSYS_SUITES))
-matrix-images := $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
+matrix-images = $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
 
 $(MATRIX_DIR)/%/Image: FORCE
 	$(call need-tool,$(CC))
 	+$(Q)$(srctree)/scripts/build-variant.sh $(srctree) $(MATRIX_DIR)/$* $*
 
 .PHONY: check-matrix
-check-matrix: $(matrix-images)
+.SECONDEXPANSION:
+check-matrix: $$(matrix-images)
 
 # The lock wait of a variant name (strategy-alg-atomics-spinwait[-lockwait][-nostat]).
 variant-lockwait = $(or $(filter block adaptive,$(subst -, ,$(1))),spin)
@@ -134,9 +137,9 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
 		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
-		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,bkl subsys fine,$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,$(lock-strategies),$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "bench_workload=$(PYTHON) $(srctree)/tests/test_bench_workload.py --workdir $(CHECK_DIR)/bench-workload" \
-		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,bkl subsys fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,$(lock-strategies),--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "lock_trace=$(PYTHON) $(srctree)/tests/test_lock_trace.py --workdir $(CHECK_DIR)/lock-trace $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "randconfig=$(PYTHON) $(srctree)/scripts/randconfig-check --n $(RANDCONFIG_CHECK_N) --seed $(RANDCONFIG_CHECK_SEED) --out $(CHECK_DIR)/randconfig --jobs $(CHECK_JOBS)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
@@ -167,7 +170,7 @@ randconfig-check:
 FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_CPUS ?= 4
-FUZZ_STRATEGIES ?= bkl subsys fine
+FUZZ_STRATEGIES ?= $(lock-strategies)
 .PHONY: fuzz
 fuzz:
 	$(call need-tool,$(PYTHON))

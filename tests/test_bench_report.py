@@ -83,6 +83,8 @@ NS = 1_000_000_000
 HOLD_1CPU = {'bkl': {'bkl': 250_000_000, 'runqueue': 500_000_000},
              'subsys': {'mm_lock': 300_000_000, 'fs_lock': 100_000_000, 'runqueue': 500_000_000},
              'fine': {'page_arena': 200_000_000, 'kmalloc_cache': 100_000_000}}
+# What each strategy's kernel prints in bench-meta (scope=, classes=): the report reads the real lock by them.
+REAL = {'bkl': ('kernel', 'bkl'), 'subsys': ('subsys', 'proc_lock,fs_lock,ipc_lock,mm_lock'), 'fine': ('data', '')}
 CLASSES = {'bkl': ['bkl', 'runqueue'], 'subsys': ['mm_lock', 'fs_lock', 'ipc_lock', 'runqueue'],
            'fine': ['page_arena', 'kmalloc_cache', 'inode', 'bench_lock', 'runqueue']}
 
@@ -91,6 +93,7 @@ def result_row(strategy, workload, cpus, repeat, ops_per_sec, invariants='ok', l
     ops = ops_per_sec       # over NS = 1 s
     return {'strategy': strategy, 'lock_alg': 'ticket', 'atomics': 'lse', 'spin_wait': 'busy',
             'lock_wait': 'spin', 'board': 'qemu-virt', 'cpus_online': '4', 'workload': workload,
+            'scope': REAL.get(strategy, ('', ''))[0], 'classes': REAL.get(strategy, ('', ''))[1],
             'cpus': cpus, 'repeat': repeat, 'ops': ops, 'ns': NS, 'ops_per_sec': ops_per_sec,
             'thread_ops_min': ops // cpus - 1, 'thread_ops_max': ops // cpus + 1,
             'lock_wait_pct': lwp if cpus > 1 else '0.00', 'invariants': invariants,

@@ -43,7 +43,7 @@ BW = load_script('bench-workloads')
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
-                'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,format,'
+                'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,format,'
                 'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,'
                 ).split(',')[:-1] + HOST_COLS + ['log']
 LOCKSTAT_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
@@ -98,6 +98,11 @@ def full_matrix(work, images):
             problems.append('lockstat.csv: wrong columns or no rows')
     if {r['workload'] for r in rows} != set(workloads):
         problems.append(f'all ran {sorted({r["workload"] for r in rows})}, not {sorted(workloads)}')
+    # Each kernel names its real locks in bench-meta (what the report reads instead of strategy names).
+    real = {(r['strategy'], r['scope'], r['classes']) for r in rows}
+    if real != {('bkl', 'kernel', 'bkl'), ('subsys', 'subsys', 'proc_lock,fs_lock,ipc_lock,mm_lock'),
+                ('fine', 'data', '')}:
+        problems.append(f'strategy, scope, classes in results.csv: {sorted(real)}')
     for s in ('bkl', 'subsys', 'fine'):
         for w in workloads:
             for c in ('1', '2'):

@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
-"""A workload is one file: added to a copy of the tree as docs/benchmarks.md says, make bench runs and reports it.
+"""A workload is one file, a strategy four: added to a copy of the tree, make bench runs and reports them.
 
 usage: test_bench_workload.py --workdir DIR
 
-Copies the tree (git ls-files) to DIR, adds bench/wl_one_file.c (two trivial
-workloads: one-file, and one-file-named registered named-only) and its one
-Kbuild line, nothing else, and runs `make bench` there on a tiny matrix (fine
-only, 1 CPU, 20 ms runs, one repeat, one boot; hold times on in that boot, so
-no separate hold-time pass). Checks: one-file ran with its invariants ok and
-is in results.csv, the report and its plots; one-file-named did not run (all
-leaves it out) but the kernel lists it as named only; scripts/bench-workloads
-reads both from the built ELF; bench=help lists them and an unknown name's
-error names them. Also: every workload of bench/ has its row in
+Copies the tree (git ls-files) to DIR and adds, touching nothing else:
+- bench/wl_one_file.c (two trivial workloads: one-file, and one-file-named
+  registered named-only) and its one Kbuild line, as docs/benchmarks.md says;
+- a fourth locking strategy, giant (FreeBSD's name for its big kernel lock):
+  its entry in lock-strategies/Kconfig's choice, lock-strategies/giant.h and
+  giant.c (bkl.h and bkl.c with the names changed: its lock class is giant)
+  and configs/qemu_giant_defconfig, as lock-strategies/Kconfig says.
+One scratch copy and one kernel build serve both (the build dominates). It runs
+`make bench` there on a tiny matrix (STRATEGIES=giant, 1 CPU, 20 ms runs, one
+repeat, one boot; hold times on in that boot, so no separate hold-time pass).
+Checks: one-file ran with its invariants ok and is in results.csv, the report
+and its plots; one-file-named did not run (all leaves it out) but the kernel
+lists it as named only; scripts/bench-workloads reads both from the built ELF;
+bench=help lists them and an unknown name's error names them. The strategy:
+the kernel's boot record and bench-meta say giant, scope=kernel, classes=giant;
+lockstat counted the class giant; the report has its row with the held share
+of that lock (read from classes=, so no note that it guessed a lock); and the
+kernel passes the strategy suite. Also: every workload of bench/ has its row in
 docs/benchmarks.md. Prints KTAP v1.
 """
 import argparse
@@ -72,17 +81,63 @@ def copy_tree(dst):
         shutil.copy2(src, os.path.join(dst, rel))
 
 
+def add_giant_strategy(tree):
+    """The fourth strategy: a Kconfig entry, its header and .c, a defconfig; no other file touched."""
+    kconfig = os.path.join(tree, 'lock-strategies', 'Kconfig')
+    text = open(kconfig).read()
+    entry = ('config LOCK_STRATEGY_GIANT\n\tbool "Giant lock (FreeBSD; a test\'s copy of the BKL)"\n'
+             '\tselect LOCK_COARSE\n\thelp\n\t  The BKL under another name, added by a test: one recursive\n'
+             '\t  lock from kernel entry to exit, its lockstat class "giant".\n\n')
+    at = text.index('endchoice')  # the first choice is the strategy's
+    open(kconfig, 'w').write(text[:at] + entry + text[at:])
+    for ext in ('h', 'c'):
+        src = open(os.path.join(tree, 'lock-strategies', f'bkl.{ext}')).read()
+        new = src.replace('bkl', 'giant').replace('BKL', 'GIANT')
+        if new == src:
+            raise ValueError(f'lock-strategies/bkl.{ext} names no bkl to rename')
+        open(os.path.join(tree, 'lock-strategies', f'giant.{ext}'), 'w').write(new)
+    src = open(os.path.join(tree, 'configs', 'qemu_bkl_defconfig')).read()
+    open(os.path.join(tree, 'configs', 'qemu_giant_defconfig'), 'w').write(
+        src.replace('CONFIG_LOCK_STRATEGY_BKL=y', 'CONFIG_LOCK_STRATEGY_GIANT=y').replace('bkl', 'giant'))
+
+
+def giant_in_run(run, tree):
+    """What make bench's run folder shows of the fourth strategy."""
+    problems = []
+    with open(os.path.join(run, 'results.csv')) as f:
+        rows = list(csv.DictReader(f))
+    got = {(r['strategy'], r['scope'], r['classes']) for r in rows}
+    if got != {('giant', 'kernel', 'giant')}:
+        problems.append(f'results.csv strategy, scope, classes: {sorted(got)}')
+    with open(os.path.join(run, 'lockstat.csv')) as f:
+        held = [r for r in csv.DictReader(f) if r['class'] == 'giant' and int(r['acquisitions']) > 0]
+    if not held:
+        problems.append('lockstat.csv: no acquisitions of the class giant')
+    with open(os.path.join(run, 'report.md')) as f:
+        md = f.read()
+    # The speedup table's row: workload, strategy, then the held share s of the real lock and 1/s.
+    row = [c.strip() for c in next((l for l in md.splitlines() if l.startswith('| getpid | giant |')), '').split('|')]
+    if len(row) < 4 or not row[-3].replace('.', '', 1).isdigit() or float(row[-3]) <= 0:
+        problems.append(f'report.md: no held share of giant\'s lock for getpid: {row}')
+    if 'giant: Amdahl for' in md:
+        problems.append('report.md guessed giant\'s lock (a most-held-class note): classes= was not read')
+    if 'giant' not in open(os.path.join(run, 'report.html')).read():
+        problems.append('report.html does not name giant')
+    return problems
+
+
 def one_file_workload(work):
     problems = []
     tree = os.path.join(work, 'tree')
     copy_tree(tree)
+    add_giant_strategy(tree)
     with open(os.path.join(tree, 'bench', 'wl_one_file.c'), 'w') as f:
         f.write(WORKLOAD_C)
     with open(os.path.join(tree, 'bench', 'Kbuild'), 'a') as f:
         f.write('obj-$(CONFIG_BENCH) += wl_one_file.o\n')
     env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
     t0 = time.time()
-    p = subprocess.run(['make', '--no-print-directory', '-C', tree, 'bench', 'STRATEGIES=fine', 'CPUS=1',
+    p = subprocess.run(['make', '--no-print-directory', '-C', tree, 'bench', 'STRATEGIES=giant', 'CPUS=1',
                         'DURATION_MS=20', 'REPEAT=1', 'BOOTS=1', 'BENCH_BOOTARGS=lockstat_hold=1'], env=env,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        timeout=600)
@@ -105,27 +160,33 @@ def one_file_workload(work):
         problems.append('report.html does not show one-file')
     if not os.path.isfile(os.path.join(run, 'plots', 'throughput-one-file.svg')):
         problems.append('no plots/throughput-one-file.svg')
-    with open(os.path.join(run, 'fine-boot1.log'), errors='replace') as f:
+    problems += giant_in_run(run, tree)
+    with open(os.path.join(run, 'giant-boot1.log'), errors='replace') as f:
         rec = [l.split() for l in f if l.startswith('bench-workloads: ')]
     fields = dict(t.split('=', 1) for t in rec[0][1:]) if len(rec) == 1 else {}
     if 'one-file' not in fields.get('all', '').split(',') or 'one-file-named' not in fields.get('named_only', '').split(','):
         problems.append(f'the kernel\'s bench-workloads record: {rec}')
     # The kernel's own answers: bench=help lists it, an unknown name's error names it among the known ones.
-    image = os.path.join(tree, 'build', 'bench-fine', 'Image')
-    for args, want in (('bench=help', ['  one-file ', '  one-file-named ', '[named only]']),
+    image = os.path.join(tree, 'build', 'bench-giant', 'Image')
+    # bench=help's boot also runs the strategy suite (KTAP: every case ok or skipped, none not ok).
+    for args, want in (('ktest=strategy bench=help', ['  one-file ', '  one-file-named ', '[named only]',
+                                                      'strategy=giant', 'strategy_scopes_map_to_one_real_lock',
+                                                      'strategy_only_the_real_lock_is_counted']),
                        ('bench=one-file,nope', ["unknown workload 'nope' (known: all, ", 'one-file',
                                                 'named only: ratio, one-file-named'])):
-        log = os.path.join(work, args.replace('=', '-').replace(',', '-') + '.log')
+        log = os.path.join(work, args.replace('=', '-').replace(',', '-').replace(' ', '-') + '.log')
         q = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'qemu-run'), '--quiet', '--no-ktap',
-                            '--image', image, '--cpus', '1', '--timeout', '60', '--bootargs', f'ktest=none {args}',
+                            '--image', image, '--cpus', '2' if 'ktest=strategy' in args else '1', '--timeout', '60', '--bootargs',
+                            args if args.startswith('ktest=') else f'ktest=none {args}',
                             '--log', log], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         with open(log, errors='replace') as f:
             text = f.read()
-        if any(w not in text for w in want) or (q.returncode == 0) != (args == 'bench=help'):
+        if any(w not in text for w in want) or (q.returncode == 0) != args.endswith('bench=help') or \
+                ('ktest=strategy' in args and 'not ok' in text):
             problems.append(f'boot with {args}: exit {q.returncode}, ' + ' | '.join(
                 l for l in text.splitlines() if 'one-file' in l or 'nope' in l)[:400])
     listed = subprocess.run([sys.executable, os.path.join(tree, 'scripts', 'bench-workloads'),
-                             os.path.join(tree, 'build', 'bench-fine', 'Image')], stdout=subprocess.PIPE,
+                             os.path.join(tree, 'build', 'bench-giant', 'Image')], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True).stdout.splitlines()
     if 'one-file' not in listed or 'one-file-named named_only' not in listed:
         problems.append(f'scripts/bench-workloads on the ELF: {listed}')

@@ -282,7 +282,7 @@ def make_names_config_lines_not_kept():
     expect_eq(rc, 0, f'make defconfig ({err.strip()})')
     path = os.path.join(d, '.config')
     lines = open(path).read().splitlines()
-    edits = {'CONFIG_NR_CPUS=': 'CONFIG_NR_CPUS=99', '# CONFIG_LOCK_BKL is not set': 'CONFIG_LOCK_BKL=y'}
+    edits = {'CONFIG_NR_CPUS=': 'CONFIG_NR_CPUS=99', '# CONFIG_LOCK_STRATEGY_BKL is not set': 'CONFIG_LOCK_STRATEGY_BKL=y'}
     at = {}
     for i, line in enumerate(lines):
         for start, new in edits.items():
@@ -295,8 +295,8 @@ def make_names_config_lines_not_kept():
     expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
     for want in (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
                  '; kept CONFIG_NR_CPUS=8',
-                 f'.config:{at["CONFIG_LOCK_BKL=y"]}: CONFIG_LOCK_BKL=y is not kept: '
-                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_FINE=y'):
+                 f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
+                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y'):
         expect(want in out, f'{want!r} not in:\n{out[:1500]}')
     expect('options new to' not in out, 'an invalid value was reported as a new option')
 

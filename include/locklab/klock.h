@@ -27,8 +27,11 @@ enum lock_scope {
 
 const char *subsys_name(enum subsys_id ss);
 
+const char *lock_scope_name(enum lock_scope scope); /* "kernel", "subsys", "data" */
+
 /*
- * strategy.h (lock-strategies/) defines, for the chosen strategy:
+ * strategy.h (lock-strategies/) includes the chosen strategy's header,
+ * which defines:
  *   struct klock;                      a data lock, stored in the data it guards
  *   void klock_init(struct klock *, const char *class_name, enum subsys_id);
  *   void klock_lock(struct klock *);   void klock_unlock(struct klock *);
@@ -39,7 +42,10 @@ const char *subsys_name(enum subsys_id ss);
  *   void kernel_enter(void);           void kernel_exit(void);
  *   void subsys_enter(enum subsys_id); void subsys_exit(enum subsys_id);
  *   LOCK_STRATEGY_NAME, LOCK_STRATEGY_SCOPE
- * Nothing outside lock-strategies/ knows which strategy it is.
+ * and whose .c (<name>.c) defines the functions below that say "the
+ * strategy's" (klock_real_class, klock_sleep_*, *_lock_depth,
+ * lock_strategy_class). Nothing outside lock-strategies/ knows which
+ * strategy it is.
  */
 #include <strategy.h>
 
@@ -60,7 +66,7 @@ const char *klock_real_class(struct klock *l);
  * order on wake-up. As Linux did with the BKL on schedule().
  */
 struct klock_sleep {
-	u32 bkl_depth;
+	u32 kernel_depth;
 	u32 subsys_depth[NR_SUBSYS];
 	bool data_held;
 };
@@ -70,5 +76,15 @@ void klock_sleep_reacquire(struct klock *held, struct klock_sleep *s);
 /* Recursion depth of the coarse locks held by this CPU (0 when not real under the strategy). */
 u32 kernel_lock_depth(void);
 u32 subsys_lock_depth(enum subsys_id ss);
+
+/*
+ * The strategy's named real locks, by lockstat class: the i-th, NULL past
+ * the last ("bkl"; "proc_lock", "fs_lock", ...). None where the real locks
+ * are the data's own (one class per kind of object). bench-meta prints them
+ * (classes=), so the host tools need not know any strategy by name.
+ */
+const char *lock_strategy_class(u32 i);
+/* Those classes comma-separated into buf; false if they did not fit (buf then holds a cut list). */
+bool lock_strategy_classes(char *buf, size_t size);
 
 #endif

@@ -25,7 +25,7 @@ static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
 	u64 t0 = time_counter(), waited;
 	struct spinlock *outer = watchdog_wait_begin(l);
 
-	arch_lock(&l->alg);
+	alg_lock(&l->alg);
 	watchdog_wait_end(outer);
 	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	waited = time_counter() - t0;
@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) void spin_lock_common(struct spinlo
 	 */
 	if (LOCKSTAT_ENABLED) {
 		/* lockstat counts a contention when the first try fails, as Linux's LOCK_CONTENDED does. */
-		if (__builtin_expect(arch_trylock(&l->alg), 1)) {
+		if (__builtin_expect(alg_trylock(&l->alg), 1)) {
 			atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 			lockstat_acquired_uncontended(&l->map);
 		} else {
@@ -53,7 +53,7 @@ static inline __attribute__((always_inline)) void spin_lock_common(struct spinlo
 	} else {
 		struct spinlock *outer = watchdog_wait_begin(l); /* without lockstat every acquisition is marked */
 
-		arch_lock(&l->alg);
+		alg_lock(&l->alg);
 		watchdog_wait_end(outer);
 		atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	}
@@ -75,7 +75,7 @@ bool spin_trylock(struct spinlock *l)
 {
 	preempt_disable();
 	lockdep_acquire(&l->map, true);
-	if (!arch_trylock(&l->alg)) {
+	if (!alg_trylock(&l->alg)) {
 		lockstat_trylock_failed(&l->map);
 		preempt_enable();
 		return false;
@@ -104,7 +104,7 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 		lockstat_released_untimed(&l->map);
 	/* The owner is cleared before the release store, so a new owner's write cannot be lost. */
 	atomic_store_relaxed(&l->owner, (u16)SPIN_NO_OWNER);
-	arch_unlock(&l->alg);
+	alg_unlock(&l->alg);
 	return true;
 }
 
@@ -148,7 +148,7 @@ void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 
 bool spin_is_locked(struct spinlock *l)
 {
-	return arch_is_locked(&l->alg);
+	return alg_is_locked(&l->alg);
 }
 
 bool spin_held_by_me(struct spinlock *l)

@@ -98,7 +98,7 @@ static struct spinlock nest_locks[NEST] = {
 static void spinlock_nesting_out_of_order(struct ktest *t)
 {
 	u32 preempt_before = preempt_count(), cpu = smp_processor_id();
-	u32 nodes_before = arch_nodes_in_use(cpu);
+	u32 nodes_before = alg_nodes_in_use(cpu);
 
 	for (int round = 0; round < 100; round++) {
 		for (int i = 0; i < NEST; i++)
@@ -111,13 +111,13 @@ static void spinlock_nesting_out_of_order(struct ktest *t)
 		for (int i = 0; i < NEST; i++)
 			KT_EXPECT(t, spin_held_by_me(&nest_locks[i]));
 		if (LOCK_ALG_NODES) /* MCS: one node per held lock */
-			KT_EXPECT_EQ(t, arch_nodes_in_use(cpu), nodes_before + NEST);
+			KT_EXPECT_EQ(t, alg_nodes_in_use(cpu), nodes_before + NEST);
 		for (int i = 1; i < NEST; i += 2) /* ... then odds, then evens */
 			spin_unlock(&nest_locks[i]);
 		for (int i = 0; i < NEST; i += 2)
 			spin_unlock(&nest_locks[i]);
 	}
-	KT_EXPECT_EQ(t, arch_nodes_in_use(cpu), nodes_before);
+	KT_EXPECT_EQ(t, alg_nodes_in_use(cpu), nodes_before);
 	for (int i = 0; i < NEST; i++)
 		KT_EXPECT(t, !spin_is_locked(&nest_locks[i]));
 	KT_EXPECT_EQ(t, preempt_count(), preempt_before);

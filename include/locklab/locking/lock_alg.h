@@ -1,58 +1,58 @@
-/* Maps the Kconfig spinlock-algorithm choice to arch_lock_*(): the only place that knows which. */
+/* Maps the Kconfig spinlock-algorithm choice to alg_lock_*(): the only place that knows which. */
 #ifndef LOCKLAB_LOCKING_LOCK_ALG_H
 #define LOCKLAB_LOCKING_LOCK_ALG_H
 
 #if defined(CONFIG_LOCK_ALG_TAS)
 #include <locklab/locking/tas.h>
-typedef struct tas_lock arch_lock_t;
-#define ARCH_LOCK_INIT TAS_LOCK_INIT
+typedef struct tas_lock alg_lock_t;
+#define ALG_LOCK_INIT TAS_LOCK_INIT
 #define LOCK_ALG_NAME "tas"
-#define arch_lock tas_lock
-#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
-#define arch_trylock tas_trylock
-#define arch_unlock tas_unlock
-#define arch_is_locked tas_is_locked
-#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define alg_lock tas_lock
+#define ALG_LOCK_SPIN_BYTES sizeof(alg_lock_t) /* the whole word */
+#define alg_trylock tas_trylock
+#define alg_unlock tas_unlock
+#define alg_is_locked tas_is_locked
+#define alg_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TTAS)
 #include <locklab/locking/ttas.h>
-typedef struct ttas_lock arch_lock_t;
-#define ARCH_LOCK_INIT TTAS_LOCK_INIT
+typedef struct ttas_lock alg_lock_t;
+#define ALG_LOCK_INIT TTAS_LOCK_INIT
 #define LOCK_ALG_NAME "ttas"
-#define arch_lock ttas_lock
-#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
-#define arch_trylock ttas_trylock
-#define arch_unlock ttas_unlock
-#define arch_is_locked ttas_is_locked
-#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define alg_lock ttas_lock
+#define ALG_LOCK_SPIN_BYTES sizeof(alg_lock_t) /* the whole word */
+#define alg_trylock ttas_trylock
+#define alg_unlock ttas_unlock
+#define alg_is_locked ttas_is_locked
+#define alg_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 0
 #elif defined(CONFIG_LOCK_ALG_TICKET)
 #include <locklab/locking/ticket.h>
-typedef struct ticket_lock arch_lock_t;
-#define ARCH_LOCK_INIT TICKET_LOCK_INIT
+typedef struct ticket_lock alg_lock_t;
+#define ALG_LOCK_INIT TICKET_LOCK_INIT
 #define LOCK_ALG_NAME "ticket"
-#define arch_lock ticket_lock
-#define ARCH_LOCK_SPIN_BYTES sizeof(arch_lock_t) /* the whole word */
-#define arch_trylock ticket_trylock
-#define arch_unlock ticket_unlock
-#define arch_is_locked ticket_is_locked
-#define arch_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
+#define alg_lock ticket_lock
+#define ALG_LOCK_SPIN_BYTES sizeof(alg_lock_t) /* the whole word */
+#define alg_trylock ticket_trylock
+#define alg_unlock ticket_unlock
+#define alg_is_locked ticket_is_locked
+#define alg_nodes_in_use(cpu) ((void)(cpu), 0U) /* no queue nodes */
 #define LOCK_ALG_NODES 0
 #define LOCK_ALG_FIFO 1
 #elif defined(CONFIG_LOCK_ALG_MCS)
 #include <locklab/locking/mcs.h>
-typedef struct mcs_lock arch_lock_t;
-#define ARCH_LOCK_INIT MCS_LOCK_INIT
+typedef struct mcs_lock alg_lock_t;
+#define ALG_LOCK_INIT MCS_LOCK_INIT
 #define LOCK_ALG_NAME "mcs"
-#define arch_lock mcs_lock
+#define alg_lock mcs_lock
 /* Arrivals swap tail; holder (written by the holder) lives in the next line. */
-#define ARCH_LOCK_SPIN_BYTES __builtin_offsetof(struct mcs_lock, holder)
-#define arch_trylock mcs_trylock
-#define arch_unlock mcs_unlock
-#define arch_is_locked mcs_is_locked
-#define arch_nodes_in_use(cpu) mcs_nodes_in_use(cpu)
+#define ALG_LOCK_SPIN_BYTES __builtin_offsetof(struct mcs_lock, holder)
+#define alg_trylock mcs_trylock
+#define alg_unlock mcs_unlock
+#define alg_is_locked mcs_is_locked
+#define alg_nodes_in_use(cpu) mcs_nodes_in_use(cpu)
 #define LOCK_ALG_NODES 1 /* one queue node per held lock */
 #define LOCK_ALG_FIFO 1
 #else
