@@ -1,11 +1,16 @@
-/* PL011 UART output, polled: keeps whatever baud rate the firmware (or QEMU) set. */
+/* PL011 UART output and input, polled: keeps whatever baud rate the firmware (or QEMU) set. */
 #include <locklab/console.h>
 #include <locklab/mmio.h>
 #include <asm/sysreg.h>
 
 #define UART_DR 0x00
 #define UART_FR 0x18
+#define UART_LCR_H 0x2c
+#define UART_CR 0x30
+#define UART_LCR_H_FEN (1U << 4) /* FIFOs on */
+#define UART_CR_UARTEN (1U << 0)
 #define UART_FR_TXFF (1U << 5) /* transmit FIFO full */
+#define UART_FR_RXFE (1U << 4) /* receive FIFO empty */
 #define UART_FR_BUSY (1U << 3)
 
 /*
@@ -44,4 +49,34 @@ void pl011_flush(void)
 		return;
 	while ((mmio_read32(uart_base + UART_FR) & UART_FR_BUSY) && spins++ < 1000000)
 		cpu_relax();
+}
+
+int pl011_try_getc(void)
+{
+	if (!uart_base || (mmio_read32(uart_base + UART_FR) & UART_FR_RXFE))
+		return -1;
+	/*
+	 * DR bits 8-11 flag framing, parity, break and overrun errors: the
+	 * byte is passed on anyway, and the loader's CRC decides.
+	 */
+	return (int)(mmio_read32(uart_base + UART_DR) & 0xff);
+}
+
+void pl011_fifo_on(void)
+{
+	u32 cr;
+
+	if (!uart_base || (mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN))
+		return;
+	/*
+	 * The TRM's order for changing LCR_H: idle, disabled, then the write
+	 * (which latches the divisors again, unchanged). Without the FIFO, a
+	 * receiver holds one byte: QEMU then hands over one per main-loop
+	 * round, about 20 KB/s; with it, 16.
+	 */
+	pl011_flush();
+	cr = mmio_read32(uart_base + UART_CR);
+	mmio_write32(uart_base + UART_CR, cr & ~UART_CR_UARTEN);
+	mmio_write32(uart_base + UART_LCR_H, mmio_read32(uart_base + UART_LCR_H) | UART_LCR_H_FEN);
+	mmio_write32(uart_base + UART_CR, cr);
 }
