@@ -259,10 +259,29 @@ BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
 # What bench and bench-locks differ in (target-specific below).
 bench-workloads := all
 bench-label := bench
+# BOARD=rpi5 SERIAL=/dev/ttyUSB0: the boots happen on a Pi 5 running the serial chain-loader
+# (make sdcard LOADER=1), each kernel sent over SERIAL (BAUD=115200) by scripts/serial-load.
+BOARD ?= qemu
+SERIAL ?=
+BAUD ?= 115200
+ifneq ($(filter bench bench-locks trace,$(goals)),)
+  ifeq ($(filter qemu rpi5,$(BOARD)),)
+    $(error BOARD=$(BOARD): qemu (the default) or rpi5 (with SERIAL=/dev/tty... and the loader on the card))
+  endif
+  ifeq ($(BOARD)$(SERIAL),rpi5)
+    $(error BOARD=rpi5 needs SERIAL=<the serial port>, e.g. SERIAL=/dev/ttyUSB0, with the chain-loader on the card (make sdcard LOADER=1))
+  endif
+  ifneq ($(BOARD),rpi5)
+    ifneq ($(SERIAL),)
+      $(error SERIAL=$(SERIAL) is for BOARD=rpi5 (make bench BOARD=rpi5 SERIAL=$(SERIAL)))
+    endif
+  endif
+endif
+bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
-	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
+	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args)
 
 .PHONY: bench bench-locks plots
 bench:
@@ -327,12 +346,42 @@ plots:
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(RUN)
 
 # ---------------------------------------------------------------- Raspberry Pi 5
+# The serial chain-loader (loader/; docs/rpi5.md): its own entry and link at
+# 0, with the kernel's FDT reader, string, printf and PL011 objects linked in
+# (built with the kernel's flags, so one set of objects serves both).
+loader-objs := $(addprefix $(objtree)/,loader/head.o loader/loader.o loader/fdt_bootargs.o \
+	kernel/fdt.o kernel/fdt_platform.o kernel/lib/string.o kernel/lib/vsprintf.o drivers/pl011.o)
+LOADER_LDFLAGS := $(filter-out -T $(srctree)/arch/arm64/kernel.lds,$(KLDFLAGS)) -T $(srctree)/loader/loader.lds
+-include $(objtree)/loader/head.o.d $(objtree)/loader/loader.o.d $(objtree)/loader/fdt_bootargs.o.d
+
+$(objtree)/loader/loader.elf: $(loader-objs) $(srctree)/loader/loader.lds $(objtree)/.kflags
+	$(quiet) LD $(O)/loader/loader.elf
+	$(Q)$(LD) $(LOADER_LDFLAGS) -o $@.tmp $(loader-objs)
+	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(objtree)/loader/Image: $(objtree)/loader/loader.elf
+	$(quiet) OBJCOPY $(O)/loader/Image
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+.PHONY: loader
+loader: $(objtree)/loader/Image
+	@echo "  READY    $(O)/loader/Image ($$(stat -c %s $(O)/loader/Image) bytes): the serial chain-loader"
+
 # make sdcard: this configuration's Image as the Pi 5's kernel_2712.img, with
-# config.txt, cmdline.txt and README.txt (docs/rpi5.md). sdcard-all: the three
-# strategies as make bench builds them, one picked by config.txt's kernel= line.
+# config.txt, cmdline.txt and README.txt (docs/rpi5.md); LOADER=1: the
+# chain-loader instead, which make bench BOARD=rpi5 SERIAL=... sends kernels
+# to. sdcard-all: the three strategies as make bench builds them, one picked
+# by config.txt's kernel= line.
+LOADER ?= 0
 .PHONY: sdcard sdcard-all
+ifeq ($(LOADER),1)
+sdcard: $(objtree)/loader/Image
+	$(Q)$(srctree)/scripts/mk-sdcard --loader $(objtree)/sdcard $(objtree)/loader/Image
+else
 sdcard: $(objtree)/Image
 	$(Q)$(srctree)/scripts/mk-sdcard $(objtree)/sdcard $(objtree)/Image
+endif
 
 sdcard-all:
 	$(call need-tool,$(PYTHON))
