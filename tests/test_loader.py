@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The serial chain-loader end to end in QEMU: make bench BOARD=rpi5's path sends two kernels over a pty, one transfer corrupted.
+
+usage: test_loader.py --workdir DIR --loader LOADER_IMAGE --image bkl=PATH --image fine=PATH
+
+Boots the loader (make loader) in QEMU with its UART on a pseudo-terminal
+and resets allowed (scripts/qemu-run --serial pty --reboot), then runs
+scripts/bench-run --serial on that pty, as make bench BOARD=rpi5 SERIAL=...
+does, with the two prebuilt kernels and --corrupt-first. Checks: the loader
+refuses the corrupted first transfer (loader: bad what=crc) and takes the
+resent one; each kernel's run lands in the run folder (results.csv rows for
+both strategies, invariants=ok, the report); the first kernel's PSCI
+SYSTEM_RESET brought the loader back (the second kernel went to the same QEMU,
+after a new loader: ready); the kernel got the host's boot options plus
+end=reset. Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
+--baud to bench-run, and BOARD=rpi5 without SERIAL is one error line.
+Prints KTAP v1.
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+ROOT = os.path.dirname(HERE)
+SCRIPTS = os.path.join(ROOT, 'scripts')
+
+
+def make_target(work, images):
+    problems = []
+    r = subprocess.run(['make', '-s', '-n', '-C', ROOT, 'bench', 'BOARD=rpi5', 'SERIAL=/dev/ttyUSB7', 'BAUD=57600'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = next((l for l in r.stdout.splitlines() if 'scripts/bench-run' in l), '')
+    if r.returncode or not re.search(r'--serial /dev/ttyUSB7 --baud 57600\b', line):
+        problems.append(f'make -n bench BOARD=rpi5 SERIAL=... ran: {line or r.stdout.strip()[-200:]!r}')
+    r = subprocess.run(['make', '-s', '-n', '-C', ROOT, 'bench', 'BOARD=rpi5'], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode == 0 or 'needs SERIAL=' not in r.stdout:
+        problems.append(f'BOARD=rpi5 without SERIAL: exit {r.returncode}, {r.stdout.strip()!r}')
+    return problems
+
+
+def start_loader(work, loader):
+    """QEMU running the loader; returns (process, pty path or None)."""
+    q = subprocess.Popen([sys.executable, os.path.join(SCRIPTS, 'qemu-run'), '--image', loader, '--cpus', '2',
+                          '--serial', 'pty', '--reboot', '--timeout', '300'],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in q.stdout:
+        m = re.match(r'qemu-run: serial on (\S+)', line)
+        if m:
+            return q, m.group(1)
+    return q, None
+
+
+def round_trip(work, loader, images):
+    problems = []
+    q, pty = start_loader(work, loader)
+    try:
+        if not pty:
+            return ['qemu-run --serial pty named no pseudo-terminal']
+        results = os.path.join(work, 'results')
+        t0 = time.time()
+        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--serial', pty,
+                            '--strategies', 'bkl,fine', '--image', f'bkl={images["bkl"]}',
+                            '--image', f'fine={images["fine"]}', '--cpus', '2', '--repeat', '1', '--boots', '1',
+                            '--duration-ms', '20', '--workloads', 'getpid', '--no-hold-pass', '--trace', 'none',
+                            '--label', 'loader', '--results', results, '--corrupt-first', '--busy-pct', '100'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=240)
+        print(f'  # bench-run over the loader: exit {r.returncode} in {time.time() - t0:.1f} s', flush=True)
+        if r.returncode:
+            problems.append(f'bench-run --serial exit {r.returncode}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+        still = q.poll() is None
+        if not still:
+            problems.append(f'QEMU ended (exit {q.returncode}) instead of resetting into the loader')
+    finally:
+        q.send_signal(signal.SIGTERM)  # qemu-run kills QEMU on the way out
+        try:
+            q.wait(10)
+        except subprocess.TimeoutExpired:
+            q.kill()
+            q.wait()
+    out = os.path.realpath(os.path.join(results, 'latest'))
+    logs = {s: os.path.join(out, f'{s}-boot1.log') for s in ('bkl', 'fine')}
+    text = {s: open(p, errors='replace').read() if os.path.exists(p) else '' for s, p in logs.items()}
+    # bench-run boots in list order: bkl first, so its transfer is the corrupted one.
+    bad = re.search(r'^loader: bad what=crc crc=0x([0-9a-f]{8}) want=0x([0-9a-f]{8})', text['bkl'], re.M)
+    ok = re.search(r'^loader: ok size=(\d+) ', text['bkl'], re.M)
+    if not bad or bad.group(1) == bad.group(2):
+        problems.append('the corrupted first transfer was not refused with loader: bad what=crc')
+    if not ok or (bad and ok.start() < bad.start()):
+        problems.append('no loader: ok after the refused transfer (was it resent?)')
+    elif int(ok.group(1)) != os.path.getsize(images['bkl']):
+        problems.append(f'the loader took {ok.group(1)} bytes, the Image has {os.path.getsize(images["bkl"])}')
+    if 'loader: bad' in text['fine']:
+        problems.append('the second kernel\'s transfer was refused too')
+    for s in ('bkl', 'fine'):
+        if not re.search(r'^loader: ready ', text[s], re.M) or not re.search(r'^loader: ok ', text[s], re.M):
+            problems.append(f'{s}-boot1.log lacks the loader\'s ready and ok lines')
+        if not re.search(r'^shutdown: status=pass', text[s], re.M):
+            problems.append(f'{s}: no shutdown: status=pass in its log')
+        # The kernel's own line: the host's options, then what the loader appends.
+        if not re.search(r'bootargs: "ktest=none bench=getpid [^"]* end=reset"', text[s]):
+            problems.append(f'{s}: the kernel did not get the host\'s boot options followed by end=reset')
+    try:
+        rows = list(csv.DictReader(open(os.path.join(out, 'results.csv'))))
+    except OSError:
+        rows = []
+    for s in ('bkl', 'fine'):
+        mine = [r for r in rows if r['strategy'] == s and r['workload'] == 'getpid']
+        if {r['cpus'] for r in mine} != {'1', '2'} or any(r['invariants'] != 'ok' for r in mine):
+            problems.append(f'results.csv: {s} getpid rows {[(r["cpus"], r["invariants"]) for r in mine]}, '
+                            'want cpus 1 and 2 with invariants=ok')
+    if not os.path.exists(os.path.join(out, 'report.html')):
+        problems.append('no report.html in the run folder')
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--workdir', required=True)
+    ap.add_argument('--loader', required=True)
+    ap.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH')
+    a = ap.parse_args()
+    images = dict(i.split('=', 1) for i in a.image)
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    cases = [('make_bench_board_rpi5', lambda: make_target(a.workdir, images)),
+             ('loader_round_trip', lambda: round_trip(a.workdir, a.loader, images))]
+    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: loader\n  1..{len(cases)}', flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(cases, 1):
+        problems = fn()
+        for line in problems:
+            print(f'  # {line}')
+        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
+        failed += bool(problems)
+    print(f'{"not ok" if failed else "ok"} 1 loader')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
