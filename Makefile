@@ -404,7 +404,7 @@ deps:
 # $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
 # and make bench's kernels (build/bench-*).
 clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
-	host check fuzz randconfig sdcard sdcard-all
+	host check fuzz randconfig sdcard sdcard-all loader
 clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
 clean:
 	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)

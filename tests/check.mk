@@ -109,7 +109,7 @@ host-tests: $(host-test-bins) $(host-dtb-files)
 
 check-kernel:
 	$(Q)$(MAKE) -s O=$(CHECK_DIR) defconfig >/dev/null
-	$(Q)$(MAKE) -s O=$(CHECK_DIR) all
+	$(Q)$(MAKE) -s O=$(CHECK_DIR) all loader
 
 CHECK_IMAGE := $(CHECK_DIR)/Image
 QRUN = --image $(CHECK_IMAGE) --timeout $(CHECK_TIMEOUT)
@@ -134,9 +134,10 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
 		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
-		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,bkl subsys fine,$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) --loader $(CHECK_DIR)/loader/Image $(foreach s,bkl subsys fine,$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "bench_workload=$(PYTHON) $(srctree)/tests/test_bench_workload.py --workdir $(CHECK_DIR)/bench-workload" \
 		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,bkl subsys fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "loader=$(PYTHON) $(srctree)/tests/test_loader.py --workdir $(CHECK_DIR)/loader-run --loader $(CHECK_DIR)/loader/Image $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "lock_trace=$(PYTHON) $(srctree)/tests/test_lock_trace.py --workdir $(CHECK_DIR)/lock-trace $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "randconfig=$(PYTHON) $(srctree)/scripts/randconfig-check --n $(RANDCONFIG_CHECK_N) --seed $(RANDCONFIG_CHECK_SEED) --out $(CHECK_DIR)/randconfig --jobs $(CHECK_JOBS)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
