@@ -27,7 +27,7 @@ KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
 
 # One native test binary per entry: its sources (test file + the kernel code it tests).
 host-tests := fdt vsprintf bootargs
-host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h kernel/fdt.c kernel/fdt_platform.c
+host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h tests/host/test_fdt_bootargs.c kernel/fdt.c kernel/fdt_platform.c loader/fdt_bootargs.c loader/fdt_bootargs.h
 host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
 host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
 host-vsprintf-flags := $(KL_PRINTF)
