@@ -3,8 +3,9 @@
 
 usage: test_loader.py --workdir DIR --loader LOADER_IMAGE --image bkl=PATH --image fine=PATH
 
-Boots the loader (make loader) in QEMU with its UART on a pseudo-terminal
-and resets allowed (scripts/qemu-run --serial pty --reboot), then runs
+Boots the loader (make loader) in QEMU at EL2 with SMC PSCI (as a Pi 5 enters
+it), its UART on a pseudo-terminal and resets allowed (scripts/qemu-run --el2
+--serial pty --reboot), then runs
 scripts/bench-run --serial on that pty, as make bench BOARD=rpi5 SERIAL=...
 does, with the two prebuilt kernels and --corrupt-first. Checks: the loader
 refuses the corrupted first transfer (loader: bad what=crc) and takes the
@@ -12,7 +13,7 @@ resent one; each kernel's run lands in the run folder (results.csv rows for
 both strategies, invariants=ok, the report); the first kernel's PSCI
 SYSTEM_RESET brought the loader back (the second kernel went to the same QEMU,
 after a new loader: ready); the kernel got the host's boot options plus
-end=reset. Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
+end=reset, entered at EL2 as from the firmware. Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
 --baud to bench-run, and BOARD=rpi5 without SERIAL is one error line.
 Prints KTAP v1.
 """
@@ -47,8 +48,9 @@ def make_target(work, images):
 
 def start_loader(work, loader):
     """QEMU running the loader; returns (process, pty path or None)."""
+    # Entered at EL2 with PSCI over SMC, as the Pi 5's firmware enters it.
     q = subprocess.Popen([sys.executable, os.path.join(SCRIPTS, 'qemu-run'), '--image', loader, '--cpus', '2',
-                          '--serial', 'pty', '--reboot', '--timeout', '300'],
+                          '--el2', '--serial', 'pty', '--reboot', '--timeout', '300'],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in q.stdout:
         m = re.match(r'qemu-run: serial on (\S+)', line)
@@ -103,6 +105,10 @@ def round_trip(work, loader, images):
             problems.append(f'{s}-boot1.log lacks the loader\'s ready and ok lines')
         if not re.search(r'^shutdown: status=pass', text[s], re.M):
             problems.append(f'{s}: no shutdown: status=pass in its log')
+        # Entered as from the firmware: the loader stays at EL2 for the jump, and the reset goes over SMC.
+        if not re.search(r'^loader: ok .* el=2\b', text[s], re.M) or \
+                not re.search(r'^boot: board=qemu-virt entry_el=2 .*psci=smc', text[s], re.M):
+            problems.append(f'{s}: not entered at EL2 (loader: ok el=2, boot: entry_el=2 psci=smc)')
         # The kernel's own line: the host's options, then what the loader appends.
         if not re.search(r'bootargs: "ktest=none bench=getpid [^"]* end=reset"', text[s]):
             problems.append(f'{s}: the kernel did not get the host\'s boot options followed by end=reset')
