@@ -9,6 +9,7 @@
 #define UART_CR 0x30
 #define UART_LCR_H_FEN (1U << 4) /* FIFOs on */
 #define UART_CR_UARTEN (1U << 0)
+#define UART_CR_RXE (1U << 9)
 #define UART_FR_TXFF (1U << 5) /* transmit FIFO full */
 #define UART_FR_RXFE (1U << 4) /* receive FIFO empty */
 #define UART_FR_BUSY (1U << 3)
@@ -62,21 +63,24 @@ int pl011_try_getc(void)
 	return (int)(mmio_read32(uart_base + UART_DR) & 0xff);
 }
 
-void pl011_fifo_on(void)
+void pl011_rx_enable(void)
 {
 	u32 cr;
 
-	if (!uart_base || (mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN))
+	if (!uart_base)
+		return;
+	cr = mmio_read32(uart_base + UART_CR);
+	if ((mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN) && (cr & UART_CR_RXE))
 		return;
 	/*
-	 * The TRM's order for changing LCR_H: idle, disabled, then the write
-	 * (which latches the divisors again, unchanged). Without the FIFO, a
-	 * receiver holds one byte: QEMU then hands over one per main-loop
-	 * round, about 20 KB/s; with it, 16.
+	 * A firmware that only prints may leave the receiver off. The TRM's
+	 * order for changing LCR_H and CR: idle, disabled, then the writes
+	 * (LCR_H's latches the divisors again, unchanged). The FIFO matters
+	 * too: without it the receiver holds one byte, and QEMU then hands
+	 * over one per main-loop round.
 	 */
 	pl011_flush();
-	cr = mmio_read32(uart_base + UART_CR);
 	mmio_write32(uart_base + UART_CR, cr & ~UART_CR_UARTEN);
 	mmio_write32(uart_base + UART_LCR_H, mmio_read32(uart_base + UART_LCR_H) | UART_LCR_H_FEN);
-	mmio_write32(uart_base + UART_CR, cr);
+	mmio_write32(uart_base + UART_CR, cr | UART_CR_RXE | UART_CR_UARTEN);
 }

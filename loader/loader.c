@@ -256,7 +256,7 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 		for (;;)
 			__asm__ volatile("wfi"); /* no UART to speak on or listen to */
 	pl011_init(con.base);
-	pl011_fifo_on();
+	pl011_rx_enable();
 	board = con.board ? con.board : "unknown";
 	/* The firmware's tree, unpadded and out of the window the kernel will be written to. */
 	n = fdt_copy_with_bootargs(dtb_orig, sizeof(dtb_orig), (const void *)dtb,

@@ -10,8 +10,8 @@ void pl011_putc(char c);
 void pl011_flush(void);
 /* The next received byte, or -1 if none is waiting (polled; the serial chain-loader reads with it). */
 int pl011_try_getc(void);
-/* Turns the FIFOs on if the firmware left them off (the loader: 16 bytes of slack, not 1). */
-void pl011_fifo_on(void);
+/* Receiver and FIFOs on, if the firmware left either off (the chain-loader reads with pl011_try_getc). */
+void pl011_rx_enable(void);
 
 /*
  * printk: one call = one or more whole lines, each prefixed
