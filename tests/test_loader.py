@@ -13,7 +13,11 @@ resent one; each kernel's run lands in the run folder (results.csv rows for
 both strategies, invariants=ok, the report); the first kernel's PSCI
 SYSTEM_RESET brought the loader back (the second kernel went to the same QEMU,
 after a new loader: ready); the kernel got the host's boot options plus
-end=reset, entered at EL2 as from the firmware. Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
+end=reset, entered at EL2 as from the firmware. Before that, in the same QEMU, malformed frames are each refused with their
+own loader: bad what=... (header CRC, unknown flags, an Image over the
+window, no arm64 Image behind firmware noise, a compressed stream reaching
+before its output, a frame cut short, a payload CRC) and the loader waits on.
+Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
 --baud to bench-run, and BOARD=rpi5 without SERIAL is one error line.
 Prints KTAP v1.
 """
@@ -23,13 +27,29 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
+from importlib.machinery import SourceFileLoader
+from importlib.util import module_from_spec, spec_from_loader
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 SCRIPTS = os.path.join(ROOT, 'scripts')
+_loader = SourceFileLoader('serial_load', os.path.join(SCRIPTS, 'serial-load'))
+SL = module_from_spec(spec_from_loader('serial_load', _loader))
+_loader.exec_module(SL)
+
+
+def raw_frame(flags, wire, ilen, args=b'', hdr_flip=False):
+    """A frame as docs/output-format.md lays it out, built here independently of serial-load's frame()."""
+    head = b'LLDR' + struct.pack('<IIIII', flags, len(wire), ilen, len(args), zlib.crc32(args + wire))
+    head += struct.pack('<I', zlib.crc32(head))
+    if hdr_flip:
+        head = head[:8] + bytes([head[8] ^ 0x10]) + head[9:]
+    return head + args + wire
 
 
 def make_target(work, images):
@@ -59,33 +79,52 @@ def start_loader(work, loader):
     return q, None
 
 
-def round_trip(work, loader, images):
+def bad_frames(pty):
+    """Each malformed frame is refused with its own what=, and the loader waits for the next."""
     problems = []
-    q, pty = start_loader(work, loader)
+    not_image = bytes(64)
+    cases = [  # (what the host sends, the what= the loader must answer)
+        (raw_frame(0, not_image, 64, hdr_flip=True), 'header'),
+        (raw_frame(2, not_image, 64), 'flags'),
+        (raw_frame(0, not_image, 0x7fffffff), 'size'),
+        (b'BOOTLOADER release noise LLD\r\n' + raw_frame(0, not_image, 64, b'a=1'), 'image'),
+        (raw_frame(1, b'\x80\x05\x00', 64), 'lz'),  # a copy from before the output's start
+        (raw_frame(0, not_image, 64)[:40], 'timeout'),  # the rest never comes
+        (SL.frame(not_image, 'x', corrupt=True), 'crc'),
+    ]
+    fd = SL.capture_serial.open_port(pty, 115200)
     try:
-        if not pty:
-            return ['qemu-run --serial pty named no pseudo-terminal']
-        results = os.path.join(work, 'results')
-        t0 = time.time()
-        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--serial', pty,
-                            '--strategies', 'bkl,fine', '--image', f'bkl={images["bkl"]}',
-                            '--image', f'fine={images["fine"]}', '--cpus', '2', '--repeat', '1', '--boots', '1',
-                            '--duration-ms', '20', '--workloads', 'getpid', '--no-hold-pass', '--trace', 'none',
-                            '--label', 'loader', '--results', results, '--corrupt-first', '--busy-pct', '100'],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=240)
-        print(f'  # bench-run over the loader: exit {r.returncode} in {time.time() - t0:.1f} s', flush=True)
-        if r.returncode:
-            problems.append(f'bench-run --serial exit {r.returncode}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
-        still = q.poll() is None
-        if not still:
-            problems.append(f'QEMU ended (exit {q.returncode}) instead of resetting into the loader')
+        port = SL.Port(fd)
+        for data, what in cases:
+            if not port.read_until(SL.READY, time.time() + 20):
+                problems.append(f'no loader: ready before the {what} case')
+                break
+            port.write(data, time.time() + 10)
+            m = port.read_until(SL.ANSWER, time.time() + 10)
+            got = m.group(0).decode(errors='replace').strip() if m else 'no answer'
+            if not got.startswith(f'loader: bad what={what} '):
+                problems.append(f'{what}: the loader answered {got!r}')
     finally:
-        q.send_signal(signal.SIGTERM)  # qemu-run kills QEMU on the way out
-        try:
-            q.wait(10)
-        except subprocess.TimeoutExpired:
-            q.kill()
-            q.wait()
+        os.close(fd)
+    return problems
+
+
+def round_trip(work, pty, q, images):
+    problems = []
+    results = os.path.join(work, 'results')
+    t0 = time.time()
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--serial', pty,
+                        '--strategies', 'bkl,fine', '--image', f'bkl={images["bkl"]}',
+                        '--image', f'fine={images["fine"]}', '--cpus', '2', '--repeat', '1', '--boots', '1',
+                        '--duration-ms', '20', '--workloads', 'getpid', '--no-hold-pass', '--trace', 'none',
+                        '--label', 'loader', '--results', results, '--corrupt-first', '--busy-pct', '100'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=240)
+    print(f'  # bench-run over the loader: exit {r.returncode} in {time.time() - t0:.1f} s', flush=True)
+    if r.returncode:
+        problems.append(f'bench-run --serial exit {r.returncode}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+    still = q.poll() is None
+    if not still:
+        problems.append(f'QEMU ended (exit {q.returncode}) instead of resetting into the loader')
     out = os.path.realpath(os.path.join(results, 'latest'))
     logs = {s: os.path.join(out, f'{s}-boot1.log') for s in ('bkl', 'fine')}
     text = {s: open(p, errors='replace').read() if os.path.exists(p) else '' for s, p in logs.items()}
@@ -135,16 +174,27 @@ def main():
     images = dict(i.split('=', 1) for i in a.image)
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
+    q, pty = start_loader(a.workdir, a.loader)
+    no_pty = lambda: ['qemu-run --serial pty named no pseudo-terminal']  # noqa: E731
     cases = [('make_bench_board_rpi5', lambda: make_target(a.workdir, images)),
-             ('loader_round_trip', lambda: round_trip(a.workdir, a.loader, images))]
+             ('loader_refuses_bad_frames', (lambda: bad_frames(pty)) if pty else no_pty),
+             ('loader_round_trip', (lambda: round_trip(a.workdir, pty, q, images)) if pty else no_pty)]
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: loader\n  1..{len(cases)}', flush=True)
     failed = 0
-    for i, (name, fn) in enumerate(cases, 1):
-        problems = fn()
-        for line in problems:
-            print(f'  # {line}')
-        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
-        failed += bool(problems)
+    try:
+        for i, (name, fn) in enumerate(cases, 1):
+            problems = fn()
+            for line in problems:
+                print(f'  # {line}')
+            print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
+            failed += bool(problems)
+    finally:
+        q.send_signal(signal.SIGTERM)  # qemu-run kills QEMU on the way out
+        try:
+            q.wait(10)
+        except subprocess.TimeoutExpired:
+            q.kill()
+            q.wait()
     print(f'{"not ok" if failed else "ok"} 1 loader')
     return 1 if failed else 0
 
