@@ -247,7 +247,7 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 {
 	struct early_console con;
 	const char *board;
-	u64 recv = (base + 0x1fffff) & ~0x1fffffUL, max = home - recv, load, image_size;
+	u64 recv = (base + 0x1fffff) & ~0x1fffffUL, max = home - recv, load, image_size, text_offset;
 	u32 len;
 	int n;
 
@@ -271,15 +271,17 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 		len = receive(recv, max, el, board);
 		if (!len)
 			continue;
+		text_offset = le64((u8 *)recv + 8);
 		image_size = le64((u8 *)recv + 16);
-		load = recv + le64((u8 *)recv + 8); /* text_offset */
 		if (image_size < len)
 			image_size = len; /* 0: an old header that does not say */
-		if (load + image_size > home || load < recv) {
+		/* Written so that no header value, however large, can wrap the sums. */
+		if (text_offset >= max || image_size > max - text_offset) {
 			say("loader: bad what=image reason=too-large text_offset=0x%lx image_size=0x%lx max=0x%lx",
-			    load - recv, image_size, max);
+			    text_offset, image_size, max);
 			continue;
 		}
+		load = recv + text_offset;
 		if (load != recv)
 			memmove((void *)load, (void *)recv, len);
 		strlcpy(args + strlen(args), LOADER_END, sizeof(LOADER_END));

@@ -5,20 +5,21 @@ usage: test_loader.py --workdir DIR --loader LOADER_IMAGE --image bkl=PATH --ima
 
 Boots the loader (make loader) in QEMU at EL2 with SMC PSCI (as a Pi 5 enters
 it), its UART on a pseudo-terminal and resets allowed (scripts/qemu-run --el2
---serial pty --reboot), then runs
-scripts/bench-run --serial on that pty, as make bench BOARD=rpi5 SERIAL=...
-does, with the two prebuilt kernels and --corrupt-first. Checks: the loader
-refuses the corrupted first transfer (loader: bad what=crc) and takes the
-resent one; each kernel's run lands in the run folder (results.csv rows for
-both strategies, invariants=ok, the report); the first kernel's PSCI
-SYSTEM_RESET brought the loader back (the second kernel went to the same QEMU,
-after a new loader: ready); the kernel got the host's boot options plus
-end=reset, entered at EL2 as from the firmware. Before that, in the same QEMU, malformed frames are each refused with their
-own loader: bad what=... (header CRC, unknown flags, an Image over the
-window, no arm64 Image behind firmware noise, a compressed stream reaching
-before its output, a frame cut short, a payload CRC) and the loader waits on.
-Also: make -n bench BOARD=rpi5 SERIAL=... passes --serial and
---baud to bench-run, and BOARD=rpi5 without SERIAL is one error line.
+--serial pty --reboot), then runs scripts/bench-run --serial on that pty, as
+make bench BOARD=rpi5 SERIAL=... does, with the two prebuilt kernels and
+--corrupt-first. Checks: the loader refuses the corrupted first transfer
+(loader: bad what=crc) and takes the resent one; each kernel's run lands in
+the run folder (results.csv rows for both strategies, invariants=ok, the
+report); the first kernel's PSCI SYSTEM_RESET brought the loader back (the
+second kernel went to the same QEMU, after a new loader: ready); the kernel
+got the host's boot options plus end=reset, entered at EL2 as from the
+firmware. Before that, in the same QEMU, malformed frames are each refused
+with their own loader: bad what=... (header CRC, unknown flags, an Image over
+the window, no arm64 Image behind firmware noise, an image_size that would
+wrap, a compressed stream reaching before its output, a frame cut short, a
+payload CRC) and the loader waits on. Also: make -n bench BOARD=rpi5
+SERIAL=... passes --serial and --baud to bench-run, and BOARD=rpi5 without
+SERIAL is one error line.
 Prints KTAP v1.
 """
 import argparse
@@ -83,11 +84,14 @@ def bad_frames(pty):
     """Each malformed frame is refused with its own what=, and the loader waits for the next."""
     problems = []
     not_image = bytes(64)
+    # An arm64 Image header whose image_size would wrap any sum: refused, not trusted.
+    huge = bytes(16) + struct.pack('<Q', 1 << 63) + bytes(32) + b'ARM\x64' + bytes(4)
     cases = [  # (what the host sends, the what= the loader must answer)
         (raw_frame(0, not_image, 64, hdr_flip=True), 'header'),
         (raw_frame(2, not_image, 64), 'flags'),
         (raw_frame(0, not_image, 0x7fffffff), 'size'),
-        (b'BOOTLOADER release noise LLD\r\n' + raw_frame(0, not_image, 64, b'a=1'), 'image'),
+        (b'BOOTLOADER release noise LLD\r\n' + raw_frame(0, not_image, 64, b'a=1'), 'image reason=no-arm64'),
+        (raw_frame(0, huge, 64), 'image reason=too-large'),
         (raw_frame(1, b'\x80\x05\x00', 64), 'lz'),  # a copy from before the output's start
         (raw_frame(0, not_image, 64)[:40], 'timeout'),  # the rest never comes
         (SL.frame(not_image, 'x', corrupt=True), 'crc'),
@@ -102,7 +106,7 @@ def bad_frames(pty):
             port.write(data, time.time() + 10)
             m = port.read_until(SL.ANSWER, time.time() + 10)
             got = m.group(0).decode(errors='replace').strip() if m else 'no answer'
-            if not got.startswith(f'loader: bad what={what} '):
+            if not got.startswith(f'loader: bad what={what}'):
                 problems.append(f'{what}: the loader answered {got!r}')
     finally:
         os.close(fd)
