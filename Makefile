@@ -269,10 +269,29 @@ BENCH_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(HOST_CPUS))
 # What bench and bench-locks differ in (target-specific below).
 bench-workloads := all
 bench-label := bench
+# BOARD=rpi5 SERIAL=/dev/ttyUSB0: the boots happen on a Pi 5 running the serial chain-loader
+# (make sdcard LOADER=1), each kernel sent over SERIAL (BAUD=115200) by scripts/serial-load.
+BOARD ?= qemu
+SERIAL ?=
+BAUD ?= 115200
+ifneq ($(filter bench bench-locks trace,$(goals)),)
+  ifeq ($(filter qemu rpi5,$(BOARD)),)
+    $(error BOARD=$(BOARD): qemu (the default) or rpi5 (with SERIAL=/dev/tty... and the loader on the card))
+  endif
+  ifeq ($(BOARD)$(SERIAL),rpi5)
+    $(error BOARD=rpi5 needs SERIAL=<the serial port>, e.g. SERIAL=/dev/ttyUSB0, with the chain-loader on the card (make sdcard LOADER=1))
+  endif
+  ifneq ($(BOARD),rpi5)
+    ifneq ($(SERIAL),)
+      $(error SERIAL=$(SERIAL) is for BOARD=rpi5 (make bench BOARD=rpi5 SERIAL=$(SERIAL)))
+    endif
+  endif
+endif
+bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
-	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL))
+	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args)
 
 .PHONY: bench bench-locks plots
 bench:
@@ -337,12 +356,42 @@ plots:
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(RUN)
 
 # ---------------------------------------------------------------- Raspberry Pi 5
+# The serial chain-loader (loader/; docs/rpi5.md): its own entry and link at
+# 0, with the kernel's FDT reader, string, printf and PL011 objects linked in
+# (built with the kernel's flags, so one set of objects serves both).
+loader-objs := $(addprefix $(objtree)/,loader/head.o loader/loader.o loader/fdt_bootargs.o \
+	kernel/fdt.o kernel/fdt_platform.o kernel/lib/string.o kernel/lib/vsprintf.o drivers/pl011.o)
+LOADER_LDFLAGS := $(filter-out -T $(srctree)/arch/arm64/kernel.lds,$(KLDFLAGS)) -T $(srctree)/loader/loader.lds
+-include $(objtree)/loader/head.o.d $(objtree)/loader/loader.o.d $(objtree)/loader/fdt_bootargs.o.d
+
+$(objtree)/loader/loader.elf: $(loader-objs) $(srctree)/loader/loader.lds $(objtree)/.kflags
+	$(quiet) LD $(O)/loader/loader.elf
+	$(Q)$(LD) $(LOADER_LDFLAGS) -o $@.tmp $(loader-objs)
+	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(objtree)/loader/Image: $(objtree)/loader/loader.elf
+	$(quiet) OBJCOPY $(O)/loader/Image
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+.PHONY: loader
+loader: $(objtree)/loader/Image
+	@echo "  READY    $(O)/loader/Image ($$(stat -c %s $(O)/loader/Image) bytes): the serial chain-loader"
+
 # make sdcard: this configuration's Image as the Pi 5's kernel_2712.img, with
-# config.txt, cmdline.txt and README.txt (docs/rpi5.md). sdcard-all: the
-# strategies as make bench builds them, one picked by config.txt's kernel= line.
+# config.txt, cmdline.txt and README.txt (docs/rpi5.md); LOADER=1: the
+# chain-loader instead, which make bench BOARD=rpi5 SERIAL=... sends kernels
+# to. sdcard-all: the strategies as make bench builds them, one picked
+# by config.txt's kernel= line.
+LOADER ?= 0
 .PHONY: sdcard sdcard-all
+ifeq ($(LOADER),1)
+sdcard: $(objtree)/loader/Image
+	$(Q)$(srctree)/scripts/mk-sdcard --loader $(objtree)/sdcard $(objtree)/loader/Image
+else
 sdcard: $(objtree)/Image
 	$(Q)$(srctree)/scripts/mk-sdcard $(objtree)/sdcard $(objtree)/Image
+endif
 
 sdcard-all:
 	$(call need-tool,$(PYTHON))
@@ -365,7 +414,7 @@ deps:
 # $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
 # and make bench's kernels (build/bench-*).
 clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
-	host check fuzz randconfig sdcard sdcard-all
+	host check fuzz randconfig sdcard sdcard-all loader
 clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
 clean:
 	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
@@ -404,6 +453,8 @@ help:
 	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines ACCEL=multi|single'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
+	@echo '                      BOARD=rpi5 SERIAL=/dev/ttyACM0 (BAUD=115200): on a Raspberry Pi 5 running the'
+	@echo '                      chain-loader (make sdcard LOADER=1), each kernel sent over the serial cable'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
 	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
 	@echo '  trace             - the lock timeline of WORKLOAD=fs-private under STRATEGY=fine (or any of'
@@ -423,8 +474,10 @@ help:
 	@echo 'Raspberry Pi 5 (docs/rpi5.md):'
 	@echo '  sdcard            - $$(O)/sdcard/ and $$(O)/sdcard.tar.gz: kernel_2712.img (this Image),'
 	@echo '                      config.txt, cmdline.txt, README.txt (what else to copy, how to wire the UART)'
+	@echo '                      LOADER=1: the serial chain-loader as kernel_2712.img instead (no cmdline.txt)'
 	@echo '  sdcard-all        - $$(O)/sdcard-all/: the strategies as make bench builds them;'
 	@echo '                      config.txt kernel= picks one'
+	@echo '  loader            - $$(O)/loader/Image: the serial chain-loader (loader/; make bench BOARD=rpi5)'
 	@echo ''
 	@echo 'Tests:'
 	@echo '  check             - host unit tests, boot-fault tests, ktest boots on 1, 2, 4 (GICv2),'

@@ -1,11 +1,17 @@
-/* PL011 UART output, polled: keeps whatever baud rate the firmware (or QEMU) set. */
+/* PL011 UART output and input, polled: keeps whatever baud rate the firmware (or QEMU) set. */
 #include <locklab/console.h>
 #include <locklab/mmio.h>
 #include <asm/sysreg.h>
 
 #define UART_DR 0x00
 #define UART_FR 0x18
+#define UART_LCR_H 0x2c
+#define UART_CR 0x30
+#define UART_LCR_H_FEN (1U << 4) /* FIFOs on */
+#define UART_CR_UARTEN (1U << 0)
+#define UART_CR_RXE (1U << 9)
 #define UART_FR_TXFF (1U << 5) /* transmit FIFO full */
+#define UART_FR_RXFE (1U << 4) /* receive FIFO empty */
 #define UART_FR_BUSY (1U << 3)
 
 /*
@@ -44,4 +50,37 @@ void pl011_flush(void)
 		return;
 	while ((mmio_read32(uart_base + UART_FR) & UART_FR_BUSY) && spins++ < 1000000)
 		cpu_relax();
+}
+
+int pl011_try_getc(void)
+{
+	if (!uart_base || (mmio_read32(uart_base + UART_FR) & UART_FR_RXFE))
+		return -1;
+	/*
+	 * DR bits 8-11 flag framing, parity, break and overrun errors: the
+	 * byte is passed on anyway, and the loader's CRC decides.
+	 */
+	return (int)(mmio_read32(uart_base + UART_DR) & 0xff);
+}
+
+void pl011_rx_enable(void)
+{
+	u32 cr;
+
+	if (!uart_base)
+		return;
+	cr = mmio_read32(uart_base + UART_CR);
+	if ((mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN) && (cr & UART_CR_RXE))
+		return;
+	/*
+	 * A firmware that only prints may leave the receiver off. The TRM's
+	 * order for changing LCR_H and CR: idle, disabled, then the writes
+	 * (LCR_H's latches the divisors again, unchanged). The FIFO matters
+	 * too: without it the receiver holds one byte, and QEMU then hands
+	 * over one per main-loop round.
+	 */
+	pl011_flush();
+	mmio_write32(uart_base + UART_CR, cr & ~UART_CR_UARTEN);
+	mmio_write32(uart_base + UART_LCR_H, mmio_read32(uart_base + UART_LCR_H) | UART_LCR_H_FEN);
+	mmio_write32(uart_base + UART_CR, cr | UART_CR_RXE | UART_CR_UARTEN);
 }

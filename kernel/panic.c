@@ -19,7 +19,9 @@ BOOTPARAM_FLAG(use_semihosting, "semihost",
 	       "exit QEMU through Arm semihosting so its exit code is 0 (pass) or 1 (fail); "
 	       "needs -semihosting-config enable=on (scripts/qemu-run passes it)");
 static char end_action[16] = "poweroff";
-BOOTPARAM_STR(end_action, "end", "what to do when finished: poweroff (default) or idle (stay up, e.g. for gdb)");
+BOOTPARAM_STR(end_action, "end",
+	      "what to do when finished: poweroff (default), idle (stay up, e.g. for gdb) or reset "
+	      "(PSCI SYSTEM_RESET: the serial chain-loader sets it, so the board comes back to it)");
 
 /* Called after the bootargs are parsed: a bad end= is reported and replaced by the default. */
 void shutdown_check_params(void)
@@ -29,8 +31,9 @@ void shutdown_check_params(void)
 		printk("bootargs: semihost ignored: board %s is not QEMU virt", platform()->board);
 		use_semihosting = false;
 	}
-	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0) {
-		printk("bootargs: end='%s' is not one of poweroff, idle (keeping poweroff)", end_action);
+	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0 &&
+	    strcmp(end_action, "reset") != 0) {
+		printk("bootargs: end='%s' is not one of poweroff, idle, reset (keeping poweroff)", end_action);
 		strlcpy(end_action, "poweroff", sizeof(end_action));
 	}
 }
@@ -62,7 +65,10 @@ void system_shutdown(bool pass, const char *reason)
 		for (;;)
 			__asm__ volatile("wfi");
 	}
-	if (use_semihosting)
+	/* A run the loader started goes back to it, pass or fail: the next kernel is waiting. */
+	if (strcmp(end_action, "reset") == 0)
+		psci_system_reset();
+	else if (use_semihosting)
 		semihost_exit(pass ? 0 : 1);
 	psci_system_off();
 	/* No PSCI (or it returned): stay here, the status line says it all. */

@@ -27,7 +27,7 @@ KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
 
 # One native test binary per entry: its sources (test file + the kernel code it tests).
 host-tests := fdt vsprintf bootargs
-host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h kernel/fdt.c kernel/fdt_platform.c
+host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h tests/host/test_fdt_bootargs.c kernel/fdt.c kernel/fdt_platform.c loader/fdt_bootargs.c loader/fdt_bootargs.h
 host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
 host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
 host-vsprintf-flags := $(KL_PRINTF)
@@ -112,7 +112,7 @@ host-tests: $(host-test-bins) $(host-dtb-files)
 
 check-kernel:
 	$(Q)$(MAKE) -s O=$(CHECK_DIR) defconfig >/dev/null
-	$(Q)$(MAKE) -s O=$(CHECK_DIR) all
+	$(Q)$(MAKE) -s O=$(CHECK_DIR) all loader
 
 CHECK_IMAGE := $(CHECK_DIR)/Image
 QRUN = --image $(CHECK_IMAGE) --timeout $(CHECK_TIMEOUT)
@@ -137,9 +137,10 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
 		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
 		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
-		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) $(foreach s,$(lock-strategies),$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) --loader $(CHECK_DIR)/loader/Image $(foreach s,$(lock-strategies),$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "bench_workload=$(PYTHON) $(srctree)/tests/test_bench_workload.py --workdir $(CHECK_DIR)/bench-workload" \
 		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,$(lock-strategies),--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
+		--host "loader=$(PYTHON) $(srctree)/tests/test_loader.py --workdir $(CHECK_DIR)/loader-run --loader $(CHECK_DIR)/loader/Image $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "lock_trace=$(PYTHON) $(srctree)/tests/test_lock_trace.py --workdir $(CHECK_DIR)/lock-trace $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
 		--host "randconfig=$(PYTHON) $(srctree)/scripts/randconfig-check --n $(RANDCONFIG_CHECK_N) --seed $(RANDCONFIG_CHECK_SEED) --out $(CHECK_DIR)/randconfig --jobs $(CHECK_JOBS)" \
 		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \

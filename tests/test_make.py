@@ -337,7 +337,7 @@ def make_clean_leaves_no_objects():
     shutil.copytree(ARGS.objdir, d, symlinks=True,
                     ignore=lambda where, names: [n for n in names if where == ARGS.objdir
                                                  and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run', 'bench-workload',
-                                                           'lock-trace', 'randconfig', 'check')])
+                                                           'lock-trace', 'randconfig', 'check', 'loader-run')])
     for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
         os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)
         open(os.path.join(d, extra), 'w').close()

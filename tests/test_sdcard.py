@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """make sdcard and scripts/mk-sdcard: the Pi 5 boot files around byte-identical copies of the QEMU-booted Images.
 
-usage: test_sdcard.py --workdir DIR --image PATH NAME=PATH...
+usage: test_sdcard.py --workdir DIR --image PATH [--loader PATH] NAME=PATH...
 The first image gets the single-kernel layout (kernel_2712.img), the named
-ones the multi-kernel layout (kernel-NAME.img, config.txt kernel= lines).
+ones the multi-kernel layout (kernel-NAME.img, config.txt kernel= lines),
+--loader the chain-loader's (make sdcard LOADER=1: kernel_2712.img, no cmdline.txt).
 Prints KTAP v1.
 """
 import argparse
@@ -71,6 +72,37 @@ def several(work, _image, named):
     return problems
 
 
+def loader_card(work, loader):
+    """make sdcard LOADER=1's layout: the chain-loader as kernel_2712.img, no cmdline.txt, the README says how."""
+    problems = []
+    out = os.path.join(work, 'loader')
+    r = subprocess.run([MK, '--loader', out, loader], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        return [f'mk-sdcard --loader exit {r.returncode}: {r.stdout.strip()}']
+    img = os.path.join(out, 'kernel_2712.img')
+    if not filecmp.cmp(loader, img, shallow=False):
+        problems.append('kernel_2712.img is not byte-identical to the loader Image')
+    with open(img, 'rb') as f:
+        head = f.read(64)
+    if len(head) < 64 or head[56:60] != b'ARM\x64':
+        problems.append('the loader is not an arm64 Image (no ARM\\x64 magic at byte 56)')
+    cfg = common(out, problems)
+    if 'kernel=' in cfg:
+        problems.append('the loader card needs no kernel= line')
+    if os.path.exists(os.path.join(out, 'cmdline.txt')):
+        problems.append('cmdline.txt on the loader card: the host sends the boot options')
+    readme = open(os.path.join(out, 'README.txt')).read()
+    for word in ('make bench BOARD=rpi5 SERIAL=', 'loader: ready', 'scripts/serial-load'):
+        if word not in readme:
+            problems.append(f'README.txt on the loader card does not mention {word}')
+    r = subprocess.run(['make', '-s', '-n', '-C', os.path.dirname(HERE), 'sdcard', 'LOADER=1'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode or not any('mk-sdcard --loader' in l and l.rstrip().endswith('loader/Image')
+                               for l in r.stdout.splitlines()):
+        problems.append(f'make -n sdcard LOADER=1 does not run mk-sdcard --loader on the loader: {r.stdout.strip()[-200:]!r}')
+    return problems
+
+
 def bad_input(work, image, _named):
     problems = []
     r = subprocess.run([MK, os.path.join(work, 'bad'), os.path.join(work, 'no-such-Image')],
@@ -88,11 +120,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--image', required=True)
+    ap.add_argument('--loader', help='the chain-loader Image (make loader): checks make sdcard LOADER=1\'s card')
     ap.add_argument('named', nargs='+')
     a = ap.parse_args()
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
     cases = [('single_kernel_card', single), ('three_kernel_card', several), ('bad_input_is_refused', bad_input)]
+    if a.loader:
+        cases.append(('loader_card', lambda work, _image, _named: loader_card(work, a.loader)))
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: sdcard\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):

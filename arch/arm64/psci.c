@@ -54,6 +54,12 @@ void psci_system_off(void)
 	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 }
 
+/* A cold reset: the firmware boots the card again (on a chain-loader card: the loader). */
+void psci_system_reset(void)
+{
+	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+}
+
 const char *psci_strerror(s64 err)
 {
 	switch (err) {

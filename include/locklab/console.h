@@ -8,6 +8,10 @@ void pl011_init(u64 base);
 u64 pl011_base(void);
 void pl011_putc(char c);
 void pl011_flush(void);
+/* The next received byte, or -1 if none is waiting (polled; the serial chain-loader reads with it). */
+int pl011_try_getc(void);
+/* Receiver and FIFOs on, if the firmware left either off (the chain-loader reads with pl011_try_getc). */
+void pl011_rx_enable(void);
 
 /*
  * printk: one call = one or more whole lines, each prefixed

@@ -9,6 +9,11 @@
  */
 #if defined(HTEST_H) && !defined(HT_SHARED_STATE)
 #error "include fdt_test_util.h before htest.h, so the case failure flag is shared"
+/* test_fdt_bootargs.c: the loader's copy with /chosen/bootargs replaced (loader/fdt_bootargs.c) */
+void test_loader_bootargs_real_trees(void);
+void test_loader_bootargs_no_chosen(void);
+void test_loader_bootargs_refused(void);
+
 #endif
 #define HT_SHARED_STATE
 #include <stdarg.h>
@@ -85,5 +90,10 @@ void test_bad_struct(void);
 void test_truncated(void);
 void test_bad_offsets(void);
 void test_fuzz(void);
+
+/* test_fdt_bootargs.c: the loader's copy with /chosen/bootargs replaced (loader/fdt_bootargs.c) */
+void test_loader_bootargs_real_trees(void);
+void test_loader_bootargs_no_chosen(void);
+void test_loader_bootargs_refused(void);
 
 #endif

@@ -331,6 +331,9 @@ static const struct ht_case cases[] = {
 	HT_CASE(test_truncated),
 	HT_CASE(test_bad_offsets),
 	HT_CASE(test_fuzz),
+	HT_CASE(test_loader_bootargs_real_trees),
+	HT_CASE(test_loader_bootargs_no_chosen),
+	HT_CASE(test_loader_bootargs_refused),
 	HT_END,
 };
 

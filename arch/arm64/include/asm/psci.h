@@ -1,4 +1,4 @@
-/* PSCI calls (CPU_ON, SYSTEM_OFF) through the conduit the device tree names (hvc or smc). */
+/* PSCI calls (CPU_ON, SYSTEM_OFF, SYSTEM_RESET) through the conduit the device tree names (hvc or smc). */
 #ifndef ASM_PSCI_H
 #define ASM_PSCI_H
 
@@ -8,6 +8,7 @@
 #define PSCI_VERSION 0x84000000U
 #define PSCI_CPU_ON 0xc4000003U
 #define PSCI_SYSTEM_OFF 0x84000008U
+#define PSCI_SYSTEM_RESET 0x84000009U
 
 #define PSCI_SUCCESS 0
 #define PSCI_E_NOT_SUPPORTED -1
@@ -25,6 +26,7 @@ enum psci_conduit psci_conduit(void);
 const char *psci_conduit_name(void);
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context);
 void psci_system_off(void);
+void psci_system_reset(void);
 const char *psci_strerror(s64 err);
 
 #endif
