@@ -72,7 +72,7 @@ def several(work, _image, named):
     return problems
 
 
-def loader_card(work, loader):
+def loader_card(work, loader, image):
     """make sdcard LOADER=1's layout: the chain-loader as kernel_2712.img, no cmdline.txt, the README says how."""
     problems = []
     out = os.path.join(work, 'loader')
@@ -95,7 +95,9 @@ def loader_card(work, loader):
     for word in ('make bench BOARD=rpi5 SERIAL=', 'loader: ready', 'scripts/serial-load'):
         if word not in readme:
             problems.append(f'README.txt on the loader card does not mention {word}')
-    r = subprocess.run(['make', '-s', '-n', '-C', os.path.dirname(HERE), 'sdcard', 'LOADER=1'],
+    # In the build folder of the Image under test: a fresh clone's default O= has no .config.
+    r = subprocess.run(['make', '-s', '-n', '-C', os.path.dirname(HERE), f'O={os.path.dirname(os.path.abspath(image))}',
+                        'sdcard', 'LOADER=1'],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode or not any('mk-sdcard --loader' in l and l.rstrip().endswith('loader/Image')
                                for l in r.stdout.splitlines()):
@@ -127,7 +129,7 @@ def main():
     os.makedirs(a.workdir)
     cases = [('single_kernel_card', single), ('three_kernel_card', several), ('bad_input_is_refused', bad_input)]
     if a.loader:
-        cases.append(('loader_card', lambda work, _image, _named: loader_card(work, a.loader)))
+        cases.append(('loader_card', lambda work, image, _named: loader_card(work, a.loader, image)))
     print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: sdcard\n  1..{len(cases)}', flush=True)
     failed = 0
     for i, (name, fn) in enumerate(cases, 1):
