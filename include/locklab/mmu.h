@@ -1,4 +1,4 @@
-/* The final identity map (arch/arm64/mmu.c): what it maps how, for boot, fault reports and uaccess. */
+/* The final kernel map (arch/arm64/mmu.c, the TTBR1 linear map): what it maps how, for boot, fault reports and uaccess. */
 #ifndef LOCKLAB_MMU_H
 #define LOCKLAB_MMU_H
 
@@ -20,7 +20,7 @@ int mmu_init(const struct platform_info *p);
  */
 bool mmu_describe(u64 addr, char *buf, u32 n);
 
-/* The leaf descriptor (block or page) mapping va in the final map, or 0 if nothing maps it. */
+/* The leaf descriptor (block or page) mapping kernel address va in the final map, or 0 if nothing maps it (a TTBR0 address included). */
 u64 mmu_lookup(u64 va);
 
 #endif
