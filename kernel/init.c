@@ -153,7 +153,7 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 		snprintf(msg, sizeof(msg), "the device tree at 0x%llx (%u bytes) lies inside the kernel image "
 			 "0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
 			 "image_size free (head.S copied the tree to 0x%llx to report this)",
-			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)dtb + 4),
+			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)phys_to_virt(dtb) + 4),
 			 (unsigned long long)image, (unsigned long long)image_end - 1, (unsigned long long)dtb);
 		early_panic(msg);
 	}
