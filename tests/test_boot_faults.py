@@ -447,6 +447,18 @@ def nomap_reserved_memory_is_not_mapped():
     expect('did not fault' not in text and 'selftest.c' not in text, 'the load went through or a check failed')
 
 
+@case
+def physical_address_used_as_a_pointer_faults():
+    # The kernel runs in the upper half and TTBR0 maps nothing: a load from the physical address of its own
+    # text (which the identity map of old would have served) must fault and be named, the address as it was.
+    rc, text, _ = boot('physptr', '--cpus', '1', '--bootargs', 'ktest=selftest_phys_pointer', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^exception: cpu0: read of the lower half \(TTBR0 maps nothing: a physical address used as a '
+              r'pointer\?\) at 0x4[0-9a-f]{7} \(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
+    has(text, r'^panic: cpu=0 unhandled exception: read of the lower half', 'the panic')
+    expect('did not fault' not in text, 'the load went through')
+
+
 def planted_recursion(name, suite, taken, held):
     """A planted recursive acquisition: reported by lockdep (as 'taken'), the held lock listed, then a panic."""
     rc, text, _ = boot(name, '--cpus', '2', '--accel', 'single', '--bootargs', 'ktest=' + suite, timeout=30)

@@ -48,7 +48,7 @@ primary_entry:
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2		// x20 = entry exception level
 	bl	el2_to_el1
-	adrp	x21, _head		// x21 = load address (PC-relative)
+	adrp	x21, _head		// x21 = physical load address (PC-relative, MMU off)
 	bl	dtb_move_out_of_image	// x19 = a DTB clear of the image, x22 = where it was if moved
 
 	/*

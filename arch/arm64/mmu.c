@@ -308,6 +308,15 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		snprintf(buf, n, "the page tables");
 		return true;
 	}
+	/* TTBR0's range (T0SZ gives it as many bits as the linear map): nothing is mapped there yet. */
+	if (addr < PAGE) {
+		snprintf(buf, n, "a NULL pointer (the lower half, TTBR0, maps nothing)");
+		return true;
+	}
+	if (addr < LINEAR_MAP_SIZE) {
+		snprintf(buf, n, "the lower half (TTBR0 maps nothing: a physical address used as a pointer?)");
+		return true;
+	}
 	for (int i = 0; p && i < p->nr_reserved; i++) {
 		u64 base, end;
 

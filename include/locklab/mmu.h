@@ -13,9 +13,10 @@
 int mmu_init(const struct platform_info *p);
 
 /*
- * If addr lies in a part of RAM the map protects, writes what it is into
- * buf ("kernel text (read-only)", "no-map reserved memory
- * 0x50000000-0x500fffff", ...) and returns true. Guard pages are
+ * If addr lies in a part of RAM the map protects, or in the lower half
+ * that TTBR0 leaves empty, writes what it is into buf ("kernel text
+ * (read-only)", "no-map reserved memory 0x50000000-0x500fffff", "the
+ * lower half (...)", ...) and returns true. Guard pages are
  * stack_guard_hit()'s to name.
  */
 bool mmu_describe(u64 addr, char *buf, u32 n);

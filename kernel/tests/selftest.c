@@ -138,3 +138,21 @@ static const struct ktest_case nomap_cases[] = {
 	KTEST_CASE(selftest_reads_nomap_memory),
 };
 KTEST_SUITE_EXPLICIT(selftest_nomap, "selftest_nomap", nomap_cases);
+
+/*
+ * The mistake the upper half makes visible: a physical address used as a
+ * pointer (here the kernel's own text, where the identity map of old would
+ * have found it). TTBR0 maps nothing, so it must fault and be named as such.
+ */
+static void selftest_reads_a_physical_address(struct ktest *t)
+{
+	volatile const u32 *pa = (volatile const u32 *)virt_to_phys(selftest_passes);
+
+	(void)*pa;
+	ktest_fail(t, __FILE__, __LINE__, "the load from physical address %p did not fault", (const void *)pa);
+}
+
+static const struct ktest_case phys_cases[] = {
+	KTEST_CASE(selftest_reads_a_physical_address),
+};
+KTEST_SUITE_EXPLICIT(selftest_phys_pointer, "selftest_phys_pointer", phys_cases);
