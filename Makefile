@@ -246,8 +246,9 @@ gdb: $(objtree)/Image
 	$(call need-tool,$(QEMU))
 	$(call need-tool,$(PYTHON))
 	@echo "  QEMU     halted, gdb stub on tcp::1234. In another terminal (Debian: apt-get install gdb-multiarch):"
-	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0x40200000' -ex 'target remote :1234'"
-	@echo "           (the ELF is linked at 0 and runs where QEMU loads it, 0x40200000: hence -o)"
+	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0xffffff8040200000' -ex 'target remote :1234'"
+	@echo "           (the ELF is linked at 0 and runs at the upper-half alias of where QEMU loads it, 0x40200000: hence -o;"
+	@echo "           until head.S jumps there, break on physical addresses: -o 0x40200000)"
 	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
 	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --gdb $(qemu-run-args)
 

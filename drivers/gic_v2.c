@@ -3,6 +3,7 @@
 #include <locklab/mmio.h>
 #include <locklab/percpu.h>
 #include <asm/sysreg.h>
+#include <asm/memory.h>
 
 #define GICD_CTLR 0x000
 #define GICD_TYPER 0x004
@@ -27,10 +28,10 @@ static int gic_v2_init(const struct platform_info *p)
 {
 	u32 lines;
 
-	gicd = p->gicd_base;
-	gicc = p->gicc_base;
-	if (!gicd || !gicc)
+	if (!p->gicd_base || !p->gicc_base)
 		return -1;
+	gicd = (u64)phys_to_virt(p->gicd_base); /* device tree: physical; we run in the linear map */
+	gicc = (u64)phys_to_virt(p->gicc_base);
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Shared interrupts stay disabled: nothing in the kernel uses one yet. */
 	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);

@@ -4,6 +4,7 @@
 #include <locklab/percpu.h>
 #include <locklab/console.h>
 #include <asm/sysreg.h>
+#include <asm/memory.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_CTLR_RWP (1U << 31)
@@ -45,12 +46,13 @@ static int gic_v3_init(const struct platform_info *p)
 {
 	u32 lines;
 
-	gicd = p->gicd_base;
 	nr_gicr = p->nr_gicr;
-	for (int i = 0; i < nr_gicr; i++)
-		gicr[i] = p->gicr[i];
-	if (!gicd || !nr_gicr)
+	if (!p->gicd_base || !nr_gicr)
 		return -1;
+	/* The device tree's addresses are physical; the registers are reached through the linear map. */
+	gicd = (u64)phys_to_virt(p->gicd_base);
+	for (int i = 0; i < nr_gicr; i++)
+		gicr[i] = (struct plat_range){ .base = (u64)phys_to_virt(p->gicr[i].base), .size = p->gicr[i].size };
 	mmio_write32(gicd + GICD_CTLR, 0);
 	gicd_wait_rwp();
 	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);

@@ -1,6 +1,7 @@
 /* PL011 UART output and input, polled: keeps whatever baud rate the firmware (or QEMU) set. */
 #include <locklab/console.h>
 #include <locklab/mmio.h>
+#include <asm/memory.h>
 #include <asm/sysreg.h>
 
 #define UART_DR 0x00
@@ -18,11 +19,12 @@
  * The divisors are deliberately not reprogrammed: on the Pi 5 the UART
  * clock is uncertain (PI5.md), and the firmware already left 115200 8N1.
  */
-static u64 uart_base;
+static u64 uart_base; /* linear-map address of the registers; 0 = no console */
 
+/* base: the physical address, from the device tree (or the panic fallback). */
 void pl011_init(u64 base)
 {
-	uart_base = base;
+	uart_base = base ? (u64)phys_to_virt(base) : 0;
 }
 
 u64 pl011_base(void)

@@ -19,12 +19,14 @@
 #include <locklab/time.h>
 #include <asm/boot.h>
 #include <asm/irqflags.h>
+#include <asm/memory.h>
 #include <asm/psci.h>
 #include <asm/sysreg.h>
 
+/* dtb and dtb_moved_from are physical addresses: what x0 held, what head.S found. */
 void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from) __noreturn;
 
-u64 boot_load_addr; /* written by head.S */
+u64 boot_load_addr; /* physical; written by head.S */
 static struct platform_info plat;
 static u32 boot_entry_el;
 
@@ -77,12 +79,12 @@ static void print_boot_record(void)
 	for (int i = 0; i < plat.nr_mem; i++)
 		mem += plat.mem[i].size;
 	printk_raw("boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
-		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx mem_mib=%llu "
+		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx kernel_va=0x%llx mem_mib=%llu "
 		   "strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s lockstat=%s lockdep=%s",
 		   plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M), on_off(all & SCTLR_C),
 		   on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(), cpus_possible,
 		   cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
-		   (unsigned long long)boot_load_addr, (unsigned long long)(mem >> 20),
+		   (unsigned long long)boot_load_addr, (unsigned long long)_text, (unsigned long long)(mem >> 20),
 		   LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME,
 		   on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
 }
@@ -120,7 +122,7 @@ static void early_console_setup(u64 dtb)
 {
 	struct early_console con;
 
-	if (fdt_early_console((const void *)dtb, &con) != 0)
+	if (fdt_early_console(phys_to_virt(dtb), &con) != 0)
 		return;
 	early_panic_context(true, con.board, con.bootargs);
 	if (con.source == EARLY_CONSOLE_NONE)
@@ -134,23 +136,28 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 {
 	static char err[320];
 	static char msg[400];
-	u64 image = (u64)_text, image_end = (u64)_end;
+	u64 image = virt_to_phys(_text), image_end = virt_to_phys(_end); /* compared with x0: physical */
 	struct fdt f;
 
 	if (!dtb)
 		early_panic("no device tree: x0 was 0 at entry (boot the Image, not the ELF, "
 			    "so QEMU or the firmware passes the DTB)");
 	early_panic_context(true, NULL, NULL);
+	if (dtb >= LINEAR_MAP_SIZE) { /* head.S's early map does not reach it either */
+		snprintf(msg, sizeof(msg), "x0 = 0x%llx: the device tree lies beyond the %llu GiB the kernel maps",
+			 (unsigned long long)dtb, (unsigned long long)(LINEAR_MAP_SIZE >> 30));
+		early_panic(msg);
+	}
 	early_console_setup(dtb);
 	if (dtb_moved_from) {
 		snprintf(msg, sizeof(msg), "the device tree at 0x%llx (%u bytes) lies inside the kernel image "
 			 "0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
 			 "image_size free (head.S copied the tree to 0x%llx to report this)",
-			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)dtb + 4),
+			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)phys_to_virt(dtb) + 4),
 			 (unsigned long long)image, (unsigned long long)image_end - 1, (unsigned long long)dtb);
 		early_panic(msg);
 	}
-	if (fdt_init(&f, (const void *)dtb) == 0) {
+	if (fdt_init(&f, phys_to_virt(dtb)) == 0) {
 		dtb_base = dtb;
 		dtb_size = f.totalsize; /* the allocator must not hand these pages out */
 	} else if (dtb >= image && dtb < image_end) {
@@ -160,7 +167,7 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 			 (unsigned long long)dtb, (unsigned long long)image, (unsigned long long)image_end - 1);
 		early_panic(msg);
 	}
-	if (fdt_parse_platform((const void *)dtb, cpu_pa_bits(), &plat, err, sizeof(err)) != 0) {
+	if (fdt_parse_platform(phys_to_virt(dtb), cpu_pa_bits(), &plat, err, sizeof(err)) != 0) {
 		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s", (unsigned long long)dtb, err);
 		early_panic(msg);
 	}
@@ -202,8 +209,8 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		       plat.reserved[i].no_map ? " no-map (left unmapped)" : "");
 
 	mmu_init(&plat);
-	printk("mmu: identity map from the device tree installed (RAM Normal WB, rest Device-nGnRE; "
-	       "kernel text read-only, data never executable)");
+	printk("mmu: kernel map from the device tree installed at 0x%llx in TTBR1 (RAM Normal WB, rest Device-nGnRE; "
+	       "kernel text read-only, data never executable); TTBR0 empty", (unsigned long long)PAGE_OFFSET);
 	if (irq_init(&plat) != 0)
 		panic("no usable interrupt controller (device tree GIC version %d)", plat.gic_version);
 	if (timer_init(&plat) != 0)

@@ -4,19 +4,20 @@
 #include <locklab/platform.h>
 #include <locklab/stack_guard.h>
 #include <asm/boot.h>
+#include <asm/memory.h>
 
 static bool overlaps(u64 a, u64 end, u64 lo, u64 hi)
 {
 	return a < hi && end > lo;
 }
 
-/* No-map reserved ranges: unmapped, so an access would fault. */
-static bool overlaps_nomap(const struct platform_info *plat, u64 a, u64 end)
+/* No-map reserved ranges: unmapped, so an access would fault. [pa, pend): physical. */
+static bool overlaps_nomap(const struct platform_info *plat, u64 pa, u64 pend)
 {
 	for (int i = 0; i < plat->nr_reserved; i++) {
 		u64 lo, hi;
 
-		if (plat_nomap_pages(&plat->reserved[i], &lo, &hi) && overlaps(a, end, lo, hi))
+		if (plat_nomap_pages(&plat->reserved[i], &lo, &hi) && overlaps(pa, pend, lo, hi))
 			return true;
 	}
 	return false;
@@ -25,15 +26,17 @@ static bool overlaps_nomap(const struct platform_info *plat, u64 a, u64 end)
 bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 {
 	const struct platform_info *plat = platform();
-	u64 a = (u64)p, end = a + len;
+	u64 a = (u64)p, end = a + len, pa;
 	bool in_ram = false;
 
-	if (!p || end < a)
+	/* Kernel memory is reached through the linear map only: a low (TTBR0) address is never RAM here. */
+	if (!p || end < a || !virt_is_linear(a))
 		return false;
+	pa = virt_to_phys(p);
 	for (int i = 0; i < plat->nr_mem && !in_ram; i++) {
 		u64 base = plat->mem[i].base, top = base + plat->mem[i].size;
 
-		in_ram = a >= base && end <= top;
+		in_ram = pa >= base && pa + len <= top;
 	}
 	if (!in_ram || !len)
 		return in_ram;
@@ -42,7 +45,7 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 		return false;
 	if (dir == UACCESS_WRITE && overlaps(a, end, (u64)__rodata_start, (u64)__data_start))
 		return false;
-	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, a, end);
+	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, pa, pa + len);
 }
 
 long copy_path(char dst[PATH_MAX], const char *upath)

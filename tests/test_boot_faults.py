@@ -116,7 +116,8 @@ def loads_and_runs_at_an_unaligned_address():
     # parallel vCPUs can take minutes (a descheduled lock holder), and speed
     # is not what this checks; parallel_smp2 in make check covers that.
     rc, text, _ = boot('shifted', '--image', shim_image('shifted', []), '--cpus', '2', '--accel', 'single',
-                       '--expect', 'load_addr=0x40083000', '--expect', 'cpus_online=2', timeout=300)
+                       '--expect', 'load_addr=0x40083000',
+                       '--expect', 'kernel_va=0xffffff8040083000', '--expect', 'cpus_online=2', timeout=300)
     expect_rc(rc, 0, text)
     has(text, r'^shutdown: status=pass', 'clean run')
 
@@ -433,16 +434,29 @@ def with_nomap(d):
 @case
 def nomap_reserved_memory_is_not_mapped():
     # The planted load reads the range's first byte (after reading the pages on either side, which stay
-    # mapped): it must fault, and the report must name the range and the address.
+    # mapped): it must fault, and the report must name the range (physical, as the tree gives it) and the
+    # address the kernel used, its linear-map alias in the upper half.
     rc, text, statuses = boot('nomap', '--dtb', edited_dtb('nomap', with_nomap, smp=2), '--cpus', '2',
                               '--bootargs', 'ktest=selftest_nomap', timeout=30)
     expect_rc(rc, 1, text)
     has(text, r'^\[.*\] c0: memory: reserved 0x50003000-0x50007fff no-map \(left unmapped\)$', 'the no-map range logged')
     has(text, r'^\[.*\] c0: memory: reserved 0x50010000-0x50010fff$', 'the plain range logged, mapped')
-    has(text, r'^exception: cpu0: read of no-map reserved memory 0x50003000-0x50007fff \(unmapped\) at 0x50003000 '
+    has(text, r'^exception: cpu0: read of no-map reserved memory 0x50003000-0x50007fff \(unmapped\) at 0xffffff8050003000 '
               r'\(pc 0x[0-9a-f]+\)$', 'the load named, with the range and the address')
     has(text, r'^panic: cpu=0 unhandled exception: read of no-map reserved memory 0x50003000-0x50007fff', 'the panic')
     expect('did not fault' not in text and 'selftest.c' not in text, 'the load went through or a check failed')
+
+
+@case
+def physical_address_used_as_a_pointer_faults():
+    # The kernel runs in the upper half and TTBR0 maps nothing: a load from the physical address of its own
+    # text (which the identity map of old would have served) must fault and be named, the address as it was.
+    rc, text, _ = boot('physptr', '--cpus', '1', '--bootargs', 'ktest=selftest_phys_pointer', timeout=30)
+    expect_rc(rc, 1, text)
+    has(text, r'^exception: cpu0: read of the lower half \(TTBR0 maps nothing: a physical address used as a '
+              r'pointer\?\) at 0x4[0-9a-f]{7} \(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
+    has(text, r'^panic: cpu=0 unhandled exception: read of the lower half', 'the panic')
+    expect('did not fault' not in text, 'the load went through')
 
 
 def planted_recursion(name, suite, taken, held):

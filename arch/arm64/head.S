@@ -1,21 +1,30 @@
-/* Kernel entry: arm64 Image header, EL2->EL1 drop, early identity map + MMU, self-relocation, secondary entry. */
+/* Kernel entry: arm64 Image header, EL2->EL1 drop, MMU on and the jump to the upper half, self-relocation, secondary entry. */
 #include <asm/sysreg.h>
 #include <asm/boot.h>
+#include <asm/memory.h>
 
 /*
  * Load-address independence: the kernel is linked at 0 as a position-
- * independent executable (-fpie, hidden symbols) and runs identity-mapped
- * (virtual = physical) wherever the loader put it: 0x40200000 on QEMU virt,
- * 0x80000 or 0x200000 on a Raspberry Pi 5. Code only uses PC-relative
- * addressing; the absolute pointers stored in data (tables of function
- * pointers, strings) are listed in .rela.dyn as R_AARCH64_RELATIVE and fixed
- * up below by adding the load address. An identity map keeps MMIO and the DTB
- * at their physical addresses, which matters more here than a high kernel VA.
+ * independent executable (-fpie, hidden symbols) and runs from the upper
+ * half at the linear-map alias of wherever the loader put it (asm/memory.h:
+ * va = PAGE_OFFSET + pa), e.g. 0xffffff8040200000 when QEMU virt loads it at
+ * 0x40200000; a Raspberry Pi 5 loads it at 0x200000. Code only uses
+ * PC-relative addressing, so the same instructions run at the physical
+ * address (MMU off) and at the high one; the absolute pointers stored in
+ * data (tables of function pointers, strings) are listed in .rela.dyn as
+ * R_AARCH64_RELATIVE and fixed up below by adding PAGE_OFFSET + the load
+ * address.
+ *
+ * The identity map (TTBR0) exists only for turning the MMU on: the
+ * instruction after the one that sets SCTLR_EL1.M is fetched at the
+ * physical address, translated. Then a branch to the linear alias, and
+ * TTBR0 is emptied (ttbr0_drop): from there on a low address faults, and
+ * TTBR0 is free for user address spaces.
  *
  * Order matters on real Cortex-A cores: no exclusive or atomic access may run
  * before the MMU and D-cache are on with RAM mapped Normal write-back (QEMU
- * does not care, the Pi does). So: drop to EL1, map, MMU on, then zero BSS,
- * relocate and call C.
+ * does not care, the Pi does). So: drop to EL1, map, MMU on, jump high, then
+ * zero BSS, relocate and call C.
  */
 
 	.section .head.text, "ax"
@@ -39,14 +48,17 @@ primary_entry:
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2		// x20 = entry exception level
 	bl	el2_to_el1
-	adrp	x21, _head		// x21 = load address (PC-relative)
+	adrp	x21, _head		// x21 = physical load address (PC-relative, MMU off)
 	bl	dtb_move_out_of_image	// x19 = a DTB clear of the image, x22 = where it was if moved
 
 	/*
 	 * Early table: one L1 table, 512 x 1 GiB blocks covering 512 GiB of
 	 * physical space, all Device-nGnRE except the GiB holding the kernel,
-	 * which is Normal memory. kernel/../mmu.c replaces it with a map built
-	 * from the device tree's /memory once C runs.
+	 * which is Normal memory. It is loaded in TTBR0 and TTBR1 alike: as
+	 * the identity map and as the linear map (asm/memory.h: a level-1
+	 * index is the same VA bits in both). arch/arm64/mmu.c replaces the
+	 * TTBR1 one with a map built from the device tree's /memory once C
+	 * runs; secondaries use this one as their identity map.
 	 */
 	/*
 	 * .pgtables lies beyond the file the loader cleaned to memory: a dirty
@@ -88,8 +100,11 @@ primary_entry:
 	dsb	sy
 	add	x1, x0, #4096
 	bl	dcache_inval_range_early
-	adrp	x0, init_pg_dir
+	adrp	x0, init_pg_dir		// TTBR0: identity, for the next instructions
+	mov	x1, x0			// TTBR1: the linear map, where the kernel will run
 	bl	mmu_on
+	bl	jump_high		// from here on PC-relative addresses are high
+	add	x24, x21, x23		// x24 = the image's virtual base: PAGE_OFFSET + load address
 
 	/* Caches on: now BSS can be zeroed and relocations applied. */
 	adrp	x0, __bss_start
@@ -112,12 +127,12 @@ primary_entry:
 	ldr	x5, [x0], #8		// r_addend
 	cmp	x3, x4
 	b.ne	4b
-	add	x5, x5, x21		// value = load address + addend
-	str	x5, [x21, x2]		// at load address + offset
+	add	x5, x5, x24		// value = virtual base + addend
+	str	x5, [x24, x2]		// at virtual base + offset
 	b	4b
 5:
 	adrp	x0, boot_load_addr
-	str	x21, [x0, :lo12:boot_load_addr]
+	str	x21, [x0, :lo12:boot_load_addr] // the physical address, for the boot record
 
 	/* CPU 0's per-CPU data (id 0: BSS is zero) and the first of boot_stacks. */
 	adrp	x0, percpu_area
@@ -141,9 +156,12 @@ primary_entry:
 	b	6b
 
 /*
- * Secondary CPUs arrive here from PSCI CPU_ON with the MMU off and x0 = the
- * physical (= virtual) address of their struct cpu_boot, which the boot CPU
- * cleaned to the point of coherency so it can be read uncached.
+ * Secondary CPUs arrive here (at its physical address) from PSCI CPU_ON
+ * with the MMU off and x0 = the physical address of their struct cpu_boot,
+ * which the boot CPU cleaned to the point of coherency so it can be read
+ * uncached. They take the boot CPU's path: head.S's early table as the
+ * identity map, the final kernel tables in TTBR1, the jump high, TTBR0
+ * emptied.
  */
 	.text
 	.globl	secondary_entry
@@ -151,8 +169,11 @@ secondary_entry:
 	mov	x19, x0
 	msr	daifset, #0xf
 	bl	el2_to_el1
-	ldr	x0, [x19, #CPU_BOOT_TTBR0]
+	adrp	x0, init_pg_dir		// physical (MMU off): the identity map
+	ldr	x1, [x19, #CPU_BOOT_TTBR1]
 	bl	mmu_on
+	bl	jump_high
+	add	x19, x19, x23		// struct cpu_boot through the linear map (cacheable: it was cleaned)
 	ldr	x0, [x19, #CPU_BOOT_SP]
 	mov	sp, x0
 	ldr	x0, [x19, #CPU_BOOT_PERCPU]
@@ -298,24 +319,26 @@ el2_to_el1:
 	eret
 
 /*
- * mmu_on: x0 = L1 table. Same MAIR/TCR on every CPU; IPS from the CPU's own
- * PARange (40 bits on Cortex-A76: the Pi 5's peripherals sit above 64 GiB).
- * Clobbers x0-x2.
+ * mmu_on: x0 = identity-map L1 table (TTBR0), x1 = kernel L1 table (TTBR1),
+ * both physical; the MMU is off. Same MAIR/TCR on every CPU; IPS from the
+ * CPU's own PARange (40 bits on Cortex-A76: the Pi 5's peripherals sit above
+ * 64 GiB). Returns at the physical address, translated by the identity map.
+ * Clobbers x0-x3.
  */
-	.globl	mmu_on
 mmu_on:
-	ldr	x1, =MAIR_EL1_VALUE
-	msr	mair_el1, x1
-	mrs	x1, id_aa64mmfr0_el1
-	ubfx	x1, x1, #0, #4		// PARange
-	cmp	x1, #5
-	mov	x2, #5
-	csel	x1, x1, x2, ls		// 48 bits at most in this TCR layout
-	lsl	x1, x1, #TCR_IPS_SHIFT
-	ldr	x2, =TCR_EL1_BASE
-	orr	x1, x1, x2
-	msr	tcr_el1, x1
+	ldr	x2, =MAIR_EL1_VALUE
+	msr	mair_el1, x2
+	mrs	x2, id_aa64mmfr0_el1
+	ubfx	x2, x2, #0, #4		// PARange
+	cmp	x2, #5
+	mov	x3, #5
+	csel	x2, x2, x3, ls		// 48 bits at most in this TCR layout
+	lsl	x2, x2, #TCR_IPS_SHIFT
+	ldr	x3, =TCR_EL1_BASE	// both halves walked: EPD0 = EPD1 = 0
+	orr	x2, x2, x3
+	msr	tcr_el1, x2
 	msr	ttbr0_el1, x0
+	msr	ttbr1_el1, x1
 	isb				// TCR/TTBR visible before the TLB flush
 	tlbi	vmalle1			// no stale translations from the firmware
 	dsb	nsh
@@ -328,27 +351,80 @@ mmu_on:
 	ret
 
 /*
- * mmu_switch_ttbr0: x0 = new L1 table. The old and new tables map the
- * running code with different block sizes, and holding both in the TLB at
- * once may raise a TLB conflict abort; so (break-before-make) turn the MMU
- * off around the switch. Leaf routine: no loads or stores while it is off
- * (they would be uncached), caches stay enabled. Clobbers x1, x2.
+ * jump_high: called at a physical address with the MMU on and the identity
+ * map in TTBR0; returns to the caller's linear alias (x30 + PAGE_OFFSET)
+ * with TTBR0 emptied, and x23 = PAGE_OFFSET. Clobbers x0.
  */
-	.globl	mmu_switch_ttbr0
-mmu_switch_ttbr0:
-	dsb	ish			// table writes visible to the walkers
-	mrs	x1, sctlr_el1
-	bic	x2, x1, #1		// M = 0
-	msr	sctlr_el1, x2
-	isb
-	msr	ttbr0_el1, x0
-	isb
-	tlbi	vmalle1			// drop every entry of the old table
-	dsb	nsh
-	isb
-	msr	sctlr_el1, x1		// M = 1 with the new table
-	isb
+jump_high:
+	ldr	x23, =PAGE_OFFSET	// a constant, not a symbol: no relocation needed
+	adr	x0, 1f
+	add	x0, x0, x23
+	add	x30, x30, x23
+	br	x0			// this routine's own linear alias
+1:	b	ttbr0_drop		// tail call: returns to the caller, high
+
+/*
+ * ttbr0_drop: no more walks through TTBR0. Runs from the upper half. The
+ * lower half then faults on every access (until user address spaces fill
+ * it): TCR_EL1.EPD0 = 1 and TTBR0_EL1 = 0. Clobbers x0.
+ */
+ttbr0_drop:
+	dsb	ishst			// earlier table writes complete before the walker is changed
+	mrs	x0, tcr_el1
+	orr	x0, x0, #TCR_EPD0
+	msr	tcr_el1, x0
+	msr	ttbr0_el1, xzr
+	isb				// the TCR/TTBR writes take effect before the TLB flush
+	tlbi	vmalle1			// drop the identity map's entries (and any cached EPD0 = 0)
+	dsb	ish			// the flush is complete ...
+	isb				// ... before the next instruction is fetched
 	ret
+
+/*
+ * mmu_switch_ttbr1: x0 = the final kernel L1 table (physical), called from
+ * the upper half with interrupts masked. The old and new tables map the
+ * running code with different block sizes, and holding both in the TLB at
+ * once may raise a TLB conflict abort; so (break-before-make) the MMU is
+ * off during the switch. That needs the identity map: the code runs at its
+ * physical address while the MMU goes off and comes back on, then returns
+ * high with TTBR0 empty again. Leaf routine: no loads or stores between the
+ * first and last branch (they would be uncached or to the wrong half),
+ * caches stay enabled. Clobbers x0-x4.
+ */
+	.globl	mmu_switch_ttbr1
+mmu_switch_ttbr1:
+	dsb	ishst			// the new tables' writes visible to the walkers
+	ldr	x3, =PAGE_OFFSET
+	adrp	x1, init_pg_dir
+	sub	x1, x1, x3		// its physical address
+	msr	ttbr0_el1, x1		// identity map back in TTBR0 ...
+	mrs	x2, tcr_el1
+	bic	x2, x2, #TCR_EPD0	// ... and walked again
+	msr	tcr_el1, x2
+	isb				// TCR/TTBR0 take effect before the flush
+	tlbi	vmalle1			// no cached "EPD0 = 1" left: TCR fields may be held in the TLB
+	dsb	ish
+	isb
+	adr	x1, 1f
+	sub	x1, x1, x3
+	br	x1			// to our physical address, through the identity map
+1:	mrs	x1, sctlr_el1
+	bic	x2, x1, #1		// M = 0: the PC is already physical, so fetching goes on
+	msr	sctlr_el1, x2
+	isb				// MMU off before TTBR1 changes
+	msr	ttbr1_el1, x0
+	isb				// new TTBR1 in effect before the flush
+	tlbi	vmalle1			// drop every entry of the old linear map
+	dsb	ish			// flush complete ...
+	isb				// ... before the MMU comes back
+	msr	sctlr_el1, x1		// M = 1: fetching goes on through the identity map
+	isb
+	adr	x1, 2f
+	add	x1, x1, x3
+	br	x1			// back to the upper half, now through the new tables
+2:	mov	x4, x30
+	bl	ttbr0_drop
+	ret	x4
 
 /* dcache_inval_range_early: invalidate [x0, x1) to the point of coherency. Clobbers x2, x3. */
 dcache_inval_range_early:

@@ -1,4 +1,4 @@
-/* The final identity map from the device tree: RAM Normal write-back, W^X over the kernel image, the rest Device. */
+/* The final kernel map (TTBR1, linear) from the device tree: RAM Normal write-back, W^X over the kernel image, the rest Device. */
 #include <locklab/fdt.h>
 #include <locklab/console.h>
 #include <locklab/mmu.h>
@@ -9,10 +9,15 @@
 #include <asm/boot.h>
 #include <asm/sysreg.h>
 #include <asm/cache.h>
+#include <asm/memory.h>
 
 /*
- * 39-bit VA = PA (identity), 4 KiB granule, walks start at level 1:
- * 512 entries of 1 GiB. A GiB that RAM covers entirely is one Normal block,
+ * The upper half (TTBR1), 39 bits: VA = PAGE_OFFSET + PA (asm/memory.h),
+ * 4 KiB granule, walks start at level 1: 512 entries of 1 GiB, indexed by
+ * VA bits [38:30] = PA bits [38:30]. So the builders below work on
+ * physical addresses (what descriptors hold); callers convert kernel
+ * pointers with virt_to_phys, and the walkers convert table addresses
+ * back with phys_to_virt. A GiB that RAM covers entirely is one Normal block,
  * one with no RAM is one Device block, and one that RAM covers in part gets
  * a level-2 table of 2 MiB blocks. RAM is whatever /memory lists; reserved
  * ranges stay mapped (they are RAM, just not ours to allocate) unless their
@@ -38,8 +43,7 @@ static u64 pg_l3[L3_TABLES][512] __aligned(4096) __section(".pgtables.l3");
 static int l2_used, l3_used;
 static const struct platform_info *mmu_plat; /* for mmu_describe() */
 
-u64 kernel_ttbr0; /* read by head.S's secondaries via struct cpu_boot */
-void mmu_switch_ttbr0(u64 ttbr0);
+u64 kernel_ttbr1; /* physical; read by head.S's secondaries via struct cpu_boot */
 
 /*
  * How much of [base, base+size) the /memory ranges cover: 0 none, 1 part,
@@ -84,13 +88,13 @@ static u64 *table_below(u64 *e, u64 span, int level)
 	u64 attrs = *e & ~PTE_ADDR_MASK, base = *e & PTE_ADDR_MASK & ~(span - 1), *t;
 
 	if ((*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE))
-		return (u64 *)(*e & PTE_ADDR_MASK);
+		return phys_to_virt(*e & PTE_ADDR_MASK);
 	if (level == 1 ? l2_used == L2_TABLES : l3_used == L3_TABLES)
 		return NULL;
 	t = level == 1 ? pg_l2[l2_used++] : pg_l3[l3_used++];
 	for (u64 j = 0; j < 512; j++)
 		t[j] = (*e & PTE_VALID) ? (base + j * (span / 512)) | attrs | (level == 2 ? PTE_TABLE : 0) : 0;
-	*e = (u64)t | PTE_VALID | PTE_TABLE;
+	*e = virt_to_phys(t) | PTE_VALID | PTE_TABLE;
 	return t;
 }
 
@@ -120,16 +124,16 @@ static bool set_level(u64 *t, int level, u64 va, u64 end, u64 desc)
 	return ok;
 }
 
-/* set_level from the top, for the pages [base, base+size) touches. */
+/* set_level from the top, for the pages [base, base+size) touches (physical addresses). */
 static bool set_range(u64 base, u64 size, u64 desc)
 {
 	return set_level(pg_l1, 1, ALIGN_DOWN(base, PAGE), ALIGN_UP(base + size, PAGE), desc);
 }
 
-/* Unmaps the 4 KiB page at va (identity map): the next access there faults. */
+/* Unmaps the 4 KiB page at kernel address va: the next access there faults. */
 static bool unmap_page(u64 va)
 {
-	return set_range(va, PAGE, 0);
+	return set_range(virt_to_phys((void *)va), PAGE, 0);
 }
 
 static void unmap_guards(void (*region)(struct stack_region *r))
@@ -169,13 +173,14 @@ bool stack_guard_hit(u64 addr, char *buf, u32 n)
 	return false;
 }
 
-/* Does [base, end) overlap what the kernel cannot lose: its image, the DTB it still reads? */
+/* Does physical [base, end) overlap what the kernel cannot lose: its image, the DTB it still reads? */
 static bool overlaps_kernel(u64 base, u64 end)
 {
 	u64 dtb, dtb_size;
 
 	platform_dtb_range(&dtb, &dtb_size);
-	return (base < (u64)_end && end > (u64)_text) || (dtb_size && base < dtb + dtb_size && end > dtb);
+	return (base < virt_to_phys(_end) && end > virt_to_phys(_text)) ||
+	       (dtb_size && base < dtb + dtb_size && end > dtb);
 }
 
 /* Holes for the no-map reserved ranges. */
@@ -198,9 +203,9 @@ static void unmap_nomap(const struct platform_info *p)
 /* W^X over the image: text read-only executable, rodata read-only; the rest stays PTE_KERNEL_DATA. */
 static void protect_image(void)
 {
-	bool ok = set_range((u64)_text, (u64)__rodata_start - (u64)_text, PTE_KERNEL_TEXT);
+	bool ok = set_range(virt_to_phys(_text), (u64)__rodata_start - (u64)_text, PTE_KERNEL_TEXT);
 
-	ok &= set_range((u64)__rodata_start, (u64)__data_start - (u64)__rodata_start, PTE_KERNEL_RODATA);
+	ok &= set_range(virt_to_phys(__rodata_start), (u64)__data_start - (u64)__rodata_start, PTE_KERNEL_RODATA);
 	if (!ok)
 		printk("mmu: out of page tables: part of the kernel text or rodata left writable");
 }
@@ -251,7 +256,7 @@ int mmu_init(const struct platform_info *p)
 			/* A 2 MiB block only partly RAM stays Device: no speculative fills of non-RAM. */
 			l2[j] = b | (ram_cover(p, b, MIB2) == 2 ? PTE_KERNEL_DATA : PTE_BLOCK_DEVICE);
 		}
-		pg_l1[i] = (u64)l2 | PTE_VALID | PTE_TABLE;
+		pg_l1[i] = virt_to_phys(l2) | PTE_VALID | PTE_TABLE;
 	}
 	protect_image();
 	unmap_nomap(p);
@@ -263,9 +268,9 @@ int mmu_init(const struct platform_info *p)
 	dcache_clean_range(pg_l1, sizeof(pg_l1));
 	dcache_clean_range(pg_l2, sizeof(pg_l2));
 	dcache_clean_range(pg_l3, sizeof(pg_l3));
-	kernel_ttbr0 = (u64)pg_l1;
+	kernel_ttbr1 = virt_to_phys(pg_l1);
 
-	mmu_switch_ttbr0(kernel_ttbr0); /* break-before-make: see head.S */
+	mmu_switch_ttbr1(kernel_ttbr1); /* break-before-make through the identity map: see head.S */
 	return 0;
 }
 
@@ -273,6 +278,8 @@ u64 mmu_lookup(u64 va)
 {
 	u64 *t = pg_l1;
 
+	if (!virt_is_linear(va))
+		return 0; /* TTBR0: no kernel tables there */
 	for (int level = 1; level <= 3; level++) {
 		u64 shift = level == 1 ? 30 : level == 2 ? 21 : 12, e = t[(va >> shift) % 512];
 
@@ -280,7 +287,7 @@ u64 mmu_lookup(u64 va)
 			return 0;
 		if (level == 3 || !(e & PTE_TABLE))
 			return e;
-		t = (u64 *)(e & PTE_ADDR_MASK);
+		t = phys_to_virt(e & PTE_ADDR_MASK);
 	}
 	return 0;
 }
@@ -301,10 +308,20 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		snprintf(buf, n, "the page tables");
 		return true;
 	}
+	/* TTBR0's range (T0SZ gives it as many bits as the linear map): nothing is mapped there yet. */
+	if (addr < PAGE) {
+		snprintf(buf, n, "a NULL pointer (the lower half, TTBR0, maps nothing)");
+		return true;
+	}
+	if (addr < LINEAR_MAP_SIZE) {
+		snprintf(buf, n, "the lower half (TTBR0 maps nothing: a physical address used as a pointer?)");
+		return true;
+	}
 	for (int i = 0; p && i < p->nr_reserved; i++) {
 		u64 base, end;
 
-		if (plat_nomap_pages(&p->reserved[i], &base, &end) && addr >= base && addr < end) {
+		if (plat_nomap_pages(&p->reserved[i], &base, &end) && virt_is_linear(addr) &&
+		    virt_to_phys((void *)addr) >= base && virt_to_phys((void *)addr) < end) {
 			snprintf(buf, n, "no-map reserved memory 0x%llx-0x%llx (unmapped)",
 				 (unsigned long long)p->reserved[i].base,
 				 (unsigned long long)(p->reserved[i].base + p->reserved[i].size - 1));

@@ -9,6 +9,7 @@
 #include <locklab/traps.h>
 #include <asm/boot.h>
 #include <asm/cache.h>
+#include <asm/memory.h>
 #include <asm/psci.h>
 
 #define STACK_SIZE (CONFIG_KERNEL_STACK_KB * 1024)
@@ -16,7 +17,7 @@
 /* head.S starts CPU 0 at the top of slot 0: STACK_GUARD_SIZE + STACK_SIZE from the start. */
 GUARDED_STACK(STACK_SIZE) boot_stacks[CONFIG_NR_CPUS];
 static struct cpu_boot cpu_boot[CONFIG_NR_CPUS];
-extern u64 kernel_ttbr0;
+extern u64 kernel_ttbr1;
 
 /*
  * The hand-shake for each logical slot. The boot CPU sets BOOTING before
@@ -75,7 +76,7 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		}
 		cpu_data(cpu)->cpu = cpu;
 		cpu_data(cpu)->mpidr = mpidr;
-		b->ttbr0 = kernel_ttbr0;
+		b->ttbr1 = kernel_ttbr1;
 		b->sp = (u64)&boot_stacks[cpu].stack[STACK_SIZE];
 		exc_stack_setup(cpu);
 		b->cpu = cpu;
@@ -87,7 +88,9 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		if (cpu == cpu_on_silent)
 			printk("smp: cpu%u (MPIDR 0x%llx): started where it cannot answer (cpu_on_silent=%u)", cpu,
 			       (unsigned long long)mpidr, cpu);
-		ret = psci_cpu_on(mpidr, (u64)(cpu == cpu_on_silent ? secondary_silent : secondary_entry), (u64)b);
+		/* The CPU starts with its MMU off: entry point and context are physical addresses. */
+		ret = psci_cpu_on(mpidr, virt_to_phys(cpu == cpu_on_silent ? secondary_silent : secondary_entry),
+				  virt_to_phys(b));
 		if (ret != PSCI_SUCCESS) {
 			u32 expected = SLOT_BOOTING;
 			/*

@@ -76,7 +76,8 @@ static void dump_frame(const struct trap_frame *f)
 
 /*
  * For an abort on memory the map protects (text, rodata, page tables,
- * no-map ranges): "write to kernel text (read-only) at 0x..." in out.
+ * no-map ranges) or on the lower half, which TTBR0 leaves empty: "write
+ * to kernel text (read-only) at 0x..." in out.
  */
 static bool protected_access(const struct trap_frame *f, u32 ec, char *out, u32 n)
 {

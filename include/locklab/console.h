@@ -4,7 +4,7 @@
 
 #include <locklab/types.h>
 
-void pl011_init(u64 base);
+void pl011_init(u64 base); /* physical address (device tree); 0: none */
 u64 pl011_base(void);
 void pl011_putc(char c);
 void pl011_flush(void);

@@ -1,4 +1,4 @@
-/* The final identity map (arch/arm64/mmu.c): what it maps how, for boot, fault reports and uaccess. */
+/* The final kernel map (arch/arm64/mmu.c, the TTBR1 linear map): what it maps how, for boot, fault reports and uaccess. */
 #ifndef LOCKLAB_MMU_H
 #define LOCKLAB_MMU_H
 
@@ -13,14 +13,15 @@
 int mmu_init(const struct platform_info *p);
 
 /*
- * If addr lies in a part of RAM the map protects, writes what it is into
- * buf ("kernel text (read-only)", "no-map reserved memory
- * 0x50000000-0x500fffff", ...) and returns true. Guard pages are
+ * If addr lies in a part of RAM the map protects, or in the lower half
+ * that TTBR0 leaves empty, writes what it is into buf ("kernel text
+ * (read-only)", "no-map reserved memory 0x50000000-0x500fffff", "the
+ * lower half (...)", ...) and returns true. Guard pages are
  * stack_guard_hit()'s to name.
  */
 bool mmu_describe(u64 addr, char *buf, u32 n);
 
-/* The leaf descriptor (block or page) mapping va in the final map, or 0 if nothing maps it. */
+/* The leaf descriptor (block or page) mapping kernel address va in the final map, or 0 if nothing maps it (a TTBR0 address included). */
 u64 mmu_lookup(u64 va);
 
 #endif

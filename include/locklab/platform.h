@@ -6,7 +6,7 @@
 
 const struct platform_info *platform(void);
 u32 boot_entry_level(void);
-/* Where the device tree blob lies in RAM (it stays in use: bootargs point into it). */
+/* Where the device tree blob lies in RAM, as a physical address (it stays in use: bootargs point into it). */
 void platform_dtb_range(u64 *base, u64 *size);
 /*
  * The pages a no-map reserved range leaves unmapped, [*base, *end): its

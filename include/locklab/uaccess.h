@@ -14,7 +14,8 @@ enum uaccess_dir { UACCESS_READ, UACCESS_WRITE };
  * literals in .rodata. A "user" pointer is still checked as if it came
  * from one. The whole range must:
  *   - be non-NULL and not wrap;
- *   - lie in RAM the device tree describes (not MMIO, not a wild address);
+ *   - lie in RAM the device tree describes, at its linear-map address (not
+ *     MMIO, not a wild or a physical address);
  *   - touch no kernel text ([_text, __rodata_start): code must not be read
  *     into or leaked as data), no page table (.pgtables), no stack guard
  *     page, and no no-map reserved range (those are unmapped: the access

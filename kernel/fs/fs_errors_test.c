@@ -3,6 +3,7 @@
 #include <locklab/platform.h>
 #include <locklab/string.h>
 #include <locklab/uaccess.h>
+#include <asm/memory.h>
 
 static long p_open(const char *p) { return sys_open(p, O_RDONLY); }
 static long p_open_creat(const char *p) { return sys_open(p, O_CREAT | O_RDWR); }
@@ -39,7 +40,7 @@ static const char *above_ram(void)
 
 	for (int i = 0; i < plat->nr_mem; i++)
 		end = MAX(end, plat->mem[i].base + plat->mem[i].size);
-	return (const char *)(end + 0x100000000UL);
+	return phys_to_virt(end + 0x100000000UL); /* through the linear map: unmapped, or MMIO */
 }
 
 static void expect_for_all(struct ktest *t, const char *path, long err, const char *what)

@@ -8,6 +8,7 @@
 #include <locklab/platform.h>
 #include <locklab/string.h>
 #include <asm/sysreg.h>
+#include <asm/memory.h>
 #include "mm_internal.h"
 
 /*
@@ -36,7 +37,7 @@
 
 #define STEAL_BATCH 32         /* pages moved by one steal */
 #define MAP_BLOCK (2UL << 20)  /* mmu.c maps RAM as Normal memory only in whole 2 MiB blocks */
-#define MAP_LIMIT (1UL << 39)  /* and only below 512 GiB (39-bit identity map) */
+#define MAP_LIMIT LINEAR_MAP_SIZE /* and only below 512 GiB (the 39-bit linear map) */
 #define MAX_EXCL (PLAT_MAX_RESERVED + 3) /* reserved[], kernel image, DTB, the bitmaps */
 #define MAX_SPANS (PLAT_MAX_MEM + MAX_EXCL) /* each excluded range splits a zone at most once more */
 
@@ -62,7 +63,10 @@ struct arena {
 static struct arena arenas[CONFIG_NR_CPUS];
 
 /*
- * A 2 MiB-aligned stretch of RAM the allocator manages. Written by mm_init on
+ * A 2 MiB-aligned stretch of RAM the allocator manages, by its linear-map
+ * addresses (asm/memory.h): everything here, spans and excluded ranges too,
+ * is a kernel virtual address, converted once from the device tree's
+ * physical ones in mm_init. Written by mm_init on
  * the boot CPU before any other CPU or task exists, read-only afterwards:
  * no lock.
  */
@@ -390,8 +394,8 @@ static void zones_from_platform(const struct platform_info *p)
 		base = ALIGN_UP(base, MAP_BLOCK);
 		end = ALIGN_DOWN(MIN(end, MAP_LIMIT), MAP_BLOCK);
 		if (end > base) {
-			zones[nr_zones].base = base;
-			zones[nr_zones].end = end;
+			zones[nr_zones].base = (u64)phys_to_virt(base);
+			zones[nr_zones].end = (u64)phys_to_virt(end);
 			nr_zones++;
 		}
 	}
@@ -479,9 +483,11 @@ static void mm_init(void)
 	zones_from_platform(p);
 	platform_dtb_range(&dtb_base, &dtb_size);
 	range_add(ex, &nex, (u64)_text, (u64)_end - (u64)_text);
-	range_add(ex, &nex, dtb_base, dtb_size);
+	range_add(ex, &nex, (u64)phys_to_virt(dtb_base), dtb_size);
 	for (int i = 0; i < p->nr_reserved && i < PLAT_MAX_RESERVED; i++)
-		range_add(ex, &nex, p->reserved[i].base, p->reserved[i].size);
+		if (p->reserved[i].base < MAP_LIMIT) /* beyond, no zone can hold it */
+			range_add(ex, &nex, (u64)phys_to_virt(p->reserved[i].base),
+				  MIN(p->reserved[i].size, MAP_LIMIT - p->reserved[i].base));
 
 	/* The allocated bitmaps take pages of RAM themselves, first fit. */
 	for (int i = 0; i < nr_zones; i++)

@@ -14,6 +14,7 @@
 #include <locklab/time.h>
 #include <asm/atomic.h>
 #include <asm/boot.h>
+#include <asm/memory.h>
 
 /*
  * Each worker is a process of its own (sys_spawn), pinned to one CPU, so
@@ -129,8 +130,8 @@ void *fz_protected(struct fz_worker *w, bool kernel_writes)
 	case 2:
 		for (int i = 0; i < plat->nr_reserved; i++)
 			if (plat->reserved[i].no_map && fz_pick(w, 2))
-				return (void *)fz_in(w, plat->reserved[i].base,
-						     plat->reserved[i].base + plat->reserved[i].size);
+				return (void *)fz_in(w, (u64)phys_to_virt(plat->reserved[i].base),
+						     (u64)phys_to_virt(plat->reserved[i].base) + plat->reserved[i].size);
 		/* none (QEMU's own tree has none): a guard page instead */
 		/* fall through */
 	case 3:

@@ -8,6 +8,7 @@
 #include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/uaccess.h>
+#include <asm/memory.h>
 #include <asm/sysreg.h>
 
 static void selftest_fails(struct ktest *t)
@@ -183,23 +184,44 @@ KTEST_SUITE_EXPLICIT(selftest_text_write, text_write_cases);
 static void selftest_reads_nomap_memory(struct ktest *t)
 {
 	const struct platform_info *p = platform();
+	volatile u8 *lo, *hi;
 	int i = 0;
 
 	while (i < p->nr_reserved && !p->reserved[i].no_map)
 		i++;
 	KT_ASSERT(t, i < p->nr_reserved); /* boot with a device tree that has a no-map reserved range */
-	KT_EXPECT(t, !uaccess_ok((void *)p->reserved[i].base, 1, UACCESS_READ));
+	lo = phys_to_virt(p->reserved[i].base); /* through the linear map, where the kernel reaches all RAM */
+	hi = lo + p->reserved[i].size;
+
+	KT_EXPECT(t, !uaccess_ok((void *)lo, 1, UACCESS_READ));
 	/* The RAM around it stays mapped: only its own pages are holes. */
-	if (uaccess_ok((void *)(p->reserved[i].base - 1), 1, UACCESS_READ))
-		(void)*(volatile u8 *)(p->reserved[i].base - 1);
-	if (uaccess_ok((void *)(p->reserved[i].base + p->reserved[i].size), 1, UACCESS_READ))
-		(void)*(volatile u8 *)(p->reserved[i].base + p->reserved[i].size);
-	(void)*(volatile u8 *)p->reserved[i].base;
-	ktest_fail(t, __FILE__, __LINE__, "the load from no-map memory at 0x%llx did not fault",
-		   (unsigned long long)p->reserved[i].base);
+	if (uaccess_ok((void *)(lo - 1), 1, UACCESS_READ))
+		(void)lo[-1];
+	if (uaccess_ok((void *)hi, 1, UACCESS_READ))
+		(void)*hi;
+	(void)*lo;
+	ktest_fail(t, __FILE__, __LINE__, "the load from no-map memory at %p did not fault", (void *)lo);
 }
 
 static const struct ktest_case nomap_cases[] = {
 	KTEST_CASE(selftest_reads_nomap_memory),
 };
 KTEST_SUITE_EXPLICIT(selftest_nomap, nomap_cases);
+
+/*
+ * The mistake the upper half makes visible: a physical address used as a
+ * pointer (here the kernel's own text, where the identity map of old would
+ * have found it). TTBR0 maps nothing, so it must fault and be named as such.
+ */
+static void selftest_reads_a_physical_address(struct ktest *t)
+{
+	volatile const u32 *pa = (volatile const u32 *)virt_to_phys(selftest_passes);
+
+	(void)*pa;
+	ktest_fail(t, __FILE__, __LINE__, "the load from physical address %p did not fault", (const void *)pa);
+}
+
+static const struct ktest_case phys_cases[] = {
+	KTEST_CASE(selftest_reads_a_physical_address),
+};
+KTEST_SUITE_EXPLICIT(selftest_phys_pointer, phys_cases);

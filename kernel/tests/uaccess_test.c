@@ -5,6 +5,7 @@
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
 #include <asm/boot.h>
+#include <asm/memory.h>
 
 /*
  * Each case passes the protected address to every call that takes a
@@ -108,11 +109,11 @@ static void uaccess_refuses_kernel_text(struct ktest *t)
 static void uaccess_refuses_page_tables(struct ktest *t)
 {
 	struct ua_files f;
-	extern u64 kernel_ttbr0; /* the live L1 table (arch/arm64/mmu.c) */
+	extern u64 kernel_ttbr1; /* the live L1 table (arch/arm64/mmu.c), physical */
 
 	if (!files_open(t, &f))
 		return;
-	refused_to_read(t, &f, (const void *)kernel_ttbr0, "the live L1 table");
+	refused_to_read(t, &f, phys_to_virt(kernel_ttbr1), "the live L1 table");
 	refused_to_read(t, &f, __pgtables_start, "head.S's early table");
 	refused_to_write(t, &f, (void *)((u64)__pgtables_end - 256), "the last L3 table");
 	files_close(t, &f);

@@ -1,9 +1,9 @@
-/* What the boot CPU hands a secondary through PSCI CPU_ON's context argument (read with the MMU off). */
+/* What the boot CPU hands a secondary through PSCI CPU_ON's context argument (its physical address: read with the MMU off). */
 #ifndef ASM_BOOT_H
 #define ASM_BOOT_H
 
 /* Offsets used by head.S; checked against the struct below at compile time. */
-#define CPU_BOOT_TTBR0 0
+#define CPU_BOOT_TTBR1 0
 #define CPU_BOOT_SP 8
 #define CPU_BOOT_CPU 16
 #define CPU_BOOT_PERCPU 24
@@ -15,14 +15,14 @@
 #include <locklab/types.h>
 
 struct cpu_boot {
-	u64 ttbr0;  /* final page tables (same for every CPU) */
+	u64 ttbr1;  /* physical address of the final kernel tables (same for every CPU) */
 	u64 sp;     /* top of this CPU's stack */
 	u64 cpu;    /* logical CPU id */
 	u64 percpu; /* this CPU's struct percpu, loaded into TPIDR_EL1 */
 	u64 pad[4];
 } __attribute__((aligned(CPU_BOOT_SIZE)));
 
-_Static_assert(__builtin_offsetof(struct cpu_boot, ttbr0) == CPU_BOOT_TTBR0, "head.S offset");
+_Static_assert(__builtin_offsetof(struct cpu_boot, ttbr1) == CPU_BOOT_TTBR1, "head.S offset");
 _Static_assert(__builtin_offsetof(struct cpu_boot, sp) == CPU_BOOT_SP, "head.S offset");
 _Static_assert(__builtin_offsetof(struct cpu_boot, cpu) == CPU_BOOT_CPU, "head.S offset");
 _Static_assert(__builtin_offsetof(struct cpu_boot, percpu) == CPU_BOOT_PERCPU, "head.S offset");
@@ -34,7 +34,9 @@ void secondary_silent(void); /* parks the CPU: for the cpu_on_silent= boot optio
 extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
 /* Page-aligned W^X boundaries and the page tables' range (kernel.lds). */
 extern char __rodata_start[], __data_start[], __pgtables_start[], __pgtables_end[];
-extern u64 boot_load_addr; /* where the loader put _text */
+extern u64 boot_load_addr; /* physical address where the loader put _text (which runs at its linear alias) */
+/* head.S: switch TTBR1 to the final tables (physical address), through the identity map; TTBR0 is empty after. */
+void mmu_switch_ttbr1(u64 ttbr1);
 #endif
 
 #endif

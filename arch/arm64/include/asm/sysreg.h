@@ -36,16 +36,26 @@
 #define MT_NORMAL_NC 2    /* attr 0x44 */
 #define MAIR_EL1_VALUE _UL(0x44ff04)
 
-/* TCR_EL1: 39-bit VA (T0SZ=25, 3 levels from L1), WBWA inner-shareable walks, no TTBR1. */
+/*
+ * TCR_EL1: 39-bit VA in both halves (T0SZ = T1SZ = 25, 3 levels from L1,
+ * 4 KiB granules), WBWA inner-shareable walks. TTBR1 holds the kernel
+ * (asm/memory.h); TTBR0 holds the identity map only while the MMU is being
+ * turned on, and EPD0 turns its walks off otherwise.
+ */
 #define TCR_T0SZ_39 _UL(25)
+#define TCR_EPD0 (_UL(1) << 7) /* TTBR0 walks disabled: a low address faults */
 #define TCR_IRGN0_WBWA (_UL(1) << 8)
 #define TCR_ORGN0_WBWA (_UL(1) << 10)
 #define TCR_SH0_INNER (_UL(3) << 12)
-#define TCR_T1SZ_39 (_UL(25) << 16) /* unused (EPD1) but must be a legal size */
-#define TCR_EPD1 (_UL(1) << 23)
+#define TCR_T1SZ_39 (_UL(25) << 16)
+#define TCR_T1SZ_MASK (_UL(0x3f) << 16)
+#define TCR_IRGN1_WBWA (_UL(1) << 24)
+#define TCR_ORGN1_WBWA (_UL(1) << 26)
+#define TCR_SH1_INNER (_UL(3) << 28)
 #define TCR_TG1_4K (_UL(2) << 30)
 #define TCR_IPS_SHIFT 32
-#define TCR_EL1_BASE (TCR_T0SZ_39 | TCR_T1SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_EPD1 | TCR_TG1_4K)
+#define TCR_EL1_BASE (TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
+		      TCR_T1SZ_39 | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
 
 /* Stage-1 block/table descriptor bits. */
 #define PTE_VALID (_UL(1) << 0)
@@ -56,7 +66,7 @@
 #define PTE_PXN (_UL(1) << 53)
 #define PTE_UXN (_UL(1) << 54)
 #define PTE_AP_RO (_UL(1) << 7) /* AP[2]: read-only (AP[1] = 0: no EL0 access either way) */
-/* head.S's early map: RAM writable and executable, until mmu.c's final map replaces it. */
+/* head.S's early map (identity and linear alias): RAM writable and executable, until mmu.c's final map replaces it. */
 #define PTE_BLOCK_NORMAL (PTE_VALID | PTE_ATTR(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
 /* The final map (W^X): kernel text read-only executable, rodata read-only, all other RAM never executable. */
 #define PTE_KERNEL_TEXT (PTE_BLOCK_NORMAL | PTE_AP_RO)
