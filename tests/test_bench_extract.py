@@ -8,21 +8,18 @@ its parse_log() function (exact rows and problems, from the path and from a
 list of lines)."""
 import csv
 import difflib
-import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import traceback
-from importlib.machinery import SourceFileLoader
 
 sys.dont_write_bytecode = True      # no __pycache__ next to the script
 HERE = os.path.dirname(os.path.realpath(__file__))
 TOOL = os.path.join(os.path.dirname(HERE), 'scripts', 'bench-extract')
-_loader = SourceFileLoader('bench_extract', TOOL)
-bx = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_extract', _loader))
-_loader.exec_module(bx)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
+from locklab import bench_extract as bx  # noqa: E402
 
 TESTS = []
 TMP = tempfile.mkdtemp(prefix='locklab-bench-extract-')

@@ -11,7 +11,6 @@ the cases that need images then end with # SKIP."""
 import csv
 import difflib
 import glob
-import importlib.util
 import json
 import os
 import re
@@ -22,15 +21,13 @@ import tempfile
 import traceback
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from importlib.machinery import SourceFileLoader
 
 sys.dont_write_bytecode = True      # no __pycache__ next to the scripts
 HERE = os.path.dirname(os.path.realpath(__file__))
 SCRIPTS = os.path.join(os.path.dirname(HERE), 'scripts')
 TOOL = os.path.join(SCRIPTS, 'bench-report')
-_loader = SourceFileLoader('bench_extract', os.path.join(SCRIPTS, 'bench-extract'))
-bx = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_extract', _loader))
-_loader.exec_module(bx)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
+from locklab import bench_extract as bx  # noqa: E402
 
 GNUPLOT = shutil.which('gnuplot') is not None
 EXAMPLE_LOGS = [f'/tmp/done-{s}.log' for s in ('bkl', 'subsys', 'fine')]
