@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Compare two benchmark run folders: overlaid plots and a short report of what changed beyond the noise.
 
 usage: bench-compare A B [--out DIR]
@@ -15,13 +14,14 @@ a folder without summary.csv.
 import argparse
 import csv
 import datetime
-import html
 import os
 import shutil
 import sys
 
 sys.dont_write_bytecode = True
-from . import bench_report as br
+from .report_data import COLORS, MORE_COLORS, ORDER
+from .report_plots import CPU_LABEL, gnuplot_script, qt, run_gnuplot
+from .report_render import render, write_html
 
 KEY = ('strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait', 'workload', 'cpus')
 
@@ -40,7 +40,7 @@ def series(key):
 def compare(a, b):
     """Rows of compare.csv: every key in both runs, with the change and whether it is beyond the noise."""
     rows = []
-    rank = {s: i for i, s in enumerate(br.ORDER)}
+    rank = {s: i for i, s in enumerate(ORDER)}
     for k in sorted(set(a) & set(b), key=lambda k: (k[5], rank.get(k[0], len(rank)), series(k), int(k[6]))):
         ra, rb = a[k], b[k]
         ma, mb = float(ra['ops_per_sec_median']), float(rb['ops_per_sec_median'])
@@ -66,26 +66,23 @@ def plot(rows, pdir, name_a, name_b):
         with open(os.path.join(pdir, 'data', f'compare-{sw}.dat'), 'w') as f:
             f.write(f'# {w}: A = {name_a}, B = {name_b}\n# columns: cpus median min max\n')
             for j, s in enumerate(ser):
-                color = br.COLORS.get(s, br.MORE_COLORS[j % len(br.MORE_COLORS)])
+                color = COLORS.get(s, MORE_COLORS[j % len(MORE_COLORS)])
                 for side, dt, dx in (('a', 1, 0.0), ('b', 2, 0.05)):
                     f.write(('\n\n' if idx else '') + f'# index {idx}: {s} {side.upper()}\n')
                     for r in (r for r in mine if r['series'] == s):
                         lo, hi = r[f'{side}_range'].split('-')
                         f.write(f"{r['cpus'] + dx:g} {r[f'{side}_median']:.6g} {lo} {hi}\n")
                     elems.append(f"'data/compare-{sw}.dat' index {idx} using 1:2:3:4 with yerrorlines lw 2 dt {dt} "
-                                 f"pt 7 lc rgb '{color}' title {br.qt(f'{s} {side.upper()}')}")
+                                 f"pt 7 lc rgb '{color}' title {qt(f'{s} {side.upper()}')}")
                     idx += 1
         cpus = sorted({r['cpus'] for r in mine})
         name = f'compare-{sw}'
         with open(os.path.join(pdir, name + '.gp'), 'w') as f:
-            f.write(f"reset\nset encoding utf8\nset terminal pngcairo {br.TERM}\nset output '{name}.png'\n"
-                    f"set title {br.qt(f'{w}: A ({name_a}) solid, B ({name_b}) dashed')}\n"
-                    f"set xlabel {br.qt(br.CPU_LABEL)}\nset ylabel 'throughput (ops/s)'\nset grid\n"
-                    f"set key outside right top\nset xtics ({', '.join(map(str, cpus))})\n"
-                    f"set xrange [0.8:{max(cpus) + 0.3}]\nset yrange [0:*]\nset format y '%.1s%c'\nplot " +
-                    ', \\\n     '.join(elems) +
-                    f"\nset terminal svg {br.TERM}\nset output '{name}.svg'\nreplot\n"
-                    f"set terminal pdfcairo {br.PDF_TERM}\nset output '{name}.pdf'\nreplot\nunset output\n")
+            f.write(gnuplot_script(name, f"set title {qt(f'{w}: A ({name_a}) solid, B ({name_b}) dashed')}\n"
+                                   f"set xlabel {qt(CPU_LABEL)}\nset ylabel 'throughput (ops/s)'\nset grid\n"
+                                   f"set key outside right top\nset xtics ({', '.join(map(str, cpus))})\n"
+                                   f"set xrange [0.8:{max(cpus) + 0.3}]\nset yrange [0:*]\nset format y '%.1s%c'\n"
+                                   "plot " + ', \\\n     '.join(elems)))
         plots[name] = (f'{w}: throughput in A ({name_a}, solid) and B ({name_b}, dashed), median over the '
                        'runs not flagged host_busy, bars: min to max')
     return plots
@@ -114,7 +111,7 @@ def main(argv):
         w.writeheader()
         w.writerows(rows)
     plots = plot(rows, pdir, name_a, name_b) if rows else {}
-    made = br.run_gnuplot(pdir, plots, []) if plots and shutil.which('gnuplot') else []
+    made = run_gnuplot(pdir, plots, []) if plots and shutil.which('gnuplot') else []
     real = [r for r in rows if r['beyond_noise']]
     lines = [f"{r['series']} {r['workload']} at {r['cpus']} CPU{'s' * (r['cpus'] > 1)}: "
              f"{r['a_median']:,.0f} -> {r['b_median']:,.0f} ops/s ({r['change_pct']:+.0f} %; ranges "
@@ -132,11 +129,10 @@ def main(argv):
                                           f"{r['b_median']:,.0f}", f"{r['change_pct']:+.1f} %", r['a_range'],
                                           r['b_range'], 'yes' if r['beyond_noise'] else ''] for r in rows])]
     blocks += [('h', 2, 'Plots')] + [('img', n, c) for n, c in plots.items() if n in made]
-    md, body = br.render(blocks)
-    open(os.path.join(out, 'compare.md'), 'w').write(md)
-    open(os.path.join(out, 'compare.html'), 'w').write(
-        f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{html.escape(name_a)} vs '
-        f'{html.escape(name_b)}</title>\n<style>{br.CSS}</style></head>\n<body>\n{body}\n</body>\n</html>\n')
+    md, body = render(blocks)
+    with open(os.path.join(out, 'compare.md'), 'w') as f:
+        f.write(md)
+    write_html(os.path.join(out, 'compare.html'), f'{name_a} vs {name_b}', body)
     print(f'bench-compare: {len(real)} of {len(rows)} cells changed beyond the noise; '
           f'{os.path.join(out, "compare.md")}, compare.html, {len(made)} plots')
     return 0

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Turn the benchmark records in locklab serial console logs into CSV files.
 
 usage: bench-extract --out DIR LOG...

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """bench-ratio: the BKL's speedup against the measured share of time spent inside the kernel (make bench-ratio).
 
 usage: bench-ratio [--strategies bkl,fine] [--cpus 2] [--think 0,2000,8000,32000,64000,128000]

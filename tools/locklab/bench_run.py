@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """bench-run: build each strategy's kernel, boot it in QEMU (or a Pi 5 over serial) with the benchmarks, collect a run folder (make bench).
 
 usage: bench-run [--strategies bkl,subsys,fine (every one in lock-strategies/Kconfig)] [--cpus auto] [--gic 2] [--repeat 3]

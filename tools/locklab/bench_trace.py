@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """bench-trace: turn the lock timeline in a serial log (trace: records) into a CSV and a gnuplot Gantt chart.
 
 usage: bench-trace LOG [--out DIR] [--name NAME]

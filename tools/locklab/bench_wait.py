@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """bench-wait: spin, block and adaptive strategy locks on the lock workload, the hold swept across a context switch (make bench-wait).
 
 usage: bench-wait [--strategy fine] [--cpus 2] [--cs 1000,4000,16000,64000,256000] [--think-ratio 0.5]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """bench-workloads: list the benchmark workloads a built kernel has, read from its ELF (make bench asks it).
 
 usage: bench-workloads ELF_OR_IMAGE

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """capture-serial: record a locklab run from a serial port (a Raspberry Pi 5) into a results folder, then report on it.
 
 usage: capture-serial --device /dev/ttyACM0 [--baud 115200] [--timeout 900] [--label pi5] [--results results]

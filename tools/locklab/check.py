@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # The `make check` orchestrator: runs host and QEMU test steps, prints a block per step and one closing tally.
 """Usage (one --host/--boot per step, run and reported in the order given):
 

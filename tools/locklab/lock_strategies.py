@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The locking strategies and lock variants as the Kconfig files define them: the host tools' one list.
 
 usage: lock-strategies list [--sep SEP]      the strategies, in menu order (bkl subsys fine)

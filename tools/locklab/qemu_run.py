@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Boots one locklab kernel image in QEMU under a hard timeout, judges the run and prints a KTAP summary.
 """See docs/testing.md for the guest protocol this script relies on."""
 import argparse

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """randconfig-check: build and boot N random valid configurations; a failure names its seed and config.
 
 usage: randconfig-check [--n N] [--seed S] [--out DIR] [--timeout SEC] [--jobs J]

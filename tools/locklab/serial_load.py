@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """serial-load: send a kernel Image to the serial chain-loader (make sdcard LOADER=1) and capture its run.
 
 usage: serial-load --device /dev/ttyUSB0 --image build/Image [--bootargs "ktest=none bench=all"]
