@@ -33,6 +33,7 @@ from collections import namedtuple
 
 # The strategies a log may name: lock-strategies/Kconfig's (scripts/lock-strategies), not a list of ours.
 from . import lock_strategies as ls
+from .textfile import read_text
 
 
 def _type(pattern, what):
@@ -229,7 +230,7 @@ def add_host(runs, log_path, busy_pct=BUSY_WAIT_PCT):
     """Fills the HOST_COLUMNS of one log's runs from its .host file (host-meta: and host: records,
     key=value); returns the number of runs that had a host record. No file (a Pi's log): blank."""
     try:
-        lines = open(host_path(log_path), errors='replace').read().splitlines()
+        lines = read_text(host_path(log_path), errors='replace').splitlines()
     except OSError:
         return 0
     meta, per_run = {}, {}

@@ -27,7 +27,6 @@ the loader after each. The same folder, CSVs, plots and report result.
 import argparse
 import datetime
 import glob
-import json
 import os
 import re
 import shutil
@@ -35,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import ROOT, SCRIPTS
 # The workloads are the kernel's (bench/: one file each): scripts/bench-workloads reads each built kernel's
@@ -42,6 +42,7 @@ from . import ROOT, SCRIPTS
 from . import bench_workloads as bw
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
+from .textfile import read_text, write_json, write_text
 STRATEGIES = ls.strategies()
 
 
@@ -136,59 +137,59 @@ def parse_args(argv):
     p.add_argument('--replot', metavar='RUN',
                    help='only re-plot: a run folder (plots and report again), or a serial log (a new run '
                         'folder from it, e.g. one captured on a Pi 5)')
-    a = p.parse_args(argv)
-    if a.cpus == 'auto':
+    args = p.parse_args(argv)
+    if args.cpus == 'auto':
         # A Pi 5 has 4 cores of its own; QEMU's vCPUs need the host's.
-        a.cpus = 4 if a.serial else min(4, os.cpu_count() or 1)
-    elif not re.fullmatch(r'[0-9]+', a.cpus):
-        fail(f'CPUS={a.cpus}: a number of CPUs, or auto')
-    a.cpus = int(a.cpus)
-    a.kernels = {}  # name -> (strategy, extra CONFIG_ lines)
-    for v in (a.variants.split(',') if a.variants else []):
+        args.cpus = 4 if args.serial else min(4, os.cpu_count() or 1)
+    elif not re.fullmatch(r'[0-9]+', args.cpus):
+        fail(f'CPUS={args.cpus}: a number of CPUs, or auto')
+    args.cpus = int(args.cpus)
+    args.kernels = {}  # name -> (strategy, extra CONFIG_ lines)
+    for v in (args.variants.split(',') if args.variants else []):
         try:
             st, lines = ls.variant(v)
         except ValueError as err:
             fail(str(err))
         if v.endswith('-nostat'):
             fail(f'variant {v!r}: a benchmark needs lockstat (no -nostat)')
-        a.kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
-    if a.variants:
-        a.strategies = ','.join(a.kernels)
-    bad = [s for s in a.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in a.kernels]
-    badw = [w for w in a.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
-    if bad or badw or a.cpus < 1 or a.repeat < 1 or a.boots < 1 or a.duration_ms < 10 or not re.fullmatch(r'[\w.-]*', a.label):
+        args.kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
+    if args.variants:
+        args.strategies = ','.join(args.kernels)
+    bad = [s for s in args.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in args.kernels]
+    badw = [w for w in args.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
+    if bad or badw or args.cpus < 1 or args.repeat < 1 or args.boots < 1 or args.duration_ms < 10 or not re.fullmatch(r'[\w.-]*', args.label):
         fail(f'unknown strategy {", ".join(bad)} (known: {", ".join(STRATEGIES)}, or current: $(O)/.config as it is)'
-             if bad else f'WORKLOADS={a.workloads}: all, or workload names (a-z, 0-9, -) separated by commas'
+             if bad else f'WORKLOADS={args.workloads}: all, or workload names (a-z, 0-9, -) separated by commas'
              if badw else 'CPUS >= 1, REPEAT >= 1, BOOTS >= 1, DURATION_MS >= 10, LABEL of letters, digits, . _ -')
-    a.strategy_list = a.strategies.split(',')
-    a.hold_pass = a.hold_pass and 'lockstat_hold=1' not in a.bootargs.split()
-    a.images = dict(i.split('=', 1) for i in a.image if '=' in i)
-    if len(a.images) != len(a.image) or any(s not in a.strategy_list for s in a.images):
+    args.strategy_list = args.strategies.split(',')
+    args.hold_pass = args.hold_pass and 'lockstat_hold=1' not in args.bootargs.split()
+    args.images = dict(i.split('=', 1) for i in args.image if '=' in i)
+    if len(args.images) != len(args.image) or any(s not in args.strategy_list for s in args.images):
         fail('--image takes STRATEGY=PATH for one of the strategies run')
-    if 'current' in a.strategy_list and not (a.current_config and os.path.isfile(a.current_config)):
-        fail(f'STRATEGIES=current benchmarks $(O)/.config, and there is none ({a.current_config or "no path given"}): '
+    if 'current' in args.strategy_list and not (args.current_config and os.path.isfile(args.current_config)):
+        fail(f'STRATEGIES=current benchmarks $(O)/.config, and there is none ({args.current_config or "no path given"}): '
              'make menuconfig (or make <name>_defconfig) first')
     # Before anything is built: a CPU count the kernel or QEMU's board cannot take.
-    limit = VIRT_MAX_CPUS[a.gic]
-    for s in a.strategy_list:
-        if s in a.images:
+    limit = VIRT_MAX_CPUS[args.gic]
+    for s in args.strategy_list:
+        if s in args.images:
             continue
-        nr = config_value(kernel_config(s, a), 'CONFIG_NR_CPUS')
-        if nr and a.cpus > int(nr):
-            fail(f'CPUS={a.cpus}: the {s} kernel is built for at most {nr} CPUs (CONFIG_NR_CPUS; '
+        nr = config_value(kernel_config(s, args), 'CONFIG_NR_CPUS')
+        if nr and args.cpus > int(nr):
+            fail(f'CPUS={args.cpus}: the {s} kernel is built for at most {nr} CPUs (CONFIG_NR_CPUS; '
                  f'raise it with BENCH_CONFIG=<file with CONFIG_NR_CPUS=...>)')
-    if a.cpus > limit and not a.serial:
-        fail(f'CPUS={a.cpus}: QEMU\'s virt board takes at most {limit} CPUs with GICv{a.gic}'
-             + (' (GIC=3 takes more)' if a.gic == 2 else ''))
-    a.workload_list = []  # resolve_workloads() fills it from the kernels once they are built
+    if args.cpus > limit and not args.serial:
+        fail(f'CPUS={args.cpus}: QEMU\'s virt board takes at most {limit} CPUs with GICv{args.gic}'
+             + (' (GIC=3 takes more)' if args.gic == 2 else ''))
+    args.workload_list = []  # resolve_workloads() fills it from the kernels once they are built
     # trace: None = make bench's default (fs-private if it runs), 'none' = no timeline; checked against the
     # workloads in resolve_workloads()
-    in_bootargs = any(t.startswith('trace=') for t in a.bootargs.split())  # BENCH_BOOTARGS chose for every boot
-    a.trace_default = a.trace is None and not in_bootargs
-    if a.trace == 'none' or in_bootargs:
-        a.trace = None
-    a.cpu_list = sorted({c for c in (1, 2, 4, 8, 16) if c <= a.cpus} | {a.cpus})
-    return a
+    in_bootargs = any(t.startswith('trace=') for t in args.bootargs.split())  # BENCH_BOOTARGS chose for every boot
+    args.trace_default = args.trace is None and not in_bootargs
+    if args.trace == 'none' or in_bootargs:
+        args.trace = None
+    args.cpu_list = sorted({c for c in (1, 2, 4, 8, 16) if c <= args.cpus} | {args.cpus})
+    return args
 
 
 def has_runs(out):
@@ -210,9 +211,9 @@ def point_latest(results, out):
         os.replace(tmp, latest)
 
 
-def new_run_dir(a):
+def new_run_dir(args):
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    base = os.path.join(a.results, f'{stamp}-{a.label or "bench"}')
+    base = os.path.join(args.results, f'{stamp}-{args.label or "bench"}')
     path, n = base, 1
     while os.path.exists(path):  # never reuse a folder: a run is never overwritten
         n += 1
@@ -221,35 +222,35 @@ def new_run_dir(a):
     return path
 
 
-def kernel_config(name, a):
+def kernel_config(name, args):
     """The CONFIG_ lines a kernel is configured from: its defconfig, configs/bench.config, the variant's
     lines, --config's; or, for current, the user's .config as it is."""
     if name == 'current':
-        return open(a.current_config).read()
-    strategy, extra = a.kernels.get(name, (name, ''))
-    frag = ''.join(open(os.path.join(ROOT, f)).read() for f in
+        return read_text(args.current_config)
+    strategy, extra = args.kernels.get(name, (name, ''))
+    frag = ''.join(read_text(os.path.join(ROOT, f)) for f in
                    (f'configs/qemu_{strategy}_defconfig', 'configs/bench.config')) + extra
-    return frag + (open(a.config).read() if a.config else '')
+    return frag + (read_text(args.config) if args.config else '')
 
 
 def resolved_strategy(obj):
     """The strategy a configured build really has (its .config), or None."""
     try:
-        text = open(os.path.join(obj, '.config')).read()
+        text = read_text(os.path.join(obj, '.config'))
     except OSError:
         return None
     return ls.strategy_of(text)
 
 
-def build(strategy, a, progress, out):
+def build(strategy, args, progress, out):
     """Configures and builds build/bench-<name>; returns (Image path or None, config text, error)."""
     name = strategy
     obj = os.path.join(ROOT, 'build', f'bench-{name}')
     os.makedirs(obj, exist_ok=True)
-    frag = kernel_config(name, a)
+    frag = kernel_config(name, args)
     want = os.path.join(obj, 'bench_defconfig')
-    if not os.path.exists(want) or open(want).read() != frag:
-        open(want, 'w').write(frag)
+    if not os.path.exists(want) or read_text(want) != frag:
+        write_text(want, frag)
     env = dict(os.environ, KCONFIG_CONFIG='.config', srctree=ROOT)
     progress.line(f'  BUILD    {name}', final=True)
     t0 = time.time()
@@ -262,13 +263,13 @@ def build(strategy, a, progress, out):
         saved = os.path.join(obj, 'resolved_defconfig')
         if subprocess.run(['kconfig-conf', '-s', f'--savedefconfig={saved}', os.path.join(ROOT, 'Kconfig')],
                           cwd=obj, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
-            resolved = open(saved).read()
+            resolved = read_text(saved)
         r = subprocess.run(['make', '-s', '-C', ROOT, f'O={obj}', 'all'], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     log = os.path.join(out, f'{name}.build.log')
-    open(log, 'w').write(r.stdout)
+    write_text(log, r.stdout)
     real = resolved_strategy(obj)
-    want = a.kernels.get(name, (name, ''))[0]
+    want = args.kernels.get(name, (name, ''))[0]
     if real and want in STRATEGIES and real != want:
         # BENCH_CONFIG chose another strategy: the runs say so (bench-meta), the label must not lie.
         print(f'bench-run: warning: the kernel built as {name} is {real} (its configuration sets '
@@ -292,34 +293,34 @@ def can_trace(image):
     """Was the kernel built with the lock timeline? (its .config beside the Image; a kernel without
     one would refuse trace=, and its whole boot with it). True when there is no .config to ask."""
     try:
-        return bool(re.search(r'^CONFIG_LOCK_TRACE=y', open(os.path.join(os.path.dirname(image), '.config')).read(),
+        return bool(re.search(r'^CONFIG_LOCK_TRACE=y', read_text(os.path.join(os.path.dirname(image), '.config')),
                               re.M))
     except OSError:
         return True
 
 
-def boot(strategy, image, a, out, progress, state, n=1):
+def boot(strategy, image, args, out, progress, state, n=1):
     """Boot n of a kernel, or (n == HOLD) its hold-time pass: every workload once at 1 CPU with
     lock hold times on, into out/hold/<strategy>.log."""
     hold = n == HOLD
-    cpus, repeat = ([1], 1) if hold else (a.cpu_list, a.repeat)
-    total = len(a.workload_list) * len(cpus) * repeat
-    est = total * (a.duration_ms * 1.1 / 1000 + 0.3) + 5
-    timeout = a.timeout or est * 3 + 60
+    cpus, repeat = ([1], 1) if hold else (args.cpu_list, args.repeat)
+    total = len(args.workload_list) * len(cpus) * repeat
+    est = total * (args.duration_ms * 1.1 / 1000 + 0.3) + 5
+    timeout = args.timeout or est * 3 + 60
     log = os.path.join(out, 'hold', f'{strategy}.log') if hold else os.path.join(out, boot_log_name(strategy, n))
-    args = (f'ktest=none bench={",".join(a.workload_list)} cpus={",".join(map(str, cpus))} '
-            f'duration_ms={a.duration_ms} repeat={repeat} {a.bootargs}' + (' lockstat_hold=1' if hold else '') +
+    bootargs = (f'ktest=none bench={",".join(args.workload_list)} cpus={",".join(map(str, cpus))} '
+            f'duration_ms={args.duration_ms} repeat={repeat} {args.bootargs}' + (' lockstat_hold=1' if hold else '') +
             # The first boot of each kernel records the lock timeline (the dump takes a fraction of a second).
-            (f' trace={a.trace}' if a.trace and n == 1 and can_trace(image) else '')).strip()
-    if a.serial:  # the Pi: the loader takes the Image at 115200 baud (10 bits a byte), then the same run
-        cmd = [sys.executable, os.path.join(SCRIPTS, 'serial-load'), '--device', a.serial, '--baud', str(a.baud),
-               '--image', image, '--bootargs', args, '--log', log, '--timeout', str(int(timeout))] + \
-            (['--corrupt-first'] if a.corrupt_first else [])
-        a.corrupt_first = False  # once: the boots run one at a time
+            (f' trace={args.trace}' if args.trace and n == 1 and can_trace(image) else '')).strip()
+    if args.serial:  # the Pi: the loader takes the Image at 115200 baud (10 bits a byte), then the same run
+        cmd = [sys.executable, os.path.join(SCRIPTS, 'serial-load'), '--device', args.serial, '--baud', str(args.baud),
+               '--image', image, '--bootargs', bootargs, '--log', log, '--timeout', str(int(timeout))] +\
+            (['--corrupt-first'] if args.corrupt_first else [])
+        args.corrupt_first = False  # once: the boots run one at a time
     else:
         cmd = [sys.executable, os.path.join(SCRIPTS, 'qemu-run'), '--quiet', '--no-ktap', '--image', image,
-               '--cpus', str(a.cpus), '--gic', str(a.gic), '--accel', a.accel, '--timeout', str(int(timeout)),
-               '--bootargs', args, '--log', log, '--host-log', log[:-len('.log')] + '.host']
+               '--cpus', str(args.cpus), '--gic', str(args.gic), '--accel', args.accel, '--timeout', str(int(timeout)),
+               '--bootargs', bootargs, '--log', log, '--host-log', log[:-len('.log')] + '.host']
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     key = (strategy, n)
     state[key] = (0, total, time.time())
@@ -350,7 +351,7 @@ def boot(strategy, image, a, out, progress, state, n=1):
             last_shown = time.time()
         time.sleep(0.5)  # the host is sampled by qemu-run, as the records arrive: polling here costs nothing
     output = proc.stdout.read()
-    text = open(log, errors='replace').read() if os.path.exists(log) else ''
+    text = read_text(log, errors='replace') if os.path.exists(log) else ''
     if proc.returncode != 0:
         run = r'(workload=\S+ cpus=\d+ repeat=\d+)'
         finished = re.findall(r'^bench: ' + run, text, re.M)
@@ -358,7 +359,7 @@ def boot(strategy, image, a, out, progress, state, n=1):
         where = f' after {finished[-1]}' if finished else ''
         if started and (not finished or started[-1] != finished[-1]):  # killed in the middle of a run
             where = f' while {started[-1]} was running' + (f' (last finished: {finished[-1]})' if finished else '')
-        why = [l for l in output.splitlines() if l.startswith('not ok')][:2] or \
+        why = [l for l in output.splitlines() if l.startswith('not ok')][:2] or\
             [l for l in output.splitlines() if l.startswith('serial-load: ')][-2:]
         return f'{"hold-time pass" if hold else f"boot {n}"} failed{where}: ' + ('; '.join(why) or
                                                                                 f'{cmd[1]} exit {proc.returncode}')
@@ -388,8 +389,8 @@ def git_rev():
     return r.stdout.strip() or 'unknown'
 
 
-def replot(a):
-    src = a.replot
+def replot(args):
+    src = args.replot
     if os.path.isdir(src):
         out = src
         logs = sorted(os.path.join(out, f) for f in os.listdir(out)
@@ -400,20 +401,20 @@ def replot(a):
             if r.returncode == 2:
                 return 2
     elif os.path.isfile(src):
-        a.label = a.label or 'plots'
-        out = new_run_dir(a)
+        args.label = args.label or 'plots'
+        out = new_run_dir(args)
         shutil.copy(src, os.path.join(out, os.path.basename(src)))
         r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out, src])
         if r.returncode == 2:
             return 2
         # A log alone says what ran (bench-meta), not how QEMU ran it: record what is known, say what is not.
-        meta = {'label': a.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
+        meta = {'label': args.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
             os.path.getmtime(src)).isoformat(timespec='seconds'), 'strategies': {}, 'failures': [],
             'warnings': ['This run folder was made from a serial log: how QEMU ran it (vCPUs on how many host '
                          'cores, multi- or single-threaded TCG) is unknown. make qemu with more CPUs than the host '
                          'has cores uses single-threaded TCG, where the vCPUs take turns on one host thread and '
                          'no speedup can show. make bench records these (results.csv host_* columns).']}
-        json.dump(meta, open(os.path.join(out, 'meta.json'), 'w'), indent=1)
+        write_json(os.path.join(out, 'meta.json'), meta)
     else:
         print(f'bench-run: {src}: no such run folder or serial log', file=sys.stderr)
         return 2
@@ -424,10 +425,10 @@ def replot(a):
     return r.returncode
 
 
-def build_only(a):
+def build_only(args):
     status = 0
-    for s in a.strategy_list:
-        image, _, err = build(s, a, Progress(sys.stderr), os.path.join(ROOT, 'build'))
+    for s in args.strategy_list:
+        image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build'))
         if err:
             print(f'bench-run: {s}: {err}', file=sys.stderr)
             status = 1
@@ -436,8 +437,8 @@ def build_only(a):
     return status
 
 
-def resolve_workloads(a, images, meta):
-    """Sets a.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
+def resolve_workloads(args, images, meta):
+    """Sets args.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
     workload but the named-only ones, else the names asked for. A kernel whose table cannot be read fails
     (named, the others go on); a name some kernel lacks is an error line for the whole request."""
     tables = {}
@@ -451,7 +452,7 @@ def resolve_workloads(a, images, meta):
     if not tables:
         return None
     first = next(iter(tables.values()))
-    want = [n for n, named_only in first if not named_only] if a.workloads == 'all' else a.workloads.split(',')
+    want = [n for n, named_only in first if not named_only] if args.workloads == 'all' else args.workloads.split(',')
     for s, table in tables.items():
         names = [n for n, _ in table]
         lacking = [w for w in want if w not in names]
@@ -459,132 +460,180 @@ def resolve_workloads(a, images, meta):
             return (f'unknown workload {", ".join(lacking)} (the {s} kernel has: '
                     f'{", ".join(n for n, no in table if not no)}; named only: '
                     f'{", ".join(n for n, no in table if no) or "none"}; docs/benchmarks.md)')
-    if a.trace and a.trace not in want:
-        return (f'trace {a.trace}: not among the workloads run ({", ".join(want)}): a timeline is recorded '
+    if args.trace and args.trace not in want:
+        return (f'trace {args.trace}: not among the workloads run ({", ".join(want)}): a timeline is recorded '
                 'during one of their runs')
-    if a.trace_default:
-        a.trace = 'fs-private' if 'fs-private' in want else None
-    a.workload_list = want
+    if args.trace_default:
+        args.trace = 'fs-private' if 'fs-private' in want else None
+    args.workload_list = want
     return None
 
 
-def main(argv):
-    a = parse_args(argv)
-    if a.replot:
-        return replot(a)
-    if a.build_only:
-        return build_only(a)
+def missing_tool(args) -> Optional[str]:
+    """The first tool a run needs that is not installed (QEMU is not needed for a Pi over serial)."""
     for tool in ('kconfig-conf', 'qemu-system-aarch64', 'aarch64-linux-gnu-gcc'):
-        if a.serial and tool == 'qemu-system-aarch64':
+        if args.serial and tool == 'qemu-system-aarch64':
             continue
         if not shutil.which(tool):
-            print(f'bench-run: {tool} not found: run scripts/deps.sh (or make deps)', file=sys.stderr)
-            return 2
-    t0 = time.time()
-    out = new_run_dir(a)
-    progress = Progress()
-    meta = {'label': a.label or 'bench', 'started': datetime.datetime.now().isoformat(timespec='seconds'),
-            'git': git_rev(), 'qemu': f'none: a Raspberry Pi 5 on {a.serial}' if a.serial else qemu_version(),
-            # On the Pi the CPUs are real: its 4 cores play the part of the host's.
-            'host_cpus': a.cpus if a.serial else os.cpu_count(), 'vcpus': a.cpus,
-            'accel': 'none (hardware)' if a.serial else a.accel, 'duration_ms': a.duration_ms, 'repeat': a.repeat, 'boots': a.boots,
-            'busy_pct': a.busy_pct, 'strategies': {},
-            'failures': []}
-    images, lock = {}, threading.Lock()
+            return tool
+    return None
 
-    def do_build(s):
-        if s in a.images:
-            image, frag, err = os.path.abspath(a.images[s]), f'(prebuilt {a.images[s]})', None
+
+def start_meta(args) -> dict:
+    """meta.json as the run starts: what ran where, filled in as builds and boots finish."""
+    return {'label': args.label or 'bench', 'started': datetime.datetime.now().isoformat(timespec='seconds'),
+            'git': git_rev(), 'qemu': f'none: a Raspberry Pi 5 on {args.serial}' if args.serial else qemu_version(),
+            # On the Pi the CPUs are real: its 4 cores play the part of the host's.
+            'host_cpus': args.cpus if args.serial else os.cpu_count(), 'vcpus': args.cpus,
+            'accel': 'none (hardware)' if args.serial else args.accel, 'duration_ms': args.duration_ms,
+            'repeat': args.repeat, 'boots': args.boots, 'busy_pct': args.busy_pct, 'strategies': {},
+            'failures': []}
+
+
+def in_batches(jobs: List[Tuple[Callable, tuple]], size: int) -> None:
+    """Runs the (function, args) jobs in threads, size at a time, each batch waited for."""
+    size = max(1, size)
+    for first in range(0, len(jobs), size):
+        batch = [threading.Thread(target=fn, args=args) for fn, args in jobs[first:first + size]]
+        for thread in batch:
+            thread.start()
+        for thread in batch:
+            thread.join()
+
+
+def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.Lock) -> Dict[str, str]:
+    """Builds (or takes the prebuilt) kernel of each strategy, args.jobs at a time; {strategy: Image}."""
+    images: Dict[str, str] = {}
+
+    def build_one(s: str) -> None:
+        if s in args.images:
+            image, frag, err = os.path.abspath(args.images[s]), f'(prebuilt {args.images[s]})', None
         else:
-            image, frag, err = build(s, a, progress, out)
+            image, frag, err = build(s, args, progress, out)
         with lock:
-            meta['strategies'][s] = {'config': frag, 'status': err or 'ok', 'strategy': s if s in a.images else
+            meta['strategies'][s] = {'config': frag, 'status': err or 'ok', 'strategy': s if s in args.images else
                                      resolved_strategy(os.path.join(ROOT, 'build', f'bench-{s}'))}
             if err:
                 meta['failures'].append(f'{s}: {err}')
             else:
                 images[s] = image
 
-    threads = [threading.Thread(target=do_build, args=(s,)) for s in a.strategy_list]
-    for i in range(0, len(threads), max(1, a.jobs)):
-        for t in threads[i:i + max(1, a.jobs)]:
-            t.start()
-        for t in threads[i:i + max(1, a.jobs)]:
-            t.join()
-    err = resolve_workloads(a, images, meta)
-    if err:
-        shutil.rmtree(out, ignore_errors=True)  # nothing ran: no run folder (results/latest stays)
-        print(f'bench-run: {err}', file=sys.stderr)
-        return 2
-    progress.line(f'  RUN      {os.path.relpath(out)}: {",".join(a.strategy_list)} x '
-                  f'{",".join(a.workload_list)} x CPUs {",".join(map(str, a.cpu_list))} x {a.repeat} repeats '
-                  f'x {a.boots} boots = {len(a.strategy_list) * a.boots * len(a.workload_list) * len(a.cpu_list) * a.repeat} runs',
-                  final=True)
+    in_batches([(build_one, (s,)) for s in args.strategy_list], args.jobs)
+    return images
+
+
+def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
+    """(strategy, boot number) in boot order. Boot round b starts with the b-th strategy (bkl,subsys,fine;
+    subsys,fine,bkl; ...), so no strategy always boots first, on a host that has been quiet longest."""
+    if not todo:
+        return []
+    return [(s, b + 1) for b in range(args.boots) for s in todo[b % len(todo):] + todo[:b % len(todo)]]
+
+
+def boot_all(args, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
+             lock: threading.Lock) -> Tuple[List[Tuple[str, int]], List[Tuple[str, int]]]:
+    """Boots every kernel args.boots times, then the hold-time pass; returns (boots, hold-pass boots)."""
     # Parallel vCPUs need the host's cores: boots one at a time then; single-threaded boots can share.
-    parallel = 1 if a.accel == 'multi' or a.serial else max(1, a.jobs)
-    todo = [s for s in a.strategy_list if s in images]
-    # Boot round b starts with the b-th strategy (bkl,subsys,fine; subsys,fine,bkl; ...), so no
-    # strategy always boots first, on a host that has been quiet longest.
-    order = [(s, b + 1) for b in range(a.boots) for s in todo[b % len(todo):] + todo[:b % len(todo)]] \
-        if todo else []
-    runs_per_boot = len(a.workload_list) * len(a.cpu_list) * a.repeat
+    parallel = 1 if args.accel == 'multi' or args.serial else max(1, args.jobs)
+    todo = [s for s in args.strategy_list if s in images]
+    order = boot_order(args, todo)
+    runs_per_boot = len(args.workload_list) * len(args.cpu_list) * args.repeat
     meta['boot_order'] = [boot_log_name(s, b)[:-len('.log')] for s, b in order]
     state = {key: (0, runs_per_boot, None) for key in order}
     # The hold-time pass: at 1 CPU, where timing holds costs QEMU only time, the held fraction of the
     # strategy's lock gives the report its Amdahl predictions (docs/benchmarks.md).
-    holds = [(s, HOLD) for s in todo] if a.hold_pass else []
-    state.update({key: (0, len(a.workload_list), None) for key in holds})
+    holds = [(s, HOLD) for s in todo] if args.hold_pass else []
+    state.update({key: (0, len(args.workload_list), None) for key in holds})
 
-    def do_boot(s, b):
-        err = boot(s, images[s], a, out, progress, state, b)
+    def boot_one(s: str, number: int) -> None:
+        err = boot(s, images[s], args, out, progress, state, number)
         with lock:
             if err:
                 meta['strategies'][s]['status'] = err
                 meta['failures'].append(f'{s}: {err}')
 
-    for i in range(0, len(order + holds), parallel):
-        batch = [threading.Thread(target=do_boot, args=key) for key in (order + holds)[i:i + parallel]]
-        for t in batch:
-            t.start()
-        for t in batch:
-            t.join()
+    in_batches([(boot_one, key) for key in order + holds], parallel)
+    return order, holds
+
+
+def extract(where: str, logs: List[str], extra: List[str], meta: dict, what: str) -> None:
+    """scripts/bench-extract on logs into where (its output in where/extract.log); a failure goes to meta."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', where] + extra + logs,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    write_text(os.path.join(where, 'extract.log'), r.stdout)
+    if r.returncode != 0:
+        meta['failures'].append(f'{what}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+
+
+def run_report(out: str, meta: dict) -> None:
+    """scripts/bench-report on the run folder (its output in report.log); a failure goes to meta.json."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-report'), out], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    write_text(os.path.join(out, 'report.log'), r.stdout)
+    if r.returncode != 0:
+        meta['failures'].append('bench-report: ' + ' | '.join(r.stdout.strip().splitlines()[-3:]))
+        write_json(os.path.join(out, 'meta.json'), meta)
+
+
+def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]], meta: dict,
+            started: float) -> bool:
+    """The boots' logs into CSVs, meta.json and the report; whether any boot left a log."""
     logs = [os.path.join(out, boot_log_name(s, b)) for s, b in sorted(order)
             if os.path.exists(os.path.join(out, boot_log_name(s, b)))]
     if logs:
-        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out,
-                            '--busy-pct', str(a.busy_pct)] + logs,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        open(os.path.join(out, 'extract.log'), 'w').write(r.stdout)
-        if r.returncode != 0:
-            meta['failures'].append('bench-extract: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+        extract(out, logs, ['--busy-pct', str(args.busy_pct)], meta, 'bench-extract')
     hold_logs = [p for p in (os.path.join(out, 'hold', f'{s}.log') for s, _ in holds) if os.path.exists(p)]
     if hold_logs:
-        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out',
-                            os.path.join(out, 'hold')] + hold_logs,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        open(os.path.join(out, 'hold', 'extract.log'), 'w').write(r.stdout)
-        if r.returncode != 0:
-            meta['failures'].append('bench-extract (hold pass): ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
-    meta['elapsed_s'] = round(time.time() - t0, 1)
-    json.dump(meta, open(os.path.join(out, 'meta.json'), 'w'), indent=1)
-    report = os.path.join(SCRIPTS, 'bench-report')
-    if os.path.exists(report) and logs:
-        r = subprocess.run([sys.executable, report, out], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
-        open(os.path.join(out, 'report.log'), 'w').write(r.stdout)
-        if r.returncode != 0:
-            meta['failures'].append('bench-report: ' + ' | '.join(r.stdout.strip().splitlines()[-3:]))
-            json.dump(meta, open(os.path.join(out, 'meta.json'), 'w'), indent=1)
+        extract(os.path.join(out, 'hold'), hold_logs, [], meta, 'bench-extract (hold pass)')
+    meta['elapsed_s'] = round(time.time() - started, 1)
+    write_json(os.path.join(out, 'meta.json'), meta)
+    if os.path.exists(os.path.join(SCRIPTS, 'bench-report')) and logs:
+        run_report(out, meta)
+    return bool(logs)
+
+
+def finish(args, out: str, progress: 'Progress', meta: dict) -> int:
+    """Points results/latest at the run (if it holds one) and says what came out; the exit status."""
     if has_runs(out):
-        point_latest(a.results, out)
+        point_latest(args.results, out)
     else:
         print(f'  NOTE     {os.path.relpath(out)} holds no run: results/latest still points at the last one that did')
     progress.line(f'  DONE     {os.path.relpath(out)} in {meta["elapsed_s"]} s', final=True)
-    for t in sorted(glob.glob(os.path.join(out, 'plots', 'timeline-*.png'))):
-        print(f'  TRACE    {os.path.relpath(t)}')
-    for f in meta['failures']:
-        print(f'  FAILED   {f}')
+    for timeline in sorted(glob.glob(os.path.join(out, 'plots', 'timeline-*.png'))):
+        print(f'  TRACE    {os.path.relpath(timeline)}')
+    for failure in meta['failures']:
+        print(f'  FAILED   {failure}')
     return 1 if meta['failures'] else 0
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    if args.replot:
+        return replot(args)
+    if args.build_only:
+        return build_only(args)
+    tool = missing_tool(args)
+    if tool:
+        print(f'bench-run: {tool} not found: run scripts/deps.sh (or make deps)', file=sys.stderr)
+        return 2
+    started = time.time()
+    out = new_run_dir(args)
+    progress = Progress()
+    meta = start_meta(args)
+    lock = threading.Lock()
+    images = build_all(args, out, progress, meta, lock)
+    err = resolve_workloads(args, images, meta)
+    if err:
+        shutil.rmtree(out, ignore_errors=True)  # nothing ran: no run folder (results/latest stays)
+        print(f'bench-run: {err}', file=sys.stderr)
+        return 2
+    runs = len(args.strategy_list) * args.boots * len(args.workload_list) * len(args.cpu_list) * args.repeat
+    progress.line(f'  RUN      {os.path.relpath(out)}: {",".join(args.strategy_list)} x '
+                  f'{",".join(args.workload_list)} x CPUs {",".join(map(str, args.cpu_list))} x {args.repeat} repeats '
+                  f'x {args.boots} boots = {runs} runs', final=True)
+    order, holds = boot_all(args, images, out, progress, meta, lock)
+    collect(args, out, order, holds, meta, started)
+    return finish(args, out, progress, meta)
 
 
 if __name__ == '__main__':

@@ -36,6 +36,7 @@ from . import ROOT, SCRIPTS
 from . import bench_extract as bx
 
 from . import lock_strategies as ls
+from .textfile import read_text, write_text
 
 MODES = ['spin', 'block', 'adaptive']
 STRATEGIES = ls.strategies()  # lock-strategies/Kconfig's choice
@@ -122,7 +123,7 @@ def build(a, mode, out):
                         os.path.join(ROOT, 'configs', 'bench.config')],
                        env=dict(os.environ, MAKEFLAGS=f'-j{max(1, a.jobs)}'),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    open(log, 'w').write(r.stdout)
+    write_text(log, r.stdout)
     print(f'  {"BUILT" if r.returncode == 0 else "FAILED"}    {variant(a, mode)} in {time.time() - t0:.0f} s',
           flush=True)
     if r.returncode != 0:
@@ -166,7 +167,7 @@ def calibrate(a, image, out):
                        f'ctxsw={a.ctxsw_handoffs}', log, 1)
             if err or not all_busy(log, a.busy_pct):
                 break
-        text = open(log, errors='replace').read().replace('\r', '') if os.path.exists(log) else ''
+        text = read_text(log, errors='replace').replace('\r', '') if os.path.exists(log) else ''
         m = CTXSW_RE.search(text)
         iters = re.search(r'^bench-meta: .*\bspin_iters_per_ms=(\d+)', text, re.M)
         if err or not m or not iters:
@@ -183,7 +184,7 @@ FILLER_RE = re.compile(r'^bench-filler: workload=lock cpus=(\d+) repeat=(\d+) ch
 
 def add_filler(runs, log):
     """Fills each run's filler_ns from the log's bench-filler records (0 if none: no filler in that boot)."""
-    text = open(log, errors='replace').read().replace('\r', '')
+    text = read_text(log, errors='replace').replace('\r', '')
     work = {(m.group(1), m.group(2)): int(m.group(3)) * int(m.group(4)) for m in FILLER_RE.finditer(text)}
     for r in runs:
         r['filler_ns'] = work.get((r['cpus'], r['repeat']), 0)
@@ -396,7 +397,7 @@ def main(argv):
     text = summary(a, rows, ctx, iters, seen, busy, failures)
     if retried:
         text += f'{retried} boots were booted again because the host disturbed every run of them\n'
-    open(os.path.join(out, 'summary.txt'), 'w').write(text)
+    write_text(os.path.join(out, 'summary.txt'), text)
     print(text, end='')
     print(f'  DONE     {os.path.relpath(out)} in {time.time() - t0:.0f} s', flush=True)
     return 1 if failures else 0

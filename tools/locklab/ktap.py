@@ -14,6 +14,7 @@ Run as a script to summarise a log:  python3 tests/ktap.py build/logs/x.log
 import re
 import sys
 from dataclasses import dataclass, field
+from .textfile import read_bytes
 
 _ANSI = re.compile(r'\x1b\[[0-9;?]*[ -/]*[@-~]')
 # Control characters and undecodable bytes are console garbage; tabs become
@@ -292,7 +293,7 @@ def main(argv):
     paths = argv[1:] or ['-']
     failed = 0
     for path in paths:
-        data = sys.stdin.buffer.read() if path == '-' else open(path, 'rb').read()
+        data = sys.stdin.buffer.read() if path == '-' else read_bytes(path)
         report = parse(data)
         for c in report.cases():
             word = {'pass': 'ok     ', 'fail': 'not ok ', 'skip': 'skip   '}[c.status]

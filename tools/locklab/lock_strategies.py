@@ -22,6 +22,7 @@ import re
 import sys
 
 from . import ROOT
+from .textfile import read_text
 
 # Variant name parts, in order: (what, the prefix of its choice's symbols, default when left out).
 PARTS = [('strategy', 'LOCK_STRATEGY_', None), ('alg', 'LOCK_ALG_', None), ('atomics', 'ARM64_ATOMICS_', None),
@@ -116,7 +117,7 @@ def main(argv):
         return 0
     if len(argv) == 2 and argv[0] == 'of':
         try:
-            s = strategy_of(open(argv[1]).read())
+            s = strategy_of(read_text(argv[1]))
         except OSError as err:
             print(f'lock-strategies: {argv[1]}: {err.strerror}', file=sys.stderr)
             return 2

@@ -1,6 +1,7 @@
 # Boots one locklab kernel image in QEMU under a hard timeout, judges the run and prints a KTAP summary.
 """See docs/testing.md for the guest protocol this script relies on."""
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from . import ktap
+from .textfile import read_text
 
 # After the guest prints its shutdown line it should power off at once; if it
 # does not, waiting out the whole --timeout would only slow the suite down.
@@ -153,18 +155,18 @@ class HostSampler:
         if self.threads is None:
             try:
                 tids = os.listdir(f'/proc/{self.qemu}/task')
-                self.threads = [t for t in tids if open(f'/proc/{self.qemu}/task/{t}/comm').read()
+                self.threads = [t for t in tids if read_text(f'/proc/{self.qemu}/task/{t}/comm')
                                 .startswith(('CPU ', 'ALL CPUs'))]
             except OSError:
                 self.threads = []
         waits = {}
         for t in self.threads:
             try:
-                waits[t] = int(open(f'/proc/{self.qemu}/task/{t}/schedstat').read().split()[1])
+                waits[t] = int(read_text(f'/proc/{self.qemu}/task/{t}/schedstat').split()[1])
             except (OSError, IndexError, ValueError):
                 pass
         try:
-            cpu = [int(x) for x in open('/proc/stat').readline().split()[1:]]
+            cpu = [int(x) for x in read_text('/proc/stat').split('\n', 1)[0].split()[1:]]
         except (OSError, ValueError):
             cpu = []
         return time.monotonic_ns(), waits, cpu
@@ -192,7 +194,7 @@ class HostSampler:
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
         try:
-            load1 = open('/proc/loadavg').read().split()[0]
+            load1 = read_text('/proc/loadavg').split()[0]
         except (OSError, IndexError):
             load1 = ''
         fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2],
@@ -252,9 +254,14 @@ def qemu_version(qemu):
 
 
 def run_qemu(cmd, timeout, log_path, echo, host_log=None, accel='multi'):
+    """Runs QEMU to its end or the timeout, the console copied into log_path (when given)."""
     if log_path:
         os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
-    log = open(log_path, 'wb') if log_path else None
+    with open(log_path, 'wb') if log_path else contextlib.nullcontext() as log:
+        return _run_qemu(cmd, timeout, log, echo, host_log, accel)
+
+
+def _run_qemu(cmd, timeout, log, echo, host_log, accel):
     start = time.monotonic()
     # A new session gives QEMU (and anything it forks) its own process group,
     # so a timeout can kill all of it; stdin is closed so QEMU never grabs the tty.
@@ -287,8 +294,6 @@ def run_qemu(cmd, timeout, log_path, echo, host_log=None, accel='multi'):
         reader.join(2)
     elapsed = time.monotonic() - start
     proc.stdout.close()
-    if log:
-        log.close()
     if sampler:
         with open(host_log, 'w') as f:
             f.write('\n'.join(sampler.lines) + '\n')

@@ -27,6 +27,7 @@ import time
 import zlib
 
 from . import capture_serial
+from .textfile import read_bytes
 
 MAGIC = b'LLDR'
 ARGS_MAX = 1024
@@ -184,7 +185,7 @@ def main(argv):
         say(f'--bootargs is {len(a.bootargs.encode())} bytes; the loader takes at most {ARGS_MAX}')
         return 2
     try:
-        image = open(a.image, 'rb').read()
+        image = read_bytes(a.image)
     except OSError as err:
         say(f'cannot read {a.image}: {err.strerror}')
         return 2
