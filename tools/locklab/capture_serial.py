@@ -24,7 +24,9 @@ from . import ROOT, SCRIPTS
 END = re.compile(rb'^(bench-end:|shutdown:)', re.M)
 
 
-def open_port(path, baud):
+def open_port(path: str, baud: int) -> int:
+    """The port's file descriptor, set raw at baud, 8N1, no flow control (termios from the standard
+    library: no package to install for the one call that needs it)."""
     speed = getattr(termios, f'B{baud}', None)
     if speed is None:
         raise ValueError(f'unsupported speed {baud}')
