@@ -3,7 +3,7 @@
 """Run: python3 tests/test_bench_report.py   (prints KTAP v1; exit status 1 if a test fails).
 
 Each case builds a run folder (synthetic results.csv/lockstat.csv/meta.json with known
-numbers, or the CSVs bench-extract makes of the example logs in /tmp when they exist), runs
+numbers), runs
 scripts/bench-report on it as a subprocess and checks the exit status, the plots (every PNG
 and SVG there and well formed, every one linked from report.html), the data files (speedups,
 Amdahl values) and the report's text. Without gnuplot the tool exits 2 and writes no images:
@@ -11,7 +11,6 @@ the cases that need images then end with # SKIP."""
 import csv
 import difflib
 import glob
-import importlib.util
 import json
 import os
 import re
@@ -19,39 +18,30 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
+import unittest
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from importlib.machinery import SourceFileLoader
 
 sys.dont_write_bytecode = True      # no __pycache__ next to the scripts
 HERE = os.path.dirname(os.path.realpath(__file__))
 SCRIPTS = os.path.join(os.path.dirname(HERE), 'scripts')
 TOOL = os.path.join(SCRIPTS, 'bench-report')
-_loader = SourceFileLoader('bench_extract', os.path.join(SCRIPTS, 'bench-extract'))
-bx = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_extract', _loader))
-_loader.exec_module(bx)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
+from locklab import bench_extract as bx  # noqa: E402
+import ktap_unittest  # noqa: E402  (tests/, beside this file)
 
 GNUPLOT = shutil.which('gnuplot') is not None
-EXAMPLE_LOGS = [f'/tmp/done-{s}.log' for s in ('bkl', 'subsys', 'fine')]
 STRATEGIES = ['bkl', 'subsys', 'fine']
 WORKLOADS = ['mm', 'fs-private', 'lock']
 CPUS = [1, 2, 4]
-TESTS = []
 TMP = tempfile.mkdtemp(prefix='locklab-bench-report-')
 
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failed(Exception):
+class Failed(AssertionError):
     pass
 
 
-class Skip(Exception):
-    pass
+Skip = unittest.SkipTest   # a case that cannot run here (no gnuplot) ends with # SKIP
 
 
 def expect(cond, what):
@@ -257,444 +247,379 @@ def speedups(md, w, s):
 
 # ---- cases --------------------------------------------------------------------------------
 
-@test
-def full_run_plots_and_report():
-    run = make_run('full', *synthetic(), meta=META)
-    rc, out, err = report(run)
-    expect_rc(rc, 0, err)
-    names = plot_names(WORKLOADS)
-    if GNUPLOT:
-        expect_eq(out, f'bench-report: {len(names)} of {len(names)} plots written to {run}/plots (PNG, SVG, PDF)\n'
-                       f'bench-report: report: {run}/report.md and report.html\n', 'stdout')
-        check_plots(run, names)
-    else:
-        expect('apt-get install gnuplot-nox' in err, f'no install hint in stderr: {err}')
-    check_html(run)
-    for n in names:     # data and scripts are written with or without gnuplot
-        expect(os.path.isfile(os.path.join(run, 'plots', n + '.gp')), f'plots/{n}.gp missing')
-    for d in ('throughput-mm', 'speedup-lock', 'lockwait-fs-private', 'fairness-mm', 'contention'):
-        expect(os.path.isfile(os.path.join(run, 'plots', 'data', d + '.dat')), f'plots/data/{d}.dat missing')
-    md = read(run, 'report.md')
-    for word in WORKLOADS + STRATEGIES + ['synthetic-run', '2026-01-02T03:04:05', 'abc1234-dirty',
-                                          'QEMU emulator version 7.2.0', 'CONFIG_LOCK_STRATEGY_SUBSYS=y',
-                                          'multi', 'lockstat hold times', 'global lock']:
-        expect(word.lower() in md.lower(), f'report.md does not mention {word!r}')
-    expect('## Failures' not in md and '## Missing data' not in md, 'failures or missing data reported')
-    html_text = read(run, 'report.html')
-    expect('fs-private' in html_text and 'Speedup over 1 CPU' in html_text, 'report.html lacks the tables')
-    if not GNUPLOT:
-        raise Skip('gnuplot not installed: image checks skipped')
 
+class BenchReportTests(unittest.TestCase):
+    """The bench_report tests, in the order KTAP numbers them."""
 
-@test
-def speedup_table_and_data():
-    run = make_run('speedup', *synthetic(), meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    md = read(run, 'report.md')
-    for w in WORKLOADS:
-        expect_eq(md_table_row(md, w, 'fine')[:3], ['1.00', '1.90 (1.90–1.91, 2 pairs)',
-                                                     '3.60 (3.60–3.60, 2 pairs)'], f'{w} fine speedups:')
-        expect_eq(speedups(md, w, 'subsys'), ['1.00', '1.30', '1.50'], f'{w} subsys speedups:')
-        expect_eq(speedups(md, w, 'bkl'), ['1.00', '0.95', '0.90'], f'{w} bkl speedups:')
-    fine = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))['fine']
-    expect_eq([r[0] for r in fine], [1.0, 2.0, 4.0], 'fine speedup CPUs')
-    for row, want in zip(fine, (1.0, 1.9, 3.6)):
-        # the median of the two repeats' pairs (their throughputs are rounded to integers)
-        expect_close(row[1], want, f'fine speedup at {row[0]:g} CPUs', tol=1e-3)
-    # error bars: min and max over the pairs; each repeat's runs are 5 % off in the same direction
-    # (342/95 and 378/105), so pairing with the adjacent 1-CPU run cancels it: no spread
-    expect_close(fine[2][2], 342 / 95, 'fine speedup min at 4 CPUs')
-    expect_close(fine[2][3], 378 / 105, 'fine speedup max at 4 CPUs')
-    tp = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))['fine']
-    expect_eq(tp, [[1.0, 100.0, 95.0, 105.0, 2.0], [2.0, 190.0, 181.0, 199.0, 2.0],
-                   [4.0, 360.0, 342.0, 378.0, 2.0]], 'fine throughput data (cpus mean min max n):')
-    expect('**mm**: in this run fine scales best: 3.60×' in md, 'reading: fine scales best on mm')
-    expect('bkl is flat (0.90× ≤ 1.15) while fine rises (3.60×)' in md, 'reading: bkl flat, fine rises')
-    expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
+    def test_full_run_plots_and_report(self):
+        run = make_run('full', *synthetic(), meta=META)
+        rc, out, err = report(run)
+        expect_rc(rc, 0, err)
+        names = plot_names(WORKLOADS)
+        if GNUPLOT:
+            expect_eq(out, f'bench-report: {len(names)} of {len(names)} plots written to {run}/plots (PNG, SVG, PDF)\n'
+                           f'bench-report: report: {run}/report.md and report.html\n', 'stdout')
+            check_plots(run, names)
+        else:
+            expect('apt-get install gnuplot-nox' in err, f'no install hint in stderr: {err}')
+        check_html(run)
+        for n in names:     # data and scripts are written with or without gnuplot
+            expect(os.path.isfile(os.path.join(run, 'plots', n + '.gp')), f'plots/{n}.gp missing')
+        for d in ('throughput-mm', 'speedup-lock', 'lockwait-fs-private', 'fairness-mm', 'contention'):
+            expect(os.path.isfile(os.path.join(run, 'plots', 'data', d + '.dat')), f'plots/data/{d}.dat missing')
+        md = read(run, 'report.md')
+        for word in WORKLOADS + STRATEGIES + ['synthetic-run', '2026-01-02T03:04:05', 'abc1234-dirty',
+                                              'QEMU emulator version 7.2.0', 'CONFIG_LOCK_STRATEGY_SUBSYS=y',
+                                              'multi', 'lockstat hold times', 'global lock']:
+            expect(word.lower() in md.lower(), f'report.md does not mention {word!r}')
+        expect('## Failures' not in md and '## Missing data' not in md, 'failures or missing data reported')
+        html_text = read(run, 'report.html')
+        expect('fs-private' in html_text and 'Speedup over 1 CPU' in html_text, 'report.html lacks the tables')
+        if not GNUPLOT:
+            raise Skip('gnuplot not installed: image checks skipped')
 
+    def test_speedup_table_and_data(self):
+        run = make_run('speedup', *synthetic(), meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        for w in WORKLOADS:
+            expect_eq(md_table_row(md, w, 'fine')[:3], ['1.00', '1.90 (1.90–1.91, 2 pairs)',
+                                                         '3.60 (3.60–3.60, 2 pairs)'], f'{w} fine speedups:')
+            expect_eq(speedups(md, w, 'subsys'), ['1.00', '1.30', '1.50'], f'{w} subsys speedups:')
+            expect_eq(speedups(md, w, 'bkl'), ['1.00', '0.95', '0.90'], f'{w} bkl speedups:')
+        fine = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))['fine']
+        expect_eq([r[0] for r in fine], [1.0, 2.0, 4.0], 'fine speedup CPUs')
+        for row, want in zip(fine, (1.0, 1.9, 3.6)):
+            # the median of the two repeats' pairs (their throughputs are rounded to integers)
+            expect_close(row[1], want, f'fine speedup at {row[0]:g} CPUs', tol=1e-3)
+        # error bars: min and max over the pairs; each repeat's runs are 5 % off in the same direction
+        # (342/95 and 378/105), so pairing with the adjacent 1-CPU run cancels it: no spread
+        expect_close(fine[2][2], 342 / 95, 'fine speedup min at 4 CPUs')
+        expect_close(fine[2][3], 378 / 105, 'fine speedup max at 4 CPUs')
+        tp = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))['fine']
+        expect_eq(tp, [[1.0, 100.0, 95.0, 105.0, 2.0], [2.0, 190.0, 181.0, 199.0, 2.0],
+                       [4.0, 360.0, 342.0, 378.0, 2.0]], 'fine throughput data (cpus mean min max n):')
+        expect('**mm**: in this run fine scales best: 3.60×' in md, 'reading: fine scales best on mm')
+        expect('bkl is flat (0.90× ≤ 1.15) while fine rises (3.60×)' in md, 'reading: bkl flat, fine rises')
+        expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
 
-@test
-def reading_stops_at_the_host_cores():
-    run = make_run('fewcores', *synthetic(), meta=dict(META, host_cpus=2))
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    md = read(run, 'report.md')
-    expect('Read at up to 2 CPUs' in md, 'the reading does not say it stops at the host cores')
-    expect('**mm**: in this run fine scales best: 1.90× its 1-CPU throughput at 2 CPUs' in md,
-           'reading not taken at 2 CPUs')
-    expect('This run had 4 vCPUs on 2 host CPUs.' in md, 'caveat about vCPUs > host CPUs missing')
-    # Contention is read where it means something too: at 2 CPUs, not the oversubscribed 4.
-    expect('dominates contention at 2 CPUs' in md and 'dominates contention at 4 CPUs' not in md,
-           'contention sentences not taken at the host cores')
-    expect("at the largest CPU count not above the host's 2 cores" in md, 'contention table does not say which count')
-    expect_eq(md_table_row(md, 'fine', '2', 'runqueue')[:2], ['60000', '6000'], 'fine contention row at 2 CPUs (4 CPUs: 12000 contentions):')
-    if GNUPLOT:
-        expect('(2 CPUs)' in read(run, 'plots', 'data', 'contention.dat'), 'contention plot not at 2 CPUs')
-        expect('gray90' in read(run, 'plots', 'throughput-mm.gp'), 'CPUs beyond the host cores not greyed')
+    def test_reading_stops_at_the_host_cores(self):
+        run = make_run('fewcores', *synthetic(), meta=dict(META, host_cpus=2))
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect('Read at up to 2 CPUs' in md, 'the reading does not say it stops at the host cores')
+        expect('**mm**: in this run fine scales best: 1.90× its 1-CPU throughput at 2 CPUs' in md,
+               'reading not taken at 2 CPUs')
+        expect('This run had 4 vCPUs on 2 host CPUs.' in md, 'caveat about vCPUs > host CPUs missing')
+        # Contention is read where it means something too: at 2 CPUs, not the oversubscribed 4.
+        expect('dominates contention at 2 CPUs' in md and 'dominates contention at 4 CPUs' not in md,
+               'contention sentences not taken at the host cores')
+        expect("at the largest CPU count not above the host's 2 cores" in md, 'contention table does not say which count')
+        expect_eq(md_table_row(md, 'fine', '2', 'runqueue')[:2], ['60000', '6000'], 'fine contention row at 2 CPUs (4 CPUs: 12000 contentions):')
+        if GNUPLOT:
+            expect('(2 CPUs)' in read(run, 'plots', 'data', 'contention.dat'), 'contention plot not at 2 CPUs')
+            expect('gray90' in read(run, 'plots', 'throughput-mm.gp'), 'CPUs beyond the host cores not greyed')
 
+    def test_ceiling_is_read_first_and_flags_speedups_above_it(self):
+        # fine's mm reaches 1.90x at 2 CPUs (THROUGHPUT); a ceiling of 1.50x under fine in the same boot
+        # makes that an artifact, and a ceiling of 2.30x is above 2 CPUs itself (a starved 1-CPU run).
+        res, ls = synthetic()
+        for s, two in (('bkl', 230), ('subsys', 200), ('fine', 150)):
+            for i, c in enumerate(CPUS):
+                for rep in (0, 1):
+                    res.append(result_row(s, 'ceiling', c, rep, [100, two, 2 * two][i], lwp='0.00'))
+        run = make_run('ceiling', res, ls, meta=dict(META, host_cpus=2))
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        reading = md[md.index('## Reading'):]
+        items = [l for l in reading.splitlines() if l.startswith('- ')]
+        expect(items and items[0].startswith('- **ceiling** (pure computation: no locks, no kernel calls) '
+                                             'reached 1.50×–2.30× at 2 CPUs'), f'ceiling not read first: {items[:1]}')
+        expect('It is above 2×, which computation cannot be' in items[0], 'a ceiling above N is not flagged')
+        mm = [l for l in items if l.startswith('- **mm**')][0]
+        expect('fine (1.90×) beats what the machine allowed in the same boot (ideal 2×, ceiling under fine 1.50×)'
+               in mm, f'speedup above the ceiling not flagged: {mm}')
+        expect('bkl (0.95×)' not in mm and 'subsys (1.30×) beat' not in mm, f'a speedup below its ceiling flagged: {mm}')
 
-@test
-def ceiling_is_read_first_and_flags_speedups_above_it():
-    # fine's mm reaches 1.90x at 2 CPUs (THROUGHPUT); a ceiling of 1.50x under fine in the same boot
-    # makes that an artifact, and a ceiling of 2.30x is above 2 CPUs itself (a starved 1-CPU run).
-    res, ls = synthetic()
-    for s, two in (('bkl', 230), ('subsys', 200), ('fine', 150)):
-        for i, c in enumerate(CPUS):
-            for rep in (0, 1):
-                res.append(result_row(s, 'ceiling', c, rep, [100, two, 2 * two][i], lwp='0.00'))
-    run = make_run('ceiling', res, ls, meta=dict(META, host_cpus=2))
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    md = read(run, 'report.md')
-    reading = md[md.index('## Reading'):]
-    items = [l for l in reading.splitlines() if l.startswith('- ')]
-    expect(items and items[0].startswith('- **ceiling** (pure computation: no locks, no kernel calls) '
-                                         'reached 1.50×–2.30× at 2 CPUs'), f'ceiling not read first: {items[:1]}')
-    expect('It is above 2×, which computation cannot be' in items[0], 'a ceiling above N is not flagged')
-    mm = [l for l in items if l.startswith('- **mm**')][0]
-    expect('fine (1.90×) beats what the machine allowed in the same boot (ideal 2×, ceiling under fine 1.50×)'
-           in mm, f'speedup above the ceiling not flagged: {mm}')
-    expect('bkl (0.95×)' not in mm and 'subsys (1.30×) beat' not in mm, f'a speedup below its ceiling flagged: {mm}')
+    def test_sanity_flags_open_the_report(self):
+        def runs_of(s, tps, lwp='10.00', busy=()):
+            """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""
+            return [dict(result_row(s, 'mm', c, rep, tp, lwp=lwp), host_busy='1' if (c, rep) in busy else '0')
+                    for rep in (0, 1) for c, tp in tps.items()]
 
+        def stats_of(s, per_op, tps):
+            return [lockstat_row(s, 'mm', c, rep, 'page', int(per_op[c] * tp), 0, 0)
+                    for rep in (0, 1) for c, tp in tps.items()]
+        tps = {'fine': {1: 1000, 2: 2600}, 'bkl': {1: 1000, 2: 400}, 'subsys': {1: 1000, 2: 1500, 4: 300}}
+        res = runs_of('fine', tps['fine']) + runs_of('bkl', tps['bkl'], lwp='80.00') + runs_of('subsys', tps['subsys'])
+        ls = stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']) + stats_of('bkl', {1: 1.0, 2: 1.0}, tps['bkl']) + \
+            stats_of('subsys', {1: 3.0, 2: 3.5, 4: 3.0}, tps['subsys'])
+        # The ceiling's workers did unequal work: the host's vCPUs ran at different speeds.
+        res += [dict(result_row('fine', 'ceiling', c, rep, 1000 * c, lwp='0.00'), thread_ops_min=300 * c,
+                     thread_ops_max=700 * c, host_busy='0') for rep in (0, 1) for c in (1, 2)]
+        run = make_run('sanity', res, ls, meta=dict(META, host_cpus=2))
+        rc, _, err = report(run)
+        expect_rc(rc, 1, err)  # fine and bkl have no 4-CPU run
+        md = read(run, 'report.md')
+        flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
+        expect(md.index('## Sanity checks') < md.index('## Run'), 'the sanity checks are not at the top')
+        for want in ('fine mm: 2.60× at 2 CPUs is above 2×, which cannot be: an artifact',
+                     'bkl mm: collapses to 0.40× at 2 CPUs; likely cause: a lock convoy: the workers waited for '
+                     'locks 80 % of their time',
+                     'subsys mm: collapses to 0.30× at 4 CPUs; likely cause: more vCPUs (4) than host cores (2)',
+                     'subsys mm: 3.50 lock acquisitions per op at 2 CPUs against 3.00 at 1 CPU: the workload does '
+                     'different work at 2 CPUs',
+                     'This host ran the vCPUs at unequal speeds: in the ceiling runs (the same pure computation on '
+                     'every CPU) the slowest worker did as little as 43 % of the fastest\'s work'):
+            expect(want in flags, f'not flagged: {want!r} in {flags}')
+        expect('fine mm: 2.00 lock' not in flags and 'busy' not in flags, f'flagged without cause: {flags}')
+        # Over a third of the runs on a busy host: the warning comes first, the flagged runs count nowhere.
+        busy = runs_of('fine', tps['fine'], busy=((2, 0), (2, 1), (1, 1))) + runs_of('bkl', tps['bkl'], lwp='80.00')
+        run = make_run('busy', busy, stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']), meta=dict(META, host_cpus=2))
+        rc, _, err = report(run)
+        md = read(run, 'report.md')
+        first = md[md.index('## Sanity checks'):].splitlines()[2]
+        expect(first.startswith('- **This host was busy: these numbers are not reliable.** 3 of 8 runs'),
+               f'no busy-host warning first: {first}')
+        expect_eq(speedups(md, 'mm', 'fine')[:2], ['1.00', '–'], 'busy runs left out of the speedups:')
+        expect('fine mm: 2.60×' not in md, 'a flagged run was read')
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'busy-mm.dat'))
+        expect_eq(sorted(blocks), ['fine'], 'hollow points of the busy runs:')
+        expect('linear: best 1-CPU x N' in read(run, 'plots', 'throughput-mm.gp'), 'no linear line')
 
-@test
-def sanity_flags_open_the_report():
-    def runs_of(s, tps, lwp='10.00', busy=()):
-        """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""
-        return [dict(result_row(s, 'mm', c, rep, tp, lwp=lwp), host_busy='1' if (c, rep) in busy else '0')
-                for rep in (0, 1) for c, tp in tps.items()]
+    def test_summary_figure_and_contents_first(self):
+        run = make_run('summaryfig', *synthetic(), meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'summary.dat'))
+        # x, workload, median speedup at 4 CPUs (the host's 4 cores), min, max, Amdahl
+        expect_eq(sorted(blocks), sorted(STRATEGIES), 'summary series:')
+        expect_eq([r[1] for r in blocks['fine']], WORKLOADS, 'one bar per workload:')
+        for r in blocks['fine']:
+            expect_close(r[2], 3.6, 'fine speedup at 4 CPUs in the summary')
+        html_text = read(run, 'report.html')
+        toc = html_text[html_text.index('<nav>'):html_text.index('</nav>')]
+        expect('href="#sanity-checks"' in toc and 'href="#summary"' in toc, f'no table of contents: {toc[:300]}')
+        order = [html_text.index(x) for x in ('id="sanity-checks"', 'id="summary"', 'id="run"')]
+        expect(order == sorted(order), 'the sanity checks and the summary do not come first')
+        md = read(run, 'report.md')
+        for wrong in ('1 CPUs', 'CONFIG_LOCK_STAT_HOLD_TIME', 'built with lockstat_hold', 'one worker process each'):
+            expect(wrong not in md and all(wrong not in read(run, 'plots', f) for f in os.listdir(os.path.join(run, 'plots'))
+                                           if f.endswith('.gp')), f'the report says {wrong!r}')
+        expect('set format y' in read(run, 'plots', 'throughput-mm.gp'), 'throughput axis in 9e+06 notation')
 
-    def stats_of(s, per_op, tps):
-        return [lockstat_row(s, 'mm', c, rep, 'page', int(per_op[c] * tp), 0, 0)
-                for rep in (0, 1) for c, tp in tps.items()]
-    tps = {'fine': {1: 1000, 2: 2600}, 'bkl': {1: 1000, 2: 400}, 'subsys': {1: 1000, 2: 1500, 4: 300}}
-    res = runs_of('fine', tps['fine']) + runs_of('bkl', tps['bkl'], lwp='80.00') + runs_of('subsys', tps['subsys'])
-    ls = stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']) + stats_of('bkl', {1: 1.0, 2: 1.0}, tps['bkl']) + \
-        stats_of('subsys', {1: 3.0, 2: 3.5, 4: 3.0}, tps['subsys'])
-    # The ceiling's workers did unequal work: the host's vCPUs ran at different speeds.
-    res += [dict(result_row('fine', 'ceiling', c, rep, 1000 * c, lwp='0.00'), thread_ops_min=300 * c,
-                 thread_ops_max=700 * c, host_busy='0') for rep in (0, 1) for c in (1, 2)]
-    run = make_run('sanity', res, ls, meta=dict(META, host_cpus=2))
-    rc, _, err = report(run)
-    expect_rc(rc, 1, err)  # fine and bkl have no 4-CPU run
-    md = read(run, 'report.md')
-    flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
-    expect(md.index('## Sanity checks') < md.index('## Run'), 'the sanity checks are not at the top')
-    for want in ('fine mm: 2.60× at 2 CPUs is above 2×, which cannot be: an artifact',
-                 'bkl mm: collapses to 0.40× at 2 CPUs; likely cause: a lock convoy: the workers waited for '
-                 'locks 80 % of their time',
-                 'subsys mm: collapses to 0.30× at 4 CPUs; likely cause: more vCPUs (4) than host cores (2)',
-                 'subsys mm: 3.50 lock acquisitions per op at 2 CPUs against 3.00 at 1 CPU: the workload does '
-                 'different work at 2 CPUs',
-                 'This host ran the vCPUs at unequal speeds: in the ceiling runs (the same pure computation on '
-                 'every CPU) the slowest worker did as little as 43 % of the fastest\'s work'):
-        expect(want in flags, f'not flagged: {want!r} in {flags}')
-    expect('fine mm: 2.00 lock' not in flags and 'busy' not in flags, f'flagged without cause: {flags}')
-    # Over a third of the runs on a busy host: the warning comes first, the flagged runs count nowhere.
-    busy = runs_of('fine', tps['fine'], busy=((2, 0), (2, 1), (1, 1))) + runs_of('bkl', tps['bkl'], lwp='80.00')
-    run = make_run('busy', busy, stats_of('fine', {1: 2.0, 2: 2.0}, tps['fine']), meta=dict(META, host_cpus=2))
-    rc, _, err = report(run)
-    md = read(run, 'report.md')
-    first = md[md.index('## Sanity checks'):].splitlines()[2]
-    expect(first.startswith('- **This host was busy: these numbers are not reliable.** 3 of 8 runs'),
-           f'no busy-host warning first: {first}')
-    expect_eq(speedups(md, 'mm', 'fine')[:2], ['1.00', '–'], 'busy runs left out of the speedups:')
-    expect('fine mm: 2.60×' not in md, 'a flagged run was read')
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'busy-mm.dat'))
-    expect_eq(sorted(blocks), ['fine'], 'hollow points of the busy runs:')
-    expect('linear: best 1-CPU x N' in read(run, 'plots', 'throughput-mm.gp'), 'no linear line')
+    def test_compare_two_runs(self):
+        def folder(name, fine_mm_2):
+            runs, stats = synthetic()
+            for r in runs:
+                if (r['strategy'], r['workload'], r['cpus']) == ('fine', 'mm', 2):
+                    r['ops_per_sec'] = fine_mm_2 + r['repeat']
+            rows = [{k: str(v) for k, v in r.items()} for r in runs]
+            run = make_run(name, runs, stats, meta=META)
+            with open(os.path.join(run, 'summary.csv'), 'w', newline='') as f:
+                w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+                w.writeheader()
+                w.writerows(bx.summarise(rows, [{k: str(v) for k, v in x.items()} for x in stats]))
+            return run
+        a, b = folder('cmp-a', 190), folder('cmp-b', 400)
+        out = os.path.join(TMP, 'cmp-out')
+        p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, b, '--out', out],
+                           capture_output=True, text=True, timeout=300)
+        expect_eq(p.returncode, 0, f'exit status ({p.stderr}):')
+        with open(os.path.join(out, 'compare.csv')) as f:
+            rows = list(csv.DictReader(f))
+        real = [(r['series'], r['workload'], r['cpus']) for r in rows if r['beyond_noise'] == '1']
+        expect_eq(real, [('fine', 'mm', '2')], 'cells changed beyond the noise:')
+        md = read(out, 'compare.md')
+        expect('fine mm at 2 CPUs: 190 -> 400 ops/s (+111 %' in md, f'compare.md does not say what changed: {md[:600]}')
+        if GNUPLOT:
+            for ext in ('png', 'svg', 'pdf'):
+                expect(os.path.getsize(os.path.join(out, 'plots', f'compare-mm.{ext}')) > 0, f'no compare-mm.{ext}')
+        p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, TMP], capture_output=True,
+                           text=True, timeout=60)
+        expect(p.returncode == 2 and 'not a run folder with summary.csv' in p.stderr, f'a bad B: {p.stderr}')
 
-
-@test
-def summary_figure_and_contents_first():
-    run = make_run('summaryfig', *synthetic(), meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'summary.dat'))
-    # x, workload, median speedup at 4 CPUs (the host's 4 cores), min, max, Amdahl
-    expect_eq(sorted(blocks), sorted(STRATEGIES), 'summary series:')
-    expect_eq([r[1] for r in blocks['fine']], WORKLOADS, 'one bar per workload:')
-    for r in blocks['fine']:
-        expect_close(r[2], 3.6, 'fine speedup at 4 CPUs in the summary')
-    html_text = read(run, 'report.html')
-    toc = html_text[html_text.index('<nav>'):html_text.index('</nav>')]
-    expect('href="#sanity-checks"' in toc and 'href="#summary"' in toc, f'no table of contents: {toc[:300]}')
-    order = [html_text.index(x) for x in ('id="sanity-checks"', 'id="summary"', 'id="run"')]
-    expect(order == sorted(order), 'the sanity checks and the summary do not come first')
-    md = read(run, 'report.md')
-    for wrong in ('1 CPUs', 'CONFIG_LOCK_STAT_HOLD_TIME', 'built with lockstat_hold', 'one worker process each'):
-        expect(wrong not in md and all(wrong not in read(run, 'plots', f) for f in os.listdir(os.path.join(run, 'plots'))
-                                       if f.endswith('.gp')), f'the report says {wrong!r}')
-    expect('set format y' in read(run, 'plots', 'throughput-mm.gp'), 'throughput axis in 9e+06 notation')
-
-
-@test
-def compare_two_runs():
-    def folder(name, fine_mm_2):
-        runs, stats = synthetic()
+    def test_kernels_are_shown_as_their_bench_meta_says(self):
+        # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench
+        # BENCH_CONFIG=... once made a report say "bkl | ok | 0 runs" beside "subsys | unknown | 1").
+        runs, stats = synthetic(strategies=('subsys',))
+        for r in runs + stats:
+            r['log'] = 'bkl-boot1.log'
         for r in runs:
-            if (r['strategy'], r['workload'], r['cpus']) == ('fine', 'mm', 2):
-                r['ops_per_sec'] = fine_mm_2 + r['repeat']
-        rows = [{k: str(v) for k, v in r.items()} for r in runs]
-        run = make_run(name, runs, stats, meta=META)
-        with open(os.path.join(run, 'summary.csv'), 'w', newline='') as f:
-            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
-            w.writeheader()
-            w.writerows(bx.summarise(rows, [{k: str(v) for k, v in x.items()} for x in stats]))
-        return run
-    a, b = folder('cmp-a', 190), folder('cmp-b', 400)
-    out = os.path.join(TMP, 'cmp-out')
-    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, b, '--out', out],
-                       capture_output=True, text=True, timeout=300)
-    expect_eq(p.returncode, 0, f'exit status ({p.stderr}):')
-    with open(os.path.join(out, 'compare.csv')) as f:
-        rows = list(csv.DictReader(f))
-    real = [(r['series'], r['workload'], r['cpus']) for r in rows if r['beyond_noise'] == '1']
-    expect_eq(real, [('fine', 'mm', '2')], 'cells changed beyond the noise:')
-    md = read(out, 'compare.md')
-    expect('fine mm at 2 CPUs: 190 -> 400 ops/s (+111 %' in md, f'compare.md does not say what changed: {md[:600]}')
-    if GNUPLOT:
-        for ext in ('png', 'svg', 'pdf'):
-            expect(os.path.getsize(os.path.join(out, 'plots', f'compare-mm.{ext}')) > 0, f'no compare-mm.{ext}')
-    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, TMP], capture_output=True,
-                       text=True, timeout=60)
-    expect(p.returncode == 2 and 'not a run folder with summary.csv' in p.stderr, f'a bad B: {p.stderr}')
+            r['lockdep'] = 'on'
+        run = make_run('mislabelled', runs, stats, meta=dict(META, strategies={'bkl': {'config': 'x', 'status': 'ok'}}))
+        rc, _, err = report(run)
+        md = read(run, 'report.md')
+        expect_eq(md_table_row(md, 'bkl')[:4], ['subsys', 'ok', str(len(runs)), 'ticket lse busy spin'],
+                  'kernels table row of the kernel named bkl:')
+        flags = md[md.index('## Sanity checks'):md.index('## Summary')]
+        expect('The kernel named bkl is really subsys' in flags, f'mislabelled kernel not flagged: {flags[:500]}')
+        expect('lockdep was on in bkl' in flags, f'lockdep not flagged: {flags[:500]}')
+        expect('strategy bkl: no rows' not in md, 'the label was taken for a strategy with no runs')
 
+    def test_two_builds_of_a_strategy_are_separate_series(self):
+        res, ls = synthetic()
+        extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']
+        extra_ls = [dict(r, lock_alg='mcs', log='fine-mcs.log') for r in ls if r['strategy'] == 'fine']
+        run = make_run('variants', res + extra, ls + extra_ls, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))
+        expect('fine-ticket-lse' in blocks and 'fine-mcs-llsc' in blocks,
+               f'series named by what differs: {sorted(blocks)}')
 
-@test
-def kernels_are_shown_as_their_bench_meta_says():
-    # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench
-    # BENCH_CONFIG=... once made a report say "bkl | ok | 0 runs" beside "subsys | unknown | 1").
-    runs, stats = synthetic(strategies=('subsys',))
-    for r in runs + stats:
-        r['log'] = 'bkl-boot1.log'
-    for r in runs:
-        r['lockdep'] = 'on'
-    run = make_run('mislabelled', runs, stats, meta=dict(META, strategies={'bkl': {'config': 'x', 'status': 'ok'}}))
-    rc, _, err = report(run)
-    md = read(run, 'report.md')
-    expect_eq(md_table_row(md, 'bkl')[:4], ['subsys', 'ok', str(len(runs)), 'ticket lse busy spin'],
-              'kernels table row of the kernel named bkl:')
-    flags = md[md.index('## Sanity checks'):md.index('## Summary')]
-    expect('The kernel named bkl is really subsys' in flags, f'mislabelled kernel not flagged: {flags[:500]}')
-    expect('lockdep was on in bkl' in flags, f'lockdep not flagged: {flags[:500]}')
-    expect('strategy bkl: no rows' not in md, 'the label was taken for a strategy with no runs')
+    def test_amdahl_from_hold_times(self):
+        run = make_run('amdahl', *synthetic(), meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-fs-private.dat'))
+        for s, held in (('bkl', 0.25), ('subsys', 0.3)):  # subsys: the busiest _lock class (0.3 > 0.1)
+            for row in blocks[s]:
+                n = row[0]
+                expect_close(row[4], 1 / (held + (1 - held) / n), f'{s} Amdahl value at {n:g} CPUs')
+        # fine: its most-held class that moved between CPUs at 4 CPUs: kmalloc_cache (0.1, 8 % bounces), not
+        # page_arena (0.2 held, but 4 % bounces: per-worker), nor runqueue (waiting's)
+        for row in blocks['fine']:
+            expect_close(row[4], 1 / (0.1 + 0.9 / row[0]), f'fine Amdahl value at {row[0]:g} CPUs')
+        gp = read(run, 'plots', 'speedup-fs-private.gp')
+        expect('1/(0.25+(1-0.25)/x)' in gp and '1/(0.3+(1-0.3)/x)' in gp, f'Amdahl curves not in script:\n{gp}')
+        md = read(run, 'report.md')
+        expect_eq(md_table_row(md, 'fs-private', 'bkl')[3:], ['0.250', '4.00'], 'bkl held s, limit:')
+        expect_eq(md_table_row(md, 'fs-private', 'subsys')[3:], ['0.300', '3.33'], 'subsys held s, limit:')
+        expect('fine: Amdahl for fs-private from its most-held lock class that the CPUs shared (kmalloc_cache' in md,
+               "report does not say where fine's Amdahl curve comes from")
+        expect("caps its speedup at 1/s = 4.00×" in md, 'reading: Amdahl limit of bkl')
 
+    def test_amdahl_from_the_hold_pass(self):
+        # Scaling runs without hold times, and the hold-time pass's 1-CPU runs (RUN/hold/) with them.
+        runs, stats = synthetic(hold=False)
+        run = make_run('holdpass', runs, stats, meta=META)
+        hruns, hstats = synthetic()
+        make_run(os.path.join('holdpass', 'hold'), [r for r in hruns if r['cpus'] == 1],
+                 [r for r in hstats if r['cpus'] == 1])
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))
+        for s, held in (('bkl', 0.25), ('subsys', 0.3), ('fine', 0.1)):
+            for row in blocks[s]:
+                expect_close(row[4], 1 / (held + (1 - held) / row[0]), f'{s} Amdahl value at {row[0]:g} CPUs')
+        expect('Lockstat hold times were on in this run' not in read(run, 'report.md'),
+               'the hold pass made the scaling runs look hold-timed')
 
-@test
-def two_builds_of_a_strategy_are_separate_series():
-    res, ls = synthetic()
-    extra = [dict(r, lock_alg='mcs', atomics='llsc', log='fine-mcs.log') for r in res if r['strategy'] == 'fine']
-    extra_ls = [dict(r, lock_alg='mcs', log='fine-mcs.log') for r in ls if r['strategy'] == 'fine']
-    run = make_run('variants', res + extra, ls + extra_ls, meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))
-    expect('fine-ticket-lse' in blocks and 'fine-mcs-llsc' in blocks,
-           f'series named by what differs: {sorted(blocks)}')
+    def test_hold_times_off_skips_amdahl(self):
+        runs, stats = synthetic(hold=False)
+        run = make_run('nohold', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))
+        expect(all(r[4] is None for s in STRATEGIES for r in blocks[s]), 'Amdahl values without hold times')
+        expect('Amdahl' not in read(run, 'plots', 'speedup-mm.gp').replace("'ideal'", ''),
+               'Amdahl curve plotted without hold times')
+        md = read(run, 'report.md')
+        for s in STRATEGIES:
+            expect(f'{s}: no Amdahl curve: no hold times (the hold-time pass did not run' in md,
+                   f'report does not say why {s} has no Amdahl curve')
+        expect('Lockstat hold times were on in this run' not in md, 'hold-time caveat for a run without them')
 
+    def test_missing_strategy_exit_1(self):
+        runs, stats = synthetic(['bkl', 'fine'])
+        meta = dict(META, failures=['subsys: boot failed: timeout after 120 s'],
+                    strategies=dict(META['strategies'], subsys={'config': 'CONFIG_X=y',
+                                                                'status': 'boot failed: timeout after 120 s'}))
+        run = make_run('missing', runs, stats, meta)
+        rc, out, err = report(run)
+        expect_rc(rc, 1, err)
+        expect('missing: strategy subsys: no rows in results.csv' in err, f'stderr does not say what is missing: {err}')
+        md = read(run, 'report.md')
+        expect('strategy subsys: no rows in results.csv (status: boot failed: timeout after 120 s)' in md,
+               'report does not say subsys is missing')
+        expect(md.index('## Failures') < md.index('## Missing data') < md.index('## Run'), 'failures not first')
+        expect('subsys: boot failed: timeout after 120 s' in md, 'meta.json failure not in the report')
+        expect_eq(speedups(md, 'mm', 'fine'), ['1.00', '1.90', '3.60'], 'fine speedups still there:')
+        if GNUPLOT:
+            check_plots(run, plot_names(WORKLOADS))
+            expect('subsys' not in read(run, 'plots', 'throughput-mm.gp'), 'subsys in a plot')
+        else:
+            raise Skip('gnuplot not installed: image checks skipped')
 
-@test
-def amdahl_from_hold_times():
-    run = make_run('amdahl', *synthetic(), meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-fs-private.dat'))
-    for s, held in (('bkl', 0.25), ('subsys', 0.3)):  # subsys: the busiest _lock class (0.3 > 0.1)
-        for row in blocks[s]:
-            n = row[0]
-            expect_close(row[4], 1 / (held + (1 - held) / n), f'{s} Amdahl value at {n:g} CPUs')
-    # fine: its most-held class that moved between CPUs at 4 CPUs: kmalloc_cache (0.1, 8 % bounces), not
-    # page_arena (0.2 held, but 4 % bounces: per-worker), nor runqueue (waiting's)
-    for row in blocks['fine']:
-        expect_close(row[4], 1 / (0.1 + 0.9 / row[0]), f'fine Amdahl value at {row[0]:g} CPUs')
-    gp = read(run, 'plots', 'speedup-fs-private.gp')
-    expect('1/(0.25+(1-0.25)/x)' in gp and '1/(0.3+(1-0.3)/x)' in gp, f'Amdahl curves not in script:\n{gp}')
-    md = read(run, 'report.md')
-    expect_eq(md_table_row(md, 'fs-private', 'bkl')[3:], ['0.250', '4.00'], 'bkl held s, limit:')
-    expect_eq(md_table_row(md, 'fs-private', 'subsys')[3:], ['0.300', '3.33'], 'subsys held s, limit:')
-    expect('fine: Amdahl for fs-private from its most-held lock class that the CPUs shared (kmalloc_cache' in md,
-           "report does not say where fine's Amdahl curve comes from")
-    expect("caps its speedup at 1/s = 4.00×" in md, 'reading: Amdahl limit of bkl')
+    def test_missing_cpu_count_and_lockstat_exit_1(self):
+        runs, _ = synthetic()
+        runs = [r for r in runs if not (r['strategy'] == 'bkl' and r['workload'] == 'lock' and r['cpus'] == 4)]
+        run = make_run('holes', runs, [], meta=None)
+        rc, _, err = report(run)
+        expect_rc(rc, 1, err)
+        md = read(run, 'report.md')
+        expect('bkl: no run of lock at 4 CPUs' in md, 'report does not say bkl lacks lock at 4 CPUs')
+        expect('lockstat.csv has no rows' in md, 'report does not say lockstat.csv is empty')
+        expect_eq(speedups(md, 'lock', 'bkl'), ['1.00', '0.95', '–'], 'bkl lock speedups:')
+        expect_eq(md_table_row(md, 'label'), ['unknown'], 'label without meta.json:')
+        if GNUPLOT:
+            check_plots(run, plot_names(WORKLOADS, contention=False))
+        else:
+            raise Skip('gnuplot not installed: image checks skipped')
 
+    def test_invariants_fail_listed_first(self):
+        run = make_run('fail', *synthetic(fail=('fine', 'mm', 4, 1)), meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect(md.index('## Failures') < md.index('## Run'), 'no Failures section before the metadata')
+        expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
 
-@test
-def amdahl_from_the_hold_pass():
-    # Scaling runs without hold times, and the hold-time pass's 1-CPU runs (RUN/hold/) with them.
-    runs, stats = synthetic(hold=False)
-    run = make_run('holdpass', runs, stats, meta=META)
-    hruns, hstats = synthetic()
-    make_run(os.path.join('holdpass', 'hold'), [r for r in hruns if r['cpus'] == 1],
-             [r for r in hstats if r['cpus'] == 1])
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))
-    for s, held in (('bkl', 0.25), ('subsys', 0.3), ('fine', 0.1)):
-        for row in blocks[s]:
-            expect_close(row[4], 1 / (held + (1 - held) / row[0]), f'{s} Amdahl value at {row[0]:g} CPUs')
-    expect('Lockstat hold times were on in this run' not in read(run, 'report.md'),
-           'the hold pass made the scaling runs look hold-timed')
+    def test_empty_results_still_reports(self):
+        meta = dict(META, failures=['bkl: build failed: gcc exited 1'],
+                    strategies={'bkl': {'config': '', 'status': 'build failed: gcc exited 1'}})
+        run = make_run('empty', [], [], meta)
+        rc, out, err = report(run)
+        expect_rc(rc, 1, err)
+        md = read(run, 'report.md')
+        expect('results.csv has no rows' in md and 'bkl: build failed: gcc exited 1' in md,
+               'empty run: report does not say what is missing')
+        check_html(run)
+        expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'plots of nothing:')
+        if GNUPLOT:
+            expect('0 of 0 plots' in out, f'stdout: {out}')
 
+    def test_no_gnuplot_exit_2_with_report(self):
+        run = make_run('nognuplot', *synthetic(), meta=META)
+        empty = os.path.join(TMP, 'empty-path')
+        os.makedirs(empty)
+        rc, _, err = report(run, env=dict(os.environ, PATH=empty))
+        expect_eq(rc, 2, 'exit status without gnuplot:')
+        expect('apt-get install gnuplot-nox' in err and 'scripts/deps.sh' in err, f'no install hint: {err}')
+        md = read(run, 'report.md')
+        expect('gnuplot is not installed' in md, 'report does not say there are no images')
+        expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'images without gnuplot:')
+        expect(os.path.isfile(os.path.join(run, 'plots', 'data', 'speedup-mm.dat')), 'no data files')
+        check_html(run)
 
-@test
-def hold_times_off_skips_amdahl():
-    runs, stats = synthetic(hold=False)
-    run = make_run('nohold', runs, stats, meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    blocks = data_blocks(os.path.join(run, 'plots', 'data', 'speedup-mm.dat'))
-    expect(all(r[4] is None for s in STRATEGIES for r in blocks[s]), 'Amdahl values without hold times')
-    expect('Amdahl' not in read(run, 'plots', 'speedup-mm.gp').replace("'ideal'", ''),
-           'Amdahl curve plotted without hold times')
-    md = read(run, 'report.md')
-    for s in STRATEGIES:
-        expect(f'{s}: no Amdahl curve: no hold times (the hold-time pass did not run' in md,
-               f'report does not say why {s} has no Amdahl curve')
-    expect('Lockstat hold times were on in this run' not in md, 'hold-time caveat for a run without them')
-
-
-@test
-def missing_strategy_exit_1():
-    runs, stats = synthetic(['bkl', 'fine'])
-    meta = dict(META, failures=['subsys: boot failed: timeout after 120 s'],
-                strategies=dict(META['strategies'], subsys={'config': 'CONFIG_X=y',
-                                                            'status': 'boot failed: timeout after 120 s'}))
-    run = make_run('missing', runs, stats, meta)
-    rc, out, err = report(run)
-    expect_rc(rc, 1, err)
-    expect('missing: strategy subsys: no rows in results.csv' in err, f'stderr does not say what is missing: {err}')
-    md = read(run, 'report.md')
-    expect('strategy subsys: no rows in results.csv (status: boot failed: timeout after 120 s)' in md,
-           'report does not say subsys is missing')
-    expect(md.index('## Failures') < md.index('## Missing data') < md.index('## Run'), 'failures not first')
-    expect('subsys: boot failed: timeout after 120 s' in md, 'meta.json failure not in the report')
-    expect_eq(speedups(md, 'mm', 'fine'), ['1.00', '1.90', '3.60'], 'fine speedups still there:')
-    if GNUPLOT:
-        check_plots(run, plot_names(WORKLOADS))
-        expect('subsys' not in read(run, 'plots', 'throughput-mm.gp'), 'subsys in a plot')
-    else:
-        raise Skip('gnuplot not installed: image checks skipped')
-
-
-@test
-def missing_cpu_count_and_lockstat_exit_1():
-    runs, _ = synthetic()
-    runs = [r for r in runs if not (r['strategy'] == 'bkl' and r['workload'] == 'lock' and r['cpus'] == 4)]
-    run = make_run('holes', runs, [], meta=None)
-    rc, _, err = report(run)
-    expect_rc(rc, 1, err)
-    md = read(run, 'report.md')
-    expect('bkl: no run of lock at 4 CPUs' in md, 'report does not say bkl lacks lock at 4 CPUs')
-    expect('lockstat.csv has no rows' in md, 'report does not say lockstat.csv is empty')
-    expect_eq(speedups(md, 'lock', 'bkl'), ['1.00', '0.95', '–'], 'bkl lock speedups:')
-    expect_eq(md_table_row(md, 'label'), ['unknown'], 'label without meta.json:')
-    if GNUPLOT:
-        check_plots(run, plot_names(WORKLOADS, contention=False))
-    else:
-        raise Skip('gnuplot not installed: image checks skipped')
-
-
-@test
-def invariants_fail_listed_first():
-    run = make_run('fail', *synthetic(fail=('fine', 'mm', 4, 1)), meta=META)
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    md = read(run, 'report.md')
-    expect(md.index('## Failures') < md.index('## Run'), 'no Failures section before the metadata')
-    expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
-
-
-@test
-def empty_results_still_reports():
-    meta = dict(META, failures=['bkl: build failed: gcc exited 1'],
-                strategies={'bkl': {'config': '', 'status': 'build failed: gcc exited 1'}})
-    run = make_run('empty', [], [], meta)
-    rc, out, err = report(run)
-    expect_rc(rc, 1, err)
-    md = read(run, 'report.md')
-    expect('results.csv has no rows' in md and 'bkl: build failed: gcc exited 1' in md,
-           'empty run: report does not say what is missing')
-    check_html(run)
-    expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'plots of nothing:')
-    if GNUPLOT:
-        expect('0 of 0 plots' in out, f'stdout: {out}')
-
-
-@test
-def no_gnuplot_exit_2_with_report():
-    run = make_run('nognuplot', *synthetic(), meta=META)
-    empty = os.path.join(TMP, 'empty-path')
-    os.makedirs(empty)
-    rc, _, err = report(run, env=dict(os.environ, PATH=empty))
-    expect_eq(rc, 2, 'exit status without gnuplot:')
-    expect('apt-get install gnuplot-nox' in err and 'scripts/deps.sh' in err, f'no install hint: {err}')
-    md = read(run, 'report.md')
-    expect('gnuplot is not installed' in md, 'report does not say there are no images')
-    expect_eq(glob.glob(os.path.join(run, 'plots', '*.png')), [], 'images without gnuplot:')
-    expect(os.path.isfile(os.path.join(run, 'plots', 'data', 'speedup-mm.dat')), 'no data files')
-    check_html(run)
-
-
-@test
-def usage_errors():
-    missing = os.path.join(TMP, 'no-such-run')
-    expect_eq(report(missing), (2, '', f'bench-report: {missing}: no such run folder\n'), 'missing RUN:')
-    empty = make_run('no-results')
-    rc, out, err = report(empty)
-    expect_eq((rc, out), (2, ''), 'RUN without results.csv:')
-    expect('results.csv: no such file' in err, f'stderr: {err}')
-    p = subprocess.run([sys.executable, TOOL], capture_output=True, text=True, timeout=60)
-    expect_eq(p.returncode, 2, 'no arguments:')
-    expect(p.stderr.startswith('usage: bench-report RUN'), f'no usage line: {p.stderr}')
-    bad = make_run('bad-header')
-    with open(os.path.join(bad, 'results.csv'), 'w') as f:
-        f.write('a,b,c\n1,2,3\n')
-    rc, _, err = report(bad)
-    expect_eq(rc, 2, 'results.csv that is not bench-extract\'s:')
-    expect('no column strategy' in err, f'stderr: {err}')
-
-
-@test
-def example_logs():
-    if not all(os.path.isfile(p) for p in EXAMPLE_LOGS):
-        raise Skip('example logs /tmp/done-{bkl,subsys,fine}.log not present')
-    run = os.path.join(TMP, 'example')
-    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', run,
-                        *EXAMPLE_LOGS], capture_output=True, text=True, timeout=120)
-    expect(p.returncode in (0, 1), f'bench-extract failed: {p.stderr}')
-    with open(os.path.join(run, 'results.csv')) as f:
-        workloads = sorted({r['workload'] for r in csv.DictReader(f)})
-    rc, _, err = report(run)
-    expect_rc(rc, 0, err)
-    md = read(run, 'report.md')
-    for word in workloads + STRATEGIES:
-        expect(word in md, f'report.md does not mention {word}')
-    if GNUPLOT:
-        check_plots(run, plot_names(workloads))
-    else:
-        raise Skip('gnuplot not installed: image checks skipped')
+    def test_usage_errors(self):
+        missing = os.path.join(TMP, 'no-such-run')
+        expect_eq(report(missing), (2, '', f'bench-report: {missing}: no such run folder\n'), 'missing RUN:')
+        empty = make_run('no-results')
+        rc, out, err = report(empty)
+        expect_eq((rc, out), (2, ''), 'RUN without results.csv:')
+        expect('results.csv: no such file' in err, f'stderr: {err}')
+        p = subprocess.run([sys.executable, TOOL], capture_output=True, text=True, timeout=60)
+        expect_eq(p.returncode, 2, 'no arguments:')
+        expect(p.stderr.startswith('usage: bench-report RUN'), f'no usage line: {p.stderr}')
+        bad = make_run('bad-header')
+        with open(os.path.join(bad, 'results.csv'), 'w') as f:
+            f.write('a,b,c\n1,2,3\n')
+        rc, _, err = report(bad)
+        expect_eq(rc, 2, 'results.csv that is not bench-extract\'s:')
+        expect('no column strategy' in err, f'stderr: {err}')
 
 
 def main():
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_report\n  1..{len(TESTS)}')
-    failed = 0
-    for i, fn in enumerate(TESTS, 1):
-        print(f'  # ktest: start bench_report.{fn.__name__}', flush=True)
-        try:
-            fn()
-            print(f'  ok {i} {fn.__name__}', flush=True)
-        except Skip as why:
-            print(f'  ok {i} {fn.__name__} # SKIP {why}', flush=True)
-        except Exception as err:    # any error is a failed test, never a crash of the suite
-            failed += 1
-            detail = str(err) if isinstance(err, Failed) else traceback.format_exc()
-            for line in detail.strip().splitlines()[-30:]:
-                print(f'  # {line}')
-            print(f'  not ok {i} {fn.__name__}', flush=True)
-    print(f'{"not ok" if failed else "ok"} 1 bench_report')
+    return ktap_unittest.main('bench_report', BenchReportTests, cleanup=remove_tmp)
+
+
+def remove_tmp():
     shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if failed else 0
 
 
 if __name__ == '__main__':

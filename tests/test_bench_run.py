@@ -28,18 +28,11 @@ import sys
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 RUN = os.path.join(ROOT, 'scripts', 'bench-run')
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+from locklab import bench_run  # noqa: E402
+from locklab import bench_workloads as BW  # noqa: E402
 
-def load_script(name):
-    """A script of scripts/ (no .py suffix) as a module."""
-    from importlib.machinery import SourceFileLoader
-    import importlib.util
-    loader = SourceFileLoader(name.replace('-', '_'), os.path.join(ROOT, 'scripts', name))
-    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-    loader.exec_module(mod)
-    return mod
-
-
-BW = load_script('bench-workloads')
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
@@ -332,11 +325,7 @@ def replot_from_a_log_says_what_is_unknown(work, images):
 
 def default_sweep_fits_the_host(work, images):
     """make bench passes --cpus auto unless CPUS= is given: 4 CPUs, or the host's cores if fewer."""
-    from importlib.machinery import SourceFileLoader
-    import importlib.util
-    loader = SourceFileLoader('bench_run', RUN)
-    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader('bench_run', loader))
-    loader.exec_module(mod)
+    mod = bench_run
     problems, want = [], min(4, os.cpu_count() or 1)
     a = mod.parse_args(['--cpus', 'auto'])
     if a.cpus != want or a.cpu_list != [c for c in (1, 2, 4) if c <= want]:

@@ -33,15 +33,13 @@ import subprocess
 import sys
 import time
 import zlib
-from importlib.machinery import SourceFileLoader
-from importlib.util import module_from_spec, spec_from_loader
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
 SCRIPTS = os.path.join(ROOT, 'scripts')
-_loader = SourceFileLoader('serial_load', os.path.join(SCRIPTS, 'serial-load'))
-SL = module_from_spec(spec_from_loader('serial_load', _loader))
-_loader.exec_module(SL)
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+from locklab import serial_load as SL  # noqa: E402
 
 
 def raw_frame(flags, wire, ilen, args=b'', hdr_flip=False):

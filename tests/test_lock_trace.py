@@ -18,14 +18,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from importlib.machinery import SourceFileLoader
-from importlib.util import module_from_spec, spec_from_loader
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
-_loader = SourceFileLoader('bench_trace', os.path.join(ROOT, 'scripts', 'bench-trace'))
-bt = module_from_spec(spec_from_loader('bench_trace', _loader))
-_loader.exec_module(bt)
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+from locklab import bench_trace as bt  # noqa: E402
 
 MIN_HOLDS = 10   # per CPU: fewer means the host ran that vCPU for almost none of the window
 # A window needs both vCPUs running at once; on a 2-core host that something else keeps busy, one

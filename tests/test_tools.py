@@ -16,8 +16,9 @@ import traceback
 HERE = os.path.dirname(os.path.realpath(__file__))
 QEMU_RUN = os.path.join(os.path.dirname(HERE), 'scripts', 'qemu-run')
 CHECK = os.path.join(HERE, 'check.py')
-sys.path.insert(0, HERE)
-import ktap  # noqa: E402
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
+from locklab import ktap  # noqa: E402
 
 TESTS = []
 TMP = tempfile.mkdtemp(prefix='locklab-tools-')

@@ -1,0 +1,640 @@
+"""bench-run: build each strategy's kernel, boot it in QEMU (or a Pi 5 over serial) with the benchmarks, collect a run folder (make bench).
+
+usage: bench-run [--strategies bkl,subsys,fine (every one in lock-strategies/Kconfig)] [--cpus auto] [--gic 2] [--repeat 3]
+                 [--boots 2] [--duration-ms 100] [--workloads all] [--label NAME] [--jobs N]
+                 [--accel multi|single] [--config FILE] [--results results]
+
+Boots each strategy's kernel --boots times, in an order rotated between
+rounds; each boot runs every workload --repeat times at each CPU count, the
+counts rotating (1,2,4,1,2,4...). Writes results/<date>-<time>-<label>/
+(never an existing folder): the serial log of every boot
+(<strategy>-boot<n>.log) and the host's conditions during each of its runs
+(<strategy>-boot<n>.host: vCPU threads' wait for a host core, steal, load),
+results.csv, summary.csv and lockstat.csv (scripts/bench-extract), meta.json,
+and plots + report.md/report.html (scripts/bench-report); results/latest
+points at it. Kernels are built in
+build/bench-<strategy> from configs/qemu_<strategy>_defconfig plus
+configs/bench.config (lockdep and lockstat hold times off: see
+docs/benchmarks.md) plus --config's CONFIG_ lines. A failed build, boot or
+invariant is named at the end and the exit status is 1; whatever completed
+is kept and plotted.
+
+With --serial DEV the boots happen on a Raspberry Pi 5 running the serial
+chain-loader (make sdcard LOADER=1): each kernel is sent over DEV by
+scripts/serial-load, which captures the boot's log; the board resets into
+the loader after each. The same folder, CSVs, plots and report result.
+"""
+import argparse
+import datetime
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+from . import ROOT, SCRIPTS
+# The workloads are the kernel's (bench/: one file each): scripts/bench-workloads reads each built kernel's
+# table from its ELF, after the build and before any boot (why that way: its docstring).
+from . import bench_workloads as bw
+# The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
+from . import lock_strategies as ls
+from .textfile import read_text, write_json, write_text
+STRATEGIES = ls.strategies()
+
+
+class Progress:
+    """One updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream=None):
+        self.out = stream or sys.stdout
+        self.tty = self.out.isatty()
+        self.lock = threading.Lock()
+        self.last = ''
+
+    def line(self, text, final=False):
+        with self.lock:
+            if self.tty and not final:
+                self.out.write('\r\033[K' + text[:150])
+                self.out.flush()
+            elif text != self.last:
+                if self.tty:
+                    self.out.write('\r\033[K')
+                print(text, file=self.out, flush=True)
+            self.last = text
+
+
+def fail(message):
+    """A bad request: one line, no usage text (make bench's users never typed bench-run's flags)."""
+    print(f'bench-run: {message}', file=sys.stderr)
+    sys.exit(2)
+
+
+# The most vCPUs QEMU's virt board takes with each interrupt controller.
+VIRT_MAX_CPUS = {2: 8, 3: 512}
+
+
+def config_value(text, name):
+    """The last value a CONFIG_ fragment gives name (later lines win, as in kconfig), or None."""
+    found = re.findall(rf'^{name}=(\S+)', text, re.M)
+    return found[-1] if found else None
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--strategies', default=','.join(STRATEGIES))
+    p.add_argument('--variants', default='',
+                   help='instead of strategies: builds named <strategy>-<alg>-<atomics>-<spin_wait>'
+                        '[-<lock_wait>] (make bench-locks; scripts/lock-strategies lists the parts)')
+    p.add_argument('--cpus', default='auto',
+                   help='vCPUs per boot; the runs sweep 1,2,4,... up to it. auto (the default): 4, or the '
+                        "host's cores if fewer: beyond them vCPUs share host cores and the numbers measure "
+                        'the host (ask for more explicitly; the report reads only up to the host cores)')
+    p.add_argument('--gic', type=int, choices=(2, 3), default=2)
+    p.add_argument('--busy-pct', type=float, default=5.0, metavar='PCT',
+                   help='flag a run host_busy (drawn hollow, left out of every number) when one of its vCPUs '
+                        'waited more than PCT %% of the run for a host core (default 5)')
+    p.add_argument('--repeat', type=int, default=3, help='runs per workload and CPU count in each boot')
+    p.add_argument('--boots', type=int, default=2,
+                   help='boots per strategy (default 2), in rotated order: the speedups pair runs of '
+                        'every boot, so one boot on a busy host cannot decide them')
+    p.add_argument('--duration-ms', type=int, default=100)
+    p.add_argument('--workloads', default='all',
+                   help='all (every workload of the kernels but the named-only ones), or names separated by commas; '
+                        'the names are the kernel\'s own, read from each built ELF (scripts/bench-workloads)')
+    p.add_argument('--label', default='')
+    p.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
+    p.add_argument('--accel', choices=('multi', 'single'), default='multi',
+                   help='multi (default): vCPUs run in parallel, boots one at a time; single: one host '
+                        'thread per boot, boots in parallel (no scaling visible)')
+    p.add_argument('--config', metavar='FILE', help='extra CONFIG_ lines for every kernel')
+    p.add_argument('--current-config', metavar='FILE',
+                   help="the .config that --strategies current benchmarks as it is (make bench passes $(O)/.config)")
+    p.add_argument('--bootargs', default='', help='extra boot options for every boot (e.g. lockstat_hold=1)')
+    p.add_argument('--trace', metavar='WORKLOAD',
+                   help='the workload whose run at the largest CPU count the first boot of each kernel records '
+                        'as a lock timeline (plots/timeline-<kernel>.png; none: no timeline). Default: '
+                        'fs-private when it runs')
+    p.add_argument('--no-hold-pass', dest='hold_pass', action='store_false',
+                   help='skip the short extra boot per kernel that times lock holds at 1 CPU (the Amdahl '
+                        'predictions come from it; skipped anyway when --bootargs times holds in every run)')
+    p.add_argument('--serial', metavar='DEV',
+                   help='boot on a Raspberry Pi 5 running the serial chain-loader on DEV (make bench BOARD=rpi5 '
+                        'SERIAL=DEV): each kernel goes over the cable (scripts/serial-load), one boot at a time')
+    p.add_argument('--baud', type=int, default=115200, help='--serial: the line speed (default 115200)')
+    p.add_argument('--corrupt-first', action='store_true',
+                   help='(tests) --serial: the first kernel\'s first transfer has one bit flipped, which the '
+                        'loader must refuse and scripts/serial-load send again')
+    p.add_argument('--results', default=os.path.join(ROOT, 'results'))
+    p.add_argument('--timeout', type=float, default=0, help='per boot, seconds (default: estimated x 3 + 60)')
+    p.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH',
+                   help='boot this prebuilt Image for STRATEGY instead of building it (tests)')
+    p.add_argument('--build-only', action='store_true',
+                   help='only build the kernels (make sdcard-all); print NAME=IMAGE per kernel')
+    p.add_argument('--replot', metavar='RUN',
+                   help='only re-plot: a run folder (plots and report again), or a serial log (a new run '
+                        'folder from it, e.g. one captured on a Pi 5)')
+    args = p.parse_args(argv)
+    if args.cpus == 'auto':
+        # A Pi 5 has 4 cores of its own; QEMU's vCPUs need the host's.
+        args.cpus = 4 if args.serial else min(4, os.cpu_count() or 1)
+    elif not re.fullmatch(r'[0-9]+', args.cpus):
+        fail(f'CPUS={args.cpus}: a number of CPUs, or auto')
+    args.cpus = int(args.cpus)
+    args.kernels = {}  # name -> (strategy, extra CONFIG_ lines)
+    for v in (args.variants.split(',') if args.variants else []):
+        try:
+            st, lines = ls.variant(v)
+        except ValueError as err:
+            fail(str(err))
+        if v.endswith('-nostat'):
+            fail(f'variant {v!r}: a benchmark needs lockstat (no -nostat)')
+        args.kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
+    if args.variants:
+        args.strategies = ','.join(args.kernels)
+    bad = [s for s in args.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in args.kernels]
+    badw = [w for w in args.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
+    if bad or badw or args.cpus < 1 or args.repeat < 1 or args.boots < 1 or args.duration_ms < 10 or not re.fullmatch(r'[\w.-]*', args.label):
+        fail(f'unknown strategy {", ".join(bad)} (known: {", ".join(STRATEGIES)}, or current: $(O)/.config as it is)'
+             if bad else f'WORKLOADS={args.workloads}: all, or workload names (a-z, 0-9, -) separated by commas'
+             if badw else 'CPUS >= 1, REPEAT >= 1, BOOTS >= 1, DURATION_MS >= 10, LABEL of letters, digits, . _ -')
+    args.strategy_list = args.strategies.split(',')
+    args.hold_pass = args.hold_pass and 'lockstat_hold=1' not in args.bootargs.split()
+    args.images = dict(i.split('=', 1) for i in args.image if '=' in i)
+    if len(args.images) != len(args.image) or any(s not in args.strategy_list for s in args.images):
+        fail('--image takes STRATEGY=PATH for one of the strategies run')
+    if 'current' in args.strategy_list and not (args.current_config and os.path.isfile(args.current_config)):
+        fail(f'STRATEGIES=current benchmarks $(O)/.config, and there is none ({args.current_config or "no path given"}): '
+             'make menuconfig (or make <name>_defconfig) first')
+    # Before anything is built: a CPU count the kernel or QEMU's board cannot take.
+    limit = VIRT_MAX_CPUS[args.gic]
+    for s in args.strategy_list:
+        if s in args.images:
+            continue
+        nr = config_value(kernel_config(s, args), 'CONFIG_NR_CPUS')
+        if nr and args.cpus > int(nr):
+            fail(f'CPUS={args.cpus}: the {s} kernel is built for at most {nr} CPUs (CONFIG_NR_CPUS; '
+                 f'raise it with BENCH_CONFIG=<file with CONFIG_NR_CPUS=...>)')
+    if args.cpus > limit and not args.serial:
+        fail(f'CPUS={args.cpus}: QEMU\'s virt board takes at most {limit} CPUs with GICv{args.gic}'
+             + (' (GIC=3 takes more)' if args.gic == 2 else ''))
+    args.workload_list = []  # resolve_workloads() fills it from the kernels once they are built
+    # trace: None = make bench's default (fs-private if it runs), 'none' = no timeline; checked against the
+    # workloads in resolve_workloads()
+    in_bootargs = any(t.startswith('trace=') for t in args.bootargs.split())  # BENCH_BOOTARGS chose for every boot
+    args.trace_default = args.trace is None and not in_bootargs
+    if args.trace == 'none' or in_bootargs:
+        args.trace = None
+    args.cpu_list = sorted({c for c in (1, 2, 4, 8, 16) if c <= args.cpus} | {args.cpus})
+    return args
+
+
+def has_runs(out):
+    """Does the folder's results.csv hold at least one run?"""
+    try:
+        with open(os.path.join(out, 'results.csv')) as f:
+            return sum(1 for _ in f) > 1
+    except OSError:
+        return False
+
+
+def point_latest(results, out):
+    latest = os.path.join(results, 'latest')
+    if os.path.islink(latest) or not os.path.exists(latest):
+        tmp = latest + '.tmp'
+        if os.path.lexists(tmp):
+            os.remove(tmp)
+        os.symlink(os.path.basename(out), tmp)
+        os.replace(tmp, latest)
+
+
+def new_run_dir(args):
+    stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
+    base = os.path.join(args.results, f'{stamp}-{args.label or "bench"}')
+    path, n = base, 1
+    while os.path.exists(path):  # never reuse a folder: a run is never overwritten
+        n += 1
+        path = f'{base}-{n}'
+    os.makedirs(path)
+    return path
+
+
+def kernel_config(name, args):
+    """The CONFIG_ lines a kernel is configured from: its defconfig, configs/bench.config, the variant's
+    lines, --config's; or, for current, the user's .config as it is."""
+    if name == 'current':
+        return read_text(args.current_config)
+    strategy, extra = args.kernels.get(name, (name, ''))
+    frag = ''.join(read_text(os.path.join(ROOT, f)) for f in
+                   (f'configs/qemu_{strategy}_defconfig', 'configs/bench.config')) + extra
+    return frag + (read_text(args.config) if args.config else '')
+
+
+def resolved_strategy(obj):
+    """The strategy a configured build really has (its .config), or None."""
+    try:
+        text = read_text(os.path.join(obj, '.config'))
+    except OSError:
+        return None
+    return ls.strategy_of(text)
+
+
+def build(strategy, args, progress, out):
+    """Configures and builds build/bench-<name>; returns (Image path or None, config text, error)."""
+    name = strategy
+    obj = os.path.join(ROOT, 'build', f'bench-{name}')
+    os.makedirs(obj, exist_ok=True)
+    frag = kernel_config(name, args)
+    want = os.path.join(obj, 'bench_defconfig')
+    if not os.path.exists(want) or read_text(want) != frag:
+        write_text(want, frag)
+    env = dict(os.environ, KCONFIG_CONFIG='.config', srctree=ROOT)
+    progress.line(f'  BUILD    {name}', final=True)
+    t0 = time.time()
+    r = subprocess.run(['kconfig-conf', '-s', f'--defconfig={want}', os.path.join(ROOT, 'Kconfig')],
+                       cwd=obj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    resolved = frag
+    if r.returncode == 0:
+        # What the report shows: the configuration as kconfig resolved it, not the fragments, whose
+        # later lines may contradict earlier ones.
+        saved = os.path.join(obj, 'resolved_defconfig')
+        if subprocess.run(['kconfig-conf', '-s', f'--savedefconfig={saved}', os.path.join(ROOT, 'Kconfig')],
+                          cwd=obj, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+            resolved = read_text(saved)
+        r = subprocess.run(['make', '-s', '-C', ROOT, f'O={obj}', 'all'], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    log = os.path.join(out, f'{name}.build.log')
+    write_text(log, r.stdout)
+    real = resolved_strategy(obj)
+    want = args.kernels.get(name, (name, ''))[0]
+    if real and want in STRATEGIES and real != want:
+        # BENCH_CONFIG chose another strategy: the runs say so (bench-meta), the label must not lie.
+        print(f'bench-run: warning: the kernel built as {name} is {real} (its configuration sets '
+              f'CONFIG_LOCK_STRATEGY_{real.upper()}=y): the report labels its runs {real}', file=sys.stderr)
+    progress.line(f'  {"BUILT" if r.returncode == 0 else "FAILED"}    {name} in {time.time() - t0:.0f} s', final=True)
+    if r.returncode != 0:
+        tail = [l for l in r.stdout.splitlines() if l.strip()][-3:]
+        return None, resolved, f'build failed (see {os.path.relpath(log)}): ' + ' | '.join(tail)
+    return os.path.join(obj, 'Image'), resolved, None
+
+
+HOLD = 0   # boot() number of the hold-time pass
+
+
+def boot_log_name(name, n):
+    """<name>-boot<n>.log: one serial log per boot of a kernel (bench-report strips the suffix)."""
+    return f'{name}-boot{n}.log'
+
+
+def can_trace(image):
+    """Was the kernel built with the lock timeline? (its .config beside the Image; a kernel without
+    one would refuse trace=, and its whole boot with it). True when there is no .config to ask."""
+    try:
+        return bool(re.search(r'^CONFIG_LOCK_TRACE=y', read_text(os.path.join(os.path.dirname(image), '.config')),
+                              re.M))
+    except OSError:
+        return True
+
+
+def boot(strategy, image, args, out, progress, state, n=1):
+    """Boot n of a kernel, or (n == HOLD) its hold-time pass: every workload once at 1 CPU with
+    lock hold times on, into out/hold/<strategy>.log."""
+    hold = n == HOLD
+    cpus, repeat = ([1], 1) if hold else (args.cpu_list, args.repeat)
+    total = len(args.workload_list) * len(cpus) * repeat
+    est = total * (args.duration_ms * 1.1 / 1000 + 0.3) + 5
+    timeout = args.timeout or est * 3 + 60
+    log = os.path.join(out, 'hold', f'{strategy}.log') if hold else os.path.join(out, boot_log_name(strategy, n))
+    bootargs = (f'ktest=none bench={",".join(args.workload_list)} cpus={",".join(map(str, cpus))} '
+            f'duration_ms={args.duration_ms} repeat={repeat} {args.bootargs}' + (' lockstat_hold=1' if hold else '') +
+            # The first boot of each kernel records the lock timeline (the dump takes a fraction of a second).
+            (f' trace={args.trace}' if args.trace and n == 1 and can_trace(image) else '')).strip()
+    if args.serial:  # the Pi: the loader takes the Image at 115200 baud (10 bits a byte), then the same run
+        cmd = [sys.executable, os.path.join(SCRIPTS, 'serial-load'), '--device', args.serial, '--baud', str(args.baud),
+               '--image', image, '--bootargs', bootargs, '--log', log, '--timeout', str(int(timeout))] +\
+            (['--corrupt-first'] if args.corrupt_first else [])
+        args.corrupt_first = False  # once: the boots run one at a time
+    else:
+        cmd = [sys.executable, os.path.join(SCRIPTS, 'qemu-run'), '--quiet', '--no-ktap', '--image', image,
+               '--cpus', str(args.cpus), '--gic', str(args.gic), '--accel', args.accel, '--timeout', str(int(timeout)),
+               '--bootargs', bootargs, '--log', log, '--host-log', log[:-len('.log')] + '.host']
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    key = (strategy, n)
+    state[key] = (0, total, time.time())
+    pos, tail, text, last_shown = 0, b'', '', 0.0
+    run_re = re.compile(r'^bench: workload=(\S+) cpus=(\d+) repeat=(\d+)')
+    while True:
+        running = proc.poll() is None
+        try:
+            with open(log, 'rb') as f:  # only the bytes that are new since the last look
+                f.seek(pos)
+                chunk = f.read()
+        except OSError:
+            chunk = b''
+        pos += len(chunk)
+        data = tail + chunk
+        cut = data.rfind(b'\n') + 1
+        tail = data[cut:]
+        for line in data[:cut].decode('utf-8', 'replace').splitlines():
+            m = run_re.match(line.replace('\r', ''))
+            if not m:
+                continue
+            state[key] = (state[key][0] + 1, total, state[key][2])
+            text = m.group(1, 2)
+        if not running:
+            break
+        if time.time() - last_shown > 0.5:
+            report_progress(progress, state, text or None, strategy)
+            last_shown = time.time()
+        time.sleep(0.5)  # the host is sampled by qemu-run, as the records arrive: polling here costs nothing
+    output = proc.stdout.read()
+    text = read_text(log, errors='replace') if os.path.exists(log) else ''
+    if proc.returncode != 0:
+        run = r'(workload=\S+ cpus=\d+ repeat=\d+)'
+        finished = re.findall(r'^bench: ' + run, text, re.M)
+        started = re.findall(r'^bench-start: ' + run, text, re.M)
+        where = f' after {finished[-1]}' if finished else ''
+        if started and (not finished or started[-1] != finished[-1]):  # killed in the middle of a run
+            where = f' while {started[-1]} was running' + (f' (last finished: {finished[-1]})' if finished else '')
+        why = [l for l in output.splitlines() if l.startswith('not ok')][:2] or\
+            [l for l in output.splitlines() if l.startswith('serial-load: ')][-2:]
+        return f'{"hold-time pass" if hold else f"boot {n}"} failed{where}: ' + ('; '.join(why) or
+                                                                                f'{cmd[1]} exit {proc.returncode}')
+    return None
+
+
+def report_progress(progress, state, current, strategy):
+    done = sum(d for d, _, _ in state.values())
+    total = sum(t for _, t, _ in state.values())  # every boot is in state from the start
+    rates = [(time.time() - t0) / d for d, _, t0 in state.values() if d and t0]
+    eta = f', about {int(sum(rates) / len(rates) * (total - done)) + 1} s left' if rates else ''
+    now = f'{strategy}: after {current[0]} at {current[1]} CPU(s)' if current else f'{strategy}: booting'
+    progress.line(f'  BENCH    {done}/{total} runs ({now}){eta}')
+
+
+def qemu_version():
+    try:
+        return subprocess.run(['qemu-system-aarch64', '--version'], stdout=subprocess.PIPE,
+                              text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return 'unknown'
+
+
+def git_rev():
+    r = subprocess.run(['git', '-C', ROOT, 'describe', '--always', '--dirty'], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    return r.stdout.strip() or 'unknown'
+
+
+def replot(args):
+    src = args.replot
+    if os.path.isdir(src):
+        out = src
+        logs = sorted(os.path.join(out, f) for f in os.listdir(out)
+                      if f.endswith('.log') and not f.endswith(('.build.log', 'extract.log', 'report.log')))
+        if not os.path.exists(os.path.join(out, 'results.csv')) and logs:
+            # A folder holding only serial logs (scripts/capture-serial): make its CSVs first.
+            r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out] + logs)
+            if r.returncode == 2:
+                return 2
+    elif os.path.isfile(src):
+        args.label = args.label or 'plots'
+        out = new_run_dir(args)
+        shutil.copy(src, os.path.join(out, os.path.basename(src)))
+        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out, src])
+        if r.returncode == 2:
+            return 2
+        # A log alone says what ran (bench-meta), not how QEMU ran it: record what is known, say what is not.
+        meta = {'label': args.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
+            os.path.getmtime(src)).isoformat(timespec='seconds'), 'strategies': {}, 'failures': [],
+            'warnings': ['This run folder was made from a serial log: how QEMU ran it (vCPUs on how many host '
+                         'cores, multi- or single-threaded TCG) is unknown. make qemu with more CPUs than the host '
+                         'has cores uses single-threaded TCG, where the vCPUs take turns on one host thread and '
+                         'no speedup can show. make bench records these (results.csv host_* columns).']}
+        write_json(os.path.join(out, 'meta.json'), meta)
+    else:
+        print(f'bench-run: {src}: no such run folder or serial log', file=sys.stderr)
+        return 2
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-report'), out])
+    if os.path.isfile(src) and has_runs(out):
+        point_latest(os.path.dirname(os.path.abspath(out)), out)
+    print(f'  PLOTS    {os.path.relpath(out)}')
+    return r.returncode
+
+
+def build_only(args):
+    status = 0
+    for s in args.strategy_list:
+        image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build'))
+        if err:
+            print(f'bench-run: {s}: {err}', file=sys.stderr)
+            status = 1
+        else:
+            print(f'{s}={image}')
+    return status
+
+
+def resolve_workloads(args, images, meta):
+    """Sets args.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
+    workload but the named-only ones, else the names asked for. A kernel whose table cannot be read fails
+    (named, the others go on); a name some kernel lacks is an error line for the whole request."""
+    tables = {}
+    for s in list(images):
+        try:
+            tables[s] = bw.read_workloads(images[s])
+        except bw.ElfError as err:
+            meta['strategies'][s]['status'] = f'cannot read its workloads: {err}'
+            meta['failures'].append(f'{s}: cannot read its workloads: {err}')
+            del images[s]
+    if not tables:
+        return None
+    first = next(iter(tables.values()))
+    want = [n for n, named_only in first if not named_only] if args.workloads == 'all' else args.workloads.split(',')
+    for s, table in tables.items():
+        names = [n for n, _ in table]
+        lacking = [w for w in want if w not in names]
+        if lacking:
+            return (f'unknown workload {", ".join(lacking)} (the {s} kernel has: '
+                    f'{", ".join(n for n, no in table if not no)}; named only: '
+                    f'{", ".join(n for n, no in table if no) or "none"}; docs/benchmarks.md)')
+    if args.trace and args.trace not in want:
+        return (f'trace {args.trace}: not among the workloads run ({", ".join(want)}): a timeline is recorded '
+                'during one of their runs')
+    if args.trace_default:
+        args.trace = 'fs-private' if 'fs-private' in want else None
+    args.workload_list = want
+    return None
+
+
+def missing_tool(args) -> Optional[str]:
+    """The first tool a run needs that is not installed (QEMU is not needed for a Pi over serial)."""
+    for tool in ('kconfig-conf', 'qemu-system-aarch64', 'aarch64-linux-gnu-gcc'):
+        if args.serial and tool == 'qemu-system-aarch64':
+            continue
+        if not shutil.which(tool):
+            return tool
+    return None
+
+
+def start_meta(args) -> dict:
+    """meta.json as the run starts: what ran where, filled in as builds and boots finish."""
+    return {'label': args.label or 'bench', 'started': datetime.datetime.now().isoformat(timespec='seconds'),
+            'git': git_rev(), 'qemu': f'none: a Raspberry Pi 5 on {args.serial}' if args.serial else qemu_version(),
+            # On the Pi the CPUs are real: its 4 cores play the part of the host's.
+            'host_cpus': args.cpus if args.serial else os.cpu_count(), 'vcpus': args.cpus,
+            'accel': 'none (hardware)' if args.serial else args.accel, 'duration_ms': args.duration_ms,
+            'repeat': args.repeat, 'boots': args.boots, 'busy_pct': args.busy_pct, 'strategies': {},
+            'failures': []}
+
+
+def in_batches(jobs: List[Tuple[Callable, tuple]], size: int) -> None:
+    """Runs the (function, args) jobs in threads, size at a time, each batch waited for."""
+    size = max(1, size)
+    for first in range(0, len(jobs), size):
+        batch = [threading.Thread(target=fn, args=args) for fn, args in jobs[first:first + size]]
+        for thread in batch:
+            thread.start()
+        for thread in batch:
+            thread.join()
+
+
+def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.Lock) -> Dict[str, str]:
+    """Builds (or takes the prebuilt) kernel of each strategy, args.jobs at a time; {strategy: Image}."""
+    images: Dict[str, str] = {}
+
+    def build_one(s: str) -> None:
+        if s in args.images:
+            image, frag, err = os.path.abspath(args.images[s]), f'(prebuilt {args.images[s]})', None
+        else:
+            image, frag, err = build(s, args, progress, out)
+        with lock:
+            meta['strategies'][s] = {'config': frag, 'status': err or 'ok', 'strategy': s if s in args.images else
+                                     resolved_strategy(os.path.join(ROOT, 'build', f'bench-{s}'))}
+            if err:
+                meta['failures'].append(f'{s}: {err}')
+            else:
+                images[s] = image
+
+    in_batches([(build_one, (s,)) for s in args.strategy_list], args.jobs)
+    return images
+
+
+def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
+    """(strategy, boot number) in boot order. Boot round b starts with the b-th strategy (bkl,subsys,fine;
+    subsys,fine,bkl; ...), so no strategy always boots first, on a host that has been quiet longest."""
+    if not todo:
+        return []
+    return [(s, b + 1) for b in range(args.boots) for s in todo[b % len(todo):] + todo[:b % len(todo)]]
+
+
+def boot_all(args, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
+             lock: threading.Lock) -> Tuple[List[Tuple[str, int]], List[Tuple[str, int]]]:
+    """Boots every kernel args.boots times, then the hold-time pass; returns (boots, hold-pass boots)."""
+    # Parallel vCPUs need the host's cores: boots one at a time then; single-threaded boots can share.
+    parallel = 1 if args.accel == 'multi' or args.serial else max(1, args.jobs)
+    todo = [s for s in args.strategy_list if s in images]
+    order = boot_order(args, todo)
+    runs_per_boot = len(args.workload_list) * len(args.cpu_list) * args.repeat
+    meta['boot_order'] = [boot_log_name(s, b)[:-len('.log')] for s, b in order]
+    state = {key: (0, runs_per_boot, None) for key in order}
+    # The hold-time pass: at 1 CPU, where timing holds costs QEMU only time, the held fraction of the
+    # strategy's lock gives the report its Amdahl predictions (docs/benchmarks.md).
+    holds = [(s, HOLD) for s in todo] if args.hold_pass else []
+    state.update({key: (0, len(args.workload_list), None) for key in holds})
+
+    def boot_one(s: str, number: int) -> None:
+        err = boot(s, images[s], args, out, progress, state, number)
+        with lock:
+            if err:
+                meta['strategies'][s]['status'] = err
+                meta['failures'].append(f'{s}: {err}')
+
+    in_batches([(boot_one, key) for key in order + holds], parallel)
+    return order, holds
+
+
+def extract(where: str, logs: List[str], extra: List[str], meta: dict, what: str) -> None:
+    """scripts/bench-extract on logs into where (its output in where/extract.log); a failure goes to meta."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', where] + extra + logs,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    write_text(os.path.join(where, 'extract.log'), r.stdout)
+    if r.returncode != 0:
+        meta['failures'].append(f'{what}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+
+
+def run_report(out: str, meta: dict) -> None:
+    """scripts/bench-report on the run folder (its output in report.log); a failure goes to meta.json."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-report'), out], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    write_text(os.path.join(out, 'report.log'), r.stdout)
+    if r.returncode != 0:
+        meta['failures'].append('bench-report: ' + ' | '.join(r.stdout.strip().splitlines()[-3:]))
+        write_json(os.path.join(out, 'meta.json'), meta)
+
+
+def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]], meta: dict,
+            started: float) -> bool:
+    """The boots' logs into CSVs, meta.json and the report; whether any boot left a log."""
+    logs = [os.path.join(out, boot_log_name(s, b)) for s, b in sorted(order)
+            if os.path.exists(os.path.join(out, boot_log_name(s, b)))]
+    if logs:
+        extract(out, logs, ['--busy-pct', str(args.busy_pct)], meta, 'bench-extract')
+    hold_logs = [p for p in (os.path.join(out, 'hold', f'{s}.log') for s, _ in holds) if os.path.exists(p)]
+    if hold_logs:
+        extract(os.path.join(out, 'hold'), hold_logs, [], meta, 'bench-extract (hold pass)')
+    meta['elapsed_s'] = round(time.time() - started, 1)
+    write_json(os.path.join(out, 'meta.json'), meta)
+    if os.path.exists(os.path.join(SCRIPTS, 'bench-report')) and logs:
+        run_report(out, meta)
+    return bool(logs)
+
+
+def finish(args, out: str, progress: 'Progress', meta: dict) -> int:
+    """Points results/latest at the run (if it holds one) and says what came out; the exit status."""
+    if has_runs(out):
+        point_latest(args.results, out)
+    else:
+        print(f'  NOTE     {os.path.relpath(out)} holds no run: results/latest still points at the last one that did')
+    progress.line(f'  DONE     {os.path.relpath(out)} in {meta["elapsed_s"]} s', final=True)
+    for timeline in sorted(glob.glob(os.path.join(out, 'plots', 'timeline-*.png'))):
+        print(f'  TRACE    {os.path.relpath(timeline)}')
+    for failure in meta['failures']:
+        print(f'  FAILED   {failure}')
+    return 1 if meta['failures'] else 0
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    if args.replot:
+        return replot(args)
+    if args.build_only:
+        return build_only(args)
+    tool = missing_tool(args)
+    if tool:
+        print(f'bench-run: {tool} not found: run scripts/deps.sh (or make deps)', file=sys.stderr)
+        return 2
+    started = time.time()
+    out = new_run_dir(args)
+    progress = Progress()
+    meta = start_meta(args)
+    lock = threading.Lock()
+    images = build_all(args, out, progress, meta, lock)
+    err = resolve_workloads(args, images, meta)
+    if err:
+        shutil.rmtree(out, ignore_errors=True)  # nothing ran: no run folder (results/latest stays)
+        print(f'bench-run: {err}', file=sys.stderr)
+        return 2
+    runs = len(args.strategy_list) * args.boots * len(args.workload_list) * len(args.cpu_list) * args.repeat
+    progress.line(f'  RUN      {os.path.relpath(out)}: {",".join(args.strategy_list)} x '
+                  f'{",".join(args.workload_list)} x CPUs {",".join(map(str, args.cpu_list))} x {args.repeat} repeats '
+                  f'x {args.boots} boots = {runs} runs', final=True)
+    order, holds = boot_all(args, images, out, progress, meta, lock)
+    collect(args, out, order, holds, meta, started)
+    return finish(args, out, progress, meta)
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,222 @@
+# The `make check` orchestrator: runs host and QEMU test steps, prints a block per step and one closing tally.
+"""Usage (one --host/--boot per step, run and reported in the order given):
+
+  python3 tests/check.py --logdir build/test-logs -j 2 \\
+      --host string='build/host/test_string' \\
+      --boot smp4='--image build/locklab.bin --cpus 4 --expect cpus_online=4'
+
+The very last line is always `N passed, N failed` over all leaf cases of all
+steps (skipped cases count in neither); the exit status is 1 if N failed > 0.
+"""
+import argparse
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from . import ktap
+from . import SCRIPTS
+
+QEMU_RUN = os.path.join(SCRIPTS, 'qemu-run')
+MAX_LISTED = 10     # failing cases listed per step; the rest are in the log
+
+
+@dataclass
+class Step:
+    kind: str           # 'host' or 'boot'
+    name: str
+    spec: str           # the host command, or qemu-run's arguments
+
+
+@dataclass
+class Result:
+    step: Step
+    cases: list = field(default_factory=list)
+    seconds: float = 0.0
+    logs: list = field(default_factory=list)
+
+    def count(self, status):
+        return sum(c.status == status for c in self.cases)
+
+
+class _StepAction(argparse.Action):
+    """Collects --host and --boot into one list so their order is kept."""
+    def __call__(self, parser, namespace, value, option_string=None):
+        name, sep, spec = value.partition('=')
+        if not sep or not re.fullmatch(r'[A-Za-z0-9_.+-]+', name):
+            parser.error(f'{option_string} wants NAME=..., with NAME made of letters, digits, '
+                         f'"_.+-" (it names the log files); got {value!r}')
+        try:
+            shlex.split(spec)
+        except ValueError as err:
+            parser.error(f'{option_string} {name}: cannot split {spec!r}: {err}')
+        steps = getattr(namespace, 'steps', None) or []
+        if any(s.name == name for s in steps):
+            parser.error(f'step name {name!r} used twice')
+        steps.append(Step(self.const, name, spec))
+        namespace.steps = steps
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog='check.py', description='Run test steps that print KTAP and tally their leaf cases. '
+        'The last line printed is "N passed, N failed"; exit status 1 if any case failed.')
+    p.add_argument('--host', action=_StepAction, const='host', metavar='NAME=COMMAND',
+                   help='run COMMAND (shell-split, no shell) which prints KTAP on stdout')
+    p.add_argument('--boot', action=_StepAction, const='boot', metavar='NAME=ARGS',
+                   help='run scripts/qemu-run ARGS --log LOGDIR/NAME.log')
+    p.add_argument('--logdir', default='build/test-logs', metavar='DIR',
+                   help="each step's output goes to DIR/NAME.out (default build/test-logs)")
+    p.add_argument('-j', dest='jobs', type=int, default=1, metavar='N',
+                   help='run up to N steps at once (default 1); results still print in order')
+    p.add_argument('--step-timeout', type=float, default=1200, metavar='SEC',
+                   help='kill a step that runs longer than this (default 1200; boots have '
+                        "qemu-run's own --timeout)")
+    p.set_defaults(steps=[])
+    args = p.parse_args(argv)
+    if not args.steps:
+        p.error('no steps: give at least one --host or --boot')
+    if args.jobs < 1:
+        p.error('-j wants a positive number')
+    return args
+
+
+_live = set()               # running step processes, killed on Ctrl-C
+_live_lock = threading.Lock()
+
+
+def _signal(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop(proc):
+    """SIGTERM first: qemu-run then kills its QEMU, which runs in a process group of its own."""
+    _signal(proc, signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=5)[0]
+    except subprocess.TimeoutExpired:
+        _signal(proc, signal.SIGKILL)
+        return proc.communicate()[0]
+
+
+def run_step(step, logdir, timeout):
+    out_path = os.path.join(logdir, step.name + '.out')
+    result = Result(step, logs=[out_path])
+    if step.kind == 'host':
+        argv = shlex.split(step.spec)
+    else:
+        log_path = os.path.join(logdir, step.name + '.log')
+        argv = [sys.executable, QEMU_RUN] + shlex.split(step.spec) + ['--log', log_path]
+        result.logs.append(log_path)
+    start = time.monotonic()
+    timed_out, rc, data = False, None, b''
+    try:
+        # Own process group: a timed-out step is killed with everything it started.
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    except (OSError, ValueError) as err:
+        data = f'check.py: cannot run {argv!r}: {err}\n'.encode()
+    else:
+        with _live_lock:
+            _live.add(proc)
+        try:
+            data, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            data = _stop(proc)
+        finally:
+            with _live_lock:
+                _live.discard(proc)
+        rc = proc.returncode
+    result.seconds = time.monotonic() - start
+    with open(out_path, 'wb') as f:
+        f.write(data)
+    result.cases = judge(step, data, rc, timed_out, timeout)
+    return result
+
+
+def judge(step, data, rc, timed_out, timeout):
+    """Leaf cases of a step, plus one failure named after the step if it misbehaved."""
+    report = ktap.parse(data)
+    docs = report.documents
+    if step.kind == 'boot':
+        docs = docs[-1:]    # with --echo the guest's own KTAP comes first; the summary is last
+    cases = report.cases(docs)
+    fail = ktap.Case(step.name, 'fail')
+    if rc is None:
+        fail.reason = 'could not be started (see log)'
+    elif timed_out:
+        fail.reason = f'killed after --step-timeout {timeout:g}s'
+    elif not docs:
+        fail.reason = f'no KTAP output (exit status {rc})'
+    elif rc != 0 and not any(c.status == 'fail' for c in cases):
+        fail.reason = f'exit status {rc} although every case passed'
+    if fail.reason:
+        cases.append(fail)
+    return cases
+
+
+def _why(case):
+    text = case.reason or next((d for d in case.diagnostics if d), '')
+    text = ' '.join(text.split())
+    return text if len(text) <= 150 else text[:147] + '...'
+
+
+def print_result(res, width):
+    passed, failed, skipped = res.count('pass'), res.count('fail'), res.count('skip')
+    counts = f'{passed} passed, {failed} failed' + (f', {skipped} skipped' if skipped else '')
+    print(f'{"FAIL" if failed else "ok  "} {res.step.name:<{width}}  {counts}  ({res.seconds:.1f}s)')
+    if failed:
+        bad = [c for c in res.cases if c.status == 'fail']
+        for c in bad[:MAX_LISTED]:
+            why = _why(c)
+            print(f'       not ok {c.name}' + (f': {why}' if why else ''))
+        if len(bad) > MAX_LISTED:
+            print(f'       ... and {len(bad) - MAX_LISTED} more')
+        print('       log: ' + ', '.join(p for p in res.logs if os.path.exists(p)))
+    sys.stdout.flush()
+
+
+def main(argv):
+    args = parse_args(argv)
+    os.makedirs(args.logdir, exist_ok=True)
+    width = max(len(s.name) for s in args.steps)
+    passed = failed = 0
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    futures = []
+    try:
+        futures = [pool.submit(run_step, s, args.logdir, args.step_timeout) for s in args.steps]
+        for fut in futures:     # in the order given, whatever order they finish in
+            res = fut.result()
+            print_result(res, width)
+            passed += res.count('pass')
+            failed += res.count('fail')
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        with _live_lock:
+            live = list(_live)
+        for proc in live:
+            _signal(proc, signal.SIGTERM)
+        time.sleep(1)
+        for proc in live:
+            _signal(proc, signal.SIGKILL)
+        print('check.py: interrupted', file=sys.stderr)
+        return 130
+    finally:
+        pool.shutdown(wait=True)
+    print(f'{passed} passed, {failed} failed', flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,226 @@
+"""bench-report's readings: the sentences generated from the numbers (the sanity flags, the per-workload reading)."""
+from statistics import median
+from typing import Dict, List, Optional, Tuple
+
+from . import bench_extract as bx
+from .report_data import CEILING, ORDER, Data, Stat, kernel_of
+from .report_plots import amdahl
+
+# Workloads whose data FINE splits per worker (getpid: it has none), so FINE should rise on them; the
+# reading says whether it did. Every other workload is read the same way, whatever its name.
+PARTITIONED = ('mm', 'fs-private', 'pipe', 'getpid')
+FLAT = 1.15                             # a speedup at most this is "flat"
+ABOVE = 1.05                            # a speedup above the ceiling (or N) by more than this is an artifact
+BUSY_SHARE = 1 / 3       # more runs than this flagged host_busy: the whole report is unreliable
+WORK_DIFF = 0.05         # lock acquisitions per op differing more than this between CPU counts
+WORK_MIN = 0.02          # ... and by more than this many acquisitions per op
+COLLAPSE = 0.5           # a speedup below this is a collapse
+UNEVEN = 0.8             # ceiling workers slower than this share of the fastest: the host's vCPUs differ
+
+Speedups = Dict[Tuple[str, str], Dict[int, Stat]]           # (series, workload) -> {cpus: speedup}
+Held = Dict[Tuple[str, str], Tuple[Optional[float], Optional[str]]]
+
+
+def ceiling_sentence(d: Data, sp: Speedups, n: int) -> Tuple[Optional[str], Dict[str, float]]:
+    """(sentence, {strategy: speedup}) of the ceiling workload at n CPUs: what the machine itself allowed."""
+    got = {s: sp[(s, CEILING)][n][0] for s in d.series if n in sp.get((s, CEILING), {})}
+    if not got:
+        return None, {}
+    low, high = min(got.values()), max(got.values())
+    text = (f'**{CEILING}** (pure computation: no locks, no kernel calls) reached {low:.2f}×' +
+            (f'–{high:.2f}×' if high - low >= 0.005 else '') + f' at {n} CPUs: the most this machine showed in '
+            'these boots. Read every speedup below against it, not against the ideal.')
+    if high > n * ABOVE:
+        text += (f' It is above {n}×, which computation cannot be: the 1-CPU runs were slower than the '
+                 'others (the host gave that vCPU less of a core), so the speedups of this run are inflated.')
+    return text, got
+
+
+def _reading_cpus(sp: Speedups, series: List[str], workload: str, host_cpus: Optional[int]) -> int:
+    """The CPU count a workload is read at: the largest measured, or the host's cores when more were run."""
+    counts = {c for s in series for c in sp[(s, workload)]}
+    real = {c for c in counts if isinstance(host_cpus, int) and c <= host_cpus}
+    return max(real if len(real) > 1 else counts, default=1)
+
+
+def _beyond_machine(sv: Dict[str, float], ceil: Dict[str, float], n: int) -> str:
+    """The sentence for speedups above what the machine allowed in the same boot ('' if none)."""
+    over = [s for s in sv if sv[s] > n * ABOVE or (s in ceil and sv[s] > ceil[s] * ABOVE)]
+    if not over:
+        return ''
+    return (' ' + ', '.join(f'{s} ({sv[s]:.2f}×)' for s in over) + ' beat' + 's' * (len(over) == 1) +
+            f' what the machine allowed in the same boot (ideal {n}×' +
+            ''.join(f', {CEILING} under {s} {ceil[s]:.2f}×' for s in over if s in ceil) +
+            '): an artifact of this run (a starved 1-CPU run, or different work at 1 CPU), not a result.')
+
+
+def _scope_sentence(d: Data, sv: Dict[str, float], workload: str) -> str:
+    """Whether the kernel-wide lock's strategy is flat, and the data-lock one rises on a partitioned workload."""
+    # The strategies themselves (not their lock variants), by the scope their kernels made real.
+    by_scope: Dict[str, str] = {}
+    for s in d.series:
+        if s in sv and s == d.strategy.get(s):
+            by_scope.setdefault(d.scope.get(s, ('',))[0], s)
+    if 'kernel' not in by_scope:
+        return ''
+    coarse = by_scope['kernel']
+    flat = sv[coarse] <= FLAT
+    text = f' {coarse} is {"" if flat else "not "}flat ({sv[coarse]:.2f}× {"≤" if flat else ">"} {FLAT})'
+    if workload in PARTITIONED and 'data' in by_scope:
+        fine = by_scope['data']
+        text += (f' {"while" if flat else "and"} {fine} {"rises" if sv[fine] > FLAT else "does not rise"}'
+                 f' ({sv[fine]:.2f}×) on this partitioned workload')
+    return text + '.'
+
+
+def _amdahl_sentences(d: Data, sp: Speedups, held: Held, series: List[str], workload: str, n: int) -> str:
+    """For each series with a held fraction: how much of the 1-CPU run it held its lock, and the cap."""
+    text = ''
+    for s in series:
+        fraction = held.get((s, workload), (None,))[0]
+        if fraction and n in sp[(s, workload)]:
+            scope, named = d.scope.get(s, ('', set()))
+            what = ({'subsys': 'its busiest subsystem lock class', 'kernel': 'the BKL'}.get(scope)
+                    if named else None) or 'its most-held lock class'
+            text += (f' {s} held {what} '
+                     f'{100 * fraction:.0f} % of the 1-CPU run: Amdahl\'s law caps its speedup at 1/s = '
+                     f'{1 / fraction:.2f}× ({amdahl(fraction, n):.2f}× at {n} CPUs; measured '
+                     f'{sp[(s, workload)][n][0]:.2f}×).')
+    return text
+
+
+def _contention_sentences(d: Data, host_cpus: Optional[int]) -> List[str]:
+    """Per series: the lock class that dominates contention, or that none was contended."""
+    out = []
+    for s in d.series:
+        top, rows = d.contention(s, host_cpus)
+        total = sum(r[2] for r in rows)
+        if total:
+            cls, acq, cont, wait, _ = rows[0]
+            out.append(f'Under {s}, lock class {cls} dominates contention at {top} CPU{"s" * (top != 1)}: '
+                       f'{100 * cont / total:.0f} % of all contentions; {100 * cont / acq:.1f} % of its '
+                       f'acquisitions were contended, waiting {wait / cont / 1000:.1f} µs on average.')
+        elif rows:
+            out.append(f'Under {s}, no lock class was contended at {top} CPU{"s" * (top != 1)}.')
+    return out
+
+
+def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) -> List[str]:
+    """Sentences generated from the numbers; with more vCPUs than host CPUs, read at the host's count."""
+    out, first = [], []
+    for w in d.workloads:
+        series = [s for s in d.series if sp.get((s, w))]
+        n = _reading_cpus(sp, series, w, host_cpus)
+        ranked = sorted(((sp[(s, w)][n][0], s) for s in series if n in sp[(s, w)]), reverse=True)
+        if n == 1 or not ranked:
+            continue
+        sentence, ceil = ceiling_sentence(d, sp, n)
+        if w == CEILING:
+            first += [sentence] if sentence else []
+            continue
+        (value, best), sv = ranked[0], {s: x for x, s in ranked}
+        text = (f'**{w}**: in this run {best} scales best:' if value > 1 else
+                f'**{w}**: in this run no strategy gains from more CPUs; the best, {best}, keeps')
+        text += f' {value:.2f}× its 1-CPU throughput at {n} CPUs'
+        if len(ranked) > 1:
+            second, name = ranked[1]
+            text += f' ({value / second:.2f} times the next, {name}, at {second:.2f}×)' if second else ''
+        text += '.' + _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
+        text += _amdahl_sentences(d, sp, held, series, w, n)
+        out.append(text)
+    return first + out + _contention_sentences(d, host_cpus)
+
+
+def _kernel_flags(d: Data, meta: dict) -> List[str]:
+    """Kernels that are not what their name says, lockdep on, single-threaded TCG."""
+    out = []
+    for kernel in sorted({kernel_of(r) for r in d.runs}):
+        real = {r['strategy'] for r in d.runs if kernel_of(r) == kernel}
+        if kernel in ORDER and real != {kernel}:
+            out.append(f'The kernel named {kernel} is really {", ".join(sorted(real))} (its bench-meta record; the '
+                       'configuration given with it chose another strategy): its runs are shown as that.')
+    dep = sorted({kernel_of(r) for r in d.runs if r.get('lockdep') == 'on'})
+    if dep:
+        out.append(f'lockdep was on in {", ".join(dep)}: its checks cost more than most of what is measured, so '
+                   'these numbers describe lockdep more than the locks (make bench\'s own kernels turn it off).')
+    single = sorted({kernel_of(r) for r in d.runs if r.get('accel') == 'single'})
+    if single or meta.get('accel') == 'single':
+        out.append('QEMU ran with single-threaded TCG (ACCEL=single): the vCPUs took turns on one host thread, '
+                   'so no speedup above 1 can show; use ACCEL=multi for scaling.')
+    return out
+
+
+def _host_flags(d: Data) -> Tuple[bool, List[str]]:
+    """(whether the host was too busy to trust the run, the sentences about the host)."""
+    out, n_busy = [], len(d.busy)
+    busy_host = bool(d.runs) and n_busy > len(d.runs) * BUSY_SHARE
+    if busy_host:
+        out.append(f'**This host was busy: these numbers are not reliable.** {n_busy} of {len(d.runs)} runs '
+                   f'had a vCPU that waited more than {d.busy_pct:g} % of the run for a host core '
+                   '(host_busy=1). Run again on a quiet machine.')
+    elif n_busy:
+        out.append(f'{n_busy} of {len(d.runs)} runs were flagged host_busy (a vCPU waited more than '
+                   f'{d.busy_pct:g} % of the run for a host core): they are drawn hollow and left out '
+                   'of every number below.')
+    even = [r['thread_ops_min'] / r['thread_ops_max'] for r in d.runs if r['workload'] == CEILING
+            and r['cpus'] > 1 and r['thread_ops_max'] and not bx.is_busy(r)]
+    if even and min(even) < UNEVEN:
+        out.append(f'This host ran the vCPUs at unequal speeds: in the {CEILING} runs (the same pure computation '
+                   f'on every CPU) the slowest worker did as little as {100 * min(even):.0f} % of the fastest\'s '
+                   f'work (median {100 * median(even):.0f} %). Host cores that share a physical core (SMT) or '
+                   'run at different clocks do this; neither the guest nor the run-queue wait sees it. Speedups '
+                   'then scatter, both ways, by as much: read the medians and the ceiling.')
+    return busy_host, out
+
+
+def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Optional[int]) -> str:
+    """The likeliest cause of a speedup below COLLAPSE at n CPUs, from what the data show."""
+    runs = d.cells.get((series, workload), {}).get(n, [])
+    waits = [r['lock_wait_pct'] for r in runs if r['lock_wait_pct'] is not None and not bx.is_busy(r)]
+    if isinstance(host_cpus, int) and n > host_cpus:
+        return f'more vCPUs ({n}) than host cores ({host_cpus}): a lock holder\'s vCPU is descheduled'
+    if any(bx.is_busy(r) for r in runs):
+        return 'the host was busy during some of these runs'
+    if waits and median(waits) > 50:
+        return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
+    return ('none the data show (host quiet, lock wait ' +
+            (f'{median(waits):.0f} %' if waits else 'not measured') + '): the workload itself')
+
+
+def _speedup_flags(d: Data, sp: Speedups, host_cpus: Optional[int]) -> List[str]:
+    """Speedups above N (impossible) and below COLLAPSE (with a likely cause)."""
+    out = []
+    for (s, w), cells in sorted(sp.items()):
+        for n, (value, _, _, _) in sorted(cells.items()):
+            if n > 1 and value > n * ABOVE:
+                out.append(f'{s} {w}: {value:.2f}× at {n} CPUs is above {n}×, which cannot be: an artifact (a '
+                           '1-CPU run starved by the host, vCPUs running at unequal speeds, or different work at '
+                           '1 CPU), not a result.')
+            elif n > 1 and value < COLLAPSE:
+                out.append(f'{s} {w}: collapses to {value:.2f}× at {n} CPUs; likely cause: '
+                           f'{_collapse_cause(d, s, w, n, host_cpus)}.')
+    return out
+
+
+def _work_flags(d: Data) -> List[str]:
+    """Workloads whose lock acquisitions per op change with the CPU count: different work, not only locks."""
+    out = []
+    for (s, w), cells in sorted(d.apo.items()):
+        base = median(cells[1]) if cells.get(1) else None
+        for n, per_op in sorted(cells.items()):
+            # (and by more than WORK_MIN per op: a background lock taken a few times a second is not work)
+            if base and n > 1 and abs(median(per_op) / base - 1) > WORK_DIFF and abs(median(per_op) - base) > WORK_MIN:
+                out.append(f'{s} {w}: {median(per_op):.2f} lock acquisitions per op at {n} CPUs against '
+                           f'{base:.2f} at 1 CPU: the workload does different work at {n} CPUs, so its '
+                           'speedup is not only about locks.')
+    return out
+
+
+def sanity(d: Data, sp: Speedups, host_cpus: Optional[int], meta: Optional[dict] = None) -> Tuple[bool, List[str]]:
+    """The flags the report opens with: (busy_host, [sentences])."""
+    meta = meta or {}
+    warnings = meta.get('warnings')
+    out = [str(w) for w in warnings or [] if w] if isinstance(warnings, list) else []
+    out += _kernel_flags(d, meta)
+    busy_host, host = _host_flags(d)
+    return busy_host, out + host + _speedup_flags(d, sp, host_cpus) + _work_flags(d)
