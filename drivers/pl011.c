@@ -19,12 +19,18 @@
  * The divisors are deliberately not reprogrammed: on the Pi 5 the UART
  * clock is uncertain (PI5.md), and the firmware already left 115200 8N1.
  */
-static u64 uart_base; /* linear-map address of the registers; 0 = no console */
+static u64 uart_base; /* the registers' address as the CPU sees it (the linear map); 0 = no console */
 
 /* base: the physical address, from the device tree (or the panic fallback). */
 void pl011_init(u64 base)
 {
-	uart_base = base ? (u64)phys_to_virt(base) : 0;
+	pl011_init_at(base ? (u64)phys_to_virt(base) : 0);
+}
+
+/* addr: the registers as the CPU sees them now (the chain-loader runs with the MMU off: the physical address). */
+void pl011_init_at(u64 addr)
+{
+	uart_base = addr;
 }
 
 u64 pl011_base(void)

@@ -255,7 +255,7 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 	if (fdt_early_console((const void *)dtb, &con) != 0 || con.source == EARLY_CONSOLE_NONE)
 		for (;;)
 			__asm__ volatile("wfi"); /* no UART to speak on or listen to */
-	pl011_init(con.base);
+	pl011_init_at(con.base); /* the MMU is off: the physical address is the one to use */
 	pl011_rx_enable();
 	board = con.board ? con.board : "unknown";
 	/* The firmware's tree, unpadded and out of the window the kernel will be written to. */
