@@ -10,7 +10,9 @@ from .report_plots import amdahl
 # reading says whether it did. Every other workload is read the same way, whatever its name.
 PARTITIONED = ('mm', 'fs-private', 'pipe', 'getpid')
 FLAT = 1.15                             # a speedup at most this is "flat"
-ABOVE = 1.05                            # a speedup above the ceiling (or N) by more than this is an artifact
+ABOVE = 1.05                            # a speedup above the ceiling by more than this is an artifact
+# Above N itself nothing is tolerated: N CPUs cannot do more than N times one CPU's work, so any median above N
+# (even by a little) says the 1-CPU runs were slowed by the host, and is flagged.
 BUSY_SHARE = 1 / 3       # more runs than this flagged host_busy: the whole report is unreliable
 WORK_DIFF = 0.05         # lock acquisitions per op differing more than this between CPU counts
 WORK_MIN = 0.02          # ... and by more than this many acquisitions per op
@@ -30,7 +32,7 @@ def ceiling_sentence(d: Data, sp: Speedups, n: int) -> Tuple[Optional[str], Dict
     text = (f'**{CEILING}** (pure computation: no locks, no kernel calls) reached {low:.2f}×' +
             (f'–{high:.2f}×' if high - low >= 0.005 else '') + f' at {n} CPUs: the most this machine showed in '
             'these boots. Read every speedup below against it, not against the ideal.')
-    if high > n * ABOVE:
+    if high > n:
         text += (f' It is above {n}×, which computation cannot be: the 1-CPU runs were slower than the '
                  'others (the host gave that vCPU less of a core), so the speedups of this run are inflated.')
     return text, got
@@ -45,7 +47,7 @@ def _reading_cpus(sp: Speedups, series: List[str], workload: str, host_cpus: Opt
 
 def _beyond_machine(sv: Dict[str, float], ceil: Dict[str, float], n: int) -> str:
     """The sentence for speedups above what the machine allowed in the same boot ('' if none)."""
-    over = [s for s in sv if sv[s] > n * ABOVE or (s in ceil and sv[s] > ceil[s] * ABOVE)]
+    over = [s for s in sv if sv[s] > n or (s in ceil and sv[s] > ceil[s] * ABOVE)]
     if not over:
         return ''
     return (' ' + ', '.join(f'{s} ({sv[s]:.2f}×)' for s in over) + ' beat' + 's' * (len(over) == 1) +
@@ -192,7 +194,7 @@ def _speedup_flags(d: Data, sp: Speedups, host_cpus: Optional[int]) -> List[str]
     out = []
     for (s, w), cells in sorted(sp.items()):
         for n, (value, _, _, _) in sorted(cells.items()):
-            if n > 1 and value > n * ABOVE:
+            if n > 1 and value > n:
                 out.append(f'{s} {w}: {value:.2f}× at {n} CPUs is above {n}×, which cannot be: an artifact (a '
                            '1-CPU run starved by the host, vCPUs running at unequal speeds, or different work at '
                            '1 CPU), not a result.')
