@@ -50,7 +50,7 @@ ifneq ($(filter bench bench-locks trace bench-wait bench-ratio check,$(MAKECMDGO
 endif
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
-no-build-targets := help clean distclean deps randconfig-check fuzz $(config-targets)
+no-build-targets := help clean distclean deps randconfig-check fuzz format $(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
 
@@ -96,6 +96,9 @@ $(objtree)/.config: | $(objtree)
 	@echo "  CONFIG   no $(O)/.config yet: using configs/defconfig (change it with 'make O=$(O) menuconfig')"
 	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/defconfig $(srctree)/Kconfig
 
+# olddefconfig gives options the .config does not set their defaults (a choice
+# renamed since the .config was saved included: --listnewconfig does not list
+# choices, and silentoldconfig would stop to ask); the note names them.
 # A value Kconfig cannot keep (out of its range, two members of one choice,
 # an unknown symbol) is fixed by kconfig-conf with at most a warning about
 # another line; scripts/kconfig-check names the line and what was kept.
@@ -106,11 +109,11 @@ $(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
 	$(call need-tool,kconfig-conf)
 	$(Q)mkdir -p $(objtree)/include/config $(objtree)/include/generated
 	$(Q)cp $(objtree)/.config $(objtree)/.config.edited
-	$(Q)new=$$($(kconf) --listnewconfig $(srctree)/Kconfig 2>/dev/null | grep '^CONFIG_' | sed 's/=.*//'); \
-	  if [ -n "$$new" ]; then $(kconf) -s --olddefconfig $(srctree)/Kconfig 2>$(objtree)/.kconfig.err || \
-	    { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }; \
-	  new=$$(for s in $$new; do grep -Eq "^($$s=|# $$s is not set)" $(objtree)/.config.edited || printf '%s ' $$s; done); \
-	  [ -z "$$new" ] || echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"; fi
+	$(Q)$(kconf) -s --olddefconfig $(srctree)/Kconfig 2>$(objtree)/.kconfig.err || \
+	  { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }
+	$(Q)new=$$(sed -nE 's/^(CONFIG_[A-Za-z0-9_]+)=.*/\1/p; s/^# (CONFIG_[A-Za-z0-9_]+) is not set$$/\1/p' $(objtree)/.config | \
+	  while read -r s; do grep -Eq "^($$s=|# $$s is not set)" $(objtree)/.config.edited || printf '%s ' $$s; done); \
+	  [ -z "$$new" ] || echo "  CONFIG   options new to $(O)/.config take their defaults: $$new(review: make O=$(O) menuconfig)"
 	$(Q)$(kconf) --silentoldconfig $(srctree)/Kconfig >/dev/null 2>$(objtree)/.kconfig.err || \
 	  { cat $(objtree)/.kconfig.err >&2; echo "error: kconfig-conf could not update the configuration" >&2; exit 1; }
 	$(Q)$(srctree)/scripts/kconfig-check $(objtree)/.config.edited $(objtree)/.config $(O)/.config $(KCONFIG_FILES)
@@ -491,6 +494,7 @@ help:
 	@echo '                      when run as root (scripts/deps.sh), else say to run it'
 	@echo '  check-matrix      - only build those lock variants'
 	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
+	@echo '  format            - lay out the C sources as .clang-format says (make check fails on a difference)'
 	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'
 	@echo '                      booted with a short self-test; a failure prints its seed and config'
 	@echo '  fuzz              - the syscall fuzzer: FUZZ_CALLS=1000000 calls under each strategy'

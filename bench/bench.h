@@ -25,16 +25,18 @@ struct bench_run;
  */
 struct bench_worker {
 	struct bench_run *run;
-	u32 idx;                /* 0.. run->nworkers-1 */
+	u32 idx; /* 0.. run->nworkers-1 */
 	u32 cpu;
 	bool active;
-	u64 ops;                /* the worker's own count, all phases */
-	u64 ops_start, ops_end; /* ops at the start and stop barriers */
+	u64 ops;		  /* the worker's own count, all phases */
+	u64 ops_start, ops_end;	  /* ops at the start and stop barriers */
 	u64 wait_start, wait_end; /* the task's lock-wait cycles at the same moments */
-	u64 clock_start, clock_end; /* the counter as it left the start barrier and reached the stop one */
-	u64 bad;                /* invariant violations the worker saw itself (a wrong checksum...) */
-	u64 rng;                /* xorshift state, seeded per worker */
-	void *priv;             /* the workload's */
+	/* the counter as it left the start barrier and reached the stop one */
+	u64 clock_start, clock_end;
+	/* invariant violations the worker saw itself (a wrong checksum...) */
+	u64 bad;
+	u64 rng;    /* xorshift state, seeded per worker */
+	void *priv; /* the workload's */
 	long pid;
 } __aligned(CACHE_LINE_BYTES);
 
@@ -49,11 +51,11 @@ enum bench_phase { BENCH_WARMUP, BENCH_START, BENCH_MEASURE, BENCH_STOP, BENCH_R
 struct bench_run {
 	const struct bench_workload *wl;
 	u32 cpus, repeat;
-	u32 nworkers, nactive;  /* all workers; the measured ones */
-	u32 phase;              /* atomic: enum bench_phase */
-	u32 arrived;            /* atomic: workers at the current barrier */
+	u32 nworkers, nactive; /* all workers; the measured ones */
+	u32 phase;	       /* atomic: enum bench_phase */
+	u32 arrived;	       /* atomic: workers at the current barrier */
 	u64 think_ns, cs_ns;
-	void *priv;             /* the workload's */
+	void *priv; /* the workload's */
 	struct bench_worker workers[BENCH_MAX_WORKERS];
 };
 
@@ -67,7 +69,7 @@ struct bench_workload {
 	 * where a pointer would be a relocation to follow.
 	 */
 	char name[BENCH_NAME_MAX];
-	const char *what;  /* one line for bench=help and the docs */
+	const char *what; /* one line for bench=help and the docs */
 	/*
 	 * Called by the harness (process 1) before the workers start, inside
 	 * the kernel scope's rules (use sys_* or kernel_enter). May set
@@ -88,7 +90,8 @@ struct bench_workload {
 	void (*before_barrier)(struct bench_worker *w, u32 phase);
 };
 
-_Static_assert(__builtin_offsetof(struct bench_workload, name) == 0, "scripts/bench-workloads reads the name at offset 0");
+_Static_assert(__builtin_offsetof(struct bench_workload, name) == 0,
+	       "scripts/bench-workloads reads the name at offset 0");
 
 /*
  * Registers a workload, as KTEST_SUITE registers a suite: one definition in
@@ -102,10 +105,31 @@ _Static_assert(__builtin_offsetof(struct bench_workload, name) == 0, "scripts/be
  * run in link order (bench/Kbuild), those of one file in the order they
  * are written (no_reorder: GCC would otherwise emit them in any order).
  */
-#define __BENCH_WORKLOAD(ident, sect) \
-	const struct bench_workload ident __section(sect) __used __aligned(8) __attribute__((no_reorder))
-#define BENCH_WORKLOAD(ident) __BENCH_WORKLOAD(ident, ".bench_workloads")
+#define __BENCH_WORKLOAD(ident, sect)                     \
+	const struct bench_workload ident __section(sect) \
+	__used __aligned(8) __attribute__((no_reorder))
+#define BENCH_WORKLOAD(ident)		 __BENCH_WORKLOAD(ident, ".bench_workloads")
 #define BENCH_WORKLOAD_NAMED_ONLY(ident) __BENCH_WORKLOAD(ident, ".bench_workloads.named_only")
+
+/* The registered workloads, in the order of arch/arm64/kernel.lds (the named-only ones last). */
+extern const struct bench_workload __bench_workloads_start[], __bench_workloads_named_only[],
+	__bench_workloads_end[];
+#define for_each_workload(wl)                                           \
+	for (const struct bench_workload *wl = __bench_workloads_start; \
+	     wl < __bench_workloads_end; wl++)
+
+/* The workload table (workloads.c). */
+bool bench_named_only(const struct bench_workload *wl);
+/* False after printing why, if a name breaks the rules or two workloads share one: nothing runs then. */
+bool bench_table_ok(void);
+/* False after printing why, if an element of bench_select (bench=) names no workload. */
+bool bench_check_selection(const char *bench_select);
+/* False after printing why, if trace= names no workload that bench= runs, or the kernel has no timeline. */
+bool bench_check_trace(const char *trace_select, const char *bench_select);
+/* bench=help: each workload and what it does. */
+void bench_print_help(void);
+/* The bench-workloads record(s): which workloads this kernel has. */
+void bench_print_workloads(void);
 
 /* What a run must give back: free pages, kmalloc objects, inodes (snapshot at set-up, compared after). */
 struct bench_mem {

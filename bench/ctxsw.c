@@ -26,14 +26,15 @@
  * rounds is kept: a round the host interrupted only looks slower.
  */
 static u64 ctxsw_handoffs;
-BOOTPARAM_UINT(ctxsw_handoffs, "ctxsw", 0, 1000000,
-	       "measure the context-switch cost once, with this many hand-offs between two tasks on one CPU, "
-	       "and print a bench-ctxsw: record (0: do not)");
+BOOTPARAM_UINT(
+	ctxsw_handoffs, "ctxsw", 0, 1000000,
+	"measure the context-switch cost once, with this many hand-offs between two tasks on one CPU, "
+	"and print a bench-ctxsw: record (0: do not)");
 
 struct ctxsw_pair {
-	u32 token;          /* atomic: whose turn it is, 0 (the caller) or 1 (the helper task) */
-	u32 passes;         /* hand-offs each side makes */
-	bool wake;          /* hand over by wake-up and sleep, or by yield */
+	u32 token;  /* atomic: whose turn it is, 0 (the caller) or 1 (the helper task) */
+	u32 passes; /* hand-offs each side makes */
+	bool wake;  /* hand over by wake-up and sleep, or by yield */
 	struct wait_queue wq[2];
 };
 
@@ -50,7 +51,8 @@ static void ctxsw_wait_turn(struct ctxsw_pair *p, u32 me)
 
 static void ctxsw_pass(struct ctxsw_pair *p, u32 me)
 {
-	atomic_store_release(&p->token, 1 - me); /* release: nothing else to publish, but keep it ordered */
+	/* release: nothing else to publish, but keep it ordered */
+	atomic_store_release(&p->token, 1 - me);
 	if (p->wake)
 		wake_up(&p->wq[1 - me]);
 }
@@ -118,6 +120,7 @@ void bench_ctxsw_report(void)
 		printk_raw("bench: error: ctxsw: no free task slot for the second task");
 		return;
 	}
-	printk_raw("bench-ctxsw: ns=%llu yield_ns=%llu handoffs=%u rounds=3 cpu=%u", (unsigned long long)wake_ns,
-		   (unsigned long long)yield_ns, 2 * passes, smp_processor_id());
+	printk_raw("bench-ctxsw: ns=%llu yield_ns=%llu handoffs=%u rounds=3 cpu=%u",
+		   (unsigned long long)wake_ns, (unsigned long long)yield_ns, 2 * passes,
+		   smp_processor_id());
 }

@@ -22,38 +22,35 @@
 #include <generated/version.h>
 
 static char bench_select[128] = CONFIG_BENCH_DEFAULT;
-BOOTPARAM_STR(bench_select, "bench",
-	      "benchmarks to run: all (every workload not marked named-only), none, help (list the workloads), "
-	      "or a comma-separated list of workloads");
+BOOTPARAM_STR(
+	bench_select, "bench",
+	"benchmarks to run: all (every workload not marked named-only), none, help (list the workloads), "
+	"or a comma-separated list of workloads");
 static char bench_cpus[64];
-BOOTPARAM_STR(bench_cpus, "cpus", "CPU counts the benchmarks sweep, comma-separated (default 1,2,...,CPUs online)");
+BOOTPARAM_STR(bench_cpus, "cpus",
+	      "CPU counts the benchmarks sweep, comma-separated (default 1,2,...,CPUs online)");
 static u64 duration_ms = CONFIG_BENCH_DURATION_MS;
 BOOTPARAM_UINT(duration_ms, "duration_ms", 10, 60000, "measured time of one benchmark run, in ms");
 static u64 repeats = CONFIG_BENCH_REPEAT;
 BOOTPARAM_UINT(repeats, "repeat", 1, 100, "runs per workload and CPU count");
 static u64 think_ns = CONFIG_BENCH_THINK_NS;
-BOOTPARAM_UINT(think_ns, "think", 0, 10000000, "ns of computation between calls (mixed, lock, ratio workloads)");
+BOOTPARAM_UINT(think_ns, "think", 0, 10000000,
+	       "ns of computation between calls (mixed, lock, ratio workloads)");
 static u64 hold_mode = 2;
-BOOTPARAM_UINT(hold_mode, "lockstat_hold", 0, 2,
-	       "lock hold times in benchmark runs: 0 never, 1 always, 2 auto (on hardware; not under QEMU, "
-	       "where every counter read takes QEMU's global lock)");
+BOOTPARAM_UINT(
+	hold_mode, "lockstat_hold", 0, 2,
+	"lock hold times in benchmark runs: 0 never, 1 always, 2 auto (on hardware; not under QEMU, "
+	"where every counter read takes QEMU's global lock)");
 static u64 cs_ns = CONFIG_BENCH_CS_NS;
-BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000, "ns of critical section (lock workload) or spent inside the kernel per call (ratio)");
+BOOTPARAM_UINT(cs_ns, "cs", 0, 1000000,
+	       "ns of critical section (lock workload) or spent inside the kernel per call (ratio)");
 static char trace_select[32];
-BOOTPARAM_STR(trace_select, "trace",
-	      "a bench= workload whose first run at the largest CPU count records a lock timeline (trace_us=, "
-	      "trace_events=)");
+BOOTPARAM_STR(
+	trace_select, "trace",
+	"a bench= workload whose first run at the largest CPU count records a lock timeline (trace_us=, "
+	"trace_events=)");
 static u32 trace_cpus; /* the largest CPU count of the sweep: the traced run's */
 
-/* The registered workloads (BENCH_WORKLOAD), in the order of arch/arm64/kernel.lds. */
-extern const struct bench_workload __bench_workloads_start[], __bench_workloads_named_only[],
-	__bench_workloads_end[];
-#define for_each_workload(wl) for (const struct bench_workload *wl = __bench_workloads_start; wl < __bench_workloads_end; wl++)
-
-static bool named_only(const struct bench_workload *wl)
-{
-	return wl >= __bench_workloads_named_only;
-}
 
 static struct bench_run run; /* one run at a time */
 
@@ -128,10 +125,11 @@ bool bench_mem_unchanged(const char *name, const struct bench_mem *before)
 	if (now.free_pages == before->free_pages && now.live_objs == before->live_objs &&
 	    now.inodes == before->inodes)
 		return true;
-	printk_raw("bench: error workload=%s: free pages %llu -> %llu, kmalloc objects %llu -> %llu, inodes %llu -> %llu",
-		   name, (unsigned long long)before->free_pages, (unsigned long long)now.free_pages,
-		   (unsigned long long)before->live_objs, (unsigned long long)now.live_objs,
-		   (unsigned long long)before->inodes, (unsigned long long)now.inodes);
+	printk_raw(
+		"bench: error workload=%s: free pages %llu -> %llu, kmalloc objects %llu -> %llu, inodes %llu -> %llu",
+		name, (unsigned long long)before->free_pages, (unsigned long long)now.free_pages,
+		(unsigned long long)before->live_objs, (unsigned long long)now.live_objs,
+		(unsigned long long)before->inodes, (unsigned long long)now.inodes);
 	return false;
 }
 
@@ -141,8 +139,8 @@ bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKE
 
 	for (u32 i = 0; i < r->nworkers; i++) {
 		if (seen[i] != r->workers[i].pid) {
-			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld", r->wl->name, i, seen[i],
-				   r->workers[i].pid);
+			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld",
+				   r->wl->name, i, seen[i], r->workers[i].pid);
 			ok = false;
 		}
 	}
@@ -168,7 +166,8 @@ static void arrive(struct bench_worker *w, u64 *ops, u64 *wait, u32 phase)
 	*wait = my_lock_wait();
 	if (phase == BENCH_STOP)
 		w->clock_end = time_counter();
-	atomic_fetch_add_acq_rel(&w->run->arrived, 1U); /* release: our snapshots before the count */
+	/* release: our snapshots before the count */
+	atomic_fetch_add_acq_rel(&w->run->arrived, 1U);
 	wait_phase_change(w->run, phase);
 	if (phase == BENCH_START)
 		w->clock_start = time_counter();
@@ -188,16 +187,14 @@ bool bench_running(struct bench_worker *w)
 
 	switch (phase) {
 	case BENCH_WARMUP:
-	case BENCH_MEASURE:
-		return true;
+	case BENCH_MEASURE: return true;
 	case BENCH_START:
 	case BENCH_STOP:
 		if (w->run->wl->before_barrier)
 			w->run->wl->before_barrier(w, phase);
 		bench_arrive(w, phase);
 		return phase == BENCH_START; /* measuring now, or done */
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -225,7 +222,8 @@ static void wait_arrivals(struct bench_run *r)
 static void set_phase(struct bench_run *r, u32 phase)
 {
 	atomic_store_relaxed(&r->arrived, 0U);
-	atomic_store_release(&r->phase, phase); /* release: the reset above and our snapshots come first */
+	/* release: the reset above and our snapshots come first */
+	atomic_store_release(&r->phase, phase);
 }
 
 /* "12.34": a percentage with two decimals, from a numerator and denominator. */
@@ -236,7 +234,8 @@ static void format_pct(char *buf, size_t n, u64 num, u64 den)
 	if (!LOCKSTAT_ENABLED)
 		strlcpy(buf, "na", n); /* lock waits are timed by the lockstat clock reads */
 	else
-		snprintf(buf, n, "%llu.%02llu", (unsigned long long)(centi / 100), (unsigned long long)(centi % 100));
+		snprintf(buf, n, "%llu.%02llu", (unsigned long long)(centi / 100),
+			 (unsigned long long)(centi % 100));
 }
 
 /* Are hold times taken in this run? (see the lockstat_hold boot option) */
@@ -274,11 +273,13 @@ static void trace_window(u64 t0, u64 measured)
 struct run_totals {
 	u64 ops, tmin, tmax; /* ops of all workers, of the slowest and of the fastest */
 	u64 waited, window;  /* lock-wait ns and measured ns, summed over the workers */
-	const char *exact;   /* acq_exact: the workload's exact class acquired once per op (ok, FAIL, na) */
+	/* acq_exact: the workload's exact class acquired once per op (ok, FAIL, na) */
+	const char *exact;
 };
 
 /* Set-up: the run's state, the workload's own set-up; false (after saying why) if the run cannot start. */
-static bool run_setup(struct bench_run *r, const struct bench_workload *wl, u32 cpus, u32 repeat, const char *tag)
+static bool run_setup(struct bench_run *r, const struct bench_workload *wl, u32 cpus, u32 repeat,
+		      const char *tag)
 {
 	long err;
 
@@ -301,7 +302,8 @@ static bool run_setup(struct bench_run *r, const struct bench_workload *wl, u32 
 	printk_raw("bench-start: %s", tag); /* a host that must kill a hung run can name it */
 	err = wl->setup ? wl->setup(r) : 0;
 	if (err == 0 && sched_free_slots() < r->nworkers)
-		err = -EAGAIN; /* a worker that cannot start would leave its partners waiting forever */
+		/* a worker that cannot start would leave its partners waiting forever */
+		err = -EAGAIN;
 	if (err < 0) {
 		printk_raw("bench: error %s: set-up failed: %s", tag, errno_name(err));
 		if (wl->check)
@@ -329,8 +331,8 @@ static bool run_measure(struct bench_run *r, const char *tag, bool traced, u64 *
 
 		w->pid = sys_spawn(worker_main, w, (int)w->cpu);
 		if (w->pid < 0) {
-			printk_raw("bench: error %s: cannot start worker %u on cpu%u: %s", tag, i, w->cpu,
-				   errno_name(w->pid));
+			printk_raw("bench: error %s: cannot start worker %u on cpu%u: %s", tag, i,
+				   w->cpu, errno_name(w->pid));
 			ok = false;
 		}
 	}
@@ -389,8 +391,10 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 		lockstat_get(cls, &s);
 		tot->exact = s.acquisitions == tot->ops ? "ok" : "FAIL";
 		if (s.acquisitions != tot->ops) {
-			printk_raw("bench: error %s: lock class %s acquired %llu times for %llu ops (expected equal)", tag,
-				   cls, (unsigned long long)s.acquisitions, (unsigned long long)tot->ops);
+			printk_raw(
+				"bench: error %s: lock class %s acquired %llu times for %llu ops (expected equal)",
+				tag, cls, (unsigned long long)s.acquisitions,
+				(unsigned long long)tot->ops);
 			ok = false;
 		}
 	}
@@ -400,7 +404,8 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 	for (u32 i = 0; i < r->nworkers; i++) {
 		int status = 0;
 
-		if (r->workers[i].pid > 0 && sys_wait((int)r->workers[i].pid, &status) != r->workers[i].pid) {
+		if (r->workers[i].pid > 0 &&
+		    sys_wait((int)r->workers[i].pid, &status) != r->workers[i].pid) {
 			printk_raw("bench: error %s: worker %u was not reaped", tag, i);
 			ok = false;
 		}
@@ -410,8 +415,8 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 		struct bench_worker *w = &r->workers[i];
 
 		if (w->bad) {
-			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results", tag, i, w->cpu,
-				   (unsigned long long)w->bad);
+			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results",
+				   tag, i, w->cpu, (unsigned long long)w->bad);
 			ok = false;
 		}
 	}
@@ -432,11 +437,14 @@ static void run_report(const struct bench_run *r, const struct run_totals *tot, 
 	 * at or below 100 %.
 	 */
 	format_pct(pct, sizeof(pct), tot->waited, tot->window);
-	printk_raw("bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
-		   "thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s", r->wl->name, r->cpus, r->repeat,
-		   (unsigned long long)tot->ops, (unsigned long long)ns,
-		   (unsigned long long)(ns ? tot->ops * 1000000000ULL / ns : 0), (unsigned long long)tot->tmin,
-		   (unsigned long long)tot->tmax, pct, tot->exact, ok ? "ok" : "FAIL");
+	printk_raw(
+		"bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
+		"thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s",
+		r->wl->name, r->cpus, r->repeat, (unsigned long long)tot->ops,
+		(unsigned long long)ns,
+		(unsigned long long)(ns ? tot->ops * 1000000000ULL / ns : 0),
+		(unsigned long long)tot->tmin, (unsigned long long)tot->tmax, pct, tot->exact,
+		ok ? "ok" : "FAIL");
 }
 
 /* One run: returns true if it completed with its invariants holding. */
@@ -444,7 +452,9 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 {
 	struct bench_run *r = &run;
 	struct run_totals tot;
-	bool traced = trace_select[0] && strcmp(wl->name, trace_select) == 0 && cpus == trace_cpus && !repeat, ok;
+	bool traced = trace_select[0] && strcmp(wl->name, trace_select) == 0 &&
+		      cpus == trace_cpus && !repeat,
+	     ok;
 	char tag[80];
 	u64 t0, t1;
 
@@ -455,151 +465,11 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	ok = run_collect(r, tag, ok, &tot);
 	run_report(r, &tot, time_counter_to_ns(t1 - t0), ok);
 	if (traced)
-		lock_trace_dump(tag); /* after the run's records: the dump is slow, and no run is going on */
+		/* after the run's records: the dump is slow, and no run is going on */
+		lock_trace_dump(tag);
 	return ok;
 }
 
-/*
- * The names of the workloads that "all" runs (named == false) or of the
- * named-only ones, separated by ", ", into buf; a list that does not fit
- * ends in "...".
- */
-static void list_names(char *buf, size_t n, bool named)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for_each_workload(wl) {
-		if (named_only(wl) != named)
-			continue;
-		if (off + strlen(wl->name) + 6 > n) {
-			strlcpy(buf + off, off ? ", ..." : "...", n - off);
-			return;
-		}
-		off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", wl->name);
-	}
-}
-
-/*
- * A name that bench= could not select, or that would break a record
- * (key=value fields split at spaces and commas), or that two files chose,
- * is a mistake in bench/: reported, and nothing runs.
- */
-static bool table_ok(void)
-{
-	bool ok = true;
-
-	for_each_workload(wl) {
-		size_t len = strnlen(wl->name, BENCH_NAME_MAX);
-		bool good = len > 0 && len < BENCH_NAME_MAX && strcmp(wl->name, "all") && strcmp(wl->name, "none") &&
-			    strcmp(wl->name, "help");
-
-		for (size_t i = 0; i < len; i++)
-			good &= (wl->name[i] >= 'a' && wl->name[i] <= 'z') || (wl->name[i] >= '0' && wl->name[i] <= '9') ||
-				wl->name[i] == '-';
-		if (!good) {
-			printk_raw("bench: error: workload name '%.*s' must be 1 to %d of a-z, 0-9 and '-', and not all, "
-				   "none or help", (int)len, wl->name, BENCH_NAME_MAX - 1);
-			ok = false;
-		}
-		for (const struct bench_workload *o = __bench_workloads_start; good && o < wl; o++) {
-			if (strcmp(o->name, wl->name) == 0) {
-				printk_raw("bench: error: two workloads are named '%s' (BENCH_WORKLOAD in bench/)", wl->name);
-				ok = false;
-			}
-		}
-	}
-	return ok;
-}
-
-/* Every element of the bench= list must name a workload. */
-static bool check_selection(void)
-{
-	char word[32], all[180], named[80];
-	bool ok = true;
-
-	list_names(all, sizeof(all), false);
-	list_names(named, sizeof(named), true);
-	for (const char *p = bench_select; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		bool known = len == 3 && strncmp(p, "all", 3) == 0;
-
-		for_each_workload(wl)
-			known |= strlen(wl->name) == len && strncmp(p, wl->name, len) == 0;
-		if (!known) {
-			strlcpy(word, p, MIN(len + 1, sizeof(word)));
-			printk_raw("bench: error: bench=%.64s: unknown workload '%s' (known: all, %s%s%s; bench=help "
-				   "says what each does)", bench_select, word, all, named[0] ? "; named only: " : "", named);
-			ok = false;
-		}
-		p += len + (e ? 1 : 0);
-	}
-	return ok;
-}
-
-/* trace= must name a workload this boot runs, in a kernel built with the lock timeline. */
-static bool check_trace(void)
-{
-	char known[180];
-
-	if (!trace_select[0])
-		return true;
-	if (!LOCK_TRACE_ENABLED) {
-		printk_raw("bench: error: trace=%s: this kernel has no lock timeline (CONFIG_LOCK_TRACE is off)",
-			   trace_select);
-		return false;
-	}
-	for_each_workload(wl) {
-		if (strcmp(wl->name, trace_select) != 0)
-			continue;
-		if ((strlist_has(bench_select, "all") && !named_only(wl)) || strlist_has(bench_select, trace_select))
-			return true;
-		printk_raw("bench: error: trace=%s: that workload is not among those bench=%s runs", trace_select,
-			   bench_select[0] ? bench_select : "none");
-		return false;
-	}
-	list_names(known, sizeof(known), false);
-	printk_raw("bench: error: trace=%s: unknown workload (known: %s)", trace_select, known);
-	return false;
-}
-
-/* bench=help: each workload and what it does; nothing runs. */
-static void print_help(void)
-{
-	/* Lines for a reader, not records: no "bench:" prefix for bench-extract to take for one. */
-	printk_raw("benchmark workloads (bench=all runs those not marked named only; docs/benchmarks.md):");
-	for_each_workload(wl)
-		printk_raw("  %-16s %s%s", wl->name, wl->what, named_only(wl) ? " [named only]" : "");
-}
-
-/*
- * The bench-workloads record, after bench-meta: which workloads this
- * kernel has. Not in bench-meta itself, which is near 300 characters
- * already: a dozen names more would bring it near printk's 512-character
- * line. If the names ever outgrow one line, they go on in another
- * bench-workloads record (readers take them all).
- */
-static void print_workloads(void)
-{
-	char lists[2][200];
-	size_t used[2] = { 0, 0 };
-
-	lists[0][0] = lists[1][0] = '\0';
-	for_each_workload(wl) {
-		u32 k = named_only(wl);
-		size_t len = strlen(wl->name) + 1;
-
-		if (used[k] + len >= sizeof(lists[k])) {
-			printk_raw("bench-workloads: all=%s named_only=%s", lists[0], lists[1]);
-			lists[0][0] = lists[1][0] = '\0';
-			used[0] = used[1] = 0;
-		}
-		used[k] += (size_t)snprintf(lists[k] + used[k], sizeof(lists[k]) - used[k], "%s%s", used[k] ? "," : "",
-					    wl->name);
-	}
-	printk_raw("bench-workloads: all=%s named_only=%s", lists[0], lists[1]);
-}
 
 /* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
 static u32 parse_cpus(u32 counts[CONFIG_NR_CPUS])
@@ -618,8 +488,10 @@ static u32 parse_cpus(u32 counts[CONFIG_NR_CPUS])
 		while (*q >= '0' && *q <= '9' && v < 1000)
 			v = v * 10 + (u64)(*q++ - '0');
 		if (q == p || (*q && *q != ',') || v < 1 || v > online || n == CONFIG_NR_CPUS) {
-			printk_raw("bench: error: cpus=%s: each count must be a number from 1 to %u (the CPUs online), "
-				   "at most %d of them", bench_cpus, online, CONFIG_NR_CPUS);
+			printk_raw(
+				"bench: error: cpus=%s: each count must be a number from 1 to %u (the CPUs online), "
+				"at most %d of them",
+				bench_cpus, online, CONFIG_NR_CPUS);
 			return 0;
 		}
 		counts[n++] = (u32)v;
@@ -635,17 +507,22 @@ static void print_meta(void)
 
 	/* What the report reads the strategy by (its real locks), so the host tools know no strategy's name. */
 	if (!lock_strategy_classes(classes, sizeof(classes)))
-		printk_raw("bench: error: the strategy's lock classes do not fit bench-meta; classes= is cut short");
-	printk_raw("bench-meta: format=1 strategy=%s scope=%s classes=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s board=%s "
-		   "cpus_online=%u cntfrq=%llu lockstat=%s lockstat_hold=%s lockdep=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
-		   "spin_iters_per_ms=%llu hz=%u version=%s config=%s", LOCK_STRATEGY_NAME,
-		   lock_scope_name(LOCK_STRATEGY_SCOPE), classes, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME,
-		   KLOCK_WAIT_NAME, plat->board, cpus_online(), (unsigned long long)time_freq(),
-		   LOCKSTAT_ENABLED ? "on" : "off",
-		   !IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) || hold_mode == 0 ? "off" : hold_mode == 1 ? "on" : "auto",
-		   LOCKDEP_ENABLED ? "on" : "off", (unsigned long long)duration_ms, (unsigned long long)repeats,
-		   (unsigned long long)think_ns, (unsigned long long)cs_ns, (unsigned long long)spin_iters_per_ms,
-		   (unsigned)CONFIG_HZ, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
+		printk_raw(
+			"bench: error: the strategy's lock classes do not fit bench-meta; classes= is cut short");
+	printk_raw(
+		"bench-meta: format=1 strategy=%s scope=%s classes=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s board=%s "
+		"cpus_online=%u cntfrq=%llu lockstat=%s lockstat_hold=%s lockdep=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
+		"spin_iters_per_ms=%llu hz=%u version=%s config=%s",
+		LOCK_STRATEGY_NAME, lock_scope_name(LOCK_STRATEGY_SCOPE), classes, LOCK_ALG_NAME,
+		LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME, plat->board, cpus_online(),
+		(unsigned long long)time_freq(), LOCKSTAT_ENABLED ? "on" : "off",
+		!IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) || hold_mode == 0 ? "off" :
+		hold_mode == 1						  ? "on" :
+									    "auto",
+		LOCKDEP_ENABLED ? "on" : "off", (unsigned long long)duration_ms,
+		(unsigned long long)repeats, (unsigned long long)think_ns,
+		(unsigned long long)cs_ns, (unsigned long long)spin_iters_per_ms,
+		(unsigned)CONFIG_HZ, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
 }
 
 u32 bench_run_selected(void)
@@ -656,15 +533,17 @@ u32 bench_run_selected(void)
 	if (!bench_select[0] || strcmp(bench_select, "none") == 0) {
 		if (!trace_select[0])
 			return 0;
-		check_trace(); /* names what is wrong with trace= (no workload runs, so something is) */
+		/* names what is wrong with trace= (no workload runs, so something is) */
+		bench_check_trace(trace_select, bench_select);
 		printk_raw("bench-end: runs=0 failed=1");
 		return 1;
 	}
 	if (strlist_has(bench_select, "help")) {
-		print_help();
+		bench_print_help();
 		return 0;
 	}
-	if (!table_ok() || !check_selection() || !check_trace() || (ncounts = parse_cpus(counts)) == 0) {
+	if (!bench_table_ok() || !bench_check_selection(bench_select) ||
+	    !bench_check_trace(trace_select, bench_select) || (ncounts = parse_cpus(counts)) == 0) {
 		printk_raw("bench-end: runs=0 failed=1");
 		return 1;
 	}
@@ -675,15 +554,15 @@ u32 bench_run_selected(void)
 	else
 		spin_calibrate();
 	print_meta();
-	print_workloads();
+	bench_print_workloads();
 	bench_ctxsw_report();
 	/*
 	 * The CPU counts rotate inside each repeat (1,2,4,1,2,4...): a speedup
 	 * divides by the 1-CPU run next to it, taken under the same host
 	 * conditions, not by one 1-CPU run from the start of the boot.
 	 */
-	for_each_workload(wl) {
-		if (!strlist_has(bench_select, wl->name) && !(all && !named_only(wl)))
+	for_each_workload (wl) {
+		if (!strlist_has(bench_select, wl->name) && !(all && !bench_named_only(wl)))
 			continue;
 		for (u32 rep = 0; rep < repeats; rep++)
 			for (u32 c = 0; c < ncounts; c++) {

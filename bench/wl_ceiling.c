@@ -29,8 +29,9 @@ static bool ceiling_check(struct bench_run *r)
 		struct bench_worker *w = &r->workers[i];
 
 		if (w->active && w->ops_end == w->ops_start) {
-			printk_raw("bench: ceiling: worker %u on cpu%u did no work while measured (its CPU was starved)",
-				   i, w->cpu);
+			printk_raw(
+				"bench: ceiling: worker %u on cpu%u did no work while measured (its CPU was starved)",
+				i, w->cpu);
 			ok = false;
 		}
 	}

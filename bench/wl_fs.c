@@ -5,7 +5,7 @@
 #include <locklab/syscall.h>
 
 #define FS_FILE_BYTES 512
-#define FS_NAMES 4 /* names each worker cycles through */
+#define FS_NAMES      4 /* names each worker cycles through */
 
 static struct bench_mem before;
 /* Defined (registered) at the end; the code tells the three apart by address. */

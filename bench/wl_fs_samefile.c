@@ -49,12 +49,15 @@ static void same_work(struct bench_worker *w)
 static bool same_check(struct bench_run *r)
 {
 	struct stat st;
-	bool ok = sys_stat(SAME_PATH, &st) == 0 && st.ino == want.ino && st.nlink == 1 && st.size == 0;
+	bool ok = sys_stat(SAME_PATH, &st) == 0 && st.ino == want.ino && st.nlink == 1 &&
+		  st.size == 0;
 
 	if (!ok)
-		printk_raw("bench: error workload=%s: %s changed while only opened", r->wl->name, SAME_PATH);
+		printk_raw("bench: error workload=%s: %s changed while only opened", r->wl->name,
+			   SAME_PATH);
 	if (sys_unlink(SAME_PATH) != 0 || sys_rmdir("/bench-same") != 0) {
-		printk_raw("bench: error workload=%s: its file or directory could not be removed", r->wl->name);
+		printk_raw("bench: error workload=%s: its file or directory could not be removed",
+			   r->wl->name);
 		ok = false;
 	}
 	return bench_mem_unchanged(r->wl->name, &before) && ok;

@@ -14,8 +14,8 @@
  */
 static struct {
 	struct klock lock;
-	u32 inside;   /* guarded by lock: workers in the critical section (must be 0 or 1) */
-	u64 counter;  /* guarded by lock: one increment per op */
+	u32 inside;  /* guarded by lock: workers in the critical section (must be 0 or 1) */
+	u64 counter; /* guarded by lock: one increment per op */
 } obj;
 
 /*
@@ -37,8 +37,9 @@ BOOTPARAM_UINT(lock_tasks, "lock_tasks", 1, BENCH_MAX_WORKERS,
  */
 #define FILLER_CHUNK_NS 10000
 static bool lock_filler;
-BOOTPARAM_FLAG(lock_filler, "lock_filler",
-	       "lock workload: a process per CPU doing lock-free work whenever no lock worker can run");
+BOOTPARAM_FLAG(
+	lock_filler, "lock_filler",
+	"lock workload: a process per CPU doing lock-free work whenever no lock worker can run");
 
 /*
  * Think time drawn uniformly from 0..2*think_ns (same mean) instead of
@@ -53,8 +54,10 @@ BOOTPARAM_FLAG(lock_think_random, "lock_think_random",
 static long lock_setup(struct bench_run *r)
 {
 	if (r->cpus * lock_tasks > BENCH_MAX_WORKERS) {
-		printk_raw("bench: error workload=lock: lock_tasks=%llu workers on each of %u CPUs is more than the "
-			   "harness's %d workers", (unsigned long long)lock_tasks, r->cpus, BENCH_MAX_WORKERS);
+		printk_raw(
+			"bench: error workload=lock: lock_tasks=%llu workers on each of %u CPUs is more than the "
+			"harness's %d workers",
+			(unsigned long long)lock_tasks, r->cpus, BENCH_MAX_WORKERS);
 		return -EINVAL;
 	}
 	/* The harness placed worker i on CPU i % cpus: the extra workers share the CPUs in turn. */
@@ -65,8 +68,9 @@ static long lock_setup(struct bench_run *r)
 			r->workers[r->nworkers + i].active = false;
 		r->nworkers += r->cpus;
 	} else if (lock_filler) {
-		printk_raw("bench: error workload=lock: no room for a filler per CPU beside %u lock workers",
-			   r->nworkers);
+		printk_raw(
+			"bench: error workload=lock: no room for a filler per CPU beside %u lock workers",
+			r->nworkers);
 		return -EINVAL;
 	}
 	klock_init(&obj.lock, "bench_lock", SUBSYS_IPC);
@@ -122,8 +126,8 @@ static bool lock_check(struct bench_run *r)
 		ran |= w->pid > 0;
 	}
 	if (lock_filler && ran)
-		printk_raw("bench-filler: workload=lock cpus=%u repeat=%u chunks=%llu chunk_ns=%u", r->cpus, r->repeat,
-			   (unsigned long long)filled, FILLER_CHUNK_NS);
+		printk_raw("bench-filler: workload=lock cpus=%u repeat=%u chunks=%llu chunk_ns=%u",
+			   r->cpus, r->repeat, (unsigned long long)filled, FILLER_CHUNK_NS);
 	return obj.counter == ops; /* no update lost: never two holders */
 }
 

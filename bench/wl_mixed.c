@@ -42,17 +42,15 @@ static void mixed_work(struct bench_worker *w)
 	while (bench_running(w)) {
 		bench_spin_ns(w->run->think_ns);
 		switch (bench_rand(w) % 4) {
-		case 0:
-			w->bad += sys_getpid() <= 1;
-			break;
-		case 1:
-			w->bad += sys_stat(path, &st) != 0 || st.type != S_IFREG;
-			break;
+		case 0: w->bad += sys_getpid() <= 1; break;
+		case 1: w->bad += sys_stat(path, &st) != 0 || st.type != S_IFREG; break;
 		case 2:
 			v = w->ops;
 			back = ~v;
-			w->bad += sys_lseek((int)fd, 0, SEEK_SET) != 0 || sys_write((int)fd, &v, sizeof(v)) != sizeof(v);
-			w->bad += sys_lseek((int)fd, 0, SEEK_SET) != 0 || sys_read((int)fd, &back, sizeof(back)) != sizeof(back) ||
+			w->bad += sys_lseek((int)fd, 0, SEEK_SET) != 0 ||
+				  sys_write((int)fd, &v, sizeof(v)) != sizeof(v);
+			w->bad += sys_lseek((int)fd, 0, SEEK_SET) != 0 ||
+				  sys_read((int)fd, &back, sizeof(back)) != sizeof(back) ||
 				  back != v;
 			break;
 		default:

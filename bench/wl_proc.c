@@ -36,7 +36,8 @@ static bool proc_check(struct bench_run *r)
 	(void)r;
 	/* The workers themselves are reaped by now: only what existed before may remain. */
 	if (proc_live() != live_before)
-		printk_raw("bench: error workload=proc: %u processes before, %u after", live_before, proc_live());
+		printk_raw("bench: error workload=proc: %u processes before, %u after", live_before,
+			   proc_live());
 	return proc_live() == live_before;
 }
 

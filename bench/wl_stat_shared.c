@@ -11,7 +11,7 @@
  * reader-writer lock or RCU (Linux's RCU path walk, 2.6.38) would let them
  * through together: this workload is the case for them.
  */
-#define STAT_PATH "/bench-stat/shared"
+#define STAT_PATH  "/bench-stat/shared"
 #define STAT_BYTES 100 /* the file's size, which every stat must report */
 
 static struct stat want;
@@ -42,8 +42,8 @@ static void stat_work(struct bench_worker *w)
 	struct stat st;
 
 	while (bench_running(w)) {
-		w->bad += sys_stat(STAT_PATH, &st) != 0 || st.ino != want.ino || st.type != S_IFREG ||
-			  st.size != STAT_BYTES || st.nlink != 1;
+		w->bad += sys_stat(STAT_PATH, &st) != 0 || st.ino != want.ino ||
+			  st.type != S_IFREG || st.size != STAT_BYTES || st.nlink != 1;
 		w->ops++;
 	}
 }
@@ -55,10 +55,12 @@ static bool stat_check(struct bench_run *r)
 
 	/* Read only: the file must be as it was made, and go with its directory. */
 	if (!ok)
-		printk_raw("bench: error workload=%s: %s changed while only read", r->wl->name, STAT_PATH);
+		printk_raw("bench: error workload=%s: %s changed while only read", r->wl->name,
+			   STAT_PATH);
 	sys_unlink(STAT_PATH);
 	if (sys_rmdir("/bench-stat") != 0) {
-		printk_raw("bench: error workload=%s: /bench-stat could not be removed", r->wl->name);
+		printk_raw("bench: error workload=%s: /bench-stat could not be removed",
+			   r->wl->name);
 		ok = false;
 	}
 	return bench_mem_unchanged(r->wl->name, &before) && ok;

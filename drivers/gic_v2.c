@@ -5,18 +5,18 @@
 #include <asm/sysreg.h>
 #include <asm/memory.h>
 
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_ICENABLER 0x180
-#define GICD_ISENABLER 0x100
+#define GICD_CTLR	0x000
+#define GICD_TYPER	0x004
+#define GICD_ICENABLER	0x180
+#define GICD_ISENABLER	0x100
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_SGIR 0xf00
+#define GICD_ITARGETSR	0x800
+#define GICD_SGIR	0xf00
 
 #define GICC_CTLR 0x00
-#define GICC_PMR 0x04
-#define GICC_BPR 0x08
-#define GICC_IAR 0x0c
+#define GICC_PMR  0x04
+#define GICC_BPR  0x08
+#define GICC_IAR  0x0c
 #define GICC_EOIR 0x10
 
 #define GIC_PRIO_DEFAULT 0xa0a0a0a0U
@@ -30,7 +30,8 @@ static int gic_v2_init(const struct platform_info *p)
 
 	if (!p->gicd_base || !p->gicc_base)
 		return -1;
-	gicd = (u64)phys_to_virt(p->gicd_base); /* device tree: physical; we run in the linear map */
+	/* device tree: physical; we run in the linear map */
+	gicd = (u64)phys_to_virt(p->gicd_base);
 	gicc = (u64)phys_to_virt(p->gicc_base);
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Shared interrupts stay disabled: nothing in the kernel uses one yet. */

@@ -6,30 +6,30 @@
 #include <asm/sysreg.h>
 #include <asm/memory.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_RWP (1U << 31)
-#define GICD_TYPER 0x0004
+#define GICD_CTLR      0x0000
+#define GICD_CTLR_RWP  (1U << 31)
+#define GICD_TYPER     0x0004
 #define GICD_ICENABLER 0x0180
 
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_LAST (1UL << 4)
-#define GICR_TYPER_VLPIS (1UL << 1)
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_SLEEP (1U << 1)
+#define GICR_TYPER		   0x0008
+#define GICR_TYPER_LAST		   (1UL << 4)
+#define GICR_TYPER_VLPIS	   (1UL << 1)
+#define GICR_WAKER		   0x0014
+#define GICR_WAKER_SLEEP	   (1U << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1U << 2)
-#define GICR_SGI_BASE 0x10000
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_IPRIORITYR 0x0400
+#define GICR_SGI_BASE		   0x10000
+#define GICR_IGROUPR0		   0x0080
+#define GICR_ISENABLER0		   0x0100
+#define GICR_IPRIORITYR		   0x0400
 
-#define ICC_IAR1_EL1 s3_0_c12_c12_0
-#define ICC_EOIR1_EL1 s3_0_c12_c12_1
-#define ICC_BPR1_EL1 s3_0_c12_c12_3
-#define ICC_CTLR_EL1 s3_0_c12_c12_4
-#define ICC_SRE_EL1 s3_0_c12_c12_5
+#define ICC_IAR1_EL1	s3_0_c12_c12_0
+#define ICC_EOIR1_EL1	s3_0_c12_c12_1
+#define ICC_BPR1_EL1	s3_0_c12_c12_3
+#define ICC_CTLR_EL1	s3_0_c12_c12_4
+#define ICC_SRE_EL1	s3_0_c12_c12_5
 #define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
-#define ICC_PMR_EL1 s3_0_c4_c6_0
-#define ICC_SGI1R_EL1 s3_0_c12_c11_5
+#define ICC_PMR_EL1	s3_0_c4_c6_0
+#define ICC_SGI1R_EL1	s3_0_c12_c11_5
 
 /* Written once by the boot CPU before any other CPU starts. */
 static u64 gicd;
@@ -52,7 +52,8 @@ static int gic_v3_init(const struct platform_info *p)
 	/* The device tree's addresses are physical; the registers are reached through the linear map. */
 	gicd = (u64)phys_to_virt(p->gicd_base);
 	for (int i = 0; i < nr_gicr; i++)
-		gicr[i] = (struct plat_range){ .base = (u64)phys_to_virt(p->gicr[i].base), .size = p->gicr[i].size };
+		gicr[i] = (struct plat_range){ .base = (u64)phys_to_virt(p->gicr[i].base),
+					       .size = p->gicr[i].size };
 	mmio_write32(gicd + GICD_CTLR, 0);
 	gicd_wait_rwp();
 	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);

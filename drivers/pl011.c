@@ -4,22 +4,23 @@
 #include <asm/memory.h>
 #include <asm/sysreg.h>
 
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_LCR_H 0x2c
-#define UART_CR 0x30
+#define UART_DR	       0x00
+#define UART_FR	       0x18
+#define UART_LCR_H     0x2c
+#define UART_CR	       0x30
 #define UART_LCR_H_FEN (1U << 4) /* FIFOs on */
 #define UART_CR_UARTEN (1U << 0)
-#define UART_CR_RXE (1U << 9)
-#define UART_FR_TXFF (1U << 5) /* transmit FIFO full */
-#define UART_FR_RXFE (1U << 4) /* receive FIFO empty */
-#define UART_FR_BUSY (1U << 3)
+#define UART_CR_RXE    (1U << 9)
+#define UART_FR_TXFF   (1U << 5) /* transmit FIFO full */
+#define UART_FR_RXFE   (1U << 4) /* receive FIFO empty */
+#define UART_FR_BUSY   (1U << 3)
 
 /*
  * The divisors are deliberately not reprogrammed: on the Pi 5 the UART
  * clock is uncertain (PI5.md), and the firmware already left 115200 8N1.
  */
-static u64 uart_base; /* the registers' address as the CPU sees it (the linear map); 0 = no console */
+/* the registers' address as the CPU sees it (the linear map); 0 = no console */
+static u64 uart_base;
 
 /* base: the physical address, from the device tree (or the panic fallback). */
 void pl011_init(u64 base)

@@ -9,8 +9,8 @@
  * allocator exists and in the host tests. Messages are built on the stack.
  */
 
-#define MSG_SIZE 256
-#define EXCERPT_MAX 40 /* longer user text is cut to this many chars + "..." */
+#define MSG_SIZE     256
+#define EXCERPT_MAX  40 /* longer user text is cut to this many chars + "..." */
 #define EXCERPT_SIZE (EXCERPT_MAX + 4)
 
 /* State shared by the helpers for one bootargs_parse() call. */
@@ -100,8 +100,8 @@ static void problem(struct parse_ctx *ctx, const char *msg)
  * the parentheses so the report stays one sentence:
  *   "bootargs: x='abc' is not a number in 1..8 (keeping 8; x: CPUs to start)"
  */
-__printf(3, 4)
-static void misuse(struct parse_ctx *ctx, const struct bootarg_opt *opt, const char *fmt, ...)
+__printf(3, 4) static void misuse(struct parse_ctx *ctx, const struct bootarg_opt *opt,
+				  const char *fmt, ...)
 {
 	char msg[MSG_SIZE];
 	va_list ap;
@@ -138,7 +138,8 @@ static void report_unknown(struct parse_ctx *ctx, const char *tok, size_t len)
 			problem(ctx, msg);
 			return;
 		}
-		off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s", sep, ctx->opts[i].name);
+		off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s", sep,
+					ctx->opts[i].name);
 	}
 	snprintf(msg + off, sizeof(msg) - off, ")");
 	problem(ctx, msg);
@@ -228,7 +229,8 @@ static void apply_uint(struct parse_ctx *ctx, const struct bootarg_opt *opt, con
 	enum num_result r;
 
 	if (!has_value) {
-		misuse(ctx, opt, "bootargs: option '%s' needs a number in %llu..%llu, as in %s=<n> (keeping %llu",
+		misuse(ctx, opt,
+		       "bootargs: option '%s' needs a number in %llu..%llu, as in %s=<n> (keeping %llu",
 		       opt->name, lo, hi, opt->name, keep);
 		return;
 	}
@@ -256,7 +258,8 @@ static void apply_str(struct parse_ctx *ctx, const struct bootarg_opt *opt, cons
 
 	excerpt(old, dest, old_len, false);
 	if (!has_value) {
-		misuse(ctx, opt, "bootargs: option '%s' needs a value, as in %s=<text> (keeping '%s'",
+		misuse(ctx, opt,
+		       "bootargs: option '%s' needs a value, as in %s=<text> (keeping '%s'",
 		       opt->name, opt->name, old);
 		return;
 	}
@@ -306,15 +309,9 @@ static void parse_token(struct parse_ctx *ctx, const char *tok, size_t len)
 	if (eq)
 		vlen = len - name_len - 1;
 	switch (opt->type) {
-	case BOOTARG_FLAG:
-		apply_flag(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL);
-		break;
-	case BOOTARG_UINT:
-		apply_uint(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL);
-		break;
-	case BOOTARG_STR:
-		apply_str(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL);
-		break;
+	case BOOTARG_FLAG: apply_flag(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL); break;
+	case BOOTARG_UINT: apply_uint(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL); break;
+	case BOOTARG_STR: apply_str(ctx, opt, eq ? eq + 1 : NULL, vlen, eq != NULL); break;
 	}
 }
 

@@ -15,8 +15,8 @@ int bootparams_parse(const char *cmdline)
 	int problems = bootargs_parse(cmdline, __bootparams_start, n, report);
 
 	if (problems)
-		printk("bootargs: %d problem%s above; those options keep their defaults",
-		       problems, problems == 1 ? "" : "s");
+		printk("bootargs: %d problem%s above; those options keep their defaults", problems,
+		       problems == 1 ? "" : "s");
 	return problems;
 }
 

@@ -19,12 +19,12 @@
  * token gives -FDT_ERR_BADVALUE.
  */
 
-#define FDT_MAGIC 0xd00dfeedu
+#define FDT_MAGIC      0xd00dfeedu
 #define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_NOP 4u
-#define FDT_END 9u
+#define FDT_END_NODE   2u
+#define FDT_PROP       3u
+#define FDT_NOP	       4u
+#define FDT_END	       9u
 
 #define FDT_HDR_V16 36u /* header without size_dt_struct */
 #define FDT_HDR_V17 40u
@@ -45,8 +45,10 @@ const char *fdt_strerror(int err)
 		[FDT_ERR_NOTFOUND] = "node or property not found",
 		[FDT_ERR_BADMAGIC] = "bad magic (not a device tree blob, or none was passed)",
 		[FDT_ERR_BADVERSION] = "unsupported device tree version (need 16 or 17)",
-		[FDT_ERR_BADHEADER] = "header offsets or sizes lie outside the blob or are misaligned",
-		[FDT_ERR_BADSTRUCT] = "malformed structure block (bad token, overrun or bad nesting)",
+		[FDT_ERR_BADHEADER] =
+			"header offsets or sizes lie outside the blob or are misaligned",
+		[FDT_ERR_BADSTRUCT] =
+			"malformed structure block (bad token, overrun or bad nesting)",
 		[FDT_ERR_BADVALUE] = "property or argument has the wrong length or content",
 		[FDT_ERR_TRUNCATED] = "a property or string runs past the end of its block",
 		[FDT_ERR_NOSPACE] = "more entries than the fixed-size tables hold",
@@ -111,10 +113,8 @@ static int fdt_token(const struct fdt *fdt, int off, u32 *tag, int *next)
 		break;
 	case FDT_END_NODE:
 	case FDT_NOP:
-	case FDT_END:
-		break;
-	default:
-		return -FDT_ERR_BADSTRUCT;
+	case FDT_END: break;
+	default: return -FDT_ERR_BADSTRUCT;
 	}
 	if (o > size)
 		return -FDT_ERR_TRUNCATED; /* padding after a name or value crosses the end */
@@ -364,7 +364,8 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, int *
 				return p + 12;
 			}
 		} else if (tag != FDT_NOP) {
-			err = -FDT_ERR_NOTFOUND; /* properties end at the first subnode or END_NODE */
+			/* properties end at the first subnode or END_NODE */
+			err = -FDT_ERR_NOTFOUND;
 			break;
 		}
 		off = next;
@@ -448,7 +449,8 @@ int fdt_path_offset(const struct fdt *fdt, const char *path)
 			seglen++;
 		child = fdt_first_child(fdt, node);
 		for (n = 0; child >= 0 && !name_matches(fdt_node_name(fdt, child), p, seglen); n++)
-			child = n < fdt->struct_size / 4 ? fdt_next_sibling(fdt, child) : -FDT_ERR_BADSTRUCT;
+			child = n < fdt->struct_size / 4 ? fdt_next_sibling(fdt, child) :
+							   -FDT_ERR_BADSTRUCT;
 		node = child;
 		p += seglen;
 	}

@@ -7,8 +7,8 @@
 /* Longest stdout-path (without ":options") we resolve; real ones are under 64 bytes. */
 #define PATH_MAX_LEN 256
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR_(x)		  #x
+#define STR(x)		  STR_(x)
 #define TOO_MANY_RESERVED "more than " STR(PLAT_MAX_RESERVED) " reserved memory ranges"
 
 /* Appends s to the NUL-terminated err, truncating; no libc strlcat in the kernel. */
@@ -103,8 +103,8 @@ static int add_range(struct plat_range *tab, int *nr, int max, u64 base, u64 siz
 }
 
 /* Appends every reg entry of node to tab; NOTFOUND past the last entry ends the list. */
-static int add_reg_ranges(const struct fdt *fdt, int node, struct plat_range *tab, int *nr,
-			  int max, bool drop_overflow)
+static int add_reg_ranges(const struct fdt *fdt, int node, struct plat_range *tab, int *nr, int max,
+			  bool drop_overflow)
 {
 	int i, err;
 	u64 base, size;
@@ -176,15 +176,16 @@ static bool memory_reading_ok(const u8 *reg, u32 len, u32 ac, u32 sc, u32 pa_bit
 		if (size == 0)
 			continue;
 		if (base >= limit || size > limit - base) {
-			snprintf(why, whylen, "0x%llx+0x%llx reaches beyond the CPU's %u-bit physical addresses",
+			snprintf(why, whylen,
+				 "0x%llx+0x%llx reaches beyond the CPU's %u-bit physical addresses",
 				 (unsigned long long)base, (unsigned long long)size, pa_bits);
 			return false;
 		}
 		for (int i = 0; i < ndev; i++) {
 			if (dev[i].at >= base && dev[i].at - base < size) {
 				snprintf(why, whylen, "0x%llx+0x%llx covers the %s at 0x%llx",
-					 (unsigned long long)base, (unsigned long long)size, dev[i].what,
-					 (unsigned long long)dev[i].at);
+					 (unsigned long long)base, (unsigned long long)size,
+					 dev[i].what, (unsigned long long)dev[i].at);
 				return false;
 			}
 		}
@@ -208,28 +209,37 @@ static int add_memory_node(const struct fdt *fdt, int node, u32 ac, u32 sc, u32 
 	u32 use = sc, off;
 
 	if (!reg)
-		return len == -FDT_ERR_NOTFOUND ? 0 : failf(err, errlen, len, "/%s has an unreadable reg: %s",
-							   name, fdt_strerror(len));
+		return len == -FDT_ERR_NOTFOUND ?
+			       0 :
+			       failf(err, errlen, len, "/%s has an unreadable reg: %s", name,
+				     fdt_strerror(len));
 	if (len == 0)
 		return 0;
 	if (!memory_reading_ok(reg, (u32)len, ac, sc, pa_bits, out, why, sizeof(why))) {
-		if (sc != 2 || !memory_reading_ok(reg, (u32)len, ac, 1, pa_bits, out, why1, sizeof(why1))) {
+		if (sc != 2 ||
+		    !memory_reading_ok(reg, (u32)len, ac, 1, pa_bits, out, why1, sizeof(why1))) {
 			if (sc != 2)
 				return failf(err, errlen, -FDT_ERR_BADVALUE,
-					     "/%s reg is unusable: read with %u size cell(s), %s", name, sc, why);
-			return failf(err, errlen, -FDT_ERR_BADVALUE,
-				     "/%s reg is unusable: read with 2 size cells (as #size-cells says), %s; "
-				     "read with 1, %s", name, why, why1);
+					     "/%s reg is unusable: read with %u size cell(s), %s",
+					     name, sc, why);
+			return failf(
+				err, errlen, -FDT_ERR_BADVALUE,
+				"/%s reg is unusable: read with 2 size cells (as #size-cells says), %s; "
+				"read with 1, %s",
+				name, why, why1);
 		}
 		use = 1;
-		note(out, "device tree: /%s read with 1 size cell, not the 2 #size-cells says (with 2, %s): "
-		     "Raspberry Pi bootloaders before 2025-02-11 write 1-cell sizes", name, why);
+		note(out,
+		     "device tree: /%s read with 1 size cell, not the 2 #size-cells says (with 2, %s): "
+		     "Raspberry Pi bootloaders before 2025-02-11 write 1-cell sizes",
+		     name, why);
 	}
 	for (off = 0; off < (u32)len; off += 4 * (ac + use)) {
 		u64 size = cells_at(reg + off + 4 * ac, use);
 
 		if (size != 0)
-			add_range(out->mem, &out->nr_mem, PLAT_MAX_MEM, cells_at(reg + off, ac), size);
+			add_range(out->mem, &out->nr_mem, PLAT_MAX_MEM, cells_at(reg + off, ac),
+				  size);
 	}
 	return 0;
 }
@@ -259,7 +269,8 @@ static int parse_memory(const struct fdt *fdt, int root, u32 pa_bits, struct pla
 		return fail(err, errlen, node, "cannot walk the root's children", true);
 	if (out->nr_mem == 0)
 		return fail(err, errlen, -FDT_ERR_NOTFOUND,
-			    "no /memory node with device_type \"memory\" and a non-empty reg", false);
+			    "no /memory node with device_type \"memory\" and a non-empty reg",
+			    false);
 	return 0;
 }
 
@@ -296,14 +307,14 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 			break;
 		/* Forgetting a reservation would let the kernel overwrite firmware: overflow is fatal. */
 		if (add_range(out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, base, size))
-			return fail(err, errlen, -FDT_ERR_NOSPACE,
-				    TOO_MANY_RESERVED, false);
+			return fail(err, errlen, -FDT_ERR_NOSPACE, TOO_MANY_RESERVED, false);
 	}
 
 	rsv = fdt_path_offset(fdt, "/reserved-memory");
 	if (rsv < 0)
-		return rsv == -FDT_ERR_NOTFOUND ? 0
-						: fail(err, errlen, rsv, "cannot look up /reserved-memory", true);
+		return rsv == -FDT_ERR_NOTFOUND ?
+			       0 :
+			       fail(err, errlen, rsv, "cannot look up /reserved-memory", true);
 	for (node = fdt_first_child(fdt, rsv), off = 0; node >= 0 && off < fdt->struct_size;
 	     node = fdt_next_sibling(fdt, node), off++) {
 		int first = out->nr_reserved;
@@ -312,20 +323,25 @@ static int parse_reserved(const struct fdt *fdt, struct platform_info *out, char
 			continue; /* a placeholder the firmware did not fill in */
 		/* Without "ranges" on the parent nothing below has a CPU address: the tree is broken, not the child. */
 		if (fdt_getprop(fdt, node, "reg", NULL) && !fdt_getprop(fdt, rsv, "ranges", NULL))
-			return fail(err, errlen, -FDT_ERR_BADVALUE,
-				    "/reserved-memory has no \"ranges\", so its children have no CPU address", false);
+			return fail(
+				err, errlen, -FDT_ERR_BADVALUE,
+				"/reserved-memory has no \"ranges\", so its children have no CPU address",
+				false);
 		if (!reg_is_whole_entries(fdt, rsv, node, &len, &stride)) {
-			note(out, "device tree: /reserved-memory/%s skipped: its reg is %d bytes, not whole "
-			     "%u-byte entries", fdt_node_name(fdt, node), len, stride);
+			note(out,
+			     "device tree: /reserved-memory/%s skipped: its reg is %d bytes, not whole "
+			     "%u-byte entries",
+			     fdt_node_name(fdt, node), len, stride);
 			continue;
 		}
 		/* Children with only "size" are allocation requests, not fixed regions: reg-less ones are skipped. */
-		e = add_reg_ranges(fdt, node, out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED, false);
+		e = add_reg_ranges(fdt, node, out->reserved, &out->nr_reserved, PLAT_MAX_RESERVED,
+				   false);
 		if (e == -FDT_ERR_NOSPACE)
-			return fail(err, errlen, e, TOO_MANY_RESERVED,
-				    false);
+			return fail(err, errlen, e, TOO_MANY_RESERVED, false);
 		if (e)
-			return fail(err, errlen, e, "a /reserved-memory child has an unreadable reg", true);
+			return fail(err, errlen, e,
+				    "a /reserved-memory child has an unreadable reg", true);
 		/* "no-map" is a boolean property: present (empty) or absent. */
 		if (fdt_getprop(fdt, node, "no-map", NULL))
 			for (int i = first; i < out->nr_reserved; i++)
@@ -345,7 +361,8 @@ static int parse_cpus(const struct fdt *fdt, struct platform_info *out, char *er
 		return fail(err, errlen, cpus, "no /cpus node", cpus != -FDT_ERR_NOTFOUND);
 	ac = fdt_address_cells(fdt, cpus);
 	if (ac < 1 || ac > 2)
-		return fail(err, errlen, -FDT_ERR_BADVALUE, "/cpus #address-cells is not 1 or 2", false);
+		return fail(err, errlen, -FDT_ERR_BADVALUE, "/cpus #address-cells is not 1 or 2",
+			    false);
 	for (node = fdt_first_child(fdt, cpus), n = 0; node >= 0 && n < fdt->struct_size;
 	     node = fdt_next_sibling(fdt, node), n++) {
 		const char *dt = prop_string(fdt, node, "device_type");
@@ -360,7 +377,8 @@ static int parse_cpus(const struct fdt *fdt, struct platform_info *out, char *er
 				    "a /cpus cpu node has no reg of #address-cells cells", false);
 		if (out->nr_cpus < PLAT_MAX_CPUS)
 			out->cpu_mpidr[out->nr_cpus++] =
-				ac == 2 ? ((u64)fdt_be32(reg) << 32) | fdt_be32(reg + 4) : fdt_be32(reg);
+				ac == 2 ? ((u64)fdt_be32(reg) << 32) | fdt_be32(reg + 4) :
+					  fdt_be32(reg);
 		out->cpus_seen++;
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)
@@ -453,8 +471,10 @@ static int parse_gic(const struct fdt *fdt, struct platform_info *out, char *err
 		u32 nr = (p && len == 4) ? fdt_be32(p) : 1;
 
 		if (nr < 1 || nr > PLAT_MAX_GICR)
-			return fail(err, errlen, nr ? -FDT_ERR_NOSPACE : -FDT_ERR_BADVALUE,
-				    "GICv3 #redistributor-regions is 0 or above " STR(PLAT_MAX_GICR), false);
+			return fail(
+				err, errlen, nr ? -FDT_ERR_NOSPACE : -FDT_ERR_BADVALUE,
+				"GICv3 #redistributor-regions is 0 or above " STR(PLAT_MAX_GICR),
+				false);
 		e = fdt_read_reg(fdt, node, 0, &out->gicd_base, &size);
 		for (i = 0; !e && i < (int)nr; i++) {
 			e = fdt_read_reg(fdt, node, 1 + i, &out->gicr[i].base, &out->gicr[i].size);
@@ -462,8 +482,8 @@ static int parse_gic(const struct fdt *fdt, struct platform_info *out, char *err
 				out->nr_gicr = i + 1;
 		}
 		if (e)
-			return fail(err, errlen, e, "GICv3 node lacks a readable GICD or redistributor reg",
-				    true);
+			return fail(err, errlen, e,
+				    "GICv3 node lacks a readable GICD or redistributor reg", true);
 		out->gic_version = 3;
 		return 0;
 	}
@@ -475,8 +495,8 @@ static int parse_gic(const struct fdt *fdt, struct platform_info *out, char *err
 	if (!e)
 		e = fdt_read_reg(fdt, node, 1, &out->gicc_base, &size);
 	if (e)
-		return fail(err, errlen, e, "GICv2 node lacks a readable GICD (reg 0) or GICC (reg 1)",
-			    true);
+		return fail(err, errlen, e,
+			    "GICv2 node lacks a readable GICD (reg 0) or GICC (reg 1)", true);
 	out->gic_version = 2;
 	return 0;
 }

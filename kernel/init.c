@@ -33,7 +33,9 @@ static u32 boot_entry_el;
 static u64 max_cpus_param = CONFIG_NR_CPUS;
 BOOTPARAM_UINT(max_cpus_param, "maxcpus", 1, CONFIG_NR_CPUS, "bring up at most this many CPUs");
 static bool print_lockstat;
-BOOTPARAM_FLAG(print_lockstat, "lockstat", "print the whole run's lock statistics before shutting down (Linux's /proc/lock_stat table, then lockstat: records)");
+BOOTPARAM_FLAG(
+	print_lockstat, "lockstat",
+	"print the whole run's lock statistics before shutting down (Linux's /proc/lock_stat table, then lockstat: records)");
 static bool show_help;
 BOOTPARAM_FLAG(show_help, "help", "list the boot options and their meaning");
 
@@ -78,15 +80,17 @@ static void print_boot_record(void)
 			all &= cpu_data(c)->sctlr;
 	for (int i = 0; i < plat.nr_mem; i++)
 		mem += plat.mem[i].size;
-	printk_raw("boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
-		   "cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx kernel_va=0x%llx mem_mib=%llu "
-		   "strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s lockstat=%s lockdep=%s",
-		   plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M), on_off(all & SCTLR_C),
-		   on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(), cpus_possible,
-		   cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
-		   (unsigned long long)boot_load_addr, (unsigned long long)_text, (unsigned long long)(mem >> 20),
-		   LOCK_STRATEGY_NAME, LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME,
-		   on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
+	printk_raw(
+		"boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
+		"cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx kernel_va=0x%llx mem_mib=%llu "
+		"strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s lockstat=%s lockdep=%s",
+		plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M),
+		on_off(all & SCTLR_C), on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(),
+		cpus_possible, cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
+		(unsigned long long)boot_load_addr, (unsigned long long)_text,
+		(unsigned long long)(mem >> 20), LOCK_STRATEGY_NAME, LOCK_ALG_NAME,
+		LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME, on_off(LOCKSTAT_ENABLED),
+		on_off(LOCKDEP_ENABLED));
 }
 
 static u64 dtb_base, dtb_size;
@@ -108,9 +112,11 @@ static u32 cpu_pa_bits(void)
 
 static const char *const console_source[] = {
 	[EARLY_CONSOLE_STDOUT_PATH] = "the device tree's stdout-path",
-	[EARLY_CONSOLE_FIRST_PL011] = "the device tree's first enabled arm,pl011: no usable stdout-path",
-	[EARLY_CONSOLE_RPI5_DEFAULT] = "the device tree names none it can reach, but its root says Raspberry Pi 5: "
-				       "the debug UART",
+	[EARLY_CONSOLE_FIRST_PL011] =
+		"the device tree's first enabled arm,pl011: no usable stdout-path",
+	[EARLY_CONSOLE_RPI5_DEFAULT] =
+		"the device tree names none it can reach, but its root says Raspberry Pi 5: "
+		"the debug UART",
 };
 
 /*
@@ -136,7 +142,8 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 {
 	static char err[320];
 	static char msg[400];
-	u64 image = virt_to_phys(_text), image_end = virt_to_phys(_end); /* compared with x0: physical */
+	/* compared with x0: physical */
+	u64 image = virt_to_phys(_text), image_end = virt_to_phys(_end);
 	struct fdt f;
 
 	if (!dtb)
@@ -144,17 +151,21 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 			    "so QEMU or the firmware passes the DTB)");
 	early_panic_context(true, NULL, NULL);
 	if (dtb >= LINEAR_MAP_SIZE) { /* head.S's early map does not reach it either */
-		snprintf(msg, sizeof(msg), "x0 = 0x%llx: the device tree lies beyond the %llu GiB the kernel maps",
+		snprintf(msg, sizeof(msg),
+			 "x0 = 0x%llx: the device tree lies beyond the %llu GiB the kernel maps",
 			 (unsigned long long)dtb, (unsigned long long)(LINEAR_MAP_SIZE >> 30));
 		early_panic(msg);
 	}
 	early_console_setup(dtb);
 	if (dtb_moved_from) {
-		snprintf(msg, sizeof(msg), "the device tree at 0x%llx (%u bytes) lies inside the kernel image "
-			 "0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
-			 "image_size free (head.S copied the tree to 0x%llx to report this)",
-			 (unsigned long long)dtb_moved_from, fdt_be32((const u8 *)phys_to_virt(dtb) + 4),
-			 (unsigned long long)image, (unsigned long long)image_end - 1, (unsigned long long)dtb);
+		snprintf(
+			msg, sizeof(msg),
+			"the device tree at 0x%llx (%u bytes) lies inside the kernel image "
+			"0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
+			"image_size free (head.S copied the tree to 0x%llx to report this)",
+			(unsigned long long)dtb_moved_from,
+			fdt_be32((const u8 *)phys_to_virt(dtb) + 4), (unsigned long long)image,
+			(unsigned long long)image_end - 1, (unsigned long long)dtb);
 		early_panic(msg);
 	}
 	if (fdt_init(&f, phys_to_virt(dtb)) == 0) {
@@ -162,13 +173,17 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 		dtb_size = f.totalsize; /* the allocator must not hand these pages out */
 	} else if (dtb >= image && dtb < image_end) {
 		/* Not copied by head.S (unaligned, or not a tree by then): zeroing BSS may have wiped it. */
-		snprintf(msg, sizeof(msg), "x0 = 0x%llx points inside the kernel image 0x%llx-0x%llx, and no "
-			 "valid device tree is there: the loader must keep the Image header's image_size free",
-			 (unsigned long long)dtb, (unsigned long long)image, (unsigned long long)image_end - 1);
+		snprintf(
+			msg, sizeof(msg),
+			"x0 = 0x%llx points inside the kernel image 0x%llx-0x%llx, and no "
+			"valid device tree is there: the loader must keep the Image header's image_size free",
+			(unsigned long long)dtb, (unsigned long long)image,
+			(unsigned long long)image_end - 1);
 		early_panic(msg);
 	}
 	if (fdt_parse_platform(phys_to_virt(dtb), cpu_pa_bits(), &plat, err, sizeof(err)) != 0) {
-		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s", (unsigned long long)dtb, err);
+		snprintf(msg, sizeof(msg), "device tree at 0x%llx unusable: %s",
+			 (unsigned long long)dtb, err);
 		early_panic(msg);
 	}
 	if (!plat.have_uart)
@@ -204,15 +219,18 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		       (unsigned long long)(plat.mem[i].base + plat.mem[i].size - 1),
 		       (unsigned long long)(plat.mem[i].size >> 20));
 	for (int i = 0; i < plat.nr_reserved; i++)
-		printk("memory: reserved 0x%llx-0x%llx%s", (unsigned long long)plat.reserved[i].base,
+		printk("memory: reserved 0x%llx-0x%llx%s",
+		       (unsigned long long)plat.reserved[i].base,
 		       (unsigned long long)(plat.reserved[i].base + plat.reserved[i].size - 1),
 		       plat.reserved[i].no_map ? " no-map (left unmapped)" : "");
 
 	mmu_init(&plat);
 	printk("mmu: kernel map from the device tree installed at 0x%llx in TTBR1 (RAM Normal WB, rest Device-nGnRE; "
-	       "kernel text read-only, data never executable); TTBR0 empty", (unsigned long long)PAGE_OFFSET);
+	       "kernel text read-only, data never executable); TTBR0 empty",
+	       (unsigned long long)PAGE_OFFSET);
 	if (irq_init(&plat) != 0)
-		panic("no usable interrupt controller (device tree GIC version %d)", plat.gic_version);
+		panic("no usable interrupt controller (device tree GIC version %d)",
+		      plat.gic_version);
 	if (timer_init(&plat) != 0)
 		panic("no usable timer");
 	if (irq_cpu_init() != 0)
@@ -254,5 +272,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		else
 			printk("lockstat: not built in (CONFIG_LOCK_STAT is off)");
 	}
-	system_shutdown(failed == 0 && bench_failed == 0, failed ? "ktest" : bench_failed ? "bench" : "done");
+	system_shutdown(failed == 0 && bench_failed == 0, failed       ? "ktest" :
+							  bench_failed ? "bench" :
+									 "done");
 }

@@ -22,7 +22,8 @@ int irq_init(const struct platform_info *p)
 		printk("irq: device tree has %s%d, but this kernel was built without its driver "
 		       "(CONFIG_GIC_V2=%s, CONFIG_GIC_V3=%s)",
 		       p->gic_version ? "GICv" : "no supported GIC, version ", p->gic_version,
-		       IS_ENABLED(CONFIG_GIC_V2) ? "y" : "n", IS_ENABLED(CONFIG_GIC_V3) ? "y" : "n");
+		       IS_ENABLED(CONFIG_GIC_V2) ? "y" : "n",
+		       IS_ENABLED(CONFIG_GIC_V3) ? "y" : "n");
 		return -1;
 	}
 	return chip->init(p);

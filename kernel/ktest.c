@@ -46,8 +46,8 @@ void ktest_fail_cmp(struct ktest *t, const char *file, int line, const char *a_t
 		ktest_fail(t, file, line, "expected %s %s %s, got %lld vs %lld", a_text, op, b_text,
 			   (long long)a, (long long)b);
 	else
-		ktest_fail(t, file, line, "expected %s %s %s, got %llu (0x%llx) vs %llu (0x%llx)", a_text,
-			   op, b_text, (unsigned long long)a, (unsigned long long)a,
+		ktest_fail(t, file, line, "expected %s %s %s, got %llu (0x%llx) vs %llu (0x%llx)",
+			   a_text, op, b_text, (unsigned long long)a, (unsigned long long)a,
 			   (unsigned long long)b, (unsigned long long)b);
 }
 
@@ -114,7 +114,8 @@ void ktest_expect_memeq(struct ktest *t, const char *file, int line, const char 
 		return;
 	kt_quote(qa, pa + i, MIN(n - i, 16));
 	kt_quote(qb, pb + i, MIN(n - i, 16));
-	ktest_fail(t, file, line, "expected %s == %s (%llu bytes), first difference at byte %llu: %s vs %s",
+	ktest_fail(t, file, line,
+		   "expected %s == %s (%llu bytes), first difference at byte %llu: %s vs %s",
 		   a_text, b_text, (unsigned long long)n, (unsigned long long)i, qa, qb);
 }
 
@@ -148,8 +149,9 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 		if (atomic_load_acquire(&tasks[i]->exited))
 			task_join(tasks[i]);
 		else
-			printk_raw("  # ktest: task on cpu%u still running after %u ms; left behind",
-				   tasks[i]->cpu, timeout_ms);
+			printk_raw(
+				"  # ktest: task on cpu%u still running after %u ms; left behind",
+				tasks[i]->cpu, timeout_ms);
 	}
 	return finished;
 }
@@ -175,7 +177,8 @@ static u32 unknown_names(bool print, u32 number)
 		bool known = len == 0 || (len == 3 && !strncmp(p, "all", 3)) ||
 			     (len == 4 && !strncmp(p, "none", 4));
 
-		for (const struct ktest_suite *s = __ktest_suites_start; !known && s < __ktest_suites_end; s++)
+		for (const struct ktest_suite *s = __ktest_suites_start;
+		     !known && s < __ktest_suites_end; s++)
 			known = strlen(s->name) == len && !strncmp(s->name, p, len);
 		if (!known) {
 			unknown++;

@@ -50,7 +50,8 @@ void ktest_snapshot(struct ktest_snapshot *s)
 		s->lockdep_reports += lockdep_reports((enum lockdep_kind)k);
 }
 
-void ktest_expect_no_leak(struct ktest *t, const char *file, int line, const struct ktest_snapshot *before)
+void ktest_expect_no_leak(struct ktest *t, const char *file, int line,
+			  const struct ktest_snapshot *before)
 {
 	struct ktest_snapshot now;
 	char msg[160];

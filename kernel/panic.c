@@ -33,7 +33,8 @@ void shutdown_check_params(void)
 	}
 	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0 &&
 	    strcmp(end_action, "reset") != 0) {
-		printk("bootargs: end='%s' is not one of poweroff, idle, reset (keeping poweroff)", end_action);
+		printk("bootargs: end='%s' is not one of poweroff, idle, reset (keeping poweroff)",
+		       end_action);
 		strlcpy(end_action, "poweroff", sizeof(end_action));
 	}
 }
@@ -129,21 +130,25 @@ void early_panic_context(bool have_dtb, const char *board, const char *bootargs)
 void early_panic(const char *msg)
 {
 	bool semihost = false;
-	const struct bootarg_opt opt = { .name = "semihost", .type = BOOTARG_FLAG, .dest = &semihost };
+	const struct bootarg_opt opt = { .name = "semihost",
+					 .type = BOOTARG_FLAG,
+					 .dest = &semihost };
 
 	if (CONFIG_PANIC_UART_FALLBACK && !pl011_base())
 		pl011_init(CONFIG_PANIC_UART_FALLBACK);
 	printk_raw("panic: cpu=0 %s", msg);
 	printk_raw("shutdown: status=fail reason=panic");
 	if (early.board && strcmp(early.board, "qemu-virt") == 0)
-		bootargs_parse(early.bootargs, &opt, 1, NULL); /* silently: only semihost matters here */
+		/* silently: only semihost matters here */
+		bootargs_parse(early.bootargs, &opt, 1, NULL);
 	if (semihost) {
 		printk_raw("panic: PSCI is not set up this early: exiting through semihosting");
 		pl011_flush();
 		semihost_exit(1);
 	}
 	if (early.have_dtb)
-		printk_raw("panic: PSCI is not set up this early, so there is no power-off: halting");
+		printk_raw(
+			"panic: PSCI is not set up this early, so there is no power-off: halting");
 	else
 		printk_raw("panic: no device tree, so no PSCI to power off with: halting");
 	pl011_flush();

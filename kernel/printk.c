@@ -98,8 +98,8 @@ static void vprintk_common(bool prefixed, const char *fmt, va_list ap)
 	}
 	if (prefixed) {
 		u64 ns = time_ns();
-		int p = snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] c%u: ",
-				 (unsigned long long)(ns / 1000000000ULL),
+		int p = snprintf(prefix, sizeof(prefix),
+				 "[%5llu.%06llu] c%u: ", (unsigned long long)(ns / 1000000000ULL),
 				 (unsigned long long)(ns % 1000000000ULL) / 1000,
 				 smp_processor_id()); /* TPIDR_EL1 is set by head.S before any C */
 		plen = p > 0 ? (size_t)p : 0;

@@ -133,13 +133,9 @@ void ipi_handle(u32 sgi)
 			__atomic_store_n(&s->state, CALL_IDLE, __ATOMIC_RELEASE);
 		}
 		break;
-	case IPI_RESCHEDULE:
-		sched_resched_ipi();
-		break;
-	case IPI_STOP:
-		cpu_stop_self();
-	default:
-		break; /* reschedule and ping: counting them is all for now */
+	case IPI_RESCHEDULE: sched_resched_ipi(); break;
+	case IPI_STOP: cpu_stop_self();
+	default: break; /* reschedule and ping: counting them is all for now */
 	}
 }
 
@@ -154,7 +150,8 @@ u32 smp_stop_others(u32 timeout_ms)
 			sent++;
 		}
 	}
-	while (__atomic_load_n(&stopped_count, __ATOMIC_ACQUIRE) < sent && time_counter() < deadline)
+	while (__atomic_load_n(&stopped_count, __ATOMIC_ACQUIRE) < sent &&
+	       time_counter() < deadline)
 		cpu_relax();
 	return __atomic_load_n(&stopped_count, __ATOMIC_ACQUIRE);
 }

@@ -82,12 +82,17 @@ long copy_path(char dst[PATH_MAX], const char *upath)
 const char *errno_name(long err)
 {
 	static const char *const names[] = {
-		[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EBADF] = "EBADF",
-		[ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EFAULT] = "EFAULT",
-		[EBUSY] = "EBUSY", [EEXIST] = "EEXIST", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR",
-		[EINVAL] = "EINVAL", [ENFILE] = "ENFILE", [EMFILE] = "EMFILE", [EFBIG] = "EFBIG",
-		[ENOSPC] = "ENOSPC", [ESPIPE] = "ESPIPE", [EPIPE] = "EPIPE",
-		[ENAMETOOLONG] = "ENAMETOOLONG", [ENOTEMPTY] = "ENOTEMPTY",
+		[EPERM] = "EPERM",	   [ENOENT] = "ENOENT",
+		[ESRCH] = "ESRCH",	   [EBADF] = "EBADF",
+		[ECHILD] = "ECHILD",	   [EAGAIN] = "EAGAIN",
+		[ENOMEM] = "ENOMEM",	   [EFAULT] = "EFAULT",
+		[EBUSY] = "EBUSY",	   [EEXIST] = "EEXIST",
+		[ENOTDIR] = "ENOTDIR",	   [EISDIR] = "EISDIR",
+		[EINVAL] = "EINVAL",	   [ENFILE] = "ENFILE",
+		[EMFILE] = "EMFILE",	   [EFBIG] = "EFBIG",
+		[ENOSPC] = "ENOSPC",	   [ESPIPE] = "ESPIPE",
+		[EPIPE] = "EPIPE",	   [ENAMETOOLONG] = "ENAMETOOLONG",
+		[ENOTEMPTY] = "ENOTEMPTY",
 	};
 
 	if (err < 0)

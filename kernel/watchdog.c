@@ -20,8 +20,9 @@
  * the kernel goes on, since a slow host can trip the limit too.
  */
 static u64 watchdog_ms = 10000;
-BOOTPARAM_UINT(watchdog_ms, "watchdog_ms", 0, 3600000,
-	       "report a CPU without a tick, or a spinlock waited for, for longer than this many ms (0: off)");
+BOOTPARAM_UINT(
+	watchdog_ms, "watchdog_ms", 0, 3600000,
+	"report a CPU without a tick, or a spinlock waited for, for longer than this many ms (0: off)");
 
 static u32 reports; /* atomic */
 
@@ -69,7 +70,8 @@ void watchdog_tick(void)
 	limit = MAX(watchdog_ms, 3000ULL / CONFIG_HZ + 1) * time_freq() / 1000;
 	last = me->wd_last_tick;
 	if (atomic_xchg_acq_rel(&me->wd_stuck_reported, 0U))
-		printk("watchdog: cpu%u ticks again after %llu ms", me->cpu, (unsigned long long)ms_of(now - last));
+		printk("watchdog: cpu%u ticks again after %llu ms", me->cpu,
+		       (unsigned long long)ms_of(now - last));
 	atomic_store_release(&me->wd_last_tick, now);
 
 	/* The wait this tick interrupted, if any (interrupts were on: spin_lock without irqsave). */
@@ -81,8 +83,8 @@ void watchdog_tick(void)
 	} else if (l && !me->wd_spin_reported && now - me->wd_seen_at > limit) {
 		me->wd_spin_reported = true;
 		lock_text(lock, sizeof(lock), me->wd_spin_name, l);
-		printk("watchdog: cpu%u has waited %llu ms for %s", me->cpu, (unsigned long long)ms_of(now - me->wd_seen_at),
-		       lock);
+		printk("watchdog: cpu%u has waited %llu ms for %s", me->cpu,
+		       (unsigned long long)ms_of(now - me->wd_seen_at), lock);
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}
 
@@ -101,8 +103,9 @@ void watchdog_tick(void)
 		l = atomic_load_acquire(&o->wd_spin);
 		if (l)
 			lock_text(lock, sizeof(lock), atomic_load_relaxed(&o->wd_spin_name), l);
-		printk("watchdog: cpu%u stuck with interrupts off for %llu ms (no timer tick)%s%s", c,
-		       (unsigned long long)ms_of(now - seen), l ? ", waiting for " : "", l ? lock : "");
+		printk("watchdog: cpu%u stuck with interrupts off for %llu ms (no timer tick)%s%s",
+		       c, (unsigned long long)ms_of(now - seen), l ? ", waiting for " : "",
+		       l ? lock : "");
 		__atomic_fetch_add(&reports, 1U, __ATOMIC_RELAXED);
 	}
 }

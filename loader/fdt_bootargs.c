@@ -11,11 +11,11 @@
  * kernel/fdt.c, which has already checked every token it hands back.
  */
 
-#define FDT_HDR_SIZE 40u
-#define TOKEN_PROP 3u
+#define FDT_HDR_SIZE	 40u
+#define TOKEN_PROP	 3u
 #define TOKEN_BEGIN_NODE 1u
-#define TOKEN_END_NODE 2u
-#define TOKEN_END 9u
+#define TOKEN_END_NODE	 2u
+#define TOKEN_END	 9u
 
 static void put_be32(u8 *p, u32 v)
 {
@@ -50,7 +50,8 @@ int fdt_copy_with_bootargs(void *dst, size_t dstsize, const void *src, const cha
 {
 	struct fdt fdt;
 	u32 rsv_len = 0, nameoff, args_len = (u32)strlen(bootargs) + 1;
-	u32 prop_len = 12 + align4(args_len), ins, skip_at, skip_len = 0, new_len, struct_len, strings_len;
+	u32 prop_len = 12 + align4(args_len), ins, skip_at, skip_len = 0, new_len, struct_len,
+	    strings_len;
 	u32 off_struct, off_strings, total;
 	u8 *out = dst, *p;
 	int e, chosen, len;
@@ -64,7 +65,8 @@ int fdt_copy_with_bootargs(void *dst, size_t dstsize, const void *src, const cha
 		if (rsv_len + 16 > fdt.rsvmap_max)
 			return -FDT_ERR_BADHEADER;
 		rsv_len += 16;
-		if (fdt_be32(fdt.rsvmap + rsv_len - 8) == 0 && fdt_be32(fdt.rsvmap + rsv_len - 4) == 0)
+		if (fdt_be32(fdt.rsvmap + rsv_len - 8) == 0 &&
+		    fdt_be32(fdt.rsvmap + rsv_len - 4) == 0)
 			break;
 	}
 	chosen = fdt_path_offset(&fdt, "/chosen");
@@ -73,7 +75,8 @@ int fdt_copy_with_bootargs(void *dst, size_t dstsize, const void *src, const cha
 		return chosen;
 	if (new_node) {
 		/* Before the root's END_NODE, the last token but FDT_END: a "chosen" node holding the property. */
-		if (fdt.struct_size < 8 || fdt_be32(fdt.dt_struct + fdt.struct_size - 4) != TOKEN_END ||
+		if (fdt.struct_size < 8 ||
+		    fdt_be32(fdt.dt_struct + fdt.struct_size - 4) != TOKEN_END ||
 		    fdt_be32(fdt.dt_struct + fdt.struct_size - 8) != TOKEN_END_NODE)
 			return -FDT_ERR_BADSTRUCT;
 		ins = fdt.struct_size - 8;
@@ -130,9 +133,9 @@ int fdt_copy_with_bootargs(void *dst, size_t dstsize, const void *src, const cha
 	put_be32(out + 4, total);
 	put_be32(out + 8, off_struct);
 	put_be32(out + 12, off_strings);
-	put_be32(out + 16, FDT_HDR_SIZE); /* off_mem_rsvmap */
-	put_be32(out + 20, 17);           /* version */
-	put_be32(out + 24, 16);           /* last_comp_version */
+	put_be32(out + 16, FDT_HDR_SIZE);	     /* off_mem_rsvmap */
+	put_be32(out + 20, 17);			     /* version */
+	put_be32(out + 24, 16);			     /* last_comp_version */
 	put_be32(out + 28, fdt_be32(fdt.blob + 28)); /* boot_cpuid_phys */
 	put_be32(out + 32, strings_len);
 	put_be32(out + 36, struct_len);

@@ -21,16 +21,16 @@
  * waits it says "loader: ready ..." every two seconds, so a host that opens
  * the port late still sees it.
  */
-#define LOADER_MAGIC 0x52444c4cu /* "LLDR" read little-endian */
+#define LOADER_MAGIC   0x52444c4cu /* "LLDR" read little-endian */
 #define LOADER_VERSION 1
-#define HDR_LEN 28
-#define FLAG_LZ 1u
-#define ARGS_MAX 1024
-#define DTB_MAX (256 << 10) /* a Pi 5 tree is ~90 KiB, QEMU's ~8 KiB once unpadded */
-#define READY_EVERY_S 2
-#define GAP_MAX_S 1
+#define HDR_LEN	       28
+#define FLAG_LZ	       1u
+#define ARGS_MAX       1024
+#define DTB_MAX	       (256 << 10) /* a Pi 5 tree is ~90 KiB, QEMU's ~8 KiB once unpadded */
+#define READY_EVERY_S  2
+#define GAP_MAX_S      1
 /* Appended to the host's boot options: the kernel resets when done, and the board comes back here. */
-#define LOADER_END " end=reset"
+#define LOADER_END  " end=reset"
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 
 void loader_main(u64 dtb, u64 base, u64 home, u64 el) __noreturn;
@@ -157,8 +157,8 @@ static void wait_magic(u64 base, u64 max, u64 el, const char *board)
 
 	for (;;) {
 		if (ticks() >= next) {
-			say("loader: ready version=%d board=%s el=%lu base=0x%lx max=0x%lx", LOADER_VERSION,
-			    board, el, base, max);
+			say("loader: ready version=%d board=%s el=%lu base=0x%lx max=0x%lx",
+			    LOADER_VERSION, board, el, base, max);
 			next = ticks() + READY_EVERY_S * cnt_freq;
 		}
 		c = pl011_try_getc();
@@ -196,7 +196,8 @@ static u32 receive(u64 base, u64 max, u64 el, const char *board)
 	for (i = 0; i < HDR_LEN - 4; i++)
 		crc = crc32_update(crc, hdr[i]);
 	if (~crc != le32(hdr + HDR_LEN - 4)) {
-		say("loader: bad what=header crc=0x%08x want=0x%08x", ~crc, le32(hdr + HDR_LEN - 4));
+		say("loader: bad what=header crc=0x%08x want=0x%08x", ~crc,
+		    le32(hdr + HDR_LEN - 4));
 		return 0;
 	}
 	flags = le32(hdr + 4);
@@ -209,16 +210,18 @@ static u32 receive(u64 base, u64 max, u64 el, const char *board)
 		say("loader: bad what=flags flags=0x%x known=0x%x", flags, FLAG_LZ);
 		return 0;
 	}
-	if (ilen < 64 || ilen > room || len > room || (!(flags & FLAG_LZ) && len != ilen) || alen > ARGS_MAX) {
-		say("loader: bad what=size size=%u image=%u args=%u max=0x%x args_max=%u", len, ilen, alen, room,
-		    ARGS_MAX);
+	if (ilen < 64 || ilen > room || len > room || (!(flags & FLAG_LZ) && len != ilen) ||
+	    alen > ARGS_MAX) {
+		say("loader: bad what=size size=%u image=%u args=%u max=0x%x args_max=%u", len,
+		    ilen, alen, room, ARGS_MAX);
 		return 0;
 	}
 	wire = (flags & FLAG_LZ) ? dst + max / 2 : dst;
 	crc = ~0u;
 	for (i = 0; i < alen + len; i++) {
 		if ((c = get_byte()) < 0) {
-			say("loader: bad what=timeout got=%u want=%u", HDR_LEN + i, HDR_LEN + alen + len);
+			say("loader: bad what=timeout got=%u want=%u", HDR_LEN + i,
+			    HDR_LEN + alen + len);
 			return 0;
 		}
 		crc = crc32_update(crc, (u8)c);
@@ -247,7 +250,8 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 {
 	struct early_console con;
 	const char *board;
-	u64 recv = (base + 0x1fffff) & ~0x1fffffUL, max = home - recv, load, image_size, text_offset;
+	u64 recv = (base + 0x1fffff) & ~0x1fffffUL, max = home - recv, load, image_size,
+	    text_offset;
 	u32 len;
 	int n;
 
@@ -290,7 +294,8 @@ void loader_main(u64 dtb, u64 base, u64 home, u64 el)
 			say("loader: bad what=dtb reason=\"%s\"", fdt_strerror(n));
 			continue;
 		}
-		say("loader: ok size=%u load=0x%lx dtb=0x%lx el=%lu", len, load, (u64)dtb_final, el);
+		say("loader: ok size=%u load=0x%lx dtb=0x%lx el=%lu", len, load, (u64)dtb_final,
+		    el);
 		pl011_flush();
 		loader_dcache_inval((u64)dtb_final, (u64)dtb_final + (u64)n);
 		loader_jump(load, (u64)dtb_final, load, load + image_size);

@@ -3,8 +3,15 @@
 
 struct coarse_lock big_kernel_lock = COARSE_LOCK_INIT("bkl");
 
-u32 kernel_lock_depth(void) { return coarse_depth(&big_kernel_lock); }
-u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
+u32 kernel_lock_depth(void)
+{
+	return coarse_depth(&big_kernel_lock);
+}
+u32 subsys_lock_depth(enum subsys_id ss)
+{
+	(void)ss;
+	return 0;
+}
 
 void klock_sleep_release(struct klock *held, struct klock_sleep *s)
 {

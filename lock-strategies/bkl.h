@@ -4,7 +4,7 @@
 
 #include "coarse.h"
 
-#define LOCK_STRATEGY_NAME "bkl"
+#define LOCK_STRATEGY_NAME  "bkl"
 #define LOCK_STRATEGY_SCOPE SCOPE_KERNEL
 
 extern struct coarse_lock big_kernel_lock;
@@ -14,9 +14,21 @@ static inline bool klock_held(struct klock *l)
 	(void)l;
 	return coarse_held(&big_kernel_lock);
 }
-static inline void kernel_enter(void) { coarse_lock(&big_kernel_lock); }
-static inline void kernel_exit(void) { coarse_unlock(&big_kernel_lock); }
-static inline void subsys_enter(enum subsys_id ss) { (void)ss; }
-static inline void subsys_exit(enum subsys_id ss) { (void)ss; }
+static inline void kernel_enter(void)
+{
+	coarse_lock(&big_kernel_lock);
+}
+static inline void kernel_exit(void)
+{
+	coarse_unlock(&big_kernel_lock);
+}
+static inline void subsys_enter(enum subsys_id ss)
+{
+	(void)ss;
+}
+static inline void subsys_exit(enum subsys_id ss)
+{
+	(void)ss;
+}
 
 #endif

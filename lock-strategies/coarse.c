@@ -23,8 +23,8 @@ void coarse_unlock(struct coarse_lock *c)
 	struct task *me = current_task();
 
 	if (atomic_load_relaxed(&c->owner) != me)
-		panic("%s: released by task %s on cpu%u, which does not hold it", slock_name(&c->lock), me->name,
-		      smp_processor_id());
+		panic("%s: released by task %s on cpu%u, which does not hold it",
+		      slock_name(&c->lock), me->name, smp_processor_id());
 	if (--c->depth == 0) {
 		atomic_store_relaxed(&c->owner, (struct task *)NULL);
 		slock_unlock(&c->lock);

@@ -16,9 +16,12 @@ struct task;
 struct coarse_lock {
 	struct slock lock;
 	struct task *owner; /* task that holds it, or NULL */
-	u32 depth;          /* nested acquisitions by the owner */
+	u32 depth;	    /* nested acquisitions by the owner */
 };
-#define COARSE_LOCK_INIT(name) { SLOCK_INIT(name), NULL, 0 }
+#define COARSE_LOCK_INIT(name)            \
+	{                                 \
+		SLOCK_INIT(name), NULL, 0 \
+	}
 
 void coarse_lock(struct coarse_lock *c);
 void coarse_unlock(struct coarse_lock *c);
@@ -42,9 +45,19 @@ static inline void klock_init(struct klock *l, const char *name, enum subsys_id 
 	(void)name;
 	l->subsys = (u8)ss;
 }
-static inline void klock_lock(struct klock *l) { (void)l; }
+static inline void klock_lock(struct klock *l)
+{
+	(void)l;
+}
 /* A label has no order to check: the subclass matters only where data locks are real (FINE). */
-static inline void klock_lock_nested(struct klock *l, u32 subclass) { (void)l; (void)subclass; }
-static inline void klock_unlock(struct klock *l) { (void)l; }
+static inline void klock_lock_nested(struct klock *l, u32 subclass)
+{
+	(void)l;
+	(void)subclass;
+}
+static inline void klock_unlock(struct klock *l)
+{
+	(void)l;
+}
 
 #endif

@@ -1,8 +1,15 @@
 /* FINE strategy (fine.h): no coarse lock; a sleeper gives up and takes back only the data lock it names. */
 #include <locklab/klock.h>
 
-u32 kernel_lock_depth(void) { return 0; }
-u32 subsys_lock_depth(enum subsys_id ss) { (void)ss; return 0; }
+u32 kernel_lock_depth(void)
+{
+	return 0;
+}
+u32 subsys_lock_depth(enum subsys_id ss)
+{
+	(void)ss;
+	return 0;
+}
 
 void klock_sleep_release(struct klock *held, struct klock_sleep *s)
 {

@@ -6,7 +6,10 @@
 #include <locklab/sched.h>
 
 static const char *const names[NR_SUBSYS] = {
-	[SUBSYS_PROC] = "proc", [SUBSYS_FS] = "fs", [SUBSYS_IPC] = "ipc", [SUBSYS_MM] = "mm",
+	[SUBSYS_PROC] = "proc",
+	[SUBSYS_FS] = "fs",
+	[SUBSYS_IPC] = "ipc",
+	[SUBSYS_MM] = "mm",
 };
 
 const char *subsys_name(enum subsys_id ss)
@@ -40,8 +43,10 @@ bool lock_strategy_classes(char *buf, size_t size)
 void klock_assert_failed(struct klock *l, const char *file, int line)
 {
 	panic("klock_assert_held failed at %s:%d: task %s on cpu%u does not hold the %s lock guarding this %s "
-	      "data (strategy %s)", file, line, current_task()->name, smp_processor_id(),
+	      "data (strategy %s)",
+	      file, line, current_task()->name, smp_processor_id(),
 	      LOCK_STRATEGY_SCOPE == SCOPE_KERNEL ? "big kernel" :
-	      LOCK_STRATEGY_SCOPE == SCOPE_SUBSYS ? "subsystem" : "object's own",
+	      LOCK_STRATEGY_SCOPE == SCOPE_SUBSYS ? "subsystem" :
+						    "object's own",
 	      subsys_name((enum subsys_id)l->subsys), LOCK_STRATEGY_NAME);
 }

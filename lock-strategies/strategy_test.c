@@ -8,9 +8,9 @@
 #include <locklab/time.h>
 #include <asm/atomic.h>
 
-#define IS_BKL (LOCK_STRATEGY_SCOPE == SCOPE_KERNEL)
+#define IS_BKL	  (LOCK_STRATEGY_SCOPE == SCOPE_KERNEL)
 #define IS_SUBSYS (LOCK_STRATEGY_SCOPE == SCOPE_SUBSYS)
-#define IS_FINE (LOCK_STRATEGY_SCOPE == SCOPE_DATA)
+#define IS_FINE	  (LOCK_STRATEGY_SCOPE == SCOPE_DATA)
 
 static struct klock fs_a, fs_b, mm_a;
 
@@ -111,10 +111,10 @@ static void strategy_only_the_real_lock_is_counted(struct ktest *t)
  */
 static struct {
 	struct klock fs_obj, mm_obj;
-	bool holding, let_go;   /* atomic: holder's hand-shake */
-	bool inner_inside;      /* atomic: inner is between entering and leaving fs */
-	bool third_saw_inner;   /* atomic: third got into fs while inner was inside */
-	bool third_done;        /* atomic */
+	bool holding, let_go; /* atomic: holder's hand-shake */
+	bool inner_inside;    /* atomic: inner is between entering and leaving fs */
+	bool third_saw_inner; /* atomic: third got into fs while inner was inside */
+	bool third_done;      /* atomic */
 } ak;
 
 static void ak_enter(struct klock *obj, enum subsys_id ss)
@@ -172,7 +172,8 @@ static bool ak_wait_asleep(struct task *t, bool *done)
 	while (time_counter() < end) {
 		if (done && atomic_load_acquire(done))
 			return true;
-		if (atomic_load_relaxed(&t->state) == TASK_SLEEPING && !atomic_load_acquire(&t->on_cpu))
+		if (atomic_load_relaxed(&t->state) == TASK_SLEEPING &&
+		    !atomic_load_acquire(&t->on_cpu))
 			return true;
 		yield();
 	}

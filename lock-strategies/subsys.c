@@ -9,8 +9,14 @@ struct coarse_lock subsys_locks[NR_SUBSYS] = {
 	[SUBSYS_MM] = COARSE_LOCK_INIT("mm_lock"),
 };
 
-u32 kernel_lock_depth(void) { return 0; }
-u32 subsys_lock_depth(enum subsys_id ss) { return coarse_depth(&subsys_locks[ss]); }
+u32 kernel_lock_depth(void)
+{
+	return 0;
+}
+u32 subsys_lock_depth(enum subsys_id ss)
+{
+	return coarse_depth(&subsys_locks[ss]);
+}
 
 void klock_sleep_release(struct klock *held, struct klock_sleep *s)
 {

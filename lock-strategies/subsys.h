@@ -4,7 +4,7 @@
 
 #include "coarse.h"
 
-#define LOCK_STRATEGY_NAME "subsys"
+#define LOCK_STRATEGY_NAME  "subsys"
 #define LOCK_STRATEGY_SCOPE SCOPE_SUBSYS
 
 /* Lock order: by enum subsys_id (proc, fs, ipc, mm). */
@@ -14,9 +14,19 @@ static inline bool klock_held(struct klock *l)
 {
 	return coarse_held(&subsys_locks[l->subsys]);
 }
-static inline void kernel_enter(void) {}
-static inline void kernel_exit(void) {}
-static inline void subsys_enter(enum subsys_id ss) { coarse_lock(&subsys_locks[ss]); }
-static inline void subsys_exit(enum subsys_id ss) { coarse_unlock(&subsys_locks[ss]); }
+static inline void kernel_enter(void)
+{
+}
+static inline void kernel_exit(void)
+{
+}
+static inline void subsys_enter(enum subsys_id ss)
+{
+	coarse_lock(&subsys_locks[ss]);
+}
+static inline void subsys_exit(enum subsys_id ss)
+{
+	coarse_unlock(&subsys_locks[ss]);
+}
 
 #endif

@@ -8,10 +8,11 @@
 #  3. no source file grows past 700 lines
 #  4. every strategy of lock-strategies/Kconfig (scripts/lock-strategies) has its <name>.h, <name>.c and
 #     configs/qemu_<name>_defconfig: what the build, make bench and make check look for
+#  5. every C and header file is laid out as .clang-format says (`make format` rewrites them)
 cd "$1"
 srcs=$(git ls-files '*.c' '*.h' '*.S' 2>/dev/null || find . -name '*.[chS]' -not -path './build*')
 echo "KTAP version 1"
-echo "1..4"
+echo "1..5"
 fail=0
 
 leaks=$(grep -lE 'CONFIG_LOCK_STRATEGY_[A-Za-z0-9_]+' $srcs | grep -v '^lock-strategies/' || true)
@@ -62,5 +63,21 @@ else
 	[ -n "$strategies" ] || echo "# no strategy found in lock-strategies/Kconfig"
 	echo "not ok 4 every_strategy_has_its_files"
 	fail=1
+fi
+
+csrcs=$(printf '%s\n' $srcs | grep -E '\.[ch]$')
+if ! command -v clang-format >/dev/null 2>&1; then
+	echo "# clang-format is missing: run 'sudo scripts/deps.sh' (Debian package clang-format)"
+	echo "not ok 5 c_sources_follow_clang_format"
+	fail=1
+else
+	unformatted=$(for f in $csrcs; do clang-format --dry-run "$f" 2>&1 | grep -q . && echo "$f"; done)
+	if [ -z "$unformatted" ]; then
+		echo "ok 5 c_sources_follow_clang_format"
+	else
+		for f in $unformatted; do echo "# $f: differs from .clang-format's layout (make format rewrites it)"; done
+		echo "not ok 5 c_sources_follow_clang_format"
+		fail=1
+	fi
 fi
 exit $fail

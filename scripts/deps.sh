@@ -24,6 +24,7 @@ kconfig-mconf kconfig-frontends-nox
 dtc device-tree-compiler
 gnuplot gnuplot-nox
 python3 python3
+clang-format clang-format
 "
 
 missing=$(printf '%s\n' "$need" | while read -r cmd pkg; do

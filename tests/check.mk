@@ -105,7 +105,13 @@ define matrix-boot
   --expect lockstat=$(if $(findstring nostat,$(1)),off,on)"
 endef
 
-.PHONY: host-tests check check-kernel
+.PHONY: host-tests check check-kernel format
+# make format: lay out the C sources as .clang-format says (make check's step
+# layout fails on any file that differs).
+format:
+	$(call need-tool,clang-format)
+	$(Q)cd $(srctree) && { git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*'; } | xargs clang-format -i
+	@echo "  FORMAT   C sources laid out as .clang-format says"
 host-tests: $(host-test-bins) $(host-dtb-files)
 	$(Q)fail=0; for t in $(host-test-bins); do $$t $(HOST_DIR)/dtb > $(HOST_DIR)/$$(basename $$t).out 2>&1 \
 		&& echo "  PASS     $$(basename $$t)" || { echo "  FAIL     $$(basename $$t) (see $(HOST_DIR)/$$(basename $$t).out)"; fail=1; }; done; exit $$fail

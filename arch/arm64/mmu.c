@@ -30,11 +30,12 @@
  * no-map reserved ranges and for the guard page below each kernel stack.
  */
 #define L1_ENTRIES 512
-#define L2_TABLES 8
-#define L3_TABLES 32 /* 4 KiB pages: the image's section boundaries, guard pages, no-map ends; 2 MiB each */
-#define GIB (1UL << 30)
-#define MIB2 (1UL << 21)
-#define PAGE 4096UL
+#define L2_TABLES  8
+/* 4 KiB pages: the image's section boundaries, guard pages, no-map ends; 2 MiB each */
+#define L3_TABLES 32
+#define GIB	  (1UL << 30)
+#define MIB2	  (1UL << 21)
+#define PAGE	  4096UL
 
 /* In .pgtables, beside head.S's early table: uaccess_ok refuses that one range. */
 static u64 pg_l1[L1_ENTRIES] __aligned(4096) __section(".pgtables.l1");
@@ -93,7 +94,9 @@ static u64 *table_below(u64 *e, u64 span, int level)
 		return NULL;
 	t = level == 1 ? pg_l2[l2_used++] : pg_l3[l3_used++];
 	for (u64 j = 0; j < 512; j++)
-		t[j] = (*e & PTE_VALID) ? (base + j * (span / 512)) | attrs | (level == 2 ? PTE_TABLE : 0) : 0;
+		t[j] = (*e & PTE_VALID) ?
+			       (base + j * (span / 512)) | attrs | (level == 2 ? PTE_TABLE : 0) :
+			       0;
 	*e = virt_to_phys(t) | PTE_VALID | PTE_TABLE;
 	return t;
 }
@@ -145,13 +148,14 @@ static void unmap_guards(void (*region)(struct stack_region *r))
 	for (u32 i = 0; i < r.count; i++)
 		done += unmap_page(r.base + i * r.slot_size);
 	if (done < r.count)
-		printk("mmu: out of page tables: %u of %u %s guard pages left mapped", r.count - done, r.count,
-		       r.what);
+		printk("mmu: out of page tables: %u of %u %s guard pages left mapped",
+		       r.count - done, r.count, r.what);
 }
 
 bool stack_guard_hit(u64 addr, char *buf, u32 n)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region, exc_stack_region };
+	void (*const regions[])(struct stack_region * r) = { task_stack_region, boot_stack_region,
+							     exc_stack_region };
 
 	for (u32 k = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
 		struct stack_region r;
@@ -165,7 +169,8 @@ bool stack_guard_hit(u64 addr, char *buf, u32 n)
 			return false; /* in a stack, not in its guard */
 		if (k == 0)
 			snprintf(buf, n, "%s %llu (task %s)", r.what, (unsigned long long)slot,
-				 task_stack_owner((u32)slot) ? task_stack_owner((u32)slot) : "none");
+				 task_stack_owner((u32)slot) ? task_stack_owner((u32)slot) :
+							       "none");
 		else
 			snprintf(buf, n, "%s%llu", r.what, (unsigned long long)slot);
 		return true;
@@ -205,14 +210,16 @@ static void protect_image(void)
 {
 	bool ok = set_range(virt_to_phys(_text), (u64)__rodata_start - (u64)_text, PTE_KERNEL_TEXT);
 
-	ok &= set_range(virt_to_phys(__rodata_start), (u64)__data_start - (u64)__rodata_start, PTE_KERNEL_RODATA);
+	ok &= set_range(virt_to_phys(__rodata_start), (u64)__data_start - (u64)__rodata_start,
+			PTE_KERNEL_RODATA);
 	if (!ok)
 		printk("mmu: out of page tables: part of the kernel text or rodata left writable");
 }
 
 bool stack_guard_overlaps(u64 addr, u64 len)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region, exc_stack_region };
+	void (*const regions[])(struct stack_region * r) = { task_stack_region, boot_stack_region,
+							     exc_stack_region };
 	u64 end = addr + len;
 
 	for (u32 k = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
@@ -227,7 +234,8 @@ bool stack_guard_overlaps(u64 addr, u64 len)
 		/* Guards start each slot: the range meets the one of its first slot or of the next. */
 		slot = (addr - r.base) / r.slot_size;
 		guard = r.base + slot * r.slot_size;
-		if (addr < guard + STACK_GUARD_SIZE || (slot + 1 < r.count && end > guard + r.slot_size))
+		if (addr < guard + STACK_GUARD_SIZE ||
+		    (slot + 1 < r.count && end > guard + r.slot_size))
 			return true;
 	}
 	return false;
@@ -246,7 +254,8 @@ int mmu_init(const struct platform_info *p)
 		}
 		if (l2_used == L2_TABLES) {
 			printk("mmu: RAM map too fragmented (more than %d partial GiB); "
-			       "mapping GiB %llu as Normal", L2_TABLES, (unsigned long long)i);
+			       "mapping GiB %llu as Normal",
+			       L2_TABLES, (unsigned long long)i);
 			pg_l1[i] = base | PTE_KERNEL_DATA;
 			continue;
 		}
@@ -254,7 +263,8 @@ int mmu_init(const struct platform_info *p)
 		for (u64 j = 0; j < 512; j++) {
 			u64 b = base + j * MIB2;
 			/* A 2 MiB block only partly RAM stays Device: no speculative fills of non-RAM. */
-			l2[j] = b | (ram_cover(p, b, MIB2) == 2 ? PTE_KERNEL_DATA : PTE_BLOCK_DEVICE);
+			l2[j] = b |
+				(ram_cover(p, b, MIB2) == 2 ? PTE_KERNEL_DATA : PTE_BLOCK_DEVICE);
 		}
 		pg_l1[i] = virt_to_phys(l2) | PTE_VALID | PTE_TABLE;
 	}
@@ -314,7 +324,9 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		return true;
 	}
 	if (addr < LINEAR_MAP_SIZE) {
-		snprintf(buf, n, "the lower half (TTBR0 maps nothing: a physical address used as a pointer?)");
+		snprintf(
+			buf, n,
+			"the lower half (TTBR0 maps nothing: a physical address used as a pointer?)");
 		return true;
 	}
 	for (int i = 0; p && i < p->nr_reserved; i++) {
@@ -324,7 +336,8 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		    virt_to_phys((void *)addr) >= base && virt_to_phys((void *)addr) < end) {
 			snprintf(buf, n, "no-map reserved memory 0x%llx-0x%llx (unmapped)",
 				 (unsigned long long)p->reserved[i].base,
-				 (unsigned long long)(p->reserved[i].base + p->reserved[i].size - 1));
+				 (unsigned long long)(p->reserved[i].base + p->reserved[i].size -
+						      1));
 			return true;
 		}
 	}

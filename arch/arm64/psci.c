@@ -16,14 +16,14 @@ static s64 psci_call(u64 fn, u64 a1, u64 a2, u64 a3)
 		__asm__ volatile("smc #0"
 				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
 				 :
-				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-				   "x13", "x14", "x15", "x16", "x17", "memory");
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+				   "x14", "x15", "x16", "x17", "memory");
 	else if (conduit == PSCI_HVC)
 		__asm__ volatile("hvc #0"
 				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
 				 :
-				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-				   "x13", "x14", "x15", "x16", "x17", "memory");
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+				   "x14", "x15", "x16", "x17", "memory");
 	else
 		return PSCI_E_NOT_SUPPORTED;
 	return (s64)x0;

@@ -31,8 +31,9 @@ enum { SLOT_FREE, SLOT_BOOTING, SLOT_STARTED, SLOT_ABANDONED };
 
 /* A fault to order: one secondary is started where it never answers (head.S: secondary_silent). */
 static u64 cpu_on_silent;
-BOOTPARAM_UINT(cpu_on_silent, "cpu_on_silent", 0, CONFIG_NR_CPUS - 1,
-	       "logical CPU to start at an entry that never answers, to test the CPU_ON timeout (0: none)");
+BOOTPARAM_UINT(
+	cpu_on_silent, "cpu_on_silent", 0, CONFIG_NR_CPUS - 1,
+	"logical CPU to start at an entry that never answers, to test the CPU_ON timeout (0: none)");
 static u32 slot_state[CONFIG_NR_CPUS];
 
 void secondary_start(u64 cpu)
@@ -86,11 +87,13 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		dcache_clean_range(b, sizeof(*b));
 		dcache_clean_range(cpu_data(cpu), sizeof(struct percpu));
 		if (cpu == cpu_on_silent)
-			printk("smp: cpu%u (MPIDR 0x%llx): started where it cannot answer (cpu_on_silent=%u)", cpu,
-			       (unsigned long long)mpidr, cpu);
+			printk("smp: cpu%u (MPIDR 0x%llx): started where it cannot answer (cpu_on_silent=%u)",
+			       cpu, (unsigned long long)mpidr, cpu);
 		/* The CPU starts with its MMU off: entry point and context are physical addresses. */
-		ret = psci_cpu_on(mpidr, virt_to_phys(cpu == cpu_on_silent ? secondary_silent : secondary_entry),
-				  virt_to_phys(b));
+		ret = psci_cpu_on(
+			mpidr,
+			virt_to_phys(cpu == cpu_on_silent ? secondary_silent : secondary_entry),
+			virt_to_phys(b));
 		if (ret != PSCI_SUCCESS) {
 			u32 expected = SLOT_BOOTING;
 			/*
@@ -99,8 +102,9 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 			 * claimed the slot meanwhile.
 			 */
 			bool reuse = ret != PSCI_E_ALREADY_ON && ret != PSCI_E_ON_PENDING &&
-				     __atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_FREE, false,
-								 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+				     __atomic_compare_exchange_n(&slot_state[cpu], &expected,
+								 SLOT_FREE, false, __ATOMIC_ACQ_REL,
+								 __ATOMIC_ACQUIRE);
 			printk("smp: cpu%u (MPIDR 0x%llx): PSCI CPU_ON failed: %s (%lld); continuing without it",
 			       cpu, (unsigned long long)mpidr, psci_strerror(ret), (long long)ret);
 			if (reuse)
@@ -110,8 +114,9 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 		if (!wait_online(cpu, CONFIG_CPU_ON_TIMEOUT_MS)) {
 			u32 expected = SLOT_BOOTING;
 
-			if (__atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_ABANDONED, false,
-							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			if (__atomic_compare_exchange_n(&slot_state[cpu], &expected, SLOT_ABANDONED,
+							false, __ATOMIC_ACQ_REL,
+							__ATOMIC_ACQUIRE)) {
 				/* The slot stays used: its stack may still be touched by the late CPU. */
 				printk("smp: cpu%u (MPIDR 0x%llx) did not come online within %d ms; continuing without it",
 				       cpu, (unsigned long long)mpidr, CONFIG_CPU_ON_TIMEOUT_MS);
@@ -119,12 +124,14 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 			}
 			/* It claimed the slot just now: give it the time to finish its set-up. */
 			if (!wait_online(cpu, CONFIG_CPU_ON_TIMEOUT_MS))
-				printk("smp: cpu%u started but did not finish its set-up in time", cpu);
+				printk("smp: cpu%u started but did not finish its set-up in time",
+				       cpu);
 		}
 	}
 }
 
 void boot_stack_region(struct stack_region *r)
 {
-	*r = (struct stack_region){ (u64)&boot_stacks[0], sizeof(boot_stacks[0]), CONFIG_NR_CPUS, "boot stack of cpu" };
+	*r = (struct stack_region){ (u64)&boot_stacks[0], sizeof(boot_stacks[0]), CONFIG_NR_CPUS,
+				    "boot stack of cpu" };
 }

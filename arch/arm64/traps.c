@@ -56,8 +56,8 @@ const char *esr_class_name(u32 ec)
 static const char *vector_name(unsigned long kind)
 {
 	static const char *const names[] = {
-		"sync (EL1t)", "IRQ (EL1t)", "FIQ (EL1t)", "SError (EL1t)",
-		"sync (EL1h)", "IRQ (EL1h)", "FIQ (EL1h)", "SError (EL1h)",
+		"sync (EL1t)",	     "IRQ (EL1t)",	 "FIQ (EL1t)",	     "SError (EL1t)",
+		"sync (EL1h)",	     "IRQ (EL1h)",	 "FIQ (EL1h)",	     "SError (EL1h)",
 		"sync (EL0 64-bit)", "IRQ (EL0 64-bit)", "FIQ (EL0 64-bit)", "SError (EL0 64-bit)",
 		"sync (EL0 32-bit)", "IRQ (EL0 32-bit)", "FIQ (EL0 32-bit)", "SError (EL0 32-bit)",
 	};
@@ -69,9 +69,10 @@ static void dump_frame(const struct trap_frame *f)
 	for (int i = 0; i < 30; i += 3)
 		printk_raw("  x%-2d %016llx  x%-2d %016llx  x%-2d %016llx", i,
 			   (unsigned long long)f->x[i], i + 1, (unsigned long long)f->x[i + 1],
-			   i + 2 < 31 ? i + 2 : 30, (unsigned long long)f->x[i + 2 < 31 ? i + 2 : 30]);
-	printk_raw("  lr  %016llx  sp  %016llx  spsr %08llx",
-		   (unsigned long long)f->x[30], (unsigned long long)f->sp, (unsigned long long)f->spsr);
+			   i + 2 < 31 ? i + 2 : 30,
+			   (unsigned long long)f->x[i + 2 < 31 ? i + 2 : 30]);
+	printk_raw("  lr  %016llx  sp  %016llx  spsr %08llx", (unsigned long long)f->x[30],
+		   (unsigned long long)f->sp, (unsigned long long)f->spsr);
 }
 
 /*
@@ -126,12 +127,14 @@ static void overflow_check(const struct trap_frame *f)
 	if (ec != ESR_EC_DABT_CUR || !stack_guard_hit(f->far, what, sizeof(what)))
 		return;
 	console_panic_mode();
-	printk_raw("exception: kernel stack overflow on cpu%u: %s ran into its guard page at 0x%llx "
-		   "(sp 0x%llx, pc 0x%llx)", smp_processor_id(), what, (unsigned long long)f->far,
-		   (unsigned long long)f->sp, (unsigned long long)f->elr);
+	printk_raw(
+		"exception: kernel stack overflow on cpu%u: %s ran into its guard page at 0x%llx "
+		"(sp 0x%llx, pc 0x%llx)",
+		smp_processor_id(), what, (unsigned long long)f->far, (unsigned long long)f->sp,
+		(unsigned long long)f->elr);
 	dump_frame(f);
-	panic("kernel stack overflow: %s (guard page hit at 0x%llx, pc 0x%llx)", what, (unsigned long long)f->far,
-	      (unsigned long long)f->elr);
+	panic("kernel stack overflow: %s (guard page hit at 0x%llx, pc 0x%llx)", what,
+	      (unsigned long long)f->far, (unsigned long long)f->elr);
 }
 
 void trap_sync(struct trap_frame *f, unsigned long kind)

@@ -8,7 +8,10 @@
 /* Runs what bench= selects (nothing for "none"); returns the number of failed runs, or 1 for bad options. */
 u32 bench_run_selected(void);
 #else
-static inline u32 bench_run_selected(void) { return 0; }
+static inline u32 bench_run_selected(void)
+{
+	return 0;
+}
 #endif
 
 #endif

@@ -7,15 +7,15 @@
 enum bootarg_type {
 	BOOTARG_FLAG, /* "name" alone sets *(bool *)dest = true; "name=0|1|on|off|yes|no|true|false" also accepted */
 	BOOTARG_UINT, /* "name=<decimal or 0x hex>" into *(u64 *)dest, checked against [min, max] */
-	BOOTARG_STR,  /* "name=<text>" (may be "quoted with spaces") copied into char dest[str_size] */
+	BOOTARG_STR, /* "name=<text>" (may be "quoted with spaces") copied into char dest[str_size] */
 };
 
 struct bootarg_opt {
 	const char *name;
 	enum bootarg_type type;
 	void *dest;
-	u64 min, max;    /* BOOTARG_UINT only */
-	size_t str_size; /* BOOTARG_STR only: size of the dest buffer incl. NUL */
+	u64 min, max;	  /* BOOTARG_UINT only */
+	size_t str_size;  /* BOOTARG_STR only: size of the dest buffer incl. NUL */
 	const char *help; /* one line, shown when the option is misused */
 };
 

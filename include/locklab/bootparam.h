@@ -8,19 +8,25 @@
  * The options live in the .bootparams section (collected by the linker
  * script), so declaring an option is one line next to the variable it sets.
  */
-#define BOOTPARAM_UINT(var, optname, lo, hi, helptext)                              \
-	static const struct bootarg_opt __bootparam_##var __section(".bootparams")  \
-		__used __aligned(8) = { .name = optname, .type = BOOTARG_UINT,        \
-					.dest = &var, .min = lo, .max = hi,         \
+#define BOOTPARAM_UINT(var, optname, lo, hi, helptext)                             \
+	static const struct bootarg_opt __bootparam_##var __section(".bootparams") \
+		__used __aligned(8) = { .name = optname,                           \
+					.type = BOOTARG_UINT,                      \
+					.dest = &var,                              \
+					.min = lo,                                 \
+					.max = hi,                                 \
 					.help = helptext }
-#define BOOTPARAM_FLAG(var, optname, helptext)                                      \
-	static const struct bootarg_opt __bootparam_##var __section(".bootparams")  \
-		__used __aligned(8) = { .name = optname, .type = BOOTARG_FLAG,        \
-					.dest = &var, .help = helptext }
-#define BOOTPARAM_STR(var, optname, helptext)                                       \
-	static const struct bootarg_opt __bootparam_##var __section(".bootparams")  \
-		__used __aligned(8) = { .name = optname, .type = BOOTARG_STR,         \
-					.dest = var, .str_size = sizeof(var),      \
+#define BOOTPARAM_FLAG(var, optname, helptext)                                                \
+	static const struct bootarg_opt __bootparam_##var __section(".bootparams")            \
+		__used __aligned(8) = {                                                       \
+			.name = optname, .type = BOOTARG_FLAG, .dest = &var, .help = helptext \
+		}
+#define BOOTPARAM_STR(var, optname, helptext)                                      \
+	static const struct bootarg_opt __bootparam_##var __section(".bootparams") \
+		__used __aligned(8) = { .name = optname,                           \
+					.type = BOOTARG_STR,                       \
+					.dest = var,                               \
+					.str_size = sizeof(var),                   \
 					.help = helptext }
 
 /* Parses cmdline against every declared option; returns the number of problems (each already printed). */

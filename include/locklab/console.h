@@ -4,7 +4,7 @@
 
 #include <locklab/types.h>
 
-void pl011_init(u64 base); /* physical address (device tree); 0: none */
+void pl011_init(u64 base);    /* physical address (device tree); 0: none */
 void pl011_init_at(u64 addr); /* the address the CPU uses now (MMU off: physical), no conversion */
 u64 pl011_base(void);
 void pl011_putc(char c);

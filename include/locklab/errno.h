@@ -4,29 +4,29 @@
 
 #include <locklab/types.h>
 
-#define EPERM 1
-#define ENOENT 2
-#define ESRCH 3
-#define EBADF 9
-#define ECHILD 10
-#define EAGAIN 11
-#define ENOMEM 12
-#define EFAULT 14
-#define EBUSY 16
-#define EEXIST 17
-#define ENOTDIR 20
-#define EISDIR 21
-#define EINVAL 22
-#define ENFILE 23
-#define EMFILE 24
-#define EFBIG 27
-#define ENOSPC 28
-#define ESPIPE 29
-#define EPIPE 32
+#define EPERM	     1
+#define ENOENT	     2
+#define ESRCH	     3
+#define EBADF	     9
+#define ECHILD	     10
+#define EAGAIN	     11
+#define ENOMEM	     12
+#define EFAULT	     14
+#define EBUSY	     16
+#define EEXIST	     17
+#define ENOTDIR	     20
+#define EISDIR	     21
+#define EINVAL	     22
+#define ENFILE	     23
+#define EMFILE	     24
+#define EFBIG	     27
+#define ENOSPC	     28
+#define ESPIPE	     29
+#define EPIPE	     32
 #define ENAMETOOLONG 36
-#define ENOTEMPTY 39
+#define ENOTEMPTY    39
 
 const char *errno_name(long err); /* "ENOENT" for -2 or 2; "E?" if unknown */
-bool errno_known(long err);       /* err is -E for one of the errnos above */
+bool errno_known(long err);	  /* err is -E for one of the errnos above */
 
 #endif

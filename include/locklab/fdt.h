@@ -11,14 +11,14 @@
  */
 
 /* Error codes (negative return values). fdt_strerror() names them in words. */
-#define FDT_ERR_NOTFOUND 1   /* node or property not present */
-#define FDT_ERR_BADMAGIC 2   /* no 0xd00dfeed magic: not a DTB, or no DTB passed */
+#define FDT_ERR_NOTFOUND   1 /* node or property not present */
+#define FDT_ERR_BADMAGIC   2 /* no 0xd00dfeed magic: not a DTB, or no DTB passed */
 #define FDT_ERR_BADVERSION 3 /* version < 16 or last_comp_version > 17 */
-#define FDT_ERR_BADHEADER 4  /* offsets/sizes outside totalsize or misaligned */
-#define FDT_ERR_BADSTRUCT 5  /* malformed structure block (bad token, overrun, bad nesting) */
-#define FDT_ERR_BADVALUE 6   /* property of the wrong length or content */
-#define FDT_ERR_TRUNCATED 7  /* a property or string runs past the end of its block */
-#define FDT_ERR_NOSPACE 8    /* more entries than the fixed arrays hold */
+#define FDT_ERR_BADHEADER  4 /* offsets/sizes outside totalsize or misaligned */
+#define FDT_ERR_BADSTRUCT  5 /* malformed structure block (bad token, overrun, bad nesting) */
+#define FDT_ERR_BADVALUE   6 /* property of the wrong length or content */
+#define FDT_ERR_TRUNCATED  7 /* a property or string runs past the end of its block */
+#define FDT_ERR_NOSPACE	   8 /* more entries than the fixed arrays hold */
 
 const char *fdt_strerror(int err);
 
@@ -30,7 +30,7 @@ struct fdt {
 	const char *dt_strings; /* strings block */
 	u32 strings_size;
 	const u8 *rsvmap; /* memory reservation block */
-	u32 rsvmap_max;   /* bytes available for the reservation block */
+	u32 rsvmap_max;	  /* bytes available for the reservation block */
 };
 
 /* Validates the header and fills *fdt. Returns 0 or -FDT_ERR_*. */
@@ -83,12 +83,12 @@ static inline u32 fdt_be32(const void *p)
 
 /* ---- platform description (kernel/fdt_platform.c) ---- */
 
-#define PLAT_MAX_CPUS 64
-#define PLAT_MAX_MEM 8
+#define PLAT_MAX_CPUS	  64
+#define PLAT_MAX_MEM	  8
 #define PLAT_MAX_RESERVED 16
-#define PLAT_MAX_GICR 4
-#define PLAT_MAX_NOTES 4
-#define PLAT_NOTE_LEN 256
+#define PLAT_MAX_GICR	  4
+#define PLAT_MAX_NOTES	  4
+#define PLAT_NOTE_LEN	  256
 
 enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
 
@@ -106,8 +106,8 @@ struct plat_range {
 };
 
 struct platform_info {
-	const char *board;  /* short name: "qemu-virt", "rpi5" or "unknown" */
-	const char *model;  /* /model string, or "" */
+	const char *board;    /* short name: "qemu-virt", "rpi5" or "unknown" */
+	const char *model;    /* /model string, or "" */
 	const char *bootargs; /* /chosen bootargs, "" if absent (points into the blob) */
 
 	struct plat_range mem[PLAT_MAX_MEM]; /* /memory reg entries, in DT order */
@@ -124,16 +124,17 @@ struct platform_info {
 
 	int gic_version; /* 2 or 3; 0 if none found */
 	u64 gicd_base;
-	u64 gicc_base; /* v2 CPU interface (reg index 1) */
+	u64 gicc_base;			       /* v2 CPU interface (reg index 1) */
 	struct plat_range gicr[PLAT_MAX_GICR]; /* v3 redistributor regions (reg index 1..) */
 	int nr_gicr;
 
-	u32 timer_phys_intid; /* EL1 non-secure physical timer INTID (PPI n -> 16 + n), 0 if unknown */
+	/* EL1 non-secure physical timer INTID (PPI n -> 16 + n), 0 if unknown */
+	u32 timer_phys_intid;
 	u32 timer_virt_intid;
 
 	u64 cpu_mpidr[PLAT_MAX_CPUS]; /* "reg" of each /cpus/cpu@ node with device_type "cpu", DT order */
-	int nr_cpus;  /* number recorded (<= PLAT_MAX_CPUS) */
-	int cpus_seen; /* number present in the tree (may exceed nr_cpus) */
+	int nr_cpus;		      /* number recorded (<= PLAT_MAX_CPUS) */
+	int cpus_seen;		      /* number present in the tree (may exceed nr_cpus) */
 
 	/*
 	 * What the parser worked around, one sentence each, for the kernel to
@@ -172,14 +173,15 @@ int fdt_parse_platform(const void *blob, u32 pa_bits, struct platform_info *out,
 
 enum early_console_source {
 	EARLY_CONSOLE_NONE,
-	EARLY_CONSOLE_STDOUT_PATH,  /* /chosen stdout-path (through /aliases) names a PL011 */
-	EARLY_CONSOLE_FIRST_PL011,  /* no usable stdout-path: the first enabled "arm,pl011" */
-	EARLY_CONSOLE_RPI5_DEFAULT, /* none found, but the root compatible names a Pi 5: RPI5_DEBUG_UART */
+	EARLY_CONSOLE_STDOUT_PATH, /* /chosen stdout-path (through /aliases) names a PL011 */
+	EARLY_CONSOLE_FIRST_PL011, /* no usable stdout-path: the first enabled "arm,pl011" */
+	/* none found, but the root compatible names a Pi 5: RPI5_DEBUG_UART */
+	EARLY_CONSOLE_RPI5_DEFAULT,
 };
 
 struct early_console {
 	enum early_console_source source;
-	u64 base;             /* valid unless source is EARLY_CONSOLE_NONE */
+	u64 base;	      /* valid unless source is EARLY_CONSOLE_NONE */
 	const char *node;     /* the UART's node name, "" for the Pi 5 default or none */
 	const char *board;    /* "rpi5", "qemu-virt" or "unknown"; NULL if the root is unreadable */
 	const char *bootargs; /* /chosen bootargs, or NULL */

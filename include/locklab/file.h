@@ -7,14 +7,14 @@
 #define FD_MAX 32 /* open files per process */
 
 /* Open flags (Linux values). */
-#define O_RDONLY 0x0
-#define O_WRONLY 0x1
-#define O_RDWR 0x2
-#define O_ACCMODE 0x3
-#define O_CREAT 0x40
-#define O_EXCL 0x80
-#define O_TRUNC 0x200
-#define O_APPEND 0x400
+#define O_RDONLY    0x0
+#define O_WRONLY    0x1
+#define O_RDWR	    0x2
+#define O_ACCMODE   0x3
+#define O_CREAT	    0x40
+#define O_EXCL	    0x80
+#define O_TRUNC	    0x200
+#define O_APPEND    0x400
 #define O_DIRECTORY 0x10000
 
 #define SEEK_SET 0
@@ -32,33 +32,35 @@ struct file_ops {
 };
 
 struct file {
-	struct klock lock;           /* class "file", SUBSYS_FS: guards offset */
-	u32 refs;                    /* atomic: fd table slots and calls in progress */
-	u32 flags;                   /* O_* given at open; never changes */
-	const struct file_ops *ops;  /* never changes */
-	void *priv;                  /* the inode, or the pipe end; never changes */
-	u64 offset;                  /* guarded by lock */
+	struct klock lock;	    /* class "file", SUBSYS_FS: guards offset */
+	u32 refs;		    /* atomic: fd table slots and calls in progress */
+	u32 flags;		    /* O_* given at open; never changes */
+	const struct file_ops *ops; /* never changes */
+	void *priv;		    /* the inode, or the pipe end; never changes */
+	u64 offset;		    /* guarded by lock */
 };
 
 /* An fd table: one per process, copied at spawn. */
 struct files {
-	struct klock lock;           /* class "fd_table", SUBSYS_FS: guards fd[] */
-	struct file *fd[FD_MAX];     /* guarded by lock; each slot holds a reference */
+	struct klock lock;	 /* class "fd_table", SUBSYS_FS: guards fd[] */
+	struct file *fd[FD_MAX]; /* guarded by lock; each slot holds a reference */
 };
 
-struct file *file_alloc(const struct file_ops *ops, void *priv, u32 flags); /* refs = 1; NULL if no memory */
+/* refs = 1; NULL if no memory */
+struct file *file_alloc(const struct file_ops *ops, void *priv, u32 flags);
 void file_get(struct file *f);
-void file_put(struct file *f);   /* calls ops->release and frees it on the last reference */
+void file_put(struct file *f); /* calls ops->release and frees it on the last reference */
 
-struct files *files_alloc(void);                 /* empty; NULL if no memory */
-struct files *files_dup(struct files *from);     /* same files, each referenced again */
-void files_free(struct files *fs);               /* closes every fd, frees the table */
-u32 files_count(struct files *fs);               /* open fds */
+struct files *files_alloc(void);	     /* empty; NULL if no memory */
+struct files *files_dup(struct files *from); /* same files, each referenced again */
+void files_free(struct files *fs);	     /* closes every fd, frees the table */
+u32 files_count(struct files *fs);	     /* open fds */
 
 /* On the current process's table (see proc.h: current_proc()). */
-int fd_install(struct file *f);  /* takes over the caller's reference; fd, or -EMFILE */
-struct file *fd_get(int fd);     /* a new reference, or NULL for a bad or closed fd */
-int fd_close(int fd);            /* 0 or -EBADF */
-int fd_uninstall(int fd, struct file *f); /* closes fd only if it still holds f (undoing an install) */
+int fd_install(struct file *f); /* takes over the caller's reference; fd, or -EMFILE */
+struct file *fd_get(int fd);	/* a new reference, or NULL for a bad or closed fd */
+int fd_close(int fd);		/* 0 or -EBADF */
+/* closes fd only if it still holds f (undoing an install) */
+int fd_uninstall(int fd, struct file *f);
 
 #endif

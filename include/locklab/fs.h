@@ -11,9 +11,9 @@
 
 struct stat {
 	u32 ino;
-	u32 type;  /* S_IFREG or S_IFDIR */
+	u32 type; /* S_IFREG or S_IFDIR */
 	u32 nlink;
-	u64 size;  /* bytes (files), entries (directories) */
+	u64 size; /* bytes (files), entries (directories) */
 };
 
 struct dirent {
@@ -24,9 +24,9 @@ struct dirent {
 
 struct inode;
 
-struct inode *fs_root(void);        /* referenced */
+struct inode *fs_root(void); /* referenced */
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
-u64 fs_inodes_live(void);           /* inodes allocated and not yet freed (leak checks) */
+u64 fs_inodes_live(void); /* inodes allocated and not yet freed (leak checks) */
 
 #endif

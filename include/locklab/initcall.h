@@ -9,17 +9,18 @@
  * platform, timer and interrupts are up and before the other CPUs start, in
  * the init task: no other task exists yet.
  */
-#define INITCALL_MM 1
-#define INITCALL_FS 2
-#define INITCALL_IPC 3
+#define INITCALL_MM   1
+#define INITCALL_FS   2
+#define INITCALL_IPC  3
 #define INITCALL_PROC 4
 
 typedef void (*initcall_t)(void);
 
-#define __initcall_str(x) #x
+#define __initcall_str(x)     #x
 #define __initcall_sec(level) ".initcall." __initcall_str(level)
-#define initcall(fn, level) \
-	static const initcall_t __initcall_##fn __attribute__((used, section(__initcall_sec(level)))) = fn
+#define initcall(fn, level)                     \
+	static const initcall_t __initcall_##fn \
+		__attribute__((used, section(__initcall_sec(level)))) = fn
 
 void initcalls_run(void);
 

@@ -9,16 +9,16 @@
 enum ipi {
 	IPI_RESCHEDULE = 0, /* ask the target to run its scheduler (later issues) */
 	IPI_CALL_FUNC = 1,  /* run a function queued by smp_call_on() */
-	IPI_STOP = 2,       /* panic: stop executing, interrupts off */
-	IPI_PING = 3,       /* tests: only counted */
+	IPI_STOP = 2,	    /* panic: stop executing, interrupts off */
+	IPI_PING = 3,	    /* tests: only counted */
 };
 
 #define INTID_SPURIOUS 1023
 
 struct irqchip {
-	const char *name; /* "v2" or "v3", as in the boot record */
+	const char *name;			    /* "v2" or "v3", as in the boot record */
 	int (*init)(const struct platform_info *p); /* distributor, on the boot CPU; 0 or -1 */
-	int (*cpu_init)(void);  /* this CPU's interface (and redistributor); 0 or -1 */
+	int (*cpu_init)(void);	/* this CPU's interface (and redistributor); 0 or -1 */
 	u32 (*ack)(u32 *intid); /* returns the raw value to hand back to eoi() */
 	void (*eoi)(u32 raw);
 	void (*send_sgi)(u32 cpu, u32 sgi);

@@ -53,10 +53,10 @@ void klock_assert_failed(struct klock *l, const char *file, int line) __noreturn
 /* The lock class lockstat reports for l's effective lock: "bkl", "fs_lock"..., or l's own class. */
 const char *klock_real_class(struct klock *l);
 /* Checks the effective lock: the BKL, the object's subsystem lock, or the object's own lock. */
-#define klock_assert_held(l)                                            \
-	do {                                                            \
-		if (!klock_held(l))                                     \
-			klock_assert_failed(l, __FILE__, __LINE__);     \
+#define klock_assert_held(l)                                        \
+	do {                                                        \
+		if (!klock_held(l))                                 \
+			klock_assert_failed(l, __FILE__, __LINE__); \
 	} while (0)
 
 /*

@@ -43,23 +43,28 @@ struct ktest {
  * KTEST_SUITE(pipe, pipe_cases) or, with hooks,
  * KTEST_SUITE(pipe, pipe_cases, .init = pipe_case_init, .exit = pipe_case_exit).
  */
-#define __KTEST_SUITE(ident, sname, expl, carray, ...)                                 \
+#define __KTEST_SUITE(ident, sname, expl, carray, ...)                                   \
 	static const struct ktest_suite __ktest_suite_##ident __section(".ktest_suites") \
-		__used __aligned(8) = { .name = sname, .cases = carray,                  \
-					.nr_cases = ARRAY_SIZE(carray), .explicit_only = expl, \
+		__used __aligned(8) = { .name = sname,                                   \
+					.cases = carray,                                 \
+					.nr_cases = ARRAY_SIZE(carray),                  \
+					.explicit_only = expl,                           \
 					__VA_ARGS__ }
-#define KTEST_SUITE(ident, ...) __KTEST_SUITE(ident, #ident, false, __VA_ARGS__)
+#define KTEST_SUITE(ident, ...)		 __KTEST_SUITE(ident, #ident, false, __VA_ARGS__)
 #define KTEST_SUITE_EXPLICIT(ident, ...) __KTEST_SUITE(ident, #ident, true, __VA_ARGS__)
-#define KTEST_CASE(fn) { #fn, fn }
+#define KTEST_CASE(fn)  \
+	{               \
+#fn, fn \
+	}
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
 void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
-#define KT_EXPECT(t, cond)                                                          \
-	do {                                                                        \
-		(t)->expectations++;                                                \
-		if (!(cond))                                                        \
-			ktest_fail(t, __FILE__, __LINE__, "expected %s", #cond);    \
+#define KT_EXPECT(t, cond)                                                       \
+	do {                                                                     \
+		(t)->expectations++;                                             \
+		if (!(cond))                                                     \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s", #cond); \
 	} while (0)
 
 /*
@@ -69,18 +74,18 @@ void ktest_note(struct ktest *t, const char *fmt, ...) __printf(2, 3);
  * and hex (addresses, masks). Plain char is unsigned on arm64: default.
  */
 #define __kt_signed(x) \
-	_Generic((x), signed char: 1, short: 1, int: 1, long: 1, long long: 1, default: 0)
+	_Generic((x), signed char : 1, short : 1, int : 1, long : 1, long long : 1, default : 0)
 
 void ktest_fail_cmp(struct ktest *t, const char *file, int line, const char *a_text, const char *op,
 		    const char *b_text, u64 a, u64 b, bool is_signed);
 
-#define __KT_CMP(t, a, op, b)                                                       \
-	do {                                                                        \
-		const bool __s = __kt_signed(a) || __kt_signed(b);                  \
-		unsigned long long __a = (unsigned long long)(a);                   \
-		unsigned long long __b = (unsigned long long)(b);                   \
-		(t)->expectations++;                                                \
-		if (__s ? !((long long)__a op (long long)__b) : !(__a op __b))      \
+#define __KT_CMP(t, a, op, b)                                                              \
+	do {                                                                               \
+		const bool __s = __kt_signed(a) || __kt_signed(b);                         \
+		unsigned long long __a = (unsigned long long)(a);                          \
+		unsigned long long __b = (unsigned long long)(b);                          \
+		(t)->expectations++;                                                       \
+		if (__s ? !((long long)__a op(long long) __b) : !(__a op __b))             \
 			ktest_fail_cmp(t, __FILE__, __LINE__, #a, #op, #b, __a, __b, __s); \
 	} while (0)
 #define KT_EXPECT_EQ(t, a, b) __KT_CMP(t, a, ==, b)
@@ -93,7 +98,7 @@ void ktest_expect_streq(struct ktest *t, const char *file, int line, const char 
 			const char *b_text, const char *a, const char *b);
 void ktest_expect_memeq(struct ktest *t, const char *file, int line, const char *a_text,
 			const char *b_text, const void *a, const void *b, u64 n);
-#define KT_EXPECT_STREQ(t, a, b) ktest_expect_streq(t, __FILE__, __LINE__, #a, #b, a, b)
+#define KT_EXPECT_STREQ(t, a, b)    ktest_expect_streq(t, __FILE__, __LINE__, #a, #b, a, b)
 #define KT_EXPECT_MEMEQ(t, a, b, n) ktest_expect_memeq(t, __FILE__, __LINE__, #a, #b, a, b, n)
 
 /*
@@ -106,31 +111,33 @@ struct ktest_snapshot {
 	u64 free_pages;
 	u64 kmalloc_objs;
 	u64 inodes;
-	u64 procs;           /* processes not yet reaped, init included */
+	u64 procs; /* processes not yet reaped, init included */
 	u64 free_task_slots;
-	u64 fds;             /* open fds of the calling process (init's for a bare task) */
+	u64 fds;	     /* open fds of the calling process (init's for a bare task) */
 	u64 lockdep_reports; /* over every kind; 0 without lockdep */
 };
 void ktest_snapshot(struct ktest_snapshot *s);
-u64 ktest_free_pages(void); /* the snapshot's free_pages alone, for cases that count pages as they go */
-void ktest_expect_no_leak(struct ktest *t, const char *file, int line, const struct ktest_snapshot *before);
+/* the snapshot's free_pages alone, for cases that count pages as they go */
+u64 ktest_free_pages(void);
+void ktest_expect_no_leak(struct ktest *t, const char *file, int line,
+			  const struct ktest_snapshot *before);
 #define KT_EXPECT_NO_LEAK(t, before) ktest_expect_no_leak(t, __FILE__, __LINE__, before)
 
 /* Stop the case here if cond is false (later checks would only add noise). */
-#define KT_ASSERT(t, cond)                                                          \
-	do {                                                                        \
-		(t)->expectations++;                                                \
-		if (!(cond)) {                                                      \
+#define KT_ASSERT(t, cond)                                                               \
+	do {                                                                             \
+		(t)->expectations++;                                                     \
+		if (!(cond)) {                                                           \
 			ktest_fail(t, __FILE__, __LINE__, "assertion %s failed", #cond); \
-			return;                                                     \
-		}                                                                   \
+			return;                                                          \
+		}                                                                        \
 	} while (0)
 
-#define KT_SKIP(t, reason)                                                          \
-	do {                                                                        \
-		(t)->skipped = true;                                                \
-		(t)->skip_reason = reason;                                          \
-		return;                                                             \
+#define KT_SKIP(t, reason)                 \
+	do {                               \
+		(t)->skipped = true;       \
+		(t)->skip_reason = reason; \
+		return;                    \
 	} while (0)
 
 /*

@@ -14,18 +14,26 @@
  * type.
  */
 struct lock_map {
-	const char *name; /* class name: a string constant (lock_class.c caches ids by its address) */
-	u16 class_id;     /* 0 until first use, then an index into the class table */
+	/* class name: a string constant (lock_class.c caches ids by its address) */
+	const char *name;
+	u16 class_id; /* 0 until first use, then an index into the class table */
 #ifdef CONFIG_LOCK_STAT
-	u16 last_cpu;     /* written by the holder: CPU that released it last (a bounce if another takes it) */
-	u64 acquired_at;  /* written by the holder: counter value when taken, for hold time */
+	/* written by the holder: CPU that released it last (a bounce if another takes it) */
+	u16 last_cpu;
+	u64 acquired_at; /* written by the holder: counter value when taken, for hold time */
 #endif
 };
 
 #ifdef CONFIG_LOCK_STAT
-#define LOCK_MAP_INIT(cname) { .name = cname, .class_id = 0, .last_cpu = LOCK_MAP_NO_CPU, .acquired_at = 0 }
+#define LOCK_MAP_INIT(cname)                                                                \
+	{                                                                                   \
+		.name = cname, .class_id = 0, .last_cpu = LOCK_MAP_NO_CPU, .acquired_at = 0 \
+	}
 #else
-#define LOCK_MAP_INIT(cname) { .name = cname, .class_id = 0 }
+#define LOCK_MAP_INIT(cname)                 \
+	{                                    \
+		.name = cname, .class_id = 0 \
+	}
 #endif
 
 /* The class id of m, looked up on first use (any CPU may fill it in: same value). */

@@ -57,15 +57,31 @@ void lock_trace_dump(const char *tag);
 u64 lock_trace_window_cycles(void);
 #else
 #define LOCK_TRACE_ENABLED 0
-static inline bool lock_trace_active(void) { return false; }
+static inline bool lock_trace_active(void)
+{
+	return false;
+}
 static inline void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_ev ev)
 {
-	(void)lock; (void)map; (void)ev;
+	(void)lock;
+	(void)map;
+	(void)ev;
 }
-static inline u64 lock_trace_start(u64 cycles) { return cycles; }
-static inline void lock_trace_stop(void) {}
-static inline void lock_trace_dump(const char *tag) { (void)tag; }
-static inline u64 lock_trace_window_cycles(void) { return 0; }
+static inline u64 lock_trace_start(u64 cycles)
+{
+	return cycles;
+}
+static inline void lock_trace_stop(void)
+{
+}
+static inline void lock_trace_dump(const char *tag)
+{
+	(void)tag;
+}
+static inline u64 lock_trace_window_cycles(void)
+{
+	return 0;
+}
 #endif
 
 #endif

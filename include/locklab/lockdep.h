@@ -8,11 +8,11 @@ struct lock_map;
 struct task;
 
 enum lockdep_kind {
-	LOCKDEP_INVERSION,      /* A->B seen earlier, now B->A */
-	LOCKDEP_RECURSION,      /* taking a non-recursive lock this task already holds */
-	LOCKDEP_UNLOCK_UNHELD,  /* releasing a lock nobody holds */
+	LOCKDEP_INVERSION,	 /* A->B seen earlier, now B->A */
+	LOCKDEP_RECURSION,	 /* taking a non-recursive lock this task already holds */
+	LOCKDEP_UNLOCK_UNHELD,	 /* releasing a lock nobody holds */
 	LOCKDEP_UNLOCK_NONOWNER, /* releasing a lock another CPU or task holds */
-	LOCKDEP_SLEEP_SPINLOCK, /* sleeping (wait_event) with a spinlock held */
+	LOCKDEP_SLEEP_SPINLOCK,	 /* sleeping (wait_event) with a spinlock held */
 	LOCKDEP_NR_KINDS,
 };
 
@@ -46,7 +46,7 @@ struct lockdep_task {
 	struct {
 		struct lock_map *map;
 		u16 class_id;
-		u8 subclass;    /* as it was taken: part of its node in the order graph */
+		u8 subclass; /* as it was taken: part of its node in the order graph */
 	} held[LOCKDEP_HELD_MAX];
 	u32 depth;
 	bool overflowed;
@@ -58,8 +58,14 @@ struct lockdep_task {
 void lockdep_acquire_nested(struct lock_map *m, bool trylock, u32 subclass);
 /* Once owned: pushes it on the task's held stack, with the subclass it was taken as. */
 void lockdep_acquired_nested(struct lock_map *m, u32 subclass);
-static inline void lockdep_acquire(struct lock_map *m, bool trylock) { lockdep_acquire_nested(m, trylock, 0); }
-static inline void lockdep_acquired(struct lock_map *m) { lockdep_acquired_nested(m, 0); }
+static inline void lockdep_acquire(struct lock_map *m, bool trylock)
+{
+	lockdep_acquire_nested(m, trylock, 0);
+}
+static inline void lockdep_acquired(struct lock_map *m)
+{
+	lockdep_acquired_nested(m, 0);
+}
 /* Before releasing: false means the release is wrong, was reported, and must not happen. */
 bool lockdep_release(struct lock_map *m, enum lockdep_owner who, u32 owner_cpu);
 /* A lock taken by one task and released by the next (the run queue lock across a switch). */
@@ -69,19 +75,52 @@ u32 lockdep_held_count(void);
 void lockdep_report_sleep(u32 preempt_count);
 #define LOCKDEP_ENABLED 1
 #else
-static inline void lockdep_acquire_nested(struct lock_map *m, bool t, u32 s) { (void)m; (void)t; (void)s; }
-static inline void lockdep_acquired_nested(struct lock_map *m, u32 s) { (void)m; (void)s; }
-static inline void lockdep_acquire(struct lock_map *m, bool t) { (void)m; (void)t; }
-static inline void lockdep_acquired(struct lock_map *m) { (void)m; }
+static inline void lockdep_acquire_nested(struct lock_map *m, bool t, u32 s)
+{
+	(void)m;
+	(void)t;
+	(void)s;
+}
+static inline void lockdep_acquired_nested(struct lock_map *m, u32 s)
+{
+	(void)m;
+	(void)s;
+}
+static inline void lockdep_acquire(struct lock_map *m, bool t)
+{
+	(void)m;
+	(void)t;
+}
+static inline void lockdep_acquired(struct lock_map *m)
+{
+	(void)m;
+}
 static inline bool lockdep_release(struct lock_map *m, enum lockdep_owner w, u32 c)
 {
-	(void)m; (void)w; (void)c;
+	(void)m;
+	(void)w;
+	(void)c;
 	return true;
 }
-static inline void lockdep_handoff(struct lock_map *m, struct task *f, struct task *t) { (void)m; (void)f; (void)t; }
-static inline u32 lockdep_reports(enum lockdep_kind k) { (void)k; return 0; }
-static inline u32 lockdep_held_count(void) { return 0; }
-static inline void lockdep_report_sleep(u32 p) { (void)p; }
+static inline void lockdep_handoff(struct lock_map *m, struct task *f, struct task *t)
+{
+	(void)m;
+	(void)f;
+	(void)t;
+}
+static inline u32 lockdep_reports(enum lockdep_kind k)
+{
+	(void)k;
+	return 0;
+}
+static inline u32 lockdep_held_count(void)
+{
+	return 0;
+}
+static inline void lockdep_report_sleep(u32 p)
+{
+	(void)p;
+}
 #define LOCKDEP_ENABLED 0
 #endif
 

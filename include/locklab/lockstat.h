@@ -12,7 +12,8 @@ struct lockstat_sum {
 	u64 acquisitions, contentions, con_bounces, acq_bounces, trylock_fail;
 	u64 wait_min, wait_max, wait_total; /* over contended acquisitions */
 	u64 hold_min, hold_max, hold_total; /* over the holds that were timed */
-	u64 hold_count;                     /* holds timed (hold times may be off: lockstat_set_hold) */
+	/* holds timed (hold times may be off: lockstat_set_hold) */
+	u64 hold_count;
 };
 
 #ifdef CONFIG_LOCK_STAT
@@ -54,7 +55,8 @@ void lockstat_print_records(const char *tag);
  * One row of that table into buf (NUL-terminated, at most n bytes), from
  * a sum whose times are already in ns; returns the length. For the tests.
  */
-size_t lockstat_format_row(char *buf, size_t n, const char *class_name, const struct lockstat_sum *ns);
+size_t lockstat_format_row(char *buf, size_t n, const char *class_name,
+			   const struct lockstat_sum *ns);
 /* Time holds from now on (if CONFIG_LOCK_STAT_HOLD_TIME)? Switch only while no lock is held. */
 void lockstat_set_hold(bool on);
 #define LOCKSTAT_ENABLED 1
@@ -100,28 +102,77 @@ static inline void lockstat_released_untimed(struct lock_map *l)
 	l->last_cpu = (u16)smp_processor_id();
 }
 #else
-static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w) { (void)l; (void)c; (void)w; }
-static inline void lockstat_acquired_uncontended(struct lock_map *l) { (void)l; }
-static inline bool lockstat_hold_timed(struct lock_map *l) { (void)l; return false; }
-static inline void lockstat_released_untimed(struct lock_map *l) { (void)l; }
-static inline void lockstat_irq_context(bool in_irq) { (void)in_irq; }
-static inline void lockstat_released(struct lock_map *l) { (void)l; }
-static inline void lockstat_trylock_failed(struct lock_map *l) { (void)l; }
-static inline void lockstat_reset(void) {}
-static inline bool lockstat_get(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
-static inline bool lockstat_get_since_boot(const char *n, struct lockstat_sum *o) { (void)n; (void)o; return false; }
-static inline u32 lockstat_reset_count(void) { return 0; }
-static inline void lockstat_print_totals(void) {}
-static inline size_t lockstat_format_row(char *b, size_t n, const char *c, const struct lockstat_sum *s)
+static inline void lockstat_acquired(struct lock_map *l, bool c, u64 w)
 {
-	(void)c; (void)s;
+	(void)l;
+	(void)c;
+	(void)w;
+}
+static inline void lockstat_acquired_uncontended(struct lock_map *l)
+{
+	(void)l;
+}
+static inline bool lockstat_hold_timed(struct lock_map *l)
+{
+	(void)l;
+	return false;
+}
+static inline void lockstat_released_untimed(struct lock_map *l)
+{
+	(void)l;
+}
+static inline void lockstat_irq_context(bool in_irq)
+{
+	(void)in_irq;
+}
+static inline void lockstat_released(struct lock_map *l)
+{
+	(void)l;
+}
+static inline void lockstat_trylock_failed(struct lock_map *l)
+{
+	(void)l;
+}
+static inline void lockstat_reset(void)
+{
+}
+static inline bool lockstat_get(const char *n, struct lockstat_sum *o)
+{
+	(void)n;
+	(void)o;
+	return false;
+}
+static inline bool lockstat_get_since_boot(const char *n, struct lockstat_sum *o)
+{
+	(void)n;
+	(void)o;
+	return false;
+}
+static inline u32 lockstat_reset_count(void)
+{
+	return 0;
+}
+static inline void lockstat_print_totals(void)
+{
+}
+static inline size_t lockstat_format_row(char *b, size_t n, const char *c,
+					 const struct lockstat_sum *s)
+{
+	(void)c;
+	(void)s;
 	if (n)
 		b[0] = '\0';
 	return 0;
 }
-static inline void lockstat_print_records(const char *tag) { (void)tag; }
-static inline void lockstat_set_hold(bool on) { (void)on; }
-#define LOCKSTAT_ENABLED 0
+static inline void lockstat_print_records(const char *tag)
+{
+	(void)tag;
+}
+static inline void lockstat_set_hold(bool on)
+{
+	(void)on;
+}
+#define LOCKSTAT_ENABLED    0
 #define LOCKSTAT_HOLD_TIMED 0
 #endif
 

@@ -4,7 +4,7 @@
 
 #include <locklab/types.h>
 
-#define PAGE_SIZE 4096UL
+#define PAGE_SIZE   4096UL
 #define KMALLOC_MAX 2048UL /* larger requests take whole pages */
 
 /*
@@ -12,14 +12,14 @@
  * around the call): under the BKL strategy that is the lock that guards
  * the allocator. May be called from any task on any CPU; never sleeps.
  */
-void *page_alloc(void);          /* one zeroed page, or NULL if memory is exhausted */
-void page_free(void *page);      /* a page from page_alloc; anything else panics with the address */
-u64 mm_free_pages(void);         /* exact, summed over every arena under its lock */
-u64 mm_total_pages(void);        /* pages the allocator manages (RAM minus kernel, DTB, reserved) */
+void *page_alloc(void);	    /* one zeroed page, or NULL if memory is exhausted */
+void page_free(void *page); /* a page from page_alloc; anything else panics with the address */
+u64 mm_free_pages(void);    /* exact, summed over every arena under its lock */
+u64 mm_total_pages(void);   /* pages the allocator manages (RAM minus kernel, DTB, reserved) */
 
-void *kmalloc(u64 size);         /* zeroed; NULL for size 0, size > KMALLOC_MAX, or no memory */
-void kfree(void *p);             /* NULL is allowed */
-u64 kmalloc_live(void);          /* objects allocated and not yet freed, over all size classes */
+void *kmalloc(u64 size); /* zeroed; NULL for size 0, size > KMALLOC_MAX, or no memory */
+void kfree(void *p);	 /* NULL is allowed */
+u64 kmalloc_live(void);	 /* objects allocated and not yet freed, over all size classes */
 /*
  * Gives every size class's cached empty slab back to page_alloc; returns
  * how many pages. A leak check calls it before mm_free_pages() at both of

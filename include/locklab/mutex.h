@@ -17,19 +17,25 @@
  * aligned, through its spinlock) and the holder-written map follow.
  */
 struct mutex {
-	struct task *owner;    /* atomic: NULL when free; set by CAS (acquire), cleared by release */
-	bool adaptive;         /* spin while the owner is on a CPU, sleep otherwise; constant */
-	struct wait_queue wq;  /* tasks asleep waiting for it */
-	struct lock_map map;   /* class name, lockstat state; written by the holder */
+	/* atomic: NULL when free; set by CAS (acquire), cleared by release */
+	struct task *owner;
+	bool adaptive;	      /* spin while the owner is on a CPU, sleep otherwise; constant */
+	struct wait_queue wq; /* tasks asleep waiting for it */
+	struct lock_map map;  /* class name, lockstat state; written by the holder */
 };
-_Static_assert(__builtin_offsetof(struct mutex, wq) >= CACHE_LINE_BYTES, "mutex owner must have its line to itself");
-#define MUTEX_INIT(cname, adapt) \
-	{ .owner = NULL, .wq = WAIT_QUEUE_INIT("mutex_wait"), .adaptive = (adapt), .map = LOCK_MAP_INIT(cname) }
+_Static_assert(__builtin_offsetof(struct mutex, wq) >= CACHE_LINE_BYTES,
+	       "mutex owner must have its line to itself");
+#define MUTEX_INIT(cname, adapt)                                                         \
+	{                                                                                \
+		.owner = NULL, .wq = WAIT_QUEUE_INIT("mutex_wait"), .adaptive = (adapt), \
+		.map = LOCK_MAP_INIT(cname)                                              \
+	}
 
 void mutex_init(struct mutex *m, const char *name, bool adaptive);
 bool mutex_trylock(struct mutex *m);
-void mutex_lock(struct mutex *m);   /* may sleep: task context only */
-void mutex_lock_nested(struct mutex *m, u32 subclass); /* as lockdep subclass 'subclass' (lockdep.h) */
+void mutex_lock(struct mutex *m); /* may sleep: task context only */
+/* as lockdep subclass 'subclass' (lockdep.h) */
+void mutex_lock_nested(struct mutex *m, u32 subclass);
 void mutex_unlock(struct mutex *m);
 bool mutex_held_by_me(struct mutex *m);
 bool mutex_is_locked(struct mutex *m);

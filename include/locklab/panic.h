@@ -16,9 +16,9 @@ void shutdown_check_params(void);
 void early_panic(const char *msg) __noreturn;
 void early_panic_context(bool have_dtb, const char *board, const char *bootargs);
 
-#define BUG_ON(cond)                                                         \
-	do {                                                                 \
-		if (cond)                                                    \
+#define BUG_ON(cond)                                                          \
+	do {                                                                  \
+		if (cond)                                                     \
 			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 

@@ -11,17 +11,19 @@ struct task;
 struct lockstat_cpu;
 
 struct percpu {
-	u64 exc_sp;           /* top of this CPU's exception stack; entry.S reads it (PERCPU_EXC_SP) */
+	/* top of this CPU's exception stack; entry.S reads it (PERCPU_EXC_SP) */
+	u64 exc_sp;
 	struct task *current; /* the task running here; written by this CPU only */
-	u32 cpu;         /* logical id (boot CPU is 0); written once at boot */
-	u64 mpidr;       /* hardware id for PSCI and the GIC; written once at boot */
-	u32 gic_target;  /* GICv2 CPU-interface bit for SGIs, read from GICD_ITARGETSR0 */
-	u64 gicr_base;   /* GICv3 redistributor of this CPU */
-	u32 preempt_count; /* spinlocks held etc.; only this CPU writes it */
-	u32 in_irq;      /* 1 while this CPU runs an interrupt handler (they do not nest) */
-	struct lockstat_cpu *lockstat_rows; /* lockstat's rows for the context running now (task or IRQ) */
-	bool online;     /* set (release) by the CPU itself when it is ready for IPIs */
-	u64 sctlr;       /* SCTLR_EL1 as this CPU saw it once online (for the boot record) */
+	u32 cpu;	      /* logical id (boot CPU is 0); written once at boot */
+	u64 mpidr;	      /* hardware id for PSCI and the GIC; written once at boot */
+	u32 gic_target;	      /* GICv2 CPU-interface bit for SGIs, read from GICD_ITARGETSR0 */
+	u64 gicr_base;	      /* GICv3 redistributor of this CPU */
+	u32 preempt_count;    /* spinlocks held etc.; only this CPU writes it */
+	u32 in_irq;	      /* 1 while this CPU runs an interrupt handler (they do not nest) */
+	/* lockstat's rows for the context running now (task or IRQ) */
+	struct lockstat_cpu *lockstat_rows;
+	bool online; /* set (release) by the CPU itself when it is ready for IPIs */
+	u64 sctlr;   /* SCTLR_EL1 as this CPU saw it once online (for the boot record) */
 	/* Counters below are only written by their own CPU (from IRQ context). */
 	u64 ticks;
 	u64 irqs;
@@ -34,11 +36,13 @@ struct percpu {
 	u64 trap_seen_count;
 	/* The watchdog (kernel/watchdog.c). Written by this CPU, read by the others' ticks: */
 	struct spinlock *wd_spin; /* the spinlock this CPU is waiting for, or NULL */
-	const char *wd_spin_name; /* its class name (a string constant: safe to print after the lock is gone) */
-	u32 wd_spin_seq;          /* counts outermost waits: one long wait is told from many short ones */
-	u64 wd_last_tick;         /* counter at this CPU's last tick; 0 until it ticks */
+	/* its class name (a string constant: safe to print after the lock is gone) */
+	const char *wd_spin_name;
+	/* counts outermost waits: one long wait is told from many short ones */
+	u32 wd_spin_seq;
+	u64 wd_last_tick; /* counter at this CPU's last tick; 0 until it ticks */
 	/* Written by this CPU's tick only: */
-	u32 wd_seen_seq;          /* the wait its tick last saw, since wd_seen_at */
+	u32 wd_seen_seq; /* the wait its tick last saw, since wd_seen_at */
 	u64 wd_seen_at;
 	bool wd_spin_reported;
 	/* Set by any CPU's tick (atomic), cleared by this CPU's: a stall of this CPU was reported. */

@@ -23,10 +23,9 @@
  *  - Length modifiers are ignored for %c, %s and %p (no wide characters).
  *  - %% ignores flags and width.
  */
-__attribute__((format(printf, 3, 0)))
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 0))) int vsnprintf(char *buf, size_t size, const char *fmt,
+						    va_list ap);
 
-__printf(3, 4)
-int snprintf(char *buf, size_t size, const char *fmt, ...);
+__printf(3, 4) int snprintf(char *buf, size_t size, const char *fmt, ...);
 
 #endif

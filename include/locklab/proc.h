@@ -26,19 +26,20 @@ enum proc_state {
  * Lock order: proc_tree, then pid_hash (never held together today).
  */
 struct proc {
-	s32 pid;                /* never changes */
-	struct proc *parent;    /* guarded by proc_tree */
-	struct proc *children;  /* guarded by proc_tree: first child */
-	struct proc *sibling;   /* guarded by proc_tree: next child of the same parent */
-	struct proc *hash_next; /* guarded by its pid_hash bucket's lock */
-	u32 state;              /* guarded by proc_tree: enum proc_state */
-	int exit_status;        /* guarded by proc_tree; valid once PROC_ZOMBIE */
+	s32 pid;		      /* never changes */
+	struct proc *parent;	      /* guarded by proc_tree */
+	struct proc *children;	      /* guarded by proc_tree: first child */
+	struct proc *sibling;	      /* guarded by proc_tree: next child of the same parent */
+	struct proc *hash_next;	      /* guarded by its pid_hash bucket's lock */
+	u32 state;		      /* guarded by proc_tree: enum proc_state */
+	int exit_status;	      /* guarded by proc_tree; valid once PROC_ZOMBIE */
 	struct wait_queue child_exit; /* the process waits here in sys_wait for a child to exit */
-	struct files *files;    /* own fd table; set at spawn, freed by the process at exit */
-	struct klock cwd_lock;  /* "proc_cwd", SUBSYS_FS: guards cwd (process 1's is shared by kernel tasks) */
-	struct inode *cwd;      /* guarded by cwd_lock; referenced */
-	struct task *task;      /* set at spawn, never changes; joined by the reaper */
-	void (*fn)(void *);     /* what the process runs, and its argument */
+	struct files *files;	      /* own fd table; set at spawn, freed by the process at exit */
+	struct klock
+		cwd_lock; /* "proc_cwd", SUBSYS_FS: guards cwd (process 1's is shared by kernel tasks) */
+	struct inode *cwd;  /* guarded by cwd_lock; referenced */
+	struct task *task;  /* set at spawn, never changes; joined by the reaper */
+	void (*fn)(void *); /* what the process runs, and its argument */
 	void *arg;
 };
 
@@ -47,7 +48,7 @@ struct proc *current_proc(void);
 struct inode *proc_cwd_get(struct proc *p);
 /* Installs ino (a reference the caller hands over) as p's cwd; returns the old one for the caller to put. */
 struct inode *proc_cwd_swap(struct proc *p, struct inode *ino);
-u32 proc_live(void);            /* processes not yet reaped, init included (leak checks) */
+u32 proc_live(void); /* processes not yet reaped, init included (leak checks) */
 
 /* The sys_* layer's back end (kernel/proc/sys_proc.c checks arguments, enters the kernel scope). */
 long proc_spawn(void (*fn)(void *), void *arg, int cpu);

@@ -8,7 +8,7 @@
 
 struct proc;
 
-#define TASK_ANY_CPU (-1)
+#define TASK_ANY_CPU  (-1)
 #define TASK_NAME_LEN 16
 
 enum task_state {
@@ -26,23 +26,24 @@ struct cpu_context {
 
 struct task {
 	struct cpu_context ctx; /* first: switch.S finds it at offset 0 */
-	struct task *rq_next;   /* guarded by the run queue's lock */
-	u32 state;              /* enum task_state; changed under the run queue's lock */
+	struct task *rq_next;	/* guarded by the run queue's lock */
+	u32 state;		/* enum task_state; changed under the run queue's lock */
 	u32 id;
-	s32 affinity;           /* CPU it is pinned to, or TASK_ANY_CPU; set at creation */
-	u32 cpu;                /* the run queue it belongs to (no migration yet) */
-	bool on_cpu;            /* atomic: its registers are live on a CPU, its stack in use */
-	bool exited;            /* atomic: its function returned */
+	s32 affinity; /* CPU it is pinned to, or TASK_ANY_CPU; set at creation */
+	u32 cpu;      /* the run queue it belongs to (no migration yet) */
+	bool on_cpu;  /* atomic: its registers are live on a CPU, its stack in use */
+	bool exited;  /* atomic: its function returned */
 	void (*fn)(void *);
 	void *arg;
-	u8 *stack;              /* NULL for the boot contexts, which keep their boot stacks */
+	u8 *stack; /* NULL for the boot contexts, which keep their boot stacks */
 	/* Run-time account, counter cycles; written only while the task runs, on its CPU. */
-	u64 run_cycles;         /* time on a CPU (spinning included); updated at each switch */
+	u64 run_cycles; /* time on a CPU (spinning included); updated at each switch */
 	u64 switched_in_at;
-	u64 lock_wait_cycles;   /* from a lock's failed first try to owning it: spinning or asleep */
-	u64 lock_sleeps;        /* times it slept waiting for a lock */
+	/* from a lock's failed first try to owning it: spinning or asleep */
+	u64 lock_wait_cycles;
+	u64 lock_sleeps;	     /* times it slept waiting for a lock */
 	struct lockdep_task lockdep; /* locks it holds (lockdep); empty when lockdep is off */
-	struct proc *proc;      /* the process it runs for (proc.h), or NULL: a kernel task */
+	struct proc *proc;	     /* the process it runs for (proc.h), or NULL: a kernel task */
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {
@@ -74,15 +75,15 @@ u64 task_lock_wait_ns(struct task *t);
 /* Adds a lock wait to the current task's account (and, if it spun, its CPU's). */
 void sched_account_lock_wait(u64 cycles, bool slept);
 
-void sched_init_boot_cpu(void);  /* boot CPU: its boot context becomes task "init" */
+void sched_init_boot_cpu(void);	 /* boot CPU: its boot context becomes task "init" */
 void sched_init_secondary(void); /* a secondary: its boot context becomes its idle task */
 void sched_idle_loop(void) __noreturn;
-void sched_tick(void);            /* timer IRQ */
-void sched_irq_exit(void);        /* end of an IRQ: preempt if asked to and allowed */
+void sched_tick(void);	   /* timer IRQ */
+void sched_irq_exit(void); /* end of an IRQ: preempt if asked to and allowed */
 void sched_resched_ipi(void);
 u32 sched_free_slots(void);
-u64 sched_idle_ns(u32 cpu);       /* time cpu ran its idle task */
-u64 sched_lock_spin_ns(u32 cpu);  /* time cpu spent spinning for contended locks */
+u64 sched_idle_ns(u32 cpu);	 /* time cpu ran its idle task */
+u64 sched_lock_spin_ns(u32 cpu); /* time cpu spent spinning for contended locks */
 u64 sched_switches(u32 cpu);
 
 #endif

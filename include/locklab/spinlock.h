@@ -17,21 +17,28 @@
  * of one. So what the holder writes starts on the next line.
  */
 struct spinlock {
-	alg_lock_t alg;     /* the algorithm's state (tas/ttas/ticket/mcs): what waiters spin on */
-	u16 owner __cacheline_aligned; /* CPU holding it or SPIN_NO_OWNER; written by the holder only */
+	alg_lock_t alg; /* the algorithm's state (tas/ttas/ticket/mcs): what waiters spin on */
+	/* CPU holding it or SPIN_NO_OWNER; written by the holder only */
+	u16 owner __cacheline_aligned;
 	struct lock_map map; /* class name, lockstat state; written by the holder */
 } __cacheline_aligned;
 
 /* Checked at build time: nothing the holder writes shares a line with the words waiters read. */
-_Static_assert(ALG_LOCK_SPIN_BYTES <= CACHE_LINE_BYTES, "a lock's spin word must fit one cache line");
+_Static_assert(ALG_LOCK_SPIN_BYTES <= CACHE_LINE_BYTES,
+	       "a lock's spin word must fit one cache line");
 _Static_assert(__builtin_offsetof(struct spinlock, owner) >= CACHE_LINE_BYTES &&
-	       __builtin_offsetof(struct spinlock, owner) % CACHE_LINE_BYTES == 0,
+		       __builtin_offsetof(struct spinlock, owner) % CACHE_LINE_BYTES == 0,
 	       "spinlock owner must start a cache line after the lock word");
-_Static_assert(__builtin_offsetof(struct spinlock, map) < __builtin_offsetof(struct spinlock, owner) + CACHE_LINE_BYTES &&
-	       __builtin_offsetof(struct spinlock, map) > __builtin_offsetof(struct spinlock, owner),
+_Static_assert(__builtin_offsetof(struct spinlock, map) <
+			       __builtin_offsetof(struct spinlock, owner) + CACHE_LINE_BYTES &&
+		       __builtin_offsetof(struct spinlock, map) >
+			       __builtin_offsetof(struct spinlock, owner),
 	       "lock_map must be in the holder's line, not the waiters'");
 
-#define SPINLOCK_INIT(cname) { .alg = ALG_LOCK_INIT, .owner = SPIN_NO_OWNER, .map = LOCK_MAP_INIT(cname) }
+#define SPINLOCK_INIT(cname)                                                              \
+	{                                                                                 \
+		.alg = ALG_LOCK_INIT, .owner = SPIN_NO_OWNER, .map = LOCK_MAP_INIT(cname) \
+	}
 
 void spin_lock_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);

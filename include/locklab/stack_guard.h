@@ -6,23 +6,23 @@
 #include <asm/boot.h> /* STACK_GUARD_SIZE: one page of the 4 KiB granule */
 
 /* One slot: the guard page, then the stack, which grows down towards it. Slots are page aligned. */
-#define GUARDED_STACK(size)                      \
-	struct {                                 \
-		u8 guard[STACK_GUARD_SIZE];      \
-		u8 stack[size];                  \
+#define GUARDED_STACK(size)                 \
+	struct {                            \
+		u8 guard[STACK_GUARD_SIZE]; \
+		u8 stack[size];             \
 	} __attribute__((aligned(STACK_GUARD_SIZE)))
 
 /* An array of guarded stack slots, described for the MMU (which unmaps the guards) and the fault report. */
 struct stack_region {
-	u64 base;       /* first slot's guard page */
-	u64 slot_size;  /* bytes from one slot to the next */
+	u64 base;      /* first slot's guard page */
+	u64 slot_size; /* bytes from one slot to the next */
 	u32 count;
 	const char *what; /* "task stack" / "boot stack" */
 };
 
-void task_stack_region(struct stack_region *r);  /* kernel/sched/task.c */
-void boot_stack_region(struct stack_region *r);  /* arch/arm64/smp.c */
-void exc_stack_region(struct stack_region *r);   /* arch/arm64/traps.c */
+void task_stack_region(struct stack_region *r); /* kernel/sched/task.c */
+void boot_stack_region(struct stack_region *r); /* arch/arm64/smp.c */
+void exc_stack_region(struct stack_region *r);	/* arch/arm64/traps.c */
 
 /*
  * If addr is in a guard page, writes what it guards ("task stack 3 (fuzz)"

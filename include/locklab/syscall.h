@@ -14,26 +14,28 @@
 
 /* fs (kernel/fs/sys_fs.c) */
 long sys_open(const char *path, int flags); /* O_* of file.h; fd */
-long sys_creat(const char *path);           /* open(O_CREAT | O_WRONLY | O_TRUNC) */
+long sys_creat(const char *path);	    /* open(O_CREAT | O_WRONLY | O_TRUNC) */
 long sys_close(int fd);
-long sys_read(int fd, void *buf, u64 n);    /* bytes read, 0 at end of file */
+long sys_read(int fd, void *buf, u64 n); /* bytes read, 0 at end of file */
 long sys_write(int fd, const void *buf, u64 n);
 long sys_lseek(int fd, s64 off, int whence);
 long sys_unlink(const char *path);
 long sys_mkdir(const char *path);
-long sys_rmdir(const char *path);           /* -ENOTEMPTY unless empty */
-long sys_readdir(int fd, struct dirent *ents, u32 max); /* entries filled from the fd's position, 0 at end */
+long sys_rmdir(const char *path); /* -ENOTEMPTY unless empty */
+/* entries filled from the fd's position, 0 at end */
+long sys_readdir(int fd, struct dirent *ents, u32 max);
 long sys_stat(const char *path, struct stat *st);
 long sys_chdir(const char *path);
 
 /* ipc (kernel/ipc/sys_ipc.c) */
-#define PIPE_BUF_SIZE 4096 /* a pipe's capacity, one page; writes of up to this many bytes are atomic (POSIX's PIPE_BUF) */
-long sys_pipe(int fds[2]);                  /* fds[0] reads, fds[1] writes */
+/* a pipe's capacity, one page; writes of up to this many bytes are atomic (POSIX's PIPE_BUF) */
+#define PIPE_BUF_SIZE 4096
+long sys_pipe(int fds[2]); /* fds[0] reads, fds[1] writes */
 
 /* proc (kernel/proc/sys_proc.c) */
 long sys_spawn(void (*fn)(void *), void *arg, int cpu); /* child pid; fn returning = sys_exit(0) */
 void sys_exit(int status) __noreturn;
-long sys_wait(int pid, int *status);        /* pid -1: any child; reaped pid, or -ECHILD */
+long sys_wait(int pid, int *status); /* pid -1: any child; reaped pid, or -ECHILD */
 long sys_getpid(void);
 
 #endif

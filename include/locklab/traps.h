@@ -6,8 +6,8 @@
 
 #define ESR_EC_IABT_CUR 0x21
 #define ESR_EC_DABT_CUR 0x25
-#define ESR_ISS_WNR (1UL << 6) /* data abort: the access was a write */
-#define ESR_EC_BRK 0x3c
+#define ESR_ISS_WNR	(1UL << 6) /* data abort: the access was a write */
+#define ESR_EC_BRK	0x3c
 
 const char *esr_class_name(u32 ec);
 /* The next synchronous exception of class ec on this CPU is recorded in its percpu and skipped. */

@@ -14,10 +14,13 @@ struct wait_entry {
 };
 
 struct wait_queue {
-	struct spinlock lock;    /* infrastructure lock: nests inside the strategy's locks */
+	struct spinlock lock;	 /* infrastructure lock: nests inside the strategy's locks */
 	struct wait_entry *head; /* guarded by lock */
 };
-#define WAIT_QUEUE_INIT(name) { SPINLOCK_INIT(name), NULL }
+#define WAIT_QUEUE_INIT(name)             \
+	{                                 \
+		SPINLOCK_INIT(name), NULL \
+	}
 
 void wait_queue_init(struct wait_queue *wq, const char *name);
 void wait_add(struct wait_queue *wq, struct wait_entry *e);
@@ -35,18 +38,18 @@ void wait_block_holding(void);
 u32 wake_up(struct wait_queue *wq);
 
 /* The loop both waits share; 'sleep' is the statement that blocks. */
-#define __wait_event(wq, cond, sleep)                                   \
-	do {                                                            \
-		struct wait_entry __we;                                 \
-		wait_add(wq, &__we);                                    \
-		for (;;) {                                              \
-			task_set_sleeping();                            \
-			if (cond)                                       \
-				break;                                  \
-			sleep;                                          \
-		}                                                       \
-		task_set_running();                                     \
-		wait_remove(wq, &__we);                                 \
+#define __wait_event(wq, cond, sleep)        \
+	do {                                 \
+		struct wait_entry __we;      \
+		wait_add(wq, &__we);         \
+		for (;;) {                   \
+			task_set_sleeping(); \
+			if (cond)            \
+				break;       \
+			sleep;               \
+		}                            \
+		task_set_running();          \
+		wait_remove(wq, &__we);      \
 	} while (0)
 
 /*

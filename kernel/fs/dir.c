@@ -60,7 +60,8 @@ void dir_add(struct inode *dir, struct dentry *d, struct inode *child)
 void dir_remove(struct inode *dir, struct dentry *d)
 {
 	klock_assert_held(&dir->lock);
-	for (struct dentry **pp = &dir->dir.buckets[d->hash % DIR_BUCKETS]; *pp; pp = &(*pp)->next) {
+	for (struct dentry **pp = &dir->dir.buckets[d->hash % DIR_BUCKETS]; *pp;
+	     pp = &(*pp)->next) {
 		if (*pp == d) {
 			*pp = d->next;
 			dir->size--;

@@ -5,13 +5,34 @@
 #include <locklab/uaccess.h>
 #include <asm/memory.h>
 
-static long p_open(const char *p) { return sys_open(p, O_RDONLY); }
-static long p_open_creat(const char *p) { return sys_open(p, O_CREAT | O_RDWR); }
-static long p_creat(const char *p) { return sys_creat(p); }
-static long p_unlink(const char *p) { return sys_unlink(p); }
-static long p_mkdir(const char *p) { return sys_mkdir(p); }
-static long p_rmdir(const char *p) { return sys_rmdir(p); }
-static long p_chdir(const char *p) { return sys_chdir(p); }
+static long p_open(const char *p)
+{
+	return sys_open(p, O_RDONLY);
+}
+static long p_open_creat(const char *p)
+{
+	return sys_open(p, O_CREAT | O_RDWR);
+}
+static long p_creat(const char *p)
+{
+	return sys_creat(p);
+}
+static long p_unlink(const char *p)
+{
+	return sys_unlink(p);
+}
+static long p_mkdir(const char *p)
+{
+	return sys_mkdir(p);
+}
+static long p_rmdir(const char *p)
+{
+	return sys_rmdir(p);
+}
+static long p_chdir(const char *p)
+{
+	return sys_chdir(p);
+}
 static long p_stat(const char *p)
 {
 	struct stat st;
@@ -23,13 +44,15 @@ static const struct {
 	const char *name;
 	long (*call)(const char *path);
 } path_calls[] = {
-	{ "open", p_open },   { "open_creat", p_open_creat }, { "creat", p_creat }, { "unlink", p_unlink },
-	{ "mkdir", p_mkdir }, { "rmdir", p_rmdir },           { "chdir", p_chdir }, { "stat", p_stat },
+	{ "open", p_open },   { "open_creat", p_open_creat },
+	{ "creat", p_creat }, { "unlink", p_unlink },
+	{ "mkdir", p_mkdir }, { "rmdir", p_rmdir },
+	{ "chdir", p_chdir }, { "stat", p_stat },
 };
 
-static char unterminated[PATH_MAX];  /* PATH_MAX bytes, no NUL */
-static char longest[PATH_MAX];       /* PATH_MAX - 1 bytes of valid components, then the NUL */
-static char long_name[NAME_MAX + 8]; /* "/" and NAME_MAX + 1 bytes */
+static char unterminated[PATH_MAX];   /* PATH_MAX bytes, no NUL */
+static char longest[PATH_MAX];	      /* PATH_MAX - 1 bytes of valid components, then the NUL */
+static char long_name[NAME_MAX + 8];  /* "/" and NAME_MAX + 1 bytes */
 static char long_inner[NAME_MAX + 8]; /* a too-long component before the last one */
 
 /* An address past every RAM range the device tree describes. */
@@ -50,8 +73,8 @@ static void expect_for_all(struct ktest *t, const char *path, long err, const ch
 
 		t->expectations++;
 		if (r != err)
-			ktest_fail(t, __FILE__, __LINE__, "%s(%s) = %ld (%s), expected %s", path_calls[i].name,
-				   what, r, errno_name(r), errno_name(err));
+			ktest_fail(t, __FILE__, __LINE__, "%s(%s) = %ld (%s), expected %s",
+				   path_calls[i].name, what, r, errno_name(r), errno_name(err));
 	}
 }
 

@@ -28,13 +28,13 @@
  * of them: mm never calls back into fs.
  */
 
-#define FILE_PAGES_MAX 64                          /* a file holds at most this many pages */
-#define FILE_SIZE_MAX (FILE_PAGES_MAX * PAGE_SIZE) /* writes beyond get -EFBIG */
-#define DIR_BUCKETS 16                             /* name hash buckets per directory */
-#define INODE_HASH_BUCKETS 64                      /* buckets of the inode table */
+#define FILE_PAGES_MAX	   64				/* a file holds at most this many pages */
+#define FILE_SIZE_MAX	   (FILE_PAGES_MAX * PAGE_SIZE) /* writes beyond get -EFBIG */
+#define DIR_BUCKETS	   16				/* name hash buckets per directory */
+#define INODE_HASH_BUCKETS 64				/* buckets of the inode table */
 
 /* Directory position (file offset of a directory fd): bucket << DIRPOS_SHIFT | last cookie returned. */
-#define DIRPOS_SHIFT 40
+#define DIRPOS_SHIFT	   40
 #define DIRPOS_COOKIE_MASK ((1ULL << DIRPOS_SHIFT) - 1)
 
 struct inode;
@@ -47,11 +47,12 @@ enum inode_subclass {
 
 /* A name in a directory; owned by the directory and guarded by its lock. */
 struct dentry {
-	struct dentry *next;   /* guarded by the directory's lock: bucket chain, in cookie order */
-	struct inode *inode;   /* holds one reference (refs) and one link (nlink) of it; never changes */
-	u64 cookie;            /* never changes: the directory's next_cookie when it was added */
-	u32 hash;              /* never changes */
-	u32 len;               /* never changes */
+	struct dentry *next; /* guarded by the directory's lock: bucket chain, in cookie order */
+	/* holds one reference (refs) and one link (nlink) of it; never changes */
+	struct inode *inode;
+	u64 cookie;		 /* never changes: the directory's next_cookie when it was added */
+	u32 hash;		 /* never changes */
+	u32 len;		 /* never changes */
 	char name[NAME_MAX + 1]; /* never changes */
 };
 
@@ -63,8 +64,8 @@ struct inode {
 	 * subclass INODE_CHILD); before inode_hash.
 	 */
 	struct klock lock;
-	u32 ino;               /* never changes */
-	u32 type;              /* S_IFREG or S_IFDIR; never changes */
+	u32 ino;  /* never changes */
+	u32 type; /* S_IFREG or S_IFDIR; never changes */
 	/*
 	 * Atomic: references in memory (files, cwds, lookups in progress, a
 	 * directory's child directories through their '..', fs_root) plus one
@@ -74,15 +75,17 @@ struct inode {
 	 * unhashed and freed exactly once.
 	 */
 	u32 refs;
-	u32 nlink;             /* guarded by lock: entries naming it (+1 for '.' and one per subdir '..', dirs) */
-	u64 size;              /* guarded by lock: bytes (files), entries (directories) */
+	/* guarded by lock: entries naming it (+1 for '.' and one per subdir '..', dirs) */
+	u32 nlink;
+	u64 size;		 /* guarded by lock: bytes (files), entries (directories) */
 	struct inode *hash_next; /* guarded by the inode table bucket's lock */
 	union {
 		/* S_IFREG: page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE); NULL is a hole. */
-		void *pages[FILE_PAGES_MAX];          /* guarded by lock */
+		void *pages[FILE_PAGES_MAX]; /* guarded by lock */
 		struct {
 			struct dentry *buckets[DIR_BUCKETS]; /* guarded by lock */
-			u64 next_cookie;                 /* guarded by lock: cookies only grow, from 1 */
+			/* guarded by lock: cookies only grow, from 1 */
+			u64 next_cookie;
 			/* Referenced unless this is the root (its own parent); never changes. */
 			struct inode *parent;
 		} dir;
@@ -90,25 +93,28 @@ struct inode {
 };
 
 /* inode.c: the inode table and inode life cycle (callers are inside the fs subsystem scope). */
-struct inode *inode_new(u32 type);           /* refs 1, nlink 0, not yet hashed; NULL if no memory */
-void inode_discard(struct inode *ino);       /* frees an inode_new() never hashed (nor linked) */
-void inode_hash_insert(struct inode *ino);   /* makes it findable by inode_lookup() */
-struct inode *inode_lookup(u32 ino);         /* referenced, or NULL */
-long inode_read(struct inode *ino, u64 pos, void *buf, u64 n);        /* lock held */
+/* refs 1, nlink 0, not yet hashed; NULL if no memory */
+struct inode *inode_new(u32 type);
+void inode_discard(struct inode *ino);	   /* frees an inode_new() never hashed (nor linked) */
+void inode_hash_insert(struct inode *ino); /* makes it findable by inode_lookup() */
+struct inode *inode_lookup(u32 ino);	   /* referenced, or NULL */
+long inode_read(struct inode *ino, u64 pos, void *buf, u64 n);	      /* lock held */
 long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n); /* lock held */
-void inode_truncate(struct inode *ino);      /* lock held: frees every page */
-void inode_fill_stat(struct inode *ino, struct stat *st);             /* lock held */
+void inode_truncate(struct inode *ino);			  /* lock held: frees every page */
+void inode_fill_stat(struct inode *ino, struct stat *st); /* lock held */
 
 /* dir.c: entries of one directory (its lock held). */
 struct dentry *dir_find(struct inode *dir, const char *name, u32 len);
 struct dentry *dentry_new(const char *name, u32 len); /* NULL if no memory; not linked */
-void dir_add(struct inode *dir, struct dentry *d, struct inode *child); /* d takes over a ref of child */
-void dir_remove(struct inode *dir, struct dentry *d);  /* unlinks d; the caller kfree's it and puts d->inode */
+/* d takes over a ref of child */
+void dir_add(struct inode *dir, struct dentry *d, struct inode *child);
+/* unlinks d; the caller kfree's it and puts d->inode */
+void dir_remove(struct inode *dir, struct dentry *d);
 u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max);
 
 /* namei.c: paths (kernel copies, NUL-terminated) to inodes, and the namespace operations. */
-long vfs_lookup(const char *path, struct inode **out);    /* referenced */
-long vfs_open(const char *path, int flags);               /* fd */
+long vfs_lookup(const char *path, struct inode **out); /* referenced */
+long vfs_open(const char *path, int flags);	       /* fd */
 long vfs_mkdir(const char *path);
 long vfs_unlink(const char *path);
 long vfs_rmdir(const char *path);
@@ -131,7 +137,10 @@ static inline void fs_test_open_cleanup(const char *path)
 		hook(path);
 }
 #else
-static inline void fs_test_open_cleanup(const char *path) { (void)path; }
+static inline void fs_test_open_cleanup(const char *path)
+{
+	(void)path;
+}
 #endif
 
 /* ramfs.c: file operations of regular files and directories. */

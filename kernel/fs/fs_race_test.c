@@ -16,7 +16,7 @@ static const char rival_data[] = "the rival's file, created while the open faile
 /* Written by the hook and the rival task, read by the case after the join. */
 static struct {
 	struct task *tester; /* the hook acts only in this task's open */
-	int spare_fd;        /* closed by the hook so the rival has a free fd */
+	int spare_fd;	     /* closed by the hook so the rival has a free fd */
 	u32 calls;
 	long unlinked, created, wrote, closed;
 } race;
@@ -27,7 +27,8 @@ static void rival(void *arg)
 	long fd;
 
 	(void)arg;
-	race.unlinked = sys_unlink(RACE_PATH); /* the failed open's new file: it must exist by now */
+	/* the failed open's new file: it must exist by now */
+	race.unlinked = sys_unlink(RACE_PATH);
 	fd = sys_open(RACE_PATH, O_CREAT | O_EXCL | O_WRONLY);
 	race.created = fd;
 	if (fd < 0)
@@ -48,7 +49,8 @@ static void plant_rival(const char *path)
 	/* Process 1's fd table is full (that is why the open failed); the rival shares it. */
 	sys_close(race.spare_fd);
 	if (cpu == CONFIG_NR_CPUS)
-		cpu = smp_processor_id(); /* one CPU: the join below sleeps, so the rival runs here */
+		/* one CPU: the join below sleeps, so the rival runs here */
+		cpu = smp_processor_id();
 	/* The join sleeps: wait_event drops the BKL or fs lock the open holds, so the rival can run. */
 	r = task_create("fs_rival", rival, NULL, (int)cpu);
 	if (r)

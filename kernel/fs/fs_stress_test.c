@@ -7,23 +7,23 @@
 #include <locklab/time.h>
 #include <asm/atomic.h>
 
-#define STRESS_PHASE_MS 180                /* each of the two phases */
-#define STRESS_KEEP 3                      /* files a task keeps at once (slots) */
+#define STRESS_PHASE_MS 180 /* each of the two phases */
+#define STRESS_KEEP	3   /* files a task keeps at once (slots) */
 #define STRESS_MAX_SIZE (2 * PAGE_SIZE + 700)
-#define STRESS_CHUNK 512
+#define STRESS_CHUNK	512
 
 /* One task's account; written only by that task, read by the test after the join. */
 struct stress_stats {
 	u64 creates, writes, reads, unlinks, readdirs, bytes;
 	u64 sum_written, sum_read; /* checksums of every file as written and as read back */
-	u64 bad;                   /* wrong bytes, sizes, names or return values */
+	u64 bad;		   /* wrong bytes, sizes, names or return values */
 	long first_err;
 	u32 first_line;
 } __aligned(64);
 
 static struct stress_stats stats[CONFIG_NR_CPUS];
 static u64 phase_end[2]; /* counter values; set before the tasks start */
-static u32 arrived;      /* atomic: start barrier */
+static u32 arrived;	 /* atomic: start barrier */
 
 static u8 pattern(u64 seed, u64 i)
 {
@@ -42,9 +42,9 @@ static void stress_fail(struct stress_stats *s, long r, u32 line)
 		s->first_line = line;
 	}
 }
-#define CHECK(s, cond, r)                                  \
-	do {                                               \
-		if (!(cond))                               \
+#define CHECK(s, cond, r)                                    \
+	do {                                                 \
+		if (!(cond))                                 \
 			stress_fail(s, (long)(r), __LINE__); \
 	} while (0)
 
@@ -110,8 +110,8 @@ static void check_file(struct stress_stats *s, const char *path, u64 seed)
 }
 
 /* Lists dir: each name of ours that is alive appears exactly once; in a private dir nothing else. */
-static void check_listing(struct stress_stats *s, const char *dir, const char *prefix, const u64 *alive,
-			  bool private)
+static void check_listing(struct stress_stats *s, const char *dir, const char *prefix,
+			  const u64 *alive, bool private)
 {
 	struct dirent ents[4];
 	u32 seen[STRESS_KEEP] = { 0 };
@@ -125,8 +125,8 @@ static void check_listing(struct stress_stats *s, const char *dir, const char *p
 		for (long i = 0; i < r; i++) {
 			const char *nm = ents[i].name;
 
-			if (!strncmp(nm, prefix, plen) && nm[plen] >= '0' && nm[plen] < '0' + STRESS_KEEP &&
-			    !nm[plen + 1])
+			if (!strncmp(nm, prefix, plen) && nm[plen] >= '0' &&
+			    nm[plen] < '0' + STRESS_KEEP && !nm[plen + 1])
 				seen[nm[plen] - '0']++;
 			else
 				CHECK(s, !private, i);
@@ -224,8 +224,9 @@ void fs_smp_stress(struct ktest *t)
 		struct stress_stats *s = &stats[c];
 
 		if (s->bad)
-			ktest_note(t, "cpu%u: %llu bad, first at line %u: %ld (%s)", c, (unsigned long long)s->bad,
-				   s->first_line, s->first_err, errno_name(s->first_err));
+			ktest_note(t, "cpu%u: %llu bad, first at line %u: %ld (%s)", c,
+				   (unsigned long long)s->bad, s->first_line, s->first_err,
+				   errno_name(s->first_err));
 		if (cpu_is_online(c))
 			KT_EXPECT_GE(t, s->creates, 2);
 		KT_EXPECT_EQ(t, s->bad, 0);
@@ -238,9 +239,12 @@ void fs_smp_stress(struct ktest *t)
 		sum.bytes += s->bytes;
 	}
 	KT_EXPECT_EQ(t, sum.unlinks, sum.creates);
-	ktest_note(t, "cpus=%u creates=%llu writes=%llu reads=%llu unlinks=%llu readdirs=%llu bytes=%llu", n,
-		   (unsigned long long)sum.creates, (unsigned long long)sum.writes, (unsigned long long)sum.reads,
-		   (unsigned long long)sum.unlinks, (unsigned long long)sum.readdirs, (unsigned long long)sum.bytes);
+	ktest_note(
+		t,
+		"cpus=%u creates=%llu writes=%llu reads=%llu unlinks=%llu readdirs=%llu bytes=%llu",
+		n, (unsigned long long)sum.creates, (unsigned long long)sum.writes,
+		(unsigned long long)sum.reads, (unsigned long long)sum.unlinks,
+		(unsigned long long)sum.readdirs, (unsigned long long)sum.bytes);
 
 	/* The trees are gone: shared is empty, the private directories removed. */
 	fd = sys_open("/stress", O_RDONLY);

@@ -34,7 +34,9 @@ static s64 stat_size(const char *path)
 
 static void fs_read_after_write(struct ktest *t)
 {
-	static const u64 sizes[] = { 1, 100, 4095, 4096, 4097, 10000, 3 * PAGE_SIZE + 17, 4 * PAGE_SIZE };
+	static const u64 sizes[] = {
+		1, 100, 4095, 4096, 4097, 10000, 3 * PAGE_SIZE + 17, 4 * PAGE_SIZE
+	};
 
 	for (u32 i = 0; i < ARRAY_SIZE(sizes); i++) {
 		u64 n = sizes[i];
@@ -51,7 +53,8 @@ static void fs_read_after_write(struct ktest *t)
 		KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 10), 0); /* at the end */
 		/* Across a page boundary, from an lseek'd position. */
 		if (n > PAGE_SIZE + 10) {
-			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 10, SEEK_SET), PAGE_SIZE - 10);
+			KT_EXPECT_EQ(t, sys_lseek((int)fd, PAGE_SIZE - 10, SEEK_SET),
+				     PAGE_SIZE - 10);
 			KT_EXPECT_EQ(t, sys_read((int)fd, rbuf, 20), 20);
 			KT_EXPECT_MEMEQ(t, rbuf, wbuf + PAGE_SIZE - 10, 20);
 			KT_EXPECT_EQ(t, sys_lseek((int)fd, -5, SEEK_END), n - 5);
@@ -377,7 +380,8 @@ static void fs_fd_table(struct ktest *t)
 	KT_EXPECT_EQ(t, fds[n], -EMFILE);
 	KT_EXPECT_EQ(t, fst_fds_open(), FD_MAX);
 	KT_EXPECT_EQ(t, sys_creat("/fdt2"), -EMFILE);
-	KT_EXPECT_EQ(t, sys_unlink("/fdt2"), -ENOENT); /* a failed open leaves no file behind (Linux takes the fd first) */
+	/* a failed open leaves no file behind (Linux takes the fd first) */
+	KT_EXPECT_EQ(t, sys_unlink("/fdt2"), -ENOENT);
 	if (n >= 3) {
 		/* The lowest free fd comes back first. */
 		long lo = fds[0] < fds[2] ? fds[0] : fds[2];

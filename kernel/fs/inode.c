@@ -7,13 +7,14 @@
 
 /* A bucket of the inode table. */
 struct inode_bucket {
-	struct klock lock;     /* class "inode_hash", SUBSYS_FS: guards head and each chained inode's hash_next; a leaf */
-	struct inode *head;    /* guarded by lock */
+	struct klock
+		lock; /* class "inode_hash", SUBSYS_FS: guards head and each chained inode's hash_next; a leaf */
+	struct inode *head; /* guarded by lock */
 };
 
 static struct inode_bucket inode_table[INODE_HASH_BUCKETS];
 static u32 next_ino = 1;   /* atomic: numbers are never reused (u32 wraps after 4G creations) */
-static u64 inodes_live;    /* atomic: inodes allocated and not yet freed */
+static u64 inodes_live;	   /* atomic: inodes allocated and not yet freed */
 static struct inode *root; /* set once by fs_init; holds the reference that keeps the root alive */
 
 static struct inode_bucket *bucket_of(u32 ino)

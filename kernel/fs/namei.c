@@ -19,10 +19,10 @@
 
 /* A path cut before its last component. */
 struct nameidata {
-	struct inode *dir;  /* referenced: where the last component is looked up */
-	const char *last;   /* the last component, 'len' bytes (not NUL-terminated) */
-	u32 len;            /* 0 when there is none: the path is only slashes */
-	bool slash;         /* the path ends with a slash */
+	struct inode *dir; /* referenced: where the last component is looked up */
+	const char *last;  /* the last component, 'len' bytes (not NUL-terminated) */
+	u32 len;	   /* 0 when there is none: the path is only slashes */
+	bool slash;	   /* the path ends with a slash */
 };
 
 static bool is_dots(const char *name, u32 len)
@@ -163,15 +163,16 @@ static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode *
 		}
 	} else {
 		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
-		new->nlink = type == S_IFDIR ? 2 : 1;       /* its entry, and a directory's '.' */
+		new->nlink = type == S_IFDIR ? 2 : 1;	    /* its entry, and a directory's '.' */
 		klock_unlock(&new->lock);
 		if (type == S_IFDIR) {
-			inode_get(dir);        /* the new directory's '..' */
+			inode_get(dir); /* the new directory's '..' */
 			new->dir.parent = dir;
-			dir->nlink++;          /* the new '..' */
+			dir->nlink++; /* the new '..' */
 		}
 		if (out) {
-			inode_get(new);        /* the caller's; inode_new's reference goes to the entry */
+			/* the caller's; inode_new's reference goes to the entry */
+			inode_get(new);
 			*out = new;
 		}
 		inode_hash_insert(new);
@@ -228,7 +229,8 @@ long vfs_open(const char *path, int flags)
 	u32 created_ino = 0; /* the number of the inode this call created */
 	long r;
 
-	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE || ((flags & O_CREAT) && (flags & O_DIRECTORY)))
+	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE ||
+	    ((flags & O_CREAT) && (flags & O_DIRECTORY)))
 		return -EINVAL;
 	subsys_enter(SUBSYS_FS);
 	r = walk_parent(path, &nd);
@@ -291,8 +293,9 @@ long vfs_mkdir(const char *path)
 	subsys_enter(SUBSYS_FS);
 	r = walk_parent(path, &nd);
 	if (!r) {
-		r = nd.dir->type != S_IFDIR ? -ENOTDIR : is_dots(nd.last, nd.len) ? -EEXIST :
-		    dir_create(&nd, S_IFDIR, true, NULL);
+		r = nd.dir->type != S_IFDIR  ? -ENOTDIR :
+		    is_dots(nd.last, nd.len) ? -EEXIST :
+					       dir_create(&nd, S_IFDIR, true, NULL);
 		inode_put(nd.dir);
 	}
 	subsys_exit(SUBSYS_FS);

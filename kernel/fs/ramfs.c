@@ -63,19 +63,14 @@ static long file_lseek(struct file *f, s64 off, int whence)
 	subsys_enter(SUBSYS_FS);
 	klock_lock(&f->lock);
 	switch (whence) {
-	case SEEK_SET:
-		r = off < 0 ? -EINVAL : off;
-		break;
-	case SEEK_CUR:
-		r = offset_add(f->offset, off);
-		break;
+	case SEEK_SET: r = off < 0 ? -EINVAL : off; break;
+	case SEEK_CUR: r = offset_add(f->offset, off); break;
 	case SEEK_END:
 		klock_lock(&ino->lock);
 		r = offset_add(ino->size, off);
 		klock_unlock(&ino->lock);
 		break;
-	default:
-		r = -EINVAL;
+	default: r = -EINVAL;
 	}
 	if (r >= 0)
 		f->offset = (u64)r;

@@ -14,15 +14,15 @@
  * release that drops the last one frees the pipe, after every touch of it.
  */
 struct pipe {
-	struct klock lock;          /* class "pipe", SUBSYS_IPC: guards the fields marked below */
-	u8 *buf;                    /* PIPE_BUF_SIZE bytes; set at creation, never changes */
-	u32 head;                   /* guarded by lock: index of the oldest byte */
-	u32 count;                  /* guarded by lock: bytes in buf */
-	u32 readers;                /* guarded by lock: open read ends (0 or 1) */
-	u32 writers;                /* guarded by lock: open write ends (0 or 1) */
-	u32 ends;                   /* atomic: ends not yet released; the last frees the pipe */
-	struct wait_queue rd_wait;  /* readers: wait for count > 0 or writers == 0 */
-	struct wait_queue wr_wait;  /* writers: wait for room or readers == 0 */
+	struct klock lock;	   /* class "pipe", SUBSYS_IPC: guards the fields marked below */
+	u8 *buf;		   /* PIPE_BUF_SIZE bytes; set at creation, never changes */
+	u32 head;		   /* guarded by lock: index of the oldest byte */
+	u32 count;		   /* guarded by lock: bytes in buf */
+	u32 readers;		   /* guarded by lock: open read ends (0 or 1) */
+	u32 writers;		   /* guarded by lock: open write ends (0 or 1) */
+	u32 ends;		   /* atomic: ends not yet released; the last frees the pipe */
+	struct wait_queue rd_wait; /* readers: wait for count > 0 or writers == 0 */
+	struct wait_queue wr_wait; /* writers: wait for room or readers == 0 */
 };
 
 /* File operations of both ends; read/write check the end's O_ACCMODE (wrong end: -EBADF). */

@@ -113,7 +113,8 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 			break;
 		}
 		done += pipe_copy_in(p, src + done, n - done);
-		wake_up(&p->rd_wait); /* after each chunk, under the lock: a reader may drain while we wait */
+		/* after each chunk, under the lock: a reader may drain while we wait */
+		wake_up(&p->rd_wait);
 	}
 	klock_unlock(&p->lock);
 	subsys_exit(SUBSYS_IPC);

@@ -218,7 +218,8 @@ static void pipe_big_write_completes_with_reader(struct ktest *t)
 	KT_ASSERT(t, sys_pipe(fds) == 0);
 	fill(big_src, sizeof(big_src), 1000);
 	memset(big_dst, 0, sizeof(big_dst));
-	r = (struct pipe_op){ fds[0], big_dst, sizeof(big_dst) + 1, 0, false }; /* one more: sees EOF */
+	/* one more: sees EOF */
+	r = (struct pipe_op){ fds[0], big_dst, sizeof(big_dst) + 1, 0, false };
 	tk = task_create("pipe_reader", reader_task, &r, helper_cpu());
 	KT_ASSERT(t, tk);
 	KT_EXPECT_EQ(t, sys_write(fds[1], big_src, sizeof(big_src)), sizeof(big_src));
@@ -395,7 +396,7 @@ static void pipe_no_leaks_after_many(struct ktest *t)
 
 /* ---- stress: ping-pong pairs and many writers to one reader ---- */
 
-#define STRESS_MS 400
+#define STRESS_MS    400
 #define PP_PAIRS_MAX (CONFIG_NR_CPUS / 2 + 1)
 
 static u64 stress_end; /* counter value at which the tasks stop starting new operations */
@@ -564,8 +565,10 @@ static void pipe_stress(struct ktest *t)
 		KT_ASSERT(t, sys_pipe(a) == 0 && sys_pipe(b) == 0);
 		pp[k][0] = (struct pp_role){ b[0], a[1], 0, 0 }; /* ping: writes a, reads b */
 		pp[k][1] = (struct pp_role){ a[0], b[1], 0, 0 }; /* pong: reads a, writes b */
-		tasks[nt++] = task_create("pipe_ping", ping_task, &pp[k][0], (int)cpus[(2 * k) % ncpu]);
-		tasks[nt++] = task_create("pipe_pong", pong_task, &pp[k][1], (int)cpus[(2 * k + 1) % ncpu]);
+		tasks[nt++] =
+			task_create("pipe_ping", ping_task, &pp[k][0], (int)cpus[(2 * k) % ncpu]);
+		tasks[nt++] = task_create("pipe_pong", pong_task, &pp[k][1],
+					  (int)cpus[(2 * k + 1) % ncpu]);
 	}
 	KT_ASSERT(t, sys_pipe(mw) == 0);
 	mw_r.fd = mw[0];
@@ -573,7 +576,8 @@ static void pipe_stress(struct ktest *t)
 	tasks[nt++] = task_create("pipe_mw_reader", mw_reader_task, &mw_r, TASK_ANY_CPU);
 	for (nw = 0; nw < ncpu; nw++) {
 		mw_w[nw] = (struct mw_writer){ mw[1], nw, 0, 0, 0 };
-		tasks[nt++] = task_create("pipe_mw_writer", mw_writer_task, &mw_w[nw], (int)cpus[nw]);
+		tasks[nt++] =
+			task_create("pipe_mw_writer", mw_writer_task, &mw_w[nw], (int)cpus[nw]);
 	}
 	for (u32 i = 0; i < nt; i++)
 		KT_ASSERT(t, tasks[i]); /* a missing task would leave its partner blocked */
@@ -593,7 +597,8 @@ static void pipe_stress(struct ktest *t)
 	}
 	for (u32 w = 0; w < nw; w++) {
 		KT_EXPECT_EQ(t, mw_w[w].err, 0);
-		KT_EXPECT_EQ(t, mw_r.next_seq[w], mw_w[w].sent); /* contiguous, none lost or repeated */
+		/* contiguous, none lost or repeated */
+		KT_EXPECT_EQ(t, mw_r.next_seq[w], mw_w[w].sent);
 		KT_EXPECT_GE(t, mw_w[w].sent, 1);
 		sent += mw_w[w].sent;
 		wbytes += mw_w[w].bytes;
@@ -601,9 +606,11 @@ static void pipe_stress(struct ktest *t)
 	KT_EXPECT_EQ(t, mw_r.bad, 0);
 	KT_EXPECT_EQ(t, mw_r.records, sent);
 	KT_EXPECT_EQ(t, mw_r.bytes, wbytes);
-	ktest_note(t, "pipe stress: cpus=%u pairs=%u pingpong_rounds=%llu writers=%u records=%llu bytes=%llu reads=%llu",
-		   ncpu, npairs, (unsigned long long)rounds, nw, (unsigned long long)sent,
-		   (unsigned long long)wbytes, (unsigned long long)mw_r.reads);
+	ktest_note(
+		t,
+		"pipe stress: cpus=%u pairs=%u pingpong_rounds=%llu writers=%u records=%llu bytes=%llu reads=%llu",
+		ncpu, npairs, (unsigned long long)rounds, nw, (unsigned long long)sent,
+		(unsigned long long)wbytes, (unsigned long long)mw_r.reads);
 }
 
 /*

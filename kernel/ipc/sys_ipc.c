@@ -29,7 +29,7 @@ static long do_pipe(int fds[2])
 	}
 	wf = file_alloc(&pipe_file_ops, p, O_WRONLY);
 	if (!wf) {
-		file_put(rf);            /* releases the read end */
+		file_put(rf);		 /* releases the read end */
 		pipe_close_end(p, true); /* frees p */
 		return -ENOMEM;
 	}
@@ -42,7 +42,8 @@ static long do_pipe(int fds[2])
 	}
 	wfd = fd_install(wf);
 	if (wfd < 0) {
-		fd_uninstall(rfd, rf); /* drops the table's reference to rf (if still ours): its release */
+		/* drops the table's reference to rf (if still ours): its release */
+		fd_uninstall(rfd, rf);
 		file_put(wf);
 		return wfd;
 	}

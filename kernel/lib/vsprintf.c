@@ -39,16 +39,16 @@ static void out_repeat(struct out *o, char c, size_t n)
 
 enum length { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T, LEN_J };
 
-#define F_LEFT 0x01  /* '-' */
-#define F_ZERO 0x02  /* '0' */
-#define F_PLUS 0x04  /* '+' */
+#define F_LEFT	0x01 /* '-' */
+#define F_ZERO	0x02 /* '0' */
+#define F_PLUS	0x04 /* '+' */
 #define F_SPACE 0x08 /* ' ' */
-#define F_ALT 0x10   /* '#' */
+#define F_ALT	0x10 /* '#' */
 
 /* One parsed conversion specification. */
 struct spec {
 	unsigned flags;
-	size_t width;   /* 0 when absent: padding to 0 is a no-op anyway */
+	size_t width; /* 0 when absent: padding to 0 is a no-op anyway */
 	bool has_prec;
 	size_t prec;
 	bool width_star, prec_star;
@@ -116,8 +116,11 @@ static const char *parse_spec(const char *p, struct spec *sp)
 		sp->length = LEN_LL;
 		p += 2;
 	} else if (*p == 'h' || *p == 'l' || *p == 'z' || *p == 't' || *p == 'j') {
-		sp->length = *p == 'h' ? LEN_H : *p == 'l' ? LEN_L : *p == 'z' ? LEN_Z
-			   : *p == 't' ? LEN_T : LEN_J;
+		sp->length = *p == 'h' ? LEN_H :
+			     *p == 'l' ? LEN_L :
+			     *p == 'z' ? LEN_Z :
+			     *p == 't' ? LEN_T :
+					 LEN_J;
 		p++;
 	}
 	sp->conv = *p;
@@ -165,8 +168,8 @@ static u64 fetch_unsigned(va_list *ap, enum length len)
  * Emits one integer: [spaces][sign][0x][zeros][digits][spaces]. conv is one
  * of d/i/u/o/x/X; mag is the absolute value, negative its sign.
  */
-static void format_number(struct out *o, const struct spec *sp, char conv, u64 mag,
-			  bool negative, bool force_prefix)
+static void format_number(struct out *o, const struct spec *sp, char conv, u64 mag, bool negative,
+			  bool force_prefix)
 {
 	static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
 	const char *digit_set = conv == 'X' ? upper : lower;
@@ -239,7 +242,7 @@ static void format_one(struct out *o, struct spec *sp, va_list *ap)
 		/* A negative '*' width means '-' plus its magnitude; avoid -INT_MIN. */
 		if (w < 0) {
 			sp->flags |= F_LEFT;
-			sp->width = (size_t)-(long long)w;
+			sp->width = (size_t) - (long long)w;
 		} else {
 			sp->width = (size_t)w;
 		}
@@ -293,9 +296,7 @@ static void format_one(struct out *o, struct spec *sp, va_list *ap)
 		}
 		break;
 	}
-	default: /* '%' */
-		out_mem(o, "%", 1);
-		break;
+	default: /* '%' */ out_mem(o, "%", 1); break;
 	}
 }
 

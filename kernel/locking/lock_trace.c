@@ -28,9 +28,11 @@ struct lock_trace_event {
 
 /* Each CPU writes only its own slot and buffer, so recording takes no lock. */
 struct lock_trace_cpu {
-	u32 n;       /* events recorded: written (release) by this CPU, read (acquire) by the dump */
+	/* events recorded: written (release) by this CPU, read (acquire) by the dump */
+	u32 n;
 	u32 dropped; /* events lost because the buffer was full */
-	u32 busy;    /* 1 while this CPU is inside lock_trace_record() (lock_trace_stop() waits it out) */
+	/* 1 while this CPU is inside lock_trace_record() (lock_trace_stop() waits it out) */
+	u32 busy;
 } __cacheline_aligned;
 
 /*
@@ -41,7 +43,7 @@ struct lock_trace_cpu {
  * LDAR, which do not pass each other).
  */
 #define store_seq_cst(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
-#define load_seq_cst(p) __atomic_load_n(p, __ATOMIC_SEQ_CST)
+#define load_seq_cst(p)	    __atomic_load_n(p, __ATOMIC_SEQ_CST)
 
 static struct lock_trace_event trace_buf[CONFIG_NR_CPUS][CONFIG_LOCK_TRACE_EVENTS];
 static struct lock_trace_cpu trace_cpu[CONFIG_NR_CPUS];
@@ -58,8 +60,9 @@ static u64 trace_us = 2000;
 BOOTPARAM_UINT(trace_us, "trace_us", 10, 1000000,
 	       "length of the lock timeline window (trace=), in us, centred in the measured run");
 static u64 trace_events = CONFIG_LOCK_TRACE_EVENTS;
-BOOTPARAM_UINT(trace_events, "trace_events", 16, CONFIG_LOCK_TRACE_EVENTS,
-	       "events each CPU keeps in the lock timeline (trace=); later ones are dropped and counted");
+BOOTPARAM_UINT(
+	trace_events, "trace_events", 16, CONFIG_LOCK_TRACE_EVENTS,
+	"events each CPU keeps in the lock timeline (trace=); later ones are dropped and counted");
 
 u64 lock_trace_window_cycles(void)
 {
@@ -112,12 +115,16 @@ void lock_trace_record(const void *lock, struct lock_map *map, enum lock_trace_e
 		u32 id = (u32)((uintptr_t)lock >> 3);
 
 		if (ev == LOCK_TRACE_UNCONTENDED) {
-			trace_buf[cpu][n++] = (struct lock_trace_event){ .t = t, .lock = id, .class_id = class_id,
-									 .ev = LOCK_TRACE_START };
+			trace_buf[cpu][n++] = (struct lock_trace_event){
+				.t = t, .lock = id, .class_id = class_id, .ev = LOCK_TRACE_START
+			};
 			ev = LOCK_TRACE_ACQ;
 		}
-		trace_buf[cpu][n++] = (struct lock_trace_event){ .t = t, .lock = id, .class_id = class_id, .ev = (u8)ev };
-		atomic_store_release(&c->n, n); /* the events' fields before the count the dump reads */
+		trace_buf[cpu][n++] = (struct lock_trace_event){
+			.t = t, .lock = id, .class_id = class_id, .ev = (u8)ev
+		};
+		/* the events' fields before the count the dump reads */
+		atomic_store_release(&c->n, n);
 	} else {
 		c->dropped += 1 + (ev == LOCK_TRACE_UNCONTENDED);
 	}
@@ -172,8 +179,9 @@ void lock_trace_dump(const char *tag)
 {
 	u64 events = 0, dropped = 0, complete = rel_ns(trace_t1);
 
-	printk_raw("trace-meta: %s strategy=%s lock_wait=%s window_ns=%llu events_max=%llu", tag, LOCK_STRATEGY_NAME,
-		   KLOCK_WAIT_NAME, (unsigned long long)rel_ns(trace_t1), (unsigned long long)trace_events);
+	printk_raw("trace-meta: %s strategy=%s lock_wait=%s window_ns=%llu events_max=%llu", tag,
+		   LOCK_STRATEGY_NAME, KLOCK_WAIT_NAME, (unsigned long long)rel_ns(trace_t1),
+		   (unsigned long long)trace_events);
 	for (u32 cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
 		u32 n = atomic_load_acquire(&trace_cpu[cpu].n);
 
@@ -181,8 +189,8 @@ void lock_trace_dump(const char *tag)
 			const struct lock_trace_event *e = &trace_buf[cpu][i];
 
 			printk_raw("trace: cpu=%u t_ns=%llu ev=%s class=%s lock=0x%llx", cpu,
-				   (unsigned long long)rel_ns(e->t), ev_names[e->ev], lock_class_name(e->class_id),
-				   (unsigned long long)e->lock << 3);
+				   (unsigned long long)rel_ns(e->t), ev_names[e->ev],
+				   lock_class_name(e->class_id), (unsigned long long)e->lock << 3);
 		}
 		events += n;
 		dropped += trace_cpu[cpu].dropped;
@@ -190,6 +198,7 @@ void lock_trace_dump(const char *tag)
 		if (trace_cpu[cpu].dropped && n && rel_ns(trace_buf[cpu][n - 1].t) < complete)
 			complete = rel_ns(trace_buf[cpu][n - 1].t);
 	}
-	printk_raw("trace-end: events=%llu dropped=%llu complete_ns=%llu", (unsigned long long)events,
-		   (unsigned long long)dropped, (unsigned long long)complete);
+	printk_raw("trace-end: events=%llu dropped=%llu complete_ns=%llu",
+		   (unsigned long long)events, (unsigned long long)dropped,
+		   (unsigned long long)complete);
 }

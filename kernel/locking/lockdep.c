@@ -30,11 +30,11 @@
  * CPU it runs on, with IRQs off so an interrupt's lock operations don't
  * interleave.
  */
-#define EDGE_CTX 4
-#define EXTRA_NODES 64                             /* (class, subclass > 0) pairs */
-#define NODES (LOCK_CLASSES_MAX + EXTRA_NODES)
-#define NODE_WORDS ((NODES + 63) / 64)
-#define LABEL_MAX 48                               /* "class/subclass" as printed */
+#define EDGE_CTX    4
+#define EXTRA_NODES 64 /* (class, subclass > 0) pairs */
+#define NODES	    (LOCK_CLASSES_MAX + EXTRA_NODES)
+#define NODE_WORDS  ((NODES + 63) / 64)
+#define LABEL_MAX   48 /* "class/subclass" as printed */
 
 struct nodeset {
 	u64 w[NODE_WORDS];
@@ -54,7 +54,7 @@ static struct {
 	u8 subclass;
 } extra[EXTRA_NODES];
 static u32 nr_extra;
-static bool extra_full;    /* guarded by graph_busy: the table overflowed (reported once) */
+static bool extra_full; /* guarded by graph_busy: the table overflowed (reported once) */
 static bool extra_full_reported;
 
 /* Held stacks before a CPU's scheduler is set up (there is no task yet). */
@@ -65,8 +65,8 @@ static struct edge_ctx edge_seen[NODES][NODES];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
 
-static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld", "unlock_nonowner",
-					    "sleep_with_spinlock" };
+static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld",
+					  "unlock_nonowner", "sleep_with_spinlock" };
 
 static bool set_has(const struct nodeset *s, u16 n)
 {
@@ -108,7 +108,8 @@ static const char *node_label(char *buf, u16 node)
 {
 	if (node < LOCK_CLASSES_MAX)
 		return lock_class_name(node);
-	return label(buf, extra[node - LOCK_CLASSES_MAX].class_id, extra[node - LOCK_CLASSES_MAX].subclass);
+	return label(buf, extra[node - LOCK_CLASSES_MAX].class_id,
+		     extra[node - LOCK_CLASSES_MAX].subclass);
 }
 
 static struct lockdep_task *my_stack(void)
@@ -133,7 +134,8 @@ static void print_held(u32 cpu)
 	printk_raw("lockdep:   task %s (cpu%u) holds %u lock%s:", my_name(), cpu, s->depth,
 		   s->depth == 1 ? "" : "s");
 	for (u32 i = 0; i < s->depth; i++)
-		printk_raw("lockdep:     #%u %s (%p)", i, label(buf, s->held[i].class_id, s->held[i].subclass),
+		printk_raw("lockdep:     #%u %s (%p)", i,
+			   label(buf, s->held[i].class_id, s->held[i].subclass),
 			   (void *)s->held[i].map);
 }
 
@@ -191,12 +193,13 @@ static void report_inversion(u32 cpu, u16 taking, u16 holding)
 
 	ctx[0] = '\0';
 	for (u32 i = 0; i < e->n && len < sizeof(ctx); i++)
-		len += (u32)snprintf(ctx + len, sizeof(ctx) - len, " %s", node_label(c, e->nodes[i]));
+		len += (u32)snprintf(ctx + len, sizeof(ctx) - len, " %s",
+				     node_label(c, e->nodes[i]));
 	count(LOCKDEP_INVERSION);
 	printk_raw("lockdep: kind=inversion cpu=%u taking=%s holding=%s", cpu, tl, hl);
 	printk_raw("lockdep:   possible deadlock: cpu%u takes %s while holding %s,", cpu, tl, hl);
-	printk_raw("lockdep:   but %s -> %s was seen before (first on cpu%u, holding:%s)", tl, hl, e->cpu,
-		   e->n ? ctx : " (chain)");
+	printk_raw("lockdep:   but %s -> %s was seen before (first on cpu%u, holding:%s)", tl, hl,
+		   e->cpu, e->n ? ctx : " (chain)");
 	print_held(cpu);
 }
 
@@ -210,17 +213,19 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 	char buf[LABEL_MAX];
 
 	if (subclass >= LOCKDEP_SUBCLASSES)
-		panic("lockdep: %s taken as subclass %u (at most %u)", lock_class_name(bc), subclass,
-		      LOCKDEP_SUBCLASSES - 1);
+		panic("lockdep: %s taken as subclass %u (at most %u)", lock_class_name(bc),
+		      subclass, LOCKDEP_SUBCLASSES - 1);
 	for (u32 i = 0; i < s->depth; i++) {
 		if (s->held[i].map == l && !trylock) {
 			/* The same lock, whatever subclass either acquisition named: that deadlocks. */
 			const char *bl = label(buf, bc, subclass);
 
 			count(LOCKDEP_RECURSION);
-			printk_raw("lockdep: kind=recursion cpu=%u task=%s class=%s", cpu, my_name(), bl);
-			printk_raw("lockdep:   task %s takes %s (%p), which it already holds: certain deadlock",
-				   my_name(), bl, (void *)l);
+			printk_raw("lockdep: kind=recursion cpu=%u task=%s class=%s", cpu,
+				   my_name(), bl);
+			printk_raw(
+				"lockdep:   task %s takes %s (%p), which it already holds: certain deadlock",
+				my_name(), bl, (void *)l);
 			print_held(cpu);
 			panic("lockdep: recursive locking of %s on cpu%u", bl, cpu);
 		}
@@ -271,8 +276,9 @@ static void push(struct lockdep_task *s, struct lock_map *l, u8 subclass, u32 cp
 		s->depth++;
 	} else if (!s->overflowed) {
 		s->overflowed = true;
-		printk_raw("lockdep: task %s (cpu%u) holds more than %d locks; not tracking deeper ones",
-			   who, cpu, LOCKDEP_HELD_MAX);
+		printk_raw(
+			"lockdep: task %s (cpu%u) holds more than %d locks; not tracking deeper ones",
+			who, cpu, LOCKDEP_HELD_MAX);
 	}
 }
 
@@ -306,19 +312,21 @@ bool lockdep_release(struct lock_map *l, enum lockdep_owner who, u32 owner_cpu)
 	bool ok = true;
 
 	if (who != LOCKDEP_OWNER_ME) {
-		enum lockdep_kind kind = who == LOCKDEP_OWNER_NONE ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
+		enum lockdep_kind kind =
+			who == LOCKDEP_OWNER_NONE ? LOCKDEP_UNLOCK_UNHELD : LOCKDEP_UNLOCK_NONOWNER;
 		u16 c = lock_map_class(l);
 
 		count(kind);
 		if (who == LOCKDEP_OWNER_NONE)
-			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=none", kind_names[kind], cpu,
-				   my_name(), lock_class_name(c));
+			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=none",
+				   kind_names[kind], cpu, my_name(), lock_class_name(c));
 		else
-			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=cpu%u", kind_names[kind], cpu,
-				   my_name(), lock_class_name(c), owner_cpu);
-		printk_raw("lockdep:   task %s releases %s (%p), which %s; the release is skipped", my_name(),
-			   lock_class_name(c), (void *)l,
-			   who == LOCKDEP_OWNER_NONE ? "nobody holds" : "another CPU or task holds");
+			printk_raw("lockdep: kind=%s cpu=%u task=%s class=%s owner=cpu%u",
+				   kind_names[kind], cpu, my_name(), lock_class_name(c), owner_cpu);
+		printk_raw("lockdep:   task %s releases %s (%p), which %s; the release is skipped",
+			   my_name(), lock_class_name(c), (void *)l,
+			   who == LOCKDEP_OWNER_NONE ? "nobody holds" :
+						       "another CPU or task holds");
 		print_held(cpu);
 		ok = false;
 	} else {
@@ -355,8 +363,11 @@ void lockdep_report_sleep(u32 preempt)
 	u32 cpu = smp_processor_id();
 
 	count(LOCKDEP_SLEEP_SPINLOCK);
-	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u task=%s preempt_count=%u", cpu, my_name(), preempt);
-	printk_raw("lockdep:   a task is going to sleep while spinlocks are held: the CPU would run");
-	printk_raw("lockdep:   other tasks with preemption off, and a waiter on them could spin forever");
+	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u task=%s preempt_count=%u", cpu,
+		   my_name(), preempt);
+	printk_raw(
+		"lockdep:   a task is going to sleep while spinlocks are held: the CPU would run");
+	printk_raw(
+		"lockdep:   other tasks with preemption off, and a waiter on them could spin forever");
 	print_held(cpu);
 }

@@ -101,8 +101,9 @@ static void lockdep_reports_unlock_by_another_cpu(struct ktest *t)
  * switch must leave no trace on either stack.
  */
 static struct mutex held_mutex;
-static u32 holder_held_before, holder_held_after, other_held; /* written by one task each, read after join */
-static bool holder_switched_out;                    /* atomic */
+/* written by one task each, read after join */
+static u32 holder_held_before, holder_held_after, other_held;
+static bool holder_switched_out; /* atomic */
 
 static void hold_across_switch(void *arg)
 {
@@ -141,9 +142,9 @@ static void lockdep_held_locks_follow_the_task(struct ktest *t)
 	KT_ASSERT(t, a && b);
 	task_join(a);
 	task_join(b);
-	KT_EXPECT_EQ(t, other_held, 0);         /* nothing of the holder's leaked onto it */
+	KT_EXPECT_EQ(t, other_held, 0);		/* nothing of the holder's leaked onto it */
 	KT_EXPECT_EQ(t, holder_held_before, 1); /* the mutex, and no run queue lock */
-	KT_EXPECT_EQ(t, holder_held_after, 1);  /* the mutex came back with the holder */
+	KT_EXPECT_EQ(t, holder_held_after, 1);	/* the mutex came back with the holder */
 	KT_EXPECT_EQ(t, lockdep_held_count(), held);
 	for (u32 k = 0; k < LOCKDEP_NR_KINDS; k++)
 		reports -= lockdep_reports((enum lockdep_kind)k);
@@ -186,18 +187,18 @@ static void lockdep_subclass_parent_before_child_is_silent(struct ktest *t)
 
 /* Learns parent -> child/1, then plants child/1 -> parent (twice: one report per pair). */
 #define PLANT_CHILD_BEFORE_PARENT(lock, lock_nested, unlock, parent, child) \
-	do {                                                               \
-		lock(parent);                                              \
-		lock_nested(child, 1);                                     \
-		unlock(child);                                             \
-		unlock(parent);                                            \
-		learnt = lockdep_reports(LOCKDEP_INVERSION);               \
-		for (int i = 0; i < 2; i++) {                              \
-			lock_nested(child, 1);                             \
-			lock(parent); /* planted */                        \
-			unlock(parent);                                    \
-			unlock(child);                                     \
-		}                                                          \
+	do {                                                                \
+		lock(parent);                                               \
+		lock_nested(child, 1);                                      \
+		unlock(child);                                              \
+		unlock(parent);                                             \
+		learnt = lockdep_reports(LOCKDEP_INVERSION);                \
+		for (int i = 0; i < 2; i++) {                               \
+			lock_nested(child, 1);                              \
+			lock(parent); /* planted */                         \
+			unlock(parent);                                     \
+			unlock(child);                                      \
+		}                                                           \
 	} while (0)
 
 static void lockdep_subclass_child_before_parent_is_reported(struct ktest *t)
@@ -208,17 +209,20 @@ static void lockdep_subclass_child_before_parent_is_reported(struct ktest *t)
 
 	if (!LOCKDEP_ENABLED)
 		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
-	PLANT_CHILD_BEFORE_PARENT(spin_lock, spin_lock_nested, spin_unlock, &dir2_parent, &dir2_child);
+	PLANT_CHILD_BEFORE_PARENT(spin_lock, spin_lock_nested, spin_unlock, &dir2_parent,
+				  &dir2_child);
 	KT_EXPECT_EQ(t, learnt, before);
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 1);
 	mutex_init(&mdir_parent, "lockdep_test_mdir", false);
 	mutex_init(&mdir_child, "lockdep_test_mdir", false);
-	PLANT_CHILD_BEFORE_PARENT(mutex_lock, mutex_lock_nested, mutex_unlock, &mdir_parent, &mdir_child);
+	PLANT_CHILD_BEFORE_PARENT(mutex_lock, mutex_lock_nested, mutex_unlock, &mdir_parent,
+				  &mdir_child);
 	KT_EXPECT_EQ(t, learnt, before + 1);
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 2);
 	klock_init(&kdir_parent, "lockdep_test_kdir", SUBSYS_FS);
 	klock_init(&kdir_child, "lockdep_test_kdir", SUBSYS_FS);
-	PLANT_CHILD_BEFORE_PARENT(klock_lock, klock_lock_nested, klock_unlock, &kdir_parent, &kdir_child);
+	PLANT_CHILD_BEFORE_PARENT(klock_lock, klock_lock_nested, klock_unlock, &kdir_parent,
+				  &kdir_child);
 	KT_EXPECT_EQ(t, learnt, before + 2);
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 2 + data);
 	KT_EXPECT_EQ(t, lockdep_held_count(), held);

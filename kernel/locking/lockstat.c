@@ -155,11 +155,18 @@ void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)
 		for (u32 ctx = 0; ctx < 2; ctx++) {
 			const struct lockstat_cpu *s = &lockstat_rows[c][ctx][id];
 			struct lockstat_sum one = {
-				.acquisitions = s->acquisitions, .contentions = s->contentions,
-				.con_bounces = s->con_bounces, .acq_bounces = s->acq_bounces,
-				.trylock_fail = s->trylock_fail, .wait_min = s->wait_min, .wait_max = s->wait_max,
-				.wait_total = s->wait_total, .hold_min = s->hold_min, .hold_max = s->hold_max,
-				.hold_total = s->hold_total, .hold_count = s->hold_count,
+				.acquisitions = s->acquisitions,
+				.contentions = s->contentions,
+				.con_bounces = s->con_bounces,
+				.acq_bounces = s->acq_bounces,
+				.trylock_fail = s->trylock_fail,
+				.wait_min = s->wait_min,
+				.wait_max = s->wait_max,
+				.wait_total = s->wait_total,
+				.hold_min = s->hold_min,
+				.hold_max = s->hold_max,
+				.hold_total = s->hold_total,
+				.hold_count = s->hold_count,
 			};
 
 			lockstat_merge(o, &one);

@@ -46,7 +46,8 @@ static const char *usec(char *buf, size_t n, u64 nsec)
 {
 	u64 tens = (nsec + 5) / 10;
 
-	snprintf(buf, n, "%llu.%02llu", (unsigned long long)(tens / 100), (unsigned long long)(tens % 100));
+	snprintf(buf, n, "%llu.%02llu", (unsigned long long)(tens / 100),
+		 (unsigned long long)(tens % 100));
 	return buf;
 }
 
@@ -55,7 +56,8 @@ static const char *usec(char *buf, size_t n, u64 nsec)
  * holds that were timed (Linux's holdtime.nr); a class with no timed hold
  * shows "-" there rather than a 0 that would read as "held for no time".
  */
-size_t lockstat_format_row(char *buf, size_t n, const char *class_name, const struct lockstat_sum *s)
+size_t lockstat_format_row(char *buf, size_t n, const char *class_name,
+			   const struct lockstat_sum *s)
 {
 	char w[4][24], h[4][24];
 	bool held = s->hold_count != 0;
@@ -72,10 +74,11 @@ size_t lockstat_format_row(char *buf, size_t n, const char *class_name, const st
 		usec(h[2], sizeof(h[2]), s->hold_total);
 		usec(h[3], sizeof(h[3]), s->hold_total / s->hold_count);
 	}
-	return (size_t)snprintf(buf, n, "%39s: %14llu %14llu %14s %14s %14s %14s %14llu %14llu %14s %14s %14s %14s",
-				class_name, (unsigned long long)s->con_bounces, (unsigned long long)s->contentions,
-				w[0], w[1], w[2], w[3], (unsigned long long)s->acq_bounces,
-				(unsigned long long)s->acquisitions, h[0], h[1], h[2], h[3]);
+	return (size_t)snprintf(
+		buf, n, "%39s: %14llu %14llu %14s %14s %14s %14s %14llu %14llu %14s %14s %14s %14s",
+		class_name, (unsigned long long)s->con_bounces, (unsigned long long)s->contentions,
+		w[0], w[1], w[2], w[3], (unsigned long long)s->acq_bounces,
+		(unsigned long long)s->acquisitions, h[0], h[1], h[2], h[3]);
 }
 
 static void rule(void)
@@ -117,16 +120,21 @@ void lockstat_print_totals(void)
 		timed += snapshot[id].hold_count;
 	}
 	printk_raw("lock_stat version 0.4 (locklab: times in us, as Linux's /proc/lock_stat)");
-	printk_raw("lock_stat window: the whole run, from boot to now (%llu.%03llu s); the %u resets by the "
-		   "benchmark harness (each run's start barrier) and the tests are folded in, so these are not "
-		   "the last run's figures", (unsigned long long)(up / 1000000000ULL),
-		   (unsigned long long)(up / 1000000ULL % 1000), lockstat_reset_count());
+	printk_raw(
+		"lock_stat window: the whole run, from boot to now (%llu.%03llu s); the %u resets by the "
+		"benchmark harness (each run's start barrier) and the tests are folded in, so these are not "
+		"the last run's figures",
+		(unsigned long long)(up / 1000000000ULL),
+		(unsigned long long)(up / 1000000ULL % 1000), lockstat_reset_count());
 	if (!LOCKSTAT_HOLD_TIMED)
-		printk_raw("lock_stat holds: not timed (CONFIG_LOCK_STAT_HOLD_TIME is off): holdtime columns are -");
+		printk_raw(
+			"lock_stat holds: not timed (CONFIG_LOCK_STAT_HOLD_TIME is off): holdtime columns are -");
 	else
-		printk_raw("lock_stat holds: %llu of %llu acquisitions had their hold timed (benchmark runs time "
-			   "holds only with lockstat_hold=1, or on hardware): holdtime columns cover those, - where "
-			   "a class had none", (unsigned long long)timed, (unsigned long long)acquisitions);
+		printk_raw(
+			"lock_stat holds: %llu of %llu acquisitions had their hold timed (benchmark runs time "
+			"holds only with lockstat_hold=1, or on hardware): holdtime columns cover those, - where "
+			"a class had none",
+			(unsigned long long)timed, (unsigned long long)acquisitions);
 	rule();
 	printk_raw("%40s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s", "class name",
 		   "con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",

@@ -85,7 +85,8 @@ static void lockstat_sees_forced_contention(struct ktest *t)
 	KT_EXPECT_LE(t, time_counter_to_ns(s.wait_max), waited);
 	KT_EXPECT_GE(t, time_counter_to_ns(s.wait_max), waited / 2);
 	if (LOCKSTAT_HOLD_TIMED)
-		KT_EXPECT_GE(t, time_counter_to_ns(s.hold_max), hold_us * 1000); /* cpu1 held it that long */
+		/* cpu1 held it that long */
+		KT_EXPECT_GE(t, time_counter_to_ns(s.hold_max), hold_us * 1000);
 	else
 		KT_EXPECT_EQ(t, s.hold_max, 0);
 }
@@ -220,13 +221,20 @@ static int split_words(char *s, char **words, int max)
  */
 static void lockstat_table_row_has_linux_columns(struct ktest *t)
 {
-	static const char *const want_untimed[] = { "demo:", "2", "3", "0.00", "1234.57", "1234.58", "411.53",
-						    "5", "9", "-", "-", "-", "-" };
-	static const char *const want_timed[] = { "demo:", "2", "3", "0.00", "1234.57", "1234.58", "411.53",
-						  "5", "9", "0.01", "1000.00", "1000.01", "500.01" };
+	static const char *const want_untimed[] = { "demo:",   "2",	 "3", "0.00", "1234.57",
+						    "1234.58", "411.53", "5", "9",    "-",
+						    "-",       "-",	 "-" };
+	static const char *const want_timed[] = { "demo:",   "2",	"3",	 "0.00", "1234.57",
+						  "1234.58", "411.53",	"5",	 "9",	 "0.01",
+						  "1000.00", "1000.01", "500.01" };
 	struct lockstat_sum s = {
-		.con_bounces = 2, .contentions = 3, .wait_min = 4, .wait_max = 1234567, .wait_total = 1234575,
-		.acq_bounces = 5, .acquisitions = 9,
+		.con_bounces = 2,
+		.contentions = 3,
+		.wait_min = 4,
+		.wait_max = 1234567,
+		.wait_total = 1234575,
+		.acq_bounces = 5,
+		.acquisitions = 9,
 	};
 	char row[256], *words[16];
 	int n;

@@ -20,7 +20,8 @@ struct mcs_node *mcs_node_get(void)
 			return &nodes[cpu][i];
 		}
 	}
-	panic("mcs: cpu%u holds or waits for more than %d MCS locks at once", cpu, MCS_NODES_PER_CPU);
+	panic("mcs: cpu%u holds or waits for more than %d MCS locks at once", cpu,
+	      MCS_NODES_PER_CPU);
 }
 
 void mcs_node_put(struct mcs_node *n)

@@ -92,14 +92,17 @@ void mutex_unlock(struct mutex *m)
 	struct task *owner = atomic_load_relaxed(&m->owner);
 
 	if (!LOCKDEP_ENABLED && owner != current_task())
-		panic("mutex %s: unlocked by %s, which does not hold it", m->map.name, current_task()->name);
-	if (!lockdep_release(&m->map, !owner ? LOCKDEP_OWNER_NONE :
-				      owner == current_task() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER,
+		panic("mutex %s: unlocked by %s, which does not hold it", m->map.name,
+		      current_task()->name);
+	if (!lockdep_release(&m->map,
+			     !owner		     ? LOCKDEP_OWNER_NONE :
+			     owner == current_task() ? LOCKDEP_OWNER_ME :
+						       LOCKDEP_OWNER_OTHER,
 			     owner ? owner->cpu : 0))
 		return; /* reported; releasing another task's mutex would break its exclusion */
 	lockstat_released(&m->map);
 	atomic_store_release(&m->owner, NULL); /* release: publish the critical section */
-	wake_up(&m->wq); /* all waiters retry; one wins */
+	wake_up(&m->wq);		       /* all waiters retry; one wins */
 }
 
 bool mutex_held_by_me(struct mutex *m)

@@ -10,13 +10,13 @@
 #include <asm/atomic.h>
 
 #define MUTEX_TORTURE_MS 300
-#define TASKS_PER_CPU 2
+#define TASKS_PER_CPU	 2
 
 static struct mutex mtx;
 static struct task *mtx_inside; /* guarded by mtx: who is in the critical section */
-static u64 mtx_counter;         /* guarded by mtx */
+static u64 mtx_counter;		/* guarded by mtx */
 static u64 mtx_end;
-static u64 mtx_fail;            /* atomic */
+static u64 mtx_fail; /* atomic */
 
 struct mutex_role {
 	u64 ops;
@@ -72,12 +72,14 @@ static void run_mutex_torture(struct ktest *t, bool adaptive)
 		min = MIN(min, roles[i].ops);
 		max = MAX(max, roles[i].ops);
 	}
-	printk_raw("torture: alg=mutex strategy=none lock_wait=%s cpus=%u total=%llu max=%llu min=%llu fail=%llu",
-		   adaptive ? "adaptive" : "block", cpus_online(), (unsigned long long)total,
-		   (unsigned long long)max, (unsigned long long)min, (unsigned long long)(mtx_fail + (total - mtx_counter)));
+	printk_raw(
+		"torture: alg=mutex strategy=none lock_wait=%s cpus=%u total=%llu max=%llu min=%llu fail=%llu",
+		adaptive ? "adaptive" : "block", cpus_online(), (unsigned long long)total,
+		(unsigned long long)max, (unsigned long long)min,
+		(unsigned long long)(mtx_fail + (total - mtx_counter)));
 	KT_EXPECT_EQ(t, mtx_fail, 0);
 	KT_EXPECT_EQ(t, mtx_counter, total); /* no lost update: never two holders */
-	KT_EXPECT_GE(t, min, 1);              /* every task got in */
+	KT_EXPECT_GE(t, min, 1);	     /* every task got in */
 	KT_EXPECT(t, !mutex_held_by_me(&mtx) && mtx.owner == NULL);
 }
 

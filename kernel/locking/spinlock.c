@@ -51,7 +51,8 @@ static inline __attribute__((always_inline)) void spin_lock_common(struct spinlo
 			spin_lock_contended(l);
 		}
 	} else {
-		struct spinlock *outer = watchdog_wait_begin(l); /* without lockstat every acquisition is marked */
+		/* without lockstat every acquisition is marked */
+		struct spinlock *outer = watchdog_wait_begin(l);
 
 		alg_lock(&l->alg);
 		watchdog_wait_end(outer);
@@ -95,9 +96,13 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
-	if (!lockdep_release(&l->map, owner == SPIN_NO_OWNER ? LOCKDEP_OWNER_NONE :
-				      owner == smp_processor_id() ? LOCKDEP_OWNER_ME : LOCKDEP_OWNER_OTHER, owner))
-		return false; /* reported: releasing it would corrupt the lock (and the preempt count) */
+	if (!lockdep_release(&l->map,
+			     owner == SPIN_NO_OWNER	 ? LOCKDEP_OWNER_NONE :
+			     owner == smp_processor_id() ? LOCKDEP_OWNER_ME :
+							   LOCKDEP_OWNER_OTHER,
+			     owner))
+		/* reported: releasing it would corrupt the lock (and the preempt count) */
+		return false;
 	if (timed)
 		lockstat_released(&l->map);
 	else

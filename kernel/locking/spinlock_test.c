@@ -8,7 +8,7 @@
 #include <asm/irqflags.h>
 
 #define TIMEOUT CONFIG_KTEST_CASE_TIMEOUT_MS
-#define ROUNDS 2000
+#define ROUNDS	2000
 
 static struct spinlock excl_lock = SPINLOCK_INIT("spinlock_test");
 static u64 excl_counter; /* guarded by excl_lock; updated non-atomically on purpose */
@@ -65,7 +65,7 @@ static void drop_try_lock(void *arg)
 
 static void spinlock_trylock(struct ktest *t)
 {
-	KT_ASSERT(t, spin_trylock(&try_lock));  /* free: succeeds */
+	KT_ASSERT(t, spin_trylock(&try_lock)); /* free: succeeds */
 	KT_EXPECT(t, spin_held_by_me(&try_lock));
 	KT_EXPECT(t, !spin_trylock(&try_lock)); /* held (by us): fails, no deadlock */
 	spin_unlock(&try_lock);
@@ -86,8 +86,9 @@ static void spinlock_trylock(struct ktest *t)
 #define NEST 6
 /* One class: retaking a released lock while later ones are held is an order lockdep would flag across classes. */
 static struct spinlock nest_locks[NEST] = {
-	SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"),
-	SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"),
+	SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"),
+	SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"),
+	SPINLOCK_INIT("spinlock_nest"), SPINLOCK_INIT("spinlock_nest"),
 };
 
 /*

@@ -17,8 +17,9 @@
  * more about the host scheduler than the lock: such runs pass torture_fair=0.
  */
 static u64 check_fairness = 1;
-BOOTPARAM_UINT(check_fairness, "torture_fair", 0, 1,
-	       "1: torture fails a FIFO lock whose busiest CPU got more than twice the least busy; 0: report only");
+BOOTPARAM_UINT(
+	check_fairness, "torture_fair", 0, 1,
+	"1: torture fails a FIFO lock whose busiest CPU got more than twice the least busy; 0: report only");
 #define NO_OWNER 0xffffffffU
 
 /*
@@ -30,16 +31,16 @@ BOOTPARAM_UINT(check_fairness, "torture_fair", 0, 1,
  */
 static struct {
 	struct klock lock;
-	u32 owner;    /* guarded by lock: CPU inside, or NO_OWNER */
-	u64 counter;  /* guarded by lock: one increment per critical section */
+	u32 owner;   /* guarded by lock: CPU inside, or NO_OWNER */
+	u64 counter; /* guarded by lock: one increment per critical section */
 } obj;
 
-static u64 per_cpu_ops[CONFIG_NR_CPUS];  /* all acquisitions */
+static u64 per_cpu_ops[CONFIG_NR_CPUS];	 /* all acquisitions */
 static u64 per_cpu_fair[CONFIG_NR_CPUS]; /* acquisitions while every CPU was competing */
-static u32 competing;  /* atomic: CPUs that have completed an acquisition */
-static u64 failures;  /* atomic */
-static u32 arrived;   /* atomic: start barrier */
-static u64 end_time;  /* counter value at which every CPU stops, set before they start */
+static u32 competing;			 /* atomic: CPUs that have completed an acquisition */
+static u64 failures;			 /* atomic */
+static u32 arrived;			 /* atomic: start barrier */
+static u64 end_time; /* counter value at which every CPU stops, set before they start */
 
 static void torture_loop(void *arg)
 {
@@ -122,7 +123,8 @@ static void torture_strategy_lock(struct ktest *t)
 	int len = 0;
 	for (u32 c = 0; c < n && len < (int)sizeof(line) - 24; c++)
 		len += snprintf(line + len, sizeof(line) - (size_t)len, " cpu%u=%llu/%llu", c,
-				(unsigned long long)per_cpu_ops[c], (unsigned long long)per_cpu_fair[c]);
+				(unsigned long long)per_cpu_ops[c],
+				(unsigned long long)per_cpu_fair[c]);
 	ktest_note(t, "acquisitions per CPU (all / while all competed):%s", line);
 	/* A lost update means two CPUs were inside at once even if 'owner' missed it. */
 	failures += total - obj.counter;
@@ -134,9 +136,10 @@ static void torture_strategy_lock(struct ktest *t)
 		fmax = max;
 		fmin = min;
 	}
-	printk_raw("torture: alg=%s strategy=%s lock_wait=%s cpus=%u total=%llu max=%llu min=%llu fail=%llu",
-		   LOCK_ALG_NAME, LOCK_STRATEGY_NAME, KLOCK_WAIT_NAME, n, (unsigned long long)total,
-		   (unsigned long long)fmax, (unsigned long long)fmin, (unsigned long long)failures);
+	printk_raw(
+		"torture: alg=%s strategy=%s lock_wait=%s cpus=%u total=%llu max=%llu min=%llu fail=%llu",
+		LOCK_ALG_NAME, LOCK_STRATEGY_NAME, KLOCK_WAIT_NAME, n, (unsigned long long)total,
+		(unsigned long long)fmax, (unsigned long long)fmin, (unsigned long long)failures);
 	KT_EXPECT_EQ(t, failures, 0);
 	KT_EXPECT_EQ(t, obj.counter, total);
 	KT_EXPECT_GE(t, min, 1); /* every CPU got in */
@@ -150,7 +153,8 @@ static void torture_strategy_lock(struct ktest *t)
 		KT_EXPECT_LE(t, fmax, 2 * fmin);
 	} else {
 		ktest_note(t, "fairness %s (max/min while all competed = %llu/%llu)",
-			   KLOCK_FIFO ? "not checked (torture_fair=0)" : "not expected of this lock",
+			   KLOCK_FIFO ? "not checked (torture_fair=0)" :
+					"not expected of this lock",
 			   (unsigned long long)fmax, (unsigned long long)fmin);
 	}
 }

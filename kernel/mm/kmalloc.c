@@ -25,30 +25,37 @@
  * them must take the cache lock first.)
  */
 
-#define KMALLOC_MIN 16UL
-#define NR_CLASSES 8 /* 16, 32, ..., 2048 */
+#define KMALLOC_MIN   16UL
+#define NR_CLASSES    8 /* 16, 32, ..., 2048 */
 #define SLAB_MAX_OBJS 256
 
 struct kcache;
 
 /* Every field but 'cache' is guarded by cache->lock. */
 struct slab {
-	struct kcache *cache;       /* set before the slab is published, then constant: read without the lock */
-	struct slab *next, *prev;   /* guarded by cache->lock: on cache->partial while it has a free object and one in use */
-	void *free;                 /* guarded by cache->lock: free objects, linked through their first word */
-	u32 inuse;                  /* guarded by cache->lock: objects handed out */
-	u64 used[SLAB_MAX_OBJS / 64]; /* guarded by cache->lock: one bit per handed-out object (double kfree) */
+	/* set before the slab is published, then constant: read without the lock */
+	struct kcache *cache;
+	/* guarded by cache->lock: on cache->partial while it has a free object and one in use */
+	struct slab *next, *prev;
+	/* guarded by cache->lock: free objects, linked through their first word */
+	void *free;
+	u32 inuse; /* guarded by cache->lock: objects handed out */
+	/* guarded by cache->lock: one bit per handed-out object (double kfree) */
+	u64 used[SLAB_MAX_OBJS / 64];
 };
 #define SLAB_HDR ALIGN_UP(sizeof(struct slab), (u64)CACHE_LINE_BYTES)
 
 struct kcache {
-	struct klock lock;     /* first: guards the fields below and the headers of this cache's slabs */
-	u64 size;              /* object size; constant after kmalloc_init */
-	u64 per_slab;          /* objects per slab; constant after kmalloc_init */
-	struct slab *partial;  /* guarded by lock: slabs with at least one free object and one in use */
-	struct slab *empty;    /* guarded by lock: at most one slab with no object in use, on no list */
-	u64 live;              /* guarded by lock: objects allocated and not freed */
-	u64 nr_slabs;          /* guarded by lock: slab pages this cache holds */
+	/* first: guards the fields below and the headers of this cache's slabs */
+	struct klock lock;
+	u64 size;     /* object size; constant after kmalloc_init */
+	u64 per_slab; /* objects per slab; constant after kmalloc_init */
+	/* guarded by lock: slabs with at least one free object and one in use */
+	struct slab *partial;
+	/* guarded by lock: at most one slab with no object in use, on no list */
+	struct slab *empty;
+	u64 live;     /* guarded by lock: objects allocated and not freed */
+	u64 nr_slabs; /* guarded by lock: slab pages this cache holds */
 } __aligned(64);
 
 static struct kcache kcaches[NR_CLASSES];
@@ -208,8 +215,10 @@ void kfree(void *p)
 	    ((u64)c - (u64)kcaches) % sizeof(*c))
 		panic("kfree: %p is not in a kmalloc slab", p);
 	off = (u64)p - (u64)s;
-	if (off < SLAB_HDR || (off - SLAB_HDR) % c->size || (off - SLAB_HDR) / c->size >= c->per_slab)
-		panic("kfree: %p is not the start of a %llu-byte object", p, (unsigned long long)c->size);
+	if (off < SLAB_HDR || (off - SLAB_HDR) % c->size ||
+	    (off - SLAB_HDR) / c->size >= c->per_slab)
+		panic("kfree: %p is not the start of a %llu-byte object", p,
+		      (unsigned long long)c->size);
 	klock_lock(&c->lock);
 	empty = slab_put(c, s, p);
 	klock_unlock(&c->lock);

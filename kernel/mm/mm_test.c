@@ -6,8 +6,8 @@
 #include <locklab/time.h>
 
 #define NR_TEST_PAGES 64
-#define STRESS_MS 300
-#define STRESS_SLOTS 48
+#define STRESS_MS     300
+#define STRESS_SLOTS  48
 
 /* Every byte of [p, p+size) is zero. */
 static bool is_zero(const void *p, u64 size)
@@ -80,10 +80,11 @@ static void mm_pages_distinct_aligned_zeroed(struct ktest *t)
 	KT_EXPECT_GE(t, total, 1024); /* QEMU gives 512 MiB: the allocator must manage most of it */
 }
 
-static const u64 test_sizes[] = { 1, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 128, 129, 255, 256,
-				  257, 500, 512, 513, 1000, 1024, 1025, 1500, 2047, 2048 };
-#define PER_SIZE 3
-#define NR_OBJS (ARRAY_SIZE(test_sizes) * PER_SIZE)
+static const u64 test_sizes[] = { 1,   8,   15,	  16,	17,   31,   32,	  33,  63,
+				  64,  65,  100,  128,	129,  255,  256,  257, 500,
+				  512, 513, 1000, 1024, 1025, 1500, 2047, 2048 };
+#define PER_SIZE   3
+#define NR_OBJS	   (ARRAY_SIZE(test_sizes) * PER_SIZE)
 #define MANY_SMALL (KMALLOC_MAX / sizeof(void *)) /* 256: more than one slab of 16-byte objects */
 
 static void mm_kmalloc_size_classes(struct ktest *t)
@@ -112,7 +113,8 @@ static void mm_kmalloc_size_classes(struct ktest *t)
 	for (u32 i = 0; i < n; i++) {
 		bad_pattern += !holds(obj[i], size[i], 0x5a00 + i);
 		for (u32 j = i + 1; j < n; j++)
-			overlaps += (u64)obj[i] < (u64)obj[j] + size[j] && (u64)obj[j] < (u64)obj[i] + size[i];
+			overlaps += (u64)obj[i] < (u64)obj[j] + size[j] &&
+				    (u64)obj[j] < (u64)obj[i] + size[i];
 	}
 	/* Many small objects: several slabs of one class, then every one of them handed back. */
 	many = kmalloc(MANY_SMALL * sizeof(void *));
@@ -165,9 +167,9 @@ static void mm_kmalloc_keeps_one_empty_slab(struct ktest *t)
 	start = mm_free_pages();
 	a = kmalloc(KMALLOC_MAX);
 	kfree(a);
-	after_free = mm_free_pages();     /* the slab stays cached */
+	after_free = mm_free_pages(); /* the slab stays cached */
 	b = kmalloc(KMALLOC_MAX);
-	after_reuse = mm_free_pages();    /* ...and is reused: no page taken */
+	after_reuse = mm_free_pages(); /* ...and is reused: no page taken */
 	c = kmalloc(KMALLOC_MAX);
 	after_two = mm_free_pages();
 	kfree(b);
@@ -223,11 +225,11 @@ static void mm_exhaustion_reaches_every_arena(struct ktest *t)
 	KT_EXPECT(t, kmalloc_failed);
 }
 
-static u64 stress_end;    /* written before the tasks start */
-static u32 stress_ids;    /* atomic: hands out task ids */
-static u64 stress_ops;    /* atomic */
-static u64 stress_errors; /* atomic: pattern or zeroing mismatches */
-static u64 stress_nomem;  /* atomic */
+static u64 stress_end;			    /* written before the tasks start */
+static u32 stress_ids;			    /* atomic: hands out task ids */
+static u64 stress_ops;			    /* atomic */
+static u64 stress_errors;		    /* atomic: pattern or zeroing mismatches */
+static u64 stress_nomem;		    /* atomic */
 static u64 stress_task_ops[CONFIG_NR_CPUS]; /* each written by its task only, read after the join */
 
 struct stress_slot {
@@ -333,10 +335,8 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 }
 
 static const struct ktest_case mm_cases[] = {
-	KTEST_CASE(mm_pages_distinct_aligned_zeroed),
-	KTEST_CASE(mm_kmalloc_size_classes),
-	KTEST_CASE(mm_kmalloc_keeps_one_empty_slab),
-	KTEST_CASE(mm_exhaustion_reaches_every_arena),
+	KTEST_CASE(mm_pages_distinct_aligned_zeroed), KTEST_CASE(mm_kmalloc_size_classes),
+	KTEST_CASE(mm_kmalloc_keeps_one_empty_slab),  KTEST_CASE(mm_exhaustion_reaches_every_arena),
 	KTEST_CASE(mm_stress_on_every_cpu),
 };
 KTEST_SUITE(mm, mm_cases);

@@ -35,11 +35,12 @@
  * its own arena to put the batch there.
  */
 
-#define STEAL_BATCH 32         /* pages moved by one steal */
-#define MAP_BLOCK (2UL << 20)  /* mmu.c maps RAM as Normal memory only in whole 2 MiB blocks */
-#define MAP_LIMIT LINEAR_MAP_SIZE /* and only below 512 GiB (the 39-bit linear map) */
-#define MAX_EXCL (PLAT_MAX_RESERVED + 3) /* reserved[], kernel image, DTB, the bitmaps */
-#define MAX_SPANS (PLAT_MAX_MEM + MAX_EXCL) /* each excluded range splits a zone at most once more */
+#define STEAL_BATCH 32		    /* pages moved by one steal */
+#define MAP_BLOCK   (2UL << 20)	    /* mmu.c maps RAM as Normal memory only in whole 2 MiB blocks */
+#define MAP_LIMIT   LINEAR_MAP_SIZE /* and only below 512 GiB (the 39-bit linear map) */
+#define MAX_EXCL    (PLAT_MAX_RESERVED + 3) /* reserved[], kernel image, DTB, the bitmaps */
+/* each excluded range splits a zone at most once more */
+#define MAX_SPANS (PLAT_MAX_MEM + MAX_EXCL)
 
 /* At the start of the first page of a run of free pages; guarded by its arena's lock. */
 struct free_run {
@@ -53,11 +54,12 @@ struct span {
 };
 
 struct arena {
-	struct klock lock;            /* first: guards the fields below and the runs on the list */
-	struct free_run *head;        /* guarded by lock: free runs */
-	struct span boot[MAX_SPANS];  /* guarded by lock: untouched RAM, used from the last span's end */
-	u32 nr_boot;                  /* guarded by lock: spans in boot[] with pages left */
-	u64 nr_free;                  /* guarded by lock: pages in the runs and the boot spans */
+	struct klock lock;     /* first: guards the fields below and the runs on the list */
+	struct free_run *head; /* guarded by lock: free runs */
+	/* guarded by lock: untouched RAM, used from the last span's end */
+	struct span boot[MAX_SPANS];
+	u32 nr_boot; /* guarded by lock: spans in boot[] with pages left */
+	u64 nr_free; /* guarded by lock: pages in the runs and the boot spans */
 } __aligned(64);
 
 static struct arena arenas[CONFIG_NR_CPUS];
@@ -71,7 +73,7 @@ static struct arena arenas[CONFIG_NR_CPUS];
  * no lock.
  */
 struct zone {
-	u64 base, end;  /* [base, end), page-aligned */
+	u64 base, end;	/* [base, end), page-aligned */
 	u64 *allocated; /* one bit per page: handed out (atomic, see page_mark_allocated) */
 };
 
@@ -82,7 +84,7 @@ struct range {
 static struct zone zones[PLAT_MAX_MEM];
 static int nr_zones;
 static u64 total_pages; /* pages put into the arenas at boot; constant after mm_init */
-static u64 zva_block;   /* DC ZVA block size in bytes, or 0 if DC ZVA is prohibited */
+static u64 zva_block;	/* DC ZVA block size in bytes, or 0 if DC ZVA is prohibited */
 
 static void *run_page(struct free_run *r, u64 i)
 {
@@ -430,7 +432,8 @@ static int usable_segments(const struct range *ex, int nex, struct range *seg)
 				e = skip;
 				continue;
 			}
-			e = zones[i].end; /* up to the next excluded range (a itself is not in one) */
+			/* up to the next excluded range (a itself is not in one) */
+			e = zones[i].end;
 			for (int k = 0; k < nex; k++)
 				if (ex[k].base > a && ex[k].base < e)
 					e = ex[k].base;
@@ -519,7 +522,6 @@ static void mm_init(void)
 	kernel_exit();
 	printk("mm: %llu pages (%llu MiB) free in %u arenas (%d zones, %d spans, bitmap %llu KiB)",
 	       (unsigned long long)total_pages, (unsigned long long)(total_pages * PAGE_SIZE >> 20),
-	       (u32)CONFIG_NR_CPUS, nr_zones, nseg,
-	       (unsigned long long)(words * 8 / 1024));
+	       (u32)CONFIG_NR_CPUS, nr_zones, nseg, (unsigned long long)(words * 8 / 1024));
 }
 initcall(mm_init, INITCALL_MM);

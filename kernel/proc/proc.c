@@ -14,15 +14,15 @@
 #define PID_BUCKETS 16
 
 struct pid_bucket {
-	struct klock lock;   /* "pid_hash": guards head and the chain's hash_next links */
+	struct klock lock; /* "pid_hash": guards head and the chain's hash_next links */
 	struct proc *head;
 };
 
-static struct klock proc_tree;              /* guards every proc's tree fields (proc.h) */
+static struct klock proc_tree; /* guards every proc's tree fields (proc.h) */
 static struct pid_bucket pid_table[PID_BUCKETS];
-static struct proc init_proc;               /* pid 1: the init task, and every kernel task */
-static s32 next_pid = 2;                    /* atomic */
-static u32 nr_live = 1;                     /* atomic: init plus every process not yet reaped */
+static struct proc init_proc; /* pid 1: the init task, and every kernel task */
+static s32 next_pid = 2;      /* atomic */
+static u32 nr_live = 1;	      /* atomic: init plus every process not yet reaped */
 
 struct proc *current_proc(void)
 {
@@ -237,7 +237,8 @@ long proc_wait(int pid, int *status)
 	klock_lock(&proc_tree);
 	z = find_zombie(p, pid, &any);
 	if (!z && any)
-		wait_event(&p->child_exit, (z = find_zombie(p, pid, &any)) != NULL || !any, &proc_tree);
+		wait_event(&p->child_exit, (z = find_zombie(p, pid, &any)) != NULL || !any,
+			   &proc_tree);
 	if (!z) {
 		klock_unlock(&proc_tree);
 		ret = -ECHILD;
@@ -273,8 +274,8 @@ static void proc_init(void)
 	klock_init(&init_proc.cwd_lock, "proc_cwd", SUBSYS_FS);
 	init_proc.cwd = fs_root();
 	if (!init_proc.files || !init_proc.cwd)
-		panic("proc: cannot set up process 1 (fd table %p, root %p)", (void *)init_proc.files,
-		      (void *)init_proc.cwd);
+		panic("proc: cannot set up process 1 (fd table %p, root %p)",
+		      (void *)init_proc.files, (void *)init_proc.cwd);
 	init_proc.task = current_task();
 	current_task()->proc = &init_proc;
 	pid_insert(&init_proc);

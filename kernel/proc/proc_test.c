@@ -52,7 +52,7 @@ static void proc_wait_returns_the_childs_status(struct ktest *t)
 	KT_ASSERT(t, pid > 1);
 	status = -1;
 	KT_EXPECT_EQ(t, sys_wait(-1, &status), pid);
-	KT_EXPECT_EQ(t, status, 0); /* returning from fn is exit(0) */
+	KT_EXPECT_EQ(t, status, 0);			 /* returning from fn is exit(0) */
 	KT_EXPECT_EQ(t, sys_wait(-1, &status), -ECHILD); /* nothing left */
 }
 
@@ -73,7 +73,8 @@ static void proc_child_inherits_fds_and_exit_closes_them(struct ktest *t)
 	KT_ASSERT(t, sys_pipe(fds) == 0);
 	pid = sys_spawn(write_to_inherited_fd, (void *)(u64)fds[1], TASK_ANY_CPU);
 	KT_ASSERT(t, pid > 1);
-	KT_EXPECT_EQ(t, sys_close(fds[1]), 0); /* now only the child's copy keeps the write end open */
+	/* now only the child's copy keeps the write end open */
+	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 	KT_EXPECT_EQ(t, sys_read(fds[0], buf, sizeof(buf)), 11);
 	KT_EXPECT_STREQ(t, buf, "from child");
 	/* The child's exit closed its copy of the write end: end of file. */
@@ -207,7 +208,8 @@ static void proc_stress_spawn_wait_on_every_cpu(struct ktest *t)
 		total += stress_spawned[c];
 		bad += stress_bad[c];
 	}
-	ktest_note(t, "%llu processes spawned and reaped by %u managers", (unsigned long long)total, n);
+	ktest_note(t, "%llu processes spawned and reaped by %u managers", (unsigned long long)total,
+		   n);
 	KT_EXPECT_EQ(t, reaped, n);
 	KT_EXPECT_EQ(t, bad, 0);
 	KT_EXPECT_GE(t, total, n);

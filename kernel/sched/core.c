@@ -12,7 +12,8 @@
 struct task *cpu_switch_to(struct task *prev, struct task *next);
 
 static struct runqueue runqueues[CONFIG_NR_CPUS];
-static struct task boot_tasks[CONFIG_NR_CPUS]; /* each CPU's boot context: init on CPU 0, idle elsewhere */
+/* each CPU's boot context: init on CPU 0, idle elsewhere */
+static struct task boot_tasks[CONFIG_NR_CPUS];
 
 struct runqueue *cpu_rq(u32 cpu)
 {

@@ -15,13 +15,13 @@
 struct runqueue {
 	struct spinlock lock;
 	struct task *head, *tail; /* guarded by lock: RUNNABLE tasks, FIFO (round-robin) */
-	struct task *curr;        /* guarded by lock: the task running on this CPU */
-	struct task *idle;        /* set once at boot */
-	u32 nr_queued;            /* guarded by lock (read unlocked for placement hints) */
-	bool need_resched;        /* set by the tick or a wake-up IPI, this CPU only */
-	u64 idle_cycles;          /* guarded by lock: time the idle task ran */
-	u64 switches;             /* guarded by lock: context switches */
-	u64 lock_spin_cycles;     /* this CPU only, IRQs off: time spent spinning for locks */
+	struct task *curr;	  /* guarded by lock: the task running on this CPU */
+	struct task *idle;	  /* set once at boot */
+	u32 nr_queued;		  /* guarded by lock (read unlocked for placement hints) */
+	bool need_resched;	  /* set by the tick or a wake-up IPI, this CPU only */
+	u64 idle_cycles;	  /* guarded by lock: time the idle task ran */
+	u64 switches;		  /* guarded by lock: context switches */
+	u64 lock_spin_cycles;	  /* this CPU only, IRQs off: time spent spinning for locks */
 } __attribute__((aligned(64)));
 
 struct runqueue *cpu_rq(u32 cpu);

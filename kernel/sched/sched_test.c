@@ -30,8 +30,9 @@ static void regs_task(void *arg)
 
 static void sched_switch_keeps_callee_saved_registers(struct ktest *t)
 {
-	struct regs_result r[3] = { { 0x1111000000000000UL, 0 }, { 0x2222000000000000UL, 0 },
-				   { 0x3333000000000000UL, 0 } };
+	struct regs_result r[3] = { { 0x1111000000000000UL, 0 },
+				    { 0x2222000000000000UL, 0 },
+				    { 0x3333000000000000UL, 0 } };
 	struct task *tasks[3];
 
 	/* Three tasks on one CPU, each switching away in the middle of its register pattern. */
@@ -105,7 +106,7 @@ static void sched_tick_preemption_shares_a_cpu(struct ktest *t)
 	u64 ra, rb;
 
 	if (cpu == CONFIG_NR_CPUS)
-		cpu = smp_processor_id(); /* one CPU: share it with us, we just join */
+		cpu = smp_processor_id();	       /* one CPU: share it with us, we just join */
 	spin_until = time_counter() + time_freq() / 2; /* 500 ms = 50 ticks at HZ=100 */
 	a = task_create("busy_a", busy_task, NULL, (int)cpu);
 	b = task_create("busy_b", busy_task, NULL, (int)cpu);
@@ -221,7 +222,8 @@ static void sched_account_charges_lock_spinning(struct ktest *t)
 {
 	u32 cpu = ktest_other_cpu(), me_cpu = smp_processor_id();
 	struct task *me = current_task(), *h;
-	u64 waited = me->lock_wait_cycles, sleeps = me->lock_sleeps, spun = sched_lock_spin_ns(me_cpu);
+	u64 waited = me->lock_wait_cycles, sleeps = me->lock_sleeps,
+	    spun = sched_lock_spin_ns(me_cpu);
 	struct lockstat_sum s;
 
 	if (cpu == CONFIG_NR_CPUS)
@@ -241,11 +243,14 @@ static void sched_account_charges_lock_spinning(struct ktest *t)
 	spun = sched_lock_spin_ns(me_cpu) - spun;
 	KT_ASSERT(t, lockstat_get("sched_test_acct", &s));
 	KT_EXPECT_EQ(t, s.contentions, 1);
-	KT_EXPECT_GE(t, waited, s.wait_total);            /* the task was charged this wait (and maybe others) */
-	KT_EXPECT_GE(t, spun, time_counter_to_ns(s.wait_total) - 1); /* so was its CPU, as spinning */
-	KT_EXPECT_EQ(t, me->lock_sleeps, sleeps);         /* a spinlock never sleeps */
-	ktest_note(t, "waited %llu us for the spinlock; cpu%u spun %llu us", (unsigned long long)(time_counter_to_ns(waited) / 1000),
-		   me_cpu, (unsigned long long)(spun / 1000));
+	/* the task was charged this wait (and maybe others) */
+	KT_EXPECT_GE(t, waited, s.wait_total);
+	/* so was its CPU, as spinning */
+	KT_EXPECT_GE(t, spun, time_counter_to_ns(s.wait_total) - 1);
+	KT_EXPECT_EQ(t, me->lock_sleeps, sleeps); /* a spinlock never sleeps */
+	ktest_note(t, "waited %llu us for the spinlock; cpu%u spun %llu us",
+		   (unsigned long long)(time_counter_to_ns(waited) / 1000), me_cpu,
+		   (unsigned long long)(spun / 1000));
 }
 
 static const struct ktest_case sched_cases[] = {

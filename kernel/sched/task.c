@@ -87,7 +87,8 @@ static u32 pick_cpu(void)
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		if (!cpu_is_online(c))
 			continue;
-		u32 load = atomic_load_relaxed(&cpu_rq(c)->nr_queued) + (cpu_rq(c)->curr != cpu_rq(c)->idle);
+		u32 load = atomic_load_relaxed(&cpu_rq(c)->nr_queued) +
+			   (cpu_rq(c)->curr != cpu_rq(c)->idle);
 		if (load < best_load) {
 			best = c;
 			best_load = load;
@@ -190,7 +191,8 @@ _Static_assert(sizeof(((struct task *)0)->exit_wq) == sizeof(struct wait_queue),
 
 void task_stack_region(struct stack_region *r)
 {
-	*r = (struct stack_region){ (u64)&stacks[0], sizeof(stacks[0]), CONFIG_SCHED_MAX_TASKS, "task stack" };
+	*r = (struct stack_region){ (u64)&stacks[0], sizeof(stacks[0]), CONFIG_SCHED_MAX_TASKS,
+				    "task stack" };
 }
 
 /* Read while reporting a fault: a racy snapshot is good enough for a name. */

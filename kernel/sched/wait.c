@@ -51,8 +51,8 @@ static void sleep_without_spinlocks(void)
 {
 	if (preempt_count() != 0) {
 		lockdep_report_sleep(preempt_count());
-		panic("sleeping in %s with %u spinlock%s held", current_task()->name, preempt_count(),
-		      preempt_count() == 1 ? "" : "s");
+		panic("sleeping in %s with %u spinlock%s held", current_task()->name,
+		      preempt_count(), preempt_count() == 1 ? "" : "s");
 	}
 	schedule();
 }

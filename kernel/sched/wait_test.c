@@ -8,7 +8,7 @@
 #include <locklab/wait.h>
 #include <asm/atomic.h>
 
-#define PC_CAP 8
+#define PC_CAP	 8
 #define PC_ITEMS 50000 /* per producer; two producers: 100000 hand-offs */
 
 /* A bounded buffer entered like subsystem data: kernel, subsystem and data scopes. */
@@ -54,9 +54,9 @@ static u64 pc_get(void)
 }
 
 struct pc_role {
-	u64 base;    /* producers: first value; consumers: unused */
-	u64 n;       /* items to move */
-	u64 sum;     /* consumers: sum of what they got */
+	u64 base; /* producers: first value; consumers: unused */
+	u64 n;	  /* items to move */
+	u64 sum;  /* consumers: sum of what they got */
 	u64 got;
 };
 
@@ -110,7 +110,7 @@ static void wait_producer_consumer_loses_nothing(struct ktest *t)
 /* Sleeping inside all three scopes must release whichever lock is real, with its depth. */
 static struct {
 	struct klock lock;
-	bool go;          /* guarded by lock */
+	bool go; /* guarded by lock */
 	struct wait_queue wq;
 	bool other_got_in;
 } sl;
@@ -167,7 +167,8 @@ static void wait_sleep_releases_the_real_lock(struct ktest *t)
 	sl.go = sl.other_got_in = false;
 	sleeper_asleep = sleeper_held_after = false;
 	a = task_create("sleeper", sleeper, NULL, (int)smp_processor_id());
-	b = task_create("waker", waker, NULL, other == CONFIG_NR_CPUS ? (int)smp_processor_id() : (int)other);
+	b = task_create("waker", waker, NULL,
+			other == CONFIG_NR_CPUS ? (int)smp_processor_id() : (int)other);
 	KT_ASSERT(t, a && b);
 	task_join(b);
 	task_join(a);
@@ -192,7 +193,7 @@ static void wait_sleep_releases_the_real_lock(struct ktest *t)
 static struct {
 	struct spinlock lock;
 	struct wait_queue wq;
-	bool go;      /* atomic */
+	bool go; /* atomic */
 } wk;
 
 static void woken_task(void *arg)
@@ -212,7 +213,8 @@ static void wait_wakeup_in_irqsave_switches_at_restore(struct ktest *t)
 	w = task_create("woken", woken_task, NULL, (int)smp_processor_id());
 	KT_ASSERT(t, w);
 	end = time_counter() + 2 * time_freq();
-	while (!(atomic_load_relaxed(&w->state) == TASK_SLEEPING && !atomic_load_acquire(&w->on_cpu)) &&
+	while (!(atomic_load_relaxed(&w->state) == TASK_SLEEPING &&
+		 !atomic_load_acquire(&w->on_cpu)) &&
 	       time_counter() < end)
 		yield();
 	flags = spin_lock_irqsave(&wk.lock);
@@ -225,7 +227,8 @@ static void wait_wakeup_in_irqsave_switches_at_restore(struct ktest *t)
 	KT_EXPECT(t, switched_in >= t0);
 	if (switched_in >= t0)
 		ktest_note(t, "wake-up to switch: %llu ns (one tick is %u ms)",
-			   (unsigned long long)time_counter_to_ns(switched_in - t0), 1000 / CONFIG_HZ);
+			   (unsigned long long)time_counter_to_ns(switched_in - t0),
+			   1000 / CONFIG_HZ);
 }
 
 static const struct ktest_case wait_cases[] = {

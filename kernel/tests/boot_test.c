@@ -119,13 +119,15 @@ static void boot_map_is_w_xor_x(struct ktest *t)
 	KT_EXPECT(t, d && !desc_writable(d) && desc_el1_exec(d));
 	d = mmu_lookup(ro);
 	KT_EXPECT(t, d && !desc_writable(d) && !desc_el1_exec(d));
-	d = mmu_lookup((u64)__data_start - 1); /* rodata's last page (.got, .dynamic: relocated, then read-only) */
+	/* rodata's last page (.got, .dynamic: relocated, then read-only) */
+	d = mmu_lookup((u64)__data_start - 1);
 	KT_EXPECT(t, d && !desc_writable(d) && !desc_el1_exec(d));
 	for (u64 va = (u64)__data_start; va < (u64)_end; va += 4096) {
 		d = mmu_lookup(va);
 		/* Guard pages are holes; every other page of data, BSS and the page tables is RW, never executed. */
 		if (d && (!desc_writable(d) || desc_el1_exec(d))) {
-			ktest_fail(t, __FILE__, __LINE__, "data page 0x%llx mapped %s", (unsigned long long)va,
+			ktest_fail(t, __FILE__, __LINE__, "data page 0x%llx mapped %s",
+				   (unsigned long long)va,
 				   desc_writable(d) ? "executable" : "read-only");
 			break;
 		}
@@ -184,7 +186,8 @@ static void upper_half_check(struct ktest *t, u32 cpu, const struct upper_half_v
 	for (u32 i = 0; i < ARRAY_SIZE(addrs); i++) {
 		t->expectations++;
 		if (!virt_is_linear(addrs[i]))
-			ktest_fail(t, __FILE__, __LINE__, "cpu%u: %s 0x%llx is not in the upper half", cpu, names[i],
+			ktest_fail(t, __FILE__, __LINE__,
+				   "cpu%u: %s 0x%llx is not in the upper half", cpu, names[i],
 				   (unsigned long long)addrs[i]);
 	}
 	KT_EXPECT(t, v->pc >= (u64)_text && v->pc < (u64)_etext);
@@ -231,13 +234,9 @@ static void boot_runs_in_upper_half(struct ktest *t)
 }
 
 static const struct ktest_case boot_cases[] = {
-	KTEST_CASE(boot_runs_at_el1),
-	KTEST_CASE(boot_mmu_and_caches_on),
-	KTEST_CASE(boot_relocations_applied),
-	KTEST_CASE(boot_vectors_installed),
-	KTEST_CASE(boot_kernel_in_ram),
-	KTEST_CASE(boot_cpu_is_in_device_tree),
-	KTEST_CASE(boot_map_is_w_xor_x),
-	KTEST_CASE(boot_runs_in_upper_half),
+	KTEST_CASE(boot_runs_at_el1),	      KTEST_CASE(boot_mmu_and_caches_on),
+	KTEST_CASE(boot_relocations_applied), KTEST_CASE(boot_vectors_installed),
+	KTEST_CASE(boot_kernel_in_ram),	      KTEST_CASE(boot_cpu_is_in_device_tree),
+	KTEST_CASE(boot_map_is_w_xor_x),      KTEST_CASE(boot_runs_in_upper_half),
 };
 KTEST_SUITE(boot, boot_cases);

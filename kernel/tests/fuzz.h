@@ -9,15 +9,15 @@
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
 
-#define FZ_PATH_BUF (PATH_MAX + 64) /* room to build paths longer than PATH_MAX */
-#define FZ_MAX_DEPTH 7              /* components after /fz in a generated path */
-#define FZ_BUF 1024                 /* the worker's own I/O buffer */
-#define FZ_ENTS 8
+#define FZ_PATH_BUF  (PATH_MAX + 64) /* room to build paths longer than PATH_MAX */
+#define FZ_MAX_DEPTH 7		     /* components after /fz in a generated path */
+#define FZ_BUF	     1024	     /* the worker's own I/O buffer */
+#define FZ_ENTS	     8
 
 /* What a result must be, besides a value or a known -errno; a negative value is the exact -errno. */
-#define FZ_ANY 0
+#define FZ_ANY	     0
 #define FZ_MUST_FAIL 1
-#define FZ_MUST_OK 2
+#define FZ_MUST_OK   2
 
 /* The worker's mirror of one of its fds. */
 enum fz_fd_kind { FZ_CLOSED, FZ_OPEN /* file or directory */, FZ_PIPE_R, FZ_PIPE_W };

@@ -24,8 +24,17 @@ static void fd_closed(struct fz_worker *w, int fd)
 }
 
 /* Open flags: the valid combinations, then (from NR_VALID_FLAGS on) ones the kernel must refuse. */
-static const int open_flags[] = { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT | O_RDWR, O_CREAT | O_EXCL | O_WRONLY,
-				  O_TRUNC | O_RDWR, O_APPEND | O_WRONLY, O_DIRECTORY, O_ACCMODE, 0x7fffffff, -1 };
+static const int open_flags[] = { O_RDONLY,
+				  O_WRONLY,
+				  O_RDWR,
+				  O_CREAT | O_RDWR,
+				  O_CREAT | O_EXCL | O_WRONLY,
+				  O_TRUNC | O_RDWR,
+				  O_APPEND | O_WRONLY,
+				  O_DIRECTORY,
+				  O_ACCMODE,
+				  0x7fffffff,
+				  -1 };
 #define NR_VALID_FLAGS 8
 
 static void do_open(struct fz_worker *w, bool creat)
@@ -35,7 +44,8 @@ static void do_open(struct fz_worker *w, bool creat)
 	u32 f = fz_pick(w, ARRAY_SIZE(open_flags));
 
 	if (!creat && f >= NR_VALID_FLAGS)
-		must = FZ_MUST_FAIL; /* which error comes first, the flags' or the path's, is not fixed */
+		/* which error comes first, the flags' or the path's, is not fixed */
+		must = FZ_MUST_FAIL;
 	r = creat ? sys_creat(p) : sys_open(p, open_flags[f]);
 	fz_result(w, creat ? "creat" : "open", r, must);
 	if (r >= 0)
@@ -68,7 +78,8 @@ static void do_rw(struct fz_worker *w, bool is_write)
 	u64 n;
 	void *buf = fz_buf(w, &n, FZ_BUF, !is_write, &bad);
 	struct fz_fd *f = must ? NULL : &w->fds[fd];
-	struct fz_pipe *p = f && (f->kind == FZ_PIPE_R || f->kind == FZ_PIPE_W) ? &w->pipes[f->pipe] : NULL;
+	struct fz_pipe *p =
+		f && (f->kind == FZ_PIPE_R || f->kind == FZ_PIPE_W) ? &w->pipes[f->pipe] : NULL;
 
 	if (!must && bad && n)
 		must = FZ_MUST_FAIL;
@@ -90,14 +101,22 @@ static void do_rw(struct fz_worker *w, bool is_write)
 		fz_violation(w, call, "moved more bytes than asked", r);
 	if (p && r > 0) {
 		if (is_write && r != (long)n)
-			fz_violation(w, call, "a pipe write of at most PIPE_BUF_SIZE bytes was split", r);
+			fz_violation(w, call,
+				     "a pipe write of at most PIPE_BUF_SIZE bytes was split", r);
 		p->count = is_write ? p->count + (u32)r : p->count - (u32)MIN((u64)r, p->count);
 	}
 }
 
 static void do_lseek(struct fz_worker *w)
 {
-	static const s64 offs[] = { 0, 1, -1, 100, 4096, 1LL << 40, -(1LL << 40), 0x7fffffffffffffffLL,
+	static const s64 offs[] = { 0,
+				    1,
+				    -1,
+				    100,
+				    4096,
+				    1LL << 40,
+				    -(1LL << 40),
+				    0x7fffffffffffffffLL,
 				    -0x7fffffffffffffffLL - 1 };
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, -1, 3, 0x7fffffff };
 	long must;
@@ -113,7 +132,10 @@ static void do_path_call(struct fz_worker *w, u32 which)
 	static const char *const names[] = { "unlink", "mkdir", "rmdir", "chdir" };
 	long must;
 	const char *p = fz_path(w, &must);
-	long r = which == 0 ? sys_unlink(p) : which == 1 ? sys_mkdir(p) : which == 2 ? sys_rmdir(p) : sys_chdir(p);
+	long r = which == 0 ? sys_unlink(p) :
+		 which == 1 ? sys_mkdir(p) :
+		 which == 2 ? sys_rmdir(p) :
+			      sys_chdir(p);
 
 	fz_result(w, names[which], r, must);
 }
@@ -123,12 +145,16 @@ static void do_stat(struct fz_worker *w)
 	long must;
 	const char *p = fz_path(w, &must);
 	u32 kind = fz_pick(w, 12);
-	struct stat *st = kind == 0 ? NULL : kind == 1 ? (struct stat *)8 : kind == 2 ? fz_protected(w, true) : &w->st;
+	struct stat *st = kind == 0 ? NULL :
+			  kind == 1 ? (struct stat *)8 :
+			  kind == 2 ? fz_protected(w, true) :
+				      &w->st;
 	long r = sys_stat(p, st);
 
 	fz_result(w, "stat", r, kind < 3 ? FZ_MUST_FAIL : must);
 	if (r == 0 && st->type != S_IFREG && st->type != S_IFDIR)
-		fz_violation(w, "stat", "returned a type that is neither file nor directory", st->type);
+		fz_violation(w, "stat", "returned a type that is neither file nor directory",
+			     st->type);
 }
 
 static void do_readdir(struct fz_worker *w)
@@ -156,7 +182,10 @@ static void do_readdir(struct fz_worker *w)
 static void do_pipe(struct fz_worker *w)
 {
 	u32 kind = fz_pick(w, 12), slot = 0;
-	int *fds = kind == 0 ? NULL : kind == 1 ? (int *)0x10 : kind == 2 ? fz_protected(w, true) : w->pipefds;
+	int *fds = kind == 0 ? NULL :
+		   kind == 1 ? (int *)0x10 :
+		   kind == 2 ? fz_protected(w, true) :
+			       w->pipefds;
 	long r;
 
 	while (slot < FD_MAX && (w->pipes[slot].r_open || w->pipes[slot].w_open))
@@ -192,7 +221,8 @@ static void do_proc(struct fz_worker *w)
 		break;
 	case 1:
 		if (fz_pick(w, 4) == 0) {
-			fz_result(w, "spawn", sys_spawn(fz_child, NULL, CONFIG_NR_CPUS + 1), -EINVAL);
+			fz_result(w, "spawn", sys_spawn(fz_child, NULL, CONFIG_NR_CPUS + 1),
+				  -EINVAL);
 			break;
 		}
 		pid = sys_spawn(fz_child, NULL, TASK_ANY_CPU);
@@ -209,10 +239,12 @@ static void do_proc(struct fz_worker *w)
 		if (fz_pick(w, 4) == 0) /* the pointer is checked before the children */
 			fz_result(w, "wait", sys_wait(-1, fz_protected(w, true)), -EFAULT);
 		else
-			fz_result(w, "wait", sys_wait(-1, &status), -ECHILD); /* every child was reaped already */
+			/* every child was reaped already */
+			fz_result(w, "wait", sys_wait(-1, &status), -ECHILD);
 		break;
 	default:
-		fz_result(w, "wait", sys_wait(bad_pids[fz_pick(w, ARRAY_SIZE(bad_pids))], &status), FZ_MUST_FAIL);
+		fz_result(w, "wait", sys_wait(bad_pids[fz_pick(w, ARRAY_SIZE(bad_pids))], &status),
+			  FZ_MUST_FAIL);
 	}
 }
 
@@ -233,7 +265,8 @@ void fz_one_call(struct fz_worker *w)
 	else if (op < 58)
 		do_lseek(w);
 	else if (op < 84)
-		do_path_call(w, fz_pick(w, 10) ? fz_pick(w, 3) : 3); /* chdir is rare: it moves relative paths */
+		/* chdir is rare: it moves relative paths */
+		do_path_call(w, fz_pick(w, 10) ? fz_pick(w, 3) : 3);
 	else if (op < 90)
 		do_stat(w);
 	else if (op < 94)

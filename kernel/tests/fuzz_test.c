@@ -37,7 +37,8 @@ static u64 fuzz_calls = 40000;
 BOOTPARAM_UINT(fuzz_calls, "fuzz_calls", 1, 1000000000ULL,
 	       "system calls the fuzz suite makes, over all CPUs (make fuzz: 1000000)");
 static u64 fuzz_seed = 1;
-BOOTPARAM_UINT(fuzz_seed, "fuzz_seed", 0, ~0ULL, "seed of the fuzz suite's random choices (printed with the results)");
+BOOTPARAM_UINT(fuzz_seed, "fuzz_seed", 0, ~0ULL,
+	       "seed of the fuzz suite's random choices (printed with the results)");
 
 static struct fz_worker workers[CONFIG_NR_CPUS];
 static u64 ram_end; /* first byte past every RAM range: never a valid buffer */
@@ -61,8 +62,9 @@ void fz_violation(struct fz_worker *w, const char *call, const char *why, long g
 {
 	w->violations++;
 	if (w->violations <= 3)
-		printk_raw("  # fuzz: cpu%u call %llu: %s: %s (got %ld %s)", w->cpu, (unsigned long long)w->calls,
-			   call, why, got, got < 0 ? errno_name(got) : "");
+		printk_raw("  # fuzz: cpu%u call %llu: %s: %s (got %ld %s)", w->cpu,
+			   (unsigned long long)w->calls, call, why, got,
+			   got < 0 ? errno_name(got) : "");
 }
 
 /* Every result must be a value or one of the errnos the kernel defines, and what 'must' says (FZ_*). */
@@ -116,37 +118,37 @@ static u64 fz_in(struct fz_worker *w, u64 lo, u64 hi)
  */
 void *fz_protected(struct fz_worker *w, bool kernel_writes)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region,
-							      exc_stack_region };
+	void (*const regions[])(struct stack_region * r) = { task_stack_region, boot_stack_region,
+							     exc_stack_region };
 	const struct platform_info *plat = platform();
 	struct stack_region r;
 	u64 guard;
 
 	switch (fz_pick(w, kernel_writes ? 5 : 4)) {
-	case 0:
-		return (void *)fz_in(w, (u64)_text, (u64)__rodata_start);
-	case 1:
-		return (void *)fz_in(w, (u64)__pgtables_start, (u64)__pgtables_end);
+	case 0: return (void *)fz_in(w, (u64)_text, (u64)__rodata_start);
+	case 1: return (void *)fz_in(w, (u64)__pgtables_start, (u64)__pgtables_end);
 	case 2:
 		for (int i = 0; i < plat->nr_reserved; i++)
 			if (plat->reserved[i].no_map && fz_pick(w, 2))
 				return (void *)fz_in(w, (u64)phys_to_virt(plat->reserved[i].base),
-						     (u64)phys_to_virt(plat->reserved[i].base) + plat->reserved[i].size);
+						     (u64)phys_to_virt(plat->reserved[i].base) +
+							     plat->reserved[i].size);
 		/* none (QEMU's own tree has none): a guard page instead */
 		/* fall through */
 	case 3:
 		regions[fz_pick(w, ARRAY_SIZE(regions))](&r);
 		guard = r.base + fz_pick(w, r.count) * r.slot_size;
-		return (void *)(fz_pick(w, 4) ? fz_in(w, guard, guard + STACK_GUARD_SIZE)
-					      : guard + STACK_GUARD_SIZE - 1 - fz_pick(w, 16));
-	default:
-		return (void *)fz_in(w, (u64)__rodata_start, (u64)__data_start);
+		return (void *)(fz_pick(w, 4) ? fz_in(w, guard, guard + STACK_GUARD_SIZE) :
+						guard + STACK_GUARD_SIZE - 1 - fz_pick(w, 16));
+	default: return (void *)fz_in(w, (u64)__rodata_start, (u64)__data_start);
 	}
 }
 
-static const char *const fz_names[] = { "a", "b", "c", "f0", "f1", ".", "..", "x y", "\x01\x7f\xff",
-					"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", /* NAME_MAX */
-					"oooooooooooooooooooooooooooooooooooooooooooooooooooooooo" /* one more */ };
+static const char *const
+	fz_names[] = { "a", "b", "c", "f0", "f1", ".", "..", "x y", "\x01\x7f\xff",
+		       /* NAME_MAX */
+		       "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+		       "oooooooooooooooooooooooooooooooooooooooooooooooooooooooo" /* one more */ };
 
 static void path_append(char *p, u32 *len, const char *s)
 {
@@ -175,7 +177,8 @@ const char *fz_path(struct fz_worker *w, long *must)
 	}
 	if (kind < 5) {
 		*must = -EFAULT;
-		return (const char *)(ram_end + fz_pick(w, 4096) + (kind == 4 ? 0xdead000000000000ULL : 0));
+		return (const char *)(ram_end + fz_pick(w, 4096) +
+				      (kind == 4 ? 0xdead000000000000ULL : 0));
 	}
 	if (kind < 6) {
 		*must = -EFAULT;
@@ -186,7 +189,8 @@ const char *fz_path(struct fz_worker *w, long *must)
 		return "";
 	}
 	if (kind < 11) {
-		memset(p, 'u', PATH_MAX); /* FZ_PATH_BUF > PATH_MAX: no NUL in the first PATH_MAX bytes */
+		/* FZ_PATH_BUF > PATH_MAX: no NUL in the first PATH_MAX bytes */
+		memset(p, 'u', PATH_MAX);
 		p[PATH_MAX] = '\0';
 		*must = -ENAMETOOLONG;
 		return p;
@@ -200,7 +204,8 @@ const char *fz_path(struct fz_worker *w, long *must)
 		path_append(p, &len, "/fz");
 	}
 	/* Mostly shallow, where names exist and calls collide; sometimes deep. */
-	for (u32 depth = fz_pick(w, 4) ? 1 + fz_pick(w, 2) : fz_pick(w, FZ_MAX_DEPTH + 1), i = 0; i < depth; i++) {
+	for (u32 depth = fz_pick(w, 4) ? 1 + fz_pick(w, 2) : fz_pick(w, FZ_MAX_DEPTH + 1), i = 0;
+	     i < depth; i++) {
 		if (len)
 			path_append(p, &len, fz_pick(w, 20) ? "/" : "//");
 		path_append(p, &len, fz_names[fz_pick(w, ARRAY_SIZE(fz_names))]);
@@ -217,7 +222,8 @@ const char *fz_path(struct fz_worker *w, long *must)
 /* An fd: mostly one this process has open, else any slot, else one out of range (must: -EBADF). */
 int fz_fd(struct fz_worker *w, long *must)
 {
-	static const int out_of_range[] = { -1, -2, -100, FD_MAX, FD_MAX + 7, 0x7fffffff, -0x7fffffff - 1 };
+	static const int out_of_range[] = { -1,		-2,	    -100,	    FD_MAX,
+					    FD_MAX + 7, 0x7fffffff, -0x7fffffff - 1 };
 	u32 kind = fz_pick(w, 100);
 
 	*must = 0;
@@ -280,7 +286,8 @@ static void fz_worker_main(void *arg)
 	for (int fd = 0; fd < FD_MAX; fd++)
 		sys_close(fd);
 	w->pid = sys_getpid();
-	sys_chdir("/fz"); /* relative paths start in the shared tree ("..": the root, cleaned up too) */
+	sys_chdir(
+		"/fz"); /* relative paths start in the shared tree ("..": the root, cleaned up too) */
 	while (w->calls < w->target)
 		fz_one_call(w);
 	/* Half the workers leave their fds for sys_exit to close: that path must free them too. */
@@ -293,7 +300,8 @@ static void fz_worker_main(void *arg)
 /* Removes path and everything below it (nothing there is fine); false if something would not go. */
 static bool rm_tree(const char *path, u32 depth)
 {
-	struct dirent ents[4]; /* on the stack: the recursion below must not overwrite a listing in use */
+	/* on the stack: the recursion below must not overwrite a listing in use */
+	struct dirent ents[4];
 	char child[FZ_PATH_BUF];
 	struct stat st;
 	long r = sys_stat(path, &st);
@@ -369,8 +377,10 @@ static bool fz_root_is_clean(void)
  */
 static void fz_check_coverage(struct ktest *t)
 {
-	static const char *const calls[] = { "open", "creat", "close", "read", "write", "lseek", "unlink", "mkdir",
-					     "rmdir", "chdir", "stat", "readdir", "pipe", "getpid", "spawn", "wait" };
+	static const char *const calls[] = { "open",  "creat",	"close",  "read",
+					     "write", "lseek",	"unlink", "mkdir",
+					     "rmdir", "chdir",	"stat",	  "readdir",
+					     "pipe",  "getpid", "spawn",  "wait" };
 	struct fz_call_stat sum[FZ_CALL_KINDS] = { { 0 } };
 	char line[160];
 	u32 len = 0;
@@ -385,8 +395,8 @@ static void fz_check_coverage(struct ktest *t)
 	for (u32 i = 0; i < ARRAY_SIZE(calls); i++) {
 		struct fz_call_stat *cs = call_stat(sum, calls[i]);
 
-		len += snprintf(line + len, sizeof(line) - len, " %s=%llu/%llu", calls[i], (unsigned long long)cs->ok,
-				(unsigned long long)(cs->ok + cs->err));
+		len += snprintf(line + len, sizeof(line) - len, " %s=%llu/%llu", calls[i],
+				(unsigned long long)cs->ok, (unsigned long long)(cs->ok + cs->err));
 		if (len > 100 || i + 1 == ARRAY_SIZE(calls)) {
 			ktest_note(t, "ok/calls:%s", line);
 			len = 0;
@@ -395,8 +405,10 @@ static void fz_check_coverage(struct ktest *t)
 			continue;
 		t->expectations++;
 		if (!cs->ok || (!cs->err && strcmp(calls[i], "getpid")))
-			ktest_fail(t, __FILE__, __LINE__, "%s: %llu worked, %llu refused: the fuzzer misses a path",
-				   calls[i], (unsigned long long)cs->ok, (unsigned long long)cs->err);
+			ktest_fail(t, __FILE__, __LINE__,
+				   "%s: %llu worked, %llu refused: the fuzzer misses a path",
+				   calls[i], (unsigned long long)cs->ok,
+				   (unsigned long long)cs->err);
 	}
 }
 
@@ -442,15 +454,17 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 	}
 	KT_EXPECT(t, fz_cleanup());
 	fz_check_coverage(t);
-	printk_raw("fuzz: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu errors=%llu violations=%llu ms=%llu "
-		   "calls_per_sec=%llu", LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed,
-		   (unsigned long long)calls, (unsigned long long)ok, (unsigned long long)errors,
-		   (unsigned long long)violations, (unsigned long long)(ns / 1000000),
-		   (unsigned long long)(ns ? calls * 1000000000ULL / ns : 0));
+	printk_raw(
+		"fuzz: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu errors=%llu violations=%llu ms=%llu "
+		"calls_per_sec=%llu",
+		LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed, (unsigned long long)calls,
+		(unsigned long long)ok, (unsigned long long)errors, (unsigned long long)violations,
+		(unsigned long long)(ns / 1000000),
+		(unsigned long long)(ns ? calls * 1000000000ULL / ns : 0));
 	KT_EXPECT_EQ(t, calls, fuzz_calls);
 	KT_EXPECT_EQ(t, violations, 0);
-	KT_EXPECT_GE(t, errors, 1); /* the boundary arguments were really refused ... */
-	KT_EXPECT_GE(t, ok, 1);     /* ... and the rest really ran */
+	KT_EXPECT_GE(t, errors, 1);    /* the boundary arguments were really refused ... */
+	KT_EXPECT_GE(t, ok, 1);	       /* ... and the rest really ran */
 	KT_EXPECT_NO_LEAK(t, &before); /* and no lockdep report */
 }
 

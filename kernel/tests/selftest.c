@@ -83,12 +83,9 @@ static void fail_case_exit(struct ktest *t)
 }
 
 static const struct ktest_case fail_cases[] = {
-	KTEST_CASE(selftest_passes),
-	KTEST_CASE(selftest_fails),
-	KTEST_CASE(selftest_fails_signed),
-	KTEST_CASE(selftest_fails_streq),
-	KTEST_CASE(selftest_fails_memeq),
-	KTEST_CASE(selftest_fails_leak),
+	KTEST_CASE(selftest_passes),	     KTEST_CASE(selftest_fails),
+	KTEST_CASE(selftest_fails_signed),   KTEST_CASE(selftest_fails_streq),
+	KTEST_CASE(selftest_fails_memeq),    KTEST_CASE(selftest_fails_leak),
 	KTEST_CASE(selftest_checks_nothing),
 };
 KTEST_SUITE_EXPLICIT(selftest_fail, fail_cases, .init = fail_case_init, .exit = fail_case_exit);
@@ -125,7 +122,8 @@ KTEST_SUITE_EXPLICIT(selftest_panic, panic_cases);
 static void selftest_faults(struct ktest *t)
 {
 	t->expectations++;
-	(void)*(volatile u64 *)0x0000800000000010UL; /* unmapped: the exception report must name it */
+	/* unmapped: the exception report must name it */
+	(void)*(volatile u64 *)0x0000800000000010UL;
 }
 
 static const struct ktest_case fault_cases[] = {
@@ -172,7 +170,8 @@ static void selftest_writes_kernel_text(struct ktest *t)
 	volatile u32 *insn = (volatile u32 *)(void *)selftest_passes;
 
 	*insn = *insn; /* the same instruction back: harmless, were it allowed */
-	ktest_fail(t, __FILE__, __LINE__, "the store to kernel text at %p did not fault", (void *)insn);
+	ktest_fail(t, __FILE__, __LINE__, "the store to kernel text at %p did not fault",
+		   (void *)insn);
 }
 
 static const struct ktest_case text_write_cases[] = {
@@ -189,8 +188,10 @@ static void selftest_reads_nomap_memory(struct ktest *t)
 
 	while (i < p->nr_reserved && !p->reserved[i].no_map)
 		i++;
-	KT_ASSERT(t, i < p->nr_reserved); /* boot with a device tree that has a no-map reserved range */
-	lo = phys_to_virt(p->reserved[i].base); /* through the linear map, where the kernel reaches all RAM */
+	/* boot with a device tree that has a no-map reserved range */
+	KT_ASSERT(t, i < p->nr_reserved);
+	/* through the linear map, where the kernel reaches all RAM */
+	lo = phys_to_virt(p->reserved[i].base);
 	hi = lo + p->reserved[i].size;
 
 	KT_EXPECT(t, !uaccess_ok((void *)lo, 1, UACCESS_READ));
@@ -200,7 +201,8 @@ static void selftest_reads_nomap_memory(struct ktest *t)
 	if (uaccess_ok((void *)hi, 1, UACCESS_READ))
 		(void)*hi;
 	(void)*lo;
-	ktest_fail(t, __FILE__, __LINE__, "the load from no-map memory at %p did not fault", (void *)lo);
+	ktest_fail(t, __FILE__, __LINE__, "the load from no-map memory at %p did not fault",
+		   (void *)lo);
 }
 
 static const struct ktest_case nomap_cases[] = {
@@ -218,7 +220,8 @@ static void selftest_reads_a_physical_address(struct ktest *t)
 	volatile const u32 *pa = (volatile const u32 *)virt_to_phys(selftest_passes);
 
 	(void)*pa;
-	ktest_fail(t, __FILE__, __LINE__, "the load from physical address %p did not fault", (const void *)pa);
+	ktest_fail(t, __FILE__, __LINE__, "the load from physical address %p did not fault",
+		   (const void *)pa);
 }
 
 static const struct ktest_case phys_cases[] = {

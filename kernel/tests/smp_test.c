@@ -49,7 +49,8 @@ static void smp_each_cpu_knows_itself(struct ktest *t)
 		KT_EXPECT_EQ(t, id.mpidr, cpu_data(c)->mpidr);
 		KT_EXPECT_EQ(t, id.tpidr, (u64)cpu_data(c));
 		KT_EXPECT_EQ(t, id.el, 1);
-		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_M | SCTLR_C | SCTLR_I), SCTLR_M | SCTLR_C | SCTLR_I);
+		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_M | SCTLR_C | SCTLR_I),
+			     SCTLR_M | SCTLR_C | SCTLR_I);
 		/* head.S untraps FP/SIMD on every CPU, whatever the entry level left in CPACR_EL1. */
 		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN, CPACR_EL1_FPEN);
 		KT_EXPECT_EQ(t, id.fp_echo, id.mpidr);
@@ -82,7 +83,8 @@ static void smp_atomic_add_from_all_cpus(struct ktest *t)
 	for (u32 c = 1; c < n; c++)
 		KT_ASSERT(t, smp_call_on(c, add_many, NULL, false, CASE_TIMEOUT) == 0);
 	add_many(NULL);
-	for (u64 spins = 0; __atomic_load_n(&adders_done, __ATOMIC_ACQUIRE) < n && spins < 4000000000UL; spins++)
+	for (u64 spins = 0;
+	     __atomic_load_n(&adders_done, __ATOMIC_ACQUIRE) < n && spins < 4000000000UL; spins++)
 		cpu_relax();
 	KT_EXPECT_EQ(t, adders_done, n);
 	KT_EXPECT_EQ(t, __atomic_load_n(&shared_counter, __ATOMIC_RELAXED), (u64)n * ADDS_PER_CPU);

@@ -27,7 +27,7 @@ extern const u8 uaccess_text_victim[256];
 
 static const u8 rodata_victim[256] = { 1 }; /* not all zero: stays in .rodata */
 
-#define FILE_DATA "/uaccess_data"   /* 64 bytes */
+#define FILE_DATA  "/uaccess_data"  /* 64 bytes */
 #define FILE_EMPTY "/uaccess_empty" /* 0 bytes */
 
 struct ua_files {
@@ -62,13 +62,13 @@ static void files_close(struct ktest *t, struct ua_files *f)
 	KT_EXPECT_EQ(t, sys_unlink(FILE_EMPTY), 0);
 }
 
-#define EXPECT_EFAULT(t, call, what)                                                                    \
-	do {                                                                                            \
-		long __r = (call);                                                                      \
-		(t)->expectations++;                                                                    \
-		if (__r != -EFAULT)                                                                     \
-			ktest_fail(t, __FILE__, __LINE__, "%s on %s = %ld (%s), expected -EFAULT", #call, \
-				   what, __r, __r < 0 ? errno_name(__r) : "success");                   \
+#define EXPECT_EFAULT(t, call, what)                                                               \
+	do {                                                                                       \
+		long __r = (call);                                                                 \
+		(t)->expectations++;                                                               \
+		if (__r != -EFAULT)                                                                \
+			ktest_fail(t, __FILE__, __LINE__, "%s on %s = %ld (%s), expected -EFAULT", \
+				   #call, what, __r, __r < 0 ? errno_name(__r) : "success");       \
 	} while (0)
 
 /* The kernel would only read from p: write() from it, and p as a path. */
@@ -102,7 +102,8 @@ static void uaccess_refuses_kernel_text(struct ktest *t)
 	refused_to_read(t, &f, (const void *)_text, "the image header");
 	refused_to_write(t, &f, (void *)uaccess_text_victim, "kernel text");
 	/* A buffer that runs from the end of text into rodata is refused too. */
-	EXPECT_EFAULT(t, sys_write(f.w, (const void *)((u64)__rodata_start - 8), 16), "the end of text");
+	EXPECT_EFAULT(t, sys_write(f.w, (const void *)((u64)__rodata_start - 8), 16),
+		      "the end of text");
 	files_close(t, &f);
 }
 
@@ -122,7 +123,7 @@ static void uaccess_refuses_page_tables(struct ktest *t)
 /* The guard page below the stack this case runs on, found from a local's address. */
 static u64 own_guard(void)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region };
+	void (*const regions[])(struct stack_region * r) = { task_stack_region, boot_stack_region };
 	u64 here = (u64)__builtin_frame_address(0);
 
 	for (u32 k = 0; k < ARRAY_SIZE(regions); k++) {
@@ -137,8 +138,8 @@ static u64 own_guard(void)
 
 static void uaccess_refuses_guard_pages(struct ktest *t)
 {
-	void (*const regions[])(struct stack_region *r) = { task_stack_region, boot_stack_region,
-							      exc_stack_region };
+	void (*const regions[])(struct stack_region * r) = { task_stack_region, boot_stack_region,
+							     exc_stack_region };
 	u64 guard = own_guard();
 	struct ua_files f;
 
@@ -147,17 +148,22 @@ static void uaccess_refuses_guard_pages(struct ktest *t)
 		return;
 	/* An overflowed buffer just below this stack: in its guard, and straddling guard and stack. */
 	refused_to_read(t, &f, (const void *)guard, "this stack's guard page");
-	refused_to_write(t, &f, (void *)(guard + STACK_GUARD_SIZE - 8), "the top of this stack's guard page");
+	refused_to_write(t, &f, (void *)(guard + STACK_GUARD_SIZE - 8),
+			 "the top of this stack's guard page");
 	/* Slot 0's guard of every region, and the last slot's. */
 	for (u32 k = 0; k < ARRAY_SIZE(regions); k++) {
 		struct stack_region r;
 
 		regions[k](&r);
 		refused_to_read(t, &f, (const void *)r.base, r.what);
-		refused_to_read(t, &f, (const void *)(r.base + (r.count - 1) * r.slot_size + 100), r.what);
+		refused_to_read(t, &f, (const void *)(r.base + (r.count - 1) * r.slot_size + 100),
+				r.what);
 		/* A long buffer from one stack into the next slot's guard. */
 		if (r.count > 1)
-			EXPECT_EFAULT(t, sys_write(f.w, (const void *)(r.base + STACK_GUARD_SIZE), r.slot_size), r.what);
+			EXPECT_EFAULT(t,
+				      sys_write(f.w, (const void *)(r.base + STACK_GUARD_SIZE),
+						r.slot_size),
+				      r.what);
 	}
 	/* The bottom of this stack itself is an ordinary buffer. */
 	KT_EXPECT_EQ(t, sys_write(f.w, (const void *)(guard + STACK_GUARD_SIZE), 16), 16);
@@ -189,6 +195,7 @@ static const struct ktest_case uaccess_cases[] = {
 	KTEST_CASE(uaccess_refuses_kernel_text),
 	KTEST_CASE(uaccess_refuses_page_tables),
 	KTEST_CASE(uaccess_rodata_is_read_only),
-	KTEST_CASE(uaccess_refuses_guard_pages), /* last: a kernel that accepts a guard page panics here */
+	/* last: a kernel that accepts a guard page panics here */
+	KTEST_CASE(uaccess_refuses_guard_pages),
 };
 KTEST_SUITE(uaccess, uaccess_cases);

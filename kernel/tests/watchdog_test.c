@@ -105,7 +105,8 @@ static void watchdog_reports_a_cpu_stuck_with_interrupts_off(struct ktest *t)
 	s = task_create("wd_stuck", spin_with_irqs_off, NULL, (int)other);
 	KT_ASSERT(t, s);
 	task_join(s); /* this CPU keeps ticking meanwhile: it sleeps in join with interrupts on */
-	time_delay_us(watchdog_limit_ms() * 100); /* the stuck CPU's next tick says it ticks again */
+	/* the stuck CPU's next tick says it ticks again */
+	time_delay_us(watchdog_limit_ms() * 100);
 	KT_EXPECT_GE(t, watchdog_reports(), before + 1);
 }
 

@@ -2,9 +2,13 @@
 #include "fdt_test_util.h"
 
 struct blob blobs[] = {
-	{ .file = "virt-smp1-gicv2.dtb" }, { .file = "virt-smp4-gicv2.dtb" },
-	{ .file = "virt-smp8-gicv3.dtb" }, { .file = "virt-smp4-el2.dtb" },
-	{ .file = "rpi5.dtb" }, { .file = "rpi5-oldboot-4gb.dtb" }, { .file = "rpi5-oldboot-8gb.dtb" },
+	{ .file = "virt-smp1-gicv2.dtb" },
+	{ .file = "virt-smp4-gicv2.dtb" },
+	{ .file = "virt-smp8-gicv3.dtb" },
+	{ .file = "virt-smp4-el2.dtb" },
+	{ .file = "rpi5.dtb" },
+	{ .file = "rpi5-oldboot-4gb.dtb" },
+	{ .file = "rpi5-oldboot-8gb.dtb" },
 };
 
 void put32(u8 *p, u32 v)

@@ -28,7 +28,7 @@ void test_loader_bootargs_refused(void);
 
 struct blob {
 	const char *file;
-	u8 *data;   /* file as read (QEMU pads to 1 MiB) */
+	u8 *data; /* file as read (QEMU pads to 1 MiB) */
 	u32 size;
 	u8 *compact; /* same tree, totalsize cut to the end of the last block */
 	u32 csize;

@@ -93,8 +93,8 @@ static void test_spacing(void)
 
 static void test_flags(void)
 {
-	static const char *const truthy[] = { "quiet=1", "quiet=on", "quiet=yes", "quiet=true",
-					      "quiet", "quiet=\"yes\"" };
+	static const char *const truthy[] = { "quiet=1",    "quiet=on", "quiet=yes",
+					      "quiet=true", "quiet",	"quiet=\"yes\"" };
 	static const char *const falsy[] = { "quiet=0", "quiet=off", "quiet=no", "quiet=false" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(truthy); i++) {
@@ -109,14 +109,20 @@ static void test_flags(void)
 	}
 	HT_EXPECT_EQ_S(parse("quiet=maybe"), 1);
 	HT_EXPECT(!quiet);
-	HT_EXPECT_STREQ(msgs[0], "bootargs: quiet='maybe' is not one of 0/1/on/off/yes/no/true/false (keeping false)");
+	HT_EXPECT_STREQ(
+		msgs[0],
+		"bootargs: quiet='maybe' is not one of 0/1/on/off/yes/no/true/false (keeping false)");
 	/* Words are exact: no case folding, no empty value, no prefixes. */
 	HT_EXPECT_EQ_S(parse("quiet=ON quiet= quiet=y quiet=10 quiet=truex"), 5);
 	HT_EXPECT(!quiet);
-	HT_EXPECT_STREQ(msgs[1], "bootargs: quiet='' is not one of 0/1/on/off/yes/no/true/false (keeping false)");
+	HT_EXPECT_STREQ(
+		msgs[1],
+		"bootargs: quiet='' is not one of 0/1/on/off/yes/no/true/false (keeping false)");
 	HT_EXPECT_EQ_S(parse("quiet quiet=nope"), 1);
 	HT_EXPECT(quiet);
-	HT_EXPECT_STREQ(msgs[0], "bootargs: quiet='nope' is not one of 0/1/on/off/yes/no/true/false (keeping true)");
+	HT_EXPECT_STREQ(
+		msgs[0],
+		"bootargs: quiet='nope' is not one of 0/1/on/off/yes/no/true/false (keeping true)");
 }
 
 static void test_uint_values(void)
@@ -148,8 +154,9 @@ static void test_uint_values(void)
 static void test_uint_errors(void)
 {
 	static const char *const bad[] = {
-		"maxcpus=abc", "maxcpus=", "maxcpus=12abc", "maxcpus=-1", "maxcpus=+1", "maxcpus=0x",
-		"maxcpus=0xg", "maxcpus=4 5", "maxcpus=1.5", "maxcpus=0b1", "maxcpus=\"\"", "maxcpus=0o7",
+		"maxcpus=abc", "maxcpus=",    "maxcpus=12abc", "maxcpus=-1",
+		"maxcpus=+1",  "maxcpus=0x",  "maxcpus=0xg",   "maxcpus=4 5",
+		"maxcpus=1.5", "maxcpus=0b1", "maxcpus=\"\"",  "maxcpus=0o7",
 	};
 
 	/* "maxcpus=4 5": the 4 is taken, then "5" is an unknown option. */
@@ -178,7 +185,9 @@ static void test_uint_errors(void)
 	/* A UINT needs '='. */
 	HT_EXPECT_EQ_S(parse("maxcpus"), 1);
 	HT_EXPECT_EQ_U(maxcpus, 8);
-	HT_EXPECT_STREQ(msgs[0], "bootargs: option 'maxcpus' needs a number in 1..8, as in maxcpus=<n> (keeping 8)");
+	HT_EXPECT_STREQ(
+		msgs[0],
+		"bootargs: option 'maxcpus' needs a number in 1..8, as in maxcpus=<n> (keeping 8)");
 }
 
 static void test_strings(void)
@@ -190,7 +199,8 @@ static void test_strings(void)
 	HT_EXPECT_EQ_S(parse("ktest=\"a b  c\" quiet"), 0);
 	HT_EXPECT_STREQ(ktest, "a b  c");
 	HT_EXPECT(quiet);
-	HT_EXPECT_EQ_S(parse("ktest=a\"b c\"d"), 0); /* quotes may open mid-value; all are stripped */
+	/* quotes may open mid-value; all are stripped */
+	HT_EXPECT_EQ_S(parse("ktest=a\"b c\"d"), 0);
 	HT_EXPECT_STREQ(ktest, "ab cd");
 	HT_EXPECT_EQ_S(parse("ktest=\"x\ty\""), 0); /* a tab inside quotes is kept too */
 	HT_EXPECT_STREQ(ktest, "x\ty");
@@ -205,8 +215,10 @@ static void test_strings(void)
 	HT_EXPECT_STREQ(tiny, "xyz");
 	HT_EXPECT_EQ_S(parse("tiny=wxyz"), 1);
 	HT_EXPECT_STREQ(tiny, "abc");
-	HT_EXPECT_STREQ(msgs[0], "bootargs: tiny='wxyz' is longer than 3 characters (keeping 'abc')");
-	HT_EXPECT_EQ_S(parse("tiny=\"x y\""), 0); /* the limit counts the value without its quotes */
+	HT_EXPECT_STREQ(msgs[0],
+			"bootargs: tiny='wxyz' is longer than 3 characters (keeping 'abc')");
+	/* the limit counts the value without its quotes */
+	HT_EXPECT_EQ_S(parse("tiny=\"x y\""), 0);
 	HT_EXPECT_STREQ(tiny, "x y");
 	/* Over-long text is cut to 40 characters plus "..." in the message. */
 	memset(longval, 'q', 260);
@@ -224,7 +236,8 @@ static void test_strings(void)
 	HT_EXPECT_EQ_S(parse(cmd), 0);
 	HT_EXPECT_STREQ(ktest, longval);
 	HT_EXPECT_EQ_S(parse("ktest"), 1);
-	HT_EXPECT_STREQ(msgs[0], "bootargs: option 'ktest' needs a value, as in ktest=<text> (keeping '')");
+	HT_EXPECT_STREQ(msgs[0],
+			"bootargs: option 'ktest' needs a value, as in ktest=<text> (keeping '')");
 }
 
 static void test_quotes(void)
@@ -247,18 +260,25 @@ static void test_quotes(void)
 
 static void test_unknown_options(void)
 {
-#define FLAG_OPT(n) { .name = n, .type = BOOTARG_FLAG, .dest = &quiet }
+#define FLAG_OPT(n)                                             \
+	{                                                       \
+		.name = n, .type = BOOTARG_FLAG, .dest = &quiet \
+	}
 	static const struct bootarg_opt many[] = {
-		FLAG_OPT("option_number_one"), FLAG_OPT("option_number_two"), FLAG_OPT("option_number_three"),
-		FLAG_OPT("option_number_four"), FLAG_OPT("option_number_five"), FLAG_OPT("option_number_six"),
-		FLAG_OPT("option_number_seven"), FLAG_OPT("option_number_eight"), FLAG_OPT("option_number_nine"),
-		FLAG_OPT("option_number_ten"), FLAG_OPT("option_number_eleven"), FLAG_OPT("option_number_twelve"),
+		FLAG_OPT("option_number_one"),	  FLAG_OPT("option_number_two"),
+		FLAG_OPT("option_number_three"),  FLAG_OPT("option_number_four"),
+		FLAG_OPT("option_number_five"),	  FLAG_OPT("option_number_six"),
+		FLAG_OPT("option_number_seven"),  FLAG_OPT("option_number_eight"),
+		FLAG_OPT("option_number_nine"),	  FLAG_OPT("option_number_ten"),
+		FLAG_OPT("option_number_eleven"), FLAG_OPT("option_number_twelve"),
 	};
 	size_t len;
 
 	HT_EXPECT_EQ_S(parse("foo=1"), 1);
 	expect_defaults();
-	HT_EXPECT_STREQ(msgs[0], "bootargs: unknown option 'foo=1' (ignored; known: quiet, maxcpus, addr, ktest, tiny)");
+	HT_EXPECT_STREQ(
+		msgs[0],
+		"bootargs: unknown option 'foo=1' (ignored; known: quiet, maxcpus, addr, ktest, tiny)");
 	/* Names match whole and case-sensitively: no prefixes, no extensions. */
 	HT_EXPECT_EQ_S(parse("max=1 maxcpusx=1 quie QUIET Quiet=1 maxcpus"), 6);
 	expect_defaults();
@@ -268,11 +288,13 @@ static void test_unknown_options(void)
 	HT_EXPECT_STREQ(msgs[0], "bootargs: unknown option 'foo=1' (ignored)");
 	/* A long token is cut in the message; a long list of names ends in "...". */
 	reset();
-	HT_EXPECT_EQ_S(bootargs_parse("this_is_a_really_long_unknown_option_name=with_a_value", many,
-				      ARRAY_SIZE(many), collect), 1);
+	HT_EXPECT_EQ_S(bootargs_parse("this_is_a_really_long_unknown_option_name=with_a_value",
+				      many, ARRAY_SIZE(many), collect),
+		       1);
 	len = strlen(msgs[0]);
-	HT_EXPECT(starts_with(msgs[0], "bootargs: unknown option 'this_is_a_really_long_unknown_option_nam...' "
-				       "(ignored; known: option_number_one, option_number_two, "));
+	HT_EXPECT(starts_with(
+		msgs[0], "bootargs: unknown option 'this_is_a_really_long_unknown_option_nam...' "
+			 "(ignored; known: option_number_one, option_number_two, "));
 	HT_EXPECT(len >= 6 && strcmp(msgs[0] + len - 6, ", ...)") == 0);
 	HT_EXPECT(len < 256);
 	/* Control characters are not echoed raw to the console. */
@@ -301,7 +323,9 @@ static void test_overrides(void)
 	HT_EXPECT_EQ_S(parse("maxcpus=2 maxcpus=abc"), 1);
 	HT_EXPECT_EQ_U(maxcpus, 2);
 	HT_EXPECT_STREQ(msgs[0], "bootargs: maxcpus='abc' is not a number in 1..8 (keeping 2)");
-	HT_EXPECT_EQ_S(parse("ktest=old ktest=\"this value is far too long for sixty-three characters, surely it is\""), 1);
+	HT_EXPECT_EQ_S(
+		parse("ktest=old ktest=\"this value is far too long for sixty-three characters, surely it is\""),
+		1);
 	HT_EXPECT_STREQ(ktest, "old");
 	HT_EXPECT_STREQ(msgs[0], "bootargs: ktest='this value is far too long for sixty-thr...' "
 				 "is longer than 63 characters (keeping 'old')");
@@ -325,14 +349,20 @@ static void test_help_text(void)
 {
 	u64 cpus = 4;
 	const struct bootarg_opt helped[] = {
-		{ .name = "cpus", .type = BOOTARG_UINT, .dest = &cpus, .min = 1, .max = 8,
+		{ .name = "cpus",
+		  .type = BOOTARG_UINT,
+		  .dest = &cpus,
+		  .min = 1,
+		  .max = 8,
 		  .help = "number of CPUs to start" },
 	};
 
 	reset();
 	HT_EXPECT_EQ_S(bootargs_parse("cpus=x cpus", helped, 1, collect), 2);
 	HT_EXPECT_EQ_U(cpus, 4);
-	HT_EXPECT_STREQ(msgs[0], "bootargs: cpus='x' is not a number in 1..8 (keeping 4; cpus: number of CPUs to start)");
+	HT_EXPECT_STREQ(
+		msgs[0],
+		"bootargs: cpus='x' is not a number in 1..8 (keeping 4; cpus: number of CPUs to start)");
 	HT_EXPECT_STREQ(msgs[1], "bootargs: option 'cpus' needs a number in 1..8, as in cpus=<n> "
 				 "(keeping 4; cpus: number of CPUs to start)");
 }
@@ -345,8 +375,26 @@ static void test_help_text(void)
 static void test_random_cmdlines(void)
 {
 	static const char *const pieces[] = {
-		"quiet", "maxcpus", "addr", "ktest", "tiny", "=", "\"", " ", "\t", "0x", "1", "9",
-		"f", "yes", "abc", "-", "==", "\x7f", "18446744073709551616", "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+		"quiet",
+		"maxcpus",
+		"addr",
+		"ktest",
+		"tiny",
+		"=",
+		"\"",
+		" ",
+		"\t",
+		"0x",
+		"1",
+		"9",
+		"f",
+		"yes",
+		"abc",
+		"-",
+		"==",
+		"\x7f",
+		"18446744073709551616",
+		"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
 	};
 	uint64_t state = 0xb007a465ull;
 	char cmd[512];
@@ -374,20 +422,13 @@ static void test_random_cmdlines(void)
 int main(void)
 {
 	static const struct ht_case cases[] = {
-		HT_CASE(test_null_and_empty),
-		HT_CASE(test_spacing),
-		HT_CASE(test_flags),
-		HT_CASE(test_uint_values),
-		HT_CASE(test_uint_errors),
-		HT_CASE(test_strings),
-		HT_CASE(test_quotes),
-		HT_CASE(test_unknown_options),
-		HT_CASE(test_empty_name),
-		HT_CASE(test_overrides),
-		HT_CASE(test_problem_count),
-		HT_CASE(test_help_text),
-		HT_CASE(test_random_cmdlines),
-		HT_END,
+		HT_CASE(test_null_and_empty),  HT_CASE(test_spacing),
+		HT_CASE(test_flags),	       HT_CASE(test_uint_values),
+		HT_CASE(test_uint_errors),     HT_CASE(test_strings),
+		HT_CASE(test_quotes),	       HT_CASE(test_unknown_options),
+		HT_CASE(test_empty_name),      HT_CASE(test_overrides),
+		HT_CASE(test_problem_count),   HT_CASE(test_help_text),
+		HT_CASE(test_random_cmdlines), HT_END,
 	};
 
 	return ht_run("bootargs", cases);

@@ -143,7 +143,9 @@ static void test_padding_never_read(void)
 		}
 		p = dup_exact(blobs[i].data, blobs[i].csize); /* totalsize left as the file says */
 		HT_EXPECT_EQ_S(fdt_parse_platform(p, PA_BITS_A76, &pi, err, sizeof(err)), 0);
-		HT_EXPECT_EQ_S(fdt_parse_platform(blobs[i].compact, PA_BITS_A76, &pi, err, sizeof(err)), 0);
+		HT_EXPECT_EQ_S(
+			fdt_parse_platform(blobs[i].compact, PA_BITS_A76, &pi, err, sizeof(err)),
+			0);
 		free(p);
 	}
 }
@@ -180,8 +182,9 @@ static void test_api_navigation(void)
 	HT_EXPECT_EQ_S(fdt_parent(&f, node), cpus);
 	HT_EXPECT_STREQ(fdt_node_name(&f, fdt_path_offset(&f, "/cpus/cpu")), "cpu@0");
 	HT_EXPECT_STREQ(fdt_node_name(&f, fdt_path_offset(&f, "//cpus//cpu@3/")), "cpu@3");
-	HT_EXPECT_STREQ(fdt_node_name(&f, fdt_path_offset(&f, "/cpus/cpu-map/socket0/cluster0/core1")),
-			"core1");
+	HT_EXPECT_STREQ(
+		fdt_node_name(&f, fdt_path_offset(&f, "/cpus/cpu-map/socket0/cluster0/core1")),
+		"core1");
 	HT_EXPECT_EQ_S(fdt_path_offset(&f, "/cpus/cpu@9"), -FDT_ERR_NOTFOUND);
 	HT_EXPECT_EQ_S(fdt_path_offset(&f, "/cpu"), -FDT_ERR_NOTFOUND); /* "cpu" is not "cpus" */
 	HT_EXPECT_EQ_S(fdt_path_offset(&f, "/cpus@1"), -FDT_ERR_NOTFOUND);
@@ -267,7 +270,8 @@ static void test_api_read_reg(void)
 	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/flash"), 1, &a, &s), 0);
 	HT_EXPECT_EQ_U(a, 0x4000000);
 	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_root(&f), 0, &a, &s), -FDT_ERR_NOTFOUND);
-	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/psci"), 0, &a, &s), -FDT_ERR_NOTFOUND);
+	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/psci"), 0, &a, &s),
+		       -FDT_ERR_NOTFOUND);
 
 	if (init_blob(RPI5, &f))
 		return;
@@ -284,7 +288,8 @@ static void test_api_read_reg(void)
 	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/axi/pcie"), 0, &a, &s), 0);
 	HT_EXPECT_EQ_U(a, 0x1000110000ull);
 	HT_EXPECT_EQ_U(s, 0x9310);
-	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/soc/mailbox"), 0, &a, &s), -FDT_ERR_BADVALUE);
+	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/soc/mailbox"), 0, &a, &s),
+		       -FDT_ERR_BADVALUE);
 	HT_EXPECT_EQ_S(fdt_read_reg(&f, fdt_path_offset(&f, "/reserved-memory/nvram@1"), 0, &a, &s),
 		       -FDT_ERR_BADVALUE);
 	/* a cpu's reg is not an address: /cpus has no "ranges" */

@@ -47,13 +47,15 @@ void test_loader_bootargs_real_trees(void)
 			continue;
 		}
 		n = fdt_copy_with_bootargs(buf, 1 << 20, b->data, args);
-		HT_EXPECT(n > 0 && (u32)n < b->csize + strlen(args) + 64); /* unpadded: QEMU's 1 MiB is gone */
+		/* unpadded: QEMU's 1 MiB is gone */
+		HT_EXPECT(n > 0 && (u32)n < b->csize + strlen(args) + 64);
 		expect_same_but_bootargs(b->data, buf, n, args);
 		/* An existing bootargs replaced by a shorter one, then an empty one: nothing of the old left. */
 		m = fdt_copy_with_bootargs(again, 1 << 20, buf, "x=1");
 		expect_same_but_bootargs(b->data, again, m, "x=1");
 		HT_EXPECT(m < n);
-		HT_EXPECT(m > 0 && !memmem(again, (size_t)m, args, strlen(args))); /* the old property is gone */
+		/* the old property is gone */
+		HT_EXPECT(m > 0 && !memmem(again, (size_t)m, args, strlen(args)));
 		m = fdt_copy_with_bootargs(again, 1 << 20, buf, "");
 		expect_same_but_bootargs(b->data, again, m, "");
 	}
@@ -102,6 +104,7 @@ void test_loader_bootargs_refused(void)
 	HT_EXPECT(n > 0);
 	free(out);
 	out = malloc((size_t)n - 1);
-	HT_EXPECT_EQ_S(fdt_copy_with_bootargs(out, (size_t)n - 1, b->data, "abc"), -FDT_ERR_NOSPACE);
+	HT_EXPECT_EQ_S(fdt_copy_with_bootargs(out, (size_t)n - 1, b->data, "abc"),
+		       -FDT_ERR_NOSPACE);
 	free(out);
 }

@@ -43,7 +43,7 @@ void test_bad_header(void)
 	HT_EXPECT_EQ_S(init_patched(4, n - 1, false), -FDT_ERR_BADHEADER);
 	HT_EXPECT_EQ_S(init_patched(8, n + 4, false), -FDT_ERR_BADHEADER);
 	HT_EXPECT_EQ_S(init_patched(8, 0x4a, false), -FDT_ERR_BADHEADER); /* misaligned */
-	HT_EXPECT_EQ_S(init_patched(8, 8, false), -FDT_ERR_BADHEADER);    /* inside the header */
+	HT_EXPECT_EQ_S(init_patched(8, 8, false), -FDT_ERR_BADHEADER);	  /* inside the header */
 	HT_EXPECT_EQ_S(init_patched(8, n - 8, false), -FDT_ERR_BADHEADER);
 	HT_EXPECT_EQ_S(init_patched(12, n + 1, false), -FDT_ERR_BADHEADER);
 	HT_EXPECT_EQ_S(init_patched(16, 44, false), -FDT_ERR_BADHEADER);
@@ -52,7 +52,8 @@ void test_bad_header(void)
 	HT_EXPECT_EQ_S(init_patched(36, 0xfffffffc, false), -FDT_ERR_BADHEADER);
 	HT_EXPECT_EQ_S(init_patched(36, n - fdt_be32(blobs[RPI5].compact + 8) + 4, false),
 		       -FDT_ERR_BADHEADER);
-	HT_EXPECT(init_patched(36, ss - 8, false) < 0); /* FDT_END and the root's END_NODE cut off */
+	/* FDT_END and the root's END_NODE cut off */
+	HT_EXPECT(init_patched(36, ss - 8, false) < 0);
 	HT_EXPECT_EQ_S(init_patched(32, 1, false), -FDT_ERR_TRUNCATED);
 	HT_EXPECT_EQ_S(init_patched(20, 16, false), 0); /* v16: no struct size, FDT_END bounds it */
 }
@@ -79,12 +80,13 @@ void test_bad_struct(void)
 	HT_EXPECT_EQ_S(init_patched(12, 0xffffffff, true), -FDT_ERR_TRUNCATED);
 	HT_EXPECT_EQ_S(init_patched(16, strs, true), -FDT_ERR_TRUNCATED);
 	HT_EXPECT_EQ_S(init_patched(16, 0x80000000, true), -FDT_ERR_TRUNCATED);
-	HT_EXPECT_EQ_S(init_patched(ss - 4, 4, true), -FDT_ERR_BADSTRUCT);  /* FDT_END -> NOP */
-	HT_EXPECT_EQ_S(init_patched(ss - 8, 4, true), -FDT_ERR_BADSTRUCT);  /* root never closed */
-	HT_EXPECT_EQ_S(init_patched(ss - 8, 9, true), -FDT_ERR_BADSTRUCT);  /* END inside root */
+	HT_EXPECT_EQ_S(init_patched(ss - 4, 4, true), -FDT_ERR_BADSTRUCT); /* FDT_END -> NOP */
+	HT_EXPECT_EQ_S(init_patched(ss - 8, 4, true), -FDT_ERR_BADSTRUCT); /* root never closed */
+	HT_EXPECT_EQ_S(init_patched(ss - 8, 9, true), -FDT_ERR_BADSTRUCT); /* END inside root */
 	/* the last string loses its NUL */
-	HT_EXPECT_EQ_S(init_patched(fdt_be32(blobs[RPI5].compact + 12) + strs - 4, 0x61616161, false),
-		       -FDT_ERR_TRUNCATED);
+	HT_EXPECT_EQ_S(
+		init_patched(fdt_be32(blobs[RPI5].compact + 12) + strs - 4, 0x61616161, false),
+		-FDT_ERR_TRUNCATED);
 
 	/* builder: nesting limits, two roots, a property outside any node */
 	for (int depth = 63; depth <= 65; depth++) {
@@ -136,11 +138,12 @@ void test_truncated(void)
 				put32(p + 4, k);
 				r = fdt_init(&f, p);
 				if (k < n ? r >= 0 : r != 0)
-					HT_FAIL("%s cut at %u, totalsize adjusted: init = %d", blobs[which].file,
-						k, r);
+					HT_FAIL("%s cut at %u, totalsize adjusted: init = %d",
+						blobs[which].file, k, r);
 				r = fdt_parse_platform(p, PA_BITS_A76, &pi, err, sizeof(err));
 				if (k < n && (r >= 0 || !err[0]))
-					HT_FAIL("%s cut at %u: parse = %d", blobs[which].file, k, r);
+					HT_FAIL("%s cut at %u: parse = %d", blobs[which].file, k,
+						r);
 			}
 			free(p);
 		}
@@ -191,7 +194,8 @@ static u32 rnd(void)
 
 static void fuzz_walk(const struct fdt *f, int node, int depth, int *budget)
 {
-	for (int c = fdt_first_child(f, node); c >= 0 && (*budget)-- > 0; c = fdt_next_sibling(f, c)) {
+	for (int c = fdt_first_child(f, node); c >= 0 && (*budget)-- > 0;
+	     c = fdt_next_sibling(f, c)) {
 		u64 a, s;
 		int len;
 
@@ -217,7 +221,8 @@ static bool str_within(const char *s, const u8 *lo, u32 n)
 
 void test_fuzz(void)
 {
-	static const u32 magic[] = { 0, 1, 2, 3, 4, 9, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffc };
+	static const u32 magic[] = { 0, 1,	    2,		3,	    4,
+				     9, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffc };
 	int ok = 0, rejected = 0;
 
 	/* The old-bootloader variants differ from rpi5.dtb in two nodes: fuzzing them too adds time, not cases. */
@@ -249,7 +254,8 @@ void test_fuzz(void)
 				else if (kind < 7 && pos + 4 <= n)
 					put32(w + (pos & ~3u), magic[rnd() % ARRAY_SIZE(magic)]);
 				else {
-					u32 field = 4 * (1 + rnd() % 9); /* a header word after the magic */
+					/* a header word after the magic */
+					u32 field = 4 * (1 + rnd() % 9);
 
 					put32(w + field, rnd() % (n + 64));
 				}
@@ -261,10 +267,14 @@ void test_fuzz(void)
 			if (r == 0) {
 				ok++;
 				HT_EXPECT(pi.nr_mem >= 1 && pi.nr_mem <= PLAT_MAX_MEM);
-				HT_EXPECT(pi.nr_cpus >= 1 && pi.nr_cpus <= PLAT_MAX_CPUS && pi.nr_cpus <= pi.cpus_seen);
-				HT_EXPECT(pi.nr_reserved <= PLAT_MAX_RESERVED && pi.nr_gicr <= PLAT_MAX_GICR);
-				HT_EXPECT(pi.gic_version == 0 || pi.gic_version == 2 || pi.gic_version == 3);
-				HT_EXPECT(str_within(pi.model, w, n) && str_within(pi.bootargs, w, n));
+				HT_EXPECT(pi.nr_cpus >= 1 && pi.nr_cpus <= PLAT_MAX_CPUS &&
+					  pi.nr_cpus <= pi.cpus_seen);
+				HT_EXPECT(pi.nr_reserved <= PLAT_MAX_RESERVED &&
+					  pi.nr_gicr <= PLAT_MAX_GICR);
+				HT_EXPECT(pi.gic_version == 0 || pi.gic_version == 2 ||
+					  pi.gic_version == 3);
+				HT_EXPECT(str_within(pi.model, w, n) &&
+					  str_within(pi.bootargs, w, n));
 			} else {
 				rejected++;
 				HT_EXPECT(r < 0 && err[0] != '\0');
@@ -274,7 +284,8 @@ void test_fuzz(void)
 			 * (every other blob: a call costs about as much as the strict parse).
 			 */
 			if (it % 2 == 1 && fdt_early_console(w, &con) == 0) {
-				HT_EXPECT(!con.board || !strcmp(con.board, "rpi5") || !strcmp(con.board, "qemu-virt") ||
+				HT_EXPECT(!con.board || !strcmp(con.board, "rpi5") ||
+					  !strcmp(con.board, "qemu-virt") ||
 					  !strcmp(con.board, "unknown"));
 				HT_EXPECT(str_within(con.node, w, n));
 				HT_EXPECT(!con.bootargs || str_within(con.bootargs, w, n));

@@ -28,7 +28,8 @@ void test_rpi5_old_bootloader_4gb(void)
 	HT_EXPECT_EQ_U(pi.mem[0].size, 0x3fc00000);
 	HT_EXPECT_EQ_U(pi.mem[1].base, 0x40000000);
 	HT_EXPECT_EQ_U(pi.mem[1].size, 0xc0000000);
-	HT_EXPECT(has_note(&pi, "/memory@0 read with 1 size cell", "24 bytes are not whole 16-byte entries"));
+	HT_EXPECT(has_note(&pi, "/memory@0 read with 1 size cell",
+			   "24 bytes are not whole 16-byte entries"));
 	HT_EXPECT(has_note(&pi, "2025-02-11", NULL));
 	/* the enabled nvram@1 with its 3-cell reg: skipped, said so; BL31's ranges stay */
 	HT_EXPECT(has_note(&pi, "/reserved-memory/nvram@1 skipped", "12 bytes"));
@@ -42,8 +43,10 @@ void test_rpi5_old_bootloader_4gb(void)
 void test_rpi5_old_bootloader_8gb(void)
 {
 	static const u64 want[4][2] = {
-		{ 0, 0x3fc00000 }, { 0x40000000, 0xc0000000 },
-		{ 0x100000000ull, 0x80000000 }, { 0x180000000ull, 0x80000000 },
+		{ 0, 0x3fc00000 },
+		{ 0x40000000, 0xc0000000 },
+		{ 0x100000000ull, 0x80000000 },
+		{ 0x180000000ull, 0x80000000 },
 	};
 	struct platform_info pi;
 	char err[320];
@@ -59,8 +62,9 @@ void test_rpi5_old_bootloader_8gb(void)
 		total += pi.mem[i].size;
 	}
 	HT_EXPECT_EQ_U(total, (8ull << 30) - 0x400000);
-	HT_EXPECT(has_note(&pi, "/memory@0 read with 1 size cell",
-			   "0x0+0x3fc0000000000000 reaches beyond the CPU's 40-bit physical addresses"));
+	HT_EXPECT(has_note(
+		&pi, "/memory@0 read with 1 size cell",
+		"0x0+0x3fc0000000000000 reaches beyond the CPU's 40-bit physical addresses"));
 	HT_EXPECT_EQ_S(pi.nr_notes, 1);
 
 	/* A CPU with no address limit still refuses it: the range would map the console UART as RAM. */
@@ -106,15 +110,19 @@ void test_memory_size_cells(void)
 
 	/* Neither reading: the error names the node and both. */
 	static const u32 five[] = { 0, 0x40000000, 0, 0x1000000, 0 };
-	HT_EXPECT_EQ_S(parse_memory_cells(5, five, false, &pi, err, sizeof(err)), -FDT_ERR_BADVALUE);
+	HT_EXPECT_EQ_S(parse_memory_cells(5, five, false, &pi, err, sizeof(err)),
+		       -FDT_ERR_BADVALUE);
 	printf("  # %s\n", err);
 	HT_EXPECT(strstr(err, "/memory@40000000 reg is unusable") != NULL);
-	HT_EXPECT(strstr(err, "with 2 size cells (as #size-cells says), 20 bytes are not whole 16-byte entries") != NULL);
+	HT_EXPECT(
+		strstr(err,
+		       "with 2 size cells (as #size-cells says), 20 bytes are not whole 16-byte entries") !=
+		NULL);
 	HT_EXPECT(strstr(err, "with 1, 20 bytes are not whole 12-byte entries") != NULL);
 
 	/* 48 bytes are whole entries both ways: the declared reading wins when it is sane, with no note. */
-	static const u32 three[] = { 0, 0x40000000, 0, 0x100000, 0, 0x41000000, 0, 0x100000,
-				     0, 0x42000000, 0, 0x100000 };
+	static const u32 three[] = { 0, 0x40000000, 0, 0x100000,   0, 0x41000000,
+				     0, 0x100000,   0, 0x42000000, 0, 0x100000 };
 	HT_EXPECT_EQ_S(parse_memory_cells(12, three, true, &pi, err, sizeof(err)), 0);
 	HT_EXPECT_EQ_S(pi.nr_mem, 3); /* the disabled node is not among them */
 	HT_EXPECT_EQ_U(pi.mem[2].base, 0x42000000);
@@ -122,14 +130,16 @@ void test_memory_size_cells(void)
 
 	/* Whole 2 + 2 entries over the GIC, and no 2 + 1 reading: refused, naming the device. */
 	static const u32 over_gic[] = { 0, 0, 0, 0x80000000 };
-	HT_EXPECT_EQ_S(parse_memory_cells(4, over_gic, false, &pi, err, sizeof(err)), -FDT_ERR_BADVALUE);
+	HT_EXPECT_EQ_S(parse_memory_cells(4, over_gic, false, &pi, err, sizeof(err)),
+		       -FDT_ERR_BADVALUE);
 	HT_EXPECT(strstr(err, "0x0+0x80000000 covers the GIC distributor at 0x8000000") != NULL);
 
 	/* The physical address limit is exclusive: up to 2^40 fits, a byte more does not. */
 	static const u32 to_top[] = { 0xff, 0, 1, 0 };
 	HT_EXPECT_EQ_S(parse_memory_cells(4, to_top, false, &pi, err, sizeof(err)), 0);
 	static const u32 past_top[] = { 0xff, 0, 1, 1 };
-	HT_EXPECT_EQ_S(parse_memory_cells(4, past_top, false, &pi, err, sizeof(err)), -FDT_ERR_BADVALUE);
+	HT_EXPECT_EQ_S(parse_memory_cells(4, past_top, false, &pi, err, sizeof(err)),
+		       -FDT_ERR_BADVALUE);
 	HT_EXPECT(strstr(err, "0xff00000000+0x100000001 reaches beyond the CPU's 40-bit") != NULL);
 
 	/* A tree that declares one size cell (bcm2712 before 2025): read as declared, no other reading tried. */
@@ -153,7 +163,10 @@ void test_memory_size_cells(void)
 			HT_EXPECT_EQ_U(pi.mem[1].size, 0xc0000000);
 			HT_EXPECT_EQ_S(pi.nr_notes, 0);
 		} else {
-			HT_EXPECT(strstr(err, "read with 1 size cell(s), 16 bytes are not whole 12-byte") != NULL);
+			HT_EXPECT(
+				strstr(err,
+				       "read with 1 size cell(s), 16 bytes are not whole 12-byte") !=
+				NULL);
 		}
 	}
 }
@@ -193,8 +206,9 @@ void test_reserved_children_skipped(void)
 	HT_EXPECT(pi.reserved[0].no_map);
 	HT_EXPECT_EQ_S(pi.nr_notes, PLAT_MAX_NOTES);
 	HT_EXPECT_EQ_S(pi.notes_dropped, 1);
-	HT_EXPECT_STREQ(pi.notes[0], "device tree: /reserved-memory/bad@0 skipped: its reg is 12 bytes, "
-				     "not whole 16-byte entries");
+	HT_EXPECT_STREQ(pi.notes[0],
+			"device tree: /reserved-memory/bad@0 skipped: its reg is 12 bytes, "
+			"not whole 16-byte entries");
 }
 
 /* The console, found by the lenient lookup that runs before fdt_parse_platform. */
@@ -258,7 +272,8 @@ void test_early_console(void)
 		p = b_finish(NULL);
 		HT_EXPECT_EQ_S(fdt_early_console(p, &con), 0);
 		HT_EXPECT_STREQ(con.board, "rpi5");
-		HT_EXPECT_EQ_U(con.source, pl011 ? EARLY_CONSOLE_FIRST_PL011 : EARLY_CONSOLE_RPI5_DEFAULT);
+		HT_EXPECT_EQ_U(con.source,
+			       pl011 ? EARLY_CONSOLE_FIRST_PL011 : EARLY_CONSOLE_RPI5_DEFAULT);
 		HT_EXPECT_EQ_U(con.base, pl011 ? 0x9000000 : RPI5_DEBUG_UART);
 		HT_EXPECT_STREQ(con.node, pl011 ? "serial@9000000" : "");
 		HT_EXPECT(con.bootargs == NULL);

@@ -79,7 +79,8 @@ void test_console_choice(void)
 		b_reset();
 		b_root("linux,dummy-virt");
 		if (variant == 0)
-			b_str("stdout-path", "/uart@3000"); /* a property of the root, not of /chosen */
+			/* a property of the root, not of /chosen */
+			b_str("stdout-path", "/uart@3000");
 		b_memory("memory@40000000", 0x40000000, 0x1000000);
 		b_cpus(1);
 		b_begin("aliases");
@@ -162,7 +163,8 @@ void test_psci_gic_timer_variants(void)
 	b_end();
 	b_begin("timer");
 	b_str("compatible", "arm,armv7-timer");
-	b_cells("interrupts", 12, 1, 13, 8, 1, 14, 8, 0, 11, 8, 1, 10, 8); /* virt given as an SPI */
+	/* virt given as an SPI */
+	b_cells("interrupts", 12, 1, 13, 8, 1, 14, 8, 0, 11, 8, 1, 10, 8);
 	b_end();
 	b_end();
 	HT_EXPECT_EQ_S(b_parse(&pi, err, sizeof(err)), 0);

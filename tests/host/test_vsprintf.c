@@ -16,12 +16,12 @@
 #include <stddef.h>
 #include "htest.h"
 #define vsnprintf kl_vsnprintf
-#define snprintf kl_snprintf
+#define snprintf  kl_snprintf
 #include <locklab/printf.h>
 #undef vsnprintf
 #undef snprintf
 
-#define REF_SIZE 512
+#define REF_SIZE    512
 #define MAX_REPORTS 30 /* mismatches printed per run; all are still counted */
 
 static unsigned long checks, reports;
@@ -32,8 +32,7 @@ static unsigned long checks, reports;
  * have libc's return value, hold the reference's first size-1 bytes plus a
  * NUL, and leave the canary bytes after the buffer untouched.
  */
-__attribute__((format(printf, 2, 0)))
-static int vcheck(int line, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int vcheck(int line, const char *fmt, va_list ap)
 {
 	char ref[REF_SIZE], got[REF_SIZE + 16];
 	va_list aq;
@@ -43,12 +42,20 @@ static int vcheck(int line, const char *fmt, va_list ap)
 	ref_ret = vsnprintf(ref, sizeof(ref), fmt, aq);
 	va_end(aq);
 	if (ref_ret < 0 || ref_ret >= REF_SIZE) {
-		HT_FAIL("line %d: reference output of \"%s\" does not fit (%d)", line, fmt, ref_ret);
+		HT_FAIL("line %d: reference output of \"%s\" does not fit (%d)", line, fmt,
+			ref_ret);
 		return 0;
 	}
 	len = ref_ret;
-	size_t sizes[] = { 0, 1, 2, 3, (size_t)len / 2, len ? (size_t)len - 1 : 0, (size_t)len,
-			   (size_t)len + 1, REF_SIZE };
+	size_t sizes[] = { 0,
+			   1,
+			   2,
+			   3,
+			   (size_t)len / 2,
+			   len ? (size_t)len - 1 : 0,
+			   (size_t)len,
+			   (size_t)len + 1,
+			   REF_SIZE };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t size = sizes[i], keep = size ? (size_t)MIN((size_t)len, size - 1) : 0;
 		int ret;
@@ -59,7 +66,8 @@ static int vcheck(int line, const char *fmt, va_list ap)
 		ret = kl_vsnprintf(size ? got : NULL, size, fmt, aq);
 		va_end(aq);
 		checks++;
-		bool ok = ret == ref_ret && (size == 0 || (memcmp(got, ref, keep) == 0 && got[keep] == '\0'));
+		bool ok = ret == ref_ret &&
+			  (size == 0 || (memcmp(got, ref, keep) == 0 && got[keep] == '\0'));
 		for (size_t j = size; j < sizeof(got) && ok; j++)
 			ok = (unsigned char)got[j] == 0xa5;
 		if (!ok) {
@@ -81,20 +89,20 @@ static int vcheck(int line, const char *fmt, va_list ap)
  * ("%+u", "%05s", "%.8p", "%-05d", "%hhd" of 300, a NULL %s) but whose glibc
  * output the kernel deliberately reproduces.
  */
-#define DEFINE_CHECK(name, attr)                                \
-	attr static int name(int line, const char *fmt, ...)    \
-	{                                                       \
-		va_list ap;                                     \
-		int ok;                                         \
-		va_start(ap, fmt);                              \
-		ok = vcheck(line, fmt, ap);                     \
-		va_end(ap);                                     \
-		return ok;                                      \
+#define DEFINE_CHECK(name, attr)                             \
+	attr static int name(int line, const char *fmt, ...) \
+	{                                                    \
+		va_list ap;                                  \
+		int ok;                                      \
+		va_start(ap, fmt);                           \
+		ok = vcheck(line, fmt, ap);                  \
+		va_end(ap);                                  \
+		return ok;                                   \
 	}
 DEFINE_CHECK(check, __attribute__((format(printf, 2, 3))))
 DEFINE_CHECK(check_loose, )
 
-#define CHECK(...) check(__LINE__, __VA_ARGS__)
+#define CHECK(...)	 check(__LINE__, __VA_ARGS__)
 #define CHECK_LOOSE(...) check_loose(__LINE__, __VA_ARGS__)
 
 /*
@@ -138,7 +146,8 @@ static void test_unsigned(void)
 {
 	CHECK("%u|%u|%lu|%llu", 0u, UINT_MAX, ULONG_MAX, ULLONG_MAX);
 	CHECK("%llx|%llX|%llo", ULLONG_MAX, 0xdeadbeefcafebabeull, ULLONG_MAX);
-	CHECK("%zu|%zx|%tx|%tu|%ju", SIZE_MAX, (size_t)0x1000, (ptrdiff_t)-1, (ptrdiff_t)-1, UINTMAX_MAX);
+	CHECK("%zu|%zx|%tx|%tu|%ju", SIZE_MAX, (size_t)0x1000, (ptrdiff_t)-1, (ptrdiff_t)-1,
+	      UINTMAX_MAX);
 	CHECK_LOOSE("%hhu|%hhx|%hu|%ho", 511u, 0x1ffu, 0x12345u, 0x1ffffu);
 	CHECK("%x %X %o", 0xabcu, 0xabcu, 8u);
 }
@@ -167,7 +176,8 @@ static void test_flags(void)
 	CHECK("%+d|%+d|%+d", 5, -5, 0);
 	CHECK("% d|% d|% d", 5, -5, 0);
 	CHECK_LOOSE("%+ d|% +d", 5, 5);
-	CHECK_LOOSE("%+u|% u|%+x|% X", 5u, 5u, 5u, 5u); /* sign flags only affect signed conversions */
+	/* sign flags only affect signed conversions */
+	CHECK_LOOSE("%+u|% u|%+x|% X", 5u, 5u, 5u, 5u);
 	CHECK_LOOSE("%+05d|% 05d|%-+5d|%-05d", 3, 3, 3, 3);
 	CHECK("%+.0d|% .0d", 0, 0);
 	CHECK("%#x|%#X|%#o", 0xffu, 0xffu, 8u);
@@ -194,7 +204,8 @@ static void test_strings(void)
 	CHECK("%.*s|%.*s", 3, "abcdef", -1, "abcdef");
 	CHECK_LOOSE("%05s", "ab"); /* '0' does not pad text with zeros */
 	/* NULL: "(null)", or nothing when the precision cannot hold it (glibc). */
-	CHECK_LOOSE("%s|%10s|%-8s|%.6s|%.5s|%.0s|", null_str, null_str, null_str, null_str, null_str, null_str);
+	CHECK_LOOSE("%s|%10s|%-8s|%.6s|%.5s|%.0s|", null_str, null_str, null_str, null_str,
+		    null_str, null_str);
 	/* A precision bounds the read: the array below has no terminator. */
 	static const char unterminated[3] = { 'x', 'y', 'z' };
 	CHECK("%.3s|%.2s", unterminated, unterminated);
@@ -294,9 +305,30 @@ static uint32_t rnd_below(uint32_t n)
 static uint64_t rnd_value(void)
 {
 	static const uint64_t edges[] = {
-		0, 1, 7, 8, 9, 10, 15, 16, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff,
-		0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull, 0x7fffffffffffffffull,
-		0x8000000000000000ull, 0xffffffffffffffffull, (uint64_t)-1 - 1, (uint64_t)-100,
+		0,
+		1,
+		7,
+		8,
+		9,
+		10,
+		15,
+		16,
+		0x7f,
+		0x80,
+		0xff,
+		0x100,
+		0x7fff,
+		0x8000,
+		0xffff,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		0x100000000ull,
+		0x7fffffffffffffffull,
+		0x8000000000000000ull,
+		0xffffffffffffffffull,
+		(uint64_t)-1 - 1,
+		(uint64_t)-100,
 	};
 	uint32_t kind = rnd_below(3), shift = rnd_below(64);
 	uint64_t v = ((uint64_t)rnd() << 32) | rnd();
@@ -309,23 +341,53 @@ static uint64_t rnd_value(void)
 enum { L_NONE, L_HH, L_H, L_L, L_LL, L_Z, L_T, L_J, L_COUNT };
 
 /* Calls check() with the '*' arguments the format asked for, then val. */
-#define CHECK_STARS(val)                                                  \
-	(ok = star_w && star_p ? check(__LINE__, fmt, w, p, val)          \
-	    : star_w ? check(__LINE__, fmt, w, val)                       \
-	    : star_p ? check(__LINE__, fmt, p, val)                       \
-	    : check(__LINE__, fmt, val))
+#define CHECK_STARS(val)                                           \
+	(ok = star_w && star_p ? check(__LINE__, fmt, w, p, val) : \
+	      star_w	       ? check(__LINE__, fmt, w, val) :    \
+	      star_p	       ? check(__LINE__, fmt, p, val) :    \
+				 check(__LINE__, fmt, val))
 
 /* Passes v as exactly the type the length modifier names (signed or unsigned). */
-#define CHECK_TYPED(sgn, v)                                                        \
-	do {                                                                       \
-		switch (len) {                                                     \
-		case L_L: if (sgn) CHECK_STARS((long)(v)); else CHECK_STARS((unsigned long)(v)); break; \
-		case L_LL: if (sgn) CHECK_STARS((long long)(v)); else CHECK_STARS((unsigned long long)(v)); break; \
-		case L_Z: if (sgn) CHECK_STARS((ptrdiff_t)(v)); else CHECK_STARS((size_t)(v)); break; \
-		case L_T: if (sgn) CHECK_STARS((ptrdiff_t)(v)); else CHECK_STARS((size_t)(v)); break; \
-		case L_J: if (sgn) CHECK_STARS((intmax_t)(v)); else CHECK_STARS((uintmax_t)(v)); break; \
-		default: if (sgn) CHECK_STARS((int)(v)); else CHECK_STARS((unsigned)(v)); break; \
-		}                                                                  \
+#define CHECK_TYPED(sgn, v)                                           \
+	do {                                                          \
+		switch (len) {                                        \
+		case L_L:                                             \
+			if (sgn)                                      \
+				CHECK_STARS((long)(v));               \
+			else                                          \
+				CHECK_STARS((unsigned long)(v));      \
+			break;                                        \
+		case L_LL:                                            \
+			if (sgn)                                      \
+				CHECK_STARS((long long)(v));          \
+			else                                          \
+				CHECK_STARS((unsigned long long)(v)); \
+			break;                                        \
+		case L_Z:                                             \
+			if (sgn)                                      \
+				CHECK_STARS((ptrdiff_t)(v));          \
+			else                                          \
+				CHECK_STARS((size_t)(v));             \
+			break;                                        \
+		case L_T:                                             \
+			if (sgn)                                      \
+				CHECK_STARS((ptrdiff_t)(v));          \
+			else                                          \
+				CHECK_STARS((size_t)(v));             \
+			break;                                        \
+		case L_J:                                             \
+			if (sgn)                                      \
+				CHECK_STARS((intmax_t)(v));           \
+			else                                          \
+				CHECK_STARS((uintmax_t)(v));          \
+			break;                                        \
+		default:                                              \
+			if (sgn)                                      \
+				CHECK_STARS((int)(v));                \
+			else                                          \
+				CHECK_STARS((unsigned)(v));           \
+			break;                                        \
+		}                                                     \
 	} while (0)
 
 static void test_random_formats(void)
@@ -333,7 +395,11 @@ static void test_random_formats(void)
 	static const char *const len_str[L_COUNT] = { "", "hh", "h", "l", "ll", "z", "t", "j" };
 	static const char *const texts[] = { "", "x", "ab ", "%%", "[", "]%%" };
 	static const char *const strs[] = {
-		"", "a", "hello world", "0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ", NULL,
+		"",
+		"a",
+		"hello world",
+		"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+		NULL,
 	};
 	static const char convs[] = "diuxXocsp";
 	unsigned long failed = 0, runs = 20000, before = checks;
@@ -383,11 +449,12 @@ static void test_random_formats(void)
 		if (!ok) {
 			failed++;
 			if (reports <= MAX_REPORTS)
-				printf("  # random case %lu: value 0x%llx, *width %d, *prec %d\n", i,
-				       (unsigned long long)v, w, p);
+				printf("  # random case %lu: value 0x%llx, *width %d, *prec %d\n",
+				       i, (unsigned long long)v, w, p);
 		}
 	}
-	printf("  # %lu random formats, %lu comparisons, %lu failed\n", runs, checks - before, failed);
+	printf("  # %lu random formats, %lu comparisons, %lu failed\n", runs, checks - before,
+	       failed);
 }
 
 int main(void)

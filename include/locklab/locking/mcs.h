@@ -7,11 +7,12 @@
 /* Queue node: one per lock a CPU holds or waits for, from a small per-CPU pool (mcs.c). */
 struct mcs_node {
 	struct mcs_node *next; /* successor, written by it (release) */
-	u32 locked;            /* set to 1 by our predecessor when it hands over (release) */
+	u32 locked;	       /* set to 1 by our predecessor when it hands over (release) */
 } __attribute__((aligned(64)));
 
 struct mcs_lock {
-	struct mcs_node *tail;   /* last waiter, NULL if free; swapped atomically by every arrival */
+	/* last waiter, NULL if free; swapped atomically by every arrival */
+	struct mcs_node *tail;
 	/*
 	 * The holder's node: written after acquiring, read at release. In a
 	 * line of its own, so the holder's write does not take the line that
@@ -20,7 +21,10 @@ struct mcs_lock {
 	 */
 	struct mcs_node *holder __attribute__((aligned(64)));
 };
-#define MCS_LOCK_INIT { NULL, NULL }
+#define MCS_LOCK_INIT      \
+	{                  \
+		NULL, NULL \
+	}
 
 /* Nodes may be nested (a lock taken while holding others, or in an IRQ): 16 per CPU, as lockdep's depth. */
 #define MCS_NODES_PER_CPU 16

@@ -7,7 +7,10 @@
 struct tas_lock {
 	u32 word; /* 0 free, 1 held */
 };
-#define TAS_LOCK_INIT { 0 }
+#define TAS_LOCK_INIT \
+	{             \
+		0     \
+	}
 
 static inline bool tas_trylock(struct tas_lock *l)
 {

@@ -14,7 +14,12 @@ struct ticket_lock {
 		};
 	};
 };
-#define TICKET_LOCK_INIT { { 0 } }
+#define TICKET_LOCK_INIT  \
+	{                 \
+		{         \
+			0 \
+		}         \
+	}
 
 static inline void ticket_lock(struct ticket_lock *l)
 {

@@ -7,7 +7,10 @@
 struct ttas_lock {
 	u32 word; /* 0 free, 1 held */
 };
-#define TTAS_LOCK_INIT { 0 }
+#define TTAS_LOCK_INIT \
+	{              \
+		0      \
+	}
 
 static inline bool ttas_trylock(struct ttas_lock *l)
 {

@@ -19,12 +19,12 @@
  * accesses cannot move after it), RELAXED where only atomicity matters
  * (taking a ticket: the acquire comes when our number is called).
  */
-#define atomic_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define atomic_load_relaxed(p) __atomic_load_n(p, __ATOMIC_RELAXED)
-#define atomic_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
-#define atomic_store_relaxed(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
-#define atomic_xchg_acquire(p, v) __atomic_exchange_n(p, v, __ATOMIC_ACQUIRE)
-#define atomic_xchg_acq_rel(p, v) __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL)
+#define atomic_load_acquire(p)	       __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define atomic_load_relaxed(p)	       __atomic_load_n(p, __ATOMIC_RELAXED)
+#define atomic_store_release(p, v)     __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define atomic_store_relaxed(p, v)     __atomic_store_n(p, v, __ATOMIC_RELAXED)
+#define atomic_xchg_acquire(p, v)      __atomic_exchange_n(p, v, __ATOMIC_ACQUIRE)
+#define atomic_xchg_acq_rel(p, v)      __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL)
 #define atomic_fetch_add_relaxed(p, v) __atomic_fetch_add(p, v, __ATOMIC_RELAXED)
 #define atomic_fetch_add_acq_rel(p, v) __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL)
 /* Compare-and-swap: true if *p was *expected and is now v; else *expected = current value. */
@@ -48,27 +48,27 @@
  * while the condition does not hold yet ("b.ne" to wait for ==, "b.eq" for
  * !=), 'holds' the same test in C.
  */
-#define __DEFINE_WAIT(name, type, reg, ldaxr, spin_while, holds)                     \
-	static inline type name(type *p, type v)                                       \
-	{                                                                              \
-		type cur;                                                              \
-		if (IS_ENABLED(CONFIG_SPIN_WAIT_WFE)) {                                \
-			__asm__ volatile("sevl\n"                                      \
-					 "1:	wfe\n"                                 \
-					 "	" ldaxr " %" reg "0, [%1]\n"           \
-					 "	cmp %" reg "0, %" reg "2\n"            \
-					 "	" spin_while " 1b"                     \
-					 : "=&r"(cur)                                  \
-					 : "r"(p), "r"((u64)v)                         \
-					 : "memory", "cc");                            \
-			return cur;                                                    \
-		}                                                                      \
-		while (!((cur = atomic_load_acquire(p)) holds v))                      \
-			cpu_relax();                                                   \
-		return cur;                                                            \
+#define __DEFINE_WAIT(name, type, reg, ldaxr, spin_while, holds)             \
+	static inline type name(type *p, type v)                             \
+	{                                                                    \
+		type cur;                                                    \
+		if (IS_ENABLED(CONFIG_SPIN_WAIT_WFE)) {                      \
+			__asm__ volatile("sevl\n"                            \
+					 "1:	wfe\n"                          \
+					 "	" ldaxr " %" reg "0, [%1]\n" \
+					 "	cmp %" reg "0, %" reg "2\n"  \
+					 "	" spin_while " 1b"           \
+					 : "=&r"(cur)                        \
+					 : "r"(p), "r"((u64)v)               \
+					 : "memory", "cc");                  \
+			return cur;                                          \
+		}                                                            \
+		while (!((cur = atomic_load_acquire(p)) holds v))            \
+			cpu_relax();                                         \
+		return cur;                                                  \
 	}
-#define __DEFINE_WAITS(suffix, type, reg, ldaxr)                                        \
-	__DEFINE_WAIT(wait_until_eq_##suffix, type, reg, ldaxr, "b.ne", ==)            \
+#define __DEFINE_WAITS(suffix, type, reg, ldaxr)                            \
+	__DEFINE_WAIT(wait_until_eq_##suffix, type, reg, ldaxr, "b.ne", ==) \
 	__DEFINE_WAIT(wait_until_ne_##suffix, type, reg, ldaxr, "b.eq", !=)
 
 __DEFINE_WAITS(u16, u16, "w", "ldaxrh")

@@ -3,11 +3,11 @@
 #define ASM_BOOT_H
 
 /* Offsets used by head.S; checked against the struct below at compile time. */
-#define CPU_BOOT_TTBR1 0
-#define CPU_BOOT_SP 8
-#define CPU_BOOT_CPU 16
+#define CPU_BOOT_TTBR1	0
+#define CPU_BOOT_SP	8
+#define CPU_BOOT_CPU	16
 #define CPU_BOOT_PERCPU 24
-#define CPU_BOOT_SIZE 64 /* one cache line each, so cleaning one never touches another */
+#define CPU_BOOT_SIZE	64 /* one cache line each, so cleaning one never touches another */
 /* The unmapped page below every kernel stack (include/locklab/stack_guard.h). */
 #define STACK_GUARD_SIZE 4096
 
@@ -16,7 +16,7 @@
 
 struct cpu_boot {
 	u64 ttbr1;  /* physical address of the final kernel tables (same for every CPU) */
-	u64 sp;     /* top of this CPU's stack */
+	u64 sp;	    /* top of this CPU's stack */
 	u64 cpu;    /* logical CPU id */
 	u64 percpu; /* this CPU's struct percpu, loaded into TPIDR_EL1 */
 	u64 pad[4];
@@ -34,7 +34,8 @@ void secondary_silent(void); /* parks the CPU: for the cpu_on_silent= boot optio
 extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
 /* Page-aligned W^X boundaries and the page tables' range (kernel.lds). */
 extern char __rodata_start[], __data_start[], __pgtables_start[], __pgtables_end[];
-extern u64 boot_load_addr; /* physical address where the loader put _text (which runs at its linear alias) */
+/* physical address where the loader put _text (which runs at its linear alias) */
+extern u64 boot_load_addr;
 /* head.S: switch TTBR1 to the final tables (physical address), through the identity map; TTBR0 is empty after. */
 void mmu_switch_ttbr1(u64 ttbr1);
 #endif

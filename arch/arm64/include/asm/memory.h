@@ -22,8 +22,8 @@
  * the MMU is on it walks nothing (TCR_EL1.EPD0 = 1), so any low address,
  * a physical address used as a pointer by mistake included, faults.
  */
-#define VA_BITS 39
-#define PAGE_OFFSET (-(_UL(1) << VA_BITS)) /* 0xffffff8000000000 */
+#define VA_BITS		39
+#define PAGE_OFFSET	(-(_UL(1) << VA_BITS)) /* 0xffffff8000000000 */
 #define LINEAR_MAP_SIZE (_UL(1) << VA_BITS) /* physical addresses below this have a linear alias */
 
 #ifndef __ASSEMBLY__

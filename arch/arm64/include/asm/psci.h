@@ -5,21 +5,21 @@
 #include <locklab/types.h>
 #include <locklab/fdt.h>
 
-#define PSCI_VERSION 0x84000000U
-#define PSCI_CPU_ON 0xc4000003U
-#define PSCI_SYSTEM_OFF 0x84000008U
+#define PSCI_VERSION	  0x84000000U
+#define PSCI_CPU_ON	  0xc4000003U
+#define PSCI_SYSTEM_OFF	  0x84000008U
 #define PSCI_SYSTEM_RESET 0x84000009U
 
-#define PSCI_SUCCESS 0
-#define PSCI_E_NOT_SUPPORTED -1
-#define PSCI_E_INVALID_PARAMS -2
-#define PSCI_E_DENIED -3
-#define PSCI_E_ALREADY_ON -4
-#define PSCI_E_ON_PENDING -5
+#define PSCI_SUCCESS		0
+#define PSCI_E_NOT_SUPPORTED	-1
+#define PSCI_E_INVALID_PARAMS	-2
+#define PSCI_E_DENIED		-3
+#define PSCI_E_ALREADY_ON	-4
+#define PSCI_E_ON_PENDING	-5
 #define PSCI_E_INTERNAL_FAILURE -6
-#define PSCI_E_NOT_PRESENT -7
-#define PSCI_E_DISABLED -8
-#define PSCI_E_INVALID_ADDRESS -9
+#define PSCI_E_NOT_PRESENT	-7
+#define PSCI_E_DISABLED		-8
+#define PSCI_E_INVALID_ADDRESS	-9
 
 void psci_init(enum psci_conduit conduit);
 enum psci_conduit psci_conduit(void);

@@ -6,23 +6,23 @@
 #ifdef __ASSEMBLY__
 #define _UL(x) x
 #else
-#define _UL(x) __UL(x)
+#define _UL(x)	__UL(x)
 #define __UL(x) x##UL
 #endif
 
 /* SCTLR_EL1 */
-#define SCTLR_M (_UL(1) << 0)   /* MMU on */
-#define SCTLR_C (_UL(1) << 2)   /* data caches on */
-#define SCTLR_SA (_UL(1) << 3)  /* stack alignment check */
-#define SCTLR_I (_UL(1) << 12)  /* instruction cache on */
-#define SCTLR_EL1_RES1 _UL(0x30d00800)
+#define SCTLR_M		 (_UL(1) << 0)	/* MMU on */
+#define SCTLR_C		 (_UL(1) << 2)	/* data caches on */
+#define SCTLR_SA	 (_UL(1) << 3)	/* stack alignment check */
+#define SCTLR_I		 (_UL(1) << 12) /* instruction cache on */
+#define SCTLR_EL1_RES1	 _UL(0x30d00800)
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I)
 
 /* HCR_EL2: EL1 is AArch64; nothing else trapped or routed to EL2. */
 #define HCR_EL2_RW (_UL(1) << 31)
 /* CNTHCTL_EL2: EL1 may read the physical counter and use the physical timer. */
 #define CNTHCTL_EL1PCTEN (_UL(1) << 0)
-#define CNTHCTL_EL1PCEN (_UL(1) << 1)
+#define CNTHCTL_EL1PCEN	 (_UL(1) << 1)
 /* CPTR_EL2 with its RES1 bits and TFP=0: FP/SIMD not trapped. */
 #define CPTR_EL2_DEFAULT 0x33ff
 /* CPACR_EL1.FPEN = 0b11: FP/SIMD instructions at EL1 and EL0 do not trap. */
@@ -32,9 +32,9 @@
 
 /* MAIR_EL1 attribute indexes used by the page tables. */
 #define MT_DEVICE_nGnRE 0 /* attr 0x04 */
-#define MT_NORMAL 1       /* attr 0xff: write-back, read/write-allocate */
-#define MT_NORMAL_NC 2    /* attr 0x44 */
-#define MAIR_EL1_VALUE _UL(0x44ff04)
+#define MT_NORMAL	1 /* attr 0xff: write-back, read/write-allocate */
+#define MT_NORMAL_NC	2 /* attr 0x44 */
+#define MAIR_EL1_VALUE	_UL(0x44ff04)
 
 /*
  * TCR_EL1: 39-bit VA in both halves (T0SZ = T1SZ = 25, 3 levels from L1,
@@ -42,37 +42,38 @@
  * (asm/memory.h); TTBR0 holds the identity map only while the MMU is being
  * turned on, and EPD0 turns its walks off otherwise.
  */
-#define TCR_T0SZ_39 _UL(25)
-#define TCR_EPD0 (_UL(1) << 7) /* TTBR0 walks disabled: a low address faults */
+#define TCR_T0SZ_39    _UL(25)
+#define TCR_EPD0       (_UL(1) << 7) /* TTBR0 walks disabled: a low address faults */
 #define TCR_IRGN0_WBWA (_UL(1) << 8)
 #define TCR_ORGN0_WBWA (_UL(1) << 10)
-#define TCR_SH0_INNER (_UL(3) << 12)
-#define TCR_T1SZ_39 (_UL(25) << 16)
-#define TCR_T1SZ_MASK (_UL(0x3f) << 16)
+#define TCR_SH0_INNER  (_UL(3) << 12)
+#define TCR_T1SZ_39    (_UL(25) << 16)
+#define TCR_T1SZ_MASK  (_UL(0x3f) << 16)
 #define TCR_IRGN1_WBWA (_UL(1) << 24)
 #define TCR_ORGN1_WBWA (_UL(1) << 26)
-#define TCR_SH1_INNER (_UL(3) << 28)
-#define TCR_TG1_4K (_UL(2) << 30)
-#define TCR_IPS_SHIFT 32
-#define TCR_EL1_BASE (TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
-		      TCR_T1SZ_39 | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
+#define TCR_SH1_INNER  (_UL(3) << 28)
+#define TCR_TG1_4K     (_UL(2) << 30)
+#define TCR_IPS_SHIFT  32
+#define TCR_EL1_BASE                                                                   \
+	(TCR_T0SZ_39 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_T1SZ_39 | \
+	 TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
 
 /* Stage-1 block/table descriptor bits. */
-#define PTE_VALID (_UL(1) << 0)
-#define PTE_TABLE (_UL(1) << 1) /* at L1/L2: next-level table; at L3: page */
+#define PTE_VALID     (_UL(1) << 0)
+#define PTE_TABLE     (_UL(1) << 1) /* at L1/L2: next-level table; at L3: page */
 #define PTE_ATTR(idx) (_UL(idx) << 2)
-#define PTE_SH_INNER (_UL(3) << 8)
-#define PTE_AF (_UL(1) << 10)
-#define PTE_PXN (_UL(1) << 53)
-#define PTE_UXN (_UL(1) << 54)
-#define PTE_AP_RO (_UL(1) << 7) /* AP[2]: read-only (AP[1] = 0: no EL0 access either way) */
+#define PTE_SH_INNER  (_UL(3) << 8)
+#define PTE_AF	      (_UL(1) << 10)
+#define PTE_PXN	      (_UL(1) << 53)
+#define PTE_UXN	      (_UL(1) << 54)
+#define PTE_AP_RO     (_UL(1) << 7) /* AP[2]: read-only (AP[1] = 0: no EL0 access either way) */
 /* head.S's early map (identity and linear alias): RAM writable and executable, until mmu.c's final map replaces it. */
 #define PTE_BLOCK_NORMAL (PTE_VALID | PTE_ATTR(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
 /* The final map (W^X): kernel text read-only executable, rodata read-only, all other RAM never executable. */
-#define PTE_KERNEL_TEXT (PTE_BLOCK_NORMAL | PTE_AP_RO)
+#define PTE_KERNEL_TEXT	  (PTE_BLOCK_NORMAL | PTE_AP_RO)
 #define PTE_KERNEL_RODATA (PTE_BLOCK_NORMAL | PTE_AP_RO | PTE_PXN)
-#define PTE_KERNEL_DATA (PTE_BLOCK_NORMAL | PTE_PXN)
-#define PTE_BLOCK_DEVICE (PTE_VALID | PTE_ATTR(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
+#define PTE_KERNEL_DATA	  (PTE_BLOCK_NORMAL | PTE_PXN)
+#define PTE_BLOCK_DEVICE  (PTE_VALID | PTE_ATTR(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 
 /* GICv3 CPU-interface system registers (by encoding, so any assembler accepts them). */
 #define ICC_SRE_EL2 s3_4_c12_c9_5
@@ -82,7 +83,7 @@
 #include <locklab/types.h>
 
 #define __stringify_1(x) #x
-#define __stringify(x) __stringify_1(x)
+#define __stringify(x)	 __stringify_1(x)
 
 #define read_sysreg(r)                                                   \
 	({                                                               \
@@ -90,14 +91,14 @@
 		__asm__ volatile("mrs %0, " __stringify(r) : "=r"(__v)); \
 		__v;                                                     \
 	})
-#define write_sysreg(v, r)                                                       \
-	do {                                                                     \
-		u64 __wv = (u64)(v);                                             \
+#define write_sysreg(v, r)                                                      \
+	do {                                                                    \
+		u64 __wv = (u64)(v);                                            \
 		__asm__ volatile("msr " __stringify(r) ", %x0" : : "rZ"(__wv)); \
 	} while (0)
 
 /* Barriers: each use says what it orders. */
-#define isb() __asm__ volatile("isb" : : : "memory")
+#define isb()	 __asm__ volatile("isb" : : : "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt : : : "memory")
 #define dmb(opt) __asm__ volatile("dmb " #opt : : : "memory")
 
