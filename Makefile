@@ -195,10 +195,31 @@ $(objtree)/%.o: $(srctree)/%.S $(objtree)/.kflags | $(gen-hdrs)
 	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@
 	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
 
+# Code that runs at EL0 (kernel/user/*.user.c, *.user.S): compiled as kernel
+# code (position-independent, hidden symbols), then every allocated section
+# renamed .user.* so the linker script puts it in the pages user address
+# spaces map. A pattern with a shorter stem wins, so these rules apply.
+$(objtree)/%.user.o: $(srctree)/%.user.c $(objtree)/.kflags | $(gen-hdrs)
+	$(call need-tool,$(CC))
+	$(quiet) CC-USER $*.user.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
+	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
+	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+
+$(objtree)/%.user.o: $(srctree)/%.user.S $(objtree)/.kflags | $(gen-hdrs)
+	$(call need-tool,$(CC))
+	$(quiet) AS-USER $*.user.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
+	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
+	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+
 -include $(KOBJS:.o=.o.d)
 
 $(objtree)/locklab.elf: $(KOBJS) $(srctree)/arch/arm64/kernel.lds $(objtree)/.kflags
 	$(quiet) LD $(O)/locklab.elf
+	$(Q)$(srctree)/scripts/check-user-objs.sh $(NM) $(READELF) $(filter %.user.o,$(KOBJS))
 	$(Q)$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
 	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
 	$(Q)mv $@.tmp $@

@@ -3,6 +3,7 @@
 #include <locklab/errno.h>
 #include <locklab/platform.h>
 #include <locklab/stack_guard.h>
+#include <locklab/user.h>
 #include <asm/boot.h>
 #include <asm/memory.h>
 
@@ -26,9 +27,13 @@ static bool overlaps_nomap(const struct platform_info *plat, u64 pa, u64 pend)
 bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 {
 	const struct platform_info *plat = platform();
+	struct user_mm *mm = current_mm();
 	u64 a = (u64)p, end = a + len, pa;
 	bool in_ram = false;
 
+	/* A process at EL0 passes user addresses: only what its address space maps, never the kernel's. */
+	if (mm)
+		return uspace_range_ok(mm, a, len, dir);
 	/* Kernel memory is reached through the linear map only: a low (TTBR0) address is never RAM here. */
 	if (!p || end < a || !virt_is_linear(a))
 		return false;
@@ -82,17 +87,17 @@ long copy_path(char dst[PATH_MAX], const char *upath)
 const char *errno_name(long err)
 {
 	static const char *const names[] = {
-		[EPERM] = "EPERM",	   [ENOENT] = "ENOENT",
-		[ESRCH] = "ESRCH",	   [EBADF] = "EBADF",
-		[ECHILD] = "ECHILD",	   [EAGAIN] = "EAGAIN",
-		[ENOMEM] = "ENOMEM",	   [EFAULT] = "EFAULT",
-		[EBUSY] = "EBUSY",	   [EEXIST] = "EEXIST",
-		[ENOTDIR] = "ENOTDIR",	   [EISDIR] = "EISDIR",
-		[EINVAL] = "EINVAL",	   [ENFILE] = "ENFILE",
-		[EMFILE] = "EMFILE",	   [EFBIG] = "EFBIG",
-		[ENOSPC] = "ENOSPC",	   [ESPIPE] = "ESPIPE",
-		[EPIPE] = "EPIPE",	   [ENAMETOOLONG] = "ENAMETOOLONG",
-		[ENOTEMPTY] = "ENOTEMPTY",
+		[EPERM] = "EPERM",     [ENOENT] = "ENOENT",
+		[ESRCH] = "ESRCH",     [EBADF] = "EBADF",
+		[ECHILD] = "ECHILD",   [EAGAIN] = "EAGAIN",
+		[ENOMEM] = "ENOMEM",   [EFAULT] = "EFAULT",
+		[EBUSY] = "EBUSY",     [EEXIST] = "EEXIST",
+		[ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR",
+		[EINVAL] = "EINVAL",   [ENFILE] = "ENFILE",
+		[EMFILE] = "EMFILE",   [EFBIG] = "EFBIG",
+		[ENOSPC] = "ENOSPC",   [ESPIPE] = "ESPIPE",
+		[EPIPE] = "EPIPE",     [ENAMETOOLONG] = "ENAMETOOLONG",
+		[ENOSYS] = "ENOSYS",   [ENOTEMPTY] = "ENOTEMPTY",
 	};
 
 	if (err < 0)

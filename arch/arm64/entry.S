@@ -6,7 +6,9 @@
  * Each vector slot is 128 bytes: it makes room for the frame, saves x0/x1,
  * puts its kind in x1 and branches to a common body. IRQs at the current EL
  * with SP_ELx go to trap_irq; synchronous ones to trap_sync (which may resume,
- * e.g. a test's expected brk); everything else is unexpected and fatal.
+ * e.g. a test's expected brk). From EL0 (AArch64): synchronous exceptions to
+ * trap_el0 (system calls, faults), IRQs to trap_irq, both on the task's
+ * kernel stack. Everything else is unexpected and fatal.
  */
 	.macro	vector kind, target
 	.balign	128
@@ -25,13 +27,13 @@ exception_vectors:
 	vector	2, vec_unexpected
 	vector	3, vec_unexpected
 	.balign	128			// current EL, SP_ELx: the kernel
-	msr	tpidrro_el0, x0		// a free register (nothing runs at EL0) for vec_sync
+	msr	tpidrro_el0, x0		// a free register for vec_sync (ret_to_user clears it)
 	b	vec_sync
 	vector	5, vec_irq
 	vector	6, vec_unexpected	// FIQ: not used
 	vector	7, vec_unexpected	// SError
-	vector	8, vec_unexpected	// lower EL: no user space yet
-	vector	9, vec_unexpected
+	vector	8, vec_el0_sync		// lower EL, AArch64: user processes
+	vector	9, vec_el0_irq
 	vector	10, vec_unexpected
 	vector	11, vec_unexpected
 	vector	12, vec_unexpected
@@ -167,6 +169,44 @@ vec_irq:
 	mov	x0, sp
 	bl	trap_irq
 	restore_all
+
+/*
+ * From EL0: sp is SP_EL1 as ret_to_user left it, the top of the task's
+ * kernel stack minus nothing in use, so the frame goes there (a system
+ * call may sleep and switch tasks: not the per-CPU exception stack).
+ * SP_EL0 is the user's sp, which the frame keeps.
+ */
+vec_el0_sync:
+	save_rest_sp_el0
+	mov	x0, sp
+	bl	trap_el0		// interrupts on inside, off again on return
+	b	ret_to_user_frame
+
+vec_el0_irq:
+	save_rest_sp_el0
+	mov	x0, sp
+	bl	trap_irq		// may switch tasks: the frame stays on this task's stack
+	b	ret_to_user_frame
+
+/*
+ * ret_to_user(frame): enters EL0 with every register from the frame (on
+ * the task's kernel stack; sp is left just above it, where the next entry
+ * from EL0 puts its frame). Its spsr must say EL0t. Interrupts are masked
+ * from here to the eret: one would overwrite ELR/SPSR and SP_EL0.
+ */
+	.globl	ret_to_user
+ret_to_user:
+	mov	sp, x0
+ret_to_user_frame:
+	msr	daifset, #0xf
+	ldr	x0, [sp, #FRAME_SP]
+	msr	sp_el0, x0		// the user's sp
+	msr	tpidrro_el0, xzr	// vec_sync's scratch: no kernel value readable at EL0
+	restore_x2_x29
+	ldp	x0, x1, [sp, #(0 * 8)]
+	ldr	x30, [sp, #FRAME_LR]
+	add	sp, sp, #FRAME_SIZE
+	eret
 
 vec_unexpected:
 	save_rest

@@ -18,8 +18,8 @@
  * The identity map (TTBR0) exists only for turning the MMU on: the
  * instruction after the one that sets SCTLR_EL1.M is fetched at the
  * physical address, translated. Then a branch to the linear alias, and
- * TTBR0 is emptied (ttbr0_drop): from there on a low address faults, and
- * TTBR0 is free for user address spaces.
+ * TTBR0 gets an empty table (ttbr0_drop): from there on a low address faults
+ * in a kernel task, and TTBR0 is free for user address spaces.
  *
  * Order matters on real Cortex-A cores: no exclusive or atomic access may run
  * before the MMU and D-cache are on with RAM mapped Normal write-back (QEMU
@@ -269,7 +269,7 @@ el2_to_el1:
 	b.eq	1f
 	ldr	x0, =SCTLR_EL1_RES1	// MMU and caches off until mmu_on
 	msr	sctlr_el1, x0
-	mov	x0, #CPACR_EL1_FPEN	// see below
+	mov	x0, #CPACR_EL1_FPEN_EL1	// see below
 	msr	cpacr_el1, x0
 	isb
 	ret
@@ -310,7 +310,7 @@ el2_to_el1:
 	 * trapped at EL1 and EL2 alike), so a stray FP instruction would
 	 * trap on one board and not another.
 	 */
-	mov	x0, #CPACR_EL1_FPEN
+	mov	x0, #CPACR_EL1_FPEN_EL1
 	msr	cpacr_el1, x0
 	mov	x0, #SPSR_EL1H_DAIF
 	msr	spsr_el2, x0
@@ -364,18 +364,22 @@ jump_high:
 1:	b	ttbr0_drop		// tail call: returns to the caller, high
 
 /*
- * ttbr0_drop: no more walks through TTBR0. Runs from the upper half. The
- * lower half then faults on every access (until user address spaces fill
- * it): TCR_EL1.EPD0 = 1 and TTBR0_EL1 = 0. Clobbers x0.
+ * ttbr0_drop: the identity map leaves TTBR0. Runs from the upper half.
+ * TTBR0 then holds empty_pg_dir with ASID 0 (the kernel tasks' address
+ * space, TCR_EL1.EPD0 = 0): the lower half is walked, finds nothing and
+ * faults, until a user process's table and ASID are loaded there
+ * (arch/arm64/uspace.c). Clobbers x0.
  */
 ttbr0_drop:
 	dsb	ishst			// earlier table writes complete before the walker is changed
 	mrs	x0, tcr_el1
-	orr	x0, x0, #TCR_EPD0
+	bic	x0, x0, #TCR_EPD0	// TTBR0 is walked: user address spaces live there
 	msr	tcr_el1, x0
-	msr	ttbr0_el1, xzr
+	adrp	x0, empty_pg_dir	// its linear-map address ...
+	and	x0, x0, #((1 << VA_BITS) - 1)	// ... minus PAGE_OFFSET: physical (ASID 0)
+	msr	ttbr0_el1, x0
 	isb				// the TCR/TTBR writes take effect before the TLB flush
-	tlbi	vmalle1			// drop the identity map's entries (and any cached EPD0 = 0)
+	tlbi	vmalle1			// drop the identity map's entries
 	dsb	ish			// the flush is complete ...
 	isb				// ... before the next instruction is fetched
 	ret
@@ -446,4 +450,11 @@ dcache_inval_range_early:
 	.section .pgtables, "aw", %nobits
 	.balign	4096
 init_pg_dir:
+	.skip	4096
+
+/* TTBR0 of the kernel tasks (ASID 0): no valid entry. In rodata, so it is zero in the image itself. */
+	.section .rodata.empty_pg_dir, "a"
+	.balign	4096
+	.globl	empty_pg_dir
+empty_pg_dir:
 	.skip	4096

@@ -24,6 +24,7 @@
 #define ESPIPE	     29
 #define EPIPE	     32
 #define ENAMETOOLONG 36
+#define ENOSYS	     38 /* no system call with that number (EL0's SVC) */
 #define ENOTEMPTY    39
 
 const char *errno_name(long err); /* "ENOENT" for -2 or 2; "E?" if unknown */

@@ -7,6 +7,7 @@
 
 struct files;
 struct inode;
+struct user_mm;
 
 enum proc_state {
 	PROC_ALIVE,
@@ -37,8 +38,10 @@ struct proc {
 	struct files *files;	      /* own fd table; set at spawn, freed by the process at exit */
 	struct klock
 		cwd_lock; /* "proc_cwd", SUBSYS_FS: guards cwd (process 1's is shared by kernel tasks) */
-	struct inode *cwd;  /* guarded by cwd_lock; referenced */
-	struct task *task;  /* set at spawn, never changes; joined by the reaper */
+	struct inode *cwd; /* guarded by cwd_lock; referenced */
+	struct task *task; /* set at spawn, never changes; joined by the reaper */
+	/* a process at EL0: its address space (user.h); set by itself, freed at exit */
+	struct user_mm *mm;
 	void (*fn)(void *); /* what the process runs, and its argument */
 	void *arg;
 };

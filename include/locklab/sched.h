@@ -44,6 +44,8 @@ struct task {
 	u64 lock_sleeps;	     /* times it slept waiting for a lock */
 	struct lockdep_task lockdep; /* locks it holds (lockdep); empty when lockdep is off */
 	struct proc *proc;	     /* the process it runs for (proc.h), or NULL: a kernel task */
+	/* TTBR0_EL1 while it runs: a user process's table and ASID, or 0 (the empty table, ASID 0) */
+	u64 ttbr0;
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {

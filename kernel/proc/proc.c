@@ -9,6 +9,7 @@
 #include <locklab/printf.h>
 #include <locklab/sched.h>
 #include <locklab/syscall.h>
+#include <locklab/user.h>
 #include <asm/atomic.h>
 
 #define PID_BUCKETS 16
@@ -189,6 +190,9 @@ void proc_exit(int status)
 	if (p == &init_proc)
 		panic("proc: process 1 (init) called exit(%d)", status);
 	subsys_enter(SUBSYS_PROC);
+	/* A user process's address space and ASID: free for the next spawn once it is a zombie. */
+	if (p->mm)
+		user_release(p);
 	/* Open files and the cwd go first: a pipe's reader sees EOF as soon as we are gone. */
 	files_free(p->files);
 	p->files = NULL;

@@ -6,6 +6,7 @@
 #include <locklab/percpu.h>
 #include <locklab/preempt.h>
 #include <locklab/time.h>
+#include <locklab/user.h>
 #include <asm/atomic.h>
 #include <asm/irqflags.h>
 
@@ -102,6 +103,8 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 	lockdep_handoff(&rq->lock.map, prev, next);
 	this_cpu()->current = next;
 	atomic_store_relaxed(&next->on_cpu, true);
+	/* Its lower half: a user process's address space, or the kernel tasks' empty one. */
+	uspace_switch(next->ttbr0);
 	prev = cpu_switch_to(prev, next);
 	sched_finish_switch(prev);
 	return true;

@@ -150,7 +150,7 @@ struct upper_half_view {
 
 /*
  * Runs on the CPU to check: where its code, stack, vectors and per-CPU data
- * are, whether TTBR0 is off, and whether a load from a low address faults.
+ * are, whether TTBR0 holds the empty table, and whether a load from a low address faults.
  * The address loaded is the physical address of a kernel variable: with the
  * identity map of old it would read that variable.
  */
@@ -191,8 +191,9 @@ static void upper_half_check(struct ktest *t, u32 cpu, const struct upper_half_v
 				   (unsigned long long)addrs[i]);
 	}
 	KT_EXPECT(t, v->pc >= (u64)_text && v->pc < (u64)_etext);
-	KT_EXPECT(t, v->tcr & TCR_EPD0); /* the identity map is gone ... */
-	KT_EXPECT_EQ(t, v->ttbr0, 0);
+	/* The identity map is gone: TTBR0 is walked, but holds the empty table with ASID 0 ... */
+	KT_EXPECT_EQ(t, v->tcr & TCR_EPD0, 0);
+	KT_EXPECT_EQ(t, v->ttbr0, virt_to_phys(empty_pg_dir));
 	KT_EXPECT_EQ(t, v->low_faults, 1); /* ... so the physical address of kernel data faults */
 	KT_EXPECT_EQ(t, v->low_far, v->low_addr);
 }
@@ -201,7 +202,7 @@ static void upper_half_check(struct ktest *t, u32 cpu, const struct upper_half_v
  * The kernel runs from TTBR1 on every CPU (the boot CPU and each secondary,
  * which came up through PSCI CPU_ON at a physical address): code, stack,
  * vectors, per-CPU data and allocated memory are linear-map addresses, and
- * TTBR0 translates nothing.
+ * TTBR0 (the empty table, ASID 0, in a kernel task) translates nothing.
  */
 static void boot_runs_in_upper_half(struct ktest *t)
 {

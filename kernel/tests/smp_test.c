@@ -51,8 +51,10 @@ static void smp_each_cpu_knows_itself(struct ktest *t)
 		KT_EXPECT_EQ(t, id.el, 1);
 		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_M | SCTLR_C | SCTLR_I),
 			     SCTLR_M | SCTLR_C | SCTLR_I);
-		/* head.S untraps FP/SIMD on every CPU, whatever the entry level left in CPACR_EL1. */
-		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN, CPACR_EL1_FPEN);
+		/* head.S untraps FP/SIMD at EL1 on every CPU (EL0's still traps), whatever was left in CPACR_EL1. */
+		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN, CPACR_EL1_FPEN_EL1);
+		/* EL0 faults on a misaligned SP and traps WFI/WFE (nTWI, nTWE clear). */
+		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_SA0 | (1UL << 16) | (1UL << 18)), SCTLR_SA0);
 		KT_EXPECT_EQ(t, id.fp_echo, id.mpidr);
 		for (int i = 0; i < p->nr_cpus; i++)
 			in_dt |= p->cpu_mpidr[i] == id.mpidr;

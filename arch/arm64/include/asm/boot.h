@@ -34,6 +34,8 @@ void secondary_silent(void); /* parks the CPU: for the cpu_on_silent= boot optio
 extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
 /* Page-aligned W^X boundaries and the page tables' range (kernel.lds). */
 extern char __rodata_start[], __data_start[], __pgtables_start[], __pgtables_end[];
+/* head.S: TTBR0 of the kernel tasks (ASID 0), a zeroed page in rodata; page-aligned user code (kernel.lds) */
+extern char empty_pg_dir[], __user_start[], __user_end[];
 /* physical address where the loader put _text (which runs at its linear alias) */
 extern u64 boot_load_addr;
 /* head.S: switch TTBR1 to the final tables (physical address), through the identity map; TTBR0 is empty after. */

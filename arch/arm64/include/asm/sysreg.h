@@ -11,12 +11,14 @@
 #endif
 
 /* SCTLR_EL1 */
-#define SCTLR_M		 (_UL(1) << 0)	/* MMU on */
-#define SCTLR_C		 (_UL(1) << 2)	/* data caches on */
-#define SCTLR_SA	 (_UL(1) << 3)	/* stack alignment check */
-#define SCTLR_I		 (_UL(1) << 12) /* instruction cache on */
-#define SCTLR_EL1_RES1	 _UL(0x30d00800)
-#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I)
+#define SCTLR_M	       (_UL(1) << 0)  /* MMU on */
+#define SCTLR_C	       (_UL(1) << 2)  /* data caches on */
+#define SCTLR_SA       (_UL(1) << 3)  /* stack alignment check */
+#define SCTLR_SA0      (_UL(1) << 4)  /* the same for EL0's SP: a misaligned user SP faults */
+#define SCTLR_I	       (_UL(1) << 12) /* instruction cache on */
+#define SCTLR_EL1_RES1 _UL(0x30d00800)
+/* nTWI and nTWE (bits 16, 18) stay 0: WFI/WFE at EL0 trap to EL1, which yields instead. */
+#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I)
 
 /* HCR_EL2: EL1 is AArch64; nothing else trapped or routed to EL2. */
 #define HCR_EL2_RW (_UL(1) << 31)
@@ -25,8 +27,13 @@
 #define CNTHCTL_EL1PCEN	 (_UL(1) << 1)
 /* CPTR_EL2 with its RES1 bits and TFP=0: FP/SIMD not trapped. */
 #define CPTR_EL2_DEFAULT 0x33ff
-/* CPACR_EL1.FPEN = 0b11: FP/SIMD instructions at EL1 and EL0 do not trap. */
-#define CPACR_EL1_FPEN (_UL(3) << 20)
+/*
+ * CPACR_EL1.FPEN = 0b01: FP/SIMD instructions at EL1 do not trap, at EL0
+ * they do (EC 0x07): user processes have no FP state saved (stage 3), so
+ * such an instruction ends the process like an undefined one.
+ */
+#define CPACR_EL1_FPEN	   (_UL(3) << 20) /* the field */
+#define CPACR_EL1_FPEN_EL1 (_UL(1) << 20) /* the value */
 /* SPSR for the eret to EL1: EL1h, DAIF all masked. */
 #define SPSR_EL1H_DAIF 0x3c5
 

@@ -1,0 +1,68 @@
+/* Synchronous exceptions from EL0: SVC to the system-call table, trapped WFI/WFE to a yield, anything else a user fault. */
+#include <locklab/sched.h>
+#include <locklab/traps.h>
+#include <locklab/user.h>
+#include <asm/atomic.h>
+#include <asm/irqflags.h>
+#include <asm/ptrace.h>
+
+#define EC_UNKNOWN     0x00 /* an undefined instruction, an EL1-only system register */
+#define EC_WFX	       0x01
+#define EC_FP	       0x07 /* CPACR_EL1 traps FP/SIMD at EL0 */
+#define EC_ILLEGAL     0x0e
+#define EC_SVC64       0x15
+#define EC_SYSREG      0x18
+#define EC_IABT_LOW    0x20
+#define EC_PC_ALIGN    0x22
+#define EC_DABT_LOW    0x24
+#define EC_SP_ALIGN    0x26
+#define EC_BRK	       0x3c
+#define DFSC_ALIGNMENT 0x21 /* data abort: an unaligned access where alignment is required */
+
+u64 user_wfi_traps; /* atomic */
+
+/* What an abort was, in words without quotes: "data abort from a lower EL (write)". */
+static const char *abort_words(u32 ec, u64 esr)
+{
+	if (ec == EC_IABT_LOW)
+		return "instruction abort from a lower EL (fetch)";
+	return (esr & ESR_ISS_WNR) ? "data abort from a lower EL (write)" :
+				     "data abort from a lower EL (read)";
+}
+
+/*
+ * Called by entry.S with the user's registers in f, interrupts masked; a
+ * system call may sleep, so they are on while it runs. Returns with them
+ * masked again, f holding what ret_to_user loads (x0 = the result).
+ */
+void trap_el0(struct trap_frame *f)
+{
+	u32 ec = (u32)(f->esr >> 26) & 0x3f;
+
+	local_irq_enable();
+	switch (ec) {
+	case EC_SVC64: /* ELR is the instruction after the svc already */
+		f->x[0] = (u64)syscall_dispatch(f);
+		break;
+	case EC_WFX: /* the process waits for nothing it could name: let others run */
+		atomic_fetch_add_relaxed(&user_wfi_traps, 1UL);
+		yield();
+		f->elr += 4;
+		break;
+	case EC_DABT_LOW:
+		if ((f->esr & 0x3f) == DFSC_ALIGNMENT)
+			user_fault(f, USER_SIGBUS, "alignment fault (data abort from a lower EL)",
+				   f->far);
+		user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
+	case EC_IABT_LOW: user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
+	case EC_PC_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->far);
+	case EC_SP_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->sp);
+	case EC_BRK: user_fault(f, USER_SIGTRAP, esr_class_name(ec), f->elr);
+	case EC_UNKNOWN: user_fault(f, USER_SIGILL, "undefined instruction", f->elr);
+	case EC_FP:
+	case EC_ILLEGAL:
+	case EC_SYSREG:
+	default: user_fault(f, USER_SIGILL, esr_class_name(ec), f->elr);
+	}
+	local_irq_disable();
+}

@@ -1,0 +1,224 @@
+/* User address spaces: a TTBR0 table per process tagged with an 8-bit ASID, built at spawn, freed at exit. */
+#include <locklab/user.h>
+#include <locklab/errno.h>
+#include <locklab/mm.h>
+#include <locklab/spinlock.h>
+#include <locklab/string.h>
+#include <asm/atomic.h>
+#include <asm/boot.h>
+#include <asm/memory.h>
+#include <asm/sysreg.h>
+
+/*
+ * Three levels (39-bit VA, 4 KiB pages, as TTBR1): every table is a page
+ * from page_alloc. Leaves are 4 KiB pages, all not-global (nG): the TLB
+ * tags them with the ASID, so a switch of TTBR0 needs no TLB flush, and
+ * kernel entries (global, TTBR1) are shared by every ASID. A leaf whose
+ * page the address space owns (the stack) carries PTE_SW_OWNED and is
+ * freed with it; the text is the kernel image's, the shared page the
+ * spawner's.
+ */
+#define PTE_NG	     (1UL << 11)
+#define PTE_AP_EL0   (1UL << 6)	 /* AP[1]: EL0 may access */
+#define PTE_SW_OWNED (1UL << 55) /* software bit: free the page with the table */
+#define PTE_ADDR     0x0000fffffffff000UL
+#define PTE_USER \
+	(PTE_VALID | PTE_TABLE | PTE_ATTR(MT_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_NG | PTE_AP_EL0)
+#define PTE_USER_TEXT (PTE_USER | PTE_AP_RO | PTE_PXN)
+#define PTE_USER_DATA (PTE_USER | PTE_PXN | PTE_UXN)
+
+static struct spinlock asid_lock = SPINLOCK_INIT("asid");
+static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
+static u32 asid_count;			 /* guarded by asid_lock; read atomically */
+
+long asid_alloc(void)
+{
+	long asid = -EAGAIN;
+	u64 flags = spin_lock_irqsave(&asid_lock);
+
+	/* No rollover (stage 3): an ASID is taken until its process exits. */
+	for (u32 a = USER_ASID_FIRST; a <= USER_ASID_LAST; a++) {
+		if (!asid_used[a]) {
+			asid_used[a] = 1;
+			atomic_store_relaxed(&asid_count, asid_count + 1);
+			asid = a;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&asid_lock, flags);
+	return asid;
+}
+
+void asid_free(u32 asid)
+{
+	u64 flags;
+
+	/*
+	 * Its entries leave every CPU's TLB (walk caches included) before the
+	 * ASID can be handed out again: the next owner's table is another.
+	 */
+	dsb(ishst);
+	__asm__ volatile("tlbi aside1is, %0" : : "r"((u64)asid << 48) : "memory");
+	dsb(ish);
+	isb();
+	flags = spin_lock_irqsave(&asid_lock);
+	asid_used[asid] = 0;
+	atomic_store_relaxed(&asid_count, asid_count - 1);
+	spin_unlock_irqrestore(&asid_lock, flags);
+}
+
+u32 asid_in_use(void)
+{
+	return atomic_load_relaxed(&asid_count);
+}
+
+void uspace_switch(u64 ttbr0)
+{
+	u64 v = ttbr0 ? ttbr0 : virt_to_phys(empty_pg_dir);
+
+	if (read_sysreg(ttbr0_el1) == v)
+		return;
+	write_sysreg(v, ttbr0_el1);
+	isb(); /* the next access to a low address walks the new table */
+}
+
+/* The table below entry e (allocating it if need be); NULL without memory. */
+static u64 *next_table(u64 *e)
+{
+	u64 *t;
+
+	if (*e & PTE_VALID)
+		return phys_to_virt(*e & PTE_ADDR);
+	t = page_alloc();
+	if (!t)
+		return NULL;
+	*e = virt_to_phys(t) | PTE_VALID | PTE_TABLE;
+	return t;
+}
+
+static bool map_page(struct user_mm *mm, u64 va, u64 pa, u64 attrs)
+{
+	u64 *l2 = next_table(&mm->l1[(va >> 30) % 512]), *l3;
+
+	l3 = l2 ? next_table(&l2[(va >> 21) % 512]) : NULL;
+	if (!l3)
+		return false;
+	l3[(va >> 12) % 512] = pa | attrs;
+	return true;
+}
+
+/* The leaf mapping user address va, or 0. */
+static u64 leaf_of(struct user_mm *mm, u64 va)
+{
+	u64 *t = mm->l1;
+
+	if (va >= USER_STACK_TOP)
+		return 0;
+	for (u32 shift = 30; shift >= 12; shift -= 9) {
+		u64 e = t[(va >> shift) % 512];
+
+		if (!(e & PTE_VALID))
+			return 0;
+		if (shift == 12)
+			return e;
+		t = phys_to_virt(e & PTE_ADDR);
+	}
+	return 0;
+}
+
+bool uspace_range_ok(struct user_mm *mm, u64 p, u64 len, enum uaccess_dir dir)
+{
+	u64 end = p + len;
+
+	if (!p || end < p || end > USER_STACK_TOP)
+		return false;
+	for (u64 va = ALIGN_DOWN(p, PAGE_SIZE); va < end; va += PAGE_SIZE) {
+		u64 e = leaf_of(mm, va);
+
+		if (!e || (dir == UACCESS_WRITE && (e & PTE_AP_RO)))
+			return false;
+	}
+	return true;
+}
+
+static bool map_all(struct user_mm *mm, void *shared)
+{
+	u64 text = (u64)__user_start, size = (u64)(__user_end - __user_start);
+
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		if (!map_page(mm, USER_TEXT_BASE + off, virt_to_phys((void *)(text + off)),
+			      PTE_USER_TEXT))
+			return false;
+	if (shared && !map_page(mm, USER_SHARED_BASE, virt_to_phys(shared), PTE_USER_DATA))
+		return false;
+	for (u64 i = 1; i <= USER_STACK_PAGES; i++) {
+		void *page = page_alloc();
+
+		if (!page)
+			return false;
+		if (!map_page(mm, USER_STACK_TOP - i * PAGE_SIZE, virt_to_phys(page),
+			      PTE_USER_DATA | PTE_SW_OWNED)) {
+			page_free(page);
+			return false;
+		}
+	}
+	return true;
+}
+
+long uspace_create(void *shared, struct user_mm **out)
+{
+	struct user_mm *mm = kmalloc(sizeof(*mm));
+	long asid;
+
+	if (!mm)
+		return -ENOMEM;
+	mm->l1 = page_alloc();
+	if (!mm->l1) {
+		kfree(mm);
+		return -ENOMEM;
+	}
+	asid = asid_alloc();
+	if (asid < 0) {
+		page_free(mm->l1);
+		kfree(mm);
+		return asid;
+	}
+	mm->asid = (u32)asid;
+	mm->shared = (u64)shared;
+	if (!map_all(mm, shared)) {
+		uspace_destroy(mm);
+		return -ENOMEM;
+	}
+	mm->ttbr0 = virt_to_phys(mm->l1) | (u64)mm->asid << 48;
+	/* The tables are complete for any CPU's walker before TTBR0 can name them. */
+	dsb(ishst);
+	*out = mm;
+	return 0;
+}
+
+void uspace_destroy(struct user_mm *mm)
+{
+	/* Nothing walks these tables any more: flush the ASID, then free. */
+	asid_free(mm->asid);
+	for (u32 i = 0; i < 512; i++) {
+		u64 *l2;
+
+		if (!(mm->l1[i] & PTE_VALID))
+			continue;
+		l2 = phys_to_virt(mm->l1[i] & PTE_ADDR);
+		for (u32 j = 0; j < 512; j++) {
+			u64 *l3;
+
+			if (!(l2[j] & PTE_VALID))
+				continue;
+			l3 = phys_to_virt(l2[j] & PTE_ADDR);
+			for (u32 k = 0; k < 512; k++)
+				if ((l3[k] & PTE_VALID) && (l3[k] & PTE_SW_OWNED))
+					page_free(phys_to_virt(l3[k] & PTE_ADDR));
+			page_free(l3);
+		}
+		page_free(l2);
+	}
+	page_free(mm->l1);
+	kfree(mm);
+}

@@ -1,0 +1,115 @@
+/* Processes at EL0: spawn one into its own address space, enter it with eret, end it on a fault with one record. */
+#include <locklab/user.h>
+#include <locklab/console.h>
+#include <locklab/errno.h>
+#include <locklab/klock.h>
+#include <locklab/printf.h>
+#include <locklab/proc.h>
+#include <locklab/sched.h>
+#include <locklab/spinlock.h>
+#include <locklab/string.h>
+#include <locklab/syscall.h>
+#include <asm/boot.h>
+#include <asm/irqflags.h>
+#include <asm/ptrace.h>
+
+void ret_to_user(struct trap_frame *f) __noreturn; /* entry.S */
+void user_exit_stub(void);			   /* start.user.S: exit(x0) */
+
+static struct spinlock last_fault_lock = SPINLOCK_INIT("user_fault");
+static char last_fault[160]; /* guarded by last_fault_lock: the latest fault record */
+
+/* Where the kernel image's user code k appears in every user address space. */
+static u64 user_va(const void *k)
+{
+	return USER_TEXT_BASE + ((u64)k - (u64)__user_start);
+}
+
+struct user_mm *current_mm(void)
+{
+	struct task *t = current_task();
+
+	return t && t->proc ? t->proc->mm : NULL;
+}
+
+/* The process's first code at EL1: take the address space, load it, and eret to its entry. */
+static void user_enter(void *arg)
+{
+	struct user_mm *mm = arg;
+	struct trap_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.x[0] = mm->arg;
+	f.x[30] = user_va(user_exit_stub); /* returning from entry is exit(its result) */
+	f.sp = USER_STACK_TOP;
+	f.elr = mm->entry;
+	f.spsr = 0; /* EL0t, interrupts unmasked */
+	current_proc()->mm = mm;
+	local_irq_disable(); /* TTBR0 and the task's copy change together */
+	current_task()->ttbr0 = mm->ttbr0;
+	uspace_switch(mm->ttbr0);
+	ret_to_user(&f);
+}
+
+long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared, int cpu)
+{
+	struct user_mm *mm;
+	long ret;
+
+	if ((char *)entry < __user_start || (char *)entry >= __user_end)
+		return -EFAULT;
+	kernel_enter(); /* page_alloc and kmalloc want the kernel scope */
+	ret = uspace_create(shared, &mm);
+	kernel_exit();
+	if (ret)
+		return ret;
+	mm->entry = user_va((const void *)entry);
+	mm->arg = arg;
+	strlcpy(mm->name, name, sizeof(mm->name));
+	ret = sys_spawn(user_enter, mm, cpu);
+	if (ret < 0) {
+		kernel_enter();
+		uspace_destroy(mm); /* never ran: TTBR0 never held it */
+		kernel_exit();
+	}
+	return ret;
+}
+
+void user_release(struct proc *p)
+{
+	struct user_mm *mm = p->mm;
+	u64 flags = local_irq_save();
+
+	/* Off this CPU's TTBR0 before its ASID is flushed and its tables freed. */
+	current_task()->ttbr0 = 0;
+	uspace_switch(0);
+	local_irq_restore(flags);
+	p->mm = NULL;
+	uspace_destroy(mm);
+}
+
+void user_fault(struct trap_frame *f, int sig, const char *what, u64 addr)
+{
+	struct proc *p = current_proc();
+	char line[sizeof(last_fault)];
+	u64 flags;
+
+	/* One record (docs/output-format.md, "user:"); the kernel and every other process go on. */
+	snprintf(line, sizeof(line),
+		 "user: pid=%d name=%s fault=\"%s\" addr=0x%llx pc=0x%llx status=%d", p->pid,
+		 p->mm ? p->mm->name : "?", what, (unsigned long long)addr,
+		 (unsigned long long)f->elr, 128 + sig);
+	flags = spin_lock_irqsave(&last_fault_lock);
+	strlcpy(last_fault, line, sizeof(last_fault));
+	spin_unlock_irqrestore(&last_fault_lock, flags);
+	printk_raw("%s", line);
+	sys_exit(128 + sig);
+}
+
+void user_last_fault(char *buf, u32 n)
+{
+	u64 flags = spin_lock_irqsave(&last_fault_lock);
+
+	strlcpy(buf, last_fault, n);
+	spin_unlock_irqrestore(&last_fault_lock, flags);
+}

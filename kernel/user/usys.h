@@ -1,0 +1,27 @@
+/* System-call wrappers for code at EL0 (kernel/user/, its .user.c files): svc #0 with Linux's register ABI. */
+#ifndef KERNEL_USER_USYS_H
+#define KERNEL_USER_USYS_H
+
+#include <locklab/fcntl.h>
+#include <locklab/unistd.h>
+
+/*
+ * Only constants and inline code here: a user object must link against
+ * nothing of the kernel's (scripts/check-user-objs.sh checks it). The
+ * kernel restores every register but x0, which carries the result.
+ */
+static inline long usys(long nr, long a0, long a1, long a2)
+{
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x8 __asm__("x8") = nr;
+
+	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x8) : "memory");
+	return x0;
+}
+
+/* Where the kernel maps the spawner's shared page (include/locklab/user.h, USER_SHARED_BASE). */
+#define USHARED ((volatile long *)0x10000000UL)
+
+#endif
