@@ -81,7 +81,7 @@ LOCK_MATRIX = $(foreach s,$(lock-strategies),$(foreach a,tas ttas ticket mcs,$(s
 LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
 # The subsystems, in every strategy with each way of waiting (the other
 # variants differ only below the strategy locks, which LOCK_SUITES covers).
-SUBSYS_SUITES := mm,fs,pipe,proc,fuzz,uaccess
+SUBSYS_SUITES := mm,fs,pipe,proc,fuzz,uaccess,user
 SUBSYS_VARIANTS = $(foreach s,$(lock-strategies),$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
 variant-suites = $(LOCK_SUITES)$(if $(filter $(1),$(SUBSYS_VARIANTS)),$(comma)$(SUBSYS_SUITES))
 matrix-images = $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)

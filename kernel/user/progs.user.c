@@ -81,7 +81,7 @@ long u_bad_pointers(long arg)
 /* n system calls (getpid), then exit(0) if all gave the same pid: the trap cost and the BKL count. */
 long u_getpid_loop(long n)
 {
-	long first = usys(SYS_getpid, 0, 0, 0), same = 1;
+	long first = n ? usys(SYS_getpid, 0, 0, 0) : 0, same = 1;
 
 	for (long k = 1; k < n; k++)
 		same &= usys(SYS_getpid, 0, 0, 0) == first;
