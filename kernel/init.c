@@ -226,7 +226,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 
 	mmu_init(&plat);
 	printk("mmu: kernel map from the device tree installed at 0x%llx in TTBR1 (RAM Normal WB, rest Device-nGnRE; "
-	       "kernel text read-only, data never executable); TTBR0 empty",
+	       "kernel text read-only, data never executable); TTBR0 empty (ASID 0)",
 	       (unsigned long long)PAGE_OFFSET);
 	if (irq_init(&plat) != 0)
 		panic("no usable interrupt controller (device tree GIC version %d)",

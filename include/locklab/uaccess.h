@@ -8,7 +8,12 @@
 enum uaccess_dir { UACCESS_READ, UACCESS_WRITE };
 
 /*
- * There is no user space: workloads are kernel tasks calling sys_*
+ * A process at EL0 (include/locklab/user.h) passes user addresses: for
+ * it the range must be mapped in its own address space (writable, for
+ * UACCESS_WRITE), and nothing else is accepted, kernel addresses least of
+ * all. Everything below is for kernel callers.
+ *
+ * Kernel callers: workloads are kernel tasks calling sys_*
  * directly, so legitimate buffers are on task stacks and in static data
  * (.data/.bss), in kmalloc and page memory, and path strings are often
  * literals in .rodata. A "user" pointer is still checked as if it came

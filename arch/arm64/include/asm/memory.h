@@ -18,9 +18,10 @@
  * same table serves as an identity map in TTBR0 and as the linear map in
  * TTBR1 (head.S uses this for its early table).
  *
- * TTBR0 (the lower half, 0 to 2^39) is left for user address spaces: after
- * the MMU is on it walks nothing (TCR_EL1.EPD0 = 1), so any low address,
- * a physical address used as a pointer by mistake included, faults.
+ * TTBR0 (the lower half, 0 to 2^39) is left for user address spaces
+ * (arch/arm64/uspace.c): a user process's table and ASID while it runs;
+ * in a kernel task an empty table (ASID 0), so any low address, a
+ * physical address used as a pointer by mistake included, faults.
  */
 #define VA_BITS		39
 #define PAGE_OFFSET	(-(_UL(1) << VA_BITS)) /* 0xffffff8000000000 */

@@ -46,8 +46,9 @@
 /*
  * TCR_EL1: 39-bit VA in both halves (T0SZ = T1SZ = 25, 3 levels from L1,
  * 4 KiB granules), WBWA inner-shareable walks. TTBR1 holds the kernel
- * (asm/memory.h); TTBR0 holds the identity map only while the MMU is being
- * turned on, and EPD0 turns its walks off otherwise.
+ * (asm/memory.h); TTBR0 holds the identity map while the MMU is being
+ * turned on, then a user process's table or the kernel tasks' empty one,
+ * walked (EPD0 = 0). 8-bit ASIDs (AS = 0), taken from TTBR0 (A1 = 0).
  */
 #define TCR_T0SZ_39    _UL(25)
 #define TCR_EPD0       (_UL(1) << 7) /* TTBR0 walks disabled: a low address faults */
