@@ -171,10 +171,11 @@ vec_irq:
 	restore_all
 
 /*
- * From EL0: sp is SP_EL1 as ret_to_user left it, the top of the task's
- * kernel stack minus nothing in use, so the frame goes there (a system
- * call may sleep and switch tasks: not the per-CPU exception stack).
- * SP_EL0 is the user's sp, which the frame keeps.
+ * From EL0: sp is SP_EL1 as ret_to_user left it, just above where its
+ * frame was on the task's kernel stack (nothing in use there: the process
+ * runs at EL0), so the new frame goes to the same place. Not the per-CPU
+ * exception stack: a system call may sleep and switch tasks. SP_EL0 is
+ * the user's sp, which the frame keeps.
  */
 vec_el0_sync:
 	save_rest_sp_el0
