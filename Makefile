@@ -50,7 +50,7 @@ ifneq ($(filter bench bench-locks trace bench-wait bench-ratio check,$(MAKECMDGO
 endif
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
-no-build-targets := help clean distclean deps randconfig-check fuzz format $(config-targets)
+no-build-targets := help clean distclean deps randconfig-check fuzz format check-plan $(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
 
