@@ -2,8 +2,9 @@
 #
 # make check builds its own kernel from configs/defconfig in $(O)/check (the
 # user's .config is left alone), builds the host tests natively with ASan and
-# UBSan, and hands everything to tests/check.py, which prints the closing line
-# "N passed, N failed" and fails if anything failed.
+# UBSan, builds the lock matrix, and hands the steps of tests/plan.toml to
+# tests/check.py, which prints the closing line "N passed, N failed" and fails
+# if anything failed. The steps are data there; this file builds what they need.
 
 CHECK_DIR := $(objtree)/check
 HOST_DIR := $(objtree)/host

@@ -16,7 +16,6 @@ atomics, spin_wait, lock_wait, lockstat, suites). An argv item "@NAME" stands fo
 list (a string is split on blanks); an item {for = "x", in = ..., args = [...]} repeats ARGS for
 each item. Anything wrong raises PlanError with the step and what is wrong.
 """
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -253,7 +252,3 @@ def select(steps, only):
 def load(path, settings=(), root=ROOT):
     """The expanded steps of the plan at PATH with the --set NAME=VALUE SETTINGS applied."""
     return Plan(path, settings, root).steps()
-
-
-def default_plan():
-    return os.path.join(ROOT, 'tests', 'plan.toml')
