@@ -177,7 +177,11 @@ class Plan:
             return [self.subst(s, scope, where) for s in spec]
         if isinstance(spec, str) and spec.startswith('@'):
             value = self.lookup(spec[1:], scope, where)
-            return value if isinstance(value, list) else value.split()
+            if isinstance(value, list):
+                return value
+            if isinstance(value, str):
+                return value.split()
+            raise PlanError(f'{where}: {spec} is not a list or a string')
         raise PlanError(f'{where}: want "@NAME" or a list, got {spec!r}')
 
     def argv(self, items, scope, where):
@@ -203,8 +207,10 @@ class Plan:
         """Every step of the plan, in order, with its loops unrolled and its variables filled in."""
         out = []
         for i, raw in enumerate(self.raw_steps):
+            if not isinstance(raw, dict):
+                raise PlanError(f'{self.path}: step #{i + 1}: want a [[step]] table, got {raw!r}')
             label = f'{self.path}: step #{i + 1} ({raw.get("name", "no name")!s})'
-            if not isinstance(raw, dict) or set(raw) - STEP_KEYS:
+            if set(raw) - STEP_KEYS:
                 raise PlanError(f'{label}: unknown key(s) {", ".join(sorted(set(raw) - STEP_KEYS))} '
                                 f'(a step has {", ".join(sorted(STEP_KEYS))})')
             if not isinstance(raw.get('name'), str) or ('run' in raw) == ('boot' in raw):
