@@ -7,7 +7,6 @@ subprocess (exit status, exact stderr summary, exact CSV files) and through
 its parse_log() function (exact rows and problems, from the path and from a
 list of lines)."""
 import csv
-import difflib
 import os
 import shutil
 import subprocess
@@ -21,26 +20,9 @@ TOOL = os.path.join(os.path.dirname(HERE), 'scripts', 'bench-extract')
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import bench_extract as bx  # noqa: E402
 import ktap_unittest  # noqa: E402  (tests/, beside this file)
+from ktap_unittest import Failed, expect, expect_eq  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix='locklab-bench-extract-')
-
-
-class Failed(AssertionError):
-    pass
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def expect_eq(got, want, what=''):
-    if got == want:
-        return
-    if isinstance(got, str) and isinstance(want, str):
-        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), 'want', 'got', lineterm='')
-        raise Failed(f'{what} differs:\n' + '\n'.join(diff))
-    raise Failed(f'{what} expected {want!r}, got {got!r}'.strip())
 
 
 # ---- synthetic logs ----------------------------------------------------------------------
