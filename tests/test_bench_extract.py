@@ -429,6 +429,15 @@ class BenchExtractTests(unittest.TestCase):
         expect_eq((one['n'], one['ops_per_sec_median'], one['ops_per_sec_min'], one['ops_per_sec_max'],
                    one['acq_per_op']), ('2', '800', '600', '1000', '2.000'),
                   'summary at 1 CPU (acquisitions per op leave the scheduler\'s runqueue lock out):')
+        # A run no live sample of the host covers (its records read after QEMU exited): n/a, flagged busy.
+        with open(path[:-4] + '.host', 'a') as f:
+            f.write('host: workload=mm cpus=1 repeat=1 host_vcpu_wait_pct=n/a host_steal_pct=n/a '
+                    'host_load1=0.40 host_window_ms=n/a\n')
+        _, runs, _, _ = bx.parse_log(path)
+        bx.add_host(runs, path)
+        expect_eq([(r['repeat'], r['cpus'], r['host_vcpu_wait_pct'], r['host_window_ms'], r['host_busy'])
+                   for r in runs if r['repeat'] == '1' and r['cpus'] == '1'], [('1', '1', 'n/a', 'n/a', '1')],
+                  'a run the host did not watch:')
 
     def test_speedups_pair_adjacent_runs_of_one_boot(self):
         _, runs, _, _ = bx.parse_log(rotated_log(), name='a.log')

@@ -284,8 +284,10 @@ def boots_rotate_and_sample_the_host(work, images):
         try:
             # A run whose lines reached the host in one late burst (a loaded host) has a short window, and
             # must then be flagged busy: the host did not watch it.
-            ok = 0 <= float(r['host_vcpu_wait_pct']) and r['host_busy'] in ('0', '1') and \
-                (float(r['host_window_ms']) >= 20 or r['host_busy'] == '1') and \
+            # n/a: no sample of the host while QEMU ran covers the run (its records came after the exit).
+            unwatched = r['host_vcpu_wait_pct'] == 'n/a' and r['host_window_ms'] == 'n/a' and r['host_busy'] == '1'
+            ok = (unwatched or 0 <= float(r['host_vcpu_wait_pct']) and r['host_busy'] in ('0', '1')) and \
+                (unwatched or float(r['host_window_ms']) >= 20 or r['host_busy'] == '1') and \
                 r['accel'] == 'multi' and r['host_cpus'] == str(os.cpu_count())
         except ValueError:
             ok = False

@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ CHECK = os.path.join(HERE, 'check.py')
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import ktap  # noqa: E402
+from locklab import qemu_run as QR  # noqa: E402
 sys.path.insert(0, HERE)
 from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
 import ktap_unittest  # noqa: E402
@@ -371,6 +373,33 @@ class ToolsTests(ktap_unittest.TestCase):
         expect(rc == 1 and elapsed < 10, f'rc={rc} elapsed={elapsed:.1f}')
         expect(case in cases and cases[case].status == 'fail', f'{case} did not fail:\n{out}')
         expect(text in cases[case].reason, f'{text!r} not in {cases[case].reason!r}')
+
+    def test_qemu_run_host_sampler_outlives_qemu(self):
+        """A run whose records are read after QEMU exited keeps a live sample's numbers, or says n/a."""
+        proc = subprocess.Popen(['sleep', '30'])
+        sampler = QR.HostSampler(proc.pid, 'host-meta: test')
+        sampler.threads = [str(proc.pid)]       # its one thread stands in for QEMU's vCPU threads
+        try:
+            sampler.line('bench-start: workload=mm cpus=1 repeat=0')
+            time.sleep(0.01)
+            sampler.line('lockstat: workload=mm cpus=1 repeat=0 class=mm acquisitions=1')
+            sampler.line('bench-start: workload=mm cpus=2 repeat=0')
+            time.sleep(QR.HostSampler.REFRESH_S + 0.01)
+            sampler.refresh()
+        finally:
+            proc.kill()
+            proc.wait()
+        sampler.line('bench: workload=mm cpus=1 repeat=0 ops=1')
+        sampler.line('bench: workload=mm cpus=2 repeat=0 ops=1')
+        sampler.line('bench-start: workload=mm cpus=4 repeat=0')
+        sampler.line('bench: workload=mm cpus=4 repeat=0 ops=1')
+        got = [dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:]]
+        expect_eq(len(got), 3, f'host records: {sampler.lines}')
+        for fields in got[:2]:
+            expect(re.fullmatch(r'\d+\.\d\d', fields['host_vcpu_wait_pct']) and float(fields['host_window_ms']) > 0,
+                   f'a run sampled while QEMU ran (lockstat record, refresh): {fields}')
+        expect_eq((got[2]['host_vcpu_wait_pct'], got[2]['host_window_ms']), ('n/a', 'n/a'),
+                  'a run started after QEMU exited:')
 
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))

@@ -143,15 +143,24 @@ class HostSampler:
     the host's steal time (/proc/stat) and load (/proc/loadavg). Sampled by the reader thread as the
     run's bench-start record and its bench record arrive, so measuring costs no polling: the window is
     the run, with its set-up and check. A boot's last run may end with QEMU powering off before its
-    bench record is read; the sample taken at the run's first lockstat record (printed as the
-    measured window closes) then stands in."""
+    records are read (they reach the host in one burst after the exit): the sample taken at the run's
+    first lockstat record (printed as the measured window closes) then stands in, or else the last
+    one refresh() took while QEMU ran (run_qemu calls it as it waits); with no live sample after the
+    run's start at all, the run's wait and window are n/a (bench-extract flags it host_busy)."""
     RUN = re.compile(r'(bench-start|bench|lockstat): workload=(\S+) cpus=(\d+) repeat=(\d+)')
 
-    def __init__(self, qemu_pid, header):
+    REFRESH_S = 0.2    # refresh(): at most this often
+
+    def __init__(self, qemu_pid: int, header: str):
         self.qemu, self.threads, self.start, self.early = qemu_pid, None, {}, {}
         self.lines = [header]
+        self.live = None            # the last snapshot that could read the vCPU threads
+        self.refreshed = 0.0
+        self.lock = threading.Lock()  # the reader thread records, run_qemu's loop refreshes
 
-    def _snapshot(self):
+    def _snapshot(self) -> tuple:
+        """(monotonic ns, {vCPU thread: ns waited for a core}, /proc/stat's cpu line); the waits are
+        empty once QEMU is gone."""
         if self.threads is None:
             try:
                 tids = os.listdir(f'/proc/{self.qemu}/task')
@@ -169,39 +178,71 @@ class HostSampler:
             cpu = [int(x) for x in read_text('/proc/stat').split('\n', 1)[0].split()[1:]]
         except (OSError, ValueError):
             cpu = []
-        return time.monotonic_ns(), waits, cpu
+        snap = (time.monotonic_ns(), waits, cpu)
+        if waits:
+            self.live = snap
+        return snap
 
-    def line(self, text):
+    def refresh(self) -> None:
+        """A live sample while a run is open, for a run whose records arrive after QEMU is gone."""
+        now = time.monotonic()
+        if now - self.refreshed < self.REFRESH_S:
+            return
+        self.refreshed = now
+        with self.lock:
+            if self.start:
+                self._snapshot()
+
+    def line(self, text: str) -> None:
         m = self.RUN.match(text)
         if not m:
             return
         kind, key = m.group(1), m.group(2, 3, 4)
-        if kind == 'bench-start':
-            self.start[key], self.early[key] = self._snapshot(), None
-        elif kind == 'lockstat':
-            if key in self.start and self.early.get(key) is None:
-                self.early[key] = self._snapshot()
-        elif key in self.start:
-            self.lines.append(self._record(key))
+        with self.lock:
+            if kind == 'bench-start':
+                self.start[key], self.early[key] = self._snapshot(), None
+            elif kind == 'lockstat':
+                if key in self.start and self.early.get(key) is None:
+                    self.early[key] = self._snapshot()
+            elif key in self.start:
+                self.lines.append(self._record(key))
 
-    def _record(self, key):
-        (t0, w0, c0), (t1, w1, c1) = self.start.pop(key), self._snapshot()
-        early = self.early.pop(key, None)
-        if w0 and not w1 and early:       # QEMU is gone: its threads cannot be read any more
-            t1, w1, c1 = early
+    def _run_end(self, t0: int, early: tuple) -> tuple:
+        """The sample that closes a run: now, or while QEMU still ran (None: none after t0)."""
+        end = self._snapshot()
+        if end[1]:
+            return end
+        for snap in (early, self.live):
+            if snap and snap[1] and snap[0] > t0:
+                return snap
+        return None
+
+    def _record(self, key: tuple) -> str:
+        t0, w0, c0 = self.start.pop(key)
+        end = self._run_end(t0, self.early.pop(key, None)) if w0 else None
+        fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2]}
+        if end is None:     # QEMU was gone before the run's start was read: the host saw none of it
+            fields.update(host_vcpu_wait_pct='n/a', host_steal_pct='n/a', host_load1=self._load1(),
+                          host_window_ms='n/a')
+        else:
+            fields.update(self._measures(t0, w0, c0, *end))
+        return 'host: ' + ' '.join(f'{k}={v}' for k, v in fields.items())
+
+    def _measures(self, t0: int, w0: dict, c0: list, t1: int, w1: dict, c1: list) -> dict:
         wall = max(1, t1 - t0)
         waits = [100 * (w1[t] - w0[t]) / wall for t in w0 if t in w1]
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
+        return {'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else 'n/a',
+                'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': self._load1(),
+                'host_window_ms': f'{wall / 1e6:.1f}'}
+
+    @staticmethod
+    def _load1() -> str:
         try:
-            load1 = read_text('/proc/loadavg').split()[0]
+            return read_text('/proc/loadavg').split()[0]
         except (OSError, IndexError):
-            load1 = ''
-        fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2],
-                  'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else '',
-                  'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': load1,
-                  'host_window_ms': f'{wall / 1e6:.1f}'}
-        return 'host: ' + ' '.join(f'{k}={v}' for k, v in fields.items())
+            return ''
 
 
 class _Reader(threading.Thread):
@@ -276,6 +317,8 @@ def _run_qemu(cmd, timeout, log, echo, host_log, accel):
     try:
         while proc.poll() is None:
             now = time.monotonic()
+            if sampler:
+                sampler.refresh()
             if reader.shutdown_seen.is_set() and grace_end is None:
                 grace_end = min(deadline, now + POWEROFF_GRACE_S)
             if now >= (grace_end or deadline):
