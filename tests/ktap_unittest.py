@@ -147,17 +147,18 @@ class KtapResult(unittest.TestResult):
         self._result(test, 'ok', f' # SKIP {reason}')
 
 
-class FixtureFailed(Exception):
+class FixtureFailed(AssertionError):
     """A class's setUpClass raised: each of its cases fails with this, naming the fixture's error."""
 
 
-def _fixture_error(case: Type[unittest.TestCase]) -> tuple:
-    kind, value, _ = sys.exc_info()
+def _fixture_errors(case: Type[unittest.TestCase], count: int) -> List[tuple]:
+    """The failures of a class's COUNT cases after its setUpClass raised (inside the except): the first
+    carries the fixture's traceback, the others its one-line reason."""
+    kind, value, tb = sys.exc_info()
     what = ''.join(traceback.format_exception_only(kind, value)).strip()
-    try:
-        raise FixtureFailed(f'{case.__name__}.setUpClass failed, so this case did not run: {what}')
-    except FixtureFailed:
-        return sys.exc_info()
+    reason = f'{case.__name__}.setUpClass failed, so this case did not run: {what}'
+    first = ''.join(traceback.format_exception(kind, value, tb)).rstrip() + '\n' + reason
+    return [(FixtureFailed, FixtureFailed(first if i == 0 else reason), None) for i in range(count)]
 
 
 def _run_case_class(case: Type[unittest.TestCase], names: Iterable[str], result: KtapResult) -> None:
@@ -168,10 +169,9 @@ def _run_case_class(case: Type[unittest.TestCase], names: Iterable[str], result:
     try:
         case.setUpClass()
     except Exception:   # any error of the fixture is its cases' failure, never a crash of the file
-        err = _fixture_error(case)
-        for test in tests:
+        for test, err in zip(tests, _fixture_errors(case, len(tests))):
             result.startTest(test)
-            result.addError(test, err)
+            result.addFailure(test, err)
             result.stopTest(test)
         return
     try:
