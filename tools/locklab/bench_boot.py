@@ -1,4 +1,4 @@
-"""bench-run's kernels: each one's configuration and build, and one boot of it (QEMU, or a Pi 5 over serial) followed to its end."""
+"""bench-run's kernels: the configuration and build of each, and one boot of it (QEMU or a Pi 5) followed to its end."""
 import argparse
 import os
 import re
@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, TextIO, Tuple
 
 from . import ROOT, SCRIPTS
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
@@ -20,13 +20,13 @@ BootState = Dict[Tuple[str, int], Tuple[int, int, Optional[float]]]
 class Progress:
     """One updating line on a terminal, plain lines otherwise."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: Optional[TextIO] = None):
         self.out = stream or sys.stdout
         self.tty = self.out.isatty()
         self.lock = threading.Lock()
         self.last = ''
 
-    def line(self, text, final=False):
+    def line(self, text: str, final: bool = False) -> None:
         with self.lock:
             if self.tty and not final:
                 self.out.write('\r\033[K' + text[:150])
@@ -38,13 +38,13 @@ class Progress:
             self.last = text
 
 
-def config_value(text, name):
+def config_value(text: str, name: str) -> Optional[str]:
     """The last value a CONFIG_ fragment gives name (later lines win, as in kconfig), or None."""
     found = re.findall(rf'^{name}=(\S+)', text, re.M)
     return found[-1] if found else None
 
 
-def kernel_config(name, args):
+def kernel_config(name: str, args: argparse.Namespace) -> str:
     """The CONFIG_ lines a kernel is configured from: its defconfig, configs/bench.config, the variant's
     lines, --config's; or, for current, the user's .config as it is."""
     if name == 'current':
@@ -55,7 +55,7 @@ def kernel_config(name, args):
     return frag + (read_text(args.config) if args.config else '')
 
 
-def resolved_strategy(obj):
+def resolved_strategy(obj: str) -> Optional[str]:
     """The strategy a configured build really has (its .config), or None."""
     try:
         text = read_text(os.path.join(obj, '.config'))
@@ -64,7 +64,8 @@ def resolved_strategy(obj):
     return ls.strategy_of(text)
 
 
-def configure(name: str, args: argparse.Namespace, obj: str, env: Dict[str, str]) -> Tuple[subprocess.CompletedProcess, str]:
+def configure(name: str, args: argparse.Namespace, obj: str,
+              env: Dict[str, str]) -> Tuple[subprocess.CompletedProcess, str]:
     """kconfig-conf on the kernel's fragments in obj; (its result, the configuration as kconfig resolved it)."""
     frag = kernel_config(name, args)
     want = os.path.join(obj, 'bench_defconfig')
@@ -92,7 +93,8 @@ def warn_if_relabelled(name: str, args: argparse.Namespace, obj: str) -> None:
               f'CONFIG_LOCK_STRATEGY_{real.upper()}=y): the report labels its runs {real}', file=sys.stderr)
 
 
-def build(name: str, args: argparse.Namespace, progress: Progress, out: str) -> Tuple[Optional[str], str, Optional[str]]:
+def build(name: str, args: argparse.Namespace, progress: Progress,
+          out: str) -> Tuple[Optional[str], str, Optional[str]]:
     """Configures and builds build/bench-<name>; returns (Image path or None, config text, error)."""
     obj = os.path.join(ROOT, 'build', f'bench-{name}')
     os.makedirs(obj, exist_ok=True)
@@ -117,12 +119,12 @@ HOLD = 0   # boot() number of the hold-time pass
 
 
 
-def boot_log_name(name, n):
+def boot_log_name(name: str, n: int) -> str:
     """<name>-boot<n>.log: one serial log per boot of a kernel (bench-report strips the suffix)."""
     return f'{name}-boot{n}.log'
 
 
-def can_trace(image):
+def can_trace(image: str) -> bool:
     """Was the kernel built with the lock timeline? (its .config beside the Image; a kernel without
     one would refuse trace=, and its whole boot with it). True when there is no .config to ask."""
     try:
@@ -135,7 +137,8 @@ def can_trace(image):
 def boot_args(args: argparse.Namespace, image: str, n: int, cpus: List[int], repeat: int) -> str:
     """The kernel's boot options for boot n (HOLD: the hold-time pass)."""
     return (f'ktest=none bench={",".join(args.workload_list)} cpus={",".join(map(str, cpus))} '
-            f'duration_ms={args.duration_ms} repeat={repeat} {args.bootargs}' + (' lockstat_hold=1' if n == HOLD else '') +
+            f'duration_ms={args.duration_ms} repeat={repeat} {args.bootargs}' +
+            (' lockstat_hold=1' if n == HOLD else '') +
             # The first boot of each kernel records the lock timeline (the dump takes a fraction of a second).
             (f' trace={args.trace}' if args.trace and n == 1 and can_trace(image) else '')).strip()
 
@@ -233,7 +236,8 @@ def boot(strategy: str, image: str, args: argparse.Namespace, out: str, progress
     return None
 
 
-def report_progress(progress, state, current, strategy):
+def report_progress(progress: Progress, state: BootState, current: Optional[Tuple[str, str]],
+                    strategy: str) -> None:
     done = sum(d for d, _, _ in state.values())
     total = sum(t for _, t, _ in state.values())  # every boot is in state from the start
     rates = [(time.time() - t0) / d for d, _, t0 in state.values() if d and t0]

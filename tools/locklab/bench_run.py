@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NoReturn, Optional, Tuple
 
 from . import ROOT, SCRIPTS
 # The workloads are the kernel's (bench/: one file each): scripts/bench-workloads reads each built kernel's
@@ -47,7 +47,7 @@ from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build,
 from .textfile import write_json, write_text
 
 
-def fail(message):
+def fail(message: str) -> NoReturn:
     """A bad request: one line, no usage text (make bench's users never typed bench-run's flags)."""
     print(f'bench-run: {message}', file=sys.stderr)
     sys.exit(2)
@@ -196,7 +196,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     args.cpu_list = sorted({c for c in (1, 2, 4, 8, 16) if c <= args.cpus} | {args.cpus})
     return args
 
-def has_runs(out):
+def has_runs(out: str) -> bool:
     """Does the folder's results.csv hold at least one run?"""
     try:
         with open(os.path.join(out, 'results.csv')) as f:
@@ -205,7 +205,7 @@ def has_runs(out):
         return False
 
 
-def point_latest(results, out):
+def point_latest(results: str, out: str) -> None:
     latest = os.path.join(results, 'latest')
     if os.path.islink(latest) or not os.path.exists(latest):
         tmp = latest + '.tmp'
@@ -215,7 +215,7 @@ def point_latest(results, out):
         os.replace(tmp, latest)
 
 
-def new_run_dir(args):
+def new_run_dir(args: argparse.Namespace) -> str:
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
     base = os.path.join(args.results, f'{stamp}-{args.label or "bench"}')
     path, n = base, 1
@@ -226,7 +226,7 @@ def new_run_dir(args):
     return path
 
 
-def qemu_version():
+def qemu_version() -> str:
     try:
         return subprocess.run(['qemu-system-aarch64', '--version'], stdout=subprocess.PIPE,
                               text=True).stdout.splitlines()[0]
@@ -234,13 +234,13 @@ def qemu_version():
         return 'unknown'
 
 
-def git_rev():
+def git_rev() -> str:
     r = subprocess.run(['git', '-C', ROOT, 'describe', '--always', '--dirty'], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL, text=True)
     return r.stdout.strip() or 'unknown'
 
 
-def replot(args):
+def replot(args: argparse.Namespace) -> int:
     src = args.replot
     if os.path.isdir(src):
         out = src
@@ -276,7 +276,7 @@ def replot(args):
     return r.returncode
 
 
-def build_only(args):
+def build_only(args: argparse.Namespace) -> int:
     status = 0
     for s in args.strategy_list:
         image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build'))
@@ -288,7 +288,7 @@ def build_only(args):
     return status
 
 
-def resolve_workloads(args, images, meta):
+def resolve_workloads(args: argparse.Namespace, images: Dict[str, str], meta: dict) -> Optional[str]:
     """Sets args.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
     workload but the named-only ones, else the names asked for. A kernel whose table cannot be read fails
     (named, the others go on); a name some kernel lacks is an error line for the whole request."""
@@ -320,7 +320,7 @@ def resolve_workloads(args, images, meta):
     return None
 
 
-def missing_tool(args) -> Optional[str]:
+def missing_tool(args: argparse.Namespace) -> Optional[str]:
     """The first tool a run needs that is not installed (QEMU is not needed for a Pi over serial)."""
     for tool in ('kconfig-conf', 'qemu-system-aarch64', 'aarch64-linux-gnu-gcc'):
         if args.serial and tool == 'qemu-system-aarch64':
@@ -330,7 +330,7 @@ def missing_tool(args) -> Optional[str]:
     return None
 
 
-def start_meta(args) -> dict:
+def start_meta(args: argparse.Namespace) -> dict:
     """meta.json as the run starts: what ran where, filled in as builds and boots finish."""
     return {'label': args.label or 'bench', 'started': datetime.datetime.now().isoformat(timespec='seconds'),
             'git': git_rev(), 'qemu': f'none: a Raspberry Pi 5 on {args.serial}' if args.serial else qemu_version(),
@@ -352,7 +352,8 @@ def in_batches(jobs: List[Tuple[Callable, tuple]], size: int) -> None:
             thread.join()
 
 
-def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.Lock) -> Dict[str, str]:
+def build_all(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict,
+              lock: threading.Lock) -> Dict[str, str]:
     """Builds (or takes the prebuilt) kernel of each strategy, args.jobs at a time; {strategy: Image}."""
     images: Dict[str, str] = {}
 
@@ -373,7 +374,7 @@ def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.
     return images
 
 
-def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
+def boot_order(args: argparse.Namespace, todo: List[str]) -> List[Tuple[str, int]]:
     """(strategy, boot number) in boot order. Boot round b starts with the b-th strategy (bkl,subsys,fine;
     subsys,fine,bkl; ...), so no strategy always boots first, on a host that has been quiet longest."""
     if not todo:
@@ -381,7 +382,7 @@ def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
     return [(s, b + 1) for b in range(args.boots) for s in todo[b % len(todo):] + todo[:b % len(todo)]]
 
 
-def boot_all(args, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
+def boot_all(args: argparse.Namespace, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
              lock: threading.Lock) -> Tuple[List[Tuple[str, int]], List[Tuple[str, int]]]:
     """Boots every kernel args.boots times, then the hold-time pass; returns (boots, hold-pass boots)."""
     # Parallel vCPUs need the host's cores: boots one at a time then; single-threaded boots can share.
@@ -426,8 +427,8 @@ def run_report(out: str, meta: dict) -> None:
         write_json(os.path.join(out, 'meta.json'), meta)
 
 
-def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]], meta: dict,
-            started: float) -> bool:
+def collect(args: argparse.Namespace, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]],
+            meta: dict, started: float) -> bool:
     """The boots' logs into CSVs, meta.json and the report; whether any boot left a log."""
     logs = [os.path.join(out, boot_log_name(s, b)) for s, b in sorted(order)
             if os.path.exists(os.path.join(out, boot_log_name(s, b)))]
@@ -443,7 +444,7 @@ def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str,
     return bool(logs)
 
 
-def finish(args, out: str, progress: 'Progress', meta: dict) -> int:
+def finish(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict) -> int:
     """Points results/latest at the run (if it holds one) and says what came out; the exit status."""
     if has_runs(out):
         point_latest(args.results, out)
