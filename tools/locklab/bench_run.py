@@ -137,7 +137,7 @@ def variant_kernels(args: argparse.Namespace) -> Dict[str, Tuple[str, str]]:
             st, lines = ls.variant(v)
         except ValueError as err:
             fail(str(err))
-        if v.endswith('-nostat'):
+        if ls.parse_variant(v)['lockstat'] == 'off':
             fail(f'variant {v!r}: a benchmark needs lockstat (no -nostat)')
         kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
     return kernels
