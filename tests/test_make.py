@@ -274,6 +274,29 @@ class MakeTests(ktap_unittest.TestCase):
             expect(want in out, f'{want!r} not in:\n{out[:1500]}')
         expect('options new to' not in out, 'an invalid value was reported as a new option')
 
+    def test_make_updates_a_config_saved_before_a_rename(self):
+        """A .config from before CONFIG_LOCK_{BKL,SUBSYS,FINE} became CONFIG_LOCK_STRATEGY_*: make names
+        the new options, drops the old line with its number, and builds with a valid strategy."""
+        d = scratch('oldconfig')
+        rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
+        expect_eq(rc, 0, f'make defconfig ({err.strip()})')
+        path = os.path.join(d, '.config')
+        with open(path) as f:
+            old = re.sub(r'CONFIG_LOCK_STRATEGY_(BKL|SUBSYS|FINE)\b', r'CONFIG_LOCK_\1', f.read())
+        with open(path, 'w') as f:
+            f.write(old)
+        line = next(i + 1 for i, l in enumerate(old.splitlines()) if l.startswith('CONFIG_LOCK_FINE=y'))
+        rc, out, err = make('-n', f'O={d}', timeout=30)
+        expect_eq(rc, 0, f'make -n ({(out + err).strip()[-800:]})')
+        expect('could not update' not in err, err[-800:])
+        expect(re.search(r'options new to \S+ take their defaults: .*CONFIG_LOCK_STRATEGY_BKL', out),
+               f'the renamed choice is not named as new:\n{out[:1500]}')
+        expect(f'.config:{line}: CONFIG_LOCK_FINE=y is not an option here' in out,
+               f'the old line is not reported with its number:\n{out[:1500]}')
+        with open(path) as f:
+            chosen = re.findall(r'^CONFIG_LOCK_STRATEGY_\w+=y$', f.read(), re.M)
+        expect_eq(len(chosen), 1, f'strategies chosen in the updated .config: {chosen}')
+
     def test_help_and_readme_list_the_same_targets(self):
         """make help and README's target table name the same targets, and make knows each of them."""
         rc, out, err = make('help')
