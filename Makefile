@@ -50,7 +50,7 @@ ifneq ($(filter bench bench-locks trace bench-wait bench-ratio check,$(MAKECMDGO
 endif
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
-no-build-targets := help clean distclean deps randconfig-check fuzz format $(config-targets)
+no-build-targets := help clean distclean deps randconfig-check fuzz format check-plan $(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
 
@@ -513,7 +513,10 @@ help:
 	@echo '                      (built in $$(O)/check/matrix), the make targets and Kconfig help;'
 	@echo '                      prints "N passed, N failed". bench and check install missing tools'
 	@echo '                      when run as root (scripts/deps.sh), else say to run it'
+	@echo '                      (the steps: tests/plan.toml) ONLY=pattern: only the steps whose names'
+	@echo "                      match the comma-separated glob, e.g. ONLY='lock_*,smp1'"
 	@echo '  check-matrix      - only build those lock variants'
+	@echo '  check-plan        - print the steps make check runs (kind, name, argv), run nothing'
 	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
 	@echo '  format            - lay out the C sources as .clang-format says (make check fails on a difference)'
 	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'

@@ -23,9 +23,11 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# The variant's name and its CONFIG_ lines come from the Kconfig choices (scripts/lock-strategies).
-lines=$(python3 "$src/scripts/lock-strategies" variant "$variant" 2>&1) || { echo "build-variant: ${lines#lock-strategies: }" >&2; exit 2; }
-strategy=${variant%%-*}
+# The variant's parts and its CONFIG_ lines come from the Kconfig choices (scripts/lock-strategies,
+# the one parser of variant names).
+fields=$(python3 "$src/scripts/lock-strategies" fields "$variant" 2>&1) || { echo "build-variant: ${fields#lock-strategies: }" >&2; exit 2; }
+lines=$(python3 "$src/scripts/lock-strategies" variant "$variant")
+strategy=$(printf '%s\n' "$fields" | sed -n 's/^strategy=//p')
 frag=$out/variant_defconfig
 {
 	cat "$src/configs/qemu_${strategy}_defconfig"

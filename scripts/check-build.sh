@@ -2,7 +2,8 @@
 # check-build.sh: check built variants' machine code matches their config (atomics flavour, no lockstat when off); prints KTAP.
 #
 # usage: check-build.sh <objdump> <variant-dir>...
-# A variant dir is named <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] (see build-variant.sh).
+# A variant dir is named <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] (see build-variant.sh;
+# scripts/lock-strategies fields parses the name).
 #  lse:    the image uses LSE atomics (cas*, swp*, ld<op>*) and no store-exclusive (stxr/stlxr)
 #  llsc:   the image uses store-exclusives and no LSE atomic
 #  nostat: System.map has none of lockstat's functions or data, and the image is
@@ -17,18 +18,24 @@ for dir in "$@"; do
 	v=$(basename "$dir")
 	n=$((n + 1))
 	why=""
-	if [ ! -f "$dir/locklab.elf" ]; then
+	# The variant's parts, from the one parser of variant names (scripts/lock-strategies).
+	fields=$(python3 "$(dirname "$0")/lock-strategies" fields "$v" 2>&1)
+	atomics=$(printf '%s\n' "$fields" | sed -n 's/^atomics=//p')
+	lockstat=$(printf '%s\n' "$fields" | sed -n 's/^lockstat=//p')
+	if [ -z "$atomics" ]; then
+		why="not a variant name: ${fields#lock-strategies: }"
+	elif [ ! -f "$dir/locklab.elf" ]; then
 		why="not built: $dir/locklab.elf missing"
 	else
 		dis=$("$objdump" -d "$dir/locklab.elf")
 		lse=$(printf '%s\n' "$dis" | grep -cE '\s(cas|casa|casl|casal|swp|swpa|swpl|swpal|ldadd|ldadda|ldaddl|ldaddal)[bh]?\s' || true)
 		excl=$(printf '%s\n' "$dis" | grep -cE '\s(stxr|stlxr)[bh]?\s' || true)
-		case $v in
-		*-lse-*) [ "$lse" -gt 0 ] && [ "$excl" -eq 0 ] || why="LSE build has $lse LSE atomics and $excl store-exclusives" ;;
-		*-llsc-*) [ "$lse" -eq 0 ] && [ "$excl" -gt 0 ] || why="LL/SC build has $lse LSE atomics and $excl store-exclusives" ;;
+		case $atomics in
+		lse) [ "$lse" -gt 0 ] && [ "$excl" -eq 0 ] || why="LSE build has $lse LSE atomics and $excl store-exclusives" ;;
+		llsc) [ "$lse" -eq 0 ] && [ "$excl" -gt 0 ] || why="LL/SC build has $lse LSE atomics and $excl store-exclusives" ;;
 		esac
-		case $v in
-		*-nostat)
+		case $lockstat in
+		off)
 			twin=$(dirname "$dir")/${v%-nostat}
 			syms=$(grep -cE ' lockstat_(acquired|released|trylock_failed|reset|reset_count|get|get_since_boot|print_totals|print_records|format_row|rows|folded)$' "$dir/System.map" || true)
 			if [ "$syms" -ne 0 ]; then

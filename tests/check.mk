@@ -2,8 +2,9 @@
 #
 # make check builds its own kernel from configs/defconfig in $(O)/check (the
 # user's .config is left alone), builds the host tests natively with ASan and
-# UBSan, and hands everything to tests/check.py, which prints the closing line
-# "N passed, N failed" and fails if anything failed.
+# UBSan, builds the lock matrix, and hands the steps of tests/plan.toml to
+# tests/check.py, which prints the closing line "N passed, N failed" and fails
+# if anything failed. The steps are data there; this file builds what they need.
 
 CHECK_DIR := $(objtree)/check
 HOST_DIR := $(objtree)/host
@@ -65,25 +66,13 @@ $(HOST_DIR)/dtb/%.dtb: $(srctree)/tests/host/dts/%.dts $(srctree)/tests/host/dts
 host-test-bins := $(addprefix $(HOST_DIR)/test_,$(host-tests))
 host-dtb-files := $(addprefix $(HOST_DIR)/dtb/,$(addsuffix .dtb,$(host-dtbs)))
 
-# The lock matrix: every strategy x algorithm (LSE), every algorithm with
-# LL/SC and with WFE waits (under FINE, where the spinlocks are the data
-# locks; the coarse strategies run the same algorithm code), the blocking
-# and adaptive strategy locks under every strategy, and one build without
-# lockstat. Each is built out of tree by scripts/build-variant.sh and boots
-# the lock suites on 4 CPUs.
+# The lock matrix: the variants tests/plan.toml describes as patterns over the Kconfig choices
+# (every strategy x algorithm, LL/SC, WFE, blocking and adaptive strategy locks, no lockstat).
+# Each is built out of tree by scripts/build-variant.sh and boots the lock suites on 4 CPUs;
+# check.py --variants lists them, read once and only when make check or check-matrix runs.
+CHECK_PLAN := $(srctree)/tests/plan.toml
 MATRIX_DIR := $(CHECK_DIR)/matrix
-# The strategies are lock-strategies/Kconfig's ($(lock-strategies), top Makefile);
-# these lists are expanded only when make check or check-matrix runs.
-LOCK_MATRIX = $(foreach s,$(lock-strategies),$(foreach a,tas ttas ticket mcs,$(s)-$(a)-lse-busy)) \
-	$(foreach a,tas ttas ticket mcs,fine-$(a)-llsc-busy fine-$(a)-lse-wfe) \
-	$(foreach s,$(lock-strategies),$(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive) \
-	fine-ticket-lse-busy-nostat
-LOCK_SUITES := spinlock,strategy,lockstat,lockdep,torture,sched,wait,mutex
-# The subsystems, in every strategy with each way of waiting (the other
-# variants differ only below the strategy locks, which LOCK_SUITES covers).
-SUBSYS_SUITES := mm,fs,pipe,proc,fuzz,uaccess,user
-SUBSYS_VARIANTS = $(foreach s,$(lock-strategies),$(s)-ticket-lse-busy $(s)-ticket-lse-busy-block $(s)-ticket-lse-busy-adaptive)
-variant-suites = $(LOCK_SUITES)$(if $(filter $(1),$(SUBSYS_VARIANTS)),$(comma)$(SUBSYS_SUITES))
+LOCK_MATRIX = $(eval LOCK_MATRIX := $$(or $$(shell $(PYTHON) $(srctree)/tests/check.py --plan $(CHECK_PLAN) --variants),$$(error tests/plan.toml: no lock variants (run: $(PYTHON) tests/check.py --plan tests/plan.toml --variants))))$(LOCK_MATRIX)
 matrix-images = $(foreach v,$(LOCK_MATRIX),$(MATRIX_DIR)/$(v)/Image)
 
 $(MATRIX_DIR)/%/Image: FORCE
@@ -93,17 +82,6 @@ $(MATRIX_DIR)/%/Image: FORCE
 .PHONY: check-matrix
 .SECONDEXPANSION:
 check-matrix: $$(matrix-images)
-
-# The lock wait of a variant name (strategy-alg-atomics-spinwait[-lockwait][-nostat]).
-variant-lockwait = $(or $(filter block adaptive,$(subst -, ,$(1))),spin)
-define matrix-boot
---boot "lock_$(subst -,_,$(1))=--image $(MATRIX_DIR)/$(1)/Image --timeout $(CHECK_TIMEOUT) --cpus 4 --accel single \
-  --bootargs ktest=$(call variant-suites,$(1)) --expect cpus_online=4 --expect mmu=on \
-  --expect strategy=$(word 1,$(subst -, ,$(1))) --expect lock_alg=$(word 2,$(subst -, ,$(1))) \
-  --expect atomics=$(word 3,$(subst -, ,$(1))) --expect spin_wait=$(word 4,$(subst -, ,$(1))) \
-  --expect lock_wait=$(call variant-lockwait,$(1)) \
-  --expect lockstat=$(if $(findstring nostat,$(1)),off,on)"
-endef
 
 .PHONY: host-tests check check-kernel format
 # make format: lay out the C sources as .clang-format says (make check's step
@@ -121,41 +99,26 @@ check-kernel:
 	$(Q)$(MAKE) -s O=$(CHECK_DIR) all loader
 
 CHECK_IMAGE := $(CHECK_DIR)/Image
-QRUN = --image $(CHECK_IMAGE) --timeout $(CHECK_TIMEOUT)
-# Every boot must report a fully working platform; each adds its own shape.
-BOOT_OK := --expect el=1 --expect mmu=on --expect dcache=on --expect icache=on
-# More vCPUs than host cores: QEMU's multi-threaded TCG lets the host deschedule
-# a vCPU that a FIFO lock is waiting for (hand-overs then take host time
-# slices) so those boots use single-threaded round-robin TCG. The "parallel"
-# boot keeps 2 truly parallel vCPUs to exercise real concurrency.
-SINGLE := --accel single
+# What the plan's steps need from make: its [set] variables (check.py refuses a name it lacks).
+check-plan-args = --plan $(CHECK_PLAN) --set 'srctree=$(srctree)' --set 'PYTHON=$(PYTHON)' \
+	--set 'CROSS_COMPILE=$(CROSS_COMPILE)' --set 'CHECK_DIR=$(CHECK_DIR)' --set 'HOST_DIR=$(HOST_DIR)' \
+	--set 'MATRIX_DIR=$(MATRIX_DIR)' --set 'CHECK_IMAGE=$(CHECK_IMAGE)' --set 'CHECK_TIMEOUT=$(CHECK_TIMEOUT)' \
+	--set 'PARALLEL_TIMEOUT=$(PARALLEL_TIMEOUT)' --set 'RANDCONFIG_CHECK_N=$(RANDCONFIG_CHECK_N)' \
+	--set 'RANDCONFIG_CHECK_SEED=$(RANDCONFIG_CHECK_SEED)' --set 'CHECK_JOBS=$(CHECK_JOBS)' \
+	--set 'HOST_TESTS=$(host-tests)' $(if $(ONLY),--only '$(ONLY)')
 
+# make check runs the steps of tests/plan.toml (ONLY=pattern: those whose names match, e.g.
+# ONLY='lock_*,smp1'; everything is still built); make check-plan prints them and runs nothing.
 check: $(host-test-bins) $(host-dtb-files) check-kernel
 	$(call need-tool,$(PYTHON))
 	@echo "  MATRIX   building $(words $(LOCK_MATRIX)) lock variants in $(MATRIX_DIR)"
 	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
-	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
-		--host "tools=env LOCKLAB_IMAGE=$(CHECK_IMAGE) $(PYTHON) $(srctree)/tests/test_tools.py" \
-		--host "make_targets=$(PYTHON) $(srctree)/tests/test_make.py --objdir $(CHECK_DIR) --workdir $(CHECK_DIR)/make" \
-		--host "kconfig=$(PYTHON) $(srctree)/tests/test_kconfig.py" \
-		--host "boot_faults=$(PYTHON) $(srctree)/tests/test_boot_faults.py --image $(CHECK_IMAGE) --workdir $(CHECK_DIR)/faults" \
-		$(foreach t,$(host-tests),--host "host_$(t)=$(HOST_DIR)/test_$(t) $(HOST_DIR)/dtb") \
-		--host "layout=$(srctree)/scripts/check-layout.sh $(srctree)" \
-		--host "bench_extract=$(PYTHON) $(srctree)/tests/test_bench_extract.py" \
-		--host "bench_report=$(PYTHON) $(srctree)/tests/test_bench_report.py" \
-		--host "sdcard=$(PYTHON) $(srctree)/tests/test_sdcard.py --workdir $(CHECK_DIR)/sdcard --image $(CHECK_IMAGE) --loader $(CHECK_DIR)/loader/Image $(foreach s,$(lock-strategies),$(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
-		--host "bench_workload=$(PYTHON) $(srctree)/tests/test_bench_workload.py --workdir $(CHECK_DIR)/bench-workload" \
-		--host "bench_run=$(PYTHON) $(srctree)/tests/test_bench_run.py --workdir $(CHECK_DIR)/bench-run $(foreach s,$(lock-strategies),--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
-		--host "loader=$(PYTHON) $(srctree)/tests/test_loader.py --workdir $(CHECK_DIR)/loader-run --loader $(CHECK_DIR)/loader/Image $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
-		--host "lock_trace=$(PYTHON) $(srctree)/tests/test_lock_trace.py --workdir $(CHECK_DIR)/lock-trace $(foreach s,bkl fine,--image $(s)=$(MATRIX_DIR)/$(s)-ticket-lse-busy/Image)" \
-		--host "randconfig=$(PYTHON) $(srctree)/scripts/randconfig-check --n $(RANDCONFIG_CHECK_N) --seed $(RANDCONFIG_CHECK_SEED) --out $(CHECK_DIR)/randconfig --jobs $(CHECK_JOBS)" \
-		--host "build_variants=$(srctree)/scripts/check-build.sh $(CROSS_COMPILE)objdump $(addprefix $(MATRIX_DIR)/,$(LOCK_MATRIX))" \
-		--boot "smp1=$(QRUN) --cpus 1 $(BOOT_OK) --expect cpus_online=1 --expect gic=v2 --expect psci=hvc --expect entry_el=1" \
-		--boot "smp4_gicv2=$(QRUN) --cpus 4 $(SINGLE) $(BOOT_OK) --expect cpus_online=4 --expect gic=v2 --expect psci=hvc" \
-		--boot "smp8_gicv3=$(QRUN) --cpus 8 --gic 3 $(SINGLE) $(BOOT_OK) --expect cpus_online=8 --expect gic=v3" \
-		--boot "el2_smc=$(QRUN) --cpus 4 --el2 $(SINGLE) $(BOOT_OK) --expect entry_el=2 --expect psci=smc --expect cpus_online=4" \
-		--boot "parallel_smp2=--image $(CHECK_IMAGE) --timeout $(PARALLEL_TIMEOUT) --cpus 2 --accel multi --bootargs torture_fair=0 $(BOOT_OK) --expect cpus_online=2" \
-		$(foreach v,$(LOCK_MATRIX),$(call matrix-boot,$(v)))
+	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) $(check-plan-args)
+
+.PHONY: check-plan
+check-plan:
+	$(call need-tool,$(PYTHON))
+	$(Q)$(PYTHON) $(srctree)/tests/check.py --list $(check-plan-args)
 
 # make randconfig-check N=20 [SEED=s]: random valid configurations, each built
 # and booted with a short self-test; a failure prints its seed and config.

@@ -7,7 +7,6 @@ subprocess (exit status, exact stderr summary, exact CSV files) and through
 its parse_log() function (exact rows and problems, from the path and from a
 list of lines)."""
 import csv
-import difflib
 import os
 import shutil
 import subprocess
@@ -21,26 +20,9 @@ TOOL = os.path.join(os.path.dirname(HERE), 'scripts', 'bench-extract')
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import bench_extract as bx  # noqa: E402
 import ktap_unittest  # noqa: E402  (tests/, beside this file)
+from ktap_unittest import Failed, expect, expect_eq  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix='locklab-bench-extract-')
-
-
-class Failed(AssertionError):
-    pass
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def expect_eq(got, want, what=''):
-    if got == want:
-        return
-    if isinstance(got, str) and isinstance(want, str):
-        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), 'want', 'got', lineterm='')
-        raise Failed(f'{what} differs:\n' + '\n'.join(diff))
-    raise Failed(f'{what} expected {want!r}, got {got!r}'.strip())
 
 
 # ---- synthetic logs ----------------------------------------------------------------------
@@ -447,6 +429,15 @@ class BenchExtractTests(unittest.TestCase):
         expect_eq((one['n'], one['ops_per_sec_median'], one['ops_per_sec_min'], one['ops_per_sec_max'],
                    one['acq_per_op']), ('2', '800', '600', '1000', '2.000'),
                   'summary at 1 CPU (acquisitions per op leave the scheduler\'s runqueue lock out):')
+        # A run no live sample of the host covers (its records read after QEMU exited): n/a, flagged busy.
+        with open(path[:-4] + '.host', 'a') as f:
+            f.write('host: workload=mm cpus=1 repeat=1 host_vcpu_wait_pct=n/a host_steal_pct=n/a '
+                    'host_load1=0.40 host_window_ms=n/a\n')
+        _, runs, _, _ = bx.parse_log(path)
+        bx.add_host(runs, path)
+        expect_eq([(r['repeat'], r['cpus'], r['host_vcpu_wait_pct'], r['host_window_ms'], r['host_busy'])
+                   for r in runs if r['repeat'] == '1' and r['cpus'] == '1'], [('1', '1', 'n/a', 'n/a', '1')],
+                  'a run the host did not watch:')
 
     def test_speedups_pair_adjacent_runs_of_one_boot(self):
         _, runs, _, _ = bx.parse_log(rotated_log(), name='a.log')

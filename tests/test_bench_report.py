@@ -9,7 +9,6 @@ and SVG there and well formed, every one linked from report.html), the data file
 Amdahl values) and the report's text. Without gnuplot the tool exits 2 and writes no images:
 the cases that need images then end with # SKIP."""
 import csv
-import difflib
 import glob
 import json
 import os
@@ -29,6 +28,7 @@ TOOL = os.path.join(SCRIPTS, 'bench-report')
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import bench_extract as bx  # noqa: E402
 import ktap_unittest  # noqa: E402  (tests/, beside this file)
+from ktap_unittest import Failed, expect, expect_eq  # noqa: E402
 
 GNUPLOT = shutil.which('gnuplot') is not None
 STRATEGIES = ['bkl', 'subsys', 'fine']
@@ -37,25 +37,7 @@ CPUS = [1, 2, 4]
 TMP = tempfile.mkdtemp(prefix='locklab-bench-report-')
 
 
-class Failed(AssertionError):
-    pass
-
-
 Skip = unittest.SkipTest   # a case that cannot run here (no gnuplot) ends with # SKIP
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def expect_eq(got, want, what=''):
-    if got == want:
-        return
-    if isinstance(got, str) and isinstance(want, str):
-        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), 'want', 'got', lineterm='')
-        raise Failed(f'{what} differs:\n' + '\n'.join(diff))
-    raise Failed(f'{what} expected {want!r}, got {got!r}'.strip())
 
 
 def expect_close(got, want, what, tol=1e-4):

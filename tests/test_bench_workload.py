@@ -33,6 +33,10 @@ import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.dont_write_bytecode = True      # no __pycache__ next to the script
+sys.path.insert(0, HERE)
+from ktap_unittest import expect_no_problems, note  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
 WORKLOAD_C = r'''/* Workloads "one-file" and "one-file-named": added by tests/test_bench_workload.py, one file and one Kbuild line. */
 #include "bench.h"
@@ -141,7 +145,7 @@ def one_file_workload(work):
                         'DURATION_MS=20', 'REPEAT=1', 'BOOTS=1', 'BENCH_BOOTARGS=lockstat_hold=1'], env=env,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        timeout=600)
-    print(f'  # make bench in the copy: {time.time() - t0:.1f} s', flush=True)
+    note(f'make bench in the copy: {time.time() - t0:.1f} s')
     if p.returncode != 0:
         return [f'make bench exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
     run = os.path.realpath(os.path.join(tree, 'results', 'latest'))
@@ -210,27 +214,24 @@ def every_workload_is_documented(work):
             + ([] if names else ['no workload found in bench/*.c']))
 
 
+class BenchWorkloadTests(ktap_unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = os.path.abspath(cls.args.workdir)
+        shutil.rmtree(cls.work, ignore_errors=True)
+        os.makedirs(cls.work)
+
+    def test_every_workload_is_documented(self):
+        expect_no_problems(every_workload_is_documented(self.work))
+
+    def test_a_workload_is_one_file(self):
+        expect_no_problems(one_file_workload(self.work))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
-    a = ap.parse_args()
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    cases = [('every_workload_is_documented', every_workload_is_documented),
-             ('a_workload_is_one_file', one_file_workload)]
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: bench_workload\n  1..{len(cases)}', flush=True)
-    failed = 0
-    for i, (name, fn) in enumerate(cases, 1):
-        try:
-            problems = fn(os.path.abspath(a.workdir))
-        except (OSError, KeyError, ValueError, IndexError, subprocess.SubprocessError) as err:
-            problems = [f'{type(err).__name__}: {err}']
-        for line in problems[:15]:
-            print(f'  # {line}')
-        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
-        failed += bool(problems)
-    print(f'{"not ok" if failed else "ok"} 1 bench_workload')
-    return 1 if failed else 0
+    return ktap_unittest.main('bench_workload', BenchWorkloadTests, parser=ap)
 
 
 if __name__ == '__main__':

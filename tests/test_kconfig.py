@@ -8,6 +8,11 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True      # no __pycache__ next to the script
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from ktap_unittest import expect, expect_no_problems  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # kconfig-mconf in an 80x24 terminal shows 60 characters of an entry's text
 # (measured: the rest is cut off). An int or string entry's text starts with
@@ -23,7 +28,9 @@ def entries():
         if rel.startswith('build'):
             continue
         cur, choice = None, None
-        for n, line in enumerate(open(path), 1):
+        with open(path) as f:
+            lines = f.readlines()
+        for n, line in enumerate(lines, 1):
             m = re.match(r'(config|menuconfig|choice|endchoice)\b\s*(\S*)', line)
             if m:
                 kind = m.group(1)
@@ -84,7 +91,8 @@ def check_bench_default_points_to_the_kernel(all_entries):
     """BENCH_DEFAULT's help sends the reader to bench=help and the docs for the workloads: a list kept
     by hand here fell behind bench/ (the kernel's own table, which bench=help prints, cannot)."""
     path = os.path.join(ROOT, 'bench', 'Kconfig')
-    text = open(path).read()
+    with open(path) as f:
+        text = f.read()
     m = re.search(r'config BENCH_DEFAULT\b.*?\n\s+help\n(.*?)(?=\n(?:config|menuconfig|choice|endmenu)\b)',
                   text, re.S)
     help_text = ' '.join((m.group(1) if m else '').split())
@@ -92,22 +100,26 @@ def check_bench_default_points_to_the_kernel(all_entries):
             if w not in help_text]
 
 
+class KconfigTests(ktap_unittest.TestCase):
+    """Each check lists what it found wrong; a scan that finds almost nothing fails them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.found = entries()
+        expect(len([e for e in cls.found if e['prompt']]) > 20, 'found almost no Kconfig entries: is the scan broken?')
+
+    def test_every_option_has_help(self):
+        expect_no_problems(check_help(self.found))
+
+    def test_entries_fit_80_columns(self):
+        expect_no_problems(check_width(self.found))
+
+    def test_bench_default_points_to_bench_help(self):
+        expect_no_problems(check_bench_default_points_to_the_kernel(self.found))
+
+
 def main():
-    found = entries()
-    checks = [('every_option_has_help', check_help),
-              ('entries_fit_80_columns', check_width),
-              ('bench_default_points_to_bench_help', check_bench_default_points_to_the_kernel)]
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: kconfig\n  1..{len(checks)}')
-    failed = 0
-    expect_some = len([e for e in found if e['prompt']]) > 20
-    for i, (name, fn) in enumerate(checks, 1):
-        problems = fn(found) if expect_some else ['found almost no Kconfig entries: is the scan broken?']
-        for p in problems:
-            print(f'  # {p}')
-        print(f'  {"not ok" if problems else "ok"} {i} {name}')
-        failed += bool(problems)
-    print(f'{"not ok" if failed else "ok"} 1 kconfig')
-    return 1 if failed else 0
+    return ktap_unittest.main('kconfig', KconfigTests)
 
 
 if __name__ == '__main__':

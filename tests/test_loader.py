@@ -40,6 +40,9 @@ SCRIPTS = os.path.join(ROOT, 'scripts')
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from locklab import serial_load as SL  # noqa: E402
+sys.path.insert(0, HERE)
+from ktap_unittest import expect_no_problems, note  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
 
 def raw_frame(flags, wire, ilen, args=b'', hdr_flip=False):
@@ -121,7 +124,7 @@ def round_trip(work, pty, q, images):
                         '--duration-ms', '20', '--workloads', 'getpid', '--no-hold-pass', '--trace', 'none',
                         '--label', 'loader', '--results', results, '--corrupt-first', '--busy-pct', '100'],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=240)
-    print(f'  # bench-run over the loader: exit {r.returncode} in {time.time() - t0:.1f} s', flush=True)
+    note(f'bench-run over the loader: exit {r.returncode} in {time.time() - t0:.1f} s')
     if r.returncode:
         problems.append(f'bench-run --serial exit {r.returncode}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
     still = q.poll() is None
@@ -167,38 +170,47 @@ def round_trip(work, pty, q, images):
     return problems
 
 
+class LoaderTests(ktap_unittest.TestCase):
+    """One chain-loader boot in QEMU (its serial port a pseudo-terminal) serves the frame cases."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = cls.args.workdir
+        cls.images = dict(i.split('=', 1) for i in cls.args.image)
+        shutil.rmtree(cls.work, ignore_errors=True)
+        os.makedirs(cls.work)
+        cls.qemu, cls.pty = start_loader(cls.work, cls.args.loader)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.qemu.send_signal(signal.SIGTERM)  # qemu-run kills QEMU on the way out
+        try:
+            cls.qemu.wait(10)
+        except subprocess.TimeoutExpired:
+            cls.qemu.kill()
+            cls.qemu.wait()
+
+    def need_pty(self):
+        expect_no_problems([] if self.pty else ['qemu-run --serial pty named no pseudo-terminal'])
+
+    def test_make_bench_board_rpi5(self):
+        expect_no_problems(make_target(self.work, self.images))
+
+    def test_loader_refuses_bad_frames(self):
+        self.need_pty()
+        expect_no_problems(bad_frames(self.pty))
+
+    def test_loader_round_trip(self):
+        self.need_pty()
+        expect_no_problems(round_trip(self.work, self.pty, self.qemu, self.images))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--loader', required=True)
     ap.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH')
-    a = ap.parse_args()
-    images = dict(i.split('=', 1) for i in a.image)
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    q, pty = start_loader(a.workdir, a.loader)
-    no_pty = lambda: ['qemu-run --serial pty named no pseudo-terminal']  # noqa: E731
-    cases = [('make_bench_board_rpi5', lambda: make_target(a.workdir, images)),
-             ('loader_refuses_bad_frames', (lambda: bad_frames(pty)) if pty else no_pty),
-             ('loader_round_trip', (lambda: round_trip(a.workdir, pty, q, images)) if pty else no_pty)]
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: loader\n  1..{len(cases)}', flush=True)
-    failed = 0
-    try:
-        for i, (name, fn) in enumerate(cases, 1):
-            problems = fn()
-            for line in problems:
-                print(f'  # {line}')
-            print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
-            failed += bool(problems)
-    finally:
-        q.send_signal(signal.SIGTERM)  # qemu-run kills QEMU on the way out
-        try:
-            q.wait(10)
-        except subprocess.TimeoutExpired:
-            q.kill()
-            q.wait()
-    print(f'{"not ok" if failed else "ok"} 1 loader')
-    return 1 if failed else 0
+    return ktap_unittest.main('loader', LoaderTests, parser=ap)
 
 
 if __name__ == '__main__':

@@ -24,6 +24,9 @@ ROOT = os.path.dirname(HERE)
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from locklab import bench_trace as bt  # noqa: E402
+sys.path.insert(0, HERE)
+from ktap_unittest import expect_no_problems, note  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
 MIN_HOLDS = 10   # per CPU: fewer means the host ran that vCPU for almost none of the window
 # A window needs both vCPUs running at once; on a 2-core host that something else keeps busy, one
@@ -217,34 +220,51 @@ def parser_on_made_up_logs(a, work):
     return problems, []
 
 
+class LockTraceTests(ktap_unittest.TestCase):
+    """The boots need the bkl and fine images (--image); without them those cases are skipped."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.args.images = dict(i.split('=', 1) for i in cls.args.image)
+        cls.work = cls.args.workdir or tempfile.mkdtemp(prefix='lock-trace-')
+        shutil.rmtree(cls.work, ignore_errors=True)
+        os.makedirs(cls.work)
+
+    def check(self, found):
+        """FOUND: (problems, notes) of a check; the notes are printed either way."""
+        problems, notes = found
+        for line in notes:
+            note(line)
+        expect_no_problems(problems)
+
+    def need_images(self):
+        if not all(s in self.args.images for s in ('bkl', 'fine')):
+            self.skipTest('needs --image bkl=PATH --image fine=PATH')
+
+    def test_parser_on_made_up_logs(self):
+        self.check(parser_on_made_up_logs(self.args, self.work))
+
+    def test_bkl_cpus_take_turns(self):
+        self.need_images()
+        self.check(bkl_cpus_take_turns(self.args, self.work))
+
+    def test_fine_holds_overlap(self):
+        self.need_images()
+        self.check(fine_holds_overlap(self.args, self.work))
+
+    def test_bad_trace_option_is_refused(self):
+        self.need_images()
+        self.check(bad_trace_option(self.args, self.work))
+
+    def test_make_trace_target(self):
+        self.check(make_trace_target(self.args, self.work))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH')
     ap.add_argument('--workdir')
-    a = ap.parse_args()
-    a.images = dict(i.split('=', 1) for i in a.image)
-    work = a.workdir or tempfile.mkdtemp(prefix='lock-trace-')
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    cases = [('parser_on_made_up_logs', parser_on_made_up_logs), ('bkl_cpus_take_turns', bkl_cpus_take_turns),
-             ('fine_holds_overlap', fine_holds_overlap), ('bad_trace_option_is_refused', bad_trace_option),
-             ('make_trace_target', make_trace_target)]
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: lock_trace\n  1..{len(cases)}', flush=True)
-    failed = 0
-    for i, (name, fn) in enumerate(cases, 1):
-        if name not in ('parser_on_made_up_logs', 'make_trace_target') and not all(s in a.images for s in ('bkl', 'fine')):
-            print(f'  ok {i} {name} # SKIP needs --image bkl=PATH --image fine=PATH')
-            continue
-        try:
-            problems, notes = fn(a, work)
-        except Exception as err:  # a crash of the case is its failure, not the runner's
-            problems, notes = [f'{type(err).__name__}: {err}'], []
-        for line in notes + problems[:10]:
-            print(f'  # {line}')
-        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
-        failed += bool(problems)
-    print(f'{"not ok" if failed else "ok"} 1 lock_trace')
-    return 1 if failed else 0
+    return ktap_unittest.main('lock_trace', LockTraceTests, parser=ap)
 
 
 if __name__ == '__main__':

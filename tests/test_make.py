@@ -13,30 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
-import traceback
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
-TESTS = []
-ARGS = None
-
-
-class Failed(Exception):
-    pass
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def expect_eq(got, want, what=''):
-    expect(got == want, f'{what} expected {want!r}, got {got!r}'.strip())
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+ARGS = None        # the parsed command line, set before the first case
+sys.dont_write_bytecode = True      # no __pycache__ next to the script
+sys.path.insert(0, HERE)
+from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
 
 def make(*args, path=None, timeout=60):
@@ -71,57 +55,6 @@ def script(path, body):
 
 # ---- make qemu / make gdb ---------------------------------------------------------------
 
-@test
-def make_qemu_gic3_boots():
-    rc, out = qemu_boot('GIC=3', 'CPUS=2', 'BOOTARGS=ktest=boot,irq')
-    expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
-    expect(re.search(r'^boot: .*\bgic=v3\b.*\bcpus_online=2\b', out, re.M), out[-2000:])
-    expect('-M virt,gic-version=3 ' in out, 'command line lacks -M virt,gic-version=3')
-
-
-@test
-def make_qemu_el2_boots():
-    rc, out = qemu_boot('EL2=1', 'CPUS=2', 'BOOTARGS=ktest=boot')
-    expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
-    expect(re.search(r'^boot: .*\bentry_el=2\b.*\bpsci=smc\b', out, re.M), out[-2000:])
-
-
-@test
-def make_qemu_fails_when_kernel_fails():
-    rc, out = qemu_boot('CPUS=1', 'BOOTARGS=ktest=nosuch')
-    expect('shutdown: status=fail' in out, out[-2000:])
-    expect(rc != 0, 'make qemu exited 0 after shutdown: status=fail')
-
-
-@test
-def make_qemu_help_option_stops():
-    rc, out = qemu_boot('CPUS=1', 'BOOTARGS=help')
-    expect(rc == 0 and 'shutdown: status=pass reason=help' in out, f'rc={rc}\n{out[-2000:]}')
-    expect('boot options:' in out and 'maxcpus' in out, 'the options were not printed')
-    expect('KTAP version' not in out and 'boot: board=' not in out, 'it went on to boot and test')
-
-
-@test
-def make_gdb_command_line():
-    d = scratch('gdb')
-    fake = script(os.path.join(d, 'qemu'), f'#!/bin/sh\necho "$@" > {d}/argv\n')
-    rc, out, err = make('-s', f'O={ARGS.objdir}', 'gdb', 'GIC=3', 'EL2=1', 'CPUS=2', f'QEMU={fake}')
-    expect_eq(rc, 0, f'make gdb ({err.strip()})')
-    argv = open(os.path.join(d, 'argv')).read().split()
-    expect_eq(argv[argv.index('-M') + 1], 'virt,gic-version=3,virtualization=on', '-M')
-    expect(' '.join(argv).endswith('-S -gdb tcp::1234'), f'no gdb stub: {argv}')
-
-
-@test
-def make_qemu_rejects_bad_values():
-    for arg, word in (('CPUS=0', 'CPUS=0'), ('CPUS=two', 'CPUS=two'), ('GIC=4', 'GIC=4'),
-                      ('EL2=yes', 'EL2=yes')):
-        rc, out, err = make(f'O={ARGS.objdir}', 'qemu', arg, timeout=20)
-        lines = err.strip().splitlines()
-        expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,
-               f'make qemu {arg}: rc={rc} stdout={out!r} stderr={err!r}')
-
-
 LOCK_STAT_COLUMNS = ['con-bounces', 'contentions', 'waittime-min', 'waittime-max', 'waittime-total', 'waittime-avg',
                      'acq-bounces', 'acquisitions', 'holdtime-min', 'holdtime-max', 'holdtime-total', 'holdtime-avg']
 
@@ -130,87 +63,6 @@ def usec(ns):
     """ns as /proc/lock_stat shows it: us with two decimals, rounded to 10 ns."""
     tens = (int(ns) + 5) // 10
     return f'{tens // 100}.{tens % 100:02d}'
-
-
-@test
-def make_qemu_lockstat_prints_linux_table():
-    # The lockstat boot option, as a user asks for it: the whole run's totals in Linux's layout and units,
-    # saying which window they cover, and agreeing with the lockstat: records printed after them.
-    rc, out = qemu_boot('CPUS=2', 'BOOTARGS=ktest=lockstat lockstat')
-    expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
-    lines = [l.rstrip('\r') for l in out.splitlines()]
-    expect(any(l.startswith('lock_stat version 0.4') for l in lines), 'no "lock_stat version 0.4" header')
-    expect(any(l.startswith('lock_stat window: the whole run, from boot') for l in lines), 'no window line')
-    head = next((i for i, l in enumerate(lines) if l.split()[:2] == ['class', 'name']), None)
-    expect(head is not None, 'no column header line')
-    expect_eq(lines[head].split()[2:], LOCK_STAT_COLUMNS, 'columns')
-    table = {}
-    for l in lines[head + 2:]:
-        if l.startswith('---'):
-            break
-        f = l.split()
-        expect(len(f) == 13 and f[0].endswith(':'), f'table row {l!r}')
-        table[f[0][:-1]] = dict(zip(LOCK_STAT_COLUMNS, f[1:]))
-    records = {}
-    for l in lines:
-        if l.startswith('lockstat: class='):
-            rec = dict(t.split('=', 1) for t in l.split()[1:])
-            records[rec['class']] = rec
-    expect(table and sorted(table) == sorted(records), f'table classes {sorted(table)} vs records {sorted(records)}')
-    expect('lockstat_test_total' in table, 'the suite\'s classes are missing from the totals')
-    for cls, row in table.items():
-        rec = records[cls]
-        for col, key in (('acquisitions', 'acquisitions'), ('contentions', 'contentions'),
-                         ('con-bounces', 'con_bounces'), ('acq-bounces', 'acq_bounces')):
-            expect_eq(row[col], rec[key], f'{cls} {col}')
-        for col, key in (('waittime-min', 'wait_min_ns'), ('waittime-max', 'wait_max_ns'),
-                         ('waittime-total', 'wait_total_ns')):
-            expect_eq(row[col], usec(rec[key]), f'{cls} {col}')
-        if row['holdtime-total'] != '-':
-            expect_eq(row['holdtime-total'], usec(rec['hold_total_ns']), f'{cls} holdtime-total')
-        else:
-            expect(all(row[c] == '-' for c in LOCK_STAT_COLUMNS[8:]), f'{cls}: some hold columns are -, not all')
-    # the 100 + 1 + 7 acquisitions of lockstat_since_boot_survives_resets, across its reset
-    expect_eq(table['lockstat_test_total']['acquisitions'], '108', 'since-boot acquisitions of lockstat_test_total')
-
-
-@test
-def make_bench_wait_tiny_sweep():
-    # make bench-wait end to end on a two-point sweep: the three ways of waiting, the context switch
-    # measured once, CSV + plots + summary. Uses make check's matrix kernels when they are built (they
-    # have the same boot options; lockdep slows them, which this test does not measure). Whether spin
-    # or block is ahead is timing on a shared host: reported by make bench-wait, not asserted here.
-    matrix = os.path.join(ARGS.objdir, 'matrix')
-    images = [f'{m}={matrix}/fine-ticket-lse-busy{"" if m == "spin" else "-" + m}/Image'
-              for m in ('spin', 'block', 'adaptive')]
-    have = all(os.path.exists(i.split('=', 1)[1]) for i in images)
-    d = scratch('bench-wait')
-    rc, out, err = make(f'O={ARGS.objdir}', 'bench-wait', 'WAIT_CS=500,50000', 'REPEAT=1', 'BOOTS=1',
-                        'DURATION_MS=20', f'RESULTS={d}', 'LABEL=tiny',
-                        *([f'WAIT_IMAGES={" ".join(images)}'] if have else []), timeout=120 if have else 600)
-    runs = [os.path.join(d, n) for n in os.listdir(d)]
-    expect(len(runs) == 1 and runs[0].endswith('-tiny'), f'run folders {os.listdir(d)} (rc {rc}: {err[-500:]})')
-    run = runs[0]
-    rows = list(csv.DictReader(open(os.path.join(run, 'wait.csv'))))
-    expect_eq(sorted((r['mode'], r['cs_ns']) for r in rows),
-              sorted((m, c) for m in ('spin', 'block', 'adaptive') for c in ('500', '50000')), 'wait.csv cells')
-    ctxsw = {r['ctxsw_ns'] for r in rows}
-    expect(len(ctxsw) == 1 and ctxsw.pop().isdigit(), f'ctxsw_ns column {sorted({r["ctxsw_ns"] for r in rows})}')
-    logs = ''.join(open(os.path.join(run, n), errors='replace').read() for n in os.listdir(run) if n.endswith('.log'))
-    expect(re.search(r'^bench-ctxsw: ns=[1-9][0-9]* ', logs, re.M), 'no bench-ctxsw record in the logs')
-    results = list(csv.DictReader(open(os.path.join(run, 'results.csv'))))
-    expect_eq(sorted({(r['lock_wait'], r['cs_ns'], r['workload'], r['cpus']) for r in results}),
-              sorted((m, c, 'lock', '2') for m in ('spin', 'block', 'adaptive') for c in ('500', '50000')),
-              'results.csv runs')
-    expect(all(r['invariants'] == 'ok' for r in results), 'a run broke its invariants')
-    expect(all(int(r['filler_ns']) > 0 for r in results if r['lock_wait'] == 'block'),
-           'the filler did no work while block waiters slept')
-    for f in ('wait.png', 'wait.svg', 'summary.txt'):
-        expect(os.path.getsize(os.path.join(run, f)) > 0, f'{f} missing or empty')
-    text = open(os.path.join(run, 'summary.txt')).read()
-    expect('context switch:' in text and 'shortest hold (500 ns)' in text and 'longest hold (50000 ns)' in text,
-           f'summary.txt: {text[:600]}')
-    expect_eq(rc, 0, f'make bench-wait ({err.strip()[-500:]})')
 
 
 # ---- a fresh machine: make bench / make check and scripts/deps.sh -----------------------
@@ -231,156 +83,269 @@ def path_without(tool, uid):
     return f'{fake}:{links}', os.path.join(d, 'apt.log')
 
 
-@test
-def make_bench_rejects_bad_requests_in_one_line():
-    # Checked before anything is built: a wrong name or a CPU count the kernels or QEMU cannot take.
-    for args, want in ((('STRATEGIES=foo',), 'bench-run: unknown strategy foo (known: bkl, subsys, fine, or current'),
-                       (('CPUS=100',), 'bench-run: CPUS=100: the bkl kernel is built for at most 8 CPUs'),
-                       (('CPUS=12', 'GIC=2', 'BENCH_CONFIG=/dev/null', 'STRATEGIES=fine'),
-                        'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs')):
-        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
-        lines = [l for l in err.splitlines() if not l.startswith('make')]
-        expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
-               f'stderr {err!r}')
-
-
-@test
-def make_check_without_deps_says_what_to_run():
-    path, apt_log = path_without('gnuplot', 1000)
-    for goal in ('check', 'bench', 'bench-ratio'):
-        rc, out, err = make('-n', goal, path=path, timeout=20)
-        lines = err.strip().splitlines()
-        expect(rc != 0 and len(lines) == 1 and "'sudo scripts/deps.sh'" in lines[0]
-               and 'gnuplot-nox' in lines[0] and not out,
-               f'make {goal}: rc={rc} stdout={out[:300]!r} stderr={err!r}')
-    expect(not os.path.exists(apt_log), 'apt-get ran without root')
-
-
-@test
-def make_bench_as_root_installs_deps():
-    path, apt_log = path_without('gnuplot', 0)
-    rc, out, err = make('-n', 'bench', path=path, timeout=20)
-    expect_eq(rc, 0, f'make -n bench as root ({err.strip()[-500:]})')
-    calls = open(apt_log).read().splitlines() if os.path.exists(apt_log) else []
-    expect(any(c.startswith('install') and 'gnuplot-nox' in c for c in calls),
-           f'apt-get install gnuplot-nox not run: {calls}')
-    expect('bench-run' in out, 'make bench did not go on after installing')
-
-
-@test
-def make_bench_with_deps_is_quiet():
-    rc, out, err = make('-n', 'bench', timeout=20)
-    expect(rc == 0 and 'deps' not in out + err, f'rc={rc} {err!r}')
-
-
 # ---- a hand-edited .config ---------------------------------------------------------------
-
-@test
-def make_names_config_lines_not_kept():
-    d = scratch('config')
-    rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
-    expect_eq(rc, 0, f'make defconfig ({err.strip()})')
-    path = os.path.join(d, '.config')
-    lines = open(path).read().splitlines()
-    edits = {'CONFIG_NR_CPUS=': 'CONFIG_NR_CPUS=99', '# CONFIG_LOCK_STRATEGY_BKL is not set': 'CONFIG_LOCK_STRATEGY_BKL=y'}
-    at = {}
-    for i, line in enumerate(lines):
-        for start, new in edits.items():
-            if line.startswith(start):
-                lines[i], at[new] = new, i + 1
-    expect_eq(len(at), 2, 'lines edited')
-    open(path, 'w').write('\n'.join(lines) + '\n')
-    # -n: the configuration is still resolved (it is an included makefile), nothing is compiled.
-    rc, out, err = make('-n', f'O={d}', timeout=30)
-    expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
-    for want in (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
-                 '; kept CONFIG_NR_CPUS=8',
-                 f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
-                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y'):
-        expect(want in out, f'{want!r} not in:\n{out[:1500]}')
-    expect('options new to' not in out, 'an invalid value was reported as a new option')
-
 
 # ---- make clean -------------------------------------------------------------------------
 
-@test
-def help_and_readme_list_the_same_targets():
-    """make help and README's target table name the same targets, and make knows each of them."""
-    rc, out, err = make('help')
-    expect_eq(rc, 0, f'make help ({err.strip()})')
-    in_help = set()
-    for line in out.splitlines():
-        m = re.match(r'^  ([a-z<][\w<>-]*)(?: [^\s-][^-]*?)?\s+- ', line)
-        if m:
-            in_help.add(m.group(1).split('=')[0])
-    readme = open(os.path.join(ROOT, 'README.md')).read()
-    in_readme = set()
-    for line in readme.splitlines():
-        if line.startswith('| `'):
-            cell = line.split('|')[1]
-            in_readme.update(n.split()[0].split('=')[0] for n in re.findall(r'`([^`]+)`', cell))
-    in_help.discard('<name>_defconfig')
-    in_readme.discard('<name>_defconfig')
-    expect(len(in_help) > 20, f'make help lists only {sorted(in_help)}')
-    expect(not in_help - in_readme, f'in make help, not in README\'s table: {sorted(in_help - in_readme)}')
-    expect(not in_readme - in_help, f'in README\'s table, not in make help: {sorted(in_readme - in_help)}')
-    rc, out, err = make('-pq', timeout=60)
-    known = set(re.findall(r'^([a-z][\w-]*):', out, re.M))
-    expect(not in_help - known, f'make help lists targets make does not know: {sorted(in_help - known)}')
 
+class MakeTests(ktap_unittest.TestCase):
+    """Each case runs make in the source tree as a user types it."""
 
-@test
-def make_clean_leaves_no_objects():
-    # A copy of a whole build (bench/ objects and generated headers included),
-    # plus what make fuzz and make randconfig-check leave in the same O=.
-    d = os.path.join(scratch('clean'), 'O')
-    shutil.copytree(ARGS.objdir, d, symlinks=True,
-                    ignore=lambda where, names: [n for n in names if where == ARGS.objdir
-                                                 and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run', 'bench-workload',
-                                                           'lock-trace', 'randconfig', 'check', 'loader-run')])
-    for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
-        os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)
-        open(os.path.join(d, extra), 'w').close()
-    expect(os.path.exists(os.path.join(d, 'bench', 'harness.o')), 'the copied build has no bench/ objects')
-    rc, out, err = make(f'O={d}', 'clean', timeout=20)
-    expect_eq(rc, 0, f'make clean ({err.strip()})')
-    left = [os.path.relpath(os.path.join(w, n), d) for w, _, names in os.walk(d) for n in names
-            if n.endswith(('.o', '.d')) or w.endswith('include/generated')]
-    expect(not left, f'make clean left {left[:10]}')
-    expect(os.path.exists(os.path.join(d, '.config')), 'make clean removed .config')
+    @classmethod
+    def setUpClass(cls):
+        global ARGS
+        ARGS = cls.args
+        ARGS.objdir = os.path.abspath(ARGS.objdir)
+        ARGS.workdir = os.path.abspath(ARGS.workdir)
+        shutil.rmtree(ARGS.workdir, ignore_errors=True)
+        os.makedirs(ARGS.workdir)
+
+    def test_make_qemu_gic3_boots(self):
+        rc, out = qemu_boot('GIC=3', 'CPUS=2', 'BOOTARGS=ktest=boot,irq')
+        expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
+        expect(re.search(r'^boot: .*\bgic=v3\b.*\bcpus_online=2\b', out, re.M), out[-2000:])
+        expect('-M virt,gic-version=3 ' in out, 'command line lacks -M virt,gic-version=3')
+
+    def test_make_qemu_el2_boots(self):
+        rc, out = qemu_boot('EL2=1', 'CPUS=2', 'BOOTARGS=ktest=boot')
+        expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
+        expect(re.search(r'^boot: .*\bentry_el=2\b.*\bpsci=smc\b', out, re.M), out[-2000:])
+
+    def test_make_qemu_fails_when_kernel_fails(self):
+        rc, out = qemu_boot('CPUS=1', 'BOOTARGS=ktest=nosuch')
+        expect('shutdown: status=fail' in out, out[-2000:])
+        expect(rc != 0, 'make qemu exited 0 after shutdown: status=fail')
+
+    def test_make_qemu_help_option_stops(self):
+        rc, out = qemu_boot('CPUS=1', 'BOOTARGS=help')
+        expect(rc == 0 and 'shutdown: status=pass reason=help' in out, f'rc={rc}\n{out[-2000:]}')
+        expect('boot options:' in out and 'maxcpus' in out, 'the options were not printed')
+        expect('KTAP version' not in out and 'boot: board=' not in out, 'it went on to boot and test')
+
+    def test_make_gdb_command_line(self):
+        d = scratch('gdb')
+        fake = script(os.path.join(d, 'qemu'), f'#!/bin/sh\necho "$@" > {d}/argv\n')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'gdb', 'GIC=3', 'EL2=1', 'CPUS=2', f'QEMU={fake}')
+        expect_eq(rc, 0, f'make gdb ({err.strip()})')
+        argv = open(os.path.join(d, 'argv')).read().split()
+        expect_eq(argv[argv.index('-M') + 1], 'virt,gic-version=3,virtualization=on', '-M')
+        expect(' '.join(argv).endswith('-S -gdb tcp::1234'), f'no gdb stub: {argv}')
+
+    def test_make_qemu_rejects_bad_values(self):
+        for arg, word in (('CPUS=0', 'CPUS=0'), ('CPUS=two', 'CPUS=two'), ('GIC=4', 'GIC=4'),
+                          ('EL2=yes', 'EL2=yes')):
+            rc, out, err = make(f'O={ARGS.objdir}', 'qemu', arg, timeout=20)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,
+                   f'make qemu {arg}: rc={rc} stdout={out!r} stderr={err!r}')
+
+    def test_make_qemu_lockstat_prints_linux_table(self):
+        # The lockstat boot option, as a user asks for it: the whole run's totals in Linux's layout and units,
+        # saying which window they cover, and agreeing with the lockstat: records printed after them.
+        rc, out = qemu_boot('CPUS=2', 'BOOTARGS=ktest=lockstat lockstat')
+        expect(rc == 0 and 'shutdown: status=pass' in out, f'rc={rc}\n{out[-2000:]}')
+        lines = [l.rstrip('\r') for l in out.splitlines()]
+        expect(any(l.startswith('lock_stat version 0.4') for l in lines), 'no "lock_stat version 0.4" header')
+        expect(any(l.startswith('lock_stat window: the whole run, from boot') for l in lines), 'no window line')
+        head = next((i for i, l in enumerate(lines) if l.split()[:2] == ['class', 'name']), None)
+        expect(head is not None, 'no column header line')
+        expect_eq(lines[head].split()[2:], LOCK_STAT_COLUMNS, 'columns')
+        table = {}
+        for l in lines[head + 2:]:
+            if l.startswith('---'):
+                break
+            f = l.split()
+            expect(len(f) == 13 and f[0].endswith(':'), f'table row {l!r}')
+            table[f[0][:-1]] = dict(zip(LOCK_STAT_COLUMNS, f[1:]))
+        records = {}
+        for l in lines:
+            if l.startswith('lockstat: class='):
+                rec = dict(t.split('=', 1) for t in l.split()[1:])
+                records[rec['class']] = rec
+        expect(table and sorted(table) == sorted(records), f'table classes {sorted(table)} vs records {sorted(records)}')
+        expect('lockstat_test_total' in table, 'the suite\'s classes are missing from the totals')
+        for cls, row in table.items():
+            rec = records[cls]
+            for col, key in (('acquisitions', 'acquisitions'), ('contentions', 'contentions'),
+                             ('con-bounces', 'con_bounces'), ('acq-bounces', 'acq_bounces')):
+                expect_eq(row[col], rec[key], f'{cls} {col}')
+            for col, key in (('waittime-min', 'wait_min_ns'), ('waittime-max', 'wait_max_ns'),
+                             ('waittime-total', 'wait_total_ns')):
+                expect_eq(row[col], usec(rec[key]), f'{cls} {col}')
+            if row['holdtime-total'] != '-':
+                expect_eq(row['holdtime-total'], usec(rec['hold_total_ns']), f'{cls} holdtime-total')
+            else:
+                expect(all(row[c] == '-' for c in LOCK_STAT_COLUMNS[8:]), f'{cls}: some hold columns are -, not all')
+        # the 100 + 1 + 7 acquisitions of lockstat_since_boot_survives_resets, across its reset
+        expect_eq(table['lockstat_test_total']['acquisitions'], '108', 'since-boot acquisitions of lockstat_test_total')
+
+    def test_make_bench_wait_tiny_sweep(self):
+        # make bench-wait end to end on a two-point sweep: the three ways of waiting, the context switch
+        # measured once, CSV + plots + summary. Uses make check's matrix kernels when they are built (they
+        # have the same boot options; lockdep slows them, which this test does not measure). Whether spin
+        # or block is ahead is timing on a shared host: reported by make bench-wait, not asserted here.
+        matrix = os.path.join(ARGS.objdir, 'matrix')
+        images = [f'{m}={matrix}/fine-ticket-lse-busy{"" if m == "spin" else "-" + m}/Image'
+                  for m in ('spin', 'block', 'adaptive')]
+        have = all(os.path.exists(i.split('=', 1)[1]) for i in images)
+        d = scratch('bench-wait')
+        rc, out, err = make(f'O={ARGS.objdir}', 'bench-wait', 'WAIT_CS=500,50000', 'REPEAT=1', 'BOOTS=1',
+                            'DURATION_MS=20', f'RESULTS={d}', 'LABEL=tiny',
+                            *([f'WAIT_IMAGES={" ".join(images)}'] if have else []), timeout=120 if have else 600)
+        runs = [os.path.join(d, n) for n in os.listdir(d)]
+        expect(len(runs) == 1 and runs[0].endswith('-tiny'), f'run folders {os.listdir(d)} (rc {rc}: {err[-500:]})')
+        run = runs[0]
+        rows = list(csv.DictReader(open(os.path.join(run, 'wait.csv'))))
+        expect_eq(sorted((r['mode'], r['cs_ns']) for r in rows),
+                  sorted((m, c) for m in ('spin', 'block', 'adaptive') for c in ('500', '50000')), 'wait.csv cells')
+        ctxsw = {r['ctxsw_ns'] for r in rows}
+        expect(len(ctxsw) == 1 and ctxsw.pop().isdigit(), f'ctxsw_ns column {sorted({r["ctxsw_ns"] for r in rows})}')
+        logs = ''.join(open(os.path.join(run, n), errors='replace').read() for n in os.listdir(run) if n.endswith('.log'))
+        expect(re.search(r'^bench-ctxsw: ns=[1-9][0-9]* ', logs, re.M), 'no bench-ctxsw record in the logs')
+        results = list(csv.DictReader(open(os.path.join(run, 'results.csv'))))
+        expect_eq(sorted({(r['lock_wait'], r['cs_ns'], r['workload'], r['cpus']) for r in results}),
+                  sorted((m, c, 'lock', '2') for m in ('spin', 'block', 'adaptive') for c in ('500', '50000')),
+                  'results.csv runs')
+        expect(all(r['invariants'] == 'ok' for r in results), 'a run broke its invariants')
+        expect(all(int(r['filler_ns']) > 0 for r in results if r['lock_wait'] == 'block'),
+               'the filler did no work while block waiters slept')
+        for f in ('wait.png', 'wait.svg', 'summary.txt'):
+            expect(os.path.getsize(os.path.join(run, f)) > 0, f'{f} missing or empty')
+        text = open(os.path.join(run, 'summary.txt')).read()
+        expect('context switch:' in text and 'shortest hold (500 ns)' in text and 'longest hold (50000 ns)' in text,
+               f'summary.txt: {text[:600]}')
+        expect_eq(rc, 0, f'make bench-wait ({err.strip()[-500:]})')
+
+    def test_make_bench_rejects_bad_requests_in_one_line(self):
+        # Checked before anything is built: a wrong name or a CPU count the kernels or QEMU cannot take.
+        for args, want in ((('STRATEGIES=foo',), 'bench-run: unknown strategy foo (known: bkl, subsys, fine, or current'),
+                           (('CPUS=100',), 'bench-run: CPUS=100: the bkl kernel is built for at most 8 CPUs'),
+                           (('CPUS=12', 'GIC=2', 'BENCH_CONFIG=/dev/null', 'STRATEGIES=fine'),
+                            'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
+            lines = [l for l in err.splitlines() if not l.startswith('make')]
+            expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
+                   f'stderr {err!r}')
+
+    def test_make_check_without_deps_says_what_to_run(self):
+        path, apt_log = path_without('gnuplot', 1000)
+        for goal in ('check', 'bench', 'bench-ratio'):
+            rc, out, err = make('-n', goal, path=path, timeout=20)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and "'sudo scripts/deps.sh'" in lines[0]
+                   and 'gnuplot-nox' in lines[0] and not out,
+                   f'make {goal}: rc={rc} stdout={out[:300]!r} stderr={err!r}')
+        expect(not os.path.exists(apt_log), 'apt-get ran without root')
+
+    def test_make_bench_as_root_installs_deps(self):
+        path, apt_log = path_without('gnuplot', 0)
+        rc, out, err = make('-n', 'bench', path=path, timeout=20)
+        expect_eq(rc, 0, f'make -n bench as root ({err.strip()[-500:]})')
+        calls = open(apt_log).read().splitlines() if os.path.exists(apt_log) else []
+        expect(any(c.startswith('install') and 'gnuplot-nox' in c for c in calls),
+               f'apt-get install gnuplot-nox not run: {calls}')
+        expect('bench-run' in out, 'make bench did not go on after installing')
+
+    def test_make_bench_with_deps_is_quiet(self):
+        rc, out, err = make('-n', 'bench', timeout=20)
+        expect(rc == 0 and 'deps' not in out + err, f'rc={rc} {err!r}')
+
+    def test_make_names_config_lines_not_kept(self):
+        d = scratch('config')
+        rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
+        expect_eq(rc, 0, f'make defconfig ({err.strip()})')
+        path = os.path.join(d, '.config')
+        lines = open(path).read().splitlines()
+        edits = {'CONFIG_NR_CPUS=': 'CONFIG_NR_CPUS=99', '# CONFIG_LOCK_STRATEGY_BKL is not set': 'CONFIG_LOCK_STRATEGY_BKL=y'}
+        at = {}
+        for i, line in enumerate(lines):
+            for start, new in edits.items():
+                if line.startswith(start):
+                    lines[i], at[new] = new, i + 1
+        expect_eq(len(at), 2, 'lines edited')
+        open(path, 'w').write('\n'.join(lines) + '\n')
+        # -n: the configuration is still resolved (it is an included makefile), nothing is compiled.
+        rc, out, err = make('-n', f'O={d}', timeout=30)
+        expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
+        for want in (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
+                     '; kept CONFIG_NR_CPUS=8',
+                     f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
+                     '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y'):
+            expect(want in out, f'{want!r} not in:\n{out[:1500]}')
+        expect('options new to' not in out, 'an invalid value was reported as a new option')
+
+    def test_make_updates_a_config_saved_before_a_rename(self):
+        """A .config from before CONFIG_LOCK_{BKL,SUBSYS,FINE} became CONFIG_LOCK_STRATEGY_*: make names
+        the new options, drops the old line with its number, and builds with a valid strategy."""
+        d = scratch('oldconfig')
+        rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
+        expect_eq(rc, 0, f'make defconfig ({err.strip()})')
+        path = os.path.join(d, '.config')
+        with open(path) as f:
+            old = re.sub(r'CONFIG_LOCK_STRATEGY_(BKL|SUBSYS|FINE)\b', r'CONFIG_LOCK_\1', f.read())
+        with open(path, 'w') as f:
+            f.write(old)
+        line = next(i + 1 for i, l in enumerate(old.splitlines()) if l.startswith('CONFIG_LOCK_FINE=y'))
+        rc, out, err = make('-n', f'O={d}', timeout=30)
+        expect_eq(rc, 0, f'make -n ({(out + err).strip()[-800:]})')
+        expect('could not update' not in err, err[-800:])
+        expect(re.search(r'options new to \S+ take their defaults: .*CONFIG_LOCK_STRATEGY_BKL', out),
+               f'the renamed choice is not named as new:\n{out[:1500]}')
+        expect(f'.config:{line}: CONFIG_LOCK_FINE=y is not an option here' in out,
+               f'the old line is not reported with its number:\n{out[:1500]}')
+        with open(path) as f:
+            chosen = re.findall(r'^CONFIG_LOCK_STRATEGY_\w+=y$', f.read(), re.M)
+        expect_eq(len(chosen), 1, f'strategies chosen in the updated .config: {chosen}')
+
+    def test_help_and_readme_list_the_same_targets(self):
+        """make help and README's target table name the same targets, and make knows each of them."""
+        rc, out, err = make('help')
+        expect_eq(rc, 0, f'make help ({err.strip()})')
+        in_help = set()
+        for line in out.splitlines():
+            m = re.match(r'^  ([a-z<][\w<>-]*)(?: [^\s-][^-]*?)?\s+- ', line)
+            if m:
+                in_help.add(m.group(1).split('=')[0])
+        readme = open(os.path.join(ROOT, 'README.md')).read()
+        in_readme = set()
+        for line in readme.splitlines():
+            if line.startswith('| `'):
+                cell = line.split('|')[1]
+                in_readme.update(n.split()[0].split('=')[0] for n in re.findall(r'`([^`]+)`', cell))
+        in_help.discard('<name>_defconfig')
+        in_readme.discard('<name>_defconfig')
+        expect(len(in_help) > 20, f'make help lists only {sorted(in_help)}')
+        expect(not in_help - in_readme, f'in make help, not in README\'s table: {sorted(in_help - in_readme)}')
+        expect(not in_readme - in_help, f'in README\'s table, not in make help: {sorted(in_readme - in_help)}')
+        rc, out, err = make('-pq', timeout=60)
+        known = set(re.findall(r'^([a-z][\w-]*):', out, re.M))
+        expect(not in_help - known, f'make help lists targets make does not know: {sorted(in_help - known)}')
+
+    def test_make_clean_leaves_no_objects(self):
+        # A copy of a whole build (bench/ objects and generated headers included),
+        # plus what make fuzz and make randconfig-check leave in the same O=.
+        d = os.path.join(scratch('clean'), 'O')
+        shutil.copytree(ARGS.objdir, d, symlinks=True,
+                        ignore=lambda where, names: [n for n in names if where == ARGS.objdir
+                                                     and n in ('matrix', 'logs', 'make', 'faults', 'sdcard', 'bench-run', 'bench-workload',
+                                                               'lock-trace', 'randconfig', 'check', 'loader-run')])
+        for extra in ('fuzz/fine/kernel/init.o', 'randconfig/1/kernel/init.o.d'):
+            os.makedirs(os.path.dirname(os.path.join(d, extra)), exist_ok=True)
+            open(os.path.join(d, extra), 'w').close()
+        expect(os.path.exists(os.path.join(d, 'bench', 'harness.o')), 'the copied build has no bench/ objects')
+        rc, out, err = make(f'O={d}', 'clean', timeout=20)
+        expect_eq(rc, 0, f'make clean ({err.strip()})')
+        left = [os.path.relpath(os.path.join(w, n), d) for w, _, names in os.walk(d) for n in names
+                if n.endswith(('.o', '.d')) or w.endswith('include/generated')]
+        expect(not left, f'make clean left {left[:10]}')
+        expect(os.path.exists(os.path.join(d, '.config')), 'make clean removed .config')
 
 
 def main():
-    global ARGS
     p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
     p.add_argument('--objdir', required=True, help='O= folder with a defconfig kernel built')
     p.add_argument('--workdir', required=True, help='scratch folder (emptied first)')
-    p.add_argument('--only', default='', help='comma-separated test names to run (default: all)')
-    ARGS = p.parse_args()
-    if ARGS.only:
-        unknown = set(ARGS.only.split(',')) - {fn.__name__ for fn in TESTS}
-        if unknown:
-            p.error(f'unknown test {", ".join(sorted(unknown))}')
-        TESTS[:] = [fn for fn in TESTS if fn.__name__ in ARGS.only.split(',')]
-    ARGS.objdir = os.path.abspath(ARGS.objdir)
-    ARGS.workdir = os.path.abspath(ARGS.workdir)
-    shutil.rmtree(ARGS.workdir, ignore_errors=True)
-    os.makedirs(ARGS.workdir)
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: make\n  1..{len(TESTS)}')
-    failed = 0
-    for i, fn in enumerate(TESTS, 1):
-        print(f'  # ktest: start make.{fn.__name__}', flush=True)
-        try:
-            fn()
-            print(f'  ok {i} {fn.__name__}', flush=True)
-        except Exception as err:    # any error is a failed test, never a crash of the suite
-            failed += 1
-            detail = str(err) if isinstance(err, Failed) else traceback.format_exc()
-            for line in detail.strip().splitlines()[-15:]:
-                print(f'  # {line}')
-            print(f'  not ok {i} {fn.__name__}', flush=True)
-    print(f'{"not ok" if failed else "ok"} 1 make')
-    return 1 if failed else 0
+    return ktap_unittest.main('make', MakeTests, parser=p)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ usage: test_sdcard.py --workdir DIR --image PATH [--loader PATH] NAME=PATH...
 The first image gets the single-kernel layout (kernel_2712.img), the named
 ones the multi-kernel layout (kernel-NAME.img, config.txt kernel= lines),
 --loader the chain-loader's (make sdcard LOADER=1: kernel_2712.img, no cmdline.txt).
-Prints KTAP v1.
+Prints KTAP v1; without --loader the loader case is skipped.
 """
 import argparse
 import filecmp
@@ -17,6 +17,10 @@ import tarfile
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 MK = os.path.join(os.path.dirname(HERE), 'scripts', 'mk-sdcard')
+sys.dont_write_bytecode = True      # no __pycache__ next to the script
+sys.path.insert(0, HERE)
+from ktap_unittest import expect_no_problems  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
 
 def common(out, problems):
@@ -91,7 +95,8 @@ def loader_card(work, loader, image):
         problems.append('the loader card needs no kernel= line')
     if os.path.exists(os.path.join(out, 'cmdline.txt')):
         problems.append('cmdline.txt on the loader card: the host sends the boot options')
-    readme = open(os.path.join(out, 'README.txt')).read()
+    with open(os.path.join(out, 'README.txt')) as f:
+        readme = f.read()
     for word in ('make bench BOARD=rpi5 SERIAL=', 'loader: ready', 'scripts/serial-load'):
         if word not in readme:
             problems.append(f'README.txt on the loader card does not mention {word}')
@@ -118,28 +123,34 @@ def bad_input(work, image, _named):
     return problems
 
 
+class SdcardTests(ktap_unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        shutil.rmtree(cls.args.workdir, ignore_errors=True)
+        os.makedirs(cls.args.workdir)
+
+    def test_single_kernel_card(self):
+        expect_no_problems(single(self.args.workdir, self.args.image, self.args.named))
+
+    def test_three_kernel_card(self):
+        expect_no_problems(several(self.args.workdir, self.args.image, self.args.named))
+
+    def test_bad_input_is_refused(self):
+        expect_no_problems(bad_input(self.args.workdir, self.args.image, self.args.named))
+
+    def test_loader_card(self):
+        if not self.args.loader:
+            self.skipTest('needs --loader PATH (make loader)')
+        expect_no_problems(loader_card(self.args.workdir, self.args.loader, self.args.image))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--image', required=True)
     ap.add_argument('--loader', help='the chain-loader Image (make loader): checks make sdcard LOADER=1\'s card')
     ap.add_argument('named', nargs='+')
-    a = ap.parse_args()
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    cases = [('single_kernel_card', single), ('three_kernel_card', several), ('bad_input_is_refused', bad_input)]
-    if a.loader:
-        cases.append(('loader_card', lambda work, image, _named: loader_card(work, a.loader, image)))
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: sdcard\n  1..{len(cases)}', flush=True)
-    failed = 0
-    for i, (name, fn) in enumerate(cases, 1):
-        problems = fn(a.workdir, a.image, a.named)
-        for line in problems:
-            print(f'  # {line}')
-        print(f'  {"not ok" if problems else "ok"} {i} {name}', flush=True)
-        failed += bool(problems)
-    print(f'{"not ok" if failed else "ok"} 1 sdcard')
-    return 1 if failed else 0
+    return ktap_unittest.main('sdcard', SdcardTests, parser=ap)
 
 
 if __name__ == '__main__':

@@ -4,14 +4,16 @@
 
 With LOCKLAB_IMAGE=<kernel Image> it also boots the kernel's planted selftest
 suites in the real QEMU and checks that qemu-run catches each of them."""
+import contextlib
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 QEMU_RUN = os.path.join(os.path.dirname(HERE), 'scripts', 'qemu-run')
@@ -19,35 +21,16 @@ CHECK = os.path.join(HERE, 'check.py')
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import ktap  # noqa: E402
+from locklab import qemu_run as QR  # noqa: E402
+sys.path.insert(0, HERE)
+from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
+import ktap_unittest  # noqa: E402
 
-TESTS = []
 TMP = tempfile.mkdtemp(prefix='locklab-tools-')
 IMAGE = os.path.join(TMP, 'kernel.bin')
 BOOT = ('boot: board=qemu-virt entry_el=1 el=1 mmu=on dcache=on icache=on psci=hvc gic=v2 '
         'cpus_possible=4 cpus_online=4 cntfrq=62500000\n')
 PASS = 'shutdown: status=pass reason=done\n'
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Failed(Exception):
-    pass
-
-
-class Skipped(Exception):
-    pass
-
-
-def expect(cond, what):
-    if not cond:
-        raise Failed(what)
-
-
-def expect_eq(got, want, what=''):
-    expect(got == want, f'{what} expected {want!r}, got {got!r}'.strip())
 
 
 # ---- synthetic guest logs -------------------------------------------------------------
@@ -174,22 +157,6 @@ def host_cmd(body):
 
 # ---- ktap.py ----------------------------------------------------------------------------
 
-@test
-def parser_clean_nested_document():
-    expect_eq(cases_of(NESTED), NESTED_CASES)
-
-
-@test
-def parser_ignores_interleaved_noise():
-    noisy = b''
-    for i, line in enumerate(NESTED.splitlines()):
-        noisy += f'[    0.{i:06d}] c{i % 4}: ok 9 printk text\r\n'.encode()
-        if i % 3 == 0:
-            noisy += b'\x00\xff\xfe\x1b[0mgarbage ok 7 x\r\n'
-        noisy += (b'\x00\x1b[1m' if i % 5 == 0 else b'') + line.encode() + b'\r\n'
-    expect_eq(cases_of(noisy + b'qemu-system-aarch64: warning: noise\n'), NESTED_CASES)
-
-
 # name: (input, expected [(case, status, reason)])
 PARSES = {
     'skip_and_reasons': ('KTAP version 1\n1..4\nok 1 a # SKIP no smp\nnot ok 2 b # SKIP\n'
@@ -218,81 +185,7 @@ PARSES = {
 }
 
 
-def _parse_test(name, text, want):
-    def run():
-        expect_eq(cases_of(text), want)
-    run.__name__ = 'parser_' + name
-    return test(run)
-
-
-for _name, _spec in PARSES.items():
-    _parse_test(_name, *_spec)
-
-
-@test
-def parser_keeps_diagnostics_and_started_case():
-    expect_eq(ktap.parse(PARSES['htest_output'][0]).cases()[1].diagnostics,
-              ['string.c:9: expected a == b'])
-    report = ktap.parse('KTAP version 1\n1..1\n' +
-                        suite('locks', {'a': 'ok', 'b': 'ok', 'c': 'ok'}, stop_before='b'))
-    expect_eq((report.in_progress, report.last_started), ('locks.b', 'locks.b'))
-    done = ktap.parse('KTAP version 1\n1..1\n' + suite('locks', {'a': 'ok'}))
-    expect_eq((done.in_progress, done.last_started), (None, 'locks.a'))
-
-
-@test
-def emit_round_trips_through_parser():
-    cases = [ktap.Case('a.b', 'pass'), ktap.Case('odd#name', 'fail', 'why', ['d1', 'd2']),
-             ktap.Case('c', 'skip', 'later'), ktap.Case('d', 'fail', 'skipped a lock')]
-    with tempfile.TemporaryFile('w+') as out:
-        ktap.emit(cases, ['comment'], out)
-        out.seek(0)
-        back = ktap.parse(out.read()).cases()
-    expect_eq([(c.name, c.status) for c in back], [(c.name, c.status) for c in cases])
-    expect_eq(back[1].diagnostics, ['d1', 'd2'])
-
-
 # ---- scripts/qemu-run -------------------------------------------------------------------
-
-@test
-def qemu_run_passes_and_builds_command_line():
-    quoted = '  # quoting panic: cpu=1 or shutdown: status=fail is not a record\n'
-    fake = fake_qemu(GOOD.replace('  1..2\n', '  1..2\n' + quoted, 1).replace('\n', '\r\n'))
-    rc, out, cases, _ = qemu_run(fake)
-    expect_eq(rc, 0, 'exit status')
-    expect_eq([(n, c.status) for n, c in cases.items()],
-              [(n, 'pass') for n in ('boot.cpus_online', 'boot.mmu', 'locks.spin_basic',
-                                     'locks.spin_contended', 'boot_record', 'no_panic',
-                                     'clean_shutdown')])
-    expect_eq(argv_of(fake), ['-M', 'virt', '-accel', 'tcg,thread=multi', '-cpu', 'cortex-a76',
-                              '-smp', '4', '-m', '512M',
-                              '-nographic', '-nic', 'none', '-no-reboot', '-kernel', IMAGE, '-append', 'semihost=1',
-                              '-semihosting-config', 'enable=on,target=native', '-name', 'locklab,debug-threads=on'])
-    fake = fake_qemu(GOOD)
-    rc, _, _, _ = qemu_run(fake, '--cpus', '8', '--gic', '3', '--el2', '--mem', '1G', '--accel', 'single',
-                           '--bootargs', 'log=7 x=1', '--expect', 'gic=v2', '--expect', 'psci=hvc')
-    expect_eq(rc, 0, 'matching --expect:')
-    argv = argv_of(fake)
-    expect_eq(argv[:10], ['-M', 'virt,gic-version=3,virtualization=on', '-accel', 'tcg,thread=single',
-                          '-cpu', 'cortex-a76', '-smp', '8', '-m', '1G'])
-    expect_eq(argv[argv.index('-append') + 1], 'log=7 x=1 semihost=1')
-
-
-@test
-def qemu_run_kills_hang_and_names_case():
-    head = guest(suite('boot', {'cpus_online': 'ok'}),
-                 suite('locks', {'spin_basic': 'ok', 'spin_contended': 'ok'}, 2,
-                       stop_before='spin_contended'), end='')
-    fake = fake_qemu([head, {'child': 60}, 60])
-    rc, out, cases, elapsed = qemu_run(fake, '--timeout', '2')
-    expect(rc == 1 and elapsed < 10, f'rc={rc} elapsed={elapsed:.1f}')
-    expect(cases['clean_shutdown'].reason.startswith(
-        'hung: no shutdown after 2s; last case started: locks.spin_contended; last line: '), out)
-    expect_eq(cases['locks.spin_contended'].status, 'fail', 'hung case')
-    expect_eq(cases['boot.cpus_online'].status, 'pass', 'earlier case')
-    time.sleep(0.2)     # QEMU's whole process group must be gone, children too
-    expect_eq(proc_state(os.path.join(os.path.dirname(fake), 'child.pid')), 'gone', 'QEMU child')
-
 
 PANIC_LOG = guest(suite('locks', {'spin_basic': 'ok', 'recursion': 'ok'}, stop_before='recursion'),
                   end='panic: cpu=2 spinlock recursion on lock@0x40081000\n  x0: 0000000000000000\n'
@@ -334,64 +227,6 @@ CATCHES = {
 }
 
 
-def _catch_test(name, script, code, args, case, text):
-    def run():
-        rc, out, cases, elapsed = qemu_run(fake_qemu(script, code), *args)
-        expect(rc == 1 and elapsed < 10, f'rc={rc} elapsed={elapsed:.1f}')
-        expect(case in cases and cases[case].status == 'fail', f'{case} did not fail:\n{out}')
-        expect(text in cases[case].reason, f'{text!r} not in {cases[case].reason!r}')
-    run.__name__ = 'qemu_run_catches_' + name
-    return test(run)
-
-
-for _name, _spec in CATCHES.items():
-    _catch_test(_name, *_spec)
-
-
-@test
-def qemu_run_missing_qemu_points_at_deps():
-    rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))
-    expect_eq(rc, 2, 'exit status')
-    expect('scripts/deps.sh' in out and cases['launch'].status == 'fail', out)
-
-
-@test
-def qemu_run_writes_raw_log_and_json():
-    raw = GOOD.replace('\n', '\r\n') + '\xff'
-    log, js = os.path.join(TMP, 'sub', 'serial.log'), os.path.join(TMP, 'cases.json')
-    _, _, cases, _ = qemu_run(fake_qemu(raw), '--log', log, '--ktap-out', js)
-    expect_eq(open(log, 'rb').read(), raw.encode('latin-1'), 'raw log')
-    expect_eq([json.loads(line)['name'] for line in open(js)], list(cases))
-
-
-@test
-def qemu_run_help_lists_options():
-    p = subprocess.run([sys.executable, QEMU_RUN, '--help'], capture_output=True, text=True,
-                       timeout=30)
-    expect_eq(p.returncode, 0, 'exit status')
-    for opt in ('--image', '--cpus', '--gic', '--el2', '--mem', '--bootargs', '--timeout', '--log',
-                '--expect', '--quiet', '--echo', '--qemu', '--ktap-out', '--exec', '--gdb', '--dump-dtb'):
-        expect(opt in p.stdout, f'{opt} missing from --help')
-
-
-@test
-def kernel_planted_failures_are_caught():
-    image = os.environ.get('LOCKLAB_IMAGE', '')
-    if not os.path.isfile(image) or not shutil.which('qemu-system-aarch64'):
-        raise Skipped('set LOCKLAB_IMAGE to a built kernel Image (and install QEMU)')
-    for planted, case, text, timeout in (
-            ('selftest_fail', 'selftest_fail.selftest_fails', '', '30'),
-            ('selftest_hang', 'clean_shutdown', 'started: selftest_hang.selftest_hangs', '3'),
-            ('selftest_panic', 'no_panic', 'panic: cpu=', '30'),
-            ('selftest_fault', 'no_panic', 'panic: cpu=', '30')):
-        rc, out, cases, _ = qemu_run('qemu-system-aarch64', '--cpus', '2', '--timeout', timeout,
-                                     '--bootargs', f'ktest={planted}', image=image)
-        expect(rc == 1 and cases.get(case) and cases[case].status == 'fail'
-               and text in cases[case].reason, f'ktest={planted} not caught:\n{out}')
-        if planted == 'selftest_fail':
-            expect_planted_failure_texts(cases, out)
-
-
 def expect_planted_failure_texts(cases, out):
     """ktest=selftest_fail: each failed comparison prints its values readably; the hooks ran."""
     expect_eq(cases.get('selftest_fail.selftest_passes') and cases['selftest_fail.selftest_passes'].status,
@@ -415,87 +250,272 @@ HOST_CRASH = host_cmd("print('Segmentation fault'); exit(3)")
 HOST_BADEXIT = host_cmd("print('KTAP version 1\\n1..1\\nok 1 a'); exit(1)")
 
 
-@test
-def check_counts_mixed_steps():
-    logdir = os.path.join(TMP, 'logs-mixed')
-    rc, lines, _ = check('--logdir', logdir, '--host', 'ok=' + HOST_OK, '--host', 'fail=' + HOST_FAIL,
-                         '--host', 'crash=' + HOST_CRASH, '--host', 'badexit=' + HOST_BADEXIT,
-                         '--boot', f'smp4=--image {IMAGE} --qemu {fake_qemu(GOOD)} --echo')
-    # passed: 2 + 1 + 0 + 1 + (4 guest cases + 3 run checks); the skip counts in neither.
-    expect_eq((rc, lines[-1]), (1, '11 passed, 3 failed'), 'exit status and closing line:')
-    text = '\n'.join(lines)
-    for want in ('not ok b: x.c:3: boom', 'not ok crash: no KTAP output (exit status 3)',
-                 'not ok badexit: exit status 1 although every case passed',
-                 f'log: {logdir}/fail.out'):
-        expect(want in text, f'{want!r} not in output:\n{text}')
-    for name in ('ok.out', 'smp4.out', 'smp4.log'):
-        expect(os.path.exists(os.path.join(logdir, name)), f'{name} missing')
+
+# ---- tests/ktap_unittest.py --------------------------------------------------------------
+
+class AdapterSample(ktap_unittest.TestCase):
+    """Run by the adapter's own case: every kind of outcome, a table in the middle."""
+
+    def test_passes(self):
+        expect(True, 'never')
+
+    def test_fails(self):
+        expect_eq(1, 2, 'one and two:')
+
+    def test_skips(self):
+        self.skipTest('not today')
+
+    @ktap_unittest.each({'a': (1,), 'b': (2,)}, 'row_')
+    def rows(self, n):
+        expect(n == 1, f'row {n} is not 1')
+
+    def test_errors(self):
+        raise KeyError('nope')
 
 
-@test
-def check_pass_and_boot_failure_totals():
-    rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-pass'), '--host', 'ok=' + HOST_OK,
-                         '--boot', f'b=--image {IMAGE} --qemu {fake_qemu(GOOD)}')
-    expect_eq((rc, lines[-1]), (0, '9 passed, 0 failed'), 'all pass:')
-    fake = fake_qemu(GOOD.replace('cpus_online=4', 'cpus_online=3'))
-    rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-boot'), '--host', 'ok=' + HOST_OK,
-                         '--boot', f'b=--image {IMAGE} --qemu {fake} --expect cpus_online=4')
-    expect_eq((rc, lines[-1]), (1, '8 passed, 1 failed'), 'boot_record failing:')
-    expect(any('not ok boot_record: expected cpus_online=4' in l for l in lines), lines)
+class AdapterBrokenFixture(ktap_unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        raise OSError('no such workdir')
+
+    def test_first(self):
+        pass
+
+    def test_second(self):
+        pass
 
 
-@test
-def check_parallel_keeps_order():
-    stamps = os.path.join(TMP, 'stamps')
-    os.makedirs(stamps)
-    cmd = host_cmd(f"import sys, time; d = {stamps!r} + '/' + sys.argv[1]; open(d + '.start', 'w'); "
-                   "time.sleep(float(sys.argv[1])); print('KTAP version 1\\n1..1\\nok 1 t'); "
-                   "open(d + '.end', 'w')")
-    rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-j'), '-j', '3', '--host',
-                         f'slow={cmd} 1.5', '--host', f'mid={cmd} 0.5', '--host', f'fast={cmd} 0')
-    expect_eq([l.split()[1] for l in lines], ['slow', 'mid', 'fast', 'passed,'], 'order')
-    expect_eq(rc, 0, 'exit status')
-    mtime = lambda name: os.path.getmtime(os.path.join(stamps, name))  # noqa: E731
-    expect(mtime('0.start') < mtime('1.5.end'), 'steps did not overlap')
+def run_adapter(*argv):
+    """(exit status, KTAP text) of the sample classes run through ktap_unittest.main."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = ktap_unittest.main('sample', AdapterSample, AdapterBrokenFixture, argv=list(argv))
+    return rc, out.getvalue()
 
 
-@test
-def check_step_timeout_and_usage():
-    start = time.monotonic()
-    fake = fake_qemu(['[    0.0] c0: early\n', {'child': 60}, 60])
-    rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-t'), '--step-timeout', '1', '-j', '2',
-                         '--host', 'sleepy=' + host_cmd('import time; time.sleep(60)'),
-                         '--boot', f'slowboot=--image {IMAGE} --qemu {fake} --timeout 60')
-    expect(rc == 1 and time.monotonic() - start < 20, f'rc={rc}')
-    expect_eq(lines[-1], '0 passed, 2 failed', 'closing line')
-    for name in ('sleepy', 'slowboot'):
-        expect(any(f'not ok {name}: killed after --step-timeout 1s' in l for l in lines), lines)
-    time.sleep(0.2)     # qemu-run must have taken its QEMU (and QEMU's child) down with it
-    expect_eq(proc_state(os.path.join(os.path.dirname(fake), 'child.pid')), 'gone', 'QEMU child')
-    rc, _, err = check('--logdir', os.path.join(TMP, 'logs-u'))
-    expect(rc == 2 and 'no steps' in err, f'rc={rc} {err}')
+class ToolsTests(ktap_unittest.TestCase):
+    """The parser, scripts/qemu-run (with a fake QEMU, and a real one on planted failures) and tests/check.py."""
 
+    def test_parser_clean_nested_document(self):
+        expect_eq(cases_of(NESTED), NESTED_CASES)
+
+    def test_parser_ignores_interleaved_noise(self):
+        noisy = b''
+        for i, line in enumerate(NESTED.splitlines()):
+            noisy += f'[    0.{i:06d}] c{i % 4}: ok 9 printk text\r\n'.encode()
+            if i % 3 == 0:
+                noisy += b'\x00\xff\xfe\x1b[0mgarbage ok 7 x\r\n'
+            noisy += (b'\x00\x1b[1m' if i % 5 == 0 else b'') + line.encode() + b'\r\n'
+        expect_eq(cases_of(noisy + b'qemu-system-aarch64: warning: noise\n'), NESTED_CASES)
+
+    @ktap_unittest.each(PARSES, 'parser_')
+    def parses(self, text, want):
+        expect_eq(cases_of(text), want)
+
+    def test_parser_keeps_diagnostics_and_started_case(self):
+        expect_eq(ktap.parse(PARSES['htest_output'][0]).cases()[1].diagnostics,
+                  ['string.c:9: expected a == b'])
+        report = ktap.parse('KTAP version 1\n1..1\n' +
+                            suite('locks', {'a': 'ok', 'b': 'ok', 'c': 'ok'}, stop_before='b'))
+        expect_eq((report.in_progress, report.last_started), ('locks.b', 'locks.b'))
+        done = ktap.parse('KTAP version 1\n1..1\n' + suite('locks', {'a': 'ok'}))
+        expect_eq((done.in_progress, done.last_started), (None, 'locks.a'))
+
+    def test_emit_round_trips_through_parser(self):
+        cases = [ktap.Case('a.b', 'pass'), ktap.Case('odd#name', 'fail', 'why', ['d1', 'd2']),
+                 ktap.Case('c', 'skip', 'later'), ktap.Case('d', 'fail', 'skipped a lock')]
+        with tempfile.TemporaryFile('w+') as out:
+            ktap.emit(cases, ['comment'], out)
+            out.seek(0)
+            back = ktap.parse(out.read()).cases()
+        expect_eq([(c.name, c.status) for c in back], [(c.name, c.status) for c in cases])
+        expect_eq(back[1].diagnostics, ['d1', 'd2'])
+
+    def test_qemu_run_passes_and_builds_command_line(self):
+        quoted = '  # quoting panic: cpu=1 or shutdown: status=fail is not a record\n'
+        fake = fake_qemu(GOOD.replace('  1..2\n', '  1..2\n' + quoted, 1).replace('\n', '\r\n'))
+        rc, out, cases, _ = qemu_run(fake)
+        expect_eq(rc, 0, 'exit status')
+        expect_eq([(n, c.status) for n, c in cases.items()],
+                  [(n, 'pass') for n in ('boot.cpus_online', 'boot.mmu', 'locks.spin_basic',
+                                         'locks.spin_contended', 'boot_record', 'no_panic',
+                                         'clean_shutdown')])
+        expect_eq(argv_of(fake), ['-M', 'virt', '-accel', 'tcg,thread=multi', '-cpu', 'cortex-a76',
+                                  '-smp', '4', '-m', '512M',
+                                  '-nographic', '-nic', 'none', '-no-reboot', '-kernel', IMAGE, '-append', 'semihost=1',
+                                  '-semihosting-config', 'enable=on,target=native', '-name', 'locklab,debug-threads=on'])
+        fake = fake_qemu(GOOD)
+        rc, _, _, _ = qemu_run(fake, '--cpus', '8', '--gic', '3', '--el2', '--mem', '1G', '--accel', 'single',
+                               '--bootargs', 'log=7 x=1', '--expect', 'gic=v2', '--expect', 'psci=hvc')
+        expect_eq(rc, 0, 'matching --expect:')
+        argv = argv_of(fake)
+        expect_eq(argv[:10], ['-M', 'virt,gic-version=3,virtualization=on', '-accel', 'tcg,thread=single',
+                              '-cpu', 'cortex-a76', '-smp', '8', '-m', '1G'])
+        expect_eq(argv[argv.index('-append') + 1], 'log=7 x=1 semihost=1')
+
+    def test_qemu_run_kills_hang_and_names_case(self):
+        head = guest(suite('boot', {'cpus_online': 'ok'}),
+                     suite('locks', {'spin_basic': 'ok', 'spin_contended': 'ok'}, 2,
+                           stop_before='spin_contended'), end='')
+        fake = fake_qemu([head, {'child': 60}, 60])
+        rc, out, cases, elapsed = qemu_run(fake, '--timeout', '2')
+        expect(rc == 1 and elapsed < 10, f'rc={rc} elapsed={elapsed:.1f}')
+        expect(cases['clean_shutdown'].reason.startswith(
+            'hung: no shutdown after 2s; last case started: locks.spin_contended; last line: '), out)
+        expect_eq(cases['locks.spin_contended'].status, 'fail', 'hung case')
+        expect_eq(cases['boot.cpus_online'].status, 'pass', 'earlier case')
+        time.sleep(0.2)     # QEMU's whole process group must be gone, children too
+        expect_eq(proc_state(os.path.join(os.path.dirname(fake), 'child.pid')), 'gone', 'QEMU child')
+
+    @ktap_unittest.each(CATCHES, 'qemu_run_catches_')
+    def catches(self, script, code, args, case, text):
+        rc, out, cases, elapsed = qemu_run(fake_qemu(script, code), *args)
+        expect(rc == 1 and elapsed < 10, f'rc={rc} elapsed={elapsed:.1f}')
+        expect(case in cases and cases[case].status == 'fail', f'{case} did not fail:\n{out}')
+        expect(text in cases[case].reason, f'{text!r} not in {cases[case].reason!r}')
+
+    def test_qemu_run_host_sampler_outlives_qemu(self):
+        """A run whose records are read after QEMU exited keeps a live sample's numbers, or says n/a."""
+        proc = subprocess.Popen(['sleep', '30'])
+        sampler = QR.HostSampler(proc.pid, 'host-meta: test')
+        sampler.threads = [str(proc.pid)]       # its one thread stands in for QEMU's vCPU threads
+        try:
+            sampler.line('bench-start: workload=mm cpus=1 repeat=0')
+            time.sleep(0.01)
+            sampler.line('lockstat: workload=mm cpus=1 repeat=0 class=mm acquisitions=1')
+            sampler.line('bench-start: workload=mm cpus=2 repeat=0')
+            time.sleep(QR.HostSampler.REFRESH_S + 0.01)
+            sampler.refresh()
+        finally:
+            proc.kill()
+            proc.wait()
+        sampler.line('bench: workload=mm cpus=1 repeat=0 ops=1')
+        sampler.line('bench: workload=mm cpus=2 repeat=0 ops=1')
+        sampler.line('bench-start: workload=mm cpus=4 repeat=0')
+        sampler.line('bench: workload=mm cpus=4 repeat=0 ops=1')
+        got = [dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:]]
+        expect_eq(len(got), 3, f'host records: {sampler.lines}')
+        for fields in got[:2]:
+            expect(re.fullmatch(r'\d+\.\d\d', fields['host_vcpu_wait_pct']) and float(fields['host_window_ms']) > 0,
+                   f'a run sampled while QEMU ran (lockstat record, refresh): {fields}')
+        expect_eq((got[2]['host_vcpu_wait_pct'], got[2]['host_window_ms']), ('n/a', 'n/a'),
+                  'a run started after QEMU exited:')
+
+    def test_qemu_run_missing_qemu_points_at_deps(self):
+        rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))
+        expect_eq(rc, 2, 'exit status')
+        expect('scripts/deps.sh' in out and cases['launch'].status == 'fail', out)
+
+    def test_qemu_run_writes_raw_log_and_json(self):
+        raw = GOOD.replace('\n', '\r\n') + '\xff'
+        log, js = os.path.join(TMP, 'sub', 'serial.log'), os.path.join(TMP, 'cases.json')
+        _, _, cases, _ = qemu_run(fake_qemu(raw), '--log', log, '--ktap-out', js)
+        expect_eq(open(log, 'rb').read(), raw.encode('latin-1'), 'raw log')
+        expect_eq([json.loads(line)['name'] for line in open(js)], list(cases))
+
+    def test_qemu_run_help_lists_options(self):
+        p = subprocess.run([sys.executable, QEMU_RUN, '--help'], capture_output=True, text=True,
+                           timeout=30)
+        expect_eq(p.returncode, 0, 'exit status')
+        for opt in ('--image', '--cpus', '--gic', '--el2', '--mem', '--bootargs', '--timeout', '--log',
+                    '--expect', '--quiet', '--echo', '--qemu', '--ktap-out', '--exec', '--gdb', '--dump-dtb'):
+            expect(opt in p.stdout, f'{opt} missing from --help')
+
+    def test_kernel_planted_failures_are_caught(self):
+        image = os.environ.get('LOCKLAB_IMAGE', '')
+        if not os.path.isfile(image) or not shutil.which('qemu-system-aarch64'):
+            self.skipTest('set LOCKLAB_IMAGE to a built kernel Image (and install QEMU)')
+        for planted, case, text, timeout in (
+                ('selftest_fail', 'selftest_fail.selftest_fails', '', '30'),
+                ('selftest_hang', 'clean_shutdown', 'started: selftest_hang.selftest_hangs', '3'),
+                ('selftest_panic', 'no_panic', 'panic: cpu=', '30'),
+                ('selftest_fault', 'no_panic', 'panic: cpu=', '30')):
+            rc, out, cases, _ = qemu_run('qemu-system-aarch64', '--cpus', '2', '--timeout', timeout,
+                                         '--bootargs', f'ktest={planted}', image=image)
+            expect(rc == 1 and cases.get(case) and cases[case].status == 'fail'
+                   and text in cases[case].reason, f'ktest={planted} not caught:\n{out}')
+            if planted == 'selftest_fail':
+                expect_planted_failure_texts(cases, out)
+
+    def test_check_counts_mixed_steps(self):
+        logdir = os.path.join(TMP, 'logs-mixed')
+        rc, lines, _ = check('--logdir', logdir, '--host', 'ok=' + HOST_OK, '--host', 'fail=' + HOST_FAIL,
+                             '--host', 'crash=' + HOST_CRASH, '--host', 'badexit=' + HOST_BADEXIT,
+                             '--boot', f'smp4=--image {IMAGE} --qemu {fake_qemu(GOOD)} --echo')
+        # passed: 2 + 1 + 0 + 1 + (4 guest cases + 3 run checks); the skip counts in neither.
+        expect_eq((rc, lines[-1]), (1, '11 passed, 3 failed'), 'exit status and closing line:')
+        text = '\n'.join(lines)
+        for want in ('not ok b: x.c:3: boom', 'not ok crash: no KTAP output (exit status 3)',
+                     'not ok badexit: exit status 1 although every case passed',
+                     f'log: {logdir}/fail.out'):
+            expect(want in text, f'{want!r} not in output:\n{text}')
+        for name in ('ok.out', 'smp4.out', 'smp4.log'):
+            expect(os.path.exists(os.path.join(logdir, name)), f'{name} missing')
+
+    def test_check_pass_and_boot_failure_totals(self):
+        rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-pass'), '--host', 'ok=' + HOST_OK,
+                             '--boot', f'b=--image {IMAGE} --qemu {fake_qemu(GOOD)}')
+        expect_eq((rc, lines[-1]), (0, '9 passed, 0 failed'), 'all pass:')
+        fake = fake_qemu(GOOD.replace('cpus_online=4', 'cpus_online=3'))
+        rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-boot'), '--host', 'ok=' + HOST_OK,
+                             '--boot', f'b=--image {IMAGE} --qemu {fake} --expect cpus_online=4')
+        expect_eq((rc, lines[-1]), (1, '8 passed, 1 failed'), 'boot_record failing:')
+        expect(any('not ok boot_record: expected cpus_online=4' in l for l in lines), lines)
+
+    def test_check_parallel_keeps_order(self):
+        stamps = os.path.join(TMP, 'stamps')
+        os.makedirs(stamps)
+        cmd = host_cmd(f"import sys, time; d = {stamps!r} + '/' + sys.argv[1]; open(d + '.start', 'w'); "
+                       "time.sleep(float(sys.argv[1])); print('KTAP version 1\\n1..1\\nok 1 t'); "
+                       "open(d + '.end', 'w')")
+        rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-j'), '-j', '3', '--host',
+                             f'slow={cmd} 1.5', '--host', f'mid={cmd} 0.5', '--host', f'fast={cmd} 0')
+        expect_eq([l.split()[1] for l in lines], ['slow', 'mid', 'fast', 'passed,'], 'order')
+        expect_eq(rc, 0, 'exit status')
+        mtime = lambda name: os.path.getmtime(os.path.join(stamps, name))  # noqa: E731
+        expect(mtime('0.start') < mtime('1.5.end'), 'steps did not overlap')
+
+    def test_check_step_timeout_and_usage(self):
+        start = time.monotonic()
+        fake = fake_qemu(['[    0.0] c0: early\n', {'child': 60}, 60])
+        rc, lines, _ = check('--logdir', os.path.join(TMP, 'logs-t'), '--step-timeout', '1', '-j', '2',
+                             '--host', 'sleepy=' + host_cmd('import time; time.sleep(60)'),
+                             '--boot', f'slowboot=--image {IMAGE} --qemu {fake} --timeout 60')
+        expect(rc == 1 and time.monotonic() - start < 20, f'rc={rc}')
+        expect_eq(lines[-1], '0 passed, 2 failed', 'closing line')
+        for name in ('sleepy', 'slowboot'):
+            expect(any(f'not ok {name}: killed after --step-timeout 1s' in l for l in lines), lines)
+        time.sleep(0.2)     # qemu-run must have taken its QEMU (and QEMU's child) down with it
+        expect_eq(proc_state(os.path.join(os.path.dirname(fake), 'child.pid')), 'gone', 'QEMU child')
+        rc, _, err = check('--logdir', os.path.join(TMP, 'logs-u'))
+        expect(rc == 2 and 'no steps' in err, f'rc={rc} {err}')
+
+    def test_ktap_unittest_reports_every_planned_case(self):
+        rc, text = run_adapter()
+        lines = text.splitlines()
+        plans = [l for l in lines if l.startswith('  1..')]
+        results = [l for l in lines if l.startswith(('  ok ', '  not ok '))]
+        expect_eq((rc, plans, len(results)), (1, ['  1..8'], 8), 'exit status, plan, result lines:')
+        cases = {c.name: c for c in ktap.parse(text).cases()}
+        expect_eq([(n, c.status) for n, c in cases.items()],
+                  [('sample.passes', 'pass'), ('sample.fails', 'fail'), ('sample.skips', 'skip'),
+                   ('sample.row_a', 'pass'), ('sample.row_b', 'fail'), ('sample.errors', 'fail'),
+                   ('sample.first', 'fail'), ('sample.second', 'fail')], 'cases:')
+        expect_eq(lines[-1], 'not ok 1 sample', 'the suite\'s line:')
+        expect_eq(cases['sample.fails'].diagnostics[-2:], ['one and two: expected 2, got 1', 'fails: 0.0s'],
+                  'a failed check says what it expected:')
+        expect('  ok 3 skips # SKIP not today' in lines, f'no SKIP line with its reason:\n{text}')
+        expect(any("KeyError: 'nope'" in d for d in cases['sample.errors'].diagnostics), 'no traceback of the error')
+        expect(any('setUpClass failed' in d and 'no such workdir' in d for d in cases['sample.second'].diagnostics),
+               f'a broken fixture does not say so in its cases:\n{text}')
+        rc, text = run_adapter('--only', 'row_a,passes')
+        expect_eq((rc, [c.name for c in ktap.parse(text).cases()]), (0, ['sample.passes', 'sample.row_a']),
+                  '--only row_a,passes:')
 
 def main():
-    open(IMAGE, 'wb').write(b'\0' * 64)
-    print(f'KTAP version 1\n1..1\n  KTAP version 1\n  # Subtest: tools\n  1..{len(TESTS)}')
-    failed = 0
-    for i, fn in enumerate(TESTS, 1):
-        print(f'  # ktest: start tools.{fn.__name__}', flush=True)
-        try:
-            fn()
-            print(f'  ok {i} {fn.__name__}', flush=True)
-        except Skipped as why:
-            print(f'  ok {i} {fn.__name__} # SKIP {why}', flush=True)
-        except Exception as err:    # any error is a failed test, never a crash of the suite
-            failed += 1
-            detail = str(err) if isinstance(err, Failed) else traceback.format_exc()
-            for line in detail.strip().splitlines()[-15:]:
-                print(f'  # {line}')
-            print(f'  not ok {i} {fn.__name__}', flush=True)
-    print(f'{"not ok" if failed else "ok"} 1 tools')
-    shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if failed else 0
+    with open(IMAGE, 'wb') as f:
+        f.write(b'\0' * 64)
+    return ktap_unittest.main('tools', ToolsTests, cleanup=lambda: shutil.rmtree(TMP, ignore_errors=True))
 
 
 if __name__ == '__main__':

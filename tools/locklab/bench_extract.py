@@ -253,7 +253,8 @@ def add_host(runs, log_path, busy_pct=BUSY_WAIT_PCT):
         try:
             # A window much shorter than the run means its lines reached the host late, in one burst: the host
             # did not watch the run, so it cannot vouch for it, and the run is left out like a busy one.
-            unwatched = float(r['host_window_ms']) < 0.5 * float(r['ns']) / 1e6
+            # n/a: QEMU was gone before the run's records were read, so no sample covers it.
+            unwatched = r['host_vcpu_wait_pct'] == 'n/a' or float(r['host_window_ms']) < 0.5 * float(r['ns']) / 1e6
             r['host_busy'] = '1' if unwatched or float(r['host_vcpu_wait_pct']) > busy_pct else '0'
         except (ValueError, KeyError):
             r['host_busy'] = ''

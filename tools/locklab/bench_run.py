@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NoReturn, Optional, Tuple
 
 from . import ROOT, SCRIPTS
 # The workloads are the kernel's (bench/: one file each): scripts/bench-workloads reads each built kernel's
@@ -42,32 +42,12 @@ from . import ROOT, SCRIPTS
 from . import bench_workloads as bw
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
-from .textfile import read_text, write_json, write_text
-STRATEGIES = ls.strategies()
+from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build, config_value, kernel_config,
+                         resolved_strategy)
+from .textfile import write_json, write_text
 
 
-class Progress:
-    """One updating line on a terminal, plain lines otherwise."""
-
-    def __init__(self, stream=None):
-        self.out = stream or sys.stdout
-        self.tty = self.out.isatty()
-        self.lock = threading.Lock()
-        self.last = ''
-
-    def line(self, text, final=False):
-        with self.lock:
-            if self.tty and not final:
-                self.out.write('\r\033[K' + text[:150])
-                self.out.flush()
-            elif text != self.last:
-                if self.tty:
-                    self.out.write('\r\033[K')
-                print(text, file=self.out, flush=True)
-            self.last = text
-
-
-def fail(message):
+def fail(message: str) -> NoReturn:
     """A bad request: one line, no usage text (make bench's users never typed bench-run's flags)."""
     print(f'bench-run: {message}', file=sys.stderr)
     sys.exit(2)
@@ -77,13 +57,19 @@ def fail(message):
 VIRT_MAX_CPUS = {2: 8, 3: 512}
 
 
-def config_value(text, name):
-    """The last value a CONFIG_ fragment gives name (later lines win, as in kconfig), or None."""
-    found = re.findall(rf'^{name}=(\S+)', text, re.M)
-    return found[-1] if found else None
+def add_serial_options(p: argparse.ArgumentParser) -> None:
+    """The options of a run on a Pi 5 over the serial chain-loader."""
+    p.add_argument('--serial', metavar='DEV',
+                   help='boot on a Raspberry Pi 5 running the serial chain-loader on DEV (make bench BOARD=rpi5 '
+                        'SERIAL=DEV): each kernel goes over the cable (scripts/serial-load), one boot at a time')
+    p.add_argument('--baud', type=int, default=115200, help='--serial: the line speed (default 115200)')
+    p.add_argument('--corrupt-first', action='store_true',
+                   help='(tests) --serial: the first kernel\'s first transfer has one bit flipped, which the '
+                        'loader must refuse and scripts/serial-load send again')
 
 
-def parse_args(argv):
+def option_parser() -> argparse.ArgumentParser:
+    """bench-run's options (make bench passes them; usage in the docstring above)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--strategies', default=','.join(STRATEGIES))
     p.add_argument('--variants', default='',
@@ -121,13 +107,7 @@ def parse_args(argv):
     p.add_argument('--no-hold-pass', dest='hold_pass', action='store_false',
                    help='skip the short extra boot per kernel that times lock holds at 1 CPU (the Amdahl '
                         'predictions come from it; skipped anyway when --bootargs times holds in every run)')
-    p.add_argument('--serial', metavar='DEV',
-                   help='boot on a Raspberry Pi 5 running the serial chain-loader on DEV (make bench BOARD=rpi5 '
-                        'SERIAL=DEV): each kernel goes over the cable (scripts/serial-load), one boot at a time')
-    p.add_argument('--baud', type=int, default=115200, help='--serial: the line speed (default 115200)')
-    p.add_argument('--corrupt-first', action='store_true',
-                   help='(tests) --serial: the first kernel\'s first transfer has one bit flipped, which the '
-                        'loader must refuse and scripts/serial-load send again')
+    add_serial_options(p)
     p.add_argument('--results', default=os.path.join(ROOT, 'results'))
     p.add_argument('--timeout', type=float, default=0, help='per boot, seconds (default: estimated x 3 + 60)')
     p.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH',
@@ -137,39 +117,50 @@ def parse_args(argv):
     p.add_argument('--replot', metavar='RUN',
                    help='only re-plot: a run folder (plots and report again), or a serial log (a new run '
                         'folder from it, e.g. one captured on a Pi 5)')
-    args = p.parse_args(argv)
+    return p
+
+
+def cpu_count(args: argparse.Namespace) -> int:
     if args.cpus == 'auto':
         # A Pi 5 has 4 cores of its own; QEMU's vCPUs need the host's.
-        args.cpus = 4 if args.serial else min(4, os.cpu_count() or 1)
-    elif not re.fullmatch(r'[0-9]+', args.cpus):
+        return 4 if args.serial else min(4, os.cpu_count() or 1)
+    if not re.fullmatch(r'[0-9]+', args.cpus):
         fail(f'CPUS={args.cpus}: a number of CPUs, or auto')
-    args.cpus = int(args.cpus)
-    args.kernels = {}  # name -> (strategy, extra CONFIG_ lines)
+    return int(args.cpus)
+
+
+def variant_kernels(args: argparse.Namespace) -> Dict[str, Tuple[str, str]]:
+    """--variants: {name: (strategy, the variant's extra CONFIG_ lines)}."""
+    kernels = {}
     for v in (args.variants.split(',') if args.variants else []):
         try:
             st, lines = ls.variant(v)
         except ValueError as err:
             fail(str(err))
-        if v.endswith('-nostat'):
+        if ls.parse_variant(v)['lockstat'] == 'off':
             fail(f'variant {v!r}: a benchmark needs lockstat (no -nostat)')
-        args.kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
-    if args.variants:
-        args.strategies = ','.join(args.kernels)
+        kernels[v] = (st, ''.join(l + '\n' for l in lines[1:]))
+    return kernels
+
+
+def check_request(args: argparse.Namespace) -> None:
+    """Unknown strategies or workload names, counts out of range, a bad label, --image or current."""
     bad = [s for s in args.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in args.kernels]
     badw = [w for w in args.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
     if bad or badw or args.cpus < 1 or args.repeat < 1 or args.boots < 1 or args.duration_ms < 10 or not re.fullmatch(r'[\w.-]*', args.label):
         fail(f'unknown strategy {", ".join(bad)} (known: {", ".join(STRATEGIES)}, or current: $(O)/.config as it is)'
              if bad else f'WORKLOADS={args.workloads}: all, or workload names (a-z, 0-9, -) separated by commas'
              if badw else 'CPUS >= 1, REPEAT >= 1, BOOTS >= 1, DURATION_MS >= 10, LABEL of letters, digits, . _ -')
-    args.strategy_list = args.strategies.split(',')
-    args.hold_pass = args.hold_pass and 'lockstat_hold=1' not in args.bootargs.split()
-    args.images = dict(i.split('=', 1) for i in args.image if '=' in i)
-    if len(args.images) != len(args.image) or any(s not in args.strategy_list for s in args.images):
+    strategies = args.strategies.split(',')
+    if len(args.images) != len(args.image) or any(s not in strategies for s in args.images):
         fail('--image takes STRATEGY=PATH for one of the strategies run')
-    if 'current' in args.strategy_list and not (args.current_config and os.path.isfile(args.current_config)):
+    if 'current' in strategies and not (args.current_config and os.path.isfile(args.current_config)):
         fail(f'STRATEGIES=current benchmarks $(O)/.config, and there is none ({args.current_config or "no path given"}): '
              'make menuconfig (or make <name>_defconfig) first')
-    # Before anything is built: a CPU count the kernel or QEMU's board cannot take.
+
+
+def check_cpus(args: argparse.Namespace) -> None:
+    """Before anything is built: a CPU count the kernel or QEMU's board cannot take."""
     limit = VIRT_MAX_CPUS[args.gic]
     for s in args.strategy_list:
         if s in args.images:
@@ -181,6 +172,20 @@ def parse_args(argv):
     if args.cpus > limit and not args.serial:
         fail(f'CPUS={args.cpus}: QEMU\'s virt board takes at most {limit} CPUs with GICv{args.gic}'
              + (' (GIC=3 takes more)' if args.gic == 2 else ''))
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    """The options, checked (a bad request ends here with one line), and what follows from them."""
+    args = option_parser().parse_args(argv)
+    args.cpus = cpu_count(args)
+    args.kernels = variant_kernels(args)  # name -> (strategy, extra CONFIG_ lines)
+    if args.variants:
+        args.strategies = ','.join(args.kernels)
+    args.images = dict(i.split('=', 1) for i in args.image if '=' in i)
+    check_request(args)
+    args.strategy_list = args.strategies.split(',')
+    args.hold_pass = args.hold_pass and 'lockstat_hold=1' not in args.bootargs.split()
+    check_cpus(args)
     args.workload_list = []  # resolve_workloads() fills it from the kernels once they are built
     # trace: None = make bench's default (fs-private if it runs), 'none' = no timeline; checked against the
     # workloads in resolve_workloads()
@@ -191,8 +196,7 @@ def parse_args(argv):
     args.cpu_list = sorted({c for c in (1, 2, 4, 8, 16) if c <= args.cpus} | {args.cpus})
     return args
 
-
-def has_runs(out):
+def has_runs(out: str) -> bool:
     """Does the folder's results.csv hold at least one run?"""
     try:
         with open(os.path.join(out, 'results.csv')) as f:
@@ -201,7 +205,7 @@ def has_runs(out):
         return False
 
 
-def point_latest(results, out):
+def point_latest(results: str, out: str) -> None:
     latest = os.path.join(results, 'latest')
     if os.path.islink(latest) or not os.path.exists(latest):
         tmp = latest + '.tmp'
@@ -211,7 +215,7 @@ def point_latest(results, out):
         os.replace(tmp, latest)
 
 
-def new_run_dir(args):
+def new_run_dir(args: argparse.Namespace) -> str:
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
     base = os.path.join(args.results, f'{stamp}-{args.label or "bench"}')
     path, n = base, 1
@@ -222,160 +226,7 @@ def new_run_dir(args):
     return path
 
 
-def kernel_config(name, args):
-    """The CONFIG_ lines a kernel is configured from: its defconfig, configs/bench.config, the variant's
-    lines, --config's; or, for current, the user's .config as it is."""
-    if name == 'current':
-        return read_text(args.current_config)
-    strategy, extra = args.kernels.get(name, (name, ''))
-    frag = ''.join(read_text(os.path.join(ROOT, f)) for f in
-                   (f'configs/qemu_{strategy}_defconfig', 'configs/bench.config')) + extra
-    return frag + (read_text(args.config) if args.config else '')
-
-
-def resolved_strategy(obj):
-    """The strategy a configured build really has (its .config), or None."""
-    try:
-        text = read_text(os.path.join(obj, '.config'))
-    except OSError:
-        return None
-    return ls.strategy_of(text)
-
-
-def build(strategy, args, progress, out):
-    """Configures and builds build/bench-<name>; returns (Image path or None, config text, error)."""
-    name = strategy
-    obj = os.path.join(ROOT, 'build', f'bench-{name}')
-    os.makedirs(obj, exist_ok=True)
-    frag = kernel_config(name, args)
-    want = os.path.join(obj, 'bench_defconfig')
-    if not os.path.exists(want) or read_text(want) != frag:
-        write_text(want, frag)
-    env = dict(os.environ, KCONFIG_CONFIG='.config', srctree=ROOT)
-    progress.line(f'  BUILD    {name}', final=True)
-    t0 = time.time()
-    r = subprocess.run(['kconfig-conf', '-s', f'--defconfig={want}', os.path.join(ROOT, 'Kconfig')],
-                       cwd=obj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    resolved = frag
-    if r.returncode == 0:
-        # What the report shows: the configuration as kconfig resolved it, not the fragments, whose
-        # later lines may contradict earlier ones.
-        saved = os.path.join(obj, 'resolved_defconfig')
-        if subprocess.run(['kconfig-conf', '-s', f'--savedefconfig={saved}', os.path.join(ROOT, 'Kconfig')],
-                          cwd=obj, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
-            resolved = read_text(saved)
-        r = subprocess.run(['make', '-s', '-C', ROOT, f'O={obj}', 'all'], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-    log = os.path.join(out, f'{name}.build.log')
-    write_text(log, r.stdout)
-    real = resolved_strategy(obj)
-    want = args.kernels.get(name, (name, ''))[0]
-    if real and want in STRATEGIES and real != want:
-        # BENCH_CONFIG chose another strategy: the runs say so (bench-meta), the label must not lie.
-        print(f'bench-run: warning: the kernel built as {name} is {real} (its configuration sets '
-              f'CONFIG_LOCK_STRATEGY_{real.upper()}=y): the report labels its runs {real}', file=sys.stderr)
-    progress.line(f'  {"BUILT" if r.returncode == 0 else "FAILED"}    {name} in {time.time() - t0:.0f} s', final=True)
-    if r.returncode != 0:
-        tail = [l for l in r.stdout.splitlines() if l.strip()][-3:]
-        return None, resolved, f'build failed (see {os.path.relpath(log)}): ' + ' | '.join(tail)
-    return os.path.join(obj, 'Image'), resolved, None
-
-
-HOLD = 0   # boot() number of the hold-time pass
-
-
-def boot_log_name(name, n):
-    """<name>-boot<n>.log: one serial log per boot of a kernel (bench-report strips the suffix)."""
-    return f'{name}-boot{n}.log'
-
-
-def can_trace(image):
-    """Was the kernel built with the lock timeline? (its .config beside the Image; a kernel without
-    one would refuse trace=, and its whole boot with it). True when there is no .config to ask."""
-    try:
-        return bool(re.search(r'^CONFIG_LOCK_TRACE=y', read_text(os.path.join(os.path.dirname(image), '.config')),
-                              re.M))
-    except OSError:
-        return True
-
-
-def boot(strategy, image, args, out, progress, state, n=1):
-    """Boot n of a kernel, or (n == HOLD) its hold-time pass: every workload once at 1 CPU with
-    lock hold times on, into out/hold/<strategy>.log."""
-    hold = n == HOLD
-    cpus, repeat = ([1], 1) if hold else (args.cpu_list, args.repeat)
-    total = len(args.workload_list) * len(cpus) * repeat
-    est = total * (args.duration_ms * 1.1 / 1000 + 0.3) + 5
-    timeout = args.timeout or est * 3 + 60
-    log = os.path.join(out, 'hold', f'{strategy}.log') if hold else os.path.join(out, boot_log_name(strategy, n))
-    bootargs = (f'ktest=none bench={",".join(args.workload_list)} cpus={",".join(map(str, cpus))} '
-            f'duration_ms={args.duration_ms} repeat={repeat} {args.bootargs}' + (' lockstat_hold=1' if hold else '') +
-            # The first boot of each kernel records the lock timeline (the dump takes a fraction of a second).
-            (f' trace={args.trace}' if args.trace and n == 1 and can_trace(image) else '')).strip()
-    if args.serial:  # the Pi: the loader takes the Image at 115200 baud (10 bits a byte), then the same run
-        cmd = [sys.executable, os.path.join(SCRIPTS, 'serial-load'), '--device', args.serial, '--baud', str(args.baud),
-               '--image', image, '--bootargs', bootargs, '--log', log, '--timeout', str(int(timeout))] +\
-            (['--corrupt-first'] if args.corrupt_first else [])
-        args.corrupt_first = False  # once: the boots run one at a time
-    else:
-        cmd = [sys.executable, os.path.join(SCRIPTS, 'qemu-run'), '--quiet', '--no-ktap', '--image', image,
-               '--cpus', str(args.cpus), '--gic', str(args.gic), '--accel', args.accel, '--timeout', str(int(timeout)),
-               '--bootargs', bootargs, '--log', log, '--host-log', log[:-len('.log')] + '.host']
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    key = (strategy, n)
-    state[key] = (0, total, time.time())
-    pos, tail, text, last_shown = 0, b'', '', 0.0
-    run_re = re.compile(r'^bench: workload=(\S+) cpus=(\d+) repeat=(\d+)')
-    while True:
-        running = proc.poll() is None
-        try:
-            with open(log, 'rb') as f:  # only the bytes that are new since the last look
-                f.seek(pos)
-                chunk = f.read()
-        except OSError:
-            chunk = b''
-        pos += len(chunk)
-        data = tail + chunk
-        cut = data.rfind(b'\n') + 1
-        tail = data[cut:]
-        for line in data[:cut].decode('utf-8', 'replace').splitlines():
-            m = run_re.match(line.replace('\r', ''))
-            if not m:
-                continue
-            state[key] = (state[key][0] + 1, total, state[key][2])
-            text = m.group(1, 2)
-        if not running:
-            break
-        if time.time() - last_shown > 0.5:
-            report_progress(progress, state, text or None, strategy)
-            last_shown = time.time()
-        time.sleep(0.5)  # the host is sampled by qemu-run, as the records arrive: polling here costs nothing
-    output = proc.stdout.read()
-    text = read_text(log, errors='replace') if os.path.exists(log) else ''
-    if proc.returncode != 0:
-        run = r'(workload=\S+ cpus=\d+ repeat=\d+)'
-        finished = re.findall(r'^bench: ' + run, text, re.M)
-        started = re.findall(r'^bench-start: ' + run, text, re.M)
-        where = f' after {finished[-1]}' if finished else ''
-        if started and (not finished or started[-1] != finished[-1]):  # killed in the middle of a run
-            where = f' while {started[-1]} was running' + (f' (last finished: {finished[-1]})' if finished else '')
-        why = [l for l in output.splitlines() if l.startswith('not ok')][:2] or\
-            [l for l in output.splitlines() if l.startswith('serial-load: ')][-2:]
-        return f'{"hold-time pass" if hold else f"boot {n}"} failed{where}: ' + ('; '.join(why) or
-                                                                                f'{cmd[1]} exit {proc.returncode}')
-    return None
-
-
-def report_progress(progress, state, current, strategy):
-    done = sum(d for d, _, _ in state.values())
-    total = sum(t for _, t, _ in state.values())  # every boot is in state from the start
-    rates = [(time.time() - t0) / d for d, _, t0 in state.values() if d and t0]
-    eta = f', about {int(sum(rates) / len(rates) * (total - done)) + 1} s left' if rates else ''
-    now = f'{strategy}: after {current[0]} at {current[1]} CPU(s)' if current else f'{strategy}: booting'
-    progress.line(f'  BENCH    {done}/{total} runs ({now}){eta}')
-
-
-def qemu_version():
+def qemu_version() -> str:
     try:
         return subprocess.run(['qemu-system-aarch64', '--version'], stdout=subprocess.PIPE,
                               text=True).stdout.splitlines()[0]
@@ -383,13 +234,13 @@ def qemu_version():
         return 'unknown'
 
 
-def git_rev():
+def git_rev() -> str:
     r = subprocess.run(['git', '-C', ROOT, 'describe', '--always', '--dirty'], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL, text=True)
     return r.stdout.strip() or 'unknown'
 
 
-def replot(args):
+def replot(args: argparse.Namespace) -> int:
     src = args.replot
     if os.path.isdir(src):
         out = src
@@ -425,7 +276,7 @@ def replot(args):
     return r.returncode
 
 
-def build_only(args):
+def build_only(args: argparse.Namespace) -> int:
     status = 0
     for s in args.strategy_list:
         image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build'))
@@ -437,7 +288,7 @@ def build_only(args):
     return status
 
 
-def resolve_workloads(args, images, meta):
+def resolve_workloads(args: argparse.Namespace, images: Dict[str, str], meta: dict) -> Optional[str]:
     """Sets args.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
     workload but the named-only ones, else the names asked for. A kernel whose table cannot be read fails
     (named, the others go on); a name some kernel lacks is an error line for the whole request."""
@@ -469,7 +320,7 @@ def resolve_workloads(args, images, meta):
     return None
 
 
-def missing_tool(args) -> Optional[str]:
+def missing_tool(args: argparse.Namespace) -> Optional[str]:
     """The first tool a run needs that is not installed (QEMU is not needed for a Pi over serial)."""
     for tool in ('kconfig-conf', 'qemu-system-aarch64', 'aarch64-linux-gnu-gcc'):
         if args.serial and tool == 'qemu-system-aarch64':
@@ -479,7 +330,7 @@ def missing_tool(args) -> Optional[str]:
     return None
 
 
-def start_meta(args) -> dict:
+def start_meta(args: argparse.Namespace) -> dict:
     """meta.json as the run starts: what ran where, filled in as builds and boots finish."""
     return {'label': args.label or 'bench', 'started': datetime.datetime.now().isoformat(timespec='seconds'),
             'git': git_rev(), 'qemu': f'none: a Raspberry Pi 5 on {args.serial}' if args.serial else qemu_version(),
@@ -501,7 +352,8 @@ def in_batches(jobs: List[Tuple[Callable, tuple]], size: int) -> None:
             thread.join()
 
 
-def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.Lock) -> Dict[str, str]:
+def build_all(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict,
+              lock: threading.Lock) -> Dict[str, str]:
     """Builds (or takes the prebuilt) kernel of each strategy, args.jobs at a time; {strategy: Image}."""
     images: Dict[str, str] = {}
 
@@ -522,7 +374,7 @@ def build_all(args, out: str, progress: 'Progress', meta: dict, lock: threading.
     return images
 
 
-def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
+def boot_order(args: argparse.Namespace, todo: List[str]) -> List[Tuple[str, int]]:
     """(strategy, boot number) in boot order. Boot round b starts with the b-th strategy (bkl,subsys,fine;
     subsys,fine,bkl; ...), so no strategy always boots first, on a host that has been quiet longest."""
     if not todo:
@@ -530,7 +382,7 @@ def boot_order(args, todo: List[str]) -> List[Tuple[str, int]]:
     return [(s, b + 1) for b in range(args.boots) for s in todo[b % len(todo):] + todo[:b % len(todo)]]
 
 
-def boot_all(args, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
+def boot_all(args: argparse.Namespace, images: Dict[str, str], out: str, progress: 'Progress', meta: dict,
              lock: threading.Lock) -> Tuple[List[Tuple[str, int]], List[Tuple[str, int]]]:
     """Boots every kernel args.boots times, then the hold-time pass; returns (boots, hold-pass boots)."""
     # Parallel vCPUs need the host's cores: boots one at a time then; single-threaded boots can share.
@@ -575,8 +427,8 @@ def run_report(out: str, meta: dict) -> None:
         write_json(os.path.join(out, 'meta.json'), meta)
 
 
-def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]], meta: dict,
-            started: float) -> bool:
+def collect(args: argparse.Namespace, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str, int]],
+            meta: dict, started: float) -> bool:
     """The boots' logs into CSVs, meta.json and the report; whether any boot left a log."""
     logs = [os.path.join(out, boot_log_name(s, b)) for s, b in sorted(order)
             if os.path.exists(os.path.join(out, boot_log_name(s, b)))]
@@ -592,7 +444,7 @@ def collect(args, out: str, order: List[Tuple[str, int]], holds: List[Tuple[str,
     return bool(logs)
 
 
-def finish(args, out: str, progress: 'Progress', meta: dict) -> int:
+def finish(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict) -> int:
     """Points results/latest at the run (if it holds one) and says what came out; the exit status."""
     if has_runs(out):
         point_latest(args.results, out)

@@ -5,6 +5,12 @@
       --host string='build/host/test_string' \\
       --boot smp4='--image build/locklab.bin --cpus 4 --expect cpus_online=4'
 
+or the steps of a test plan (tests/plan.toml, read by check_plan.py), as make check runs it:
+
+  python3 tests/check.py --plan tests/plan.toml --set CHECK_DIR=build/check [--only 'lock_*,smp1']
+  python3 tests/check.py --plan tests/plan.toml --list        # the expanded steps, one a line
+  python3 tests/check.py --plan tests/plan.toml --variants    # the lock variants make check builds
+
 The very last line is always `N passed, N failed` over all leaf cases of all
 steps (skipped cases count in neither); the exit status is 1 if N failed > 0.
 """
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 
 from . import ktap
 from . import SCRIPTS
+from . import check_plan
 
 QEMU_RUN = os.path.join(SCRIPTS, 'qemu-run')
 MAX_LISTED = 10     # failing cases listed per step; the rest are in the log
@@ -31,7 +38,7 @@ MAX_LISTED = 10     # failing cases listed per step; the rest are in the log
 class Step:
     kind: str           # 'host' or 'boot'
     name: str
-    spec: str           # the host command, or qemu-run's arguments
+    argv: list          # the host command, or qemu-run's arguments
 
 
 @dataclass
@@ -53,13 +60,13 @@ class _StepAction(argparse.Action):
             parser.error(f'{option_string} wants NAME=..., with NAME made of letters, digits, '
                          f'"_.+-" (it names the log files); got {value!r}')
         try:
-            shlex.split(spec)
+            argv = shlex.split(spec)
         except ValueError as err:
             parser.error(f'{option_string} {name}: cannot split {spec!r}: {err}')
         steps = getattr(namespace, 'steps', None) or []
         if any(s.name == name for s in steps):
             parser.error(f'step name {name!r} used twice')
-        steps.append(Step(self.const, name, spec))
+        steps.append(Step(self.const, name, argv))
         namespace.steps = steps
 
 
@@ -78,13 +85,47 @@ def parse_args(argv):
     p.add_argument('--step-timeout', type=float, default=1200, metavar='SEC',
                    help='kill a step that runs longer than this (default 1200; boots have '
                         "qemu-run's own --timeout)")
+    p.add_argument('--plan', metavar='FILE',
+                   help='run the steps of a test plan (tests/plan.toml) instead of --host/--boot')
+    p.add_argument('--set', dest='settings', action='append', default=[], metavar='NAME=VALUE',
+                   help="set one of the plan's variables (its [set] table lists them)")
+    p.add_argument('--only', metavar='PATTERN',
+                   help='run only the steps whose names match a comma-separated glob (e.g. "lock_*,smp1")')
+    p.add_argument('--list', action='store_true', help='print the steps (kind, name, argv) and run nothing')
+    p.add_argument('--variants', action='store_true',
+                   help="print the plan's lock variants, one a line (the images make check builds)")
     p.set_defaults(steps=[])
     args = p.parse_args(argv)
+    if args.plan and args.steps:
+        p.error('give --plan or --host/--boot steps, not both')
+    if (args.settings or args.variants) and not args.plan:
+        p.error('--set and --variants read a plan: give --plan FILE')
+    if args.plan:
+        try:
+            plan = check_plan.Plan(args.plan, args.settings)
+            if args.variants:
+                args.variant_names = [v['name'] for v in plan.variants()]
+                return args
+            args.steps = [Step(s.kind, s.name, s.argv) for s in plan.steps()]
+        except check_plan.PlanError as err:
+            p.exit(2, f'check.py: {err}\n')
     if not args.steps:
-        p.error('no steps: give at least one --host or --boot')
+        p.error('no steps: give at least one --host or --boot, or --plan FILE')
+    if args.only is not None:
+        try:
+            args.steps = check_plan.select(args.steps, args.only)
+        except check_plan.PlanError as err:
+            p.exit(2, f'check.py: {err}\n')
     if args.jobs < 1:
         p.error('-j wants a positive number')
     return args
+
+
+def list_steps(steps):
+    """One line a step: its kind, name and argv as a shell would read it."""
+    width = max(len(s.name) for s in steps)
+    for s in steps:
+        print(f'{s.kind:<4} {s.name:<{width}}  {shlex.join(s.argv)}')
 
 
 _live = set()               # running step processes, killed on Ctrl-C
@@ -112,10 +153,10 @@ def run_step(step, logdir, timeout):
     out_path = os.path.join(logdir, step.name + '.out')
     result = Result(step, logs=[out_path])
     if step.kind == 'host':
-        argv = shlex.split(step.spec)
+        argv = step.argv
     else:
         log_path = os.path.join(logdir, step.name + '.log')
-        argv = [sys.executable, QEMU_RUN] + shlex.split(step.spec) + ['--log', log_path]
+        argv = [sys.executable, QEMU_RUN] + step.argv + ['--log', log_path]
         result.logs.append(log_path)
     start = time.monotonic()
     timed_out, rc, data = False, None, b''
@@ -188,6 +229,12 @@ def print_result(res, width):
 
 def main(argv):
     args = parse_args(argv)
+    if args.variants:
+        print('\n'.join(args.variant_names))
+        return 0
+    if args.list:
+        list_steps(args.steps)
+        return 0
     os.makedirs(args.logdir, exist_ok=True)
     width = max(len(s.name) for s in args.steps)
     passed = failed = 0

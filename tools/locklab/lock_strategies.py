@@ -2,6 +2,8 @@
 
 usage: lock-strategies list [--sep SEP]      the strategies, in menu order (bkl subsys fine)
        lock-strategies variant NAME          the CONFIG_ lines of a lock variant, e.g. fine-mcs-llsc-wfe-block
+       lock-strategies fields NAME           a variant's parts, one NAME=VALUE a line (strategy=fine ...
+                                             lockstat=on): the shell scripts' one parser of variant names
        lock-strategies of CONFIG             the strategy a .config (or defconfig) selects
 
 A strategy is a member of the "Locking strategy" choice in lock-strategies/Kconfig:
@@ -15,8 +17,10 @@ and the bench-* scripts ask here, and the kernel prints what the report needs
 (bench-meta's scope= and classes=).
 
 A bad variant or an unreadable file: one line on stderr, exit status 2.
-As a module (locklab.lock_strategies): strategies(), variant(), strategy_of(), colors().
+As a module (locklab.lock_strategies): strategies(), parse_variant(), expand_variants(), variant(),
+strategy_of(), colors().
 """
+import functools
 import os
 import re
 import sys
@@ -29,14 +33,25 @@ PARTS = [('strategy', 'LOCK_STRATEGY_', None), ('alg', 'LOCK_ALG_', None), ('ato
          ('spin_wait', 'SPIN_WAIT_', None), ('lock_wait', 'KLOCK_WAIT_', 'spin')]
 
 
+@functools.lru_cache(maxsize=256)
+def _lines(path, mtime_ns, size):
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def kconfig_lines(path):
+    """A Kconfig file's lines, read once while it is unchanged (make check expands dozens of variants)."""
+    st = os.stat(path)
+    return _lines(path, st.st_mtime_ns, st.st_size)
+
+
 def kconfig_files(root=ROOT, path='Kconfig'):
     """The Kconfig files the top Kconfig sources (source "..."), itself first, in the order kconfig reads them."""
     files = [path]
-    with open(os.path.join(root, path)) as f:
-        for line in f:
-            m = re.match(r'\s*source\s+"([^"]+)"', line)
-            if m:
-                files += kconfig_files(root, m.group(1))
+    for line in kconfig_lines(os.path.join(root, path)):
+        m = re.match(r'\s*source\s+"([^"]+)"', line)
+        if m:
+            files += kconfig_files(root, m.group(1))
     return files
 
 
@@ -45,15 +60,14 @@ def choice_members(prefix, root=ROOT):
     names = []
     for path in kconfig_files(root):
         in_choice = False
-        with open(os.path.join(root, path)) as f:
-            for line in f:
-                word = line.split()[:2]
-                if word[:1] == ['choice']:
-                    in_choice = True
-                elif word[:1] == ['endchoice']:
-                    in_choice = False
-                elif in_choice and len(word) == 2 and word[0] == 'config' and word[1].startswith(prefix):
-                    names.append(word[1][len(prefix):].lower())
+        for line in kconfig_lines(os.path.join(root, path)):
+            word = line.split()[:2]
+            if word[:1] == ['choice']:
+                in_choice = True
+            elif word[:1] == ['endchoice']:
+                in_choice = False
+            elif in_choice and len(word) == 2 and word[0] == 'config' and word[1].startswith(prefix):
+                names.append(word[1][len(prefix):].lower())
     return names
 
 
@@ -83,8 +97,15 @@ def variant_grammar(root=ROOT):
     return '-'.join(parts[:-1]) + f'[-{parts[-1]}][-nostat]'
 
 
-def variant(name, root=ROOT):
-    """(strategy, CONFIG_ lines to add to its defconfig) of a variant name; ValueError saying what is wrong."""
+# The fields parse_variant() returns, in the order `lock-strategies fields` prints them.
+FIELDS = [what for what, _, _ in PARTS] + ['lockstat']
+
+
+def parse_variant(name, root=ROOT):
+    """{strategy, alg, atomics, spin_wait, lock_wait, lockstat ('on'/'off')} of a variant name.
+
+    The one parser of the grammar <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat]:
+    every part must be a member of its Kconfig choice; ValueError saying what is wrong."""
     words = name.split('-')
     nostat = words[-1:] == ['nostat'] and len(words) > 4
     words = words[:-1] if nostat else words
@@ -92,16 +113,59 @@ def variant(name, root=ROOT):
         words.append(PARTS[-1][2])
     if len(words) != 5:
         raise ValueError(f'variant {name!r}: expected {variant_grammar(root)}')
-    lines = []
+    fields = {}
     for (what, prefix, _), word in zip(PARTS, words):
         known = choice_members(prefix, root)
         if word not in known:
             raise ValueError(f'variant {name!r}: unknown {what} {word!r} (known: {", ".join(known)}; '
                              f'expected {variant_grammar(root)})')
-        lines.append(f'CONFIG_{prefix}{word.upper()}=y')
-    if nostat:
+        fields[what] = word
+    fields['lockstat'] = 'off' if nostat else 'on'
+    return fields
+
+
+def expand_variants(each, templates, root=ROOT):
+    """The variant names TEMPLATES give for every combination of EACH's choices, checked by parse_variant().
+
+    EACH maps a part (strategy, alg, ...) to "*" (every member of its Kconfig choice, in menu order)
+    or a list of members; the loops nest in EACH's order, outermost first, and every template
+    (e.g. "${strategy}-${alg}-lse-busy") is filled in at each step, in the order given."""
+    prefixes = {what: prefix for what, prefix, _ in PARTS}
+    loops = []
+    for what, members in each.items():
+        if what not in prefixes:
+            raise ValueError(f'unknown part {what!r} (known: {", ".join(prefixes)})')
+        known = choice_members(prefixes[what], root)
+        if members == '*':
+            members = known
+        elif not isinstance(members, list) or not all(m in known for m in members):
+            raise ValueError(f'{what} = {members!r}: want "*" or a list of {", ".join(known)}')
+        loops.append((what, members))
+    names = []
+
+    def fill(bound, rest):
+        if rest:
+            what, members = rest[0]
+            for m in members:
+                fill({**bound, what: m}, rest[1:])
+            return
+        for t in templates:
+            name = re.sub(r'\$\{(\w+)\}', lambda m: bound.get(m.group(1), m.group(0)), t)
+            if '${' in name:
+                raise ValueError(f'variant template {t!r}: {name!r} names a part EACH does not loop over')
+            parse_variant(name, root)
+            names.append(name)
+    fill({}, loops)
+    return names
+
+
+def variant(name, root=ROOT):
+    """(strategy, CONFIG_ lines to add to its defconfig) of a variant name; ValueError saying what is wrong."""
+    fields = parse_variant(name, root)
+    lines = [f'CONFIG_{prefix}{fields[what].upper()}=y' for what, prefix, _ in PARTS]
+    if fields['lockstat'] == 'off':
         lines.append('# CONFIG_LOCK_STAT is not set')
-    return words[0], lines
+    return fields['strategy'], lines
 
 
 def main(argv):
@@ -115,6 +179,14 @@ def main(argv):
             print(f'lock-strategies: {err}', file=sys.stderr)
             return 2
         return 0
+    if len(argv) == 2 and argv[0] == 'fields':
+        try:
+            fields = parse_variant(argv[1])
+        except ValueError as err:
+            print(f'lock-strategies: {err}', file=sys.stderr)
+            return 2
+        print('\n'.join(f'{what}={fields[what]}' for what in FIELDS))
+        return 0
     if len(argv) == 2 and argv[0] == 'of':
         try:
             s = strategy_of(read_text(argv[1]))
@@ -124,7 +196,7 @@ def main(argv):
         if s:
             print(s)
         return 0 if s else 1
-    print('usage: lock-strategies list [--sep SEP] | variant NAME | of CONFIG', file=sys.stderr)
+    print('usage: lock-strategies list [--sep SEP] | variant NAME | fields NAME | of CONFIG', file=sys.stderr)
     return 2
 
 

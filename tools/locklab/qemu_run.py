@@ -30,7 +30,39 @@ SHUTDOWN_BYTES = re.compile(rb'(?m)^[\x00-\x20\x7f-\xff]*(?:\[[^\]\n]*\]\s*c\d+:
                             rb'shutdown: status=(?:pass|fail)')
 
 
-def parse_args(argv):
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """What a judged boot writes besides its summary: the serial log, the host's conditions, the echo."""
+    p.add_argument('--log', metavar='FILE', help='write the raw serial output here as it arrives')
+    p.add_argument('--host-log', metavar='FILE',
+                   help="write the host's conditions during each benchmark run here (host: records, "
+                        'docs/output-format.md): vCPU threads\' wait for a host core, steal, load')
+    p.add_argument('--expect', action='append', default=[], metavar='KEY=VALUE',
+                   help='require KEY=VALUE in the guest\'s "boot:" record (repeatable), e.g. gic=v3')
+    echo = p.add_mutually_exclusive_group()
+    echo.add_argument('--quiet', dest='echo', action='store_false', default=None,
+                      help='do not echo the serial console (default when stdout is not a terminal)')
+    echo.add_argument('--echo', dest='echo', action='store_true',
+                      help='echo the serial console to stdout live and print the QEMU command line '
+                           '(default when stdout is a terminal)')
+
+
+def add_mode_options(p: argparse.ArgumentParser) -> None:
+    """The runs that are not judged: an interactive QEMU, one under gdb, a device tree dump."""
+    # These share qemu_command() with the judged boot, so `make qemu`,
+    # `make gdb`, the FDT tests' device trees and `make check` use one QEMU command line.
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument('--exec', action='store_true',
+                      help='interactive (make qemu): print the command line, then become QEMU: '
+                           'no timeout, no summary, Ctrl-a x quits; the exit status is the '
+                           'guest\'s (semihosting: 0 pass, 1 fail)')
+    mode.add_argument('--gdb', action='store_true',
+                      help='as --exec, but halted with a gdb stub on tcp::1234 (make gdb)')
+    mode.add_argument('--dump-dtb', metavar='FILE',
+                      help='write the device tree QEMU would pass (-M ...,dumpdtb=FILE) and exit; '
+                           'no --image needed')
+
+
+def parse_args(argv: list) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog='qemu-run',
         description='Boot one kernel image in QEMU (virt board, cortex-a76, semihosting exit), '
@@ -58,18 +90,7 @@ def parse_args(argv):
                    help='kernel command line; " semihost=1" is always appended')
     p.add_argument('--timeout', type=float, default=60, metavar='SEC',
                    help='hard limit for the whole run; QEMU is killed after it (default 60)')
-    p.add_argument('--log', metavar='FILE', help='write the raw serial output here as it arrives')
-    p.add_argument('--host-log', metavar='FILE',
-                   help="write the host's conditions during each benchmark run here (host: records, "
-                        'docs/output-format.md): vCPU threads\' wait for a host core, steal, load')
-    p.add_argument('--expect', action='append', default=[], metavar='KEY=VALUE',
-                   help='require KEY=VALUE in the guest\'s "boot:" record (repeatable), e.g. gic=v3')
-    echo = p.add_mutually_exclusive_group()
-    echo.add_argument('--quiet', dest='echo', action='store_false', default=None,
-                      help='do not echo the serial console (default when stdout is not a terminal)')
-    echo.add_argument('--echo', dest='echo', action='store_true',
-                      help='echo the serial console to stdout live and print the QEMU command line '
-                           '(default when stdout is a terminal)')
+    add_output_options(p)
     p.add_argument('--qemu', default='qemu-system-aarch64', metavar='PATH',
                    help='QEMU binary to run (default qemu-system-aarch64; tests pass a fake)')
     p.add_argument('--serial', choices=('stdio', 'pty'), default='stdio',
@@ -81,18 +102,7 @@ def parse_args(argv):
                         'back) instead of ending QEMU')
     p.add_argument('--no-ktap', action='store_true',
                    help='the boot runs no self-tests (a benchmark): do not require a KTAP document')
-    # The modes below share qemu_command() with the judged boot, so `make qemu`,
-    # `make gdb`, the FDT tests' device trees and `make check` use one QEMU command line.
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument('--exec', action='store_true',
-                      help='interactive (make qemu): print the command line, then become QEMU: '
-                           'no timeout, no summary, Ctrl-a x quits; the exit status is the '
-                           'guest\'s (semihosting: 0 pass, 1 fail)')
-    mode.add_argument('--gdb', action='store_true',
-                      help='as --exec, but halted with a gdb stub on tcp::1234 (make gdb)')
-    mode.add_argument('--dump-dtb', metavar='FILE',
-                      help='write the device tree QEMU would pass (-M ...,dumpdtb=FILE) and exit; '
-                           'no --image needed')
+    add_mode_options(p)
     p.add_argument('--ktap-out', metavar='FILE',
                    help='also write the summary cases as JSON lines '
                         '({"name", "status", "reason", "diagnostics"} per case)')
@@ -143,15 +153,24 @@ class HostSampler:
     the host's steal time (/proc/stat) and load (/proc/loadavg). Sampled by the reader thread as the
     run's bench-start record and its bench record arrive, so measuring costs no polling: the window is
     the run, with its set-up and check. A boot's last run may end with QEMU powering off before its
-    bench record is read; the sample taken at the run's first lockstat record (printed as the
-    measured window closes) then stands in."""
+    records are read (they reach the host in one burst after the exit): the sample taken at the run's
+    first lockstat record (printed as the measured window closes) then stands in, or else the last
+    one refresh() took while QEMU ran (run_qemu calls it as it waits); with no live sample after the
+    run's start at all, the run's wait and window are n/a (bench-extract flags it host_busy)."""
     RUN = re.compile(r'(bench-start|bench|lockstat): workload=(\S+) cpus=(\d+) repeat=(\d+)')
 
-    def __init__(self, qemu_pid, header):
+    REFRESH_S = 0.2    # refresh(): at most this often
+
+    def __init__(self, qemu_pid: int, header: str):
         self.qemu, self.threads, self.start, self.early = qemu_pid, None, {}, {}
         self.lines = [header]
+        self.live = None            # the last snapshot that could read the vCPU threads
+        self.refreshed = 0.0
+        self.lock = threading.Lock()  # the reader thread records, run_qemu's loop refreshes
 
-    def _snapshot(self):
+    def _snapshot(self) -> tuple:
+        """(monotonic ns, {vCPU thread: ns waited for a core}, /proc/stat's cpu line); the waits are
+        empty once QEMU is gone."""
         if self.threads is None:
             try:
                 tids = os.listdir(f'/proc/{self.qemu}/task')
@@ -169,39 +188,71 @@ class HostSampler:
             cpu = [int(x) for x in read_text('/proc/stat').split('\n', 1)[0].split()[1:]]
         except (OSError, ValueError):
             cpu = []
-        return time.monotonic_ns(), waits, cpu
+        snap = (time.monotonic_ns(), waits, cpu)
+        if waits:
+            self.live = snap
+        return snap
 
-    def line(self, text):
+    def refresh(self) -> None:
+        """A live sample while a run is open, for a run whose records arrive after QEMU is gone."""
+        now = time.monotonic()
+        if now - self.refreshed < self.REFRESH_S:
+            return
+        self.refreshed = now
+        with self.lock:
+            if self.start:
+                self._snapshot()
+
+    def line(self, text: str) -> None:
         m = self.RUN.match(text)
         if not m:
             return
         kind, key = m.group(1), m.group(2, 3, 4)
-        if kind == 'bench-start':
-            self.start[key], self.early[key] = self._snapshot(), None
-        elif kind == 'lockstat':
-            if key in self.start and self.early.get(key) is None:
-                self.early[key] = self._snapshot()
-        elif key in self.start:
-            self.lines.append(self._record(key))
+        with self.lock:
+            if kind == 'bench-start':
+                self.start[key], self.early[key] = self._snapshot(), None
+            elif kind == 'lockstat':
+                if key in self.start and self.early.get(key) is None:
+                    self.early[key] = self._snapshot()
+            elif key in self.start:
+                self.lines.append(self._record(key))
 
-    def _record(self, key):
-        (t0, w0, c0), (t1, w1, c1) = self.start.pop(key), self._snapshot()
-        early = self.early.pop(key, None)
-        if w0 and not w1 and early:       # QEMU is gone: its threads cannot be read any more
-            t1, w1, c1 = early
+    def _run_end(self, t0: int, early: tuple) -> tuple:
+        """The sample that closes a run: now, or while QEMU still ran (None: none after t0)."""
+        end = self._snapshot()
+        if end[1]:
+            return end
+        for snap in (early, self.live):
+            if snap and snap[1] and snap[0] > t0:
+                return snap
+        return None
+
+    def _record(self, key: tuple) -> str:
+        t0, w0, c0 = self.start.pop(key)
+        end = self._run_end(t0, self.early.pop(key, None)) if w0 else None
+        fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2]}
+        if end is None:     # QEMU was gone before the run's start was read: the host saw none of it
+            fields.update(host_vcpu_wait_pct='n/a', host_steal_pct='n/a', host_load1=self._load1(),
+                          host_window_ms='n/a')
+        else:
+            fields.update(self._measures(t0, w0, c0, *end))
+        return 'host: ' + ' '.join(f'{k}={v}' for k, v in fields.items())
+
+    def _measures(self, t0: int, w0: dict, c0: list, t1: int, w1: dict, c1: list) -> dict:
         wall = max(1, t1 - t0)
         waits = [100 * (w1[t] - w0[t]) / wall for t in w0 if t in w1]
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
+        return {'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else 'n/a',
+                'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': self._load1(),
+                'host_window_ms': f'{wall / 1e6:.1f}'}
+
+    @staticmethod
+    def _load1() -> str:
         try:
-            load1 = read_text('/proc/loadavg').split()[0]
+            return read_text('/proc/loadavg').split()[0]
         except (OSError, IndexError):
-            load1 = ''
-        fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2],
-                  'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else '',
-                  'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': load1,
-                  'host_window_ms': f'{wall / 1e6:.1f}'}
-        return 'host: ' + ' '.join(f'{k}={v}' for k, v in fields.items())
+            return ''
 
 
 class _Reader(threading.Thread):
@@ -276,6 +327,8 @@ def _run_qemu(cmd, timeout, log, echo, host_log, accel):
     try:
         while proc.poll() is None:
             now = time.monotonic()
+            if sampler:
+                sampler.refresh()
             if reader.shutdown_seen.is_set() and grace_end is None:
                 grace_end = min(deadline, now + POWEROFF_GRACE_S)
             if now >= (grace_end or deadline):
@@ -430,53 +483,33 @@ def setup_error(message):
     return 2
 
 
-def main(argv):
-    args = parse_args(argv)
-    if shutil.which(args.qemu) is None:
-        return setup_error(f'QEMU binary not found: {args.qemu!r}; install it with '
-                           'scripts/deps.sh (or pass --qemu PATH)')
-    if args.dump_dtb:
-        os.makedirs(os.path.dirname(os.path.abspath(args.dump_dtb)), exist_ok=True)
-        done = subprocess.run(qemu_command(args, args.qemu), stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done.returncode != 0 or not os.path.isfile(args.dump_dtb):
-            print(f'qemu-run: {args.qemu} could not dump a device tree: '
-                  f'{done.stderr.strip() or f"exit {done.returncode}"}', file=sys.stderr)
-            return 2
-        return 0
-    if not os.path.isfile(args.image):
-        return setup_error(f'kernel image not found: {args.image} (build it first)')
-    cmd = qemu_command(args, args.qemu)
-    cmdline = shlex.join(cmd)
-    if args.exec or args.gdb:
-        # QEMU takes over the terminal, so Ctrl-a x works and end=idle can run for
-        # ever; with semihost=1 its exit status is the guest's verdict.
-        print(f'  QEMU     {cmdline}   (quit: Ctrl-a x)', flush=True)
-        try:
-            os.execvp(cmd[0], cmd)
-        except OSError as err:
-            return setup_error(f'cannot run {args.qemu}: {err}')
-    if args.echo:
-        print(f'# command: {cmdline}', flush=True)
-    if args.serial == 'pty':
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-        try:
-            return run_pty(cmd, args.timeout)
-        except KeyboardInterrupt:
-            return 130
-    # check.py stops a step with SIGTERM; turning it into an exception runs
-    # run_qemu's cleanup, which kills QEMU (it is in a process group of its own).
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+def dump_dtb(args: argparse.Namespace) -> int:
+    """--dump-dtb: QEMU writes the device tree it would give the kernel, and exits."""
+    os.makedirs(os.path.dirname(os.path.abspath(args.dump_dtb)), exist_ok=True)
+    done = subprocess.run(qemu_command(args, args.qemu), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0 or not os.path.isfile(args.dump_dtb):
+        print(f'qemu-run: {args.qemu} could not dump a device tree: '
+              f'{done.stderr.strip() or f"exit {done.returncode}"}', file=sys.stderr)
+        return 2
+    return 0
+
+
+def exec_qemu(args: argparse.Namespace, cmd: list, cmdline: str) -> int:
+    """--exec, --gdb: QEMU takes over the terminal, so Ctrl-a x works and end=idle can run for
+    ever; with semihost=1 its exit status is the guest's verdict. Returns only on an error."""
+    print(f'  QEMU     {cmdline}   (quit: Ctrl-a x)', flush=True)
     try:
-        outcome = run_qemu(cmd, args.timeout, args.log, args.echo, args.host_log, args.accel)
+        os.execvp(cmd[0], cmd)
     except OSError as err:
         return setup_error(f'cannot run {args.qemu}: {err}')
-    except KeyboardInterrupt:
-        print('qemu-run: interrupted; QEMU killed', file=sys.stderr)
-        return 130
+    return 2
+
+
+def report(args: argparse.Namespace, outcome: Outcome, cmdline: str) -> int:
+    """The run's KTAP summary on stdout (and --ktap-out's JSON lines); 1 if a case failed."""
     cases = judge(outcome, args)
     failed = any(c.status == 'fail' for c in cases)
-
     comments = [f'qemu-run: {args.image} cpus={args.cpus} gic=v{args.gic}'
                 f'{" el2" if args.el2 else ""} mem={args.mem}']
     code = 'killed' if outcome.code is None else _describe_code(outcome.code)
@@ -498,6 +531,39 @@ def main(argv):
                 f.write(json.dumps({'name': c.name, 'status': c.status, 'reason': c.reason,
                                     'diagnostics': c.diagnostics}) + '\n')
     return 1 if failed else 0
+
+
+def main(argv: list) -> int:
+    args = parse_args(argv)
+    if shutil.which(args.qemu) is None:
+        return setup_error(f'QEMU binary not found: {args.qemu!r}; install it with '
+                           'scripts/deps.sh (or pass --qemu PATH)')
+    if args.dump_dtb:
+        return dump_dtb(args)
+    if not os.path.isfile(args.image):
+        return setup_error(f'kernel image not found: {args.image} (build it first)')
+    cmd = qemu_command(args, args.qemu)
+    cmdline = shlex.join(cmd)
+    if args.exec or args.gdb:
+        return exec_qemu(args, cmd, cmdline)
+    if args.echo:
+        print(f'# command: {cmdline}', flush=True)
+    # check.py stops a step with SIGTERM; turning it into an exception runs
+    # run_qemu's (or run_pty's) cleanup, which kills QEMU (it is in a process group of its own).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if args.serial == 'pty':
+        try:
+            return run_pty(cmd, args.timeout)
+        except KeyboardInterrupt:
+            return 130
+    try:
+        outcome = run_qemu(cmd, args.timeout, args.log, args.echo, args.host_log, args.accel)
+    except OSError as err:
+        return setup_error(f'cannot run {args.qemu}: {err}')
+    except KeyboardInterrupt:
+        print('qemu-run: interrupted; QEMU killed', file=sys.stderr)
+        return 130
+    return report(args, outcome, cmdline)
 
 
 if __name__ == '__main__':
