@@ -24,6 +24,9 @@
 #define SYS_stat    14
 #define SYS_chdir   15
 #define SYS_pipe    16
-#define NR_SYSCALLS 17 /* one past the highest number */
+#define SYS_brk     17
+#define SYS_mmap    18
+#define SYS_munmap  19
+#define NR_SYSCALLS 20 /* one past the highest number */
 
 #endif
