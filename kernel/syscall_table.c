@@ -75,6 +75,18 @@ static long do_pipe(A6)
 {
 	return sys_pipe((int *)a0);
 }
+static long do_brk(A6)
+{
+	return sys_brk(a0);
+}
+static long do_mmap(A6)
+{
+	return sys_mmap(a0, a1, (u32)a2, (u32)a3, (s32)a4, a5);
+}
+static long do_munmap(A6)
+{
+	return sys_munmap(a0, a1);
+}
 #undef A6
 
 static const syscall_fn syscall_table[NR_SYSCALLS] = {
@@ -83,6 +95,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[SYS_write] = do_write,	  [SYS_lseek] = do_lseek, [SYS_unlink] = do_unlink,
 	[SYS_mkdir] = do_mkdir,	  [SYS_rmdir] = do_rmdir, [SYS_readdir] = do_readdir,
 	[SYS_stat] = do_stat,	  [SYS_chdir] = do_chdir, [SYS_pipe] = do_pipe,
+	[SYS_brk] = do_brk,	  [SYS_mmap] = do_mmap,	  [SYS_munmap] = do_munmap,
 };
 
 /*

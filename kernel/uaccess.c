@@ -1,6 +1,8 @@
-/* sys_* argument checks: pointer ranges against RAM minus what the kernel protects (uaccess.h), bounded path copies. */
+/* sys_* argument checks and copies: pointer ranges (user regions, or RAM minus what the kernel protects), user copies that page in, bounded paths. */
 #include <locklab/uaccess.h>
 #include <locklab/errno.h>
+#include <locklab/mm.h>
+#include <locklab/string.h>
 #include <locklab/platform.h>
 #include <locklab/stack_guard.h>
 #include <locklab/user.h>
@@ -33,7 +35,7 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 
 	/* A process at EL0 passes user addresses: only what its address space maps, never the kernel's. */
 	if (mm)
-		return uspace_range_ok(mm, a, len, dir);
+		return vm_range_ok(mm, a, len, dir == UACCESS_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ);
 	/* Kernel memory is reached through the linear map only: a low (TTBR0) address is never RAM here. */
 	if (!p || end < a || !virt_is_linear(a))
 		return false;
@@ -53,9 +55,104 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, pa, pa + len);
 }
 
+u64 __arch_copy_to_user(void *udst, const void *src, u64 n);  /* uaccess.S: bytes left */
+u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n); /* the same */
+
+/*
+ * A user copy: run it; where it stops on a fault, page in what the next
+ * chunk (up to 8 bytes, uaccess.S) touches and go on. A chunk that faults
+ * twice at the same place cannot be had (an access vm_fault allowed but
+ * the hardware refused): -EFAULT rather than a loop.
+ */
+static long user_copy(struct user_mm *mm, u8 *dst, const u8 *src, u64 n, bool to_user)
+{
+	u64 stuck = ~0UL;
+
+	if (n > USER_VA_TOP || (u64)(to_user ? dst : src) > USER_VA_TOP - n)
+		return -EFAULT;
+	for (;;) {
+		u64 left = to_user ? __arch_copy_to_user(dst, src, n) : __arch_copy_from_user(dst, src, n);
+		u64 done = n - left, at;
+		enum vm_access acc = to_user ? VM_ACCESS_WRITE : VM_ACCESS_READ;
+
+		if (!left)
+			return 0;
+		dst += done;
+		src += done;
+		n = left;
+		at = (u64)(to_user ? dst : src);
+		if (at == stuck)
+			return -EFAULT;
+		stuck = at;
+		if (vm_fault(mm, at, acc) ||
+		    vm_fault(mm, at + MIN(n, 8UL) - 1, acc)) /* a chunk across a page end */
+			return -EFAULT;
+	}
+}
+
+long copy_to_user(void *udst, const void *src, u64 n)
+{
+	struct user_mm *mm = current_mm();
+
+	if (mm)
+		return user_copy(mm, udst, src, n, true);
+	memcpy(udst, src, n);
+	return 0;
+}
+
+long copy_from_user(void *dst, const void *usrc, u64 n)
+{
+	struct user_mm *mm = current_mm();
+
+	if (mm)
+		return user_copy(mm, dst, usrc, n, false);
+	memcpy(dst, usrc, n);
+	return 0;
+}
+
+long clear_user(void *udst, u64 n)
+{
+	static const u8 zeros[256];
+	u8 *d = udst;
+
+	if (!current_mm()) {
+		memset(udst, 0, n);
+		return 0;
+	}
+	for (u64 done = 0; done < n; done += sizeof(zeros))
+		if (copy_to_user(d + done, zeros, MIN(n - done, sizeof(zeros))))
+			return -EFAULT;
+	return 0;
+}
+
+/* copy_path for a user process: page by page (a path may end just before an unmapped page). */
+static long copy_user_path(struct user_mm *mm, char dst[PATH_MAX], const char *upath)
+{
+	u64 a = (u64)upath;
+
+	if (!vm_range_ok(mm, a, 1, VM_ACCESS_READ))
+		return -EFAULT;
+	for (long i = 0; i < PATH_MAX;) {
+		u64 page_end = ALIGN_DOWN(a + (u64)i, PAGE_SIZE) + PAGE_SIZE;
+		long chunk = (long)MIN(page_end - (a + (u64)i), (u64)(PATH_MAX - i));
+
+		if (!vm_range_ok(mm, a + (u64)i, (u64)chunk, VM_ACCESS_READ) ||
+		    copy_from_user(dst + i, upath + i, (u64)chunk))
+			return -EFAULT;
+		for (long end = i + chunk; i < end; i++)
+			if (!dst[i])
+				return i ? i : -ENOENT;
+	}
+	return -ENAMETOOLONG;
+}
+
 long copy_path(char dst[PATH_MAX], const char *upath)
 {
 	u64 ok_below = 0; /* the bytes from upath + i up to here are known readable */
+	struct user_mm *mm = current_mm();
+
+	if (mm)
+		return copy_user_path(mm, dst, upath);
 
 	for (long i = 0; i < PATH_MAX; i++) {
 		u64 a = (u64)(upath + i);

@@ -151,6 +151,9 @@ void trap_sync(struct trap_frame *f, unsigned long kind)
 		f->elr += 4;
 		return;
 	}
+	/* A uaccess copy touched a user page that is not there (yet): it returns and pages it in. */
+	if (uaccess_fixup(f))
+		return;
 	overflow_check(f);
 	fatal(f, kind);
 }

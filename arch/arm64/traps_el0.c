@@ -1,7 +1,9 @@
-/* Synchronous exceptions from EL0: SVC to the system-call table, trapped WFI/WFE to a yield, anything else a user fault. */
+/* Synchronous exceptions from EL0: SVC to the system-call table, page faults to vm_fault, trapped WFI/WFE to a yield, anything else a user fault. */
 #include <locklab/sched.h>
 #include <locklab/traps.h>
+#include <locklab/errno.h>
 #include <locklab/user.h>
+#include <locklab/vm.h>
 #include <asm/atomic.h>
 #include <asm/irqflags.h>
 #include <asm/ptrace.h>
@@ -18,6 +20,7 @@
 #define EC_SP_ALIGN    0x26
 #define EC_BRK	       0x3c
 #define DFSC_ALIGNMENT 0x21 /* data abort: an unaligned access where alignment is required */
+#define FSC_TRANSLATION(esr) (((esr)&0x3c) == 0x04) /* no leaf yet, at level 0..3 */
 
 u64 user_wfi_traps; /* atomic */
 
@@ -28,6 +31,26 @@ static const char *abort_words(u32 ec, u64 esr)
 		return "instruction abort from a lower EL (fetch)";
 	return (esr & ESR_ISS_WNR) ? "data abort from a lower EL (write)" :
 				     "data abort from a lower EL (read)";
+}
+
+/*
+ * A translation fault: the page may be one the region allows but nobody
+ * touched yet (demand paging, kernel/mm/vm.c). Returns if it is mapped
+ * now (the access is retried); otherwise ends the process: no region or
+ * a region that forbids the access is SIGSEGV, no memory SIGKILL.
+ * Permission faults need no look: the leaves carry their region's rights.
+ */
+static void page_fault(struct trap_frame *f, u32 ec)
+{
+	enum vm_access acc = ec == EC_IABT_LOW		 ? VM_ACCESS_EXEC :
+			     (f->esr & ESR_ISS_WNR) ? VM_ACCESS_WRITE :
+						      VM_ACCESS_READ;
+	long r = FSC_TRANSLATION(f->esr) ? vm_fault(current_mm(), f->far, acc) : -EFAULT;
+
+	if (r == -ENOMEM)
+		user_fault(f, USER_SIGKILL, "out of memory (page fault)", f->far);
+	if (r)
+		user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
 }
 
 /*
@@ -53,8 +76,11 @@ void trap_el0(struct trap_frame *f)
 		if ((f->esr & 0x3f) == DFSC_ALIGNMENT)
 			user_fault(f, USER_SIGBUS, "alignment fault (data abort from a lower EL)",
 				   f->far);
-		user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
-	case EC_IABT_LOW: user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
+		page_fault(f, ec);
+		break;
+	case EC_IABT_LOW:
+		page_fault(f, ec);
+		break;
 	case EC_PC_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->far);
 	case EC_SP_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->sp);
 	case EC_BRK: user_fault(f, USER_SIGTRAP, esr_class_name(ec), f->elr);

@@ -1,7 +1,9 @@
 /* User address spaces: a TTBR0 table per process tagged with an 8-bit ASID, built at spawn, freed at exit. */
 #include <locklab/user.h>
 #include <locklab/errno.h>
+#include <locklab/klock.h>
 #include <locklab/mm.h>
+#include <locklab/mman.h>
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
 #include <asm/atomic.h>
@@ -14,9 +16,10 @@
  * from page_alloc. Leaves are 4 KiB pages, all not-global (nG): the TLB
  * tags them with the ASID, so a switch of TTBR0 needs no TLB flush, and
  * kernel entries (global, TTBR1) are shared by every ASID. A leaf whose
- * page the address space owns (the stack) carries PTE_SW_OWNED and is
- * freed with it; the text is the kernel image's, the shared page the
- * spawner's.
+ * page the address space owns (one a fault allocated) carries
+ * PTE_SW_OWNED and is freed with it; the text is the kernel image's, the
+ * shared page the spawner's. Tables, once allocated, stay until the
+ * address space goes.
  */
 #define PTE_NG	     (1UL << 11)
 #define PTE_AP_EL0   (1UL << 6)	 /* AP[1]: EL0 may access */
@@ -107,41 +110,107 @@ static bool map_page(struct user_mm *mm, u64 va, u64 pa, u64 attrs)
 	return true;
 }
 
-/* The leaf mapping user address va, or 0. */
-static u64 leaf_of(struct user_mm *mm, u64 va)
+/* The leaf entry of user address va (NULL if no table reaches it; it may be invalid). */
+static u64 *leaf_of(struct user_mm *mm, u64 va)
 {
 	u64 *t = mm->l1;
 
-	if (va >= USER_STACK_TOP)
-		return 0;
-	for (u32 shift = 30; shift >= 12; shift -= 9) {
+	if (va >= USER_VA_TOP)
+		return NULL;
+	for (u32 shift = 30; shift > 12; shift -= 9) {
 		u64 e = t[(va >> shift) % 512];
 
 		if (!(e & PTE_VALID))
-			return 0;
-		if (shift == 12)
-			return e;
+			return NULL;
 		t = phys_to_virt(e & PTE_ADDR);
 	}
-	return 0;
+	return &t[(va >> 12) % 512];
 }
 
-bool uspace_range_ok(struct user_mm *mm, u64 p, u64 len, enum uaccess_dir dir)
+/* The leaf attributes for prot: writable implies readable (no write-only pages on arm64). */
+static u64 prot_attrs(u32 prot)
 {
-	u64 end = p + len;
+	u64 a = PTE_USER | PTE_PXN;
 
-	if (!p || end < p || end > USER_STACK_TOP)
+	if (!(prot & PROT_WRITE))
+		a |= PTE_AP_RO;
+	if (!(prot & PROT_EXEC))
+		a |= PTE_UXN;
+	return a;
+}
+
+bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot)
+{
+	klock_assert_held(&mm->lock);
+	if (!map_page(mm, va, virt_to_phys(page), prot_attrs(prot) | PTE_SW_OWNED))
 		return false;
-	for (u64 va = ALIGN_DOWN(p, PAGE_SIZE); va < end; va += PAGE_SIZE) {
-		u64 e = leaf_of(mm, va);
-
-		if (!e || (dir == UACCESS_WRITE && (e & PTE_AP_RO)))
-			return false;
-	}
+	/*
+	 * The entry was invalid, which no TLB holds: visible to this CPU's
+	 * walker once the store is, before the faulting access is retried.
+	 */
+	dsb(ishst);
+	isb();
 	return true;
 }
 
-static bool map_all(struct user_mm *mm, void *shared)
+bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc)
+{
+	u64 *e = leaf_of(mm, va);
+
+	if (!e || !(*e & PTE_VALID))
+		return false;
+	if (acc == VM_ACCESS_WRITE)
+		return !(*e & PTE_AP_RO);
+	return acc != VM_ACCESS_EXEC || !(*e & PTE_UXN);
+}
+
+/* The entry below table entry e, or NULL where there is no table. */
+static u64 *table_below(u64 e)
+{
+	return (e & PTE_VALID) ? phys_to_virt(e & PTE_ADDR) : NULL;
+}
+
+u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end)
+{
+	u64 freed = 0;
+
+	klock_assert_held(&mm->lock);
+	for (u64 va = start; va < end;) {
+		u64 *l2 = table_below(mm->l1[(va >> 30) % 512]), *l3, *e, old;
+
+		if (!l2) { /* no table: skip the whole gigabyte (munmap may cover many) */
+			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
+			continue;
+		}
+		l3 = table_below(l2[(va >> 21) % 512]);
+		if (!l3) {
+			va = ALIGN_DOWN(va, 1UL << 21) + (1UL << 21);
+			continue;
+		}
+		e = &l3[(va >> 12) % 512];
+		old = *e;
+		if (old & PTE_VALID) {
+			*e = 0;
+			/* Gone from every CPU's TLB before the page can be anyone else's. */
+			dsb(ishst);
+			__asm__ volatile("tlbi vae1is, %0"
+					 :
+					 : "r"((va >> 12) | (u64)mm->asid << 48)
+					 : "memory");
+			dsb(ish);
+			if (old & PTE_SW_OWNED) {
+				page_free(phys_to_virt(old & PTE_ADDR));
+				freed++;
+			}
+		}
+		va += PAGE_SIZE;
+	}
+	isb();
+	return freed;
+}
+
+/* What every address space maps at once: the user text and the shared page; the rest comes on first touch. */
+static bool map_fixed(struct user_mm *mm, void *shared)
 {
 	u64 text = (u64)__user_start, size = (u64)(__user_end - __user_start);
 
@@ -149,20 +218,7 @@ static bool map_all(struct user_mm *mm, void *shared)
 		if (!map_page(mm, USER_TEXT_BASE + off, virt_to_phys((void *)(text + off)),
 			      PTE_USER_TEXT))
 			return false;
-	if (shared && !map_page(mm, USER_SHARED_BASE, virt_to_phys(shared), PTE_USER_DATA))
-		return false;
-	for (u64 i = 1; i <= USER_STACK_PAGES; i++) {
-		void *page = page_alloc();
-
-		if (!page)
-			return false;
-		if (!map_page(mm, USER_STACK_TOP - i * PAGE_SIZE, virt_to_phys(page),
-			      PTE_USER_DATA | PTE_SW_OWNED)) {
-			page_free(page);
-			return false;
-		}
-	}
-	return true;
+	return !shared || map_page(mm, USER_SHARED_BASE, virt_to_phys(shared), PTE_USER_DATA);
 }
 
 long uspace_create(void *shared, struct user_mm **out)
@@ -185,7 +241,8 @@ long uspace_create(void *shared, struct user_mm **out)
 	}
 	mm->asid = (u32)asid;
 	mm->shared = (u64)shared;
-	if (!map_all(mm, shared)) {
+	klock_init(&mm->lock, "mmap_lock", SUBSYS_MM);
+	if (vm_init(mm, shared != NULL) || !map_fixed(mm, shared)) {
 		uspace_destroy(mm);
 		return -ENOMEM;
 	}

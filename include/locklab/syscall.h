@@ -32,6 +32,12 @@ long sys_chdir(const char *path);
 #define PIPE_BUF_SIZE 4096
 long sys_pipe(int fds[2]); /* fds[0] reads, fds[1] writes */
 
+/* mm (kernel/mm/sys_mm.c): the calling process's address space; -EINVAL from a kernel task */
+long sys_brk(u64 addr); /* the break after the call (unchanged if addr is not a place it can go) */
+/* anonymous private memory, PROT_READ/WRITE: its address, or -EINVAL/-ENOMEM */
+long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off);
+long sys_munmap(u64 addr, u64 len); /* only mmap's regions; -EINVAL for others */
+
 /* proc (kernel/proc/sys_proc.c) */
 long sys_spawn(void (*fn)(void *), void *arg, int cpu); /* child pid; fn returning = sys_exit(0) */
 void sys_exit(int status) __noreturn;

@@ -15,4 +15,8 @@ void trap_expect(u32 ec);
 /* Gives cpu its exception stack (before it can take an exception there; CPU 0 as early as it can). */
 void exc_stack_setup(u32 cpu);
 
+struct trap_frame;
+/* A data abort on a user address in a uaccess copy (arch/arm64/uaccess.S): resume at its fixup. */
+bool uaccess_fixup(struct trap_frame *f);
+
 #endif

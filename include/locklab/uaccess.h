@@ -9,9 +9,10 @@ enum uaccess_dir { UACCESS_READ, UACCESS_WRITE };
 
 /*
  * A process at EL0 (include/locklab/user.h) passes user addresses: for
- * it the range must be mapped in its own address space (writable, for
- * UACCESS_WRITE), and nothing else is accepted, kernel addresses least of
- * all. Everything below is for kernel callers.
+ * it the range must lie in regions of its own address space (writable,
+ * for UACCESS_WRITE; mapped already or not yet, include/locklab/vm.h),
+ * and nothing else is accepted, kernel addresses least of all. Everything
+ * below is for kernel callers.
  *
  * Kernel callers: workloads are kernel tasks calling sys_*
  * directly, so legitimate buffers are on task stacks and in static data
@@ -32,6 +33,18 @@ enum uaccess_dir { UACCESS_READ, UACCESS_WRITE };
  * task stacks) and the DTB are accepted: they are ordinary RAM.
  */
 bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir);
+
+/*
+ * Copying to and from the buffer once uaccess_ok passed. From a user
+ * process: with unprivileged accesses (arch/arm64/uaccess.S) that fault in
+ * any page not yet touched (vm_fault, so the caller may hold locks that
+ * come before mmap_lock, and may sleep); -EFAULT if a page cannot be had
+ * (no region, or no memory). From a kernel task: memcpy/memset. 0 or
+ * -EFAULT.
+ */
+long copy_to_user(void *udst, const void *src, u64 n);
+long copy_from_user(void *dst, const void *usrc, u64 n);
+long clear_user(void *udst, u64 n);
 
 #define PATH_MAX 256 /* bytes, with the terminating NUL */
 

@@ -2,29 +2,51 @@
 #ifndef LOCKLAB_USER_H
 #define LOCKLAB_USER_H
 
+#include <locklab/klock.h>
 #include <locklab/uaccess.h>
+#include <locklab/vm.h>
 
 struct proc;
 struct trap_frame;
 
 /*
- * The lower half (TTBR0, 39 bits) of every user process looks the same
- * (docs/mm.md, "User address spaces"):
+ * The lower half (TTBR0, 39 bits) of every user process starts the same
+ * (docs/mm.md, "User address spaces"); each piece is a region (vm.h):
  *   USER_TEXT_BASE    the kernel image's .user.* sections (read-only, executable at EL0)
  *   USER_SHARED_BASE  one page the spawner hands in (read-write, never executable): results
+ *   USER_HEAP_BASE    the heap: empty at first, brk moves its end (up to USER_HEAP_MAX bytes)
+ *   USER_MMAP_BASE    where mmap places anonymous regions, first fit, up to USER_MMAP_TOP
  *   USER_STACK_TOP    the stack, USER_STACK_PAGES pages below it (read-write), a hole below them
+ * Text and the shared page are mapped at spawn; every other page is
+ * allocated, zeroed, on its first touch (vm_fault).
  */
+#define USER_VA_TOP	 (1UL << 39) /* the user half is [0, USER_VA_TOP) */
 #define USER_TEXT_BASE	 0x400000UL
 #define USER_SHARED_BASE 0x10000000UL
-#define USER_STACK_TOP	 (1UL << 39)
-#define USER_STACK_PAGES 4
+#define USER_HEAP_BASE	 0x40000000UL
+#define USER_HEAP_MAX	 (1UL << 30)
+#define USER_MMAP_BASE	 (1UL << 36)
+#define USER_MMAP_TOP	 (1UL << 38)
+#define USER_STACK_TOP	 USER_VA_TOP
+#define USER_STACK_PAGES 16
 #define USER_NAME_LEN	 16
 
 /* Hardware ASIDs for user address spaces: 8 bits, 0 is the kernel tasks' (empty TTBR0). */
 #define USER_ASID_FIRST 1
 #define USER_ASID_LAST	255
 
+/*
+ * Lock order: inode, pipe, proc_tree (a copy to or from user memory
+ * under them may fault a page in) -> mmap_lock -> page_arena.
+ */
 struct user_mm {
+	/*
+	 * first: "mmap_lock", SUBSYS_MM (Linux's mmap_sem): guards regions,
+	 * nr_regions, brk, faults and the user leaves of the tables. Only the
+	 * process itself changes them (one task per address space), but a
+	 * test or the reaper may read them.
+	 */
+	struct klock lock;
 	u64 *l1;   /* level-1 table (linear-map address) */
 	u64 ttbr0; /* what TTBR0_EL1 holds while the process runs: table | ASID << 48 */
 	u32 asid;  /* 1..255 */
@@ -32,6 +54,11 @@ struct user_mm {
 	u64 arg;   /* x0 at entry */
 	char name[USER_NAME_LEN];
 	u64 shared; /* the shared page's kernel address, or 0 */
+	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, never overlapping */
+	u32 nr_regions;
+	u64 brk;    /* the heap region's end: USER_HEAP_BASE.. */
+	u64 faults; /* pages allocated on first touch (the tests count them) */
+	u64 pages;  /* pages it owns now (allocated by faults, not yet unmapped) */
 };
 
 /*
@@ -49,6 +76,7 @@ long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared,
 #define USER_SIGILL  4
 #define USER_SIGTRAP 5
 #define USER_SIGBUS  7
+#define USER_SIGKILL 9 /* a page fault found no memory */
 #define USER_SIGSEGV 11
 
 /* The ASID allocator (arch/arm64/uspace.c). asid_alloc: 1..255, or -EAGAIN when all are in use. */
@@ -57,13 +85,22 @@ void asid_free(u32 asid); /* flushes its TLB entries on every CPU first */
 u32 asid_in_use(void);
 
 /* Address spaces (arch/arm64/uspace.c): inside the kernel scope (they allocate pages). */
-/* Maps text, stack and shared (if not NULL) under a new ASID: 0, -EAGAIN (no ASID) or -ENOMEM. */
+/* Maps text and shared (if not NULL) under a new ASID, with its regions: 0, -EAGAIN (no ASID) or -ENOMEM. */
 long uspace_create(void *shared, struct user_mm **out);
 void uspace_destroy(struct user_mm *mm); /* TTBR0 must no longer hold it on any CPU */
 /* Loads ttbr0 (0: the kernel tasks' empty table, ASID 0) into TTBR0_EL1 if it is not there. */
 void uspace_switch(u64 ttbr0);
-/* Whether [p, p+len) is mapped in mm, for dir (UACCESS_WRITE: writable); the uaccess check for user pointers. */
-bool uspace_range_ok(struct user_mm *mm, u64 p, u64 len, enum uaccess_dir dir);
+/*
+ * The leaves under mm's lock (vm.c): uspace_map puts a page the address
+ * space then owns at va with prot (PROT_*), false without memory for a
+ * table; uspace_present says whether va has a leaf that allows acc;
+ * uspace_unmap_range removes the leaves in [start, end) from the tables
+ * and every CPU's TLB and frees the pages the address space owns,
+ * returning how many.
+ */
+bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot);
+bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc);
+u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end);
 
 /* The calling process's address space, or NULL for a kernel task. */
 struct user_mm *current_mm(void);

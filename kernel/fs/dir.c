@@ -1,6 +1,7 @@
 /* Directory entries: a hash of names per directory, guarded by the directory inode's lock; readdir cursors. */
 #include "fs_internal.h"
 #include <locklab/string.h>
+#include <locklab/uaccess.h>
 
 /*
  * Each bucket chain is kept in cookie order (new entries go at the tail,
@@ -70,9 +71,10 @@ void dir_remove(struct inode *dir, struct dentry *d)
 	}
 }
 
-u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max)
+long dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max)
 {
 	u64 bucket = *pos >> DIRPOS_SHIFT, last = *pos & DIRPOS_COOKIE_MASK;
+	struct dirent ent;
 	u32 n = 0;
 
 	klock_assert_held(&dir->lock);
@@ -82,9 +84,15 @@ u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max)
 		while (d && d->cookie <= last)
 			d = d->next;
 		for (; d && n < max; d = d->next, n++) {
-			ents[n].ino = d->inode->ino;   /* never changes */
-			ents[n].type = d->inode->type; /* never changes */
-			memcpy(ents[n].name, d->name, d->len + 1);
+			memset(&ent, 0, sizeof(ent)); /* no stale kernel bytes past the name */
+			ent.ino = d->inode->ino;      /* never changes */
+			ent.type = d->inode->type;    /* never changes */
+			memcpy(ent.name, d->name, d->len + 1);
+			/* ents may be a user process's buffer: the entries so far stand */
+			if (copy_to_user(&ents[n], &ent, sizeof(ent))) {
+				*pos = bucket << DIRPOS_SHIFT | last;
+				return n ? (long)n : -EFAULT;
+			}
 			last = d->cookie;
 		}
 		if (!d) { /* this bucket is done: on to the next */
@@ -93,5 +101,5 @@ u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max)
 		}
 	}
 	*pos = bucket << DIRPOS_SHIFT | last;
-	return n;
+	return (long)n;
 }

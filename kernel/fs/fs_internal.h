@@ -110,7 +110,7 @@ struct dentry *dentry_new(const char *name, u32 len); /* NULL if no memory; not 
 void dir_add(struct inode *dir, struct dentry *d, struct inode *child);
 /* unlinks d; the caller kfree's it and puts d->inode */
 void dir_remove(struct inode *dir, struct dentry *d);
-u32 dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max);
+long dir_fill(struct inode *dir, u64 *pos, struct dirent *ents, u32 max); /* or -EFAULT */
 
 /* namei.c: paths (kernel copies, NUL-terminated) to inodes, and the namespace operations. */
 long vfs_lookup(const char *path, struct inode **out); /* referenced */

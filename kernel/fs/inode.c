@@ -3,6 +3,7 @@
 #include <locklab/initcall.h>
 #include <locklab/panic.h>
 #include <locklab/string.h>
+#include <locklab/uaccess.h>
 #include <asm/atomic.h>
 
 /* A bucket of the inode table. */
@@ -165,10 +166,10 @@ long inode_read(struct inode *ino, u64 pos, void *buf, u64 n)
 		u64 chunk = MIN(n - done, PAGE_SIZE - in_page);
 		u8 *page = ino->pages[p / PAGE_SIZE];
 
-		if (page)
-			memcpy(out + done, page + in_page, chunk);
-		else
-			memset(out + done, 0, chunk); /* a hole */
+		/* buf may be a user process's: a page it never touched is faulted in (uaccess.h) */
+		if (page ? copy_to_user(out + done, page + in_page, chunk) :
+			   clear_user(out + done, chunk)) /* a hole */
+			return done ? (long)done : -EFAULT;
 		done += chunk;
 	}
 	return (long)done;
@@ -190,7 +191,11 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 
 		if (!*slot && !(*slot = page_alloc()))
 			break; /* out of memory: a short write, or -ENOSPC if nothing was written */
-		memcpy((u8 *)*slot + in_page, in + done, chunk);
+		if (copy_from_user((u8 *)*slot + in_page, in + done, chunk)) {
+			if (!done)
+				return -EFAULT;
+			break; /* the bytes before the bad one are written */
+		}
 		done += chunk;
 	}
 	if (!done)

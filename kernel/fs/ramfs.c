@@ -123,7 +123,7 @@ const struct file_ops ramfs_dir_ops = {
 long vfs_readdir(struct file *f, struct dirent *ents, u32 max)
 {
 	struct inode *dir = f->priv;
-	u32 n;
+	long n;
 
 	if (f->ops != &ramfs_dir_ops)
 		return -ENOTDIR;

@@ -184,7 +184,7 @@ long sys_stat(const char *upath, struct stat *ust)
 	else if (r >= 0)
 		r = vfs_stat(path, &st);
 	if (r == 0)
-		memcpy(ust, &st, sizeof(st));
+		r = copy_to_user(ust, &st, sizeof(st));
 	kernel_exit();
 	return r;
 }

@@ -5,6 +5,7 @@
 #include <locklab/mm.h>
 #include <locklab/string.h>
 #include <locklab/wait.h>
+#include <locklab/uaccess.h>
 #include <asm/atomic.h>
 #include "ipc_internal.h"
 
@@ -32,23 +33,27 @@ static u32 pipe_room(struct pipe *p)
 	return PIPE_BUF_SIZE - p->count;
 }
 
-/* Moves up to n buffered bytes to dst; returns how many. */
-static u32 pipe_copy_out(struct pipe *p, u8 *dst, u64 n)
+/*
+ * Moves up to n buffered bytes to dst; returns how many, or -EFAULT (and
+ * moves none) if dst, a user process's buffer, cannot be written.
+ */
+static long pipe_copy_out(struct pipe *p, u8 *dst, u64 n)
 {
 	u32 take, first;
 
 	klock_assert_held(&p->lock);
 	take = (u32)MIN(n, (u64)p->count);
 	first = MIN(take, PIPE_BUF_SIZE - p->head); /* up to the end of the ring */
-	memcpy(dst, p->buf + p->head, first);
-	memcpy(dst + first, p->buf, take - first);
+	if (copy_to_user(dst, p->buf + p->head, first) ||
+	    copy_to_user(dst + first, p->buf, take - first))
+		return -EFAULT;
 	p->head = (p->head + take) % PIPE_BUF_SIZE;
 	p->count -= take;
 	return take;
 }
 
-/* Appends up to n bytes from src while there is room; returns how many. */
-static u32 pipe_copy_in(struct pipe *p, const u8 *src, u64 n)
+/* Appends up to n bytes from src while there is room; returns how many, or -EFAULT (none appended). */
+static long pipe_copy_in(struct pipe *p, const u8 *src, u64 n)
 {
 	u32 put, tail, first;
 
@@ -56,8 +61,9 @@ static u32 pipe_copy_in(struct pipe *p, const u8 *src, u64 n)
 	put = (u32)MIN(n, (u64)pipe_room(p));
 	tail = (p->head + p->count) % PIPE_BUF_SIZE;
 	first = MIN(put, PIPE_BUF_SIZE - tail);
-	memcpy(p->buf + tail, src, first);
-	memcpy(p->buf, src + first, put - first);
+	if (copy_from_user(p->buf + tail, src, first) ||
+	    copy_from_user(p->buf, src + first, put - first))
+		return -EFAULT;
 	p->count += put;
 	return put;
 }
@@ -66,7 +72,7 @@ static u32 pipe_copy_in(struct pipe *p, const u8 *src, u64 n)
 static long pipe_read(struct file *f, void *buf, u64 n)
 {
 	struct pipe *p = f->priv;
-	u32 got;
+	long got;
 
 	if (pipe_is_writer(f))
 		return -EBADF;
@@ -80,7 +86,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 	subsys_exit(SUBSYS_IPC);
 	if (got > 0)
 		wake_up(&p->wr_wait); /* room was made; our open read end keeps p alive */
-	return (long)got;
+	return got;
 }
 
 /*
@@ -94,7 +100,7 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 	struct pipe *p = f->priv;
 	const u8 *src = buf;
 	u64 done = 0;
-	long ret;
+	long ret, put;
 
 	if (!pipe_is_writer(f))
 		return -EBADF;
@@ -112,7 +118,12 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 			ret = done ? (long)done : -EPIPE;
 			break;
 		}
-		done += pipe_copy_in(p, src + done, n - done);
+		put = pipe_copy_in(p, src + done, n - done);
+		if (put < 0) {
+			ret = done ? (long)done : put;
+			break;
+		}
+		done += (u64)put;
 		/* after each chunk, under the lock: a reader may drain while we wait */
 		wake_up(&p->rd_wait);
 	}

@@ -54,13 +54,21 @@ static long do_pipe(int fds[2])
 
 long sys_pipe(int fds[2])
 {
+	int k[2];
 	long ret;
 
 	kernel_enter();
-	if (!uaccess_ok(fds, 2 * sizeof(int), UACCESS_WRITE))
+	if (!uaccess_ok(fds, 2 * sizeof(int), UACCESS_WRITE)) {
 		ret = -EFAULT;
-	else
-		ret = do_pipe(fds);
+	} else {
+		ret = do_pipe(k);
+		/* fds may be a user process's, written only now: no page is faulted in under ipc's locks */
+		if (!ret && copy_to_user(fds, k, sizeof(k))) {
+			sys_close(k[0]);
+			sys_close(k[1]);
+			ret = -EFAULT;
+		}
+	}
 	kernel_exit();
 	return ret;
 }

@@ -250,7 +250,7 @@ long proc_wait(int pid, int *status)
 	}
 	tree_remove_child(p, z);
 	if (status)
-		*status = z->exit_status;
+		*status = z->exit_status; /* the caller's own variable: sys_wait copies it out */
 	klock_unlock(&proc_tree);
 	pid_remove(z);
 	/* The task may still be on its way out of task_exit(); join waits for that, then frees it. */

@@ -40,6 +40,7 @@ void sys_exit(int status)
 
 long sys_wait(int pid, int *status)
 {
+	int st = 0;
 	long ret;
 
 	if (pid != -1 && pid <= 0)
@@ -47,7 +48,10 @@ long sys_wait(int pid, int *status)
 	if (status && !uaccess_ok(status, sizeof(*status), UACCESS_WRITE))
 		return -EFAULT;
 	kernel_enter();
-	ret = proc_wait(pid, status);
+	ret = proc_wait(pid, status ? &st : NULL);
+	/* The child is reaped either way, as in Linux when the copy fails. */
+	if (ret > 0 && status && copy_to_user(status, &st, sizeof(st)))
+		ret = -EFAULT;
 	kernel_exit();
 	return ret;
 }

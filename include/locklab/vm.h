@@ -1,0 +1,41 @@
+/* A user address space's regions (text, shared page, stack, heap, mmap) and the page-fault, brk, mmap and munmap back end. */
+#ifndef LOCKLAB_VM_H
+#define LOCKLAB_VM_H
+
+#include <locklab/types.h>
+
+struct user_mm;
+
+/* What a region is; only VM_MMAP regions can be unmapped, only VM_HEAP moves with brk. */
+enum vm_kind { VM_TEXT, VM_SHARED, VM_STACK, VM_HEAP, VM_MMAP };
+
+/* [start, end), page-aligned; prot: PROT_* of <locklab/mman.h>. */
+struct vm_region {
+	u64 start, end;
+	u32 prot;
+	u32 kind; /* enum vm_kind */
+};
+
+#define VM_MAX_REGIONS 32 /* per address space: an mmap past it is -ENOMEM */
+
+/* What a fault or a uaccess copy wants of a page. */
+enum vm_access { VM_ACCESS_READ, VM_ACCESS_WRITE, VM_ACCESS_EXEC };
+
+/*
+ * The fault path (kernel/mm/vm.c): addr's page is mapped if a region
+ * allows acc there, with a zeroed page allocated on first touch. 0 (mapped
+ * now, or already), -EFAULT (no region, or the region forbids acc),
+ * -ENOMEM. Takes the address-space lock (with the kernel and mm scopes).
+ */
+long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc);
+/* Whether [p, p+len) lies in regions that allow acc (mapped or not yet): the uaccess check for user pointers. */
+bool vm_range_ok(struct user_mm *mm, u64 p, u64 len, enum vm_access acc);
+/* The regions a new address space starts with (text, shared if any, stack, an empty heap): 0 or -ENOMEM. */
+long vm_init(struct user_mm *mm, bool shared);
+
+/* The system calls' back ends (kernel/mm/sys_mm.c checks the arguments). */
+u64 vm_brk(struct user_mm *mm, u64 addr);
+long vm_mmap(struct user_mm *mm, u64 len, u32 prot);
+long vm_munmap(struct user_mm *mm, u64 addr, u64 len);
+
+#endif
