@@ -33,6 +33,9 @@ bool vm_range_ok(struct user_mm *mm, u64 p, u64 len, enum vm_access acc);
 /* The regions a new address space starts with (text, shared if any, stack, an empty heap): 0 or -ENOMEM. */
 long vm_init(struct user_mm *mm, bool shared);
 
+/* Pages allocated by first-touch faults since boot, all processes (the tests count them). */
+u64 vm_fault_total(void);
+
 /* The system calls' back ends (kernel/mm/sys_mm.c checks the arguments). */
 u64 vm_brk(struct user_mm *mm, u64 addr);
 long vm_mmap(struct user_mm *mm, u64 len, u32 prot);

@@ -178,6 +178,7 @@ long sys_stat(const char *upath, struct stat *ust)
 	long r;
 
 	kernel_enter();
+	memset(&st, 0, sizeof(st)); /* its padding goes to the caller too: no stale kernel stack */
 	r = copy_path(path, upath);
 	if (r >= 0 && !uaccess_ok(ust, sizeof(*ust), UACCESS_WRITE))
 		r = -EFAULT;

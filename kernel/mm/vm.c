@@ -6,6 +6,8 @@
 #include <locklab/mman.h>
 #include <locklab/string.h>
 #include <locklab/user.h>
+#include <locklab/percpu.h>
+#include <asm/atomic.h>
 #include <asm/boot.h>
 
 /*
@@ -29,6 +31,20 @@ static void mm_unlock(struct user_mm *mm)
 	klock_unlock(&mm->lock);
 	subsys_exit(SUBSYS_MM);
 	kernel_exit();
+}
+
+/* First-touch faults served, per CPU (a shared counter would be a lock of its own under FINE). */
+static struct {
+	u64 n; /* atomic: tasks on this CPU may preempt each other */
+} __attribute__((aligned(64))) faults_on[CONFIG_NR_CPUS];
+
+u64 vm_fault_total(void)
+{
+	u64 sum = 0;
+
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		sum += atomic_load_relaxed(&faults_on[c].n);
+	return sum;
 }
 
 /* The region holding addr, or NULL. */
@@ -118,6 +134,7 @@ long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
 	} else {
 		mm->faults++;
 		mm->pages++;
+		atomic_fetch_add_relaxed(&faults_on[smp_processor_id()].n, 1UL);
 	}
 	mm_unlock(mm);
 	return ret;

@@ -77,3 +77,21 @@ u_wfi_loop:
 	ret
 
 	.ltorg
+
+	.globl	u_stack_touch		// exit(0): a store to every page of the stack region (16, top down)
+u_stack_touch:
+	mov	x1, sp
+	mov	x2, #16
+1:	sub	x1, x1, #4096
+	str	x2, [x1]
+	subs	x2, x2, #1
+	b.ne	1b
+	mov	x0, #0
+	ret
+
+	.globl	u_stack_below		// SIGSEGV: a store one page below the stack region (17 pages under sp)
+u_stack_below:
+	mov	x1, sp
+	sub	x1, x1, #0x11, lsl #12
+	str	x0, [x1]
+	ret

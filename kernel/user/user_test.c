@@ -1,5 +1,6 @@
 /* ktest suite "user": processes at EL0 making every system call, bad pointers, faults that end only their process, ASIDs, the BKL per call, the trap cost. */
 #include <locklab/ktest.h>
+#include "user_ktest.h"
 #include <locklab/console.h>
 #include <locklab/klock.h>
 #include <locklab/lockstat.h>
@@ -26,58 +27,6 @@ long u_store_unmapped(u64 a), u_store_text(u64 a), u_load_kernel(u64 a), u_jump_
 long u_undefined(u64 a), u_fp(u64 a), u_sysreg(u64 a), u_brk(u64 a);
 long u_misaligned_pc(u64 a), u_misaligned_sp(u64 a), u_wfi_loop(u64 n);
 
-static struct ktest_snapshot user_before;
-static u32 asids_before;
-
-/* Every case gives back its processes, pages (tables, stacks) and ASIDs. */
-static void user_case_init(struct ktest *t)
-{
-	asids_before = asid_in_use();
-	ktest_snapshot(&user_before);
-}
-
-static void user_case_exit(struct ktest *t)
-{
-	KT_EXPECT_NO_LEAK(t, &user_before);
-	KT_EXPECT_EQ(t, asid_in_use(), asids_before);
-}
-
-/* The shared pages the processes write their results to (page_alloc wants the kernel scope). */
-static long *shared_alloc(void)
-{
-	long *p;
-
-	kernel_enter();
-	p = page_alloc();
-	kernel_exit();
-	return p;
-}
-
-static void shared_free(long *p)
-{
-	kernel_enter();
-	page_free(p);
-	kernel_exit();
-}
-
-/* Where user code at k runs (user.h: the image's user pages at USER_TEXT_BASE). */
-static u64 uva(const void *k)
-{
-	return USER_TEXT_BASE + ((u64)k - (u64)__user_start);
-}
-
-/* Spawns entry at EL0 and waits for it: its pid (or -errno), its status in *status. */
-static long run_user(const char *name, long (*entry)(u64), u64 arg, void *shared, int cpu,
-		     int *status)
-{
-	long pid = user_spawn(name, entry, arg, shared, cpu);
-
-	*status = -1;
-	if (pid < 0)
-		return pid;
-	return sys_wait((int)pid, status) == pid ? pid : -1;
-}
-
 static void user_every_syscall_on_each_cpu(struct ktest *t)
 {
 	/* FD: any fd (>= 0); the pid is checked apart */
@@ -90,7 +39,7 @@ static void user_every_syscall_on_each_cpu(struct ktest *t)
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		if (!cpu_is_online(c))
 			continue;
-		pages[c] = shared_alloc();
+		pages[c] = user_shared_alloc();
 		KT_ASSERT(t, pages[c]);
 		pids[c] = user_spawn("allcalls", u_all_syscalls, c, pages[c], (int)c);
 		KT_EXPECT(t, pids[c] > 1);
@@ -118,7 +67,7 @@ static void user_every_syscall_on_each_cpu(struct ktest *t)
 		KT_EXPECT_EQ(t, st->size, 5ULL);
 		KT_EXPECT_EQ(t, st->type, (u32)S_IFREG);
 		KT_EXPECT_STREQ(t, de->name, "f");
-		shared_free(pages[c]);
+		user_shared_free(pages[c]);
 	}
 }
 
@@ -130,7 +79,7 @@ static long kernel_code(u64 a)
 
 static void user_exit_frees_its_address_space(struct ktest *t)
 {
-	long *page = shared_alloc();
+	long *page = user_shared_alloc();
 	int status;
 	long pid;
 
@@ -141,14 +90,14 @@ static void user_exit_frees_its_address_space(struct ktest *t)
 	KT_EXPECT_EQ(t, page[0], pid);
 	/* This CPU is back on the kernel tasks' empty table, ASID 0 (the leak check counts the rest). */
 	KT_EXPECT_EQ(t, read_sysreg(ttbr0_el1), virt_to_phys(empty_pg_dir));
-	shared_free(page);
+	user_shared_free(page);
 	/* Not user code: refused before anything is allocated. */
 	KT_EXPECT_EQ(t, user_spawn("bad", kernel_code, 0, NULL, TASK_ANY_CPU), -EFAULT);
 }
 
 static void user_bad_pointers_get_efault(struct ktest *t)
 {
-	long *page = shared_alloc();
+	long *page = user_shared_alloc();
 	char last[160];
 	int fds[2], status;
 	long pid;
@@ -171,30 +120,7 @@ static void user_bad_pointers_get_efault(struct ktest *t)
 	KT_EXPECT_MEMEQ(t, (char *)page + 1024, "ok!", 3);
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
-	shared_free(page);
-}
-
-/*
- * Runs a program that faults and checks it ended with status and the
- * record "user: pid=.. name=.. fault="what" addr=0x..". Returns its status.
- */
-static int fault_case(struct ktest *t, const char *name, long (*entry)(u64), int want_status,
-		      const char *what, u64 addr)
-{
-	char last[160], want[160];
-	int status;
-	long pid = run_user(name, entry, 0, NULL, TASK_ANY_CPU, &status);
-
-	KT_EXPECT(t, pid > 1);
-	if (status == 0)
-		return 0; /* no fault: the caller decides */
-	KT_EXPECT_EQ(t, status, want_status);
-	snprintf(want, sizeof(want), "user: pid=%ld name=%s fault=\"%s\" addr=0x%llx pc=", pid,
-		 name, what, (unsigned long long)addr);
-	user_last_fault(last, sizeof(last));
-	last[MIN(strlen(want), sizeof(last) - 1)] = '\0';
-	KT_EXPECT_STREQ(t, last, want);
-	return status;
+	user_shared_free(page);
 }
 
 static void user_store_to_unmapped_is_sigsegv(struct ktest *t)

@@ -21,6 +21,24 @@ static inline long usys(long nr, long a0, long a1, long a2)
 	return x0;
 }
 
+/* The same with all six argument registers (mmap). */
+static inline long usys6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x3 __asm__("x3") = a3;
+	register long x4 __asm__("x4") = a4;
+	register long x5 __asm__("x5") = a5;
+	register long x8 __asm__("x8") = nr;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5), "r"(x8)
+			 : "memory");
+	return x0;
+}
+
 /* Where the kernel maps the spawner's shared page (include/locklab/user.h, USER_SHARED_BASE). */
 #define USHARED ((volatile long *)0x10000000UL)
 

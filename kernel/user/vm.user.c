@@ -1,0 +1,153 @@
+/* Programs the vm suite runs at EL0: the heap (brk), anonymous mmap/munmap, first-touch pages, kernel copies into untouched pages. */
+#include "usys.h"
+#include <locklab/mman.h>
+
+/*
+ * As progs.user.c: no writable data, nothing of the kernel's; results go
+ * to the shared page as longs in the order kernel/user/vm_test.c reads
+ * them, r[63] = how many.
+ */
+#define PAGE 4096L
+
+static inline long mmap_rw(long len)
+{
+	return usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* Every page of [base, base + n pages) reads zero, then keeps two values per page: 1 if so. */
+static long fill_and_check(long base, long n)
+{
+	long ok = 1;
+
+	for (long p = 0; p < n; p++) {
+		volatile long *w = (volatile long *)(base + p * PAGE);
+
+		ok &= w[0] == 0 && w[511] == 0;
+		w[0] = p + 1;
+		w[511] = -p;
+	}
+	for (long p = 0; p < n; p++) {
+		volatile long *w = (volatile long *)(base + p * PAGE);
+
+		ok &= w[0] == p + 1 && w[511] == -p;
+	}
+	return ok;
+}
+
+/* brk: grow the heap by n pages, use them, refuse a break below the heap, shrink back. */
+long u_vm_heap(long n)
+{
+	volatile long *r = USHARED;
+	long b0 = usys(SYS_brk, 0, 0, 0), i = 0;
+
+	r[i++] = b0;
+	r[i++] = usys(SYS_brk, b0 + n * PAGE + 100, 0, 0) - b0; /* the break is not rounded */
+	r[i++] = fill_and_check(b0, n + 1);			 /* the page holding byte 100 too */
+	r[i++] = usys(SYS_brk, b0 - PAGE, 0, 0) - b0;		 /* below the heap: unchanged */
+	r[i++] = usys(SYS_brk, b0, 0, 0) - b0;			 /* back to empty */
+	r[63] = i;
+	return 0;
+}
+
+/* A store to the heap after brk gave the page back: SIGSEGV at the heap's base. */
+long u_vm_heap_after_shrink(long unused)
+{
+	long b0 = usys(SYS_brk, 0, 0, 0);
+
+	usys(SYS_brk, b0 + PAGE, 0, 0);
+	*(volatile long *)b0 = 1;
+	usys(SYS_brk, b0, 0, 0);
+	*(volatile long *)b0 = 2;
+	return 1; /* not reached */
+}
+
+/* mmap of n pages (n >= 3), first-touch zero pages, a hole punched and refilled, and the refusals. */
+long u_vm_mmap(long n)
+{
+	volatile long *r = USHARED;
+	long p = mmap_rw(n * PAGE), q, i = 0;
+
+	r[i++] = p;
+	r[i++] = fill_and_check(p, n);
+	r[i++] = usys(SYS_munmap, p + PAGE, PAGE, 0);
+	r[i++] = ((volatile long *)p)[0] == 1 && ((volatile long *)(p + 2 * PAGE))[0] == 3;
+	q = mmap_rw(PAGE); /* first fit: the hole */
+	r[i++] = q - p;
+	r[i++] = ((volatile long *)q)[0]; /* a fresh zero page, not what was there */
+	r[i++] = usys(SYS_munmap, p, n * PAGE, 0);
+	r[i++] = usys(SYS_munmap, p, PAGE, 0); /* nothing there any more: fine */
+	r[i++] = usys6(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, 3, 0); /* a file */
+	r[i++] = usys6(SYS_mmap, 0, 1L << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r[i++] = usys(SYS_munmap, p + 1, PAGE, 0);
+	r[i++] = usys(SYS_munmap, p, 0, 0);
+	r[i++] = usys(SYS_munmap, (1L << 39) - PAGE, PAGE, 0); /* the stack */
+	r[i++] = usys(SYS_munmap, 0x400000, PAGE, 0);	       /* the text */
+	r[63] = i;
+	return 0;
+}
+
+/* A store to a page after munmap: SIGSEGV at the mapping (the first one: USER_MMAP_BASE). */
+long u_vm_after_munmap(long unused)
+{
+	long p = mmap_rw(PAGE);
+
+	*(volatile long *)p = 1;
+	usys(SYS_munmap, p, PAGE, 0);
+	*(volatile long *)p = 2;
+	return 1; /* not reached */
+}
+
+/*
+ * The kernel copies to and from pages nobody touched yet (they fault in
+ * from EL1, uaccess.S). arg: a pipe's read fd (bits 0-7) holding 3000
+ * pattern bytes, and its write fd (bits 8-15).
+ */
+long u_vm_copies(long arg)
+{
+	volatile long *r = USHARED;
+	long rfd = arg & 0xff, wfd = (arg >> 8) & 0xff, i = 0, ok = 1;
+	long p = mmap_rw(2 * PAGE), q = mmap_rw(PAGE), z = mmap_rw(PAGE), s = mmap_rw(PAGE);
+	char *b = (char *)(p + PAGE - 1500); /* across the two pages */
+
+	r[i++] = usys(SYS_read, rfd, (long)b, 3000);
+	for (long k = 0; k < 3000; k++)
+		ok &= b[k] == (char)('a' + k % 26);
+	r[i++] = ok;
+	r[i++] = usys(SYS_stat, (long)"/", q, 0); /* the kernel writes the stat to q */
+	r[i++] = ((volatile long *)q)[0];
+	r[i++] = ((volatile long *)q)[1];
+	r[i++] = usys(SYS_write, wfd, z, 8);   /* 8 zero bytes: the kernel reads a fresh page */
+	r[i++] = usys(SYS_stat, s, q, 0);      /* the path is "": -ENOENT, read from a fresh page */
+	for (long k = PAGE - 100; k < PAGE; k++) /* no NUL before the mapping ends */
+		((volatile char *)s)[k] = 'a';
+	r[i++] = usys(SYS_stat, s + PAGE - 100, q, 0);
+	usys(SYS_munmap, z, PAGE, 0);
+	r[i++] = usys(SYS_read, rfd, z, 1); /* gone: -EFAULT, and the pipe keeps its bytes */
+	r[63] = i;
+	return 0;
+}
+
+/* page_fault1 of will-it-scale: n times, map 32 pages, touch each, unmap. 0 if every page read zero. */
+long u_vm_fault_loop(long n)
+{
+	long bad = 0;
+
+	for (long k = 0; k < n; k++) {
+		long p = mmap_rw(32 * PAGE);
+
+		if (p < 0)
+			return 2;
+		for (long pg = 0; pg < 32; pg++) {
+			volatile long *w = (volatile long *)(p + pg * PAGE);
+
+			bad |= *w;
+			*w = k + 1;
+		}
+		if (usys(SYS_munmap, p, 32 * PAGE, 0))
+			return 3;
+	}
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,183 @@
+/* ktest suite "vm": address spaces at EL0 — brk, mmap/munmap, first-touch faults, kernel copies into untouched pages, the address-space lock. */
+#include <locklab/ktest.h>
+#include "user_ktest.h"
+#include <locklab/errno.h>
+#include <locklab/klock.h>
+#include <locklab/lockstat.h>
+#include <locklab/mm.h>
+#include <locklab/percpu.h>
+#include <locklab/sched.h>
+#include <locklab/smp.h>
+#include <locklab/string.h>
+#include <locklab/syscall.h>
+#include <locklab/user.h>
+#include <locklab/vm.h>
+
+/* kernel/user/vm.user.c and faults.user.S */
+long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_after_munmap(u64 a);
+long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
+
+_Static_assert(USER_STACK_PAGES == 16, "faults.user.S's u_stack_touch and u_stack_below count 16");
+
+static int this_cpu_id(void)
+{
+	return (int)smp_processor_id();
+}
+
+/* Runs entry(arg) with a fresh shared page; checks exit 0 and r[63] == n_results; the page, or NULL. */
+static long *run_with_results(struct ktest *t, const char *name, long (*entry)(u64), u64 arg,
+			      long n_results)
+{
+	long *r = user_shared_alloc();
+	int status;
+
+	if (!r)
+		return NULL;
+	KT_EXPECT(t, run_user(name, entry, arg, r, this_cpu_id(), &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], n_results);
+	return r;
+}
+
+static void vm_brk_grows_and_shrinks_the_heap(struct ktest *t)
+{
+	u64 faults = vm_fault_total();
+	long *r = run_with_results(t, "heap", u_vm_heap, 5, 5);
+
+	KT_ASSERT(t, r);
+	KT_EXPECT_EQ(t, r[0], (long)USER_HEAP_BASE); /* brk(0): where the heap starts */
+	KT_EXPECT_EQ(t, r[1], 5 * 4096L + 100);
+	KT_EXPECT_EQ(t, r[2], 1L); /* zero on first touch, then kept */
+	KT_EXPECT_EQ(t, r[3], 5 * 4096L + 100);
+	KT_EXPECT_EQ(t, r[4], 0L);
+	/* Six heap pages on first touch, and the stack's one (the leak check sees them all freed). */
+	KT_EXPECT_EQ(t, vm_fault_total() - faults, 7ULL);
+	user_shared_free(r);
+	fault_case(t, "heap_shrunk", u_vm_heap_after_shrink, 139,
+		   "data abort from a lower EL (write)", USER_HEAP_BASE);
+}
+
+static void vm_mmap_munmap_and_their_refusals(struct ktest *t)
+{
+	const long want[] = { USER_MMAP_BASE, 1, 0, 1, 4096, 0, 0, 0, -EINVAL, -EINVAL,
+			      -EINVAL, -EINVAL, -ENOMEM, -EINVAL, -EINVAL, -EINVAL, -EINVAL };
+	long *r = run_with_results(t, "mmap", u_vm_mmap, 4, (long)ARRAY_SIZE(want));
+
+	KT_ASSERT(t, r);
+	for (u32 i = 0; i < ARRAY_SIZE(want); i++)
+		if (r[i] != want[i])
+			ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld", i, r[i],
+				   want[i]);
+	user_shared_free(r);
+	fault_case(t, "after_munmap", u_vm_after_munmap, 139, "data abort from a lower EL (write)",
+		   USER_MMAP_BASE);
+}
+
+static void vm_stack_is_paged_in_down_to_its_region(struct ktest *t)
+{
+	u64 faults = vm_fault_total();
+	int status;
+
+	KT_EXPECT(t, run_user("stack", u_stack_touch, 0, NULL, this_cpu_id(), &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, vm_fault_total() - faults, (u64)USER_STACK_PAGES);
+	fault_case(t, "stack_below", u_stack_below, 139, "data abort from a lower EL (write)",
+		   USER_STACK_TOP - (USER_STACK_PAGES + 1) * 4096UL);
+}
+
+static void vm_kernel_copies_fault_pages_in(struct ktest *t)
+{
+	static char pattern[3000];
+	struct stat root;
+	char rest[16];
+	int fds[2];
+	long *r;
+
+	for (u32 k = 0; k < sizeof(pattern); k++)
+		pattern[k] = (char)('a' + k % 26);
+	KT_ASSERT(t, sys_pipe(fds) == 0);
+	KT_ASSERT(t, sys_write(fds[1], pattern, sizeof(pattern)) == (long)sizeof(pattern));
+	KT_ASSERT(t, sys_stat("/", &root) == 0);
+	r = run_with_results(t, "copies", u_vm_copies, (u64)fds[0] | (u64)fds[1] << 8, 9);
+	if (r) {
+		KT_EXPECT_EQ(t, r[0], 3000L); /* read() into two untouched pages */
+		KT_EXPECT_EQ(t, r[1], 1L);
+		KT_EXPECT_EQ(t, r[2], 0L); /* stat() into an untouched page */
+		KT_EXPECT_MEMEQ(t, &r[3], &root, 16);
+		KT_EXPECT_EQ(t, (u64)r[4] >> 32, 0ULL); /* the padding: no kernel stack bytes */
+		KT_EXPECT_EQ(t, r[5], 8L);	  /* write() from an untouched page */
+		KT_EXPECT_EQ(t, r[6], -ENOENT); /* a path read from an untouched page: "" */
+		KT_EXPECT_EQ(t, r[7], -EFAULT); /* a path that runs off its mapping */
+		KT_EXPECT_EQ(t, r[8], -EFAULT); /* read() into an unmapped page */
+		user_shared_free(r);
+	}
+	/* The 8 bytes written from the fresh page are zeros, and the failed read took none. */
+	memset(rest, 'x', sizeof(rest));
+	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
+	KT_EXPECT_EQ(t, sys_read(fds[0], rest, sizeof(rest)), 8L);
+	KT_EXPECT_MEMEQ(t, rest, "\0\0\0\0\0\0\0\0", 8);
+	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
+}
+
+static void vm_calls_from_a_kernel_task_are_einval(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, sys_brk(0), -EINVAL);
+	KT_EXPECT_EQ(t, sys_mmap(0, 4096, 3, 0x22, -1, 0), -EINVAL);
+	KT_EXPECT_EQ(t, sys_munmap(USER_MMAP_BASE, 4096), -EINVAL);
+}
+
+/*
+ * will-it-scale's page_fault1 on every CPU at once: each process maps,
+ * touches and unmaps 32 pages 20 times. Every page is a first-touch
+ * fault under the address-space lock, which lockstat sees under the
+ * strategy's name for it (the BKL, mm_lock or mmap_lock).
+ */
+static void vm_page_faults_on_every_cpu(struct ktest *t)
+{
+	enum { ROUNDS = 20, PAGES = 32 };
+	long pids[CONFIG_NR_CPUS] = { 0 };
+	struct lockstat_sum before, after;
+	static struct klock probe; /* never taken: only asked for its effective class */
+	const char *cls;
+	u64 faults = vm_fault_total();
+	u32 n = 0;
+
+	klock_init(&probe, "mmap_lock", SUBSYS_MM);
+	cls = klock_real_class(&probe);
+	lockstat_get_since_boot(cls, &before);
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		if (!cpu_is_online(c))
+			continue;
+		pids[c] = user_spawn("pf1", u_vm_fault_loop, ROUNDS, NULL, (int)c);
+		KT_EXPECT(t, pids[c] > 1);
+		n += pids[c] > 1;
+	}
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		int status = -1;
+
+		if (pids[c] <= 1)
+			continue;
+		KT_EXPECT_EQ(t, sys_wait((int)pids[c], &status), pids[c]);
+		KT_EXPECT_EQ(t, status, 0); /* every page read zero at first touch */
+	}
+	lockstat_get_since_boot(cls, &after);
+	/* every page of every round, and each process's stack page if the compiler used the stack */
+	KT_EXPECT_GE(t, vm_fault_total() - faults, (u64)n * ROUNDS * PAGES);
+	KT_EXPECT_LE(t, vm_fault_total() - faults, (u64)n * (ROUNDS * PAGES + 1));
+	ktest_note(t, "%u processes, %llu faults; lock class %s: %llu acquisitions", n,
+		   (unsigned long long)(vm_fault_total() - faults), cls,
+		   (unsigned long long)(after.acquisitions - before.acquisitions));
+	if (LOCKSTAT_ENABLED)
+		KT_EXPECT_GE(t, after.acquisitions - before.acquisitions, (u64)n * ROUNDS * PAGES);
+}
+
+static const struct ktest_case vm_cases[] = {
+	KTEST_CASE(vm_brk_grows_and_shrinks_the_heap),
+	KTEST_CASE(vm_mmap_munmap_and_their_refusals),
+	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
+	KTEST_CASE(vm_kernel_copies_fault_pages_in),
+	KTEST_CASE(vm_calls_from_a_kernel_task_are_einval),
+	KTEST_CASE(vm_page_faults_on_every_cpu),
+};
+
+KTEST_SUITE(vm, vm_cases, .init = user_case_init, .exit = user_case_exit);
