@@ -35,7 +35,8 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 
 	/* A process at EL0 passes user addresses: only what its address space maps, never the kernel's. */
 	if (mm)
-		return vm_range_ok(mm, a, len, dir == UACCESS_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ);
+		return vm_range_ok(mm, a, len,
+				   dir == UACCESS_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ);
 	/* Kernel memory is reached through the linear map only: a low (TTBR0) address is never RAM here. */
 	if (!p || end < a || !virt_is_linear(a))
 		return false;
@@ -55,7 +56,7 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, pa, pa + len);
 }
 
-u64 __arch_copy_to_user(void *udst, const void *src, u64 n);  /* uaccess.S: bytes left */
+u64 __arch_copy_to_user(void *udst, const void *src, u64 n);   /* uaccess.S: bytes left */
 u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n); /* the same */
 
 /*
@@ -71,7 +72,8 @@ static long user_copy(struct user_mm *mm, u8 *dst, const u8 *src, u64 n, bool to
 	if (n > USER_VA_TOP || (u64)(to_user ? dst : src) > USER_VA_TOP - n)
 		return -EFAULT;
 	for (;;) {
-		u64 left = to_user ? __arch_copy_to_user(dst, src, n) : __arch_copy_from_user(dst, src, n);
+		u64 left = to_user ? __arch_copy_to_user(dst, src, n) :
+				     __arch_copy_from_user(dst, src, n);
 		u64 done = n - left, at;
 		enum vm_access acc = to_user ? VM_ACCESS_WRITE : VM_ACCESS_READ;
 

@@ -8,18 +8,18 @@
 #include <asm/irqflags.h>
 #include <asm/ptrace.h>
 
-#define EC_UNKNOWN     0x00 /* an undefined instruction, an EL1-only system register */
-#define EC_WFX	       0x01
-#define EC_FP	       0x07 /* CPACR_EL1 traps FP/SIMD at EL0 */
-#define EC_ILLEGAL     0x0e
-#define EC_SVC64       0x15
-#define EC_SYSREG      0x18
-#define EC_IABT_LOW    0x20
-#define EC_PC_ALIGN    0x22
-#define EC_DABT_LOW    0x24
-#define EC_SP_ALIGN    0x26
-#define EC_BRK	       0x3c
-#define DFSC_ALIGNMENT 0x21 /* data abort: an unaligned access where alignment is required */
+#define EC_UNKNOWN	     0x00 /* an undefined instruction, an EL1-only system register */
+#define EC_WFX		     0x01
+#define EC_FP		     0x07 /* CPACR_EL1 traps FP/SIMD at EL0 */
+#define EC_ILLEGAL	     0x0e
+#define EC_SVC64	     0x15
+#define EC_SYSREG	     0x18
+#define EC_IABT_LOW	     0x20
+#define EC_PC_ALIGN	     0x22
+#define EC_DABT_LOW	     0x24
+#define EC_SP_ALIGN	     0x26
+#define EC_BRK		     0x3c
+#define DFSC_ALIGNMENT	     0x21 /* data abort: an unaligned access where alignment is required */
 #define FSC_TRANSLATION(esr) (((esr)&0x3c) == 0x04) /* no leaf yet, at level 0..3 */
 
 u64 user_wfi_traps; /* atomic */
@@ -42,7 +42,7 @@ static const char *abort_words(u32 ec, u64 esr)
  */
 static void page_fault(struct trap_frame *f, u32 ec)
 {
-	enum vm_access acc = ec == EC_IABT_LOW		 ? VM_ACCESS_EXEC :
+	enum vm_access acc = ec == EC_IABT_LOW	    ? VM_ACCESS_EXEC :
 			     (f->esr & ESR_ISS_WNR) ? VM_ACCESS_WRITE :
 						      VM_ACCESS_READ;
 	long r = FSC_TRANSLATION(f->esr) ? vm_fault(current_mm(), f->far, acc) : -EFAULT;
@@ -78,9 +78,7 @@ void trap_el0(struct trap_frame *f)
 				   f->far);
 		page_fault(f, ec);
 		break;
-	case EC_IABT_LOW:
-		page_fault(f, ec);
-		break;
+	case EC_IABT_LOW: page_fault(f, ec); break;
 	case EC_PC_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->far);
 	case EC_SP_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->sp);
 	case EC_BRK: user_fault(f, USER_SIGTRAP, esr_class_name(ec), f->elr);

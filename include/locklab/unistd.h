@@ -24,7 +24,7 @@
 #define SYS_stat    14
 #define SYS_chdir   15
 #define SYS_pipe    16
-#define SYS_brk     17
+#define SYS_brk	    17
 #define SYS_mmap    18
 #define SYS_munmap  19
 #define NR_SYSCALLS 20 /* one past the highest number */

@@ -53,7 +53,7 @@ struct user_mm {
 	u64 entry; /* first instruction, a user address */
 	u64 arg;   /* x0 at entry */
 	char name[USER_NAME_LEN];
-	u64 shared; /* the shared page's kernel address, or 0 */
+	u64 shared;				  /* the shared page's kernel address, or 0 */
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, never overlapping */
 	u32 nr_regions;
 	u64 brk;    /* the heap region's end: USER_HEAP_BASE.. */

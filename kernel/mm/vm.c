@@ -125,7 +125,7 @@ long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
 	} else if (uspace_present(mm, va, acc)) {
 		ret = 0; /* mapped already: a copy that faulted on its neighbour, or a retry */
 	} else if (r->kind == VM_TEXT || r->kind == VM_SHARED) {
-		ret = -EFAULT; /* mapped at spawn, never on demand */
+		ret = -EFAULT;		     /* mapped at spawn, never on demand */
 	} else if (!(page = page_alloc())) { /* zeroed: no other process's data leaks */
 		ret = -ENOMEM;
 	} else if (!uspace_map(mm, va, page, r->prot)) {

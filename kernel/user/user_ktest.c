@@ -46,8 +46,7 @@ u64 uva(const void *k)
 	return USER_TEXT_BASE + ((u64)k - (u64)__user_start);
 }
 
-long run_user(const char *name, long (*entry)(u64), u64 arg, void *shared, int cpu,
-		     int *status)
+long run_user(const char *name, long (*entry)(u64), u64 arg, void *shared, int cpu, int *status)
 {
 	long pid = user_spawn(name, entry, arg, shared, cpu);
 
@@ -58,7 +57,7 @@ long run_user(const char *name, long (*entry)(u64), u64 arg, void *shared, int c
 }
 
 int fault_case(struct ktest *t, const char *name, long (*entry)(u64), int want_status,
-		      const char *what, u64 addr)
+	       const char *what, u64 addr)
 {
 	char last[160], want[160];
 	int status;

@@ -42,9 +42,9 @@ long u_vm_heap(long n)
 
 	r[i++] = b0;
 	r[i++] = usys(SYS_brk, b0 + n * PAGE + 100, 0, 0) - b0; /* the break is not rounded */
-	r[i++] = fill_and_check(b0, n + 1);			 /* the page holding byte 100 too */
-	r[i++] = usys(SYS_brk, b0 - PAGE, 0, 0) - b0;		 /* below the heap: unchanged */
-	r[i++] = usys(SYS_brk, b0, 0, 0) - b0;			 /* back to empty */
+	r[i++] = fill_and_check(b0, n + 1);			/* the page holding byte 100 too */
+	r[i++] = usys(SYS_brk, b0 - PAGE, 0, 0) - b0;		/* below the heap: unchanged */
+	r[i++] = usys(SYS_brk, b0, 0, 0) - b0;			/* back to empty */
 	r[63] = i;
 	return 0;
 }
@@ -77,7 +77,8 @@ long u_vm_mmap(long n)
 	r[i++] = usys(SYS_munmap, p, n * PAGE, 0);
 	r[i++] = usys(SYS_munmap, p, PAGE, 0); /* nothing there any more: fine */
 	r[i++] = usys6(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r[i++] =
+		usys6(SYS_mmap, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, 3, 0); /* a file */
 	r[i++] = usys6(SYS_mmap, 0, 1L << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -119,8 +120,8 @@ long u_vm_copies(long arg)
 	r[i++] = usys(SYS_stat, (long)"/", q, 0); /* the kernel writes the stat to q */
 	r[i++] = ((volatile long *)q)[0];
 	r[i++] = ((volatile long *)q)[1];
-	r[i++] = usys(SYS_write, wfd, z, 8);   /* 8 zero bytes: the kernel reads a fresh page */
-	r[i++] = usys(SYS_stat, s, q, 0);      /* the path is "": -ENOENT, read from a fresh page */
+	r[i++] = usys(SYS_write, wfd, z, 8); /* 8 zero bytes: the kernel reads a fresh page */
+	r[i++] = usys(SYS_stat, s, q, 0);    /* the path is "": -ENOENT, read from a fresh page */
 	for (long k = PAGE - 100; k < PAGE; k++) /* no NUL before the mapping ends */
 		((volatile char *)s)[k] = 'a';
 	r[i++] = usys(SYS_stat, s + PAGE - 100, q, 0);

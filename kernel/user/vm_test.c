@@ -59,8 +59,11 @@ static void vm_brk_grows_and_shrinks_the_heap(struct ktest *t)
 
 static void vm_mmap_munmap_and_their_refusals(struct ktest *t)
 {
-	const long want[] = { USER_MMAP_BASE, 1, 0, 1, 4096, 0, 0, 0, -EINVAL, -EINVAL,
-			      -EINVAL, -EINVAL, -ENOMEM, -EINVAL, -EINVAL, -EINVAL, -EINVAL };
+	const long want[] = { USER_MMAP_BASE, 1,       0,	1,
+			      4096,	      0,       0,	0,
+			      -EINVAL,	      -EINVAL, -EINVAL, -EINVAL,
+			      -ENOMEM,	      -EINVAL, -EINVAL, -EINVAL,
+			      -EINVAL };
 	long *r = run_with_results(t, "mmap", u_vm_mmap, 4, (long)ARRAY_SIZE(want));
 
 	KT_ASSERT(t, r);
@@ -105,10 +108,10 @@ static void vm_kernel_copies_fault_pages_in(struct ktest *t)
 		KT_EXPECT_EQ(t, r[2], 0L); /* stat() into an untouched page */
 		KT_EXPECT_MEMEQ(t, &r[3], &root, 16);
 		KT_EXPECT_EQ(t, (u64)r[4] >> 32, 0ULL); /* the padding: no kernel stack bytes */
-		KT_EXPECT_EQ(t, r[5], 8L);	  /* write() from an untouched page */
-		KT_EXPECT_EQ(t, r[6], -ENOENT); /* a path read from an untouched page: "" */
-		KT_EXPECT_EQ(t, r[7], -EFAULT); /* a path that runs off its mapping */
-		KT_EXPECT_EQ(t, r[8], -EFAULT); /* read() into an unmapped page */
+		KT_EXPECT_EQ(t, r[5], 8L);		/* write() from an untouched page */
+		KT_EXPECT_EQ(t, r[6], -ENOENT);		/* a path read from an untouched page: "" */
+		KT_EXPECT_EQ(t, r[7], -EFAULT);		/* a path that runs off its mapping */
+		KT_EXPECT_EQ(t, r[8], -EFAULT);		/* read() into an unmapped page */
 		user_shared_free(r);
 	}
 	/* The 8 bytes written from the fresh page are zeros, and the failed read took none. */
