@@ -87,6 +87,10 @@ static long do_munmap(A6)
 {
 	return sys_munmap(a0, a1);
 }
+static long do_spawn(A6)
+{
+	return sys_spawn_file((const char *)a0, (const char *const *)a1);
+}
 #undef A6
 
 static const syscall_fn syscall_table[NR_SYSCALLS] = {
@@ -96,6 +100,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[SYS_mkdir] = do_mkdir,	  [SYS_rmdir] = do_rmdir, [SYS_readdir] = do_readdir,
 	[SYS_stat] = do_stat,	  [SYS_chdir] = do_chdir, [SYS_pipe] = do_pipe,
 	[SYS_brk] = do_brk,	  [SYS_mmap] = do_mmap,	  [SYS_munmap] = do_munmap,
+	[SYS_spawn] = do_spawn,
 };
 
 /*

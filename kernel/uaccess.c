@@ -2,6 +2,7 @@
 #include <locklab/uaccess.h>
 #include <locklab/errno.h>
 #include <locklab/mm.h>
+#include <locklab/sched.h>
 #include <locklab/string.h>
 #include <locklab/platform.h>
 #include <locklab/stack_guard.h>
@@ -26,10 +27,22 @@ static bool overlaps_nomap(const struct platform_info *plat, u64 pa, u64 pend)
 	return false;
 }
 
+/*
+ * The address space user pointers refer to: the calling process's, or
+ * none (kernel pointers) in a kernel task and while a task reads into
+ * kernel buffers on a process's behalf (task->uaccess_kernel: spawn).
+ */
+static struct user_mm *uaccess_mm(void)
+{
+	struct task *t = current_task();
+
+	return t && t->uaccess_kernel ? NULL : current_mm();
+}
+
 bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 {
 	const struct platform_info *plat = platform();
-	struct user_mm *mm = current_mm();
+	struct user_mm *mm = uaccess_mm();
 	u64 a = (u64)p, end = a + len, pa;
 	bool in_ram = false;
 
@@ -94,7 +107,7 @@ static long user_copy(struct user_mm *mm, u8 *dst, const u8 *src, u64 n, bool to
 
 long copy_to_user(void *udst, const void *src, u64 n)
 {
-	struct user_mm *mm = current_mm();
+	struct user_mm *mm = uaccess_mm();
 
 	if (mm)
 		return user_copy(mm, udst, src, n, true);
@@ -104,7 +117,7 @@ long copy_to_user(void *udst, const void *src, u64 n)
 
 long copy_from_user(void *dst, const void *usrc, u64 n)
 {
-	struct user_mm *mm = current_mm();
+	struct user_mm *mm = uaccess_mm();
 
 	if (mm)
 		return user_copy(mm, dst, usrc, n, false);
@@ -117,7 +130,7 @@ long clear_user(void *udst, u64 n)
 	static const u8 zeros[256];
 	u8 *d = udst;
 
-	if (!current_mm()) {
+	if (!uaccess_mm()) {
 		memset(udst, 0, n);
 		return 0;
 	}
@@ -151,7 +164,7 @@ static long copy_user_path(struct user_mm *mm, char dst[PATH_MAX], const char *u
 long copy_path(char dst[PATH_MAX], const char *upath)
 {
 	u64 ok_below = 0; /* the bytes from upath + i up to here are known readable */
-	struct user_mm *mm = current_mm();
+	struct user_mm *mm = uaccess_mm();
 
 	if (mm)
 		return copy_user_path(mm, dst, upath);
@@ -187,7 +200,8 @@ const char *errno_name(long err)
 {
 	static const char *const names[] = {
 		[EPERM] = "EPERM",     [ENOENT] = "ENOENT",
-		[ESRCH] = "ESRCH",     [EBADF] = "EBADF",
+		[ESRCH] = "ESRCH",     [E2BIG] = "E2BIG",
+		[ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",
 		[ECHILD] = "ECHILD",   [EAGAIN] = "EAGAIN",
 		[ENOMEM] = "ENOMEM",   [EFAULT] = "EFAULT",
 		[EBUSY] = "EBUSY",     [EEXIST] = "EEXIST",

@@ -153,6 +153,13 @@ bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot)
 	return true;
 }
 
+void *uspace_page(struct user_mm *mm, u64 va)
+{
+	u64 *e = leaf_of(mm, va);
+
+	return e && (*e & PTE_VALID) ? phys_to_virt(*e & PTE_ADDR) : NULL;
+}
+
 bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc)
 {
 	u64 *e = leaf_of(mm, va);
@@ -210,9 +217,9 @@ u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end)
 }
 
 /* What every address space maps at once: the user text and the shared page; the rest comes on first touch. */
-static bool map_fixed(struct user_mm *mm, void *shared)
+static bool map_fixed(struct user_mm *mm, bool image_text, void *shared)
 {
-	u64 text = (u64)__user_start, size = (u64)(__user_end - __user_start);
+	u64 text = (u64)__user_start, size = image_text ? (u64)(__user_end - __user_start) : 0;
 
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		if (!map_page(mm, USER_TEXT_BASE + off, virt_to_phys((void *)(text + off)),
@@ -221,7 +228,7 @@ static bool map_fixed(struct user_mm *mm, void *shared)
 	return !shared || map_page(mm, USER_SHARED_BASE, virt_to_phys(shared), PTE_USER_DATA);
 }
 
-long uspace_create(void *shared, struct user_mm **out)
+long uspace_create(void *shared, bool image_text, struct user_mm **out)
 {
 	struct user_mm *mm = kmalloc(sizeof(*mm));
 	long asid;
@@ -242,7 +249,8 @@ long uspace_create(void *shared, struct user_mm **out)
 	mm->asid = (u32)asid;
 	mm->shared = (u64)shared;
 	klock_init(&mm->lock, "mmap_lock", SUBSYS_MM);
-	if (vm_init(mm, shared != NULL) || !map_fixed(mm, shared)) {
+	vm_init(mm, image_text, shared != NULL);
+	if (!map_fixed(mm, image_text, shared)) {
 		uspace_destroy(mm);
 		return -ENOMEM;
 	}

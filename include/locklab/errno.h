@@ -7,6 +7,8 @@
 #define EPERM	     1
 #define ENOENT	     2
 #define ESRCH	     3
+#define E2BIG	     7 /* spawn: too many or too long arguments */
+#define ENOEXEC	     8 /* spawn: not an executable this kernel can load */
 #define EBADF	     9
 #define ECHILD	     10
 #define EAGAIN	     11

@@ -46,6 +46,8 @@ struct task {
 	struct proc *proc;	     /* the process it runs for (proc.h), or NULL: a kernel task */
 	/* TTBR0_EL1 while it runs: a user process's table and ASID, or 0 (the empty table, ASID 0) */
 	u64 ttbr0;
+	/* set by the task around reads into kernel buffers for a user process (spawn loading a file) */
+	bool uaccess_kernel;
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {

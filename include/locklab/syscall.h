@@ -38,6 +38,9 @@ long sys_brk(u64 addr); /* the break after the call (unchanged if addr is not a 
 long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off);
 long sys_munmap(u64 addr, u64 len); /* only mmap's regions; -EINVAL for others */
 
+/* user (kernel/user/exec.c): a program from the file system at EL0; its pid (user_spawn_file) */
+long sys_spawn_file(const char *path, const char *const *argv);
+
 /* proc (kernel/proc/sys_proc.c) */
 long sys_spawn(void (*fn)(void *), void *arg, int cpu); /* child pid; fn returning = sys_exit(0) */
 void sys_exit(int status) __noreturn;

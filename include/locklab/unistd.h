@@ -27,6 +27,7 @@
 #define SYS_brk	    17
 #define SYS_mmap    18
 #define SYS_munmap  19
-#define NR_SYSCALLS 20 /* one past the highest number */
+#define SYS_spawn   20
+#define NR_SYSCALLS 21 /* one past the highest number */
 
 #endif

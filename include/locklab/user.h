@@ -52,6 +52,8 @@ struct user_mm {
 	u32 asid;  /* 1..255 */
 	u64 entry; /* first instruction, a user address */
 	u64 arg;   /* x0 at entry */
+	u64 arg1;  /* x1 at entry (a program's argv) */
+	u64 sp;	   /* sp at entry; 0: USER_STACK_TOP */
 	char name[USER_NAME_LEN];
 	u64 shared;				  /* the shared page's kernel address, or 0 */
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, never overlapping */
@@ -72,6 +74,22 @@ struct user_mm {
  */
 long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared, int cpu);
 
+/* Starts a process at EL0 in mm (entry, arg, arg1, sp, name set); its pid, or -errno with mm freed. */
+long user_start(struct user_mm *mm, int cpu);
+
+/*
+ * Spawns the program at path (a static AArch64 ELF executable, docs/user.md)
+ * with argv (NULL-terminated; argv[0] is the name it sees), on cpu (or
+ * TASK_ANY_CPU). path and the strings are kernel memory (kernel/user/exec.c
+ * copies a user process's in first). The pid, or -ENOENT, -EISDIR,
+ * -ENOEXEC (not an executable it can load), -E2BIG (more than
+ * SPAWN_MAX_ARGS arguments or SPAWN_MAX_ARG_BYTES of them), -EAGAIN,
+ * -ENOMEM, -EMFILE. It inherits the caller's fds and cwd, as sys_spawn.
+ */
+long user_spawn_file(const char *path, const char *const *argv, int cpu);
+#define SPAWN_MAX_ARGS	    32
+#define SPAWN_MAX_ARG_BYTES 1024
+
 /* Signal numbers of the exit status after a user fault (Linux's). */
 #define USER_SIGILL  4
 #define USER_SIGTRAP 5
@@ -85,8 +103,12 @@ void asid_free(u32 asid); /* flushes its TLB entries on every CPU first */
 u32 asid_in_use(void);
 
 /* Address spaces (arch/arm64/uspace.c): inside the kernel scope (they allocate pages). */
-/* Maps text and shared (if not NULL) under a new ASID, with its regions: 0, -EAGAIN (no ASID) or -ENOMEM. */
-long uspace_create(void *shared, struct user_mm **out);
+/*
+ * A new address space under a new ASID, with its first regions (vm_init):
+ * the image's user text mapped if image_text, shared (if not NULL) mapped.
+ * 0, -EAGAIN (no ASID) or -ENOMEM.
+ */
+long uspace_create(void *shared, bool image_text, struct user_mm **out);
 void uspace_destroy(struct user_mm *mm); /* TTBR0 must no longer hold it on any CPU */
 /* Loads ttbr0 (0: the kernel tasks' empty table, ASID 0) into TTBR0_EL1 if it is not there. */
 void uspace_switch(u64 ttbr0);
@@ -99,6 +121,7 @@ void uspace_switch(u64 ttbr0);
  * returning how many.
  */
 bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot);
+void *uspace_page(struct user_mm *mm, u64 va); /* the page mapped at va (linear address), or NULL */
 bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc);
 u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end);
 

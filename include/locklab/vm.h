@@ -7,7 +7,7 @@
 struct user_mm;
 
 /* What a region is; only VM_MMAP regions can be unmapped, only VM_HEAP moves with brk. */
-enum vm_kind { VM_TEXT, VM_SHARED, VM_STACK, VM_HEAP, VM_MMAP };
+enum vm_kind { VM_TEXT, VM_DATA, VM_SHARED, VM_STACK, VM_HEAP, VM_MMAP };
 
 /* [start, end), page-aligned; prot: PROT_* of <locklab/mman.h>. */
 struct vm_region {
@@ -30,8 +30,21 @@ enum vm_access { VM_ACCESS_READ, VM_ACCESS_WRITE, VM_ACCESS_EXEC };
 long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc);
 /* Whether [p, p+len) lies in regions that allow acc (mapped or not yet): the uaccess check for user pointers. */
 bool vm_range_ok(struct user_mm *mm, u64 p, u64 len, enum vm_access acc);
-/* The regions a new address space starts with (text, shared if any, stack, an empty heap): 0 or -ENOMEM. */
-long vm_init(struct user_mm *mm, bool shared);
+/*
+ * The regions a new address space starts with: the image's user text if
+ * image_text (kernel/user/ code; a program from a file brings its own),
+ * the shared page if shared, the stack and an empty heap.
+ */
+void vm_init(struct user_mm *mm, bool image_text, bool shared);
+/*
+ * Loading a program into an address space no task runs yet (spawn):
+ * vm_add_region adds [start, end) (page-aligned, below USER_HEAP_BASE, not
+ * overlapping): 0, -EINVAL or -ENOMEM (no slot); vm_load_page maps a
+ * zeroed page at va (in a region) if there is none and returns its kernel
+ * (linear-map) address for the loader to fill, or NULL without memory.
+ */
+long vm_add_region(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
+void *vm_load_page(struct user_mm *mm, u64 va);
 
 /* Pages allocated by first-touch faults since boot, all processes (the tests count them). */
 u64 vm_fault_total(void);

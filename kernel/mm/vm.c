@@ -94,13 +94,15 @@ static struct vm_region *heap_of(struct user_mm *mm)
 	return NULL; /* not reached: vm_init made one */
 }
 
-long vm_init(struct user_mm *mm, bool shared)
+void vm_init(struct user_mm *mm, bool image_text, bool shared)
 {
 	u64 text = ALIGN_UP((u64)(__user_end - __user_start), PAGE_SIZE);
 
 	/* Nobody else sees mm yet: no lock. The heap starts empty (start == end matches no address). */
 	mm->nr_regions = 0;
-	region_insert(mm, USER_TEXT_BASE, USER_TEXT_BASE + text, PROT_READ | PROT_EXEC, VM_TEXT);
+	if (image_text)
+		region_insert(mm, USER_TEXT_BASE, USER_TEXT_BASE + text, PROT_READ | PROT_EXEC,
+			      VM_TEXT);
 	if (shared)
 		region_insert(mm, USER_SHARED_BASE, USER_SHARED_BASE + PAGE_SIZE,
 			      PROT_READ | PROT_WRITE, VM_SHARED);
@@ -108,7 +110,44 @@ long vm_init(struct user_mm *mm, bool shared)
 	region_insert(mm, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_TOP,
 		      PROT_READ | PROT_WRITE, VM_STACK);
 	mm->brk = USER_HEAP_BASE;
-	return 0;
+}
+
+long vm_add_region(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
+{
+	long ret = 0;
+
+	if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || end > USER_HEAP_BASE)
+		return -EINVAL;
+	mm_lock(mm);
+	for (u32 i = 0; i < mm->nr_regions && !ret; i++)
+		if (mm->regions[i].start < end && mm->regions[i].end > start)
+			ret = -EINVAL;
+	if (!ret && mm->nr_regions == VM_MAX_REGIONS)
+		ret = -ENOMEM;
+	if (!ret)
+		region_insert(mm, start, end, prot, kind);
+	mm_unlock(mm);
+	return ret;
+}
+
+void *vm_load_page(struct user_mm *mm, u64 va)
+{
+	struct vm_region *r;
+	void *page = NULL;
+
+	mm_lock(mm);
+	r = region_of(mm, va);
+	if (r && !(page = uspace_page(mm, va))) {
+		page = page_alloc();
+		if (page && uspace_map(mm, ALIGN_DOWN(va, PAGE_SIZE), page, r->prot)) {
+			mm->pages++;
+		} else if (page) {
+			page_free(page);
+			page = NULL;
+		}
+	}
+	mm_unlock(mm);
+	return page;
 }
 
 long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
@@ -125,7 +164,7 @@ long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
 	} else if (uspace_present(mm, va, acc)) {
 		ret = 0; /* mapped already: a copy that faulted on its neighbour, or a retry */
 	} else if (r->kind == VM_TEXT || r->kind == VM_SHARED) {
-		ret = -EFAULT;		     /* mapped at spawn, never on demand */
+		ret = -EFAULT;		     /* mapped (or loaded) at spawn, never on demand */
 	} else if (!(page = page_alloc())) { /* zeroed: no other process's data leaks */
 		ret = -ENOMEM;
 	} else if (!uspace_map(mm, va, page, r->prot)) {

@@ -40,8 +40,10 @@ static void user_enter(void *arg)
 
 	memset(&f, 0, sizeof(f));
 	f.x[0] = mm->arg;
-	f.x[30] = user_va(user_exit_stub); /* returning from entry is exit(its result) */
-	f.sp = USER_STACK_TOP;
+	f.x[1] = mm->arg1;
+	/* returning from an image entry is exit(its result); a program's _start calls exit itself */
+	f.x[30] = mm->arg1 ? 0 : user_va(user_exit_stub);
+	f.sp = mm->sp ? mm->sp : USER_STACK_TOP;
 	f.elr = mm->entry;
 	f.spsr = 0; /* EL0t, interrupts unmasked */
 	current_proc()->mm = mm;
@@ -59,14 +61,20 @@ long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared,
 	if ((char *)entry < __user_start || (char *)entry >= __user_end)
 		return -EFAULT;
 	kernel_enter(); /* page_alloc and kmalloc want the kernel scope */
-	ret = uspace_create(shared, &mm);
+	ret = uspace_create(shared, true, &mm);
 	kernel_exit();
 	if (ret)
 		return ret;
 	mm->entry = user_va((const void *)entry);
 	mm->arg = arg;
 	strlcpy(mm->name, name, sizeof(mm->name));
-	ret = sys_spawn(user_enter, mm, cpu);
+	return user_start(mm, cpu);
+}
+
+long user_start(struct user_mm *mm, int cpu)
+{
+	long ret = sys_spawn(user_enter, mm, cpu);
+
 	if (ret < 0) {
 		kernel_enter();
 		uspace_destroy(mm); /* never ran: TTBR0 never held it */

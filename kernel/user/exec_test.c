@@ -1,0 +1,204 @@
+/* ktest suite "exec": spawn(path, argv) loading static ELF files (text, data, bss, arguments), and every refusal. */
+#include <locklab/ktest.h>
+#include "user_ktest.h"
+#include <locklab/elf.h>
+#include <locklab/errno.h>
+#include <locklab/mm.h>
+#include <locklab/sched.h>
+#include <locklab/smp.h>
+#include <locklab/string.h>
+#include <locklab/syscall.h>
+#include <locklab/user.h>
+
+long u_exec_spawn(u64 unused); /* exec.user.c */
+
+/*
+ * A program built here, so the suite needs no toolchain output: exit(argc
+ * + the data word (20) + the first bss word (0) + argv[1][0]), storing
+ * the sum to bss on the way (assembled by aarch64-linux-gnu-as, checked
+ * with objdump). Text at 0x401000 (file offset 0x1000, the segment from
+ * offset 0 as a linker lays it out), data at 0x402000 with 8 bytes in the
+ * file and two more pages of bss.
+ */
+static const u32 prog_code[] = {
+	0xd2a00803, /* movz x3, #0x40, lsl #16   x3 = 0x400000 */
+	0x91400863, /* add  x3, x3, #2, lsl #12  the data page */
+	0xf9400064, /* ldr  x4, [x3]             20 */
+	0x8b040000, /* add  x0, x0, x4 */
+	0x91400465, /* add  x5, x3, #1, lsl #12  the first bss page */
+	0xf94000a6, /* ldr  x6, [x5]             0 */
+	0x8b060000, /* add  x0, x0, x6 */
+	0xf90000a0, /* str  x0, [x5]             bss is writable */
+	0xf9400427, /* ldr  x7, [x1, #8]         argv[1] */
+	0x394000e7, /* ldrb w7, [x7] */
+	0x8b070000, /* add  x0, x0, x7 */
+	0xd2800048, /* mov  x8, #2               SYS_exit */
+	0xd4000001, /* svc  #0 */
+};
+
+#define PROG_SIZE 0x2008
+static u8 prog[PROG_SIZE];
+
+/* The good program; a case then breaks one field of it. */
+static void build_prog(void)
+{
+	struct elf64_ehdr *eh = (struct elf64_ehdr *)prog;
+	struct elf64_phdr *ph = (struct elf64_phdr *)(prog + sizeof(*eh));
+	u64 data = 20;
+
+	memset(prog, 0, sizeof(prog));
+	memcpy(eh->e_ident,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
+	eh->e_type = ELF_ET_EXEC;
+	eh->e_machine = ELF_EM_AARCH64;
+	eh->e_version = 1;
+	eh->e_entry = 0x401000;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	ph[0] = (struct elf64_phdr){ ELF_PT_LOAD,
+				     ELF_PF_R | ELF_PF_X,
+				     0,
+				     0x400000,
+				     0x400000,
+				     0x1000 + sizeof(prog_code),
+				     0x1000 + sizeof(prog_code),
+				     0x1000 };
+	ph[1] = (struct elf64_phdr){
+		ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, 0x402000, 0x402000, 8, 0x3000, 0x1000
+	};
+	memcpy(prog + 0x1000, prog_code, sizeof(prog_code));
+	memcpy(prog + 0x2000, &data, sizeof(data));
+}
+
+/* Writes n bytes of prog to path (replacing it). */
+static void write_file(struct ktest *t, const char *path, u64 n)
+{
+	long fd = sys_creat(path);
+
+	KT_ASSERT(t, fd >= 0);
+	KT_EXPECT_EQ(t, sys_write((int)fd, prog, n), (long)n);
+	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
+}
+
+static void exec_case_init(struct ktest *t)
+{
+	long r = sys_mkdir("/exec");
+
+	KT_EXPECT(t, r == 0 || r == -EEXIST);
+	build_prog();
+	write_file(t, "/exec/prog", PROG_SIZE);
+	user_case_init(t); /* after the files: they stay for the next case */
+}
+
+static const char *const good_argv[] = { "prog", "A", "b", NULL };
+
+/* The program's exit status: argc 3 + 20 + 0 + 'A'. */
+#define PROG_STATUS (3 + 20 + 'A')
+
+static void exec_runs_a_static_elf_on_every_cpu(struct ktest *t)
+{
+	long pids[CONFIG_NR_CPUS] = { 0 };
+
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
+		if (cpu_is_online(c)) {
+			pids[c] = user_spawn_file("/exec/prog", good_argv, (int)c);
+			KT_EXPECT(t, pids[c] > 1);
+		}
+	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
+		int status = -1;
+
+		if (pids[c] <= 1)
+			continue;
+		KT_EXPECT_EQ(t, sys_wait((int)pids[c], &status), pids[c]);
+		KT_EXPECT_EQ(t, status, PROG_STATUS);
+	}
+}
+
+/* Writes prog (as damaged by the caller) to /exec/bad and expects spawn to refuse it with err. */
+static void expect_refused(struct ktest *t, const char *what, u64 n, long err)
+{
+	long r;
+
+	write_file(t, "/exec/bad", n);
+	r = user_spawn_file("/exec/bad", good_argv, TASK_ANY_CPU);
+	if (r != err)
+		ktest_fail(t, __FILE__, __LINE__, "%s: spawn gave %ld, expected %ld", what, r, err);
+	if (r > 0)
+		sys_wait((int)r, NULL);
+	build_prog();
+}
+
+static void exec_refuses_what_it_cannot_load(struct ktest *t)
+{
+	struct elf64_ehdr *eh = (struct elf64_ehdr *)prog;
+	struct elf64_phdr *ph = (struct elf64_phdr *)(prog + sizeof(*eh));
+	const char *many[SPAWN_MAX_ARGS + 2];
+	static char long_arg[200];
+
+	KT_EXPECT_EQ(t, user_spawn_file("/exec/none", good_argv, TASK_ANY_CPU), -ENOENT);
+	KT_EXPECT_EQ(t, user_spawn_file("/exec", good_argv, TASK_ANY_CPU), -EISDIR);
+	expect_refused(t, "empty file", 0, -ENOEXEC);
+	expect_refused(t, "truncated header", 40, -ENOEXEC);
+	prog[1] = 'X';
+	expect_refused(t, "bad magic", PROG_SIZE, -ENOEXEC);
+	eh->e_machine = 62; /* x86-64 */
+	expect_refused(t, "another machine", PROG_SIZE, -ENOEXEC);
+	eh->e_type = 3; /* ET_DYN */
+	expect_refused(t, "not ET_EXEC", PROG_SIZE, -ENOEXEC);
+	eh->e_phoff = PROG_SIZE - 8;
+	expect_refused(t, "program headers past the end", PROG_SIZE, -ENOEXEC);
+	ph[1].p_flags |= ELF_PF_X;
+	expect_refused(t, "a writable and executable segment", PROG_SIZE, -ENOEXEC);
+	eh->e_entry = 0x402000;
+	expect_refused(t, "entry outside the text", PROG_SIZE, -ENOEXEC);
+	ph[1].p_filesz = 0x4000;
+	expect_refused(t, "more file than memory", PROG_SIZE, -ENOEXEC);
+	ph[1].p_vaddr = USER_HEAP_BASE;
+	expect_refused(t, "a segment in the heap", PROG_SIZE, -ENOEXEC);
+	ph[1].p_vaddr = 0x401000;
+	expect_refused(t, "overlapping segments", PROG_SIZE, -EINVAL);
+	ph[1].p_offset = 0x2001;
+	expect_refused(t, "offset and address not congruent", PROG_SIZE, -ENOEXEC);
+	ph[1].p_filesz = ph[1].p_memsz = 0x8000; /* the file ends first */
+	expect_refused(t, "segment past the end of the file", PROG_SIZE, -ENOEXEC);
+	for (u32 i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = i + 1 < ARRAY_SIZE(many) ? "x" : NULL;
+	KT_EXPECT_EQ(t, user_spawn_file("/exec/prog", many, TASK_ANY_CPU), -E2BIG);
+	memset(long_arg, 'y', sizeof(long_arg) - 1);
+	for (u32 i = 0; i < 8; i++)
+		many[i] = long_arg;
+	many[8] = NULL;
+	KT_EXPECT_EQ(t, user_spawn_file("/exec/prog", many, TASK_ANY_CPU), -E2BIG);
+	KT_EXPECT_EQ(t, sys_unlink("/exec/bad"), 0);
+}
+
+static void exec_spawn_from_el0(struct ktest *t)
+{
+	long *r = user_shared_alloc();
+	int status;
+
+	KT_ASSERT(t, r);
+	KT_EXPECT(t, run_user("spawner", u_exec_spawn, 0, r, TASK_ANY_CPU, &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], 7L);
+	KT_EXPECT_EQ(t, r[0], 1L);
+	KT_EXPECT_EQ(t, r[1], 1L);
+	KT_EXPECT_EQ(t, r[2], (long)PROG_STATUS);
+	KT_EXPECT_EQ(t, r[3], -EFAULT);
+	KT_EXPECT_EQ(t, r[4], -EFAULT);
+	KT_EXPECT_EQ(t, r[5], -EFAULT);
+	KT_EXPECT_EQ(t, r[6], -ENOENT);
+	user_shared_free(r);
+}
+
+static const struct ktest_case exec_cases[] = {
+	KTEST_CASE(exec_runs_a_static_elf_on_every_cpu),
+	KTEST_CASE(exec_refuses_what_it_cannot_load),
+	KTEST_CASE(exec_spawn_from_el0),
+};
+
+KTEST_SUITE(exec, exec_cases, .init = exec_case_init, .exit = user_case_exit);
