@@ -288,7 +288,7 @@ long fze_main(long idx)
 	/* "/fzu0" .. "/fzuf", 6 bytes apart */
 	z.home = (long)"/fzu0\0/fzu1\0/fzu2\0/fzu3\0/fzu4\0/fzu5\0/fzu6\0/fzu7\0"
 		       "/fzu8\0/fzu9\0/fzua\0/fzub\0/fzuc\0/fzud\0/fzue\0/fzuf" +
-		 6 * (idx & (FZE_MAX_PROCS - 1));
+		 6 * (idx % FZE_HOMES);
 	z.idx = idx;
 	z.rng = (unsigned long)SHARED[FZE_IN_SEED] * 0x9e3779b97f4a7c15UL + (unsigned long)idx + 1;
 	/* The fds it inherited are not its own to fuzz (a pipe end could block a read): closed. */

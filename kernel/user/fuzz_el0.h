@@ -12,7 +12,7 @@
  */
 #define FZE_IN_SEED    0 /* in: the random seed */
 #define FZE_IN_CALLS   1 /* in: how many random calls to make */
-#define FZE_IN_IDX     2 /* in: the process's index, its home /fzu<idx in hex> */
+#define FZE_IN_IDX     2 /* in: the process's index; its home is /fzu<idx % FZE_HOMES, in hex> */
 #define FZE_CALLS      8 /* random calls made */
 #define FZE_OK	       9 /* results >= 0 */
 #define FZE_EFAULT     10
@@ -51,8 +51,8 @@
 #define FZE_STACK_TOP (1L << 39)
 #define FZE_STACK_LOW (FZE_STACK_TOP - 4 * 4096)
 #define FZE_STACK_AIM \
-	2048 /* stack pointers go to [FZE_STACK_LOW, + this): far below the live frames */
-#define FZE_FD_MAX    32 /* file.h: FD_MAX */
-#define FZE_MAX_PROCS 16 /* homes /fzu0 to /fzuf */
+	2048	      /* stack pointers go to [FZE_STACK_LOW, + this): far below the live frames */
+#define FZE_FD_MAX 32 /* file.h: FD_MAX */
+#define FZE_HOMES  16 /* /fzu0 to /fzuf: past 16 CPUs, processes share them */
 
 #endif
