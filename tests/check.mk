@@ -133,10 +133,12 @@ randconfig-check:
 	$(Q)$(PYTHON) $(srctree)/scripts/randconfig-check --n $(N) $(if $(SEED),--seed $(SEED)) \
 		--out $(objtree)/randconfig --jobs $(CHECK_JOBS)
 
-# make fuzz: the syscall fuzzer (ktest suite "fuzz", kernel/tests/fuzz_*.c)
-# with FUZZ_CALLS calls under each strategy, on FUZZ_CPUS CPUs. make check
-# runs the same suite with its default of 40000 calls in every boot that
-# runs the subsystem suites.
+# make fuzz: the syscall fuzzers (ktest suite "fuzz": kernel/tests/fuzz_*.c
+# calling sys_* from kernel tasks, and kernel/user/fuzz.user.c issuing raw
+# SVCs from EL0) with FUZZ_CALLS calls each under each strategy, on
+# FUZZ_CPUS CPUs; both print a record (fuzz:, fuzz-el0:). make check runs
+# the same suite with its default of 40000 calls in every boot that runs
+# the subsystem suites.
 FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_CPUS ?= 4
@@ -153,5 +155,6 @@ fuzz:
 	    --timeout 3600 --log $(objtree)/fuzz/$$s/fuzz.log \
 	    --bootargs "ktest=fuzz fuzz_calls=$(FUZZ_CALLS) fuzz_seed=$(FUZZ_SEED)" | grep -E '^(not ok|# qemu-run: exit)' ; \
 	  grep -a '^fuzz:' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s: no fuzz record"; fail=1; }; \
+	  grep -a '^fuzz-el0:' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s: no fuzz-el0 record"; fail=1; }; \
 	  grep -aq '^shutdown: status=pass' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s (see the log)"; fail=1; }; \
 	done; exit $$fail

@@ -67,4 +67,11 @@ void fz_violation(struct fz_worker *w, const char *call, const char *why, long g
 /* One random call with random arguments; counts it in w->calls. */
 void fz_one_call(struct fz_worker *w);
 
+/* The bootargs fuzz_calls= and fuzz_seed= (fuzz_test.c): the EL0 case makes as many calls. */
+extern u64 fuzz_calls, fuzz_seed;
+/* Removes path and everything below it (nothing there is fine); false if something would not go. */
+bool fz_rm_tree(const char *path, u32 depth);
+/* The EL0 fuzzer's case (fuzz_el0_test.c): raw SVCs with random registers from a process per CPU. */
+void fuzz_el0_raw_svcs_keep_every_invariant(struct ktest *t);
+
 #endif

@@ -33,10 +33,10 @@
  * reports (none new).
  */
 
-static u64 fuzz_calls = 40000;
+u64 fuzz_calls = 40000;
 BOOTPARAM_UINT(fuzz_calls, "fuzz_calls", 1, 1000000000ULL,
 	       "system calls the fuzz suite makes, over all CPUs (make fuzz: 1000000)");
-static u64 fuzz_seed = 1;
+u64 fuzz_seed = 1;
 BOOTPARAM_UINT(fuzz_seed, "fuzz_seed", 0, ~0ULL,
 	       "seed of the fuzz suite's random choices (printed with the results)");
 
@@ -297,8 +297,7 @@ static void fz_worker_main(void *arg)
 				fz_result(w, "close", sys_close(fd), 0);
 }
 
-/* Removes path and everything below it (nothing there is fine); false if something would not go. */
-static bool rm_tree(const char *path, u32 depth)
+bool fz_rm_tree(const char *path, u32 depth)
 {
 	/* on the stack: the recursion below must not overwrite a listing in use */
 	struct dirent ents[4];
@@ -326,7 +325,7 @@ static bool rm_tree(const char *path, u32 depth)
 			if (!strcmp(ents[i].name, ".") || !strcmp(ents[i].name, ".."))
 				continue;
 			snprintf(child, sizeof(child), "%s/%s", path, ents[i].name);
-			removed += rm_tree(child, depth + 1);
+			removed += fz_rm_tree(child, depth + 1);
 		}
 		if (!removed)
 			return false; /* entries that cannot be removed: stop rather than loop */
@@ -344,12 +343,12 @@ static bool fz_creatable(const char *name)
 static bool fz_cleanup(void)
 {
 	char path[FZ_PATH_BUF];
-	bool ok = rm_tree("/fz", 0);
+	bool ok = fz_rm_tree("/fz", 0);
 
 	for (u32 i = 0; i < ARRAY_SIZE(fz_names); i++) {
 		if (fz_creatable(fz_names[i])) {
 			snprintf(path, sizeof(path), "/%s", fz_names[i]);
-			ok &= rm_tree(path, 0);
+			ok &= fz_rm_tree(path, 0);
 		}
 	}
 	return ok;
@@ -468,7 +467,9 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 	KT_EXPECT_NO_LEAK(t, &before); /* and no lockdep report */
 }
 
+/* The EL0 fuzzer (fuzz_el0_test.c) first: the kernel-side run and its invariants come after it. */
 static const struct ktest_case fuzz_cases[] = {
+	KTEST_CASE(fuzz_el0_raw_svcs_keep_every_invariant),
 	KTEST_CASE(fuzz_random_syscalls_keep_every_invariant),
 };
 KTEST_SUITE(fuzz, fuzz_cases);

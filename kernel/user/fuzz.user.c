@@ -1,0 +1,314 @@
+/* The EL0 syscall fuzzer: raw SVCs with random numbers and registers, results and register checks counted in the shared page. */
+#include "usys.h"
+#include "fuzz_el0.h"
+#include <locklab/mman.h>
+
+/*
+ * Runs at EL0 like progs.user.c: no writable data, nothing of the
+ * kernel's, only the stack, the shared page (fuzz_el0.h says where each
+ * count goes) and system calls. Each call takes a number (mostly
+ * 0..NR_SYSCALLS + 4, sometimes any 64-bit value) and six argument
+ * registers drawn from values the kernel must tell apart: small ints,
+ * fds, negatives, pointers into the stack, the shared page, the text,
+ * paths in the text, unmapped and kernel addresses, the top of the user
+ * half, sizes, random bits (one call in three only the plausible ones). The other registers get random bits too, and
+ * after the SVC all of them but x0 must be what they were.
+ *
+ * It must neither end nor hang by its own doing: it never asks for exit,
+ * closes both ends of every pipe it is given at once (so no read can
+ * block), and keeps brk, mmap and munmap inside FZE_SANDBOX (fuzz_el0.h).
+ * Pointers it hands the kernel go where a write cannot hurt it: the low
+ * part of its stack (its frames are near the top), the upper half of the
+ * shared page, the pad u_fuzz_el0 leaves at the top of the stack; lengths
+ * are small or far too large (the whole range is then refused).
+ */
+
+/* fuzz_svc.user.S's block: x0-x30 in, sp before, x0-x30 out, sp after. */
+struct fze_regs {
+	long x[31];
+	long sp_in;
+	long out[31];
+	long sp_out;
+};
+
+long fze_raw_svc(struct fze_regs *r);
+long fze_main(long idx);
+
+/* One process's state, on its stack. */
+struct fze {
+	unsigned long rng;
+	long idx, pid, brk0;
+	long home; /* its directory's path, in the text */
+};
+
+#define SHARED ((volatile long *)0x10000000L)
+
+static unsigned long fze_rand(struct fze *z)
+{
+	/* xorshift64*, as the kernel-side fuzzer */
+	z->rng ^= z->rng >> 12;
+	z->rng ^= z->rng << 25;
+	z->rng ^= z->rng >> 27;
+	return z->rng * 0x2545f4914f6cdd1dUL;
+}
+
+static unsigned long fze_below(struct fze *z, unsigned long n)
+{
+	return (fze_rand(z) >> 16) % n;
+}
+
+/*
+ * A path in the text (read-only, so the kernel cannot change it): names
+ * relative to its home, its home itself, the boundary cases. None leads
+ * out of the home ("..", "/" and other absolute names are left out), so
+ * what it creates stays there.
+ */
+static long fze_path(struct fze *z)
+{
+	switch (fze_below(z, 12)) {
+	case 0: return (long)"f";
+	case 1: return (long)"d";
+	case 2: return (long)"d/f";
+	case 3: return (long)"d/e/f";
+	case 4: return (long)"";
+	case 5: return (long)".";
+	case 6: return (long)"f/";
+	case 7: return (long)"/fzu-none/f";
+	case 8: /* NAME_MAX + 1 bytes */
+		return (long)"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn";
+	case 9: return (long)"d//g";
+	case 10: return (long)"x\001\177\377";
+	default: return z->home;
+	}
+}
+
+/*
+ * Argument i's value (the comment at the top lists the classes). tame:
+ * only the classes a call can succeed with, in the places calls take them
+ * (x0: fds and paths, x1: buffers and open flags, x2: sizes), so that the
+ * paths past the checks are reached too: a read needs an open fd and a
+ * writable buffer at once.
+ */
+static long fze_value(struct fze *z, int i, int tame)
+{
+	static const unsigned char tame_classes[3][5] = { { 1, 1, 6, 7, 0 },
+							  { 3, 4, 14, 15, 6 },
+							  { 0, 11, 15, 1, 11 } };
+	unsigned long r = fze_rand(z), k = r >> 8;
+
+	switch (tame ? tame_classes[i < 3 ? i : (int)(k % 3)][r % 5] : r % 16) {
+	case 0: return (long)(k % 17);
+	case 1: return (long)(k % 9); /* an fd, open or not */
+	case 2:
+		switch (k % 6) {
+		case 0: return -1;
+		case 1: return -2;
+		case 2: return -4095;
+		case 3: return (long)0xffffffffL;
+		case 4: return (long)0x80000000L;
+		default: return (long)(-0x7fffffffffffffffL - 1);
+		}
+	case 3: /* the stack, far below its frames; sometimes misaligned */
+		return FZE_STACK_LOW + (long)(k % FZE_STACK_AIM & (k & 0x10000 ? ~0UL : ~7UL));
+	case 4: return 0x10000000L + FZE_TARGET_OFF + (long)(k % (4096 - FZE_TARGET_OFF));
+	case 5: return 0x400000L + (long)(k % 4096); /* the text: readable, never writable */
+	case 6:
+	case 7: return fze_path(z);
+	case 8:
+		switch (k % 6) {
+		case 0: return 0x1000;
+		case 1: return 0x20000000L + (long)(k >> 8) % 4096;
+		case 2: return 0x10000000L + 4096; /* just past the shared page */
+		case 3: return FZE_STACK_LOW - 8;  /* just below the stack */
+		case 4: return FZE_SANDBOX + (long)((k >> 8) % FZE_SANDBOX_SIZE);
+		default: return 0x3ffffff000L;
+		}
+	case 9: /* the kernel's half */
+		switch (k % 3) {
+		case 0: return (long)0xffffff8040200000UL + (long)((k >> 8) % 4096);
+		case 1: return (long)0xffff000000000000UL;
+		default: return (long)0xfffffffffffff000UL;
+		}
+	case 10: /* the top of the user half: the last bytes of the stack's pad, and past it */
+		return FZE_STACK_TOP - 16 + (long)(k % 32);
+	case 11:
+		switch (k % 9) {
+		case 0: return 1;
+		case 1: return 8;
+		case 2: return 64;
+		case 3: return 255;
+		case 4: return 256;
+		case 5: return 512;
+		case 6: return 2048;
+		case 7: return 4096;
+		default: return 4097;
+		}
+	case 12: return (long)fze_rand(z);
+	case 13: return (long)(fze_rand(z) >> 32);
+	case 14:
+		switch (k % 8) {
+		case 0: return O_RDONLY;
+		case 1: return O_WRONLY;
+		case 2: return O_RDWR;
+		case 3: return O_CREAT | O_RDWR;
+		case 4: return O_CREAT | O_EXCL | O_WRONLY;
+		case 5: return O_TRUNC | O_RDWR;
+		case 6: return O_APPEND | O_WRONLY;
+		default: return O_DIRECTORY;
+		}
+	default: return 0;
+	}
+}
+
+/* An address in the sandbox; page-aligned but one time in eight. */
+static long fze_sandbox(struct fze *z)
+{
+	long a = FZE_SANDBOX + (long)fze_below(z, FZE_SANDBOX_SIZE);
+
+	return fze_below(z, 8) ? a & ~4095L : a;
+}
+
+/* brk, mmap and munmap: their addresses and lengths kept inside the sandbox (fuzz_el0.h). */
+static void fze_sandbox_args(struct fze *z, long nr, long *a)
+{
+	static const long flags[] = { MAP_PRIVATE | MAP_ANONYMOUS,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				      MAP_SHARED | MAP_ANONYMOUS,
+				      MAP_PRIVATE,
+				      0,
+				      MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS };
+
+	if (nr == SYS_brk) {
+		/* 0 asks for the break; else at most 1 MiB above the first one */
+		a[0] = fze_below(z, 4) ? z->brk0 + (long)fze_below(z, 1 << 20) : 0;
+	} else if (nr == SYS_munmap) {
+		a[0] = fze_sandbox(z);
+		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
+	} else if (nr == SYS_mmap) {
+		a[0] = fze_below(z, 4) ? fze_sandbox(z) : 0;
+		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
+		if (fze_below(z, 4))
+			a[2] = (long)fze_below(z, 8); /* PROT_* */
+		if (fze_below(z, 4))
+			a[3] = flags[fze_below(z, sizeof(flags) / sizeof(flags[0]))];
+		if (a[3] & MAP_FIXED) /* a fixed mapping replaces what is there */
+			a[0] = fze_sandbox(z);
+		if (fze_below(z, 2))
+			a[4] = -1;
+	}
+}
+
+/* A broken rule: counted; the first one described in the shared page. */
+static void fze_violation(long nr, long reg, long got, long want)
+{
+	if (SHARED[FZE_VIOLATIONS]++ == 0) {
+		SHARED[FZE_BAD_CALL] = SHARED[FZE_CALLS];
+		SHARED[FZE_BAD_NR] = nr;
+		SHARED[FZE_BAD_REG] = reg;
+		SHARED[FZE_BAD_GOT] = got;
+		SHARED[FZE_BAD_WANT] = want;
+	}
+}
+
+/* A call the fuzzer makes for itself (not counted as a random one). */
+static long fze_extra(long nr, long a0, long a1)
+{
+	SHARED[FZE_EXTRA]++;
+	return usys(nr, a0, a1, 0);
+}
+
+/* The result's rules: a value or -1..-4095; -ENOSYS outside the table; getpid its own pid. */
+static void fze_check_result(struct fze *z, long nr, long r)
+{
+	unsigned long slot = (unsigned long)nr < FZE_NR_SLOTS - 1 ? (unsigned long)nr : FZE_NR_HUGE;
+
+	if (r >= 0) {
+		SHARED[FZE_OK]++;
+		SHARED[FZE_NR_OK + slot]++;
+	} else {
+		SHARED[r == -14 ? FZE_EFAULT : r == -38 ? FZE_ENOSYS : FZE_OTHER_ERR]++;
+		SHARED[FZE_NR_ERR + slot]++;
+	}
+	if (r < -4095)
+		fze_violation(nr, -1, r, -4095);
+	if ((nr == 0 || (unsigned long)nr >= NR_SYSCALLS) && r != -38)
+		fze_violation(nr, -1, r, -38);
+	if (nr == SYS_getpid && r != z->pid)
+		fze_violation(nr, -1, r, z->pid);
+}
+
+/* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
+static void fze_tidy(long nr, const long *a, long r)
+{
+	if (nr == SYS_pipe && r == 0) {
+		const volatile int *fds =
+			(const volatile int *)a[0]; /* the kernel wrote them there */
+
+		SHARED[FZE_PIPES]++;
+		fze_extra(SYS_close, fds[0], 0);
+		fze_extra(SYS_close, fds[1], 0);
+	} else if (nr == SYS_mmap && r >= 0 &&
+		   (r < FZE_SANDBOX || r >= FZE_SANDBOX + FZE_SANDBOX_SIZE)) {
+		fze_extra(SYS_munmap, r, a[1]);
+	}
+}
+
+static void fze_one(struct fze *z)
+{
+	struct fze_regs regs;
+	int tame = fze_below(z, 3) == 0;
+	long nr, r;
+
+	do
+		nr = fze_below(z, 16) ? (long)fze_below(z, NR_SYSCALLS + 5) :
+		     fze_below(z, 2)  ? (long)fze_rand(z) :
+					(long)(fze_rand(z) >> 40);
+	while (nr == SYS_exit);
+	for (int i = 0; i < 31; i++)
+		regs.x[i] = i < 6 ? fze_value(z, i, tame) : (long)fze_rand(z);
+	regs.x[8] = nr;
+	fze_sandbox_args(z, nr, regs.x);
+	r = fze_raw_svc(&regs);
+	for (int i = 1; i < 31; i++)
+		if (regs.out[i] != regs.x[i])
+			fze_violation(nr, i, regs.out[i], regs.x[i]);
+	if (regs.sp_out != regs.sp_in)
+		fze_violation(nr, 31, regs.sp_out, regs.sp_in);
+	fze_check_result(z, nr, r);
+	fze_tidy(nr, regs.x, r);
+	SHARED[FZE_CALLS]++;
+}
+
+/* Called by u_fuzz_el0 (fuzz_svc.user.S): the loop, then 0 (exit(0)). */
+long fze_main(long idx)
+{
+	struct fze z;
+	long n = SHARED[FZE_IN_CALLS];
+
+	/* "/fzu0" .. "/fzuf", 6 bytes apart */
+	z.home = (long)"/fzu0\0/fzu1\0/fzu2\0/fzu3\0/fzu4\0/fzu5\0/fzu6\0/fzu7\0"
+		       "/fzu8\0/fzu9\0/fzua\0/fzub\0/fzuc\0/fzud\0/fzue\0/fzuf" +
+		 6 * (idx % FZE_HOMES);
+	z.idx = idx;
+	z.rng = (unsigned long)SHARED[FZE_IN_SEED] * 0x9e3779b97f4a7c15UL + (unsigned long)idx + 1;
+	/* The fds it inherited are not its own to fuzz (a pipe end could block a read): closed. */
+	for (long fd = 0; fd < FZE_FD_MAX; fd++)
+		fze_extra(SYS_close, fd, 0);
+	z.pid = fze_extra(SYS_getpid, 0, 0);
+	z.brk0 = fze_extra(SYS_brk, 0, 0);
+	if (z.brk0 <= 0) /* no brk yet (-ENOSYS): aim at the sandbox */
+		z.brk0 = FZE_SANDBOX;
+	fze_extra(SYS_chdir, z.home, 0);
+	for (long i = 0; i < n; i++) {
+		fze_one(&z);
+		/* Home again now and then: a chdir into "d" must not walk it ever deeper. */
+		if (i % 64 == 63)
+			fze_extra(SYS_chdir, z.home, 0);
+		/* fds above the ones it aims at (0-8) are never closed at random: the table would fill */
+		if (i % 1024 == 1023)
+			for (long fd = 9; fd < FZE_FD_MAX; fd++)
+				fze_extra(SYS_close, fd, 0);
+	}
+	SHARED[FZE_DONE] = FZE_MAGIC;
+	return 0;
+}
