@@ -187,6 +187,7 @@ vec_el0_irq:
 	save_rest_sp_el0
 	mov	x0, sp
 	bl	trap_irq		// may switch tasks: the frame stays on this task's stack
+	bl	user_return_check	// the task's return hook, if it has one
 	b	ret_to_user_frame
 
 /*

@@ -89,4 +89,5 @@ void trap_el0(struct trap_frame *f)
 	default: user_fault(f, USER_SIGILL, esr_class_name(ec), f->elr);
 	}
 	local_irq_disable();
+	user_return_check();
 }

@@ -48,6 +48,13 @@ struct task {
 	u64 ttbr0;
 	/* set by the task around reads into kernel buffers for a user process (spawn loading a file) */
 	bool uaccess_kernel;
+	/*
+	 * A user process's return-to-EL0 hook (set by itself, e.g. the bench
+	 * harness's user workloads): called with interrupts on, at every
+	 * return to EL0 after a trap or an interrupt, where it holds no lock.
+	 */
+	void (*user_return_hook)(void *arg);
+	void *user_return_arg;
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */
 	struct {

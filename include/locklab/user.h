@@ -74,6 +74,16 @@ struct user_mm {
  */
 long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared, int cpu);
 
+/*
+ * Turns the calling process (a kernel-task process) into a user process
+ * running entry(arg) at EL0 in a new address space with the image's user
+ * text and shared mapped, as user_spawn's child. Never returns on
+ * success; -EFAULT (entry not user code), -EAGAIN or -ENOMEM.
+ */
+long user_become(const char *name, long (*entry)(u64 arg), u64 arg, void *shared);
+/* Called on the way back to EL0 (traps_el0.c, entry.S after an interrupt): the task's return hook. */
+void user_return_check(void);
+
 /* Starts a process at EL0 in mm (entry, arg, arg1, sp, name set); its pid, or -errno with mm freed. */
 long user_start(struct user_mm *mm, int cpu);
 

@@ -53,22 +53,53 @@ static void user_enter(void *arg)
 	ret_to_user(&f);
 }
 
-long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared, int cpu)
+/* The address space for user code at entry in the image (user_spawn, user_become). */
+static long image_mm(const char *name, long (*entry)(u64 arg), u64 arg, void *shared,
+		     struct user_mm **out)
 {
-	struct user_mm *mm;
 	long ret;
 
 	if ((char *)entry < __user_start || (char *)entry >= __user_end)
 		return -EFAULT;
 	kernel_enter(); /* page_alloc and kmalloc want the kernel scope */
-	ret = uspace_create(shared, true, &mm);
+	ret = uspace_create(shared, true, out);
 	kernel_exit();
 	if (ret)
 		return ret;
-	mm->entry = user_va((const void *)entry);
-	mm->arg = arg;
-	strlcpy(mm->name, name, sizeof(mm->name));
-	return user_start(mm, cpu);
+	(*out)->entry = user_va((const void *)entry);
+	(*out)->arg = arg;
+	strlcpy((*out)->name, name, sizeof((*out)->name));
+	return 0;
+}
+
+long user_spawn(const char *name, long (*entry)(u64 arg), u64 arg, void *shared, int cpu)
+{
+	struct user_mm *mm;
+	long ret = image_mm(name, entry, arg, shared, &mm);
+
+	return ret ? ret : user_start(mm, cpu);
+}
+
+long user_become(const char *name, long (*entry)(u64 arg), u64 arg, void *shared)
+{
+	struct user_mm *mm;
+	long ret = image_mm(name, entry, arg, shared, &mm);
+
+	if (ret)
+		return ret;
+	user_enter(mm);
+	return 0; /* not reached */
+}
+
+void user_return_check(void)
+{
+	struct task *t = current_task();
+
+	if (t->user_return_hook) {
+		local_irq_enable();
+		t->user_return_hook(t->user_return_arg);
+		local_irq_disable();
+	}
 }
 
 long user_start(struct user_mm *mm, int cpu)

@@ -1,0 +1,185 @@
+/* Workloads "u-*": will-it-scale's testcases as processes at EL0, one per CPU, counting into a page shared with the harness. */
+#include "bench.h"
+#include "u_bench.h"
+#include <locklab/console.h>
+#include <locklab/klock.h>
+#include <locklab/mm.h>
+#include <locklab/printf.h>
+#include <locklab/sched.h>
+#include <locklab/syscall.h>
+#include <locklab/user.h>
+#include <asm/atomic.h>
+
+/*
+ * Each worker (a process the harness pinned to its CPU) turns itself into
+ * a user process (user_become) running the testcase at EL0, with the
+ * shared page mapped at USER_SHARED_BASE. The testcase only counts; the
+ * harness's protocol (barriers, the stop) runs in the kernel: at every
+ * return to EL0 (after a system call, a page fault or a timer tick) the
+ * task's return hook copies the counter into w->ops and calls
+ * bench_running(), which parks the process at the start and stop
+ * barriers, where it holds no lock, and ends it after the stop. So the
+ * counts, lock waits and lockstat windows mean what they mean for the
+ * kernel workloads, and the system-call trap is part of every op.
+ */
+long u_run_getpid(u64 nr), u_run_page_fault1(u64 nr), u_run_open1(u64 nr), u_run_open2(u64 nr),
+	u_run_pipe1(u64 nr); /* u_testcases.user.c */
+
+static u64 *shared; /* the counters' page (page_alloc), U_SLOT_WORDS longs per worker */
+static struct bench_mem before;
+extern const struct bench_workload wl_u_open1, wl_u_open2;
+
+static void u_dir_name(char *buf, u64 n, u32 idx)
+{
+	snprintf(buf, n, "%s/d%02u", U_OPEN2_DIR, idx);
+}
+
+static long u_setup(struct bench_run *r)
+{
+	char dir[32];
+	long err = 0;
+
+	if (r->nworkers > U_MAX_WORKERS)
+		return -EINVAL;
+	kernel_enter(); /* page_alloc wants the kernel scope */
+	shared = page_alloc();
+	kernel_exit();
+	if (!shared)
+		return -ENOMEM;
+	bench_mem_snapshot(&before);
+	if (r->wl == &wl_u_open1)
+		err = sys_mkdir(U_OPEN1_DIR);
+	if (r->wl == &wl_u_open2) {
+		err = sys_mkdir(U_OPEN2_DIR);
+		for (u32 i = 0; i < r->nworkers && !err; i++) {
+			u_dir_name(dir, sizeof(dir), i);
+			err = sys_mkdir(dir);
+		}
+	}
+	return err;
+}
+
+/* The return hook: the testcase's count is the worker's; the barriers and the end are the harness's. */
+static void u_return_hook(void *arg)
+{
+	struct bench_worker *w = arg;
+	const u64 *slot = shared + (u64)w->idx * U_SLOT_WORDS;
+
+	w->ops = atomic_load_relaxed(&slot[U_SLOT_ITER]);
+	if (!bench_running(w)) {
+		w->bad += atomic_load_relaxed(&slot[U_SLOT_BAD]);
+		current_task()->user_return_hook = NULL;
+		sys_exit(0);
+	}
+}
+
+static void u_work(struct bench_worker *w, long (*entry)(u64 nr))
+{
+	struct task *t = current_task();
+	long err;
+
+	t->user_return_arg = w;
+	t->user_return_hook = u_return_hook;
+	err = user_become(w->run->wl->name, entry, w->idx, shared);
+	/* only if no address space could be made: meet the barriers, counted as wrong */
+	t->user_return_hook = NULL;
+	printk_raw("bench: error %s cpu%u: cannot start the testcase at EL0: %s", w->run->wl->name,
+		   w->cpu, errno_name(err));
+	w->bad++;
+	while (bench_running(w))
+		yield();
+}
+
+static bool u_check(struct bench_run *r)
+{
+	char path[40];
+	bool ok;
+
+	for (u32 i = 0; i < r->nworkers; i++) {
+		if (r->wl == &wl_u_open1) {
+			snprintf(path, sizeof(path), "%s/f%02u", U_OPEN1_DIR, i);
+			sys_unlink(path);
+		} else if (r->wl == &wl_u_open2) {
+			snprintf(path, sizeof(path), "%s/d%02u/f", U_OPEN2_DIR, i);
+			sys_unlink(path);
+			u_dir_name(path, sizeof(path), i);
+			sys_rmdir(path);
+		}
+	}
+	if (r->wl == &wl_u_open1)
+		sys_rmdir(U_OPEN1_DIR);
+	if (r->wl == &wl_u_open2)
+		sys_rmdir(U_OPEN2_DIR);
+	ok = bench_mem_unchanged(r->wl->name, &before);
+	kernel_enter();
+	page_free(shared);
+	kernel_exit();
+	shared = NULL;
+	return ok;
+}
+
+static void u_getpid_work(struct bench_worker *w)
+{
+	u_work(w, u_run_getpid);
+}
+
+static void u_page_fault1_work(struct bench_worker *w)
+{
+	u_work(w, u_run_page_fault1);
+}
+
+static void u_open1_work(struct bench_worker *w)
+{
+	u_work(w, u_run_open1);
+}
+
+static void u_open2_work(struct bench_worker *w)
+{
+	u_work(w, u_run_open2);
+}
+
+static void u_pipe1_work(struct bench_worker *w)
+{
+	u_work(w, u_run_pipe1);
+}
+
+BENCH_WORKLOAD(wl_u_getpid) = {
+	.name = "u-getpid",
+	.what = "getpid from EL0 (svc): the trap and the syscall boundary, where the BKL is taken",
+	.setup = u_setup,
+	.work = u_getpid_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_page_fault1) = {
+	.name = "u-page-fault1",
+	.what = "will-it-scale page_fault1 at EL0: mmap, touch every page (a first-touch fault each), "
+		"munmap; ops are pages",
+	.setup = u_setup,
+	.work = u_page_fault1_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_open1) = {
+	.name = "u-open1",
+	.what = "will-it-scale open1 at EL0: open and close a file of one's own, all in one directory",
+	.setup = u_setup,
+	.work = u_open1_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_open2) = {
+	.name = "u-open2",
+	.what = "will-it-scale open2 at EL0: open and close a file in one's own directory",
+	.setup = u_setup,
+	.work = u_open2_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_pipe1) = {
+	.name = "u-pipe1",
+	.what = "one byte written to one's own pipe and read back, at EL0",
+	.setup = u_setup,
+	.work = u_pipe1_work,
+	.check = u_check,
+};
