@@ -15,11 +15,11 @@
  * they return the bytes written, or -1 if a write failed.
  */
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	__attribute__((format(__printf__, 3, 0)));
+int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
+int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(__printf__, 2, 0)));
+int dprintf(int fd, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+int printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 int puts(const char *s); /* s and a newline to fd 1 */
 
 #endif
