@@ -71,6 +71,7 @@ $(user-bins): %: %.o $(user-crt0) $(user-libc) $(srctree)/user/user.lds
 # symbol table stays). $(O)/user/bin/<name> keeps it all, for gdb.
 user-stripped := $(addprefix $(objtree)/user/stripped/,$(user-progs))
 $(user-stripped): $(objtree)/user/stripped/%: $(objtree)/user/bin/%
+	$(quiet) STRIP $(O)/user/stripped/$*
 	@mkdir -p $(dir $@)
 	$(Q)$(OBJCOPY) --strip-debug $< $@
 
