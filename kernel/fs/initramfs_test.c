@@ -248,12 +248,14 @@ static void initramfs_rejects_malformed(struct ktest *t)
 /* Unpacking a good archive under a folder, and a malformed one, which must create nothing. */
 static void initramfs_unpack_creates_files(struct ktest *t)
 {
+	struct ktest_snapshot before;
 	struct initramfs_result res;
 	struct stat st;
 	u64 f_at, len = good_archive(&f_at);
 	char buf[8] = { 0 };
 	long fd;
 
+	ktest_snapshot(&before);
 	KT_ASSERT(t, sys_mkdir("/ird") == 0);
 	KT_EXPECT_EQ(t, initramfs_unpack(abuf, len, "/ird", &res), 0);
 	KT_EXPECT_EQ(t, sys_stat("/ird/d", &st), 0);
@@ -277,12 +279,45 @@ static void initramfs_unpack_creates_files(struct ktest *t)
 	KT_EXPECT_EQ(t, res.offset, f_at);
 	KT_EXPECT_EQ(t, sys_stat("/ird/d", &st), -ENOENT);
 	KT_EXPECT_EQ(t, sys_rmdir("/ird"), 0);
+	KT_EXPECT_NO_LEAK(t, &before);
+}
+
+/* A well-formed archive the fs refuses: the failed call named, with its error and entry; no fd left open. */
+static void initramfs_unpack_reports_fs_errors(struct ktest *t)
+{
+	struct ktest_snapshot before;
+	struct initramfs_result res;
+	u64 f_at, len = good_archive(&f_at);
+	long fd;
+
+	ktest_snapshot(&before);
+	KT_EXPECT_EQ(t, initramfs_unpack(abuf, len, "/no_such_dir", &res), -ENOENT);
+	KT_EXPECT(t, res.error && !strcmp(res.error, "mkdir failed"));
+	KT_EXPECT_EQ(t, res.offset, 0);
+	/* d is a file where the archive has a folder: mkdir's EEXIST is not taken for a folder */
+	KT_ASSERT(t, sys_mkdir("/ird") == 0);
+	fd = sys_creat("/ird/d");
+	KT_EXPECT(t, fd >= 0);
+	sys_close((int)fd);
+	KT_EXPECT_EQ(t, initramfs_unpack(abuf, len, "/ird", &res), -EEXIST);
+	KT_EXPECT(t, res.error && !strcmp(res.error, "mkdir failed"));
+	KT_EXPECT_EQ(t, res.err, -EEXIST);
+	/* and a folder where the archive has a file: the create fails, naming d/f's entry */
+	KT_EXPECT_EQ(t, sys_unlink("/ird/d"), 0);
+	KT_EXPECT_EQ(t, sys_mkdir("/ird/d"), 0);
+	KT_EXPECT_EQ(t, sys_mkdir("/ird/d/f"), 0);
+	KT_EXPECT_EQ(t, initramfs_unpack(abuf, len, "/ird", &res), -EISDIR);
+	KT_EXPECT(t, res.error && !strcmp(res.error, "create failed"));
+	KT_EXPECT_EQ(t, res.offset, f_at);
+	KT_EXPECT_EQ(t, sys_rmdir("/ird/d/f"), 0);
+	KT_EXPECT_EQ(t, sys_rmdir("/ird/d"), 0);
+	KT_EXPECT_EQ(t, sys_rmdir("/ird"), 0);
+	KT_EXPECT_NO_LEAK(t, &before);
 }
 
 static const struct ktest_case initramfs_cases[] = {
-	KTEST_CASE(initramfs_programs_in_bin),
-	KTEST_CASE(initramfs_matches_archive),
-	KTEST_CASE(initramfs_rejects_malformed),
-	KTEST_CASE(initramfs_unpack_creates_files),
+	KTEST_CASE(initramfs_programs_in_bin),		KTEST_CASE(initramfs_matches_archive),
+	KTEST_CASE(initramfs_rejects_malformed),	KTEST_CASE(initramfs_unpack_creates_files),
+	KTEST_CASE(initramfs_unpack_reports_fs_errors),
 };
 KTEST_SUITE(initramfs, initramfs_cases);
