@@ -233,6 +233,9 @@ $(objtree)/Image: $(objtree)/locklab.elf
 all: $(objtree)/Image
 	@echo "  READY    $(O)/Image ($$(stat -c %s $(O)/Image) bytes), $(O)/locklab.elf"
 
+# The user programs (user/) and the cpio archive of them linked into the image.
+include $(srctree)/user/user.mk
+
 # ---------------------------------------------------------------- QEMU
 CPUS ?= 4
 GIC ?= 2
@@ -439,7 +442,7 @@ deps:
 # $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
 # and make bench's kernels (build/bench-*).
 clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
-	host check fuzz randconfig sdcard sdcard-all loader
+	host check fuzz randconfig sdcard sdcard-all loader user
 clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
 clean:
 	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
@@ -469,6 +472,9 @@ help:
 	@echo '                      EL2=0|1 BOOTARGS="..." (help: list the boot options), ACCEL=multi|single:'
 	@echo '                      single when CPUS exceeds the host cores); fails if the kernel reports a failure'
 	@echo '  gdb               - as qemu, but halted with a gdb stub on :1234'
+	@echo '  user              - only the user programs (user/bin/*.c, static ELF at 0x400000) in'
+	@echo '                      $$(O)/user/bin/ and their archive $$(O)/user/initramfs.cpio, which'
+	@echo '                      every Image carries and unpacks into /bin at boot (docs/user.md)'
 	@echo ''
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
 	@echo '  bench             - build every strategy (build/bench-*), boot each in QEMU with every'

@@ -27,7 +27,8 @@ HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 KL_PRINTF := -Dvsnprintf=kl_vsnprintf -Dsnprintf=kl_snprintf
 
 # One native test binary per entry: its sources (test file + the kernel code it tests).
-host-tests := fdt vsprintf bootargs
+# (ulibc has a rule of its own below: its library objects need other flags than the test.)
+host-tests := fdt vsprintf bootargs ulibc
 host-fdt-srcs := tests/host/test_fdt.c tests/host/test_fdt_synth.c tests/host/test_fdt_rpi5.c tests/host/test_fdt_malformed.c tests/host/fdt_test_util.c tests/host/fdt_test_util.h tests/host/test_fdt_bootargs.c kernel/fdt.c kernel/fdt_platform.c loader/fdt_bootargs.c loader/fdt_bootargs.h
 host-vsprintf-srcs := tests/host/test_vsprintf.c kernel/lib/vsprintf.c
 host-bootargs-srcs := tests/host/test_bootargs.c kernel/bootargs.c kernel/lib/vsprintf.c
@@ -41,7 +42,25 @@ $(HOST_DIR)/test_$(1): $(addprefix $(srctree)/,$(host-$(1)-srcs)) $(wildcard $(s
 	@mkdir -p $$(dir $$@)
 	$$(Q)$(HOSTCC) $(HOST_CFLAGS) $(host-$(1)-flags) -o $$@ $$(filter %.c,$$^)
 endef
-$(foreach t,$(host-tests),$(eval $(call host-test-rule,$(t))))
+$(foreach t,$(filter-out ulibc,$(host-tests)),$(eval $(call host-test-rule,$(t))))
+
+# The user programs' libc (user/lib/) compiled natively against its own headers (freestanding, the
+# compiler's stdint.h and stdarg.h only), every public name prefixed u_ so it links beside the host's
+# C library; tests/host/test_ulibc.c supplies u_write, u_sbrk and u__exit.
+ulibc-host-names := vsnprintf snprintf vdprintf dprintf printf puts malloc free calloc realloc \
+	strlen strcmp strncmp strcpy strchr memcpy memmove memset memcmp strerror write sbrk _exit
+ulibc-host-srcs := printf malloc string
+ulibc-host-objs := $(addprefix $(HOST_DIR)/ulibc/,$(addsuffix .o,$(ulibc-host-srcs)))
+$(ulibc-host-objs): $(HOST_DIR)/ulibc/%.o: $(srctree)/user/lib/%.c $(wildcard $(srctree)/user/include/*.h)
+	$(call need-tool,$(HOSTCC))
+	$(quiet) HOSTCC ulibc/$*.o
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(filter-out -I% -DHOST_TEST,$(HOST_CFLAGS)) -ffreestanding -fno-builtin -nostdinc \
+	  -isystem $$($(HOSTCC) -print-file-name=include) -I$(srctree)/user/include -I$(srctree)/include \
+	  $(foreach n,$(ulibc-host-names),-D$(n)=u_$(n)) -c $< -o $@
+$(HOST_DIR)/test_ulibc: $(srctree)/tests/host/test_ulibc.c $(srctree)/tests/host/htest.h $(ulibc-host-objs)
+	$(quiet) HOSTCC test_ulibc
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(ulibc-host-objs)
 
 # Device trees for the FDT tests: dumped from QEMU in several machine shapes
 # (by scripts/qemu-run, so they are the boards make check boots), plus

@@ -5,14 +5,16 @@
 /*
  * Levels follow the subsystems' dependencies: mm first (everything
  * allocates), then fs (files and fd tables), ipc (pipes are files), proc
- * (processes own fd tables and a cwd). They run on the boot CPU, after the
+ * (processes own fd tables and a cwd), then rootfs (the initramfs is
+ * unpacked through process 1's system calls: kernel/fs/initramfs.c). They run on the boot CPU, after the
  * platform, timer and interrupts are up and before the other CPUs start, in
  * the init task: no other task exists yet.
  */
-#define INITCALL_MM   1
-#define INITCALL_FS   2
-#define INITCALL_IPC  3
-#define INITCALL_PROC 4
+#define INITCALL_MM	1
+#define INITCALL_FS	2
+#define INITCALL_IPC	3
+#define INITCALL_PROC	4
+#define INITCALL_ROOTFS 5
 
 typedef void (*initcall_t)(void);
 

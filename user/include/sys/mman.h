@@ -1,0 +1,11 @@
+/* mmap and munmap for user programs, with the kernel's PROT_* and MAP_* values (<locklab/mman.h>). */
+#ifndef USER_SYS_MMAN_H
+#define USER_SYS_MMAN_H
+
+#include <stddef.h>
+#include <locklab/mman.h>
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off);
+int munmap(void *addr, size_t len);
+
+#endif
