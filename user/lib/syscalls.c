@@ -167,9 +167,7 @@ int munmap(void *addr, size_t len)
 	return (int)SC2(SYS_munmap, addr, len);
 }
 
-#ifdef SYS_spawn
 int spawn(const char *path, char *const argv[])
 {
 	return (int)SC2(SYS_spawn, path, argv);
 }
-#endif
