@@ -139,7 +139,7 @@ static void vm_page_faults_on_every_cpu(struct ktest *t)
 {
 	enum { ROUNDS = 20, PAGES = 32 };
 	long pids[CONFIG_NR_CPUS] = { 0 };
-	struct lockstat_sum before, after;
+	struct lockstat_sum before = { 0 }, after = { 0 };
 	static struct klock probe; /* never taken: only asked for its effective class */
 	const char *cls;
 	u64 faults = vm_fault_total();
