@@ -8,6 +8,8 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Prints "shutdown: status=pass|fail reason=..." and powers off (or idles, per end=). */
 void system_shutdown(bool pass, const char *reason) __noreturn;
 void shutdown_check_params(void);
+/* end=shell: the boot ends in /bin/sh on the console (kernel/init.c), then powers off. */
+bool end_shell(void);
 /*
  * Used before the platform is set up: writes to the console found so far
  * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
