@@ -2,6 +2,8 @@
 #include "fs_test.h"
 #include <locklab/lockstat.h>
 #include <locklab/printf.h>
+#include <locklab/sched.h>
+#include <locklab/user.h>
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
 
@@ -204,6 +206,47 @@ static void procfs_lock_stat_write_resets(struct ktest *t)
 	KT_EXPECT_NO_LEAK(t, &before);
 }
 
+/*
+ * /bin/cat /proc/lock_stat at EL0, its fd 1 a pipe this task reads: the
+ * file as a user program sees it. The pipe must be fds 0 and 1, which cat inherits.
+ */
+static void procfs_cat_at_el0(struct ktest *t)
+{
+	static const char *const argv[] = { "cat", LOCK_STAT, NULL };
+	int fds[2], status = -1;
+	struct stat st;
+	char line[256];
+	long pid, r;
+	u64 len = 0;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	if (sys_stat("/bin/cat", &st))
+		KT_SKIP(t, "no /bin/cat in the initramfs");
+	if (fst_fds_open() != 0)
+		KT_SKIP(t, "the pipe would not be fds 0 and 1");
+	KT_ASSERT(t, sys_pipe(fds) == 0);
+	KT_ASSERT(t, fds[0] == 0 && fds[1] == 1);
+	KT_ASSERT(t, write_lock_stat("0", 1) == 1);
+	take_test_lock(TAKES);
+	pid = user_spawn_file("/bin/cat", argv, TASK_ANY_CPU);
+	KT_EXPECT_EQ(t, sys_close(fds[1]), 0); /* then the pipe ends when cat does */
+	if (pid > 0)
+		while ((r = sys_read(fds[0], text + len, FS_TEXT_MAX - len)) > 0)
+			len += (u64)r;
+	text[len] = '\0';
+	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
+	KT_ASSERT(t, pid > 1);
+	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_ASSERT(t, line_at(0, line, sizeof(line)));
+	KT_EXPECT_STREQ(t, line, "lock_stat version 0.4");
+	KT_ASSERT(t, line_at(1, line, sizeof(line)));
+	KT_EXPECT(t, is_rule(line));
+	KT_EXPECT_EQ(t, acquisitions_of("procfs_test_lock"), TAKES);
+	KT_EXPECT_EQ(t, text[len - 1], '\n');
+}
+
 static void procfs_lock_stat_without_lockstat(struct ktest *t)
 {
 	if (LOCKSTAT_ENABLED)
@@ -260,16 +303,35 @@ static void procfs_names_stay(struct ktest *t)
 /* A read-only special file of the test's own: the mode, ops->open and ops->release. */
 static u32 ro_opens, ro_releases; /* only the ktest task opens it */
 
+#define RO_LINES 4000 /* of 10 bytes: more than FS_TEXT_MAX, so the text is cut there */
+
 static long ro_open(struct file *f)
 {
 	struct fs_text *tx = fs_text_new();
+	char line[16];
 
 	ro_opens++;
 	if (!tx)
 		return -ENOMEM;
-	fs_text_line(tx, "read only");
+	for (u32 i = 0; i < RO_LINES; i++) {
+		snprintf(line, sizeof(line), "line %04u", i);
+		fs_text_line(tx, line);
+	}
 	f->priv = tx;
 	return 0;
+}
+
+/* Whether text holds ro_open's lines, cut after FS_TEXT_MAX bytes. */
+static bool ro_text_ok(void)
+{
+	char line[16];
+
+	for (u64 at = 0; at < FS_TEXT_MAX; at += 10) {
+		snprintf(line, sizeof(line), "line %04u\n", (u32)(at / 10));
+		if (strncmp(text + at, line, MIN(10, FS_TEXT_MAX - at)) != 0)
+			return false;
+	}
+	return true;
 }
 
 static long ro_read(struct file *f, void *buf, u64 n)
@@ -309,8 +371,8 @@ static void procfs_mode_open_and_release(struct ktest *t)
 	KT_EXPECT_EQ(t, ro_opens, opens); /* refused before ops->open */
 	fd = sys_open(path, O_RDONLY);
 	KT_ASSERT(t, fd >= 0);
-	KT_EXPECT_EQ(t, read_all(fd, 3), 10);
-	KT_EXPECT_STREQ(t, text, "read only\n");
+	KT_EXPECT_EQ(t, read_all(fd, 61), FS_TEXT_MAX); /* reads across its 8 pages */
+	KT_EXPECT(t, ro_text_ok());
 	KT_EXPECT_EQ(t, sys_write((int)fd, "x", 1), -EBADF);
 	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
 	KT_EXPECT_EQ(t, ro_releases, ro_opens);
@@ -325,8 +387,11 @@ static void procfs_mode_open_and_release(struct ktest *t)
 }
 
 static const struct ktest_case procfs_cases[] = {
-	KTEST_CASE(procfs_lock_stat_has_linux_layout), KTEST_CASE(procfs_lock_stat_write_resets),
-	KTEST_CASE(procfs_lock_stat_without_lockstat), KTEST_CASE(procfs_names_stay),
+	KTEST_CASE(procfs_lock_stat_has_linux_layout),
+	KTEST_CASE(procfs_lock_stat_write_resets),
+	KTEST_CASE(procfs_cat_at_el0),
+	KTEST_CASE(procfs_lock_stat_without_lockstat),
+	KTEST_CASE(procfs_names_stay),
 	KTEST_CASE(procfs_mode_open_and_release),
 };
 KTEST_SUITE(procfs, procfs_cases);
