@@ -147,13 +147,15 @@ static inline void lockstat_reset(void)
 static inline bool lockstat_get(const char *n, struct lockstat_sum *o)
 {
 	(void)n;
-	*o = (struct lockstat_sum){ 0 }; /* zeros, not garbage, for a caller that reads them anyway */
+	/* zeros, not garbage, for a caller that reads them anyway */
+	*o = (struct lockstat_sum){ .acquisitions = 0 };
 	return false;
 }
 static inline bool lockstat_get_since_boot(const char *n, struct lockstat_sum *o)
 {
 	(void)n;
-	*o = (struct lockstat_sum){ 0 }; /* zeros, not garbage, for a caller that reads them anyway */
+	/* zeros, not garbage, for a caller that reads them anyway */
+	*o = (struct lockstat_sum){ .acquisitions = 0 };
 	return false;
 }
 static inline u32 lockstat_reset_count(void)
