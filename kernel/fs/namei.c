@@ -263,8 +263,11 @@ long vfs_open(const char *path, int flags)
 	} else if ((flags & O_DIRECTORY) || nd.slash) {
 		r = -ENOTDIR;
 	} else if ((flags & O_TRUNC) && acc != O_RDONLY && !ino->special) {
-		/* (a special file has no pages: O_TRUNC is ignored, so shells' "echo 0 > f" works) */
-		/* O_TRUNC on a read-only open is left alone (POSIX leaves it unspecified). */
+		/*
+		 * O_TRUNC on a read-only open is left alone (POSIX leaves it
+		 * unspecified); on a special file too, which has no pages (so a
+		 * shell's "echo 0 > /proc/lock_stat" works).
+		 */
 		klock_lock(&ino->lock);
 		inode_truncate(ino);
 		klock_unlock(&ino->lock);
