@@ -9,6 +9,13 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 void system_shutdown(bool pass, const char *reason) __noreturn;
 void shutdown_check_params(void);
 /*
+ * Remembers that the run failed (the first reason is kept; kernel/sys_run.c):
+ * the poweroff() call then ends it with status=fail and that reason. A
+ * ktest() or bench() call with failures calls it; so should the boot for
+ * its own ktest= and bench= failures before it starts a shell.
+ */
+void run_note_failure(const char *reason);
+/*
  * Used before the platform is set up: writes to the console found so far
  * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
  * what is known by then: a DTB, and its board and bootargs (NULL if not).
