@@ -266,7 +266,7 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 		printk("ktest: no suites selected (ktest=%s)", select);
 		return 0;
 	}
-	kt_pfx = kt_depth++ ? "  # | " : "";
+	kt_pfx = ++kt_depth > 1 ? "  # | " : "";
 	printk_raw("%sKTAP version 1", kt_pfx);
 	printk_raw("%s1..%u", kt_pfx, nsel);
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++) {
@@ -277,7 +277,7 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 	}
 	failed += unknown_names(select, UNKNOWN_AS_TESTS, number);
 	printk_raw("%s# ktest: passed=%u failed=%u skipped=%u", kt_pfx, passed, failed, skipped);
-	kt_pfx = --kt_depth ? "  # | " : "";
+	kt_pfx = --kt_depth > 1 ? "  # | " : "";
 	*passed_out = passed;
 	return failed;
 }

@@ -17,6 +17,16 @@ void run_note_failure(const char *reason)
 	atomic_cmpxchg_acq_rel(&first_failure, &none, reason);
 }
 
+const char *run_failure(void)
+{
+	return atomic_load_acquire(&first_failure);
+}
+
+void run_failure_set(const char *reason)
+{
+	atomic_store_release(&first_failure, reason);
+}
+
 void sys_poweroff(void)
 {
 	const char *why = atomic_load_acquire(&first_failure);

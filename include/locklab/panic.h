@@ -15,6 +15,9 @@ void shutdown_check_params(void);
  * its own ktest= and bench= failures before it starts a shell.
  */
 void run_note_failure(const char *reason);
+/* The reason kept (NULL: none yet), and putting one back (a test undoing the failures it caused). */
+const char *run_failure(void);
+void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far
  * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
