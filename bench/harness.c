@@ -611,8 +611,8 @@ long bench_run_args(const char *args)
 	if (!bootparams_copy(run_opts, saved, sizeof(saved), false))
 		return -ENOMEM;
 	bench_select[0] = '\0'; /* only what args names runs */
-	if (bootparams_parse_some(cmdline, run_opts)) {
-		printk_raw("bench: error: bad options (above); nothing run");
+	if (bootparams_parse_some(cmdline, run_opts, "bench")) {
+		printk_raw("bench: error: nothing run (the options above)");
 		printk_raw("bench-end: runs=0 failed=1");
 		r = -EINVAL;
 	} else if (!bench_select[0]) {

@@ -36,7 +36,23 @@ static const struct bootarg_opt *find_param(const char *name)
 	return NULL;
 }
 
-int bootparams_parse_some(const char *cmdline, const char *const names[])
+/*
+ * A problem in a run's options, one line: "bench: error: unknown option
+ * 'x=1' (...)" instead of the boot's "bootargs: ..." (the parser's own
+ * prefix replaced). Set for the length of one bootparams_parse_some.
+ */
+static const char *some_who;
+
+static void report_some(const char *msg)
+{
+	static const char boot[] = "bootargs: ";
+
+	if (strncmp(msg, boot, sizeof(boot) - 1) == 0)
+		msg += sizeof(boot) - 1;
+	printk_raw("%s: error: %s", some_who, msg);
+}
+
+int bootparams_parse_some(const char *cmdline, const char *const names[], const char *who)
 {
 	struct bootarg_opt opts[BOOTPARAMS_SOME_MAX];
 	size_t n = 0;
@@ -47,7 +63,8 @@ int bootparams_parse_some(const char *cmdline, const char *const names[])
 		if (o)
 			opts[n++] = *o;
 	}
-	return bootargs_parse(cmdline, opts, n, report);
+	some_who = who;
+	return bootargs_parse(cmdline, opts, n, report_some);
 }
 
 /* The bytes an option's variable takes. */
