@@ -162,3 +162,36 @@ static const struct ktest_case shell_cases[] = {
 };
 
 KTEST_SUITE(shell, shell_cases, .init = shell_case_init, .exit = shell_case_exit);
+
+/*
+ * Planted for the host (tests/test_boot_faults.py), run only when named:
+ * the shell's poweroff ends the boot from EL0, with status=pass, or with
+ * status=fail once a ktest call in it failed. Neither case comes back.
+ */
+static void shell_poweroff(struct ktest *t, const char *script)
+{
+	static char out[256];
+
+	run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out));
+	ktest_fail(t, __FILE__, __LINE__, "the shell came back from poweroff: \"%s\"", out);
+}
+
+static void selftest_shell_poweroff(struct ktest *t)
+{
+	shell_poweroff(t, "echo before\npoweroff\necho after\n");
+}
+
+static void selftest_shell_poweroff_after_failure(struct ktest *t)
+{
+	shell_poweroff(t, "ktest selftest_fail\npoweroff\n");
+}
+
+static const struct ktest_case poweroff_cases[] = {
+	KTEST_CASE(selftest_shell_poweroff),
+};
+KTEST_SUITE_EXPLICIT(selftest_shell_poweroff, poweroff_cases);
+
+static const struct ktest_case poweroff_failed_cases[] = {
+	KTEST_CASE(selftest_shell_poweroff_after_failure),
+};
+KTEST_SUITE_EXPLICIT(selftest_shell_poweroff_failed, poweroff_failed_cases);
