@@ -1,4 +1,4 @@
-/* The shell's built-ins as system calls: poweroff(), ktest(suites), bench(args); suites and benchmarks run in a kernel-task child. */
+/* The shell's built-ins as system calls: poweroff(), ktest(suites), bench(args); suites and benchmarks run in a kernel task. */
 #include <locklab/bench.h>
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
@@ -48,11 +48,14 @@ static struct run_job {
 } job;
 
 /*
- * The child: a kernel task, so the suites' and workloads' sys_* calls
- * take kernel pointers as they do at boot (a user process's calls would
- * treat them as user addresses and refuse them).
+ * The runner: a bare kernel task (task_create, no process of its own), as
+ * the boot's runner is. Its sys_* calls take kernel pointers (a user
+ * process's would treat them as user addresses and refuse them), and they
+ * act as process 1's, fds and children included, which is what the suites
+ * expect: a process of its own (sys_spawn) left the pipe suite's helper
+ * tasks, bare tasks acting for process 1, without the fds it had opened.
  */
-static void run_child(void *arg)
+static void run_task(void *arg)
 {
 	struct run_job *j = arg;
 	u32 passed;
@@ -63,7 +66,8 @@ static void run_child(void *arg)
 static long run_in_child(const char *utext, bool bench)
 {
 	u32 idle = 0;
-	long r, pid;
+	struct task *task;
+	long r;
 
 	if (!atomic_cmpxchg_acquire(&job.busy, &idle, 1))
 		return -EBUSY;
@@ -72,12 +76,13 @@ static long run_in_child(const char *utext, bool bench)
 		r = -EINVAL;
 	if (r >= 0) {
 		job.bench = bench;
-		job.result = -ECHILD; /* if the child ended without a result */
-		pid = sys_spawn(run_child, &job, TASK_ANY_CPU);
-		if (pid < 0)
-			r = pid;
-		else
-			r = sys_wait((int)pid, NULL) == pid ? job.result : -ECHILD;
+		task = task_create(bench ? "bench" : "ktest", run_task, &job, TASK_ANY_CPU);
+		if (task) {
+			task_join(task); /* sleeps: gives the kernel scope up meanwhile */
+			r = job.result;
+		} else {
+			r = -EAGAIN;
+		}
 	}
 	if (r > 0)
 		run_note_failure(bench ? "bench" : "ktest");

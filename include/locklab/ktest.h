@@ -24,6 +24,12 @@ struct ktest_suite {
 	const struct ktest_case *cases;
 	u32 nr_cases;
 	bool explicit_only; /* planted failures for the runner's own tests: run only when named */
+	/*
+	 * Waits for any child of process 1 and expects none but its own: runs
+	 * from ktest= at boot only, skipped by the ktest() call (a shell and
+	 * its launcher are children of process 1 then).
+	 */
+	bool boot_only;
 	void (*init)(struct ktest *t);
 	void (*exit)(struct ktest *t);
 };
@@ -161,7 +167,7 @@ u32 ktest_run_selected(u32 *passed_out);
  * failed cases. A name that matches no suite is a failed test in the
  * KTAP; with strict, instead, each is named on the console ("ktest:
  * error: no such test suite 'x'"), nothing runs and the result is
- * -EINVAL. A run started inside another prefixes its lines with
+ * -EINVAL; strict also skips the boot_only suites. A run started inside another prefixes its lines with
  * "  # | " (diagnostics of the running case).
  */
 long ktest_run(const char *select, bool strict, u32 *passed_out);

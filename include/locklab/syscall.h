@@ -51,12 +51,14 @@ long sys_getpid(void);
  * The shell's built-ins (kernel/sys_run.c). poweroff ends the run as the
  * end of a boot does: status=pass unless run_note_failure (panic.h) was
  * called. ktest and bench copy their string in and run it in a new
- * kernel-task child of the caller, which they wait for: ktest_run
- * (ktest.h, strict) and bench_run_args (bench.h). They return its result:
+ * kernel task (acting for process 1, as the boot's runner), which they
+ * join: ktest_run (ktest.h, strict) and bench_run_args (bench.h). They
+ * return its result:
  * the failed cases or runs (0: all passed), -EINVAL (an unknown suite, a
  * bad workload or option: named on the console; or an empty string),
  * -EFAULT, -ENAMETOOLONG (PATH_MAX bytes or more), -EBUSY (another ktest
- * or bench call is running), -ENOSYS (built without it).
+ * or bench call is running), -EAGAIN (no task slot), -ENOSYS (built
+ * without it).
  */
 void sys_poweroff(void) __noreturn;
 long sys_ktest(const char *suites);
