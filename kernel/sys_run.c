@@ -37,7 +37,7 @@ void sys_poweroff(void)
 /*
  * One ktest() or bench() at a time (they share the runners' state: the
  * harness's single run, its options, the ktest prefix): the request and
- * the result, handed to the child that runs it. busy is claimed by
+ * the result, handed to the task that runs it. busy is claimed by
  * cmpxchg and guards the rest.
  */
 static struct run_job {
@@ -63,7 +63,7 @@ static void run_task(void *arg)
 	j->result = j->bench ? bench_run_args(j->text) : ktest_run(j->text, true, &passed);
 }
 
-static long run_in_child(const char *utext, bool bench)
+static long run_in_task(const char *utext, bool bench)
 {
 	u32 idle = 0;
 	struct task *task;
@@ -92,10 +92,10 @@ static long run_in_child(const char *utext, bool bench)
 
 long sys_ktest(const char *suites)
 {
-	return IS_ENABLED(CONFIG_KTEST) ? run_in_child(suites, false) : -ENOSYS;
+	return IS_ENABLED(CONFIG_KTEST) ? run_in_task(suites, false) : -ENOSYS;
 }
 
 long sys_bench(const char *args)
 {
-	return IS_ENABLED(CONFIG_BENCH) ? run_in_child(args, true) : -ENOSYS;
+	return IS_ENABLED(CONFIG_BENCH) ? run_in_task(args, true) : -ENOSYS;
 }
