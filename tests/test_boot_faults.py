@@ -383,6 +383,16 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
         has(text, r'^shutdown: status=fail reason=panic', 'failure status')
 
+    def test_shell_poweroff_ends_the_boot(self):
+        # /bin/sh at EL0 (kernel/user/shell_test.c) runs a script whose poweroff never comes back:
+        # status=pass with nothing failed, the reason of the first failure after a failed ktest.
+        for suite, status, reason in (('selftest_shell_poweroff', 'pass', 'poweroff'),
+                                      ('selftest_shell_poweroff_failed', 'fail', 'ktest')):
+            rc, text, _ = boot(suite, '--cpus', '2', '--bootargs', f'ktest={suite}', timeout=30)
+            expect_rc(rc, 1, text)  # the case that ran the shell never reports its result
+            has(text, rf'^shutdown: status={status} reason={reason}$', f'{suite}: the shell\'s poweroff')
+            expect(not re.search(r'^# ktest: passed=', text, re.M), f'{suite}: the runner went on after poweroff')
+
     def test_unexpected_exception_is_decoded(self):
         rc, text, _ = boot('fault', '--cpus', '2', '--bootargs', 'ktest=selftest_fault', timeout=30)
         expect_rc(rc, 1, text)

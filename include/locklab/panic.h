@@ -11,6 +11,16 @@ void shutdown_check_params(void);
 /* end=shell: the boot ends in /bin/sh on the console (kernel/init.c), then powers off. */
 bool end_shell(void);
 /*
+ * Remembers that the run failed (the first reason is kept; kernel/sys_run.c):
+ * the poweroff() call then ends it with status=fail and that reason. A
+ * ktest() or bench() call with failures calls it; so should the boot for
+ * its own ktest= and bench= failures before it starts a shell.
+ */
+void run_note_failure(const char *reason);
+/* The reason kept (NULL: none yet), and putting one back (a test undoing the failures it caused). */
+const char *run_failure(void);
+void run_failure_set(const char *reason);
+/*
  * Used before the platform is set up: writes to the console found so far
  * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
  * what is known by then: a DTB, and its board and bootargs (NULL if not).
