@@ -287,8 +287,14 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 
 	failed = ktest_run_selected(&passed);
 	bench_failed = bench_run_selected();
-	if (end_shell())
+	if (end_shell()) {
+		/* the shell's poweroff reports what failed before it, as the end of a boot does */
+		if (failed)
+			run_note_failure("ktest");
+		else if (bench_failed)
+			run_note_failure("bench");
 		run_shell();
+	}
 	if (print_lockstat) {
 		if (LOCKSTAT_ENABLED)
 			lockstat_print_totals();

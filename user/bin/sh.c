@@ -64,11 +64,11 @@ static int read_line(char *line)
 		got = read(0, in_buf + in_len, sizeof(in_buf) - in_len);
 		if (got > 0)
 			in_len += (size_t)got;
-#ifdef EINTR
-		else if (got < 0 && errno == EINTR)
-			continue; /* a read cut short (Ctrl-C at the console): read again */
-#endif
-		else
+		else if (got < 0 && errno == EINTR) {
+			/* Ctrl-C at the console: the line typed so far is gone; prompt again */
+			in_len = 0;
+			printf("$ ");
+		} else
 			in_eof = 1;
 	}
 }
