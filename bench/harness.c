@@ -21,7 +21,7 @@
 #include <asm/atomic.h>
 #include <generated/version.h>
 
-static char bench_select[128] = CONFIG_BENCH_DEFAULT;
+static char bench_select[512] = CONFIG_BENCH_DEFAULT; /* every workload by name fits (make bench lists them) */
 BOOTPARAM_STR(
 	bench_select, "bench",
 	"benchmarks to run: all (every workload not marked named-only), none, help (list the workloads), "
@@ -525,7 +525,8 @@ static void print_meta(void)
 		(unsigned)CONFIG_HZ, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
 }
 
-u32 bench_run_selected(void)
+/* The runner behind bench= and the bench() call: the number of failed runs, or -EINVAL (printed) for bad options. */
+static long bench_run(void)
 {
 	u32 counts[CONFIG_NR_CPUS], ncounts, runs = 0, failed = 0;
 	bool all = strlist_has(bench_select, "all");
@@ -536,7 +537,7 @@ u32 bench_run_selected(void)
 		/* names what is wrong with trace= (no workload runs, so something is) */
 		bench_check_trace(trace_select, bench_select);
 		printk_raw("bench-end: runs=0 failed=1");
-		return 1;
+		return -EINVAL;
 	}
 	if (strlist_has(bench_select, "help")) {
 		bench_print_help();
@@ -545,8 +546,9 @@ u32 bench_run_selected(void)
 	if (!bench_table_ok() || !bench_check_selection(bench_select) ||
 	    !bench_check_trace(trace_select, bench_select) || (ncounts = parse_cpus(counts)) == 0) {
 		printk_raw("bench-end: runs=0 failed=1");
-		return 1;
+		return -EINVAL;
 	}
+	trace_cpus = 0; /* a run after the boot's sweeps its own counts */
 	for (u32 c = 0; c < ncounts; c++)
 		trace_cpus = MAX(trace_cpus, counts[c]);
 	if (spin_iters_given)
@@ -573,4 +575,53 @@ u32 bench_run_selected(void)
 	printk_raw("bench-end: runs=%u failed=%u", runs, failed);
 	lockstat_set_hold(true);
 	return failed;
+}
+
+u32 bench_run_selected(void)
+{
+	long r = bench_run();
+
+	return r < 0 ? 1 : (u32)r;
+}
+
+/*
+ * What a bench() call may set: the harness's options and its workloads'
+ * (ctxsw.c, wl_lock.c, lock_trace.c), none of the rest of the kernel's.
+ */
+static const char *const run_opts[] = {
+	"bench",      "cpus",	      "duration_ms",	   "repeat",
+	"think",      "cs",	      "lockstat_hold",	   "trace",
+	"trace_us",   "trace_events", "spin_iters_per_ms", "ctxsw",
+	"lock_tasks", "lock_filler",  "lock_think_random", NULL,
+};
+
+long bench_run_args(const char *args)
+{
+	static char cmdline[320];
+	static u8 saved[512];
+	const char *sp = strchr(args, ' ');
+	size_t first = sp ? (size_t)(sp - args) : strlen(args);
+	bool has_eq = false;
+	long r;
+
+	for (size_t i = 0; i < first; i++)
+		has_eq |= args[i] == '=';
+	/* "u-getpid,getpid cpus=1": the first word is bench='s value unless it is an option itself */
+	snprintf(cmdline, sizeof(cmdline), "%s%s", has_eq ? "" : "bench=", args);
+	if (!bootparams_copy(run_opts, saved, sizeof(saved), false))
+		return -ENOMEM;
+	bench_select[0] = '\0'; /* only what args names runs */
+	if (bootparams_parse_some(cmdline, run_opts, "bench")) {
+		printk_raw("bench: error: nothing run (the options above)");
+		printk_raw("bench-end: runs=0 failed=1");
+		r = -EINVAL;
+	} else if (!bench_select[0]) {
+		printk_raw("bench: error: no workload named (bench help lists them)");
+		printk_raw("bench-end: runs=0 failed=1");
+		r = -EINVAL;
+	} else {
+		r = bench_run();
+	}
+	bootparams_copy(run_opts, saved, sizeof(saved), true);
+	return r;
 }

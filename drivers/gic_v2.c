@@ -93,6 +93,14 @@ static void gic_v2_send_sgi(u32 cpu, u32 sgi)
 	mmio_write32(gicd + GICD_SGIR, (cpu_data(cpu)->gic_target << 16) | (sgi & 0xf));
 }
 
+static void gic_v2_enable_spi(u32 intid)
+{
+	/* Byte-wide registers: this SPI's priority and CPU target; then its enable bit. */
+	mmio_write32_byte(gicd + GICD_IPRIORITYR + intid, (u8)GIC_PRIO_DEFAULT);
+	mmio_write32_byte(gicd + GICD_ITARGETSR + intid, (u8)this_cpu()->gic_target);
+	mmio_write32(gicd + GICD_ISENABLER + (intid / 32) * 4, 1U << (intid % 32));
+}
+
 static void gic_v2_enable_ppi(u32 intid)
 {
 	mmio_write32(gicd + GICD_ISENABLER, 1U << intid); /* banked per CPU for 0..31 */
@@ -106,4 +114,5 @@ const struct irqchip gic_v2_chip = {
 	.eoi = gic_v2_eoi,
 	.send_sgi = gic_v2_send_sgi,
 	.enable_ppi = gic_v2_enable_ppi,
+	.enable_spi = gic_v2_enable_spi,
 };

@@ -6,10 +6,14 @@
 #include <asm/sysreg.h>
 #include <asm/memory.h>
 
-#define GICD_CTLR      0x0000
-#define GICD_CTLR_RWP  (1U << 31)
-#define GICD_TYPER     0x0004
-#define GICD_ICENABLER 0x0180
+#define GICD_CTLR	0x0000
+#define GICD_CTLR_RWP	(1U << 31)
+#define GICD_TYPER	0x0004
+#define GICD_ICENABLER	0x0180
+#define GICD_ISENABLER	0x0100
+#define GICD_IGROUPR	0x0080
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER	0x6000
 
 #define GICR_TYPER		   0x0008
 #define GICR_TYPER_LAST		   (1UL << 4)
@@ -156,6 +160,20 @@ static void gic_v3_send_sgi(u32 cpu, u32 sgi)
 	isb();
 }
 
+static void gic_v3_enable_spi(u32 intid)
+{
+	u64 mpidr = this_cpu()->mpidr;
+
+	/* Affinity routing: this CPU's Aff3.Aff2.Aff1.Aff0 (Interrupt_Routing_Mode 0: that one CPU). */
+	mmio_write64(gicd + GICD_IROUTER + intid * 8,
+		     ((mpidr >> 32) & 0xff) << 32 | (mpidr & 0xffffff));
+	mmio_write32_byte(gicd + GICD_IPRIORITYR + intid, 0xa0);
+	mmio_write32(gicd + GICD_IGROUPR + (intid / 32) * 4,
+		     mmio_read32(gicd + GICD_IGROUPR + (intid / 32) * 4) | 1U << (intid % 32));
+	mmio_write32(gicd + GICD_ISENABLER + (intid / 32) * 4, 1U << (intid % 32));
+	gicd_wait_rwp();
+}
+
 static void gic_v3_enable_ppi(u32 intid)
 {
 	mmio_write32(this_cpu()->gicr_base + GICR_SGI_BASE + GICR_ISENABLER0, 1U << intid);
@@ -169,4 +187,5 @@ const struct irqchip gic_v3_chip = {
 	.eoi = gic_v3_eoi,
 	.send_sgi = gic_v3_send_sgi,
 	.enable_ppi = gic_v3_enable_ppi,
+	.enable_spi = gic_v3_enable_spi,
 };

@@ -72,6 +72,28 @@ int pl011_try_getc(void)
 	return (int)(mmio_read32(uart_base + UART_DR) & 0xff);
 }
 
+#define UART_IMSC   0x38
+#define UART_ICR    0x44
+#define UART_INT_RX (1U << 4) /* the receive FIFO reached its level */
+#define UART_INT_RT (1U << 6) /* bytes waited in it for 32 bit periods */
+
+void pl011_rx_irq_enable(void)
+{
+	if (!uart_base)
+		return;
+	pl011_rx_enable();
+	mmio_write32(uart_base + UART_ICR, UART_INT_RX | UART_INT_RT);
+	mmio_write32(uart_base + UART_IMSC,
+		     mmio_read32(uart_base + UART_IMSC) | UART_INT_RX | UART_INT_RT);
+}
+
+/* Reading the FIFO empty clears RX; the timeout needs its clear bit. */
+void pl011_rx_irq_ack(void)
+{
+	if (uart_base)
+		mmio_write32(uart_base + UART_ICR, UART_INT_RX | UART_INT_RT);
+}
+
 void pl011_rx_enable(void)
 {
 	u32 cr;

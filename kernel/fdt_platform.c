@@ -434,9 +434,29 @@ static enum early_console_source find_console(const struct fdt *fdt, u64 *base, 
 	return EARLY_CONSOLE_NONE;
 }
 
+/* The console node's first interrupt, if it is a GIC SPI (3 cells: type 0 = SPI, number, flags). */
+static u32 uart_spi_intid(const struct fdt *fdt, const char *name)
+{
+	int node, len;
+	const u8 *irq;
+	u32 n = 0;
+
+	for (node = fdt_node_by_compatible(fdt, -1, "arm,pl011"); node >= 0 && n < fdt->struct_size;
+	     node = fdt_node_by_compatible(fdt, node, "arm,pl011"), n++) {
+		if (strcmp(fdt_node_name(fdt, node), name) != 0)
+			continue;
+		irq = fdt_getprop(fdt, node, "interrupts", &len);
+		if (!irq || len < 12 || fdt_be32(irq) != 0 || fdt_be32(irq + 4) > 987)
+			return 0;
+		return 32 + fdt_be32(irq + 4);
+	}
+	return 0;
+}
+
 static void parse_uart(const struct fdt *fdt, struct platform_info *out)
 {
 	out->have_uart = find_console(fdt, &out->uart_base, &out->uart_node) != EARLY_CONSOLE_NONE;
+	out->uart_intid = out->have_uart ? uart_spi_intid(fdt, out->uart_node) : 0;
 	if (!out->have_uart) {
 		out->uart_base = 0;
 		out->uart_node = "";

@@ -17,6 +17,10 @@
 #include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/time.h>
+#include <locklab/tty.h>
+#include <locklab/syscall.h>
+#include <locklab/uaccess.h>
+#include <locklab/user.h>
 #include <asm/boot.h>
 #include <asm/irqflags.h>
 #include <asm/memory.h>
@@ -24,6 +28,23 @@
 #include <asm/sysreg.h>
 
 /* dtb and dtb_moved_from are physical addresses: what x0 held, what head.S found. */
+/* end=shell: /bin/sh on the console (fds 0-2) as the session leader; returns when it exits. */
+static void run_shell(void)
+{
+	static const char *const argv[] = { "sh", NULL };
+	int status = -1;
+	long r = tty_install_stdio(), pid = r;
+
+	if (!r)
+		pid = user_spawn_session("/bin/sh", argv);
+	if (pid < 0) {
+		printk("end=shell: cannot start /bin/sh: %s", errno_name(pid));
+		return;
+	}
+	sys_wait((int)pid, &status);
+	printk("end=shell: /bin/sh exited with status %d", status);
+}
+
 void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from) __noreturn;
 
 u64 boot_load_addr; /* physical; written by head.S */
@@ -266,6 +287,14 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 
 	failed = ktest_run_selected(&passed);
 	bench_failed = bench_run_selected();
+	if (end_shell()) {
+		/* the shell's poweroff reports what failed before it, as the end of a boot does */
+		if (failed)
+			run_note_failure("ktest");
+		else if (bench_failed)
+			run_note_failure("bench");
+		run_shell();
+	}
 	if (print_lockstat) {
 		if (LOCKSTAT_ENABLED)
 			lockstat_print_totals();

@@ -7,6 +7,8 @@
 #include <locklab/smp.h>
 #include <locklab/sched.h>
 #include <locklab/time.h>
+#include <locklab/platform.h>
+#include <locklab/tty.h>
 #include <asm/ptrace.h>
 
 /* Set once on the boot CPU before interrupts are enabled anywhere. */
@@ -37,6 +39,11 @@ int irq_cpu_init(void)
 const char *irq_chip_name(void)
 {
 	return chip ? chip->name : "none";
+}
+
+void irq_enable_spi(u32 intid)
+{
+	chip->enable_spi(intid);
 }
 
 void irq_enable_ppi(u32 intid)
@@ -71,6 +78,8 @@ void trap_irq(struct trap_frame *f)
 			ipi_handle(intid);
 		else if (intid == timer_intid())
 			timer_tick();
+		else if (intid == platform()->uart_intid)
+			tty_rx_interrupt();
 		else
 			printk("irq: unexpected INTID %u (ignored)", intid);
 		chip->eoi(raw);

@@ -1,7 +1,8 @@
-/* ktest runner: selects suites from the ktest= bootarg and prints KTAP v1 with two-space subtest indent. */
+/* ktest runner: selects suites by name (the ktest= bootarg, the ktest() call) and prints KTAP v1 with two-space subtest indent. */
 #include <locklab/ktest.h>
 #include <locklab/bootparam.h>
 #include <locklab/console.h>
+#include <locklab/errno.h>
 #include <locklab/printf.h>
 #include <locklab/string.h>
 #include <locklab/percpu.h>
@@ -16,6 +17,17 @@ static char ktest_select[160] = CONFIG_KTEST_DEFAULT;
 BOOTPARAM_STR(ktest_select, "ktest",
 	      "test suites to run: all, none, or a comma-separated list of suite names");
 
+/*
+ * What the runner's lines start with: "" for a run of its own, "  # | "
+ * for a run started while another is running (the ktest() call from a
+ * case of the shell suite), so the inner KTAP document reads as
+ * diagnostics of the outer case and does not break its parse. One run
+ * at a time changes it: the boot's, or one ktest() call (-EBUSY beside
+ * another), nested in it at most.
+ */
+static const char *kt_pfx = "";
+static u32 kt_depth;
+
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
 {
 	char msg[200];
@@ -25,7 +37,8 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	t->failed = true;
-	printk_raw("  # %s.%s: %s:%d: %s", t->suite->name, t->tcase->name, file, line, msg);
+	printk_raw("%s  # %s.%s: %s:%d: %s", kt_pfx, t->suite->name, t->tcase->name, file, line,
+		   msg);
 }
 
 void ktest_note(struct ktest *t, const char *fmt, ...)
@@ -36,7 +49,7 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printk_raw("  # %s.%s: %s", t->suite->name, t->tcase->name, msg);
+	printk_raw("%s  # %s.%s: %s", kt_pfx, t->suite->name, t->tcase->name, msg);
 }
 
 void ktest_fail_cmp(struct ktest *t, const char *file, int line, const char *a_text, const char *op,
@@ -150,28 +163,32 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 			task_join(tasks[i]);
 		else
 			printk_raw(
-				"  # ktest: task on cpu%u still running after %u ms; left behind",
-				tasks[i]->cpu, timeout_ms);
+				"%s  # ktest: task on cpu%u still running after %u ms; left behind",
+				kt_pfx, tasks[i]->cpu, timeout_ms);
 	}
 	return finished;
 }
 
-static bool suite_selected(const struct ktest_suite *s)
+static bool suite_selected(const char *select, const struct ktest_suite *s)
 {
-	if (strlist_has(ktest_select, s->name))
+	if (strlist_has(select, s->name))
 		return true;
-	return !s->explicit_only && strlist_has(ktest_select, "all");
+	return !s->explicit_only && strlist_has(select, "all");
 }
 
+enum unknown_report { UNKNOWN_COUNT, UNKNOWN_AS_TESTS, UNKNOWN_AS_ERRORS };
+
 /*
- * Names in ktest= that match no suite. With print, each is reported as a
- * failed test numbered after 'number'. Returns how many there are.
+ * Names in select that match no suite. UNKNOWN_AS_TESTS reports each as a
+ * failed test numbered after 'number' (the ktest= bootarg: the host sees
+ * it in the KTAP), UNKNOWN_AS_ERRORS as one console line (the ktest()
+ * call, which then runs nothing). Returns how many there are.
  */
-static u32 unknown_names(bool print, u32 number)
+static u32 unknown_names(const char *select, enum unknown_report how, u32 number)
 {
 	u32 unknown = 0;
 
-	for (const char *p = ktest_select; *p;) {
+	for (const char *p = select; *p;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		bool known = len == 0 || (len == 3 && !strncmp(p, "all", 3)) ||
@@ -182,9 +199,11 @@ static u32 unknown_names(bool print, u32 number)
 			known = strlen(s->name) == len && !strncmp(s->name, p, len);
 		if (!known) {
 			unknown++;
-			if (print)
-				printk_raw("not ok %u %.*s # no such test suite (ktest= bootarg)",
-					   number + unknown, (int)len, p);
+			if (how == UNKNOWN_AS_TESTS)
+				printk_raw("%snot ok %u %.*s # no such test suite (ktest= bootarg)",
+					   kt_pfx, number + unknown, (int)len, p);
+			else if (how == UNKNOWN_AS_ERRORS)
+				printk_raw("ktest: error: no such test suite '%.*s'", (int)len, p);
 		}
 		p += len + (e ? 1 : 0);
 	}
@@ -195,15 +214,15 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 {
 	u32 suite_failed = 0;
 
-	printk_raw("  KTAP version 1");
-	printk_raw("  # Subtest: %s", s->name);
-	printk_raw("  1..%u", s->nr_cases);
+	printk_raw("%s  KTAP version 1", kt_pfx);
+	printk_raw("%s  # Subtest: %s", kt_pfx, s->name);
+	printk_raw("%s  1..%u", kt_pfx, s->nr_cases);
 	for (u32 i = 0; i < s->nr_cases; i++) {
 		struct ktest t = { .suite = s, .tcase = &s->cases[i] };
 
 		u32 by_init = 0, by_body = 0;
 
-		printk_raw("  # ktest: start %s.%s", s->name, t.tcase->name);
+		printk_raw("%s  # ktest: start %s.%s", kt_pfx, s->name, t.tcase->name);
 		if (s->init) {
 			s->init(&t);
 			by_init = t.expectations;
@@ -218,42 +237,59 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 		if (s->exit)
 			s->exit(&t);
 		if (t.failed) {
-			printk_raw("  not ok %u %s", i + 1, t.tcase->name);
+			printk_raw("%s  not ok %u %s", kt_pfx, i + 1, t.tcase->name);
 			(*failed)++;
 			suite_failed++;
 		} else if (t.skipped) {
-			printk_raw("  ok %u %s # SKIP %s", i + 1, t.tcase->name, t.skip_reason);
+			printk_raw("%s  ok %u %s # SKIP %s", kt_pfx, i + 1, t.tcase->name,
+				   t.skip_reason);
 			(*skipped)++;
 		} else {
-			printk_raw("  ok %u %s", i + 1, t.tcase->name);
+			printk_raw("%s  ok %u %s", kt_pfx, i + 1, t.tcase->name);
 			(*passed)++;
 		}
 	}
 	return suite_failed == 0;
 }
 
-u32 ktest_run_selected(u32 *passed_out)
+long ktest_run(const char *select, bool strict, u32 *passed_out)
 {
 	u32 nsel = 0, number = 0, passed = 0, failed = 0, skipped = 0;
 
+	*passed_out = 0;
+	if (strict && unknown_names(select, UNKNOWN_AS_ERRORS, 0))
+		return -EINVAL;
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++)
-		nsel += suite_selected(s);
-	nsel += unknown_names(false, 0);
+		nsel += suite_selected(select, s);
+	nsel += unknown_names(select, UNKNOWN_COUNT, 0);
 	if (nsel == 0) {
-		printk("ktest: no suites selected (ktest=%s)", ktest_select);
-		*passed_out = 0;
+		printk("ktest: no suites selected (ktest=%s)", select);
 		return 0;
 	}
-	printk_raw("KTAP version 1");
-	printk_raw("1..%u", nsel);
+	kt_pfx = ++kt_depth > 1 ? "  # | " : "";
+	printk_raw("%sKTAP version 1", kt_pfx);
+	printk_raw("%s1..%u", kt_pfx, nsel);
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++) {
-		if (!suite_selected(s))
+		if (!suite_selected(select, s))
 			continue;
+		if (strict && s->boot_only) {
+			printk_raw(
+				"%sok %u %s # SKIP waits for any child of process 1: runs at boot only",
+				kt_pfx, ++number, s->name);
+			skipped += s->nr_cases;
+			continue;
+		}
 		bool ok = run_suite(s, &passed, &failed, &skipped);
-		printk_raw("%sok %u %s", ok ? "" : "not ", ++number, s->name);
+		printk_raw("%s%sok %u %s", kt_pfx, ok ? "" : "not ", ++number, s->name);
 	}
-	failed += unknown_names(true, number);
-	printk_raw("# ktest: passed=%u failed=%u skipped=%u", passed, failed, skipped);
+	failed += unknown_names(select, UNKNOWN_AS_TESTS, number);
+	printk_raw("%s# ktest: passed=%u failed=%u skipped=%u", kt_pfx, passed, failed, skipped);
+	kt_pfx = --kt_depth > 1 ? "  # | " : "";
 	*passed_out = passed;
 	return failed;
+}
+
+u32 ktest_run_selected(u32 *passed_out)
+{
+	return (u32)ktest_run(ktest_select, false, passed_out);
 }

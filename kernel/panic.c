@@ -19,9 +19,16 @@ BOOTPARAM_FLAG(use_semihosting, "semihost",
 	       "exit QEMU through Arm semihosting so its exit code is 0 (pass) or 1 (fail); "
 	       "needs -semihosting-config enable=on (scripts/qemu-run passes it)");
 static char end_action[16] = "poweroff";
-BOOTPARAM_STR(end_action, "end",
-	      "what to do when finished: poweroff (default), idle (stay up, e.g. for gdb) or reset "
-	      "(PSCI SYSTEM_RESET: the serial chain-loader sets it, so the board comes back to it)");
+BOOTPARAM_STR(
+	end_action, "end",
+	"what to do when finished: poweroff (default), idle (stay up, e.g. for gdb), reset "
+	"(PSCI SYSTEM_RESET: the serial chain-loader sets it, so the board comes back to it) or "
+	"shell (run /bin/sh on the console, then power off when it exits or runs poweroff)");
+
+bool end_shell(void)
+{
+	return strcmp(end_action, "shell") == 0;
+}
 
 /* Called after the bootargs are parsed: a bad end= is reported and replaced by the default. */
 void shutdown_check_params(void)
@@ -32,8 +39,8 @@ void shutdown_check_params(void)
 		use_semihosting = false;
 	}
 	if (strcmp(end_action, "poweroff") != 0 && strcmp(end_action, "idle") != 0 &&
-	    strcmp(end_action, "reset") != 0) {
-		printk("bootargs: end='%s' is not one of poweroff, idle, reset (keeping poweroff)",
+	    strcmp(end_action, "reset") != 0 && !end_shell()) {
+		printk("bootargs: end='%s' is not one of poweroff, idle, reset, shell (keeping poweroff)",
 		       end_action);
 		strlcpy(end_action, "poweroff", sizeof(end_action));
 	}

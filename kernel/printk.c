@@ -64,6 +64,14 @@ static void emit(const char *s, size_t n)
 	}
 }
 
+void console_write(const char *s, size_t n)
+{
+	u64 flags = console_lock_irqsave();
+
+	emit(s, n);
+	console_unlock_irqrestore(flags);
+}
+
 /* Emits buf (n bytes) as lines, each with prefix (may be empty), adding a final newline. */
 static void emit_lines(const char *prefix, size_t plen, const char *buf, size_t n)
 {

@@ -91,6 +91,14 @@ static long do_spawn(A6)
 {
 	return sys_spawn_file((const char *)a0, (const char *const *)a1);
 }
+static long do_ktest(A6)
+{
+	return sys_ktest((const char *)a0);
+}
+static long do_bench(A6)
+{
+	return sys_bench((const char *)a0);
+}
 #undef A6
 
 static const syscall_fn syscall_table[NR_SYSCALLS] = {
@@ -100,7 +108,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[SYS_mkdir] = do_mkdir,	  [SYS_rmdir] = do_rmdir, [SYS_readdir] = do_readdir,
 	[SYS_stat] = do_stat,	  [SYS_chdir] = do_chdir, [SYS_pipe] = do_pipe,
 	[SYS_brk] = do_brk,	  [SYS_mmap] = do_mmap,	  [SYS_munmap] = do_munmap,
-	[SYS_spawn] = do_spawn,
+	[SYS_spawn] = do_spawn,	  [SYS_ktest] = do_ktest, [SYS_bench] = do_bench,
 };
 
 /*
@@ -111,7 +119,8 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
  * as Linux 2.0 took it on entry to the kernel; under SUBSYS and FINE the
  * scope is empty and the sys_* function's subsystem or data locks are all
  * there is. exit never returns, so it runs outside: it takes the scope
- * itself around proc_exit. The trap and the table lookup are outside too.
+ * itself around proc_exit; so does poweroff, which must not hold the BKL
+ * while it idles (end=idle). The trap and the table lookup are outside too.
  */
 long syscall_dispatch(struct trap_frame *f)
 {
@@ -120,6 +129,8 @@ long syscall_dispatch(struct trap_frame *f)
 
 	if (nr == SYS_exit)
 		sys_exit((int)f->x[0]);
+	if (nr == SYS_poweroff)
+		sys_poweroff();
 	if (nr >= NR_SYSCALLS || !syscall_table[nr])
 		return -ENOSYS;
 	kernel_enter();

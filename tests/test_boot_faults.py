@@ -383,6 +383,16 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
         has(text, r'^shutdown: status=fail reason=panic', 'failure status')
 
+    def test_shell_poweroff_ends_the_boot(self):
+        # /bin/sh at EL0 (kernel/user/shell_test.c) runs a script whose poweroff never comes back:
+        # status=pass with nothing failed, the reason of the first failure after a failed ktest.
+        for suite, status, reason in (('selftest_shell_poweroff', 'pass', 'poweroff'),
+                                      ('selftest_shell_poweroff_failed', 'fail', 'ktest')):
+            rc, text, _ = boot(suite, '--cpus', '2', '--bootargs', f'ktest={suite}', timeout=30)
+            expect_rc(rc, 1, text)  # the case that ran the shell never reports its result
+            has(text, rf'^shutdown: status={status} reason={reason}$', f'{suite}: the shell\'s poweroff')
+            expect(not re.search(r'^# ktest: passed=', text, re.M), f'{suite}: the runner went on after poweroff')
+
     def test_unexpected_exception_is_decoded(self):
         rc, text, _ = boot('fault', '--cpus', '2', '--bootargs', 'ktest=selftest_fault', timeout=30)
         expect_rc(rc, 1, text)
@@ -424,12 +434,13 @@ class BootFaultTests(ktap_unittest.TestCase):
         expect('did not fault' not in text and 'selftest.c' not in text, 'the load went through or a check failed')
 
     def test_physical_address_used_as_a_pointer_faults(self):
-        # The kernel runs in the upper half and TTBR0 maps nothing: a load from the physical address of its own
+        # The kernel runs in the upper half and a kernel task's TTBR0 maps nothing: a load from the physical address of its own
         # text (which the identity map of old would have served) must fault and be named, the address as it was.
         rc, text, _ = boot('physptr', '--cpus', '1', '--bootargs', 'ktest=selftest_phys_pointer', timeout=30)
         expect_rc(rc, 1, text)
-        has(text, r'^exception: cpu0: read of the lower half \(TTBR0 maps nothing: a physical address used as a '
-                  r'pointer\?\) at 0x4[0-9a-f]{7} \(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
+        has(text, r'^exception: cpu0: read of the lower half \(user memory, reached only through copy_to_user/'
+                  r'copy_from_user; a physical address used as a pointer\?\) at 0x4[0-9a-f]{7} '
+                  r'\(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
         has(text, r'^panic: cpu=0 unhandled exception: read of the lower half', 'the panic')
         expect('did not fault' not in text, 'the load went through')
 

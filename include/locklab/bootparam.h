@@ -31,6 +31,21 @@
 
 /* Parses cmdline against every declared option; returns the number of problems (each already printed). */
 int bootparams_parse(const char *cmdline);
+/*
+ * The same for a run after boot (the bench() call): only the options
+ * named in names[] (NULL-terminated, at most BOOTPARAMS_SOME_MAX of them
+ * that exist) are known; the others are problems. Returns the number of
+ * problems, each printed as one line "<who>: error: <the parser's
+ * sentence>". One caller at a time (the bench() call is).
+ */
+#define BOOTPARAMS_SOME_MAX 24
+int bootparams_parse_some(const char *cmdline, const char *const names[], const char *who);
+/*
+ * Copies the values of the options named in names[] into buf (restore
+ * false) or back from it (true), so a run can change them and put them
+ * back (with the same names and buf). false if they do not fit in size bytes.
+ */
+bool bootparams_copy(const char *const names[], void *buf, size_t size, bool restore);
 /* Prints every option with its help (for "help" on the command line). */
 void bootparams_print_help(void);
 

@@ -7,6 +7,7 @@
 #define EPERM	     1
 #define ENOENT	     2
 #define ESRCH	     3
+#define EINTR	     4 /* a console read ended by Ctrl-C */
 #define E2BIG	     7 /* spawn: too many or too long arguments */
 #define ENOEXEC	     8 /* spawn: not an executable this kernel can load */
 #define EBADF	     9

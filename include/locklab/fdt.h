@@ -119,6 +119,7 @@ struct platform_info {
 	u64 uart_base; /* PL011 chosen by /chosen stdout-path (alias resolved, ":opts" stripped), else first "arm,pl011" */
 	bool have_uart;
 	const char *uart_node; /* its node name ("serial@7d001000"), "" if none */
+	u32 uart_intid;	       /* its receive interrupt (SPI n -> 32 + n), 0 if unknown */
 
 	enum psci_conduit psci; /* from /psci "method" */
 

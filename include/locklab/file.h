@@ -11,6 +11,12 @@ struct file;
 
 /* What a file does; a NULL entry answers -EINVAL (read/write) or -ESPIPE (lseek). */
 struct file_ops {
+	/*
+	 * Special files only (fs_special_register, fs.h): called once by open,
+	 * before the fd is installed, to set up priv (say, the text a read
+	 * returns); an error fails the open. release is called either way.
+	 */
+	long (*open)(struct file *f);
 	long (*read)(struct file *f, void *buf, u64 n);
 	long (*write)(struct file *f, const void *buf, u64 n);
 	long (*lseek)(struct file *f, s64 off, int whence);
@@ -22,8 +28,8 @@ struct file {
 	u32 refs;		    /* atomic: fd table slots and calls in progress */
 	u32 flags;		    /* O_* given at open; never changes */
 	const struct file_ops *ops; /* never changes */
-	void *priv;		    /* the inode, or the pipe end; never changes */
-	u64 offset;		    /* guarded by lock */
+	void *priv; /* the inode, the pipe end, or a special file's state; never changes once open */
+	u64 offset; /* guarded by lock */
 };
 
 /* An fd table: one per process, copied at spawn. */

@@ -9,6 +9,10 @@
 #define S_IFREG 1
 #define S_IFDIR 2
 
+/* A special file's mode (fs_special_register): which opens it allows; the owner's bits of Linux's. */
+#define S_IRUSR 0400
+#define S_IWUSR 0200
+
 struct stat {
 	u32 ino;
 	u32 type; /* S_IFREG or S_IFDIR */
@@ -23,10 +27,38 @@ struct dirent {
 };
 
 struct inode;
+struct file;
+struct file_ops;
 
 struct inode *fs_root(void); /* referenced */
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
 u64 fs_inodes_live(void); /* inodes allocated and not yet freed (leak checks) */
+
+
+/*
+ * Special files (kernel/fs/special.c), Linux's procfs reduced: a name whose
+ * opens get ops instead of ramfs's pages. ops->open sets up each open file,
+ * read/write/lseek/release serve it. mode (S_IRUSR, S_IWUSR) says which
+ * access modes an open may ask for (-EPERM otherwise). The missing
+ * directories of path are created; the file and the directories above it
+ * cannot be removed (unlink -EPERM, rmdir -EBUSY). stat says a regular file
+ * of size 0. Call at boot, from an initcall after INITCALL_FS; 0 or -errno.
+ */
+long fs_special_register(const char *path, const struct file_ops *ops, u32 mode);
+
+/*
+ * A text made when a special file is opened and read at any offset later
+ * (Linux's seq_file, reduced): the reader sees one consistent snapshot
+ * however small its reads. Up to FS_TEXT_MAX bytes; more is cut off.
+ */
+#define FS_TEXT_PAGES 8
+#define FS_TEXT_MAX   (FS_TEXT_PAGES * 4096UL)
+struct fs_text;
+struct fs_text *fs_text_new(void);			/* empty; NULL if no memory */
+void fs_text_line(struct fs_text *t, const char *line); /* appends line and a newline */
+/* A read of f at its offset (the file's lock held across it); the ops' read calls it. */
+long fs_text_read(struct file *f, const struct fs_text *t, void *buf, u64 n);
+void fs_text_free(struct fs_text *t); /* NULL is fine */
 
 #endif

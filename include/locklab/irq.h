@@ -23,6 +23,8 @@ struct irqchip {
 	void (*eoi)(u32 raw);
 	void (*send_sgi)(u32 cpu, u32 sgi);
 	void (*enable_ppi)(u32 intid); /* on the calling CPU */
+	/* a shared peripheral interrupt (32..1019), level-sensitive, delivered to the calling CPU */
+	void (*enable_spi)(u32 intid);
 };
 
 extern const struct irqchip gic_v2_chip;
@@ -32,6 +34,7 @@ int irq_init(const struct platform_info *p); /* picks the chip; 0 or a panic-wor
 int irq_cpu_init(void);
 const char *irq_chip_name(void);
 void irq_enable_ppi(u32 intid);
+void irq_enable_spi(u32 intid); /* routed to the calling CPU */
 void ipi_send(u32 cpu, enum ipi ipi);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef LOCKLAB_KTEST_H
 #define LOCKLAB_KTEST_H
 
+#include <locklab/errno.h>
 #include <locklab/types.h>
 
 struct ktest;
@@ -23,6 +24,12 @@ struct ktest_suite {
 	const struct ktest_case *cases;
 	u32 nr_cases;
 	bool explicit_only; /* planted failures for the runner's own tests: run only when named */
+	/*
+	 * Waits for any child of process 1 and expects none but its own: runs
+	 * from ktest= at boot only, skipped by the ktest() call (a shell and
+	 * its launcher are children of process 1 then).
+	 */
+	bool boot_only;
 	void (*init)(struct ktest *t);
 	void (*exit)(struct ktest *t);
 };
@@ -154,12 +161,27 @@ u32 ktest_other_cpu(void);
 #ifdef CONFIG_KTEST
 /* Runs the suites named in the ktest= bootarg; returns the number of failed cases. */
 u32 ktest_run_selected(u32 *passed_out);
+/*
+ * The runner behind it and the ktest() call: runs the suites select names
+ * ("all", "none", or a comma-separated list) and returns the number of
+ * failed cases. A name that matches no suite is a failed test in the
+ * KTAP; with strict, instead, each is named on the console ("ktest:
+ * error: no such test suite 'x'"), nothing runs and the result is
+ * -EINVAL; strict also skips the boot_only suites. A run started inside another prefixes its lines with
+ * "  # | " (diagnostics of the running case).
+ */
+long ktest_run(const char *select, bool strict, u32 *passed_out);
 #else
 /* Built without the suites: nothing runs, nothing fails. */
 static inline u32 ktest_run_selected(u32 *passed_out)
 {
 	*passed_out = 0;
 	return 0;
+}
+static inline long ktest_run(const char *select, bool strict, u32 *passed_out)
+{
+	*passed_out = 0;
+	return -ENOSYS;
 }
 #endif
 

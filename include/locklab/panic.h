@@ -8,6 +8,18 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Prints "shutdown: status=pass|fail reason=..." and powers off (or idles, per end=). */
 void system_shutdown(bool pass, const char *reason) __noreturn;
 void shutdown_check_params(void);
+/* end=shell: the boot ends in /bin/sh on the console (kernel/init.c), then powers off. */
+bool end_shell(void);
+/*
+ * Remembers that the run failed (the first reason is kept; kernel/sys_run.c):
+ * the poweroff() call then ends it with status=fail and that reason. A
+ * ktest() or bench() call with failures calls it; so should the boot for
+ * its own ktest= and bench= failures before it starts a shell.
+ */
+void run_note_failure(const char *reason);
+/* The reason kept (NULL: none yet), and putting one back (a test undoing the failures it caused). */
+const char *run_failure(void);
+void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far
  * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says

@@ -42,9 +42,19 @@ struct proc {
 	struct task *task; /* set at spawn, never changes; joined by the reaper */
 	/* a process at EL0: its address space (user.h); set by itself, freed at exit */
 	struct user_mm *mm;
+	/*
+	 * The console session (Ctrl-C): a process the shell started (or one
+	 * of theirs) is a member and ends at its next return to EL0 once a
+	 * Ctrl-C is typed after intr_seq; the shell itself is the leader.
+	 * Set at spawn, never changed.
+	 */
+	u8 session;	    /* PROC_SESSION_* */
+	u32 intr_seq;	    /* tty_intr_seq when it was spawned */
 	void (*fn)(void *); /* what the process runs, and its argument */
 	void *arg;
 };
+
+enum { PROC_SESSION_NONE, PROC_SESSION_MEMBER, PROC_SESSION_LEADER };
 
 struct proc *current_proc(void);
 /* p's cwd, referenced (NULL once it exited); for fs path lookup. */

@@ -47,4 +47,21 @@ void sys_exit(int status) __noreturn;
 long sys_wait(int pid, int *status); /* pid -1: any child; reaped pid, or -ECHILD */
 long sys_getpid(void);
 
+/*
+ * The shell's built-ins (kernel/sys_run.c). poweroff ends the run as the
+ * end of a boot does: status=pass unless run_note_failure (panic.h) was
+ * called. ktest and bench copy their string in and run it in a new
+ * kernel task (acting for process 1, as the boot's runner), which they
+ * join: ktest_run (ktest.h, strict) and bench_run_args (bench.h). They
+ * return its result:
+ * the failed cases or runs (0: all passed), -EINVAL (an unknown suite, a
+ * bad workload or option: named on the console; or an empty string),
+ * -EFAULT, -ENAMETOOLONG (PATH_MAX bytes or more), -EBUSY (another ktest
+ * or bench call is running), -EAGAIN (no task slot), -ENOSYS (built
+ * without it).
+ */
+void sys_poweroff(void) __noreturn;
+long sys_ktest(const char *suites);
+long sys_bench(const char *args);
+
 #endif

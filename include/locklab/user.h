@@ -47,13 +47,14 @@ struct user_mm {
 	 * test or the reaper may read them.
 	 */
 	struct klock lock;
-	u64 *l1;   /* level-1 table (linear-map address) */
-	u64 ttbr0; /* what TTBR0_EL1 holds while the process runs: table | ASID << 48 */
-	u32 asid;  /* 1..255 */
-	u64 entry; /* first instruction, a user address */
-	u64 arg;   /* x0 at entry */
-	u64 arg1;  /* x1 at entry (a program's argv) */
-	u64 sp;	   /* sp at entry; 0: USER_STACK_TOP */
+	u64 *l1;	     /* level-1 table (linear-map address) */
+	u64 ttbr0;	     /* what TTBR0_EL1 holds while the process runs: table | ASID << 48 */
+	u32 asid;	     /* 1..255 */
+	u64 entry;	     /* first instruction, a user address */
+	u64 arg;	     /* x0 at entry */
+	u64 arg1;	     /* x1 at entry (a program's argv) */
+	u64 sp;		     /* sp at entry; 0: USER_STACK_TOP */
+	bool session_leader; /* the console's shell: Ctrl-C ends its children, not it */
 	char name[USER_NAME_LEN];
 	u64 shared;				  /* the shared page's kernel address, or 0 */
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, never overlapping */
@@ -97,10 +98,13 @@ long user_start(struct user_mm *mm, int cpu);
  * -ENOMEM, -EMFILE. It inherits the caller's fds and cwd, as sys_spawn.
  */
 long user_spawn_file(const char *path, const char *const *argv, int cpu);
+/* The same as the console session's leader (end=shell's /bin/sh): Ctrl-C ends its children, not it. */
+long user_spawn_session(const char *path, const char *const *argv);
 #define SPAWN_MAX_ARGS	    32
 #define SPAWN_MAX_ARG_BYTES 1024
 
 /* Signal numbers of the exit status after a user fault (Linux's). */
+#define USER_SIGINT  2 /* Ctrl-C on the console */
 #define USER_SIGILL  4
 #define USER_SIGTRAP 5
 #define USER_SIGBUS  7

@@ -66,6 +66,9 @@ struct inode {
 	struct klock lock;
 	u32 ino;  /* never changes */
 	u32 type; /* S_IFREG or S_IFDIR; never changes */
+	/* never changes: a special file's ops (special.c; an S_IFREG with no pages), else NULL */
+	const struct file_ops *special;
+	u32 mode; /* never changes: a special file's S_IRUSR/S_IWUSR */
 	/*
 	 * Atomic: references in memory (files, cwds, lookups in progress, a
 	 * directory's child directories through their '..', fs_root) plus one
@@ -77,6 +80,8 @@ struct inode {
 	u32 refs;
 	/* guarded by lock: entries naming it (+1 for '.' and one per subdir '..', dirs) */
 	u32 nlink;
+	/* guarded by lock: a special file or a directory above one: unlink -EPERM, rmdir -EBUSY */
+	bool pinned;
 	u64 size;		 /* guarded by lock: bytes (files), entries (directories) */
 	struct inode *hash_next; /* guarded by the inode table bucket's lock */
 	union {
@@ -120,6 +125,9 @@ long vfs_unlink(const char *path);
 long vfs_rmdir(const char *path);
 long vfs_stat(const char *path, struct stat *st);
 long vfs_chdir(const char *path);
+/* Creates path (its directory exists) as a special file with ops and mode (special.c); *dir_out is its directory, referenced. */
+long vfs_mknod_special(const char *path, const struct file_ops *ops, u32 mode,
+		       struct inode **dir_out);
 
 /*
  * Test point (ktest builds only): a failed O_CREAT open calls it after its
@@ -142,6 +150,9 @@ static inline void fs_test_open_cleanup(const char *path)
 	(void)path;
 }
 #endif
+
+/* special.c: an open of a special file (ino referenced; the reference is put): fd or -errno. */
+long special_open(struct inode *ino, int flags);
 
 /* ramfs.c: file operations of regular files and directories. */
 extern const struct file_ops ramfs_file_ops;

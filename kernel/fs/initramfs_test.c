@@ -9,9 +9,8 @@
 extern const u8 __initramfs_start[], __initramfs_end[];
 
 /* The programs user/bin/ builds (user/user.mk); each must be in /bin. */
-static const char *const programs[] = {
-	"hello", "echo", "true", "false", "cat", "ls", "malloctest"
-};
+static const char *const programs[] = { "hello", "echo", "true",       "false",
+					"cat",	 "ls",	 "malloctest", "sh" };
 
 static u8 abuf[2048];	     /* archives made by the cases; only the ktest task uses it */
 static u8 fbuf[8192];	     /* a file's bytes read back */

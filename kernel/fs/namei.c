@@ -132,11 +132,14 @@ long vfs_lookup(const char *path, struct inode **out)
 
 /*
  * Creates nd's last component in nd's directory as a regular file or a
- * directory (type): open(O_CREAT) and mkdir share it. Returns 0 if created,
- * 1 if the name was there already (only when !excl), or an error. With out,
- * *out is the inode, referenced for the caller.
+ * directory (type): open(O_CREAT), mkdir and special files share it.
+ * Returns 0 if created, 1 if the name was there already (only when !excl),
+ * or an error. With out, *out is the inode, referenced for the caller.
+ * special (a special file's ops, with its mode) is set before the name is
+ * visible, and then the directory is pinned.
  */
-static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode **out)
+static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode **out,
+		       const struct file_ops *special, u32 mode)
 {
 	struct inode *dir = nd->dir, *new;
 	struct dentry *d, *e;
@@ -150,6 +153,8 @@ static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode *
 		r = -ENOMEM;
 		goto out_free;
 	}
+	new->special = special;
+	new->mode = mode;
 	klock_lock(&dir->lock);
 	if (dir->nlink == 0) {
 		r = -ENOENT;
@@ -164,7 +169,10 @@ static long dir_create(struct nameidata *nd, u32 type, bool excl, struct inode *
 	} else {
 		klock_lock_nested(&new->lock, INODE_CHILD); /* parent before child */
 		new->nlink = type == S_IFDIR ? 2 : 1;	    /* its entry, and a directory's '.' */
+		new->pinned = special != NULL;
 		klock_unlock(&new->lock);
+		if (special)
+			dir->pinned = true;
 		if (type == S_IFDIR) {
 			inode_get(dir); /* the new directory's '..' */
 			new->dir.parent = dir;
@@ -237,7 +245,7 @@ long vfs_open(const char *path, int flags)
 	if (r)
 		goto out;
 	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
-		r = nd.slash ? -EISDIR : dir_create(&nd, S_IFREG, flags & O_EXCL, &ino);
+		r = nd.slash ? -EISDIR : dir_create(&nd, S_IFREG, flags & O_EXCL, &ino, NULL, 0);
 		created = r == 0;
 		if (created)
 			created_ino = ino->ino;
@@ -254,14 +262,22 @@ long vfs_open(const char *path, int flags)
 			r = -EISDIR;
 	} else if ((flags & O_DIRECTORY) || nd.slash) {
 		r = -ENOTDIR;
-	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
-		/* O_TRUNC on a read-only open is left alone (POSIX leaves it unspecified). */
+	} else if ((flags & O_TRUNC) && acc != O_RDONLY && !ino->special) {
+		/*
+		 * O_TRUNC on a read-only open is left alone (POSIX leaves it
+		 * unspecified); on a special file too, which has no pages (so a
+		 * shell's "echo 0 > /proc/lock_stat" works).
+		 */
 		klock_lock(&ino->lock);
 		inode_truncate(ino);
 		klock_unlock(&ino->lock);
 	}
 	if (r) {
 		inode_put(ino);
+		goto out_put;
+	}
+	if (ino->special) {
+		r = special_open(ino, flags); /* its own ops, not ramfs's pages */
 		goto out_put;
 	}
 	f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino, (u32)flags);
@@ -295,7 +311,7 @@ long vfs_mkdir(const char *path)
 	if (!r) {
 		r = nd.dir->type != S_IFDIR  ? -ENOTDIR :
 		    is_dots(nd.last, nd.len) ? -EEXIST :
-					       dir_create(&nd, S_IFDIR, true, NULL);
+					       dir_create(&nd, S_IFDIR, true, NULL, NULL, 0);
 		inode_put(nd.dir);
 	}
 	subsys_exit(SUBSYS_FS);
@@ -335,7 +351,9 @@ static long remove_name(const char *path, bool rmdir)
 	} else {
 		child = d->inode;
 		klock_lock_nested(&child->lock, INODE_CHILD); /* parent before child */
-		if (!rmdir)
+		if (child->pinned)
+			r = rmdir ? -EBUSY : -EPERM; /* a special file, or a directory above one */
+		else if (!rmdir)
 			child->nlink--;
 		else if (child->size)
 			r = -ENOTEMPTY;
@@ -368,6 +386,27 @@ long vfs_unlink(const char *path)
 long vfs_rmdir(const char *path)
 {
 	return remove_name(path, true);
+}
+
+long vfs_mknod_special(const char *path, const struct file_ops *ops, u32 mode,
+		       struct inode **dir_out)
+{
+	struct nameidata nd;
+	long r;
+
+	subsys_enter(SUBSYS_FS);
+	r = walk_parent(path, &nd);
+	if (!r) {
+		r = nd.slash || is_dots(nd.last, nd.len) ?
+			    -EINVAL :
+			    dir_create(&nd, S_IFREG, true, NULL, ops, mode);
+		if (r)
+			inode_put(nd.dir);
+		else
+			*dir_out = nd.dir;
+	}
+	subsys_exit(SUBSYS_FS);
+	return r;
 }
 
 long vfs_stat(const char *path, struct stat *st)

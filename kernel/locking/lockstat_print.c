@@ -1,4 +1,4 @@
-/* lockstat's output: the end-of-run table in Linux's /proc/lock_stat layout, and the lockstat: records. */
+/* lockstat's output: the table in Linux's /proc/lock_stat layout (end of run, and /proc/lock_stat's text), and the lockstat: records. */
 #include "lockstat_internal.h"
 #include <locklab/console.h>
 #include <locklab/kconfig.h>
@@ -81,14 +81,35 @@ size_t lockstat_format_row(char *buf, size_t n, const char *class_name,
 		(unsigned long long)s->acquisitions, h[0], h[1], h[2], h[3]);
 }
 
-static void rule(void)
+static void to_console(void *ctx, const char *line)
+{
+	(void)ctx;
+	printk_raw("%s", line);
+}
+
+static void rule(lockstat_line_fn emit, void *ctx)
 {
 	char line[256];
 	size_t len = 40 + 12 * 15;
 
 	memset(line, '-', len);
 	line[len] = '\0';
-	printk_raw("%s", line);
+	emit(ctx, line);
+}
+
+/* Linux's column header between two rules. */
+static void table_head(lockstat_line_fn emit, void *ctx)
+{
+	char line[256];
+
+	rule(emit, ctx);
+	snprintf(line, sizeof(line),
+		 "%40s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s", "class name",
+		 "con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",
+		 "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max",
+		 "holdtime-total", "holdtime-avg");
+	emit(ctx, line);
+	rule(emit, ctx);
 }
 
 static void to_ns(struct lockstat_sum *s)
@@ -101,6 +122,36 @@ static void to_ns(struct lockstat_sum *s)
 	s->hold_total = ns(s->hold_total);
 }
 
+/* Class id's row, from its sum in counter cycles; nothing for a class never used. */
+static void table_row(lockstat_line_fn emit, void *ctx, u16 id, const struct lockstat_sum *cycles)
+{
+	struct lockstat_sum s = *cycles;
+	char row[256];
+
+	if (!used(&s))
+		return;
+	to_ns(&s);
+	lockstat_format_row(row, sizeof(row), lock_class_name(id), &s);
+	emit(ctx, row);
+}
+
+/*
+ * /proc/lock_stat's text (kernel/locking/lockstat_proc.c): Linux's version
+ * line and the table, over the window since the last reset (writing 0 to
+ * the file resets it, as in Linux).
+ */
+void lockstat_proc_lines(lockstat_line_fn emit, void *ctx)
+{
+	struct lockstat_sum s;
+
+	emit(ctx, "lock_stat version 0.4");
+	table_head(emit, ctx);
+	for (u16 id = 1; id < lock_class_count(); id++) {
+		lockstat_sum_class(id, &s, false);
+		table_row(emit, ctx, id, &s);
+	}
+}
+
 /*
  * Taken once, before the first line: printing takes the console's lock,
  * and the table and the records after it must show the same numbers.
@@ -111,8 +162,6 @@ void lockstat_print_totals(void)
 {
 	u64 acquisitions = 0, timed = 0, up = time_ns();
 	u16 classes = lock_class_count();
-	struct lockstat_sum s;
-	char row[256];
 
 	for (u16 id = 1; id < classes; id++) {
 		lockstat_sum_class(id, &snapshot[id], true);
@@ -135,21 +184,10 @@ void lockstat_print_totals(void)
 			"holds only with lockstat_hold=1, or on hardware): holdtime columns cover those, - where "
 			"a class had none",
 			(unsigned long long)timed, (unsigned long long)acquisitions);
-	rule();
-	printk_raw("%40s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s", "class name",
-		   "con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",
-		   "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max",
-		   "holdtime-total", "holdtime-avg");
-	rule();
-	for (u16 id = 1; id < classes; id++) {
-		if (!used(&snapshot[id]))
-			continue;
-		s = snapshot[id];
-		to_ns(&s);
-		lockstat_format_row(row, sizeof(row), lock_class_name(id), &s);
-		printk_raw("%s", row);
-	}
-	rule();
+	table_head(to_console, NULL);
+	for (u16 id = 1; id < classes; id++)
+		table_row(to_console, NULL, id, &snapshot[id]);
+	rule(to_console, NULL);
 	/* The same totals as records, in ns (host tools parse these; docs/output-format.md). */
 	for (u16 id = 1; id < classes; id++)
 		if (used(&snapshot[id]))

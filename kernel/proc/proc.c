@@ -1,5 +1,6 @@
 /* Processes: the pid table, spawn with fd table and cwd inheritance, exit to a zombie, wait to reap. */
 #include <locklab/proc.h>
+#include <locklab/tty.h>
 #include <locklab/errno.h>
 #include <locklab/file.h>
 #include <locklab/fs.h>
@@ -138,6 +139,8 @@ long proc_spawn(void (*fn)(void *), void *arg, int cpu)
 		goto out;
 	}
 	p->files = files_dup(parent->files);
+	p->session = parent->session ? PROC_SESSION_MEMBER : PROC_SESSION_NONE;
+	p->intr_seq = atomic_load_relaxed(&tty_intr_seq);
 	if (!p->files) {
 		kfree(p);
 		ret = -ENOMEM;

@@ -182,7 +182,7 @@ static const char *base_name(const char *path)
 	return base;
 }
 
-long user_spawn_file(const char *path, const char *const *argv, int cpu)
+static long spawn_file(const char *path, const char *const *argv, int cpu, bool leader)
 {
 	struct exec_image *img;
 	struct user_mm *mm = NULL;
@@ -221,10 +221,21 @@ long user_spawn_file(const char *path, const char *const *argv, int cpu)
 	if (!r) {
 		mm->entry = img->eh.e_entry;
 		strlcpy(mm->name, base_name(path), sizeof(mm->name));
+		mm->session_leader = leader;
 	}
 	kfree(img);
 	kernel_exit();
 	return r ? r : user_start(mm, cpu);
+}
+
+long user_spawn_file(const char *path, const char *const *argv, int cpu)
+{
+	return spawn_file(path, argv, cpu, false);
+}
+
+long user_spawn_session(const char *path, const char *const *argv)
+{
+	return spawn_file(path, argv, TASK_ANY_CPU, true);
 }
 
 /* The system call: path and argv copied in from the caller (a user process's or a kernel task's). */

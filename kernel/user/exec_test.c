@@ -10,7 +10,7 @@
 #include <locklab/syscall.h>
 #include <locklab/user.h>
 
-long u_exec_spawn(u64 unused), u_exec_capture(u64 unused); /* exec.user.c */
+long u_exec_spawn(u64 unused); /* exec.user.c */
 
 /*
  * A program built here, so the suite needs no toolchain output: exit(argc
@@ -195,39 +195,6 @@ static void exec_spawn_from_el0(struct ktest *t)
 	user_shared_free(r);
 }
 
-/*
- * Runs path with argv (at most 6 short strings) from a launcher at EL0 that
- * captures its fd 1; returns the exit status, the output in out.
- */
-static int run_captured(struct ktest *t, const char *path, const char *const *argv, char *out,
-			u32 n)
-{
-	long *r = user_shared_alloc();
-	u64 *uargv, at = 1024 + 64;
-	char *page = (char *)r;
-	int status = -1;
-
-	out[0] = '\0';
-	if (!r)
-		return -1;
-	uargv = (u64 *)(page + 512);
-	strlcpy(page + 1024, path, 64);
-	for (u32 i = 0; argv[i] && i < 6; i++, at += 64) {
-		strlcpy(page + at, argv[i], 64);
-		uargv[i] = USER_SHARED_BASE + at;
-		uargv[i + 1] = 0;
-	}
-	KT_EXPECT(t, run_user("launcher", u_exec_capture, 0, r, TASK_ANY_CPU, &status) > 1);
-	KT_EXPECT_EQ(t, status, 0);
-	KT_EXPECT_EQ(t, r[63], 1L);
-	KT_EXPECT_EQ(t, r[3], 1L); /* the pipe is fds 0 and 1 */
-	KT_EXPECT(t, r[2] > 1);	   /* spawned */
-	strlcpy(out, page + 2048, n);
-	status = (int)r[0];
-	user_shared_free(r);
-	return status;
-}
-
 /* Whether line (with its newline) is one of text's lines. */
 static bool has_line(const char *text, const char *line)
 {
@@ -247,23 +214,23 @@ static void exec_runs_the_programs_in_bin(struct ktest *t)
 	long fd;
 
 	KT_EXPECT_EQ(t,
-		     run_captured(t, "/bin/hello", (const char *const[]){ "hello", NULL }, out,
-				  sizeof(out)),
+		     run_captured(t, "/bin/hello", (const char *const[]){ "hello", NULL }, NULL,
+				  out, sizeof(out)),
 		     0);
 	KT_EXPECT_MEMEQ(t, out, "hello from pid ", 15);
 	KT_EXPECT_EQ(t,
 		     run_captured(t, "/bin/echo",
-				  (const char *const[]){ "echo", "a", "bc", "", "d", NULL }, out,
-				  sizeof(out)),
+				  (const char *const[]){ "echo", "a", "bc", "", "d", NULL }, NULL,
+				  out, sizeof(out)),
 		     0);
 	KT_EXPECT_STREQ(t, out, "a bc  d\n");
 	KT_EXPECT_EQ(t,
-		     run_captured(t, "/bin/true", (const char *const[]){ "true", NULL }, out,
+		     run_captured(t, "/bin/true", (const char *const[]){ "true", NULL }, NULL, out,
 				  sizeof(out)),
 		     0);
 	KT_EXPECT_EQ(t,
-		     run_captured(t, "/bin/false", (const char *const[]){ "false", NULL }, out,
-				  sizeof(out)),
+		     run_captured(t, "/bin/false", (const char *const[]){ "false", NULL }, NULL,
+				  out, sizeof(out)),
 		     1);
 	fd = sys_creat("/exec/text");
 	KT_ASSERT(t, fd >= 0);
@@ -271,18 +238,18 @@ static void exec_runs_the_programs_in_bin(struct ktest *t)
 	sys_close((int)fd);
 	KT_EXPECT_EQ(t,
 		     run_captured(t, "/bin/cat", (const char *const[]){ "cat", "/exec/text", NULL },
-				  out, sizeof(out)),
+				  NULL, out, sizeof(out)),
 		     0);
 	KT_EXPECT_STREQ(t, out, text);
 	KT_EXPECT_EQ(t, sys_unlink("/exec/text"), 0);
 	KT_EXPECT_EQ(t,
-		     run_captured(t, "/bin/ls", (const char *const[]){ "ls", "/bin", NULL }, out,
-				  sizeof(out)),
+		     run_captured(t, "/bin/ls", (const char *const[]){ "ls", "/bin", NULL }, NULL,
+				  out, sizeof(out)),
 		     0);
-	KT_EXPECT(t, has_line(out, "hello") && has_line(out, "malloctest"));
+	KT_EXPECT(t, has_line(out, "hello") && has_line(out, "malloctest") && has_line(out, "sh"));
 	KT_EXPECT_EQ(t,
 		     run_captured(t, "/bin/malloctest", (const char *const[]){ "malloctest", NULL },
-				  out, sizeof(out)),
+				  NULL, out, sizeof(out)),
 		     0);
 	KT_EXPECT_STREQ(t, out, "malloc ok\n");
 }

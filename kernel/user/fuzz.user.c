@@ -14,7 +14,8 @@
  * half, sizes, random bits (one call in three only the plausible ones). The other registers get random bits too, and
  * after the SVC all of them but x0 must be what they were.
  *
- * It must neither end nor hang by its own doing: it never asks for exit,
+ * It must neither end nor hang by its own doing: it never asks for exit
+ * or poweroff, hands ktest and bench only bad pointers (fze_sandbox_args),
  * closes both ends of every pipe it is given at once (so no read can
  * block), and keeps brk, mmap and munmap inside FZE_SANDBOX (fuzz_el0.h).
  * Pointers it hands the kernel go where a write cannot hurt it: the low
@@ -178,7 +179,12 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 				      0,
 				      MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS };
 
-	if (nr == SYS_brk) {
+	if (nr == SYS_ktest || nr == SYS_bench) {
+		/* never a string: a suite or workload it named would run (or print its refusal) */
+		static const long bad[] = { 0, 0x20000000L, (long)0xffffff8040200000UL, -1 };
+
+		a[0] = bad[fze_below(z, 4)];
+	} else if (nr == SYS_brk) {
 		/* 0 asks for the break; else at most 1 MiB above the first one */
 		a[0] = fze_below(z, 4) ? z->brk0 + (long)fze_below(z, 1 << 20) : 0;
 	} else if (nr == SYS_munmap) {
@@ -263,7 +269,7 @@ static void fze_one(struct fze *z)
 		nr = fze_below(z, 16) ? (long)fze_below(z, NR_SYSCALLS + 5) :
 		     fze_below(z, 2)  ? (long)fze_rand(z) :
 					(long)(fze_rand(z) >> 40);
-	while (nr == SYS_exit);
+	while (nr == SYS_exit || nr == SYS_poweroff);
 	for (int i = 0; i < 31; i++)
 		regs.x[i] = i < 6 ? fze_value(z, i, tame) : (long)fze_rand(z);
 	regs.x[8] = nr;

@@ -8,6 +8,8 @@
 #include <locklab/sched.h>
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
+#include <locklab/tty.h>
+#include <asm/atomic.h>
 #include <locklab/syscall.h>
 #include <asm/boot.h>
 #include <asm/irqflags.h>
@@ -47,6 +49,8 @@ static void user_enter(void *arg)
 	f.elr = mm->entry;
 	f.spsr = 0; /* EL0t, interrupts unmasked */
 	current_proc()->mm = mm;
+	if (mm->session_leader)
+		current_proc()->session = PROC_SESSION_LEADER;
 	local_irq_disable(); /* TTBR0 and the task's copy change together */
 	current_task()->ttbr0 = mm->ttbr0;
 	uspace_switch(mm->ttbr0);
@@ -94,7 +98,14 @@ long user_become(const char *name, long (*entry)(u64 arg), u64 arg, void *shared
 void user_return_check(void)
 {
 	struct task *t = current_task();
+	struct proc *p = t->proc;
 
+	/* Ctrl-C on the console ends the session's foreground processes (the shell's children). */
+	if (p->session == PROC_SESSION_MEMBER &&
+	    atomic_load_relaxed(&tty_intr_seq) != p->intr_seq) {
+		local_irq_enable();
+		sys_exit(128 + USER_SIGINT);
+	}
 	if (t->user_return_hook) {
 		local_irq_enable();
 		t->user_return_hook(t->user_return_arg);

@@ -1,6 +1,8 @@
-/* Helpers the user-mode ktest suites (user, vm) share; see user_ktest.h. */
+/* Helpers the user-mode ktest suites (user, vm, exec, shell) share; see user_ktest.h. */
 #include "user_ktest.h"
 #include <locklab/klock.h>
+#include <locklab/errno.h>
+#include <locklab/fcntl.h>
 #include <locklab/mm.h>
 #include <locklab/printf.h>
 #include <locklab/sched.h>
@@ -72,5 +74,60 @@ int fault_case(struct ktest *t, const char *name, long (*entry)(u64), int want_s
 	user_last_fault(last, sizeof(last));
 	last[MIN(strlen(want), sizeof(last) - 1)] = '\0';
 	KT_EXPECT_STREQ(t, last, want);
+	return status;
+}
+
+long u_exec_capture(u64 unused); /* exec.user.c */
+
+
+int run_captured(struct ktest *t, const char *path, const char *const *argv, const char *input,
+		 char *out, u32 n)
+{
+	/* Files of their own: a captured program may run another (sh's ktest exec). */
+	static u32 seq;
+	char in_path[32], out_path[32];
+	long *r = user_shared_alloc(), fd, got, len = 0;
+	u64 *uargv, at = 1024 + 64;
+	u32 me = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
+	char *page = (char *)r;
+	int status = -1;
+
+	out[0] = '\0';
+	KT_EXPECT(t, r != NULL);
+	if (!r)
+		return -1;
+	snprintf(in_path, sizeof(in_path), "/capture%u.in", me);
+	snprintf(out_path, sizeof(out_path), "/capture%u.out", me);
+	fd = sys_creat(in_path);
+	KT_EXPECT(t, fd >= 0);
+	if (fd >= 0 && input)
+		KT_EXPECT_EQ(t, sys_write((int)fd, input, strlen(input)), (long)strlen(input));
+	if (fd >= 0)
+		sys_close((int)fd);
+	uargv = (u64 *)(page + 512);
+	strlcpy(page + 1024, path, 64);
+	for (u32 i = 0; argv[i] && i < 6; i++, at += 64) {
+		strlcpy(page + at, argv[i], 64);
+		uargv[i] = USER_SHARED_BASE + at;
+		uargv[i + 1] = 0;
+	}
+	strlcpy(page + 1536, in_path, 64);
+	strlcpy(page + 1600, out_path, 64);
+	KT_EXPECT(t, run_user("launcher", u_exec_capture, 0, r, TASK_ANY_CPU, &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], 1L);
+	KT_EXPECT_EQ(t, r[3], 1L); /* fds 0, 1, 2 as planned */
+	KT_EXPECT(t, r[2] > 1);	   /* spawned */
+	status = (int)r[0];
+	user_shared_free(r);
+	fd = sys_open(out_path, O_RDONLY);
+	KT_EXPECT(t, fd >= 0);
+	while (fd >= 0 && len + 1 < n && (got = sys_read((int)fd, out + len, n - 1 - len)) > 0)
+		len += got;
+	out[len] = '\0';
+	if (fd >= 0)
+		sys_close((int)fd);
+	sys_unlink(in_path);
+	sys_unlink(out_path);
 	return status;
 }

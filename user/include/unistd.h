@@ -45,5 +45,9 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 int munmap(void *addr, size_t len);
 int spawn(const char *path,
 	  char *const argv[]); /* the child's pid (user_spawn_file in the kernel) */
+/* locklab's own (docs/syscalls.md): end the run; run ktest suites; run benchmarks (failures, or -1) */
+void poweroff(void) __attribute__((noreturn));
+int ktest(const char *suites);
+int bench(const char *args);
 
 #endif

@@ -171,3 +171,19 @@ int spawn(const char *path, char *const argv[])
 {
 	return (int)SC2(SYS_spawn, path, argv);
 }
+
+void poweroff(void)
+{
+	for (;;) /* it does not come back; if it did, it would be asked again */
+		__syscall(SYS_poweroff, 0, 0, 0, 0, 0, 0);
+}
+
+int ktest(const char *suites)
+{
+	return (int)SC1(SYS_ktest, suites);
+}
+
+int bench(const char *args)
+{
+	return (int)SC1(SYS_bench, args);
+}

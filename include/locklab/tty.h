@@ -1,0 +1,30 @@
+/* The console's input side: a line discipline fed by the UART's receive interrupt, and the console as a file. */
+#ifndef LOCKLAB_TTY_H
+#define LOCKLAB_TTY_H
+
+#include <locklab/types.h>
+
+#define TTY_LINE_MAX  256  /* a line being typed, its newline included */
+#define TTY_READY_MAX 1024 /* typed lines no one has read yet */
+
+/*
+ * One byte typed (drivers: the receive interrupt; tests: directly).
+ * Printable bytes and tab are echoed and kept; Enter (CR or LF) ends the
+ * line, which becomes readable; Backspace/DEL erases one byte; Ctrl-C
+ * throws the line away, wakes a reader with -EINTR and ends the console
+ * session's foreground processes (tty_intr_seq); Ctrl-D on an empty line
+ * is end of file for the next read. Others are ignored.
+ */
+void tty_input(char c);
+void tty_rx_interrupt(void); /* kernel/irq.c: the console UART's interrupt */
+
+/* Ctrl-Cs typed so far (atomic): a session member started before the last one is ended (user.c). */
+extern u32 tty_intr_seq;
+
+struct file;
+/* A new open file on the console: read a line, write bytes. NULL without memory. */
+struct file *tty_open(void);
+/* Installs the console as fds 0, 1 and 2 of the calling process: 0, or -EBUSY if one is taken, -ENOMEM. */
+long tty_install_stdio(void);
+
+#endif

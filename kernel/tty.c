@@ -1,0 +1,213 @@
+/* The console's input side: the PL011's receive interrupt, a line discipline (echo, backspace, Ctrl-C, Ctrl-D), the console as a file. */
+#include <locklab/tty.h>
+#include <locklab/console.h>
+#include <locklab/errno.h>
+#include <locklab/fcntl.h>
+#include <locklab/file.h>
+#include <locklab/initcall.h>
+#include <locklab/irq.h>
+#include <locklab/platform.h>
+#include <locklab/spinlock.h>
+#include <locklab/string.h>
+#include <locklab/uaccess.h>
+#include <locklab/wait.h>
+#include <asm/atomic.h>
+
+/*
+ * The lock is a spinlock taken with interrupts off: the receive interrupt
+ * takes it too. Readers sleep on readers outside it (wait_event with no
+ * strategy lock; the condition takes the lock itself).
+ */
+static struct {
+	struct spinlock lock;
+	char line[TTY_LINE_MAX];   /* guarded by lock: the line being typed */
+	u32 line_len;		   /* guarded by lock */
+	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines, a ring */
+	u32 head, count;	   /* guarded by lock */
+	u32 eofs;		   /* guarded by lock: Ctrl-Ds on an empty line not yet read */
+	u64 dropped;		   /* guarded by lock: bytes lost to a full line or ring */
+} tty = { .lock = SPINLOCK_INIT("tty") };
+
+static struct wait_queue tty_readers = WAIT_QUEUE_INIT("tty_readers");
+u32 tty_intr_seq;
+
+static void echo(const char *s, size_t n)
+{
+	console_write(s, n);
+}
+
+/* Moves the typed line (with its newline) to the ring; tty.lock held. */
+static void line_done(void)
+{
+	tty.line[tty.line_len++] = '\n';
+	if (tty.count + tty.line_len > TTY_READY_MAX) {
+		tty.dropped += tty.line_len;
+	} else {
+		for (u32 i = 0; i < tty.line_len; i++)
+			tty.ready[(tty.head + tty.count + i) % TTY_READY_MAX] = tty.line[i];
+		tty.count += tty.line_len;
+	}
+	tty.line_len = 0;
+}
+
+void tty_input(char c)
+{
+	u64 flags = spin_lock_irqsave(&tty.lock);
+	bool wake = false;
+
+	switch (c) {
+	case '\r':
+	case '\n':
+		echo("\n", 1);
+		line_done();
+		wake = true;
+		break;
+	case 0x7f: /* DEL, what most terminals send for Backspace */
+	case '\b':
+		if (tty.line_len) {
+			tty.line_len--;
+			echo("\b \b", 3);
+		}
+		break;
+	case 0x03: /* Ctrl-C */
+		tty.line_len = 0;
+		echo("^C\n", 3);
+		atomic_fetch_add_relaxed(&tty_intr_seq, 1U);
+		wake = true;
+		break;
+	case 0x04: /* Ctrl-D */
+		if (!tty.line_len) {
+			tty.eofs++;
+			wake = true;
+		}
+		break;
+	default:
+		if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+			if (tty.line_len < TTY_LINE_MAX - 1) {
+				tty.line[tty.line_len++] = c;
+				echo(&c, 1);
+			} else {
+				tty.dropped++;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&tty.lock, flags);
+	if (wake)
+		wake_up(&tty_readers);
+}
+
+void tty_rx_interrupt(void)
+{
+	int c;
+
+	while ((c = pl011_try_getc()) >= 0)
+		tty_input((char)c);
+	pl011_rx_irq_ack();
+}
+
+static bool tty_readable(u32 intr_seq)
+{
+	u64 flags = spin_lock_irqsave(&tty.lock);
+	bool ok = tty.count || tty.eofs || atomic_load_relaxed(&tty_intr_seq) != intr_seq;
+
+	spin_unlock_irqrestore(&tty.lock, flags);
+	return ok;
+}
+
+/* One line (or its first n bytes) per read, as a terminal in canonical mode; 0 after Ctrl-D; -EINTR after Ctrl-C. */
+static long tty_read(struct file *f, void *buf, u64 n)
+{
+	u32 seq = atomic_load_relaxed(&tty_intr_seq), got = 0;
+	char kbuf[TTY_LINE_MAX];
+	u64 flags;
+	long r;
+
+	(void)f;
+	if (n == 0)
+		return 0;
+	wait_event(&tty_readers, tty_readable(seq), NULL);
+	flags = spin_lock_irqsave(&tty.lock);
+	if (tty.count) {
+		while (got < n && got < sizeof(kbuf) && tty.count) {
+			char c = tty.ready[tty.head];
+
+			kbuf[got++] = c;
+			tty.head = (tty.head + 1) % TTY_READY_MAX;
+			tty.count--;
+			if (c == '\n')
+				break;
+		}
+		r = got;
+	} else if (tty.eofs) {
+		tty.eofs--;
+		r = 0;
+	} else {
+		r = -EINTR;
+	}
+	spin_unlock_irqrestore(&tty.lock, flags);
+	if (r > 0 && copy_to_user(buf, kbuf, (u64)r))
+		return -EFAULT;
+	return r;
+}
+
+static long tty_write(struct file *f, const void *buf, u64 n)
+{
+	char kbuf[128];
+
+	(void)f;
+	for (u64 done = 0; done < n;) {
+		u64 chunk = MIN(n - done, sizeof(kbuf));
+
+		if (copy_from_user(kbuf, (const u8 *)buf + done, chunk))
+			return done ? (long)done : -EFAULT;
+		console_write(kbuf, chunk);
+		done += chunk;
+	}
+	return (long)n;
+}
+
+static const struct file_ops tty_ops = {
+	.read = tty_read,
+	.write = tty_write,
+};
+
+struct file *tty_open(void)
+{
+	return file_alloc(&tty_ops, NULL, O_RDWR);
+}
+
+long tty_install_stdio(void)
+{
+	for (int want = 0; want < 3; want++) {
+		struct file *f = tty_open();
+		int fd;
+
+		if (!f)
+			return -ENOMEM;
+		fd = fd_install(f);
+		if (fd != want) {
+			if (fd >= 0)
+				fd_close(fd);
+			else
+				file_put(f);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+/* Receive interrupts on, routed to the boot CPU (this one). */
+static void tty_init(void)
+{
+	u32 intid = platform()->uart_intid;
+
+	if (!platform()->have_uart)
+		return;
+	if (!intid) {
+		printk("tty: the console UART has no interrupt in the device tree: no console input");
+		return;
+	}
+	irq_enable_spi(intid);
+	pl011_rx_irq_enable();
+}
+initcall(tty_init, INITCALL_ROOTFS);

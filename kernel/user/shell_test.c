@@ -1,0 +1,197 @@
+/* ktest suite "shell": /bin/sh run on scripts, and the built-ins' calls (ktest, bench) from EL0. */
+#include <locklab/ktest.h>
+#include "user_ktest.h"
+#include <locklab/errno.h>
+#include <locklab/panic.h>
+#include <locklab/sched.h>
+#include <locklab/string.h>
+#include <locklab/syscall.h>
+#include <locklab/time.h>
+#include <locklab/user.h>
+
+long u_shell_calls(u64 unused), u_shell_long_bench(u64 unused); /* shell.user.c */
+
+/* selftest_fail's cases that fail (kernel/tests/selftest.c): all but selftest_passes. */
+#define SELFTEST_FAIL_FAILS 6
+
+static const char *const sh_argv[] = { "sh", NULL };
+
+/* Whether text contains part. */
+static bool contains(const char *text, const char *part)
+{
+	for (u64 n = strlen(part); *text; text++)
+		if (strncmp(text, part, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The failures the cases cause on purpose (ktest selftest_fail) are kept
+ * for poweroff (run_note_failure); each case checks that and puts the
+ * reason back as it was.
+ */
+static const char *failure_before;
+
+static void shell_case_init(struct ktest *t)
+{
+	failure_before = run_failure();
+	user_case_init(t);
+}
+
+static void shell_case_exit(struct ktest *t)
+{
+	run_failure_set(failure_before);
+	user_case_exit(t);
+}
+
+static void shell_runs_a_script(struct ktest *t)
+{
+	static const char script[] = "echo hi\n"
+				     "/bin/true\n"
+				     "false\n"
+				     "nosuch\n"
+				     "cd /bin\n"
+				     "./echo \"in  bin\" x\"y z\"\n"
+				     "cd /nonexistent\n"
+				     "  # a comment\n"
+				     "\n"
+				     "exit x\n"
+				     "echo \"oops\n"
+				     "ktest selftest_fail\n"
+				     "ktest shell_no_such_suite\n"
+				     "bench shell_no_such_workload cpus=1\n"
+				     "exit 3\n"
+				     "echo never\n";
+	static const char want[] = "$ hi\n"
+				   "$ "
+				   "$ sh: false: exit 1\n"
+				   "$ sh: nosuch: not found\n"
+				   "$ "
+				   "$ in  bin xy z\n"
+				   "$ sh: cd: /nonexistent: ENOENT\n"
+				   "$ "
+				   "$ "
+				   "$ sh: exit: x: not a number from 0 to 255\n"
+				   "$ sh: unterminated quote\n"
+				   "$ sh: ktest: 6 failed\n"
+				   "$ sh: ktest: EINVAL\n"
+				   "$ sh: bench: EINVAL\n"
+				   "$ ";
+	static char out[1024];
+
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out)), 3);
+	KT_EXPECT_STREQ(t, out, want);
+	KT_EXPECT(t, run_failure() != NULL);
+	if (!failure_before)
+		KT_EXPECT_STREQ(t, run_failure(), "ktest");
+}
+
+/* Lines split across reads, several in one, one too long, the last without a newline; end of input is exit 0. */
+static void shell_buffers_its_input(struct ktest *t)
+{
+	static char script[700], out[2048];
+	u32 n;
+
+	strlcpy(script, "echo one\n", sizeof(script));
+	n = (u32)strlen(script);
+	memset(script + n, 'x', 600); /* past the shell's 512-byte line */
+	strlcpy(script + n + 600, "\necho two\nhelp\necho three", sizeof(script) - n - 600);
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out)), 0);
+	KT_EXPECT_MEMEQ(t, out, "$ one\n$ sh: line longer than 511 bytes: ignored\ntwo\n$ ", 51);
+	KT_EXPECT(t, contains(out, "\npoweroff ")); /* help's list */
+	n = (u32)strlen(out);
+	KT_EXPECT(t, n > 10 && strcmp(out + n - 10, "$ three\n$ ") == 0);
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, "", out, sizeof(out)), 0);
+	KT_EXPECT_STREQ(t, out, "$ ");
+}
+
+static void shell_calls_from_el0(struct ktest *t)
+{
+	static const long want[] = { -EFAULT, -EFAULT, -EINVAL, -EINVAL, SELFTEST_FAIL_FAILS,
+				     -EFAULT, -EINVAL, -EINVAL, 0 };
+	long *r = user_shared_alloc();
+	int status;
+
+	KT_ASSERT(t, r);
+	KT_EXPECT(t, run_user("calls", u_shell_calls, 0, r, TASK_ANY_CPU, &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], (long)ARRAY_SIZE(want));
+	for (u32 i = 0; i < ARRAY_SIZE(want); i++)
+		if (r[i] != want[i])
+			ktest_fail(t, __FILE__, __LINE__, "call %u gave %ld, expected %ld", i, r[i],
+				   want[i]);
+	t->expectations++;
+	if (!failure_before)
+		KT_EXPECT_STREQ(t, run_failure(), "ktest");
+	user_shared_free(r);
+}
+
+/* While a bench call runs, another ktest or bench call is refused with -EBUSY. */
+static void shell_one_run_at_a_time(struct ktest *t)
+{
+	long *r = user_shared_alloc(), pid, got = 0;
+	int status = -1;
+	u64 deadline;
+
+	KT_ASSERT(t, r);
+	pid = user_spawn("bench", u_shell_long_bench, 0, r, TASK_ANY_CPU);
+	KT_EXPECT(t, pid > 1);
+	/* Probes until the bench holds the runner (until it started, each probe runs: -EINVAL). */
+	deadline = time_counter() + 5 * time_freq();
+	while (pid > 1 && got != -EBUSY && time_counter() < deadline) {
+		u64 pause = time_counter() + time_freq() / 200;
+
+		got = sys_ktest("shell_probe");
+		while (time_counter() < pause)
+			yield();
+	}
+	KT_EXPECT_EQ(t, got, -EBUSY);
+	if (pid > 1)
+		KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], 1L);
+	KT_EXPECT_EQ(t, r[0], 0L); /* the bench itself ran, and passed */
+	user_shared_free(r);
+}
+
+static const struct ktest_case shell_cases[] = {
+	KTEST_CASE(shell_runs_a_script),
+	KTEST_CASE(shell_buffers_its_input),
+	KTEST_CASE(shell_calls_from_el0),
+	KTEST_CASE(shell_one_run_at_a_time),
+};
+
+KTEST_SUITE(shell, shell_cases, .init = shell_case_init, .exit = shell_case_exit);
+
+/*
+ * Planted for the host (tests/test_boot_faults.py), run only when named:
+ * the shell's poweroff ends the boot from EL0, with status=pass, or with
+ * status=fail once a ktest call in it failed. Neither case comes back.
+ */
+static void shell_poweroff(struct ktest *t, const char *script)
+{
+	static char out[256];
+
+	run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out));
+	ktest_fail(t, __FILE__, __LINE__, "the shell came back from poweroff: \"%s\"", out);
+}
+
+static void selftest_shell_poweroff(struct ktest *t)
+{
+	shell_poweroff(t, "echo before\npoweroff\necho after\n");
+}
+
+static void selftest_shell_poweroff_after_failure(struct ktest *t)
+{
+	shell_poweroff(t, "ktest selftest_fail\npoweroff\n");
+}
+
+static const struct ktest_case poweroff_cases[] = {
+	KTEST_CASE(selftest_shell_poweroff),
+};
+KTEST_SUITE_EXPLICIT(selftest_shell_poweroff, poweroff_cases);
+
+static const struct ktest_case poweroff_failed_cases[] = {
+	KTEST_CASE(selftest_shell_poweroff_after_failure),
+};
+KTEST_SUITE_EXPLICIT(selftest_shell_poweroff_failed, poweroff_failed_cases);
