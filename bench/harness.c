@@ -598,7 +598,7 @@ static const char *const run_opts[] = {
 long bench_run_args(const char *args)
 {
 	static char cmdline[320];
-	static u8 saved[512];
+	static u8 saved[1024]; /* the options run_opts names, bench= (512 bytes) among them */
 	const char *sp = strchr(args, ' ');
 	size_t first = sp ? (size_t)(sp - args) : strlen(args);
 	bool has_eq = false;
