@@ -21,7 +21,8 @@
 #include <asm/atomic.h>
 #include <generated/version.h>
 
-static char bench_select[512] = CONFIG_BENCH_DEFAULT; /* every workload by name fits (make bench lists them) */
+static char bench_select[512] =
+	CONFIG_BENCH_DEFAULT; /* every workload by name fits (make bench lists them) */
 BOOTPARAM_STR(
 	bench_select, "bench",
 	"benchmarks to run: all (every workload not marked named-only), none, help (list the workloads), "

@@ -438,9 +438,8 @@ class BootFaultTests(ktap_unittest.TestCase):
         # text (which the identity map of old would have served) must fault and be named, the address as it was.
         rc, text, _ = boot('physptr', '--cpus', '1', '--bootargs', 'ktest=selftest_phys_pointer', timeout=30)
         expect_rc(rc, 1, text)
-        has(text, r'^exception: cpu0: read of the lower half \(user memory, reached only through copy_to_user/'
-                  r'copy_from_user; a physical address used as a pointer\?\) at 0x4[0-9a-f]{7} '
-                  r'\(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
+        has(text, r'^exception: cpu0: read of the lower half \(user space: a physical address used as a pointer\?\) '
+                  r'at 0x4[0-9a-f]{7} \(pc 0xffffff804[0-9a-f]{7}\)$', 'the load named, low address and high pc')
         has(text, r'^panic: cpu=0 unhandled exception: read of the lower half', 'the panic')
         expect('did not fault' not in text, 'the load went through')
 

@@ -324,10 +324,8 @@ bool mmu_describe(u64 addr, char *buf, u32 n)
 		return true;
 	}
 	if (addr < LINEAR_MAP_SIZE) {
-		snprintf(
-			buf, n,
-			"the lower half (user memory, reached only through copy_to_user/copy_from_user; "
-			"a physical address used as a pointer?)");
+		snprintf(buf, n,
+			 "the lower half (user space: a physical address used as a pointer?)");
 		return true;
 	}
 	for (int i = 0; p && i < p->nr_reserved; i++) {
