@@ -55,6 +55,11 @@ static struct run_job {
  * expect: a process of its own (sys_spawn) left the pipe suite's helper
  * tasks, bare tasks acting for process 1, without the fds it had opened.
  */
+bool run_busy(void)
+{
+	return atomic_load_acquire(&job.busy) != 0;
+}
+
 static void run_task(void *arg)
 {
 	struct run_job *j = arg;

@@ -19,6 +19,8 @@ bool end_shell(void);
 void run_note_failure(const char *reason);
 /* The reason kept (NULL: none yet), and putting one back (a test undoing the failures it caused). */
 const char *run_failure(void);
+/* Whether a ktest() or bench() call is running now (kernel/sys_run.c; the shell suite waits for one). */
+bool run_busy(void);
 void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far

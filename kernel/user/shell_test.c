@@ -136,15 +136,12 @@ static void shell_one_run_at_a_time(struct ktest *t)
 	KT_ASSERT(t, r);
 	pid = user_spawn("bench", u_shell_long_bench, 0, r, TASK_ANY_CPU);
 	KT_EXPECT(t, pid > 1);
-	/* Probes until the bench holds the runner (until it started, each probe runs: -EINVAL). */
+	/* Once the bench holds the runner (a 400 ms run), a ktest call is refused. */
 	deadline = time_counter() + 5 * time_freq();
-	while (pid > 1 && got != -EBUSY && time_counter() < deadline) {
-		u64 pause = time_counter() + time_freq() / 200;
-
-		got = sys_ktest("shell_probe");
-		while (time_counter() < pause)
-			yield();
-	}
+	while (pid > 1 && !run_busy() && time_counter() < deadline)
+		yield();
+	KT_EXPECT(t, run_busy());
+	got = sys_ktest("shell_probe");
 	KT_EXPECT_EQ(t, got, -EBUSY);
 	if (pid > 1)
 		KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
