@@ -5,6 +5,8 @@
 #include <locklab/fcntl.h>
 #include <locklab/file.h>
 #include <locklab/initcall.h>
+#include <locklab/klock.h>
+#include <locklab/syscall.h>
 #include <locklab/irq.h>
 #include <locklab/platform.h>
 #include <locklab/spinlock.h>
@@ -173,23 +175,43 @@ static const struct file_ops tty_ops = {
 
 struct file *tty_open(void)
 {
-	return file_alloc(&tty_ops, NULL, O_RDWR);
+	struct file *f;
+
+	kernel_enter(); /* kmalloc wants the kernel scope */
+	f = file_alloc(&tty_ops, NULL, O_RDWR);
+	kernel_exit();
+	return f;
+}
+
+/* fd_install into the caller's table, in the kernel scope (the fd table's lock under BKL). */
+static int tty_fd(struct file *f)
+{
+	int fd;
+
+	kernel_enter();
+	fd = fd_install(f);
+	if (fd < 0)
+		file_put(f);
+	kernel_exit();
+	return fd;
+}
+
+int tty_open_fd(void)
+{
+	struct file *f = tty_open();
+
+	return f ? tty_fd(f) : -ENOMEM;
 }
 
 long tty_install_stdio(void)
 {
 	for (int want = 0; want < 3; want++) {
-		struct file *f = tty_open();
-		int fd;
+		int fd = tty_open_fd();
 
-		if (!f)
-			return -ENOMEM;
-		fd = fd_install(f);
+		if (fd < 0)
+			return fd;
 		if (fd != want) {
-			if (fd >= 0)
-				fd_close(fd);
-			else
-				file_put(f);
+			sys_close(fd);
 			return -EBUSY;
 		}
 	}

@@ -24,6 +24,8 @@ extern u32 tty_intr_seq;
 struct file;
 /* A new open file on the console: read a line, write bytes. NULL without memory. */
 struct file *tty_open(void);
+/* The same, installed in the caller's fd table: the fd, or -ENOMEM, -EMFILE. */
+int tty_open_fd(void);
 /* Installs the console as fds 0, 1 and 2 of the calling process: 0, or -EBUSY if one is taken, -ENOMEM. */
 long tty_install_stdio(void);
 
