@@ -185,6 +185,10 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Opti
         return 'the host was busy during some of these runs'
     if waits and median(waits) > 50:
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
+    if workload.startswith('u-') and any(r.get('board') == 'qemu-virt' for r in runs):
+        return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
+                'every exception and to return from it, so the vCPUs take turns there whatever the '
+                'strategy (docs/benchmarks.md, "User workloads under QEMU")')
     return ('none the data show (host quiet, lock wait ' +
             (f'{median(waits):.0f} %' if waits else 'not measured') + '): the workload itself')
 
