@@ -39,6 +39,8 @@ endif
 
 # Tools each kind of target needs; a missing one stops with a pointer to the deps script.
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
+# The compiler, checked at the first object only: the check is a $(shell), a fork per object.
+need-cc = $(call need-tool,$(CC))$(eval need-cc :=)
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
@@ -103,7 +105,7 @@ $(objtree)/.config: | $(objtree)
 # an unknown symbol) is fixed by kconfig-conf with at most a warning about
 # another line; scripts/kconfig-check names the line and what was kept.
 # silentoldconfig writes autoconf.h and touches include/config/<sym>.h only for
-# symbols whose value changed; scripts/fixdep.sh makes each object depend on
+# symbols whose value changed; scripts/fixdep.awk makes each object depend on
 # the symbols it mentions, so a saved config rebuilds only what it affects.
 $(objtree)/include/config/auto.conf: $(objtree)/.config $(KCONFIG_FILES)
 	$(call need-tool,kconfig-conf)
@@ -182,38 +184,38 @@ $(objtree)/include/generated/version.h: FORCE | $(gen-hdrs)
 $(objtree)/bench/harness.o: $(objtree)/include/generated/version.h
 
 $(objtree)/%.o: $(srctree)/%.c $(objtree)/.kflags | $(gen-hdrs)
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) CC $*.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@
-	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 
 $(objtree)/%.o: $(srctree)/%.S $(objtree)/.kflags | $(gen-hdrs)
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) AS $*.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@
-	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 
 # Code that runs at EL0 (kernel/user/*.user.c, *.user.S): compiled as kernel
 # code (position-independent, hidden symbols), then every allocated section
 # renamed .user.* so the linker script puts it in the pages user address
 # spaces map. A pattern with a shorter stem wins, so these rules apply.
 $(objtree)/%.user.o: $(srctree)/%.user.c $(objtree)/.kflags | $(gen-hdrs)
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) CC-USER $*.user.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
 	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
-	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 
 $(objtree)/%.user.o: $(srctree)/%.user.S $(objtree)/.kflags | $(gen-hdrs)
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) AS-USER $*.user.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
 	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
-	$(Q)$(srctree)/scripts/fixdep.sh $@.d.tmp $(objtree) > $@.d && rm -f $@.d.tmp
+	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 
 -include $(KOBJS:.o=.o.d)
 

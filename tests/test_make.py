@@ -297,6 +297,47 @@ class MakeTests(ktap_unittest.TestCase):
             chosen = re.findall(r'^CONFIG_LOCK_STRATEGY_\w+=y$', f.read(), re.M)
         expect_eq(len(chosen), 1, f'strategies chosen in the updated .config: {chosen}')
 
+    def test_make_rebuilds_only_objects_using_a_changed_symbol(self):
+        """kconfig-conf touches include/config/<sym>.h when <sym> changes; make then recompiles the
+        objects whose source or headers mention CONFIG_<sym> (scripts/fixdep.awk), and no other."""
+        sym, stamp = 'LOCK_STAT_HOLD_TIME', os.path.join(ARGS.objdir, 'include/config/lock/stat/hold/time.h')
+        expect(os.path.exists(stamp), f'{stamp} missing: the check kernel is not built from defconfig')
+
+        # The flag and version stamps are remade at every run (FORCE) and rewritten only when they
+        # change; -n would count them as remade and everything after them as stale: -o keeps them.
+        stamps = [f'-o{os.path.join(ARGS.objdir, s)}' for s in ('.kflags', 'user/.uflags', 'include/generated/version.h')]
+
+        def would_compile():
+            rc, out, err = make('-n', f'O={ARGS.objdir}', 'all', *stamps, timeout=60)
+            expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
+            return set(re.findall(r' -c \S+ -o (\S+?\.o)(?:\.tmp)?\b', out))
+        before = would_compile()
+        expect(not before, f'make -n compiles {sorted(before)[:5]}... before the test: the check kernel is stale')
+        # The oracle reads the prerequisites gcc listed and greps them itself.
+        users, objects = set(), set()
+        top = ('arch', 'bench', 'drivers', 'kernel', 'lock-strategies', 'user')  # the kernel's own folders
+        for where, _, names in os.walk(ARGS.objdir):
+            if os.path.relpath(where, ARGS.objdir).split(os.sep)[0] not in top:
+                continue
+            for n in names:
+                if not n.endswith('.o.d'):
+                    continue
+                obj = os.path.join(where, n[:-2])
+                objects.add(obj)
+                text = open(os.path.join(where, n)).read().replace('\\\n', ' ')
+                prereqs = text.split('\n', 1)[0].split(':', 1)[1].split('$(wildcard')[0].split()
+                if any(re.search(rf'\bCONFIG_{sym}\b', open(p, errors='replace').read()) for p in prereqs if os.path.exists(p)):
+                    users.add(obj)
+        expect(0 < len(users) < len(objects) // 2, f'{len(users)} of {len(objects)} objects use CONFIG_{sym}')
+        st = os.stat(stamp)
+        try:
+            os.utime(stamp)  # what kconfig-conf does when the symbol's value changes
+            after = would_compile()
+        finally:
+            os.utime(stamp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        expect_eq(sorted(after - before), sorted(users - before), 'objects recompiled')
+        expect_eq(would_compile(), before, 'what make -n compiles once the stamp is back')
+
     def test_help_and_readme_list_the_same_targets(self):
         """make help and README's target table name the same targets, and make knows each of them."""
         rc, out, err = make('help')
