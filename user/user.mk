@@ -9,7 +9,8 @@
 
 AR := $(CROSS_COMPILE)ar
 
-# The kernel's target flags (no FP/SIMD registers: EL0 has no FP state yet;
+# The kernel's target flags less -mgeneral-regs-only (a program may use
+# FP/SIMD: the kernel keeps each process's registers, arch/arm64/fpsimd.c;
 # no outlined atomics: they live in libgcc), but ordinary position-dependent
 # code: the programs are linked at a fixed address. -nostdinc keeps the host
 # C library's headers out; the compiler's own (stdint.h, stdarg.h) stay.
@@ -19,7 +20,7 @@ UCFLAGS = -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc -fno-pie -static 
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
-	$(ARCH_FLAGS) \
+	$(filter-out -mgeneral-regs-only,$(ARCH_FLAGS)) \
 	-isystem $(user-cc-include) -I$(srctree)/user/include -I$(srctree)/include
 UAFLAGS = -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(UCFLAGS))
 ULDFLAGS := -static -nostdlib --no-dynamic-linker -z noexecstack -z max-page-size=4096 \

@@ -1,4 +1,4 @@
-/* Synchronous exceptions from EL0: SVC to the system-call table, page faults to vm_fault, trapped WFI/WFE to a yield, anything else a user fault. */
+/* Synchronous exceptions from EL0: SVC to the system-call table, page faults to vm_fault, trapped WFI/WFE to a yield, FP/SIMD to a load of the process's registers, anything else a user fault. */
 #include <locklab/sched.h>
 #include <locklab/traps.h>
 #include <locklab/errno.h>
@@ -10,7 +10,7 @@
 
 #define EC_UNKNOWN	     0x00 /* an undefined instruction, an EL1-only system register */
 #define EC_WFX		     0x01
-#define EC_FP		     0x07 /* CPACR_EL1 traps FP/SIMD at EL0 */
+#define EC_FP		     0x07 /* CPACR_EL1 traps FP/SIMD at EL0 until they are loaded */
 #define EC_ILLEGAL	     0x0e
 #define EC_SVC64	     0x15
 #define EC_SYSREG	     0x18
@@ -83,7 +83,7 @@ void trap_el0(struct trap_frame *f)
 	case EC_SP_ALIGN: user_fault(f, USER_SIGBUS, esr_class_name(ec), f->sp);
 	case EC_BRK: user_fault(f, USER_SIGTRAP, esr_class_name(ec), f->elr);
 	case EC_UNKNOWN: user_fault(f, USER_SIGILL, "undefined instruction", f->elr);
-	case EC_FP:
+	case EC_FP: fpsimd_trap(); break; /* the instruction runs again with its registers loaded */
 	case EC_ILLEGAL:
 	case EC_SYSREG:
 	default: user_fault(f, USER_SIGILL, esr_class_name(ec), f->elr);

@@ -7,6 +7,7 @@
 #include <locklab/lockdep.h>
 
 struct proc;
+struct fpsimd_state;
 
 #define TASK_ANY_CPU  (-1)
 #define TASK_NAME_LEN 16
@@ -46,6 +47,8 @@ struct task {
 	struct proc *proc;	     /* the process it runs for (proc.h), or NULL: a kernel task */
 	/* TTBR0_EL1 while it runs: a user process's table and ASID, or 0 (the empty table, ASID 0) */
 	u64 ttbr0;
+	/* EL0's FP/SIMD registers are on this CPU: saved here when it is switched out (fpsimd.c) */
+	struct fpsimd_state *fpsimd_live;
 	/* set by the task around reads into kernel buffers for a user process (spawn loading a file) */
 	bool uaccess_kernel;
 	/*

@@ -5,9 +5,11 @@
 #include <locklab/klock.h>
 #include <locklab/uaccess.h>
 #include <locklab/vm.h>
+#include <asm/fpsimd.h>
 
 struct proc;
 struct trap_frame;
+struct task;
 
 /*
  * The lower half (TTBR0, 39 bits) of every user process starts the same
@@ -62,6 +64,8 @@ struct user_mm {
 	u64 brk;    /* the heap region's end: USER_HEAP_BASE.. */
 	u64 faults; /* pages allocated on first touch (the tests count them) */
 	u64 pages;  /* pages it owns now (allocated by faults, not yet unmapped) */
+	/* EL0's FP/SIMD registers while they are off the CPU (arch/arm64/fpsimd.c); its task's alone */
+	struct fpsimd_state fpsimd;
 };
 
 /*
@@ -126,6 +130,16 @@ long uspace_create(void *shared, bool image_text, struct user_mm **out);
 void uspace_destroy(struct user_mm *mm); /* TTBR0 must no longer hold it on any CPU */
 /* Loads ttbr0 (0: the kernel tasks' empty table, ASID 0) into TTBR0_EL1 if it is not there. */
 void uspace_switch(u64 ttbr0);
+/*
+ * EL0's FP/SIMD registers, loaded lazily (arch/arm64/fpsimd.c): the trap
+ * of a process's first FP/SIMD instruction since it was switched in loads
+ * them; the scheduler saves them when it switches that task out (with
+ * interrupts off); a process drops them before its address space is freed.
+ */
+void fpsimd_trap(void);
+void fpsimd_switch_out(struct task *prev);
+void fpsimd_release(void);
+extern u64 fpsimd_loads, fpsimd_saves; /* atomic counters (the user suite reads them) */
 /*
  * The leaves under mm's lock (vm.c): uspace_map puts a page the address
  * space then owns at va with prot (PROT_*), false without memory for a

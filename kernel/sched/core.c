@@ -104,6 +104,7 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 	this_cpu()->current = next;
 	atomic_store_relaxed(&next->on_cpu, true);
 	/* Its lower half: a user process's address space, or the kernel tasks' empty one. */
+	fpsimd_switch_out(prev);
 	uspace_switch(next->ttbr0);
 	prev = cpu_switch_to(prev, next);
 	sched_finish_switch(prev);

@@ -31,9 +31,17 @@ static void read_identity(void *arg)
 	/*
 	 * One FP/SIMD instruction (the kernel is built without them): with FPEN
 	 * set it runs and the value comes back; if this CPU traps FP, the
-	 * exception ends the run with "FP/SIMD access trapped".
+	 * exception ends the run with "FP/SIMD access trapped". v0 may hold a
+	 * user process's value (arch/arm64/fpsimd.c): it is put back whole.
 	 */
-	__asm__ volatile("fmov d0, %1\n\tfmov %0, d0" : "=r"(id->fp_echo) : "r"(id->mpidr) : "v0");
+	u64 lo, hi;
+
+	__asm__ volatile("mov %1, v0.d[0]\n\tmov %2, v0.d[1]\n\t"
+			 "fmov d0, %3\n\tfmov %0, d0\n\t"
+			 "mov v0.d[0], %1\n\tmov v0.d[1], %2"
+			 : "=&r"(id->fp_echo), "=&r"(lo), "=&r"(hi)
+			 : "r"(id->mpidr)
+			 : "v0");
 }
 
 static void smp_each_cpu_knows_itself(struct ktest *t)
@@ -51,8 +59,12 @@ static void smp_each_cpu_knows_itself(struct ktest *t)
 		KT_EXPECT_EQ(t, id.el, 1);
 		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_M | SCTLR_C | SCTLR_I),
 			     SCTLR_M | SCTLR_C | SCTLR_I);
-		/* head.S untraps FP/SIMD at EL1 on every CPU (EL0's still traps), whatever was left in CPACR_EL1. */
-		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN, CPACR_EL1_FPEN_EL1);
+		/*
+		 * head.S untraps FP/SIMD at EL1 on every CPU (FPEN 0b01: EL0's still
+		 * traps), whatever was left in CPACR_EL1; 0b11 while a process's
+		 * registers are loaded (fpsimd.c). Bit 20 set: EL1 does not trap.
+		 */
+		KT_EXPECT_EQ(t, id.cpacr & CPACR_EL1_FPEN_EL1, CPACR_EL1_FPEN_EL1);
 		/* EL0 faults on a misaligned SP and traps WFI/WFE (nTWI, nTWE clear). */
 		KT_EXPECT_EQ(t, id.sctlr & (SCTLR_SA0 | (1UL << 16) | (1UL << 18)), SCTLR_SA0);
 		KT_EXPECT_EQ(t, id.fp_echo, id.mpidr);

@@ -35,11 +35,6 @@ u_undefined:
 	udf	#0
 	ret
 
-	.globl	u_fp			// SIGILL: FP/SIMD at EL0 traps (CPACR_EL1), no FP state is kept
-u_fp:
-	.inst	0x9e6703e0		// fmov d0, xzr (as a word: the kernel is built without FP)
-	ret
-
 	.globl	u_sysreg		// SIGILL: an EL1 system register from EL0
 u_sysreg:
 	mrs	x0, ttbr1_el1

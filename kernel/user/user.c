@@ -134,6 +134,7 @@ void user_release(struct proc *p)
 	current_task()->ttbr0 = 0;
 	uspace_switch(0);
 	local_irq_restore(flags);
+	fpsimd_release(); /* before its fpsimd (in mm) is freed */
 	p->mm = NULL;
 	uspace_destroy(mm);
 }

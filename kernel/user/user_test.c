@@ -24,7 +24,7 @@ long u_bad_pointers(u64 fds);
 long u_getpid_loop(u64 n), u_getpid_to_shared(u64 unused);
 long u_read_byte(u64 fd);
 long u_store_unmapped(u64 a), u_store_text(u64 a), u_load_kernel(u64 a), u_jump_unmapped(u64 a);
-long u_undefined(u64 a), u_fp(u64 a), u_sysreg(u64 a), u_brk(u64 a);
+long u_undefined(u64 a), u_sysreg(u64 a), u_brk(u64 a);
 long u_misaligned_pc(u64 a), u_misaligned_sp(u64 a), u_wfi_loop(u64 n);
 
 static void user_every_syscall_on_each_cpu(struct ktest *t)
@@ -151,11 +151,6 @@ static void user_undefined_instruction_is_sigill(struct ktest *t)
 {
 	fault_case(t, "ill_udf", u_undefined, 132, "undefined instruction", uva(u_undefined));
 	fault_case(t, "ill_sysreg", u_sysreg, 132, "undefined instruction", uva(u_sysreg));
-}
-
-static void user_fp_simd_is_sigill(struct ktest *t)
-{
-	fault_case(t, "ill_fp", u_fp, 132, "FP/SIMD access trapped", uva(u_fp));
 }
 
 static void user_brk_is_sigtrap(struct ktest *t)
@@ -320,7 +315,6 @@ static const struct ktest_case user_cases[] = {
 	KTEST_CASE(user_load_of_kernel_memory_is_sigsegv),
 	KTEST_CASE(user_jump_to_unmapped_is_sigsegv),
 	KTEST_CASE(user_undefined_instruction_is_sigill),
-	KTEST_CASE(user_fp_simd_is_sigill),
 	KTEST_CASE(user_brk_is_sigtrap),
 	KTEST_CASE(user_misaligned_pc_is_sigbus),
 	KTEST_CASE(user_misaligned_sp_is_sigbus),

@@ -29,8 +29,8 @@
 #define CPTR_EL2_DEFAULT 0x33ff
 /*
  * CPACR_EL1.FPEN = 0b01: FP/SIMD instructions at EL1 do not trap, at EL0
- * they do (EC 0x07): user processes have no FP state saved (stage 3), so
- * such an instruction ends the process like an undefined one.
+ * they do (EC 0x07): arch/arm64/fpsimd.c then loads the process's
+ * registers and sets 0b11 until the process is switched out.
  */
 #define CPACR_EL1_FPEN	   (_UL(3) << 20) /* the field */
 #define CPACR_EL1_FPEN_EL1 (_UL(1) << 20) /* the value */
