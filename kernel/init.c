@@ -93,25 +93,27 @@ static const char *on_off(bool b)
  */
 static void print_boot_record(void)
 {
-	u64 all = ~0UL;
+	u64 all = ~0UL, any = 0;
 	u64 mem = 0;
 
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++)
-		if (cpu_is_online(c))
+		if (cpu_is_online(c)) {
 			all &= cpu_data(c)->sctlr;
+			any |= cpu_data(c)->sctlr;
+		}
 	for (int i = 0; i < plat.nr_mem; i++)
 		mem += plat.mem[i].size;
 	printk_raw(
-		"boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s psci=%s gic=%s "
+		"boot: board=%s entry_el=%u el=%u mmu=%s dcache=%s icache=%s pan=%s psci=%s gic=%s "
 		"cpus_possible=%u cpus_online=%u cntfrq=%llu hz=%d load_addr=0x%llx kernel_va=0x%llx mem_mib=%llu "
 		"strategy=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s lockstat=%s lockdep=%s",
 		plat.board, boot_entry_el, current_el(), on_off(all & SCTLR_M),
-		on_off(all & SCTLR_C), on_off(all & SCTLR_I), psci_conduit_name(), irq_chip_name(),
-		cpus_possible, cpus_online(), (unsigned long long)time_freq(), CONFIG_HZ,
-		(unsigned long long)boot_load_addr, (unsigned long long)_text,
-		(unsigned long long)(mem >> 20), LOCK_STRATEGY_NAME, LOCK_ALG_NAME,
-		LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME, on_off(LOCKSTAT_ENABLED),
-		on_off(LOCKDEP_ENABLED));
+		on_off(all & SCTLR_C), on_off(all & SCTLR_I), on_off(!(any & SCTLR_SPAN)),
+		psci_conduit_name(), irq_chip_name(), cpus_possible, cpus_online(),
+		(unsigned long long)time_freq(), CONFIG_HZ, (unsigned long long)boot_load_addr,
+		(unsigned long long)_text, (unsigned long long)(mem >> 20), LOCK_STRATEGY_NAME,
+		LOCK_ALG_NAME, LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME,
+		on_off(LOCKSTAT_ENABLED), on_off(LOCKDEP_ENABLED));
 }
 
 static u64 dtb_base, dtb_size;
@@ -276,6 +278,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		cpus_possible = CONFIG_NR_CPUS;
 	if (cpus_possible > max_cpus_param)
 		cpus_possible = (u32)max_cpus_param;
+	pan_enable_this_cpu();
 	cpu_mark_online();
 	local_irq_enable();
 	serror_enable();

@@ -2,6 +2,7 @@
 #include <locklab/smp.h>
 #include <locklab/percpu.h>
 #include <locklab/irq.h>
+#include <locklab/uaccess.h>
 #include <locklab/time.h>
 #include <locklab/console.h>
 #include <locklab/panic.h>
@@ -59,6 +60,7 @@ void secondary_init(u32 cpu)
 	if (irq_cpu_init() != 0)
 		panic("cpu%u: interrupt controller set-up failed", cpu);
 	timer_cpu_init();
+	pan_enable_this_cpu();
 	cpu_mark_online();
 	local_irq_enable();
 	serror_enable();

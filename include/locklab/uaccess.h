@@ -55,4 +55,11 @@ long clear_user(void *udst, u64 n);
  */
 long copy_path(char dst[PATH_MAX], const char *upath);
 
+/*
+ * Turns on Privileged Access Never on this CPU where it has it (arch/arm64/pan.c):
+ * from then on only the copies above reach user memory; a plain kernel access faults.
+ * Each CPU calls it once, before it is marked online (the boot record says pan=on).
+ */
+void pan_enable_this_cpu(void);
+
 #endif

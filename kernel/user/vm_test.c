@@ -12,6 +12,8 @@
 #include <locklab/syscall.h>
 #include <locklab/user.h>
 #include <locklab/vm.h>
+#include <asm/irqflags.h>
+#include <asm/sysreg.h>
 
 /* kernel/user/vm.user.c and faults.user.S */
 long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_after_munmap(u64 a);
@@ -129,6 +131,54 @@ static void vm_calls_from_a_kernel_task_are_einval(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_munmap(USER_MMAP_BASE, 4096), -EINVAL);
 }
 
+long pan_probe_load(u64 uaddr); /* arch/arm64/pan_probe.S: 1 if a plain load faulted */
+u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n); /* uaccess.S: bytes left */
+
+/*
+ * PAN: with a process's table in TTBR0 (loaded here by hand, interrupts
+ * off), a plain kernel load from its page faults (resumed by the probe's
+ * fixup), the unprivileged copy reads it, and the same plain load with
+ * PSTATE.PAN cleared for a moment works: the mapping was fine, PAN refused it.
+ */
+static void vm_pan_refuses_plain_kernel_loads(struct ktest *t)
+{
+	long *page = user_shared_alloc();
+	struct user_mm *mm = NULL;
+	long with_pan, without_pan, r;
+	u64 flags, got = 0, left;
+
+	if (((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) == 0) {
+		user_shared_free(page);
+		KT_SKIP(t, "this CPU has no PAN (Armv8.1): the boot record says pan=off");
+	}
+	KT_ASSERT(t, page);
+	/* It has PAN: set at every exception to EL1, and set now. */
+	KT_EXPECT_EQ(t, read_sysreg(sctlr_el1) & SCTLR_SPAN, 0ULL);
+	KT_EXPECT_NE(t, read_sysreg(pan), 0ULL);
+	page[0] = 0x5eed;
+	kernel_enter(); /* page_alloc and kmalloc want the kernel scope */
+	r = uspace_create(page, true, &mm);
+	kernel_exit();
+	KT_ASSERT(t, r == 0);
+	flags = local_irq_save();
+	uspace_switch(mm->ttbr0);
+	with_pan = pan_probe_load(USER_SHARED_BASE);
+	left = __arch_copy_from_user(&got, (const void *)USER_SHARED_BASE, sizeof(got));
+	__asm__ volatile("msr pan, #0" : : : "memory");
+	without_pan = pan_probe_load(USER_SHARED_BASE);
+	__asm__ volatile("msr pan, #1" : : : "memory");
+	uspace_switch(0);
+	local_irq_restore(flags);
+	kernel_enter();
+	uspace_destroy(mm);
+	kernel_exit();
+	user_shared_free(page);
+	KT_EXPECT_EQ(t, with_pan, 1L); /* 1: it faulted */
+	KT_EXPECT_EQ(t, left, 0ULL);
+	KT_EXPECT_EQ(t, got, 0x5eedULL);
+	KT_EXPECT_EQ(t, without_pan, 0L);
+}
+
 /*
  * will-it-scale's page_fault1 on every CPU at once: each process maps,
  * touches and unmaps 32 pages 20 times. Every page is a first-touch
@@ -180,6 +230,7 @@ static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
 	KTEST_CASE(vm_kernel_copies_fault_pages_in),
 	KTEST_CASE(vm_calls_from_a_kernel_task_are_einval),
+	KTEST_CASE(vm_pan_refuses_plain_kernel_loads),
 	KTEST_CASE(vm_page_faults_on_every_cpu),
 };
 

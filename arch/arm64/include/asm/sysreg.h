@@ -16,6 +16,7 @@
 #define SCTLR_SA       (_UL(1) << 3)  /* stack alignment check */
 #define SCTLR_SA0      (_UL(1) << 4)  /* the same for EL0's SP: a misaligned user SP faults */
 #define SCTLR_I	       (_UL(1) << 12) /* instruction cache on */
+#define SCTLR_SPAN     (_UL(1) << 23) /* 0: exceptions to EL1 set PSTATE.PAN (Armv8.1; RES1 before) */
 #define SCTLR_EL1_RES1 _UL(0x30d00800)
 /* nTWI and nTWE (bits 16, 18) stay 0: WFI/WFE at EL0 trap to EL1, which yields instead. */
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I)
