@@ -9,6 +9,7 @@
 #include <locklab/syscall.h>
 #include <locklab/irq.h>
 #include <locklab/platform.h>
+#include <locklab/proc.h>
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
 #include <locklab/uaccess.h>
@@ -96,6 +97,8 @@ void tty_input(char c)
 	spin_unlock_irqrestore(&tty.lock, flags);
 	if (wake)
 		wake_up(&tty_readers);
+	if (c == 0x03)
+		proc_session_wake(); /* members asleep elsewhere (a pipe, wait) end their sleep with -EINTR */
 }
 
 void tty_rx_interrupt(void)

@@ -8,6 +8,7 @@
 struct files;
 struct inode;
 struct user_mm;
+struct task;
 
 enum proc_state {
 	PROC_ALIVE,
@@ -48,8 +49,11 @@ struct proc {
 	 * Ctrl-C is typed after intr_seq; the shell itself is the leader.
 	 * Set at spawn, never changed.
 	 */
-	u8 session;	    /* PROC_SESSION_* */
-	u32 intr_seq;	    /* tty_intr_seq when it was spawned */
+	u8 session;   /* PROC_SESSION_* */
+	u32 intr_seq; /* tty_intr_seq when it was spawned */
+	/* A member, from its first instruction to its exit: on the list Ctrl-C walks (proc.c's session_lock) */
+	struct proc *session_next;
+	struct task *session_task;
 	void (*fn)(void *); /* what the process runs, and its argument */
 	void *arg;
 };
@@ -57,6 +61,19 @@ struct proc {
 enum { PROC_SESSION_NONE, PROC_SESSION_MEMBER, PROC_SESSION_LEADER };
 
 struct proc *current_proc(void);
+/*
+ * Ctrl-C reached the calling process: it is a console session member and a
+ * Ctrl-C was typed after it was spawned. A sleep a user would expect Ctrl-C
+ * to end (pipe read and write, wait) adds this to its condition and returns
+ * -EINTR; the process then ends at its return to EL0 (user_return_check),
+ * a kernel-task process when its function sees the error.
+ */
+bool proc_interrupted(void);
+/* Ctrl-C (tty_input, any context): wakes every session member wherever it sleeps, to test the above. */
+void proc_session_wake(void);
+/* A member's own task puts it on Ctrl-C's list at its start and takes it off at its exit (no-ops for others). */
+void proc_session_join(struct proc *p);
+void proc_session_leave(struct proc *p);
 /* p's cwd, referenced (NULL once it exited); for fs path lookup. */
 struct inode *proc_cwd_get(struct proc *p);
 /* Installs ino (a reference the caller hands over) as p's cwd; returns the old one for the caller to put. */

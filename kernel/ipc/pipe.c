@@ -3,6 +3,7 @@
 #include <locklab/file.h>
 #include <locklab/klock.h>
 #include <locklab/mm.h>
+#include <locklab/proc.h>
 #include <locklab/string.h>
 #include <locklab/wait.h>
 #include <locklab/uaccess.h>
@@ -80,8 +81,11 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 		return 0;
 	subsys_enter(SUBSYS_IPC);
 	klock_lock(&p->lock);
-	wait_event(&p->rd_wait, p->count > 0 || p->writers == 0, &p->lock);
-	got = pipe_copy_out(p, buf, n); /* 0 only when empty with no writers: EOF */
+	wait_event(&p->rd_wait, p->count > 0 || p->writers == 0 || proc_interrupted(), &p->lock);
+	if (p->count == 0 && p->writers) /* woken by Ctrl-C (proc.h) */
+		got = -EINTR;
+	else
+		got = pipe_copy_out(p, buf, n); /* 0 only when empty with no writers: EOF */
 	klock_unlock(&p->lock);
 	subsys_exit(SUBSYS_IPC);
 	if (got > 0)
@@ -113,9 +117,14 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 			ret = (long)done;
 			break;
 		}
-		wait_event(&p->wr_wait, p->readers == 0 || pipe_room(p) >= need, &p->lock);
+		wait_event(&p->wr_wait,
+			   p->readers == 0 || pipe_room(p) >= need || proc_interrupted(), &p->lock);
 		if (p->readers == 0) {
 			ret = done ? (long)done : -EPIPE;
+			break;
+		}
+		if (pipe_room(p) < need) { /* woken by Ctrl-C (proc.h) */
+			ret = done ? (long)done : -EINTR;
 			break;
 		}
 		put = pipe_copy_in(p, src + done, n - done);

@@ -121,6 +121,7 @@ static void proc_trampoline(void *arg)
 	struct proc *p = arg;
 
 	current_task()->proc = p;
+	proc_session_join(p);
 	p->fn(p->arg);
 	sys_exit(0);
 }
@@ -192,6 +193,7 @@ void proc_exit(int status)
 
 	if (p == &init_proc)
 		panic("proc: process 1 (init) called exit(%d)", status);
+	proc_session_leave(p); /* before its task can be joined and freed */
 	subsys_enter(SUBSYS_PROC);
 	/* A user process's address space and ASID: free for the next spawn once it is a zombie. */
 	if (p->mm)
@@ -244,11 +246,12 @@ long proc_wait(int pid, int *status)
 	klock_lock(&proc_tree);
 	z = find_zombie(p, pid, &any);
 	if (!z && any)
-		wait_event(&p->child_exit, (z = find_zombie(p, pid, &any)) != NULL || !any,
+		wait_event(&p->child_exit,
+			   (z = find_zombie(p, pid, &any)) != NULL || !any || proc_interrupted(),
 			   &proc_tree);
 	if (!z) {
 		klock_unlock(&proc_tree);
-		ret = -ECHILD;
+		ret = any ? -EINTR : -ECHILD;
 		goto out;
 	}
 	tree_remove_child(p, z);

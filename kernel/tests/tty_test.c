@@ -2,11 +2,14 @@
 #include <locklab/ktest.h>
 #include <locklab/errno.h>
 #include <locklab/file.h>
+#include <locklab/proc.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/string.h>
+#include <locklab/time.h>
 #include <locklab/syscall.h>
 #include <locklab/tty.h>
+#include <locklab/user.h>
 #include <asm/atomic.h>
 
 /* Bytes as if typed at the console (the receive interrupt calls tty_input the same way). */
@@ -103,10 +106,126 @@ static void tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c(struct ktest *t)
 	KT_EXPECT_EQ(t, got, (long)-EINTR);
 }
 
+/* Session members asleep outside the console: one fd each, and what its call returned (atomic). */
+struct member {
+	int fd;
+	long got;
+	long child; /* member_waits: the child it waits for */
+};
+
+#define NOT_YET (-1000L)
+static u32 child_release; /* atomic: busy_child returns once set */
+
+static void member_reads_pipe(void *arg)
+{
+	struct member *m = arg;
+	char c;
+
+	atomic_store_relaxed(&m->got, sys_read(m->fd, &c, 1));
+}
+
+static void member_fills_pipe(void *arg)
+{
+	static char buf[PIPE_BUF_SIZE];
+	struct member *m = arg;
+	long r = sys_write(m->fd, buf, sizeof(buf)); /* fills it: the next byte has to wait */
+
+	atomic_store_relaxed(&m->got, r == PIPE_BUF_SIZE ? sys_write(m->fd, buf, 1) : r - 2000);
+}
+
+/* Runs (yielding, never asleep) until released: Ctrl-C has nothing of its to end. */
+static void busy_child(void *arg)
+{
+	while (!atomic_load_relaxed(&child_release))
+		yield();
+}
+
+static void member_waits(void *arg)
+{
+	struct member *m = arg;
+	int status;
+
+	m->child = sys_spawn(busy_child, NULL, TASK_ANY_CPU);
+	atomic_store_relaxed(&m->got,
+			     m->child > 1 ? sys_wait((int)m->child, &status) : m->child - 2000);
+}
+
+long u_read_byte(u64 fd); /* kernel/user/progs.user.c: exit(the byte read) */
+
+/*
+ * Ctrl-C reaches members asleep anywhere a user would expect: process 1
+ * is the session leader while it spawns them (as end=shell makes
+ * /bin/sh), so they are members. A read of an empty pipe, a write to a
+ * full one and a wait for a running child each end with -EINTR; a member
+ * at EL0 asleep in read() ends with status 130. Were they not woken, the
+ * case releases them after 5 s (a byte, room, the child) and fails.
+ */
+static void tty_ctrl_c_ends_member_sleeps_outside_the_console(struct ktest *t)
+{
+	static struct member rd, wr, wt;
+	struct proc *self = current_proc();
+	int rfds[2], wfds[2], status = -1;
+	long pids[4];
+	u8 session = self->session;
+	u64 deadline;
+	char room[64];
+	bool woken;
+
+	KT_ASSERT(t, sys_pipe(rfds) == 0);
+	KT_ASSERT(t, sys_pipe(wfds) == 0);
+	rd = (struct member){ rfds[0], NOT_YET, 0 };
+	wr = (struct member){ wfds[1], NOT_YET, 0 };
+	wt = (struct member){ -1, NOT_YET, 0 };
+	atomic_store_relaxed(&child_release, 0U);
+	self->session = PROC_SESSION_LEADER;
+	pids[0] = sys_spawn(member_reads_pipe, &rd, TASK_ANY_CPU);
+	pids[1] = sys_spawn(member_fills_pipe, &wr, TASK_ANY_CPU);
+	pids[2] = sys_spawn(member_waits, &wt, TASK_ANY_CPU);
+	pids[3] = user_spawn("reader", u_read_byte, (u64)rfds[0], NULL, TASK_ANY_CPU);
+	self->session = session;
+	for (int i = 0; i < 4; i++)
+		KT_ASSERT(t, pids[i] > 1);
+	for (int i = 0; i < 100; i++)
+		yield(); /* let each fall asleep */
+	KT_EXPECT_EQ(t, atomic_load_relaxed(&rd.got), NOT_YET);
+	KT_EXPECT_EQ(t, atomic_load_relaxed(&wr.got), NOT_YET);
+	KT_EXPECT_EQ(t, atomic_load_relaxed(&wt.got), NOT_YET);
+	type("\x03");
+	deadline = time_ns() + 5000000000ULL;
+	do {
+		woken = atomic_load_relaxed(&rd.got) != NOT_YET &&
+			atomic_load_relaxed(&wr.got) != NOT_YET &&
+			atomic_load_relaxed(&wt.got) != NOT_YET;
+		yield();
+	} while (!woken && time_ns() < deadline);
+	if (!woken) {
+		ktest_note(t, "a member slept through Ctrl-C: releasing them");
+		sys_write(rfds[1], "**", 2);
+		sys_read(wfds[0], room, sizeof(room));
+	}
+	atomic_store_relaxed(&child_release, 1U);
+	for (int i = 0; i < 4; i++) {
+		KT_EXPECT_EQ(t, sys_wait((int)pids[i], &status), pids[i]);
+		if (i == 3)
+			KT_EXPECT_EQ(t, status, 128 + USER_SIGINT); /* ended at its return to EL0 */
+	}
+	if (wt.child > 1)
+		KT_EXPECT_EQ(t, sys_wait((int)wt.child, &status),
+			     wt.child); /* an orphan: process 1's */
+	KT_EXPECT_EQ(t, rd.got, (long)-EINTR);
+	KT_EXPECT_EQ(t, wr.got, (long)-EINTR);
+	KT_EXPECT_EQ(t, wt.got, (long)-EINTR);
+	for (int i = 0; i < 2; i++) {
+		KT_EXPECT_EQ(t, sys_close(rfds[i]), 0);
+		KT_EXPECT_EQ(t, sys_close(wfds[i]), 0);
+	}
+}
+
 static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
 	KTEST_CASE(tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c),
+	KTEST_CASE(tty_ctrl_c_ends_member_sleeps_outside_the_console),
 };
 
 KTEST_SUITE(tty, tty_cases);

@@ -8,7 +8,6 @@
 #include <locklab/sched.h>
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
-#include <locklab/tty.h>
 #include <asm/atomic.h>
 #include <locklab/syscall.h>
 #include <asm/boot.h>
@@ -98,11 +97,9 @@ long user_become(const char *name, long (*entry)(u64 arg), u64 arg, void *shared
 void user_return_check(void)
 {
 	struct task *t = current_task();
-	struct proc *p = t->proc;
 
 	/* Ctrl-C on the console ends the session's foreground processes (the shell's children). */
-	if (p->session == PROC_SESSION_MEMBER &&
-	    atomic_load_relaxed(&tty_intr_seq) != p->intr_seq) {
+	if (proc_interrupted()) {
 		local_irq_enable();
 		sys_exit(128 + USER_SIGINT);
 	}
