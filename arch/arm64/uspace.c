@@ -34,12 +34,16 @@ static struct spinlock asid_lock = SPINLOCK_INIT("asid");
 static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
 static u32 asid_count;			 /* guarded by asid_lock; read atomically */
 
+/* Every process but pid 1 runs on a task of its own, and each CPU's idle task takes one more. */
+_Static_assert(CONFIG_SCHED_MAX_TASKS - 2 <= USER_ASID_LAST - USER_ASID_FIRST + 1,
+	       "more live processes than ASIDs: asid_alloc would need a rollover");
+
 long asid_alloc(void)
 {
 	long asid = -EAGAIN;
 	u64 flags = spin_lock_irqsave(&asid_lock);
 
-	/* No rollover (stage 3): an ASID is taken until its process exits. */
+	/* An ASID is taken until its process exits; no rollover is needed (the assert below). */
 	for (u32 a = USER_ASID_FIRST; a <= USER_ASID_LAST; a++) {
 		if (!asid_used[a]) {
 			asid_used[a] = 1;
