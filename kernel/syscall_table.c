@@ -87,6 +87,10 @@ static long do_munmap(A6)
 {
 	return sys_munmap(a0, a1);
 }
+static long do_mprotect(A6)
+{
+	return sys_mprotect(a0, a1, (u32)a2);
+}
 static long do_spawn(A6)
 {
 	return sys_spawn_file((const char *)a0, (const char *const *)a1);
@@ -102,13 +106,14 @@ static long do_bench(A6)
 #undef A6
 
 static const syscall_fn syscall_table[NR_SYSCALLS] = {
-	[SYS_getpid] = do_getpid, [SYS_wait] = do_wait,	  [SYS_open] = do_open,
-	[SYS_creat] = do_creat,	  [SYS_close] = do_close, [SYS_read] = do_read,
-	[SYS_write] = do_write,	  [SYS_lseek] = do_lseek, [SYS_unlink] = do_unlink,
-	[SYS_mkdir] = do_mkdir,	  [SYS_rmdir] = do_rmdir, [SYS_readdir] = do_readdir,
-	[SYS_stat] = do_stat,	  [SYS_chdir] = do_chdir, [SYS_pipe] = do_pipe,
-	[SYS_brk] = do_brk,	  [SYS_mmap] = do_mmap,	  [SYS_munmap] = do_munmap,
-	[SYS_spawn] = do_spawn,	  [SYS_ktest] = do_ktest, [SYS_bench] = do_bench,
+	[SYS_getpid] = do_getpid,     [SYS_wait] = do_wait,   [SYS_open] = do_open,
+	[SYS_creat] = do_creat,	      [SYS_close] = do_close, [SYS_read] = do_read,
+	[SYS_write] = do_write,	      [SYS_lseek] = do_lseek, [SYS_unlink] = do_unlink,
+	[SYS_mkdir] = do_mkdir,	      [SYS_rmdir] = do_rmdir, [SYS_readdir] = do_readdir,
+	[SYS_stat] = do_stat,	      [SYS_chdir] = do_chdir, [SYS_pipe] = do_pipe,
+	[SYS_brk] = do_brk,	      [SYS_mmap] = do_mmap,   [SYS_munmap] = do_munmap,
+	[SYS_spawn] = do_spawn,	      [SYS_ktest] = do_ktest, [SYS_bench] = do_bench,
+	[SYS_mprotect] = do_mprotect,
 };
 
 /*

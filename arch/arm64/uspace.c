@@ -131,7 +131,11 @@ static u64 *leaf_of(struct user_mm *mm, u64 va)
 	return &t[(va >> 12) % 512];
 }
 
-/* The leaf attributes for prot: writable implies readable (no write-only pages on arm64). */
+/*
+ * The leaf attributes for prot: writable implies readable (no write-only
+ * pages on arm64); PROT_NONE keeps the page (mprotect may give access
+ * back) but EL0, and the copies' LDTR/STTR, may not touch it.
+ */
 static u64 prot_attrs(u32 prot)
 {
 	u64 a = PTE_USER | PTE_PXN;
@@ -140,6 +144,8 @@ static u64 prot_attrs(u32 prot)
 		a |= PTE_AP_RO;
 	if (!(prot & PROT_EXEC))
 		a |= PTE_UXN;
+	if (prot == PROT_NONE)
+		a &= ~PTE_AP_EL0;
 	return a;
 }
 
@@ -181,43 +187,75 @@ static u64 *table_below(u64 e)
 	return (e & PTE_VALID) ? phys_to_virt(e & PTE_ADDR) : NULL;
 }
 
+/*
+ * The next valid leaf at or above *va and below end, *va moved to its
+ * address; NULL when there is none. Skips whole gigabytes and 2 MiB
+ * blocks without a table (an munmap or mprotect may cover many).
+ */
+static u64 *next_leaf(struct user_mm *mm, u64 *va, u64 end)
+{
+	while (*va < end) {
+		u64 *l2 = table_below(mm->l1[(*va >> 30) % 512]), *l3, *e;
+
+		if (!l2) {
+			*va = ALIGN_DOWN(*va, 1UL << 30) + (1UL << 30);
+			continue;
+		}
+		l3 = table_below(l2[(*va >> 21) % 512]);
+		if (!l3) {
+			*va = ALIGN_DOWN(*va, 1UL << 21) + (1UL << 21);
+			continue;
+		}
+		e = &l3[(*va >> 12) % 512];
+		if (*e & PTE_VALID)
+			return e;
+		*va += PAGE_SIZE;
+	}
+	return NULL;
+}
+
+/* va's entry (changed already) leaves every CPU's TLB before the caller goes on. */
+static void flush_user_page(struct user_mm *mm, u64 va)
+{
+	dsb(ishst);
+	__asm__ volatile("tlbi vae1is, %0" : : "r"((va >> 12) | (u64)mm->asid << 48) : "memory");
+	dsb(ish);
+}
+
 u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end)
 {
-	u64 freed = 0;
+	u64 freed = 0, *e;
 
 	klock_assert_held(&mm->lock);
-	for (u64 va = start; va < end;) {
-		u64 *l2 = table_below(mm->l1[(va >> 30) % 512]), *l3, *e, old;
+	for (u64 va = start; (e = next_leaf(mm, &va, end)) != NULL; va += PAGE_SIZE) {
+		u64 old = *e;
 
-		if (!l2) { /* no table: skip the whole gigabyte (munmap may cover many) */
-			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
-			continue;
+		*e = 0;
+		flush_user_page(mm, va); /* before the page can be anyone else's */
+		if (old & PTE_SW_OWNED) {
+			page_free(phys_to_virt(old & PTE_ADDR));
+			freed++;
 		}
-		l3 = table_below(l2[(va >> 21) % 512]);
-		if (!l3) {
-			va = ALIGN_DOWN(va, 1UL << 21) + (1UL << 21);
-			continue;
-		}
-		e = &l3[(va >> 12) % 512];
-		old = *e;
-		if (old & PTE_VALID) {
-			*e = 0;
-			/* Gone from every CPU's TLB before the page can be anyone else's. */
-			dsb(ishst);
-			__asm__ volatile("tlbi vae1is, %0"
-					 :
-					 : "r"((va >> 12) | (u64)mm->asid << 48)
-					 : "memory");
-			dsb(ish);
-			if (old & PTE_SW_OWNED) {
-				page_free(phys_to_virt(old & PTE_ADDR));
-				freed++;
-			}
-		}
-		va += PAGE_SIZE;
 	}
 	isb();
 	return freed;
+}
+
+void uspace_protect_range(struct user_mm *mm, u64 start, u64 end, u32 prot)
+{
+	u64 *e;
+
+	klock_assert_held(&mm->lock);
+	for (u64 va = start; (e = next_leaf(mm, &va, end)) != NULL; va += PAGE_SIZE) {
+		/* Only the permissions change (same page, same type): no break-before-make needed. */
+		u64 now = (*e & (PTE_ADDR | PTE_SW_OWNED)) | prot_attrs(prot);
+
+		if (now == *e)
+			continue;
+		*e = now;
+		flush_user_page(mm, va); /* no CPU goes on with the old rights */
+	}
+	isb();
 }
 
 /* What every address space maps at once: the user text and the shared page; the rest comes on first touch. */

@@ -36,7 +36,8 @@ long sys_pipe(int fds[2]); /* fds[0] reads, fds[1] writes */
 long sys_brk(u64 addr); /* the break after the call (unchanged if addr is not a place it can go) */
 /* anonymous private memory, PROT_READ/WRITE: its address, or -EINVAL/-ENOMEM */
 long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off);
-long sys_munmap(u64 addr, u64 len); /* only mmap's regions; -EINVAL for others */
+long sys_munmap(u64 addr, u64 len);		/* only mmap's regions; -EINVAL for others */
+long sys_mprotect(u64 addr, u64 len, u32 prot); /* the same */
 
 /* user (kernel/user/exec.c): a program from the file system at EL0; its pid (user_spawn_file) */
 long sys_spawn_file(const char *path, const char *const *argv);

@@ -31,6 +31,7 @@
 #define SYS_poweroff 21 /* locklab's own: end the run (the shell's poweroff) */
 #define SYS_ktest    22 /* locklab's own: run ktest suites by name (the shell's ktest) */
 #define SYS_bench    23 /* locklab's own: run benchmark workloads (the shell's bench) */
-#define NR_SYSCALLS  24 /* one past the highest number */
+#define SYS_mprotect 24
+#define NR_SYSCALLS  25 /* one past the highest number */
 
 #endif

@@ -146,12 +146,14 @@ extern u64 fpsimd_loads, fpsimd_saves; /* atomic counters (the user suite reads 
  * table; uspace_present says whether va has a leaf that allows acc;
  * uspace_unmap_range removes the leaves in [start, end) from the tables
  * and every CPU's TLB and frees the pages the address space owns,
- * returning how many.
+ * returning how many; uspace_protect_range gives the leaves already in
+ * [start, end) prot's rights (and flushes the old ones).
  */
 bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot);
 void *uspace_page(struct user_mm *mm, u64 va); /* the page mapped at va (linear address), or NULL */
 bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc);
 u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end);
+void uspace_protect_range(struct user_mm *mm, u64 start, u64 end, u32 prot);
 
 /* The calling process's address space, or NULL for a kernel task. */
 struct user_mm *current_mm(void);

@@ -1,4 +1,4 @@
-/* A user address space's regions (text, shared page, stack, heap, mmap) and the page-fault, brk, mmap and munmap back end. */
+/* A user address space's regions (text, shared page, stack, heap, mmap) and the page-fault, brk, mmap, munmap and mprotect back end. */
 #ifndef LOCKLAB_VM_H
 #define LOCKLAB_VM_H
 
@@ -6,7 +6,7 @@
 
 struct user_mm;
 
-/* What a region is; only VM_MMAP regions can be unmapped, only VM_HEAP moves with brk. */
+/* What a region is; only VM_MMAP regions can be unmapped or mprotected, only VM_HEAP moves with brk. */
 enum vm_kind { VM_TEXT, VM_DATA, VM_SHARED, VM_STACK, VM_HEAP, VM_MMAP };
 
 /* [start, end), page-aligned; prot: PROT_* of <locklab/mman.h>. */
@@ -51,7 +51,10 @@ u64 vm_fault_total(void);
 
 /* The system calls' back ends (kernel/mm/sys_mm.c checks the arguments). */
 u64 vm_brk(struct user_mm *mm, u64 addr);
-long vm_mmap(struct user_mm *mm, u64 len, u32 prot);
+/* fixed: at addr exactly, unmapping the mmap regions there first (the caller checked the window) */
+long vm_mmap(struct user_mm *mm, u64 addr, u64 len, u32 prot, bool fixed);
 long vm_munmap(struct user_mm *mm, u64 addr, u64 len);
+/* mmap regions only: -ENOMEM where nothing is mapped, -EINVAL for another kind; splits and merges regions */
+long vm_mprotect(struct user_mm *mm, u64 addr, u64 len, u32 prot);
 
 #endif

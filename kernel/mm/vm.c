@@ -1,4 +1,4 @@
-/* User address spaces as regions: first-touch page faults, brk, mmap and munmap of anonymous memory, under the address-space lock. */
+/* User address spaces as regions: first-touch page faults, brk, mmap, munmap and mprotect of anonymous memory, under the address-space lock. */
 #include <locklab/vm.h>
 #include <locklab/errno.h>
 #include <locklab/klock.h>
@@ -241,31 +241,16 @@ static u64 find_gap(struct user_mm *mm, u64 len)
 	return at + len <= USER_MMAP_TOP ? at : 0;
 }
 
-long vm_mmap(struct user_mm *mm, u64 len, u32 prot)
+/*
+ * munmap's first half: whether [addr, end) may be unmapped (only mmap
+ * regions in it: -EINVAL otherwise) and how many regions it would cut in
+ * two. Changes nothing.
+ */
+static long unmap_check(struct user_mm *mm, u64 addr, u64 end, u32 *splits)
 {
-	long ret;
-	u64 at;
-
-	len = ALIGN_UP(len, PAGE_SIZE);
-	mm_lock(mm);
-	if (mm->nr_regions == VM_MAX_REGIONS || !(at = find_gap(mm, len))) {
-		ret = -ENOMEM;
-	} else {
-		region_insert(mm, at, at + len, prot, VM_MMAP);
-		ret = (long)at; /* no page yet: each comes on first touch */
-	}
-	mm_unlock(mm);
-	return ret;
-}
-
-long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
-{
-	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
-	u32 splits = 0;
 	long ret = 0;
 
-	mm_lock(mm);
-	/* First refuse, changing nothing: only mmap regions go, and a split needs a free slot. */
+	*splits = 0;
 	for (u32 i = 0; i < mm->nr_regions; i++) {
 		const struct vm_region *r = &mm->regions[i];
 
@@ -273,11 +258,15 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 			continue;
 		if (r->kind != VM_MMAP)
 			ret = -EINVAL;
-		splits += r->start < addr && r->end > end;
+		*splits += r->start < addr && r->end > end;
 	}
-	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
-		ret = -ENOMEM;
-	for (u32 i = 0; !ret && i < mm->nr_regions;) {
+	return ret;
+}
+
+/* munmap's second half, once unmap_check passed and the slots are there: pages and regions go. */
+static void unmap_apply(struct user_mm *mm, u64 addr, u64 end)
+{
+	for (u32 i = 0; i < mm->nr_regions;) {
 		struct vm_region *r = &mm->regions[i];
 		u64 lo = MAX(r->start, addr), hi = MIN(r->end, end);
 
@@ -291,7 +280,7 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 
 			r->end = addr;
 			region_insert(mm, tail.start, tail.end, tail.prot, tail.kind);
-			break;
+			return;
 		}
 		if (r->start < addr) {
 			r->end = addr;
@@ -302,6 +291,111 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 		} else {
 			region_remove(mm, i);
 		}
+	}
+}
+
+long vm_mmap(struct user_mm *mm, u64 addr, u64 len, u32 prot, bool fixed)
+{
+	u32 splits;
+	long ret;
+	u64 at;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	mm_lock(mm);
+	if (fixed) {
+		/* Linux's MAP_FIXED: what was mapped there goes first, but only mmap regions may. */
+		ret = unmap_check(mm, addr, addr + len, &splits);
+		if (!ret && mm->nr_regions + splits + 1 > VM_MAX_REGIONS)
+			ret = -ENOMEM;
+		if (!ret) {
+			unmap_apply(mm, addr, addr + len);
+			region_insert(mm, addr, addr + len, prot, VM_MMAP);
+			ret = (long)addr;
+		}
+	} else if (mm->nr_regions == VM_MAX_REGIONS || !(at = find_gap(mm, len))) {
+		ret = -ENOMEM;
+	} else {
+		region_insert(mm, at, at + len, prot, VM_MMAP);
+		ret = (long)at; /* no page yet: each comes on first touch */
+	}
+	mm_unlock(mm);
+	return ret;
+}
+
+long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	u32 splits;
+	long ret;
+
+	mm_lock(mm);
+	/* First refuse, changing nothing: only mmap regions go, and a split needs a free slot. */
+	ret = unmap_check(mm, addr, end, &splits);
+	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
+		ret = -ENOMEM;
+	if (!ret)
+		unmap_apply(mm, addr, end);
+	mm_unlock(mm);
+	return ret;
+}
+
+/* Cuts the region holding at (not at its start) in two at at; the caller checked there is a slot. */
+static void region_split(struct user_mm *mm, u64 at)
+{
+	struct vm_region *r = region_of(mm, at);
+
+	if (r && r->start < at) {
+		struct vm_region tail = { at, r->end, r->prot, r->kind };
+
+		r->end = at;
+		region_insert(mm, tail.start, tail.end, tail.prot, tail.kind);
+	}
+}
+
+/* Joins neighbouring mmap regions with the same rights, as Linux merges VMAs: slots come back. */
+static void regions_merge(struct user_mm *mm)
+{
+	for (u32 i = 0; i + 1 < mm->nr_regions;) {
+		struct vm_region *a = &mm->regions[i], *b = &mm->regions[i + 1];
+
+		if (a->kind == VM_MMAP && b->kind == VM_MMAP && a->end == b->start &&
+		    a->prot == b->prot) {
+			a->end = b->end;
+			region_remove(mm, i + 1);
+		} else {
+			i++;
+		}
+	}
+}
+
+long vm_mprotect(struct user_mm *mm, u64 addr, u64 len, u32 prot)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vm_region *r;
+	u32 splits = 0;
+	long ret = 0;
+
+	mm_lock(mm);
+	/* Every page in mmap regions (a hole: -ENOMEM, as Linux; another kind: -EINVAL); nothing changes on refusal. */
+	for (u64 a = addr; a < end; a = r->end) {
+		r = region_of(mm, a);
+		if (!r || r->kind != VM_MMAP) {
+			ret = r ? -EINVAL : -ENOMEM;
+			break;
+		}
+		splits += (r->start < addr) + (r->end > end);
+	}
+	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
+		ret = -ENOMEM;
+	if (!ret) {
+		region_split(mm, addr);
+		region_split(mm, end);
+		for (u32 i = 0; i < mm->nr_regions; i++)
+			if (mm->regions[i].start >= addr && mm->regions[i].end <= end)
+				mm->regions[i].prot = prot;
+		/* Pages already there change now; the rest come with prot's rights on first touch. */
+		uspace_protect_range(mm, addr, end, prot);
+		regions_merge(mm);
 	}
 	mm_unlock(mm);
 	return ret;

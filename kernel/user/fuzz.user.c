@@ -169,7 +169,7 @@ static long fze_sandbox(struct fze *z)
 	return fze_below(z, 8) ? a & ~4095L : a;
 }
 
-/* brk, mmap and munmap: their addresses and lengths kept inside the sandbox (fuzz_el0.h). */
+/* brk, mmap, munmap and mprotect: their addresses and lengths kept inside the sandbox (fuzz_el0.h). */
 static void fze_sandbox_args(struct fze *z, long nr, long *a)
 {
 	static const long flags[] = { MAP_PRIVATE | MAP_ANONYMOUS,
@@ -187,9 +187,18 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 	} else if (nr == SYS_brk) {
 		/* 0 asks for the break; else at most 1 MiB above the first one */
 		a[0] = fze_below(z, 4) ? z->brk0 + (long)fze_below(z, 1 << 20) : 0;
-	} else if (nr == SYS_munmap) {
+	} else if (nr == SYS_munmap || nr == SYS_mprotect) {
 		a[0] = fze_sandbox(z);
 		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
+		if (nr == SYS_mprotect && fze_below(z, 4))
+			a[2] = (long)fze_below(
+				z, 8); /* PROT_*: NONE, READ and WRITE are the ones allowed */
+		if (nr == SYS_mprotect && fze_below(z, 2)) {
+			/* Something to change: random mmaps rarely land in the sandbox (MAP_FIXED). */
+			SHARED[FZE_EXTRA]++;
+			usys6(SYS_mmap, a[0] & ~4095L, a[1] + 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		}
 	} else if (nr == SYS_mmap) {
 		a[0] = fze_below(z, 4) ? fze_sandbox(z) : 0;
 		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);

@@ -36,8 +36,8 @@
 #define FZE_MAGIC 0xf022e10L
 
 /*
- * Where brk, mmap and munmap may point (mmap's hint and MAP_FIXED,
- * munmap's range): 4 MiB at 256 GiB, far from the text (0x400000), the
+ * Where brk, mmap, munmap and mprotect may point (mmap's hint and MAP_FIXED,
+ * munmap's and mprotect's range): 4 MiB at 256 GiB, far from the text (0x400000), the
  * shared page (0x10000000) and the stack (below 1 << 39). A process that
  * unmapped its own stack or text would die of it, legitimately; inside
  * the sandbox nothing of its own lives, and the pages it can map there

@@ -1,4 +1,4 @@
-/* Programs the vm suite runs at EL0: the heap (brk), anonymous mmap/munmap, first-touch pages, kernel copies into untouched pages. */
+/* Programs the vm suite runs at EL0: the heap (brk), anonymous mmap/munmap/mprotect, first-touch pages, kernel copies into untouched pages. */
 #include "usys.h"
 #include <locklab/mman.h>
 
@@ -151,4 +151,76 @@ long u_vm_fault_loop(long n)
 			return 3;
 	}
 	return bad ? 1 : 0;
+}
+
+/*
+ * mprotect and MAP_FIXED on 4 filled pages: the middle two read-only
+ * (values kept, the outer two still writable, a kernel copy into one
+ * refused), one made writable again, a fixed mapping over the middle two
+ * (zero again, the outer two kept), 40 pages each made read-only and back
+ * (regions merge again, or the 32 slots would run out), and the refusals.
+ * arg: a pipe's read fd (bits 0-7) and write fd (bits 8-15).
+ */
+long u_vm_mprotect(long arg)
+{
+	volatile long *r = USHARED;
+	long rfd = arg & 0xff, wfd = (arg >> 8) & 0xff, i = 0, ok = 0;
+	long p = mmap_rw(4 * PAGE), q;
+	volatile long *w = (volatile long *)p;
+
+	r[i++] = fill_and_check(p, 4);
+	r[i++] = usys(SYS_mprotect, p + PAGE, 2 * PAGE, PROT_READ);
+	r[i++] = w[512] == 2 && w[1024] == 3; /* still there to read */
+	w[0] = 10;			      /* the outer pages are as they were */
+	w[1536] = 40;
+	r[i++] = usys(SYS_write, wfd, (long)"abcd", 4);
+	r[i++] = usys(SYS_read, rfd, p + PAGE, 4); /* into a read-only page: -EFAULT */
+	r[i++] = usys(SYS_mprotect, p + PAGE, PAGE, PROT_READ | PROT_WRITE);
+	r[i++] = usys(SYS_read, rfd, p + PAGE, 4); /* now it may */
+	r[i++] = w[512] == 0x64636261L;		   /* "abcd" over the 2 that was there */
+	r[i++] = usys6(SYS_mmap, p + PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) -
+		 p;
+	r[i++] = w[512] == 0 && w[1024] == 0 && w[0] == 10 && w[1536] == 40;
+	usys(SYS_munmap, p, 4 * PAGE, 0);
+	q = mmap_rw(40 * PAGE);
+	for (long k = 0; k < 40; k++)
+		ok += !usys(SYS_mprotect, q + k * PAGE, PAGE, PROT_READ) +
+		      !usys(SYS_mprotect, q + k * PAGE, PAGE, PROT_READ | PROT_WRITE);
+	r[i++] = ok;
+	r[i++] = usys(SYS_mprotect, q + 1, PAGE, PROT_READ);
+	r[i++] = usys(SYS_mprotect, q, PAGE, PROT_READ | PROT_EXEC);
+	r[i++] = usys(SYS_mprotect, q + 39 * PAGE, 2 * PAGE, PROT_READ); /* runs past it */
+	r[i++] = usys(SYS_mprotect, (1L << 39) - PAGE, PAGE, PROT_READ); /* the stack */
+	r[i++] = usys(SYS_mprotect, q, 0, PROT_READ);
+	r[i++] = usys6(SYS_mmap, q + 1, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		       -1, 0);
+	r[i++] = usys6(SYS_mmap, 0x40000000L, PAGE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); /* the heap's room */
+	r[i++] = usys6(SYS_mmap, (1L << 39) - PAGE, PAGE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); /* over the stack */
+	r[i++] = usys(SYS_munmap, q, 40 * PAGE, 0);
+	r[63] = i;
+	return 0;
+}
+
+/* A store to a page mprotect made read-only: SIGSEGV there (a permission fault). */
+long u_vm_store_read_only(long unused)
+{
+	long p = mmap_rw(PAGE);
+
+	*(volatile long *)p = 1;
+	usys(SYS_mprotect, p, PAGE, PROT_READ);
+	*(volatile long *)p = 2;
+	return 1; /* not reached */
+}
+
+/* A load from a page mprotect made PROT_NONE: SIGSEGV there. */
+long u_vm_load_prot_none(long unused)
+{
+	long p = mmap_rw(PAGE);
+
+	*(volatile long *)p = 1;
+	usys(SYS_mprotect, p, PAGE, PROT_NONE);
+	return *(volatile long *)p; /* not reached: the load faults */
 }

@@ -18,6 +18,7 @@
 /* kernel/user/vm.user.c and faults.user.S */
 long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_after_munmap(u64 a);
 long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
+long u_vm_mprotect(u64 fds), u_vm_store_read_only(u64 a), u_vm_load_prot_none(u64 a);
 
 _Static_assert(USER_STACK_PAGES == 16, "faults.user.S's u_stack_touch and u_stack_below count 16");
 
@@ -124,11 +125,39 @@ static void vm_kernel_copies_fault_pages_in(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 }
 
+/* u_vm_mprotect's results in order (its comment says what each is), then its faults. */
+static void vm_mprotect_and_map_fixed(struct ktest *t)
+{
+	const long want[] = { 1,       0,    1,	      4,       -EFAULT, 0,	 4,
+			      1,       4096, 1,	      80,      -EINVAL, -EINVAL, -ENOMEM,
+			      -EINVAL, 0,    -EINVAL, -EINVAL, -EINVAL, 0 };
+	int fds[2];
+	long *r;
+
+	KT_ASSERT(t, sys_pipe(fds) == 0);
+	r = run_with_results(t, "mprotect", u_vm_mprotect, (u64)fds[0] | (u64)fds[1] << 8,
+			     (long)ARRAY_SIZE(want));
+	if (r) {
+		for (u32 i = 0; i < ARRAY_SIZE(want); i++)
+			if (r[i] != want[i])
+				ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld",
+					   i, r[i], want[i]);
+		user_shared_free(r);
+	}
+	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
+	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
+	fault_case(t, "store_ro", u_vm_store_read_only, 139, "data abort from a lower EL (write)",
+		   USER_MMAP_BASE);
+	fault_case(t, "load_none", u_vm_load_prot_none, 139, "data abort from a lower EL (read)",
+		   USER_MMAP_BASE);
+}
+
 static void vm_calls_from_a_kernel_task_are_einval(struct ktest *t)
 {
 	KT_EXPECT_EQ(t, sys_brk(0), -EINVAL);
 	KT_EXPECT_EQ(t, sys_mmap(0, 4096, 3, 0x22, -1, 0), -EINVAL);
 	KT_EXPECT_EQ(t, sys_munmap(USER_MMAP_BASE, 4096), -EINVAL);
+	KT_EXPECT_EQ(t, sys_mprotect(USER_MMAP_BASE, 4096, 1), -EINVAL);
 }
 
 long pan_probe_load(u64 uaddr); /* arch/arm64/pan_probe.S: 1 if a plain load faulted */
@@ -227,6 +256,7 @@ static void vm_page_faults_on_every_cpu(struct ktest *t)
 static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_brk_grows_and_shrinks_the_heap),
 	KTEST_CASE(vm_mmap_munmap_and_their_refusals),
+	KTEST_CASE(vm_mprotect_and_map_fixed),
 	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
 	KTEST_CASE(vm_kernel_copies_fault_pages_in),
 	KTEST_CASE(vm_calls_from_a_kernel_task_are_einval),

@@ -43,6 +43,7 @@ void *sbrk(long incr);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	   off_t off); /* MAP_FAILED on failure */
 int munmap(void *addr, size_t len);
+int mprotect(void *addr, size_t len, int prot); /* mmap regions only */
 int spawn(const char *path,
 	  char *const argv[]); /* the child's pid (user_spawn_file in the kernel) */
 /* locklab's own (docs/syscalls.md): end the run; run ktest suites; run benchmarks (failures, or -1) */

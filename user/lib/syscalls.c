@@ -167,6 +167,11 @@ int munmap(void *addr, size_t len)
 	return (int)SC2(SYS_munmap, addr, len);
 }
 
+int mprotect(void *addr, size_t len, int prot)
+{
+	return (int)SC3(SYS_mprotect, addr, len, prot);
+}
+
 int spawn(const char *path, char *const argv[])
 {
 	return (int)SC2(SYS_spawn, path, argv);
