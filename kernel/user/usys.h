@@ -3,12 +3,14 @@
 #define KERNEL_USER_USYS_H
 
 #include <locklab/fcntl.h>
+#include <locklab/svc.h>
 #include <locklab/unistd.h>
 
 /*
  * Only constants and inline code here: a user object must link against
  * nothing of the kernel's (scripts/check-user-objs.sh checks it). The
- * kernel restores every register but x0, which carries the result.
+ * kernel restores every register but x0, which carries the result. usys
+ * sets only the registers it passes: the user workloads' hot path.
  */
 static inline long usys(long nr, long a0, long a1, long a2)
 {
@@ -21,22 +23,10 @@ static inline long usys(long nr, long a0, long a1, long a2)
 	return x0;
 }
 
-/* The same with all six argument registers (mmap). */
+/* The same with all six argument registers (mmap): the libc's own svc. */
 static inline long usys6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	register long x0 __asm__("x0") = a0;
-	register long x1 __asm__("x1") = a1;
-	register long x2 __asm__("x2") = a2;
-	register long x3 __asm__("x3") = a3;
-	register long x4 __asm__("x4") = a4;
-	register long x5 __asm__("x5") = a5;
-	register long x8 __asm__("x8") = nr;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5), "r"(x8)
-			 : "memory");
-	return x0;
+	return svc6(nr, a0, a1, a2, a3, a4, a5);
 }
 
 /* Where the kernel maps the spawner's shared page (include/locklab/user.h, USER_SHARED_BASE). */

@@ -4,25 +4,13 @@
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <locklab/svc.h>
 
 int errno;
 
-/* The kernel restores every register but x0 (docs/syscalls.md): only x0 is clobbered. */
 long __syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	register long x0 __asm__("x0") = a0;
-	register long x1 __asm__("x1") = a1;
-	register long x2 __asm__("x2") = a2;
-	register long x3 __asm__("x3") = a3;
-	register long x4 __asm__("x4") = a4;
-	register long x5 __asm__("x5") = a5;
-	register long x8 __asm__("x8") = nr;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5), "r"(x8)
-			 : "memory");
-	return x0;
+	return svc6(nr, a0, a1, a2, a3, a4, a5);
 }
 
 /* A result in [-4095, -1] is -errno (include/locklab/unistd.h); anything else is the call's value. */
