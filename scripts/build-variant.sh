@@ -1,8 +1,11 @@
 #!/bin/sh
 # build-variant.sh: build one locking variant out of tree, from its strategy's defconfig plus the variant's choices.
 #
-# usage: build-variant.sh <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] [fragment...]
+# usage: build-variant.sh [--via <workdir>] <srctree> <outdir> <strategy>-<alg>-<atomics>-<spin_wait>[-<lock_wait>][-nostat] [fragment...]
 #   e.g. build-variant.sh . build/check/matrix/bkl-mcs-llsc-wfe bkl-mcs-llsc-wfe
+# --via: build in <workdir> (kept, reconfigured from whatever variant it last held) and copy the
+# results (Image, locklab.elf, System.map, .config, variant_defconfig) to <outdir>; make check
+# builds each strategy's variants one after another this way, recompiling about half each time.
 # Each part is a member of a Kconfig choice (scripts/lock-strategies lists them): strategy (bkl, subsys,
 # fine...), alg (tas, ttas, ticket, mcs), atomics (lse, llsc), spin_wait (busy, wfe),
 # lock_wait: spin (default)|block|adaptive - how contended strategy locks wait
@@ -11,10 +14,16 @@
 # Re-running it rewrites .config; kconfig touches only changed symbols, so
 # the rebuild is incremental. Run it from make with '+' to share the jobserver.
 set -e
+via=
+if [ "$1" = --via ]; then
+	via=$2
+	shift 2
+fi
 src=$(cd "$1" && pwd)
-out=$2
+dest=$2
 variant=$3
 shift 3
+out=${via:-$dest}
 frags=
 for f in "$@"; do
 	[ -f "$f" ] || { echo "build-variant: no such config fragment '$f'" >&2; exit 2; }
@@ -42,5 +51,11 @@ for want in $(echo "$lines" | grep '=y$'); do
 	grep -qx "$want" "$out/.config" || { echo "build-variant: $variant: Kconfig refused $want" >&2; exit 1; }
 done
 ${MAKE:-make} --no-print-directory -s -C "$src" O="$out" all >/dev/null
+if [ -n "$via" ]; then
+	mkdir -p "$dest"
+	for f in Image locklab.elf System.map .config variant_defconfig; do
+		cp "$out/$f" "$dest/$f.new" && mv "$dest/$f.new" "$dest/$f"
+	done
+fi
 echo "  VARIANT  $variant"
 

@@ -19,5 +19,5 @@ void pan_enable_this_cpu(void)
 		return;
 	write_sysreg(read_sysreg(sctlr_el1) & ~SCTLR_SPAN, sctlr_el1);
 	isb();
-	__asm__ volatile("msr pan, #1" : : : "memory");
+	pan_write(1);
 }

@@ -183,7 +183,7 @@ static void vm_pan_refuses_plain_kernel_loads(struct ktest *t)
 	KT_ASSERT(t, page);
 	/* It has PAN: set at every exception to EL1, and set now. */
 	KT_EXPECT_EQ(t, read_sysreg(sctlr_el1) & SCTLR_SPAN, 0ULL);
-	KT_EXPECT_NE(t, read_sysreg(pan), 0ULL);
+	KT_EXPECT_NE(t, read_sysreg(s3_0_c4_c2_3), 0ULL); /* PAN */
 	page[0] = 0x5eed;
 	kernel_enter(); /* page_alloc and kmalloc want the kernel scope */
 	r = uspace_create(page, true, &mm);
@@ -193,9 +193,9 @@ static void vm_pan_refuses_plain_kernel_loads(struct ktest *t)
 	uspace_switch(mm->ttbr0);
 	with_pan = pan_probe_load(USER_SHARED_BASE);
 	left = __arch_copy_from_user(&got, (const void *)USER_SHARED_BASE, sizeof(got));
-	__asm__ volatile("msr pan, #0" : : : "memory");
+	pan_write(0);
 	without_pan = pan_probe_load(USER_SHARED_BASE);
-	__asm__ volatile("msr pan, #1" : : : "memory");
+	pan_write(1);
 	uspace_switch(0);
 	local_irq_restore(flags);
 	kernel_enter();

@@ -107,7 +107,15 @@
 	} while (0)
 
 /* Barriers: each use says what it orders. */
-#define isb()	 __asm__ volatile("isb" : : : "memory")
+#define isb() __asm__ volatile("isb" : : : "memory")
+
+/*
+ * PSTATE.PAN (Armv8.1) by its encoding (read it as s3_0_c4_c2_3): the LL/SC variants build with
+ * -march=armv8-a, whose assembler knows no "pan". Only for a CPU that has
+ * it (ID_AA64MMFR1_EL1.PAN, bits 23:20); arch/arm64/pan.c.
+ */
+#define pan_write(b) \
+	__asm__ volatile(".inst 0xd500409f | (" #b " << 8)" : : : "memory") /* msr pan, #b */
 #define dsb(opt) __asm__ volatile("dsb " #opt : : : "memory")
 #define dmb(opt) __asm__ volatile("dmb " #opt : : : "memory")
 
