@@ -103,8 +103,9 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 	lockdep_handoff(&rq->lock.map, prev, next);
 	this_cpu()->current = next;
 	atomic_store_relaxed(&next->on_cpu, true);
-	/* Its lower half: a user process's address space, or the kernel tasks' empty one. */
+	/* prev's EL0 FP/SIMD registers, if loaded, go to memory: next may be another process. */
 	fpsimd_switch_out(prev);
+	/* Its lower half: a user process's address space, or the kernel tasks' empty one. */
 	uspace_switch(next->ttbr0);
 	prev = cpu_switch_to(prev, next);
 	sched_finish_switch(prev);
