@@ -69,8 +69,6 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir)
 	return !stack_guard_overlaps(a, len) && !overlaps_nomap(plat, pa, pa + len);
 }
 
-u64 __arch_copy_to_user(void *udst, const void *src, u64 n);   /* uaccess.S: bytes left */
-u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n); /* the same */
 
 /*
  * A user copy: run it; where it stops on a fault, page in what the next

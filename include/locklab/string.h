@@ -16,5 +16,7 @@ char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 /* Is name one of the elements of the comma-separated list ("a,b,c")? */
 bool strlist_has(const char *list, const char *name);
+/* Splits s (modified: spaces become NULs) into at most max words; returns how many. */
+u32 str_split_words(char *s, char **words, u32 max);
 
 #endif

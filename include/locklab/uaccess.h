@@ -45,6 +45,9 @@ bool uaccess_ok(const void *p, u64 len, enum uaccess_dir dir);
 long copy_to_user(void *udst, const void *src, u64 n);
 long copy_from_user(void *dst, const void *usrc, u64 n);
 long clear_user(void *udst, u64 n);
+/* The raw copies under those (arch/arm64/uaccess.S): the bytes not copied, stopping at a fault. */
+u64 __arch_copy_to_user(void *udst, const void *src, u64 n);
+u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n);
 
 #define PATH_MAX 256 /* bytes, with the terminating NUL */
 

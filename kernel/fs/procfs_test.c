@@ -71,23 +71,6 @@ static bool line_at(u32 i, char *buf, u64 n)
 	return true;
 }
 
-/* Splits s (modified) at spaces into at most max words; their number. */
-static u32 split(char *s, char **words, u32 max)
-{
-	u32 n = 0;
-
-	while (*s && n < max) {
-		while (*s == ' ')
-			*s++ = '\0';
-		if (!*s)
-			break;
-		words[n++] = s;
-		while (*s && *s != ' ')
-			s++;
-	}
-	return n;
-}
-
 /* s as a decimal number; -1 if it is not one. */
 static s64 decimal(const char *s)
 {
@@ -120,7 +103,7 @@ static s64 acquisitions_of(const char *class)
 
 	snprintf(want, sizeof(want), "%s:", class);
 	for (u32 i = 4; line_at(i, line, sizeof(line)); i++)
-		if (split(line, w, 16) == 13 && strcmp(w[0], want) == 0)
+		if (str_split_words(line, w, 16) == 13 && strcmp(w[0], want) == 0)
 			return decimal(w[8]);
 	return -1;
 }
@@ -151,7 +134,7 @@ static void procfs_lock_stat_has_linux_layout(struct ktest *t)
 	KT_EXPECT(t, is_rule(line));
 	KT_ASSERT(t, line_at(2, line, sizeof(line)));
 	KT_EXPECT_EQ(t, strlen(line), 40 + 12 * 15);
-	KT_ASSERT(t, split(line, w, 16) == ARRAY_SIZE(cols));
+	KT_ASSERT(t, str_split_words(line, w, 16) == ARRAY_SIZE(cols));
 	for (u32 i = 0; i < ARRAY_SIZE(cols); i++)
 		KT_EXPECT_STREQ(t, w[i], cols[i]);
 	KT_ASSERT(t, line_at(3, line, sizeof(line)));

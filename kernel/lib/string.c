@@ -163,3 +163,19 @@ bool strlist_has(const char *list, const char *name)
 	}
 	return false;
 }
+
+u32 str_split_words(char *s, char **words, u32 max)
+{
+	u32 n = 0;
+
+	while (*s && n < max) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		words[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return n;
+}

@@ -196,23 +196,6 @@ static void lockstat_since_boot_survives_resets(struct ktest *t)
 	}
 }
 
-/* Splits s at spaces into at most max words (s is modified); returns how many. */
-static int split_words(char *s, char **words, int max)
-{
-	int n = 0;
-
-	while (*s && n < max) {
-		while (*s == ' ')
-			*s++ = '\0';
-		if (!*s)
-			break;
-		words[n++] = s;
-		while (*s && *s != ' ')
-			s++;
-	}
-	return n;
-}
-
 /*
  * One row of the end-of-run table has Linux's 13 columns in /proc/lock_stat's
  * order, times in us with two decimals (rounded to 10 ns), the averages over
@@ -242,7 +225,7 @@ static void lockstat_table_row_has_linux_columns(struct ktest *t)
 	if (!LOCKSTAT_ENABLED)
 		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
 	KT_EXPECT_EQ(t, lockstat_format_row(row, sizeof(row), "demo", &s), 40 + 12 * 15);
-	n = split_words(row, words, 16);
+	n = (int)str_split_words(row, words, 16);
 	KT_ASSERT(t, n == 13);
 	for (int i = 0; i < n; i++)
 		KT_EXPECT_STREQ(t, words[i], want_untimed[i]);
@@ -251,7 +234,7 @@ static void lockstat_table_row_has_linux_columns(struct ktest *t)
 	s.hold_max = 999995;
 	s.hold_total = 1000010;
 	KT_EXPECT_EQ(t, lockstat_format_row(row, sizeof(row), "demo", &s), 40 + 12 * 15);
-	n = split_words(row, words, 16);
+	n = (int)str_split_words(row, words, 16);
 	KT_ASSERT(t, n == 13);
 	for (int i = 0; i < n; i++)
 		KT_EXPECT_STREQ(t, words[i], want_timed[i]);

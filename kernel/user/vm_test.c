@@ -10,6 +10,7 @@
 #include <locklab/smp.h>
 #include <locklab/string.h>
 #include <locklab/syscall.h>
+#include <locklab/uaccess.h>
 #include <locklab/user.h>
 #include <locklab/vm.h>
 #include <asm/irqflags.h>
@@ -161,7 +162,6 @@ static void vm_calls_from_a_kernel_task_are_einval(struct ktest *t)
 }
 
 long pan_probe_load(u64 uaddr); /* arch/arm64/pan_probe.S: 1 if a plain load faulted */
-u64 __arch_copy_from_user(void *dst, const void *usrc, u64 n); /* uaccess.S: bytes left */
 
 /*
  * PAN: with a process's table in TTBR0 (loaded here by hand, interrupts
