@@ -201,15 +201,18 @@ const char *errno_name(long err)
 		[ENOENT] = "ENOENT",
 		[ESRCH] = "ESRCH",
 		[EINTR] = "EINTR",
+		[EIO] = "EIO",
 		[E2BIG] = "E2BIG",
 		[ENOEXEC] = "ENOEXEC",
 		[EBADF] = "EBADF",
 		[ECHILD] = "ECHILD",
 		[EAGAIN] = "EAGAIN",
 		[ENOMEM] = "ENOMEM",
+		[EACCES] = "EACCES",
 		[EFAULT] = "EFAULT",
 		[EBUSY] = "EBUSY",
 		[EEXIST] = "EEXIST",
+		[ENODEV] = "ENODEV",
 		[ENOTDIR] = "ENOTDIR",
 		[EISDIR] = "EISDIR",
 		[EINVAL] = "EINVAL",
@@ -222,6 +225,7 @@ const char *errno_name(long err)
 		[ENAMETOOLONG] = "ENAMETOOLONG",
 		[ENOSYS] = "ENOSYS",
 		[ENOTEMPTY] = "ENOTEMPTY",
+		[EOVERFLOW] = "EOVERFLOW",
 	};
 
 	if (err < 0)

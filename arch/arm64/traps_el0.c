@@ -37,7 +37,8 @@ static const char *abort_words(u32 ec, u64 esr)
  * A translation fault: the page may be one the region allows but nobody
  * touched yet (demand paging, kernel/mm/vm.c). Returns if it is mapped
  * now (the access is retried); otherwise ends the process: no region or
- * a region that forbids the access is SIGSEGV, no memory SIGKILL.
+ * a region that forbids the access is SIGSEGV, a page past the end of a
+ * mapped file SIGBUS (as Linux), no memory SIGKILL.
  * Permission faults need no look: the leaves carry their region's rights.
  */
 static void page_fault(struct trap_frame *f, u32 ec)
@@ -49,6 +50,8 @@ static void page_fault(struct trap_frame *f, u32 ec)
 
 	if (r == -ENOMEM)
 		user_fault(f, USER_SIGKILL, "out of memory (page fault)", f->far);
+	if (r == -EIO)
+		user_fault(f, USER_SIGBUS, "access past the end of a mapped file", f->far);
 	if (r)
 		user_fault(f, USER_SIGSEGV, abort_words(ec, f->esr), f->far);
 }

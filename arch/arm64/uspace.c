@@ -18,7 +18,7 @@
  * kernel entries (global, TTBR1) are shared by every ASID. A leaf whose
  * page the address space owns (one a fault allocated) carries
  * PTE_SW_OWNED and is freed with it; the text is the kernel image's, the
- * shared page the spawner's. Tables, once allocated, stay until the
+ * shared page the spawner's, a shared file mapping's page the file's. Tables, once allocated, stay until the
  * address space goes.
  */
 #define PTE_NG	     (1UL << 11)
@@ -35,6 +35,7 @@ static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
 static u32 asid_count;			 /* guarded by asid_lock; read atomically */
 
 /* Every process but pid 1 runs on a task of its own, and each CPU's idle task takes one more. */
+_Static_assert(sizeof(struct user_mm) <= KMALLOC_MAX, "uspace_create kmallocs a user_mm");
 _Static_assert(CONFIG_SCHED_MAX_TASKS - 2 <= USER_ASID_LAST - USER_ASID_FIRST + 1,
 	       "more live processes than ASIDs: asid_alloc would need a rollover");
 
@@ -149,10 +150,10 @@ static u64 prot_attrs(u32 prot)
 	return a;
 }
 
-bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot)
+bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot, bool owned)
 {
 	klock_assert_held(&mm->lock);
-	if (!map_page(mm, va, virt_to_phys(page), prot_attrs(prot) | PTE_SW_OWNED))
+	if (!map_page(mm, va, virt_to_phys(page), prot_attrs(prot) | (owned ? PTE_SW_OWNED : 0)))
 		return false;
 	/*
 	 * The entry was invalid, which no TLB holds: visible to this CPU's

@@ -8,15 +8,18 @@
 #define ENOENT	     2
 #define ESRCH	     3
 #define EINTR	     4 /* a console read ended by Ctrl-C */
+#define EIO	     5 /* a fault past the end of a mapped file (a user access: SIGBUS) */
 #define E2BIG	     7 /* spawn: too many or too long arguments */
 #define ENOEXEC	     8 /* spawn: not an executable this kernel can load */
 #define EBADF	     9
 #define ECHILD	     10
 #define EAGAIN	     11
 #define ENOMEM	     12
+#define EACCES	     13 /* mmap: the fd's access mode does not allow the mapping */
 #define EFAULT	     14
 #define EBUSY	     16
 #define EEXIST	     17
+#define ENODEV	     19 /* mmap: not a file that can be mapped (a pipe, a directory, /proc) */
 #define ENOTDIR	     20
 #define EISDIR	     21
 #define EINVAL	     22
@@ -29,6 +32,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS	     38 /* no system call with that number (EL0's SVC) */
 #define ENOTEMPTY    39
+#define EOVERFLOW    75 /* mmap: offset + length past 2^32 pages */
 
 const char *errno_name(long err); /* "ENOENT" for -2 or 2; "E?" if unknown */
 bool errno_known(long err);	  /* err is -E for one of the errnos above */

@@ -62,8 +62,8 @@ struct user_mm {
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, never overlapping */
 	u32 nr_regions;
 	u64 brk;    /* the heap region's end: USER_HEAP_BASE.. */
-	u64 faults; /* pages allocated on first touch (the tests count them) */
-	u64 pages;  /* pages it owns now (allocated by faults, not yet unmapped) */
+	u64 faults; /* first-touch faults served (the tests count them) */
+	u64 pages;  /* pages it owns now (anonymous or private copies, not yet unmapped) */
 	/* EL0's FP/SIMD registers while they are off the CPU (arch/arm64/fpsimd.c); its task's alone */
 	struct fpsimd_state fpsimd;
 };
@@ -141,15 +141,15 @@ void fpsimd_switch_out(struct task *prev);
 void fpsimd_release(void);
 extern u64 fpsimd_loads, fpsimd_saves; /* atomic counters (the user suite reads them) */
 /*
- * The leaves under mm's lock (vm.c): uspace_map puts a page the address
- * space then owns at va with prot (PROT_*), false without memory for a
- * table; uspace_present says whether va has a leaf that allows acc;
+ * The leaves under mm's lock (vm.c): uspace_map puts page at va with prot
+ * (PROT_*), a page the address space then owns (freed at unmap) if owned,
+ * false without memory for a table; uspace_present says whether va has a leaf that allows acc;
  * uspace_unmap_range removes the leaves in [start, end) from the tables
  * and every CPU's TLB and frees the pages the address space owns,
  * returning how many; uspace_protect_range gives the leaves already in
  * [start, end) prot's rights (and flushes the old ones).
  */
-bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot);
+bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot, bool owned);
 void *uspace_page(struct user_mm *mm, u64 va); /* the page mapped at va (linear address), or NULL */
 bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc);
 u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end);

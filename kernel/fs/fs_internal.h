@@ -78,15 +78,28 @@ struct inode {
 	 * unhashed and freed exactly once.
 	 */
 	u32 refs;
+	/*
+	 * Atomic: mmap regions of the file (mmap.c), each also holding one of
+	 * refs. It rises from 0 only under lock, where O_TRUNC reads it: while
+	 * it is above 0 no page of the file is freed, so a fault may look the
+	 * pages up without the lock.
+	 */
+	u32 maps;
 	/* guarded by lock: entries naming it (+1 for '.' and one per subdir '..', dirs) */
 	u32 nlink;
 	/* guarded by lock: a special file or a directory above one: unlink -EPERM, rmdir -EBUSY */
 	bool pinned;
-	u64 size;		 /* guarded by lock: bytes (files), entries (directories) */
+	/* guarded by lock: bytes (files), entries (directories); a fault reads it without (atomic) */
+	u64 size;
 	struct inode *hash_next; /* guarded by the inode table bucket's lock */
 	union {
-		/* S_IFREG: page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE); NULL is a hole. */
-		void *pages[FILE_PAGES_MAX]; /* guarded by lock */
+		/*
+		 * S_IFREG: page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+		 * NULL is a hole. Guarded by lock, except that a fault in a shared
+		 * mapping fills a hole without it (inode_page): a slot goes from
+		 * NULL to a page by compare-and-swap, read with acquire.
+		 */
+		void *pages[FILE_PAGES_MAX];
 		struct {
 			struct dentry *buckets[DIR_BUCKETS]; /* guarded by lock */
 			/* guarded by lock: cookies only grow, from 1 */
@@ -105,7 +118,9 @@ void inode_hash_insert(struct inode *ino); /* makes it findable by inode_lookup(
 struct inode *inode_lookup(u32 ino);	   /* referenced, or NULL */
 long inode_read(struct inode *ino, u64 pos, void *buf, u64 n);	      /* lock held */
 long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n); /* lock held */
-void inode_truncate(struct inode *ino);			  /* lock held: frees every page */
+void inode_truncate(struct inode *ino); /* lock held, maps 0: frees every page */
+/* Page idx of a file (a hole gets a zeroed page); NULL without memory. Lock-free (mmap.c's faults). */
+void *inode_page(struct inode *ino, u32 idx);
 void inode_fill_stat(struct inode *ino, struct stat *st); /* lock held */
 
 /* dir.c: entries of one directory (its lock held). */

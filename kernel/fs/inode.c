@@ -164,7 +164,7 @@ long inode_read(struct inode *ino, u64 pos, void *buf, u64 n)
 	while (done < n) {
 		u64 p = pos + done, in_page = p % PAGE_SIZE;
 		u64 chunk = MIN(n - done, PAGE_SIZE - in_page);
-		u8 *page = ino->pages[p / PAGE_SIZE];
+		u8 *page = atomic_load_acquire(&ino->pages[p / PAGE_SIZE]);
 
 		/* buf may be a user process's: a page it never touched is faulted in (uaccess.h) */
 		if (page ? copy_to_user(out + done, page + in_page, chunk) :
@@ -173,6 +173,38 @@ long inode_read(struct inode *ino, u64 pos, void *buf, u64 n)
 		done += chunk;
 	}
 	return (long)done;
+}
+
+void *inode_page(struct inode *ino, u32 idx)
+{
+	void *page = atomic_load_acquire(&ino->pages[idx]), *fresh;
+
+	if (page)
+		return page;
+	fresh = page_alloc(); /* zeroed: release below publishes the zeros with it */
+	if (!fresh)
+		return NULL;
+	if (atomic_cmpxchg_acq_rel(&ino->pages[idx], &page, fresh))
+		return fresh;
+	page_free(fresh); /* a fault (or this write) filled the hole first: page is that one */
+	return page;
+}
+
+/*
+ * The last page's bytes past the end may hold what a shared mapping
+ * stored there (mmap.c maps the whole page): a write that leaves a gap
+ * after the end zeroes them first, so the gap reads as zeros (as Linux).
+ */
+static void zero_gap(struct inode *ino, u64 pos)
+{
+	u64 off = ino->size % PAGE_SIZE;
+	u8 *page;
+
+	if (pos <= ino->size || !off)
+		return;
+	page = atomic_load_acquire(&ino->pages[ino->size / PAGE_SIZE]);
+	if (page)
+		memset(page + off, 0, MIN(PAGE_SIZE - off, pos - ino->size));
 }
 
 long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
@@ -187,11 +219,13 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 	while (done < n) {
 		u64 p = pos + done, in_page = p % PAGE_SIZE;
 		u64 chunk = MIN(n - done, PAGE_SIZE - in_page);
-		void **slot = &ino->pages[p / PAGE_SIZE];
+		u8 *page = inode_page(ino, (u32)(p / PAGE_SIZE));
 
-		if (!*slot && !(*slot = page_alloc()))
+		if (!page)
 			break; /* out of memory: a short write, or -ENOSPC if nothing was written */
-		if (copy_from_user((u8 *)*slot + in_page, in + done, chunk)) {
+		if (!done)
+			zero_gap(ino, pos);
+		if (copy_from_user(page + in_page, in + done, chunk)) {
 			if (!done)
 				return -EFAULT;
 			break; /* the bytes before the bad one are written */
@@ -200,20 +234,21 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 	}
 	if (!done)
 		return -ENOSPC;
-	ino->size = MAX(ino->size, pos + done);
+	atomic_store_relaxed(&ino->size, MAX(ino->size, pos + done));
 	return (long)done;
 }
 
 void inode_truncate(struct inode *ino)
 {
 	klock_assert_held(&ino->lock);
+	BUG_ON(atomic_load_relaxed(&ino->maps) != 0); /* O_TRUNC refuses a mapped file (mmap.c) */
 	for (u32 i = 0; i < FILE_PAGES_MAX; i++) {
 		if (ino->pages[i]) {
 			page_free(ino->pages[i]);
 			ino->pages[i] = NULL;
 		}
 	}
-	ino->size = 0;
+	atomic_store_relaxed(&ino->size, 0UL);
 }
 
 void inode_fill_stat(struct inode *ino, struct stat *st)

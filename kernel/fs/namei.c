@@ -269,7 +269,10 @@ long vfs_open(const char *path, int flags)
 		 * shell's "echo 0 > /proc/lock_stat" works).
 		 */
 		klock_lock(&ino->lock);
-		inode_truncate(ino);
+		if (atomic_load_acquire(&ino->maps))
+			r = -EBUSY; /* mapped: its pages stay (mmap.c says why) */
+		else
+			inode_truncate(ino);
 		klock_unlock(&ino->lock);
 	}
 	if (r) {

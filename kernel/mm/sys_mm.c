@@ -1,5 +1,6 @@
-/* brk, mmap, munmap and mprotect: argument checks for a process's own address space (vm.c does the work). */
+/* brk, mmap, munmap and mprotect: argument checks for a process's own address space (vm.c does the work, fs/mmap.c a file's part). */
 #include <locklab/errno.h>
+#include <locklab/fs.h>
 #include <locklab/mm.h>
 #include <locklab/mman.h>
 #include <locklab/syscall.h>
@@ -8,9 +9,11 @@
 
 /*
  * A kernel task has no user address space: these calls are -EINVAL there.
- * Only private anonymous memory exists (no files to map, no fork to share
- * with), never executable: nothing could put code in it that the
- * instruction cache would see (stage 4 loads programs from ELF files).
+ * Memory is anonymous and private, or a ramfs file's (shared or a private
+ * copy, kernel/fs/mmap.c), never executable: nothing could put code in it
+ * that the instruction cache would see (programs come from ELF files).
+ * There is no fork, so nothing to share anonymous memory with:
+ * MAP_SHARED | MAP_ANONYMOUS is refused; processes share a file instead.
  */
 long sys_brk(u64 addr)
 {
@@ -19,18 +22,26 @@ long sys_brk(u64 addr)
 	return mm ? (long)vm_brk(mm, addr) : -EINVAL;
 }
 
+#define MAP_KNOWN (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)
+
 long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off)
 {
 	struct user_mm *mm = current_mm();
-
-	bool fixed = flags & MAP_FIXED;
+	bool fixed = flags & MAP_FIXED, shared = flags & MAP_SHARED;
+	struct vm_region how = { .prot = (u8)prot, .flags = VM_MAY_WRITE };
+	bool may_write;
+	long r;
 
 	if (!mm)
 		return -EINVAL;
-	if (len == 0 || (flags & ~(u32)MAP_FIXED) != (MAP_PRIVATE | MAP_ANONYMOUS) || fd != -1 ||
-	    off != 0)
+	/* exactly one of MAP_SHARED and MAP_PRIVATE, as Linux */
+	if (len == 0 || (flags & ~(u32)MAP_KNOWN) || shared == !!(flags & MAP_PRIVATE))
 		return -EINVAL;
 	if (prot & ~(u32)(PROT_READ | PROT_WRITE))
+		return -EINVAL;
+	if ((flags & MAP_ANONYMOUS) && (shared || fd != -1 || off != 0))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS) && off % PAGE_SIZE)
 		return -EINVAL;
 	/*
 	 * Without MAP_FIXED addr is a hint, as in Linux, and the kernel picks
@@ -42,7 +53,19 @@ long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off)
 		return -EINVAL;
 	if (!fixed && len > USER_MMAP_TOP - USER_MMAP_BASE)
 		return -ENOMEM;
-	return vm_mmap(mm, addr, len, prot, fixed);
+	if (flags & MAP_ANONYMOUS)
+		return vm_mmap(mm, addr, len, &how, fixed);
+	/* A region keeps its file page in 32 bits: Linux's -EOVERFLOW past that. */
+	if (off / PAGE_SIZE + ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE > 0xffffffffUL)
+		return -EOVERFLOW;
+	kernel_enter(); /* the fd table, as every fs call */
+	r = fs_mmap_begin(fd, prot, shared, &how.file, &may_write);
+	kernel_exit();
+	if (r)
+		return r;
+	how.pgoff = (u32)(off / PAGE_SIZE);
+	how.flags = (u8)((shared ? VM_FILE_SHARED : 0) | (may_write ? VM_MAY_WRITE : 0));
+	return vm_mmap(mm, addr, len, &how, fixed); /* it takes over the file's reference */
 }
 
 long sys_munmap(u64 addr, u64 len)
@@ -64,7 +87,7 @@ long sys_mprotect(u64 addr, u64 len, u32 prot)
 		return -EINVAL;
 	if (addr % PAGE_SIZE || len > USER_VA_TOP || addr + len > USER_VA_TOP)
 		return -EINVAL;
-	if (prot & ~(u32)(PROT_READ | PROT_WRITE)) /* no executable anonymous memory, as mmap */
+	if (prot & ~(u32)(PROT_READ | PROT_WRITE)) /* nothing executable, as mmap */
 		return -EINVAL;
 	return len ? vm_mprotect(mm, addr, len, prot) : 0; /* Linux: an empty range is done */
 }

@@ -1,9 +1,11 @@
-/* User address spaces as regions: first-touch page faults, brk, mmap, munmap and mprotect of anonymous memory, under the address-space lock. */
+/* User address spaces as regions: first-touch page faults, brk, mmap (anonymous or of a file), munmap and mprotect, under the address-space lock. */
 #include <locklab/vm.h>
 #include <locklab/errno.h>
+#include <locklab/fs.h>
 #include <locklab/klock.h>
 #include <locklab/mm.h>
 #include <locklab/mman.h>
+#include <locklab/panic.h>
 #include <locklab/string.h>
 #include <locklab/user.h>
 #include <locklab/percpu.h>
@@ -30,6 +32,33 @@ static void mm_unlock(struct user_mm *mm)
 {
 	klock_unlock(&mm->lock);
 	subsys_exit(SUBSYS_MM);
+	kernel_exit();
+}
+
+/*
+ * File mappings that regions gave up under the lock: their references go
+ * after it (fs_mmap_end may free the file, which takes fs locks, and fs
+ * comes before mm in the lock order), once the pages left the TLBs.
+ */
+struct vm_drops {
+	struct inode *file[VM_MAX_REGIONS + 1];
+	u32 n;
+};
+
+static void drop_file(struct vm_drops *d, const struct vm_region *r)
+{
+	if (r->file) {
+		BUG_ON(d->n == ARRAY_SIZE(d->file));
+		d->file[d->n++] = r->file;
+	}
+}
+
+static void mm_unlock_drop(struct user_mm *mm, struct vm_drops *d)
+{
+	klock_unlock(&mm->lock);
+	subsys_exit(SUBSYS_MM);
+	for (u32 i = 0; i < d->n; i++)
+		fs_mmap_end(d->file[i]);
 	kernel_exit();
 }
 
@@ -66,17 +95,42 @@ static bool region_allows(const struct vm_region *r, enum vm_access acc)
 	}
 }
 
-/* Puts a region in sorted place (the caller checked there is room and no overlap). */
-static void region_insert(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
+/* Puts a copy of r in sorted place (the caller checked there is room and no overlap). */
+static void region_insert(struct user_mm *mm, const struct vm_region *r)
 {
 	u32 i = mm->nr_regions;
 
-	while (i > 0 && mm->regions[i - 1].start > start) {
+	while (i > 0 && mm->regions[i - 1].start > r->start) {
 		mm->regions[i] = mm->regions[i - 1];
 		i--;
 	}
-	mm->regions[i] = (struct vm_region){ start, end, prot, kind };
+	mm->regions[i] = *r;
 	mm->nr_regions++;
+}
+
+/* An anonymous region of one kind (text, shared page, heap, stack, a loaded program's). */
+static void region_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
+{
+	struct vm_region r = { .start = start,
+			       .end = end,
+			       .prot = (u8)prot,
+			       .kind = (u8)kind,
+			       .flags = VM_MAY_WRITE };
+
+	region_insert(mm, &r);
+}
+
+/* Cuts r in two at at (inside it); the tail, with its file page and its own mapping reference, goes in after it. */
+static void region_cut(struct user_mm *mm, struct vm_region *r, u64 at)
+{
+	struct vm_region tail = *r;
+
+	tail.start = at;
+	tail.pgoff += (u32)((at - r->start) / PAGE_SIZE);
+	if (tail.file)
+		fs_mmap_dup(tail.file);
+	r->end = at;
+	region_insert(mm, &tail);
 }
 
 static void region_remove(struct user_mm *mm, u32 i)
@@ -101,14 +155,14 @@ void vm_init(struct user_mm *mm, bool image_text, bool shared)
 	/* Nobody else sees mm yet: no lock. The heap starts empty (start == end matches no address). */
 	mm->nr_regions = 0;
 	if (image_text)
-		region_insert(mm, USER_TEXT_BASE, USER_TEXT_BASE + text, PROT_READ | PROT_EXEC,
-			      VM_TEXT);
+		region_add(mm, USER_TEXT_BASE, USER_TEXT_BASE + text, PROT_READ | PROT_EXEC,
+			   VM_TEXT);
 	if (shared)
-		region_insert(mm, USER_SHARED_BASE, USER_SHARED_BASE + PAGE_SIZE,
-			      PROT_READ | PROT_WRITE, VM_SHARED);
-	region_insert(mm, USER_HEAP_BASE, USER_HEAP_BASE, PROT_READ | PROT_WRITE, VM_HEAP);
-	region_insert(mm, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_TOP,
-		      PROT_READ | PROT_WRITE, VM_STACK);
+		region_add(mm, USER_SHARED_BASE, USER_SHARED_BASE + PAGE_SIZE,
+			   PROT_READ | PROT_WRITE, VM_SHARED);
+	region_add(mm, USER_HEAP_BASE, USER_HEAP_BASE, PROT_READ | PROT_WRITE, VM_HEAP);
+	region_add(mm, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_TOP,
+		   PROT_READ | PROT_WRITE, VM_STACK);
 	mm->brk = USER_HEAP_BASE;
 }
 
@@ -125,7 +179,7 @@ long vm_add_region(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
 	if (!ret && mm->nr_regions == VM_MAX_REGIONS)
 		ret = -ENOMEM;
 	if (!ret)
-		region_insert(mm, start, end, prot, kind);
+		region_add(mm, start, end, prot, kind);
 	mm_unlock(mm);
 	return ret;
 }
@@ -139,7 +193,7 @@ void *vm_load_page(struct user_mm *mm, u64 va)
 	r = region_of(mm, va);
 	if (r && !(page = uspace_page(mm, va))) {
 		page = page_alloc();
-		if (page && uspace_map(mm, ALIGN_DOWN(va, PAGE_SIZE), page, r->prot)) {
+		if (page && uspace_map(mm, ALIGN_DOWN(va, PAGE_SIZE), page, r->prot, true)) {
 			mm->pages++;
 		} else if (page) {
 			page_free(page);
@@ -148,6 +202,39 @@ void *vm_load_page(struct user_mm *mm, u64 va)
 	}
 	mm_unlock(mm);
 	return page;
+}
+
+/*
+ * A file mapping's first touch of va: the file's own page (shared; the
+ * address space does not own it), or a copy of it taken now (private,
+ * owned; later writes to the file do not show in it, which POSIX allows).
+ */
+static long file_fault(struct user_mm *mm, const struct vm_region *r, u64 va)
+{
+	u64 idx = r->pgoff + (va - r->start) / PAGE_SIZE;
+	bool shared = r->flags & VM_FILE_SHARED;
+	u8 *page, *copy;
+	long ret = fs_mmap_page(r->file, idx, shared, (void **)&page);
+
+	if (ret)
+		return ret;
+	if (shared)
+		return uspace_map(mm, va, page, r->prot, false) ? 0 : -ENOMEM;
+	copy = page_alloc(); /* zeroed: a hole stays zeros */
+	if (!copy)
+		return -ENOMEM;
+	if (page) {
+		/* The file only grows while mapped: idx's page starts before its end. */
+		u64 keep = MIN(fs_mmap_size(r->file) - idx * PAGE_SIZE, PAGE_SIZE);
+
+		memcpy(copy, page, keep); /* not what a shared mapping left past the end */
+	}
+	if (!uspace_map(mm, va, copy, r->prot, true)) {
+		page_free(copy);
+		return -ENOMEM;
+	}
+	mm->pages++;
+	return 0;
 }
 
 long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
@@ -162,19 +249,24 @@ long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc)
 	if (!r || !region_allows(r, acc)) {
 		ret = -EFAULT;
 	} else if (uspace_present(mm, va, acc)) {
-		ret = 0; /* mapped already: a copy that faulted on its neighbour, or a retry */
+		goto out; /* mapped already: a copy that faulted on its neighbour, or a retry */
 	} else if (r->kind == VM_TEXT || r->kind == VM_SHARED) {
-		ret = -EFAULT;		     /* mapped (or loaded) at spawn, never on demand */
+		ret = -EFAULT; /* mapped (or loaded) at spawn, never on demand */
+	} else if (r->file) {
+		ret = file_fault(mm, r, va);
 	} else if (!(page = page_alloc())) { /* zeroed: no other process's data leaks */
 		ret = -ENOMEM;
-	} else if (!uspace_map(mm, va, page, r->prot)) {
+	} else if (!uspace_map(mm, va, page, r->prot, true)) {
 		page_free(page);
 		ret = -ENOMEM;
 	} else {
-		mm->faults++;
 		mm->pages++;
+	}
+	if (!ret) {
+		mm->faults++;
 		atomic_fetch_add_relaxed(&faults_on[smp_processor_id()].n, 1UL);
 	}
+out:
 	mm_unlock(mm);
 	return ret;
 }
@@ -263,8 +355,8 @@ static long unmap_check(struct user_mm *mm, u64 addr, u64 end, u32 *splits)
 	return ret;
 }
 
-/* munmap's second half, once unmap_check passed and the slots are there: pages and regions go. */
-static void unmap_apply(struct user_mm *mm, u64 addr, u64 end)
+/* munmap's second half, once unmap_check passed and the slots are there: pages and regions go (files into d). */
+static void unmap_apply(struct user_mm *mm, u64 addr, u64 end, struct vm_drops *d)
 {
 	for (u32 i = 0; i < mm->nr_regions;) {
 		struct vm_region *r = &mm->regions[i];
@@ -276,29 +368,30 @@ static void unmap_apply(struct user_mm *mm, u64 addr, u64 end)
 		}
 		unmap_pages(mm, lo, hi);
 		if (r->start < addr && r->end > end) { /* a hole in the middle: two regions */
-			struct vm_region tail = { end, r->end, r->prot, r->kind };
-
+			region_cut(mm, r, end); /* the tail goes in after r: r stays where it is */
 			r->end = addr;
-			region_insert(mm, tail.start, tail.end, tail.prot, tail.kind);
 			return;
 		}
 		if (r->start < addr) {
 			r->end = addr;
 			i++;
 		} else if (r->end > end) {
+			r->pgoff += (u32)((end - r->start) / PAGE_SIZE);
 			r->start = end;
 			i++;
 		} else {
+			drop_file(d, r);
 			region_remove(mm, i);
 		}
 	}
 }
 
-long vm_mmap(struct user_mm *mm, u64 addr, u64 len, u32 prot, bool fixed)
+long vm_mmap(struct user_mm *mm, u64 addr, u64 len, const struct vm_region *how, bool fixed)
 {
+	struct vm_region r = *how;
+	struct vm_drops d = { .n = 0 };
 	u32 splits;
 	long ret;
-	u64 at;
 
 	len = ALIGN_UP(len, PAGE_SIZE);
 	mm_lock(mm);
@@ -308,23 +401,30 @@ long vm_mmap(struct user_mm *mm, u64 addr, u64 len, u32 prot, bool fixed)
 		if (!ret && mm->nr_regions + splits + 1 > VM_MAX_REGIONS)
 			ret = -ENOMEM;
 		if (!ret) {
-			unmap_apply(mm, addr, addr + len);
-			region_insert(mm, addr, addr + len, prot, VM_MMAP);
-			ret = (long)addr;
+			unmap_apply(mm, addr, addr + len, &d);
+			r.start = addr;
 		}
-	} else if (mm->nr_regions == VM_MAX_REGIONS || !(at = find_gap(mm, len))) {
+	} else if (mm->nr_regions == VM_MAX_REGIONS || !(r.start = find_gap(mm, len))) {
 		ret = -ENOMEM;
 	} else {
-		region_insert(mm, at, at + len, prot, VM_MMAP);
-		ret = (long)at; /* no page yet: each comes on first touch */
+		ret = 0;
 	}
-	mm_unlock(mm);
+	if (!ret) {
+		r.end = r.start + len;
+		r.kind = VM_MMAP;
+		region_insert(mm, &r);
+		ret = (long)r.start; /* no page yet: each comes on first touch */
+	} else {
+		drop_file(&d, &r); /* the caller's reference goes with the refusal */
+	}
+	mm_unlock_drop(mm, &d);
 	return ret;
 }
 
 long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 {
 	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vm_drops d = { .n = 0 };
 	u32 splits;
 	long ret;
 
@@ -334,8 +434,8 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
 		ret = -ENOMEM;
 	if (!ret)
-		unmap_apply(mm, addr, end);
-	mm_unlock(mm);
+		unmap_apply(mm, addr, end, &d);
+	mm_unlock_drop(mm, &d);
 	return ret;
 }
 
@@ -344,23 +444,27 @@ static void region_split(struct user_mm *mm, u64 at)
 {
 	struct vm_region *r = region_of(mm, at);
 
-	if (r && r->start < at) {
-		struct vm_region tail = { at, r->end, r->prot, r->kind };
-
-		r->end = at;
-		region_insert(mm, tail.start, tail.end, tail.prot, tail.kind);
-	}
+	if (r && r->start < at)
+		region_cut(mm, r, at);
 }
 
-/* Joins neighbouring mmap regions with the same rights, as Linux merges VMAs: slots come back. */
-static void regions_merge(struct user_mm *mm)
+/* Whether b continues a as one region would: mmap, same rights and flags, the same file at the next page. */
+static bool regions_join(const struct vm_region *a, const struct vm_region *b)
+{
+	return a->kind == VM_MMAP && b->kind == VM_MMAP && a->end == b->start &&
+	       a->prot == b->prot && a->flags == b->flags && a->file == b->file &&
+	       (!a->file || b->pgoff == a->pgoff + (a->end - a->start) / PAGE_SIZE);
+}
+
+/* Joins neighbouring mmap regions that regions_join allows, as Linux merges VMAs: slots come back. */
+static void regions_merge(struct user_mm *mm, struct vm_drops *d)
 {
 	for (u32 i = 0; i + 1 < mm->nr_regions;) {
 		struct vm_region *a = &mm->regions[i], *b = &mm->regions[i + 1];
 
-		if (a->kind == VM_MMAP && b->kind == VM_MMAP && a->end == b->start &&
-		    a->prot == b->prot) {
+		if (regions_join(a, b)) {
 			a->end = b->end;
+			drop_file(d, b); /* a's reference covers both now */
 			region_remove(mm, i + 1);
 		} else {
 			i++;
@@ -371,16 +475,25 @@ static void regions_merge(struct user_mm *mm)
 long vm_mprotect(struct user_mm *mm, u64 addr, u64 len, u32 prot)
 {
 	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vm_drops d = { .n = 0 };
 	struct vm_region *r;
 	u32 splits = 0;
 	long ret = 0;
 
 	mm_lock(mm);
-	/* Every page in mmap regions (a hole: -ENOMEM, as Linux; another kind: -EINVAL); nothing changes on refusal. */
+	/*
+	 * Every page in mmap regions (a hole: -ENOMEM, as Linux; another kind:
+	 * -EINVAL; write to a shared mapping of a file opened without it:
+	 * -EACCES); nothing changes on refusal.
+	 */
 	for (u64 a = addr; a < end; a = r->end) {
 		r = region_of(mm, a);
 		if (!r || r->kind != VM_MMAP) {
 			ret = r ? -EINVAL : -ENOMEM;
+			break;
+		}
+		if ((prot & PROT_WRITE) && !(r->flags & VM_MAY_WRITE)) {
+			ret = -EACCES;
 			break;
 		}
 		splits += (r->start < addr) + (r->end > end);
@@ -392,11 +505,23 @@ long vm_mprotect(struct user_mm *mm, u64 addr, u64 len, u32 prot)
 		region_split(mm, end);
 		for (u32 i = 0; i < mm->nr_regions; i++)
 			if (mm->regions[i].start >= addr && mm->regions[i].end <= end)
-				mm->regions[i].prot = prot;
+				mm->regions[i].prot = (u8)prot;
 		/* Pages already there change now; the rest come with prot's rights on first touch. */
 		uspace_protect_range(mm, addr, end, prot);
-		regions_merge(mm);
+		regions_merge(mm, &d);
 	}
-	mm_unlock(mm);
+	mm_unlock_drop(mm, &d);
 	return ret;
+}
+
+void vm_destroy(struct user_mm *mm)
+{
+	struct vm_drops d = { .n = 0 };
+
+	/* Nobody runs in mm any more: no lock. The tables and TLBs let go of the files' pages first. */
+	for (u32 i = 0; i < mm->nr_regions; i++)
+		drop_file(&d, &mm->regions[i]);
+	uspace_destroy(mm);
+	for (u32 i = 0; i < d.n; i++)
+		fs_mmap_end(d.file[i]);
 }

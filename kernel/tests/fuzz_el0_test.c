@@ -201,13 +201,14 @@ void fuzz_el0_raw_svcs_keep_every_invariant(struct ktest *t)
 	strays = remove_strays();
 	note_numbers(t, pages, n);
 	printk_raw("fuzz-el0: strategy=%s cpus=%u seed=%llu calls=%llu ok=%llu efault=%llu "
-		   "enosys=%llu other=%llu violations=%llu extra=%llu pipes=%llu strays=%u ms=%llu "
-		   "calls_per_sec=%llu",
+		   "enosys=%llu other=%llu violations=%llu extra=%llu pipes=%llu file_maps=%llu "
+		   "strays=%u ms=%llu calls_per_sec=%llu",
 		   LOCK_STRATEGY_NAME, n, (unsigned long long)fuzz_seed,
 		   (unsigned long long)sum[FZE_CALLS], (unsigned long long)sum[FZE_OK],
 		   (unsigned long long)sum[FZE_EFAULT], (unsigned long long)sum[FZE_ENOSYS],
 		   (unsigned long long)sum[FZE_OTHER_ERR], (unsigned long long)sum[FZE_VIOLATIONS],
-		   (unsigned long long)sum[FZE_EXTRA], (unsigned long long)sum[FZE_PIPES], strays,
+		   (unsigned long long)sum[FZE_EXTRA], (unsigned long long)sum[FZE_PIPES],
+		   (unsigned long long)sum[FZE_FILE_MAPS], strays,
 		   (unsigned long long)(ns / 1000000),
 		   (unsigned long long)(ns ? sum[FZE_CALLS] * 1000000000ULL / ns : 0));
 	KT_EXPECT_EQ(t, sum[FZE_CALLS], fuzz_calls);
@@ -222,8 +223,11 @@ void fuzz_el0_raw_svcs_keep_every_invariant(struct ktest *t)
 		KT_EXPECT_GE(t, sum[FZE_ENOSYS], 1ULL);
 		KT_EXPECT_GE(t, sum[FZE_OTHER_ERR], 1ULL);
 	}
-	if (fuzz_calls >= 100000) /* long enough that each of them comes up with usable arguments */
+	/* Long enough that each of them comes up with usable arguments. */
+	if (fuzz_calls >= 100000) {
 		check_numbers_worked(t, pages, n);
+		KT_EXPECT_GE(t, sum[FZE_FILE_MAPS], 1ULL); /* its own files, mapped */
+	}
 	for (u32 i = 0; i < n; i++)
 		shared_free(pages[i]);
 	KT_EXPECT_NO_LEAK(t, &before);

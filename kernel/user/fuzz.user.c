@@ -210,6 +210,27 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 			a[0] = fze_sandbox(z);
 		if (fze_below(z, 2))
 			a[4] = -1;
+		if (fze_below(z, 4) == 0) {
+			/*
+			 * A file of its own, maybe: an fd it aims at, rights and a
+			 * page-aligned offset that can work, half of them in the
+			 * sandbox, where pointers it hands the kernel may land.
+			 */
+			a[3] = fze_below(z, 2) ? MAP_SHARED : MAP_PRIVATE;
+			if (fze_below(z, 2)) {
+				a[3] |= MAP_FIXED;
+				a[0] = fze_sandbox(z);
+			}
+			a[2] = (long)fze_below(z, 4); /* PROT_NONE to PROT_READ | PROT_WRITE */
+			a[4] = (long)fze_below(z, 9);
+			a[5] = (long)fze_below(z, 3) * 4096;
+			if (fze_below(z, 2)) {
+				/* its fds rarely hold a readable file: "f" opened for it, 6000 bytes of its text written */
+				SHARED[FZE_EXTRA] += 2;
+				a[4] = usys(SYS_open, (long)"f", O_CREAT | O_RDWR, 0);
+				usys(SYS_write, a[4], 0x400000L, 6000);
+			}
+		}
 	}
 }
 
@@ -262,9 +283,10 @@ static void fze_tidy(long nr, const long *a, long r)
 		SHARED[FZE_PIPES]++;
 		fze_extra(SYS_close, fds[0], 0);
 		fze_extra(SYS_close, fds[1], 0);
-	} else if (nr == SYS_mmap && r >= 0 &&
-		   (r < FZE_SANDBOX || r >= FZE_SANDBOX + FZE_SANDBOX_SIZE)) {
-		fze_extra(SYS_munmap, r, a[1]);
+	} else if (nr == SYS_mmap && r >= 0) {
+		SHARED[FZE_FILE_MAPS] += !(a[3] & MAP_ANONYMOUS);
+		if (r < FZE_SANDBOX || r >= FZE_SANDBOX + FZE_SANDBOX_SIZE)
+			fze_extra(SYS_munmap, r, a[1]);
 	}
 }
 

@@ -27,6 +27,7 @@
 #define FZE_BAD_GOT    19 /* what it held, */
 #define FZE_BAD_WANT   20 /* and what it should have held */
 #define FZE_PIPES      21 /* pipes made (and closed at once) */
+#define FZE_FILE_MAPS  22 /* mmaps of a file that worked */
 #define FZE_NR_OK      64 /* FZE_NR_OK + n: results >= 0 of number n (FZE_NR_HUGE: any other) */
 #define FZE_NR_ERR     96 /* FZE_NR_ERR + n: -errno results of number n */
 #define FZE_NR_SLOTS   32

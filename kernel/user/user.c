@@ -133,7 +133,7 @@ void user_release(struct proc *p)
 	local_irq_restore(flags);
 	fpsimd_release(); /* before its fpsimd (in mm) is freed */
 	p->mm = NULL;
-	uspace_destroy(mm);
+	vm_destroy(mm);
 }
 
 void user_fault(struct trap_frame *f, int sig, const char *what, u64 addr)

@@ -80,7 +80,7 @@ long u_vm_mmap(long n)
 	r[i++] =
 		usys6(SYS_mmap, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, 3, 0); /* a file */
+	r[i++] = usys6(SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, -1, 0); /* a file, fd -1 */
 	r[i++] = usys6(SYS_mmap, 0, 1L << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	r[i++] = usys(SYS_munmap, p + 1, PAGE, 0);
 	r[i++] = usys(SYS_munmap, p, 0, 0);

@@ -1,7 +1,8 @@
-/* ktest suite "vm": address spaces at EL0 — brk, mmap/munmap, first-touch faults, kernel copies into untouched pages, the address-space lock. */
+/* ktest suite "vm": address spaces at EL0 — brk, mmap/munmap (anonymous and of files), first-touch faults, kernel copies into untouched pages, the address-space lock. */
 #include <locklab/ktest.h>
 #include "user_ktest.h"
 #include <locklab/errno.h>
+#include <locklab/fs.h>
 #include <locklab/klock.h>
 #include <locklab/lockstat.h>
 #include <locklab/mm.h>
@@ -20,6 +21,7 @@
 long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_after_munmap(u64 a);
 long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
 long u_vm_mprotect(u64 fds), u_vm_store_read_only(u64 a), u_vm_load_prot_none(u64 a);
+long u_vm_file(u64 fds), u_vm_file_past_end(u64 a), u_vm_file_pingpong(u64 me);
 
 _Static_assert(USER_STACK_PAGES == 16, "faults.user.S's u_stack_touch and u_stack_below count 16");
 
@@ -65,7 +67,7 @@ static void vm_mmap_munmap_and_their_refusals(struct ktest *t)
 {
 	const long want[] = { USER_MMAP_BASE, 1,       0,	1,
 			      4096,	      0,       0,	0,
-			      -EINVAL,	      -EINVAL, -EINVAL, -EINVAL,
+			      -EINVAL,	      -EINVAL, -EINVAL, -EBADF,
 			      -ENOMEM,	      -EINVAL, -EINVAL, -EINVAL,
 			      -EINVAL };
 	long *r = run_with_results(t, "mmap", u_vm_mmap, 4, (long)ARRAY_SIZE(want));
@@ -151,6 +153,98 @@ static void vm_mprotect_and_map_fixed(struct ktest *t)
 		   USER_MMAP_BASE);
 	fault_case(t, "load_none", u_vm_load_prot_none, 139, "data abort from a lower EL (read)",
 		   USER_MMAP_BASE);
+}
+
+/* A new file of size bytes of vm_file.user.c's pattern ('a' + k % 23), open read-write: its fd. */
+static long vmf_create(struct ktest *t, const char *path, u64 size)
+{
+	static char buf[3 * 4096];
+	long fd = sys_open(path, O_CREAT | O_EXCL | O_RDWR);
+
+	for (u32 k = 0; k < sizeof(buf); k++)
+		buf[k] = (char)('a' + k % 23);
+	KT_EXPECT(t, fd >= 0 && size <= sizeof(buf));
+	if (fd >= 0)
+		KT_EXPECT_EQ(t, sys_write((int)fd, buf, size), (long)size);
+	return fd;
+}
+
+/* u_vm_file's results in order (its comments say what each is), then what the file kept and the fault past its end. */
+static void vm_file_mappings_share_and_copy(struct ktest *t)
+{
+	const long want[] = { 1,       1,	1,	    1,	     1,	      1,
+			      1,       1,	61,	    1,	     0,	      1,
+			      0,       -EACCES, -EACCES,    -ENODEV, -ENODEV, -EBADF,
+			      -EINVAL, -EINVAL, -EOVERFLOW, -EBUSY };
+	u64 live = fs_inodes_live();
+	long rw = vmf_create(t, "/vmfile", 10240), ro = sys_open("/vmfile", O_RDONLY);
+	long dir = sys_open("/", O_RDONLY | O_DIRECTORY), fd, *r;
+	int fds[2];
+	char c = 0;
+
+	KT_ASSERT(t, rw >= 0 && ro >= 0 && dir >= 0 && sys_pipe(fds) == 0);
+	r = run_with_results(t, "vmfile", u_vm_file,
+			     (u64)rw | (u64)ro << 8 | (u64)dir << 16 | (u64)fds[0] << 24,
+			     (long)ARRAY_SIZE(want));
+	if (r) {
+		for (u32 i = 0; i < ARRAY_SIZE(want); i++)
+			if (r[i] != want[i])
+				ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld",
+					   i, r[i], want[i]);
+		user_shared_free(r);
+	}
+	/* Its store through the mapping outlived it; with no mapping left, O_TRUNC works again. */
+	KT_EXPECT_EQ(t, sys_lseek((int)rw, 5, SEEK_SET), 5L);
+	KT_EXPECT_EQ(t, sys_read((int)rw, &c, 1), 1L);
+	KT_EXPECT_EQ(t, c, 'Z');
+	fault_case(t, "vmfile_end", u_vm_file_past_end, 128 + USER_SIGBUS,
+		   "access past the end of a mapped file", USER_MMAP_BASE + 3 * 4096);
+	fd = sys_open("/vmfile", O_RDWR | O_TRUNC);
+	KT_EXPECT_GE(t, fd, 0L);
+	for (u32 i = 0; i < 2; i++)
+		KT_EXPECT_EQ(t, sys_close(fds[i]), 0);
+	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
+	KT_EXPECT_EQ(t, sys_close((int)rw), 0);
+	KT_EXPECT_EQ(t, sys_close((int)ro), 0);
+	KT_EXPECT_EQ(t, sys_close((int)dir), 0);
+	KT_EXPECT_EQ(t, sys_unlink("/vmfile"), 0);
+	KT_EXPECT_EQ(t, fs_inodes_live(), live); /* every mapping's reference went with it */
+}
+
+/*
+ * Two processes, on two CPUs where there are two, take turns adding one
+ * to a counter in a page of "/vmshare" both map shared: it must end at
+ * 2 * 200 in the file, each seeing the other's stores.
+ */
+static void vm_file_shared_by_two_processes(struct ktest *t)
+{
+	u64 live = fs_inodes_live(), count = 0;
+	long fd = vmf_create(t, "/vmshare", 8), pids[2];
+	int cpu[2] = { this_cpu_id(), TASK_ANY_CPU };
+
+	KT_ASSERT(t, fd >= 0);
+	KT_ASSERT(t, sys_lseek((int)fd, 0, SEEK_SET) == 0 && sys_write((int)fd, &count, 8) == 8);
+	for (u32 c = 0; c < CONFIG_NR_CPUS && cpu[1] == TASK_ANY_CPU; c++)
+		if (cpu_is_online(c) && (int)c != cpu[0])
+			cpu[1] = (int)c;
+	for (u32 i = 0; i < 2; i++) {
+		pids[i] = user_spawn(i ? "pong" : "ping", u_vm_file_pingpong, i, NULL, cpu[i]);
+		KT_EXPECT_GE(t, pids[i], 2L);
+	}
+	for (u32 i = 0; i < 2; i++) {
+		int status = -1;
+
+		if (pids[i] <= 1)
+			continue;
+		KT_EXPECT_EQ(t, sys_wait((int)pids[i], &status), pids[i]);
+		KT_EXPECT_EQ(t, status, 0); /* 2: the other never answered */
+	}
+	KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0L);
+	KT_EXPECT_EQ(t, sys_read((int)fd, &count, 8), 8L);
+	KT_EXPECT_EQ(t, count, 400ULL);
+	KT_EXPECT_EQ(t, sys_close((int)fd), 0);
+	KT_EXPECT_EQ(t, sys_unlink("/vmshare"), 0);
+	KT_EXPECT_EQ(t, fs_inodes_live(), live);
 }
 
 static void vm_calls_from_a_kernel_task_are_einval(struct ktest *t)
@@ -257,6 +351,8 @@ static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_brk_grows_and_shrinks_the_heap),
 	KTEST_CASE(vm_mmap_munmap_and_their_refusals),
 	KTEST_CASE(vm_mprotect_and_map_fixed),
+	KTEST_CASE(vm_file_mappings_share_and_copy),
+	KTEST_CASE(vm_file_shared_by_two_processes),
 	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
 	KTEST_CASE(vm_kernel_copies_fault_pages_in),
 	KTEST_CASE(vm_calls_from_a_kernel_task_are_einval),

@@ -107,15 +107,18 @@ const char *strerror(int err)
 		{ ENOENT, "ENOENT" },
 		{ ESRCH, "ESRCH" },
 		{ EINTR, "EINTR" },
+		{ EIO, "EIO" },
 		{ E2BIG, "E2BIG" },
 		{ ENOEXEC, "ENOEXEC" },
 		{ EBADF, "EBADF" },
 		{ ECHILD, "ECHILD" },
 		{ EAGAIN, "EAGAIN" },
 		{ ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" },
 		{ EFAULT, "EFAULT" },
 		{ EBUSY, "EBUSY" },
 		{ EEXIST, "EEXIST" },
+		{ ENODEV, "ENODEV" },
 		{ ENOTDIR, "ENOTDIR" },
 		{ EISDIR, "EISDIR" },
 		{ EINVAL, "EINVAL" },
@@ -128,6 +131,7 @@ const char *strerror(int err)
 		{ ENAMETOOLONG, "ENAMETOOLONG" },
 		{ ENOSYS, "ENOSYS" },
 		{ ENOTEMPTY, "ENOTEMPTY" },
+		{ EOVERFLOW, "EOVERFLOW" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
