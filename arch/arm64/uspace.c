@@ -35,7 +35,8 @@ static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
 static u32 asid_count;			 /* guarded by asid_lock; read atomically */
 
 /* Every process but pid 1 runs on a task of its own, and each CPU's idle task takes one more. */
-_Static_assert(sizeof(struct user_mm) <= KMALLOC_MAX, "uspace_create kmallocs a user_mm");
+/* A user_mm is a page of its own: with 32 regions and the FP/SIMD registers it passes kmalloc's 2 KiB under some lock variants. */
+_Static_assert(sizeof(struct user_mm) <= PAGE_SIZE, "uspace_create takes a page for a user_mm");
 _Static_assert(CONFIG_SCHED_MAX_TASKS - 2 <= USER_ASID_LAST - USER_ASID_FIRST + 1,
 	       "more live processes than ASIDs: asid_alloc would need a rollover");
 
@@ -273,20 +274,20 @@ static bool map_fixed(struct user_mm *mm, bool image_text, void *shared)
 
 long uspace_create(void *shared, bool image_text, struct user_mm **out)
 {
-	struct user_mm *mm = kmalloc(sizeof(*mm));
+	struct user_mm *mm = page_alloc(); /* zeroed */
 	long asid;
 
 	if (!mm)
 		return -ENOMEM;
 	mm->l1 = page_alloc();
 	if (!mm->l1) {
-		kfree(mm);
+		page_free(mm);
 		return -ENOMEM;
 	}
 	asid = asid_alloc();
 	if (asid < 0) {
 		page_free(mm->l1);
-		kfree(mm);
+		page_free(mm);
 		return asid;
 	}
 	mm->asid = (u32)asid;
@@ -328,5 +329,5 @@ void uspace_destroy(struct user_mm *mm)
 		page_free(l2);
 	}
 	page_free(mm->l1);
-	kfree(mm);
+	page_free(mm);
 }

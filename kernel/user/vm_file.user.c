@@ -70,7 +70,8 @@ long u_vm_file(long arg)
 	t = map(3 * PAGE, PROT_READ, MAP_SHARED, ro, 0);
 	r[i++] = usys(SYS_munmap, t + PAGE, PAGE, 0);
 	/* the tail's first touch: file page 2, not 1 */
-	r[i++] = ((volatile char *)t)[2 * PAGE] == vmf_byte(2 * PAGE) && ((volatile char *)t)[5] == 'Z';
+	r[i++] = ((volatile char *)t)[2 * PAGE] == vmf_byte(2 * PAGE) &&
+		 ((volatile char *)t)[5] == 'Z';
 	r[i++] = usys(SYS_mprotect, p, PAGE, PROT_READ);
 	r[i++] = map(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
 	s = map(PAGE, PROT_READ, MAP_SHARED, ro, 0);
