@@ -45,6 +45,18 @@ static long *run_with_results(struct ktest *t, const char *name, long (*entry)(u
 	return r;
 }
 
+/* Each of a program's results r[0..n) against want, one failure per difference; then the page goes. NULL: nothing to check. */
+static void expect_results(struct ktest *t, long *r, const long *want, u32 n)
+{
+	if (!r)
+		return;
+	for (u32 i = 0; i < n; i++)
+		if (r[i] != want[i])
+			ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld", i, r[i],
+				   want[i]);
+	user_shared_free(r);
+}
+
 static void vm_brk_grows_and_shrinks_the_heap(struct ktest *t)
 {
 	u64 faults = vm_fault_total();
@@ -73,11 +85,7 @@ static void vm_mmap_munmap_and_their_refusals(struct ktest *t)
 	long *r = run_with_results(t, "mmap", u_vm_mmap, 4, (long)ARRAY_SIZE(want));
 
 	KT_ASSERT(t, r);
-	for (u32 i = 0; i < ARRAY_SIZE(want); i++)
-		if (r[i] != want[i])
-			ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld", i, r[i],
-				   want[i]);
-	user_shared_free(r);
+	expect_results(t, r, want, ARRAY_SIZE(want));
 	fault_case(t, "after_munmap", u_vm_after_munmap, 139, "data abort from a lower EL (write)",
 		   USER_MMAP_BASE);
 }
@@ -140,13 +148,7 @@ static void vm_mprotect_and_map_fixed(struct ktest *t)
 	KT_ASSERT(t, sys_pipe(fds) == 0);
 	r = run_with_results(t, "mprotect", u_vm_mprotect, (u64)fds[0] | (u64)fds[1] << 8,
 			     (long)ARRAY_SIZE(want));
-	if (r) {
-		for (u32 i = 0; i < ARRAY_SIZE(want); i++)
-			if (r[i] != want[i])
-				ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld",
-					   i, r[i], want[i]);
-		user_shared_free(r);
-	}
+	expect_results(t, r, want, ARRAY_SIZE(want));
 	KT_EXPECT_EQ(t, sys_close(fds[0]), 0);
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 	fault_case(t, "store_ro", u_vm_store_read_only, 139, "data abort from a lower EL (write)",
@@ -186,13 +188,7 @@ static void vm_file_mappings_share_and_copy(struct ktest *t)
 	r = run_with_results(t, "vmfile", u_vm_file,
 			     (u64)rw | (u64)ro << 8 | (u64)dir << 16 | (u64)fds[0] << 24,
 			     (long)ARRAY_SIZE(want));
-	if (r) {
-		for (u32 i = 0; i < ARRAY_SIZE(want); i++)
-			if (r[i] != want[i])
-				ktest_fail(t, __FILE__, __LINE__, "result %u is %ld, expected %ld",
-					   i, r[i], want[i]);
-		user_shared_free(r);
-	}
+	expect_results(t, r, want, ARRAY_SIZE(want));
 	/* Its store through the mapping outlived it; with no mapping left, O_TRUNC works again. */
 	KT_EXPECT_EQ(t, sys_lseek((int)rw, 5, SEEK_SET), 5L);
 	KT_EXPECT_EQ(t, sys_read((int)rw, &c, 1), 1L);
