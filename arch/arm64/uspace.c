@@ -18,8 +18,8 @@
  * kernel entries (global, TTBR1) are shared by every ASID. A leaf whose
  * page the address space owns (one a fault allocated) carries
  * PTE_SW_OWNED and is freed with it; the text is the kernel image's, the
- * shared page the spawner's, a shared file mapping's page the file's. Tables, once allocated, stay until the
- * address space goes.
+ * shared page the spawner's, a shared file mapping's page the file's.
+ * Tables, once allocated, stay until the address space goes.
  */
 #define PTE_NG	     (1UL << 11)
 #define PTE_AP_EL0   (1UL << 6)	 /* AP[1]: EL0 may access */
@@ -34,9 +34,9 @@ static struct spinlock asid_lock = SPINLOCK_INIT("asid");
 static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
 static u32 asid_count;			 /* guarded by asid_lock; read atomically */
 
-/* Every process but pid 1 runs on a task of its own, and each CPU's idle task takes one more. */
 /* A user_mm is a page of its own: with 32 regions and the FP/SIMD registers it passes kmalloc's 2 KiB under some lock variants. */
 _Static_assert(sizeof(struct user_mm) <= PAGE_SIZE, "uspace_create takes a page for a user_mm");
+/* Every process but pid 1 runs on a task of its own, and each CPU's idle task takes one more. */
 _Static_assert(CONFIG_SCHED_MAX_TASKS - 2 <= USER_ASID_LAST - USER_ASID_FIRST + 1,
 	       "more live processes than ASIDs: asid_alloc would need a rollover");
 

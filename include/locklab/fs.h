@@ -43,14 +43,14 @@ u64 fs_inodes_live(void); /* inodes allocated and not yet freed (leak checks) */
  * ramfs file), -EACCES (fd's access mode). fs_mmap_dup takes one more
  * (a region cut in two), fs_mmap_end drops one: after the region's pages
  * left every TLB, with no fs or mm lock held. fs_mmap_page: the file's
- * page idx, a hole filled with a zeroed page if fill (else NULL); -EIO
+ * page idx in *page, a hole filled with a zeroed page if fill (else
+ * NULL), and how many of its bytes are in the file (1..PAGE_SIZE); -EIO
  * past the end, -ENOMEM. No lock: any context a fault is in.
  */
 long fs_mmap_begin(int fd, u32 prot, bool shared, struct inode **out, bool *may_write);
 void fs_mmap_dup(struct inode *ino);
 void fs_mmap_end(struct inode *ino);
 long fs_mmap_page(struct inode *ino, u64 idx, bool fill, void **page);
-u64 fs_mmap_size(struct inode *ino); /* bytes now (a private copy zeroes the last page's tail) */
 
 /*
  * Special files (kernel/fs/special.c), Linux's procfs reduced: a name whose

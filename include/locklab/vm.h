@@ -36,7 +36,8 @@ enum vm_access { VM_ACCESS_READ, VM_ACCESS_WRITE, VM_ACCESS_EXEC };
  * allows acc there, with a zeroed page allocated on first touch (a file
  * mapping's: the file's page, or a private copy of it). 0 (mapped now, or
  * already), -EFAULT (no region, or the region forbids acc), -EIO (past the
- * end of a mapped file), -ENOMEM. Takes the address-space lock (with the kernel and mm scopes).
+ * end of a mapped file), -ENOMEM. Takes the address-space lock (with the
+ * kernel and mm scopes).
  */
 long vm_fault(struct user_mm *mm, u64 addr, enum vm_access acc);
 /* Whether [p, p+len) lies in regions that allow acc (mapped or not yet): the uaccess check for user pointers. */

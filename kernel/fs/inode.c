@@ -216,6 +216,7 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 	if (pos >= FILE_SIZE_MAX)
 		return -EFBIG;
 	n = MIN(n, FILE_SIZE_MAX - pos);
+	zero_gap(ino, pos);
 	while (done < n) {
 		u64 p = pos + done, in_page = p % PAGE_SIZE;
 		u64 chunk = MIN(n - done, PAGE_SIZE - in_page);
@@ -223,8 +224,6 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 
 		if (!page)
 			break; /* out of memory: a short write, or -ENOSPC if nothing was written */
-		if (!done)
-			zero_gap(ino, pos);
 		if (copy_from_user(page + in_page, in + done, chunk)) {
 			if (!done)
 				return -EFAULT;

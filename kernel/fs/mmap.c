@@ -65,14 +65,14 @@ void fs_mmap_end(struct inode *ino)
 
 long fs_mmap_page(struct inode *ino, u64 idx, bool fill, void **page)
 {
-	/* Past the end (or past any file's end): SIGBUS at EL0, as Linux. size may grow meanwhile. */
-	if (idx >= FILE_PAGES_MAX || idx * PAGE_SIZE >= atomic_load_relaxed(&ino->size))
+	/* One look at size, which only grows while the file is mapped. */
+	u64 size = atomic_load_relaxed(&ino->size);
+
+	/* Past the end (or past any file's end): SIGBUS at EL0, as Linux. */
+	if (idx >= FILE_PAGES_MAX || idx * PAGE_SIZE >= size)
 		return -EIO;
 	*page = fill ? inode_page(ino, (u32)idx) : atomic_load_acquire(&ino->pages[idx]);
-	return fill && !*page ? -ENOMEM : 0;
-}
-
-u64 fs_mmap_size(struct inode *ino)
-{
-	return atomic_load_relaxed(&ino->size);
+	if (fill && !*page)
+		return -ENOMEM;
+	return (long)MIN(size - idx * PAGE_SIZE, PAGE_SIZE);
 }

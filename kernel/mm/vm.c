@@ -28,13 +28,6 @@ static void mm_lock(struct user_mm *mm)
 	klock_lock(&mm->lock);
 }
 
-static void mm_unlock(struct user_mm *mm)
-{
-	klock_unlock(&mm->lock);
-	subsys_exit(SUBSYS_MM);
-	kernel_exit();
-}
-
 /*
  * File mappings that regions gave up under the lock: their references go
  * after it (fs_mmap_end may free the file, which takes fs locks, and fs
@@ -53,13 +46,25 @@ static void drop_file(struct vm_drops *d, const struct vm_region *r)
 	}
 }
 
+static void drops_end(struct vm_drops *d)
+{
+	for (u32 i = 0; i < d->n; i++)
+		fs_mmap_end(d->file[i]);
+}
+
+/* The lock and scopes go; then d's files (NULL: none), still inside the kernel scope. */
 static void mm_unlock_drop(struct user_mm *mm, struct vm_drops *d)
 {
 	klock_unlock(&mm->lock);
 	subsys_exit(SUBSYS_MM);
-	for (u32 i = 0; i < d->n; i++)
-		fs_mmap_end(d->file[i]);
+	if (d)
+		drops_end(d);
 	kernel_exit();
+}
+
+static void mm_unlock(struct user_mm *mm)
+{
+	mm_unlock_drop(mm, NULL);
 }
 
 /* First-touch faults served, per CPU (a shared counter would be a lock of its own under FINE). */
@@ -214,21 +219,17 @@ static long file_fault(struct user_mm *mm, const struct vm_region *r, u64 va)
 	u64 idx = r->pgoff + (va - r->start) / PAGE_SIZE;
 	bool shared = r->flags & VM_FILE_SHARED;
 	u8 *page, *copy;
-	long ret = fs_mmap_page(r->file, idx, shared, (void **)&page);
+	long bytes = fs_mmap_page(r->file, idx, shared, (void **)&page);
 
-	if (ret)
-		return ret;
+	if (bytes < 0)
+		return bytes;
 	if (shared)
 		return uspace_map(mm, va, page, r->prot, false) ? 0 : -ENOMEM;
 	copy = page_alloc(); /* zeroed: a hole stays zeros */
 	if (!copy)
 		return -ENOMEM;
-	if (page) {
-		/* The file only grows while mapped: idx's page starts before its end. */
-		u64 keep = MIN(fs_mmap_size(r->file) - idx * PAGE_SIZE, PAGE_SIZE);
-
-		memcpy(copy, page, keep); /* not what a shared mapping left past the end */
-	}
+	if (page)
+		memcpy(copy, page, (u64)bytes); /* not what a shared mapping left past the end */
 	if (!uspace_map(mm, va, copy, r->prot, true)) {
 		page_free(copy);
 		return -ENOMEM;
@@ -522,6 +523,5 @@ void vm_destroy(struct user_mm *mm)
 	for (u32 i = 0; i < mm->nr_regions; i++)
 		drop_file(&d, &mm->regions[i]);
 	uspace_destroy(mm);
-	for (u32 i = 0; i < d.n; i++)
-		fs_mmap_end(d.file[i]);
+	drops_end(&d);
 }

@@ -82,6 +82,8 @@ long u_vm_file(long arg)
 	r[i++] = map(PAGE, PROT_READ, MAP_PRIVATE, rw, 100);
 	r[i++] = map(PAGE, PROT_READ, MAP_SHARED | MAP_PRIVATE, rw, 0);
 	r[i++] = map(PAGE, PROT_READ, MAP_PRIVATE, rw, 0xffffffffL * PAGE);
+	/* over the stack: refused after the file was taken (the inode count at the end sees it given back) */
+	r[i++] = usys6(SYS_mmap, (1L << 39) - PAGE, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, ro, 0);
 	r[i++] = usys(SYS_open, (long)"/vmfile", O_RDWR | O_TRUNC, 0);
 	r[63] = i;
 	return 0; /* the mappings go with the process */

@@ -177,7 +177,7 @@ static void vm_file_mappings_share_and_copy(struct ktest *t)
 	const long want[] = { 1,       1,	1,	    1,	     1,	      1,
 			      1,       1,	61,	    1,	     0,	      1,
 			      0,       -EACCES, -EACCES,    -ENODEV, -ENODEV, -EBADF,
-			      -EINVAL, -EINVAL, -EOVERFLOW, -EBUSY };
+			      -EINVAL, -EINVAL, -EOVERFLOW, -EINVAL, -EBUSY };
 	u64 live = fs_inodes_live();
 	long rw = vmf_create(t, "/vmfile", 10240), ro = sys_open("/vmfile", O_RDONLY);
 	long dir = sys_open("/", O_RDONLY | O_DIRECTORY), fd, *r;
