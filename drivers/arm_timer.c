@@ -76,6 +76,7 @@ void timer_cpu_init(void)
 	irq_enable_ppi(tick_intid);
 	write_sysreg(tick_cycles, cntp_tval_el0);
 	write_sysreg(1, cntp_ctl_el0); /* enabled, not masked */
+	write_sysreg(CNTKCTL_EL0VCTEN, cntkctl_el1);
 	isb();
 }
 

@@ -40,6 +40,11 @@ u_sysreg:
 	mrs	x0, ttbr1_el1
 	ret
 
+	.globl	u_phys_counter		// SIGILL: the physical counter (EL0 may read only the virtual one)
+u_phys_counter:
+	mrs	x0, cntpct_el0
+	ret
+
 	.globl	u_brk			// SIGTRAP: a breakpoint instruction
 u_brk:
 	brk	#0x18

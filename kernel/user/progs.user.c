@@ -104,3 +104,19 @@ long u_read_byte(long fd)
 		return 100;
 	return c;
 }
+
+/*
+ * The virtual counter read at EL0 (CNTKCTL_EL1.EL0VCTEN): 0 if it runs,
+ * forward, and CNTFRQ_EL0 is the kernel's frequency (arg); 1: it read 0,
+ * 2: it went backwards or stood still over 100 getpid calls, 3: another
+ * frequency.
+ */
+long u_read_counter(long freq)
+{
+	unsigned long first = ucounter(), f;
+
+	for (int i = 0; i < 100; i++)
+		usys(SYS_getpid, 0, 0, 0);
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return !first ? 1 : ucounter() <= first ? 2 : f != (unsigned long)freq ? 3 : 0;
+}

@@ -26,6 +26,7 @@ long u_read_byte(u64 fd);
 long u_store_unmapped(u64 a), u_store_text(u64 a), u_load_kernel(u64 a), u_jump_unmapped(u64 a);
 long u_undefined(u64 a), u_sysreg(u64 a), u_brk(u64 a);
 long u_misaligned_pc(u64 a), u_misaligned_sp(u64 a), u_wfi_loop(u64 n);
+long u_read_counter(u64 freq), u_phys_counter(u64 a);
 
 static void user_every_syscall_on_each_cpu(struct ktest *t)
 {
@@ -206,6 +207,18 @@ static void user_wfi_traps_to_a_yield(struct ktest *t)
 	KT_EXPECT_EQ(t, atomic_load_relaxed(&user_wfi_traps) - before, 50ULL);
 }
 
+/* A program may time itself, as under Linux: the virtual counter is EL0's to read, the physical one not. */
+static void user_reads_the_virtual_counter_only(struct ktest *t)
+{
+	int status = -1;
+
+	KT_EXPECT(t, run_user("counter", u_read_counter, time_freq(), NULL, TASK_ANY_CPU, &status) >
+			     1);
+	KT_EXPECT_EQ(t, status, 0); /* u_read_counter's comment gives the others */
+	fault_case(t, "ill_counter", u_phys_counter, 132, "MSR/MRS/system instruction trapped",
+		   uva(u_phys_counter));
+}
+
 static void user_asid_exhaustion_is_eagain_until_one_exits(struct ktest *t)
 {
 	static u8 held[USER_ASID_LAST + 1];
@@ -320,6 +333,7 @@ static const struct ktest_case user_cases[] = {
 	KTEST_CASE(user_misaligned_sp_is_sigbus),
 	KTEST_CASE(user_fault_ends_only_that_process),
 	KTEST_CASE(user_wfi_traps_to_a_yield),
+	KTEST_CASE(user_reads_the_virtual_counter_only),
 	KTEST_CASE(user_asid_exhaustion_is_eagain_until_one_exits),
 	KTEST_CASE(user_bkl_taken_once_per_syscall),
 	KTEST_CASE(user_trap_cost),

@@ -29,6 +29,24 @@ static inline long usys6(long nr, long a0, long a1, long a2, long a3, long a4, l
 	return svc6(nr, a0, a1, a2, a3, a4, a5);
 }
 
+/* The virtual counter, which EL0 may read (drivers/arm_timer.c sets CNTKCTL_EL1). */
+static inline unsigned long ucounter(void)
+{
+	unsigned long c;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(c)::"memory");
+	return c;
+}
+
+/* The counter's value the given seconds from now: a deadline to compare ucounter() with. */
+static inline unsigned long ucounter_after(unsigned long seconds)
+{
+	unsigned long f;
+
+	__asm__("mrs %0, cntfrq_el0" : "=r"(f));
+	return ucounter() + seconds * f;
+}
+
 /* Where the kernel maps the spawner's shared page (include/locklab/user.h, USER_SHARED_BASE). */
 #define USHARED ((volatile long *)0x10000000UL)
 

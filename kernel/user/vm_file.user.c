@@ -102,7 +102,10 @@ long u_vm_file_past_end(long unused)
  * Two processes, one page: "/vmshare" mapped shared by both, each adding
  * one to the counter in turn (arg 0 when it is even, arg 1 when odd) until
  * it reaches 2 * VMF_ROUNDS. A wait is WFE, which traps to a yield, so one
- * CPU is enough. 0 when done, 2 if the other never answered.
+ * CPU is enough. 0 when done, 2 if the other did not answer a turn in
+ * 20 s: a limit in time, not in spins, since a busy host can leave the
+ * other vCPU unrun for seconds (1,000,000 spins ran out so beside another
+ * QEMU).
  */
 #define VMF_ROUNDS 200
 long u_vm_file_pingpong(long me)
@@ -113,8 +116,10 @@ long u_vm_file_pingpong(long me)
 	if ((long)w < 0)
 		return 3;
 	for (long n = 0; n < VMF_ROUNDS; n++) {
-		for (long spins = 0; w[0] % 2 != me; spins++) {
-			if (spins > 1000000)
+		unsigned long give_up = ucounter_after(20);
+
+		while (w[0] % 2 != me) {
+			if (ucounter() > give_up)
 				return 2;
 			__asm__ volatile("wfe" ::: "memory");
 		}

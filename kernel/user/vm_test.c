@@ -233,7 +233,7 @@ static void vm_file_shared_by_two_processes(struct ktest *t)
 		if (pids[i] <= 1)
 			continue;
 		KT_EXPECT_EQ(t, sys_wait((int)pids[i], &status), pids[i]);
-		KT_EXPECT_EQ(t, status, 0); /* 2: the other never answered */
+		KT_EXPECT_EQ(t, status, 0); /* 2: the other did not answer a turn in 20 s */
 	}
 	KT_EXPECT_EQ(t, sys_lseek((int)fd, 0, SEEK_SET), 0L);
 	KT_EXPECT_EQ(t, sys_read((int)fd, &count, 8), 8L);

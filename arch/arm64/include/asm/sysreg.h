@@ -26,6 +26,12 @@
 /* CNTHCTL_EL2: EL1 may read the physical counter and use the physical timer. */
 #define CNTHCTL_EL1PCTEN (_UL(1) << 0)
 #define CNTHCTL_EL1PCEN	 (_UL(1) << 1)
+/*
+ * CNTKCTL_EL1: EL0 may read the virtual counter (CNTVCT_EL0) and CNTFRQ_EL0,
+ * as under Linux, so a program can time itself without a system call; the
+ * physical counter and every timer stay EL1's, and no event stream runs.
+ */
+#define CNTKCTL_EL0VCTEN (_UL(1) << 1)
 /* CPTR_EL2 with its RES1 bits and TFP=0: FP/SIMD not trapped. */
 #define CPTR_EL2_DEFAULT 0x33ff
 /*
