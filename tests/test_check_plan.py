@@ -177,6 +177,7 @@ class PlanExpansion(unittest.TestCase):
             ('[[step]]\nname = "a"\nfor = "x"\nrun = ["x"]\n', 'a loop wants both for'),
             ('[[step]]\nname = "a"\nrun = ["x"]\n[[step]]\nname = "a"\nrun = ["y"]\n', "step name 'a' used twice"),
             ('[[step]]\nname = "a"\nrun = ["x"]\nexpect = ["y=1"]\n', 'expect = [...] is for boot steps'),
+            ('[[step]]\nname = "a"\nrun = ["x"]\nshare_host = "yes"\n', 'share_host is true or false'),
             ('[steps]\nname = "a"\n', 'unknown table(s) steps'),
         ]
         for text, want in cases:
@@ -276,6 +277,29 @@ class CheckCommand(unittest.TestCase):
                            os.path.join(TMP, 'logs'))
         self.assertEqual((rc, out.splitlines()[-1]), (0, '1 passed, 0 failed'), out + err)
 
+    def test_share_host_steps_run_side_by_side_and_never_beside_others(self):
+        # Each step notes when it ran (0.4 s); "u", without share_host, sits between shared ones.
+        spans, prog = os.path.join(TMP, 'spans'), os.path.join(TMP, 'span.py')
+        with open(prog, 'w') as f:
+            f.write('import sys, time\nt = time.time()\ntime.sleep(0.4)\n'
+                    f'open({spans!r}, "a").write(f"{{sys.argv[1]}} {{t}} {{time.time()}}\\n")\n'
+                    'print("KTAP version 1\\n1..1\\nok 1 " + sys.argv[1])\n')
+        plan = write_plan(''.join(f'[[step]]\nname = "{n}"\nrun = ["{sys.executable}", "{prog}", "{n}"]\n'
+                                  + ('' if n == 'u' else 'share_host = true\n')
+                                  for n in ('s1', 's2', 's3', 'u', 's4')), 'share.toml')
+        for jobs in (2, 1):
+            if os.path.exists(spans):
+                os.remove(spans)
+            rc, out, err = run(CHECK, '--plan', plan, '--shared-jobs', str(jobs), '--logdir', os.path.join(TMP, 'logs'))
+            self.assertEqual((rc, out.splitlines()[-1]), (0, '5 passed, 0 failed'), out + err)
+            self.assertEqual([line.split()[1] for line in out.splitlines()[:-1]], ['s1', 's2', 's3', 'u', 's4'],
+                             "results print in the plan's order")
+            with open(spans) as f:
+                ran = {w[0]: (float(w[1]), float(w[2])) for w in map(str.split, f)}
+            beside = {(a, b) for a in ran for b in ran if a < b and ran[a][0] < ran[b][1] and ran[b][0] < ran[a][1]}
+            self.assertFalse([p for p in beside if 'u' in p], f'a step without share_host ran beside others: {beside}')
+            self.assertEqual(('s1', 's2') in beside, jobs == 2, f'--shared-jobs {jobs}: {beside}')
+            self.assertFalse({('s1', 's2'), ('s1', 's3'), ('s2', 's3')} <= beside, f'three at once: {beside}')
 
 if __name__ == '__main__':
     sys.exit(ktap_unittest.main('check_plan', PlanExpansion, Variants, CheckCommand,

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from . import ktap
@@ -39,6 +39,7 @@ class Step:
     kind: str           # 'host' or 'boot'
     name: str
     argv: list          # the host command, or qemu-run's arguments
+    share_host: bool = False    # the plan's share_host: may run beside other such steps
 
 
 @dataclass
@@ -82,6 +83,9 @@ def parse_args(argv):
                    help="each step's output goes to DIR/NAME.out (default build/test-logs)")
     p.add_argument('-j', dest='jobs', type=int, default=1, metavar='N',
                    help='run up to N steps at once (default 1); results still print in order')
+    p.add_argument('--shared-jobs', type=int, default=1, metavar='N',
+                   help="run up to N of the plan's share_host steps at once, never beside a "
+                        'step without it (default 1)')
     p.add_argument('--step-timeout', type=float, default=1200, metavar='SEC',
                    help='kill a step that runs longer than this (default 1200; boots have '
                         "qemu-run's own --timeout)")
@@ -106,7 +110,7 @@ def parse_args(argv):
             if args.variants:
                 args.variant_names = [v['name'] for v in plan.variants()]
                 return args
-            args.steps = [Step(s.kind, s.name, s.argv) for s in plan.steps()]
+            args.steps = [Step(s.kind, s.name, s.argv, s.share_host) for s in plan.steps()]
         except check_plan.PlanError as err:
             p.exit(2, f'check.py: {err}\n')
     if not args.steps:
@@ -116,8 +120,8 @@ def parse_args(argv):
             args.steps = check_plan.select(args.steps, args.only)
         except check_plan.PlanError as err:
             p.exit(2, f'check.py: {err}\n')
-    if args.jobs < 1:
-        p.error('-j wants a positive number')
+    if args.jobs < 1 or args.shared_jobs < 1:
+        p.error('-j and --shared-jobs want a positive number')
     return args
 
 
@@ -237,16 +241,33 @@ def main(argv):
         return 0
     os.makedirs(args.logdir, exist_ok=True)
     width = max(len(s.name) for s in args.steps)
-    passed = failed = 0
-    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    tally = {'pass': 0, 'fail': 0, 'printed': 0}
+    pool = ThreadPoolExecutor(max_workers=max(args.jobs, args.shared_jobs))
     futures = []
-    try:
-        futures = [pool.submit(run_step, s, args.logdir, args.step_timeout) for s in args.steps]
-        for fut in futures:     # in the order given, whatever order they finish in
-            res = fut.result()
+
+    def print_done(block):
+        """Print the finished results in the order given, whatever order they finish in."""
+        while tally['printed'] < len(futures) and (block or futures[tally['printed']].done()):
+            res = futures[tally['printed']].result()
             print_result(res, width)
-            passed += res.count('pass')
-            failed += res.count('fail')
+            tally['pass'] += res.count('pass')
+            tally['fail'] += res.count('fail')
+            tally['printed'] += 1
+
+    try:
+        running = []
+        for step in args.steps:
+            # A step starts beside running ones only if all of them share the host as it does
+            # (share_host: one core each, nothing judged by the clock), and within its limit.
+            limit = args.shared_jobs if step.share_host else args.jobs
+            while running and (len(running) >= limit or any(shared != step.share_host for _, shared in running)):
+                wait([f for f, _ in running], return_when=FIRST_COMPLETED)
+                running = [(f, shared) for f, shared in running if not f.done()]
+                print_done(False)
+            fut = pool.submit(run_step, step, args.logdir, args.step_timeout)
+            futures.append(fut)
+            running.append((fut, step.share_host))
+        print_done(True)
     except KeyboardInterrupt:
         for fut in futures:
             fut.cancel()
@@ -261,8 +282,8 @@ def main(argv):
         return 130
     finally:
         pool.shutdown(wait=True)
-    print(f'{passed} passed, {failed} failed', flush=True)
-    return 1 if failed else 0
+    print(f'{tally["pass"]} passed, {tally["fail"]} failed', flush=True)
+    return 1 if tally['fail'] else 0
 
 
 if __name__ == '__main__':

@@ -8,7 +8,9 @@
               [[matrix.more_suites]] when = {field = value, ...}, suites = "...": added to the
               variants whose fields all match
   [[step]]    name, and run = [host argv] or boot = [qemu-run arguments] (+ expect = [...], each
-              becoming --expect X); optional for = "x" with in = "@LIST" or [...]: one step per item
+              becoming --expect X); optional for = "x" with in = "@LIST" or [...]: one step per item;
+              optional share_host = true: the step keeps one host core busy and judges nothing
+              by the clock, so check.py --shared-jobs N may run up to N such steps side by side
 
 In any string ${NAME} is a variable (a loop's, [define]'s, [set]'s, or the built-ins srctree,
 STRATEGIES and MATRIX) and ${x.field} a field of a loop over @MATRIX (name, id, strategy, alg,
@@ -27,7 +29,7 @@ from . import lock_strategies as ls
 STEP_NAME = re.compile(r'[A-Za-z0-9_.+-]+')     # check.py's rule: it names the log files
 VAR = re.compile(r'\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_]+))?\}')
 BUILTINS = ('srctree', 'STRATEGIES', 'MATRIX')
-STEP_KEYS = {'name', 'run', 'boot', 'expect', 'for', 'in'}
+STEP_KEYS = {'name', 'run', 'boot', 'expect', 'for', 'in', 'share_host'}
 
 
 class PlanError(Exception):
@@ -39,6 +41,7 @@ class PlanStep:
     kind: str       # 'host' or 'boot'
     name: str
     argv: list      # the host command, or qemu-run's arguments
+    share_host: bool = False    # may run beside other such steps (check.py --shared-jobs)
 
 
 class Variant(dict):
@@ -217,6 +220,8 @@ class Plan:
                 raise PlanError(f'{label}: a step wants a name and one of run = [...] or boot = [...]')
             if 'expect' in raw and 'boot' not in raw:
                 raise PlanError(f'{label}: expect = [...] is for boot steps')
+            if not isinstance(raw.get('share_host', False), bool):
+                raise PlanError(f'{label}: share_host is true or false, not {raw["share_host"]!r}')
             if ('for' in raw) != ('in' in raw) or not isinstance(raw.get('for', ''), str):
                 raise PlanError(f'{label}: a loop wants both for = "x" and in = "@LIST" or [...]')
             scopes = ([{raw['for']: v} for v in self.items(raw['in'], {}, label)] if 'for' in raw else [{}])
@@ -238,11 +243,11 @@ class Plan:
             argv = self.argv(raw['run'], scope, where)
             if not argv:
                 raise PlanError(f'{where}: run = [] has no command')
-            return PlanStep('host', name, argv)
+            return PlanStep('host', name, argv, raw.get('share_host', False))
         argv = self.argv(raw['boot'], scope, where)
         for e in self.argv(raw.get('expect', []), scope, where):
             argv += ['--expect', e]
-        return PlanStep('boot', name, argv)
+        return PlanStep('boot', name, argv, raw.get('share_host', False))
 
 
 def select(steps, only):
