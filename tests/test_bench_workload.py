@@ -140,17 +140,26 @@ def one_file_workload(work):
     with open(os.path.join(tree, 'bench', 'Kbuild'), 'a') as f:
         f.write('obj-$(CONFIG_BENCH) += wl_one_file.o\n')
     env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
-    t0 = time.time()
-    p = subprocess.run(['make', '--no-print-directory', '-C', tree, 'bench', 'STRATEGIES=giant', 'CPUS=1',
-                        'DURATION_MS=20', 'REPEAT=1', 'BOOTS=1', 'BENCH_BOOTARGS=lockstat_hold=1'], env=env,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       timeout=600)
-    note(f'make bench in the copy: {time.time() - t0:.1f} s')
-    if p.returncode != 0:
-        return [f'make bench exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
-    run = os.path.realpath(os.path.join(tree, 'results', 'latest'))
-    with open(os.path.join(run, 'results.csv')) as f:
-        rows = list(csv.DictReader(f))
+    # A run in which the vCPU waited for a host core is flagged host_busy and left out of the report's
+    # numbers, as it should be; the 20 ms runs here are short enough for one busy moment of the host to
+    # do it, so a run with such a row is made again (the kernel is built by then), at most twice.
+    for attempt in range(3):
+        t0 = time.time()
+        p = subprocess.run(['make', '--no-print-directory', '-C', tree, 'bench', 'STRATEGIES=giant', 'CPUS=1',
+                            'DURATION_MS=20', 'REPEAT=1', 'BOOTS=1', 'BENCH_BOOTARGS=lockstat_hold=1'], env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=600)
+        note(f'make bench in the copy: {time.time() - t0:.1f} s')
+        if p.returncode != 0:
+            return [f'make bench exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-4:])]
+        run = os.path.realpath(os.path.join(tree, 'results', 'latest'))
+        with open(os.path.join(run, 'results.csv')) as f:
+            rows = list(csv.DictReader(f))
+        busy = [r['workload'] for r in rows if r.get('host_busy') == '1']
+        if not busy:
+            break
+        note(f'runs flagged host_busy (left out of the report): {", ".join(busy)}'
+             + ('; make bench again' if attempt < 2 else '; giving up'))
     mine = [r for r in rows if r['workload'] == 'one-file']
     if len(mine) != 1 or mine[0]['invariants'] != 'ok' or int(mine[0]['ops']) == 0:
         problems.append(f'results.csv rows of one-file: {mine}')
