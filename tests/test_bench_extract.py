@@ -297,6 +297,23 @@ class BenchExtractTests(unittest.TestCase):
                   [R_RUN1, R_RUN4.replace(',ok,', ',FAIL,')], [S_1MM, S_1PAGE, S_4MM],
                   [('invariants', 8, 'run workload=mm cpus=4 repeat=0 said invariants=FAIL')])
 
+    def test_kernel_error_lines_are_named_not_malformed(self):
+        # What the kernel found wrong comes before the run that says invariants=FAIL: given as its words.
+        err = 'bench: error workload=mm cpus=4 repeat=0: worker 0 on cpu0 saw 7 wrong results'
+        lines = list(CLEAN)
+        lines[7] = RUN4.replace('invariants=ok', 'invariants=FAIL')
+        lines[9] = 'bench-end: runs=2 failed=1'
+        lines.insert(7, err)
+        check_log('err.log', text(lines), 1,
+                  'err.log: 2 runs, 3 lockstat rows kept\n'
+                  'err.log: 1 error line from the kernel, at line 8\n'
+                  f'err.log:   line 8: {err[len("bench: "):]}\n'
+                  'err.log: 1 run with invariants=FAIL (kept), at line 9\n'
+                  'err.log:   line 9: run workload=mm cpus=4 repeat=0 said invariants=FAIL\n',
+                  [R_RUN1, R_RUN4.replace(',ok,', ',FAIL,')], [S_1MM, S_1PAGE, S_4MM],
+                  [('kernel_error', 8, err[len('bench: '):]),
+                   ('invariants', 9, 'run workload=mm cpus=4 repeat=0 said invariants=FAIL')])
+
     def test_bench_end_counts_checked(self):
         lines = list(CLEAN)
         lines[9] = 'bench-end: runs=3 failed=1'

@@ -93,7 +93,7 @@ SUMMARY_COLUMNS = SUMMARY_KEYS + [
     'n', 'ops_per_sec_median', 'ops_per_sec_min', 'ops_per_sec_max', 'speedup_median', 'speedup_min',
     'speedup_max', 'speedup_pairs', 'lock_wait_pct_median', 'acq_per_op', 'host_busy_runs']
 
-# kind: 'malformed' (line skipped), 'no_meta' (record skipped: no valid bench-meta before
+# kind: 'kernel_error' (a `bench: error ...` line: what the kernel found wrong), 'malformed' (line skipped), 'no_meta' (record skipped: no valid bench-meta before
 # it), 'invariants' (a run said invariants=FAIL; kept), 'end_mismatch' (bench-end's counts
 # differ from the runs kept), 'no_bench_meta', 'missing_end' (line None).
 Problem = namedtuple('Problem', 'kind line text')
@@ -168,7 +168,11 @@ def parse_log(source, name=None):
     for n, raw in enumerate(_lines(source), 1):
         if isinstance(raw, bytes):
             raw = raw.decode('utf-8', 'replace')
-        rec = parse_record(JUNK.sub('', raw.rstrip('\r\n')))
+        clean = JUNK.sub('', raw.rstrip('\r\n'))
+        if clean.startswith('bench: error'):    # not a record: the kernel's words on what went wrong
+            problems.append(Problem('kernel_error', n, clean[len('bench: '):]))
+            continue
+        rec = parse_record(clean)
         if rec is None:
             continue
         kind, fields, error = rec
@@ -338,7 +342,8 @@ def _plural(n, word):
     return f'{n} {word}{"" if n == 1 else "s"}'
 
 
-GROUPS = [('malformed', 'malformed record line', 'skipped'),
+GROUPS = [('kernel_error', 'error line', 'from the kernel'),
+          ('malformed', 'malformed record line', 'skipped'),
           ('no_meta', 'record', 'before any valid bench-meta skipped'),
           ('invariants', 'run', 'with invariants=FAIL (kept)'),
           ('end_mismatch', None, None), ('no_bench_meta', None, None), ('missing_end', None, None)]
