@@ -12,10 +12,13 @@
 #define U_SLOT_ITER	   0
 #define U_SLOT_BAD	   1
 #define U_MAX_WORKERS	   64
-#define U_PAGE_FAULT_PAGES 64 /* u-page-fault1 maps, touches and unmaps this many pages a round */
+#define U_PAGE_FAULT_PAGES 64 /* u-page-fault1..3 map, touch and unmap this many pages a round */
 
 /* Where the u-open* testcases make their files (bench/wl_user.c creates the directories). */
 #define U_OPEN1_DIR "/u-open1"
 #define U_OPEN2_DIR "/u-open2"
+/* u-page-fault2 and 3: each worker's file, U_PAGE_FAULT_PAGES pages of U_PF_FILL bytes, is U_PF_DIR "/fNN". */
+#define U_PF_DIR  "/u-pf"
+#define U_PF_FILL 0x5a
 
 #endif

@@ -57,6 +57,82 @@ static void testcase_page_fault1(volatile u_iter *iterations, unsigned long nr)
 	}
 }
 
+/* "/u-pf/fNN": worker nr's file of U_PAGE_FAULT_PAGES pages (bench/wl_user.c makes it), opened O_RDWR. */
+static long pf_open_own_file(unsigned long nr)
+{
+	char path[] = U_PF_DIR "/f00";
+
+	path[sizeof(path) - 3] = (char)('0' + nr / 10);
+	path[sizeof(path) - 2] = (char)('0' + nr % 10);
+	return usys(SYS_open, (long)path, O_RDWR, 0);
+}
+
+/*
+ * u-page-fault2: will-it-scale's page_fault2, a private mapping of one's
+ * own file, a store to every page (each a fault that copies the file's
+ * page, so a fresh copy reads U_PF_FILL, never the round before's store),
+ * munmap.
+ */
+static void testcase_page_fault2(volatile u_iter *iterations, unsigned long nr)
+{
+	const long len = U_PAGE_FAULT_PAGES * 4096L;
+	long fd = pf_open_own_file(nr);
+
+	for (;;) {
+		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+		if (p < 0) {
+			(*slot_of(nr, U_SLOT_BAD))++;
+			continue;
+		}
+		for (long off = 0; off < len; off += 4096) {
+			volatile char *c = (volatile char *)(p + off);
+
+			if (*c !=
+			    U_PF_FILL) /* the store of the round before went to a copy, not the file */
+				(*slot_of(nr, U_SLOT_BAD))++;
+			*c = 1;
+			(*iterations)++;
+		}
+		if (usys(SYS_munmap, p, len, 0))
+			(*slot_of(nr, U_SLOT_BAD))++;
+	}
+}
+
+/*
+ * u-page-fault3: will-it-scale's page_fault3, the same with a shared
+ * mapping: each fault maps the file's own page (nothing allocated), so
+ * the store stays in the file and the next round's mapping must read it
+ * back.
+ */
+static void testcase_page_fault3(volatile u_iter *iterations, unsigned long nr)
+{
+	const long len = U_PAGE_FAULT_PAGES * 4096L;
+	long fd = pf_open_own_file(nr);
+
+	unsigned char round = U_PF_FILL; /* what every page holds before the first round */
+
+	for (;;) {
+		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+		if (p < 0) {
+			(*slot_of(nr, U_SLOT_BAD))++;
+			continue;
+		}
+		for (long off = 0; off < len; off += 4096) {
+			volatile unsigned char *c = (volatile unsigned char *)(p + off);
+
+			if (*c != round) /* what the round before stored */
+				(*slot_of(nr, U_SLOT_BAD))++;
+			*c = (unsigned char)(round + 1);
+			(*iterations)++;
+		}
+		if (usys(SYS_munmap, p, len, 0))
+			(*slot_of(nr, U_SLOT_BAD))++;
+		round++;
+	}
+}
+
 /* Opens and closes path for ever (u-open1, u-open2), after creating it. */
 static void open_close_loop(volatile u_iter *iterations, unsigned long nr, const char *path)
 {
@@ -123,6 +199,18 @@ long u_run_getpid(long nr)
 long u_run_page_fault1(long nr)
 {
 	testcase_page_fault1(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
+	return 1;
+}
+
+long u_run_page_fault2(long nr)
+{
+	testcase_page_fault2(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
+	return 1;
+}
+
+long u_run_page_fault3(long nr)
+{
+	testcase_page_fault3(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
 	return 1;
 }
 

@@ -6,6 +6,7 @@
 #include <locklab/mm.h>
 #include <locklab/printf.h>
 #include <locklab/sched.h>
+#include <locklab/string.h>
 #include <locklab/syscall.h>
 #include <locklab/user.h>
 #include <asm/atomic.h>
@@ -22,16 +23,58 @@
  * counts, lock waits and lockstat windows mean what they mean for the
  * kernel workloads, and the system-call trap is part of every op.
  */
-long u_run_getpid(u64 nr), u_run_page_fault1(u64 nr), u_run_open1(u64 nr), u_run_open2(u64 nr),
+long u_run_getpid(u64 nr), u_run_page_fault1(u64 nr), u_run_page_fault2(u64 nr),
+	u_run_page_fault3(u64 nr), u_run_open1(u64 nr), u_run_open2(u64 nr),
 	u_run_pipe1(u64 nr); /* u_testcases.user.c */
 
 static u64 *shared; /* the counters' page (page_alloc), U_SLOT_WORDS longs per worker */
 static struct bench_mem before;
-extern const struct bench_workload wl_u_open1, wl_u_open2;
+extern const struct bench_workload wl_u_open1, wl_u_open2, wl_u_page_fault2, wl_u_page_fault3;
 
 static void u_dir_name(char *buf, u64 n, u32 idx)
 {
 	snprintf(buf, n, "%s/d%02u", U_OPEN2_DIR, idx);
+}
+
+static bool u_maps_files(const struct bench_run *r)
+{
+	return r->wl == &wl_u_page_fault2 || r->wl == &wl_u_page_fault3;
+}
+
+/*
+ * u-page-fault2/3's files: each worker's own, U_PAGE_FAULT_PAGES pages of
+ * U_PF_FILL, every page written (no holes), so a private fault copies a
+ * real page and a shared one finds it: no fault of theirs allocates a
+ * file page.
+ */
+static long u_make_pf_files(u32 n)
+{
+	char path[32];
+	u8 *fill;
+	long err = sys_mkdir(U_PF_DIR), fd;
+
+	kernel_enter(); /* page_alloc wants the kernel scope */
+	fill = page_alloc();
+	kernel_exit();
+	if (!fill)
+		return -ENOMEM;
+	memset(fill, U_PF_FILL, PAGE_SIZE);
+	for (u32 i = 0; i < n && !err; i++) {
+		snprintf(path, sizeof(path), "%s/f%02u", U_PF_DIR, i);
+		fd = sys_open(path, O_CREAT | O_EXCL | O_RDWR);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		for (u32 p = 0; p < U_PAGE_FAULT_PAGES && !err; p++)
+			if (sys_write((int)fd, fill, PAGE_SIZE) != PAGE_SIZE)
+				err = -ENOSPC;
+		sys_close((int)fd);
+	}
+	kernel_enter();
+	page_free(fill);
+	kernel_exit();
+	return err;
 }
 
 static long u_setup(struct bench_run *r)
@@ -56,6 +99,8 @@ static long u_setup(struct bench_run *r)
 			err = sys_mkdir(dir);
 		}
 	}
+	if (u_maps_files(r))
+		err = u_make_pf_files(r->nworkers);
 	return err;
 }
 
@@ -104,12 +149,17 @@ static bool u_check(struct bench_run *r)
 			sys_unlink(path);
 			u_dir_name(path, sizeof(path), i);
 			sys_rmdir(path);
+		} else if (u_maps_files(r)) {
+			snprintf(path, sizeof(path), "%s/f%02u", U_PF_DIR, i);
+			sys_unlink(path);
 		}
 	}
 	if (r->wl == &wl_u_open1)
 		sys_rmdir(U_OPEN1_DIR);
 	if (r->wl == &wl_u_open2)
 		sys_rmdir(U_OPEN2_DIR);
+	if (u_maps_files(r))
+		sys_rmdir(U_PF_DIR);
 	ok = bench_mem_unchanged(r->wl->name, &before);
 	kernel_enter();
 	page_free(shared);
@@ -126,6 +176,16 @@ static void u_getpid_work(struct bench_worker *w)
 static void u_page_fault1_work(struct bench_worker *w)
 {
 	u_work(w, u_run_page_fault1);
+}
+
+static void u_page_fault2_work(struct bench_worker *w)
+{
+	u_work(w, u_run_page_fault2);
+}
+
+static void u_page_fault3_work(struct bench_worker *w)
+{
+	u_work(w, u_run_page_fault3);
 }
 
 static void u_open1_work(struct bench_worker *w)
@@ -157,6 +217,24 @@ BENCH_WORKLOAD(wl_u_page_fault1) = {
 		"munmap; ops are pages",
 	.setup = u_setup,
 	.work = u_page_fault1_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_page_fault2) = {
+	.name = "u-page-fault2",
+	.what = "will-it-scale page_fault2 at EL0: mmap one's own file private, store to every page "
+		"(a fault copying the file's page each), munmap; ops are pages",
+	.setup = u_setup,
+	.work = u_page_fault2_work,
+	.check = u_check,
+};
+
+BENCH_WORKLOAD(wl_u_page_fault3) = {
+	.name = "u-page-fault3",
+	.what = "will-it-scale page_fault3 at EL0: mmap one's own file shared, store to every page "
+		"(a fault mapping the file's own page, nothing allocated), munmap; ops are pages",
+	.setup = u_setup,
+	.work = u_page_fault3_work,
 	.check = u_check,
 };
 
