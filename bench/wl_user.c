@@ -66,9 +66,12 @@ static long u_make_pf_files(u32 n)
 			err = fd;
 			break;
 		}
-		for (u32 p = 0; p < U_PAGE_FAULT_PAGES && !err; p++)
-			if (sys_write((int)fd, fill, PAGE_SIZE) != PAGE_SIZE)
-				err = -ENOSPC;
+		for (u32 p = 0; p < U_PAGE_FAULT_PAGES && !err; p++) {
+			long w = sys_write((int)fd, fill, PAGE_SIZE);
+
+			if (w != PAGE_SIZE)
+				err = w < 0 ? w : -ENOSPC; /* short: out of memory */
+		}
 		sys_close((int)fd);
 	}
 	kernel_enter();

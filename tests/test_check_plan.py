@@ -278,27 +278,42 @@ class CheckCommand(unittest.TestCase):
         self.assertEqual((rc, out.splitlines()[-1]), (0, '1 passed, 0 failed'), out + err)
 
     def test_share_host_steps_run_side_by_side_and_never_beside_others(self):
-        # Each step notes when it ran (0.4 s); "u", without share_host, sits between shared ones.
-        spans, prog = os.path.join(TMP, 'spans'), os.path.join(TMP, 'span.py')
+        # Each step holds a mark while it runs and waits up to WAIT s for its partner's (s1 and s2 for each
+        # other): side by side they meet, whatever the host's load; one after the other they cannot.
+        # Each also notes when it ran; "u", without share_host, sits between shared ones.
+        work, prog = os.path.join(TMP, 'share'), os.path.join(TMP, 'share.py')
         with open(prog, 'w') as f:
-            f.write('import sys, time\nt = time.time()\ntime.sleep(0.4)\n'
-                    f'open({spans!r}, "a").write(f"{{sys.argv[1]}} {{t}} {{time.time()}}\\n")\n'
-                    'print("KTAP version 1\\n1..1\\nok 1 " + sys.argv[1])\n')
-        plan = write_plan(''.join(f'[[step]]\nname = "{n}"\nrun = ["{sys.executable}", "{prog}", "{n}"]\n'
-                                  + ('' if n == 'u' else 'share_host = true\n')
-                                  for n in ('s1', 's2', 's3', 'u', 's4')), 'share.toml')
-        for jobs in (2, 1):
-            if os.path.exists(spans):
-                os.remove(spans)
+            f.write(textwrap.dedent('''\
+                import os, sys, time
+                work, me, partner, wait = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+                t = time.time()
+                open(os.path.join(work, 'mark-' + me), 'w').close()
+                while not os.path.exists(os.path.join(work, 'mark-' + partner)) and time.time() < t + wait:
+                    time.sleep(0.02)
+                met = os.path.exists(os.path.join(work, 'mark-' + partner))
+                time.sleep(0.5 if met else 0.1)     # so that the partner, polling, sees this one too
+                open(os.path.join(work, 'spans'), 'a').write(f'{me} {t} {time.time()} {int(met)}\\n')
+                os.remove(os.path.join(work, 'mark-' + me))
+                print('KTAP version 1\\n1..1\\nok 1 ' + me)
+            '''))
+        partners = {'s1': 's2', 's2': 's1', 's3': 'none', 'u': 'none', 's4': 'none'}
+        for jobs, wait in ((2, 10), (1, 0.3)):
+            shutil.rmtree(work, ignore_errors=True)
+            os.makedirs(work)
+            plan = write_plan(''.join(f'[[step]]\nname = "{n}"\nrun = ["{sys.executable}", "{prog}", "{work}", '
+                                      f'"{n}", "{p}", "{wait if p != "none" else 0}"]\n'
+                                      + ('' if n == 'u' else 'share_host = true\n') for n, p in partners.items()),
+                              'share.toml')
             rc, out, err = run(CHECK, '--plan', plan, '--shared-jobs', str(jobs), '--logdir', os.path.join(TMP, 'logs'))
             self.assertEqual((rc, out.splitlines()[-1]), (0, '5 passed, 0 failed'), out + err)
-            self.assertEqual([line.split()[1] for line in out.splitlines()[:-1]], ['s1', 's2', 's3', 'u', 's4'],
+            self.assertEqual([line.split()[1] for line in out.splitlines()[:-1]], list(partners),
                              "results print in the plan's order")
-            with open(spans) as f:
-                ran = {w[0]: (float(w[1]), float(w[2])) for w in map(str.split, f)}
+            with open(os.path.join(work, 'spans')) as f:
+                ran = {w[0]: (float(w[1]), float(w[2]), w[3] == '1') for w in map(str.split, f)}
             beside = {(a, b) for a in ran for b in ran if a < b and ran[a][0] < ran[b][1] and ran[b][0] < ran[a][1]}
             self.assertFalse([p for p in beside if 'u' in p], f'a step without share_host ran beside others: {beside}')
-            self.assertEqual(('s1', 's2') in beside, jobs == 2, f'--shared-jobs {jobs}: {beside}')
+            self.assertEqual((ran['s1'][2], ran['s2'][2]), (jobs == 2, jobs == 2),
+                             f'--shared-jobs {jobs}: s1 and s2 met (side by side): {ran}')
             self.assertFalse({('s1', 's2'), ('s1', 's3'), ('s2', 's3')} <= beside, f'three at once: {beside}')
 
 if __name__ == '__main__':

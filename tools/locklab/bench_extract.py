@@ -19,7 +19,7 @@ records interleaved, a truncated line) are skipped; a summary per log goes to
 stderr. E.g.: bench-extract --out build/bench bkl.log subsys.log fine.log
 
 Exit status: 0 if every log had a bench-meta and a bench-end, every run said
-invariants=ok and nothing was skipped; 1 otherwise (the CSVs still hold every
+invariants=ok, no `bench: error` line came and nothing was skipped; 1 otherwise (the CSVs still hold every
 record that parsed); 2 for usage errors (no LOG, a LOG that cannot be read).
 
 As a module (locklab.bench_extract), parse_log() gives the records of one log, see its docstring.

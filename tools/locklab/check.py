@@ -7,7 +7,8 @@
 
 or the steps of a test plan (tests/plan.toml, read by check_plan.py), as make check runs it:
 
-  python3 tests/check.py --plan tests/plan.toml --set CHECK_DIR=build/check [--only 'lock_*,smp1']
+  python3 tests/check.py --plan tests/plan.toml --set CHECK_DIR=build/check [--only 'lock_*,smp1'] \
+      [-j 1 --shared-jobs 2]      # share_host steps two at a time, the others alone
   python3 tests/check.py --plan tests/plan.toml --list        # the expanded steps, one a line
   python3 tests/check.py --plan tests/plan.toml --variants    # the lock variants make check builds
 
@@ -83,9 +84,9 @@ def parse_args(argv):
                    help="each step's output goes to DIR/NAME.out (default build/test-logs)")
     p.add_argument('-j', dest='jobs', type=int, default=1, metavar='N',
                    help='run up to N steps at once (default 1); results still print in order')
-    p.add_argument('--shared-jobs', type=int, default=1, metavar='N',
+    p.add_argument('--shared-jobs', type=int, default=None, metavar='N',
                    help="run up to N of the plan's share_host steps at once, never beside a "
-                        'step without it (default 1)')
+                        "step without it (default: -j's N)")
     p.add_argument('--step-timeout', type=float, default=1200, metavar='SEC',
                    help='kill a step that runs longer than this (default 1200; boots have '
                         "qemu-run's own --timeout)")
@@ -120,6 +121,8 @@ def parse_args(argv):
             args.steps = check_plan.select(args.steps, args.only)
         except check_plan.PlanError as err:
             p.exit(2, f'check.py: {err}\n')
+    if args.shared_jobs is None:
+        args.shared_jobs = args.jobs
     if args.jobs < 1 or args.shared_jobs < 1:
         p.error('-j and --shared-jobs want a positive number')
     return args
