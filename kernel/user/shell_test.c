@@ -105,6 +105,65 @@ static void shell_buffers_its_input(struct ktest *t)
 	KT_EXPECT_STREQ(t, out, "$ ");
 }
 
+/* text with every run of digits made one '#', so output with times in it can be compared. */
+static void digits_as_hash(const char *text, char *out, u64 n)
+{
+	u64 at = 0;
+
+	for (; *text && at + 1 < n; text++)
+		if (*text < '0' || *text > '9')
+			out[at++] = *text;
+		else if (!at || out[at - 1] != '#')
+			out[at++] = '#';
+	out[at] = '\0';
+}
+
+/* Each "real S.UUUUUU s": six digits of microseconds and, for these quick commands, under 10 s. */
+static u32 count_sane_times(struct ktest *t, const char *out)
+{
+	u32 n = 0;
+
+	for (const char *p = out; *p; p++) {
+		const char *d = p + 5;
+		u64 sec = 0, frac = 0;
+
+		if (strncmp(p, "real ", 5) != 0)
+			continue;
+		n++;
+		while (*d >= '0' && *d <= '9')
+			sec = sec * 10 + (u64)(*d++ - '0');
+		KT_EXPECT_EQ(t, *d, '.');
+		while (*++d >= '0' && *d <= '9')
+			frac++;
+		KT_EXPECT_EQ(t, frac, 6ULL);
+		KT_EXPECT_LE(t, sec, 9ULL);
+	}
+	return n;
+}
+
+/* time: any line, a program's or a built-in's, run and timed from the counter EL0 reads; its status kept. */
+static void shell_times_a_command(struct ktest *t)
+{
+	static const char script[] = "time /bin/true\n"
+				     "time false\n"
+				     "time\n"
+				     "time cd /bin\n"
+				     "time exit 4\n"
+				     "echo never\n";
+	static const char want[] = "$ real #.# s\n"
+				   "$ sh: false: exit #\n"
+				   "real #.# s\n"
+				   "$ sh: time: what to run? (help)\n"
+				   "$ real #.# s\n"
+				   "$ real #.# s\n";
+	static char out[512], shape[512];
+
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out)), 4);
+	digits_as_hash(out, shape, sizeof(shape));
+	KT_EXPECT_STREQ(t, shape, want);
+	KT_EXPECT_EQ(t, count_sane_times(t, out), 4U);
+}
+
 static void shell_calls_from_el0(struct ktest *t)
 {
 	static const long want[] = { -EFAULT, -EFAULT, -EINVAL, -EINVAL, SELFTEST_FAIL_FAILS,
@@ -152,9 +211,8 @@ static void shell_one_run_at_a_time(struct ktest *t)
 }
 
 static const struct ktest_case shell_cases[] = {
-	KTEST_CASE(shell_runs_a_script),
-	KTEST_CASE(shell_buffers_its_input),
-	KTEST_CASE(shell_calls_from_el0),
+	KTEST_CASE(shell_runs_a_script),     KTEST_CASE(shell_buffers_its_input),
+	KTEST_CASE(shell_times_a_command),   KTEST_CASE(shell_calls_from_el0),
 	KTEST_CASE(shell_one_run_at_a_time),
 };
 

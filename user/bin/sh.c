@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -196,6 +197,7 @@ static void help(void)
 	       "ktest <suites>    run ktest suites: all, or names (spaces or commas between)\n"
 	       "bench <workloads> [key=value...]\n"
 	       "                  run benchmarks, e.g. bench getpid cpus=1,2 duration_ms=200\n"
+	       "time <command>    run the command, then print its elapsed time on stderr\n"
 	       "help              this text\n");
 }
 
@@ -212,6 +214,27 @@ static int parse_status(const char *s)
 		v = v * 10 + (*s - '0');
 	}
 	return v > 255 ? -1 : v;
+}
+
+static int run_line(char **w, int *done);
+
+/* time: the rest of the line run as a line of its own, then "real S.UUUUUU s" on fd 2; its status. */
+static int run_timed(char **w, int *done)
+{
+	struct timespec t0, t1;
+	long us;
+	int status;
+
+	if (!w[1]) {
+		dprintf(2, "sh: time: what to run? (help)\n");
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = run_line(w + 1, done);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+	dprintf(2, "real %ld.%06ld s\n", us / 1000000, us % 1000000);
+	return status;
 }
 
 /* Runs one command line; its status. Sets *done to leave the shell (exit). */
@@ -242,6 +265,8 @@ static int run_line(char **w, int *done)
 		return run_builtin_call(w, ',', ktest);
 	if (strcmp(w[0], "bench") == 0)
 		return run_builtin_call(w, ' ', bench);
+	if (strcmp(w[0], "time") == 0)
+		return run_timed(w, done);
 	if (strcmp(w[0], "help") == 0) {
 		help();
 		return 0;
