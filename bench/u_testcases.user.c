@@ -31,29 +31,38 @@ static void testcase_getpid(volatile u_iter *iterations, unsigned long nr)
 	}
 }
 
-/* u-page-fault1: map anonymous memory, touch every page (a first-touch fault each), unmap; one per page. */
-static void testcase_page_fault1(volatile u_iter *iterations, unsigned long nr)
+/*
+ * will-it-scale's page_fault1-3 in one loop: mmap U_PAGE_FAULT_PAGES
+ * pages (flags, fd), store to each (a fault each: the first touch of the
+ * page in this mapping), munmap; one op per page. What a page must read
+ * at its fault: zero for anonymous memory, the file's byte U_PF_FILL for a
+ * private copy (the store before went to a copy that munmap dropped), and
+ * for a shared mapping what the round before stored, which is in the file.
+ */
+static void page_fault_loop(volatile u_iter *iterations, unsigned long nr, long flags, long fd)
 {
 	const long len = U_PAGE_FAULT_PAGES * 4096L;
+	unsigned char want = fd < 0 ? 0 : U_PF_FILL;
 
 	for (;;) {
-		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 
 		if (p < 0) {
 			(*slot_of(nr, U_SLOT_BAD))++;
 			continue;
 		}
 		for (long off = 0; off < len; off += 4096) {
-			volatile char *c = (volatile char *)(p + off);
+			volatile unsigned char *c = (volatile unsigned char *)(p + off);
 
-			if (*c) /* a fresh page reads zero */
+			if (*c != want)
 				(*slot_of(nr, U_SLOT_BAD))++;
-			*c = 1;
+			*c = (unsigned char)(want + 1);
 			(*iterations)++;
 		}
 		if (usys(SYS_munmap, p, len, 0))
 			(*slot_of(nr, U_SLOT_BAD))++;
+		if (flags & MAP_SHARED)
+			want++;
 	}
 }
 
@@ -67,70 +76,22 @@ static long pf_open_own_file(unsigned long nr)
 	return usys(SYS_open, (long)path, O_RDWR, 0);
 }
 
-/*
- * u-page-fault2: will-it-scale's page_fault2, a private mapping of one's
- * own file, a store to every page (each a fault that copies the file's
- * page, so a fresh copy reads U_PF_FILL, never the round before's store),
- * munmap.
- */
-static void testcase_page_fault2(volatile u_iter *iterations, unsigned long nr)
+/* u-page-fault1: anonymous memory, a zeroed new page at each fault. */
+static void testcase_page_fault1(volatile u_iter *iterations, unsigned long nr)
 {
-	const long len = U_PAGE_FAULT_PAGES * 4096L;
-	long fd = pf_open_own_file(nr);
-
-	for (;;) {
-		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-
-		if (p < 0) {
-			(*slot_of(nr, U_SLOT_BAD))++;
-			continue;
-		}
-		for (long off = 0; off < len; off += 4096) {
-			volatile char *c = (volatile char *)(p + off);
-
-			if (*c !=
-			    U_PF_FILL) /* the store of the round before went to a copy, not the file */
-				(*slot_of(nr, U_SLOT_BAD))++;
-			*c = 1;
-			(*iterations)++;
-		}
-		if (usys(SYS_munmap, p, len, 0))
-			(*slot_of(nr, U_SLOT_BAD))++;
-	}
+	page_fault_loop(iterations, nr, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 }
 
-/*
- * u-page-fault3: will-it-scale's page_fault3, the same with a shared
- * mapping: each fault maps the file's own page (nothing allocated), so
- * the store stays in the file and the next round's mapping must read it
- * back.
- */
+/* u-page-fault2: one's own file, private: each fault copies the file's page into a new one. */
+static void testcase_page_fault2(volatile u_iter *iterations, unsigned long nr)
+{
+	page_fault_loop(iterations, nr, MAP_PRIVATE, pf_open_own_file(nr));
+}
+
+/* u-page-fault3: one's own file, shared: each fault maps the file's own page, nothing allocated. */
 static void testcase_page_fault3(volatile u_iter *iterations, unsigned long nr)
 {
-	const long len = U_PAGE_FAULT_PAGES * 4096L;
-	long fd = pf_open_own_file(nr);
-
-	unsigned char round = U_PF_FILL; /* what every page holds before the first round */
-
-	for (;;) {
-		long p = usys6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-		if (p < 0) {
-			(*slot_of(nr, U_SLOT_BAD))++;
-			continue;
-		}
-		for (long off = 0; off < len; off += 4096) {
-			volatile unsigned char *c = (volatile unsigned char *)(p + off);
-
-			if (*c != round) /* what the round before stored */
-				(*slot_of(nr, U_SLOT_BAD))++;
-			*c = (unsigned char)(round + 1);
-			(*iterations)++;
-		}
-		if (usys(SYS_munmap, p, len, 0))
-			(*slot_of(nr, U_SLOT_BAD))++;
-		round++;
-	}
+	page_fault_loop(iterations, nr, MAP_SHARED, pf_open_own_file(nr));
 }
 
 /* Opens and closes path for ever (u-open1, u-open2), after creating it. */
@@ -189,45 +150,18 @@ static void testcase_pipe1(volatile u_iter *iterations, unsigned long nr)
 	}
 }
 
-/* The entry points bench/wl_user.c starts at EL0 (x0 = the worker's index). */
-long u_run_getpid(long nr)
-{
-	testcase_getpid(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
+/* The entry points bench/wl_user.c starts at EL0 (x0 = the worker's index): u_run_<name>. */
+#define U_ENTRY(name)                                                                        \
+	long u_run_##name(long nr)                                                           \
+	{                                                                                    \
+		testcase_##name(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr); \
+		return 1;                                                                    \
+	}
 
-long u_run_page_fault1(long nr)
-{
-	testcase_page_fault1(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
-
-long u_run_page_fault2(long nr)
-{
-	testcase_page_fault2(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
-
-long u_run_page_fault3(long nr)
-{
-	testcase_page_fault3(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
-
-long u_run_open1(long nr)
-{
-	testcase_open1(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
-
-long u_run_open2(long nr)
-{
-	testcase_open2(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
-
-long u_run_pipe1(long nr)
-{
-	testcase_pipe1(slot_of((unsigned long)nr, U_SLOT_ITER), (unsigned long)nr);
-	return 1;
-}
+U_ENTRY(getpid)
+U_ENTRY(page_fault1)
+U_ENTRY(page_fault2)
+U_ENTRY(page_fault3)
+U_ENTRY(open1)
+U_ENTRY(open2)
+U_ENTRY(pipe1)
