@@ -171,40 +171,20 @@ static bool u_check(struct bench_run *r)
 	return ok;
 }
 
-static void u_getpid_work(struct bench_worker *w)
-{
-	u_work(w, u_run_getpid);
-}
+/* u_<name>_work: the harness's work function for testcase <name> (u_testcases.user.c's u_run_<name>). */
+#define U_WORK(name)                                        \
+	static void u_##name##_work(struct bench_worker *w) \
+	{                                                   \
+		u_work(w, u_run_##name);                    \
+	}
 
-static void u_page_fault1_work(struct bench_worker *w)
-{
-	u_work(w, u_run_page_fault1);
-}
-
-static void u_page_fault2_work(struct bench_worker *w)
-{
-	u_work(w, u_run_page_fault2);
-}
-
-static void u_page_fault3_work(struct bench_worker *w)
-{
-	u_work(w, u_run_page_fault3);
-}
-
-static void u_open1_work(struct bench_worker *w)
-{
-	u_work(w, u_run_open1);
-}
-
-static void u_open2_work(struct bench_worker *w)
-{
-	u_work(w, u_run_open2);
-}
-
-static void u_pipe1_work(struct bench_worker *w)
-{
-	u_work(w, u_run_pipe1);
-}
+U_WORK(getpid)
+U_WORK(page_fault1)
+U_WORK(page_fault2)
+U_WORK(page_fault3)
+U_WORK(open1)
+U_WORK(open2)
+U_WORK(pipe1)
 
 BENCH_WORKLOAD(wl_u_getpid) = {
 	.name = "u-getpid",
