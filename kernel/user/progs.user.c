@@ -113,10 +113,12 @@ long u_read_byte(long fd)
  */
 long u_read_counter(long freq)
 {
-	unsigned long first = ucounter(), f;
+	unsigned long first = ucounter();
 
 	for (int i = 0; i < 100; i++)
 		usys(SYS_getpid, 0, 0, 0);
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-	return !first ? 1 : ucounter() <= first ? 2 : f != (unsigned long)freq ? 3 : 0;
+	return !first				      ? 1 :
+	       ucounter() <= first		      ? 2 :
+	       ucounter_freq() != (unsigned long)freq ? 3 :
+							0;
 }

@@ -38,13 +38,19 @@ static inline unsigned long ucounter(void)
 	return c;
 }
 
-/* The counter's value the given seconds from now: a deadline to compare ucounter() with. */
-static inline unsigned long ucounter_after(unsigned long seconds)
+/* Its ticks per second (CNTFRQ_EL0, readable at EL0 with the counter). */
+static inline unsigned long ucounter_freq(void)
 {
 	unsigned long f;
 
 	__asm__("mrs %0, cntfrq_el0" : "=r"(f));
-	return ucounter() + seconds * f;
+	return f;
+}
+
+/* The counter's value the given seconds from now: a deadline to compare ucounter() with. */
+static inline unsigned long ucounter_after(unsigned long seconds)
+{
+	return ucounter() + seconds * ucounter_freq();
 }
 
 /* Where the kernel maps the spawner's shared page (include/locklab/user.h, USER_SHARED_BASE). */
