@@ -31,7 +31,7 @@ RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_onli
                   'version,config,lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,'
                   'spin_iters_per_ms,hz,scope,classes,format,workload,cpus,'
                   'repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,'
-                  'invariants,host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
+                  'invariants,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
                   'accel,host_cpus,qemu,log')
 LOCKSTAT_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,'
                    'contentions,con_bounces,acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,'
@@ -68,7 +68,7 @@ CLEAN = ['[    0.000000] c0: locklab booting',
 
 # The bench-meta columns of META (its optional keys blank) and the blank host columns.
 R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 10 + ',1'
-NO_HOST = ',' * 8
+NO_HOST = ',' * 9
 R_RUN1 = R_META + ',mm,1,0,4000,100000000,40000,4000,4000,0.00,ok' + NO_HOST + ',{log}'
 R_RUN4 = R_META + ',mm,4,0,9000,100000000,90000,2100,2400,37.25,ok' + NO_HOST + ',{log}'
 S_1MM = 'fine,ticket,lse,busy,spin,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,{log}'
@@ -424,24 +424,29 @@ class BenchExtractTests(unittest.TestCase):
         path = write_log('fine-boot1.log', text(rotated_log()))
         with open(path[:-4] + '.host', 'w') as f:
             f.write('host-meta: accel=multi host_cpus=2 qemu=7.2.22\n'
-                    'host: workload=mm cpus=1 repeat=0 host_vcpu_wait_pct=0.50 host_steal_pct=0.00 '
-                    'host_load1=0.20 host_window_ms=120.0\n'
-                    'host: workload=mm cpus=2 repeat=0 host_vcpu_wait_pct=5.01 host_steal_pct=1.50 '
-                    'host_load1=0.30 host_window_ms=121.0\n')
+                    'host: workload=mm cpus=1 repeat=0 host_vcpu_wait_pct=0.50 host_vcpu_blocked_pct=0.20 '
+                    'host_steal_pct=0.00 host_load1=0.20 host_window_ms=120.0\n'
+                    'host: workload=mm cpus=2 repeat=0 host_vcpu_wait_pct=5.01 host_vcpu_blocked_pct=20.50 '
+                    'host_steal_pct=1.50 host_load1=0.30 host_window_ms=121.0\n'
+                    'host: workload=mm cpus=2 repeat=1 host_vcpu_wait_pct=1.00 host_vcpu_blocked_pct=18.25 '
+                    'host_steal_pct=0.00 host_load1=0.30 host_window_ms=119.0\n')
         out = os.path.join(tempfile.mkdtemp(dir=TMP), 'out')
         p = subprocess.run([sys.executable, TOOL, '--out', out, path], capture_output=True, text=True, timeout=60)
         expect_eq(p.returncode, 0, f'exit status ({p.stderr}):')
         rows = list(csv.DictReader(open(os.path.join(out, 'results.csv'))))
-        got = [(r['cpus'], r['repeat'], r['host_vcpu_wait_pct'], r['host_busy'], r['accel'], r['host_cpus'],
-                r['qemu']) for r in rows]
-        expect_eq(got, [('1', '0', '0.50', '0', 'multi', '2', '7.2.22'), ('2', '0', '5.01', '1', 'multi', '2', '7.2.22'),
-                        ('1', '1', '', '', 'multi', '2', '7.2.22'), ('2', '1', '', '', 'multi', '2', '7.2.22')],
-                  'host columns (repeat 1 has no host record: blank, not zero):')
+        got = [(r['cpus'], r['repeat'], r['host_vcpu_wait_pct'], r['host_vcpu_blocked_pct'], r['host_busy'],
+                r['accel'], r['host_cpus'], r['qemu']) for r in rows]
+        expect_eq(got, [('1', '0', '0.50', '0.20', '0', 'multi', '2', '7.2.22'),
+                        ('2', '0', '5.01', '20.50', '1', 'multi', '2', '7.2.22'),
+                        ('1', '1', '', '', '', 'multi', '2', '7.2.22'),
+                        ('2', '1', '1.00', '18.25', '0', 'multi', '2', '7.2.22')],
+                  'host columns (repeat 1 at 1 CPU has no host record: blank, not zero):')
         summary = {(r['workload'], r['cpus']): r for r in csv.DictReader(open(os.path.join(out, 'summary.csv')))}
         two = summary[('mm', '2')]
         # Repeat 0's 2-CPU run is busy: only repeat 1's pair (1500 / 600) counts.
         expect_eq((two['n'], two['host_busy_runs'], two['speedup_median'], two['speedup_pairs'],
-                   two['ops_per_sec_median']), ('1', '1', '2.500', '1', '1500'), 'summary at 2 CPUs:')
+                   two['ops_per_sec_median'], two['host_vcpu_blocked_pct_median']),
+                  ('1', '1', '2.500', '1', '1500', '18.25'), 'summary at 2 CPUs (the busy run left out):')
         one = summary[('mm', '1')]
         expect_eq((one['n'], one['ops_per_sec_median'], one['ops_per_sec_min'], one['ops_per_sec_max'],
                    one['acq_per_op']), ('2', '800', '600', '1000', '2.000'),

@@ -326,6 +326,52 @@ class BenchReportTests(unittest.TestCase):
                in mm, f'speedup above the ceiling not flagged: {mm}')
         expect('bkl (0.95×)' not in mm and 'subsys (1.30×) beat' not in mm, f'a speedup below its ceiling flagged: {mm}')
 
+    def test_trapping_workloads_under_qemu_are_compared_at_one_cpu(self):
+        """A u-* workload whose vCPU threads were blocked in QEMU far longer at 2 CPUs than at 1: the speedups
+        are not read as a ranking (the slowest strategy scales best); one blocked little is read as usual."""
+        def runs_of(s, workload, tps, blocked, board='qemu-virt'):
+            """tps, blocked: {cpus: ops_per_sec}, {cpus: host_vcpu_blocked_pct}; two repeats each."""
+            return [dict(result_row(s, workload, c, rep, tp, lwp='0.50' if s == 'bkl' else '0.00'), board=board,
+                         host_vcpu_blocked_pct=f'{blocked[c]:.2f}', host_busy='0')
+                    for rep in (0, 1) for c, tp in tps.items()]
+        # bkl: slower per op, meets QEMU's lock less, scales "best"; fine and subsys: blocked 20 %, flat.
+        res = (runs_of('bkl', 'u-getpid', {1: 780000, 2: 1220000}, {1: 0.8, 2: 4.5}) +
+               runs_of('subsys', 'u-getpid', {1: 980000, 2: 440000}, {1: 0.5, 2: 21.0}) +
+               runs_of('fine', 'u-getpid', {1: 960000, 2: 1000000}, {1: 0.6, 2: 19.6}) +
+               [r for s in STRATEGIES for r in runs_of(s, 'u-open1', {1: 200000, 2: 250000 + 20000 * len(s)},
+                                                        {1: 0.7, 2: 6.0})])
+        # A kernel-task workload that collapses with its vCPU threads blocked: its guest CPUs idled.
+        pingpong = runs_of('fine', 'pipe-pingpong', {1: 100000, 2: 13000}, {1: 0.8, 2: 45.2})
+        run = make_run('traps', res + pingpong, [], meta=dict(META, host_cpus=2))
+        report(run)
+        md = read(run, 'report.md')
+        items = [l for l in md[md.index('## Reading'):].splitlines() if l.startswith('- **')]
+        getpid = [l for l in items if l.startswith('- **u-getpid**')]
+        expect(getpid and 'scales best' not in getpid[0], f'u-getpid read as a ranking: {getpid}')
+        for want in ('at 2 CPUs its vCPU threads were blocked in QEMU 4 % of the time under bkl, 21 % under subsys, '
+                     '20 % under fine (at 1 CPU: 0–1 %)',
+                     'these speedups (bkl 1.56×, fine 1.04×, subsys 0.45×) do not rank the strategies',
+                     'Compare its strategies at 1 CPU: subsys 980 k ops/s, fine 960 k ops/s (0.98×), '
+                     'bkl 780 k ops/s (0.80×).'):
+            expect(getpid and want in getpid[0], f'{want!r} not in {getpid}')
+        open1 = [l for l in items if l.startswith('- **u-open1**')]
+        expect(open1 and 'in this run subsys scales best' in open1[0] and
+               'blocked in QEMU 6 % of the time under bkl, 6 % under subsys, 6 % under fine (at 1 CPU: 1 %), too '
+               'little to change the reading' in open1[0], f'u-open1 (blocked little) not read as usual: {open1}')
+        flags = md[md.index('## Sanity checks'):md.index('## Summary')]
+        expect('subsys u-getpid: collapses to 0.45× at 2 CPUs; likely cause: QEMU itself' in flags and
+               'its vCPU threads were blocked in QEMU 21 % of the time' in flags, f'collapse cause: {flags}')
+        expect('fine pipe-pingpong: collapses to 0.13× at 2 CPUs; likely cause: the CPUs sat idle: their vCPU '
+               'threads were blocked 45 % of the time' in flags, f'idle CPUs not named: {flags}')
+        # The same numbers from a Pi: nothing of QEMU's, the usual reading.
+        pi = [dict(r, board='rpi5', host_vcpu_blocked_pct='') for r in res]
+        run = make_run('traps-pi', pi, [], meta=dict(META, host_cpus=2))
+        report(run)
+        md = read(run, 'report.md')
+        reading = md[md.index('## Reading'):md.index('\n## ', md.index('## Reading') + 3)]
+        expect('- **u-getpid**: in this run bkl scales best: 1.56×' in reading and 'QEMU' not in reading,
+               f'a Pi\'s u-getpid not read as usual: {reading}')
+
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):
             """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""

@@ -37,7 +37,7 @@ from ktap_unittest import expect_no_problems  # noqa: E402  (tests/, beside this
 import ktap_unittest  # noqa: E402
 
 # As docs/output-format.md documents them.
-HOST_COLS = 'host_vcpu_wait_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
+HOST_COLS = 'host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
                 'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,format,'
                 'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,'
@@ -287,6 +287,7 @@ def boots_rotate_and_sample_the_host(work, images):
             # n/a: no sample of the host while QEMU ran covers the run (its records came after the exit).
             unwatched = r['host_vcpu_wait_pct'] == 'n/a' and r['host_window_ms'] == 'n/a' and r['host_busy'] == '1'
             ok = (unwatched or 0 <= float(r['host_vcpu_wait_pct']) and r['host_busy'] in ('0', '1')) and \
+                (unwatched or 0 <= float(r['host_vcpu_blocked_pct']) <= 100) and \
                 (unwatched or float(r['host_window_ms']) >= 20 or r['host_busy'] == '1') and \
                 r['accel'] == 'multi' and r['host_cpus'] == str(os.cpu_count())
         except ValueError:

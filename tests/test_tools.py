@@ -380,6 +380,7 @@ class ToolsTests(ktap_unittest.TestCase):
         sampler = QR.HostSampler(proc.pid, 'host-meta: test')
         sampler.threads = [str(proc.pid)]       # its one thread stands in for QEMU's vCPU threads
         try:
+            time.sleep(0.1)                     # sleep(1) has started and is asleep
             sampler.line('bench-start: workload=mm cpus=1 repeat=0')
             time.sleep(0.01)
             sampler.line('lockstat: workload=mm cpus=1 repeat=0 class=mm acquisitions=1')
@@ -398,8 +399,10 @@ class ToolsTests(ktap_unittest.TestCase):
         for fields in got[:2]:
             expect(re.fullmatch(r'\d+\.\d\d', fields['host_vcpu_wait_pct']) and float(fields['host_window_ms']) > 0,
                    f'a run sampled while QEMU ran (lockstat record, refresh): {fields}')
-        expect_eq((got[2]['host_vcpu_wait_pct'], got[2]['host_window_ms']), ('n/a', 'n/a'),
-                  'a run started after QEMU exited:')
+            # sleep(1) spends its life asleep: neither on a core nor waiting for one
+            expect(float(fields['host_vcpu_blocked_pct']) > 90, f'a sleeping thread is blocked: {fields}')
+        expect_eq((got[2]['host_vcpu_wait_pct'], got[2]['host_vcpu_blocked_pct'], got[2]['host_window_ms']),
+                  ('n/a', 'n/a', 'n/a'), 'a run started after QEMU exited:')
 
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))

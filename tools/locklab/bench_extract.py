@@ -81,8 +81,9 @@ META_COLUMN = {'repeat': 'repeats'}
 RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META_OPTIONAL
                 if k != 'format'] + ['format']
 # The host's conditions during each run, from <log>.host (scripts/bench-run); blank on a Pi.
-HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_steal_pct', 'host_load1', 'host_window_ms', 'host_busy',
+HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms', 'host_busy',
                 'accel', 'host_cpus', 'qemu']
+HOST_COLUMNS_LATER = ('host_vcpu_blocked_pct',)   # added later: a results.csv may lack them
 BUSY_WAIT_PCT = 5.0     # a run whose worst vCPU waited longer than this for a host core is host_busy=1
 RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + HOST_COLUMNS + ['log']
 LOCKSTAT_META = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait']
@@ -91,7 +92,8 @@ LOCKSTAT_COLUMNS = LOCKSTAT_META + list(SCHEMA['lockstat']) + ['log']
 SUMMARY_KEYS = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait', 'workload', 'cpus']
 SUMMARY_COLUMNS = SUMMARY_KEYS + [
     'n', 'ops_per_sec_median', 'ops_per_sec_min', 'ops_per_sec_max', 'speedup_median', 'speedup_min',
-    'speedup_max', 'speedup_pairs', 'lock_wait_pct_median', 'acq_per_op', 'host_busy_runs']
+    'speedup_max', 'speedup_pairs', 'lock_wait_pct_median', 'acq_per_op', 'host_busy_runs',
+    'host_vcpu_blocked_pct_median']
 
 # kind: 'kernel_error' (a `bench: error ...` line: what the kernel found wrong), 'malformed' (line skipped), 'no_meta' (record skipped: no valid bench-meta before
 # it), 'invariants' (a run said invariants=FAIL; kept), 'end_mismatch' (bench-end's counts
@@ -252,7 +254,7 @@ def add_host(runs, log_path, busy_pct=BUSY_WAIT_PCT):
         if h is None:
             continue
         found += 1
-        for k in ('host_vcpu_wait_pct', 'host_steal_pct', 'host_load1', 'host_window_ms'):
+        for k in ('host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms'):
             r[k] = h.get(k, '')
         try:
             # A window much shorter than the run means its lines reached the host late, in one burst: the host
@@ -325,6 +327,7 @@ def summarise(runs, stats):
         tp = [int(r['ops_per_sec']) for r in ok]
         sp = pairs.get((k[:5], k[5], k[6]), [])
         lw = [float(r['lock_wait_pct']) for r in ok if r['lock_wait_pct'] not in ('', 'na', None)]
+        bl = [float(b) for b in (r.get('host_vcpu_blocked_pct') for r in ok) if b not in ('', 'n/a', None)]
         ap = [apo[x] for x in ((r['log'], r['workload'], str(r['cpus']), str(r['repeat'])) for r in ok)
               if x in apo]
         f = lambda v, nd=2: '' if v is None else f'{v:.{nd}f}'  # noqa: E731
@@ -334,7 +337,8 @@ def summarise(runs, stats):
                          speedup_median=f(_median(sp) if sp else None, 3), speedup_min=f(min(sp) if sp else None, 3),
                          speedup_max=f(max(sp) if sp else None, 3), speedup_pairs=len(sp),
                          lock_wait_pct_median=f(_median(lw) if lw else None),
-                         acq_per_op=f(_median(ap) if ap else None, 3), host_busy_runs=len(rs) - len(ok)))
+                         acq_per_op=f(_median(ap) if ap else None, 3), host_busy_runs=len(rs) - len(ok),
+                         host_vcpu_blocked_pct_median=f(_median(bl) if bl else None)))
     return rows
 
 

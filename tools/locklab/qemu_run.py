@@ -149,8 +149,9 @@ class Outcome:
 
 class HostSampler:
     """The host's conditions around each benchmark run (--host-log): how long each vCPU thread waited
-    for a host core (/proc/QEMU/task/TID/schedstat; QEMU names them "CPU n/TCG" with debug-threads=on),
-    the host's steal time (/proc/stat) and load (/proc/loadavg). Sampled by the reader thread as the
+    for a host core and how long it was blocked, neither running nor waiting (/proc/QEMU/task/TID/schedstat;
+    QEMU names them "CPU n/TCG" with debug-threads=on), the host's steal time (/proc/stat) and load
+    (/proc/loadavg). Sampled by the reader thread as the
     run's bench-start record and its bench record arrive, so measuring costs no polling: the window is
     the run, with its set-up and check. A boot's last run may end with QEMU powering off before its
     records are read (they reach the host in one burst after the exit): the sample taken at the run's
@@ -163,26 +164,36 @@ class HostSampler:
 
     def __init__(self, qemu_pid: int, header: str):
         self.qemu, self.threads, self.start, self.early = qemu_pid, None, {}, {}
+        self.cpu_of = {}            # vCPU thread -> the guest CPU it runs (None: all of them)
         self.lines = [header]
         self.live = None            # the last snapshot that could read the vCPU threads
         self.refreshed = 0.0
         self.lock = threading.Lock()  # the reader thread records, run_qemu's loop refreshes
 
+    def _find_threads(self) -> None:
+        """The vCPU threads, each with the guest CPU it runs (None: single-threaded TCG runs them all)."""
+        self.threads, self.cpu_of = [], {}
+        try:
+            for t in os.listdir(f'/proc/{self.qemu}/task'):
+                comm = read_text(f'/proc/{self.qemu}/task/{t}/comm')
+                m = re.match(r'CPU (\d+)/', comm)
+                if m or comm.startswith('ALL CPUs'):
+                    self.threads.append(t)
+                    self.cpu_of[t] = int(m.group(1)) if m else None
+        except OSError:
+            pass
+
     def _snapshot(self) -> tuple:
-        """(monotonic ns, {vCPU thread: ns waited for a core}, /proc/stat's cpu line); the waits are
-        empty once QEMU is gone."""
+        """(monotonic ns, {vCPU thread: (ns on a core, ns waited for one)}, /proc/stat's cpu line); the
+        threads are empty once QEMU is gone."""
         if self.threads is None:
-            try:
-                tids = os.listdir(f'/proc/{self.qemu}/task')
-                self.threads = [t for t in tids if read_text(f'/proc/{self.qemu}/task/{t}/comm')
-                                .startswith(('CPU ', 'ALL CPUs'))]
-            except OSError:
-                self.threads = []
+            self._find_threads()
         waits = {}
         for t in self.threads:
             try:
-                waits[t] = int(read_text(f'/proc/{self.qemu}/task/{t}/schedstat').split()[1])
-            except (OSError, IndexError, ValueError):
+                on_cpu, waited = read_text(f'/proc/{self.qemu}/task/{t}/schedstat').split()[:2]
+                waits[t] = (int(on_cpu), int(waited))
+            except (OSError, ValueError):
                 pass
         try:
             cpu = [int(x) for x in read_text('/proc/stat').split('\n', 1)[0].split()[1:]]
@@ -232,18 +243,25 @@ class HostSampler:
         end = self._run_end(t0, self.early.pop(key, None)) if w0 else None
         fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2]}
         if end is None:     # QEMU was gone before the run's start was read: the host saw none of it
-            fields.update(host_vcpu_wait_pct='n/a', host_steal_pct='n/a', host_load1=self._load1(),
-                          host_window_ms='n/a')
+            fields.update(host_vcpu_wait_pct='n/a', host_vcpu_blocked_pct='n/a', host_steal_pct='n/a',
+                          host_load1=self._load1(), host_window_ms='n/a')
         else:
-            fields.update(self._measures(t0, w0, c0, *end))
+            fields.update(self._measures(t0, w0, c0, *end, cpus=int(key[1])))
         return 'host: ' + ' '.join(f'{k}={v}' for k, v in fields.items())
 
-    def _measures(self, t0: int, w0: dict, c0: list, t1: int, w1: dict, c1: list) -> dict:
+    def _measures(self, t0: int, w0: dict, c0: list, t1: int, w1: dict, c1: list, cpus: int) -> dict:
         wall = max(1, t1 - t0)
-        waits = [100 * (w1[t] - w0[t]) / wall for t in w0 if t in w1]
+        both = [t for t in w0 if t in w1]
+        waits = [100 * (w1[t][1] - w0[t][1]) / wall for t in both]
+        # Blocked: neither on a core nor waiting for one. A busy guest CPU's thread blocks only inside QEMU
+        # (its global lock, which TCG takes for every exception) or when the guest CPU idles (WFI). Only the
+        # run's CPUs (0..cpus-1, where the harness puts its workers) count: the others idle by design.
+        used = [t for t in both if self.cpu_of.get(t) is None or self.cpu_of[t] < cpus]
+        blocked = [max(0.0, 100 - 100 * (w1[t][0] - w0[t][0] + w1[t][1] - w0[t][1]) / wall) for t in used]
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
         return {'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else 'n/a',
+                'host_vcpu_blocked_pct': f'{sum(blocked) / len(blocked):.2f}' if blocked else 'n/a',
                 'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': self._load1(),
                 'host_window_ms': f'{wall / 1e6:.1f}'}
 

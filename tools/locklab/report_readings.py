@@ -17,6 +17,9 @@ BUSY_SHARE = 1 / 3       # more runs than this flagged host_busy: the whole repo
 WORK_DIFF = 0.05         # lock acquisitions per op differing more than this between CPU counts
 WORK_MIN = 0.02          # ... and by more than this many acquisitions per op
 COLLAPSE = 0.5           # a speedup below this is a collapse
+IDLE = 20                # vCPU threads of a kernel-task workload blocked longer than this: its CPUs idled
+BLOCKED_MORE = 10        # vCPU threads blocked in QEMU this many points longer at N CPUs than at 1: QEMU's doing
+TRAPS = 'u-'             # workloads whose every op traps from EL0 (a system call or a page fault)
 UNEVEN = 0.8             # ceiling workers slower than this share of the fastest: the host's vCPUs differ
 
 Speedups = Dict[Tuple[str, str], Dict[int, Stat]]           # (series, workload) -> {cpus: speedup}
@@ -91,6 +94,55 @@ def _amdahl_sentences(d: Data, sp: Speedups, held: Held, series: List[str], work
     return text
 
 
+def _blocked(d: Data, series: str, workload: str, n: int) -> Optional[float]:
+    """Median host_vcpu_blocked_pct of a cell's runs not flagged host_busy (None: not measured)."""
+    values = [float(r['host_vcpu_blocked_pct']) for r in d.cells.get((series, workload), {}).get(n, [])
+              if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a')]
+    return median(values) if values else None
+
+
+def _pct_range(values: List[float]) -> str:
+    low, high = round(min(values)), round(max(values))
+    return f'{low} %' if low == high else f'{low}–{high} %'
+
+
+def _kops(value: float) -> str:
+    return f'{value / 1e6:.2f} M' if value >= 1e6 else f'{value / 1e3:.0f} k'
+
+
+def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: int) -> Optional[str]:
+    """The reading of a u-* workload under QEMU (None: another workload, or on hardware). Each of its ops
+    traps, and QEMU's TCG takes its global lock to deliver an exception and to return from one. Where its
+    vCPU threads were blocked in QEMU much longer at n CPUs than at 1 (or that was not measured), the
+    speedups are QEMU's as much as the kernel's, so the strategies are compared at 1 CPU instead."""
+    if not (workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' and r['workload'] == workload
+                                               for r in d.runs)):
+        return None
+    many = {s: _blocked(d, s, workload, n) for s in series}
+    one = [b for b in (_blocked(d, s, workload, 1) for s in series) if b is not None]
+    measured = one and all(b is not None for b in many.values())
+    at_n = (f'at {n} CPUs its vCPU threads were blocked in QEMU ' +
+            ', '.join(f'{round(many[s])} %' + ' of the time' * (i == 0) + f' under {s}'
+                      for i, s in enumerate(series)) + f' (at 1 CPU: {_pct_range(one)})') if measured else ''
+    if measured and max(many.values()) - max(one) <= BLOCKED_MORE:
+        return f'(Under QEMU every op traps: {at_n}, too little to change the reading.)'
+    text = (f'**{workload}** traps from EL0 on every op, and QEMU\'s TCG takes its global lock to deliver every '
+            'exception and to return from one, so under QEMU its speedups mix the kernel\'s locks with QEMU\'s: ' +
+            (at_n + '.' if measured else 'how long its vCPU threads were blocked in QEMU was not measured.'))
+    ranked = sorted(((sp[(s, workload)][n][0], s) for s in series if n in sp[(s, workload)]), reverse=True)
+    text += (' A strategy whose ops spend longer in the kernel between traps takes QEMU\'s lock less often, so '
+             'it can show the larger speedup while being slower: these speedups (' +
+             ', '.join(f'{s} {v:.2f}×' for v, s in ranked) + ') do not rank the strategies; read the scaling '
+             'on hardware.')
+    alone = sorted(((d.by_cpus(s, workload, 'ops_per_sec').get(1, (0,))[0], s) for s in series), reverse=True)
+    alone = [(v, s) for v, s in alone if v]
+    if alone:
+        best = alone[0][0]
+        text += (' Compare its strategies at 1 CPU: ' + ', '.join(
+            f'{s} {_kops(v)} ops/s' + (f' ({v / best:.2f}×)' if v != best else '') for v, s in alone) + '.')
+    return text
+
+
 def _contention_sentences(d: Data, host_cpus: Optional[int]) -> List[str]:
     """Per series: the lock class that dominates contention, or that none was contended."""
     out = []
@@ -120,6 +172,10 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         if w == CEILING:
             first += [sentence] if sentence else []
             continue
+        trap = _trap_reading(d, sp, series, w, n)
+        if trap and not trap.startswith('('):
+            out.append(trap + _amdahl_sentences(d, sp, held, series, w, n))
+            continue
         (value, best), sv = ranked[0], {s: x for x, s in ranked}
         text = (f'**{w}**: in this run {best} scales best:' if value > 1 else
                 f'**{w}**: in this run no strategy gains from more CPUs; the best, {best}, keeps')
@@ -128,7 +184,7 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
             second, name = ranked[1]
             text += f' ({value / second:.2f} times the next, {name}, at {second:.2f}×)' if second else ''
         text += '.' + _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
-        text += _amdahl_sentences(d, sp, held, series, w, n)
+        text += _amdahl_sentences(d, sp, held, series, w, n) + (' ' + trap if trap else '')
         out.append(text)
     return first + out + _contention_sentences(d, host_cpus)
 
@@ -185,10 +241,18 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Opti
         return 'the host was busy during some of these runs'
     if waits and median(waits) > 50:
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
-    if workload.startswith('u-') and any(r.get('board') == 'qemu-virt' for r in runs):
+    if workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' for r in runs):
+        blocked = _blocked(d, series, workload, n)
         return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
-                'every exception and to return from it, so the vCPUs take turns there whatever the '
-                'strategy (docs/benchmarks.md, "User workloads under QEMU")')
+                'every exception and to return from it, so the vCPUs take turns there' +
+                (f' (its vCPU threads were blocked in QEMU {blocked:.0f} % of the time)' if blocked is not None
+                 else '') + ' (docs/benchmarks.md, "User workloads under QEMU")')
+    blocked = _blocked(d, series, workload, n)
+    if blocked is not None and blocked > IDLE:
+        # A kernel-task workload does not trap from EL0: its vCPU threads block when their guest CPUs idle.
+        return (f'the CPUs sat idle: their vCPU threads were blocked {blocked:.0f} % of the time, which for '
+                'a workload that does not trap from EL0 is the guest CPU asleep in wfi, waiting to be woken '
+                '(lock wait ' + (f'{median(waits):.0f} %' if waits else 'not measured') + ')')
     return ('none the data show (host quiet, lock wait ' +
             (f'{median(waits):.0f} %' if waits else 'not measured') + '): the workload itself')
 

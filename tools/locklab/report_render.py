@@ -21,10 +21,12 @@ CAVEATS = [
     'the default, times them only on hardware); the Amdahl curves come from a separate 1-CPU pass '
     'that does (RUN/hold/).',
     'QEMU\'s TCG also takes that global lock to deliver every exception and to return from it: the '
-    'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU they '
-    'serialise on QEMU itself at 2 CPUs and more, whatever the strategy. Compare their strategies at '
-    '1 CPU (the cost of the lock at the syscall boundary), and their scaling only on hardware '
-    '(docs/benchmarks.md, "User workloads under QEMU").',
+    'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU their vCPUs '
+    'take turns on QEMU itself at 2 CPUs and more (results.csv\'s host_vcpu_blocked_pct says how long '
+    'each run\'s vCPU threads were blocked in QEMU). The strategy that spends longest in the kernel per '
+    'trap meets QEMU\'s lock least, so it can show the best speedup while being the slowest. Compare their '
+    'strategies at 1 CPU (the cost of the lock at the syscall boundary), and their scaling only on '
+    'hardware (docs/benchmarks.md, "User workloads under QEMU").',
     'On a small or shared host the same run can be much faster or slower than the one before it (this '
     'project\'s 2-core machine: the pure-compute ceiling ranged 0.8M-1.6M ops/s at 1 CPU): read the '
     'medians and ratios, not single runs.']
