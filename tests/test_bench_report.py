@@ -363,6 +363,9 @@ class BenchReportTests(unittest.TestCase):
                'its vCPU threads were blocked in QEMU 21 % of the time' in flags, f'collapse cause: {flags}')
         expect('fine pipe-pingpong: collapses to 0.13× at 2 CPUs; likely cause: the CPUs sat idle: their vCPU '
                'threads were blocked 45 % of the time' in flags, f'idle CPUs not named: {flags}')
+        gp = read(run, 'plots', 'summary.gp')
+        expect("'u-getpid*'" in gp and "'u-open1' " in gp and 'QEMU\'s own lock' in md,
+               'the summary figure does not star (only) the workload QEMU held back')
         # The same numbers from a Pi: nothing of QEMU's, the usual reading.
         pi = [dict(r, board='rpi5', host_vcpu_blocked_pct='') for r in res]
         run = make_run('traps-pi', pi, [], meta=dict(META, host_cpus=2))

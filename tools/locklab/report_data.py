@@ -19,6 +19,8 @@ CEILING = 'ceiling'                     # the pure-compute workload: the machine
 INTS = ('cpus', 'repeat', 'ops', 'ns', 'ops_per_sec', 'thread_ops_min', 'thread_ops_max')
 LS_INTS = ('cpus', 'repeat', 'acquisitions', 'contentions', 'wait_max_ns', 'wait_total_ns',
            'hold_total_ns', 'acq_bounces')
+TRAPS = 'u-'             # workloads whose every op traps from EL0 (a system call or a page fault)
+BLOCKED_MORE = 10        # vCPU threads blocked in QEMU this many points longer at N CPUs than at 1: QEMU's doing
 SHARED = 0.05    # a lock class whose acquisitions moved between CPUs at least this often is shared
 
 Row = dict                              # one CSV row, ints parsed
@@ -136,6 +138,28 @@ class Data:
             if values:
                 out[cpus] = (median(values), min(values), max(values), len(values))
         return out
+
+    def blocked(self, series: str, workload: str, cpus: int) -> Optional[float]:
+        """Median host_vcpu_blocked_pct of a cell's runs not flagged host_busy (None: not measured)."""
+        values = [float(r['host_vcpu_blocked_pct']) for r in self.cells.get((series, workload), {}).get(cpus, [])
+                  if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a')]
+        return median(values) if values else None
+
+    def traps_on_qemu(self, workload: str) -> bool:
+        """A workload that traps from EL0 on every op (u-*), run under QEMU."""
+        return workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' and r['workload'] == workload
+                                                  for r in self.runs)
+
+    def qemu_bound(self, workload: str, cpus: int) -> bool:
+        """Whether a workload's speedups at cpus are QEMU's as much as the kernel's: it traps from EL0 on
+        every op (u-*), ran under QEMU, and its vCPU threads were blocked in QEMU more than BLOCKED_MORE
+        points longer at cpus than at 1 under some strategy (or that was not measured)."""
+        if not self.traps_on_qemu(workload):
+            return False
+        series = [s for s in self.series if (s, workload) in self.cells]
+        many = [self.blocked(s, workload, cpus) for s in series]
+        one = [b for b in (self.blocked(s, workload, 1) for s in series) if b is not None]
+        return not one or None in many or max(many) - max(one) > BLOCKED_MORE
 
     def speedup(self, series: str, workload: str) -> Dict[int, Stat]:
         """{cpus: (median, min, max, pairs)} of the speedups of adjacent runs (bench-extract's

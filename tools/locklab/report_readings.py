@@ -18,8 +18,6 @@ WORK_DIFF = 0.05         # lock acquisitions per op differing more than this bet
 WORK_MIN = 0.02          # ... and by more than this many acquisitions per op
 COLLAPSE = 0.5           # a speedup below this is a collapse
 IDLE = 20                # vCPU threads of a kernel-task workload blocked longer than this: its CPUs idled
-BLOCKED_MORE = 10        # vCPU threads blocked in QEMU this many points longer at N CPUs than at 1: QEMU's doing
-TRAPS = 'u-'             # workloads whose every op traps from EL0 (a system call or a page fault)
 UNEVEN = 0.8             # ceiling workers slower than this share of the fastest: the host's vCPUs differ
 
 Speedups = Dict[Tuple[str, str], Dict[int, Stat]]           # (series, workload) -> {cpus: speedup}
@@ -94,13 +92,6 @@ def _amdahl_sentences(d: Data, sp: Speedups, held: Held, series: List[str], work
     return text
 
 
-def _blocked(d: Data, series: str, workload: str, n: int) -> Optional[float]:
-    """Median host_vcpu_blocked_pct of a cell's runs not flagged host_busy (None: not measured)."""
-    values = [float(r['host_vcpu_blocked_pct']) for r in d.cells.get((series, workload), {}).get(n, [])
-              if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a')]
-    return median(values) if values else None
-
-
 def _pct_range(values: List[float]) -> str:
     low, high = round(min(values)), round(max(values))
     return f'{low} %' if low == high else f'{low}–{high} %'
@@ -115,16 +106,15 @@ def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: in
     traps, and QEMU's TCG takes its global lock to deliver an exception and to return from one. Where its
     vCPU threads were blocked in QEMU much longer at n CPUs than at 1 (or that was not measured), the
     speedups are QEMU's as much as the kernel's, so the strategies are compared at 1 CPU instead."""
-    if not (workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' and r['workload'] == workload
-                                               for r in d.runs)):
+    if not d.traps_on_qemu(workload):
         return None
-    many = {s: _blocked(d, s, workload, n) for s in series}
-    one = [b for b in (_blocked(d, s, workload, 1) for s in series) if b is not None]
+    many = {s: d.blocked(s, workload, n) for s in series}
+    one = [b for b in (d.blocked(s, workload, 1) for s in series) if b is not None]
     measured = one and all(b is not None for b in many.values())
     at_n = (f'at {n} CPUs its vCPU threads were blocked in QEMU ' +
             ', '.join(f'{round(many[s])} %' + ' of the time' * (i == 0) + f' under {s}'
                       for i, s in enumerate(series)) + f' (at 1 CPU: {_pct_range(one)})') if measured else ''
-    if measured and max(many.values()) - max(one) <= BLOCKED_MORE:
+    if not d.qemu_bound(workload, n):
         return f'(Under QEMU every op traps: {at_n}, too little to change the reading.)'
     text = (f'**{workload}** traps from EL0 on every op, and QEMU\'s TCG takes its global lock to deliver every '
             'exception and to return from one, so under QEMU its speedups mix the kernel\'s locks with QEMU\'s: ' +
@@ -241,13 +231,13 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Opti
         return 'the host was busy during some of these runs'
     if waits and median(waits) > 50:
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
-    if workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' for r in runs):
-        blocked = _blocked(d, series, workload, n)
+    if d.traps_on_qemu(workload):
+        blocked = d.blocked(series, workload, n)
         return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
                 'every exception and to return from it, so the vCPUs take turns there' +
                 (f' (its vCPU threads were blocked in QEMU {blocked:.0f} % of the time)' if blocked is not None
                  else '') + ' (docs/benchmarks.md, "User workloads under QEMU")')
-    blocked = _blocked(d, series, workload, n)
+    blocked = d.blocked(series, workload, n)
     if blocked is not None and blocked > IDLE:
         # A kernel-task workload does not trap from EL0: its vCPU threads block when their guest CPUs idle.
         return (f'the CPUs sat idle: their vCPU threads were blocked {blocked:.0f} % of the time, which for '
