@@ -358,7 +358,7 @@ class BenchReportTests(unittest.TestCase):
         expect(open1 and 'in this run subsys scales best' in open1[0] and
                'blocked in QEMU 6 % of the time under bkl, 6 % under subsys, 6 % under fine (at 1 CPU: 1 %), too '
                'little to change the reading' in open1[0], f'u-open1 (blocked little) not read as usual: {open1}')
-        flags = md[md.index('## Sanity checks'):md.index('## Summary')]
+        flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
         expect('subsys u-getpid: collapses to 0.45× at 2 CPUs; likely cause: QEMU itself' in flags and
                'its vCPU threads were blocked in QEMU 21 % of the time' in flags, f'collapse cause: {flags}')
         expect('fine pipe-pingpong: collapses to 0.13× at 2 CPUs; likely cause: the CPUs sat idle: their vCPU '
@@ -374,6 +374,37 @@ class BenchReportTests(unittest.TestCase):
         reading = md[md.index('## Reading'):md.index('\n## ', md.index('## Reading') + 3)]
         expect('- **u-getpid**: in this run bkl scales best: 1.56×' in reading and 'QEMU' not in reading,
                f'a Pi\'s u-getpid not read as usual: {reading}')
+
+    def test_qemu_bound_by_each_strategys_rise_or_unmeasured(self):
+        """The rule is per strategy: one whose vCPU threads were blocked 12 points longer at 2 CPUs makes the
+        workload QEMU's even when another's share is higher at both counts; a folder without the column
+        (extracted before it existed) still reads, its u-* workload not ranked and said not measured."""
+        def runs_of(s, blocked, tps=(800000, 1200000)):
+            return [dict(result_row(s, 'u-getpid', c, rep, tp), host_vcpu_blocked_pct=b, host_busy='0')
+                    for rep in (0, 1) for c, tp, b in ((1, tps[0], blocked[0]), (2, tps[1], blocked[1]))]
+        res = runs_of('bkl', ('15.00', '20.00')) + runs_of('fine', ('2.00', '14.00'))
+        run = make_run('rise', res, [], meta=dict(META, host_cpus=2))
+        report(run)
+        reading = read(run, 'report.md').split('## Reading', 1)[1]
+        expect('- **u-getpid** traps from EL0 on every op' in reading and
+               'blocked in QEMU 20 % of the time under bkl, 14 % under fine (at 1 CPU: 2–15 %)' in reading,
+               f'fine rose 12 points, bkl 5: not read as QEMU\'s: {reading[:600]}')
+        old = [{k: v for k, v in r.items() if k != 'host_vcpu_blocked_pct'} for r in runs_of('bkl', ('', ''))]
+        run = os.path.join(TMP, 'old-folder')
+        os.makedirs(run)
+        with open(os.path.join(run, 'results.csv'), 'w', newline='') as f:
+            w = csv.DictWriter(f, [c for c in bx.RESULTS_COLUMNS if c != 'host_vcpu_blocked_pct'],
+                               lineterminator='\n')
+            w.writeheader()
+            w.writerows(old)
+        make_run('old-folder-ls', None, [])
+        os.rename(os.path.join(TMP, 'old-folder-ls', 'lockstat.csv'), os.path.join(run, 'lockstat.csv'))
+        with open(os.path.join(run, 'meta.json'), 'w') as f:
+            json.dump(dict(META, host_cpus=2), f)
+        rc, _, err = report(run)
+        expect('not a bench-extract file' not in err and 'Traceback' not in err, f'an old folder did not read: {err}')
+        expect('how long its vCPU threads were blocked in QEMU was not measured' in read(run, 'report.md'),
+               'an old folder\'s u-getpid was ranked, or not said unmeasured')
 
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):

@@ -404,6 +404,38 @@ class ToolsTests(ktap_unittest.TestCase):
         expect_eq((got[2]['host_vcpu_wait_pct'], got[2]['host_vcpu_blocked_pct'], got[2]['host_window_ms']),
                   ('n/a', 'n/a', 'n/a'), 'a run started after QEMU exited:')
 
+    def test_qemu_run_host_sampler_counts_the_runs_cpus(self):
+        """host_vcpu_blocked_pct: the mean over the threads named CPU n/TCG with n below the run's cpus of
+        the share of the window each was neither running nor waiting for a core (schedstat)."""
+        prog = ('import threading, time\n'
+                'def vcpu(name, busy):\n'
+                '    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:\n'
+                '        f.write(name)\n'
+                '    end = time.time() + 30\n'
+                '    while time.time() < end:\n'
+                '        busy or time.sleep(1)\n'
+                'for name, busy in (("CPU 0/TCG", True), ("CPU 1/TCG", False), ("CPU 10/TCG", False)):\n'
+                '    threading.Thread(target=vcpu, args=(name, busy), daemon=True).start()\n'
+                'time.sleep(0.2)\n'
+                'print("ready", flush=True)\n'
+                'time.sleep(30)\n')
+        proc = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE, text=True)
+        try:
+            expect_eq(proc.stdout.readline().strip(), 'ready', 'the stand-in for QEMU did not start:')
+            sampler = QR.HostSampler(proc.pid, 'host-meta: test')
+            for cpus in (1, 2):
+                sampler.line(f'bench-start: workload=w cpus={cpus} repeat=0')
+                time.sleep(0.3)
+                sampler.line(f'bench: workload=w cpus={cpus} repeat=0 ops=1')
+        finally:
+            proc.kill()
+            proc.wait()
+        expect_eq(sorted(sampler.cpu_of.values()), [0, 1, 10], 'vCPU threads found (the main thread is not one):')
+        got = {f['cpus']: float(f['host_vcpu_blocked_pct'])
+               for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
+        expect(got['1'] < 20, f'cpus=1 counts CPU 0 alone, which spins: {got}')
+        expect(35 < got['2'] < 65, f'cpus=2 averages CPU 0 (spinning) and CPU 1 (asleep), not CPU 10: {got}')
+
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))
         expect_eq(rc, 2, 'exit status')

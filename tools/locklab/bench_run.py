@@ -483,7 +483,7 @@ def main(argv: List[str]) -> int:
     progress.line(f'  RUN      {os.path.relpath(out)}: {",".join(args.strategy_list)} x '
                   f'{",".join(args.workload_list)} x CPUs {",".join(map(str, args.cpu_list))} x {args.repeat} repeats '
                   f'x {args.boots} boots = {runs} runs' +
-                  (f', then {len(args.strategy_list) * len(args.workload_list)} at 1 CPU timing lock holds (hold pass)'
+                  (f', then {len(args.strategy_list) * len(args.workload_list)} runs at 1 CPU timing lock holds (hold pass)'
                    if args.hold_pass else ''), final=True)
     order, holds = boot_all(args, images, out, progress, meta, lock)
     collect(args, out, order, holds, meta, started)

@@ -257,11 +257,15 @@ class HostSampler:
         # (its global lock, which TCG takes for every exception) or when the guest CPU idles (WFI). Only the
         # run's CPUs (0..cpus-1, where the harness puts its workers) count: the others idle by design.
         used = [t for t in both if self.cpu_of.get(t) is None or self.cpu_of[t] < cpus]
-        blocked = [max(0.0, 100 - 100 * (w1[t][0] - w0[t][0] + w1[t][1] - w0[t][1]) / wall) for t in used]
+        # A host without schedstat accounting reads "0 0 0": nothing ran, which is no measure at all.
+        used = [t for t in used if w1[t][0]]
+        blocked = [100 - 100 * (w1[t][0] - w0[t][0] + w1[t][1] - w0[t][1]) / wall for t in used]
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
         return {'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else 'n/a',
-                'host_vcpu_blocked_pct': f'{sum(blocked) / len(blocked):.2f}' if blocked else 'n/a',
+                # (clamped as a mean: a running thread's schedstat lags by up to a host tick either way)
+                'host_vcpu_blocked_pct': f'{min(100.0, max(0.0, sum(blocked) / len(blocked))):.2f}' if blocked
+                else 'n/a',
                 'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': self._load1(),
                 'host_window_ms': f'{wall / 1e6:.1f}'}
 

@@ -141,8 +141,13 @@ class Data:
 
     def blocked(self, series: str, workload: str, cpus: int) -> Optional[float]:
         """Median host_vcpu_blocked_pct of a cell's runs not flagged host_busy (None: not measured)."""
-        values = [float(r['host_vcpu_blocked_pct']) for r in self.cells.get((series, workload), {}).get(cpus, [])
-                  if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a')]
+        values = []
+        for r in self.cells.get((series, workload), {}).get(cpus, []):
+            try:
+                if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a'):
+                    values.append(float(r['host_vcpu_blocked_pct']))
+            except ValueError:
+                pass
         return median(values) if values else None
 
     def traps_on_qemu(self, workload: str) -> bool:
@@ -150,16 +155,26 @@ class Data:
         return workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' and r['workload'] == workload
                                                   for r in self.runs)
 
+    def blocked_rise(self, workload: str, cpus: int) -> Dict[str, Tuple[float, float]]:
+        """{series: (blocked at 1 CPU, at cpus)} for the series with a speedup at cpus, both measured, whose
+        strategy locks spin (a lock that sleeps idles the guest CPU, which blocks its thread too)."""
+        out = {}
+        for s in self.series:
+            spin = all(r.get('lock_wait') in ('spin', '', None) for r in self.runs
+                       if r['series'] == s and r['workload'] == workload)
+            one, many = self.blocked(s, workload, 1), self.blocked(s, workload, cpus)
+            if spin and cpus in self.speedup(s, workload) and one is not None and many is not None:
+                out[s] = (one, many)
+        return out
+
     def qemu_bound(self, workload: str, cpus: int) -> bool:
         """Whether a workload's speedups at cpus are QEMU's as much as the kernel's: it traps from EL0 on
-        every op (u-*), ran under QEMU, and its vCPU threads were blocked in QEMU more than BLOCKED_MORE
-        points longer at cpus than at 1 under some strategy (or that was not measured)."""
-        if not self.traps_on_qemu(workload):
+        every op (u-*), ran under QEMU, has speedups at cpus, and under some strategy its vCPU threads were
+        blocked more than BLOCKED_MORE points longer at cpus than at 1 (or that was not measured)."""
+        if not self.traps_on_qemu(workload) or not any(cpus in self.speedup(s, workload) for s in self.series):
             return False
-        series = [s for s in self.series if (s, workload) in self.cells]
-        many = [self.blocked(s, workload, cpus) for s in series]
-        one = [b for b in (self.blocked(s, workload, 1) for s in series) if b is not None]
-        return not one or None in many or max(many) - max(one) > BLOCKED_MORE
+        rise = self.blocked_rise(workload, cpus)
+        return not rise or any(many - one > BLOCKED_MORE for one, many in rise.values())
 
     def speedup(self, series: str, workload: str) -> Dict[int, Stat]:
         """{cpus: (median, min, max, pairs)} of the speedups of adjacent runs (bench-extract's

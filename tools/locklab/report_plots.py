@@ -179,7 +179,7 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         f"set xtics ({tics}) rotate by -30 font ',9' nomirror\n"
         f'set xrange [-1:{len(work) * width - 1}]\nset yrange [0:*]\n' +
         ("set label 1 \"* QEMU's own lock held these\\n   back: their bars do not\\n   rank the strategies (the\\n"
-         "   report compares them\\n   at 1 CPU)\" at screen 0.68,0.62 left font ',9'\n"
+         "   report compares them\\n   at 1 CPU)\" at graph 1.03, graph 0.62 left font ',9'\n"
          if bound else ''), more, data='summary'))
 
 

@@ -98,7 +98,7 @@ def _pct_range(values: List[float]) -> str:
 
 
 def _kops(value: float) -> str:
-    return f'{value / 1e6:.2f} M' if value >= 1e6 else f'{value / 1e3:.0f} k'
+    return f'{value / 1e6:.2f} M' if value >= 1e6 else f'{value / 1e3:.0f} k' if value >= 1e4 else f'{value:.0f}'
 
 
 def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: int) -> Optional[str]:
@@ -108,17 +108,16 @@ def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: in
     speedups are QEMU's as much as the kernel's, so the strategies are compared at 1 CPU instead."""
     if not d.traps_on_qemu(workload):
         return None
-    many = {s: d.blocked(s, workload, n) for s in series}
-    one = [b for b in (d.blocked(s, workload, 1) for s in series) if b is not None]
-    measured = one and all(b is not None for b in many.values())
+    rise = d.blocked_rise(workload, n)
     at_n = (f'at {n} CPUs its vCPU threads were blocked in QEMU ' +
-            ', '.join(f'{round(many[s])} %' + ' of the time' * (i == 0) + f' under {s}'
-                      for i, s in enumerate(series)) + f' (at 1 CPU: {_pct_range(one)})') if measured else ''
+            ', '.join(f'{round(rise[s][1])} %' + ' of the time' * (i == 0) + f' under {s}'
+                      for i, s in enumerate(x for x in series if x in rise)) +
+            f' (at 1 CPU: {_pct_range([one for one, _ in rise.values()])})') if rise else ''
     if not d.qemu_bound(workload, n):
         return f'(Under QEMU every op traps: {at_n}, too little to change the reading.)'
     text = (f'**{workload}** traps from EL0 on every op, and QEMU\'s TCG takes its global lock to deliver every '
             'exception and to return from one, so under QEMU its speedups mix the kernel\'s locks with QEMU\'s: ' +
-            (at_n + '.' if measured else 'how long its vCPU threads were blocked in QEMU was not measured.'))
+            (at_n + '.' if rise else 'how long its vCPU threads were blocked in QEMU was not measured.'))
     ranked = sorted(((sp[(s, workload)][n][0], s) for s in series if n in sp[(s, workload)]), reverse=True)
     text += (' A strategy whose ops spend longer in the kernel between traps takes QEMU\'s lock less often, so '
              'it can show the larger speedup while being slower: these speedups (' +
@@ -231,14 +230,14 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Opti
         return 'the host was busy during some of these runs'
     if waits and median(waits) > 50:
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
-    if d.traps_on_qemu(workload):
+    if d.qemu_bound(workload, n):
         blocked = d.blocked(series, workload, n)
         return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
                 'every exception and to return from it, so the vCPUs take turns there' +
                 (f' (its vCPU threads were blocked in QEMU {blocked:.0f} % of the time)' if blocked is not None
                  else '') + ' (docs/benchmarks.md, "User workloads under QEMU")')
     blocked = d.blocked(series, workload, n)
-    if blocked is not None and blocked > IDLE:
+    if blocked is not None and blocked > IDLE and not d.traps_on_qemu(workload):
         # A kernel-task workload does not trap from EL0: its vCPU threads block when their guest CPUs idle.
         return (f'the CPUs sat idle: their vCPU threads were blocked {blocked:.0f} % of the time, which for '
                 'a workload that does not trap from EL0 is the guest CPU asleep in wfi, waiting to be woken '
