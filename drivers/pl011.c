@@ -61,8 +61,22 @@ void pl011_flush(void)
 		cpu_relax();
 }
 
+/*
+ * A byte pl011_rx_enable took from the receiver while turning its FIFO on,
+ * handed out first by pl011_try_getc; -1: none. Set before the receive
+ * interrupt is unmasked and read by one reader at a time after it: the
+ * boot's drain (kernel/tty.c) before the unmask, then the interrupt.
+ */
+static int rx_held = -1;
+
 int pl011_try_getc(void)
 {
+	if (rx_held >= 0) {
+		int c = rx_held;
+
+		rx_held = -1;
+		return c;
+	}
 	if (!uart_base || (mmio_read32(uart_base + UART_FR) & UART_FR_RXFE))
 		return -1;
 	/*
@@ -83,6 +97,7 @@ void pl011_rx_irq_enable(void)
 		return;
 	pl011_rx_enable();
 	mmio_write32(uart_base + UART_ICR, UART_INT_RX | UART_INT_RT);
+	dsb(st); /* rx_held as the caller left it, seen by whichever CPU takes the interrupt */
 	mmio_write32(uart_base + UART_IMSC,
 		     mmio_read32(uart_base + UART_IMSC) | UART_INT_RX | UART_INT_RT);
 }
@@ -96,6 +111,7 @@ void pl011_rx_irq_ack(void)
 
 void pl011_rx_enable(void)
 {
+	bool held;
 	u32 cr;
 
 	if (!uart_base)
@@ -103,6 +119,7 @@ void pl011_rx_enable(void)
 	cr = mmio_read32(uart_base + UART_CR);
 	if ((mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN) && (cr & UART_CR_RXE))
 		return;
+	held = !(mmio_read32(uart_base + UART_FR) & UART_FR_RXFE);
 	/*
 	 * A firmware that only prints may leave the receiver off. The TRM's
 	 * order for changing LCR_H and CR: idle, disabled, then the writes
@@ -114,4 +131,15 @@ void pl011_rx_enable(void)
 	mmio_write32(uart_base + UART_CR, cr & ~UART_CR_UARTEN);
 	mmio_write32(uart_base + UART_LCR_H, mmio_read32(uart_base + UART_LCR_H) | UART_LCR_H_FEN);
 	mmio_write32(uart_base + UART_CR, cr | UART_CR_RXE | UART_CR_UARTEN);
+	/*
+	 * A byte that arrived before now (typed during boot, or a pipe into
+	 * make qemu) sat in the one-byte holding register. QEMU's PL011 forgets
+	 * it when FEN changes, but leaves it in the FIFO's first slot, and
+	 * stops reading its input while that register is full until DR is
+	 * read: without this read every later byte stalled, for good. The
+	 * read brings the byte back (hardware kept it, or returns it again)
+	 * and sets QEMU reading.
+	 */
+	if (held)
+		rx_held = (int)(mmio_read32(uart_base + UART_DR) & 0xff);
 }

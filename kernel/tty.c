@@ -101,12 +101,17 @@ void tty_input(char c)
 		proc_session_wake(); /* members asleep elsewhere (a pipe, wait) end their sleep with -EINTR */
 }
 
-void tty_rx_interrupt(void)
+static void tty_rx_drain(void)
 {
 	int c;
 
 	while ((c = pl011_try_getc()) >= 0)
 		tty_input((char)c);
+}
+
+void tty_rx_interrupt(void)
+{
+	tty_rx_drain();
 	pl011_rx_irq_ack();
 }
 
@@ -233,6 +238,9 @@ static void tty_init(void)
 		return;
 	}
 	irq_enable_spi(intid);
+	/* What arrived during boot goes first, in order, before the interrupt can take the rest. */
+	pl011_rx_enable();
+	tty_rx_drain();
 	pl011_rx_irq_enable();
 }
 initcall(tty_init, INITCALL_ROOTFS);

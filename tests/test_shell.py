@@ -122,6 +122,24 @@ class ShellTests(ktap_unittest.TestCase):
     def test_shell_on_gic_v3(self):
         self.check_shell(3)
 
+    def test_input_sent_before_the_kernel_reads_it(self):
+        """A script piped in as QEMU starts (printf ... | make qemu BOOTARGS="ktest=none end=shell"): the
+        bytes wait in the UART from before the kernel turns its receiver on, and every one of them arrives,
+        the first too (QEMU's PL011 dropped it and then read nothing more, and the boot hung)."""
+        c = Console(self.args.image, 2)
+        try:
+            c.proc.stdin.write(b'echo typed ahead\rls /bin\rpoweroff\r')
+            c.proc.stdin.close()
+            # The line discipline echoed the lines as they arrived, during boot; then the shell runs them.
+            c.expect(PROMPT + 'typed ahead')
+            expect_eq(c.expect(PROMPT).strip(), '', 'between the echo\'s output and the next prompt:')
+            out = c.expect(PROMPT).replace('\r', '').split()
+            expect('sh' in out and 'hello' in out, f'ls /bin after the typed-ahead line: {out}')
+            c.expect('shutdown: status=pass reason=poweroff')
+            expect_eq(c.proc.wait(timeout=30), 0, 'QEMU exit status after the piped poweroff')
+        finally:
+            c.close()
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
