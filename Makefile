@@ -76,7 +76,7 @@ defconfig: | $(objtree)
 
 %_defconfig: | $(objtree)
 	$(call need-tool,kconfig-conf)
-	$(Q)test -f $(srctree)/configs/$@ || { echo "error: configs/$@ does not exist; choose one of: $(notdir $(wildcard $(srctree)/configs/*))" >&2; exit 1; }
+	$(Q)test -f $(srctree)/configs/$@ || { echo "error: configs/$@ does not exist; choose one of: defconfig $(notdir $(wildcard $(srctree)/configs/*_defconfig))" >&2; exit 1; }
 	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/$@ $(srctree)/Kconfig
 	@echo "  CONFIG   $(O)/.config from configs/$@"
 

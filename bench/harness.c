@@ -526,6 +526,31 @@ static void print_meta(void)
 		(unsigned)CONFIG_HZ, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
 }
 
+/*
+ * Options that only a run reads, given with no run (cpus=9 alone): said,
+ * so a user does not take the silence for "done". Told by a value other
+ * than its default; one given at its default changes nothing either way.
+ */
+static void bench_note_unused(void)
+{
+	const char *given[5];
+	u32 n = 0;
+
+	if (bench_cpus[0])
+		given[n++] = "cpus=";
+	if (duration_ms != CONFIG_BENCH_DURATION_MS)
+		given[n++] = "duration_ms=";
+	if (repeats != CONFIG_BENCH_REPEAT)
+		given[n++] = "repeat=";
+	if (think_ns != CONFIG_BENCH_THINK_NS)
+		given[n++] = "think=";
+	if (cs_ns != CONFIG_BENCH_CS_NS)
+		given[n++] = "cs=";
+	for (u32 i = 0; i < n; i++)
+		printk("bootargs: %s applies only to benchmark runs, and bench= names none: ignored (bench=help lists the workloads)",
+		       given[i]);
+}
+
 /* The runner behind bench= and the bench() call: the number of failed runs, or -EINVAL (printed) for bad options. */
 static long bench_run(void)
 {
@@ -533,6 +558,7 @@ static long bench_run(void)
 	bool all = strlist_has(bench_select, "all");
 
 	if (!bench_select[0] || strcmp(bench_select, "none") == 0) {
+		bench_note_unused();
 		if (!trace_select[0])
 			return 0;
 		/* names what is wrong with trace= (no workload runs, so something is) */

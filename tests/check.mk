@@ -144,6 +144,12 @@ check-plan-args = --plan $(CHECK_PLAN) --set 'srctree=$(srctree)' --set 'PYTHON=
 	--set 'RANDCONFIG_CHECK_SEED=$(RANDCONFIG_CHECK_SEED)' --set 'CHECK_JOBS=$(CHECK_JOBS)' \
 	--set 'HOST_TESTS=$(host-tests)' $(if $(ONLY),--only '$(ONLY)')
 
+# A pattern that matches no step is said at once, not after minutes of building.
+ifneq ($(and $(ONLY),$(filter check,$(MAKECMDGOALS))),)
+check-only-error := $(shell $(PYTHON) $(srctree)/tests/check.py --list $(check-plan-args) 2>&1 >/dev/null)
+$(if $(check-only-error),$(error $(check-only-error)))
+endif
+
 # make check runs the steps of tests/plan.toml (ONLY=pattern: those whose names match, e.g.
 # ONLY='lock_*,smp1'; everything is still built); make check-plan prints them and runs nothing.
 check: $(host-test-bins) $(host-dtb-files) check-kernel

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -122,6 +123,11 @@ class MakeTests(ktap_unittest.TestCase):
         expect('boot options:' in out and 'maxcpus' in out, 'the options were not printed')
         expect('KTAP version' not in out and 'boot: board=' not in out, 'it went on to boot and test')
 
+    def test_make_qemu_says_bench_options_without_bench_do_nothing(self):
+        rc, out = qemu_boot('CPUS=1', 'BOOTARGS=ktest=none cpus=9')
+        expect(rc == 0 and 'bootargs: cpus= applies only to benchmark runs, and bench= names none: ignored' in out
+               and 'duration_ms= applies' not in out, f'rc={rc}\n{out[-1500:]}')
+
     def test_make_gdb_command_line(self):
         d = scratch('gdb')
         fake = script(os.path.join(d, 'qemu'), f'#!/bin/sh\necho "$@" > {d}/argv\n')
@@ -221,11 +227,21 @@ class MakeTests(ktap_unittest.TestCase):
         for args, want in ((('STRATEGIES=foo',), 'bench-run: unknown strategy foo (known: bkl, subsys, fine, or current'),
                            (('CPUS=100',), 'bench-run: CPUS=100: the bkl kernel is built for at most 8 CPUs'),
                            (('CPUS=12', 'GIC=2', 'BENCH_CONFIG=/dev/null', 'STRATEGIES=fine'),
-                            'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs')):
+                            'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs'),
+                           (('CPUS=0', 'REPEAT=0', 'LABEL=a/b'),
+                            'bench-run: CPUS=0 (at least 1); REPEAT=0 (at least 1); LABEL=a/b (letters, digits')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
                    f'stderr {err!r}')
+
+    def test_make_check_only_matching_nothing_stops_before_building(self):
+        t0 = time.monotonic()
+        rc, out, err = make(f'O={ARGS.objdir}', 'check', 'ONLY=nosuchstep', timeout=60)
+        lines = [l for l in err.splitlines() if l.strip()]
+        expect(rc != 0 and len(lines) == 1 and "--only 'nosuchstep' matches no step (the steps: tools" in lines[0]
+               and 'MATRIX' not in out, f'make check ONLY=nosuchstep: rc {rc}, stdout {out[-300:]!r}, stderr {err!r}')
+        expect(time.monotonic() - t0 < 20, f'it took {time.monotonic() - t0:.0f} s: it built first')
 
     def test_make_check_without_deps_says_what_to_run(self):
         path, apt_log = path_without('gnuplot', 1000)

@@ -147,10 +147,17 @@ def check_request(args: argparse.Namespace) -> None:
     """Unknown strategies or workload names, counts out of range, a bad label, --image or current."""
     bad = [s for s in args.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in args.kernels]
     badw = [w for w in args.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
-    if bad or badw or args.cpus < 1 or args.repeat < 1 or args.boots < 1 or args.duration_ms < 10 or not re.fullmatch(r'[\w.-]*', args.label):
-        fail(f'unknown strategy {", ".join(bad)} (known: {", ".join(STRATEGIES)}, or current: $(O)/.config as it is)'
-             if bad else f'WORKLOADS={args.workloads}: all, or workload names (a-z, 0-9, -) separated by commas'
-             if badw else 'CPUS >= 1, REPEAT >= 1, BOOTS >= 1, DURATION_MS >= 10, LABEL of letters, digits, . _ -')
+    if bad:
+        fail(f'unknown strategy {", ".join(bad)} (known: {", ".join(STRATEGIES)}, or current: $(O)/.config as it is)')
+    if badw:
+        fail(f'WORKLOADS={args.workloads}: all, or workload names (a-z, 0-9, -) separated by commas')
+    wrong = [f'{name}={value} ({want})' for name, value, ok, want in (
+        ('CPUS', args.cpus, args.cpus >= 1, 'at least 1'), ('REPEAT', args.repeat, args.repeat >= 1, 'at least 1'),
+        ('BOOTS', args.boots, args.boots >= 1, 'at least 1'),
+        ('DURATION_MS', args.duration_ms, args.duration_ms >= 10, 'at least 10'),
+        ('LABEL', args.label, re.fullmatch(r'[\w.-]*', args.label), 'letters, digits, . _ -')) if not ok]
+    if wrong:
+        fail('; '.join(wrong))
     strategies = args.strategies.split(',')
     if len(args.images) != len(args.image) or any(s not in strategies for s in args.images):
         fail('--image takes STRATEGY=PATH for one of the strategies run')

@@ -240,7 +240,11 @@ def main(argv):
         print('\n'.join(args.variant_names))
         return 0
     if args.list:
-        list_steps(args.steps)
+        try:
+            list_steps(args.steps)
+            sys.stdout.flush()
+        except BrokenPipeError:     # make check-plan | head: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     os.makedirs(args.logdir, exist_ok=True)
     width = max(len(s.name) for s in args.steps)

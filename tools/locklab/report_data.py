@@ -213,9 +213,11 @@ class Data:
                 top = max(rows, key=lambda x: x['hold_total_ns'])
                 fracs.append(top['hold_total_ns'] / run['ns'])
                 names.add(top['class'])
-        if not fracs and not coarse and any(src.ls.get(src.run_key(run)) for run in one_cpu):
-            return None, (f'{s}: no Amdahl curve for {w}: none of the lock classes it held was shared between '
-                          'CPUs, so no lock bounds its speedup (its Amdahl curve is the ideal line)')
+        if not fracs and any(src.ls.get(src.run_key(run)) for run in one_cpu):
+            return None, (f'{s}: no Amdahl curve for {w}: ' +
+                          (f'its 1-CPU run took none of the strategy\'s own locks ({", ".join(sorted(named))}), '
+                           if coarse else 'none of the lock classes it held was shared between CPUs, ') +
+                          'so no lock bounds its speedup (its Amdahl curve is the ideal line)')
         if not fracs:
             return None, f'{s}: no Amdahl curve for {w}: no lockstat rows for its 1-CPU run'
         note = (f'{s}: Amdahl for {w} from its most-held lock class that the CPUs shared '

@@ -287,11 +287,12 @@ def contention_plots(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         return
     where = (f'the largest CPU count not above the host\'s {host_cpus} cores' if isinstance(host_cpus, int)
              else 'the largest CPU count')
-    for name, col, ylabel, what in (('contention-pct', 3, 'contended acquisitions (%)', 'contended %'),
-                                    ('contention-wait', 4, 'average wait per contention (µs)', 'average wait')):
+    for name, col, ylabel, what, how in (
+            ('contention-pct', 3, 'contended acquisitions (%)', 'contended %', 'contentions / acquisitions'),
+            ('contention-wait', 4, 'average wait per contention (µs)', 'average wait', 'wait_total_ns / contentions')):
         plots.add(Plot(
-            name, f'most contended lock classes, {what} (contentions / acquisitions; wait_total_ns / '
-            f'contentions), at each strategy\'s {where}, summed over workloads',
+            name, f'most contended lock classes, {what} ({how}), at {where} for each strategy, summed over '
+            'workloads',
             f'lock classes: {what}, at {where}, all workloads', 'lock class (grouped by strategy)', ylabel,
             'x class contended_pct avg_wait_us contentions acquisitions', blocks,
             f"'{{f}}' index {{i}} using 1:{col}:xtic(2) with boxes lc rgb '{{c}}' title {{t}}",

@@ -9,6 +9,7 @@ from .report_plots import amdahl
 # Workloads whose data FINE splits per worker (getpid: it has none), so FINE should rise on them; the
 # reading says whether it did. Every other workload is read the same way, whatever its name.
 PARTITIONED = ('mm', 'fs-private', 'pipe', 'getpid')
+FALLS = 0.9                             # a speedup below this is a loss, not "flat"
 FLAT = 1.15                             # a speedup at most this is "flat"
 ABOVE = 1.05                            # a speedup above the ceiling by more than this is an artifact
 # Above N itself nothing is tolerated: N CPUs cannot do more than N times one CPU's work, so any median above N
@@ -68,7 +69,8 @@ def _scope_sentence(d: Data, sv: Dict[str, float], workload: str) -> str:
         return ''
     coarse = by_scope['kernel']
     flat = sv[coarse] <= FLAT
-    text = f' {coarse} is {"" if flat else "not "}flat ({sv[coarse]:.2f}× {"≤" if flat else ">"} {FLAT})'
+    how = ('loses throughput with more CPUs' if sv[coarse] < FALLS else 'is flat' if flat else 'gains')
+    text = f' {coarse} {how} ({sv[coarse]:.2f}×' + (f'; up to {FLAT}× counts as flat)' if how == 'is flat' else ')')
     if workload in PARTITIONED and 'data' in by_scope:
         fine = by_scope['data']
         text += (f' {"while" if flat else "and"} {fine} {"rises" if sv[fine] > FLAT else "does not rise"}'
