@@ -367,6 +367,9 @@ class BenchReportTests(unittest.TestCase):
         gp = read(run, 'plots', 'summary.gp')
         expect("'u-getpid*'" in gp and "'u-open1' " in gp and 'QEMU\'s own lock' in md,
                'the summary figure does not star (only) the workload QEMU held back')
+        expect('QEMU\'s own lock held' in read(run, 'plots', 'speedup-u-getpid.gp') and
+               'QEMU' not in read(run, 'plots', 'speedup-u-open1.gp'),
+               'the speedup figure of (only) the workload QEMU held back does not say so')
         # The same numbers from a Pi: nothing of QEMU's, the usual reading.
         pi = [dict(r, board='rpi5', host_vcpu_blocked_pct='') for r in res]
         run = make_run('traps-pi', pi, [], meta=dict(META, host_cpus=2))

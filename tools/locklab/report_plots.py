@@ -137,6 +137,17 @@ def summary_cpus(d: Data, host_cpus: Optional[int]) -> Optional[int]:
     return max(real or counts, default=None)
 
 
+QEMU_CAPTION = ('under QEMU its vCPUs queued on QEMU\'s own lock, so its speedups do not rank the strategies '
+                '(the reading compares them at 1 CPU)')
+
+
+def qemu_label(first: str) -> str:
+    """The note beside a figure whose speedups QEMU's own lock held back (Data.qemu_bound), in the right
+    margin below the key."""
+    return (f"set label 1 \"{first}\\n   do not rank the strategies\\n   (the report compares them\\n"
+            "   at 1 CPU)\" at graph 1.03, graph 0.62 left font ',9'\n")
+
+
 def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
     """One figure for the whole run: every workload's median speedup at the largest CPU count not
     above the host's cores, bars grouped by workload, one colour per strategy, its Amdahl prediction
@@ -170,17 +181,14 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         'summary', f'every workload\'s median speedup at {n} CPUs (bars: min to max over '
         'pairs of adjacent runs), the Amdahl prediction from the hold-time pass (crosses), and the '
         'ceiling workload\'s median (dashed)' +
-        ('; *: under QEMU its vCPUs queued on QEMU\'s own lock, so its bars do not rank the strategies '
-         '(the reading compares them at 1 CPU)' if bound else ''), f'speedup at {n} CPUs, every workload', 'workload',
+        ('; *: ' + QEMU_CAPTION if bound else ''), f'speedup at {n} CPUs, every workload', 'workload',
         f'speedup at {n} CPUs (× the 1-CPU run before it)', 'x workload speedup min max amdahl', blocks,
         "'{f}' index {i} using 1:3 with boxes lc rgb '{c}' title {t}, "
         "'' index {i} using 1:3:4:5 with yerrorbars pt -1 lc rgb 'black' notitle",
         'set style fill solid 0.8 border -1\nset boxwidth 0.9\nset grid noxtics\n'
         f"set xtics ({tics}) rotate by -30 font ',9' nomirror\n"
         f'set xrange [-1:{len(work) * width - 1}]\nset yrange [0:*]\n' +
-        ("set label 1 \"* QEMU's own lock held these\\n   back: their bars do not\\n   rank the strategies (the\\n"
-         "   report compares them\\n   at 1 CPU)\" at graph 1.03, graph 0.62 left font ',9'\n"
-         if bound else ''), more, data='summary'))
+        (qemu_label('* QEMU\'s own lock held these\\n   back: their bars') if bound else ''), more, data='summary'))
 
 
 def cpu_axis(cpus: List[int], host_cpus: Optional[int]) -> str:
@@ -230,17 +238,20 @@ class WorkloadPlots:
             notes.append(f'no speedup-{w} plot: no strategy has a 1-CPU run of it (that is not flagged host_busy)')
             return
         with_amdahl = any(h is not None for h in held.values())
+        bound = any(d.qemu_bound(w, c) for c in self.cpus if c > 1)
         self.plots.add(Plot(
             f'speedup-{self.slug}', f'{w}: speedup vs CPUs (median over pairs of adjacent '
             'runs of one boot, each N-CPU run over the 1-CPU run just before it; bars: min to max) '
             'and the ideal' + (', and Amdahl\'s law from the held fraction s of the real lock at '
-                               '1 CPU (amdahl = 1/(s + (1-s)/cpus))' if with_amdahl else ''),
+                               '1 CPU (amdahl = 1/(s + (1-s)/cpus))' if with_amdahl else '') +
+            ('; ' + QEMU_CAPTION if bound else ''),
             f'{w}: speedup over 1 CPU', CPU_LABEL, 'speedup (× 1-CPU throughput)',
             'cpus speedup min max amdahl (held fraction s: ' + ', '.join(
                 f'{s} {"NaN" if h is None else f"{h:.6g}"}' for s, h in held.items()) + ')',
             [(s, d.color[s], [(c, m, lo, hi, None if held[s] is None else amdahl(held[s], c))
                               for c, (m, lo, hi, _) in d.speedup(s, w).items()]) for s in sp_series],
-            YERR, self.axis + 'set yrange [0:*]\n', more))
+            YERR, self.axis + 'set yrange [0:*]\n' + (qemu_label('QEMU\'s own lock held these\\n   speedups back: they') if bound
+                                                       else ''), more))
 
     def lock_wait(self, notes: List[str]) -> None:
         d, w = self.d, self.workload
