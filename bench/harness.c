@@ -604,6 +604,25 @@ static long bench_run(void)
 	return failed;
 }
 
+/*
+ * Checked before the boot's self-tests, so a misspelt workload or CPU count
+ * is said at once rather than after them; the run itself checks again.
+ */
+bool bench_boot_options_ok(void)
+{
+	u32 counts[CONFIG_NR_CPUS];
+
+	if (!bench_select[0] || strcmp(bench_select, "none") == 0 ||
+	    strlist_has(bench_select, "help"))
+		return true;
+	if (bench_table_ok() && bench_check_selection(bench_select) &&
+	    bench_check_trace(trace_select, bench_select) && parse_cpus(counts))
+		return true;
+	printk_raw("bench: error: nothing run, and the self-tests skipped (the options above)");
+	printk_raw("bench-end: runs=0 failed=1");
+	return false;
+}
+
 u32 bench_run_selected(void)
 {
 	long r = bench_run();

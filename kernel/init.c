@@ -217,7 +217,7 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 {
 	struct percpu *pc = cpu_data(0);
-	u32 passed, failed, bench_failed;
+	u32 passed, failed = 0, bench_failed;
 
 	boot_entry_el = (u32)entry_el;
 	time_init_early();
@@ -288,8 +288,12 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 	printk("smp: %u of %u CPUs online", cpus_online(), cpus_possible);
 	print_boot_record();
 
-	failed = ktest_run_selected(&passed);
-	bench_failed = bench_run_selected();
+	if (bench_boot_options_ok()) {
+		failed = ktest_run_selected(&passed);
+		bench_failed = bench_run_selected();
+	} else {
+		bench_failed = 1; /* said, before minutes of self-tests */
+	}
 	if (end_shell()) {
 		/* the shell's poweroff reports what failed before it, as the end of a boot does */
 		if (failed)

@@ -360,9 +360,12 @@ class BootFaultTests(ktap_unittest.TestCase):
         expect(statuses.get('boot.boot_runs_at_el1') == 'pass', 'ktest=boot still honoured')
 
     def test_bad_benchmark_options_are_reported_and_fail_the_boot(self):
+        # Said before the self-tests (which would run first, for seconds), and instead of them.
         rc, text, _ = boot('badbench', '--cpus', '2', '--no-ktap', '--bootargs',
-                           'ktest=none bench=mm,nosuch cpus=1,9', timeout=30)
+                           'bench=mm,nosuch cpus=1,9', timeout=30)
         expect_rc(rc, 1, text)
+        has(text, r'^bench: error: nothing run, and the self-tests skipped', 'said before the self-tests')
+        expect('KTAP version' not in text, 'the self-tests ran before the bad options were said')
         has(text, r"^bench: error: bench=mm,nosuch: unknown workload 'nosuch' \(known: all, ceiling, [a-z, -]*\bmm, ", 'unknown workload named')
         has(text, r'^bench-end: runs=0 failed=1$', 'nothing ran, and the record says so')
         has(text, r'^shutdown: status=fail reason=bench', 'the boot fails')

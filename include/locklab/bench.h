@@ -8,6 +8,8 @@
 #ifdef CONFIG_BENCH
 /* Runs what bench= selects (nothing for "none"); returns the number of failed runs, or 1 for bad options. */
 u32 bench_run_selected(void);
+/* Whether the boot's bench= options name runs it can make; false after saying why (before the self-tests). */
+bool bench_boot_options_ok(void);
 /*
  * A run after boot (the bench() call): args is "<workloads> key=value...",
  * the workloads as bench= takes them and the harness's own options
@@ -20,6 +22,10 @@ long bench_run_args(const char *args);
 static inline u32 bench_run_selected(void)
 {
 	return 0;
+}
+static inline bool bench_boot_options_ok(void)
+{
+	return true;
 }
 static inline long bench_run_args(const char *args)
 {
