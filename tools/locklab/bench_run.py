@@ -460,6 +460,8 @@ def finish(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict)
     progress.line(f'  DONE     {os.path.relpath(out)} in {meta["elapsed_s"]} s', final=True)
     for timeline in sorted(glob.glob(os.path.join(out, 'plots', 'timeline-*.png'))):
         print(f'  TRACE    {os.path.relpath(timeline)}')
+    if os.path.isfile(os.path.join(out, 'report.html')):
+        print(f'  REPORT   {os.path.relpath(os.path.join(out, "report.html"))} (or report.md): its sanity checks first')
     for failure in meta['failures']:
         print(f'  FAILED   {failure}')
     return 1 if meta['failures'] else 0
