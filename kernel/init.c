@@ -292,7 +292,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		failed = ktest_run_selected(&passed);
 		bench_failed = bench_run_selected();
 	} else {
-		bench_failed = 1; /* said, before minutes of self-tests */
+		bench_failed = 1; /* said at once; the self-tests are skipped */
 	}
 	if (end_shell()) {
 		/* the shell's poweroff reports what failed before it, as the end of a boot does */
