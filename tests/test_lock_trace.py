@@ -202,6 +202,11 @@ def parser_on_made_up_logs(a, work):
         problems.append(f'with complete_ns=300: {hs}')
     if bt.parse((LOG.replace('trace-end:', 'x') + 'trace: cpu=0 t_ns=5 ev=acq class=x lock=0x1\n').splitlines())[0].end:
         problems.append('a dump without trace-end counts as complete')
+    # A window in which no CPU took a lock (getpid under FINE) is said to be that, not blamed on the host.
+    empty, = bt.parse([l for l in LOG.splitlines() if not l.lstrip('\x1b[0m').startswith('trace:')])
+    text = bt.reading(empty, bt.holds(empty)[0])
+    if not text.startswith('No CPU took one of the strategy\'s locks in this window') or 'host' in text:
+        problems.append(f'an empty window reads: {text}')
     # The command line: a CSV with one row per hold and a picture; a log without a trace is refused.
     log = os.path.join(work, 'made-up.log')
     with open(log, 'w') as f:

@@ -273,9 +273,12 @@ def reading(tr, hs):
     pairs = overlaps(done)
     window = tr.complete_ns()
     waited = sum((h.acq if h.acq is not None else window) - h.start for h in hs if h.start is not None)
-    if len({h.cpu for h in done}) < 2:
+    if not hs:
+        text = ('No CPU took one of the strategy\'s locks in this window: the workload takes none of them '
+                'here (as getpid under FINE), so there is nothing to share.')
+    elif len({h.cpu for h in done}) < 2:
         text = ('Fewer than two CPUs got a lock in this window, so it shows nothing of how they share '
-                '(under QEMU: the host did not run the other vCPUs then).')
+                '(the others took none then; under QEMU the host may not have run their vCPUs).')
     elif not pairs:
         text = 'No two CPUs ever held a lock at the same time: they took turns.'
     else:

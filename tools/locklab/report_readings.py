@@ -9,6 +9,7 @@ from .report_plots import amdahl
 # Workloads whose data FINE splits per worker (getpid: it has none), so FINE should rise on them; the
 # reading says whether it did. Every other workload is read the same way, whatever its name.
 PARTITIONED = ('mm', 'fs-private', 'pipe', 'getpid')
+ABOVE_AMDAHL = 1.03                     # measured this far above Amdahl's curve: say why it can be
 FALLS = 0.9                             # a speedup below this is a loss, not "flat"
 FLAT = 1.15                             # a speedup at most this is "flat"
 ABOVE = 1.05                            # a speedup above the ceiling by more than this is an artifact
@@ -87,10 +88,16 @@ def _amdahl_sentences(d: Data, sp: Speedups, held: Held, series: List[str], work
             scope, named = d.scope.get(s, ('', set()))
             what = ({'subsys': 'its busiest subsystem lock class', 'kernel': 'the BKL'}.get(scope)
                     if named else None) or 'its most-held lock class'
+            measured, curve = sp[(s, workload)][n][0], amdahl(fraction, n)
             text += (f' {s} held {what} '
                      f'{100 * fraction:.0f} % of the 1-CPU run: Amdahl\'s law caps its speedup at 1/s = '
-                     f'{1 / fraction:.2f}× ({amdahl(fraction, n):.2f}× at {n} CPUs; measured '
-                     f'{sp[(s, workload)][n][0]:.2f}×).')
+                     f'{1 / fraction:.2f}× ({curve:.2f}× at {n} CPUs; measured {measured:.2f}×')
+            if measured > curve * ABOVE_AMDAHL:
+                # Amdahl's serial part stops every CPU; a lock stops only those that want it meanwhile.
+                text += (f', above the curve: Amdahl assumes the other CPUs wait while the lock is held, but '
+                         f'they did their unlocked work meanwhile, so one lock bounds the speedup only at '
+                         f'min(N, 1/s) = {min(n, 1 / fraction):.2f}×')
+            text += ').'
     return text
 
 
