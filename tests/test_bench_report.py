@@ -509,6 +509,31 @@ class BenchReportTests(unittest.TestCase):
         p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, TMP], capture_output=True,
                            text=True, timeout=60)
         expect(p.returncode == 2 and 'not a run folder with summary.csv' in p.stderr, f'a bad B: {p.stderr}')
+        # One run per cell in B: a range of one run is no spread, so nothing is called a change.
+        one = folder('cmp-one', 400)
+        with open(os.path.join(one, 'summary.csv'), newline='') as f:
+            summ = [dict(r, n='1', ops_per_sec_min=r['ops_per_sec_median'], ops_per_sec_max=r['ops_per_sec_median'])
+                    for r in csv.DictReader(f)]
+        with open(os.path.join(one, 'summary.csv'), 'w', newline='') as f:
+            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+            w.writeheader()
+            w.writerows(summ)
+        p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, one, '--out',
+                            os.path.join(TMP, 'cmp-one-out')], capture_output=True, text=True, timeout=300)
+        expect(p.returncode == 0 and 'bench-compare: 0 of ' in p.stdout and 'with a single run, not judged' in p.stdout,
+               f'single-run cells judged: {p.stdout} {p.stderr}')
+        # Nothing in common: said, and no folder written.
+        other = folder('cmp-other', 190)
+        with open(os.path.join(other, 'summary.csv'), newline='') as f:
+            summ = [dict(r, workload='elsewhere') for r in csv.DictReader(f)]
+        with open(os.path.join(other, 'summary.csv'), 'w', newline='') as f:
+            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+            w.writeheader()
+            w.writerows(summ)
+        p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, other, '--out',
+                            os.path.join(TMP, 'cmp-none-out')], capture_output=True, text=True, timeout=60)
+        expect(p.returncode == 2 and 'no cell (strategy x workload x CPU count) in common' in p.stderr and
+               not os.path.exists(os.path.join(TMP, 'cmp-none-out')), f'nothing in common: {p.stderr}')
 
     def test_kernels_are_shown_as_their_bench_meta_says(self):
         # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench

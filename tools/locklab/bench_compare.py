@@ -6,10 +6,11 @@ A and B are run folders of make bench (each with summary.csv, from scripts/bench
 baseline and a change, or two labels. For every strategy x workload x CPU count in both, it
 compares the median throughput over the runs not flagged host_busy, and calls a change real only
 when the two ranges (min to max over the runs) do not overlap: on a shared machine a difference
-inside the runs' own spread is noise. Writes DIR (default results/<date>-<time>-compare/, or
+inside the runs' own spread is noise; a cell with one run on either side has no spread to judge by,
+and is never called a change. Writes DIR (default results/<date>-<time>-compare/, or
 --out): compare.md and compare.html, compare.csv (every cell), and plots/compare-<workload>.png,
 .svg, .pdf (A solid, B dashed, one colour per strategy, bars min to max). Exit status 0, or 2 for
-a folder without summary.csv.
+a folder without summary.csv or two folders with no cell in common.
 """
 import argparse
 import csv
@@ -46,10 +47,12 @@ def compare(a, b):
         ma, mb = float(ra['ops_per_sec_median']), float(rb['ops_per_sec_median'])
         apart = int(rb['ops_per_sec_min']) > int(ra['ops_per_sec_max']) or \
             int(rb['ops_per_sec_max']) < int(ra['ops_per_sec_min'])
+        single = min(int(ra['n'] or 0), int(rb['n'] or 0)) < 2  # one run: its range is a point, not a spread
         rows.append({'series': series(k), 'workload': k[5], 'cpus': int(k[6]), 'a_median': ma, 'b_median': mb,
                      'a_range': f"{ra['ops_per_sec_min']}-{ra['ops_per_sec_max']}",
                      'b_range': f"{rb['ops_per_sec_min']}-{rb['ops_per_sec_max']}",
-                     'change_pct': 100 * (mb / ma - 1) if ma else 0.0, 'beyond_noise': int(apart),
+                     'change_pct': 100 * (mb / ma - 1) if ma else 0.0, 'beyond_noise': int(apart and not single),
+                     'single_run': int(single),
                      'a_speedup': ra['speedup_median'], 'b_speedup': rb['speedup_median'],
                      'a_n': ra['n'], 'b_n': rb['n']})
     return rows
@@ -101,6 +104,10 @@ def main(argv):
             return 2
     a, b = load(args.a), load(args.b)
     rows = compare(a, b)
+    if not rows:
+        print(f'bench-compare: {args.a} and {args.b} have no cell (strategy x workload x CPU count) in common: '
+              'nothing to compare', file=sys.stderr)
+        return 2
     name_a, name_b = (os.path.basename(os.path.realpath(r)) for r in (args.a, args.b))
     out = args.out or os.path.join(os.path.dirname(os.path.realpath(args.a)),
                                    datetime.datetime.now().strftime('%Y%m%d-%H%M%S') + '-compare')
@@ -117,10 +124,13 @@ def main(argv):
              f"{r['a_median']:,.0f} -> {r['b_median']:,.0f} ops/s ({r['change_pct']:+.0f} %; ranges "
              f"{r['a_range']} and {r['b_range']} do not overlap)" for r in real]
     only = sorted({series(k) + ' ' + k[5] for k in set(a) ^ set(b)})
+    single = sum(r['single_run'] for r in rows)
     blocks = [('h', 1, f'Comparison: A = {name_a}, B = {name_b}'),
               ('p', f'{len(rows)} cells (strategy x workload x CPU count) in both runs; {len(real)} changed '
                     'beyond the noise (the two runs\' min-max ranges do not overlap). The rest differ by less '
-                    'than the runs vary among themselves.'),
+                    'than the runs vary among themselves.' +
+                    (f' {single} of them have a single run in A or B: a range of one run says nothing about the '
+                     'noise, so none of those is called a change (more runs: REPEAT= or BOOTS=).' if single else '')),
               ('h', 2, 'Changed beyond the noise'), ('ul', lines or ['Nothing.'])]
     blocks += [('h', 2, 'In only one of the runs'), ('ul', only)] if only else []
     blocks += [('h', 2, 'Every cell'), ('table', ['strategy', 'workload', 'CPUs', 'A median', 'B median',
@@ -133,7 +143,8 @@ def main(argv):
     with open(os.path.join(out, 'compare.md'), 'w') as f:
         f.write(md)
     write_html(os.path.join(out, 'compare.html'), f'{name_a} vs {name_b}', body)
-    print(f'bench-compare: {len(real)} of {len(rows)} cells changed beyond the noise; '
+    print(f'bench-compare: {len(real)} of {len(rows)} cells changed beyond the noise' +
+          (f' ({single} with a single run, not judged)' if single else '') + '; '
           f'{os.path.join(out, "compare.md")}, compare.html, {len(made)} plots')
     return 0
 
