@@ -80,7 +80,16 @@ defconfig: | $(objtree)
 	$(Q)$(kconf) -s --defconfig=$(srctree)/configs/$@ $(srctree)/Kconfig
 	@echo "  CONFIG   $(O)/.config from configs/$@"
 
-olddefconfig oldconfig listnewconfig: | $(objtree)
+# As for a build (below): a hand-edited line Kconfig did not keep is named, with what it kept.
+olddefconfig oldconfig: | $(objtree)
+	$(call need-tool,kconfig-conf)
+	$(Q)if [ -f $(objtree)/.config ]; then cp $(objtree)/.config $(objtree)/.config.edited; fi
+	$(Q)$(kconf) --$@ $(srctree)/Kconfig
+	$(Q)if [ -f $(objtree)/.config.edited ]; then \
+	  $(srctree)/scripts/kconfig-check $(objtree)/.config.edited $(objtree)/.config $(O)/.config $(KCONFIG_FILES); \
+	  rm -f $(objtree)/.config.edited; fi
+
+listnewconfig: | $(objtree)
 	$(call need-tool,kconfig-conf)
 	$(Q)$(kconf) --$@ $(srctree)/Kconfig
 

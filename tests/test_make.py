@@ -280,15 +280,20 @@ class MakeTests(ktap_unittest.TestCase):
                     lines[i], at[new] = new, i + 1
         expect_eq(len(at), 2, 'lines edited')
         open(path, 'w').write('\n'.join(lines) + '\n')
+        edited = '\n'.join(lines) + '\n'
+        wants = (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
+                 '; kept CONFIG_NR_CPUS=8',
+                 f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
+                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y')
         # -n: the configuration is still resolved (it is an included makefile), nothing is compiled.
-        rc, out, err = make('-n', f'O={d}', timeout=30)
-        expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
-        for want in (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
-                     '; kept CONFIG_NR_CPUS=8',
-                     f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
-                     '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y'):
-            expect(want in out, f'{want!r} not in:\n{out[:1500]}')
-        expect('options new to' not in out, 'an invalid value was reported as a new option')
+        # make olddefconfig, as a Linux user fixes a hand edit, names the same lines.
+        for goal in ('-n', 'olddefconfig'):
+            open(path, 'w').write(edited)
+            rc, out, err = make(goal, f'O={d}', timeout=30)
+            expect_eq(rc, 0, f'make {goal} ({err.strip()[-500:]})')
+            for want in wants:
+                expect(want in out, f'make {goal}: {want!r} not in:\n{out[:1500]}')
+            expect('options new to' not in out, 'an invalid value was reported as a new option')
 
     def test_make_updates_a_config_saved_before_a_rename(self):
         """A .config from before CONFIG_LOCK_{BKL,SUBSYS,FINE} became CONFIG_LOCK_STRATEGY_*: make names
