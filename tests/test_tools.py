@@ -4,6 +4,7 @@
 
 With LOCKLAB_IMAGE=<kernel Image> it also boots the kernel's planted selftest
 suites in the real QEMU and checks that qemu-run catches each of them."""
+import argparse
 import contextlib
 import io
 import json
@@ -22,6 +23,7 @@ sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import ktap  # noqa: E402
 from locklab import qemu_run as QR  # noqa: E402
+from locklab import bench_ratio  # noqa: E402
 sys.path.insert(0, HERE)
 from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
 import ktap_unittest  # noqa: E402
@@ -435,6 +437,16 @@ class ToolsTests(ktap_unittest.TestCase):
                for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
         expect(got['1'] < 20, f'cpus=1 counts CPU 0 alone, which spins: {got}')
         expect(35 < got['2'] < 65, f'cpus=2 averages CPU 0 (spinning) and CPU 1 (asleep), not CPU 10: {got}')
+
+    def test_bench_ratio_table_flags_a_speedup_above_n(self):
+        a = argparse.Namespace(cpu_list=[1, 2], strategy_list=['bkl', 'fine'], thinks=[0])
+        rows = [{'strategy': s, 'workload': w, 'think_ns': 0, 'cpus': 2, 'speedup_median': v}
+                for s, w, v in (('bkl', 'ratio', '1.100'), ('fine', 'ratio', '2.042'), ('bkl', 'ceiling', '1.980'))]
+        lines = bench_ratio.table(a, rows, {0: 50.0})
+        expect('2.042x!' in lines[1] and '1.100x ' in lines[1] + ' ' and '1.980x!' not in lines[1],
+               f'the row: {lines[1]!r}')
+        expect(len(lines) == 3 and lines[2].startswith('  !: above 2x, which 2 CPUs cannot do') and
+               'fine ratio at think=0' in lines[2], f'the note: {lines[2:]}')
 
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))

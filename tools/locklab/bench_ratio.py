@@ -207,7 +207,11 @@ def table(a, rows, inside):
 
     def speedup(key):
         r = cell.get(key)
+        if r and r['speedup_median'] and float(r['speedup_median']) > n:
+            above.append(f"{key[0]} {key[1]} at think={key[2]}")
+            return f"{r['speedup_median']}x!"
         return '-' if not r else f"{r['speedup_median']}x" if r['speedup_median'] else 'busy'
+    above = []
     heads = ['think_ns', 'inside %'] + [f'{s} at {n}' for s in a.strategy_list] + ['min(N, 1/f)', 'Amdahl', 'ceiling']
     lines = ['  ' + ''.join(f'{h:>13}' for h in heads)]
     for t in a.thinks:
@@ -217,6 +221,9 @@ def table(a, rows, inside):
         vals += [f'{min(n, 100 / f):.3f}x' if f else '-', f'{1 / (f / 100 + (1 - f / 100) / n):.3f}x' if f else '-',
                  speedup(('bkl', 'ceiling', t))]
         lines.append('  ' + ''.join(f'{v:>13}' for v in vals))
+    if above:
+        lines.append(f'  !: above {n}x, which {n} CPUs cannot do: an artifact of this run (a 1-CPU run the host '
+                     f'slowed), not a result ({", ".join(above)})')
     return lines
 
 
