@@ -621,6 +621,14 @@ class BenchReportTests(unittest.TestCase):
                    f'report does not say why {s} has no Amdahl curve')
         expect('Lockstat hold times were on in this run' not in md, 'hold-time caveat for a run without them')
 
+    def test_one_strategy_is_read_without_a_ranking(self):
+        runs, stats = synthetic(['fine'])
+        run = make_run('onlyfine', runs, stats, dict(META, strategies={'fine': META['strategies']['fine']}))
+        report(run)
+        md = read(run, 'report.md')
+        expect('**mm**: in this run fine reaches 3.60× its 1-CPU throughput at 4 CPUs' in md and
+               'scales best' not in md, 'a lone strategy read as the best of one')
+
     def test_missing_strategy_exit_1(self):
         runs, stats = synthetic(['bkl', 'fine'])
         meta = dict(META, failures=['subsys: boot failed: timeout after 120 s'],

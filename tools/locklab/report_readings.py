@@ -175,7 +175,8 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
             out.append(trap + _amdahl_sentences(d, sp, held, series, w, n))
             continue
         (value, best), sv = ranked[0], {s: x for x, s in ranked}
-        text = (f'**{w}**: in this run {best} scales best:' if value > 1 else
+        text = (f'**{w}**: in this run {best} reaches' if len(ranked) == 1 else
+                f'**{w}**: in this run {best} scales best:' if value > 1 else
                 f'**{w}**: in this run no strategy gains from more CPUs; the best, {best}, keeps')
         text += f' {value:.2f}× its 1-CPU throughput at {n} CPUs'
         if len(ranked) > 1:
