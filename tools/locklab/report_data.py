@@ -64,10 +64,14 @@ def kernel_of(run: Row) -> str:
     return re.sub(r'(-boot[0-9]+)?\.log$', '', run['log'])
 
 
-def _series_key(series: str) -> Tuple[int, str]:
-    """Series sort in menu order of their strategy, then by name."""
-    rank = {s: i for i, s in enumerate(ORDER)}
-    return rank.get(series.split('-')[0], len(ORDER)), series
+def series_key(series: str) -> tuple:
+    """Series sort by each part's place in its Kconfig menu: the strategy (bkl, subsys, fine), then the
+    lock settings that differ (tas, ttas, ticket, mcs; llsc, lse; ...), unknown words last, by name."""
+    rank = {}
+    for i, (_, prefix, _) in enumerate(bx.ls.PARTS):
+        for j, name in enumerate(bx.ls.choice_members(prefix)):
+            rank.setdefault(name, (i, j))
+    return tuple(rank.get(word, (len(bx.ls.PARTS), 0)) for word in series.split('-')), series
 
 
 def _run_key(row: Row) -> tuple:
@@ -99,7 +103,7 @@ class Data:
         series_of = _series_of(runs)
         for row in runs + stats:
             row['series'] = series_of.get(row['log'], row['strategy'])
-        self.series = sorted({r['series'] for r in runs + stats}, key=_series_key)
+        self.series = sorted({r['series'] for r in runs + stats}, key=series_key)
         self.strategy = {r['series']: r['strategy'] for r in runs + stats}
         # series -> (scope, the real lock classes it names); ('', set()) for a log from before bench-meta had them
         self.scope = {r['series']: (r.get('scope') or '', set(filter(None, (r.get('classes') or '').split(','))))

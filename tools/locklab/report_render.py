@@ -4,7 +4,7 @@ import os
 import re
 from typing import Dict, List, Optional, Tuple
 
-from .report_data import Data, RunFolder, kernel_of
+from .report_data import Data, RunFolder, kernel_of, series_key
 from .report_readings import COLLAPSE, WORK_DIFF, Held, Speedups, reading, sanity
 
 TIMELINE_HOWTO = ('A few milliseconds of one run, as each CPU lived them: a row per CPU, a solid bar while it held '
@@ -128,7 +128,8 @@ def _run_section(folder: RunFolder) -> List[Block]:
         ['duration per run (ms) / repeats per boot / boots per strategy',
          f'{given("duration_ms")} / {given("repeat")} / {given("boots")}'],
         ['elapsed (s)', given('elapsed_s')], ['runs / lockstat rows', f'{len(d.runs)} / {len(d.stats)}']])]
-    strategies, rows = meta['strategies'], []
+    # In menu order (bkl, subsys, fine; tas ... mcs), not the order the builds happened to finish in.
+    strategies, rows = dict(sorted(meta['strategies'].items(), key=lambda kv: series_key(kv[0]))), []
     for kernel in list(strategies) + sorted({kernel_of(r) for r in d.runs} - set(strategies)):
         mine = [r for r in d.runs if kernel_of(r) == kernel]
         settings = {' '.join(r[x] for x in ('lock_alg', 'atomics', 'spin_wait', 'lock_wait')) for r in mine}
