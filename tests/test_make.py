@@ -295,6 +295,26 @@ class MakeTests(ktap_unittest.TestCase):
                 expect(want in out, f'make {goal}: {want!r} not in:\n{out[:1500]}')
             expect('options new to' not in out, 'an invalid value was reported as a new option')
 
+    def test_make_names_only_the_users_lines(self):
+        """Switching a BKL .config to FINE by hand: LOCK_COARSE, which BKL selected and no user sets, goes too,
+        and is not reported as a line of the user's; a word where a number belongs is said to be that."""
+        d = scratch('config-switch')
+        rc, _, err = make(f'O={d}', 'qemu_bkl_defconfig', timeout=20)
+        expect_eq(rc, 0, f'make qemu_bkl_defconfig ({err.strip()})')
+        path = os.path.join(d, '.config')
+        text = open(path).read()
+        expect('CONFIG_LOCK_COARSE=y' in text, 'the BKL config does not select LOCK_COARSE: the case tests nothing')
+        for old, new in (('CONFIG_LOCK_STRATEGY_BKL=y', '# CONFIG_LOCK_STRATEGY_BKL is not set'),
+                         ('# CONFIG_LOCK_STRATEGY_FINE is not set', 'CONFIG_LOCK_STRATEGY_FINE=y')):
+            text = text.replace(old, new)
+        text = re.sub(r'(?m)^CONFIG_NR_CPUS=.*$', 'CONFIG_NR_CPUS=abc', text)
+        open(path, 'w').write(text)
+        rc, out, err = make(f'O={d}', 'olddefconfig', timeout=30)
+        lines = [l for l in out.splitlines() if l.startswith('  CONFIG')]
+        expect(rc == 0 and len(lines) == 1 and 'CONFIG_NR_CPUS=abc is not a number; kept CONFIG_NR_CPUS=8' in lines[0],
+               f'rc={rc}: {lines} {err[-300:]}')
+        expect('CONFIG_LOCK_STRATEGY_FINE=y' in open(path).read(), 'the hand-picked strategy was not kept')
+
     def test_make_updates_a_config_saved_before_a_rename(self):
         """A .config from before CONFIG_LOCK_{BKL,SUBSYS,FINE} became CONFIG_LOCK_STRATEGY_*: make names
         the new options, drops the old line with its number, and builds with a valid strategy."""
