@@ -286,7 +286,8 @@ def replot(args: argparse.Namespace) -> int:
 def build_only(args: argparse.Namespace) -> int:
     status = 0
     for s in args.strategy_list:
-        image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build'))
+        # the build's log beside its objects (build/bench-<s>/<s>.build.log), which make clean removes
+        image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build', f'bench-{s}'))
         if err:
             print(f'bench-run: {s}: {err}', file=sys.stderr)
             status = 1
