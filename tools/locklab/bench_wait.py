@@ -251,7 +251,8 @@ def plot(out, rows, ctxsw_ns, title):
     def panel(col, ylabel):
         return (f"set ylabel '{ylabel}'\nset yrange [0:*]\n"
                 f"set arrow 1 from {ctxsw_ns},graph 0 to {ctxsw_ns},graph 1 nohead dt 2 lw 2 lc rgb '#555555'\n"
-                f"set label 1 'one context switch ({ctxsw_ns / 1000:.1f} us)' at {ctxsw_ns * 1.1:.0f},graph 0.93 left\n"
+                # low in the panel: the key is at the top left, where the label sat on it
+                f"set label 1 'one context switch ({ctxsw_ns / 1000:.1f} us)' at {ctxsw_ns * 1.1:.0f},graph 0.07 left\n"
                 + series(col))
     body = (f"set logscale x\nset xrange [{lo:.0f}:{hi:.0f}]\nset grid\nset key top left\n"
             f"set multiplot layout 2,1 title '{title}'\nset xlabel ''\n"
