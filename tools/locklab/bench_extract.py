@@ -274,15 +274,20 @@ def is_busy(r):
 def pair_speedups(runs, key):
     """Speedups from adjacent runs: {(key(run), workload, cpus): [ratio...]}, each an N-CPU run's
     ops_per_sec over the 1-CPU run of the same log, workload and repeat (the kernel rotates the
-    CPU counts inside a repeat, so that run came right before it, under the same host conditions).
-    Pairs with a run flagged host_busy are left out."""
-    ones = {(r['log'], r['workload'], str(r['repeat'])): r for r in runs
-            if int(r['cpus']) == 1 and not is_busy(r) and int(r['ops_per_sec']) > 0}
+    CPU counts inside a repeat, so that run came right beside it, under the same host conditions);
+    a 1-CPU run pairs with itself. Should one log hold several sweeps (a self-test log: the same
+    workload, repeat and count twice), the 1-CPU run nearest in the log is taken. Pairs with a run
+    flagged host_busy are left out."""
+    ones = {}
+    for i, r in enumerate(runs):
+        if int(r['cpus']) == 1 and not is_busy(r) and int(r['ops_per_sec']) > 0:
+            ones.setdefault((r['log'], r['workload'], str(r['repeat'])), []).append((i, r))
     out = {}
-    for r in runs:
-        one = ones.get((r['log'], r['workload'], str(r['repeat'])))
-        if one is None or is_busy(r):
+    for i, r in enumerate(runs):
+        near = ones.get((r['log'], r['workload'], str(r['repeat'])))
+        if not near or is_busy(r) or (int(r['cpus']) == 1 and int(r['ops_per_sec']) <= 0):
             continue
+        one = r if int(r['cpus']) == 1 else min(near, key=lambda x: abs(x[0] - i))[1]
         out.setdefault((key(r), r['workload'], int(r['cpus'])), []).append(
             int(r['ops_per_sec']) / int(one['ops_per_sec']))
     return out
