@@ -96,7 +96,6 @@ void pl011_rx_irq_enable(void)
 	if (!uart_base)
 		return;
 	pl011_rx_enable();
-	mmio_write32(uart_base + UART_ICR, UART_INT_RX | UART_INT_RT);
 	dsb(st); /* rx_held as the caller left it, seen by whichever CPU takes the interrupt */
 	mmio_write32(uart_base + UART_IMSC,
 		     mmio_read32(uart_base + UART_IMSC) | UART_INT_RX | UART_INT_RT);
@@ -119,7 +118,6 @@ void pl011_rx_enable(void)
 	cr = mmio_read32(uart_base + UART_CR);
 	if ((mmio_read32(uart_base + UART_LCR_H) & UART_LCR_H_FEN) && (cr & UART_CR_RXE))
 		return;
-	held = !(mmio_read32(uart_base + UART_FR) & UART_FR_RXFE);
 	/*
 	 * A firmware that only prints may leave the receiver off. The TRM's
 	 * order for changing LCR_H and CR: idle, disabled, then the writes
@@ -128,6 +126,7 @@ void pl011_rx_enable(void)
 	 * over one per main-loop round.
 	 */
 	pl011_flush();
+	held = !(mmio_read32(uart_base + UART_FR) & UART_FR_RXFE);
 	mmio_write32(uart_base + UART_CR, cr & ~UART_CR_UARTEN);
 	mmio_write32(uart_base + UART_LCR_H, mmio_read32(uart_base + UART_LCR_H) | UART_LCR_H_FEN);
 	mmio_write32(uart_base + UART_CR, cr | UART_CR_RXE | UART_CR_UARTEN);
@@ -138,7 +137,9 @@ void pl011_rx_enable(void)
 	 * stops reading its input while that register is full until DR is
 	 * read: without this read every later byte stalled, for good. The
 	 * read brings the byte back (hardware kept it, or returns it again)
-	 * and sets QEMU reading.
+	 * and sets QEMU reading. (A byte QEMU delivers between the LCR_H
+	 * write and this read takes the same slot: the held one is then lost,
+	 * a window of a few instructions.)
 	 */
 	if (held)
 		rx_held = (int)(mmio_read32(uart_base + UART_DR) & 0xff);

@@ -109,10 +109,16 @@ static void tty_rx_drain(void)
 		tty_input((char)c);
 }
 
+/*
+ * Cleared before the drain, not after: QEMU's PL011 raises its receive
+ * interrupt only as its FIFO fills from empty, so a byte landing between
+ * the drain's last look and a later clear would lose its interrupt, and
+ * every byte after it would wait for good.
+ */
 void tty_rx_interrupt(void)
 {
-	tty_rx_drain();
 	pl011_rx_irq_ack();
+	tty_rx_drain();
 }
 
 static bool tty_readable(u32 intr_seq)
@@ -237,10 +243,15 @@ static void tty_init(void)
 		printk("tty: the console UART has no interrupt in the device tree: no console input");
 		return;
 	}
-	irq_enable_spi(intid);
-	/* What arrived during boot goes first, in order, before the interrupt can take the rest. */
+	/*
+	 * What arrived during boot goes first, in order, before the interrupt
+	 * can take the rest; the GIC passes it on last, so the drain is never
+	 * interrupted by its own handler (whatever the firmware left unmasked).
+	 */
 	pl011_rx_enable();
+	pl011_rx_irq_ack();
 	tty_rx_drain();
 	pl011_rx_irq_enable();
+	irq_enable_spi(intid);
 }
 initcall(tty_init, INITCALL_ROOTFS);

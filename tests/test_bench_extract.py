@@ -473,10 +473,11 @@ class BenchExtractTests(unittest.TestCase):
     def test_speedups_of_a_log_with_two_sweeps_pair_within_each(self):
         # A self-test log holds several sweeps of one workload: each pairs with its own 1-CPU run.
         rows = [{'log': 'selftest.log', 'workload': 'mm', 'repeat': '0', 'cpus': c, 'ops_per_sec': v, 'host_busy': ''}
-                for c, v in (('1', '100'), ('2', '190'), ('1', '200'), ('2', '400'))]
+                for c, v in (('1', '100'), ('2', '190'), ('3', '270'), ('4', '360'),
+                             ('1', '200'), ('2', '400'), ('3', '600'), ('4', '800'))]
         pairs = bx.pair_speedups(rows, key=lambda r: 'fine')
-        expect_eq((sorted(pairs[('fine', 'mm', 1)]), sorted(pairs[('fine', 'mm', 2)])), ([1.0, 1.0], [1.9, 2.0]),
-                  'speedups at 1 and 2 CPUs:')
+        expect_eq([sorted(pairs[('fine', 'mm', c)]) for c in (1, 2, 3, 4)],
+                  [[1.0, 1.0], [1.9, 2.0], [2.7, 3.0], [3.6, 4.0]], 'speedups at 1 to 4 CPUs:')
 
     def test_every_column_is_documented(self):
         doc = open(os.path.join(os.path.dirname(HERE), 'docs', 'output-format.md')).read()

@@ -25,7 +25,11 @@ void printk_raw(const char *fmt, ...) __printf(1, 2);
 void vprintk_raw(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Raw bytes to the console under its lock (a newline becomes CR LF): the console file's writes, echo. */
 void console_write(const char *s, size_t n);
-/* The UART's receive side, interrupt-driven (drivers/pl011.c): on, and the bytes waiting, -1 when none. */
+/*
+ * The UART's receive side, interrupt-driven (drivers/pl011.c): the receiver
+ * on and its interrupt unmasked; the interrupt cleared, before the FIFO is
+ * read (pl011_try_getc: the bytes waiting, -1 when none).
+ */
 void pl011_rx_irq_enable(void);
 void pl011_rx_irq_ack(void);
 /* After a panic, other CPUs are stopped: take the console even if its lock is held. */

@@ -276,18 +276,20 @@ def pair_speedups(runs, key):
     ops_per_sec over the 1-CPU run of the same log, workload and repeat (the kernel rotates the
     CPU counts inside a repeat, so that run came right beside it, under the same host conditions);
     a 1-CPU run pairs with itself. Should one log hold several sweeps (a self-test log: the same
-    workload, repeat and count twice), the 1-CPU run nearest in the log is taken. Pairs with a run
-    flagged host_busy are left out."""
-    ones = {}
-    for i, r in enumerate(runs):
-        if int(r['cpus']) == 1 and not is_busy(r) and int(r['ops_per_sec']) > 0:
-            ones.setdefault((r['log'], r['workload'], str(r['repeat'])), []).append((i, r))
+    workload, repeat and count again), the k-th run of a count pairs with the k-th 1-CPU run. Pairs
+    with a run flagged host_busy are left out."""
+    seen, sweep = {}, []
+    for r in runs:          # which sweep of its log each run belongs to: the k-th time its key occurs
+        k = (r['log'], r['workload'], str(r['repeat']), int(r['cpus']))
+        sweep.append(seen.get(k, 0))
+        seen[k] = sweep[-1] + 1
+    ones = {(r['log'], r['workload'], str(r['repeat']), k): r for r, k in zip(runs, sweep)
+            if int(r['cpus']) == 1 and not is_busy(r) and int(r['ops_per_sec']) > 0}
     out = {}
-    for i, r in enumerate(runs):
-        near = ones.get((r['log'], r['workload'], str(r['repeat'])))
-        if not near or is_busy(r) or (int(r['cpus']) == 1 and int(r['ops_per_sec']) <= 0):
+    for r, k in zip(runs, sweep):
+        one = ones.get((r['log'], r['workload'], str(r['repeat']), k))
+        if one is None or is_busy(r):
             continue
-        one = r if int(r['cpus']) == 1 else min(near, key=lambda x: abs(x[0] - i))[1]
         out.setdefault((key(r), r['workload'], int(r['cpus'])), []).append(
             int(r['ops_per_sec']) / int(one['ops_per_sec']))
     return out

@@ -144,7 +144,8 @@ QEMU_CAPTION = ('under QEMU its vCPUs queued on QEMU\'s own lock, so its speedup
 def qemu_label(first: str) -> str:
     """The note beside a figure whose speedups QEMU's own lock held back (Data.qemu_bound), in the right
     margin below the key."""
-    return (f"set label 1 \"{first}\\n   do not rank the strategies\\n   (the report compares them\\n"
+    # its own tag: label 1 may already be cpu_axis's "host cores" (gnuplot numbers untagged labels from 1)
+    return (f"set label 90 \"{first}\\n   do not rank the strategies\\n   (the report compares them\\n"
             "   at 1 CPU)\" at graph 1.03, graph 0.62 left font ',9'\n")
 
 
