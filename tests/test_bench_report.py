@@ -510,26 +510,24 @@ class BenchReportTests(unittest.TestCase):
                            text=True, timeout=60)
         expect(p.returncode == 2 and 'not a run folder with summary.csv' in p.stderr, f'a bad B: {p.stderr}')
         # One run per cell in B: a range of one run is no spread, so nothing is called a change.
+        def rewrite(run, change):
+            """summary.csv of run with change(row) applied to every row."""
+            with open(os.path.join(run, 'summary.csv'), newline='') as f:
+                summ = [change(r) for r in csv.DictReader(f)]
+            with open(os.path.join(run, 'summary.csv'), 'w', newline='') as f:
+                w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+                w.writeheader()
+                w.writerows(summ)
         one = folder('cmp-one', 400)
-        with open(os.path.join(one, 'summary.csv'), newline='') as f:
-            summ = [dict(r, n='1', ops_per_sec_min=r['ops_per_sec_median'], ops_per_sec_max=r['ops_per_sec_median'])
-                    for r in csv.DictReader(f)]
-        with open(os.path.join(one, 'summary.csv'), 'w', newline='') as f:
-            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
-            w.writeheader()
-            w.writerows(summ)
+        rewrite(one, lambda r: dict(r, n='1', ops_per_sec_min=r['ops_per_sec_median'],
+                                    ops_per_sec_max=r['ops_per_sec_median']))
         p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, one, '--out',
                             os.path.join(TMP, 'cmp-one-out')], capture_output=True, text=True, timeout=300)
         expect(p.returncode == 0 and 'bench-compare: 0 of ' in p.stdout and 'with a single run, not judged' in p.stdout,
                f'single-run cells judged: {p.stdout} {p.stderr}')
         # Nothing in common: said, and no folder written.
         other = folder('cmp-other', 190)
-        with open(os.path.join(other, 'summary.csv'), newline='') as f:
-            summ = [dict(r, workload='elsewhere') for r in csv.DictReader(f)]
-        with open(os.path.join(other, 'summary.csv'), 'w', newline='') as f:
-            w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
-            w.writeheader()
-            w.writerows(summ)
+        rewrite(other, lambda r: dict(r, workload='elsewhere'))
         p = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, other, '--out',
                             os.path.join(TMP, 'cmp-none-out')], capture_output=True, text=True, timeout=60)
         expect(p.returncode == 2 and 'no cell (strategy x workload x CPU count) in common' in p.stderr and
