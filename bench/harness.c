@@ -551,6 +551,15 @@ static void bench_note_unused(void)
 		       given[i]);
 }
 
+/* The workloads, trace= and cpus= a run asks for: how many CPU counts, or 0 after printing what is wrong. */
+static u32 bench_options_ok(u32 counts[CONFIG_NR_CPUS])
+{
+	if (!bench_table_ok() || !bench_check_selection(bench_select) ||
+	    !bench_check_trace(trace_select, bench_select))
+		return 0;
+	return parse_cpus(counts);
+}
+
 /* The runner behind bench= and the bench() call: the number of failed runs, or -EINVAL (printed) for bad options. */
 static long bench_run(void)
 {
@@ -570,8 +579,7 @@ static long bench_run(void)
 		bench_print_help();
 		return 0;
 	}
-	if (!bench_table_ok() || !bench_check_selection(bench_select) ||
-	    !bench_check_trace(trace_select, bench_select) || (ncounts = parse_cpus(counts)) == 0) {
+	if ((ncounts = bench_options_ok(counts)) == 0) {
 		printk_raw("bench-end: runs=0 failed=1");
 		return -EINVAL;
 	}
@@ -611,12 +619,12 @@ static long bench_run(void)
 bool bench_boot_options_ok(void)
 {
 	u32 counts[CONFIG_NR_CPUS];
+	bool none = !bench_select[0] || strcmp(bench_select, "none") == 0;
 
-	if (!bench_select[0] || strcmp(bench_select, "none") == 0 ||
-	    strlist_has(bench_select, "help"))
+	if (strlist_has(bench_select, "help") || (none && !trace_select[0]))
 		return true;
-	if (bench_table_ok() && bench_check_selection(bench_select) &&
-	    bench_check_trace(trace_select, bench_select) && parse_cpus(counts))
+	/* trace= with nothing to run is wrong whatever it names: said now, as bench_run would say it */
+	if (none ? bench_check_trace(trace_select, bench_select) : bench_options_ok(counts) != 0)
 		return true;
 	printk_raw("bench: error: nothing run, and the self-tests skipped (the options above)");
 	printk_raw("bench-end: runs=0 failed=1");
