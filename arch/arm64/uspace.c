@@ -30,6 +30,22 @@
 #define PTE_USER_TEXT (PTE_USER | PTE_AP_RO | PTE_PXN)
 #define PTE_USER_DATA (PTE_USER | PTE_PXN | PTE_UXN)
 
+/*
+ * An entry is read and written whole, once: the table walker reads it as
+ * one 64-bit access, so a store the compiler split or merged with its
+ * neighbours could show it half-made. (xv6 and Linux do the same with
+ * volatile accessors.)
+ */
+static inline u64 pte_read(const u64 *e)
+{
+	return *(const volatile u64 *)e;
+}
+
+static inline void pte_write(u64 *e, u64 v)
+{
+	*(volatile u64 *)e = v;
+}
+
 static struct spinlock asid_lock = SPINLOCK_INIT("asid");
 static u8 asid_used[USER_ASID_LAST + 1]; /* guarded by asid_lock */
 static u32 asid_count;			 /* guarded by asid_lock; read atomically */
@@ -94,14 +110,21 @@ void uspace_switch(u64 ttbr0)
 /* The table below entry e (allocating it if need be); NULL without memory. */
 static u64 *next_table(u64 *e)
 {
-	u64 *t;
+	u64 old = pte_read(e), *t;
 
-	if (*e & PTE_VALID)
-		return phys_to_virt(*e & PTE_ADDR);
+	if (old & PTE_VALID)
+		return phys_to_virt(old & PTE_ADDR);
 	t = page_alloc();
 	if (!t)
 		return NULL;
-	*e = virt_to_phys(t) | PTE_VALID | PTE_TABLE;
+	/*
+	 * The zeroed table before the entry that leads to it: a walker may
+	 * follow the entry at once (a speculative walk of this process's own
+	 * table), and a freed table page still holds its old leaves, which it
+	 * could otherwise load into the TLB, where nothing would flush them.
+	 */
+	dsb(ishst);
+	pte_write(e, virt_to_phys(t) | PTE_VALID | PTE_TABLE);
 	return t;
 }
 
@@ -112,7 +135,7 @@ static bool map_page(struct user_mm *mm, u64 va, u64 pa, u64 attrs)
 	l3 = l2 ? next_table(&l2[(va >> 21) % 512]) : NULL;
 	if (!l3)
 		return false;
-	l3[(va >> 12) % 512] = pa | attrs;
+	pte_write(&l3[(va >> 12) % 512], pa | attrs);
 	return true;
 }
 
@@ -124,7 +147,7 @@ static u64 *leaf_of(struct user_mm *mm, u64 va)
 	if (va >= USER_VA_TOP)
 		return NULL;
 	for (u32 shift = 30; shift > 12; shift -= 9) {
-		u64 e = t[(va >> shift) % 512];
+		u64 e = pte_read(&t[(va >> shift) % 512]);
 
 		if (!(e & PTE_VALID))
 			return NULL;
@@ -167,20 +190,20 @@ bool uspace_map(struct user_mm *mm, u64 va, void *page, u32 prot, bool owned)
 
 void *uspace_page(struct user_mm *mm, u64 va)
 {
-	u64 *e = leaf_of(mm, va);
+	u64 *e = leaf_of(mm, va), v = e ? pte_read(e) : 0;
 
-	return e && (*e & PTE_VALID) ? phys_to_virt(*e & PTE_ADDR) : NULL;
+	return (v & PTE_VALID) ? phys_to_virt(v & PTE_ADDR) : NULL;
 }
 
 bool uspace_present(struct user_mm *mm, u64 va, enum vm_access acc)
 {
-	u64 *e = leaf_of(mm, va);
+	u64 *e = leaf_of(mm, va), v = e ? pte_read(e) : 0;
 
-	if (!e || !(*e & PTE_VALID))
+	if (!(v & PTE_VALID))
 		return false;
 	if (acc == VM_ACCESS_WRITE)
-		return !(*e & PTE_AP_RO);
-	return acc != VM_ACCESS_EXEC || !(*e & PTE_UXN);
+		return !(v & PTE_AP_RO);
+	return acc != VM_ACCESS_EXEC || !(v & PTE_UXN);
 }
 
 /* The entry below table entry e, or NULL where there is no table. */
@@ -197,19 +220,19 @@ static u64 *table_below(u64 e)
 static u64 *next_leaf(struct user_mm *mm, u64 *va, u64 end)
 {
 	while (*va < end) {
-		u64 *l2 = table_below(mm->l1[(*va >> 30) % 512]), *l3, *e;
+		u64 *l2 = table_below(pte_read(&mm->l1[(*va >> 30) % 512])), *l3, *e;
 
 		if (!l2) {
 			*va = ALIGN_DOWN(*va, 1UL << 30) + (1UL << 30);
 			continue;
 		}
-		l3 = table_below(l2[(*va >> 21) % 512]);
+		l3 = table_below(pte_read(&l2[(*va >> 21) % 512]));
 		if (!l3) {
 			*va = ALIGN_DOWN(*va, 1UL << 21) + (1UL << 21);
 			continue;
 		}
 		e = &l3[(*va >> 12) % 512];
-		if (*e & PTE_VALID)
+		if (pte_read(e) & PTE_VALID)
 			return e;
 		*va += PAGE_SIZE;
 	}
@@ -230,9 +253,9 @@ u64 uspace_unmap_range(struct user_mm *mm, u64 start, u64 end)
 
 	klock_assert_held(&mm->lock);
 	for (u64 va = start; (e = next_leaf(mm, &va, end)) != NULL; va += PAGE_SIZE) {
-		u64 old = *e;
+		u64 old = pte_read(e);
 
-		*e = 0;
+		pte_write(e, 0);
 		flush_user_page(mm, va); /* before the page can be anyone else's */
 		if (old & PTE_SW_OWNED) {
 			page_free(phys_to_virt(old & PTE_ADDR));
@@ -250,11 +273,11 @@ void uspace_protect_range(struct user_mm *mm, u64 start, u64 end, u32 prot)
 	klock_assert_held(&mm->lock);
 	for (u64 va = start; (e = next_leaf(mm, &va, end)) != NULL; va += PAGE_SIZE) {
 		/* Only the permissions change (same page, same type): no break-before-make needed. */
-		u64 now = (*e & (PTE_ADDR | PTE_SW_OWNED)) | prot_attrs(prot);
+		u64 old = pte_read(e), now = (old & (PTE_ADDR | PTE_SW_OWNED)) | prot_attrs(prot);
 
-		if (now == *e)
+		if (now == old)
 			continue;
-		*e = now;
+		pte_write(e, now);
 		flush_user_page(mm, va); /* no CPU goes on with the old rights */
 	}
 	isb();

@@ -233,7 +233,8 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 	}
 	if (!done)
 		return -ENOSPC;
-	atomic_store_relaxed(&ino->size, MAX(ino->size, pos + done));
+	/* release: a mapping's fault reads size without the lock (fs_mmap_page), then the bytes below it */
+	atomic_store_release(&ino->size, MAX(ino->size, pos + done));
 	return (long)done;
 }
 
@@ -247,7 +248,7 @@ void inode_truncate(struct inode *ino)
 			ino->pages[i] = NULL;
 		}
 	}
-	atomic_store_relaxed(&ino->size, 0UL);
+	atomic_store_release(&ino->size, 0UL);
 }
 
 void inode_fill_stat(struct inode *ino, struct stat *st)

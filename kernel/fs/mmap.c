@@ -65,8 +65,13 @@ void fs_mmap_end(struct inode *ino)
 
 long fs_mmap_page(struct inode *ino, u64 idx, bool fill, void **page)
 {
-	/* One look at size, which only grows while the file is mapped. */
-	u64 size = atomic_load_relaxed(&ino->size);
+	/*
+	 * One look at size, which only grows while the file is mapped. Acquire,
+	 * pairing with inode_write's release: the bytes below it are written
+	 * (relaxed, a weakly ordered CPU could show the new size and old bytes,
+	 * and a private copy would keep them).
+	 */
+	u64 size = atomic_load_acquire(&ino->size);
 
 	/* Past the end (or past any file's end): SIGBUS at EL0, as Linux. */
 	if (idx >= FILE_PAGES_MAX || idx * PAGE_SIZE >= size)

@@ -106,10 +106,11 @@
 		__asm__ volatile("mrs %0, " __stringify(r) : "=r"(__v)); \
 		__v;                                                     \
 	})
-#define write_sysreg(v, r)                                                      \
-	do {                                                                    \
-		u64 __wv = (u64)(v);                                            \
-		__asm__ volatile("msr " __stringify(r) ", %x0" : : "rZ"(__wv)); \
+/* "memory": no load or store moves across a write that changes translation or access (TTBR0, CPACR). */
+#define write_sysreg(v, r)                                                                 \
+	do {                                                                               \
+		u64 __wv = (u64)(v);                                                       \
+		__asm__ volatile("msr " __stringify(r) ", %x0" : : "rZ"(__wv) : "memory"); \
 	} while (0)
 
 /* Barriers: each use says what it orders. */
