@@ -669,7 +669,8 @@ long bench_run_args(const char *args)
 		printk_raw("bench: error: nothing run (the options above)");
 		printk_raw("bench-end: runs=0 failed=1");
 		r = -EINVAL;
-	} else if (!bench_select[0]) {
+	} else if (!bench_select[0] || strcmp(bench_select, "none") == 0) {
+		/* bench=none is the boot's "run nothing"; a call that runs nothing was asked for something */
 		printk_raw("bench: error: no workload named (bench help lists them)");
 		printk_raw("bench-end: runs=0 failed=1");
 		r = -EINVAL;

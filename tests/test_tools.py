@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from unittest import mock
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 QEMU_RUN = os.path.join(os.path.dirname(HERE), 'scripts', 'qemu-run')
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from locklab import ktap  # noqa: E402
 from locklab import qemu_run as QR  # noqa: E402
 from locklab import bench_ratio  # noqa: E402
+from locklab import bench_boot  # noqa: E402
 sys.path.insert(0, HERE)
 from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
 import ktap_unittest  # noqa: E402
@@ -447,6 +449,20 @@ class ToolsTests(ktap_unittest.TestCase):
                f'the row: {lines[1]!r}')
         expect(len(lines) == 3 and lines[2].startswith('  !: above 2x, which 2 CPUs cannot do') and
                'fine ratio at think=0' in lines[2], f'the note: {lines[2:]}')
+
+    def test_bench_progress_estimate_does_not_jump_at_a_new_boot(self):
+        # Two boots of 10 runs, each 4 s of boot then 1 s a run: the estimate after the second boot's first
+        # run stays near the one at the first boot's end (a per-boot rate, 5 s over 1 run, doubled it).
+        def eta(now, state):
+            out = io.StringIO()
+            with mock.patch.object(bench_boot.time, 'time', lambda: now):
+                bench_boot.report_progress(bench_boot.Progress(out), state, ('mm', '1'), 'fine')
+            m = re.search(r'about (\d+) s left', out.getvalue())
+            expect(m, f'no estimate in {out.getvalue()!r}')
+            return int(m.group(1))
+        first = eta(114, {('bkl', 1): (10, 10, 100.0), ('fine', 1): (0, 10, None)})
+        second = eta(119, {('bkl', 1): (10, 10, 100.0), ('fine', 1): (1, 10, 114.0)})
+        expect(first == 15 and second <= first * 1.2, f'estimates {first} s then {second} s')
 
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))

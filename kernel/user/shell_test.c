@@ -167,7 +167,7 @@ static void shell_times_a_command(struct ktest *t)
 static void shell_calls_from_el0(struct ktest *t)
 {
 	static const long want[] = { -EFAULT, -EFAULT, -EINVAL, -EINVAL, SELFTEST_FAIL_FAILS,
-				     -EFAULT, -EINVAL, -EINVAL, 0 };
+				     -EFAULT, -EINVAL, -EINVAL, -EINVAL, 0 };
 	long *r = user_shared_alloc();
 	int status;
 

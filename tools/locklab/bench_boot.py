@@ -240,8 +240,10 @@ def report_progress(progress: Progress, state: BootState, current: Optional[Tupl
                     strategy: str) -> None:
     done = sum(d for d, _, _ in state.values())
     total = sum(t for _, t, _ in state.values())  # every boot is in state from the start
-    rates = [(time.time() - t0) / d for d, _, t0 in state.values() if d and t0]
-    eta = f', about {int(sum(rates) / len(rates) * (total - done)) + 1} s left' if rates else ''
+    # Wall time per run since the first boot started, boots and calibration included: a per-boot rate
+    # jumped up at each new boot (its boot time over one run) and the estimate rose mid-run.
+    starts = [t0 for _, _, t0 in state.values() if t0]
+    eta = f', about {int((time.time() - min(starts)) / done * (total - done)) + 1} s left' if done and starts else ''
     now = f'{strategy}: after {current[0]} at {current[1]} CPU(s)' if current else f'{strategy}: booting'
     progress.line(f'  BENCH    {done}/{total} runs ({now}){eta}')
 

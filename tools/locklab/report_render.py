@@ -172,6 +172,11 @@ def _speedup_cell(cell: Dict[int, tuple], cpus: int) -> str:
     return fnum(value) + (f' ({fnum(low)}–{fnum(high)}, {pairs} pairs)' if cpus > 1 else '')
 
 
+def _series_heading(d: Data) -> str:
+    """'strategy' when each series is one; 'kernel' when a series also names its lock variant (fine-mcs-lse)."""
+    return 'strategy' if all(d.strategy.get(s) == s for s in d.series) else 'kernel'
+
+
 def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
     cpus = sorted({c for cells in sp.values() for c in cells})
     rows = []
@@ -184,7 +189,7 @@ def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
                         [fnum(fraction, 3), fnum(1 / fraction) if fraction else '–'])
     return [('h', 2, 'Speedup over 1 CPU (median over pairs of adjacent runs: each N-CPU run over the '
                      '1-CPU run just before it in the same boot)'),
-            ('table', ['workload', 'strategy'] + [f'{c} CPU{"s" * (c > 1)}' for c in cpus] +
+            ('table', ['workload', _series_heading(d)] + [f'{c} CPU{"s" * (c > 1)}' for c in cpus] +
              ['held s (1 CPU)', 'Amdahl limit 1/s'], rows)]
 
 
@@ -195,9 +200,9 @@ def _contention_table(d: Data, host_cpus: object) -> List[Block]:
         rows += [[s, top, cls, acq, cont, fnum(100 * cont / acq if acq else 0.0),
                   fnum(wait / cont / 1000 if cont else 0.0), fnum(wait_max / 1000)]
                  for cls, acq, cont, wait, wait_max in [x for x in classes if x[2]][:5]]
-    return [('h', 2, 'Top 5 contended lock classes per strategy (all workloads, at the largest CPU count' +
+    return [('h', 2, f'Top 5 contended lock classes per {_series_heading(d)} (all workloads, at the largest CPU count' +
              (f' not above the host\'s {host_cpus} cores)' if isinstance(host_cpus, int) else ')')),
-            ('table', ['strategy', 'CPUs', 'class', 'acquisitions', 'contentions', 'contended %',
+            ('table', [_series_heading(d), 'CPUs', 'class', 'acquisitions', 'contentions', 'contended %',
                        'avg wait (µs)', 'max wait (µs)'], rows) if rows else ('p', 'No contended lock class.')]
 
 
