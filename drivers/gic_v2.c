@@ -56,9 +56,16 @@ static int gic_v2_cpu_init(void)
 	pc->gic_target = mask ? mask : 1;
 	for (u32 i = 0; i < 32; i += 4)
 		mmio_write32(gicd + GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT);
+	/*
+	 * SGIs on: whether their enable bits can be written is the GIC's
+	 * choice (QEMU's are always on), and a Pi's firmware clears this
+	 * CPU's before starting it. The PPIs wait for enable_ppi.
+	 */
+	mmio_write32(gicd + GICD_ISENABLER, 0x0000ffff);
 	mmio_write32(gicc + GICC_PMR, 0xff); /* let every priority through */
 	mmio_write32(gicc + GICC_BPR, 0);
-	mmio_write32(gicc + GICC_CTLR, 1);
+	/* EnableGrp1, keeping the bypass-disable bits the firmware may have set */
+	mmio_write32(gicc + GICC_CTLR, mmio_read32(gicc + GICC_CTLR) | 1);
 	return 0;
 }
 
