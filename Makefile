@@ -531,9 +531,11 @@ help:
 	@echo '                      prints "N passed, N failed". bench and check install missing tools'
 	@echo '                      when run as root (scripts/deps.sh), else say to run it'
 	@echo '                      (the steps: tests/plan.toml) ONLY=pattern: only the steps whose names'
-	@echo "                      match the comma-separated glob, e.g. ONLY='lock_*,smp1'"
-	@echo '  check-matrix      - only build those lock variants'
-	@echo '  check-plan        - print the steps make check runs (kind, name, argv), run nothing'
+	@echo "                      match the comma-separated glob, e.g. ONLY='lock_*,smp1', and only the"
+	@echo '                      lock variants those steps boot are built'
+	@echo '  check-matrix      - only build those lock variants (ONLY= as for check)'
+	@echo '  check-plan        - print the lock variants make check builds and its steps (kind, name,'
+	@echo '                      argv), run nothing (ONLY= as for check)'
 	@echo '  host-tests        - only the host unit tests (native, ASan+UBSan)'
 	@echo '  format            - lay out the C sources as .clang-format says (make check fails on a difference)'
 	@echo '  randconfig-check  - N=20 random valid configurations (SEED= repeats one), each built and'

@@ -33,6 +33,23 @@ static void list_names(char *buf, size_t n, bool named)
 }
 
 /*
+ * Every name an error can offer, "a, b, ...; named only: c" (a printk line
+ * holds 512 bytes: room for about twice today's workloads before "...").
+ */
+#define KNOWN_MAX 320
+static void known_names(char known[KNOWN_MAX])
+{
+	char named[80];
+	size_t off;
+
+	list_names(named, sizeof(named), true);
+	list_names(known, KNOWN_MAX - (named[0] ? strlen(named) + 14 : 0), false);
+	off = strlen(known);
+	if (named[0])
+		snprintf(known + off, KNOWN_MAX - off, "; named only: %s", named);
+}
+
+/*
  * A name that bench= could not select, or that would break a record
  * (key=value fields split at spaces and commas), or that two files chose,
  * is a mistake in bench/: reported, and nothing runs.
@@ -72,11 +89,10 @@ bool bench_table_ok(void)
 /* Every element of the bench= list must name a workload. */
 bool bench_check_selection(const char *bench_select)
 {
-	char word[32], all[180], named[80];
+	char word[32], names[KNOWN_MAX];
 	bool ok = true;
 
-	list_names(all, sizeof(all), false);
-	list_names(named, sizeof(named), true);
+	known_names(names);
 	for (const char *p = bench_select; *p;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -87,9 +103,9 @@ bool bench_check_selection(const char *bench_select)
 		if (!known) {
 			strlcpy(word, p, MIN(len + 1, sizeof(word)));
 			printk_raw(
-				"bench: error: bench=%.64s: unknown workload '%s' (known: all, %s%s%s; bench=help "
+				"bench: error: bench=%.40s: unknown workload '%s' (known: all, %s; bench=help "
 				"says what each does)",
-				bench_select, word, all, named[0] ? "; named only: " : "", named);
+				bench_select, word, names);
 			ok = false;
 		}
 		p += len + (e ? 1 : 0);
@@ -100,7 +116,7 @@ bool bench_check_selection(const char *bench_select)
 /* trace= must name a workload this boot runs, in a kernel built with the lock timeline. */
 bool bench_check_trace(const char *trace_select, const char *bench_select)
 {
-	char known[180];
+	char known[KNOWN_MAX];
 
 	if (!trace_select[0])
 		return true;
@@ -120,8 +136,8 @@ bool bench_check_trace(const char *trace_select, const char *bench_select)
 			   trace_select, bench_select[0] ? bench_select : "none");
 		return false;
 	}
-	list_names(known, sizeof(known), false);
-	printk_raw("bench: error: trace=%s: unknown workload (known: %s)", trace_select, known);
+	known_names(known);
+	printk_raw("bench: error: trace=%.40s: unknown workload (known: %s)", trace_select, known);
 	return false;
 }
 

@@ -10,7 +10,7 @@
 #     configs/qemu_<name>_defconfig: what the build, make bench and make check look for
 #  5. every C and header file is laid out as .clang-format says (`make format` rewrites them)
 cd "$1"
-srcs=$(git ls-files '*.c' '*.h' '*.S' 2>/dev/null || find . -name '*.[chS]' -not -path './build*')
+srcs=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' '*.S' 2>/dev/null || find . -name '*.[chS]' -not -path './build*')
 echo "KTAP version 1"
 echo "1..5"
 fail=0

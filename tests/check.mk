@@ -96,6 +96,11 @@ CHECK_PLAN := $(srctree)/tests/plan.toml
 MATRIX_DIR := $(CHECK_DIR)/matrix
 LOCK_MATRIX = $(eval LOCK_MATRIX := $$(or $$(shell $(PYTHON) $(srctree)/tests/check.py --plan $(CHECK_PLAN) --variants),$$(error tests/plan.toml: no lock variants (run: $(PYTHON) tests/check.py --plan tests/plan.toml --variants))))$(LOCK_MATRIX)
 
+# The variants make check builds: with ONLY=, those the chosen steps' command lines name (a
+# documentation check needs none of the 27); all of them otherwise.
+check-variants-named = $(sort $(foreach w,$(filter $(MATRIX_DIR)/%,$(1)),$(firstword $(subst /, ,$(patsubst $(MATRIX_DIR)/%,%,$(w))))))
+CHECK_VARIANTS = $(eval CHECK_VARIANTS := $$(if $$(ONLY),$$(filter $$(LOCK_MATRIX),$$(call check-variants-named,$$(shell $(PYTHON) $(srctree)/tests/check.py --list $$(check-plan-args) 2>/dev/null))),$$(LOCK_MATRIX)))$(CHECK_VARIANTS)
+
 # One variant alone, in a tree of its own.
 $(MATRIX_DIR)/%/Image: FORCE
 	$(call need-tool,$(CC))
@@ -108,11 +113,11 @@ $(MATRIX_DIR)/%/Image: FORCE
 # lock headers are everywhere), and the results are copied to MATRIX_DIR/<variant>. The chains
 # run side by side (-j).
 matrix-chain-of = $(word 1,$(subst -, ,$(1)))-$(word 3,$(subst -, ,$(1)))
-matrix-chains = $(sort $(foreach v,$(LOCK_MATRIX),$(call matrix-chain-of,$(v))))
+matrix-chains = $(sort $(foreach v,$(CHECK_VARIANTS),$(call matrix-chain-of,$(v))))
 
 $(MATRIX_DIR)/.work/%.chain: FORCE
 	$(call need-tool,$(CC))
-	+$(Q)for v in $(foreach v,$(LOCK_MATRIX),$(if $(filter $*,$(call matrix-chain-of,$(v))),$(v))); do \
+	+$(Q)for v in $(foreach v,$(CHECK_VARIANTS),$(if $(filter $*,$(call matrix-chain-of,$(v))),$(v))); do \
 	  $(srctree)/scripts/build-variant.sh --via $(MATRIX_DIR)/.work/$* $(srctree) $(MATRIX_DIR)/$$v $$v || exit 1; \
 	done
 
@@ -125,7 +130,7 @@ check-matrix: $$(foreach c,$$(matrix-chains),$(MATRIX_DIR)/.work/$$(c).chain)
 # layout fails on any file that differs).
 format:
 	$(call need-tool,clang-format)
-	$(Q)cd $(srctree) && { git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*'; } | xargs clang-format -i
+	$(Q)cd $(srctree) && { git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*'; } | xargs clang-format -i
 	@echo "  FORMAT   C sources laid out as .clang-format says"
 host-tests: $(host-test-bins) $(host-dtb-files)
 	$(Q)fail=0; for t in $(host-test-bins); do $$t $(HOST_DIR)/dtb > $(HOST_DIR)/$$(basename $$t).out 2>&1 \
@@ -151,10 +156,11 @@ $(if $(check-only-error),$(error $(check-only-error)))
 endif
 
 # make check runs the steps of tests/plan.toml (ONLY=pattern: those whose names match, e.g.
-# ONLY='lock_*,smp1'; everything is still built); make check-plan prints them and runs nothing.
+# ONLY='lock_*,smp1', and only the lock variants they boot are built); make check-plan prints
+# them and runs nothing.
 check: $(host-test-bins) $(host-dtb-files) check-kernel
 	$(call need-tool,$(PYTHON))
-	@echo "  MATRIX   building $(words $(LOCK_MATRIX)) lock variants in $(MATRIX_DIR)"
+	@echo "  MATRIX   building $(words $(CHECK_VARIANTS)) lock variants in $(MATRIX_DIR)$(if $(ONLY), (those the steps ONLY= picks use))"
 	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
 	  --shared-jobs $(CHECK_SHARED_JOBS) $(check-plan-args)
@@ -162,6 +168,7 @@ check: $(host-test-bins) $(host-dtb-files) check-kernel
 .PHONY: check-plan
 check-plan:
 	$(call need-tool,$(PYTHON))
+	@echo "lock variants make check builds ($(words $(CHECK_VARIANTS))): $(or $(CHECK_VARIANTS),none)"
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --list $(check-plan-args)
 
 # make randconfig-check N=20 [SEED=s]: random valid configurations, each built

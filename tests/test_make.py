@@ -243,6 +243,15 @@ class MakeTests(ktap_unittest.TestCase):
                and 'MATRIX' not in out, f'make check ONLY=nosuchstep: rc {rc}, stdout {out[-300:]!r}, stderr {err!r}')
         expect(time.monotonic() - t0 < 20, f'it took {time.monotonic() - t0:.0f} s: it built first')
 
+    def test_make_check_only_builds_the_variants_its_steps_boot(self):
+        # A documentation check (ONLY=layout) builds none of the 27 lock variants; one lock step its own.
+        for only, want in (('layout', '(0): none'), ('lock_fine_mcs_lse_busy,smp1', '(1): fine-mcs-lse-busy'),
+                           ('', '(27): bkl-tas-lse-busy ')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', 'check-plan', f'ONLY={only}', timeout=60)
+            first = out.splitlines()[0] if out else ''
+            expect(rc == 0 and first.startswith(f'lock variants make check builds {want}'),
+                   f'make check-plan ONLY={only}: rc {rc}, first line {first!r}, stderr {err[-300:]!r}')
+
     def test_make_check_without_deps_says_what_to_run(self):
         path, apt_log = path_without('gnuplot', 1000)
         for goal in ('check', 'bench', 'bench-ratio'):
@@ -344,9 +353,10 @@ class MakeTests(ktap_unittest.TestCase):
         sym, stamp = 'LOCK_STAT_HOLD_TIME', os.path.join(ARGS.objdir, 'include/config/lock/stat/hold/time.h')
         expect(os.path.exists(stamp), f'{stamp} missing: the check kernel is not built from defconfig')
 
-        # The flag and version stamps are remade at every run (FORCE) and rewritten only when they
+        # The flag, version and program-list stamps are remade at every run (FORCE) and rewritten only when they
         # change; -n would count them as remade and everything after them as stale: -o keeps them.
-        stamps = [f'-o{os.path.join(ARGS.objdir, s)}' for s in ('.kflags', 'user/.uflags', 'include/generated/version.h')]
+        stamps = [f'-o{os.path.join(ARGS.objdir, s)}' for s in ('.kflags', 'user/.uflags', 'include/generated/version.h',
+                                                                  'include/generated/user_programs.h')]
 
         def would_compile():
             rc, out, err = make('-n', f'O={ARGS.objdir}', 'all', *stamps, timeout=60)

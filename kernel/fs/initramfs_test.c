@@ -4,13 +4,13 @@
 #include <locklab/string.h>
 #include <locklab/syscall.h>
 #include <locklab/uaccess.h>
+#include <generated/user_programs.h>
 #include "initramfs.h"
 
 extern const u8 __initramfs_start[], __initramfs_end[];
 
-/* The programs user/bin/ builds (user/user.mk); each must be in /bin. */
-static const char *const programs[] = { "hello", "echo", "true",       "false",
-					"cat",	 "ls",	 "malloctest", "sh" };
+/* The programs user/bin/ builds (user/user.mk writes the list from its files); each must be in /bin. */
+static const char *const programs[] = { USER_PROGRAMS };
 
 static u8 abuf[2048];	     /* archives made by the cases; only the ktest task uses it */
 static u8 fbuf[8192];	     /* a file's bytes read back */

@@ -125,7 +125,8 @@ def cpu_count(args: argparse.Namespace) -> int:
         # A Pi 5 has 4 cores of its own; QEMU's vCPUs need the host's.
         return 4 if args.serial else min(4, os.cpu_count() or 1)
     if not re.fullmatch(r'[0-9]+', args.cpus):
-        fail(f'CPUS={args.cpus}: a number of CPUs, or auto')
+        fail(f'CPUS={args.cpus}: the largest CPU count of the sweep (1, 2, 4, ... up to it), one number, '
+             f'or auto')
     return int(args.cpus)
 
 

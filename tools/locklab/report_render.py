@@ -12,24 +12,27 @@ TIMELINE_HOWTO = ('A few milliseconds of one run, as each CPU lived them: a row 
                   'lower panel enlarges the shaded stretch. Where bars of different rows never overlap, as under '
                   'the BKL, the CPUs took turns in the kernel; where they overlap, as under FINE, they ran in it at '
                   'once. A bar hundreds of µs long is usually the host descheduling that vCPU (scripts/bench-trace).')
-CAVEATS = [
-    'QEMU on a host with fewer cores than vCPUs cannot show real scaling: the vCPUs beyond the '
-    "host's cores take turns on them.",
+# The caveats, each said where it applies: (oversubscribed host, QEMU, trapping workloads under QEMU, always).
+CAVEAT_CORES = ('QEMU on a host with fewer cores than vCPUs cannot show real scaling: the vCPUs beyond the '
+                "host's cores take turns on them.")
+CAVEATS_QEMU = [
     'QEMU takes its global lock on every read of the architected counter, and lockstat hold times '
     'read it twice per lock operation: runs with hold times on serialise the vCPUs and understate '
     'scaling (docs/benchmarks.md). So the scaling runs do not time holds (boot option lockstat_hold=2, '
     'the default, times them only on hardware); the Amdahl curves come from a separate 1-CPU pass '
-    'that does (RUN/hold/).',
+    'that does (RUN/hold/).']
+CAVEAT_TRAPS = (
     'QEMU\'s TCG also takes that global lock to deliver every exception and to return from it: the '
     'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU their vCPUs '
     'take turns on QEMU itself at 2 CPUs and more (results.csv\'s host_vcpu_blocked_pct says how long '
     'each run\'s vCPU threads were blocked in QEMU). The strategy that spends longest in the kernel per '
     'trap meets QEMU\'s lock least, so it can show the best speedup while being the slowest. Compare their '
     'strategies at 1 CPU (the cost of the lock at the syscall boundary), and their scaling only on '
-    'hardware (docs/benchmarks.md, "User workloads under QEMU").',
+    'hardware (docs/benchmarks.md, "User workloads under QEMU").')
+CAVEAT_NOISE = (
     'On a small or shared host the same run can be much faster or slower than the one before it (this '
     'project\'s 2-core machine: the pure-compute ceiling ranged 0.8M-1.6M ops/s at 1 CPU): read the '
-    'medians and ratios, not single runs.']
+    'medians and ratios, not single runs.')
 CSS = ('body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}'
        'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;'
        'text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}'
@@ -152,8 +155,11 @@ def _oversubscribed(vcpus: object, host_cpus: object) -> bool:
 
 def _reading_section(d: Data, sp: Speedups, held: Held, vcpus: object, host_cpus: object) -> List[Block]:
     """The caveats, then the reading generated from the numbers and how the Amdahl curves were taken."""
-    blocks: List[Block] = [('h', 2, 'Caveats'), ('ul', CAVEATS + (
-        [f'This run had {vcpus} vCPUs on {host_cpus} host CPUs.'] if _oversubscribed(vcpus, host_cpus) else []) +
+    over = _oversubscribed(vcpus, host_cpus)
+    caveats = (([CAVEAT_CORES, f'This run had {vcpus} vCPUs on {host_cpus} host CPUs.'] if over else []) +
+               (CAVEATS_QEMU if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
+               ([CAVEAT_TRAPS] if any(d.traps_on_qemu(w) for w in d.workloads) else []) + [CAVEAT_NOISE])
+    blocks: List[Block] = [('h', 2, 'Caveats'), ('ul', caveats +
         (['Lockstat hold times were on in this run (hold_total_ns is not 0): its speedups are understated.']
          if any(r['hold_total_ns'] for r in d.stats) else []))]
     blocks += [('h', 2, 'Reading (generated from the numbers)')]
