@@ -6,6 +6,9 @@ usage: test_bench_workload.py --workdir DIR
 Copies the tree (git ls-files) to DIR and adds, touching nothing else:
 - bench/wl_one_file.c (two trivial workloads: one-file, and one-file-named
   registered named-only) and its one Kbuild line, as docs/benchmarks.md says;
+- a user workload, u-twice: a testcase and its U_ENTRY in
+  bench/u_testcases.user.c and one U_WORKLOAD line in bench/wl_user.c, as
+  docs/benchmarks.md's "Writing one" says;
 - a fourth locking strategy, giant (FreeBSD's name for its big kernel lock):
   its entry in lock-strategies/Kconfig's choice, lock-strategies/giant.h and
   giant.c (bkl.h and bkl.c with the names changed: its lock class is giant)
@@ -13,10 +16,11 @@ Copies the tree (git ls-files) to DIR and adds, touching nothing else:
 One scratch copy and one kernel build serve both (the build dominates). It runs
 `make bench` there on a tiny matrix (STRATEGIES=giant, 1 CPU, 20 ms runs, one
 repeat, one boot; hold times on in that boot, so no separate hold-time pass).
-Checks: one-file ran with its invariants ok and is in results.csv, the report
-and its plots; one-file-named did not run (all leaves it out) but the kernel
+Checks: one-file and u-twice ran with their invariants ok; one-file is in
+results.csv, the report and its plots; one-file-named did not run (all leaves it out) but the kernel
 lists it as named only; scripts/bench-workloads reads both from the built ELF;
-bench=help lists them and an unknown name's error names them. The strategy:
+bench=help lists them and an unknown name's error names them; the docs
+check's scan of bench/ finds the same workloads as the kernel's table. The strategy:
 the kernel's boot record and bench-meta say giant, scope=kernel, classes=giant;
 lockstat counted the class giant; the report has its row with the held share
 of that lock (read from classes=, so no note that it guessed a lock); and the
@@ -74,6 +78,23 @@ BENCH_WORKLOAD_NAMED_ONLY(wl_one_file_named) = {
 	.check = one_check,
 };
 '''
+
+# A user workload added as docs/benchmarks.md's "Writing one" says: a testcase and its U_ENTRY at the end
+# of bench/u_testcases.user.c, one U_WORKLOAD line at the end of bench/wl_user.c.
+U_TESTCASE_C = r'''
+/* u-twice: added by tests/test_bench_workload.py: two getpids per op, which must agree. */
+static void testcase_twice(volatile u_iter *iterations, unsigned long nr)
+{
+	for (;;) {
+		if (usys(SYS_getpid, 0, 0, 0) != usys(SYS_getpid, 0, 0, 0))
+			(*slot_of(nr, U_SLOT_BAD))++;
+		(*iterations)++;
+	}
+}
+
+U_ENTRY(twice)
+'''
+U_WORKLOAD_LINE = 'U_WORKLOAD(twice, "u-twice", "two getpids per op at EL0 (a test\'s user workload)");\n'
 
 
 def copy_tree(dst):
@@ -141,6 +162,10 @@ def one_file_workload(work):
         f.write(WORKLOAD_C)
     with open(os.path.join(tree, 'bench', 'Kbuild'), 'a') as f:
         f.write('obj-$(CONFIG_BENCH) += wl_one_file.o\n')
+    with open(os.path.join(tree, 'bench', 'u_testcases.user.c'), 'a') as f:
+        f.write(U_TESTCASE_C)
+    with open(os.path.join(tree, 'bench', 'wl_user.c'), 'a') as f:
+        f.write(U_WORKLOAD_LINE)
     env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
     # A run in which the vCPU waited for a host core is flagged host_busy and left out of the report's
     # numbers, as it should be; the 20 ms runs here are short enough for one busy moment of the host to
@@ -166,6 +191,9 @@ def one_file_workload(work):
     mine = [r for r in rows if r['workload'] == 'one-file']
     if len(mine) != 1 or mine[0]['invariants'] != 'ok' or int(mine[0]['ops']) == 0:
         problems.append(f'results.csv rows of one-file: {mine}')
+    mine = [r for r in rows if r['workload'] == 'u-twice']
+    if len(mine) != 1 or mine[0]['invariants'] != 'ok' or int(mine[0]['ops']) == 0:
+        problems.append(f'results.csv rows of the user workload u-twice: {mine}')
     if any(r['workload'] == 'one-file-named' for r in rows):
         problems.append('all ran the named-only workload')
     if not any(r['workload'] == 'ceiling' for r in rows):
