@@ -24,7 +24,7 @@ static void list_names(char *buf, size_t n, bool named)
 	for_each_workload (wl) {
 		if (bench_named_only(wl) != named)
 			continue;
-		if (off + strlen(wl->name) + 6 > n) {
+		if (off + strlen(wl->name) + 8 > n) { /* room for ", ..." after it, and the NUL */
 			strlcpy(buf + off, off ? ", ..." : "...", n - off);
 			return;
 		}
@@ -34,7 +34,7 @@ static void list_names(char *buf, size_t n, bool named)
 
 /*
  * Every name an error can offer, "a, b, ...; named only: c" (a printk line
- * holds 512 bytes: room for about twice today's workloads before "...").
+ * holds 512 bytes: room for half as many names again as today's before "...").
  */
 #define KNOWN_MAX 320
 static void known_names(char known[KNOWN_MAX])

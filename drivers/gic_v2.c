@@ -64,8 +64,8 @@ static int gic_v2_cpu_init(void)
 	mmio_write32(gicd + GICD_ISENABLER, 0x0000ffff);
 	mmio_write32(gicc + GICC_PMR, 0xff); /* let every priority through */
 	mmio_write32(gicc + GICC_BPR, 0);
-	/* EnableGrp1, keeping the bypass-disable bits the firmware may have set */
-	mmio_write32(gicc + GICC_CTLR, mmio_read32(gicc + GICC_CTLR) | 1);
+	/* EnableGrp1, keeping only the bypass-disable bits (5-8) the firmware may have set */
+	mmio_write32(gicc + GICC_CTLR, (mmio_read32(gicc + GICC_CTLR) & 0x1e0) | 1);
 	return 0;
 }
 

@@ -98,7 +98,8 @@ LOCK_MATRIX = $(eval LOCK_MATRIX := $$(or $$(shell $(PYTHON) $(srctree)/tests/ch
 
 # The variants make check builds: with ONLY=, those the chosen steps' command lines name (a
 # documentation check needs none of the 27); all of them otherwise.
-check-variants-named = $(sort $(foreach w,$(filter $(MATRIX_DIR)/%,$(1)),$(firstword $(subst /, ,$(patsubst $(MATRIX_DIR)/%,%,$(w))))))
+# (A word may be a path, name=path or --image=name=path: what follows the last '=' is looked at.)
+check-variants-named = $(sort $(foreach w,$(filter $(MATRIX_DIR)/%,$(foreach w,$(1),$(lastword $(subst =, ,$(w))))),$(firstword $(subst /, ,$(patsubst $(MATRIX_DIR)/%,%,$(w))))))
 CHECK_VARIANTS = $(eval CHECK_VARIANTS := $$(if $$(ONLY),$$(filter $$(LOCK_MATRIX),$$(call check-variants-named,$$(shell $(PYTHON) $(srctree)/tests/check.py --list $$(check-plan-args) 2>/dev/null))),$$(LOCK_MATRIX)))$(CHECK_VARIANTS)
 
 # One variant alone, in a tree of its own.
@@ -126,11 +127,14 @@ $(MATRIX_DIR)/.work/%.chain: FORCE
 check-matrix: $$(foreach c,$$(matrix-chains),$(MATRIX_DIR)/.work/$$(c).chain)
 
 .PHONY: host-tests check check-kernel format
+# New files are formatted where sources live (not in an in-tree O= folder's generated headers).
+format-dirs := arch bench drivers include kernel lock-strategies loader tests user
 # make format: lay out the C sources as .clang-format says (make check's step
 # layout fails on any file that differs).
 format:
 	$(call need-tool,clang-format)
-	$(Q)cd $(srctree) && { git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*'; } | xargs clang-format -i
+	$(Q)cd $(srctree) && { { git ls-files '*.c' '*.h' && git ls-files --others --exclude-standard -- $(format-dirs) | \
+	  grep -E '\.[ch]$$'; } 2>/dev/null || find . -name '*.[ch]' -not -path './build*'; } | xargs clang-format -i
 	@echo "  FORMAT   C sources laid out as .clang-format says"
 host-tests: $(host-test-bins) $(host-dtb-files)
 	$(Q)fail=0; for t in $(host-test-bins); do $$t $(HOST_DIR)/dtb > $(HOST_DIR)/$$(basename $$t).out 2>&1 \

@@ -244,9 +244,14 @@ class MakeTests(ktap_unittest.TestCase):
         expect(time.monotonic() - t0 < 20, f'it took {time.monotonic() - t0:.0f} s: it built first')
 
     def test_make_check_only_builds_the_variants_its_steps_boot(self):
-        # A documentation check (ONLY=layout) builds none of the 27 lock variants; one lock step its own.
+        # A documentation check (ONLY=layout) builds none of the lock variants; one lock step its own; a
+        # step that names its images as name=path (bench_run) those; no ONLY= every one the plan has.
+        every = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'check.py'), '--plan',
+                                os.path.join(ROOT, 'tests', 'plan.toml'), '--variants'],
+                               capture_output=True, text=True).stdout.split()
         for only, want in (('layout', '(0): none'), ('lock_fine_mcs_lse_busy,smp1', '(1): fine-mcs-lse-busy'),
-                           ('', '(27): bkl-tas-lse-busy ')):
+                           ('bench_run', '(3): bkl-ticket-lse-busy fine-ticket-lse-busy subsys-ticket-lse-busy'),
+                           ('', f'({len(every)}): {" ".join(every)}')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'check-plan', f'ONLY={only}', timeout=60)
             first = out.splitlines()[0] if out else ''
             expect(rc == 0 and first.startswith(f'lock variants make check builds {want}'),

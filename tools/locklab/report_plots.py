@@ -182,7 +182,8 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         'summary', f'every workload\'s median speedup at {n} CPUs (bars: min to max over '
         'pairs of adjacent runs), the Amdahl prediction from the hold-time pass (crosses)' +
         (', and the ceiling workload\'s median (dashed)' if ceil else
-         '; no ceiling workload in this run, the yardstick for every speedup (WORKLOADS=ceiling,...)') +
+         f'; no ceiling median at {n} CPUs (the yardstick for every speedup)' +
+         ('' if CEILING in d.workloads else ': WORKLOADS=ceiling,... runs it')) +
         ('; *: ' + QEMU_CAPTION if bound else ''), f'speedup at {n} CPUs, every workload', 'workload',
         f'speedup at {n} CPUs (× the 1-CPU run before it)', 'x workload speedup min max amdahl', blocks,
         "'{f}' index {i} using 1:3 with boxes lc rgb '{c}' title {t}, "
