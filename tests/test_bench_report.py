@@ -94,6 +94,23 @@ class BenchReportTests(unittest.TestCase):
                'reading: bkl flat, fine rises')
         expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
 
+    def test_noise_caveat_gives_this_runs_host_speed(self):
+        # The ceiling's 1-CPU runs, ops/s x the boot's calibrated loop iterations per ms: bkl's boot
+        # calibrated at 200 k/ms and ran 1 M and 3 M ops/s (200 and 600 M iterations/s), fine's at 700 k/ms
+        # and 1 M ops/s (700); a busy run (50) is left out.
+        res, stats = synthetic()
+        for strategy, ops, spin, busy in (('bkl', 1_000_000, 200_000, '0'), ('bkl', 3_000_000, 200_000, '0'),
+                                          ('fine', 1_000_000, 700_000, '0'), ('fine', 250_000, 200_000, '1')):
+            for c in (1, 2):
+                res.append(dict(result_row(strategy, 'ceiling', c, len(res), ops * c), spin_iters_per_ms=spin,
+                                host_busy=busy, host_vcpu_wait_pct='9.00' if busy == '1' else '0.10'))
+        run = make_run('noise', res, stats, meta=META)
+        report(run)
+        md = read(run, 'report.md')
+        want = ('In this run the host did the ceiling\'s computation at 200–700 million loop iterations per second '
+                'at 1 CPU (the slowest of those runs 3.5× slower than the fastest)')
+        expect(want in md, f'{want!r} not in the caveats: {md[md.index("## Caveats"):md.index("## Reading")]}')
+
     def test_reading_stops_at_the_host_cores(self):
         run = make_run('fewcores', *synthetic(), meta=dict(META, host_cpus=2))
         rc, _, err = report(run)

@@ -120,6 +120,19 @@ class Data:
         self.busy = [r for r in runs if bx.is_busy(r)]
         self.apo = self._acquisitions_per_op(runs, stats)
 
+    def host_speed(self) -> Optional[Tuple[float, float]]:
+        """The slowest and fastest the host ran the ceiling's loop at 1 CPU, in millions of iterations per
+        second (ops/s x the boot's calibrated iterations per µs): comparable across boots, whose
+        calibrations differ. None without two such runs not flagged host_busy."""
+        speeds = []
+        for r in self.runs:
+            try:
+                if r['workload'] == CEILING and int(r['cpus']) == 1 and not bx.is_busy(r):
+                    speeds.append(float(r['ops_per_sec']) * float(r['spin_iters_per_ms']) / 1e9)
+            except (KeyError, TypeError, ValueError):
+                continue
+        return (min(speeds), max(speeds)) if len(speeds) >= 2 else None
+
     @staticmethod
     def _acquisitions_per_op(runs: List[Row], stats: List[Row]) -> Dict[tuple, Dict[int, List[float]]]:
         """(series, workload) -> {cpus: [lock acquisitions per op]} over runs not flagged host_busy."""

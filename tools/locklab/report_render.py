@@ -29,10 +29,20 @@ CAVEAT_TRAPS = (
     'trap meets QEMU\'s lock least, so it can show the best speedup while being the slowest. Compare their '
     'strategies at 1 CPU (the cost of the lock at the syscall boundary), and their scaling only on '
     'hardware (docs/benchmarks.md, "User workloads under QEMU").')
-CAVEAT_NOISE = (
-    'On a small or shared host the same run can be much faster or slower than the one before it (this '
-    'project\'s 2-core machine: the pure-compute ceiling ranged 0.8M-1.6M ops/s at 1 CPU): read the '
-    'medians and ratios, not single runs.')
+CAVEAT_NOISE = ('On a small or shared host the same run can be much faster or slower than the one before it: '
+                'read the medians and ratios, not single runs.')
+
+
+def _noise_caveat(d: Data) -> str:
+    """CAVEAT_NOISE, with how far this run's host speed varied where the ceiling's 1-CPU runs show it."""
+    speed = d.host_speed()
+    if not speed:
+        return CAVEAT_NOISE
+    lo, hi = speed
+    return (CAVEAT_NOISE + f' In this run the host did the ceiling\'s computation at {lo:.0f}–{hi:.0f} million loop '
+            f'iterations per second at 1 CPU (the slowest of those runs {hi / lo:.1f}× slower than the fastest): '
+            'throughputs from different runs compare only within that, while each speedup pairs runs taken '
+            'a few hundred ms apart.')
 CSS = ('body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}'
        'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;'
        'text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}'
@@ -158,7 +168,7 @@ def _reading_section(d: Data, sp: Speedups, held: Held, vcpus: object, host_cpus
     over = _oversubscribed(vcpus, host_cpus)
     caveats = (([CAVEAT_CORES, f'This run had {vcpus} vCPUs on {host_cpus} host CPUs.'] if over else []) +
                (CAVEATS_QEMU if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
-               ([CAVEAT_TRAPS] if any(d.traps_on_qemu(w) for w in d.workloads) else []) + [CAVEAT_NOISE])
+               ([CAVEAT_TRAPS] if any(d.traps_on_qemu(w) for w in d.workloads) else []) + [_noise_caveat(d)])
     blocks: List[Block] = [('h', 2, 'Caveats'), ('ul', caveats +
         (['Lockstat hold times were on in this run (hold_total_ns is not 0): its speedups are understated.']
          if any(r['hold_total_ns'] for r in d.stats) else []))]
