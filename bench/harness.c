@@ -69,15 +69,13 @@ u64 bench_rand(struct bench_worker *w)
  * counter: under QEMU every read of the architected counter takes QEMU's
  * global lock, so counter-spinning vCPUs serialised each other exactly
  * where the lock workload measures locks (issue 13). The loop's speed is
- * measured at the start of the boot (bench-meta's spin_iters_per_ms) and
- * again before each run (its bench: record's).
+ * measured once per boot and printed in bench-meta (spin_iters_per_ms).
  */
 static u64 spin_iters_per_ms;
 /* Given (make bench-wait): every boot of a sweep runs the same loop per ns asked, so an op does the same work. */
 static u64 spin_iters_given;
-BOOTPARAM_UINT(
-	spin_iters_given, "spin_iters_per_ms", 0, 1000000000,
-	"speed of the think/cs loop, iterations per ms (default 0: calibrate before each run)");
+BOOTPARAM_UINT(spin_iters_given, "spin_iters_per_ms", 0, 1000000000,
+	       "speed of the think/cs loop, iterations per ms (default 0: calibrate at boot)");
 
 static inline void spin_loop(u64 iters)
 {
@@ -86,17 +84,11 @@ static inline void spin_loop(u64 iters)
 	__asm__ volatile("1: subs %0, %0, #1\n\tb.ne 1b" : "+r"(iters) : : "cc");
 }
 
-/*
- * The fastest of a few timed rounds of round_ms: a round the host
- * interrupted only looks slower. Done at the start of the boot and again
- * before each run: under QEMU the same loop was measured running 3-4x
- * slower for up to a second after a boot began than later in it
- * (docs/benchmarks.md), so one figure per boot made a 1 us op take 0.3 us.
- */
-static void spin_calibrate(u64 round_ms)
+/* The fastest of a few timed rounds: a round the host interrupted only looks slower. */
+static void spin_calibrate(void)
 {
 	const u64 chunk = 1 << 16;
-	u64 best = 0, freq = time_freq(), min_cycles = freq * round_ms / 1000;
+	u64 best = 0, freq = time_freq(), min_cycles = freq / 200; /* rounds of at least 5 ms */
 
 	for (int round = 0; round < 3; round++) {
 		u64 iters = 0, t0 = time_counter(), t;
@@ -448,12 +440,12 @@ static void run_report(const struct bench_run *r, const struct run_totals *tot, 
 	format_pct(pct, sizeof(pct), tot->waited, tot->window);
 	printk_raw(
 		"bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
-		"thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s spin_iters_per_ms=%llu",
+		"thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s",
 		r->wl->name, r->cpus, r->repeat, (unsigned long long)tot->ops,
 		(unsigned long long)ns,
 		(unsigned long long)(ns ? tot->ops * 1000000000ULL / ns : 0),
 		(unsigned long long)tot->tmin, (unsigned long long)tot->tmax, pct, tot->exact,
-		ok ? "ok" : "FAIL", (unsigned long long)spin_iters_per_ms);
+		ok ? "ok" : "FAIL");
 }
 
 /* One run: returns true if it completed with its invariants holding. */
@@ -468,8 +460,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	u64 t0, t1;
 
 	snprintf(tag, sizeof(tag), "workload=%s cpus=%u repeat=%u", wl->name, cpus, repeat);
-	if (!spin_iters_given)
-		spin_calibrate(2); /* before the workers start: nothing else runs */
 	if (!run_setup(r, wl, cpus, repeat, tag))
 		return false;
 	ok = run_measure(r, tag, traced, &t0, &t1);
@@ -599,7 +589,7 @@ static long bench_run(void)
 	if (spin_iters_given)
 		spin_iters_per_ms = spin_iters_given;
 	else
-		spin_calibrate(5);
+		spin_calibrate();
 	print_meta();
 	bench_print_workloads();
 	bench_ctxsw_report();

@@ -286,16 +286,6 @@ class BenchExtractTests(unittest.TestCase):
         check_log('order.log', text(lines), 0, 'order.log: 2 runs, 3 lockstat rows kept\n',
                   [R_RUN1, R_RUN4], [S_1MM, S_1PAGE, S_4MM])
 
-    def test_a_runs_own_calibration_replaces_the_boots(self):
-        # bench-meta's spin_iters_per_ms is the boot's first calibration; each bench: record since says the
-        # one its run used (harness.c calibrates before each run), and results.csv keeps the run's.
-        lines = list(CLEAN)
-        lines[3] = META + ' spin_iters_per_ms=200000'
-        lines[4] = RUN1 + ' spin_iters_per_ms=812345'
-        _, got_runs, _, _ = bx.parse_log(text(lines).encode().split(b'\n'), 'spin.log')
-        expect_eq([r['spin_iters_per_ms'] for r in got_runs], ['812345', '200000'],
-                  'spin_iters_per_ms of the run that printed one, and of one that did not:')
-
     def test_invariants_fail_keeps_run(self):
         lines = list(CLEAN)
         lines[7] = RUN4.replace('invariants=ok', 'invariants=FAIL')

@@ -76,9 +76,6 @@ JUNK = re.compile(r'^(?:\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f\ufffd])+')
 # scope and classes say which locks are the strategy's real ones (the report's Amdahl curve reads them).
 META_OPTIONAL = ['lockstat_hold', 'lockdep', 'duration_ms', 'repeat', 'think_ns', 'cs_ns',
                  'spin_iters_per_ms', 'hz', 'scope', 'classes']
-# Keys a record may carry beyond its required ones, kept when present: a run's own calibration (since
-# harness.c calibrates before each run) replaces bench-meta's in its results.csv row.
-RUN_OPTIONAL = {'bench': ('spin_iters_per_ms',)}
 # Every bench-meta field is a results.csv column; its repeat (runs per count) is 'repeats' there.
 META_COLUMN = {'repeat': 'repeats'}
 RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META_OPTIONAL
@@ -140,7 +137,6 @@ def parse_record(line):
     keep = {k: fields[k] for k in schema}
     if kind == 'bench-meta':
         keep.update({META_COLUMN.get(k, k): fields.get(k, '') for k in META_OPTIONAL})
-    keep.update({k: fields[k] for k in RUN_OPTIONAL.get(kind, ()) if k in fields})
     return kind, keep, None
 
 
