@@ -182,6 +182,20 @@ class BenchReportTests(unittest.TestCase):
                      'Compare its strategies at 1 CPU: subsys 980 k ops/s, fine 960 k ops/s (0.98×), '
                      'bkl 780 k ops/s (0.80×).'):
             expect(getpid and want in getpid[0], f'{want!r} not in {getpid}')
+        expect(getpid and 'These come from different boots' not in getpid[0],
+               'a hedge on the 1-CPU comparison without a measured host-speed spread')
+        # The same runs with ceiling runs that show the host 3.5x faster in one 1-CPU run than another.
+        ceil = [dict(result_row(s, 'ceiling', c, rep, ops * c), board='qemu-virt', spin_iters_per_ms=spin,
+                     host_vcpu_blocked_pct='0.10', host_busy='0')
+                for s, ops, spin in (('bkl', 1_000_000, 200_000), ('fine', 1_000_000, 700_000))
+                for rep in (0, 1) for c in (1, 2)]
+        spread = make_run('traps-spread', res + ceil, [], meta=dict(META, host_cpus=2))
+        report(spread)
+        text = read(spread, 'report.md')
+        line = [l for l in text[text.index('## Reading'):].splitlines() if l.startswith('- **u-getpid**')]
+        want = ('These come from different boots, and this run\'s host did the same computation up to 3.5× faster '
+                'in one 1-CPU run than in another (the caveats)')
+        expect(line and want in line[0], f'{want!r} not in {line}')
         open1 = [l for l in items if l.startswith('- **u-open1**')]
         expect(open1 and 'in this run subsys scales best' in open1[0] and
                'blocked in QEMU 6 % of the time under bkl, 6 % under subsys, 6 % under fine (at 1 CPU: 1 %), too '

@@ -9,6 +9,9 @@ from .report_plots import amdahl
 # Workloads whose data FINE splits per worker (getpid: it has none), so FINE should rise on them; the
 # reading says whether it did. Every other workload is read the same way, whatever its name.
 PARTITIONED = ('mm', 'fs-private', 'pipe', 'getpid')
+# Beyond this ratio between the host's slowest and fastest 1-CPU ceiling runs, 1-CPU figures from
+# different boots are not compared without saying so.
+HOST_SPREAD = 1.5
 ABOVE_AMDAHL = 1.03                     # measured this far above Amdahl's curve: say why it can be
 FALLS = 0.9                             # a speedup below this is a loss, not "flat"
 FLAT = 1.15                             # a speedup at most this is "flat"
@@ -146,6 +149,11 @@ def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: in
         best = alone[0][0]
         text += (' Compare its strategies at 1 CPU: ' + ', '.join(
             f'{s} {_kops(v)} ops/s' + (f' ({v / best:.2f}×)' if v != best else '') for v, s in alone) + '.')
+        speed = d.host_speed()
+        if speed and speed[1] / speed[0] > HOST_SPREAD:
+            text += (f' These come from different boots, and this run\'s host did the same computation up to '
+                     f'{speed[1] / speed[0]:.1f}× faster in one 1-CPU run than in another (the caveats): a '
+                     'difference smaller than that is not the kernel\'s until other runs repeat it.')
     return text
 
 
