@@ -356,7 +356,7 @@ trace:
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --repeat 1 --boots 1 --workloads $(WORKLOAD) --label $(or $(LABEL),trace-$(WORKLOAD)-$(STRATEGY)) \
 	  --trace $(WORKLOAD) --no-hold-pass --strategies $(STRATEGY)
 # Spin, block and adaptive strategy locks under one strategy, the lock workload's hold swept across the
-# cost of a context switch, measured once (scripts/bench-wait; docs/benchmarks.md). Two CPUs unless CPUS= says.
+# cost of a context switch, measured once (scripts/bench-wait; docs/experiments.md). Two CPUs unless CPUS= says.
 WAIT_CS ?= 1000,4000,16000,64000,256000
 WAIT_THINK ?= 0.5
 WAIT_IMAGES ?=
@@ -370,7 +370,7 @@ bench-wait:
 	  --label $(or $(LABEL),wait-$(STRATEGY)) --jobs $(BENCH_JOBS) --build-dir $(objtree)/bench-wait \
 	  --results $(RESULTS) $(foreach i,$(WAIT_IMAGES),--image $(i))
 # The BKL's speedup against the measured share of time inside the kernel: the ratio workload with
-# think= swept (scripts/bench-ratio; docs/benchmarks.md). Its own defaults unless given: 1 and 2 CPUs,
+# think= swept (scripts/bench-ratio; docs/experiments.md). Its own defaults unless given: 1 and 2 CPUs,
 # bkl and fine, REPEAT=3, DURATION_MS=200.
 user-set = $(filter command line environment,$(origin $(1)))
 ratio-args = --cpus $(if $(call user-set,CPUS),$(CPUS),2) --gic $(GIC) \

@@ -12,7 +12,7 @@
  * "Spin or block?" is decided by one number: what it costs to give the CPU
  * away and get it back. Spinning for a lock wastes the hold time; blocking
  * wastes the switches. make bench-wait sweeps the hold time across this
- * figure (docs/benchmarks.md).
+ * figure (docs/experiments.md).
  *
  * The caller (the harness, process 1) is one side of the pair and a task
  * created on its own CPU the other, so no third task shares the CPU and

@@ -21,7 +21,7 @@ static struct {
 /*
  * Lock workers per CPU. With one, a waiter that sleeps leaves its CPU
  * idle. With more, the CPU runs another worker meanwhile - but that one
- * wants the same lock, so the lock stays the limit (docs/benchmarks.md,
+ * wants the same lock, so the lock stays the limit (docs/experiments.md,
  * make bench-wait).
  */
 static u64 lock_tasks = 1;

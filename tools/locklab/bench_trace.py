@@ -2,7 +2,7 @@
 
 usage: bench-trace LOG [--out DIR] [--name NAME]
 
-A boot with the trace=<workload> option (docs/benchmarks.md) prints, after
+A boot with the trace=<workload> option (docs/experiments.md) prints, after
 that workload's run at its largest CPU count, a trace-meta: record, one
 trace: record per event of the strategy's locks (ev=start: a CPU began to
 take a lock, acq: it got it, rel: it let it go) and a trace-end: record

@@ -14,7 +14,7 @@ configs/bench.config) in --build-dir, then:
      that one loop speed, so an op does the same work in every boot; a boot whose every run the
      host disturbed (host_busy) is booted again, up to --retries times.
 The measure is useful work: the CPU time the ops' critical sections and think time and the filler's
-chunks stand for, over the CPUs' time (docs/benchmarks.md says why a filler). Writes
+chunks stand for, over the CPUs' time (docs/experiments.md says why a filler). Writes
 RESULTS/<date>-<time>-<label>/: the serial logs and host samples, results.csv (bench-extract's
 columns + filler_ns), lockstat.csv, wait.csv (one row per way of waiting x cs), wait.png, wait.svg
 (wait.gp, wait.dat) and summary.txt, also printed. results/latest is left alone (make plots reads

@@ -18,7 +18,7 @@ CAVEAT_CORES = ('QEMU on a host with fewer cores than vCPUs cannot show real sca
 CAVEATS_QEMU = [
     'QEMU takes its global lock on every read of the architected counter, and lockstat hold times '
     'read it twice per lock operation: runs with hold times on serialise the vCPUs and understate '
-    'scaling (docs/benchmarks.md). So the scaling runs do not time holds (boot option lockstat_hold=2, '
+    'scaling (docs/measuring.md). So the scaling runs do not time holds (boot option lockstat_hold=2, '
     'the default, times them only on hardware); the Amdahl curves come from a separate 1-CPU pass '
     'that does (RUN/hold/).']
 CAVEAT_TRAPS = (
