@@ -14,7 +14,9 @@ the workloads are the kernel's own (scripts/bench-workloads reads them from the
 ELF beside each Image, and the boot's bench-workloads record agrees), all
 leaves out the named-only ones, and a kernel whose table cannot be read is
 named while the others run; scripts/bench-ratio measures the share of time
-inside the kernel and the speedups it sweeps (make bench-ratio passes its options).
+inside the kernel and the speedups it sweeps (make bench-ratio passes its options);
+one calibration boot times the loop and every boot runs with that speed, unless
+a speed is given.
 Prints KTAP v1.
 """
 import argparse
@@ -303,6 +305,58 @@ def boots_rotate_and_sample_the_host(work, images):
         problems.append(f'summary.csv fine at 2 CPUs: {two}')
     elif not busy and two.get('speedup_pairs') != '4':
         problems.append(f'summary.csv fine at 2 CPUs, a quiet host, not 4 pairs: {two}')
+    problems += one_loop_speed(run, [os.path.join(run, f'{b}.log') for b in order or []])
+    return problems
+
+
+def meta_speeds(logs):
+    """The spin_iters_per_ms each log's bench-meta record gives (None where it has none)."""
+    found = []
+    for log in logs:
+        with open(log, errors='replace') as f:
+            m = [l for l in f if l.startswith('bench-meta:')]
+        found.append(m and dict(t.split('=', 1) for t in m[0].split()[1:] if '=' in t).get('spin_iters_per_ms'))
+    return found
+
+
+def one_loop_speed(run, logs):
+    """bench-run's calibration boot timed the loop (its fastest 1-CPU ceiling run, recomputed here from its
+    log) and every boot ran with that speed, as the report's Run table says."""
+    cal = os.path.join(run, 'calibrate', 'loop.log')
+    if not os.path.isfile(cal):
+        return ['no calibration boot log calibrate/loop.log']
+    with open(cal, errors='replace') as f:
+        text = f.read()
+    cal_ns = int(dict(t.split('=', 1) for t in
+                      next(l for l in text.splitlines() if l.startswith('bench-meta:')).split()[1:]
+                      if '=' in t)['spin_iters_per_ms'])
+    fastest = max(int(l.split('ops_per_sec=')[1].split()[0]) for l in text.splitlines()
+                  if l.startswith('bench: workload=ceiling cpus=1 '))
+    want = str(fastest * (1000 * cal_ns // 1000000) // 1000)  # ops/s x iterations per 1-us op, per ms
+    got = meta_speeds(logs)
+    problems = [] if got and all(g == want for g in got) else \
+        [f'the boots ran the loop at {got} iterations/ms, not the calibration boot\'s {want}']
+    with open(os.path.join(run, 'report.md')) as f:
+        if f'| calibrated loop (think=, cs=, ceiling op) | {want} iterations/ms in every boot: the fastest of' \
+                not in f.read():
+            problems.append('report.md\'s Run table does not give the sweep\'s one loop speed')
+    return problems
+
+
+def given_loop_speed_is_used(work, images):
+    """A loop speed given as a boot option (BENCH_BOOTARGS=spin_iters_per_ms=...) is every boot's, and no
+    calibration boot runs."""
+    results = os.path.join(work, 'given-speed')
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'fine', '--cpus', '2', '--repeat', '1',
+           '--boots', '1', '--duration-ms', '20', '--workloads', 'ceiling', '--label', 'given', '--no-hold-pass',
+           '--bootargs', 'spin_iters_per_ms=123456', '--image', f'fine={images["fine"]}']
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = os.path.realpath(os.path.join(results, 'latest'))
+    if p.returncode != 0:
+        return [f'bench-run exit {p.returncode}: ' + ' | '.join(p.stdout.strip().splitlines()[-3:])]
+    problems = [] if not os.path.exists(os.path.join(run, 'calibrate')) else ['a calibration boot ran anyway']
+    if meta_speeds([os.path.join(run, 'fine-boot1.log')]) != ['123456']:
+        problems.append(f'the boot did not run the given speed: {meta_speeds([os.path.join(run, "fine-boot1.log")])}')
     return problems
 
 
@@ -420,6 +474,9 @@ class BenchRunTests(ktap_unittest.TestCase):
 
     def test_boots_rotate_and_sample_the_host(self):
         expect_no_problems(boots_rotate_and_sample_the_host(self.work, self.images))
+
+    def test_given_loop_speed_is_used(self):
+        expect_no_problems(given_loop_speed_is_used(self.work, self.images))
 
     def test_replot_from_a_log_says_what_is_unknown(self):
         expect_no_problems(replot_from_a_log_says_what_is_unknown(self.work, self.images))

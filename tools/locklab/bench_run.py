@@ -4,7 +4,9 @@ usage: bench-run [--strategies bkl,subsys,fine (every one in lock-strategies/Kco
                  [--boots 2] [--duration-ms 100] [--workloads all] [--label NAME] [--jobs N]
                  [--accel multi|single] [--config FILE] [--results results]
 
-Boots each strategy's kernel --boots times, in an order rotated between
+First one short boot times the calibrated loop, and every boot is given
+that speed (bench_calibrate; not on a Pi). Boots each strategy's kernel
+--boots times, in an order rotated between
 rounds; each boot runs every workload --repeat times at each CPU count, the
 counts rotating (1,2,4,1,2,4...). Writes results/<date>-<time>-<label>/
 (never an existing folder): the serial log of every boot
@@ -40,6 +42,7 @@ from . import ROOT, SCRIPTS
 # The workloads are the kernel's (bench/: one file each): scripts/bench-workloads reads each built kernel's
 # table from its ELF, after the build and before any boot (why that way: its docstring).
 from . import bench_workloads as bw
+from . import bench_calibrate as bc
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
 from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build, config_value, kernel_config,
@@ -383,6 +386,23 @@ def build_all(args: argparse.Namespace, out: str, progress: 'Progress', meta: di
     return images
 
 
+def calibrate_sweep(args: argparse.Namespace, images: Dict[str, str], out: str, progress: 'Progress',
+                    meta: dict) -> None:
+    """Under QEMU every boot of the sweep is given one loop speed (bench_calibrate: one short boot of the
+    first kernel), unless the boot options give one; on a Pi each boot calibrates its own."""
+    first = next((s for s in args.strategy_list if s in images), None)
+    if args.serial or first is None or any(t.startswith('spin_iters_per_ms=') for t in args.bootargs.split()):
+        return
+    progress.line(f'  CALIB    {first}: one short boot times the calibrated loop for every boot')
+    speed, said = bc.calibrate(args, images[first], out)
+    meta['loop_calibration'] = said
+    if speed:
+        args.bootargs = f'{args.bootargs} spin_iters_per_ms={speed}'.strip()
+        progress.line(f'  CALIB    {speed} loop iterations per ms in every boot: {said}', final=True)
+    else:
+        progress.line(f'  NOTE     {said}: each boot calibrates its own loop', final=True)
+
+
 def boot_order(args: argparse.Namespace, todo: List[str]) -> List[Tuple[str, int]]:
     """(strategy, boot number) in boot order. Boot round b starts with the b-th strategy (bkl,subsys,fine;
     subsys,fine,bkl; ...), so no strategy always boots first, on a host that has been quiet longest."""
@@ -496,6 +516,7 @@ def main(argv: List[str]) -> int:
                   f'x {args.boots} boots = {runs} runs' +
                   (f', then {len(args.strategy_list) * len(args.workload_list)} runs at 1 CPU timing lock holds (hold pass)'
                    if args.hold_pass else ''), final=True)
+    calibrate_sweep(args, images, out, progress, meta)
     order, holds = boot_all(args, images, out, progress, meta, lock)
     collect(args, out, order, holds, meta, started)
     return finish(args, out, progress, meta)

@@ -140,6 +140,7 @@ def _run_section(folder: RunFolder) -> List[Block]:
         ['vCPUs / accel', f'{given("vcpus")} / {given("accel")}'],
         ['duration per run (ms) / repeats per boot / boots per strategy',
          f'{given("duration_ms")} / {given("repeat")} / {given("boots")}'],
+        ['calibrated loop (think=, cs=, ceiling op)', _loop_speed(d, meta)],
         ['elapsed (s)', given('elapsed_s')], ['runs / lockstat rows', f'{len(d.runs)} / {len(d.stats)}']])]
     # In menu order (bkl, subsys, fine; tas ... mcs), not the order the builds happened to finish in.
     strategies, rows = dict(sorted(meta['strategies'].items(), key=lambda kv: series_key(kv[0]))), []
@@ -157,6 +158,19 @@ def _run_section(folder: RunFolder) -> List[Block]:
         blocks += [('p', f'Configuration of {s} (its non-default lines):'), ('pre', str(info['config']))] \
             if info.get('config') else []
     return blocks
+
+
+def _loop_speed(d: Data, meta: dict) -> str:
+    """The loop iterations per ms the boots ran think=, cs= and the ceiling's op with: one figure for the
+    whole sweep (bench-run's calibration boot, or spin_iters_per_ms= given), or each boot's own."""
+    speeds = sorted({int(r['spin_iters_per_ms']) for r in d.runs if r.get('spin_iters_per_ms', '').isdigit()})
+    if len(speeds) == 1:
+        return f'{speeds[0]} iterations/ms in every boot' + (f': {meta["loop_calibration"]}'
+                                                             if meta.get('loop_calibration') else '')
+    if speeds:
+        return (f'calibrated at each boot: {speeds[0]}-{speeds[-1]} iterations/ms (an op did different work '
+                'in different boots)' + (f'; {meta["loop_calibration"]}' if meta.get('loop_calibration') else ''))
+    return 'unknown'
 
 
 def _oversubscribed(vcpus: object, host_cpus: object) -> bool:
