@@ -251,6 +251,32 @@ class BenchReportTests(unittest.TestCase):
         expect('how long its vCPU threads were blocked in QEMU was not measured' in read(run, 'report.md'),
                'an old folder\'s u-getpid was ranked, or not said unmeasured')
 
+    def test_what_a_reading_rests_on(self):
+        """A collapse's cause is judged from the runs the speedup counts (not blamed on flagged runs that
+        it leaves out); a strategy with no 2-CPU pair is said to be unranked and one ranked on a single pair
+        is said to be; an Amdahl curve from a class nobody could show shared says so."""
+        def rows(s, tps, lwp, busy=(), reps=(0, 1, 2)):
+            return [dict(result_row(s, 'getpid', c, rep, tp, lwp=lwp), host_busy='1' if (c, rep) in busy else '0')
+                    for rep in reps for c, tp in tps.items()]
+        res = (rows('bkl', {1: 1000, 2: 440}, '39.00', busy=((2, 1),)) +
+               rows('subsys', {1: 1000, 2: 1500}, '5.00', reps=(0,)) +
+               rows('fine', {1: 1000, 2: 1900}, '1.00', busy=((2, 0), (2, 1), (2, 2))))
+        stats = [lockstat_row('fine', 'getpid', 1, rep, 'page_arena', 1000, 0, 100_000_000) for rep in (0, 1, 2)]
+        run = make_run('rests-on', res, stats, meta=dict(META, host_cpus=2))
+        report(run)
+        md = read(run, 'report.md')
+        flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
+        line = [l for l in flags.splitlines() if 'bkl getpid: collapses' in l]
+        want = ('bkl getpid: collapses to 0.44× at 2 CPUs; likely cause: the lock: the workers waited for locks 39 % '
+                'of their time, short of a convoy, and outside the waits each op took 2.8× its 1-CPU time')
+        expect(line and want in line[0] and 'busy' not in line[0], f'{want!r} not in {line}')
+        reading = [l for l in md[md.index('## Reading'):].splitlines() if l.startswith('- **getpid**')]
+        expect(reading and 'in this run subsys scales best' in reading[0] and
+               'Not ranked: fine, with no 2-CPU pair of runs the host left alone.' in reading[0] and
+               'From a single pair of runs, so read with care: subsys.' in reading[0], f'getpid reading: {reading}')
+        expect('fine: Amdahl for getpid from its most-held lock class (page_arena), whether or not the CPUs '
+               'shared it' in md, 'an Amdahl note claims sharing nobody measured')
+
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):
             """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""

@@ -237,10 +237,14 @@ class Data:
                           'so no lock bounds its speedup (its Amdahl curve is the ideal line)')
         if not fracs:
             return None, f'{s}: no Amdahl curve for {w}: no lockstat rows for its 1-CPU run'
-        note = (f'{s}: Amdahl for {w} from its most-held lock class that the CPUs shared '
-                f'({", ".join(sorted(names))}: its lock moved between CPUs in at least {100 * SHARED:.0f} % of its '
-                'acquisitions at the largest CPU count; a class of per-worker locks serialises nothing)'
-                if not coarse else None)
+        note = None if coarse else (
+            f'{s}: Amdahl for {w} from its most-held lock class that the CPUs shared '
+            f'({", ".join(sorted(names))}: its lock moved between CPUs in at least {100 * SHARED:.0f} % of its '
+            'acquisitions at the largest CPU count; a class of per-worker locks serialises nothing)'
+            if shared is not None else
+            f'{s}: Amdahl for {w} from its most-held lock class ({", ".join(sorted(names))}), whether or not the '
+            'CPUs shared it: no run above 1 CPU that the host left alone shows which classes they shared, so a '
+            'class of per-worker locks, which serialises nothing, may have been taken')
         return min(1.0, mean(fracs)), note
 
     def shared_classes(self, series: str, workload: str) -> Optional[Set[str]]:

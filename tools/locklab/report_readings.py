@@ -22,6 +22,7 @@ BUSY_SHARE = 1 / 3       # more runs than this flagged host_busy: the whole repo
 WORK_DIFF = 0.05         # lock acquisitions per op differing more than this between CPU counts
 WORK_MIN = 0.02          # ... and by more than this many acquisitions per op
 COLLAPSE = 0.5           # a speedup below this is a collapse
+LOCK_SHARE = 20          # % of the time waiting for locks that names the lock as a collapse's cause
 IDLE = 20                # vCPU threads of a kernel-task workload blocked longer than this: its CPUs idled
 UNEVEN = 0.8             # ceiling workers slower than this share of the fastest: the host's vCPUs differ
 
@@ -200,8 +201,18 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
             text += f' ({value / second:.2f} times the next, {name}, at {second:.2f}×)' if second else ''
         text += '.' + _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
         text += _amdahl_sentences(d, sp, held, series, w, n) + (' ' + trap if trap else '')
-        out.append(text)
+        out.append(text + _unranked(d, sp, w, n, [s for _, s in ranked]))
     return first + out + _contention_sentences(d, host_cpus)
+
+
+def _unranked(d: Data, sp: Speedups, workload: str, n: int, ranked: List[str]) -> str:
+    """What a ranking rests on: the strategies that ran the workload but have no n-CPU pair the host
+    left alone (not ranked), and those ranked on a single pair."""
+    missing = [s for s in d.series if (s, workload) in d.cells and s not in ranked]
+    single = [s for s in ranked if sp[(s, workload)][n][3] == 1]
+    return ((f' Not ranked: {", ".join(missing)}, with no {n}-CPU pair of runs the host left alone.'
+             if missing else '') +
+            (f' From a single pair of runs, so read with care: {", ".join(single)}.' if single else ''))
 
 
 def _kernel_flags(d: Data, meta: dict) -> List[str]:
@@ -246,14 +257,14 @@ def _host_flags(d: Data) -> Tuple[bool, List[str]]:
     return busy_host, out
 
 
-def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Optional[int]) -> str:
+def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, host_cpus: Optional[int]) -> str:
     """The likeliest cause of a speedup below COLLAPSE at n CPUs, from what the data show."""
-    runs = d.cells.get((series, workload), {}).get(n, [])
-    waits = [r['lock_wait_pct'] for r in runs if r['lock_wait_pct'] is not None and not bx.is_busy(r)]
+    # Judged from the runs the speedup counts: runs flagged host_busy are left out of it, so a busy host
+    # is no cause of what the others show (it is said once, among the host's flags).
+    runs = [r for r in d.cells.get((series, workload), {}).get(n, []) if not bx.is_busy(r)]
+    waits = [r['lock_wait_pct'] for r in runs if r['lock_wait_pct'] is not None]
     if isinstance(host_cpus, int) and n > host_cpus:
         return f'more vCPUs ({n}) than host cores ({host_cpus}): a lock holder\'s vCPU is descheduled'
-    if any(bx.is_busy(r) for r in runs):
-        return 'the host was busy during some of these runs'
     if waits and median(waits) > 50:
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
     if d.qemu_bound(workload, n):
@@ -268,7 +279,14 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, host_cpus: Opti
         return (f'the CPUs sat idle: their vCPU threads were blocked {blocked:.0f} % of the time, which for '
                 'a workload that does not trap from EL0 is the guest CPU asleep in wfi, waiting to be woken '
                 '(lock wait ' + (f'{median(waits):.0f} %' if waits else 'not measured') + ')')
-    return ('none the data show (host quiet, lock wait ' +
+    if waits and median(waits) > LOCK_SHARE:
+        # n workers busy (1 - wait) of the time at speedup value: each op's time outside the waits grew by
+        # n (1 - wait) / value over the 1-CPU run's (which waits for nothing).
+        slower = n * (1 - median(waits) / 100) / value if value else 0
+        return (f'the lock: the workers waited for locks {median(waits):.0f} % of their time, short of a convoy, '
+                f'and outside the waits each op took {slower:.1f}× its 1-CPU time (the lock and the data it '
+                'guards moving between CPUs)')
+    return ('none the data show (lock wait ' +
             (f'{median(waits):.0f} %' if waits else 'not measured') + '): the workload itself')
 
 
@@ -283,7 +301,7 @@ def _speedup_flags(d: Data, sp: Speedups, host_cpus: Optional[int]) -> List[str]
                            '1 CPU), not a result.')
             elif n > 1 and value < COLLAPSE:
                 out.append(f'{s} {w}: collapses to {value:.2f}× at {n} CPUs; likely cause: '
-                           f'{_collapse_cause(d, s, w, n, host_cpus)}.')
+                           f'{_collapse_cause(d, s, w, n, value, host_cpus)}.')
     return out
 
 
