@@ -108,7 +108,8 @@ class BenchReportTests(unittest.TestCase):
         report(run)
         md = read(run, 'report.md')
         want = ('In this run the host did the ceiling\'s computation at 200–700 million loop iterations per second '
-                'at 1 CPU (the slowest of those runs 3.5× slower than the fastest)')
+                'at 1 CPU (the slowest of those runs 3.5× slower than the fastest; 3 runs, and 1 more flagged '
+                'host_busy, not counted)')
         expect(want in md, f'{want!r} not in the caveats: {md[md.index("## Caveats"):md.index("## Reading")]}')
 
     def test_reading_stops_at_the_host_cores(self):
@@ -262,6 +263,8 @@ class BenchReportTests(unittest.TestCase):
                rows('subsys', {1: 1000, 2: 1500}, '5.00', reps=(0,)) +
                rows('fine', {1: 1000, 2: 1900}, '1.00', busy=((2, 0), (2, 1), (2, 2))))
         stats = [lockstat_row('fine', 'getpid', 1, rep, 'page_arena', 1000, 0, 100_000_000) for rep in (0, 1, 2)]
+        res += [dict(r, workload='ceiling', lock_wait_pct='0.00') for r in
+                rows('bkl', {1: 1000, 2: 2300}, '0.00') + rows('subsys', {1: 1000, 2: 1900}, '0.00')]
         run = make_run('rests-on', res, stats, meta=dict(META, host_cpus=2))
         report(run)
         md = read(run, 'report.md')
@@ -276,6 +279,18 @@ class BenchReportTests(unittest.TestCase):
                'From a single pair of runs, so read with care: subsys.' in reading[0], f'getpid reading: {reading}')
         expect('fine: Amdahl for getpid from its most-held lock class (page_arena), whether or not the CPUs '
                'shared it' in md, 'an Amdahl note claims sharing nobody measured')
+        gp = read(run, 'plots', 'summary.gp')
+        expect("'bkl (its ceiling 2.30x, above 2x: inflated)'" in gp and "'subsys (its ceiling 1.90x)'" in gp,
+               f'the summary\'s key does not give each strategy its own ceiling: {gp[-900:]}')
+        expect('no bars for fine: no 2-CPU pair of runs the host left alone' in md,
+               'the summary figure leaves out a strategy without saying so')
+        flagged = make_run('all-flagged', rows('bkl', {1: 1000, 2: 900}, '1.00', busy=((2, 0), (2, 1), (2, 2))), [],
+                           meta=dict(META, host_cpus=2))
+        report(flagged)
+        expect('no summary figure: no pair of runs above 1 CPU that the host left alone' in read(flagged, 'report.md'),
+               'a missing summary figure is not explained')
+        expect_eq(speedups(read(flagged, 'report.md'), 'getpid', 'bkl')[:2], ['1.00', '–'],
+                  'a CPU count whose every pair was flagged is not a column of dashes:')
 
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):

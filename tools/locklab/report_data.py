@@ -120,18 +120,22 @@ class Data:
         self.busy = [r for r in runs if bx.is_busy(r)]
         self.apo = self._acquisitions_per_op(runs, stats)
 
-    def host_speed(self) -> Optional[Tuple[float, float]]:
-        """The slowest and fastest the host ran the ceiling's loop at 1 CPU, in millions of iterations per
-        second (ops/s x the boot's calibrated iterations per µs): comparable across boots, whose
-        calibrations differ. None without two such runs not flagged host_busy."""
-        speeds = []
+    def host_speed(self) -> Optional[Tuple[float, float, int, int]]:
+        """(slowest, fastest, runs, flagged): how fast the host ran the ceiling's loop at 1 CPU, in millions
+        of iterations per second (ops/s x the boot's iterations per µs: comparable across boots, whose
+        calibrations may differ), over the 1-CPU ceiling runs not flagged host_busy, and how many such runs
+        there were and were flagged. None without two runs not flagged."""
+        speeds, flagged = [], 0
         for r in self.runs:
             try:
-                if r['workload'] == CEILING and int(r['cpus']) == 1 and not bx.is_busy(r):
-                    speeds.append(float(r['ops_per_sec']) * float(r['spin_iters_per_ms']) / 1e9)
+                if r['workload'] == CEILING and int(r['cpus']) == 1:
+                    if bx.is_busy(r):
+                        flagged += 1
+                    else:
+                        speeds.append(float(r['ops_per_sec']) * float(r['spin_iters_per_ms']) / 1e9)
             except (KeyError, TypeError, ValueError):
                 continue
-        return (min(speeds), max(speeds)) if len(speeds) >= 2 else None
+        return (min(speeds), max(speeds), len(speeds), flagged) if len(speeds) >= 2 else None
 
     @staticmethod
     def _acquisitions_per_op(runs: List[Row], stats: List[Row]) -> Dict[tuple, Dict[int, List[float]]]:

@@ -38,9 +38,11 @@ def _noise_caveat(d: Data) -> str:
     speed = d.host_speed()
     if not speed:
         return CAVEAT_NOISE
-    lo, hi = speed
+    lo, hi, runs, flagged = speed
     return (CAVEAT_NOISE + f' In this run the host did the ceiling\'s computation at {lo:.0f}–{hi:.0f} million loop '
-            f'iterations per second at 1 CPU (the slowest of those runs {hi / lo:.1f}× slower than the fastest): '
+            f'iterations per second at 1 CPU (the slowest of those runs {hi / lo:.1f}× slower than the fastest; '
+            f'{runs} runs' + (f', and {flagged} more flagged host_busy, not counted' if flagged else '') +
+            '): '
             'throughputs from different runs compare only within that, while each speedup pairs runs taken '
             'a few hundred ms apart.')
 CSS = ('body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}'
@@ -208,14 +210,15 @@ def _series_heading(d: Data) -> str:
 
 
 def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
-    cpus = sorted({c for cells in sp.values() for c in cells})
+    # Every CPU count that ran, so one whose every pair was flagged host_busy shows as dashes, not missing.
+    cpus = sorted({c for cells in sp.values() for c in cells} | {int(r['cpus']) for r in d.runs})
     rows = []
     for w in d.workloads:
         for s in d.series:
             if (s, w) not in d.cells:
                 continue
             fraction = held.get((s, w), (None,))[0]
-            rows.append([w, s] + [_speedup_cell(sp[(s, w)], c) for c in cpus] +
+            rows.append([w, s] + [_speedup_cell(sp.get((s, w), {}), c) for c in cpus] +
                         [fnum(fraction, 3), fnum(1 / fraction) if fraction else '–'])
     return [('h', 2, 'Speedup over 1 CPU (median over pairs of adjacent runs: each N-CPU run over the '
                      '1-CPU run just before it in the same boot)'),
