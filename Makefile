@@ -314,6 +314,15 @@ BOARD ?= qemu
 SERIAL ?=
 BAUD ?= 115200
 ifneq ($(filter bench bench-locks trace,$(goals)),)
+  # make bench takes lists: STRATEGY= and WORKLOAD= (trace's, bench-wait's) would be ignored in silence.
+  ifneq ($(filter bench,$(goals)),)
+    ifneq ($(filter command line,$(origin STRATEGY)),)
+      $(error make bench takes STRATEGIES= (a list: STRATEGIES=$(STRATEGY)); STRATEGY= is for make trace, bench-locks and bench-wait)
+    endif
+    ifneq ($(filter command line,$(origin WORKLOAD)),)
+      $(error make bench takes WORKLOADS= (a list: WORKLOADS=$(WORKLOAD)); WORKLOAD= is for make trace)
+    endif
+  endif
   ifeq ($(filter qemu rpi5,$(BOARD)),)
     $(error BOARD=$(BOARD): qemu (the default) or rpi5 (with SERIAL=/dev/tty... and the loader on the card))
   endif
@@ -328,7 +337,7 @@ ifneq ($(filter bench bench-locks trace,$(goals)),)
 endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
-	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label $(or $(LABEL),$(bench-label)) \
+	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args)
 

@@ -16,7 +16,8 @@ leaves out the named-only ones, and a kernel whose table cannot be read is
 named while the others run; scripts/bench-ratio measures the share of time
 inside the kernel and the speedups it sweeps (make bench-ratio passes its options);
 one calibration boot times the loop and every boot runs with that speed, unless
-a speed is given.
+a speed is given; a boot whose kernel refused a boot option, or that printed
+fewer runs than planned, fails the run; Ctrl-C says where the logs are.
 Prints KTAP v1.
 """
 import argparse
@@ -360,6 +361,42 @@ def given_loop_speed_is_used(work, images):
     return problems
 
 
+def a_boot_that_did_less_fails(work, images):
+    """A boot that ends well but did less than planned is a failure, not a smaller run: the kernel refused
+    a boot option (it keeps its default) or printed fewer runs than the plan."""
+    problems = []
+    results = os.path.join(work, 'refused')
+    cmd = [sys.executable, RUN, '--results', results, '--strategies', 'fine', '--cpus', '1', '--repeat', '1',
+           '--boots', '1', '--duration-ms', '20', '--workloads', 'ceiling', '--label', 'refused', '--no-hold-pass',
+           '--bootargs', 'think=999999999', '--image', f'fine={images["fine"]}']
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode == 0 or "fine: boot 1: the kernel refused a boot option: think='999999999' is outside" \
+            not in p.stdout:
+        problems.append(f'a refused boot option passed: rc {p.returncode}: ' + p.stdout.strip()[-300:])
+    # Ctrl-C in the middle of a boot (SIGINT to the whole process group, as a terminal sends it): one line
+    # saying where the logs are and how to make a report of them, no traceback, exit 130.
+    import signal
+    import time
+    cmd = [sys.executable, RUN, '--results', os.path.join(work, 'interrupted'), '--strategies', 'fine', '--cpus', '1',
+           '--repeat', '1', '--boots', '1', '--duration-ms', '8000', '--workloads', 'ceiling', '--label', 'stopped',
+           '--no-hold-pass', '--image', f'fine={images["fine"]}']
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    time.sleep(4)
+    os.killpg(p.pid, signal.SIGINT)
+    out = p.communicate(timeout=60)[0]
+    if p.returncode != 130 or 'STOPPED  interrupted: the serial logs of the boots so far are in' not in out or \
+            'make plots RUN=' not in out or 'Traceback' in out:
+        problems.append(f'Ctrl-C: rc {p.returncode}: {out.strip()[-400:]}')
+    from locklab import bench_boot
+    log = os.path.join(work, 'short.log')
+    with open(log, 'w') as f:
+        f.write('bench-meta: format=1\nbench: workload=ceiling cpus=1 repeat=0 ops=5\nbench-end: runs=1 failed=0\n')
+    got = bench_boot.short_boot(1, log, 2)
+    if not got or not got.startswith('boot 1 ran 1 of the 2 runs planned'):
+        problems.append(f'a boot with fewer runs than planned: {got!r}')
+    return problems
+
+
 def replot_from_a_log_says_what_is_unknown(work, images):
     """make plots RUN=<serial log>: a new folder whose meta.json and report say how QEMU ran is unknown,
     and results/latest points at it."""
@@ -477,6 +514,9 @@ class BenchRunTests(ktap_unittest.TestCase):
 
     def test_given_loop_speed_is_used(self):
         expect_no_problems(given_loop_speed_is_used(self.work, self.images))
+
+    def test_a_boot_that_did_less_fails(self):
+        expect_no_problems(a_boot_that_did_less_fails(self.work, self.images))
 
     def test_replot_from_a_log_says_what_is_unknown(self):
         expect_no_problems(replot_from_a_log_says_what_is_unknown(self.work, self.images))

@@ -229,11 +229,28 @@ class MakeTests(ktap_unittest.TestCase):
                            (('CPUS=12', 'GIC=2', 'BENCH_CONFIG=/dev/null', 'STRATEGIES=fine'),
                             'bench-run: CPUS=12: the fine kernel is built for at most 8 CPUs'),
                            (('CPUS=0', 'REPEAT=0', 'LABEL=a/b'),
-                            'bench-run: CPUS=0 (at least 1); REPEAT=0 (at least 1); LABEL=a/b (letters, digits')):
+                            'bench-run: CPUS=0 (at least 1); REPEAT=0 (at least 1); LABEL=a/b (letters, digits'),
+                           # By the make variable, not bench-run's option, and no usage block.
+                           (('REPEAT=1.5',), 'bench-run: REPEAT=1.5: not a whole number (--repeat)'),
+                           (('GIC=4',), 'bench-run: GIC=4: one of 2, 3 (--gic)'),
+                           (('LABEL=my run',), 'bench-run: LABEL=my run (letters, digits'),
+                           (('STRATEGIES=bkl,bkl',), 'bench-run: STRATEGIES=bkl,bkl names bkl more than once'),
+                           (('WORKLOADS=all,mm',), 'bench-run: WORKLOADS=all,mm: all already means every workload'),
+                           # Beyond the kernel's range it would keep its default and run less than planned.
+                           (('REPEAT=101',), 'bench-run: REPEAT=101: the kernel takes 1 to 100'),
+                           (('BENCH_BOOTARGS=duration_ms=50 think=100',),
+                            'bench-run: BENCH_BOOTARGS gives duration_ms=50, which make bench sets itself: use '
+                            'DURATION_MS'),
+                           (('BENCH_CONFIG=/nonexistent',), 'bench-run: BENCH_CONFIG=/nonexistent: no such file')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
                    f'stderr {err!r}')
+        # make bench takes lists: trace's and bench-wait's single STRATEGY= and WORKLOAD= are refused, not ignored.
+        for arg, want in (('STRATEGY=bkl', 'make bench takes STRATEGIES= (a list: STRATEGIES=bkl)'),
+                          ('WORKLOAD=mm', 'make bench takes WORKLOADS= (a list: WORKLOADS=mm)')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', arg)
+            expect(rc != 0 and want in err, f'make bench {arg}: rc {rc}, stderr {err!r}')
 
     def test_make_check_only_matching_nothing_stops_before_building(self):
         t0 = time.monotonic()

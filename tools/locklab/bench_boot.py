@@ -84,6 +84,25 @@ def configure(name: str, args: argparse.Namespace, obj: str,
     return r, resolved
 
 
+def not_kept(fragment: str, config: str) -> List[str]:
+    """The CONFIG_ lines of a fragment (BENCH_CONFIG) that the resolved .config does not have as asked,
+    each with what it has instead: kconfig drops such lines without a word under -s."""
+    try:
+        have = read_text(config)
+    except OSError:
+        return []
+    out = []
+    for line in read_text(fragment).splitlines():
+        m = re.match(r'(CONFIG_\w+)=(.*)$', line.strip()) or re.match(r'# (CONFIG_\w+) is not set$', line.strip())
+        if not m:
+            continue
+        want = m.group(2) if m.lastindex == 2 and m.group(2) != 'n' else None
+        got = config_value(have, m.group(1))
+        if want != got:
+            out.append(f'{line.strip()} (the kernel has ' + (f'{m.group(1)}={got}' if got else 'it unset') + ')')
+    return out
+
+
 def warn_if_relabelled(name: str, args: argparse.Namespace, obj: str) -> None:
     real = resolved_strategy(obj)
     want = args.kernels.get(name, (name, ''))[0]
@@ -102,6 +121,11 @@ def build(name: str, args: argparse.Namespace, progress: Progress,
     progress.line(f'  BUILD    {name}', final=True)
     t0 = time.time()
     r, resolved = configure(name, args, obj, env)
+    dropped = not_kept(args.config, os.path.join(obj, '.config')) if r.returncode == 0 and args.config else []
+    if dropped:
+        progress.line(f'  FAILED   {name}: BENCH_CONFIG asks for what the kernel did not take', final=True)
+        return None, resolved, ('BENCH_CONFIG lines the configuration did not keep (unknown, out of range, or '
+                                'their dependencies off): ' + '; '.join(dropped[:4]))
     if r.returncode == 0:
         r = subprocess.run(['make', '-s', '-C', ROOT, f'O={obj}', 'all'], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
@@ -233,6 +257,22 @@ def boot(strategy: str, image: str, args: argparse.Namespace, out: str, progress
     proc.stdout.close()
     if proc.returncode != 0:
         return boot_failure(n, log, output, cmd, proc.returncode)
+    return short_boot(n, log, total)
+
+
+def short_boot(n: int, log: str, planned: int) -> Optional[str]:
+    """A boot that ended well but did not do what was planned: the kernel refused a boot option (it
+    then keeps its default: fewer repeats, other CPU counts, another duration), or printed fewer runs."""
+    what = 'hold-time pass' if n == HOLD else f'boot {n}'
+    text = read_text(log, errors='replace').replace('\r', '') if os.path.exists(log) else ''
+    # The kernel echoes its command line as bootargs: "..." and says each problem on a bootargs: line.
+    refused = [l.split('bootargs: ', 1)[1] for l in text.splitlines() if 'bootargs: ' in l and
+               not l.split('bootargs: ', 1)[1].startswith(('"',) + tuple('0123456789'))]
+    if refused:
+        return f'{what}: the kernel refused a boot option: ' + '; '.join(refused[:3])
+    ran = len(re.findall(r'^bench: workload=', text, re.M))
+    if ran < planned:
+        return f'{what} ran {ran} of the {planned} runs planned (see {os.path.relpath(log)})'
     return None
 
 

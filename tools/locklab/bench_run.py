@@ -47,7 +47,7 @@ from . import bench_calibrate as bc
 from . import lock_strategies as ls
 from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build, config_value, kernel_config,
                          resolved_strategy)
-from .textfile import write_json, write_text
+from .textfile import read_text, write_json, write_text
 
 
 def fail(message: str) -> NoReturn:
@@ -71,9 +71,35 @@ def add_serial_options(p: argparse.ArgumentParser) -> None:
                         'loader must refuse and scripts/serial-load send again')
 
 
+# The make variable behind each option make bench passes: an error names what the user typed.
+MAKE_NAMES = {'--repeat': 'REPEAT', '--boots': 'BOOTS', '--duration-ms': 'DURATION_MS', '--gic': 'GIC',
+              '--accel': 'ACCEL', '--cpus': 'CPUS', '--label': 'LABEL', '--workloads': 'WORKLOADS',
+              '--strategies': 'STRATEGIES', '--config': 'BENCH_CONFIG', '--bootargs': 'BENCH_BOOTARGS',
+              '--baud': 'BAUD', '--serial': 'SERIAL', '--jobs': '-j'}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's errors in one line, by the make variable (REPEAT=abc), not a usage block and --repeat."""
+
+    def error(self, message: str) -> NoReturn:
+        m = re.match(r"argument (\S+?)(?:/\S+)?: invalid (int|float) value: '(.*)'$", message)
+        c = re.match(r"argument (\S+?)(?:/\S+)?: invalid choice: '?([^' ]*)'? \(choose from (.*)\)$", message)
+        u = re.match(r'unrecognized arguments: (.*)$', message)
+        if m:
+            message = (f'{MAKE_NAMES.get(m.group(1), m.group(1))}={m.group(3)}: not a '
+                       f'{"whole " * (m.group(2) == "int")}number ({m.group(1)})')
+        elif c:
+            message = (f'{MAKE_NAMES.get(c.group(1), c.group(1))}={c.group(2)}: one of {c.group(3)} '
+                       f'({c.group(1)})').replace("'", '')
+        elif u:
+            message = (f'unexpected words {u.group(1)!r}: a make variable\'s value with spaces? Give it without '
+                       'them (LABEL=my-run), or quote it')
+        fail(message)
+
+
 def option_parser() -> argparse.ArgumentParser:
     """bench-run's options (make bench passes them; usage in the docstring above)."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = OneLineParser(description=__doc__.splitlines()[0])
     p.add_argument('--strategies', default=','.join(STRATEGIES))
     p.add_argument('--variants', default='',
                    help='instead of strategies: builds named <strategy>-<alg>-<atomics>-<spin_wait>'
@@ -149,6 +175,8 @@ def variant_kernels(args: argparse.Namespace) -> Dict[str, Tuple[str, str]]:
 
 def check_request(args: argparse.Namespace) -> None:
     """Unknown strategies or workload names, counts out of range, a bad label, --image or current."""
+    if '' in args.strategies.split(','):
+        fail(f'STRATEGIES={args.strategies} has an empty name: names separated by single commas')
     bad = [s for s in args.strategies.split(',') if s not in STRATEGIES + ['current'] and s not in args.kernels]
     badw = [w for w in args.workloads.split(',') if not re.fullmatch(r'[a-z0-9-]+', w)]
     if bad:
@@ -163,11 +191,58 @@ def check_request(args: argparse.Namespace) -> None:
     if wrong:
         fail('; '.join(wrong))
     strategies = args.strategies.split(',')
+    for name, items in (('STRATEGIES', strategies), ('WORKLOADS', args.workloads.split(','))):
+        twice = sorted({x for x in items if items.count(x) > 1})
+        if twice:
+            fail(f'{name}={",".join(items)} names {", ".join(twice)} more than once')
+    if 'all' in args.workloads.split(',') and args.workloads != 'all':
+        fail(f'WORKLOADS={args.workloads}: all already means every workload; give all alone, or names')
+    check_bootargs(args)
+    check_kernel_limits(args)
+    if args.config and (not os.path.exists(args.config) or os.path.isdir(args.config)):
+        fail(f'BENCH_CONFIG={args.config}: no such file (a file of CONFIG_ lines)')
     if len(args.images) != len(args.image) or any(s not in strategies for s in args.images):
         fail('--image takes STRATEGY=PATH for one of the strategies run')
     if 'current' in strategies and not (args.current_config and os.path.isfile(args.current_config)):
         fail(f'STRATEGIES=current benchmarks $(O)/.config, and there is none ({args.current_config or "no path given"}): '
              'make menuconfig (or make <name>_defconfig) first')
+
+
+# Boot options make bench sets itself, and the variable that sets each: one in BENCH_BOOTARGS would
+# silently change the run (the kernel takes the last of a repeated option) while the plan and report say
+# otherwise.
+DRIVER_OPTIONS = {'cpus': 'CPUS', 'duration_ms': 'DURATION_MS', 'repeat': 'REPEAT', 'bench': 'WORKLOADS',
+                  'ktest': 'nothing (make bench boots with ktest=none)'}
+
+
+def check_bootargs(args: argparse.Namespace) -> None:
+    """BENCH_BOOTARGS: no option that make bench sets itself, and no bare help (it runs nothing)."""
+    for token in args.bootargs.split():
+        key = token.split('=', 1)[0]
+        if key in DRIVER_OPTIONS:
+            fail(f'BENCH_BOOTARGS gives {token}, which make bench sets itself: use {DRIVER_OPTIONS[key]}')
+        if token == 'help':
+            fail('BENCH_BOOTARGS=help: make qemu BOOTARGS=help lists the boot options (a benchmark boot takes '
+                 'options, not help)')
+
+
+def kernel_limit(option: str) -> Optional[Tuple[int, int]]:
+    """The range the kernel's harness accepts for a boot option (its BOOTPARAM_UINT in bench/harness.c)."""
+    try:
+        text = read_text(os.path.join(ROOT, 'bench', 'harness.c'))
+    except OSError:
+        return None
+    m = re.search(r'BOOTPARAM_UINT\(\s*\w+,\s*"' + re.escape(option) + r'",\s*(\d+),\s*(\d+)', text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def check_kernel_limits(args: argparse.Namespace) -> None:
+    """REPEAT and DURATION_MS within what the kernel takes: beyond it, it would keep its default and
+    the run would do less than planned."""
+    for name, option, value in (('REPEAT', 'repeat', args.repeat), ('DURATION_MS', 'duration_ms', args.duration_ms)):
+        limit = kernel_limit(option)
+        if limit and not limit[0] <= value <= limit[1]:
+            fail(f'{name}={value}: the kernel takes {limit[0]} to {limit[1]} (its {option}= boot option)')
 
 
 def check_cpus(args: argparse.Namespace) -> None:
@@ -427,7 +502,10 @@ def boot_all(args: argparse.Namespace, images: Dict[str, str], out: str, progres
     state.update({key: (0, len(args.workload_list), None) for key in holds})
 
     def boot_one(s: str, number: int) -> None:
-        err = boot(s, images[s], args, out, progress, state, number)
+        try:
+            err = boot(s, images[s], args, out, progress, state, number)
+        except Exception as exc:  # a thread's exception would only be printed: make it the boot's failure
+            err = f'{"hold-time pass" if number == HOLD else f"boot {number}"}: bench-run error {exc!r}'
         with lock:
             if err:
                 meta['strategies'][s]['status'] = err
@@ -504,20 +582,34 @@ def main(argv: List[str]) -> int:
     progress = Progress()
     meta = start_meta(args)
     lock = threading.Lock()
-    images = build_all(args, out, progress, meta, lock)
+    try:
+        images = build_all(args, out, progress, meta, lock)
+    except KeyboardInterrupt:
+        shutil.rmtree(out, ignore_errors=True)  # nothing ran: no run folder (results/latest stays)
+        progress.line('  STOPPED  interrupted while building: nothing ran', final=True)
+        return 130
     err = resolve_workloads(args, images, meta)
     if err:
         shutil.rmtree(out, ignore_errors=True)  # nothing ran: no run folder (results/latest stays)
         print(f'bench-run: {err}', file=sys.stderr)
         return 2
+    if not images:  # every build failed: nothing to boot; finish() names each failure
+        collect(args, out, [], [], meta, started)
+        return finish(args, out, progress, meta)
     runs = len(args.strategy_list) * args.boots * len(args.workload_list) * len(args.cpu_list) * args.repeat
     progress.line(f'  RUN      {os.path.relpath(out)}: {",".join(args.strategy_list)} x '
                   f'{",".join(args.workload_list)} x CPUs {",".join(map(str, args.cpu_list))} x {args.repeat} repeats '
                   f'x {args.boots} boots = {runs} runs' +
                   (f', then {len(args.strategy_list) * len(args.workload_list)} runs at 1 CPU timing lock holds (hold pass)'
                    if args.hold_pass else ''), final=True)
-    calibrate_sweep(args, images, out, progress, meta)
-    order, holds = boot_all(args, images, out, progress, meta, lock)
+    try:
+        calibrate_sweep(args, images, out, progress, meta)
+        order, holds = boot_all(args, images, out, progress, meta, lock)
+    except KeyboardInterrupt:  # Ctrl-C reached QEMU too: its boots are over
+        progress.line(f'  STOPPED  interrupted: the serial logs of the boots so far are in {os.path.relpath(out)}; '
+                      f'make plots RUN={os.path.relpath(out)} makes the CSVs, plots and report from them '
+                      '(results/latest is unchanged)', final=True)
+        return 130
     collect(args, out, order, holds, meta, started)
     return finish(args, out, progress, meta)
 
