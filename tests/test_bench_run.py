@@ -24,6 +24,7 @@ import argparse
 import csv
 import html.parser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -399,7 +400,7 @@ def a_boot_that_did_less_fails(work, images):
 
 def replot_from_a_log_says_what_is_unknown(work, images):
     """make plots RUN=<serial log>: a new folder whose meta.json and report say how QEMU ran is unknown,
-    and results/latest points at it."""
+    and results/latest points at it; a garbled or cut-off log's problems open the report, exit 1."""
     import json
     problems, results = [], os.path.join(work, 'replot')
     os.makedirs(results)
@@ -417,6 +418,21 @@ def replot_from_a_log_says_what_is_unknown(work, images):
         md = f.read()
     if 'how QEMU ran it' not in md[:md.index('## Run')]:
         problems.append('the report does not open with what the log cannot say')
+    if p.returncode != 0:
+        problems.append(f'a clean log replotted with exit {p.returncode}')
+    # A log with a garbled record and one cut short: the report opens with what they lost, and the exit is 1.
+    with open(log, errors='replace') as f:
+        lines = f.read().splitlines(True)
+    bad = os.path.join(work, 'garbled.log')
+    with open(bad, 'w') as f:
+        first = next(i for i, l in enumerate(lines) if l.startswith('bench: workload='))
+        f.writelines(lines[:first] + [re.sub(r' ops=\d+', ' ops=abc', lines[first])] + lines[first + 1:-40])
+    p = subprocess.run([sys.executable, RUN, '--replot', bad, '--results', results], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    with open(os.path.join(os.path.realpath(os.path.join(results, 'latest')), 'report.md')) as f:
+        head = f.read().split('## Run')[0]
+    if p.returncode != 1 or "ops='abc' is not a decimal integer" not in head or 'log truncated?' not in head:
+        problems.append(f'a garbled, cut-off log: exit {p.returncode}, report opens: {head[-600:]}')
     return problems
 
 

@@ -29,6 +29,7 @@ the loader after each. The same folder, CSVs, plots and report result.
 import argparse
 import datetime
 import glob
+import json
 import os
 import re
 import shutil
@@ -326,23 +327,48 @@ def git_rev() -> str:
     return r.stdout.strip() or 'unknown'
 
 
+def extract_logs(out: str, logs: List[str]) -> Tuple[int, List[str]]:
+    """scripts/bench-extract on serial logs into out, its summary shown; (its exit status, the problems
+    it found in them: skipped records, a log cut short), which the report must say too."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out] + logs,
+                       stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(r.stderr)
+    problems = [l.strip() for l in r.stderr.splitlines()
+                if r.returncode == 1 and not re.search(r': \d+ runs?, \d+ lockstat rows? kept$|^wrote ', l)]
+    return r.returncode, problems
+
+
+def say_log_problems(out: str, problems: List[str]) -> None:
+    """The logs' problems into meta.json's warnings, which the report's sanity checks open with."""
+    path = os.path.join(out, 'meta.json')
+    try:
+        with open(path) as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        meta = {'strategies': {}, 'failures': []}
+    meta['warnings'] = list(meta.get('warnings') or []) + [
+        'The serial logs had problems (scripts/bench-extract): ' + '; '.join(problems[:6]) +
+        ('; ...' if len(problems) > 6 else '') + '. What they lost is not in these numbers.']
+    write_json(path, meta)
+
+
 def replot(args: argparse.Namespace) -> int:
-    src = args.replot
+    src, problems = args.replot, []
     if os.path.isdir(src):
         out = src
         logs = sorted(os.path.join(out, f) for f in os.listdir(out)
                       if f.endswith('.log') and not f.endswith(('.build.log', 'extract.log', 'report.log')))
         if not os.path.exists(os.path.join(out, 'results.csv')) and logs:
             # A folder holding only serial logs (scripts/capture-serial): make its CSVs first.
-            r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out] + logs)
-            if r.returncode == 2:
+            rc, problems = extract_logs(out, logs)
+            if rc == 2:
                 return 2
     elif os.path.isfile(src):
         args.label = args.label or 'plots'
         out = new_run_dir(args)
         shutil.copy(src, os.path.join(out, os.path.basename(src)))
-        r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out, src])
-        if r.returncode == 2:
+        rc, problems = extract_logs(out, [src])
+        if rc == 2:
             return 2
         # A log alone says what ran (bench-meta), not how QEMU ran it: record what is known, say what is not.
         meta = {'label': args.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
@@ -355,11 +381,15 @@ def replot(args: argparse.Namespace) -> int:
     else:
         print(f'bench-run: {src}: no such run folder or serial log', file=sys.stderr)
         return 2
+    if problems:
+        say_log_problems(out, problems)
     r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-report'), out])
     if os.path.isfile(src) and has_runs(out):
         point_latest(os.path.dirname(os.path.abspath(out)), out)
     print(f'  PLOTS    {os.path.relpath(out)}')
-    return r.returncode
+    if problems:
+        print('  FAILED   problems in the serial log(s): the report\'s sanity checks say which')
+    return r.returncode or (1 if problems else 0)
 
 
 def build_only(args: argparse.Namespace) -> int:
