@@ -10,9 +10,11 @@ under FINE some do. A window in which the host let only one vCPU run shows
 nothing either way: that boot is repeated (at most 5 times) and said so.
 A bad trace= is refused in one line, and make trace passes bench-run what
 it says. The parser on made-up logs: edges of the window, noise,
-out-of-order events, a full buffer. Prints KTAP v1.
+out-of-order events, a full buffer; holds cut by the window's edges drawn to
+them, in the CSV and the caption. Prints KTAP v1.
 """
 import argparse
+import csv
 import os
 import shutil
 import subprocess
@@ -177,18 +179,20 @@ def parser_on_made_up_logs(a, work):
     tr, = bt.parse(LOG.splitlines())
     hs, bad = bt.holds(tr)
     got = sorted(((h.cpu, h.cls, h.depth, h.start, h.acq, h.rel, h.clipped) for h in hs), key=str)
-    want = sorted([(0, 'inode', 0, None, 0, 0, True), (0, 'inode', 0, 100, 200, 300, False),
+    want = sorted([(0, 'inode', 0, 0, 0, 0, True), (0, 'inode', 0, 100, 200, 300, False),
             (0, 'page', 1, 250, 260, 270, False), (1, 'file', 1, 900, None, None, True),
-            (1, 'file', 0, None, 150, 300, False), (1, 'inode', 0, 300, 320, 1000, True),
-            (2, 'page', 0, None, 500, 500, True)], key=str)
+            (1, 'file', 0, 0, 150, 300, True), (1, 'inode', 0, 300, 320, 1000, True),
+            (2, 'page', 0, 0, 270, 500, True)], key=str)
     if bad or got != want:
         problems.append(f'holds {got}, problems {bad}')
     # cpu1's file hold (150-300) overlaps cpu0's inode and page holds; cpu0's inode release at 300 and
     # cpu1's inode acquisition at 320 do not overlap, nor would they at the same tick. cpu2's page
-    # was acquired on a path that looked at the flag before the window opened: it is known to be
-    # held only at its release (500), not from the start, so cpu0's page hold (260-270) is no overlap.
+    # was acquired on a path that looked at the flag before the window opened, and under spin waits
+    # it was in that lock call from the window's start on; but cpu0 held that page until 270, so
+    # cpu2 waited until then and held it from 270 to 500: no overlap of one lock on two CPUs.
     pairs = sorted((x.cls, y.cls) for x, y in bt.overlaps(hs))
-    if pairs != [('file', 'inode'), ('file', 'page'), ('inode', 'page')] or bt.overlaps(hs, same_lock=True):
+    if pairs != [('file', 'inode'), ('file', 'page'), ('file', 'page'), ('inode', 'page'), ('page', 'inode')] or \
+            bt.overlaps(hs, same_lock=True):
         problems.append(f'overlaps {pairs}')
     broken = LOG.replace('t_ns=260 ev=acq', 't_ns=260 ev=rel').replace('t_ns=320 ev=acq', 't_ns=20 ev=acq')
     _, bad = bt.holds(bt.parse(broken.splitlines())[0])
@@ -225,6 +229,90 @@ def parser_on_made_up_logs(a, work):
     return problems, []
 
 
+# Run 20261207-003343-bench's BKL window: cpu1 held the BKL from before the window opened until
+# 1.6 ms, cpu0 waited for it from 22 us to the end; then cpu1 waited for it again (cpu0 got it, but
+# its acquisition was not recorded before the window closed).
+MID_HOLD = """trace-meta: workload=fs-private cpus=2 repeat=0 strategy=bkl lock_wait=spin window_ns=2000000 events_max=4096
+trace: cpu=0 t_ns=21856 ev=start class=bkl lock=0x4027fb40
+trace: cpu=1 t_ns=1606944 ev=rel class=bkl lock=0x4027fb40
+trace: cpu=1 t_ns=1621456 ev=start class=bkl lock=0x4027fb40
+trace-end: events=3 dropped=0 complete_ns=2000000
+"""
+# Opens during cpu1's hold (a lock taken inside it on the way) and closes during its next one.
+TURNS = """trace-meta: workload=fs-private cpus=2 repeat=0 strategy=subsys lock_wait=spin window_ns=2000000 events_max=4096
+trace: cpu=0 t_ns=20000 ev=start class=fs_lock lock=0x40
+trace: cpu=0 t_ns=600000 ev=acq class=fs_lock lock=0x40
+trace: cpu=0 t_ns=700000 ev=rel class=fs_lock lock=0x40
+trace: cpu=1 t_ns=100000 ev=start class=mm_lock lock=0x80
+trace: cpu=1 t_ns=100000 ev=acq class=mm_lock lock=0x80
+trace: cpu=1 t_ns=200000 ev=rel class=mm_lock lock=0x80
+trace: cpu=1 t_ns=600000 ev=rel class=fs_lock lock=0x40
+trace: cpu=1 t_ns=650000 ev=start class=fs_lock lock=0x40
+trace: cpu=1 t_ns=700000 ev=acq class=fs_lock lock=0x40
+trace-end: events=9 dropped=0 complete_ns=2000000
+"""
+
+
+def timeline_rows(work, name, log_text):
+    """The report's timeline for a run folder holding log_text as <name>-boot1.log: (caption, CSV rows)."""
+    run = os.path.join(work, 'edges-' + name)
+    shutil.rmtree(run, ignore_errors=True)
+    os.makedirs(os.path.join(run, 'plots', 'data'))
+    with open(os.path.join(run, name + '-boot1.log'), 'w') as f:
+        f.write(log_text)
+    notes = []
+    caption = bt.timelines(run, os.path.join(run, 'plots'), notes)['timeline-' + name]
+    with open(os.path.join(run, 'plots', 'data', f'timeline-{name}.csv')) as f:
+        return caption, list(csv.DictReader(f)), notes
+
+
+def window_edges_cut_holds(a, work):
+    """A hold in progress when the window opened is drawn from its start, one still going when it
+    closed until its end: not as nothing. The caption reads them as holds, and speaks only of the
+    panels its figure has."""
+    problems = []
+    caption, rows, notes = timeline_rows(work, 'bkl', MID_HOLD)
+    got = [(r['cpu'], r['start_ns'], r['acq_ns'], r['rel_ns'], r['wait_ns'], r['hold_ns'], r['clipped']) for r in rows]
+    want = [('0', '21856', '', '', '1978144', '0', '1'), ('1', '0', '0', '1606944', '0', '1606944', '1'),
+            ('1', '1621456', '', '', '378544', '0', '1')]
+    if sorted(got) != want or notes:
+        problems.append(f'a window opening during cpu1\'s hold: CSV rows {got}, notes {notes}')
+    for words in ('Only CPU 1 got a lock', 'while CPU 0 waited for one and never got it', 'one panel'):
+        if words not in caption:
+            problems.append(f'a window opening during cpu1\'s hold: the caption lacks {words!r}: {caption}')
+    if 'took none' in caption or 'lower panel' in caption:
+        problems.append(f'a window opening during cpu1\'s hold: the caption says CPU 0 took no lock, or speaks of '
+                        f'a panel it lacks: {caption}')
+    # Run 20261207-003343-bench's FINE window, in short: cpu0 alone at work, then waiting to the end.
+    caption, _, _ = timeline_rows(work, 'fine', MID_HOLD.replace('strategy=bkl', 'strategy=fine').replace(
+        'trace: cpu=0 t_ns=21856 ev=start', 'trace: cpu=0 t_ns=100 ev=start class=bkl lock=0x8\n'
+        'trace: cpu=0 t_ns=100 ev=acq class=bkl lock=0x8\ntrace: cpu=0 t_ns=200 ev=rel class=bkl lock=0x8\n'
+        'trace: cpu=0 t_ns=21856 ev=start').replace('trace: cpu=1 ', 'x'))
+    if 'then CPU 0 waited for a lock from 21.856 us until the window closed' not in caption or 'took none' in caption:
+        problems.append(f'a window in which only cpu0 got a lock, then waited for one to the end: {caption}')
+    caption, rows, notes = timeline_rows(work, 'subsys', TURNS)
+    got = sorted((r['cpu'], r['class'], r['depth'], r['start_ns'], r['acq_ns'], r['rel_ns'], r['hold_ns'],
+                  r['clipped']) for r in rows)
+    want = [('0', 'fs_lock', '0', '20000', '600000', '700000', '100000', '0'),
+            ('1', 'fs_lock', '0', '0', '0', '600000', '600000', '1'),            # from the window's start
+            ('1', 'fs_lock', '0', '650000', '700000', '2000000', '1300000', '1'),  # until its end
+            ('1', 'mm_lock', '1', '100000', '100000', '200000', '100000', '0')]  # inside the first fs_lock
+    if got != want or notes:
+        problems.append(f'a window opening and closing during cpu1\'s holds: CSV rows {got}, notes {notes}')
+    if 'they took turns' not in caption or 'Fewer than two' in caption or 'Only CPU' in caption:
+        problems.append(f'a window opening and closing during cpu1\'s holds: the caption reads {caption}')
+    # A busy window (more than a dozen holds, not inside another, on a CPU) has the enlarged lower
+    # panel, and says so.
+    busy = TURNS.replace('trace-end: events=9', ''.join(
+        f'trace: cpu=0 t_ns={t} ev=start class=mm_lock lock=0x80\ntrace: cpu=0 t_ns={t} ev=acq class=mm_lock '
+        f'lock=0x80\ntrace: cpu=0 t_ns={t + 1000} ev=rel class=mm_lock lock=0x80\n'
+        for t in range(710000, 1900000, 50000)) + 'trace-end: events=81')
+    caption, _, _ = timeline_rows(work, 'busy', busy)
+    if 'the lower one enlarges its shaded stretch' not in caption:
+        problems.append(f'a window with many holds: the caption does not speak of its lower panel: {caption}')
+    return problems, []
+
+
 class LockTraceTests(ktap_unittest.TestCase):
     """The boots need the bkl and fine images (--image); without them those cases are skipped."""
 
@@ -248,6 +336,9 @@ class LockTraceTests(ktap_unittest.TestCase):
 
     def test_parser_on_made_up_logs(self):
         self.check(parser_on_made_up_logs(self.args, self.work))
+
+    def test_window_edges_cut_holds(self):
+        self.check(window_edges_cut_holds(self.args, self.work))
 
     def test_bkl_cpus_take_turns(self):
         self.need_images()

@@ -7,7 +7,8 @@ that workload's run at its largest CPU count, a trace-meta: record, one
 trace: record per event of the strategy's locks (ev=start: a CPU began to
 take a lock, acq: it got it, rel: it let it go) and a trace-end: record
 (docs/output-format.md). This pairs each CPU's events per lock into
-holds, writes DIR/timeline-NAME.csv (one row per hold) and
+holds (a hold or wait the window's start or end cut off runs to that
+edge), writes DIR/timeline-NAME.csv (one row per hold) and
 DIR/timeline-NAME.gp, and runs gnuplot on it: timeline-NAME.png, .svg and
 .pdf, one row per CPU, a bar per hold coloured by lock class, the wait
 before it hatched, a lock taken inside another drawn thinner on top of it.
@@ -40,13 +41,15 @@ RECORD_RE = re.compile(r'(trace-meta|trace-end): (.*)$')
 JUNK = re.compile(r'^(?:\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f\ufffd])+')
 PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf',
            '#bcbd22', '#7f7f7f']
+LONG_HOLD_NS = 100000  # longer than any of the workloads' own holds: the host took the vCPU away
 TERM = "size 1000,{h} noenhanced font 'Sans,10'"
 PDF_TERM = "size 10in,{h}in noenhanced font 'Sans,10'"
 
 Event = namedtuple('Event', 'cpu t ev cls lock')
 # One hold of a lock by a CPU: wait from start to acq, hold from acq to rel, in ns from the window's
-# start. start is None when the CPU began to wait before the window opened (unknown), acq is 0 for a
-# lock held when it opened, rel is the window's end for one still held when it closed (clipped).
+# start. What the window cut off is drawn to its edge (clipped): a wait or hold in progress when it
+# opened from its start (or the earliest the trace allows, holds()), one still going when it closed
+# until its end. acq and rel are None for a wait the window closed on: the CPU never got the lock.
 Hold = namedtuple('Hold', 'cpu cls lock depth start acq rel clipped')
 
 
@@ -98,43 +101,88 @@ def parse(lines):
     return traces
 
 
+def open_at_start(tr, end):
+    """{cpu: {lock: rel_t}}: the locks each CPU already held when the window opened (its first event
+    of the lock is a release). The holds a CPU takes before such a release are taken inside it."""
+    out, seen = {}, set()
+    for e in tr.events:
+        if e.t > end or (e.cpu, e.lock) in seen:
+            continue
+        seen.add((e.cpu, e.lock))
+        if e.ev == 'rel':
+            out.setdefault(e.cpu, {})[e.lock] = e.t
+    return out
+
+
+def last_release_by_others(tr, end):
+    """{lock: [(t, cpu), ...]} in time order: the releases of each lock, to bound a hold whose
+    acquisition the window missed (no CPU can have had the lock while another did)."""
+    out = {}
+    for e in tr.events:
+        if e.ev == 'rel' and e.t <= end:
+            out.setdefault(e.lock, []).append((e.t, e.cpu))
+    for rels in out.values():
+        rels.sort()
+    return out
+
+
+def held_since(e, since, releases):
+    """When a hold released at e, whose acquisition the window missed, can first have begun: since,
+    or the last release of that lock by another CPU before e if later (mutual exclusion)."""
+    return max([since] + [t for t, cpu in releases.get(e.lock, ()) if t <= e.t and cpu != e.cpu])
+
+
 def holds(tr):
     """Pairs each CPU's events per lock into Holds; returns (holds, problems). A CPU's events must
     come in time order, and per lock as start, acq, rel, start, ...: only the window's edges may cut
-    a sequence (a lock held or waited for when it opened, or when it closed).
+    a sequence (a lock held or waited for when it opened, or when it closed). The window runs from
+    t_ns=0 to complete_ns(): a cut hold or wait is drawn to that edge, not as nothing.
 
     A release with nothing before it was acquired on a path that looked at the window's flag before
-    the window opened, but maybe long after: a CPU descheduled by the host, or spinning, since then.
-    So its hold is only known from the CPU's first event in the window on: a spinning CPU records
-    nothing until it has the lock (under the block and adaptive waits not even that: another task
-    may have run there meanwhile, so only the release itself is known)."""
+    the window opened, so the CPU was in that lock call, waiting or holding, from the window's start
+    on: under spin waits it records nothing meanwhile (its events before the release are of locks
+    taken inside this one), so it held the lock from the start, or from the last release of it by
+    another CPU (then it waited until there). Under the block and adaptive waits another task may
+    have run on the CPU meanwhile: the hold is known only from the CPU's previous event on. An
+    acquisition with nothing before it likewise waited from the CPU's previous event, or the start."""
     end = tr.complete_ns()
     out, problems, last_t = [], [], {}
-    first_t = {}
-    for e in tr.events:
-        if e.t <= end:
-            first_t.setdefault(e.cpu, e.t)
     spin = tr.meta.get('lock_wait', 'spin') == 'spin'
-    state = {}     # (cpu, lock) -> ('wait', start, depth) | ('hold', start, acq, depth)
+    outer = open_at_start(tr, end)
+    releases = last_release_by_others(tr, end)
+    state = {}     # (cpu, lock) -> ('wait', start, depth) | ('hold', start, acq, depth, clipped)
     held = {}      # cpu -> locks held now (for the nesting depth)
     seen = set()   # (cpu, lock) with an event already
+
+    def depth(e):
+        """Locks the CPU holds at e: those it took in the window and those held since it opened."""
+        return len(held.get(e.cpu, [])) + sum(1 for lock, t in outer.get(e.cpu, {}).items()
+                                              if lock != e.lock and t > e.t)
+
     for e in tr.events:
         if e.t > end:
             continue  # past what every CPU recorded: a CPU whose buffer filled could not say
         if e.t < last_t.get(e.cpu, 0):
             problems.append(f'cpu{e.cpu}: time goes back to {e.t} ns after {last_t[e.cpu]} ns')
+        before = last_t.get(e.cpu, 0)  # the CPU's previous event, or the window's start
         last_t[e.cpu] = e.t
         key, cur, first = (e.cpu, e.lock), state.get((e.cpu, e.lock)), (e.cpu, e.lock) not in seen
         seen.add(key)
         mine = held.setdefault(e.cpu, [])
         if e.ev == 'start' and cur is None:
-            state[key] = ('wait', e.t, len(mine))
+            state[key] = ('wait', e.t, depth(e))
         elif e.ev == 'acq' and (cur and cur[0] == 'wait' or cur is None and first):
-            state[key] = ('hold', cur[1] if cur else None, e.t, len(mine))
+            # No start: the window opened during the wait, which began at the CPU's previous event at the latest.
+            state[key] = ('hold', cur[1], e.t, cur[2], False) if cur else ('hold', before, e.t, depth(e), True)
             mine.append(e.lock)
         elif e.ev == 'rel' and (cur and cur[0] == 'hold' or cur is None and first):
-            start, acq, depth = cur[1:] if cur else (None, first_t[e.cpu] if spin else e.t, len(mine))
-            out.append(Hold(e.cpu, e.cls, e.lock, depth, start, acq, e.t, cur is None))
+            if cur:
+                start, acq, d, clipped = cur[1:]
+            else:  # held when the window opened (see above)
+                since = 0 if spin else before
+                acq = held_since(e, since, releases)
+                start, d, clipped = since if spin else acq, depth(e), True
+            out.append(Hold(e.cpu, e.cls, e.lock, d, start, acq, e.t, clipped))
             state.pop(key, None)
             if e.lock in mine:
                 mine.remove(e.lock)
@@ -144,7 +192,7 @@ def holds(tr):
             state.pop(key, None)
             if e.lock in mine:
                 mine.remove(e.lock)
-    for (cpu, lock), cur in state.items():  # still waiting or holding when the window closed
+    for (cpu, lock), cur in state.items():  # still waiting or holding when the window closed: until its end
         cls = next(e.cls for e in reversed(tr.events) if e.cpu == cpu and e.lock == lock)
         if cur[0] == 'hold':
             out.append(Hold(cpu, cls, lock, cur[3], cur[1], cur[2], end, True))
@@ -225,8 +273,8 @@ def write_plot(tr, hs, pdir, name, data_dir='.'):
     with open(os.path.join(pdir, csv_rel), 'w') as f:
         f.write('cpu,class,class_index,lock,depth,start_ns,acq_ns,rel_ns,wait_ns,hold_ns,clipped\n')
         for h in sorted(hs, key=lambda h: (h.depth, h.cpu, h.acq if h.acq is not None else h.start)):
-            acq = end if h.acq is None else h.acq
-            start = h.start if h.start is not None else acq
+            acq = end if h.acq is None else h.acq  # a wait the window closed on: until its end
+            start = h.start
             rel = acq if h.rel is None else h.rel
             f.write(f'{h.cpu},{h.cls},{classes.index(h.cls) if h.cls in classes else -1},{h.lock},{h.depth},'
                     f'{start},{"" if h.acq is None else h.acq},{"" if h.rel is None else h.rel},'
@@ -263,22 +311,63 @@ def write_plot(tr, hs, pdir, name, data_dir='.'):
                 f"set terminal pdfcairo {PDF_TERM.format(h=height / 100)}\nset output '{name}.pdf'\n{body}"
                 "unset output\n")
     return (f'Lock timeline, {tr.name()}: one row per CPU, one bar per hold of a lock (colour: its class; '
-            'hatched: waiting for it; thinner: taken inside another)')
+            'hatched: waiting for it; thinner: taken inside another)' + panels_caption(zoom, z0, z1))
+
+
+def panels_caption(zoom, z0, z1):
+    """What the figure's panels are: only a window with many holds gets the enlarged second one
+    (zoom_range()), so only its caption may speak of it."""
+    if not zoom:
+        return '; one panel, the whole window'
+    return (f'; the upper panel is the whole window, the lower one enlarges its shaded stretch '
+            f'({z0 / 1000:g} to {z1 / 1000:g} us), where single holds can be told apart')
+
+
+def cpu_list(cpus):
+    return ('CPU ' if len(cpus) == 1 else 'CPUs ') + ', '.join(map(str, sorted(cpus)))
+
+
+def few_holders(tr, hs, got):
+    """The reading when fewer than two CPUs got a lock. A CPU that waited the whole time for one the
+    other held (a hold in progress when the window opened counts) is one locking the other out, not
+    a CPU that took no lock: the two say different things about the host and the strategy."""
+    waiting = {h.cpu for h in hs} - got
+    if not got:
+        return (f'No CPU got a lock in this window: {cpu_list(waiting)} waited for one from when it asked '
+                'until the window closed (the holder took it before the window opened and kept it; under '
+                'QEMU the host may not have run the holder\'s vCPU).')
+    window = tr.complete_ns()
+    held = sum(h.rel - h.acq for h in hs if h.acq is not None and h.depth == 0)
+    since = ' (since before the window opened)' if any(h.acq == 0 and h.clipped for h in hs) else ''
+    text = (f'Only {cpu_list(got)} got a lock in this window, holding locks for '
+            f'{100.0 * held / window if window else 0:.0f} % of it{since}')
+    if waiting:
+        # Hundreds of us in one hold is not the workload's doing (its holds take a few us) but the host's.
+        host = (' (a hold that long under QEMU is usually the host descheduling the holder\'s vCPU)'
+                if held >= LONG_HOLD_NS else '')
+        return text + f', while {cpu_list(waiting)} waited for one and never got it: one CPU kept the others out{host}.'
+    # A wait the window closed on: someone held that lock all the while and never let it go.
+    stuck = [h for h in hs if h.acq is None]
+    if stuck:
+        return text + (f'; then {cpu_list({h.cpu for h in stuck})} waited for a lock from '
+                       f'{min(h.start for h in stuck) / 1000:g} us until the window closed, and no one released it '
+                       'in the window: its holder recorded nothing (under QEMU the host may not have run its vCPU).')
+    return text + ('; the other CPUs took none, so it shows nothing of how they share (under QEMU the host may '
+                   'not have run their vCPUs).')
 
 
 def reading(tr, hs):
     """What the timeline shows, in a sentence or two computed from the holds."""
-    done = [h for h in hs if h.acq is not None]
+    done = [h for h in hs if h.acq is not None]  # a hold cut by the window's start or end counts
     cpus = sorted({h.cpu for h in hs})
     pairs = overlaps(done)
     window = tr.complete_ns()
-    waited = sum((h.acq if h.acq is not None else window) - h.start for h in hs if h.start is not None)
+    waited = sum((h.acq if h.acq is not None else window) - h.start for h in hs)
     if not hs:
         text = ('No CPU took one of the strategy\'s locks in this window: the workload takes none of them '
                 'here (as getpid under FINE), so there is nothing to share.')
     elif len({h.cpu for h in done}) < 2:
-        text = ('Fewer than two CPUs got a lock in this window, so it shows nothing of how they share '
-                '(the others took none then; under QEMU the host may not have run their vCPUs).')
+        text = few_holders(tr, hs, {h.cpu for h in done})
     elif not pairs:
         text = 'No two CPUs ever held a lock at the same time: they took turns.'
     else:

@@ -8,8 +8,10 @@ from .report_data import Data, RunFolder, kernel_of, series_key
 from .report_readings import COLLAPSE, WORK_DIFF, Held, Speedups, reading, sanity
 
 TIMELINE_HOWTO = ('A few milliseconds of one run, as each CPU lived them: a row per CPU, a solid bar while it held '
-                  'one of the strategy\'s locks (colour: the lock class), hatched while it waited for one; the '
-                  'lower panel enlarges the shaded stretch. Where bars of different rows never overlap, as under '
+                  'one of the strategy\'s locks (colour: the lock class), hatched while it waited for one; a bar '
+                  'the window\'s start or end cut off runs to that edge. A window with many holds gets a second, '
+                  'lower panel enlarging a shaded stretch of it (each caption says which panels its figure has). '
+                  'Where bars of different rows never overlap, as under '
                   'the BKL, the CPUs took turns in the kernel; where they overlap, as under FINE, they ran in it at '
                   'once. A bar hundreds of µs long is usually the host descheduling that vCPU (scripts/bench-trace).')
 # The caveats, each said where it applies: (oversubscribed host, QEMU, trapping workloads under QEMU, always).
