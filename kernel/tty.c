@@ -25,7 +25,8 @@ static struct {
 	struct spinlock lock;
 	char line[TTY_LINE_MAX];   /* guarded by lock: the line being typed */
 	u32 line_len;		   /* guarded by lock */
-	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines, a ring */
+	bool too_long;		   /* guarded by lock: the line being typed outgrew line[] */
+	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines (or marks), a ring */
 	u32 head, count;	   /* guarded by lock */
 	u32 eofs;		   /* guarded by lock: Ctrl-Ds on an empty line not yet read */
 	u64 dropped;		   /* guarded by lock: bytes lost to a full line or ring */
@@ -39,18 +40,55 @@ static void echo(const char *s, size_t n)
 	console_write(s, n);
 }
 
-/* Moves the typed line (with its newline) to the ring; tty.lock held. */
+/*
+ * In the ring, in place of a line that outgrew line[]: its read returns
+ * -EOVERFLOW. No typed byte can be confused with it: only printable
+ * bytes, tab and newline are kept.
+ */
+#define TOO_LONG_MARK '\0'
+
+/* Appends n bytes to the ring if they all fit (a line goes whole or not at all); tty.lock held. */
+static void ready_put(const char *s, u32 n)
+{
+	if (tty.count + n > TTY_READY_MAX) {
+		tty.dropped += n;
+		return;
+	}
+	for (u32 i = 0; i < n; i++)
+		tty.ready[(tty.head + tty.count + i) % TTY_READY_MAX] = s[i];
+	tty.count += n;
+}
+
+/*
+ * Moves the typed line (with its newline) to the ring; tty.lock held. A
+ * line that outgrew line[] goes as the mark instead: its first bytes
+ * alone would be read as a whole line, and a shell would run a command
+ * nobody typed.
+ */
 static void line_done(void)
 {
-	tty.line[tty.line_len++] = '\n';
-	if (tty.count + tty.line_len > TTY_READY_MAX) {
-		tty.dropped += tty.line_len;
+	static const char mark = TOO_LONG_MARK;
+
+	if (tty.too_long) {
+		ready_put(&mark, 1);
 	} else {
-		for (u32 i = 0; i < tty.line_len; i++)
-			tty.ready[(tty.head + tty.count + i) % TTY_READY_MAX] = tty.line[i];
-		tty.count += tty.line_len;
+		tty.line[tty.line_len++] = '\n';
+		ready_put(tty.line, tty.line_len);
 	}
 	tty.line_len = 0;
+	tty.too_long = false;
+}
+
+/* A printable byte or tab typed; tty.lock held. Past line[] the line is lost: the rest only counts, unechoed. */
+static void line_add(char c)
+{
+	if (tty.too_long || tty.line_len == TTY_LINE_MAX - 1) {
+		tty.too_long = true;
+		tty.dropped++;
+		return;
+	}
+	tty.line[tty.line_len++] = c;
+	echo(&c, 1);
 }
 
 void tty_input(char c)
@@ -67,13 +105,15 @@ void tty_input(char c)
 		break;
 	case 0x7f: /* DEL, what most terminals send for Backspace */
 	case '\b':
-		if (tty.line_len) {
+		/* A line too long is lost already: only Enter (to say so) or Ctrl-C ends it. */
+		if (tty.line_len && !tty.too_long) {
 			tty.line_len--;
 			echo("\b \b", 3);
 		}
 		break;
 	case 0x03: /* Ctrl-C */
 		tty.line_len = 0;
+		tty.too_long = false;
 		echo("^C\n", 3);
 		atomic_fetch_add_relaxed(&tty_intr_seq, 1U);
 		wake = true;
@@ -85,14 +125,8 @@ void tty_input(char c)
 		}
 		break;
 	default:
-		if ((c >= 0x20 && c < 0x7f) || c == '\t') {
-			if (tty.line_len < TTY_LINE_MAX - 1) {
-				tty.line[tty.line_len++] = c;
-				echo(&c, 1);
-			} else {
-				tty.dropped++;
-			}
-		}
+		if ((c >= 0x20 && c < 0x7f) || c == '\t')
+			line_add(c);
 	}
 	spin_unlock_irqrestore(&tty.lock, flags);
 	if (wake)
@@ -130,10 +164,40 @@ static bool tty_readable(u32 intr_seq)
 	return ok;
 }
 
-/* One line (or its first n bytes) per read, as a terminal in canonical mode; 0 after Ctrl-D; -EINTR after Ctrl-C. */
+/*
+ * Takes the next line from the ring (at most n bytes of it) into kbuf:
+ * its length, or -EOVERFLOW for a line that was too long (the mark, taken
+ * alone). The ring is not empty; tty.lock held.
+ */
+static long ready_take(char *kbuf, u64 n)
+{
+	u32 got = 0;
+
+	if (tty.ready[tty.head] == TOO_LONG_MARK) {
+		tty.head = (tty.head + 1) % TTY_READY_MAX;
+		tty.count--;
+		return -EOVERFLOW;
+	}
+	while (got < n && tty.count) { /* the mark only follows a newline: this stops first */
+		char c = tty.ready[tty.head];
+
+		kbuf[got++] = c;
+		tty.head = (tty.head + 1) % TTY_READY_MAX;
+		tty.count--;
+		if (c == '\n')
+			break;
+	}
+	return got;
+}
+
+/*
+ * One line (or its first n bytes) per read, as a terminal in canonical
+ * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1; 0
+ * after Ctrl-D; -EINTR after Ctrl-C.
+ */
 static long tty_read(struct file *f, void *buf, u64 n)
 {
-	u32 seq = atomic_load_relaxed(&tty_intr_seq), got = 0;
+	u32 seq = atomic_load_relaxed(&tty_intr_seq);
 	char kbuf[TTY_LINE_MAX];
 	u64 flags;
 	long r;
@@ -144,16 +208,7 @@ static long tty_read(struct file *f, void *buf, u64 n)
 	wait_event(&tty_readers, tty_readable(seq), NULL);
 	flags = spin_lock_irqsave(&tty.lock);
 	if (tty.count) {
-		while (got < n && got < sizeof(kbuf) && tty.count) {
-			char c = tty.ready[tty.head];
-
-			kbuf[got++] = c;
-			tty.head = (tty.head + 1) % TTY_READY_MAX;
-			tty.count--;
-			if (c == '\n')
-				break;
-		}
-		r = got;
+		r = ready_take(kbuf, MIN(n, sizeof(kbuf)));
 	} else if (tty.eofs) {
 		tty.eofs--;
 		r = 0;

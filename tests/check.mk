@@ -198,18 +198,55 @@ FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_CPUS ?= 4
 FUZZ_STRATEGIES ?= $(lock-strategies)
+# y if $(1) is a whole number from $(2) to $(3): the three right-aligned in sort order, so a seed
+# up to 2^64-1 needs no 64-bit shell arithmetic.
+in-range = $(shell v='$(subst ','\'',$(1))'; echo "$$v" | grep -qxE '0|[1-9][0-9]*' && printf '%40s\n' $(2) "$$v" $(3) | LC_ALL=C sort -C && echo y)
+# The fuzz kernels take at most their CONFIG_NR_CPUS CPUs (configs/qemu_<strategy>_defconfig), and
+# QEMU's virt board 8 with GICv2, which the boots use.
+fuzz-max-cpus = $(firstword $(shell { echo 8; for s in $(FUZZ_STRATEGIES); do \
+	sed -n 's/^CONFIG_NR_CPUS=//p' $(srctree)/configs/qemu_$${s}_defconfig; done; } | sort -n))
+
+# A bad FUZZ_* stops make fuzz here, in one line, before anything builds: the kernel would refuse
+# fuzz_calls or fuzz_seed outside these ranges (kernel/tests/fuzz_test.c) and fuzz with its defaults.
+ifneq ($(filter fuzz,$(goals)),)
+  $(call need-tool,$(PYTHON))
+  ifeq ($(strip $(FUZZ_STRATEGIES)),)
+    $(error FUZZ_STRATEGIES is empty: give one or more of $(lock-strategies) (make fuzz FUZZ_STRATEGIES=fine))
+  endif
+  ifneq ($(filter-out $(lock-strategies),$(FUZZ_STRATEGIES)),)
+    $(error FUZZ_STRATEGIES=$(FUZZ_STRATEGIES): unknown strategy $(firstword $(filter-out $(lock-strategies),$(FUZZ_STRATEGIES))): give one or more of $(lock-strategies) (make fuzz FUZZ_STRATEGIES=fine))
+  endif
+  ifeq ($(call in-range,$(FUZZ_CPUS),1,$(fuzz-max-cpus)),)
+    $(error FUZZ_CPUS=$(FUZZ_CPUS) is not a CPU count the fuzz kernels take: give a whole number from 1 to $(fuzz-max-cpus) (make fuzz FUZZ_CPUS=4))
+  endif
+  ifeq ($(call in-range,$(FUZZ_CALLS),1,1000000000),)
+    $(error FUZZ_CALLS=$(FUZZ_CALLS) is not a number of calls: give a whole number from 1 to 1000000000 (make fuzz FUZZ_CALLS=1000000))
+  endif
+  ifeq ($(call in-range,$(FUZZ_SEED),0,18446744073709551615),)
+    $(error FUZZ_SEED=$(FUZZ_SEED) is not a seed: give a whole number from 0 to 18446744073709551615 (make fuzz FUZZ_SEED=1))
+  endif
+endif
+
+# Each boot's log is removed first, so a boot that never ran cannot be judged by an older one; qemu-run's
+# exit status is the verdict (a shutdown line with status=pass, no panic, no failed case), and a
+# bootargs: line other than the echo of the command line is a refused option.
 .PHONY: fuzz
 fuzz:
 	$(call need-tool,$(PYTHON))
 	$(call need-tool,$(CC))
+	$(call need-tool,$(QEMU))
 	+$(Q)for s in $(FUZZ_STRATEGIES); do \
 	  $(srctree)/scripts/build-variant.sh $(srctree) $(objtree)/fuzz/$$s $$s-ticket-lse-busy || exit 1; done
-	$(Q)fail=0; for s in $(FUZZ_STRATEGIES); do \
-	  echo "  FUZZ     $$s: $(FUZZ_CALLS) calls on $(FUZZ_CPUS) CPUs (seed $(FUZZ_SEED)), log $(objtree)/fuzz/$$s/fuzz.log"; \
-	  $(PYTHON) $(srctree)/scripts/qemu-run --quiet --image $(objtree)/fuzz/$$s/Image --cpus $(FUZZ_CPUS) --accel single \
-	    --timeout 3600 --log $(objtree)/fuzz/$$s/fuzz.log \
-	    --bootargs "ktest=fuzz fuzz_calls=$(FUZZ_CALLS) fuzz_seed=$(FUZZ_SEED)" | grep -E '^(not ok|# qemu-run: exit)' ; \
-	  grep -a '^fuzz:' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s: no fuzz record"; fail=1; }; \
-	  grep -a '^fuzz-el0:' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s: no fuzz-el0 record"; fail=1; }; \
-	  grep -aq '^shutdown: status=pass' $(objtree)/fuzz/$$s/fuzz.log || { echo "  FAIL     $$s (see the log)"; fail=1; }; \
+	$(Q)fail=0; for s in $(FUZZ_STRATEGIES); do d=$(objtree)/fuzz/$$s; \
+	  echo "  FUZZ     $$s: $(FUZZ_CALLS) calls on $(FUZZ_CPUS) CPUs (seed $(FUZZ_SEED)), log $$d/fuzz.log"; \
+	  rm -f $$d/fuzz.log; \
+	  $(PYTHON) $(srctree)/scripts/qemu-run --quiet --qemu $(QEMU) --image $$d/Image --cpus $(FUZZ_CPUS) --accel single \
+	    --timeout 3600 --log $$d/fuzz.log \
+	    --bootargs "ktest=fuzz fuzz_calls=$(FUZZ_CALLS) fuzz_seed=$(FUZZ_SEED)" > $$d/fuzz.ktap; rc=$$?; \
+	  grep -E '^(not ok|# qemu-run: exit)' $$d/fuzz.ktap; \
+	  test -f $$d/fuzz.log || { echo "  FAIL     $$s: qemu-run exited $$rc without booting it"; fail=1; continue; }; \
+	  sed -n 's/^\[[^]]*\] c[0-9]*: \(bootargs: [^"].*\)/  FAIL     '$$s': \1/p' $$d/fuzz.log | grep . && fail=1; \
+	  grep -a '^fuzz:' $$d/fuzz.log || { echo "  FAIL     $$s: no fuzz record"; fail=1; }; \
+	  grep -a '^fuzz-el0:' $$d/fuzz.log || { echo "  FAIL     $$s: no fuzz-el0 record"; fail=1; }; \
+	  test $$rc = 0 || { echo "  FAIL     $$s: qemu-run exited $$rc (see the log)"; fail=1; }; \
 	done; exit $$fail

@@ -84,6 +84,19 @@ def path_without(tool, uid):
     return f'{fake}:{links}', os.path.join(d, 'apt.log')
 
 
+# ---- make fuzz --------------------------------------------------------------------------
+
+def plant_fuzz_log(objdir):
+    """A passing fuzz.log, as an older make fuzz would have left it in objdir, every record marked 'old'."""
+    log = os.path.join(objdir, 'fuzz', 'fine', 'fuzz.log')
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    with open(log, 'w') as f:
+        f.write('fuzz: strategy=fine cpus=2 seed=1 calls=40000 violations=0 old\r\n'
+                'fuzz-el0: strategy=fine cpus=2 seed=1 calls=40000 violations=0 old\r\n'
+                'shutdown: status=pass reason=old\r\n')
+    return log
+
+
 # ---- a hand-edited .config ---------------------------------------------------------------
 
 # ---- make clean -------------------------------------------------------------------------
@@ -251,6 +264,44 @@ class MakeTests(ktap_unittest.TestCase):
                           ('WORKLOAD=mm', 'make bench takes WORKLOADS= (a list: WORKLOADS=mm)')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', arg)
             expect(rc != 0 and want in err, f'make bench {arg}: rc {rc}, stderr {err!r}')
+
+    def test_make_fuzz_refuses_bad_values_before_building(self):
+        # The ranges the kernel's fuzz_calls and fuzz_seed take (it would fuzz with its defaults instead), the CPUs
+        # the fuzz kernels take: one line each, before anything builds, and never the records of an older run's log.
+        d = scratch('fuzz-refuse')
+        log = plant_fuzz_log(d)
+        for arg, word in (('FUZZ_CPUS=0', 'FUZZ_CPUS=0 is not a CPU count'), ('FUZZ_CPUS=9', 'from 1 to 8'),
+                          ('FUZZ_CALLS=abc', 'FUZZ_CALLS=abc is not a number'), ('FUZZ_CALLS=0', 'FUZZ_CALLS=0'),
+                          ('FUZZ_CALLS=1000000001', 'from 1 to 1000000000'), ('FUZZ_SEED=-1', 'FUZZ_SEED=-1 is not a seed'),
+                          ('FUZZ_SEED=18446744073709551616', 'from 0 to 18446744073709551615'),
+                          ('FUZZ_STRATEGIES=foo', 'unknown strategy foo'), ('FUZZ_STRATEGIES=', 'FUZZ_STRATEGIES is empty')):
+            t0 = time.monotonic()
+            rc, out, err = make(f'O={d}', 'fuzz', 'FUZZ_STRATEGIES=fine', arg, timeout=120)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,
+                   f'make fuzz {arg}: rc={rc} stdout={out[-600:]!r} stderr={err[-600:]!r}')
+            expect(time.monotonic() - t0 < 20 and not os.path.exists(os.path.join(d, 'fuzz', 'fine', 'Image')),
+                   f'make fuzz {arg} built a kernel first')
+        expect(os.path.exists(log), 'a refusal touched the old log')
+
+    def test_make_fuzz_judges_only_its_own_boot(self):
+        # A QEMU that prints a refused boot option and dies: make fuzz fails, shows the option's bootargs: line
+        # (not the echo of the command line) and prints none of the records the older log beside it holds.
+        # Builds the fine fuzz kernel in --objdir/fuzz/fine (about 15 s the first time, then up to date).
+        d = scratch('fuzz-boot')
+        fake = script(os.path.join(d, 'qemu'), '#!/bin/sh\n'
+                      'echo \'[    0.001000] c0: bootargs: "ktest=fuzz fuzz_calls=1"\'\n'
+                      'echo "[    0.001100] c0: bootargs: fuzz_seed=\'x\' is not a number in 0..18446744073709551615 '
+                      '(keeping 1)"\nexit 1\n')
+        log = plant_fuzz_log(ARGS.objdir)
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'fuzz', 'FUZZ_STRATEGIES=fine', 'FUZZ_CPUS=1', 'FUZZ_CALLS=1',
+                            f'QEMU={fake}', timeout=600)
+        lines = out.splitlines()
+        expect(rc != 0 and '  FAIL     fine: qemu-run exited 1 (see the log)' in lines,
+               f'rc={rc} stdout={out[-1500:]!r} stderr={err[-600:]!r}')
+        expect("  FAIL     fine: bootargs: fuzz_seed='x' is not a number in 0..18446744073709551615 (keeping 1)" in lines
+               and not any('bootargs: "' in l for l in lines), f'the bootargs: lines shown: {out[-1500:]!r}')
+        expect('old' not in out and 'old' not in open(log).read(), f'the older log was read or kept: {out[-1500:]!r}')
 
     def test_make_check_only_matching_nothing_stops_before_building(self):
         t0 = time.monotonic()

@@ -5,7 +5,8 @@
 Boots the image with `ktest=none end=shell` on QEMU's serial console
 (stdin/stdout, the command line scripts/qemu-run builds), waits for the
 prompt and types into it: programs by name and by path, a missing one, a
-built-in, Ctrl-C ending a program that waits for console input, and
+built-in, Ctrl-C ending a program that waits for console input, a line
+longer than the console keeps (refused whole, nothing of it run), and
 `poweroff`, which must end the run with `shutdown: status=pass` and QEMU's
 exit status 0. Every byte goes through the PL011's receive interrupt and
 the kernel's line discipline (docs/user.md). GICv2 and GICv3: the
@@ -28,6 +29,7 @@ from ktap_unittest import expect, expect_eq  # noqa: E402
 import ktap_unittest  # noqa: E402
 
 PROMPT = '$ '
+TTY_LINE_MAX = 256  # include/locklab/tty.h: a line at the console, its newline included
 
 
 class Console:
@@ -110,6 +112,27 @@ class ShellTests(ktap_unittest.TestCase):
             c.expect('^C')
             c.expect(PROMPT)
             expect_eq(c.run('echo still here'), 'still here', 'the shell after Ctrl-C')
+            c.type('poweroff\r')
+            c.expect('shutdown: status=pass')
+            expect_eq(c.proc.wait(timeout=30), 0, 'QEMU exit status after poweroff')
+        finally:
+            c.close()
+
+    def test_a_line_longer_than_the_console_keeps_is_refused(self):
+        """A line past the tty's 255 bytes is refused whole: the shell says so and runs nothing (the tty used
+        to cut it at 255 bytes without a word, and the cut command ran), and the next line runs as usual.
+        The line fills the tty in the middle of a word, so a cut line would still be a command that prints."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            c.type('echo RAN' + 'y' * 400 + '\r')
+            before = c.expect(f'sh: line longer than {TTY_LINE_MAX - 1} bytes: ignored').replace('\r', '')
+            lines = [ln for ln in before.split('\n') if ln]
+            # Only the echo of what the tty kept: the first 255 bytes typed, then Enter's newline.
+            expect_eq(lines, ['echo RAN' + 'y' * (TTY_LINE_MAX - 1 - 8)], 'the console before the message')
+            expect_eq(c.expect(PROMPT).replace('\r', '').strip('\n'), '', 'between the message and the prompt')
+            expect_eq(c.run('echo after the long line'), 'after the long line', 'the next line')
             c.type('poweroff\r')
             c.expect('shutdown: status=pass')
             expect_eq(c.proc.wait(timeout=30), 0, 'QEMU exit status after poweroff')

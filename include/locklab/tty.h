@@ -3,14 +3,16 @@
 #define LOCKLAB_TTY_H
 
 #include <locklab/types.h>
+#include <locklab/tty_line.h> /* TTY_LINE_MAX: a line being typed, its newline included */
 
-#define TTY_LINE_MAX  256  /* a line being typed, its newline included */
 #define TTY_READY_MAX 1024 /* typed lines no one has read yet */
 
 /*
  * One byte typed (drivers: the receive interrupt; tests: directly).
  * Printable bytes and tab are echoed and kept; Enter (CR or LF) ends the
- * line, which becomes readable; Backspace/DEL erases one byte; Ctrl-C
+ * line, which becomes readable; Backspace/DEL erases one byte. A line
+ * that outgrows TTY_LINE_MAX stops echoing and is refused whole at Enter:
+ * its read returns -EOVERFLOW instead of a cut line. Ctrl-C
  * throws the line away, wakes a reader with -EINTR and ends the console
  * session's foreground processes (tty_intr_seq); Ctrl-D on an empty line
  * is end of file for the next read. Others are ignored.

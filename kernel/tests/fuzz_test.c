@@ -462,8 +462,11 @@ static void fuzz_random_syscalls_keep_every_invariant(struct ktest *t)
 		(unsigned long long)(ns ? calls * 1000000000ULL / ns : 0));
 	KT_EXPECT_EQ(t, calls, fuzz_calls);
 	KT_EXPECT_EQ(t, violations, 0);
-	KT_EXPECT_GE(t, errors, 1);    /* the boundary arguments were really refused ... */
-	KT_EXPECT_GE(t, ok, 1);	       /* ... and the rest really ran */
+	/* A handful of random calls (make fuzz FUZZ_CALLS=1) may all work or all fail: from 100 on, neither. */
+	if (fuzz_calls >= 100) {
+		KT_EXPECT_GE(t, errors, 1); /* the boundary arguments were really refused ... */
+		KT_EXPECT_GE(t, ok, 1);	    /* ... and the rest really ran */
+	}
 	KT_EXPECT_NO_LEAK(t, &before); /* and no lockdep report */
 }
 

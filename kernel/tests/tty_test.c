@@ -1,4 +1,4 @@
-/* ktest suite "tty": the console's line discipline (echo, backspace, Enter, Ctrl-D, Ctrl-C) read through the console file. */
+/* ktest suite "tty": the console's line discipline (echo, backspace, Enter, Ctrl-D, Ctrl-C, long lines) read through the console file. */
 #include <locklab/ktest.h>
 #include <locklab/errno.h>
 #include <locklab/file.h>
@@ -64,6 +64,42 @@ static void tty_backspace_and_controls(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 2L);
 	KT_EXPECT_MEMEQ(t, buf, "w\n", 2);
 	KT_EXPECT_EQ(t, sys_write(fd, "tty: written through the console file\n", 38), 38L);
+	KT_EXPECT_EQ(t, sys_close(fd), 0);
+}
+
+/* n bytes of c typed, then end (a string: Enter, Backspace, Ctrl-C...). */
+static void type_run(char c, u32 n, const char *end)
+{
+	while (n--)
+		tty_input(c);
+	type(end);
+}
+
+/*
+ * A line past TTY_LINE_MAX - 1 bytes is refused whole, not cut: its read
+ * returns -EOVERFLOW and the next line reads as usual. Backspace cannot
+ * bring it back (its tail is gone); Ctrl-C throws it away as any line.
+ */
+static void tty_a_line_too_long_is_refused_whole(struct ktest *t)
+{
+	static char buf[TTY_LINE_MAX + 64];
+	int fd = console_fd(t);
+
+	if (fd < 0)
+		return;
+	type_run('a', TTY_LINE_MAX - 1, "\r"); /* the longest line that fits */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), (long)TTY_LINE_MAX);
+	KT_EXPECT_EQ(t, buf[TTY_LINE_MAX - 2], 'a');
+	KT_EXPECT_EQ(t, buf[TTY_LINE_MAX - 1], '\n');
+	type_run('b', TTY_LINE_MAX, "\rnext\r");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), (long)-EOVERFLOW);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 5L);
+	KT_EXPECT_MEMEQ(t, buf, "next\n", 5);
+	type_run('c', TTY_LINE_MAX + 100, "\x7f\x7f\n"); /* still too long */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, 1), (long)-EOVERFLOW);
+	type_run('d', TTY_LINE_MAX + 100, "\x03ok\n");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 3L);
+	KT_EXPECT_MEMEQ(t, buf, "ok\n", 3);
 	KT_EXPECT_EQ(t, sys_close(fd), 0);
 }
 
@@ -224,6 +260,7 @@ static void tty_ctrl_c_ends_member_sleeps_outside_the_console(struct ktest *t)
 static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
+	KTEST_CASE(tty_a_line_too_long_is_refused_whole),
 	KTEST_CASE(tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c),
 	KTEST_CASE(tty_ctrl_c_ends_member_sleeps_outside_the_console),
 };

@@ -28,8 +28,13 @@ int main(int argc, char **argv)
 {
 	int status = 0;
 
-	if (argc < 2)
-		return copy(0) < 0;
+	if (argc < 2) {
+		if (copy(0) == 0)
+			return 0;
+		/* a pipe that failed, or the console refusing a line too long (EOVERFLOW) */
+		dprintf(2, "cat: stdin: %s\n", strerror(errno));
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		int fd = open(argv[i], O_RDONLY);
 

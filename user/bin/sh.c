@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <locklab/tty_line.h>
 
 /*
  * A line is words split at spaces and tabs; "double quotes" keep blanks
@@ -23,6 +24,12 @@ static char in_buf[LINE_MAX];
 static size_t in_len;	  /* bytes in in_buf */
 static int in_eof;	  /* read returned 0 (or failed): what is left is the last line */
 static int in_discarding; /* dropping the rest of a line too long for in_buf */
+
+/* The complaint about a line too long for in_buf (limit LINE_MAX - 1) or the console (TTY_LINE_MAX - 1). */
+static void say_too_long(int limit)
+{
+	dprintf(2, "sh: line longer than %d bytes: ignored\n", limit);
+}
 
 /* Takes the first n bytes of in_buf (and the newline after them, if any) as a line. */
 static void take_line(char *line, size_t n, size_t used)
@@ -58,7 +65,7 @@ static int read_line(char *line)
 			return 1;
 		}
 		if (in_len == sizeof(in_buf)) {
-			dprintf(2, "sh: line longer than %d bytes: ignored\n", LINE_MAX - 1);
+			say_too_long(LINE_MAX - 1);
 			in_len = 0;
 			in_discarding = 1;
 		}
@@ -68,6 +75,10 @@ static int read_line(char *line)
 		else if (got < 0 && errno == EINTR) {
 			/* Ctrl-C at the console: the line typed so far is gone; prompt again */
 			in_len = 0;
+			printf("$ ");
+		} else if (got < 0 && errno == EOVERFLOW) {
+			/* the console refused a line longer than it keeps, whole: nothing of it runs */
+			say_too_long(TTY_LINE_MAX - 1);
 			printf("$ ");
 		} else
 			in_eof = 1;
