@@ -560,6 +560,9 @@ static u32 bench_options_ok(u32 counts[CONFIG_NR_CPUS])
 	return parse_cpus(counts);
 }
 
+/* bench=help's list was printed before the boot's self-tests (bench_boot_options_ok). */
+static bool help_said;
+
 /* The runner behind bench= and the bench() call: the number of failed runs, or -EINVAL (printed) for bad options. */
 static long bench_run(void)
 {
@@ -576,7 +579,9 @@ static long bench_run(void)
 		return -EINVAL;
 	}
 	if (strlist_has(bench_select, "help")) {
-		bench_print_help();
+		if (!help_said) /* a boot says it before its self-tests; a bench() call here */
+			bench_print_help();
+		help_said = false; /* once: a later bench help (the shell's) lists them again */
 		return 0;
 	}
 	if ((ncounts = bench_options_ok(counts)) == 0) {
@@ -621,7 +626,13 @@ bool bench_boot_options_ok(void)
 	u32 counts[CONFIG_NR_CPUS];
 	bool none = !bench_select[0] || strcmp(bench_select, "none") == 0;
 
-	if (strlist_has(bench_select, "help") || (none && !trace_select[0]))
+	if (strlist_has(bench_select, "help")) {
+		/* the list at once: not after every self-test the boot runs (ktest=none runs none) */
+		bench_print_help();
+		help_said = true;
+		return true;
+	}
+	if (none && !trace_select[0])
 		return true;
 	/* trace= with nothing to run is wrong whatever it names: said now, as bench_run would say it */
 	if (none ? bench_check_trace(trace_select, bench_select) : bench_options_ok(counts) != 0)
