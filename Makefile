@@ -432,6 +432,11 @@ loader: $(objtree)/loader/Image
 # to. sdcard-all: the strategies as make bench builds them, one picked
 # by config.txt's kernel= line.
 LOADER ?= 0
+ifneq ($(filter sdcard,$(goals)),)
+  ifeq ($(filter 0 1,$(LOADER)),)
+    $(error LOADER=$(LOADER) is not 0 or 1: LOADER=1 puts the serial chain-loader on the card instead of this kernel)
+  endif
+endif
 .PHONY: sdcard sdcard-all
 ifeq ($(LOADER),1)
 sdcard: $(objtree)/loader/Image

@@ -259,6 +259,11 @@ class MakeTests(ktap_unittest.TestCase):
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
                    f'stderr {err!r}')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'sdcard', 'LOADER=2')
+        expect(rc != 0 and 'LOADER=2 is not 0 or 1' in err, f'make sdcard LOADER=2: rc {rc}, stderr {err!r}')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'CS=-5', 'REPEAT=101')
+        expect(rc != 0 and 'bench-ratio: REPEAT=101 (1 to 100); CS=-5 (0 to 1000000 ns)' in err,
+               f'make bench-ratio CS=-5 REPEAT=101: rc {rc}, stderr {err!r}')
         # make bench takes lists: trace's and bench-wait's single STRATEGY= and WORKLOAD= are refused, not ignored.
         for arg, want in (('STRATEGY=bkl', 'make bench takes STRATEGIES= (a list: STRATEGIES=bkl)'),
                           ('WORKLOAD=mm', 'make bench takes WORKLOADS= (a list: WORKLOADS=mm)')):

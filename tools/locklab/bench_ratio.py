@@ -87,10 +87,14 @@ def parse_args(argv):
              'measured from the BKL\'s hold time)')
     a.cpus = ints(a.cpus, 'CPUS')[0] if a.cpus.isdigit() else fail(f'CPUS={a.cpus}: one number, the largest count')
     a.thinks = ints(a.think, 'THINK')
-    if a.cpus < 2 or a.cpus > 8 or a.repeat < 1 or a.duration_ms < 10 or not 0 <= a.cs <= 1000000 \
-            or max(a.thinks) > 10000000 or not re.fullmatch(r'[\w.-]+', a.label):
-        fail('CPUS from 2 to 8, REPEAT >= 1, DURATION_MS >= 10, CS and THINK at most 1000000 and 10000000 ns, '
-             'LABEL of letters, digits, . _ -')
+    wrong = [f'{name}={value} ({want})' for name, value, ok, want in (
+        ('CPUS', a.cpus, 2 <= a.cpus <= 8, 'from 2 to 8'), ('REPEAT', a.repeat, 1 <= a.repeat <= 100, '1 to 100'),
+        ('DURATION_MS', a.duration_ms, 10 <= a.duration_ms <= 60000, '10 to 60000'),
+        ('CS', a.cs, 0 <= a.cs <= 1000000, '0 to 1000000 ns'),
+        ('THINK', a.think, max(a.thinks) <= 10000000, 'each 0 to 10000000 ns'),
+        ('LABEL', a.label, re.fullmatch(r'[\w.-]+', a.label), 'letters, digits, . _ -')) if not ok]
+    if wrong:
+        fail('; '.join(wrong))
     a.cpu_list = sorted({c for c in (1, 2, 4, 8) if c <= a.cpus} | {a.cpus})
     a.images = dict(i.split('=', 1) for i in a.image if '=' in i)
     return a
