@@ -23,10 +23,11 @@
  */
 static struct {
 	struct spinlock lock;
-	char line[TTY_LINE_MAX];   /* guarded by lock: the line being typed */
-	u32 line_len;		   /* guarded by lock */
-	bool too_long;		   /* guarded by lock: the line being typed outgrew line[] */
-	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines (or marks), a ring */
+	char line[TTY_LINE_MAX]; /* guarded by lock: the line being typed */
+	u32 line_len;		 /* guarded by lock */
+	bool too_long;		 /* guarded by lock: the line being typed outgrew line[] */
+	bool lost; /* guarded by lock: whole lines found the ring full; LOST_MARK not yet in it */
+	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines and marks, a ring */
 	u32 head, count;	   /* guarded by lock */
 	u32 eofs;		   /* guarded by lock: Ctrl-Ds on an empty line not yet read */
 	u64 dropped;		   /* guarded by lock: bytes lost to a full line or ring */
@@ -46,12 +47,34 @@ static void echo(const char *s, size_t n)
  * bytes, tab and newline are kept.
  */
 #define TOO_LONG_MARK '\0'
+/*
+ * In the ring where lines were lost to a full ring (typed or pasted faster
+ * than read): its read returns -ENOBUFS, so a reader (the shell) can say
+ * that input is missing rather than run what follows as if it were all.
+ */
+#define LOST_MARK '\1'
 
-/* Appends n bytes to the ring if they all fit (a line goes whole or not at all); tty.lock held. */
+/* Puts LOST_MARK in the ring once there is room for it, after the lines before the loss; tty.lock held. */
+static void lost_mark(void)
+{
+	if (!tty.lost || tty.count == TTY_READY_MAX)
+		return;
+	tty.ready[(tty.head + tty.count) % TTY_READY_MAX] = LOST_MARK;
+	tty.count++;
+	tty.lost = false;
+}
+
+/*
+ * Appends n bytes to the ring if they all fit (a line goes whole or not at
+ * all), after a pending LOST_MARK; else counts them lost; tty.lock held.
+ */
 static void ready_put(const char *s, u32 n)
 {
-	if (tty.count + n > TTY_READY_MAX) {
+	lost_mark();
+	if (tty.lost || tty.count + n > TTY_READY_MAX) {
 		tty.dropped += n;
+		tty.lost = true;
+		lost_mark();
 		return;
 	}
 	for (u32 i = 0; i < n; i++)
@@ -166,19 +189,22 @@ static bool tty_readable(u32 intr_seq)
 
 /*
  * Takes the next line from the ring (at most n bytes of it) into kbuf:
- * its length, or -EOVERFLOW for a line that was too long (the mark, taken
- * alone). The ring is not empty; tty.lock held.
+ * its length, or -EOVERFLOW for a line that was too long, -ENOBUFS where
+ * lines were lost to a full ring (a mark, taken alone). The ring is not
+ * empty; tty.lock held.
  */
 static long ready_take(char *kbuf, u64 n)
 {
-	u32 got = 0;
+	char first = tty.ready[tty.head];
+	long got = 0;
 
-	if (tty.ready[tty.head] == TOO_LONG_MARK) {
+	if (first == TOO_LONG_MARK || first == LOST_MARK) {
 		tty.head = (tty.head + 1) % TTY_READY_MAX;
 		tty.count--;
-		return -EOVERFLOW;
+		got = first == TOO_LONG_MARK ? -EOVERFLOW : -ENOBUFS;
 	}
-	while (got < n && tty.count) { /* the mark only follows a newline: this stops first */
+	while (got >= 0 && (u64)got < n &&
+	       tty.count) { /* a mark only follows a newline: this stops first */
 		char c = tty.ready[tty.head];
 
 		kbuf[got++] = c;
@@ -187,13 +213,15 @@ static long ready_take(char *kbuf, u64 n)
 		if (c == '\n')
 			break;
 	}
+	lost_mark(); /* room again: the loss is said before any line typed after it */
 	return got;
 }
 
 /*
  * One line (or its first n bytes) per read, as a terminal in canonical
- * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1; 0
- * after Ctrl-D; -EINTR after Ctrl-C.
+ * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1;
+ * -ENOBUFS where lines were lost to a full ring; 0 after Ctrl-D; -EINTR
+ * after Ctrl-C.
  */
 static long tty_read(struct file *f, void *buf, u64 n)
 {

@@ -226,6 +226,7 @@ const char *errno_name(long err)
 		[ENOSYS] = "ENOSYS",
 		[ENOTEMPTY] = "ENOTEMPTY",
 		[EOVERFLOW] = "EOVERFLOW",
+		[ENOBUFS] = "ENOBUFS",
 	};
 
 	if (err < 0)

@@ -32,7 +32,8 @@
 #define ENAMETOOLONG 36
 #define ENOSYS	     38 /* no system call with that number (EL0's SVC) */
 #define ENOTEMPTY    39
-#define EOVERFLOW    75 /* mmap: past 2^32 pages; console read: line too long */
+#define EOVERFLOW    75	 /* mmap: past 2^32 pages; console read: line too long */
+#define ENOBUFS	     105 /* console read: lines lost, typed faster than read */
 
 const char *errno_name(long err); /* "ENOENT" for -2 or 2; "E?" if unknown */
 bool errno_known(long err);	  /* err is -E for one of the errnos above */

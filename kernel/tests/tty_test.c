@@ -103,6 +103,52 @@ static void tty_a_line_too_long_is_refused_whole(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_close(fd), 0);
 }
 
+/* n lines of len bytes each (the newline included) typed, none read yet. */
+static void type_lines(char c, u32 n, u32 len)
+{
+	for (u32 i = 0; i < n; i++)
+		type_run(c, len - 1, "\r");
+}
+
+/* Reads n lines of len bytes each; false at the first that is not one. */
+static bool read_lines(int fd, u32 n, u32 len)
+{
+	static char buf[TTY_LINE_MAX];
+
+	for (u32 i = 0; i < n; i++) {
+		if (sys_read(fd, buf, sizeof(buf)) != (long)len || buf[len - 1] != '\n')
+			return false;
+	}
+	return true;
+}
+
+static void tty_lines_lost_to_a_full_ring_are_said(struct ktest *t)
+{
+	static char buf[TTY_LINE_MAX];
+	int fd = console_fd(t);
+
+	if (fd < 0)
+		return;
+	/* Ten lines fill 1000 of the ring's 1024 bytes: the eleventh is lost, the mark takes its place. */
+	type_lines('x', 10, 100);
+	type_lines('y', 1, 100);
+	type("after\r");
+	KT_EXPECT(t, read_lines(fd, 10, 100));
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), (long)-ENOBUFS);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 6L);
+	KT_EXPECT_MEMEQ(t, buf, "after\n", 6);
+	/* A ring full to the byte: the mark waits for room, then comes before the line typed after the loss. */
+	type_lines('z', TTY_READY_MAX / 128, 128);
+	type("lost\r");
+	KT_EXPECT(t, read_lines(fd, 1, 128));
+	type("later\r");
+	KT_EXPECT(t, read_lines(fd, TTY_READY_MAX / 128 - 1, 128));
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), (long)-ENOBUFS);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 6L);
+	KT_EXPECT_MEMEQ(t, buf, "later\n", 6);
+	KT_EXPECT_EQ(t, sys_close(fd), 0);
+}
+
 /* A reader asleep on the console is woken by the line that completes. */
 static void tty_reader(void *arg)
 {
@@ -261,6 +307,7 @@ static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
 	KTEST_CASE(tty_a_line_too_long_is_refused_whole),
+	KTEST_CASE(tty_lines_lost_to_a_full_ring_are_said),
 	KTEST_CASE(tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c),
 	KTEST_CASE(tty_ctrl_c_ends_member_sleeps_outside_the_console),
 };

@@ -80,6 +80,9 @@ static int read_line(char *line)
 			/* the console refused a line longer than it keeps, whole: nothing of it runs */
 			say_too_long(TTY_LINE_MAX - 1);
 			printf("$ ");
+		} else if (got < 0 && errno == ENOBUFS) {
+			/* lines came faster than they were read: the lines after this point are not all there */
+			printf("sh: console input lost: lines came faster than they were read\n");
 		} else
 			in_eof = 1;
 	}

@@ -132,6 +132,7 @@ const char *strerror(int err)
 		{ ENOSYS, "ENOSYS" },
 		{ ENOTEMPTY, "ENOTEMPTY" },
 		{ EOVERFLOW, "EOVERFLOW" },
+		{ ENOBUFS, "ENOBUFS" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
