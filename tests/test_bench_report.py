@@ -291,6 +291,10 @@ class BenchReportTests(unittest.TestCase):
                'a missing summary figure is not explained')
         expect_eq(speedups(read(flagged, 'report.md'), 'getpid', 'bkl')[:2], ['1.00', '–'],
                   'a CPU count whose every pair was flagged is not a column of dashes:')
+        alone = make_run('ceiling-alone', [dict(r, workload='ceiling', lock_wait_pct='0.00') for r in
+                                           rows('bkl', {1: 1000, 2: 1900}, '0.00')], [], meta=dict(META, host_cpus=2))
+        report(alone)
+        expect('no bars for' not in read(alone, 'report.md'), 'a run of the ceiling alone says a strategy has no bars')
 
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):

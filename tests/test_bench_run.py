@@ -433,6 +433,10 @@ def replot_from_a_log_says_what_is_unknown(work, images):
         head = f.read().split('## Run')[0]
     if p.returncode != 1 or "ops='abc' is not a decimal integer" not in head or 'log truncated?' not in head:
         problems.append(f'a garbled, cut-off log: exit {p.returncode}, report opens: {head[-600:]}')
+    again = subprocess.run([sys.executable, RUN, '--replot', os.path.realpath(os.path.join(results, 'latest'))],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if again.returncode != 1:
+        problems.append(f"the garbled log's folder replotted again: exit {again.returncode}, not 1")
     return problems
 
 

@@ -261,6 +261,9 @@ class MakeTests(ktap_unittest.TestCase):
                    f'stderr {err!r}')
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'sdcard', 'LOADER=2')
         expect(rc != 0 and 'LOADER=2 is not 0 or 1' in err, f'make sdcard LOADER=2: rc {rc}, stderr {err!r}')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'BENCH_CONFIG=/nonexistent')
+        expect(rc != 0 and 'bench-ratio: BENCH_CONFIG=/nonexistent: no such file' in err,
+               f'make bench-ratio BENCH_CONFIG=/nonexistent: rc {rc}, stderr {err!r}')
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'CS=-5', 'REPEAT=101')
         expect(rc != 0 and 'bench-ratio: REPEAT=101 (1 to 100); CS=-5 (0 to 1000000 ns)' in err,
                f'make bench-ratio CS=-5 REPEAT=101: rc {rc}, stderr {err!r}')

@@ -106,7 +106,12 @@ def build(a):
     images = {s: os.path.abspath(p) for s, p in a.images.items()}
     if todo:
         cmd = [sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--build-only', '--strategies', ','.join(todo)]
-        r = subprocess.run(cmd + (['--config', a.config] if a.config else []), stdout=subprocess.PIPE, text=True)
+        r = subprocess.run(cmd + (['--config', a.config] if a.config else []), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        if r.returncode == 2:  # bench-run refused the request before building: its one line says why
+            fail(r.stderr.strip().splitlines()[-1].replace('bench-run: ', '') if r.stderr.strip() else
+                 f'bench-run --build-only exit {r.returncode}')
+        sys.stderr.write(r.stderr)
         images.update(l.split('=', 1) for l in r.stdout.splitlines() if '=' in l)
     return images
 

@@ -44,6 +44,7 @@ from . import ROOT, SCRIPTS
 # table from its ELF, after the build and before any boot (why that way: its docstring).
 from . import bench_workloads as bw
 from . import bench_calibrate as bc
+from . import bench_extract as bx
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
 from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build, config_value, kernel_config,
@@ -327,29 +328,48 @@ def git_rev() -> str:
     return r.stdout.strip() or 'unknown'
 
 
+# What bench-extract could not keep of a log (not runs it kept with invariants=FAIL: the report shows those).
+LOST_KINDS = ('kernel_error', 'malformed', 'no_meta', 'end_mismatch', 'no_bench_meta', 'missing_end')
+
+
 def extract_logs(out: str, logs: List[str]) -> Tuple[int, List[str]]:
-    """scripts/bench-extract on serial logs into out, its summary shown; (its exit status, the problems
-    it found in them: skipped records, a log cut short), which the report must say too."""
-    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out] + logs,
-                       stderr=subprocess.PIPE, text=True)
-    sys.stderr.write(r.stderr)
-    problems = [l.strip() for l in r.stderr.splitlines()
-                if r.returncode == 1 and not re.search(r': \d+ runs?, \d+ lockstat rows? kept$|^wrote ', l)]
-    return r.returncode, problems
+    """scripts/bench-extract on serial logs into out, its summary shown; (its exit status, what it could
+    not keep of them: records skipped, a log cut short, the kernel's error lines), which the report says."""
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', out] + logs)
+    lost = []
+    for log in logs if r.returncode == 1 else []:
+        try:
+            found = bx.parse_log(log)[3]
+        except OSError:
+            continue
+        lost += [f'{os.path.basename(log)}: ' + (f'line {p.line}: ' if p.line else '') + p.text
+                 for p in found if p.kind in LOST_KINDS]
+    return r.returncode, lost
 
 
 def say_log_problems(out: str, problems: List[str]) -> None:
-    """The logs' problems into meta.json's warnings, which the report's sanity checks open with."""
+    """The logs' problems into meta.json (log_problems, and the warnings the report's sanity checks open
+    with), so a later make plots RUN=<folder> says them and fails again."""
     path = os.path.join(out, 'meta.json')
     try:
         with open(path) as f:
             meta = json.load(f)
     except (OSError, ValueError):
         meta = {'strategies': {}, 'failures': []}
+    meta['log_problems'] = problems
     meta['warnings'] = list(meta.get('warnings') or []) + [
         'The serial logs had problems (scripts/bench-extract): ' + '; '.join(problems[:6]) +
-        ('; ...' if len(problems) > 6 else '') + '. What they lost is not in these numbers.']
+        ('; ...' if len(problems) > 6 else '') + '. What could not be read is not in these numbers.']
     write_json(path, meta)
+
+
+def logged_problems(out: str) -> List[str]:
+    """The log problems an earlier make plots found in this folder (meta.json), or none."""
+    try:
+        with open(os.path.join(out, 'meta.json')) as f:
+            return list(json.load(f).get('log_problems') or [])
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def replot(args: argparse.Namespace) -> int:
@@ -363,6 +383,7 @@ def replot(args: argparse.Namespace) -> int:
             rc, problems = extract_logs(out, logs)
             if rc == 2:
                 return 2
+        old_problems = logged_problems(out)
     elif os.path.isfile(src):
         args.label = args.label or 'plots'
         out = new_run_dir(args)
@@ -370,6 +391,7 @@ def replot(args: argparse.Namespace) -> int:
         rc, problems = extract_logs(out, [src])
         if rc == 2:
             return 2
+        old_problems = []
         # A log alone says what ran (bench-meta), not how QEMU ran it: record what is known, say what is not.
         meta = {'label': args.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
             os.path.getmtime(src)).isoformat(timespec='seconds'), 'strategies': {}, 'failures': [],
@@ -383,6 +405,7 @@ def replot(args: argparse.Namespace) -> int:
         return 2
     if problems:
         say_log_problems(out, problems)
+    problems = problems or old_problems
     r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-report'), out])
     if os.path.isfile(src) and has_runs(out):
         point_latest(os.path.dirname(os.path.abspath(out)), out)
@@ -459,14 +482,21 @@ def start_meta(args: argparse.Namespace) -> dict:
 
 
 def in_batches(jobs: List[Tuple[Callable, tuple]], size: int) -> None:
-    """Runs the (function, args) jobs in threads, size at a time, each batch waited for."""
+    """Runs the (function, args) jobs in threads, size at a time, each batch waited for. On Ctrl-C the
+    batch's threads are still waited for (their make or QEMU got the same SIGINT and ends soon), so
+    nothing writes into the run folder after the caller has said what it kept or removed it."""
     size = max(1, size)
     for first in range(0, len(jobs), size):
         batch = [threading.Thread(target=fn, args=args) for fn, args in jobs[first:first + size]]
         for thread in batch:
             thread.start()
-        for thread in batch:
-            thread.join()
+        try:
+            for thread in batch:
+                thread.join()
+        except KeyboardInterrupt:
+            for thread in batch:
+                thread.join()
+            raise
 
 
 def build_all(args: argparse.Namespace, out: str, progress: 'Progress', meta: dict,
@@ -502,6 +532,7 @@ def calibrate_sweep(args: argparse.Namespace, images: Dict[str, str], out: str, 
     speed, said = bc.calibrate(args, images[first], out)
     meta['loop_calibration'] = said
     if speed:
+        meta['loop_speed'] = speed
         args.bootargs = f'{args.bootargs} spin_iters_per_ms={speed}'.strip()
         progress.line(f'  CALIB    {speed} loop iterations per ms in every boot: {said}', final=True)
     else:

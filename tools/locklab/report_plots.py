@@ -175,7 +175,8 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
                                    (f', above {n}x: inflated' if median(own) > n else '') + ')')
         blocks.append((label, d.color[s], rows))
     ceil = [x for (_, w, c), xs in d.pairs.items() if w == CEILING and c == n for x in xs]
-    none = [s for s, (_, _, rows) in zip(d.series, blocks) if not rows]
+    # (judged from the pairs of the workloads drawn: a run of the ceiling alone has no bars to miss)
+    none = [s for s in d.series if work and not any(d.pairs.get((s, w, n)) for w in work)]
     more = [f"'data/summary.dat' index {i} using 1:6 with points pt 3 ps 1.5 lc rgb 'black' "
             f"title {qt('Amdahl (hold-time pass)') if i == 0 else 'notitle'}".replace("title notitle", "notitle")
             for i, b in enumerate(blocks) if b[2]]

@@ -168,12 +168,15 @@ def _loop_speed(d: Data, meta: dict) -> str:
     """The loop iterations per ms the boots ran think=, cs= and the ceiling's op with: one figure for the
     whole sweep (bench-run's calibration boot, or spin_iters_per_ms= given), or each boot's own."""
     speeds = sorted({int(r['spin_iters_per_ms']) for r in d.runs if r.get('spin_iters_per_ms', '').isdigit()})
-    if len(speeds) == 1:
-        return f'{speeds[0]} iterations/ms in every boot' + (f': {meta["loop_calibration"]}'
-                                                             if meta.get('loop_calibration') else '')
+    said = meta.get('loop_calibration')
+    if meta.get('loop_speed') and speeds == [meta['loop_speed']]:
+        return f'{speeds[0]} iterations/ms in every boot: {said}'
+    if len(speeds) == 1 and not said:  # given with BENCH_BOOTARGS=spin_iters_per_ms=, or one boot
+        return f'{speeds[0]} iterations/ms in every boot'
     if speeds:
-        return (f'calibrated at each boot: {speeds[0]}-{speeds[-1]} iterations/ms (an op did different work '
-                'in different boots)' + (f'; {meta["loop_calibration"]}' if meta.get('loop_calibration') else ''))
+        return (f'calibrated at each boot: {speeds[0]}-{speeds[-1]} iterations/ms' +
+                (' (an op did different work in different boots)' if len(speeds) > 1 else '') +
+                (f'; {said}' if said else ''))
     return 'unknown'
 
 
