@@ -150,5 +150,9 @@ void bench_spin_ns(u64 ns);
 u64 bench_rand(struct bench_worker *w);
 /* With the ctxsw=N boot option: measures the context-switch cost once and prints a bench-ctxsw: record (ctxsw.c). */
 void bench_ctxsw_report(void);
+/* Before a sweep's first run: each of CPUs 0..cpus-1 runs the calibrated loop for warmup_ms= (warmup.c). */
+#define BENCH_WARMUP_MS 500 /* warmup_ms='s default */
+void bench_warm_up(u32 cpus);
+u64 bench_warmup_ms(void); /* the warmup_ms= boot option, for bench-meta */
 
 #endif

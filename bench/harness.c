@@ -513,7 +513,7 @@ static void print_meta(void)
 	printk_raw(
 		"bench-meta: format=1 strategy=%s scope=%s classes=%s lock_alg=%s atomics=%s spin_wait=%s lock_wait=%s board=%s "
 		"cpus_online=%u cntfrq=%llu lockstat=%s lockstat_hold=%s lockdep=%s duration_ms=%llu repeat=%llu think_ns=%llu cs_ns=%llu "
-		"spin_iters_per_ms=%llu hz=%u version=%s config=%s",
+		"spin_iters_per_ms=%llu hz=%u warmup_ms=%llu version=%s config=%s",
 		LOCK_STRATEGY_NAME, lock_scope_name(LOCK_STRATEGY_SCOPE), classes, LOCK_ALG_NAME,
 		LOCK_ATOMICS_NAME, SPIN_WAIT_NAME, KLOCK_WAIT_NAME, plat->board, cpus_online(),
 		(unsigned long long)time_freq(), LOCKSTAT_ENABLED ? "on" : "off",
@@ -523,7 +523,8 @@ static void print_meta(void)
 		LOCKDEP_ENABLED ? "on" : "off", (unsigned long long)duration_ms,
 		(unsigned long long)repeats, (unsigned long long)think_ns,
 		(unsigned long long)cs_ns, (unsigned long long)spin_iters_per_ms,
-		(unsigned)CONFIG_HZ, LOCKLAB_VERSION, LOCKLAB_CONFIG_HASH);
+		(unsigned)CONFIG_HZ, (unsigned long long)bench_warmup_ms(), LOCKLAB_VERSION,
+		LOCKLAB_CONFIG_HASH);
 }
 
 /*
@@ -533,7 +534,7 @@ static void print_meta(void)
  */
 static void bench_note_unused(void)
 {
-	const char *given[5];
+	const char *given[6];
 	u32 n = 0;
 
 	if (bench_cpus[0])
@@ -546,6 +547,8 @@ static void bench_note_unused(void)
 		given[n++] = "think=";
 	if (cs_ns != CONFIG_BENCH_CS_NS)
 		given[n++] = "cs=";
+	if (bench_warmup_ms() != BENCH_WARMUP_MS)
+		given[n++] = "warmup_ms=";
 	for (u32 i = 0; i < n; i++)
 		printk("bootargs: %s applies only to benchmark runs, and bench= names none: ignored (bench=help lists the workloads)",
 		       given[i]);
@@ -594,7 +597,10 @@ static long bench_run(void)
 	if (spin_iters_given)
 		spin_iters_per_ms = spin_iters_given;
 	else
-		spin_calibrate();
+		spin_calibrate();  /* a first guess, for the warm-up's loop */
+	bench_warm_up(trace_cpus); /* every CPU of the sweep: its largest count */
+	if (!spin_iters_given)
+		spin_calibrate(); /* again, past the slow start the warm-up took */
 	print_meta();
 	bench_print_workloads();
 	bench_ctxsw_report();
@@ -657,7 +663,8 @@ static const char *const run_opts[] = {
 	"bench",      "cpus",	      "duration_ms",	   "repeat",
 	"think",      "cs",	      "lockstat_hold",	   "trace",
 	"trace_us",   "trace_events", "spin_iters_per_ms", "ctxsw",
-	"lock_tasks", "lock_filler",  "lock_think_random", NULL,
+	"lock_tasks", "lock_filler",  "lock_think_random", "warmup_ms",
+	NULL,
 };
 
 long bench_run_args(const char *args)

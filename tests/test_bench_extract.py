@@ -29,7 +29,7 @@ TMP = tempfile.mkdtemp(prefix='locklab-bench-extract-')
 
 RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,'
                   'version,config,lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,'
-                  'spin_iters_per_ms,hz,scope,classes,format,workload,cpus,'
+                  'spin_iters_per_ms,hz,scope,classes,warmup_ms,format,workload,cpus,'
                   'repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,'
                   'invariants,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
                   'accel,host_cpus,qemu,log')
@@ -67,7 +67,7 @@ CLEAN = ['[    0.000000] c0: locklab booting',
          'shutdown: status=pass reason=done']
 
 # The bench-meta columns of META (its optional keys blank) and the blank host columns.
-R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 10 + ',1'
+R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 11 + ',1'
 NO_HOST = ',' * 9
 R_RUN1 = R_META + ',mm,1,0,4000,100000000,40000,4000,4000,0.00,ok' + NO_HOST + ',{log}'
 R_RUN4 = R_META + ',mm,4,0,9000,100000000,90000,2100,2400,37.25,ok' + NO_HOST + ',{log}'
@@ -376,7 +376,7 @@ class BenchExtractTests(unittest.TestCase):
                        'wrote OUT/results.csv (3 runs) and OUT/lockstat.csv (4 rows)\n', 'stderr')
         expect_eq(results, '\n'.join([
             RESULTS_HEADER,
-            ('bkl,mcs,llsc,wfe,block,rpi5,4,54000000,off,0.3-g1a2b3c,0x77' + ',' * 10 + ',1,mm,1,0,4000,100000000,40000,'
+            ('bkl,mcs,llsc,wfe,block,rpi5,4,54000000,off,0.3-g1a2b3c,0x77' + ',' * 11 + ',1,mm,1,0,4000,100000000,40000,'
              '4000,4000,0.00,ok' + NO_HOST + ',bkl.log'),
             R_RUN1.format(log='fine.log'), R_RUN4.format(log='fine.log')]) + '\n', 'results.csv')
         expect_eq(stats, '\n'.join([
@@ -410,13 +410,14 @@ class BenchExtractTests(unittest.TestCase):
 
     def test_every_bench_meta_key_is_a_column(self):
         meta = META + (' lockstat_hold=auto lockdep=off duration_ms=100 repeat=3 think_ns=2000 cs_ns=200 '
-                       'spin_iters_per_ms=987654 hz=100 scope=subsys classes=proc_lock,fs_lock newkey=ignored')
+                       'spin_iters_per_ms=987654 hz=100 scope=subsys classes=proc_lock,fs_lock warmup_ms=500 '
+                       'newkey=ignored')
         _, runs, _, problems = bx.parse_log([meta, RUN1, 'bench-end: runs=1 failed=0'])
         expect_eq(problems, [], 'problems:')
         expect_eq({k: runs[0][k] for k in bx.META_OPTIONAL if k != 'repeat'} | {'repeats': runs[0]['repeats']},
                   {'lockstat_hold': 'auto', 'lockdep': 'off', 'duration_ms': '100', 'think_ns': '2000',
                    'cs_ns': '200', 'spin_iters_per_ms': '987654', 'hz': '100', 'scope': 'subsys',
-                   'classes': 'proc_lock,fs_lock', 'repeats': '3'},
+                   'classes': 'proc_lock,fs_lock', 'warmup_ms': '500', 'repeats': '3'},
                   'optional bench-meta columns:')
         expect('newkey' not in runs[0], 'a key the tool does not know became a column')
 

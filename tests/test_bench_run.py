@@ -17,7 +17,8 @@ named while the others run; scripts/bench-ratio measures the share of time
 inside the kernel and the speedups it sweeps (make bench-ratio passes its options);
 one calibration boot times the loop and every boot runs with that speed, unless
 a speed is given; a boot whose kernel refused a boot option, or that printed
-fewer runs than planned, fails the run; Ctrl-C says where the logs are.
+fewer runs than planned, fails the run; Ctrl-C says where the logs are; the
+CPUs warm up (warmup_ms=) before the first run.
 Prints KTAP v1.
 """
 import argparse
@@ -43,7 +44,7 @@ import ktap_unittest  # noqa: E402
 # As docs/output-format.md documents them.
 HOST_COLS = 'host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
-                'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,format,'
+                'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,warmup_ms,format,'
                 'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,'
                 ).split(',')[:-1] + HOST_COLS + ['log']
 LOCKSTAT_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
@@ -398,6 +399,29 @@ def a_boot_that_did_less_fails(work, images):
     return problems
 
 
+def warm_up_comes_first(work, images):
+    """warmup_ms=: the CPUs spin that long before the first run (a boot with 2000 takes at least 1.5 s longer
+    than one with 0), and bench-meta says it; make bench's boots run the default 500."""
+    import time
+    problems, took = [], {}
+    for ms in (0, 2000):
+        log = os.path.join(work, f'warmup{ms}.log')
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'qemu-run'), '--quiet', '--image', images['fine'],
+                        '--cpus', '2', '--timeout', '60', '--log', log, '--bootargs',
+                        f'ktest=none bench=ceiling cpus=1,2 duration_ms=10 repeat=1 warmup_ms={ms}'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        took[ms] = time.monotonic() - t0
+        if meta_speeds([log]) == [None] or f' warmup_ms={ms} ' not in open(log, errors='replace').read():
+            problems.append(f'warmup_ms={ms}: bench-meta does not say it ({log})')
+    if took[2000] - took[0] < 1.5:
+        problems.append(f'a 2 s warm-up made the boot only {took[2000] - took[0]:.1f} s longer')
+    full = os.path.realpath(os.path.join(work, 'ok', 'latest'))
+    if ' warmup_ms=500 ' not in open(os.path.join(full, 'fine-boot1.log'), errors='replace').read():
+        problems.append('make bench\'s boots do not warm up for 500 ms')
+    return problems
+
+
 def replot_from_a_log_says_what_is_unknown(work, images):
     """make plots RUN=<serial log>: a new folder whose meta.json and report say how QEMU ran is unknown,
     and results/latest points at it; a garbled or cut-off log's problems open the report, exit 1."""
@@ -537,6 +561,9 @@ class BenchRunTests(ktap_unittest.TestCase):
 
     def test_a_boot_that_did_less_fails(self):
         expect_no_problems(a_boot_that_did_less_fails(self.work, self.images))
+
+    def test_warm_up_comes_first(self):
+        expect_no_problems(warm_up_comes_first(self.work, self.images))
 
     def test_replot_from_a_log_says_what_is_unknown(self):
         expect_no_problems(replot_from_a_log_says_what_is_unknown(self.work, self.images))

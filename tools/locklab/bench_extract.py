@@ -75,7 +75,7 @@ JUNK = re.compile(r'^(?:\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f\ufffd])+')
 # bench-meta keys a kernel may print beyond the required ones; kept when present (blank when not).
 # scope and classes say which locks are the strategy's real ones (the report's Amdahl curve reads them).
 META_OPTIONAL = ['lockstat_hold', 'lockdep', 'duration_ms', 'repeat', 'think_ns', 'cs_ns',
-                 'spin_iters_per_ms', 'hz', 'scope', 'classes']
+                 'spin_iters_per_ms', 'hz', 'scope', 'classes', 'warmup_ms']
 # Every bench-meta field is a results.csv column; its repeat (runs per count) is 'repeats' there.
 META_COLUMN = {'repeat': 'repeats'}
 RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META_OPTIONAL
@@ -83,7 +83,7 @@ RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META
 # The host's conditions during each run, from <log>.host (scripts/bench-run); blank on a Pi.
 HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms', 'host_busy',
                 'accel', 'host_cpus', 'qemu']
-HOST_COLUMNS_LATER = ('host_vcpu_blocked_pct',)   # added later: a results.csv may lack them
+COLUMNS_LATER = ('host_vcpu_blocked_pct', 'warmup_ms')   # added later: a results.csv may lack them
 BUSY_WAIT_PCT = 5.0     # a run whose worst vCPU waited longer than this for a host core is host_busy=1
 RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + HOST_COLUMNS + ['log']
 LOCKSTAT_META = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait']

@@ -52,8 +52,8 @@ def read_csv(path: str, columns: List[str], ints: Tuple[str, ...], notes: List[s
 
 def read_runs(folder: str, notes: List[str]) -> Tuple[Optional[List[Row]], Optional[List[Row]]]:
     """(results.csv rows, lockstat.csv rows) of a folder; None for a file that is not there."""
-    # (a folder extracted before host_vcpu_blocked_pct existed still reads: the column is then blank)
-    required = [c for c in bx.RESULTS_COLUMNS[:-1] if c not in bx.HOST_COLUMNS_LATER]
+    # (a folder extracted before host_vcpu_blocked_pct or warmup_ms existed still reads: the column is then blank)
+    required = [c for c in bx.RESULTS_COLUMNS[:-1] if c not in bx.COLUMNS_LATER]
     runs = read_csv(os.path.join(folder, 'results.csv'), required, INTS, notes)
     stats = read_csv(os.path.join(folder, 'lockstat.csv'), bx.LOCKSTAT_COLUMNS[:-1], LS_INTS, notes)
     return runs, stats
