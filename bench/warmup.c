@@ -8,7 +8,7 @@
 /*
  * Under QEMU a vCPU often runs the same loop 3-4x slower for the first few
  * hundred ms of a boot's benchmarks (across 30 boots of make bench, the
- * first 1-CPU ceiling run of 12 boots ran at 0.23-0.46x of the boot's
+ * first 1-CPU ceiling run of 11 boots ran at 0.23-0.46x of the boot's
  * later ones; docs/measuring.md, the sixth pitfall), and one slow vCPU
  * makes its pair's speedup a fiction: above N when the 1-CPU run is the
  * slow one. So each CPU the sweep uses spins first, outside any run.
