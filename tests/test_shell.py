@@ -83,6 +83,12 @@ class Console:
         self.expect(line)  # the echo
         return self.expect(PROMPT).replace('\r', '').strip('\n')
 
+    def poweroff(self):
+        """The shell's poweroff: the kernel shuts down cleanly and QEMU exits 0."""
+        self.type('poweroff\r')
+        self.expect('shutdown: status=pass')
+        expect_eq(self.proc.wait(timeout=30), 0, 'QEMU exit status after poweroff')
+
     def close(self):
         if self.proc.poll() is None:
             qemu_run._kill_group(self.proc)
@@ -112,9 +118,7 @@ class ShellTests(ktap_unittest.TestCase):
             c.expect('^C')
             c.expect(PROMPT)
             expect_eq(c.run('echo still here'), 'still here', 'the shell after Ctrl-C')
-            c.type('poweroff\r')
-            c.expect('shutdown: status=pass')
-            expect_eq(c.proc.wait(timeout=30), 0, 'QEMU exit status after poweroff')
+            c.poweroff()
         finally:
             c.close()
 
@@ -133,9 +137,7 @@ class ShellTests(ktap_unittest.TestCase):
             expect_eq(lines, ['echo RAN' + 'y' * (TTY_LINE_MAX - 1 - 8)], 'the console before the message')
             expect_eq(c.expect(PROMPT).replace('\r', '').strip('\n'), '', 'between the message and the prompt')
             expect_eq(c.run('echo after the long line'), 'after the long line', 'the next line')
-            c.type('poweroff\r')
-            c.expect('shutdown: status=pass')
-            expect_eq(c.proc.wait(timeout=30), 0, 'QEMU exit status after poweroff')
+            c.poweroff()
         finally:
             c.close()
 
