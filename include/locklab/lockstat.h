@@ -23,6 +23,7 @@ struct lockstat_sum {
 #include <locklab/lock_map.h>
 #include <locklab/percpu.h>
 #include <locklab/time.h>
+#include <asm/atomic.h>
 
 /* One CPU's numbers for one class, in one context (task or IRQ). */
 struct lockstat_cpu {
@@ -73,6 +74,21 @@ void lockstat_set_hold(bool on);
 /* Points this CPU's rows at the IRQ or the task set (kernel/irq.c, on entry and exit). */
 void lockstat_irq_context(bool in_irq);
 extern bool lockstat_hold_on; /* atomic; lockstat_set_hold() */
+extern u32 lockstat_epoch;    /* atomic; moved on by lockstat_reset() */
+
+/*
+ * Row 0 of a CPU's row set belongs to no class (class ids start at 1): its
+ * acquisitions field holds the lockstat_epoch the rows count since. Rows of
+ * an older epoch are the window before a reset: the owning CPU folds them
+ * into the since-boot totals and zeroes them before its next update
+ * (lockstat_catch_up), so a reset never writes another CPU's rows.
+ */
+#define LOCKSTAT_ROWS_EPOCH(rows) ((rows)[0].acquisitions)
+static inline bool lockstat_rows_stale(const struct lockstat_cpu *rows)
+{
+	return LOCKSTAT_ROWS_EPOCH(rows) != atomic_load_relaxed(&lockstat_epoch);
+}
+void lockstat_catch_up(struct lockstat_cpu *rows);
 
 /*
  * The spinlock fast paths, inline: an uncontended acquisition and a
@@ -88,7 +104,9 @@ static inline void lockstat_acquired_uncontended(struct lock_map *l)
 	struct lockstat_cpu *rows = pc->lockstat_rows;
 	u16 id = l->class_id, last = l->last_cpu;
 
-	if (__builtin_expect(!rows || !id || (LOCKSTAT_HOLD_TIMED && lockstat_hold_on), 0)) {
+	if (__builtin_expect(!rows || !id || (LOCKSTAT_HOLD_TIMED && lockstat_hold_on) ||
+				     lockstat_rows_stale(rows),
+			     0)) {
 		lockstat_acquired(l, false, 0);
 		return;
 	}

@@ -12,9 +12,14 @@
 
 /*
  * lockstat_rows[cpu][class] is written only by that CPU, from inside the lock
- * operation it is counting, so no atomics are needed. Readers (print, get)
- * sum the rows and see a consistent picture only when the locks are quiet,
- * which is when benchmarks and tests read them.
+ * operation it is counting, so no atomics are needed. Not even a reset
+ * writes another CPU's rows: it only moves lockstat_epoch on, and each CPU
+ * folds and zeroes its own rows at its next update (lockstat_catch_up). A
+ * reset that zeroed them itself would race the owner's read-modify-write
+ * (a worker parked at the benchmark's barrier still takes its run queue's
+ * lock): the owner's stale count would come back into the new window.
+ * Readers (print, get) see a consistent picture only when the locks are
+ * quiet, which is when benchmarks and tests read them.
  *
  * Definitions (as in Linux's lock_stat):
  *   acquisition  - a successful lock or trylock
@@ -42,6 +47,72 @@ void lockstat_irq_context(bool in_irq)
 	pc->lockstat_rows = lockstat_rows[pc->cpu][in_irq ? 1 : 0];
 }
 
+/*
+ * A benchmark run's records cover its own window, so the harness (and
+ * the tests) reset the rows. What they held is not thrown away: it is
+ * added to lockstat_folded first, and the table printed at the end of the
+ * boot (lockstat boot option) is folded + live rows: the whole run.
+ * lockstat_folded, and the folding of a row set, are under fold_busy, a
+ * bare test-and-set flag (a lock of ours would count itself), taken with
+ * interrupts masked: an IRQ handler folds its own rows and must not spin
+ * on the flag its CPU's task holds.
+ */
+static struct lockstat_sum lockstat_folded[LOCK_CLASSES_MAX];
+static u32 fold_busy;
+u32 lockstat_epoch; /* atomic; the number of resets */
+
+static u64 fold_lock(void)
+{
+	u64 flags = local_irq_save();
+
+	while (atomic_xchg_acquire(&fold_busy, 1U))
+		cpu_relax();
+	return flags;
+}
+
+static void fold_unlock(u64 flags)
+{
+	atomic_store_release(&fold_busy, 0U);
+	local_irq_restore(flags);
+}
+
+static void row_to_sum(const struct lockstat_cpu *s, struct lockstat_sum *one)
+{
+	*one = (struct lockstat_sum){
+		.acquisitions = s->acquisitions,
+		.contentions = s->contentions,
+		.con_bounces = s->con_bounces,
+		.acq_bounces = s->acq_bounces,
+		.trylock_fail = s->trylock_fail,
+		.wait_min = s->wait_min,
+		.wait_max = s->wait_max,
+		.wait_total = s->wait_total,
+		.hold_min = s->hold_min,
+		.hold_max = s->hold_max,
+		.hold_total = s->hold_total,
+		.hold_count = s->hold_count,
+	};
+}
+
+/* The owner of a row set left behind by a reset: fold it into the since-boot totals, start it at zero. */
+void lockstat_catch_up(struct lockstat_cpu *rows)
+{
+	u64 flags = fold_lock();
+	u32 epoch = atomic_load_relaxed(&lockstat_epoch);
+
+	if (LOCKSTAT_ROWS_EPOCH(rows) != epoch) {
+		for (u16 id = 1; id < LOCK_CLASSES_MAX; id++) {
+			struct lockstat_sum one;
+
+			row_to_sum(&rows[id], &one);
+			lockstat_merge(&lockstat_folded[id], &one);
+		}
+		memset(&rows[1], 0, (LOCK_CLASSES_MAX - 1) * sizeof(rows[0]));
+		LOCKSTAT_ROWS_EPOCH(rows) = epoch;
+	}
+	fold_unlock(flags);
+}
+
 static struct lockstat_cpu *my_stats(struct lock_map *l)
 {
 	struct percpu *pc = this_cpu();
@@ -49,7 +120,9 @@ static struct lockstat_cpu *my_stats(struct lock_map *l)
 	/* Also sets up the fast path's pointer (lockstat.h) on a CPU's first lock operation. */
 	if (!pc->lockstat_rows)
 		lockstat_irq_context(pc->in_irq);
-	return &lockstat_rows[pc->cpu][pc->in_irq ? 1 : 0][lock_map_class(l)];
+	if (lockstat_rows_stale(pc->lockstat_rows))
+		lockstat_catch_up(pc->lockstat_rows);
+	return &pc->lockstat_rows[lock_map_class(l)];
 }
 
 /*
@@ -118,15 +191,6 @@ void lockstat_trylock_failed(struct lock_map *l)
 	preempt_enable();
 }
 
-/*
- * A benchmark run's records cover its own window, so the harness (and
- * the tests) reset the rows. What they held is not thrown away: it is
- * added to lockstat_folded first, and the table printed at the end of the
- * boot (lockstat boot option) is folded + live rows: the whole run.
- */
-static struct lockstat_sum lockstat_folded[LOCK_CLASSES_MAX];
-static u32 lockstat_resets;
-
 void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 {
 	o->acquisitions += s->acquisitions;
@@ -148,47 +212,40 @@ void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 
 void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)
 {
+	u64 flags = fold_lock();
+	u32 epoch = atomic_load_relaxed(&lockstat_epoch);
+
 	memset(o, 0, sizeof(*o));
 	if (since_boot)
 		*o = lockstat_folded[id];
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		for (u32 ctx = 0; ctx < 2; ctx++) {
-			const struct lockstat_cpu *s = &lockstat_rows[c][ctx][id];
-			struct lockstat_sum one = {
-				.acquisitions = s->acquisitions,
-				.contentions = s->contentions,
-				.con_bounces = s->con_bounces,
-				.acq_bounces = s->acq_bounces,
-				.trylock_fail = s->trylock_fail,
-				.wait_min = s->wait_min,
-				.wait_max = s->wait_max,
-				.wait_total = s->wait_total,
-				.hold_min = s->hold_min,
-				.hold_max = s->hold_max,
-				.hold_total = s->hold_total,
-				.hold_count = s->hold_count,
-			};
+			const struct lockstat_cpu *rows = lockstat_rows[c][ctx];
+			struct lockstat_sum one;
 
+			/* A row set not caught up yet counts before the reset: since boot only. */
+			if (!since_boot && LOCKSTAT_ROWS_EPOCH(rows) != epoch)
+				continue;
+			row_to_sum(&rows[id], &one);
 			lockstat_merge(o, &one);
 		}
 	}
+	fold_unlock(flags);
 }
 
+/*
+ * The benchmark harness resets before its release store of the MEASURE
+ * phase; a worker's acquire load of the phase orders its epoch loads after
+ * it, so the window's first update already sees the new epoch.
+ */
 void lockstat_reset(void)
 {
-	for (u16 id = 1; id < lock_class_count(); id++) {
-		struct lockstat_sum live;
-
-		lockstat_sum_class(id, &live, false);
-		lockstat_merge(&lockstat_folded[id], &live);
-	}
-	memset(lockstat_rows, 0, sizeof(lockstat_rows));
-	lockstat_resets++;
+	atomic_fetch_add_relaxed(&lockstat_epoch, 1U);
 }
 
 u32 lockstat_reset_count(void)
 {
-	return lockstat_resets;
+	return atomic_load_relaxed(&lockstat_epoch);
 }
 
 static bool get(const char *name, struct lockstat_sum *out, bool since_boot)

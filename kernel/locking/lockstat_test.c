@@ -1,4 +1,4 @@
-/* ktest suite "lockstat": exact counts across CPUs, forced contention, trylock failures, reset, since-boot totals, the table row. */
+/* ktest suite "lockstat": exact counts across CPUs, forced contention, trylock failures, reset, since-boot totals, resets racing updates, the table row. */
 #include <locklab/ktest.h>
 #include <locklab/lockstat.h>
 #include <locklab/smp.h>
@@ -197,6 +197,55 @@ static void lockstat_since_boot_survives_resets(struct ktest *t)
 }
 
 /*
+ * A reset while another CPU takes locks, as when a benchmark's workers,
+ * parked at its barrier, still take their run queue's lock: the other CPU
+ * takes a lock RACE_N times on the fast path while this one resets as
+ * often as it can. Since boot, exactly RACE_N acquisitions: none lost, none
+ * counted twice (a reset that zeroed the other CPU's rows raced its
+ * read-modify-write and brought a stale count back); the window after the
+ * last reset holds at most RACE_N.
+ */
+#define RACE_N 200000
+static struct spinlock race_lock = SPINLOCK_INIT("lockstat_test_race");
+static u32 race_done; /* atomic */
+
+static void lock_while_resets(void *arg)
+{
+	(void)arg;
+	for (u32 i = 0; i < RACE_N; i++) {
+		spin_lock(&race_lock);
+		spin_unlock(&race_lock);
+	}
+	__atomic_store_n(&race_done, 1, __ATOMIC_RELEASE);
+}
+
+static void lockstat_reset_races_no_update(struct ktest *t)
+{
+	struct lockstat_sum before = { 0 }, after, now;
+	u32 other = ktest_other_cpu(), resets = 0;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	if (other == CONFIG_NR_CPUS)
+		KT_SKIP(t, "needs a second CPU to take the lock");
+	lockstat_get_since_boot("lockstat_test_race",
+				&before); /* false (zeros) before its first use */
+	lockstat_set_hold(false);
+	race_done = 0;
+	KT_ASSERT(t, smp_call_on(other, lock_while_resets, NULL, false, TIMEOUT) == 0);
+	while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
+		lockstat_reset();
+		resets++;
+	}
+	lockstat_set_hold(true);
+	KT_ASSERT(t, lockstat_get_since_boot("lockstat_test_race", &after));
+	KT_ASSERT(t, lockstat_get("lockstat_test_race", &now));
+	KT_EXPECT_GE(t, resets, 1);
+	KT_EXPECT_EQ(t, after.acquisitions - before.acquisitions, RACE_N);
+	KT_EXPECT_LE(t, now.acquisitions, RACE_N);
+}
+
+/*
  * One row of the end-of-run table has Linux's 13 columns in /proc/lock_stat's
  * order, times in us with two decimals (rounded to 10 ns), the averages over
  * contentions and over timed holds, "-" for holds never timed, and lines up
@@ -246,6 +295,7 @@ static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_counts_trylock_failures_and_resets),
 	KTEST_CASE(lockstat_fast_path_counts_exactly),
 	KTEST_CASE(lockstat_since_boot_survives_resets),
+	KTEST_CASE(lockstat_reset_races_no_update),
 	KTEST_CASE(lockstat_table_row_has_linux_columns),
 };
 KTEST_SUITE(lockstat, lockstat_cases);
