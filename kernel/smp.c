@@ -49,8 +49,13 @@ void cpu_mark_online(void)
 	struct percpu *pc = this_cpu();
 
 	pc->sctlr = read_sysreg(sctlr_el1);
+	/*
+	 * The count before the flag: the boot CPU waits for the flag
+	 * (arch/arm64/smp.c) and then prints cpus_online(), which must include
+	 * this CPU. Release: everything this CPU set up is visible to whoever
+	 * sees it online.
+	 */
 	__atomic_fetch_add(&nr_online, 1, __ATOMIC_RELEASE);
-	/* Release: everything this CPU set up is visible to whoever sees it online. */
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 }
 

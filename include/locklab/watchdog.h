@@ -35,9 +35,10 @@ static inline void watchdog_wait_end(struct spinlock *outer)
 {
 	struct percpu *pc = this_cpu();
 
-	atomic_store_release(&pc->wd_spin, outer);
+	/* The outer lock's name first, as in watchdog_wait_begin: a tick that sees outer sees its name. */
 	if (outer)
 		atomic_store_relaxed(&pc->wd_spin_name, outer->map.name);
+	atomic_store_release(&pc->wd_spin, outer);
 }
 
 /* From the timer interrupt of every CPU. */
