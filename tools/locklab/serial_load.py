@@ -124,6 +124,20 @@ class Port:
                 continue
             self.buf = (self.buf + chunk)[-(1 << 20):]
 
+    def drain(self, log=None):
+        """Throws away what has arrived so far (into log): a later read sees only what comes next."""
+        while select.select([self.fd], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.fd, 4096)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            self.buf += chunk
+        if log:
+            log.write(self.buf)
+        self.buf = b''
+
     def write(self, data, deadline):
         view = memoryview(data)
         while view:
@@ -143,6 +157,10 @@ def send(port, image, bootargs, baud, tries, corrupt_first, log, say, compress=T
     frames = [frame(image, bootargs, corrupt=True, compress=compress)] if corrupt_first else []
     frames.append(frame(image, bootargs, compress=compress))
     for attempt in range(1, tries + 1):
+        # Send right after a ready line that has just arrived, not one waiting in the buffer: the
+        # loader prints the next one 2 s later, and a frame whose first bytes arrive while it prints
+        # (75 characters, 6.5 ms at 115200 baud) can overrun the UART's 32-byte receive FIFO.
+        port.drain(log)
         ready = port.read_until(READY, time.time() + 60)
         if not ready:
             say('no "loader: ready" line within 60 s (is the board running the loader? make sdcard LOADER=1)')
