@@ -35,6 +35,7 @@ struct bench_worker {
 	u64 clock_start, clock_end;
 	/* invariant violations the worker saw itself (a wrong checksum...) */
 	u64 bad;
+	bool gone;  /* its task ended before the run did (bench_worker_gone): the run fails */
 	u64 rng;    /* xorshift state, seeded per worker */
 	void *priv; /* the workload's */
 	long pid;
@@ -54,6 +55,7 @@ struct bench_run {
 	u32 nworkers, nactive; /* all workers; the measured ones */
 	u32 phase;	       /* atomic: enum bench_phase */
 	u32 arrived;	       /* atomic: workers at the current barrier */
+	u32 gone;	       /* atomic: workers whose task ended early (bench_worker_gone) */
 	u64 think_ns, cs_ns;
 	void *priv; /* the workload's */
 	struct bench_worker workers[BENCH_MAX_WORKERS];
@@ -88,6 +90,8 @@ struct bench_workload {
 	const char *(*exact_class)(struct bench_run *r);
 	/* Optional: bench_running() is about to park w at a barrier (phase BENCH_START or BENCH_STOP). */
 	void (*before_barrier)(struct bench_worker *w, u32 phase);
+	/* Its ops run at EL0 and trap (U_WORKLOAD sets it): its name must start with "u-", which tells the report */
+	bool at_el0;
 };
 
 _Static_assert(__builtin_offsetof(struct bench_workload, name) == 0,
@@ -142,6 +146,13 @@ bool bench_mem_unchanged(const char *name, const struct bench_mem *before);
 bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKERS]);
 
 /* True while the worker should go on; handles the start and stop barriers. */
+/*
+ * w's task is ending before the run's end (a u-* testcase's process that
+ * faulted or returned): it counts as arrived at every barrier left, so the
+ * run ends, failed (the caller says why), instead of waiting for it
+ * forever.
+ */
+void bench_worker_gone(struct bench_worker *w);
 bool bench_running(struct bench_worker *w);
 /* A passive worker told to go to the barrier of 'phase' (BENCH_START or BENCH_STOP): parks it there. */
 void bench_arrive(struct bench_worker *w, u32 phase);

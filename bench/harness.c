@@ -108,46 +108,6 @@ void bench_spin_ns(u64 ns)
 	spin_loop(ns * spin_iters_per_ms / 1000000ULL);
 }
 
-void bench_mem_snapshot(struct bench_mem *m)
-{
-	kernel_enter();
-	kmalloc_shrink(); /* cached empty slabs are free memory, not a leak */
-	m->free_pages = mm_free_pages();
-	m->live_objs = kmalloc_live();
-	m->inodes = fs_inodes_live();
-	kernel_exit();
-}
-
-bool bench_mem_unchanged(const char *name, const struct bench_mem *before)
-{
-	struct bench_mem now;
-
-	bench_mem_snapshot(&now);
-	if (now.free_pages == before->free_pages && now.live_objs == before->live_objs &&
-	    now.inodes == before->inodes)
-		return true;
-	printk_raw(
-		"bench: error workload=%s: free pages %llu -> %llu, kmalloc objects %llu -> %llu, inodes %llu -> %llu",
-		name, (unsigned long long)before->free_pages, (unsigned long long)now.free_pages,
-		(unsigned long long)before->live_objs, (unsigned long long)now.live_objs,
-		(unsigned long long)before->inodes, (unsigned long long)now.inodes);
-	return false;
-}
-
-bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKERS])
-{
-	bool ok = true;
-
-	for (u32 i = 0; i < r->nworkers; i++) {
-		if (seen[i] != r->workers[i].pid) {
-			printk_raw("bench: error workload=%s: worker %u got pid %ld, it is %ld",
-				   r->wl->name, i, seen[i], r->workers[i].pid);
-			ok = false;
-		}
-	}
-	return ok;
-}
-
 static u64 my_lock_wait(void)
 {
 	return current_task()->lock_wait_cycles;
@@ -213,11 +173,22 @@ static void wait_until(u64 until)
 		yield();
 }
 
-/* Waits until every worker is at the barrier of the current phase. */
+/*
+ * Waits until every worker is at the barrier of the current phase, or
+ * gone: a worker that arrived at this barrier is parked in the kernel and
+ * cannot end before the phase moves on, so none is counted twice.
+ */
 static void wait_arrivals(struct bench_run *r)
 {
-	while (atomic_load_acquire(&r->arrived) < r->nworkers)
+	while (atomic_load_acquire(&r->arrived) + atomic_load_acquire(&r->gone) < r->nworkers)
 		yield();
+}
+
+void bench_worker_gone(struct bench_worker *w)
+{
+	w->gone = true;
+	/* release: the worker's last snapshots and its flag before the count */
+	atomic_fetch_add_acq_rel(&w->run->gone, 1U);
 }
 
 static void set_phase(struct bench_run *r, u32 phase)
@@ -415,7 +386,9 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 	for (u32 i = 0; i < r->nworkers; i++) {
 		struct bench_worker *w = &r->workers[i];
 
-		if (w->bad) {
+		if (w->gone)
+			ok = false; /* it said why as it ended */
+		else if (w->bad) {
 			printk_raw("bench: error %s: worker %u on cpu%u saw %llu wrong results",
 				   tag, i, w->cpu, (unsigned long long)w->bad);
 			ok = false;

@@ -113,8 +113,30 @@ static void u_return_hook(void *arg)
 	if (!bench_running(w)) {
 		w->bad += atomic_load_relaxed(&slot[U_SLOT_BAD]);
 		current_task()->user_return_hook = NULL;
+		current_task()->user_exit_hook = NULL;
 		sys_exit(0);
 	}
+}
+
+/*
+ * The testcase's process ended before the run did: it faulted (the
+ * "user:" record before this says where) or its testcase returned, which
+ * it must not (it loops until the harness ends it). The run fails instead
+ * of waiting for a worker that will never reach the barrier.
+ */
+static void u_exit_hook(void *arg, int status)
+{
+	struct bench_worker *w = arg;
+
+	current_task()->user_return_hook = NULL;
+	printk_raw(
+		"bench: error %s cpu%u: the testcase's process ended (status %d) before the run "
+		"did: %s",
+		w->run->wl->name, w->cpu, status,
+		status >= 128 ?
+			"it was killed (a fault: the user: record above; or Ctrl-C)" :
+			"its testcase returned or called exit (it must loop until the harness ends it)");
+	bench_worker_gone(w);
 }
 
 static void u_work(struct bench_worker *w, long (*entry)(u64 nr))
@@ -124,9 +146,11 @@ static void u_work(struct bench_worker *w, long (*entry)(u64 nr))
 
 	t->user_return_arg = w;
 	t->user_return_hook = u_return_hook;
+	t->user_exit_hook = u_exit_hook;
 	err = user_become(w->run->wl->name, entry, w->idx, shared);
 	/* only if no address space could be made: meet the barriers, counted as wrong */
 	t->user_return_hook = NULL;
+	t->user_exit_hook = NULL;
 	printk_raw("bench: error %s cpu%u: cannot start the testcase at EL0: %s", w->run->wl->name,
 		   w->cpu, errno_name(err));
 	w->bad++;
@@ -186,6 +210,7 @@ static bool u_check(struct bench_run *r)
 		.setup = u_setup,                         \
 		.work = u_##fn##_work,                    \
 		.check = u_check,                         \
+		.at_el0 = true,                           \
 	}
 
 U_WORKLOAD(getpid, "u-getpid",

@@ -73,6 +73,15 @@ bool bench_table_ok(void)
 				(int)len, wl->name, BENCH_NAME_MAX - 1);
 			ok = false;
 		}
+		/* The report reads "u-" as "traps from EL0" (docs/benchmarks.md, user workloads under QEMU). */
+		if (good && wl->at_el0 != (strncmp(wl->name, "u-", 2) == 0)) {
+			printk_raw(
+				"bench: error: workload '%s': %s", wl->name,
+				wl->at_el0 ?
+					"a user workload's name (U_WORKLOAD) must start with u-" :
+					"only user workloads (U_WORKLOAD) have names starting with u-");
+			ok = false;
+		}
 		for (const struct bench_workload *o = __bench_workloads_start; good && o < wl;
 		     o++) {
 			if (strcmp(o->name, wl->name) == 0) {

@@ -93,13 +93,44 @@ static void testcase_twice(volatile u_iter *iterations, unsigned long nr)
 }
 
 U_ENTRY(twice)
+
+/* u-ends: added by tests/test_bench_workload.py: process 0 runs an undefined instruction, the others return. */
+static void testcase_ends(volatile u_iter *iterations, unsigned long nr)
+{
+	for (int i = 0; i < 1000; i++) {
+		usys(SYS_getpid, 0, 0, 0);
+		(*iterations)++;
+	}
+	if (nr == 0)
+		__asm__ volatile("udf #0");
+}
+
+U_ENTRY(ends)
 '''
 U_WORKLOAD_LINE = 'U_WORKLOAD(twice, "u-twice", "two getpids per op at EL0 (a test\'s user workload)");\n'
+# u-ends, named only (so `all` leaves it out): a testcase whose processes end before the run does must fail
+# the run, not hang the boot at the barrier.
+U_ENDS_WORKLOAD_C = r'''
+long u_run_ends(u64 nr);
+static void u_ends_work(struct bench_worker *w)
+{
+	u_work(w, u_run_ends);
+}
+BENCH_WORKLOAD_NAMED_ONLY(wl_u_ends) = {
+	.name = "u-ends",
+	.what = "a testcase that faults (process 0) or returns (the others): a test's",
+	.setup = u_setup,
+	.work = u_ends_work,
+	.check = u_check,
+	.at_el0 = true,
+};
+'''
 
 
 def copy_tree(dst):
-    """The tracked files of the tree (what a clone has), modes kept."""
-    files = subprocess.run(['git', '-C', ROOT, 'ls-files', '-z'], stdout=subprocess.PIPE, check=True).stdout
+    """The files of the tree, modes kept: the tracked ones (what a clone has) and the new ones git does not
+    ignore (a workload file a student has just added, not yet committed)."""
+    files = subprocess.run(['git', '-C', ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], stdout=subprocess.PIPE, check=True).stdout
     for rel in filter(None, files.decode().split('\0')):
         src = os.path.join(ROOT, rel)
         if not os.path.isfile(src):
@@ -165,7 +196,7 @@ def one_file_workload(work):
     with open(os.path.join(tree, 'bench', 'u_testcases.user.c'), 'a') as f:
         f.write(U_TESTCASE_C)
     with open(os.path.join(tree, 'bench', 'wl_user.c'), 'a') as f:
-        f.write(U_WORKLOAD_LINE)
+        f.write(U_WORKLOAD_LINE + U_ENDS_WORKLOAD_C)
     env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
     # A run in which the vCPU waited for a host core is flagged host_busy and left out of the report's
     # numbers, as it should be; the 20 ms runs here are short enough for one busy moment of the host to
@@ -222,7 +253,7 @@ def one_file_workload(work):
                                                       'strategy=giant', 'strategy_scopes_map_to_one_real_lock',
                                                       'strategy_only_the_real_lock_is_counted']),
                        ('bench=one-file,nope', ["unknown workload 'nope' (known: all, ", 'one-file',
-                                                'named only: ratio, one-file-named'])):
+                                                'named only: ', 'one-file-named'])):
         log = os.path.join(work, args.replace('=', '-').replace(',', '-').replace(' ', '-') + '.log')
         q = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'qemu-run'), '--quiet', '--no-ktap',
                             '--image', image, '--cpus', '2' if 'ktest=strategy' in args else '1', '--timeout', '60', '--bootargs',
@@ -234,6 +265,7 @@ def one_file_workload(work):
                 ('ktest=strategy' in args and 'not ok' in text):
             problems.append(f'boot with {args}: exit {q.returncode}, ' + ' | '.join(
                 l for l in text.splitlines() if 'one-file' in l or 'nope' in l)[:400])
+    problems += testcase_that_ends(work, image)
     listed = subprocess.run([sys.executable, os.path.join(tree, 'scripts', 'bench-workloads'),
                              os.path.join(tree, 'build', 'bench-giant', 'Image')], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True).stdout.splitlines()
@@ -245,6 +277,28 @@ def one_file_workload(work):
                         f'kernel {sorted(built - workloads_in_sources(tree))}, only in the scan '
                         f'{sorted(workloads_in_sources(tree) - built)}')
     return problems
+
+
+def testcase_that_ends(work, image):
+    """u-ends at 1 and 2 CPUs: its processes fault or return before the run ends. Each run fails, saying
+    why, and the boot goes on to its end instead of waiting at the stop barrier for ever."""
+    log = os.path.join(work, 'u-ends.log')
+    t0 = time.time()
+    q = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'qemu-run'), '--quiet', '--no-ktap',
+                        '--image', image, '--cpus', '2', '--timeout', '60', '--bootargs',
+                        'ktest=none bench=u-ends cpus=1,2 repeat=1 duration_ms=20 spin_iters_per_ms=100000 '
+                        'warmup_ms=0', '--log', log], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    took = time.time() - t0
+    with open(log, errors='replace') as f:
+        text = f.read()
+    want = ["bench: error u-ends cpu0: the testcase's process ended (status 132) before the run did: it was killed",
+            "bench: error u-ends cpu1: the testcase's process ended (status 1) before the run did: its testcase "
+            "returned", 'bench-end: runs=2 failed=2', 'shutdown: ']
+    missing = [w for w in want if w not in text]
+    if missing or q.returncode == 0 or took > 50:
+        return [f'bench=u-ends: exit {q.returncode} after {took:.0f} s, missing {missing}; last lines: ' +
+                ' | '.join(text.splitlines()[-4:])]
+    return []
 
 
 def workloads_in_sources(root):

@@ -26,6 +26,7 @@ from locklab import ktap  # noqa: E402
 from locklab import qemu_run as QR  # noqa: E402
 from locklab import bench_ratio  # noqa: E402
 from locklab import bench_boot  # noqa: E402
+from locklab import bench_run  # noqa: E402
 sys.path.insert(0, HERE)
 from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
 import ktap_unittest  # noqa: E402
@@ -204,6 +205,10 @@ CATCHES = {
     'hang_during_boot': (['[    0.0] c0: early\n', 30], None, ['--timeout', '1'], 'clean_shutdown',
                          'hung: no shutdown after 1s; last case started: none (during boot); '
                          'last line: [    0.0] c0: early'),
+    'hang_during_a_benchmark_run': (
+        [suite('locks', {'spin_basic': 'ok'}) + 'bench-start: workload=u-x cpus=2 repeat=0\n', 30], None,
+        ['--timeout', '1'], 'clean_shutdown',
+        'hung: no shutdown after 1s; last benchmark run started: workload=u-x cpus=2 repeat=0; last line: '),
     'panic': (PANIC_LOG, None, [], 'no_panic',
               'panic: cpu=2 spinlock recursion on lock@0x40081000 (during locks.recursion)'),
     'case_cut_by_panic': (PANIC_LOG, None, [], 'locks.recursion', 'interrupted by panic'),
@@ -449,6 +454,31 @@ class ToolsTests(ktap_unittest.TestCase):
                f'the row: {lines[1]!r}')
         expect(len(lines) == 3 and lines[2].startswith('  !: above 2x, which 2 CPUs cannot do') and
                'fine ratio at think=0' in lines[2], f'the note: {lines[2:]}')
+
+    def test_bench_run_refuses_a_kernel_with_two_workloads_of_one_name(self):
+        # The kernel refuses them at boot; make bench says so before any boot, naming the kernel and the name.
+        table = [('getpid', False), ('stat-shared', False), ('stat-shared', False), ('ratio', True)]
+        a = argparse.Namespace(workloads='all', trace=None, trace_default=False)
+        meta = {'strategies': {'fine': {}}, 'failures': []}
+        with mock.patch.object(bench_run.bw, 'read_workloads', lambda path: table):
+            err = bench_run.resolve_workloads(a, {'fine': 'Image'}, meta)
+        expect(err and 'the fine kernel has two workloads named stat-shared' in err, f'refusal: {err!r}')
+
+    def test_bench_run_failure_quotes_the_first_extract_problems(self):
+        # bench-extract's report: a count line, a group header, the kernel's error, then a later consequence and
+        # the closing line. The failure make bench prints must carry the kernel's error, not just the end.
+        out = ('fine-boot1.log: 0 runs, 0 lockstat rows kept\n'
+               'fine-boot1.log: 1 error line from the kernel, at line 10\n'
+               "fine-boot1.log:   line 10: error: two workloads are named 'x' (BENCH_WORKLOAD in bench/)\n"
+               'fine-boot1.log: line 11: nothing run, and the self-tests skipped (the options above)\n'
+               'wrote out/results.csv (0 runs) and out/lockstat.csv (0 rows)\n')
+        meta = {'failures': []}
+        done = subprocess.CompletedProcess([], 1, stdout=out)
+        with tempfile.TemporaryDirectory() as d, mock.patch.object(bench_run.subprocess, 'run', lambda *a, **k: done):
+            bench_run.extract(d, ['fine-boot1.log'], [], meta, 'bench-extract')
+        got = meta['failures'][0] if meta['failures'] else ''
+        expect("two workloads are named 'x'" in got and 'rows kept' not in got and 'wrote ' not in got,
+               f'the failure: {got!r}')
 
     def test_bench_progress_estimate_does_not_jump_at_a_new_boot(self):
         # Two boots of 10 runs, each 4 s of boot then 1 s a run: the estimate after the second boot's first

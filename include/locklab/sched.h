@@ -57,6 +57,12 @@ struct task {
 	 * return to EL0 after a trap or an interrupt, where it holds no lock.
 	 */
 	void (*user_return_hook)(void *arg);
+	/*
+	 * Called once, with the status, if the process ends while it is set
+	 * (a fault, exit, Ctrl-C): its owner hears of an end it did not ask
+	 * for. Same argument as the return hook.
+	 */
+	void (*user_exit_hook)(void *arg, int status);
 	void *user_return_arg;
 	char name[TASK_NAME_LEN];
 	/* Joiners sleep here until 'exited' (a struct wait_queue, spelled out to avoid a header cycle). */

@@ -32,6 +32,12 @@ void sys_exit(int status)
 	/* A kernel task that is not a process (task_create) just ends. */
 	if (!t->proc)
 		task_exit();
+	if (t->user_exit_hook) {
+		void (*hook)(void *arg, int status) = t->user_exit_hook;
+
+		t->user_exit_hook = NULL;
+		hook(t->user_return_arg, status);
+	}
 	kernel_enter();
 	proc_exit(status);
 	kernel_exit();

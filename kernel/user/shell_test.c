@@ -86,6 +86,31 @@ static void shell_runs_a_script(struct ktest *t)
 		KT_EXPECT_STREQ(t, run_failure(), "ktest");
 }
 
+/*
+ * A request refused for its text fails the boot, as the same text given as
+ * a boot option does: a scripted lab with a misspelt workload must not end
+ * "status=pass". (The case puts the reason back: shell_case_exit.)
+ */
+static void shell_refused_request_fails_the_boot(struct ktest *t)
+{
+	static const char bench_typo[] = "bench shell_no_such_workload cpus=1\n";
+	static char out[256];
+
+	run_failure_set(NULL);
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, bench_typo, out, sizeof(out)), 0);
+	KT_EXPECT(t, contains(out, "sh: bench: EINVAL"));
+	KT_EXPECT(t, run_failure() != NULL);
+	if (run_failure())
+		KT_EXPECT_STREQ(t, run_failure(), "bench");
+	run_failure_set(NULL);
+	KT_EXPECT_EQ(t,
+		     run_captured(t, "/bin/sh", sh_argv, "ktest shell_no_such_suite\n", out,
+				  sizeof(out)),
+		     0);
+	KT_EXPECT(t, contains(out, "sh: ktest: EINVAL"));
+	KT_EXPECT(t, run_failure() != NULL);
+}
+
 /* Lines split across reads, several in one, one too long, the last without a newline; end of input is exit 0. */
 static void shell_buffers_its_input(struct ktest *t)
 {
@@ -211,9 +236,9 @@ static void shell_one_run_at_a_time(struct ktest *t)
 }
 
 static const struct ktest_case shell_cases[] = {
-	KTEST_CASE(shell_runs_a_script),     KTEST_CASE(shell_buffers_its_input),
-	KTEST_CASE(shell_times_a_command),   KTEST_CASE(shell_calls_from_el0),
-	KTEST_CASE(shell_one_run_at_a_time),
+	KTEST_CASE(shell_runs_a_script),     KTEST_CASE(shell_refused_request_fails_the_boot),
+	KTEST_CASE(shell_buffers_its_input), KTEST_CASE(shell_times_a_command),
+	KTEST_CASE(shell_calls_from_el0),    KTEST_CASE(shell_one_run_at_a_time),
 };
 
 KTEST_SUITE(shell, shell_cases, .init = shell_case_init, .exit = shell_case_exit);

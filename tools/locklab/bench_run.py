@@ -446,6 +446,10 @@ def resolve_workloads(args: argparse.Namespace, images: Dict[str, str], meta: di
     want = [n for n, named_only in first if not named_only] if args.workloads == 'all' else args.workloads.split(',')
     for s, table in tables.items():
         names = [n for n, _ in table]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # the kernel would refuse them at boot (bench/workloads.c): say so before any boot
+            return (f'the {s} kernel has two workloads named {", ".join(twice)}: give each its own .name '
+                    '(bench/, docs/benchmarks.md)')
         lacking = [w for w in want if w not in names]
         if lacking:
             return (f'unknown workload {", ".join(lacking)} (the {s} kernel has: '
@@ -576,13 +580,21 @@ def boot_all(args: argparse.Namespace, images: Dict[str, str], out: str, progres
     return order, holds
 
 
+EXTRACT_COUNTS = re.compile(r': \d+ runs?, \d+ lockstat rows? kept$')  # bench-extract's count line per log
+
+
 def extract(where: str, logs: List[str], extra: List[str], meta: dict, what: str) -> None:
     """scripts/bench-extract on logs into where (its output in where/extract.log); a failure goes to meta."""
     r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-extract'), '--out', where] + extra + logs,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     write_text(os.path.join(where, 'extract.log'), r.stdout)
     if r.returncode != 0:
-        meta['failures'].append(f'{what}: ' + ' | '.join(r.stdout.strip().splitlines()[-4:]))
+        # Its problems, the kernel's own error lines first (bench-extract's order), not its closing counts:
+        # the first error is the one that explains the rest.
+        lines = r.stdout.strip().splitlines()
+        detail = [l for l in lines if not l.startswith('wrote ') and not EXTRACT_COUNTS.search(l)] or lines
+        more = f' (and {len(detail) - 4} more lines in extract.log)' if len(detail) > 4 else ''
+        meta['failures'].append(f'{what}: ' + ' | '.join(detail[:4]) + more)
 
 
 def run_report(out: str, meta: dict) -> None:

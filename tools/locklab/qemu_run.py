@@ -380,6 +380,18 @@ def _pairs(text):
     return dict(tok.split('=', 1) for tok in text.split() if '=' in tok)
 
 
+def last_started(lines, case):
+    """What the guest began last: a test case ('# ktest: start'), or a benchmark run ('bench-start:') begun
+    after every case, which is where a hang during the benchmarks is."""
+    for line in reversed(lines):
+        text = line.strip()
+        if text.startswith('bench-start: '):
+            return f'last benchmark run started: {text[len("bench-start: "):]}'
+        if '# ktest: start ' in text:
+            break
+    return f'last case started: {case or "none (during boot)"}'
+
+
 def _describe_code(code):
     return f'signal {-code}' if code < 0 else str(code)
 
@@ -412,8 +424,7 @@ def judge(outcome, args):
 
     end = None
     if outcome.hung:
-        started = report.last_started or 'none (during boot)'
-        end = (f'hung: no shutdown after {args.timeout:g}s; last case started: {started}; '
+        end = (f'hung: no shutdown after {args.timeout:g}s; {last_started(lines, report.last_started)}; '
                f'last line: {last_line[:160]}')
     elif outcome.stuck:
         end = f'printed a shutdown line but QEMU did not exit within {POWEROFF_GRACE_S}s'
