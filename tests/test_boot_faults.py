@@ -73,10 +73,12 @@ def shim_image(name, prefix_insns):
     return path
 
 
-def edited_dtb(name, edit, smp=4):
-    """A QEMU virt device tree (dumped, decompiled), changed by edit(dts) -> dts, recompiled."""
+def edited_dtb(name, edit, smp=4, el2=False):
+    """A QEMU virt device tree (dumped, decompiled), changed by edit(dts) -> dts, recompiled; el2: the
+    tree of virtualization=on (EL2 entry, PSCI over SMC), as --el2 boots."""
     raw = os.path.join(WORK, name + '-orig.dtb')
-    subprocess.run([QEMU, '-M', f'virt,dumpdtb={raw}', '-cpu', 'cortex-a76', '-smp', str(smp),
+    machine = 'virt,virtualization=on' if el2 else 'virt'
+    subprocess.run([QEMU, '-M', f'{machine},dumpdtb={raw}', '-cpu', 'cortex-a76', '-smp', str(smp),
                     '-m', '512M', '-nographic', '-nic', 'none'], check=True, capture_output=True)
     dts = subprocess.run(['dtc', '-q', '-I', 'dtb', '-O', 'dts', raw], check=True,
                          capture_output=True, text=True).stdout
@@ -99,27 +101,50 @@ def drop_node(dts, header_regex):
     return dts[:m.start()] + dts[dts.index(';', i) + 1:]
 
 
-def pi5_shaped(d, memory_reg=None, nvram1=None, bootargs=None):
-    """QEMU's device tree rearranged the way a Pi 5's is: the console UART under a /soc bus whose
-    ranges translate 0x7d001000 (as the Pi's UART10) to QEMU's PL011 at 0x9000000, found through a
-    serial10 alias with options; RAM kept from the firmware by /memreserve/ and by /reserved-memory,
-    beside the firmware's disabled nvram@0/@1 placeholders with their 3-cell regs; five timer
-    interrupts; 3-cell regs under a 2 + 1-cell bus and (malformed, unused) under /soc.
-    memory_reg replaces /memory's reg cells (as an old bootloader writes them); nvram1 enables
-    nvram@1 with those reg cells (as the firmware fills it in); bootargs sets /chosen's, for a tree
-    QEMU does not edit (dtb_image)."""
+# The GIC-400's frames (GICD, GICC, GICH, GICV) at the Pi 5's bus addresses under /soc@107c000000 (1-cell,
+# as the Pi's tree has them): QEMU's address -> (the Pi's, the Pi's size).
+PI5_BUS = {0x8000000: (0x7fff9000, 0x1000), 0x8010000: (0x7fffa000, 0x2000),
+           0x8030000: (0x7fffc000, 0x2000), 0x8040000: (0x7fffe000, 0x2000)}
+
+
+def pi5_shaped(d, memory_reg=None, nvram1=None, bootargs=None, rpi5_root=False):
+    """QEMU's device tree rearranged the way a Pi 5's is: the console UART and the GIC (as an
+    "arm,gic-400", QEMU's "arm,cortex-a15-gic" gone) under a /soc@107c000000 bus whose ranges translate
+    the Pi's bus addresses (0x7d001000 for UART10, 0x7fff9000/0x7fffa000 for GICD/GICC) to QEMU's
+    devices, the console found through a serial10 alias with options; RAM kept from the firmware by
+    /memreserve/ and by /reserved-memory, beside the firmware's disabled nvram@0/@1 placeholders with
+    their 3-cell regs; five timer interrupts; 3-cell regs under a 2 + 1-cell bus and (malformed,
+    unused) under /soc. memory_reg replaces /memory's reg cells (as an old bootloader writes them);
+    nvram1 enables nvram@1 with those reg cells (as the firmware fills it in); bootargs sets /chosen's,
+    for a tree QEMU does not edit (dtb_image); rpi5_root gives the root the Pi 5's compatible (and
+    model), so the kernel takes the board for a Pi 5 (board=rpi5: no semihosting, not even when asked)."""
     m = re.search(r'^\tpl011@9000000 \{\n(.*?)^\t\};\n', d, re.M | re.S)
     assert m
     props = m.group(1).replace('reg = <0x00 0x9000000 0x00 0x1000>;', 'reg = <0x7d001000 0x1000>;')
     d = d[:m.start()] + d[m.end():]
-    soc = ('\tsoc {\n\t\tcompatible = "simple-bus";\n\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n'
-           '\t\tranges = <0x7d000000 0x00 0x8fff000 0x2000>;\n'
+    # The GIC: its phandle (interrupt-parent everywhere) and its own interrupt kept, its reg in bus
+    # addresses, the v2m MSI frame (for PCIe, which the kernel does not use) and its 2-cell bus dropped.
+    m = re.search(r'^\tintc@8000000 \{\n(.*?)^\t\};\n', d, re.M | re.S)
+    assert m
+    frames = [int(a, 16) for a in re.search(r'^\t\treg = <([^>]*)>;', m.group(1), re.M).group(1).split()[1::4]]
+    keep = ''.join(f'\t{line}\n' for line in m.group(1).splitlines()
+                   if re.match(r'\t\t(phandle|interrupts) = ', line))
+    gic = ('\t\tinterrupt-controller@7fff9000 {\n' + keep +
+           '\t\t\treg = <' + ' '.join(f'{PI5_BUS[f][0]:#x} {PI5_BUS[f][1]:#x}' for f in frames) + '>;\n'
+           '\t\t\tcompatible = "arm,gic-400";\n\t\t\tinterrupt-controller;\n\t\t\t#interrupt-cells = <0x03>;\n'
+           '\t\t};\n')
+    d = d[:m.start()] + d[m.end():]
+    # UART10 through a window that starts below it (0x7d000000 -> 0x8fff000), each GIC frame through its own.
+    ranges = ' '.join(['0x7d000000 0x00 0x8fff000 0x2000'] +
+                      [f'{PI5_BUS[f][0]:#x} 0x00 {f:#x} {PI5_BUS[f][1]:#x}' for f in frames])
+    soc = ('\tsoc@107c000000 {\n\t\tcompatible = "simple-bus";\n\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n'
+           f'\t\tranges = <{ranges}>;\n'
            '\t\tserial@7d001000 {\n' + props.replace('\n\t\t', '\n\t\t\t').replace('\t\tclock', '\t\t\tclock', 1) +
-           '\t\t};\n'
+           '\t\t};\n' + gic +
            '\t\tmailbox@7c013880 {\n\t\t\treg = <0x7c013880 0x40 0x00>;\n\t\t};\n\t};\n'
            '\taxi {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <1>;\n\t\tranges;\n'
            '\t\tpcie@1000110000 {\n\t\t\treg = <0x10 0x110000 0x9310>;\n\t\t};\n\t};\n'
-           '\taliases {\n\t\tserial10 = "/soc/serial@7d001000";\n\t};\n'
+           '\taliases {\n\t\tserial10 = "/soc@107c000000/serial@7d001000";\n\t};\n'
            '\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n'
            '\t\tfirmware@50000000 {\n\t\t\treg = <0x00 0x50000000 0x00 0x100000>;\n\t\t\tno-map;\n\t\t};\n'
            + ''.join(f'\t\tnvram@{i} {{\n\t\t\treg = <{cells}>;\n\t\t\tno-map;\n\t\t\tstatus = "{status}";\n\t\t}};\n'
@@ -130,6 +155,12 @@ def pi5_shaped(d, memory_reg=None, nvram1=None, bootargs=None):
     d = d.replace('stdout-path = "/pl011@9000000";', 'stdout-path = "serial10:115200n8";')
     d, n = re.subn(r'(\ttimer \{\n\t\tinterrupts = <[^>]*)>', r'\1 0x01 0x0c 0x304>', d, count=1)
     assert n == 1
+    assert 'cortex-a15-gic' not in d and 'reg = <0x00 0x8000000 ' not in d, 'a GIC left at its QEMU address'
+    if rpi5_root:
+        d, n = re.subn(r'^(\t)model = "[^"]*";\n((?:.*\n)*?)\tcompatible = "linux,dummy-virt";',
+                       r'\1model = "Raspberry Pi 5 Model B Rev 1.0 (QEMU-shaped)";\n\2'
+                       r'\tcompatible = "raspberrypi,5-model-b\\0brcm,bcm2712";', d, count=1, flags=re.M)
+        assert n == 1
     if memory_reg:
         d, n = re.subn(r'(memory@40000000 \{\n\t\treg = <)[^>]*>', lambda m: m.group(1) + memory_reg + '>', d)
         assert n == 1
@@ -247,6 +278,29 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(pi[1], r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
             'the console found through the alias and /soc ranges, before the rest of the tree')
         expect('device tree:' not in pi[1], 'a warning about the disabled nvram placeholders or the 3-cell regs')
+
+    def test_pi5_shaped_tree_at_el2_boots_as_a_pi5_and_powers_off(self):
+        # The Pi 5's boot path as far as QEMU goes: entered at EL2 with PSCI over SMC, a root that says Raspberry
+        # Pi 5 (board=rpi5), the console and the GIC (only as "arm,gic-400") reachable only through /soc's ranges,
+        # and no semihosting: QEMU's is off, as a Pi has none (a semihosting call would be an undefined
+        # instruction), so the run must end through PSCI SYSTEM_OFF, which QEMU ends with exit status 0.
+        # semihost=1 is asked for all the same, and must be refused on this board.
+        dtb = edited_dtb('pi5el2', lambda d: pi5_shaped(d, rpi5_root=True), smp=4, el2=True)
+        rc, text, statuses = boot('pi5el2', '--dtb', dtb, '--el2', '--no-semihost', '--cpus', '4', '--accel', 'single',
+                                  '--bootargs', 'ktest=boot,irq,smp semihost=1',
+                                  '--expect', 'board=rpi5', '--expect', 'entry_el=2', '--expect', 'psci=smc',
+                                  '--expect', 'gic=v2', '--expect', 'cpus_online=4', timeout=120)
+        expect_rc(rc, 0, text)
+        for suite in ('boot', 'irq', 'smp'):
+            expect(any(k.startswith(suite + '.') for k in statuses), f'no {suite} cases ran: {statuses}')
+        expect(all(v == 'pass' for v in statuses.values()), f'{statuses}')
+        has(text, r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
+            'the console found through the alias and /soc ranges')
+        has(text, r'locklab booting on rpi5 / Raspberry Pi 5 Model B Rev 1\.0 \(QEMU-shaped\): entered at EL2', 'the board')
+        has(text, r'bootargs: semihost ignored: board rpi5 is not QEMU virt$', 'semihosting refused on a Pi')
+        has(text, r'^shutdown: status=pass reason=done$', 'the verdict')
+        # qemu-run --no-semihost passes clean_shutdown only for QEMU's exit status 0: PSCI SYSTEM_OFF.
+        expect(statuses.get('clean_shutdown') == 'pass', f'QEMU did not end through SYSTEM_OFF: {statuses}')
 
     def test_pi5_old_bootloader_memory_is_read_with_one_size_cell(self):
         # A 4 GB board's shape: 24 bytes, not whole 2 + 2-cell entries; nvram@1 filled in the same way.

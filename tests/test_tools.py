@@ -225,6 +225,9 @@ CATCHES = {
     'pass_with_exit_1': (GOOD, 1, [], 'clean_shutdown', 'status=pass but QEMU exit code 1'),
     'fail_with_exit_0': (GOOD.replace('status=pass', 'status=fail'), 0, [], 'clean_shutdown',
                          'status=fail but QEMU exit code 0'),
+    # Without semihosting both verdicts power off through PSCI SYSTEM_OFF: QEMU exits 0 or went wrong.
+    'no_semihost_pass_with_exit_1': (GOOD, 1, ['--no-semihost'], 'clean_shutdown',
+                                     'status=pass but QEMU exit code 1 (no semihosting: PSCI SYSTEM_OFF exits 0)'),
     'unexplained_fail': (GOOD.replace('status=pass', 'status=fail'), None, [], 'clean_shutdown',
                          'status=fail with no failing case'),
     'pass_despite_failed_case': (FAILED_LEAF.replace('status=fail', 'status=pass'), None, [],
@@ -361,6 +364,20 @@ class ToolsTests(ktap_unittest.TestCase):
         expect_eq(argv[:10], ['-M', 'virt,gic-version=3,virtualization=on', '-accel', 'tcg,thread=single',
                               '-cpu', 'cortex-a76', '-smp', '8', '-m', '1G'])
         expect_eq(argv[argv.index('-append') + 1], 'log=7 x=1 semihost=1')
+
+    def test_qemu_run_no_semihost_boots_as_on_a_board(self):
+        # --no-semihost: neither the bootarg nor QEMU's semihosting, and a failed run's exit 0 (SYSTEM_OFF) is right.
+        fake = fake_qemu(GOOD, 0)
+        rc, out, cases, _ = qemu_run(fake, '--no-semihost', '--bootargs', 'ktest=boot')
+        expect_eq(rc, 0, 'exit status')
+        argv = argv_of(fake)
+        expect_eq(argv[argv.index('-append') + 1], 'ktest=boot', 'the command line')
+        expect('-semihosting-config' not in argv, f'semihosting still enabled: {argv}')
+        expect(' no-semihost ' in out, f'the summary does not say so:\n{out}')
+        rc, out, cases, _ = qemu_run(fake_qemu(FAILED_LEAF, 0), '--no-semihost')
+        expect_eq(rc, 1, 'exit status of a failed run')
+        expect_eq(cases['clean_shutdown'].status, 'pass', f'status=fail with exit 0 (SYSTEM_OFF):\n{out}')
+        expect_eq(cases['locks.spin_basic'].status, 'fail', 'the failed case')
 
     def test_qemu_run_kills_hang_and_names_case(self):
         head = guest(suite('boot', {'cpus_online': 'ok'}),
@@ -510,7 +527,7 @@ class ToolsTests(ktap_unittest.TestCase):
         p = subprocess.run([sys.executable, QEMU_RUN, '--help'], capture_output=True, text=True,
                            timeout=30)
         expect_eq(p.returncode, 0, 'exit status')
-        for opt in ('--image', '--cpus', '--gic', '--el2', '--mem', '--bootargs', '--timeout', '--log',
+        for opt in ('--image', '--cpus', '--gic', '--el2', '--mem', '--bootargs', '--no-semihost', '--timeout', '--log',
                     '--expect', '--quiet', '--echo', '--qemu', '--ktap-out', '--exec', '--gdb', '--dump-dtb'):
             expect(opt in p.stdout, f'{opt} missing from --help')
 

@@ -54,7 +54,7 @@ def add_mode_options(p: argparse.ArgumentParser) -> None:
     mode.add_argument('--exec', action='store_true',
                       help='interactive (make qemu): print the command line, then become QEMU: '
                            'no timeout, no summary, Ctrl-a x quits; the exit status is the '
-                           'guest\'s (semihosting: 0 pass, 1 fail)')
+                           'guest\'s (semihosting: 0 pass, 1 fail; 0 with --no-semihost)')
     mode.add_argument('--gdb', action='store_true',
                       help='as --exec, but halted with a gdb stub on tcp::1234 (make gdb)')
     mode.add_argument('--dump-dtb', metavar='FILE',
@@ -65,7 +65,8 @@ def add_mode_options(p: argparse.ArgumentParser) -> None:
 def parse_args(argv: list) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog='qemu-run',
-        description='Boot one kernel image in QEMU (virt board, cortex-a76, semihosting exit), '
+        description='Boot one kernel image in QEMU (virt board, cortex-a76, semihosting exit unless '
+                    '--no-semihost), '
                     'kill it after a hard timeout, and print a KTAP v1 summary of the guest\'s '
                     'test cases plus checks of the run itself (boot_record, no_panic, '
                     'clean_shutdown). Exit status: 0 if every check passed, 1 if one failed, '
@@ -87,7 +88,12 @@ def parse_args(argv: list) -> argparse.Namespace:
                    help='pass this device tree instead of the one QEMU generates (-dtb FILE)')
     p.add_argument('--mem', default='512M', metavar='SIZE', help='guest RAM, -m SIZE (default 512M)')
     p.add_argument('--bootargs', default='', metavar='STR',
-                   help='kernel command line; " semihost=1" is always appended')
+                   help='kernel command line; " semihost=1" is appended unless --no-semihost')
+    p.add_argument('--no-semihost', dest='semihost', action='store_false',
+                   help='boot as on a board: no " semihost=1" and no -semihosting-config, so the guest '
+                        'powers off through PSCI SYSTEM_OFF (QEMU exits 0 whether it passed or failed: '
+                        'its shutdown line is the verdict) and a semihosting call is an undefined '
+                        'instruction, as on a Raspberry Pi 5')
     p.add_argument('--timeout', type=float, default=60, metavar='SEC',
                    help='hard limit for the whole run; QEMU is killed after it (default 60)')
     add_output_options(p)
@@ -127,13 +133,13 @@ def qemu_command(args, qemu):
         # No kernel: QEMU refuses -append without -kernel, and the tests want the bare board.
         return [qemu, '-M', f'{machine},dumpdtb={args.dump_dtb}', '-cpu', 'cortex-a76',
                 '-smp', str(args.cpus), '-m', args.mem, '-nographic', '-nic', 'none']
-    append = (args.bootargs + ' semihost=1').strip()
+    append = (args.bootargs + (' semihost=1' if args.semihost else '')).strip()
+    # Named threads (-name ...,debug-threads=on: "CPU 0/TCG"...): scripts/bench-run reads each vCPU's host wait time.
     return [qemu, '-M', machine, '-accel', f'tcg,thread={args.accel}', '-cpu', 'cortex-a76', '-smp', str(args.cpus), '-m', args.mem,
             '-nographic', '-nic', 'none'] + ([] if args.reboot else ['-no-reboot']) + \
-        (['-serial', 'pty'] if args.serial == 'pty' else []) + ['-kernel', args.image, '-append', append,
-            '-semihosting-config', 'enable=on,target=native',
-            # Named threads ("CPU 0/TCG"...): scripts/bench-run reads each vCPU's host wait time.
-            '-name', 'locklab,debug-threads=on'] + \
+        (['-serial', 'pty'] if args.serial == 'pty' else []) + ['-kernel', args.image, '-append', append] + \
+        (['-semihosting-config', 'enable=on,target=native'] if args.semihost else []) + \
+        ['-name', 'locklab,debug-threads=on'] + \
         (['-dtb', args.dtb] if args.dtb else []) + \
         (['-S', '-gdb', 'tcp::1234'] if args.gdb else [])
 
@@ -443,7 +449,7 @@ def judge(outcome, args):
     more = f' (+{len(panics) - 1} more panics)' if len(panics) > 1 else ''
     cases.append(ktap.Case('no_panic', 'fail', panics[0] + where + more) if panics
                  else ktap.Case('no_panic', 'pass'))
-    cases.append(check_shutdown(end, shutdown, outcome.code, guest_failed or bool(panics)))
+    cases.append(check_shutdown(end, shutdown, outcome.code, guest_failed or bool(panics), args.semihost))
     return cases
 
 
@@ -463,16 +469,22 @@ def check_boot_record(record, expects):
     return ktap.Case('boot_record', 'pass')
 
 
-def check_shutdown(end, shutdown, code, explained):
-    """clean_shutdown: a shutdown line, an exit code that agrees with it, and a fail explained."""
+def check_shutdown(end, shutdown, code, explained, semihost=True):
+    """clean_shutdown: a shutdown line, an exit code that agrees with it, and a fail explained.
+    Without semihosting the guest powers off through PSCI SYSTEM_OFF, which QEMU ends with 0 for
+    pass and fail alike: any other code is a QEMU that did not end that way."""
     if end:
         return ktap.Case('clean_shutdown', 'fail', end)
     status, extra = shutdown
     detail = ' '.join(f'{k}={v}' for k, v in extra.items())
+    if not semihost and code != 0:
+        return ktap.Case('clean_shutdown', 'fail',
+                         f'status={status} but QEMU exit code {_describe_code(code)} (no semihosting: '
+                         'PSCI SYSTEM_OFF exits 0)')
     if status == 'pass' and code != 0:
         return ktap.Case('clean_shutdown', 'fail',
                          f'status=pass but QEMU exit code {_describe_code(code)} (semihosting: 0 = pass)')
-    if status == 'fail' and code == 0:
+    if status == 'fail' and code == 0 and semihost:
         return ktap.Case('clean_shutdown', 'fail',
                          'status=fail but QEMU exit code 0 (is semihost=1 exit wired up?)')
     if status == 'pass' and explained:
@@ -544,7 +556,7 @@ def report(args: argparse.Namespace, outcome: Outcome, cmdline: str) -> int:
     cases = judge(outcome, args)
     failed = any(c.status == 'fail' for c in cases)
     comments = [f'qemu-run: {args.image} cpus={args.cpus} gic=v{args.gic}'
-                f'{" el2" if args.el2 else ""} mem={args.mem}']
+                f'{" el2" if args.el2 else ""}{"" if args.semihost else " no-semihost"} mem={args.mem}']
     code = 'killed' if outcome.code is None else _describe_code(outcome.code)
     comments.append(f'qemu-run: exit {code} after {outcome.elapsed:.1f}s')
     if failed:
