@@ -144,8 +144,8 @@ static const char *const console_source[] = {
 
 /*
  * The console first, read leniently, so that every later failure (a tree the
- * strict parse rejects included) reaches the UART a user watches: on a
- * Raspberry Pi 5, CONFIG_PANIC_UART_FALLBACK (QEMU's PL011) is plain RAM.
+ * strict parse rejects included) reaches the UART a user watches, not the
+ * one early_panic would guess from the CPU.
  */
 static void early_console_setup(u64 dtb)
 {

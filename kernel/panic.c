@@ -10,6 +10,7 @@
 #include <locklab/platform.h>
 #include <asm/irqflags.h>
 #include <asm/psci.h>
+#include <asm/sysreg.h>
 
 #define NO_CPU 0xffffffffU
 
@@ -130,9 +131,10 @@ void early_panic_context(bool have_dtb, const char *board, const char *bootargs)
 
 /*
  * The console is the device tree's if platform_setup found one; else a UART
- * we can only guess (CONFIG_PANIC_UART_FALLBACK, QEMU virt's). PSCI is not
- * set up yet, so: semihosting if this is QEMU and the bootargs asked for it
- * (the same condition as shutdown_check_params), else halt.
+ * chosen by the CPU (early_fallback_uart: the Pi 5's debug UART when MPIDR
+ * says Cortex-A76 with MT, else CONFIG_PANIC_UART_FALLBACK, QEMU virt's).
+ * PSCI is not set up yet, so: semihosting if this is QEMU and the bootargs
+ * asked for it (the same condition as shutdown_check_params), else halt.
  */
 void early_panic(const char *msg)
 {
@@ -140,9 +142,10 @@ void early_panic(const char *msg)
 	const struct bootarg_opt opt = { .name = "semihost",
 					 .type = BOOTARG_FLAG,
 					 .dest = &semihost };
+	u64 uart = early_fallback_uart(read_sysreg(mpidr_el1), CONFIG_PANIC_UART_FALLBACK);
 
-	if (CONFIG_PANIC_UART_FALLBACK && !pl011_base())
-		pl011_init(CONFIG_PANIC_UART_FALLBACK);
+	if (uart && !pl011_base())
+		pl011_init(uart);
 	printk_raw("panic: cpu=0 %s", msg);
 	printk_raw("shutdown: status=fail reason=panic");
 	if (early.board && strcmp(early.board, "qemu-virt") == 0)

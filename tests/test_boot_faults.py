@@ -366,6 +366,39 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^shutdown: status=fail reason=panic', 'failure status')
         has(text, r'halting', 'says it halts rather than powering off')
 
+    def test_missing_device_tree_on_a_pi5_cpu_panics_on_the_pi_uart(self):
+        # x0 = 0 on a CPU whose MPIDR has MT set, as the Pi 5's Cortex-A76 has (QEMU's has it clear): the panic
+        # must go to the Pi's debug UART, not to QEMU's PL011 (RAM on a Pi). A shim at EL2 fakes MT through
+        # VMPIDR_EL2 and enters the kernel at EL1 with x0 = 0. QEMU has nothing at the Pi's address: -d
+        # guest_errors names each access there, and QEMU's own UART stays silent. The same shim without MT
+        # is the control: the panic on QEMU's UART. QEMU is run directly (qemu-run has no -d) and killed, since
+        # the kernel halts.
+        def shim(mt):
+            off = 0x24  # where the adr below sits: ELR_EL2 = the kernel, 0x3000 into the file
+            adr_x1 = 0x10000001 | ((0x3000 - off) & 3) << 29 | ((0x3000 - off) >> 2) << 5
+            return shim_image('mt' if mt else 'nomt', [
+                0xd53800a1,                               # mrs x1, mpidr_el1
+                0xb2680021 if mt else 0xd503201f,         # orr x1, x1, #(1 << 24) (MPIDR.MT) / nop
+                0xd51c00a1,                               # msr vmpidr_el2, x1: what EL1 reads as MPIDR_EL1
+                0xd2b00001, 0xd51c1101,                   # mov x1, #HCR_EL2.RW; msr hcr_el2, x1
+                0xd2800061, 0xd51ce101,                   # mov x1, #3; msr cnthctl_el2, x1 (EL1 counter access)
+                0xd28078a1, 0xd51c4001,                   # mov x1, #0x3c5; msr spsr_el2, x1 (EL1h, DAIF masked)
+                adr_x1, 0xd51c4021,                       # adr x1, <kernel>; msr elr_el2, x1
+                0xd2800000, 0xd69f03e0])                  # mov x0, #0; eret
+        runs = {}
+        for mt in (True, False):
+            cmd = [QEMU, '-M', 'virt,virtualization=on', '-cpu', 'cortex-a76', '-smp', '1', '-m', '512M',
+                   '-nographic', '-nic', 'none', '-kernel', shim(mt), '-d', 'guest_errors']
+            try:
+                done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=5)
+                out, err = done.stdout, done.stderr
+            except subprocess.TimeoutExpired as e:
+                out, err = e.stdout or b'', e.stderr or b''
+            runs[mt] = out.decode(errors='replace'), err.decode(errors='replace')
+        has(runs[False][0], r'^panic: cpu=0 no device tree: x0 was 0 at entry', 'control (MT clear): QEMU\'s UART')
+        has(runs[True][1], r'^Invalid (read|write) at addr 0x107D0010[0-9A-F]{2}, ', 'MT set: the Pi\'s debug UART')
+        expect('panic:' not in runs[True][0], f'MT set, yet the panic came out on QEMU\'s UART: {runs[True][0]!r}')
+
     def test_device_tree_without_cpus_panics_clearly(self):
         dtb = edited_dtb('nocpus', lambda d: drop_node(d, r'^\s*cpus \{'))
         rc, text, _ = boot('nocpus', '--dtb', dtb, '--cpus', '1', timeout=4)

@@ -172,6 +172,22 @@ int fdt_parse_platform(const void *blob, u32 pa_bits, struct platform_info *out,
 /* UART10 on the Raspberry Pi 5's 3-pin debug connector (PL011, left at 115200 8N1 by the firmware). */
 #define RPI5_DEBUG_UART 0x107d001000ull
 
+/* MPIDR_EL1.MT (bit 24): set on the Pi 5's Cortex-A76 (core number in Aff1), clear on QEMU virt's (in Aff0). */
+#define MPIDR_MT (1ull << 24)
+
+/*
+ * The UART an early panic writes to when no device tree names one (none
+ * passed, a broken header, no PL011): with no tree the board is unknown,
+ * but the CPU tells the two this kernel runs on apart. MPIDR's MT bit
+ * means a real Cortex-A76 as on the Pi 5, whose debug UART it then is;
+ * QEMU virt leaves MT clear, and gets qemu_uart (CONFIG_PANIC_UART_FALLBACK,
+ * its PL011, which on a Pi would be RAM; 0: stay silent).
+ */
+static inline u64 early_fallback_uart(u64 mpidr, u64 qemu_uart)
+{
+	return (mpidr & MPIDR_MT) ? RPI5_DEBUG_UART : qemu_uart;
+}
+
 enum early_console_source {
 	EARLY_CONSOLE_NONE,
 	EARLY_CONSOLE_STDOUT_PATH, /* /chosen stdout-path (through /aliases) names a PL011 */

@@ -24,7 +24,8 @@ bool run_busy(void);
 void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far
- * (else CONFIG_PANIC_UART_FALLBACK), then stops. early_panic_context says
+ * (else early_fallback_uart's: the Pi 5's debug UART or
+ * CONFIG_PANIC_UART_FALLBACK, by MPIDR), then stops. early_panic_context says
  * what is known by then: a DTB, and its board and bootargs (NULL if not).
  */
 void early_panic(const char *msg) __noreturn;

@@ -83,6 +83,7 @@ void test_rpi5_old_bootloader_8gb(void);
 void test_memory_size_cells(void);
 void test_reserved_children_skipped(void);
 void test_early_console(void);
+void test_early_fallback_uart(void);
 
 /* test_fdt_malformed.c: malformed blobs, truncation, fuzzing */
 void test_bad_header(void);

@@ -321,6 +321,7 @@ static const struct ht_case cases[] = {
 	HT_CASE(test_memory_size_cells),
 	HT_CASE(test_reserved_children_skipped),
 	HT_CASE(test_early_console),
+	HT_CASE(test_early_fallback_uart),
 	HT_CASE(test_padding_never_read),
 	HT_CASE(test_api_navigation),
 	HT_CASE(test_api_props),

@@ -279,7 +279,7 @@ void test_early_console(void)
 		HT_EXPECT(con.bootargs == NULL);
 		free(p);
 	}
-	/* Any other board without a console: none (the kernel then falls back to CONFIG_PANIC_UART_FALLBACK). */
+	/* Any other board without a console: none (the kernel then falls back to early_fallback_uart's). */
 	b_reset();
 	b_root("linux,dummy-virt");
 	b_end();
@@ -288,4 +288,17 @@ void test_early_console(void)
 	HT_EXPECT_EQ_U(con.source, EARLY_CONSOLE_NONE);
 	HT_EXPECT_STREQ(con.board, "qemu-virt");
 	free(p);
+}
+
+/* With no usable tree, the CPU picks the panic UART: MT set (the Pi 5's A76, cores in Aff1) or clear (QEMU, Aff0). */
+void test_early_fallback_uart(void)
+{
+	for (u64 core = 0; core < 4; core++) {
+		HT_EXPECT_EQ_U(early_fallback_uart(0x81000000ull | core << 8, 0x9000000),
+			       RPI5_DEBUG_UART);
+		HT_EXPECT_EQ_U(early_fallback_uart(0x80000000ull | core, 0x9000000), 0x9000000);
+	}
+	/* CONFIG_PANIC_UART_FALLBACK=0 silences QEMU's, never the Pi's: its address is known. */
+	HT_EXPECT_EQ_U(early_fallback_uart(0x80000000ull, 0), 0);
+	HT_EXPECT_EQ_U(early_fallback_uart(0x81000300ull, 0), RPI5_DEBUG_UART);
 }
