@@ -370,15 +370,24 @@ static int parse_cpus(const struct fdt *fdt, struct platform_info *out, char *er
 
 		if (!dt || strcmp(dt, "cpu") != 0)
 			continue; /* cpu-map, caches and the like */
+		/* A core the firmware took out of service ("disabled"): as if it were not there. */
+		if (!node_enabled(fdt, node)) {
+			note(out, "device tree: /cpus/%s skipped: its status is \"%s\"",
+			     fdt_node_name(fdt, node), prop_string(fdt, node, "status"));
+			continue;
+		}
 		/* /cpus has #size-cells 0 and no "ranges": reg is the MPIDR itself, not an address. */
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || (u32)len < 4 * ac)
 			return fail(err, errlen, -FDT_ERR_BADVALUE,
 				    "a /cpus cpu node has no reg of #address-cells cells", false);
-		if (out->nr_cpus < PLAT_MAX_CPUS)
+		if (out->nr_cpus < PLAT_MAX_CPUS) {
+			/* smp_boot_secondaries starts only "psci" ones ("spin-table" is another protocol). */
+			out->cpu_method[out->nr_cpus] = prop_string(fdt, node, "enable-method");
 			out->cpu_mpidr[out->nr_cpus++] =
 				ac == 2 ? ((u64)fdt_be32(reg) << 32) | fdt_be32(reg + 4) :
 					  fdt_be32(reg);
+		}
 		out->cpus_seen++;
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)

@@ -426,6 +426,25 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'smp: cpu\d \(MPIDR 0x99\): PSCI CPU_ON failed: invalid parameters.*continuing',
             'report of the CPU that failed')
 
+    def test_disabled_cpu_is_skipped_and_one_without_psci_is_not_started(self):
+        # cpu@3 disabled (the tree's way to say a core is out of service): as if absent, said once. cpu@2 with a
+        # spin-table enable-method: the kernel speaks only PSCI, so it says so rather than calling CPU_ON.
+        def edit(d):
+            d, n = re.subn(r'^(\t\tcpu@3 \{\n)', r'\1\t\t\tstatus = "disabled";\n', d, flags=re.M)
+            assert n == 1
+            d, n = re.subn(r'^(\t\tcpu@2 \{\n(?:\t\t\t.*\n)*?\t\t\tenable-method = )"psci";',
+                           r'\1"spin-table";', d, flags=re.M)
+            assert n == 1
+            return d
+        rc, text, _ = boot('cpumethod', '--dtb', edited_dtb('cpumethod', edit), '--cpus', '4', '--bootargs', 'ktest=boot',
+                           '--expect', 'cpus_possible=3', '--expect', 'cpus_online=2', timeout=60)
+        expect_rc(rc, 0, text)
+        has(text, r'c0: device tree: /cpus/cpu@3 skipped: its status is "disabled"$', 'the disabled CPU named')
+        has(text, r'c0: smp: CPU with MPIDR 0x2 has enable-method "spin-table", not "psci": the kernel cannot start it; '
+                  r'continuing without it$', 'the CPU without PSCI named')
+        expect('MPIDR 0x3' not in text and 'CPU_ON failed' not in text, 'the disabled CPU was tried, or CPU_ON called')
+        has(text, r'smp: 2 of 3 CPUs online$', 'the count')
+
     def test_cpu_that_does_not_answer_is_reported_and_boot_goes_on(self):
         rc, text, statuses = boot('silentcpu', '--cpus', '4', '--accel', 'single', '--bootargs', 'cpu_on_silent=2 ktest=boot,spinlock',
                                   '--expect', 'cpus_possible=4', '--expect', 'cpus_online=3')

@@ -75,6 +75,19 @@ void smp_boot_secondaries(const struct platform_info *p, u32 max_cpus)
 			next--; /* the boot CPU is already logical CPU 0 */
 			continue;
 		}
+		/* Only PSCI can start it: another enable-method ("spin-table") is a protocol of its own. */
+		if (!p->cpu_method[i] || strcmp(p->cpu_method[i], "psci") != 0) {
+			if (p->cpu_method[i])
+				printk("smp: CPU with MPIDR 0x%llx has enable-method \"%s\", not \"psci\": "
+				       "the kernel cannot start it; continuing without it",
+				       (unsigned long long)mpidr, p->cpu_method[i]);
+			else
+				printk("smp: CPU with MPIDR 0x%llx has no enable-method (the kernel starts "
+				       "\"psci\" ones only); continuing without it",
+				       (unsigned long long)mpidr);
+			next--;
+			continue;
+		}
 		cpu_data(cpu)->cpu = cpu;
 		cpu_data(cpu)->mpidr = mpidr;
 		b->ttbr1 = kernel_ttbr1;

@@ -133,9 +133,12 @@ struct platform_info {
 	u32 timer_phys_intid;
 	u32 timer_virt_intid;
 
-	u64 cpu_mpidr[PLAT_MAX_CPUS]; /* "reg" of each /cpus/cpu@ node with device_type "cpu", DT order */
-	int nr_cpus;		      /* number recorded (<= PLAT_MAX_CPUS) */
-	int cpus_seen;		      /* number present in the tree (may exceed nr_cpus) */
+	/* Enabled /cpus children with device_type "cpu" (disabled ones skipped with a note), DT order: */
+	u64 cpu_mpidr[PLAT_MAX_CPUS]; /* "reg": the MPIDR that PSCI CPU_ON takes */
+	/* "enable-method" (points into the blob), NULL if absent: only "psci" CPUs are started */
+	const char *cpu_method[PLAT_MAX_CPUS];
+	int nr_cpus;   /* number recorded (<= PLAT_MAX_CPUS) */
+	int cpus_seen; /* number present in the tree (may exceed nr_cpus) */
 
 	/*
 	 * What the parser worked around, one sentence each, for the kernel to
@@ -160,7 +163,8 @@ struct platform_info {
  * beyond pa_bits, or over the console or GIC the tree names) but one size
  * cell gives a sane one, that is used and a note says so: Raspberry Pi
  * bootloaders older than 2025-02-11 write 1-cell sizes into trees that
- * declare 2. Disabled /memory and /reserved-memory children are skipped;
+ * declare 2. Disabled /memory and /reserved-memory children are skipped,
+ * and so are disabled CPUs (with a note);
  * a /reserved-memory child whose reg is not whole entries is skipped with a
  * note (the Pi 5's disabled nvram@0/@1 placeholders have 3-cell regs).
  */

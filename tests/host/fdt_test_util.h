@@ -75,6 +75,7 @@ void test_nested_ranges(void);
 void test_console_choice(void);
 void test_psci_gic_timer_variants(void);
 void test_memory_reserved_cpus(void);
+void test_cpus_disabled_and_enable_method(void);
 void test_platform_required(void);
 
 /* test_fdt_rpi5.c: what Raspberry Pi 5 bootloaders and firmware write, and the early console */

@@ -331,6 +331,7 @@ static const struct ht_case cases[] = {
 	HT_CASE(test_console_choice),
 	HT_CASE(test_psci_gic_timer_variants),
 	HT_CASE(test_memory_reserved_cpus),
+	HT_CASE(test_cpus_disabled_and_enable_method),
 	HT_CASE(test_platform_required),
 	HT_CASE(test_bad_header),
 	HT_CASE(test_bad_struct),

@@ -316,6 +316,67 @@ void test_memory_reserved_cpus(void)
 	HT_EXPECT_EQ_U(pi.cpu_mpidr[63], 63);
 }
 
+/* Disabled CPUs are skipped (said in a note); each CPU's enable-method is kept for the SMP bring-up. */
+void test_cpus_disabled_and_enable_method(void)
+{
+	static const struct {
+		const char *status, *method;
+	} cpu[] = { { NULL, "psci" },
+		    { "disabled", "psci" },
+		    { "okay", "spin-table" },
+		    { NULL, NULL },
+		    { "fail", "psci" } };
+	struct platform_info pi;
+	char err[128], name[16];
+	u8 *p;
+
+	b_reset();
+	b_root("vendor,board");
+	b_memory("memory", 0, 0x1000000);
+	b_begin("cpus");
+	b_cells("#address-cells", 1, 1);
+	b_cells("#size-cells", 1, 0);
+	for (u32 i = 0; i < ARRAY_SIZE(cpu); i++) {
+		snprintf(name, sizeof(name), "cpu@%x", i * 0x100);
+		b_begin(name);
+		b_str("device_type", "cpu");
+		b_cells("reg", 1, i * 0x100);
+		if (cpu[i].status)
+			b_str("status", cpu[i].status);
+		if (cpu[i].method)
+			b_str("enable-method", cpu[i].method);
+		b_end();
+	}
+	b_end();
+	b_end();
+	p = b_finish(NULL); /* kept until the end: cpu_method points into it */
+	HT_EXPECT_EQ_S(fdt_parse_platform(p, PA_BITS_A76, &pi, err, sizeof(err)), 0);
+	HT_EXPECT_EQ_S(pi.nr_cpus, 3);
+	HT_EXPECT_EQ_S(pi.cpus_seen, 3);
+	HT_EXPECT_EQ_U(pi.cpu_mpidr[0], 0);
+	HT_EXPECT_EQ_U(pi.cpu_mpidr[1], 0x200);
+	HT_EXPECT_EQ_U(pi.cpu_mpidr[2], 0x300);
+	HT_EXPECT(pi.cpu_method[0] && strcmp(pi.cpu_method[0], "psci") == 0);
+	HT_EXPECT(pi.cpu_method[1] && strcmp(pi.cpu_method[1], "spin-table") == 0);
+	HT_EXPECT(pi.cpu_method[2] == NULL);
+	HT_EXPECT_EQ_S(pi.nr_notes, 2);
+	HT_EXPECT_STREQ(pi.notes[0],
+			"device tree: /cpus/cpu@100 skipped: its status is \"disabled\"");
+	HT_EXPECT_STREQ(pi.notes[1], "device tree: /cpus/cpu@400 skipped: its status is \"fail\"");
+	free(p);
+
+	/* The Pi 5's and QEMU's trees: every CPU started through PSCI, but QEMU's lone one has no method (-smp 1). */
+	for (int b = 0; b < NBLOBS; b++) {
+		if (parse_blob(b, &pi))
+			continue;
+		HT_EXPECT(pi.nr_cpus > 0);
+		for (int i = 0; i < pi.nr_cpus; i++)
+			HT_EXPECT(b == V1 ? pi.cpu_method[i] == NULL :
+					    pi.cpu_method[i] &&
+						    strcmp(pi.cpu_method[i], "psci") == 0);
+	}
+}
+
 /* Missing or broken mandatory parts give an error code and a sentence naming the part. */
 void test_platform_required(void)
 {
