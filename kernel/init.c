@@ -259,9 +259,9 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 	if (irq_cpu_init() != 0)
 		panic("cpu0: interrupt controller set-up failed");
 	timer_cpu_init();
-	psci_init(plat.psci);
 	if (plat.psci == PSCI_NONE)
 		printk("psci: no /psci node: secondary CPUs cannot be started, power-off unavailable");
+	plat.psci = psci_init(plat.psci, boot_entry_el); /* said there when it refuses the tree's */
 	if (show_help) {
 		/* Asked what the options are, not to run anything: stop once PSCI can power off. */
 		printk("boot options:");

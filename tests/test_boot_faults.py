@@ -445,6 +445,25 @@ class BootFaultTests(ktap_unittest.TestCase):
         expect('MPIDR 0x3' not in text and 'CPU_ON failed' not in text, 'the disabled CPU was tried, or CPU_ON called')
         has(text, r'smp: 2 of 3 CPUs online$', 'the count')
 
+    def test_hvc_psci_at_an_el2_entry_is_refused(self):
+        # Entered at EL2, an HVC would trap into the kernel's own EL2, which has no vectors: a silent hang at
+        # the first CPU_ON. A tree that says "hvc" there is refused, said in one line, and the boot goes on
+        # on one CPU (semihosting ends it: there is no PSCI to power off with). QEMU rewrites a -dtb tree's
+        # PSCI method to its own conduit, so the tree travels in the booted file (dtb_image), bootargs and all.
+        def hvc(d):
+            d, n = re.subn(r'^(\t\tmethod = )"smc";', r'\1"hvc";', d, flags=re.M)
+            assert n == 1
+            return re.sub(r'^(\tchosen \{\n)', r'\1\t\tbootargs = "ktest=boot semihost=1";\n', d, count=1, flags=re.M)
+        image = dtb_image('hvcel2', edited_dtb('hvcel2', hvc, el2=True))
+        rc, text, statuses = boot('hvcel2', '--image', image, '--el2', '--cpus', '4',
+                                  '--expect', 'entry_el=2', '--expect', 'psci=none',
+                                  '--expect', 'cpus_online=1', timeout=30)
+        expect_rc(rc, 0, text)
+        has(text, r'c0: psci: the device tree says method "hvc", but the kernel was entered at EL2, where an HVC '
+                  r'traps to its own EL2 \(no handler there\): PSCI treated as absent \(one CPU, no power-off\)$',
+            'the refusal, said')
+        expect(statuses and all(v == 'pass' for v in statuses.values()), f'{statuses}')
+
     def test_cpu_that_does_not_answer_is_reported_and_boot_goes_on(self):
         rc, text, statuses = boot('silentcpu', '--cpus', '4', '--accel', 'single', '--bootargs', 'cpu_on_silent=2 ktest=boot,spinlock',
                                   '--expect', 'cpus_possible=4', '--expect', 'cpus_online=3')

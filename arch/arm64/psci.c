@@ -1,5 +1,6 @@
 /* PSCI client: SMC on the Raspberry Pi 5 (TF-A BL31), HVC or SMC on QEMU virt. */
 #include <asm/psci.h>
+#include <locklab/console.h>
 
 /* Set once by the boot CPU before secondaries exist. */
 static enum psci_conduit conduit = PSCI_NONE;
@@ -29,9 +30,23 @@ static s64 psci_call(u64 fn, u64 a1, u64 a2, u64 a3)
 	return (s64)x0;
 }
 
-void psci_init(enum psci_conduit c)
+/*
+ * Entered at EL2, the kernel dropped to EL1 and left EL2 to itself, with no
+ * vectors there (head.S sets no VBAR_EL2): an HVC from EL1 then traps into
+ * that EL2 instead of reaching a firmware, and the CPU hangs without a word.
+ * A tree that says "hvc" cannot be meant for such a boot (the Pi 5 and
+ * QEMU's virtualization=on both say "smc"), so PSCI is treated as absent.
+ */
+enum psci_conduit psci_init(enum psci_conduit c, u32 entry_el)
 {
+	if (c == PSCI_HVC && entry_el == 2) {
+		printk("psci: the device tree says method \"hvc\", but the kernel was entered at EL2, "
+		       "where an HVC traps to its own EL2 (no handler there): PSCI treated as absent "
+		       "(one CPU, no power-off)");
+		c = PSCI_NONE;
+	}
 	conduit = c;
+	return c;
 }
 
 enum psci_conduit psci_conduit(void)

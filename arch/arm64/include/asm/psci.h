@@ -21,7 +21,8 @@
 #define PSCI_E_DISABLED		-8
 #define PSCI_E_INVALID_ADDRESS	-9
 
-void psci_init(enum psci_conduit conduit);
+/* Sets the conduit the tree names; returns the one used (none for "hvc" at an EL2 entry: entry_el). */
+enum psci_conduit psci_init(enum psci_conduit conduit, u32 entry_el);
 enum psci_conduit psci_conduit(void);
 const char *psci_conduit_name(void);
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context);
