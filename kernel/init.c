@@ -161,6 +161,42 @@ static void early_console_setup(u64 dtb)
 	       (unsigned long long)con.base, console_source[con.source]);
 }
 
+/*
+ * head.S wrote the moved tree just past the image before the tree could
+ * say where RAM is or what the firmware keeps: the copy must be in RAM, and
+ * must not have overwritten a reserved range.
+ */
+static void check_moved_dtb(char *msg, size_t len)
+{
+	u64 end = dtb_base + dtb_size;
+	bool in_ram = false;
+
+	for (int i = 0; i < plat.nr_mem; i++)
+		in_ram |=
+			dtb_base >= plat.mem[i].base && end <= plat.mem[i].base + plat.mem[i].size;
+	if (!in_ram) {
+		snprintf(msg, len,
+			 "the device tree head.S moved out of the kernel image, 0x%llx-0x%llx, "
+			 "lies outside the RAM /memory names",
+			 (unsigned long long)dtb_base, (unsigned long long)end - 1);
+		early_panic(msg);
+	}
+	for (int i = 0; i < plat.nr_reserved; i++) {
+		const struct plat_range *r = &plat.reserved[i];
+
+		if (dtb_base < r->base + r->size && r->base < end) {
+			snprintf(
+				msg, len,
+				"the device tree head.S moved out of the kernel image, 0x%llx-0x%llx, "
+				"overwrote reserved memory 0x%llx-0x%llx",
+				(unsigned long long)dtb_base, (unsigned long long)end - 1,
+				(unsigned long long)r->base,
+				(unsigned long long)(r->base + r->size - 1));
+			early_panic(msg);
+		}
+	}
+}
+
 static void platform_setup(u64 dtb, u64 dtb_moved_from)
 {
 	static char err[320];
@@ -181,15 +217,31 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 	}
 	early_console_setup(dtb);
 	if (dtb_moved_from) {
-		snprintf(
-			msg, sizeof(msg),
-			"the device tree at 0x%llx (%u bytes) lies inside the kernel image "
-			"0x%llx-0x%llx, BSS and page tables included: the loader must keep the Image header's "
-			"image_size free (head.S copied the tree to 0x%llx to report this)",
-			(unsigned long long)dtb_moved_from,
-			fdt_be32((const u8 *)phys_to_virt(dtb) + 4), (unsigned long long)image,
-			(unsigned long long)image_end - 1, (unsigned long long)dtb);
-		early_panic(msg);
+		u32 size = fdt_be32((const u8 *)phys_to_virt(dtb) + 4);
+
+		/*
+		 * head.S copied the tree before anything wrote past the loaded file
+		 * (_edata): a tree that lay wholly in the BSS and page tables was copied
+		 * as the loader left it, so the kernel can go on with the copy. One that
+		 * overlaps the file itself was written over the kernel (or the kernel
+		 * over it): neither can be trusted.
+		 */
+		if (dtb_moved_from < virt_to_phys(_edata)) {
+			snprintf(
+				msg, sizeof(msg),
+				"the device tree at 0x%llx (%u bytes) overlaps the kernel's loaded text "
+				"and data 0x%llx-0x%llx: one was written over the other; the loader must "
+				"keep the Image header's image_size free",
+				(unsigned long long)dtb_moved_from, size, (unsigned long long)image,
+				(unsigned long long)virt_to_phys(_edata) - 1);
+			early_panic(msg);
+		}
+		printk("device tree: the loader put it at 0x%llx (%u bytes), inside the kernel's BSS and "
+		       "page tables 0x%llx-0x%llx (it must keep the Image header's image_size free); "
+		       "head.S moved it to 0x%llx before clearing them: going on with that copy",
+		       (unsigned long long)dtb_moved_from, size,
+		       (unsigned long long)virt_to_phys(_edata), (unsigned long long)image_end - 1,
+		       (unsigned long long)dtb);
 	}
 	if (fdt_init(&f, phys_to_virt(dtb)) == 0) {
 		dtb_base = dtb;
@@ -209,6 +261,8 @@ static void platform_setup(u64 dtb, u64 dtb_moved_from)
 			 (unsigned long long)dtb, err);
 		early_panic(msg);
 	}
+	if (dtb_moved_from)
+		check_moved_dtb(msg, sizeof(msg));
 	if (!plat.have_uart)
 		early_panic("device tree names no arm,pl011 console (/chosen stdout-path)");
 	pl011_init(plat.uart_base);

@@ -334,29 +334,53 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^panic: PSCI is not set up this early: exiting through semihosting$', 'the way out, as asked')
         expect('no device tree' not in text, 'the panic says there is no device tree')
 
-    def test_device_tree_inside_the_image_is_reported(self):
-        # A loader that ignores image_size: a shim copies the (Pi 5-shaped) tree just past the Image file,
-        # into what will be BSS, and enters with x0 there. head.S must move it out before clearing BSS.
+    def test_device_tree_inside_the_image_is_moved_out_and_used(self):
+        # A loader that ignores image_size: a shim copies the (Pi 5-shaped) tree into the kernel's footprint and
+        # enters with x0 there. head.S copies it past the image before anything writes beyond the loaded file.
+        # In the BSS the copy is the tree as the loader left it: the boot goes on with it, and says so. Over the
+        # loaded file one of the two was overwritten: a panic (the shim's copy lands on .data's last 8 bytes,
+        # a variable nothing reads before the panic). A copy that lands on reserved memory: a panic too.
         with open(IMAGE, 'rb') as f:
             head = f.read(64)
         file_size, image_size = os.path.getsize(IMAGE), struct.unpack('<Q', head[16:24])[0]
         kernel = 0x40083000
-        inside = kernel + ((file_size + 0xfff) & ~0xfff)
-        copy = [0xb9400402, 0x5ac00842,                        # ldr w2, [x0, #4]; rev w2, w2 (totalsize)
-                0xd2800001 | (inside & 0xffff) << 5,           # movz x1, #lo16
-                0xf2a00001 | (inside >> 16) << 5,              # movk x1, #hi16, lsl #16
-                0xaa0103e3,                                    # mov x3, x1
-                0xf8408404, 0xf8008464, 0xf1002042, 0x54ffffac,  # 1: ldr x4,[x0],#8; str x4,[x3],#8; subs; b.gt 1b
-                0xaa0103e0]                                    # mov x0, x1
-        dtb = edited_dtb('inimage', pi5_shaped, smp=1)
-        rc, text, _ = boot('inimage', '--image', shim_image('inimage', copy), '--dtb', dtb, '--cpus', '1', timeout=10)
+        end = kernel + image_size   # where head.S puts the copy (the tree ends before the image does)
+
+        def run(name, inside, edit=pi5_shaped):
+            copy = [0xb9400402, 0x5ac00842,                        # ldr w2, [x0, #4]; rev w2, w2 (totalsize)
+                    0xd2800001 | (inside & 0xffff) << 5,           # movz x1, #lo16
+                    0xf2a00001 | (inside >> 16) << 5,              # movk x1, #hi16, lsl #16
+                    0xaa0103e3,                                    # mov x3, x1
+                    0xf8408404, 0xf8008464, 0xf1002042, 0x54ffffac,  # 1: ldr x4,[x0],#8; str x4,[x3],#8; subs; b.gt 1b
+                    0xaa0103e0]                                    # mov x0, x1
+            rc, text, statuses = boot(name, '--image', shim_image(name, copy), '--dtb', edited_dtb(name, edit, smp=1),
+                                      '--cpus', '1', '--bootargs', 'ktest=boot', timeout=30)
+            has(text, r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
+                f'{name}: the console, read from the moved tree')
+            return rc, text, statuses
+
+        bss = kernel + ((file_size + 0xfff) & ~0xfff)
+        rc, text, statuses = run('inimage', bss)
+        expect_rc(rc, 0, text)
+        has(text, rf'c0: device tree: the loader put it at {bss:#x} \(\d+ bytes\), inside the kernel\'s BSS and page tables '
+                  rf'0x[0-9a-f]+-{end - 1:#x} \(it must keep the Image header\'s image_size free\); head.S moved it to '
+                  rf'{end:#x} before clearing them: going on with that copy$', 'the warning')
+        has(text, rf'locklab booting on qemu-virt( / [^:]*)?: entered at EL1, loaded at {kernel:#x}, DTB at {end:#x}$', 'the copy in use')
+        has(text, r'memory: reserved 0x4c000000-0x4c07ffff$', 'the tree read from the copy')
+        expect(statuses and all(v == 'pass' for v in statuses.values()), f'{statuses}')
+
+        rc, text, _ = run('inimage_rsv', bss, lambda d: pi5_shaped(d).replace(
+            '/dts-v1/;', f'/dts-v1/;\n/memreserve/ {end + 0x2000:#x} 0x1000;', 1))
         expect_rc(rc, 1, text)
-        has(text, r'c0: console: PL011 serial@7d001000 at 0x9000000 \(the device tree\'s stdout-path\)$',
-            'the console, read from the moved tree')
-        end = kernel + image_size
-        has(text, rf'^panic: cpu=0 the device tree at {inside:#x} \(\d+ bytes\) lies inside the kernel image '
-                  rf'{kernel:#x}-{end - 1:#x}, BSS and page tables included: the loader must keep the Image header\'s '
-                  rf'image_size free \(head.S copied the tree to {end:#x} to report this\)$', 'the panic')
+        has(text, rf'^panic: cpu=0 the device tree head.S moved out of the kernel image, {end:#x}-0x[0-9a-f]+, '
+                  rf'overwrote reserved memory {end + 0x2000:#x}-{end + 0x2fff:#x}$', 'the copy over reserved memory')
+
+        overlap = kernel + ((file_size - 8) & ~7)
+        rc, text, _ = run('overimage', overlap)
+        expect_rc(rc, 1, text)
+        has(text, rf'^panic: cpu=0 the device tree at {overlap:#x} \(\d+ bytes\) overlaps the kernel\'s loaded text and '
+                  rf'data {kernel:#x}-0x[0-9a-f]+: one was written over the other; the loader must keep the Image '
+                  r'header\'s image_size free$', 'the panic')
 
     def test_missing_device_tree_panics_clearly(self):
         mov_x0_0 = 0xd2800000

@@ -205,8 +205,9 @@ secondary_silent:
  * file in memory, and building the early table and zeroing BSS would wipe
  * a DTB that a loader ignoring the header's image_size put there. Such a
  * DTB is copied to just past both (x19 = the copy) and x22 = where it was,
- * so start_kernel can find the console in it and report the loader's
- * mistake; x22 = 0 otherwise. Runs with the MMU off, so every access is
+ * so start_kernel can report the loader's mistake and, if the tree lay
+ * wholly past the loaded file, go on with the copy (nothing has written
+ * there yet); x22 = 0 otherwise. Runs with the MMU off, so every access is
  * aligned (a DTB is 8-byte aligned; an unaligned or invalid one is left to
  * the C checks). Clobbers x0-x4, x22-x24.
  */
