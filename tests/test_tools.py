@@ -481,6 +481,19 @@ class ToolsTests(ktap_unittest.TestCase):
             err = bench_run.resolve_workloads(a, {'fine': 'Image'}, meta)
         expect(err and 'the fine kernel has two workloads named stat-shared' in err, f'refusal: {err!r}')
 
+    def test_bench_run_unknown_workload_hints(self):
+        # A near miss gets a suggestion; a new workload's file that bench/Kbuild does not build is named.
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, 'bench'))
+            with open(os.path.join(d, 'bench', 'Kbuild'), 'w') as f:
+                f.write('obj-$(CONFIG_BENCH) += wl_getpid.o\n')
+            open(os.path.join(d, 'bench', 'wl_mkdir_shared.c'), 'w').close()
+            with mock.patch.object(bench_run, 'ROOT', d):
+                got = bench_run.unknown_workload_hints(['fs-privat', 'mkdir-shared', 'zzz'],
+                                                       ['fs-private', 'getpid', 'mm'])
+        expect(got == ': did you mean fs-private?; bench/wl_mkdir_shared.c exists but bench/Kbuild does not build it '
+               '(add "obj-$(CONFIG_BENCH) += wl_mkdir_shared.o")', f'hints: {got!r}')
+
     def test_bench_run_failure_quotes_the_first_extract_problems(self):
         # bench-extract's report: a count line, a group header, the kernel's error, then a later consequence and
         # the closing line. The failure make bench prints must carry the kernel's error, not just the end.

@@ -28,6 +28,7 @@ the loader after each. The same folder, CSVs, plots and report result.
 """
 import argparse
 import datetime
+import difflib
 import glob
 import json
 import os
@@ -428,6 +429,25 @@ def build_only(args: argparse.Namespace) -> int:
     return status
 
 
+def unknown_workload_hints(lacking: List[str], names: List[str]) -> str:
+    """': did you mean ...' for a near miss, or the file a new workload is in that bench/Kbuild does not build."""
+    hints = []
+    try:
+        kbuild = read_text(os.path.join(ROOT, 'bench', 'Kbuild'))
+    except OSError:
+        kbuild = ''
+    for w in lacking:
+        base = 'wl_' + w.replace('-', '_')
+        if os.path.isfile(os.path.join(ROOT, 'bench', base + '.c')) and f'{base}.o' not in kbuild:
+            hints.append(f'bench/{base}.c exists but bench/Kbuild does not build it (add '
+                         f'"obj-$(CONFIG_BENCH) += {base}.o")')
+            continue
+        close = difflib.get_close_matches(w, names, n=1, cutoff=0.75)
+        if close:
+            hints.append(f'did you mean {close[0]}?')
+    return ': ' + '; '.join(hints) if hints else ''
+
+
 def resolve_workloads(args: argparse.Namespace, images: Dict[str, str], meta: dict) -> Optional[str]:
     """Sets args.workload_list from the built kernels' own tables (scripts/bench-workloads): for all, every
     workload but the named-only ones, else the names asked for. A kernel whose table cannot be read fails
@@ -452,8 +472,8 @@ def resolve_workloads(args: argparse.Namespace, images: Dict[str, str], meta: di
                     '(bench/, docs/benchmarks.md)')
         lacking = [w for w in want if w not in names]
         if lacking:
-            return (f'unknown workload {", ".join(lacking)} (the {s} kernel has: '
-                    f'{", ".join(n for n, no in table if not no)}; named only: '
+            return (f'unknown workload {", ".join(lacking)}{unknown_workload_hints(lacking, names)} (the {s} '
+                    f'kernel has: {", ".join(n for n, no in table if not no)}; named only: '
                     f'{", ".join(n for n, no in table if no) or "none"}; docs/benchmarks.md)')
     if args.trace and args.trace not in want:
         return (f'trace {args.trace}: not among the workloads run ({", ".join(want)}): a timeline is recorded '
