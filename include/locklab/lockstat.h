@@ -74,19 +74,30 @@ void lockstat_set_hold(bool on);
 /* Points this CPU's rows at the IRQ or the task set (kernel/irq.c, on entry and exit). */
 void lockstat_irq_context(bool in_irq);
 extern bool lockstat_hold_on; /* atomic; lockstat_set_hold() */
-extern u32 lockstat_epoch;    /* atomic; moved on by lockstat_reset() */
 
 /*
- * Row 0 of a CPU's row set belongs to no class (class ids start at 1): its
- * acquisitions field holds the lockstat_epoch the rows count since. Rows of
- * an older epoch are the window before a reset: the owning CPU folds them
- * into the since-boot totals and zeroes them before its next update
- * (lockstat_catch_up), so a reset never writes another CPU's rows.
+ * The fast path's one test, a word that lockstat_reset() and
+ * lockstat_set_hold() keep (atomic): the reset epoch times 2 (the number
+ * of resets), plus 1 while holds are timed. Row 0 of a CPU's row set
+ * belongs to no class (class ids start at 1): its acquisitions field holds
+ * the epoch (times 2, bit 0 clear) its rows count since. So a row set that
+ * an uncontended acquisition may update inline is one whose row 0 equals
+ * the gate: current, with holds untimed. Rows of an older epoch are the
+ * window before a reset: the owning CPU folds them into the since-boot
+ * totals and zeroes them before its next update (lockstat_catch_up), so a
+ * reset never writes another CPU's rows. One load and compare instead of
+ * the hold flag's: the check costs the fast path two instructions.
  */
+extern u32 lockstat_gate;
+#define LOCKSTAT_GATE_HOLD	  1U
 #define LOCKSTAT_ROWS_EPOCH(rows) ((rows)[0].acquisitions)
+static inline u32 lockstat_epoch_now(void)
+{
+	return atomic_load_relaxed(&lockstat_gate) & ~LOCKSTAT_GATE_HOLD;
+}
 static inline bool lockstat_rows_stale(const struct lockstat_cpu *rows)
 {
-	return LOCKSTAT_ROWS_EPOCH(rows) != atomic_load_relaxed(&lockstat_epoch);
+	return LOCKSTAT_ROWS_EPOCH(rows) != lockstat_epoch_now();
 }
 void lockstat_catch_up(struct lockstat_cpu *rows);
 
@@ -104,8 +115,9 @@ static inline void lockstat_acquired_uncontended(struct lock_map *l)
 	struct lockstat_cpu *rows = pc->lockstat_rows;
 	u16 id = l->class_id, last = l->last_cpu;
 
-	if (__builtin_expect(!rows || !id || (LOCKSTAT_HOLD_TIMED && lockstat_hold_on) ||
-				     lockstat_rows_stale(rows),
+	if (__builtin_expect(!rows || !id ||
+				     LOCKSTAT_ROWS_EPOCH(rows) !=
+					     atomic_load_relaxed(&lockstat_gate),
 			     0)) {
 		lockstat_acquired(l, false, 0);
 		return;

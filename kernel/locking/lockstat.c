@@ -13,7 +13,7 @@
 /*
  * lockstat_rows[cpu][class] is written only by that CPU, from inside the lock
  * operation it is counting, so no atomics are needed. Not even a reset
- * writes another CPU's rows: it only moves lockstat_epoch on, and each CPU
+ * writes another CPU's rows: it only moves the epoch (lockstat_gate) on, and each CPU
  * folds and zeroes its own rows at its next update (lockstat_catch_up). A
  * reset that zeroed them itself would race the owner's read-modify-write
  * (a worker parked at the benchmark's barrier still takes its run queue's
@@ -59,7 +59,8 @@ void lockstat_irq_context(bool in_irq)
  */
 static struct lockstat_sum lockstat_folded[LOCK_CLASSES_MAX];
 static u32 fold_busy;
-u32 lockstat_epoch; /* atomic; the number of resets */
+/* lockstat.h; holds are timed from boot where they are built in (lockstat_hold_on) */
+u32 lockstat_gate = IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) ? LOCKSTAT_GATE_HOLD : 0;
 
 static u64 fold_lock(void)
 {
@@ -98,7 +99,7 @@ static void row_to_sum(const struct lockstat_cpu *s, struct lockstat_sum *one)
 void lockstat_catch_up(struct lockstat_cpu *rows)
 {
 	u64 flags = fold_lock();
-	u32 epoch = atomic_load_relaxed(&lockstat_epoch);
+	u32 epoch = lockstat_epoch_now();
 
 	if (LOCKSTAT_ROWS_EPOCH(rows) != epoch) {
 		for (u16 id = 1; id < LOCK_CLASSES_MAX; id++) {
@@ -136,6 +137,11 @@ bool lockstat_hold_on = true; /* atomic */
 void lockstat_set_hold(bool on)
 {
 	atomic_store_relaxed(&lockstat_hold_on, on);
+	/* Timed holds go through the full path: the gate's bit sends them there. */
+	if (on && IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME))
+		__atomic_fetch_or(&lockstat_gate, LOCKSTAT_GATE_HOLD, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&lockstat_gate, ~LOCKSTAT_GATE_HOLD, __ATOMIC_RELAXED);
 }
 
 static inline bool hold_timed(void)
@@ -213,7 +219,7 @@ void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)
 {
 	u64 flags = fold_lock();
-	u32 epoch = atomic_load_relaxed(&lockstat_epoch);
+	u32 epoch = lockstat_epoch_now();
 
 	memset(o, 0, sizeof(*o));
 	if (since_boot)
@@ -240,12 +246,12 @@ void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)
  */
 void lockstat_reset(void)
 {
-	atomic_fetch_add_relaxed(&lockstat_epoch, 1U);
+	atomic_fetch_add_relaxed(&lockstat_gate, 2U);
 }
 
 u32 lockstat_reset_count(void)
 {
-	return atomic_load_relaxed(&lockstat_epoch);
+	return atomic_load_relaxed(&lockstat_gate) / 2;
 }
 
 static bool get(const char *name, struct lockstat_sum *out, bool since_boot)
