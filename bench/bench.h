@@ -145,7 +145,6 @@ bool bench_mem_unchanged(const char *name, const struct bench_mem *before);
 /* True if each worker's seen[idx] is its own pid (what sys_spawn gave the harness); otherwise prints who got what. */
 bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKERS]);
 
-/* True while the worker should go on; handles the start and stop barriers. */
 /*
  * w's task is ending before the run's end (a u-* testcase's process that
  * faulted or returned): it counts as arrived at every barrier left, so the
@@ -153,6 +152,7 @@ bool bench_pids_match(const struct bench_run *r, const long seen[BENCH_MAX_WORKE
  * forever.
  */
 void bench_worker_gone(struct bench_worker *w);
+/* True while the worker should go on; handles the start and stop barriers. */
 bool bench_running(struct bench_worker *w);
 /* A passive worker told to go to the barrier of 'phase' (BENCH_START or BENCH_STOP): parks it there. */
 void bench_arrive(struct bench_worker *w, u32 phase);

@@ -344,7 +344,8 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 	for (u32 i = 0; i < r->nworkers; i++) {
 		struct bench_worker *w = &r->workers[i];
 
-		if (!w->active || w->pid < 0)
+		/* A worker gone before the stop barrier has no end snapshot: its run failed, its count is not one. */
+		if (!w->active || w->pid < 0 || w->gone)
 			continue;
 		u64 n = w->ops_end - w->ops_start;
 		tot->ops += n;

@@ -92,11 +92,11 @@ static long run_in_task(const char *utext, bool bench)
 	/*
 	 * Failed cases or runs fail the boot, and so does a request refused for
 	 * its text (an unknown suite or workload, a bad option: the console
-	 * said which), as the same text given as a boot option would: a
+	 * said which; or text too long to hold), as the same text given as a boot option would: a
 	 * scripted lab with a typo must not end "status=pass". A bad pointer
 	 * (-EFAULT, what the fuzzers pass) or a busy runner is only the caller's.
 	 */
-	if (r > 0 || r == -EINVAL)
+	if (r > 0 || r == -EINVAL || r == -ENAMETOOLONG)
 		run_note_failure(bench ? "bench" : "ktest");
 	atomic_store_release(&job.busy, 0);
 	return r;

@@ -32,15 +32,20 @@ void sys_exit(int status)
 	/* A kernel task that is not a process (task_create) just ends. */
 	if (!t->proc)
 		task_exit();
+	kernel_enter();
+	proc_exit(status);
+	kernel_exit();
+	/*
+	 * After the process is gone (its address space torn down), before the
+	 * task ends: the hook's owner hears of the end once nothing of it is
+	 * left to run. The task itself lives until task_exit.
+	 */
 	if (t->user_exit_hook) {
 		void (*hook)(void *arg, int status) = t->user_exit_hook;
 
 		t->user_exit_hook = NULL;
 		hook(t->user_return_arg, status);
 	}
-	kernel_enter();
-	proc_exit(status);
-	kernel_exit();
 	task_exit();
 }
 

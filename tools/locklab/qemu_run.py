@@ -388,12 +388,13 @@ def _pairs(text):
 
 def last_started(lines, case):
     """What the guest began last: a test case ('# ktest: start'), or a benchmark run ('bench-start:') begun
-    after every case, which is where a hang during the benchmarks is."""
+    after every case and not followed by the benchmarks' end ('bench-end:'), which is where a hang during
+    the benchmarks is."""
     for line in reversed(lines):
         text = line.strip()
         if text.startswith('bench-start: '):
             return f'last benchmark run started: {text[len("bench-start: "):]}'
-        if '# ktest: start ' in text:
+        if '# ktest: start ' in text or text.startswith('bench-end: '):
             break
     return f'last case started: {case or "none (during boot)"}'
 
