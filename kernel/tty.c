@@ -233,17 +233,25 @@ static long tty_read(struct file *f, void *buf, u64 n)
 	(void)f;
 	if (n == 0)
 		return 0;
-	wait_event(&tty_readers, tty_readable(seq), NULL);
-	flags = spin_lock_irqsave(&tty.lock);
-	if (tty.count) {
-		r = ready_take(kbuf, MIN(n, sizeof(kbuf)));
-	} else if (tty.eofs) {
-		tty.eofs--;
-		r = 0;
-	} else {
-		r = -EINTR;
+	/*
+	 * The wake-up's test and the take are two holds of tty.lock: with two
+	 * readers woken for one line, the one that comes second finds the ring
+	 * empty. Only a Ctrl-C typed since this read began is -EINTR; anything
+	 * else means another reader was first, and this one sleeps again.
+	 */
+	for (r = -EAGAIN; r == -EAGAIN;) {
+		wait_event(&tty_readers, tty_readable(seq), NULL);
+		flags = spin_lock_irqsave(&tty.lock);
+		if (tty.count) {
+			r = ready_take(kbuf, MIN(n, sizeof(kbuf)));
+		} else if (tty.eofs) {
+			tty.eofs--;
+			r = 0;
+		} else if (atomic_load_relaxed(&tty_intr_seq) != seq) {
+			r = -EINTR;
+		}
+		spin_unlock_irqrestore(&tty.lock, flags);
 	}
-	spin_unlock_irqrestore(&tty.lock, flags);
 	if (r > 0 && copy_to_user(buf, kbuf, (u64)r))
 		return -EFAULT;
 	return r;

@@ -188,6 +188,66 @@ static void tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c(struct ktest *t)
 	KT_EXPECT_EQ(t, got, (long)-EINTR);
 }
 
+/*
+ * Three readers asleep on the console, lines typed one by one: each line
+ * wakes them all, one takes it, and the others must sleep again. Before,
+ * a reader that found the ring emptied by another returned -EINTR as if
+ * Ctrl-C had been typed (the wake-up's test and the take are two holds of
+ * tty.lock). No Ctrl-C is typed here, so no read may end with -EINTR.
+ */
+#define MANY_READERS 3
+static u32 many_lines, many_eintr, many_other, many_stop, many_done; /* atomic */
+
+static void many_reader(void *arg)
+{
+	int fd = tty_open_fd();
+	char buf[16];
+
+	(void)arg;
+	while (fd >= 0 && !atomic_load_acquire(&many_stop)) {
+		long r = sys_read(fd, buf, sizeof(buf));
+
+		atomic_fetch_add_relaxed(r > 0	     ? &many_lines :
+					 r == -EINTR ? &many_eintr :
+						       &many_other,
+					 1U);
+	}
+	if (fd >= 0)
+		sys_close(fd);
+	atomic_fetch_add_acq_rel(&many_done, 1U);
+}
+
+static void tty_readers_woken_for_one_line_are_not_interrupted(struct ktest *t)
+{
+	long pid[MANY_READERS];
+	int status;
+
+	many_lines = many_eintr = many_other = many_stop = many_done = 0;
+	for (int i = 0; i < MANY_READERS; i++) {
+		pid[i] = sys_spawn(many_reader, NULL, (int)((u32)i % cpus_online()));
+		KT_ASSERT(t, pid[i] > 1);
+	}
+	for (int i = 0; i < 50; i++)
+		yield(); /* let them block in read */
+	for (int n = 0; n < 1000; n++) {
+		type("x\r");
+		for (int i = 0; i < 3; i++)
+			yield();
+	}
+	atomic_store_release(&many_stop, 1U);
+	for (u64 end = time_counter() + 5 * time_freq();
+	     atomic_load_acquire(&many_done) < MANY_READERS && time_counter() < end;) {
+		type("x\r"); /* each reader ends after its next line */
+		yield();
+	}
+	KT_ASSERT(t, atomic_load_acquire(&many_done) == MANY_READERS);
+	for (int i = 0; i < MANY_READERS; i++)
+		KT_EXPECT_EQ(t, sys_wait((int)pid[i], &status), pid[i]);
+	KT_EXPECT_EQ(t, many_eintr, 0U);
+	KT_EXPECT_GE(t, many_lines,
+		     1000U - many_other); /* a line may only be lost to a full ring (-ENOBUFS) */
+}
+
 /* Session members asleep outside the console: one fd each, and what its call returned (atomic). */
 struct member {
 	int fd;
@@ -309,6 +369,7 @@ static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_a_line_too_long_is_refused_whole),
 	KTEST_CASE(tty_lines_lost_to_a_full_ring_are_said),
 	KTEST_CASE(tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c),
+	KTEST_CASE(tty_readers_woken_for_one_line_are_not_interrupted),
 	KTEST_CASE(tty_ctrl_c_ends_member_sleeps_outside_the_console),
 };
 
