@@ -217,6 +217,11 @@ static long ready_take(char *kbuf, u64 n)
 	return got;
 }
 
+u32 tty_readers_waiting(void)
+{
+	return wait_queue_waiters(&tty_readers);
+}
+
 /*
  * One line (or its first n bytes) per read, as a terminal in canonical
  * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1;

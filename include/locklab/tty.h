@@ -28,6 +28,12 @@ struct file;
 struct file *tty_open(void);
 /* The same, installed in the caller's fd table: the fd, or -ENOMEM, -EMFILE. */
 int tty_open_fd(void);
+/*
+ * Readers inside a console read() now (for tests): a Ctrl-C typed once
+ * one is counted here interrupts that read; one typed before it began
+ * does not (only what is typed during a read is its concern).
+ */
+u32 tty_readers_waiting(void);
 /* Installs the console as fds 0, 1 and 2 of the calling process: 0, or -EBUSY if one is taken, -ENOMEM. */
 long tty_install_stdio(void);
 

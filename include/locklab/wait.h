@@ -36,6 +36,8 @@ void wait_block(struct klock *held);
 void wait_block_holding(void);
 /* Wakes every task waiting on wq; returns how many were asleep. */
 u32 wake_up(struct wait_queue *wq);
+/* How many tasks are in a wait on wq now (for tests: "is it waiting yet?"). */
+u32 wait_queue_waiters(struct wait_queue *wq);
 
 /* The loop both waits share; 'sleep' is the statement that blocks. */
 #define __wait_event(wq, cond, sleep)        \

@@ -46,6 +46,17 @@ u32 wake_up(struct wait_queue *wq)
 	return woken;
 }
 
+u32 wait_queue_waiters(struct wait_queue *wq)
+{
+	u64 flags = spin_lock_irqsave(&wq->lock);
+	u32 n = 0;
+
+	for (struct wait_entry *e = wq->head; e; e = e->next)
+		n++;
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return n;
+}
+
 /* Anything still holding preemption off is a spinlock kept across a sleep. */
 static void sleep_without_spinlocks(void)
 {

@@ -177,13 +177,25 @@ static void tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c(struct ktest *t)
 	type("wake\r");
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
 	KT_EXPECT_EQ(t, got, 5L);
-	/* Ctrl-C while it sleeps: the read ends with -EINTR (the shell prompts again) */
+	/*
+	 * Ctrl-C while it sleeps: the read ends with -EINTR (the shell prompts
+	 * again). Typed only once the reader is in its read (a Ctrl-C before
+	 * the read began is not the read's: yields alone did not make sure of
+	 * that when the host delayed the reader's vCPU, and the boot hung).
+	 */
 	got = -1000;
 	pid = sys_spawn(tty_reader, &got, TASK_ANY_CPU);
 	KT_ASSERT(t, pid > 1);
-	for (int i = 0; i < 50; i++)
+	for (u64 end = time_counter() + 5 * time_freq();
+	     !tty_readers_waiting() && time_counter() < end;)
 		yield();
+	KT_EXPECT_EQ(t, tty_readers_waiting(), 1U);
 	type("\x03");
+	for (u64 end = time_counter() + 5 * time_freq();
+	     atomic_load_relaxed(&got) == -1000 && time_counter() < end;)
+		yield();
+	if (atomic_load_relaxed(&got) == -1000)
+		type("released\r"); /* it slept through Ctrl-C: a line ends its read, and the case fails */
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
 	KT_EXPECT_EQ(t, got, (long)-EINTR);
 }
