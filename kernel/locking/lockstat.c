@@ -13,8 +13,9 @@
 /*
  * lockstat_rows[cpu][class] is written only by that CPU, from inside the lock
  * operation it is counting, so no atomics are needed. Not even a reset
- * writes another CPU's rows: it only moves the epoch (lockstat_gate) on, and each CPU
- * folds and zeroes its own rows at its next update (lockstat_catch_up). A
+ * writes another CPU's rows: it only moves the epoch (lockstat_gate) on,
+ * and each CPU folds and zeroes its own rows at its next update
+ * (lockstat_catch_up). A
  * reset that zeroed them itself would race the owner's read-modify-write
  * (a worker parked at the benchmark's barrier still takes its run queue's
  * lock): the owner's stale count would come back into the new window.
@@ -49,9 +50,10 @@ void lockstat_irq_context(bool in_irq)
 
 /*
  * A benchmark run's records cover its own window, so the harness (and
- * the tests) reset the rows. What they held is not thrown away: it is
- * added to lockstat_folded first, and the table printed at the end of the
- * boot (lockstat boot option) is folded + live rows: the whole run.
+ * the tests) reset the rows. What they held is not thrown away: each CPU
+ * adds its rows to lockstat_folded before it zeroes them, and the table
+ * printed at the end of the boot (lockstat boot option) is folded + live
+ * rows: the whole run.
  * lockstat_folded, and the folding of a row set, are under fold_busy, a
  * bare test-and-set flag (a lock of ours would count itself), taken with
  * interrupts masked: an IRQ handler folds its own rows and must not spin
