@@ -73,12 +73,12 @@ void lockstat_set_hold(bool on);
 #define LOCKSTAT_HOLD_TIMED IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME)
 /* Points this CPU's rows at the IRQ or the task set (kernel/irq.c, on entry and exit). */
 void lockstat_irq_context(bool in_irq);
-extern bool lockstat_hold_on; /* atomic; lockstat_set_hold() */
 
 /*
  * The fast path's one test, a word that lockstat_reset() and
  * lockstat_set_hold() keep (atomic): the reset epoch times 2 (the number
- * of resets), plus 1 while holds are timed. Row 0 of a CPU's row set
+ * of resets), plus 1 while holds are timed (only ever set with
+ * CONFIG_LOCK_STAT_HOLD_TIME). Row 0 of a CPU's row set
  * belongs to no class (class ids start at 1): its acquisitions field holds
  * the epoch (times 2, bit 0 clear) its rows count since. So a row set that
  * an uncontended acquisition may update inline is one whose row 0 equals
@@ -86,7 +86,7 @@ extern bool lockstat_hold_on; /* atomic; lockstat_set_hold() */
  * window before a reset: the owning CPU folds them into the since-boot
  * totals and zeroes them before its next update (lockstat_catch_up), so a
  * reset never writes another CPU's rows. One load and compare instead of
- * the hold flag's: the check costs the fast path two instructions.
+ * a separate hold flag's: the check costs the fast path two instructions.
  */
 extern u32 lockstat_gate;
 #define LOCKSTAT_GATE_HOLD	  1U

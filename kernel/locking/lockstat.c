@@ -61,7 +61,7 @@ void lockstat_irq_context(bool in_irq)
  */
 static struct lockstat_sum lockstat_folded[LOCK_CLASSES_MAX];
 static u32 fold_busy;
-/* lockstat.h; holds are timed from boot where they are built in (lockstat_hold_on) */
+/* lockstat.h; holds are timed from boot where they are built in */
 u32 lockstat_gate = IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) ? LOCKSTAT_GATE_HOLD : 0;
 
 static u64 fold_lock(void)
@@ -132,14 +132,11 @@ static struct lockstat_cpu *my_stats(struct lock_map *l)
  * Hold times cost two counter reads per lock operation (see the Kconfig
  * help); the benchmarks may switch them off at run time (lockstat_set_hold).
  * acquired_at 0 means "not timed": a hold that began while timing was off
- * is not counted when it ends with timing on.
+ * is not counted when it ends with timing on. Whether they are timed is
+ * the gate's bit, which also sends every acquisition to the full path.
  */
-bool lockstat_hold_on = true; /* atomic */
-
 void lockstat_set_hold(bool on)
 {
-	atomic_store_relaxed(&lockstat_hold_on, on);
-	/* Timed holds go through the full path: the gate's bit sends them there. */
 	if (on && IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME))
 		__atomic_fetch_or(&lockstat_gate, LOCKSTAT_GATE_HOLD, __ATOMIC_RELAXED);
 	else
@@ -148,7 +145,7 @@ void lockstat_set_hold(bool on)
 
 static inline bool hold_timed(void)
 {
-	return IS_ENABLED(CONFIG_LOCK_STAT_HOLD_TIME) && atomic_load_relaxed(&lockstat_hold_on);
+	return atomic_load_relaxed(&lockstat_gate) & LOCKSTAT_GATE_HOLD;
 }
 
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
