@@ -30,7 +30,7 @@ static bool ceiling_check(struct bench_run *r)
 
 		if (w->active && w->ops_end == w->ops_start) {
 			printk_raw(
-				"bench: ceiling: worker %u on cpu%u did no work while measured (its CPU was starved)",
+				"bench: error workload=ceiling: worker %u on cpu%u did no work while measured (its CPU was starved)",
 				i, w->cpu);
 			ok = false;
 		}
