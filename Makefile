@@ -287,7 +287,7 @@ gdb: $(objtree)/Image
 	@echo "           gdb-multiarch -ex 'add-symbol-file $(O)/locklab.elf -o 0xffffff8040200000' -ex 'target remote :1234'"
 	@echo "           (the ELF is linked at 0 and runs at the upper-half alias of where QEMU loads it, 0x40200000: hence -o;"
 	@echo "           until head.S jumps there, break on physical addresses: -o 0x40200000)"
-	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests."
+	@echo "           BOOTARGS=end=idle keeps the CPUs up after the self-tests, pass or fail (halted after a panic)."
 	$(Q)$(PYTHON) $(srctree)/scripts/qemu-run --gdb $(qemu-run-args)
 
 # ---------------------------------------------------------------- benchmarks

@@ -68,7 +68,16 @@ void system_shutdown(bool pass, const char *reason)
 {
 	printk_raw("shutdown: status=%s reason=%s", pass ? "pass" : "fail", reason);
 	pl011_flush();
-	if (pass && strcmp(end_action, "idle") == 0) {
+	/*
+	 * end=idle is asked for to look at the machine afterwards (make gdb),
+	 * which a failed run needs most: stay up, pass or fail. After a panic
+	 * the other CPUs are stopped and nothing may run: halt instead.
+	 */
+	if (strcmp(end_action, "idle") == 0) {
+		if (strcmp(reason, "panic") == 0) {
+			printk_raw("end=idle: halted after the panic; quit QEMU with Ctrl-a x");
+			halt_forever();
+		}
 		printk("end=idle: CPUs stay up; quit QEMU with Ctrl-a x");
 		local_irq_enable();
 		for (;;)

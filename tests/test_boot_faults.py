@@ -535,6 +535,17 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
         has(text, r'^shutdown: status=fail reason=panic', 'failure status')
 
+    def test_end_idle_stays_up_after_a_failed_run_and_halts_after_a_panic(self):
+        # end=idle is for looking at the machine afterwards (make gdb): a failed run most of all.
+        # qemu-run, not interactive, kills it at its timeout (here sooner than its 10 s grace) and says so.
+        for name, suite, reason, line in (
+                ('idle_fail', 'nosuch', 'ktest', r'\] c0: end=idle: CPUs stay up'),
+                ('idle_panic', 'selftest_panic', 'panic', r'^end=idle: halted after the panic')):
+            rc, text, _ = boot(name, '--cpus', '2', '--bootargs', f'ktest={suite} end=idle', timeout=8)
+            expect_rc(rc, 1, text)
+            has(text, rf'^shutdown: status=fail reason={reason}$', f'{name}: the failure')
+            has(text, line, f'{name}: end=idle')
+
     def test_shell_poweroff_ends_the_boot(self):
         # /bin/sh at EL0 (kernel/user/shell_test.c) runs a script whose poweroff never comes back:
         # status=pass with nothing failed, the reason of the first failure after a failed ktest.
