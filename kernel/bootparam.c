@@ -23,8 +23,13 @@ int bootparams_parse(const char *cmdline)
 
 void bootparams_print_help(void)
 {
+	int width = 0;
+
+	/* One column for the help text, as wide as the longest name needs. */
 	for (const struct bootarg_opt *o = __bootparams_start; o < __bootparams_end; o++)
-		printk("  %-10s %s", o->name, o->help);
+		width = MAX(width, (int)strlen(o->name));
+	for (const struct bootarg_opt *o = __bootparams_start; o < __bootparams_end; o++)
+		printk("  %-*s %s", width, o->name, o->help);
 }
 
 /* The declared option called name, or NULL. */
