@@ -480,6 +480,20 @@ class BenchExtractTests(unittest.TestCase):
         expect_eq([sorted(pairs[('fine', 'mm', c)]) for c in (1, 2, 3, 4)],
                   [[1.0, 1.0], [1.9, 2.0], [2.7, 3.0], [3.6, 4.0]], 'speedups at 1 to 4 CPUs:')
 
+    def test_failed_runs_count_in_no_summary_number(self):
+        # A 2-CPU run whose second worker could not start: invariants=FAIL, its ops the one worker's, or none.
+        failed = [l.replace('ops_per_sec=1500', 'ops_per_sec=0').replace('invariants=ok', 'invariants=FAIL')
+                  if 'cpus=2 repeat=1' in l and l.startswith('bench:') else l for l in rotated_log()]
+        expect(any('ops_per_sec=0' in l for l in failed), 'the fixture has no 2-CPU run of repeat 1 to fail')
+        _, runs, stats, _ = bx.parse_log(failed, name='fine-boot1.log')
+        pairs = bx.pair_speedups(runs, key=lambda r: r['strategy'])
+        expect_eq(sorted(round(x, 3) for x in pairs[('fine', 'mm', 2)]), [1.9],
+                  'the failed run\'s pair (speedup 0) is left out:')
+        two = {(r['workload'], r['cpus']): r for r in bx.summarise(runs, stats)}[('mm', 2)]
+        expect_eq((two['n'], two['ops_per_sec_median'], two['speedup_median'], two['speedup_pairs'],
+                   two['host_busy_runs']), (1, '1900', '1.900', 1, 0),
+                  'summary at 2 CPUs over the run that did not fail:')
+
     def test_every_column_is_documented(self):
         doc = open(os.path.join(os.path.dirname(HERE), 'docs', 'output-format.md')).read()
         for name, cols in (('results.csv', bx.RESULTS_COLUMNS), ('lockstat.csv', bx.LOCKSTAT_COLUMNS),

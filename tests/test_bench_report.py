@@ -561,6 +561,62 @@ class BenchReportTests(unittest.TestCase):
         expect(md.index('## Failures') < md.index('## Run'), 'no Failures section before the metadata')
         expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
 
+    def test_failed_runs_count_in_no_number(self):
+        # fine mm at 4 CPUs, repeat 1: a worker could not start, so the run counted no ops (ops_per_sec 0) and
+        # its one waiting worker's share is all there is. Listed under Failures; counted nowhere.
+        runs, stats = synthetic(fail=('fine', 'mm', 4, 1))
+        for r in runs:
+            if r['invariants'] == 'FAIL':
+                r.update(ops=0, ops_per_sec=0, thread_ops_min=0, thread_ops_max=0, lock_wait_pct='99.00')
+        run = make_run('failnumbers', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
+        expect('1 run with invariants=FAIL (above) are left out of every number' in md,
+               'the report does not say the failed run is left out')
+        # repeat 0 alone: 342 / 95 (was the median of 3.60 and 0.00, 1.80)
+        expect_eq(md_table_row(md, 'mm', 'fine')[2], '3.60 (3.60–3.60, 1 pairs)', 'fine mm at 4 CPUs:')
+        expect('fine mm: collapses' not in md, 'a failed run read as a collapse')
+        tp = {r[0]: r for r in data_blocks(os.path.join(run, 'plots', 'data', 'throughput-mm.dat'))['fine']}
+        expect_eq(tp[4][1:], [342.0, 342.0, 342.0, 1.0], 'fine mm throughput at 4 CPUs (median min max runs):')
+        lw = {r[0]: r for r in data_blocks(os.path.join(run, 'plots', 'data', 'lockwait-mm.dat'))['fine']}
+        expect_eq(lw[4][1:], [12.5, 12.5, 12.5, 1.0], 'fine mm lock wait at 4 CPUs:')
+        expect_eq(read(run, 'plots', 'data', 'throughput-mm.dat').splitlines()[1],
+                  '# columns: cpus median_ops_per_sec min max runs', 'throughput columns (a median, not a mean):')
+
+    def test_summary_crosses_follow_the_series_drawn(self):
+        # Every 4-CPU run of bkl flagged host_busy: bkl has no bar at 4 CPUs, so the data file's blocks are
+        # subsys (index 0) and fine (index 1); each series' Amdahl crosses must read its own block.
+        runs, stats = synthetic()
+        for r in runs:
+            if r['strategy'] == 'bkl' and r['cpus'] == 4:
+                r['host_busy'] = '1'
+        run = make_run('summarycross', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        blocks = data_blocks(os.path.join(run, 'plots', 'data', 'summary.dat'))
+        expect_eq(list(blocks), ['subsys', 'fine'], 'summary blocks (bkl has no bar):')
+        crosses = [l for l in read(run, 'plots', 'summary.gp').splitlines() if 'using 1:6' in l]
+        expect_eq([l.split(' index ')[1].split()[0] for l in crosses], ['0', '1'], 'indexes the crosses read:')
+        expect("title 'Amdahl (hold-time pass)'" in crosses[0], f'the crosses have no key entry: {crosses}')
+        expect('no bars for bkl' in read(run, 'report.md'), 'the caption does not say bkl has no bars')
+
+    def test_amdahl_leaves_out_a_busy_one_cpu_run(self):
+        # bkl fs-private's 1-CPU run of repeat 1 was flagged host_busy (a descheduled holder: 90 % held).
+        runs, stats = synthetic()
+        for r in runs:
+            if (r['strategy'], r['workload'], r['cpus'], r['repeat']) == ('bkl', 'fs-private', 1, 1):
+                r['host_busy'] = '1'
+        for x in stats:
+            if (x['strategy'], x['workload'], x['cpus'], x['repeat'], x['class']) == ('bkl', 'fs-private', 1, 1, 'bkl'):
+                x['hold_total_ns'] = 900_000_000
+        run = make_run('amdahlbusy', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        expect_eq(md_table_row(read(run, 'report.md'), 'fs-private', 'bkl')[3:], ['0.250', '4.00'],
+                  'bkl held s from the run the host left alone (was the mean with the busy one, 0.575):')
+
     def test_empty_results_still_reports(self):
         meta = dict(META, failures=['bkl: build failed: gcc exited 1'],
                     strategies={'bkl': {'config': '', 'status': 'build failed: gcc exited 1'}})

@@ -13,7 +13,7 @@ row per lock class per run); DIR is created if missing. A LOG's sibling
 <name>.host (scripts/bench-run's samples of the host during each run) fills the
 host_* columns; without it (a Pi's log) they stay blank. DIR/summary.csv holds
 the median, min, max and n of each build x workload x CPU count, and of the
-speedups of adjacent runs, over the runs not flagged host_busy. Record lines that are
+speedups of adjacent runs, over the runs not flagged host_busy that did not fail. Record lines that are
 malformed (a required key missing, a mistyped value, a duplicated key, two CPUs'
 records interleaved, a truncated line) are skipped; a summary per log goes to
 stderr. E.g.: bench-extract --out build/bench bkl.log subsys.log fine.log
@@ -88,7 +88,7 @@ BUSY_WAIT_PCT = 5.0     # a run whose worst vCPU waited longer than this for a h
 RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + HOST_COLUMNS + ['log']
 LOCKSTAT_META = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait']
 LOCKSTAT_COLUMNS = LOCKSTAT_META + list(SCHEMA['lockstat']) + ['log']
-# summary.csv: one row per build x workload x CPU count, over the runs not flagged host_busy.
+# summary.csv: one row per build x workload x CPU count, over the runs not flagged host_busy nor failed.
 SUMMARY_KEYS = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait', 'workload', 'cpus']
 SUMMARY_COLUMNS = SUMMARY_KEYS + [
     'n', 'ops_per_sec_median', 'ops_per_sec_min', 'ops_per_sec_max', 'speedup_median', 'speedup_min',
@@ -271,24 +271,35 @@ def is_busy(r):
     return str(r.get('host_busy', '')) == '1'
 
 
+def is_failed(r):
+    """A run that said invariants=FAIL: a worker that could not start or ended early is not in its ops (ops_per_sec
+    0, or a share of the workers over the whole window), and what it measured is not the workload's."""
+    return str(r.get('invariants', 'ok')) != 'ok'
+
+
+def left_out(r):
+    """A run that no number counts: flagged host_busy, or failed (invariants=FAIL)."""
+    return is_busy(r) or is_failed(r)
+
+
 def pair_speedups(runs, key):
     """Speedups from adjacent runs: {(key(run), workload, cpus): [ratio...]}, each an N-CPU run's
     ops_per_sec over the 1-CPU run of the same log, workload and repeat (the kernel rotates the
     CPU counts inside a repeat, so that run came right beside it, under the same host conditions);
     a 1-CPU run pairs with itself. Should one log hold several sweeps (a self-test log: the same
     workload, repeat and count again), the k-th run of a count pairs with the k-th 1-CPU run. Pairs
-    with a run flagged host_busy are left out."""
+    with a run flagged host_busy, or one that failed (invariants=FAIL), are left out."""
     seen, sweep = {}, []
     for r in runs:          # which sweep of its log each run belongs to: the k-th time its key occurs
         k = (r['log'], r['workload'], str(r['repeat']), int(r['cpus']))
         sweep.append(seen.get(k, 0))
         seen[k] = sweep[-1] + 1
     ones = {(r['log'], r['workload'], str(r['repeat']), k): r for r, k in zip(runs, sweep)
-            if int(r['cpus']) == 1 and not is_busy(r) and int(r['ops_per_sec']) > 0}
+            if int(r['cpus']) == 1 and not left_out(r) and int(r['ops_per_sec']) > 0}
     out = {}
     for r, k in zip(runs, sweep):
         one = ones.get((r['log'], r['workload'], str(r['repeat']), k))
-        if one is None or is_busy(r):
+        if one is None or left_out(r):
             continue
         out.setdefault((key(r), r['workload'], int(r['cpus'])), []).append(
             int(r['ops_per_sec']) / int(one['ops_per_sec']))
@@ -323,14 +334,14 @@ def _median(xs):
 
 def summarise(runs, stats):
     """The rows of summary.csv: per build (SUMMARY_KEYS) the median, min, max and n of throughput
-    and of the adjacent-pair speedups, over the runs not flagged host_busy."""
+    and of the adjacent-pair speedups, over the runs not flagged host_busy that did not fail (invariants=FAIL)."""
     build = lambda r: tuple(r[k] for k in SUMMARY_KEYS[:5])  # noqa: E731
     pairs, apo, cells = pair_speedups(runs, build), acq_per_op(runs, stats), {}
     for r in runs:
         cells.setdefault(build(r) + (r['workload'], int(r['cpus'])), []).append(r)
     rows = []
     for k, rs in cells.items():
-        ok = [r for r in rs if not is_busy(r)]
+        ok = [r for r in rs if not left_out(r)]
         tp = [int(r['ops_per_sec']) for r in ok]
         sp = pairs.get((k[:5], k[5], k[6]), [])
         lw = [float(r['lock_wait_pct']) for r in ok if r['lock_wait_pct'] not in ('', 'na', None)]
@@ -344,7 +355,7 @@ def summarise(runs, stats):
                          speedup_median=f(_median(sp) if sp else None, 3), speedup_min=f(min(sp) if sp else None, 3),
                          speedup_max=f(max(sp) if sp else None, 3), speedup_pairs=len(sp),
                          lock_wait_pct_median=f(_median(lw) if lw else None),
-                         acq_per_op=f(_median(ap) if ap else None, 3), host_busy_runs=len(rs) - len(ok),
+                         acq_per_op=f(_median(ap) if ap else None, 3), host_busy_runs=sum(map(is_busy, rs)),
                          host_vcpu_blocked_pct_median=f(_median(bl) if bl else None)))
     return rows
 

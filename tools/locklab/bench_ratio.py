@@ -155,7 +155,7 @@ def measure(a, out):
         # ceiling makes no call: it only shows what the machine allowed in that boot
         f = median(inside[think]) if inside.get(think) and w == 'ratio' else None
         same = [r for r in runs if r['strategy'] == strategy and int(r['think_ns']) == think and r['workload'] == w]
-        one = [int(r['ops_per_sec']) for r in same if r['cpus'] == '1' and not bx.is_busy(r)]
+        one = [int(r['ops_per_sec']) for r in same if r['cpus'] == '1' and not bx.left_out(r)]
         rows.append({'strategy': strategy, 'workload': w, 'think_ns': think, 'cs_ns': a.cs,
                      'inside_pct': '' if f is None else f'{100 * f:.2f}', 'cpus': cpus,
                      'speedup_median': f'{median(xs):.3f}' if xs else '',

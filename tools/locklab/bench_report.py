@@ -11,10 +11,13 @@ RUN holds results.csv and lockstat.csv (scripts/bench-extract) and optionally me
   plots/NAME.gp, plots/data/*.dat the gnuplot scripts and their data (cd plots; gnuplot NAME.gp)
   report.md, report.html          metadata, failures, the plots, a speedup table, the most
                                   contended lock classes, a reading generated from the numbers
-Speedup is mean throughput over the same strategy's mean 1-CPU throughput. The Amdahl curve
+Speedup is the median, over pairs of adjacent runs (bench-extract's pair_speedups), of an N-CPU run's
+throughput over the 1-CPU run of the same boot and repeat; runs flagged host_busy or with
+invariants=FAIL count in no number. The Amdahl curve
 S(n) = 1/(s + (1-s)/n) takes s = hold_total_ns of the strategy's real lock (as its kernel's bench-meta
 names them, scope= and classes=: the busiest of the classes listed (bkl; the subsystem locks), or under
-scope=data the most-held class the CPUs shared) / the 1-CPU run's ns, averaged over repeats.
+scope=data the most-held class the CPUs shared) / the 1-CPU run's ns, averaged over repeats (from the
+hold-time pass, RUN/hold/, when there is one).
 
 Exit status: 0 report and every plot written; 1 report written but data missing (a strategy,
 workload or CPU count with no rows, no lockstat rows, a plot gnuplot could not make); 2 usage

@@ -203,7 +203,9 @@ def aggregate(a, runs, ctxsw_ns):
     rows = []
     for cs in a.cs_list:
         cell = {m: [r for r in runs if r['lock_wait'] == m and int(r['cs_ns']) == cs] for m in MODES}
-        use = {m: [r for r in rs if not bx.is_busy(r)] or rs for m, rs in cell.items()}
+        # failed runs (invariants=FAIL) never count; busy ones only where nothing else is left
+        use = {m: [r for r in rs if not bx.left_out(r)] or [r for r in rs if not bx.is_failed(r)]
+               for m, rs in cell.items()}
         work = {m: median(useful_pct(r) for r in rs) if rs else None for m, rs in use.items()}
         for m in MODES:
             rs = use[m]

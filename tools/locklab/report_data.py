@@ -118,6 +118,7 @@ class Data:
             self.ls.setdefault(_run_key(row), []).append(row)
         self.pairs = bx.pair_speedups(runs, key=lambda run: run['series'])
         self.busy = [r for r in runs if bx.is_busy(r)]
+        self.failed = [r for r in runs if bx.is_failed(r)]   # invariants=FAIL: listed, counted nowhere
         self.apo = self._acquisitions_per_op(runs, stats)
 
     def host_speed(self) -> Optional[Tuple[float, float, int, int]]:
@@ -128,7 +129,7 @@ class Data:
         speeds, flagged = [], 0
         for r in self.runs:
             try:
-                if r['workload'] == CEILING and int(r['cpus']) == 1:
+                if r['workload'] == CEILING and int(r['cpus']) == 1 and not bx.is_failed(r):
                     if bx.is_busy(r):
                         flagged += 1
                     else:
@@ -144,7 +145,7 @@ class Data:
         out: Dict[tuple, Dict[int, List[float]]] = {}
         for run in runs:
             key = (run['log'], run['workload'], str(run['cpus']), str(run['repeat']))
-            if key in per_run and not bx.is_busy(run):
+            if key in per_run and not bx.left_out(run):
                 out.setdefault((run['series'], run['workload']), {}).setdefault(run['cpus'], []).append(per_run[key])
         return out
 
@@ -152,10 +153,11 @@ class Data:
 
     def by_cpus(self, series: str, workload: str, column: str, busy: bool = False) -> Dict[int, Stat]:
         """{cpus: (median, min, max, n)} of a results column over the runs not flagged host_busy
-        (busy=True: over the flagged ones); None values left out."""
+        (busy=True: over the flagged ones); None values and failed runs (invariants=FAIL) left out."""
         out = {}
         for cpus, runs in sorted(self.cells.get((series, workload), {}).items()):
-            values = [r[column] for r in runs if r[column] is not None and bx.is_busy(r) == busy]
+            values = [r[column] for r in runs
+                      if r[column] is not None and bx.is_busy(r) == busy and not bx.is_failed(r)]
             if values:
                 out[cpus] = (median(values), min(values), max(values), len(values))
         return out
@@ -165,7 +167,7 @@ class Data:
         values = []
         for r in self.cells.get((series, workload), {}).get(cpus, []):
             try:
-                if not bx.is_busy(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a'):
+                if not bx.left_out(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a'):
                     values.append(float(r['host_vcpu_blocked_pct']))
             except ValueError:
                 pass
@@ -227,7 +229,8 @@ class Data:
             return row['class'] not in bx.WAIT_CLASSES and (shared is None or row['class'] in shared)
 
         fracs, names = [], set()
-        one_cpu = src.cells.get((s, w), {}).get(1, [])
+        # the runs every other number counts: not flagged host_busy, not failed
+        one_cpu = [r for r in src.cells.get((s, w), {}).get(1, []) if not bx.left_out(r)]
         for run in one_cpu:
             rows = [x for x in src.ls.get(src.run_key(run)) or [] if x['hold_total_ns'] and counts(x)]
             if rows and run['ns']:
@@ -262,7 +265,7 @@ class Data:
         acq: Dict[str, int] = {}
         bounce: Dict[str, int] = {}
         for run in cells[top]:
-            if bx.is_busy(run):
+            if bx.left_out(run):
                 continue
             for row in self.ls.get(self.run_key(run)) or []:
                 acq[row['class']] = acq.get(row['class'], 0) + row['acquisitions']
@@ -273,7 +276,7 @@ class Data:
         """(cpus, [(class, acquisitions, contentions, wait_total, wait_max)] most contended first),
         summed over workloads and repeats at the series' largest CPU count not above the host's
         cores (beyond them a descheduled vCPU's lock makes contention the host's, not the kernel's)."""
-        busy = {self.run_key(r) for r in self.busy}
+        busy = {self.run_key(r) for r in self.busy + self.failed}
         rows = [r for r in self.stats if r['series'] == series and self.run_key(r) not in busy]
         counts = {r['cpus'] for r in rows}
         real = {c for c in counts if isinstance(host_cpus, int) and c <= host_cpus}

@@ -113,7 +113,7 @@ def busy_points(d: Data, workload: str, series: List[str], plots: PlotSet, data:
     """Hollow points for the runs flagged host_busy (left out of every other number)."""
     cells = d.cells
     blocks = [(s, [(run['cpus'], run['ops_per_sec']) for c in sorted(cells.get((s, workload), {}))
-                   for run in cells[(s, workload)][c] if bx.is_busy(run)]) for s in series]
+                   for run in cells[(s, workload)][c] if bx.is_busy(run) and not bx.is_failed(run)]) for s in series]
     blocks = [b for b in blocks if b[1]]
     if not blocks:
         return []
@@ -177,9 +177,11 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
     ceil = [x for (_, w, c), xs in d.pairs.items() if w == CEILING and c == n for x in xs]
     # (judged from the pairs of the workloads drawn: a run of the ceiling alone has no bars to miss)
     none = [s for s in d.series if work and not any(d.pairs.get((s, w, n)) for w in work)]
+    # PlotSet.add writes only the blocks with bars, as indexes 0, 1, ...: the crosses must count the same way,
+    # or a series without bars (every N-CPU pair flagged) shifts each later series' crosses onto the next one's.
     more = [f"'data/summary.dat' index {i} using 1:6 with points pt 3 ps 1.5 lc rgb 'black' "
             f"title {qt('Amdahl (hold-time pass)') if i == 0 else 'notitle'}".replace("title notitle", "notitle")
-            for i, b in enumerate(blocks) if b[2]]
+            for i, b in enumerate(b for b in blocks if b[2])]
     if ceil:
         more.append(f"{median(ceil):.6g} with lines dt 2 lw 2 lc rgb '#888888' "
                     f"title {qt(f'ceiling, all strategies: {median(ceil):.2f}x')}")
@@ -237,7 +239,7 @@ class WorkloadPlots:
             f'throughput-{self.slug}', f'{w}: throughput vs CPUs (median over the runs not '
             'flagged host_busy, bars: min to max; hollow: flagged runs; dashed grey: the best 1-CPU '
             'throughput of any strategy × N)', f'{w}: throughput', CPU_LABEL, 'throughput (ops/s)',
-            'cpus mean_ops_per_sec min max repeats',
+            'cpus median_ops_per_sec min max runs',
             [(s, d.color[s], [(c, *v) for c, v in d.by_cpus(s, w, 'ops_per_sec').items()]) for s in self.series],
             YERR, self.axis + 'set yrange [0:*]\nset format y "%.1s%c"\n',
             linear_line(d, w, self.series, self.cpus) + busy_points(d, w, self.series, self.plots, f'busy-{self.slug}')))
@@ -281,7 +283,7 @@ class WorkloadPlots:
             f'lockwait-{self.slug}', f'{w}: share of the workers\' time spent waiting '
             'for locks (lock_wait_pct, median over the runs not flagged host_busy, bars: min to max)',
             f'{w}: time waiting for locks', CPU_LABEL, 'lock wait (% of worker time)',
-            'cpus median_pct min max repeats', [b for b in blocks if b[2]], YERR, self.axis + 'set yrange [0:*]\n'))
+            'cpus median_pct min max runs', [b for b in blocks if b[2]], YERR, self.axis + 'set yrange [0:*]\n'))
 
     def fairness(self) -> None:
         d, w = self.d, self.workload

@@ -247,7 +247,7 @@ def _host_flags(d: Data) -> Tuple[bool, List[str]]:
                    f'{d.busy_pct:g} % of the run for a host core): they are drawn hollow and left out '
                    'of every number below.')
     even = [r['thread_ops_min'] / r['thread_ops_max'] for r in d.runs if r['workload'] == CEILING
-            and r['cpus'] > 1 and r['thread_ops_max'] and not bx.is_busy(r)]
+            and r['cpus'] > 1 and r['thread_ops_max'] and not bx.left_out(r)]
     if even and min(even) < UNEVEN:
         out.append(f'This host ran the vCPUs at unequal speeds: in the {CEILING} runs (the same pure computation '
                    f'on every CPU) the slowest worker did as little as {100 * min(even):.0f} % of the fastest\'s '
@@ -261,7 +261,7 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
     """The likeliest cause of a speedup below COLLAPSE at n CPUs, from what the data show."""
     # Judged from the runs the speedup counts: runs flagged host_busy are left out of it, so a busy host
     # is no cause of what the others show (it is said once, among the host's flags).
-    runs = [r for r in d.cells.get((series, workload), {}).get(n, []) if not bx.is_busy(r)]
+    runs = [r for r in d.cells.get((series, workload), {}).get(n, []) if not bx.left_out(r)]
     waits = [r['lock_wait_pct'] for r in runs if r['lock_wait_pct'] is not None]
     if isinstance(host_cpus, int) and n > host_cpus:
         return f'more vCPUs ({n}) than host cores ({host_cpus}): a lock holder\'s vCPU is descheduled'
