@@ -130,8 +130,15 @@ static void arrive(struct bench_worker *w, u64 *ops, u64 *wait, u32 phase)
 	/* release: our snapshots before the count */
 	atomic_fetch_add_acq_rel(&w->run->arrived, 1U);
 	wait_phase_change(w->run, phase);
-	if (phase == BENCH_START)
+	if (phase == BENCH_START) {
+		/*
+		 * The wait snapshot with the clock's, as the worker leaves: the
+		 * run-queue lock waits of the yields above lie before its window,
+		 * so lock_wait_pct (waits over the windows) must not count them.
+		 */
+		*wait = my_lock_wait();
 		w->clock_start = time_counter();
+	}
 }
 
 void bench_arrive(struct bench_worker *w, u32 phase)
