@@ -251,6 +251,7 @@ static void trace_window(u64 t0, u64 measured)
 /* What one run's workers did in the measured phase, summed at the stop barrier. */
 struct run_totals {
 	u64 ops, tmin, tmax; /* ops of all workers, of the slowest and of the fastest */
+	u32 workers;	     /* the measured (active) workers those ops are summed over */
 	u64 waited, window;  /* lock-wait ns and measured ns, summed over the workers */
 	/* acq_exact: the workload's exact class acquired once per op (ok, FAIL, na) */
 	const char *exact;
@@ -355,6 +356,7 @@ static bool run_collect(struct bench_run *r, const char *tag, bool measured, str
 		if (!w->active || w->pid < 0 || w->gone)
 			continue;
 		u64 n = w->ops_end - w->ops_start;
+		tot->workers++;
 		tot->ops += n;
 		tot->tmin = MIN(tot->tmin, n);
 		tot->tmax = MAX(tot->tmax, n);
@@ -421,12 +423,12 @@ static void run_report(const struct bench_run *r, const struct run_totals *tot, 
 	format_pct(pct, sizeof(pct), tot->waited, tot->window);
 	printk_raw(
 		"bench: workload=%s cpus=%u repeat=%u ops=%llu ns=%llu ops_per_sec=%llu thread_ops_min=%llu "
-		"thread_ops_max=%llu lock_wait_pct=%s acq_exact=%s invariants=%s",
+		"thread_ops_max=%llu workers=%u lock_wait_pct=%s acq_exact=%s invariants=%s",
 		r->wl->name, r->cpus, r->repeat, (unsigned long long)tot->ops,
 		(unsigned long long)ns,
 		(unsigned long long)(ns ? tot->ops * 1000000000ULL / ns : 0),
-		(unsigned long long)tot->tmin, (unsigned long long)tot->tmax, pct, tot->exact,
-		ok ? "ok" : "FAIL");
+		(unsigned long long)tot->tmin, (unsigned long long)tot->tmax, tot->workers, pct,
+		tot->exact, ok ? "ok" : "FAIL");
 }
 
 /* One run: returns true if it completed with its invariants holding. */

@@ -31,7 +31,7 @@ RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_onli
                   'version,config,lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,'
                   'spin_iters_per_ms,hz,scope,classes,warmup_ms,format,workload,cpus,'
                   'repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,'
-                  'invariants,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
+                  'invariants,workers,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
                   'accel,host_cpus,qemu,log')
 LOCKSTAT_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,'
                    'contentions,con_bounces,acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,'
@@ -66,9 +66,10 @@ CLEAN = ['[    0.000000] c0: locklab booting',
          META, RUN1, STAT1_MM, STAT1_PAGE, RUN4, STAT4_MM, END,
          'shutdown: status=pass reason=done']
 
-# The bench-meta columns of META (its optional keys blank) and the blank host columns.
+# The bench-meta columns of META (its optional keys blank), the blank workers column (RUN1 and RUN4 are
+# records printed before workers= existed) and the blank host columns.
 R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 11 + ',1'
-NO_HOST = ',' * 9
+NO_HOST = ',' * 10
 R_RUN1 = R_META + ',mm,1,0,4000,100000000,40000,4000,4000,0.00,ok' + NO_HOST + ',{log}'
 R_RUN4 = R_META + ',mm,4,0,9000,100000000,90000,2100,2400,37.25,ok' + NO_HOST + ',{log}'
 S_1MM = 'fine,ticket,lse,busy,spin,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,{log}'
@@ -285,6 +286,15 @@ class BenchExtractTests(unittest.TestCase):
         lines[9] = 'bench-end: failed=0 runs=2 seconds=3'
         check_log('order.log', text(lines), 0, 'order.log: 2 runs, 3 lockstat rows kept\n',
                   [R_RUN1, R_RUN4], [S_1MM, S_1PAGE, S_4MM])
+
+    def test_workers_kept_when_printed(self):
+        # RUN1 and RUN4 come from before workers= existed (blank); a kernel of today prints it; a mistyped value
+        # is left blank, not passed on as a count.
+        lines = list(CLEAN)
+        lines[4] = RUN1.replace(' lock_wait_pct', ' workers=1 lock_wait_pct')
+        lines[7] = RUN4.replace(' lock_wait_pct', ' workers=x4 lock_wait_pct')
+        check_log('workers.log', text(lines), 0, 'workers.log: 2 runs, 3 lockstat rows kept\n',
+                  [R_RUN1.replace(',ok,,', ',ok,1,'), R_RUN4], [S_1MM, S_1PAGE, S_4MM])
 
     def test_invariants_fail_keeps_run(self):
         lines = list(CLEAN)

@@ -11,6 +11,7 @@ import csv
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -584,6 +585,30 @@ class BenchReportTests(unittest.TestCase):
         expect_eq(lw[4][1:], [12.5, 12.5, 12.5, 1.0], 'fine mm lock wait at 4 CPUs:')
         expect_eq(read(run, 'plots', 'data', 'throughput-mm.dat').splitlines()[1],
                   '# columns: cpus median_ops_per_sec min max runs', 'throughput columns (a median, not a mean):')
+
+    def test_workers_that_do_not_grow_with_the_cpus_make_no_speedup(self):
+        # 'lock' here is shaped like pipe-pingpong: one measured worker at 1 and 2 CPUs, two at 4, and 2-CPU
+        # throughput a fifth of the 1-CPU one (one op crossing CPUs). Not a collapse, not ranked, no Amdahl.
+        runs, stats = synthetic()
+        for r in runs:
+            r['workers'] = {1: 1, 2: 1, 4: 2}[r['cpus']] if r['workload'] == 'lock' else r['cpus']
+            if r['workload'] == 'lock' and r['cpus'] == 2:
+                r.update(ops=20, ops_per_sec=20)
+        run = make_run('fixedworkers', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect('lock: 1 worker did the measured op at 2 CPUs, 1 worker at 1 CPU' in md, 'no flag for lock')
+        expect(not re.search(r'\w+ lock: collapses', md), 'lock read as a collapse')
+        # read at 4 CPUs (the host's): fine at 1 CPU 95 and 105 ops/s by one worker, the median of 10526 and
+        # 9524 µs per op; at 4 CPUs 342 and 378 ops/s by two workers, the median of 5848 and 5291 µs
+        expect('**lock** is no scaling measure' in md and 'fine 10025 → 5569 µs' in md,
+               'the reading gives no time per op for lock')
+        expect('**mm**: in this run' in md, 'mm, whose workers grow with the CPUs, lost its reading')
+        expect(md_table_row(md, 'lock †', 'fine')[-2:] == ['–', '–'], 'lock has an Amdahl limit in the table')
+        gp = read(run, 'plots', 'summary.gp')
+        expect("'lock'" not in gp and 'left out: lock' in md, 'lock is drawn in the summary figure')
+        expect('Amdahl' not in read(run, 'plots', 'speedup-lock.gp'), 'the lock speedup plot has Amdahl curves')
 
     def test_summary_crosses_follow_the_series_drawn(self):
         # Every 4-CPU run of bkl flagged host_busy: bkl has no bar at 4 CPUs, so the data file's blocks are

@@ -76,6 +76,9 @@ JUNK = re.compile(r'^(?:\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f\ufffd])+')
 # scope and classes say which locks are the strategy's real ones (the report's Amdahl curve reads them).
 META_OPTIONAL = ['lockstat_hold', 'lockdep', 'duration_ms', 'repeat', 'think_ns', 'cs_ns',
                  'spin_iters_per_ms', 'hz', 'scope', 'classes', 'warmup_ms']
+# bench keys kept when present (blank when not: a log printed before the key existed). workers: how many
+# workers did the measured op (a workload whose workers do not grow with its CPUs has no speedup).
+BENCH_OPTIONAL = ['workers']
 # Every bench-meta field is a results.csv column; its repeat (runs per count) is 'repeats' there.
 META_COLUMN = {'repeat': 'repeats'}
 RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META_OPTIONAL
@@ -83,9 +86,9 @@ RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META
 # The host's conditions during each run, from <log>.host (scripts/bench-run); blank on a Pi.
 HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms', 'host_busy',
                 'accel', 'host_cpus', 'qemu']
-COLUMNS_LATER = ('host_vcpu_blocked_pct', 'warmup_ms')   # added later: a results.csv may lack them
+COLUMNS_LATER = ('host_vcpu_blocked_pct', 'warmup_ms', 'workers')   # added later: a results.csv may lack them
 BUSY_WAIT_PCT = 5.0     # a run whose worst vCPU waited longer than this for a host core is host_busy=1
-RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + HOST_COLUMNS + ['log']
+RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + BENCH_OPTIONAL + HOST_COLUMNS + ['log']
 LOCKSTAT_META = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait']
 LOCKSTAT_COLUMNS = LOCKSTAT_META + list(SCHEMA['lockstat']) + ['log']
 # summary.csv: one row per build x workload x CPU count, over the runs not flagged host_busy nor failed.
@@ -137,6 +140,8 @@ def parse_record(line):
     keep = {k: fields[k] for k in schema}
     if kind == 'bench-meta':
         keep.update({META_COLUMN.get(k, k): fields.get(k, '') for k in META_OPTIONAL})
+    elif kind == 'bench':
+        keep.update({k: fields.get(k, '') if INT[0].match(fields.get(k, '')) else '' for k in BENCH_OPTIONAL})
     return kind, keep, None
 
 

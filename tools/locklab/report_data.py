@@ -120,6 +120,7 @@ class Data:
         self.busy = [r for r in runs if bx.is_busy(r)]
         self.failed = [r for r in runs if bx.is_failed(r)]   # invariants=FAIL: listed, counted nowhere
         self.apo = self._acquisitions_per_op(runs, stats)
+        self._fixed: Dict[str, Optional[Tuple[int, int, int]]] = {}   # fixed_workers' answers
 
     def host_speed(self) -> Optional[Tuple[float, float, int, int]]:
         """(slowest, fastest, runs, flagged): how fast the host ran the ceiling's loop at 1 CPU, in millions
@@ -171,6 +172,44 @@ class Data:
                     values.append(float(r['host_vcpu_blocked_pct']))
             except ValueError:
                 pass
+        return median(values) if values else None
+
+    @staticmethod
+    def _workers(run: Row) -> Optional[int]:
+        """A run's measured workers (bench: workers=), None from a log printed before the key existed."""
+        try:
+            return int(run.get('workers') or '')
+        except ValueError:
+            return None
+
+    def fixed_workers(self, workload: str) -> Optional[Tuple[int, int, int]]:
+        """Where a workload's measured workers do not grow with its CPUs, (n, workers at n, workers at 1) at
+        the smallest such n > 1, else None. An N-CPU run's ratio to the 1-CPU run is then no speedup: it
+        compares one op at two CPU counts (pipe-pingpong: one round trip per pair of CPUs, at 1 CPU a hand-off
+        on one CPU, at 2 a wake-up across CPUs), and no ranking, collapse or Amdahl limit applies to it."""
+        if workload in self._fixed:
+            return self._fixed[workload]
+        self._fixed[workload] = None
+        counts: Dict[int, List[int]] = {}
+        for r in self.runs:
+            if r['workload'] == workload and self._workers(r) is not None and not bx.is_failed(r):
+                counts.setdefault(r['cpus'], []).append(self._workers(r))
+        one = counts.get(1)
+        if not one:
+            return None
+        base = round(median(one))
+        for n in sorted(c for c in counts if c > 1):
+            at_n = round(median(counts[n]))
+            if at_n != n * base:
+                self._fixed[workload] = (n, at_n, base)
+                break
+        return self._fixed[workload]
+
+    def us_per_op(self, series: str, workload: str, cpus: int) -> Optional[float]:
+        """Median over the counted runs of the time one op took one measured worker, in µs
+        (workers × 10^6 / ops_per_sec); None without such a run."""
+        values = [self._workers(r) * 1e6 / r['ops_per_sec'] for r in self.cells.get((series, workload), {}).get(cpus, [])
+                  if not bx.left_out(r) and self._workers(r) and r['ops_per_sec'] > 0]
         return median(values) if values else None
 
     def traps_on_qemu(self, workload: str) -> bool:

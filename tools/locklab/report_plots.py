@@ -159,7 +159,9 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
                              ('that the host left alone' if any(r['cpus'] > 1 for r in d.runs) else
                               'in this run (CPUS=1)'))
         return
-    work = [w for w in d.workloads if w != CEILING]
+    # a workload whose workers do not grow with the CPUs has no speedup to draw (Data.fixed_workers)
+    fixed = [w for w in d.workloads if w != CEILING and d.fixed_workers(w)]
+    work = [w for w in d.workloads if w != CEILING and w not in fixed]
     blocks, width = [], len(d.series) + 1
     for j, s in enumerate(d.series):
         rows = []
@@ -198,7 +200,8 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
          f'; no ceiling median at {n} CPUs (the yardstick for every speedup)' +
          ('' if CEILING in d.workloads else ': WORKLOADS=ceiling,... runs it')) +
         ('; *: ' + QEMU_CAPTION if bound else '') +
-        (f'; no bars for {", ".join(none)}: no {n}-CPU pair of runs the host left alone' if none else ''),
+        (f'; no bars for {", ".join(none)}: no {n}-CPU pair of runs the host left alone' if none else '') +
+        (f'; left out: {", ".join(fixed)} (its workers do not grow with the CPUs: no speedup)' if fixed else ''),
         f'speedup at {n} CPUs, every workload', 'workload',
         f'speedup at {n} CPUs (× the 1-CPU run before it)', 'x workload speedup min max amdahl', blocks,
         "'{f}' index {i} using 1:3 with boxes lc rgb '{c}' title {t}, "
@@ -247,7 +250,9 @@ class WorkloadPlots:
     def speedup(self, notes: List[str]) -> None:
         d, w, top = self.d, self.workload, max(self.cpus)
         sp_series = [s for s in self.series if d.speedup(s, w)]
-        held = {s: d.held(s, w)[0] for s in sp_series}
+        fixed = d.fixed_workers(w)
+        # no Amdahl curve where the workers do not grow with the CPUs: the ratios are not speedups
+        held = {s: None if fixed else d.held(s, w)[0] for s in sp_series}
         more = [f"[1:{top}] x with lines dt 2 lc rgb '#555555' title 'ideal'"] + \
             (ceiling_line(d, self.plots) if w != CEILING else [])
         more += [f"[1:{top}] 1/({h:.6g}+(1-{h:.6g})/x) with lines dt 3 lw 2 lc rgb "
@@ -262,7 +267,9 @@ class WorkloadPlots:
             'runs of one boot, each N-CPU run over the 1-CPU run just before it; bars: min to max) '
             'and the ideal' + (', and Amdahl\'s law from the held fraction s of the real lock at '
                                '1 CPU (amdahl = 1/(s + (1-s)/cpus))' if with_amdahl else '') +
-            ('; ' + QEMU_CAPTION if bound else ''),
+            ('; ' + QEMU_CAPTION if bound else '') +
+            (f'; not a speedup: {fixed[1]} measured worker(s) at {fixed[0]} CPUs, {fixed[2]} at 1 CPU '
+             '(the ratio compares one op at two CPU counts)' if fixed else ''),
             f'{w}: speedup over 1 CPU', CPU_LABEL, 'speedup (× 1-CPU throughput)',
             'cpus speedup min max amdahl (held fraction s: ' + ', '.join(
                 f'{s} {"NaN" if h is None else f"{h:.6g}"}' for s, h in held.items()) + ')',

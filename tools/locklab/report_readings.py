@@ -183,6 +183,9 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         ranked = sorted(((sp[(s, w)][n][0], s) for s in series if n in sp[(s, w)]), reverse=True)
         if n == 1 or not ranked:
             continue
+        if d.fixed_workers(w):
+            out.append(_per_op_reading(d, series, w, n))
+            continue
         sentence, ceil = ceiling_sentence(d, sp, n)
         if w == CEILING:
             first += [sentence] if sentence else []
@@ -203,6 +206,29 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         text += _amdahl_sentences(d, sp, held, series, w, n) + (' ' + trap if trap else '')
         out.append(text + _unranked(d, sp, w, n, [s for _, s in ranked]))
     return first + out + _contention_sentences(d, host_cpus)
+
+
+def _workers_text(count: int) -> str:
+    return f'{count} worker{"s" * (count != 1)}'
+
+
+def _us(value: float) -> str:
+    return f'{value:.0f}' if value >= 100 else f'{value:.3g}'
+
+
+def _per_op_reading(d: Data, series: List[str], workload: str, n: int) -> str:
+    """A workload whose measured workers do not grow with its CPUs (Data.fixed_workers): what one op cost
+    one worker at 1 and at n CPUs, instead of a ranking by a ratio that is no speedup."""
+    at, many, one = d.fixed_workers(workload)
+    times = []
+    for s in series:
+        t1, tn = d.us_per_op(s, workload, 1), d.us_per_op(s, workload, n)
+        if t1 is not None and tn is not None:
+            times.append(f'{s} {_us(t1)} → {_us(tn)} µs')
+    return (f'**{workload}** is no scaling measure: at {at} CPUs {_workers_text(many)} did the measured op, '
+            f'against {_workers_text(one)} at 1 CPU, so its {at}-CPU run over its 1-CPU run compares one op at '
+            'two CPU counts and is not a speedup; it is not ranked. ' +
+            (f'Time of one op of one worker, 1 → {n} CPUs: {"; ".join(times)}.' if times else ''))
 
 
 def _unranked(d: Data, sp: Speedups, workload: str, n: int, ranked: List[str]) -> str:
@@ -291,9 +317,19 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
 
 
 def _speedup_flags(d: Data, sp: Speedups, host_cpus: Optional[int]) -> List[str]:
-    """Speedups above N (impossible) and below COLLAPSE (with a likely cause)."""
+    """Speedups above N (impossible) and below COLLAPSE (with a likely cause); workloads with no speedups."""
     out = []
+    for w in d.workloads:
+        fixed = d.fixed_workers(w)
+        if fixed:
+            at, many, one = fixed
+            out.append(f'{w}: {_workers_text(many)} did the measured op at {at} CPUs, {_workers_text(one)} at 1 CPU: '
+                       'its workers do not grow with the CPUs, so its ratios to the 1-CPU run are not speedups (in '
+                       'the table and its speedup plot); the reading gives its time per op instead, and it is left '
+                       'out of the rankings, the collapse flags, the summary figure and Amdahl\'s law.')
     for (s, w), cells in sorted(sp.items()):
+        if d.fixed_workers(w):
+            continue
         for n, (value, _, _, _) in sorted(cells.items()):
             if n > 1 and value > n:
                 out.append(f'{s} {w}: {value:.2f}× at {n} CPUs is above {n}×, which cannot be: an artifact (a '
@@ -309,6 +345,8 @@ def _work_flags(d: Data) -> List[str]:
     """Workloads whose lock acquisitions per op change with the CPU count: different work, not only locks."""
     out = []
     for (s, w), cells in sorted(d.apo.items()):
+        if d.fixed_workers(w):
+            continue    # flagged as no speedup at all (_speedup_flags)
         base = median(cells[1]) if cells.get(1) else None
         for n, per_op in sorted(cells.items()):
             # (and by more than WORK_MIN per op: a background lock taken a few times a second is not work)

@@ -222,13 +222,17 @@ def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
         for s in d.series:
             if (s, w) not in d.cells:
                 continue
-            fraction = held.get((s, w), (None,))[0]
-            rows.append([w, s] + [_speedup_cell(sp.get((s, w), {}), c) for c in cpus] +
+            fixed = d.fixed_workers(w)
+            fraction = None if fixed else held.get((s, w), (None,))[0]
+            rows.append([w + ' †' * bool(fixed), s] + [_speedup_cell(sp.get((s, w), {}), c) for c in cpus] +
                         [fnum(fraction, 3), fnum(1 / fraction) if fraction else '–'])
     return [('h', 2, 'Speedup over 1 CPU (median over pairs of adjacent runs: each N-CPU run over the '
                      '1-CPU run just before it in the same boot)'),
             ('table', ['workload', _series_heading(d)] + [f'{c} CPU{"s" * (c > 1)}' for c in cpus] +
-             ['held s (1 CPU)', 'Amdahl limit 1/s'], rows)]
+             ['held s (1 CPU)', 'Amdahl limit 1/s'], rows)] + (
+        [('p', '† Its workers do not grow with the CPUs (bench: workers=): these ratios compare one op at two '
+               'CPU counts, not throughput at scale, and no Amdahl limit applies (the reading gives its time per '
+               'op).')] if any(d.fixed_workers(w) for w in d.workloads) else [])
 
 
 def _contention_table(d: Data, host_cpus: object) -> List[Block]:
@@ -263,7 +267,7 @@ def report_blocks(folder: RunFolder, plots: Dict[str, str], made: List[str], gnu
     """The whole report, section by section."""
     d, meta = folder.data, folder.meta
     sp = {(s, w): d.speedup(s, w) for s in d.series for w in d.workloads}
-    held = {(s, w): d.held(s, w) for s in d.series for w in d.workloads if sp[(s, w)]}
+    held = {(s, w): d.held(s, w) for s in d.series for w in d.workloads if sp[(s, w)] and not d.fixed_workers(w)}
     _, flags = sanity(d, sp, meta.get('host_cpus'), meta)
     blocks: List[Block] = [
         ('h', 1, report_title(folder)), ('h', 2, 'Sanity checks'),
