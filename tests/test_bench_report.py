@@ -475,7 +475,8 @@ class BenchReportTests(unittest.TestCase):
         expect("caps its speedup at 1/s = 4.00×" in md, 'reading: Amdahl limit of bkl')
         # fine measured above its Amdahl curve: said, with the bound one lock does set
         expect('(3.08× at 4 CPUs; measured 3.60×, above the curve: Amdahl assumes the other CPUs wait' in md and
-               'so one lock bounds the speedup only at min(N, 1/s) = 4.00×).' in md,
+               'so one lock bounds the speedup only at min(N, 1/s) = 4.00×; and s sums the holds of every lock of '
+               'the class, more than one lock of it serialises when the workers hold different ones).' in md,
                'a speedup above Amdahl\'s curve is not explained')
 
     def test_amdahl_from_the_hold_pass(self):

@@ -105,7 +105,11 @@ def _amdahl_sentences(d: Data, sp: Speedups, held: Held, series: List[str], work
                 # Amdahl's serial part stops every CPU; a lock stops only those that want it meanwhile.
                 text += (f', above the curve: Amdahl assumes the other CPUs wait while the lock is held, but '
                          f'they did their unlocked work meanwhile, so one lock bounds the speedup only at '
-                         f'min(N, 1/s) = {bound:.2f}×')
+                         f'min(N, 1/s) = {bound:.2f}×' +
+                         # a class's s sums the holds of all its locks (every inode's, every pipe's): more
+                         # than any one of them serialises when the workers hold different ones
+                         ('; and s sums the holds of every lock of the class, more than one lock of it '
+                          'serialises when the workers hold different ones' if not named else ''))
             text += ').'
     return text
 
@@ -158,6 +162,12 @@ def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: in
     return text
 
 
+def _share(part: int, whole: int) -> str:
+    """part / whole in %, whole numbers, but never rounded to 100 when something is left (99.86: 99.9)."""
+    pct = 100 * part / whole
+    return f'{pct:.0f}' if part == whole or round(pct) < 100 else f'{min(pct, 99.9):.1f}'
+
+
 def _contention_sentences(d: Data, host_cpus: Optional[int]) -> List[str]:
     """Per series: the lock class that dominates contention, or that none was contended."""
     out = []
@@ -167,7 +177,7 @@ def _contention_sentences(d: Data, host_cpus: Optional[int]) -> List[str]:
         if total:
             cls, acq, cont, wait, _ = rows[0]
             out.append(f'Under {s}, lock class {cls} dominates contention at {top} CPU{"s" * (top != 1)}: '
-                       f'{100 * cont / total:.0f} % of all contentions; {100 * cont / acq:.1f} % of its '
+                       f'{_share(cont, total)} % of all contentions; {100 * cont / acq:.1f} % of its '
                        f'acquisitions were contended, waiting {wait / cont / 1000:.1f} µs on average.')
         elif rows:
             out.append(f'Under {s}, no lock class was contended at {top} CPU{"s" * (top != 1)}.')
