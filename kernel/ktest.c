@@ -273,9 +273,8 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 		if (!suite_selected(select, s))
 			continue;
 		if (strict && s->boot_only) {
-			printk_raw(
-				"%sok %u %s # SKIP waits for any child of process 1: runs at boot only",
-				kt_pfx, ++number, s->name);
+			printk_raw("%sok %u %s # SKIP %s: runs at boot only", kt_pfx, ++number,
+				   s->name, s->boot_only);
 			skipped += s->nr_cases;
 			continue;
 		}

@@ -25,11 +25,13 @@ struct ktest_suite {
 	u32 nr_cases;
 	bool explicit_only; /* planted failures for the runner's own tests: run only when named */
 	/*
-	 * Waits for any child of process 1 and expects none but its own: runs
-	 * from ktest= at boot only, skipped by the ktest() call (a shell and
-	 * its launcher are children of process 1 then).
+	 * Why the suite cannot run inside the ktest() call, or NULL: it runs
+	 * from ktest= at boot only, and the call skips it with this reason
+	 * (proc waits for any child of process 1, and a shell and its launcher
+	 * are children of process 1 then; shell makes ktest() and bench()
+	 * calls of its own, which the running call keeps busy).
 	 */
-	bool boot_only;
+	const char *boot_only;
 	void (*init)(struct ktest *t);
 	void (*exit)(struct ktest *t);
 };

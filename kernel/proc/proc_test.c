@@ -223,4 +223,5 @@ static const struct ktest_case proc_cases[] = {
 	KTEST_CASE(proc_bad_arguments_are_errors),
 	KTEST_CASE(proc_stress_spawn_wait_on_every_cpu),
 };
-KTEST_SUITE(proc, proc_cases, .init = proc_case_init, .exit = proc_case_exit, .boot_only = true);
+KTEST_SUITE(proc, proc_cases, .init = proc_case_init, .exit = proc_case_exit,
+	    .boot_only = "waits for any child of process 1");

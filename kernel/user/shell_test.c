@@ -241,7 +241,13 @@ static const struct ktest_case shell_cases[] = {
 	KTEST_CASE(shell_calls_from_el0),    KTEST_CASE(shell_one_run_at_a_time),
 };
 
-KTEST_SUITE(shell, shell_cases, .init = shell_case_init, .exit = shell_case_exit);
+/*
+ * Boot only: its cases make ktest() and bench() calls, which inside a
+ * ktest() call (the shell's "ktest all") are -EBUSY; shell_one_run_at_a_time
+ * then waited for ever on a child retrying its bench.
+ */
+KTEST_SUITE(shell, shell_cases, .init = shell_case_init, .exit = shell_case_exit,
+	    .boot_only = "makes ktest() and bench() calls, which this call keeps busy");
 
 /*
  * Planted for the host (tests/test_boot_faults.py), run only when named:
