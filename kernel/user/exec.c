@@ -27,10 +27,17 @@ struct exec_image {
 	u32 nseg;
 };
 
-/* n bytes of the open file fd at off into the kernel buffer buf: 0, or -ENOEXEC if the file is shorter. */
+/*
+ * n bytes of the open file fd at off into the kernel buffer buf: 0, or
+ * -ENOEXEC if the file is shorter or cannot seek (a special file such as
+ * /proc/lock_stat is no program: its -ESPIPE would only puzzle the caller).
+ */
 static long read_at(int fd, u64 off, void *buf, u64 n)
 {
 	long got = 0, r = sys_lseek(fd, (s64)off, SEEK_SET);
+
+	if (r == -ESPIPE)
+		return -ENOEXEC;
 
 	while (r >= 0 && (u64)got < n && (r = sys_read(fd, (u8 *)buf + got, n - (u64)got)) > 0)
 		got += r;

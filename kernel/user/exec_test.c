@@ -141,6 +141,8 @@ static void exec_refuses_what_it_cannot_load(struct ktest *t)
 
 	KT_EXPECT_EQ(t, user_spawn_file("/exec/none", good_argv, TASK_ANY_CPU), -ENOENT);
 	KT_EXPECT_EQ(t, user_spawn_file("/exec", good_argv, TASK_ANY_CPU), -EISDIR);
+	/* a special file that cannot seek: not an executable (it said -ESPIPE) */
+	KT_EXPECT_EQ(t, user_spawn_file("/proc/lock_stat", good_argv, TASK_ANY_CPU), -ENOEXEC);
 	expect_refused(t, "empty file", 0, -ENOEXEC);
 	expect_refused(t, "truncated header", 40, -ENOEXEC);
 	prog[1] = 'X';
