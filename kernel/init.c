@@ -272,6 +272,7 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 {
 	struct percpu *pc = cpu_data(0);
 	u32 passed, failed = 0, bench_failed;
+	const char *why;
 
 	boot_entry_el = (u32)entry_el;
 	time_init_early();
@@ -362,7 +363,10 @@ void start_kernel(u64 dtb, u64 entry_el, u64 dtb_moved_from)
 		else
 			printk("lockstat: not built in (CONFIG_LOCK_STAT is off)");
 	}
-	system_shutdown(failed == 0 && bench_failed == 0, failed       ? "ktest" :
-							  bench_failed ? "bench" :
-									 "done");
+	/*
+	 * A ktest or bench call that failed in the shell fails the run however
+	 * the shell ended (exit, Ctrl-D, the end of a piped script), as poweroff does.
+	 */
+	why = failed ? "ktest" : bench_failed ? "bench" : run_failure();
+	system_shutdown(!why, why ? why : "done");
 }

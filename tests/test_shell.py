@@ -141,6 +141,27 @@ class ShellTests(ktap_unittest.TestCase):
         finally:
             c.close()
 
+    def test_what_failed_at_the_prompt_fails_the_run_however_the_shell_ends(self):
+        """`ktest shell` at the prompt is skipped (its cases make ktest() calls of their own, which the running
+        call keeps busy: it failed 3 cases, then hung the shell for good); a special file run as a program is
+        ENOEXEC (it said ESPIPE); and a ktest refused at the prompt fails the run when the shell ends with
+        `exit`, not only with `poweroff` (it ended status=pass, and make qemu exited 0)."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            out = c.run('ktest shell')
+            expect('ok 1 shell # SKIP' in out and 'runs at boot only' in out, f'ktest shell at the prompt: {out!r}')
+            expect('failed' not in out.replace('failed=0', ''), f'ktest shell at the prompt: {out!r}')
+            expect_eq(c.run('/proc/lock_stat'), 'sh: /proc/lock_stat: ENOEXEC', 'a special file run as a program')
+            out = c.run('ktest shell_no_such_suite')
+            expect('sh: ktest: EINVAL' in out, f'an unknown suite: {out!r}')
+            c.type('exit\r')
+            c.expect('shutdown: status=fail reason=ktest')
+            expect_eq(c.proc.wait(timeout=30), 1, 'QEMU exit status after exit with a refused ktest')
+        finally:
+            c.close()
+
     def test_shell_on_gic_v2(self):
         self.check_shell(2)
 
