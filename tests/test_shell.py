@@ -162,6 +162,28 @@ class ShellTests(ktap_unittest.TestCase):
         finally:
             c.close()
 
+    def test_a_file_written_at_the_prompt(self):
+        """The shell has no redirections: `echo 0 > /proc/lock_stat` (docs/locking.md's way to reset lockstat)
+        printed "0 > /proc/lock_stat" and reset nothing. Now the operator is refused with a message naming
+        `write FILE TEXT`, which writes the file: one read back by cat, lockstat reset by `0` and `1` refused."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            expect_eq(c.run('echo 0 > /proc/lock_stat'),
+                      'sh: >: no redirections or pipes (write FILE TEXT writes a file)', 'a redirection')
+            expect_eq(c.run('cat /proc/lock_stat | cat'),
+                      'sh: |: no redirections or pipes (write FILE TEXT writes a file)', 'a pipe')
+            expect_eq(c.run('echo ">" "|"'), '> |', 'the operators quoted are words')
+            expect_eq(c.run('write /note hello  "from the"  console'), '', 'write a file')
+            expect_eq(c.run('cat /note'), 'hello from the console', 'the file read back')
+            expect_eq(c.run('write /proc/lock_stat 0'), '', 'lockstat reset')
+            expect_eq(c.run('write /proc/lock_stat 1'),
+                      'write: /proc/lock_stat: EINVAL\nsh: write: exit 1', 'lockstat refuses 1')
+            c.poweroff()
+        finally:
+            c.close()
+
     def test_shell_on_gic_v2(self):
         self.check_shell(2)
 

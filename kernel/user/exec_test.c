@@ -254,6 +254,23 @@ static void exec_runs_the_programs_in_bin(struct ktest *t)
 				  NULL, out, sizeof(out)),
 		     0);
 	KT_EXPECT_STREQ(t, out, "malloc ok\n");
+	KT_EXPECT_EQ(t,
+		     run_captured(t, "/bin/write",
+				  (const char *const[]){ "write", "/exec/w", "a", "b c", NULL },
+				  NULL, out, sizeof(out)),
+		     0);
+	KT_EXPECT_EQ(t,
+		     run_captured(t, "/bin/cat", (const char *const[]){ "cat", "/exec/w", NULL },
+				  NULL, out, sizeof(out)),
+		     0);
+	KT_EXPECT_STREQ(t, out, "a b c\n");
+	KT_EXPECT_EQ(t, sys_unlink("/exec/w"), 0);
+	KT_EXPECT_EQ(t,
+		     run_captured(t, "/bin/write",
+				  (const char *const[]){ "write", "/exec/no/w", "x", NULL }, NULL,
+				  out, sizeof(out)),
+		     1);
+	KT_EXPECT_STREQ(t, out, "write: /exec/no/w: ENOENT\n");
 }
 
 static const struct ktest_case exec_cases[] = {

@@ -10,7 +10,8 @@
 /*
  * A line is words split at spaces and tabs; "double quotes" keep blanks
  * inside a word and are removed; a line whose first word starts with '#'
- * is a comment. No variables, globbing, redirection or pipes. Its own
+ * is a comment. No variables, globbing, redirection or pipes: their
+ * operators as words of their own are refused, the line not run. Its own
  * complaints go to fd 2 (docs/user.md, "The shell").
  */
 #define LINE_MAX  512
@@ -89,6 +90,21 @@ static int read_line(char *line)
 }
 
 /*
+ * A word that is an operator in other shells, unquoted: refused rather
+ * than passed on as an argument, so "echo 0 > /proc/lock_stat" says why
+ * nothing was written instead of printing "0 > /proc/lock_stat".
+ */
+static int is_operator(const char *w)
+{
+	static const char *const ops[] = { ">", ">>", "<", "|", "||", ";", "&", "&&" };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(w, ops[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Splits line in place into words[] (NULL after the last); returns how
  * many, or -1 after saying what is wrong.
  */
@@ -98,7 +114,7 @@ static int split(char *line, char **words)
 	int n = 0;
 
 	for (;;) {
-		int quoted = 0;
+		int quoted = 0, had_quote = 0;
 		char end;
 
 		while (*r == ' ' || *r == '\t')
@@ -111,10 +127,12 @@ static int split(char *line, char **words)
 		}
 		words[n++] = w;
 		while (*r && (quoted || (*r != ' ' && *r != '\t'))) {
-			if (*r == '"')
+			if (*r == '"') {
 				quoted = !quoted;
-			else
+				had_quote = 1;
+			} else {
 				*w++ = *r; /* w never passes r: quotes only shrink the word */
+			}
 			r++;
 		}
 		if (quoted) {
@@ -123,6 +141,12 @@ static int split(char *line, char **words)
 		}
 		end = *r;
 		*w++ = '\0';
+		if (!had_quote && is_operator(words[n - 1])) {
+			dprintf(2,
+				"sh: %s: no redirections or pipes (write FILE TEXT writes a file)\n",
+				words[n - 1]);
+			return -1;
+		}
 		if (end)
 			r++;
 	}
@@ -212,7 +236,8 @@ static void help(void)
 	       "bench <workloads> [key=value...]\n"
 	       "                  run benchmarks, e.g. bench getpid cpus=1,2 duration_ms=200\n"
 	       "time <command>    run the command, then print its elapsed time on stderr\n"
-	       "help              this text\n");
+	       "help              this text\n"
+	       "no redirections, pipes or ;: write FILE TEXT writes a file\n");
 }
 
 /* A number for exit: digits only, 0..255; -1 if not. */
