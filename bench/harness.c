@@ -6,6 +6,7 @@
 #include <locklab/errno.h>
 #include <locklab/fs.h>
 #include <locklab/mm.h>
+#include <locklab/panic.h>
 #include <locklab/locking/lock_alg.h>
 #include <locklab/kconfig.h>
 #include <locklab/lockdep.h>
@@ -553,7 +554,7 @@ static bool help_said;
 static long bench_run(void)
 {
 	u32 counts[CONFIG_NR_CPUS], ncounts, runs = 0, failed = 0;
-	bool all = strlist_has(bench_select, "all");
+	bool all = strlist_has(bench_select, "all"), interrupted = false;
 
 	if (!bench_select[0] || strcmp(bench_select, "none") == 0) {
 		bench_note_unused();
@@ -593,17 +594,26 @@ static long bench_run(void)
 	 * conditions, not by one 1-CPU run from the start of the boot.
 	 */
 	for_each_workload (wl) {
+		if (interrupted)
+			break;
 		if (!strlist_has(bench_select, wl->name) && !(all && !bench_named_only(wl)))
 			continue;
-		for (u32 rep = 0; rep < repeats; rep++)
-			for (u32 c = 0; c < ncounts; c++) {
+		for (u32 rep = 0; rep < repeats && !interrupted; rep++)
+			for (u32 c = 0; c < ncounts && !interrupted; c++) {
+				/* Ctrl-C at the shell's bench(): between runs, never inside one */
+				interrupted = run_interrupted();
+				if (interrupted) {
+					printk_raw(
+						"bench: interrupted (Ctrl-C): the runs left are not run");
+					break;
+				}
 				runs++;
 				failed += !run_one(wl, counts[c], rep);
 			}
 	}
 	printk_raw("bench-end: runs=%u failed=%u", runs, failed);
 	lockstat_set_hold(true);
-	return failed;
+	return interrupted && !failed ? -EINTR : (long)failed;
 }
 
 /*

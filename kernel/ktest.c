@@ -3,6 +3,7 @@
 #include <locklab/bootparam.h>
 #include <locklab/console.h>
 #include <locklab/errno.h>
+#include <locklab/panic.h>
 #include <locklab/printf.h>
 #include <locklab/string.h>
 #include <locklab/percpu.h>
@@ -210,6 +211,18 @@ static u32 unknown_names(const char *select, enum unknown_report how, u32 number
 	return unknown;
 }
 
+/* Ctrl-C at the shell's ktest(): said once, then no further case starts (run_interrupted). */
+static bool kt_interrupted;
+
+static bool stop_for_ctrl_c(void)
+{
+	if (!kt_interrupted && run_interrupted()) {
+		kt_interrupted = true;
+		printk_raw("%s# ktest: interrupted (Ctrl-C): the cases left are not run", kt_pfx);
+	}
+	return kt_interrupted;
+}
+
 static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32 *skipped)
 {
 	u32 suite_failed = 0;
@@ -217,7 +230,7 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 	printk_raw("%s  KTAP version 1", kt_pfx);
 	printk_raw("%s  # Subtest: %s", kt_pfx, s->name);
 	printk_raw("%s  1..%u", kt_pfx, s->nr_cases);
-	for (u32 i = 0; i < s->nr_cases; i++) {
+	for (u32 i = 0; i < s->nr_cases && !stop_for_ctrl_c(); i++) {
 		struct ktest t = { .suite = s, .tcase = &s->cases[i] };
 
 		u32 by_init = 0, by_body = 0;
@@ -267,11 +280,14 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 		return 0;
 	}
 	kt_pfx = ++kt_depth > 1 ? "  # | " : "";
+	kt_interrupted = false;
 	printk_raw("%sKTAP version 1", kt_pfx);
 	printk_raw("%s1..%u", kt_pfx, nsel);
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++) {
 		if (!suite_selected(select, s))
 			continue;
+		if (stop_for_ctrl_c())
+			break;
 		if (strict && s->boot_only) {
 			printk_raw("%sok %u %s # SKIP %s: runs at boot only", kt_pfx, ++number,
 				   s->name, s->boot_only);
@@ -285,7 +301,8 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 	printk_raw("%s# ktest: passed=%u failed=%u skipped=%u", kt_pfx, passed, failed, skipped);
 	kt_pfx = --kt_depth > 1 ? "  # | " : "";
 	*passed_out = passed;
-	return failed;
+	/* interrupted: the failures so far count; with none, the caller hears -EINTR, not a pass */
+	return kt_interrupted && !failed ? -EINTR : (long)failed;
 }
 
 u32 ktest_run_selected(u32 *passed_out)

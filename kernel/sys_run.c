@@ -2,8 +2,10 @@
 #include <locklab/bench.h>
 #include <locklab/ktest.h>
 #include <locklab/panic.h>
+#include <locklab/proc.h>
 #include <locklab/sched.h>
 #include <locklab/syscall.h>
+#include <locklab/tty.h>
 #include <locklab/uaccess.h>
 #include <asm/atomic.h>
 
@@ -43,6 +45,8 @@ void sys_poweroff(void)
 static struct run_job {
 	u32 busy;
 	bool bench;
+	bool console; /* called from the console's session (the shell): Ctrl-C may stop it */
+	u32 intr_seq; /* tty_intr_seq when the call began */
 	char text[PATH_MAX];
 	long result;
 } job;
@@ -58,6 +62,12 @@ static struct run_job {
 bool run_busy(void)
 {
 	return atomic_load_acquire(&job.busy) != 0;
+}
+
+bool run_interrupted(void)
+{
+	return atomic_load_acquire(&job.busy) && job.console &&
+	       atomic_load_relaxed(&tty_intr_seq) != job.intr_seq;
 }
 
 static void run_task(void *arg)
@@ -81,6 +91,8 @@ static long run_in_task(const char *utext, bool bench)
 		r = -EINVAL;
 	if (r >= 0) {
 		job.bench = bench;
+		job.console = current_proc()->session != PROC_SESSION_NONE;
+		job.intr_seq = atomic_load_relaxed(&tty_intr_seq);
 		task = task_create(bench ? "bench" : "ktest", run_task, &job, TASK_ANY_CPU);
 		if (task) {
 			task_join(task); /* sleeps: gives the kernel scope up meanwhile */

@@ -162,6 +162,33 @@ class ShellTests(ktap_unittest.TestCase):
         finally:
             c.close()
 
+    def test_ctrl_c_stops_a_bench_or_ktest_between_runs(self):
+        """Ctrl-C during a long `bench` or `ktest` at the prompt stops it after the run or case under way (it
+        was echoed and the run went on: `bench all` took 36 s more); the call says EINTR, and being stopped
+        is not a failure of the run."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            c.type('bench getpid cpus=1 repeat=100 duration_ms=50 warmup_ms=0\r')
+            c.expect('bench: workload=getpid cpus=1 repeat=0 ')
+            c.type('\x03')
+            c.expect('bench: interrupted (Ctrl-C): the runs left are not run', timeout=10)
+            end = c.expect(PROMPT, timeout=10).replace('\r', '')
+            expect('sh: bench: EINTR' in end, f'after the interrupted bench: {end!r}')
+            runs = [int(x) for x in end.split('bench-end: runs=')[1].split()[0:1]]
+            expect(runs and 1 <= runs[0] < 100, f'runs done before Ctrl-C stopped them: {end!r}')
+            c.type('ktest smp,sched,wait,mutex\r')
+            c.expect('# ktest: start ')
+            c.type('\x03')
+            c.expect('# ktest: interrupted (Ctrl-C): the cases left are not run', timeout=20)
+            end = c.expect(PROMPT, timeout=10).replace('\r', '')
+            expect('sh: ktest: EINTR' in end, f'after the interrupted ktest: {end!r}')
+            expect_eq(c.run('echo still here'), 'still here', 'the shell after both')
+            c.poweroff()
+        finally:
+            c.close()
+
     def test_a_file_written_at_the_prompt(self):
         """The shell has no redirections: `echo 0 > /proc/lock_stat` (docs/locking.md's way to reset lockstat)
         printed "0 > /proc/lock_stat" and reset nothing. Now the operator is refused with a message naming

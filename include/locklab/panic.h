@@ -21,6 +21,13 @@ void run_note_failure(const char *reason);
 const char *run_failure(void);
 /* Whether a ktest() or bench() call is running now (kernel/sys_run.c; the shell suite waits for one). */
 bool run_busy(void);
+/*
+ * Whether Ctrl-C was typed since the running ktest() or bench() call began,
+ * the call having come from the console's session (the shell): its runner
+ * then stops between cases or runs, and the call returns -EINTR (unless
+ * something failed). Always false for the boot's own ktest=/bench= runs.
+ */
+bool run_interrupted(void);
 void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far
