@@ -600,11 +600,15 @@ static long bench_run(void)
 			continue;
 		for (u32 rep = 0; rep < repeats && !interrupted; rep++)
 			for (u32 c = 0; c < ncounts && !interrupted; c++) {
-				/* Ctrl-C at the shell's bench(): between runs, never inside one */
+				/*
+				 * Ctrl-C at the shell's bench(): between runs, never inside
+				 * one. Not "bench:", a record's prefix: bench-extract would
+				 * read the line as a malformed record.
+				 */
 				interrupted = run_interrupted();
 				if (interrupted) {
 					printk_raw(
-						"bench: interrupted (Ctrl-C): the runs left are not run");
+						"bench interrupted (Ctrl-C): the runs left are not run");
 					break;
 				}
 				runs++;

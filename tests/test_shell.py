@@ -173,7 +173,7 @@ class ShellTests(ktap_unittest.TestCase):
             c.type('bench getpid cpus=1 repeat=100 duration_ms=50 warmup_ms=0\r')
             c.expect('bench: workload=getpid cpus=1 repeat=0 ')
             c.type('\x03')
-            c.expect('bench: interrupted (Ctrl-C): the runs left are not run', timeout=10)
+            c.expect('bench interrupted (Ctrl-C): the runs left are not run', timeout=10)
             end = c.expect(PROMPT, timeout=10).replace('\r', '')
             expect('sh: bench: EINTR' in end, f'after the interrupted bench: {end!r}')
             runs = [int(x) for x in end.split('bench-end: runs=')[1].split()[0:1]]
