@@ -133,7 +133,7 @@ long syscall_dispatch(struct trap_frame *f)
 	long ret;
 
 	if (nr == SYS_exit)
-		sys_exit((int)f->x[0]);
+		sys_exit((int)(f->x[0] & 0xff)); /* the parent sees 8 bits, as on Linux */
 	if (nr == SYS_poweroff)
 		sys_poweroff();
 	if (nr >= NR_SYSCALLS || !syscall_table[nr])

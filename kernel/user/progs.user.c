@@ -95,6 +95,13 @@ long u_getpid_to_shared(long arg)
 	return 0;
 }
 
+/* exit(arg) as a system call: the parent sees its low 8 bits, as on Linux. */
+long u_exit_with(long status)
+{
+	usys(SYS_exit, status, 0, 0);
+	return 1; /* not reached */
+}
+
 /* Blocks reading one byte from the inherited fd arg, then exits with that byte as status. */
 long u_read_byte(long fd)
 {

@@ -22,7 +22,7 @@
 long u_all_syscalls(u64 idx);
 long u_bad_pointers(u64 fds);
 long u_getpid_loop(u64 n), u_getpid_to_shared(u64 unused);
-long u_read_byte(u64 fd);
+long u_read_byte(u64 fd), u_exit_with(u64 status);
 long u_store_unmapped(u64 a), u_store_text(u64 a), u_load_kernel(u64 a), u_jump_unmapped(u64 a);
 long u_undefined(u64 a), u_sysreg(u64 a), u_brk(u64 a);
 long u_misaligned_pc(u64 a), u_misaligned_sp(u64 a), u_wfi_loop(u64 n);
@@ -94,6 +94,22 @@ static void user_exit_frees_its_address_space(struct ktest *t)
 	user_shared_free(page);
 	/* Not user code: refused before anything is allocated. */
 	KT_EXPECT_EQ(t, user_spawn("bad", kernel_code, 0, NULL, TASK_ANY_CPU), -EFAULT);
+}
+
+/* exit's status is cut to its low 8 bits at the boundary (a program returning 300 showed "exit 300"). */
+static void user_exit_status_is_its_low_8_bits(struct ktest *t)
+{
+	static const struct {
+		u64 given;
+		int seen;
+	} cases[] = { { 300, 44 }, { 256, 0 }, { (u64)-1, 255 }, { 42, 42 } };
+	int status;
+
+	for (u32 i = 0; i < ARRAY_SIZE(cases); i++) {
+		KT_EXPECT(t, run_user("exit", u_exit_with, cases[i].given, NULL, TASK_ANY_CPU,
+				      &status) > 1);
+		KT_EXPECT_EQ(t, status, cases[i].seen);
+	}
 }
 
 static void user_bad_pointers_get_efault(struct ktest *t)
@@ -322,6 +338,7 @@ static void user_trap_cost(struct ktest *t)
 static const struct ktest_case user_cases[] = {
 	KTEST_CASE(user_every_syscall_on_each_cpu),
 	KTEST_CASE(user_exit_frees_its_address_space),
+	KTEST_CASE(user_exit_status_is_its_low_8_bits),
 	KTEST_CASE(user_bad_pointers_get_efault),
 	KTEST_CASE(user_store_to_unmapped_is_sigsegv),
 	KTEST_CASE(user_store_to_own_text_is_sigsegv),
