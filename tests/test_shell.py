@@ -185,6 +185,8 @@ class ShellTests(ktap_unittest.TestCase):
             end = c.expect(PROMPT, timeout=10).replace('\r', '')
             expect('sh: ktest: EINTR' in end, f'after the interrupted ktest: {end!r}')
             expect_eq(c.run('echo still here'), 'still here', 'the shell after both')
+            # a command name too long for a path is refused, not cut into another name
+            expect_eq(c.run('y' * 252), 'sh: ' + 'y' * 40 + '...: ENAMETOOLONG', 'a 252-byte command name')
             c.poweroff()
         finally:
             c.close()

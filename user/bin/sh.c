@@ -83,7 +83,8 @@ static int read_line(char *line)
 			printf("$ ");
 		} else if (got < 0 && errno == ENOBUFS) {
 			/* lines came faster than they were read: the lines after this point are not all there */
-			printf("sh: console input lost: lines came faster than they were read\n");
+			dprintf(2,
+				"sh: console input lost: lines came faster than they were read\n");
 		} else
 			in_eof = 1;
 	}
@@ -160,10 +161,12 @@ static int run_program(char **argv)
 	char path[256];
 	int pid, status = -1;
 
-	if (strchr(argv[0], '/'))
-		snprintf(path, sizeof(path), "%s", argv[0]);
-	else
-		snprintf(path, sizeof(path), "/bin/%s", argv[0]);
+	/* a name cut to fit would run, or fail to find, another program than the one typed */
+	if (snprintf(path, sizeof(path), "%s%s", strchr(argv[0], '/') ? "" : "/bin/", argv[0]) >=
+	    (int)sizeof(path)) {
+		dprintf(2, "sh: %.40s...: ENAMETOOLONG\n", argv[0]);
+		return 126;
+	}
 	pid = spawn(path, argv);
 	if (pid < 0) {
 		if (errno == ENOENT) {
