@@ -642,6 +642,21 @@ class BenchReportTests(unittest.TestCase):
         expect_rc(rc, 0, err)
         expect_eq(md_table_row(read(run, 'report.md'), 'fs-private', 'bkl')[3:], ['0.250', '4.00'],
                   'bkl held s from the run the host left alone (was the mean with the busy one, 0.575):')
+        # Every hold-pass run of bkl fs-private flagged (the pass has one per workload and boot): s from
+        # them, said, rather than no curve at all.
+        runs, stats = synthetic(hold=False)
+        run = make_run('amdahlallbusy', runs, stats, meta=META)
+        hruns, hstats = synthetic()
+        for r in hruns:
+            if (r['strategy'], r['workload']) == ('bkl', 'fs-private'):
+                r['host_busy'] = '1'
+        make_run(os.path.join('amdahlallbusy', 'hold'), [r for r in hruns if r['cpus'] == 1],
+                 [r for r in hstats if r['cpus'] == 1])
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect_eq(md_table_row(md, 'fs-private', 'bkl')[3:], ['0.250', '4.00'], 'bkl held s from busy runs only:')
+        expect('Amdahl for fs-private from 1-CPU runs all flagged host_busy' in md, 'busy-only s not said')
 
     def test_empty_results_still_reports(self):
         meta = dict(META, failures=['bkl: build failed: gcc exited 1'],

@@ -268,8 +268,11 @@ class Data:
             return row['class'] not in bx.WAIT_CLASSES and (shared is None or row['class'] in shared)
 
         fracs, names = [], set()
-        # the runs every other number counts: not flagged host_busy, not failed
-        one_cpu = [r for r in src.cells.get((s, w), {}).get(1, []) if not bx.left_out(r)]
+        # the runs every other number counts: not flagged host_busy, not failed; but where every one was
+        # flagged (the hold pass has one run per workload), those, said in the note, rather than no curve
+        cell = [r for r in src.cells.get((s, w), {}).get(1, []) if not bx.is_failed(r)]
+        one_cpu = [r for r in cell if not bx.is_busy(r)] or cell
+        busy_only = bool(one_cpu) and all(bx.is_busy(r) for r in one_cpu)
         for run in one_cpu:
             rows = [x for x in src.ls.get(src.run_key(run)) or [] if x['hold_total_ns'] and counts(x)]
             if rows and run['ns']:
@@ -291,6 +294,10 @@ class Data:
             f'{s}: Amdahl for {w} from its most-held lock class ({", ".join(sorted(names))}), whether or not the '
             'CPUs shared it: no run above 1 CPU that the host left alone shows which classes they shared, so a '
             'class of per-worker locks, which serialises nothing, may have been taken')
+        if busy_only:
+            note = ((note + '; ') if note else f'{s}: ') + (
+                f'Amdahl for {w} from 1-CPU runs all flagged host_busy (no other): a holder the host '
+                'descheduled held its lock longer, so s may be overstated')
         return min(1.0, mean(fracs)), note
 
     def shared_classes(self, series: str, workload: str) -> Optional[Set[str]]:
