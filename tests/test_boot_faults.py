@@ -541,7 +541,7 @@ class BootFaultTests(ktap_unittest.TestCase):
         for name, suite, reason, line in (
                 ('idle_fail', 'nosuch', 'ktest', r'\] c0: end=idle: CPUs stay up'),
                 ('idle_panic', 'selftest_panic', 'panic', r'^end=idle: halted after the panic')):
-            rc, text, _ = boot(name, '--cpus', '2', '--bootargs', f'ktest={suite} end=idle', timeout=8)
+            rc, text, _ = boot(name, '--cpus', '2', '--bootargs', f'ktest={suite} end=idle', timeout=5)
             expect_rc(rc, 1, text)
             has(text, rf'^shutdown: status=fail reason={reason}$', f'{name}: the failure')
             has(text, line, f'{name}: end=idle')
