@@ -253,6 +253,40 @@ static void sched_account_charges_lock_spinning(struct ktest *t)
 		   (unsigned long long)(spun / 1000));
 }
 
+/*
+ * A task on another CPU exits and is joined from here, its
+ * slot at once handed to the next task (memset, a new context). A join that
+ * freed the slot before the exiting CPU finished saving the dead task's
+ * context would let that save overwrite the new task's: it would start at
+ * the wrong place. Each task also checks its registers across yields.
+ */
+static u64 churn_bad; /* atomic */
+
+static void churn_task(void *arg)
+{
+	u64 bad = regs_survive_call(yield_a_few, (u64)arg);
+
+	if (bad)
+		atomic_fetch_add_relaxed(&churn_bad, 1UL);
+}
+
+static void sched_exit_join_churn_across_cpus(struct ktest *t)
+{
+	u32 other = ktest_other_cpu(), free_before = sched_free_slots();
+
+	if (other == CONFIG_NR_CPUS)
+		KT_SKIP(t, "one CPU online");
+	churn_bad = 0;
+	for (u64 i = 0; i < 3000; i++) {
+		struct task *x = task_create("churn", churn_task, (void *)(i << 32), (int)other);
+
+		KT_ASSERT(t, x);
+		task_join(x);
+	}
+	KT_EXPECT_EQ(t, churn_bad, 0);
+	KT_EXPECT_EQ(t, sched_free_slots(), free_before);
+}
+
 static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(sched_switch_keeps_callee_saved_registers),
 	KTEST_CASE(sched_pinned_tasks_never_move),
@@ -260,6 +294,7 @@ static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(sched_preemption_does_not_put_a_task_to_sleep),
 	KTEST_CASE(sched_join_frees_and_placement_spreads),
 	KTEST_CASE(sched_account_charges_lock_spinning),
+	KTEST_CASE(sched_exit_join_churn_across_cpus),
 };
 KTEST_SUITE(sched, sched_cases);
 

@@ -231,10 +231,84 @@ static void wait_wakeup_in_irqsave_switches_at_restore(struct ktest *t)
 			   1000 / CONFIG_HZ);
 }
 
+/*
+ * Two tasks on two CPUs hand a token back and forth through wait queues,
+ * the token (an atomic) their only condition, as ctxsw's wake hand-over
+ * but across CPUs, where a wake-up races the sleeper for real. When the
+ * hand-overs stall, a lost wake-up is told from a slow host exactly: the
+ * task whose turn it is sits asleep off its CPU although its waker's
+ * wake_up() for that turn has returned (a sleeper that was preempted is
+ * runnable, not asleep). Each one found is counted, then rescued.
+ */
+#define XC_ROUNDS 20000
+static struct {
+	u32 token;  /* atomic: whose turn, 0 or 1 */
+	u64 passes; /* atomic: turns handed over */
+	u64 woken;  /* atomic: wake_up() calls returned, one per turn */
+	struct wait_queue wq[2];
+} xc;
+
+static void xc_side(void *arg)
+{
+	u32 me = (u32)(u64)arg;
+
+	for (u32 i = 0; i < XC_ROUNDS; i++) {
+		wait_event(&xc.wq[me], atomic_load_acquire(&xc.token) == me, NULL);
+		atomic_fetch_add_relaxed(&xc.passes, 1UL);
+		atomic_store_release(&xc.token, 1 - me);
+		wake_up(&xc.wq[1 - me]);
+		atomic_fetch_add_acq_rel(&xc.woken, 1UL);
+	}
+}
+
+static void wait_cross_cpu_handoffs_lose_no_wakeup(struct ktest *t)
+{
+	u32 other = ktest_other_cpu(), lost = 0;
+	struct task *side[2];
+	u64 last = 0, now, stall_since = time_counter(), end = stall_since + 300 * time_freq();
+
+	if (other == CONFIG_NR_CPUS)
+		KT_SKIP(t, "one CPU online");
+	xc.token = 0;
+	xc.passes = xc.woken = 0;
+	wait_queue_init(&xc.wq[0], "xc_wq");
+	wait_queue_init(&xc.wq[1], "xc_wq");
+	side[0] = task_create("xc0", xc_side, (void *)0UL, (int)smp_processor_id());
+	side[1] = task_create("xc1", xc_side, (void *)1UL, (int)other);
+	KT_ASSERT(t, side[0] && side[1]);
+	while (!(atomic_load_acquire(&side[0]->exited) && atomic_load_acquire(&side[1]->exited)) &&
+	       (now = time_counter()) < end) {
+		u64 p = atomic_load_acquire(&xc.passes);
+
+		if (p != last) {
+			last = p;
+			stall_since = now;
+		} else if (now - stall_since > time_freq() / 5) {
+			struct task *k = side[atomic_load_acquire(&xc.token)];
+
+			if (atomic_load_acquire(&xc.woken) == p && p != 2UL * XC_ROUNDS &&
+			    atomic_load_relaxed(&k->state) == TASK_SLEEPING &&
+			    !atomic_load_acquire(&k->on_cpu))
+				lost++;
+			wake_up(&xc.wq[0]);
+			wake_up(&xc.wq[1]);
+			stall_since = now;
+		}
+		yield();
+	}
+	KT_ASSERT(t,
+		  atomic_load_acquire(&side[0]->exited) && atomic_load_acquire(&side[1]->exited));
+	task_join(side[0]);
+	task_join(side[1]);
+	KT_EXPECT_EQ(t, xc.passes, 2UL * XC_ROUNDS);
+	KT_EXPECT_EQ(t, lost, 0);
+}
+
 static const struct ktest_case wait_cases[] = {
 	KTEST_CASE(wait_producer_consumer_loses_nothing),
 	KTEST_CASE(wait_sleep_releases_the_real_lock),
 	KTEST_CASE(wait_wakeup_in_irqsave_switches_at_restore),
+	KTEST_CASE(wait_cross_cpu_handoffs_lose_no_wakeup),
 };
 KTEST_SUITE(wait, wait_cases);
 
