@@ -3,6 +3,7 @@
 #include <locklab/irq.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
+#include <locklab/preempt.h>
 #include <locklab/smp.h>
 #include <locklab/stack_guard.h>
 #include <locklab/string.h>
@@ -111,11 +112,19 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg, int cp
 	t->affinity = cpu;
 	task_setup(t, name, fn, arg, cpu == TASK_ANY_CPU ? pick_cpu() : (u32)cpu);
 	rq = cpu_rq(t->cpu);
+	/*
+	 * No preemption between the enqueue and the IPI: releasing the run-queue
+	 * lock is a preemption point, and a creator switched away there would
+	 * leave an idle target asleep in WFI, its new task queued, until its
+	 * own next tick.
+	 */
+	preempt_disable();
 	flags = spin_lock_irqsave(&rq->lock);
 	rq_enqueue(rq, t);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	if (t->cpu != smp_processor_id())
 		ipi_send(t->cpu, IPI_RESCHEDULE); /* an idle CPU wakes up and picks it */
+	preempt_enable();
 	return t;
 }
 
