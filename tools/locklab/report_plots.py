@@ -205,7 +205,8 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         f'speedup at {n} CPUs, every workload', 'workload',
         f'speedup at {n} CPUs (× the 1-CPU run before it)', 'x workload speedup min max amdahl', blocks,
         "'{f}' index {i} using 1:3 with boxes lc rgb '{c}' title {t}, "
-        "'' index {i} using 1:3:4:5 with yerrorbars pt -1 lc rgb 'black' notitle",
+        # min to max as a capped vector: yerrorbars over boxes left a white blot at each bar's top
+        "'' index {i} using 1:4:(0):($5-$4) with vectors heads size screen 0.004,90 lc rgb 'black' notitle",
         'set style fill solid 0.8 border -1\nset boxwidth 0.9\nset grid noxtics\n'
         f"set xtics ({tics}) rotate by -30 font ',9' nomirror\n"
         f'set xrange [-1:{len(work) * width - 1}]\nset yrange [0:*]\n' +
