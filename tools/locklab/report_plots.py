@@ -254,7 +254,8 @@ class WorkloadPlots:
         fixed = d.fixed_workers(w)
         # no Amdahl curve where the workers do not grow with the CPUs: the ratios are not speedups
         held = {s: None if fixed else d.held(s, w)[0] for s in sp_series}
-        more = [f"[1:{top}] x with lines dt 2 lc rgb '#555555' title 'ideal'"] + \
+        # (and no ideal or ceiling line to read them against)
+        more = [] if fixed else [f"[1:{top}] x with lines dt 2 lc rgb '#555555' title 'ideal'"] + \
             (ceiling_line(d, self.plots) if w != CEILING else [])
         more += [f"[1:{top}] 1/({h:.6g}+(1-{h:.6g})/x) with lines dt 3 lw 2 lc rgb "
                  f"'{d.color[s]}' title {qt(f'{s}: Amdahl, s={h:.2f}')}" for s, h in held.items() if h is not None]
@@ -265,13 +266,15 @@ class WorkloadPlots:
         bound = any(d.qemu_bound(w, c) for c in self.cpus if c > 1)
         self.plots.add(Plot(
             f'speedup-{self.slug}', f'{w}: speedup vs CPUs (median over pairs of adjacent '
-            'runs of one boot, each N-CPU run over the 1-CPU run just before it; bars: min to max) '
-            'and the ideal' + (', and Amdahl\'s law from the held fraction s of the real lock at '
+            'runs of one boot, each N-CPU run over the 1-CPU run just before it; bars: min to max)' +
+            ('' if fixed else ' and the ideal') + (', and Amdahl\'s law from the held fraction s of the real lock at '
                                '1 CPU (amdahl = 1/(s + (1-s)/cpus))' if with_amdahl else '') +
             ('; ' + QEMU_CAPTION if bound else '') +
             (f'; not a speedup: {fixed[1]} measured worker(s) at {fixed[0]} CPUs, {fixed[2]} at 1 CPU '
              '(the ratio compares one op at two CPU counts)' if fixed else ''),
-            f'{w}: speedup over 1 CPU', CPU_LABEL, 'speedup (× 1-CPU throughput)',
+            f'{w}: speedup over 1 CPU' if not fixed else
+            f'{w}: throughput over its 1-CPU run: not a speedup ({fixed[1]} measured worker(s) at {fixed[0]} CPUs, '
+            f'{fixed[2]} at 1)', CPU_LABEL, 'speedup (× 1-CPU throughput)' if not fixed else '× 1-CPU throughput',
             'cpus speedup min max amdahl (held fraction s: ' + ', '.join(
                 f'{s} {"NaN" if h is None else f"{h:.6g}"}' for s, h in held.items()) + ')',
             [(s, d.color[s], [(c, m, lo, hi, None if held[s] is None else amdahl(held[s], c))
