@@ -268,6 +268,8 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 long ktest_run(const char *select, bool strict, u32 *passed_out)
 {
 	u32 nsel = 0, number = 0, passed = 0, failed = 0, skipped = 0;
+	bool outer_interrupted = kt_interrupted; /* a run nested in another (the shell suite's) */
+	long r;
 
 	*passed_out = 0;
 	if (strict && unknown_names(select, UNKNOWN_AS_ERRORS, 0))
@@ -302,7 +304,9 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 	kt_pfx = --kt_depth > 1 ? "  # | " : "";
 	*passed_out = passed;
 	/* interrupted: the failures so far count; with none, the caller hears -EINTR, not a pass */
-	return kt_interrupted && !failed ? -EINTR : (long)failed;
+	r = kt_interrupted && !failed ? -EINTR : (long)failed;
+	kt_interrupted = outer_interrupted; /* an inner run's Ctrl-C does not stop the outer one */
+	return r;
 }
 
 u32 ktest_run_selected(u32 *passed_out)

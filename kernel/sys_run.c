@@ -46,7 +46,8 @@ static struct run_job {
 	u32 busy;
 	bool bench;
 	bool console; /* called from the console's session (the shell): Ctrl-C may stop it */
-	u32 intr_seq; /* tty_intr_seq when the call began */
+	u32 intr_seq; /* tty_intr_seq when the call began, moved on by each Ctrl-C a test types */
+	struct task *runner; /* the task running the call (run_task), NULL before and after */
 	char text[PATH_MAX];
 	long result;
 } job;
@@ -64,10 +65,25 @@ bool run_busy(void)
 	return atomic_load_acquire(&job.busy) != 0;
 }
 
+/*
+ * Only the call's own runner asks about it: the boot's ktest=/bench= run
+ * (the shell suite's nested calls run beside it) reads another call's
+ * fields, and reads them while a new call is still filling them in.
+ */
+static bool is_runner(void)
+{
+	return atomic_load_acquire(&job.busy) && atomic_load_relaxed(&job.runner) == current_task();
+}
+
 bool run_interrupted(void)
 {
-	return atomic_load_acquire(&job.busy) && job.console &&
-	       atomic_load_relaxed(&tty_intr_seq) != job.intr_seq;
+	return is_runner() && job.console && atomic_load_relaxed(&tty_intr_seq) != job.intr_seq;
+}
+
+void run_ctrl_c_typed_by_a_test(void)
+{
+	if (is_runner())
+		job.intr_seq++; /* only the runner reads it from here on */
 }
 
 static void run_task(void *arg)
@@ -75,6 +91,7 @@ static void run_task(void *arg)
 	struct run_job *j = arg;
 	u32 passed;
 
+	atomic_store_relaxed(&j->runner, current_task());
 	j->result = j->bench ? bench_run_args(j->text) : ktest_run(j->text, true, &passed);
 }
 
@@ -96,6 +113,7 @@ static long run_in_task(const char *utext, bool bench)
 		task = task_create(bench ? "bench" : "ktest", run_task, &job, TASK_ANY_CPU);
 		if (task) {
 			task_join(task); /* sleeps: gives the kernel scope up meanwhile */
+			atomic_store_relaxed(&job.runner, NULL);
 			r = job.result;
 		} else {
 			r = -EAGAIN;

@@ -191,6 +191,22 @@ class ShellTests(ktap_unittest.TestCase):
         finally:
             c.close()
 
+    def test_a_suite_that_types_ctrl_c_is_not_stopped_by_it(self):
+        """The tty suite types Ctrl-C into the console itself (kernel/tests/tty_test.c): `ktest tty` at the prompt
+        stopped after its second case on its own keystroke (`# ktest: interrupted`, `sh: ktest: EINTR`, 5 of its
+        7 cases never run, and `ktest all` with them). Only the user's Ctrl-C stops a run."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            out = c.run('ktest tty')
+            expect('# ktest: interrupted' not in out and 'sh: ktest: EINTR' not in out,
+                   f'ktest tty stopped by its own Ctrl-C: {out[-300:]!r}')
+            expect('\nok 1 tty' in out and '# ktest: passed=7 failed=0 skipped=0' in out, f'ktest tty: {out!r}')
+            c.poweroff()
+        finally:
+            c.close()
+
     def test_a_file_written_at_the_prompt(self):
         """The shell has no redirections: `echo 0 > /proc/lock_stat` (docs/locking.md's way to reset lockstat)
         printed "0 > /proc/lock_stat" and reset nothing. Now the operator is refused with a message naming

@@ -28,6 +28,11 @@ bool run_busy(void);
  * something failed). Always false for the boot's own ktest=/bench= runs.
  */
 bool run_interrupted(void);
+/*
+ * A kernel test typed Ctrl-C into the console (kernel/tests/tty_test.c):
+ * not the user's, so the running ktest() call does not stop for it.
+ */
+void run_ctrl_c_typed_by_a_test(void);
 void run_failure_set(const char *reason);
 /*
  * Used before the platform is set up: writes to the console found so far
