@@ -575,7 +575,7 @@ class BenchReportTests(unittest.TestCase):
         expect_rc(rc, 0, err)
         md = read(run, 'report.md')
         expect('invariants=FAIL: fine mm at 4 CPUs, repeat 1 (fine.log)' in md, 'failed run not listed')
-        expect('1 run with invariants=FAIL (above) are left out of every number' in md,
+        expect('1 run with invariants=FAIL (above) is left out of every number' in md,
                'the report does not say the failed run is left out')
         # repeat 0 alone: 342 / 95 (was the median of 3.60 and 0.00, 1.80)
         expect_eq(md_table_row(md, 'mm', 'fine')[2], '3.60 (3.60–3.60, 1 pairs)', 'fine mm at 4 CPUs:')
@@ -586,6 +586,23 @@ class BenchReportTests(unittest.TestCase):
         expect_eq(lw[4][1:], [12.5, 12.5, 12.5, 1.0], 'fine mm lock wait at 4 CPUs:')
         expect_eq(read(run, 'plots', 'data', 'throughput-mm.dat').splitlines()[1],
                   '# columns: cpus median_ops_per_sec min max runs', 'throughput columns (a median, not a mean):')
+
+    def test_a_workload_whose_every_run_failed_is_not_called_busy(self):
+        # Every run of lock failed (invariants=FAIL), none flagged host_busy: the notes that say why its plots are
+        # missing must not blame a busy host (they said 'every run of it was flagged host_busy').
+        runs, stats = synthetic()
+        for r in runs:
+            if r['workload'] == 'lock':
+                r['invariants'] = 'FAIL'
+        run = make_run('lockallfailed', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect('18 runs with invariants=FAIL (above) are left out' in md, 'the failed runs are not counted')
+        for note in ('no throughput-lock plot: every run of it was flagged host_busy or failed (invariants=FAIL)',
+                     'no speedup-lock plot: no strategy has a 1-CPU run of it (that is not flagged host_busy and '
+                     'did not fail: invariants=FAIL)'):
+            expect(note in md, f'note missing: {note!r}')
 
     def test_workers_that_do_not_grow_with_the_cpus_make_no_speedup(self):
         # 'lock' here is shaped like pipe-pingpong: one measured worker at 1 and 2 CPUs, two at 4, and 2-CPU

@@ -56,9 +56,10 @@ class PlotSet:
 
     def add(self, plot: Plot) -> None:
         data = plot.data or plot.name
-        blocks = [b for b in plot.blocks if b[2]]    # a series whose every run was flagged host_busy
+        blocks = [b for b in plot.blocks if b[2]]    # a series whose every run was flagged host_busy or failed
         if not blocks and not any("'data/" in m for m in plot.more):
-            self.skipped.append(f'no {plot.name} plot: every run of it was flagged host_busy')
+            self.skipped.append(f'no {plot.name} plot: every run of it was flagged host_busy or failed '
+                                '(invariants=FAIL)')
             return
         with open(os.path.join(self.pdir, 'data', data + '.dat'), 'w') as f:
             f.write(f'# {plot.caption}\n# columns: {plot.columns}\n')
@@ -260,7 +261,8 @@ class WorkloadPlots:
         more += [f"[1:{top}] 1/({h:.6g}+(1-{h:.6g})/x) with lines dt 3 lw 2 lc rgb "
                  f"'{d.color[s]}' title {qt(f'{s}: Amdahl, s={h:.2f}')}" for s, h in held.items() if h is not None]
         if not sp_series:
-            notes.append(f'no speedup-{w} plot: no strategy has a 1-CPU run of it (that is not flagged host_busy)')
+            notes.append(f'no speedup-{w} plot: no strategy has a 1-CPU run of it (that is not flagged host_busy '
+                         'and did not fail: invariants=FAIL)')
             return
         with_amdahl = any(h is not None for h in held.values())
         bound = any(d.qemu_bound(w, c) for c in self.cpus if c > 1)

@@ -282,7 +282,8 @@ def report_blocks(folder: RunFolder, plots: Dict[str, str], made: List[str], gnu
     blocks += [('h', 2, 'Failures'), ('ul', folder.failures)] if folder.failures else []
     if d.failed:
         blocks += [('p', f'{len(d.failed)} run{"s" * (len(d.failed) != 1)} with invariants=FAIL '
-                         '(above) are left out of every number and plot below: a worker that could not start or '
+                         f'(above) {"are" if len(d.failed) != 1 else "is"} left out of every number and plot below: '
+                         'a worker that could not start or '
                          'ended early is missing from its ops, so its throughput is not the workload\'s.')]
     blocks += [('h', 2, 'Missing data'), ('ul', folder.missing)] if folder.missing else []
     blocks += _run_section(folder)
