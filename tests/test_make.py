@@ -235,6 +235,23 @@ class MakeTests(ktap_unittest.TestCase):
                f'summary.txt: {text[:600]}')
         expect_eq(rc, 0, f'make bench-wait ({err.strip()[-500:]})')
 
+    def test_make_bench_current_takes_bench_config(self):
+        # STRATEGIES=current benchmarks $(O)/.config with BENCH_CONFIG's lines on top, as every other kernel gets
+        # them: the file was once dropped for current without a word (a lab's "lockdep off, MCS" ran ticket with
+        # lockdep). A line the configuration cannot keep stops it after configuring, before any build or boot.
+        d = scratch('bench-current')
+        frag = os.path.join(d, 'lab.config')
+        with open(frag, 'w') as f:
+            f.write('CONFIG_LOCK_ALG_MCS=y\n# CONFIG_DEBUG_LOCKDEP is not set\nCONFIG_NOT_A_SYMBOL=y\n')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', 'STRATEGIES=current', f'BENCH_CONFIG={frag}',
+                            'WORKLOADS=mm', 'CPUS=1', 'REPEAT=1', 'BOOTS=1', 'DURATION_MS=10',
+                            'LABEL=current-config', timeout=600)
+        expect(rc != 0 and 'CONFIG_NOT_A_SYMBOL=y (the kernel has it unset)' in out + err,
+               f'make bench STRATEGIES=current BENCH_CONFIG=<unknown line>: rc {rc}, {(out + err)[-600:]!r}')
+        config = open(os.path.join(ROOT, 'build', 'bench-current', '.config')).read()
+        expect('CONFIG_LOCK_ALG_MCS=y' in config and 'CONFIG_DEBUG_LOCKDEP=y' not in config,
+               'BENCH_CONFIG=lab.config (MCS, lockdep off) was not applied to the current kernel')
+
     def test_make_bench_rejects_bad_requests_in_one_line(self):
         # Checked before anything is built: a wrong name or a CPU count the kernels or QEMU cannot take.
         for args, want in ((('STRATEGIES=foo',), 'bench-run: unknown strategy foo (known: bkl, subsys, fine, or current'),

@@ -46,9 +46,10 @@ def config_value(text: str, name: str) -> Optional[str]:
 
 def kernel_config(name: str, args: argparse.Namespace) -> str:
     """The CONFIG_ lines a kernel is configured from: its defconfig, configs/bench.config, the variant's
-    lines, --config's; or, for current, the user's .config as it is."""
+    lines, --config's; or, for current, the user's .config as it is and --config's lines on top (BENCH_CONFIG
+    means the same for every kernel: it was once dropped for current without a word)."""
     if name == 'current':
-        return read_text(args.current_config)
+        return read_text(args.current_config) + (read_text(args.config) if args.config else '')
     strategy, extra = args.kernels.get(name, (name, ''))
     frag = ''.join(read_text(os.path.join(ROOT, f)) for f in
                    (f'configs/qemu_{strategy}_defconfig', 'configs/bench.config')) + extra
@@ -121,9 +122,7 @@ def build(name: str, args: argparse.Namespace, progress: Progress,
     progress.line(f'  BUILD    {name}', final=True)
     t0 = time.time()
     r, resolved = configure(name, args, obj, env)
-    # (current is $(O)/.config as it is: BENCH_CONFIG is not applied to it, so nothing to check)
-    dropped = not_kept(args.config, os.path.join(obj, '.config')) \
-        if r.returncode == 0 and args.config and name != 'current' else []
+    dropped = not_kept(args.config, os.path.join(obj, '.config')) if r.returncode == 0 and args.config else []
     if dropped:
         progress.line(f'  FAILED   {name}: BENCH_CONFIG asks for what the kernel did not take', final=True)
         return None, resolved, ('BENCH_CONFIG lines the configuration did not keep (unknown, out of range, or '
