@@ -420,6 +420,42 @@ class BenchReportTests(unittest.TestCase):
         expect(p.returncode == 2 and 'no cell (strategy x workload x CPU count) in common' in p.stderr and
                not os.path.exists(os.path.join(TMP, 'cmp-none-out')), f'nothing in common: {p.stderr}')
 
+    def test_compare_refuses_one_folder_twice_and_names_busy_cells(self):
+        # make compare A=results/latest B=<the folder latest points at> printed '0 of N cells changed beyond the
+        # noise', which reads as "the change did nothing"; and two folders of the same cells, all of whose runs
+        # were flagged host_busy (summary.csv n=0, no median), were said to have 'no cell in common'.
+        def folder(name, busy=()):
+            runs, stats = synthetic()
+            for r in runs:
+                if (r['strategy'], r['workload']) in busy:
+                    r['host_busy'] = 1
+            run = make_run(name, runs, stats, meta=META)
+            with open(os.path.join(run, 'summary.csv'), 'w', newline='') as f:
+                w = csv.DictWriter(f, bx.SUMMARY_COLUMNS, lineterminator='\n')
+                w.writeheader()
+                w.writerows(bx.summarise([{k: str(v) for k, v in r.items()} for r in runs],
+                                         [{k: str(v) for k, v in x.items()} for x in stats]))
+            return run
+
+        def compare(a, b, out):
+            return subprocess.run([sys.executable, os.path.join(SCRIPTS, 'bench-compare'), a, b, '--out',
+                                   os.path.join(TMP, out)], capture_output=True, text=True, timeout=300)
+        a = folder('cmp-same')
+        link = os.path.join(TMP, 'cmp-same-link')
+        os.symlink(a, link)
+        p = compare(a, link, 'cmp-same-out')
+        expect(p.returncode == 2 and 'are the same run folder' in p.stderr and
+               not os.path.exists(os.path.join(TMP, 'cmp-same-out')), f'A = B: rc {p.returncode} {p.stdout} {p.stderr}')
+        every = {(s, w) for s in STRATEGIES for w in WORKLOADS}
+        p = compare(folder('cmp-busy-a', busy=every), folder('cmp-busy-b', busy=every), 'cmp-busy-out')
+        expect(p.returncode == 2 and 'in common, but none with a run left in both' in p.stderr and
+               'no cell' not in p.stderr, f'every run host_busy: rc {p.returncode} {p.stderr}')
+        p = compare(a, folder('cmp-busy-fine', busy={('fine', 'mm')}), 'cmp-part-out')
+        md = read(TMP, 'cmp-part-out', 'compare.md') if p.returncode == 0 else ''
+        only = md.split('## In only one of the runs')[1].split('\n## ')[0] if '## In only one' in md else ''
+        expect('fine mm' not in only and 'fine mm at 2 CPUs (no run left in B)' in md and
+               'more in both not compared' in p.stdout, f'fine mm busy in B: {p.stdout} {p.stderr} {md[:800]}')
+
     def test_kernels_are_shown_as_their_bench_meta_says(self):
         # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench
         # BENCH_CONFIG=... once made a report say "bkl | ok | 0 runs" beside "subsys | unknown | 1").

@@ -10,7 +10,8 @@ inside the runs' own spread is noise; a cell with one run on either side has no 
 and is never called a change. Writes DIR (default results/<date>-<time>-compare/, or
 --out): compare.md and compare.html, compare.csv (every cell), and plots/compare-<workload>.png,
 .svg, .pdf (A solid, B dashed, one colour per strategy, bars min to max). Exit status 0, or 2 for
-a folder without summary.csv or two folders with no cell in common.
+a folder without summary.csv, A and B the same folder, or two folders with no cell in common (or none
+with a run left in both: all flagged host_busy or failed).
 """
 import argparse
 import csv
@@ -27,10 +28,10 @@ from .report_render import render, write_html
 KEY = ('strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait', 'workload', 'cpus')
 
 
-def load(run):
-    """{key: summary row} of a run folder's summary.csv (rows with a median only)."""
+def load(run, measured=True):
+    """{key: summary row} of a run folder's summary.csv (rows with a median only, unless measured=False)."""
     with open(os.path.join(run, 'summary.csv'), newline='') as f:
-        return {tuple(r[k] for k in KEY): r for r in csv.DictReader(f) if r.get('ops_per_sec_median')}
+        return {tuple(r[k] for k in KEY): r for r in csv.DictReader(f) if r.get('ops_per_sec_median') or not measured}
 
 
 def series(key):
@@ -102,11 +103,25 @@ def main(argv):
             print(f'bench-compare: {run}: not a run folder with summary.csv (make bench writes one; '
                   'make plots RUN=<folder> remakes it)', file=sys.stderr)
             return 2
+    if os.path.realpath(args.a) == os.path.realpath(args.b):
+        # A folder against itself changes nothing: "0 of N cells changed" would read as a result.
+        print(f'bench-compare: A={args.a} and B={args.b} are the same run folder: give two different runs '
+              '(e.g. A=results/<baseline> B=results/latest)', file=sys.stderr)
+        return 2
     a, b = load(args.a), load(args.b)
+    every_a, every_b = load(args.a, measured=False), load(args.b, measured=False)
+    common = set(every_a) & set(every_b)
     rows = compare(a, b)
     if not rows:
-        print(f'bench-compare: {args.a} and {args.b} have no cell (strategy x workload x CPU count) in common: '
-              'nothing to compare', file=sys.stderr)
+        if common:
+            # The cells are there, but without a median in both: every run of them was left out on one side.
+            print(f'bench-compare: {args.a} and {args.b} have {len(common)} cells (strategy x workload x CPU '
+                  'count) in common, but none with a run left in both: in A or in B every run of each was flagged '
+                  'host_busy or failed (summary.csv n=0); nothing to compare: run again on a quieter machine',
+                  file=sys.stderr)
+        else:
+            print(f'bench-compare: {args.a} and {args.b} have no cell (strategy x workload x CPU count) in common: '
+                  'nothing to compare', file=sys.stderr)
         return 2
     name_a, name_b = (os.path.basename(os.path.realpath(r)) for r in (args.a, args.b))
     out = args.out or os.path.join(os.path.dirname(os.path.realpath(args.a)),
@@ -123,7 +138,13 @@ def main(argv):
     lines = [f"{r['series']} {r['workload']} at {r['cpus']} CPU{'s' * (r['cpus'] > 1)}: "
              f"{r['a_median']:,.0f} -> {r['b_median']:,.0f} ops/s ({r['change_pct']:+.0f} %; ranges "
              f"{r['a_range']} and {r['b_range']} do not overlap)" for r in real]
-    only = sorted({series(k) + ' ' + k[5] for k in set(a) ^ set(b)})
+    only = sorted({series(k) + ' ' + k[5] for k in set(every_a) ^ set(every_b)})
+    # In both folders, but every run of it left out on one side: not "in only one of the runs".
+    unmeasured = sorted((k for k in common - (set(a) & set(b))),
+                        key=lambda k: (k[5], series(k), int(k[6])))
+    unmeasured = [f"{series(k)} {k[5]} at {k[6]} CPU{'s' * (int(k[6]) > 1)} "
+                  f"(no run left in {' and '.join(x for x, d in (('A', a), ('B', b)) if k not in d)})"
+                  for k in unmeasured]
     single = sum(r['single_run'] for r in rows)
     blocks = [('h', 1, f'Comparison: A = {name_a}, B = {name_b}'),
               ('p', f'{len(rows)} cells (strategy x workload x CPU count) in both runs; {len(real)} changed '
@@ -133,6 +154,8 @@ def main(argv):
                      'noise, so none of those is called a change (more runs: REPEAT= or BOOTS=).' if single else '')),
               ('h', 2, 'Changed beyond the noise'), ('ul', lines or ['Nothing.'])]
     blocks += [('h', 2, 'In only one of the runs'), ('ul', only)] if only else []
+    blocks += [('h', 2, 'Not compared: every run flagged host_busy or failed on one side'),
+               ('ul', unmeasured)] if unmeasured else []
     blocks += [('h', 2, 'Every cell'), ('table', ['strategy', 'workload', 'CPUs', 'A median', 'B median',
                                                   'change', 'A range', 'B range', 'beyond noise'],
                                         [[r['series'], r['workload'], r['cpus'], f"{r['a_median']:,.0f}",
@@ -144,7 +167,9 @@ def main(argv):
         f.write(md)
     write_html(os.path.join(out, 'compare.html'), f'{name_a} vs {name_b}', body)
     print(f'bench-compare: {len(real)} of {len(rows)} cells changed beyond the noise' +
-          (f' ({single} with a single run, not judged)' if single else '') + '; '
+          (f' ({single} with a single run, not judged)' if single else '') +
+          (f'; {len(unmeasured)} more in both not compared (every run flagged host_busy or failed on one side)'
+           if unmeasured else '') + '; '
           f'{os.path.join(out, "compare.md")}, compare.html, {len(made)} plots')
     return 0
 
