@@ -472,6 +472,20 @@ class ToolsTests(ktap_unittest.TestCase):
         expect(len(lines) == 3 and lines[2].startswith('  !: above 2x, which 2 CPUs cannot do') and
                'fine ratio at think=0' in lines[2], f'the note: {lines[2:]}')
 
+    def test_bench_ratio_draws_no_plot_without_a_speedup_at_n(self):
+        # Every 2-CPU pair flagged host_busy: the 1-CPU rows' speedup of 1.000 once let ratio.png be drawn with
+        # the model curves alone and no word that no measurement was on it (make bench-ratio on a busy host).
+        a = argparse.Namespace(cpu_list=[1, 2], strategy_list=['bkl', 'fine'], thinks=[0, 32000], cs=2000)
+        rows = [{'strategy': s, 'workload': w, 'think_ns': t, 'cpus': c, 'inside_pct': '88.50' if w == 'ratio' else '',
+                 'speedup_median': '1.000' if c == 1 else '', 'speedup_min': '1.000' if c == 1 else '',
+                 'speedup_max': '1.000' if c == 1 else ''}
+                for s in ('bkl', 'fine') for w in ('ratio', 'ceiling') for t in (0, 32000) for c in (1, 2)
+                if w == 'ratio' or s == 'bkl']
+        out = tempfile.mkdtemp(dir=TMP)
+        err = bench_ratio.plot(a, out, rows)
+        expect(err and 'no speedup at 2 CPUs' in err and 'host_busy' in err and
+               not os.path.exists(os.path.join(out, 'ratio.png')), f'plot() said {err!r}, wrote {os.listdir(out)}')
+
     def test_bench_run_refuses_a_kernel_with_two_workloads_of_one_name(self):
         # The kernel refuses them at boot; make bench says so before any boot, naming the kernel and the name.
         table = [('getpid', False), ('stat-shared', False), ('stat-shared', False), ('ratio', True)]

@@ -170,8 +170,14 @@ def measure(a, out):
 
 
 def plot(a, out, rows):
-    """ratio.png and ratio.svg: speedup at the largest CPU count against the share inside the kernel."""
+    """ratio.png and ratio.svg: speedup at the largest CPU count against the share inside the kernel; or,
+    with no ratio speedup at that count (every pair failed or flagged host_busy), no plot and the reason.
+    (The 1-CPU rows' speedup of 1 once let a plot of the model curves alone through, with nothing to say
+    that no measurement was on it.)"""
     n = a.cpu_list[-1]
+    if not any(r['workload'] == 'ratio' and r['cpus'] == n and r['speedup_median'] for r in rows):
+        return (f'no speedup at {n} CPUs could be computed (every run failed, or was flagged host_busy): '
+                'no ratio.png')
     dat = os.path.join(out, 'ratio.dat')
     series = [s for s in a.strategy_list if any(r['strategy'] == s and r['workload'] == 'ratio' for r in rows)]
     with open(dat, 'w') as f:
@@ -287,8 +293,7 @@ def main(argv):
         wr = csv.DictWriter(f, fieldnames=cols)
         wr.writeheader()
         wr.writerows(rows)
-    err = plot(a, out, rows) if any(r['speedup_median'] for r in rows) else \
-        'no speedup could be computed (every run failed, or was flagged host_busy)'
+    err = plot(a, out, rows)
     failures += [err] if err else []
     print('\n'.join(table(a, rows, inside)))
     runs = read_csv(os.path.join(out, 'results.csv'))
@@ -296,7 +301,8 @@ def main(argv):
     if busy:
         print(f'  NOTE     {busy} of {len(runs)} runs were flagged host_busy (a vCPU waited more than {a.busy_pct:g} % '
               'of the run for a host core) and left out: busy = no quiet pair of runs')
-    print(f'  DONE     {os.path.relpath(out)}: ratio.csv, ratio.png, ratio.svg')
+    print(f'  DONE     {os.path.relpath(out)}: ' +
+          ', '.join(f for f in ('ratio.csv', 'ratio.png', 'ratio.svg') if os.path.isfile(os.path.join(out, f))))
     for f in failures:
         print(f'  FAILED   {f}')
     return 1 if failures else 0
