@@ -235,6 +235,20 @@ class MakeTests(ktap_unittest.TestCase):
                f'summary.txt: {text[:600]}')
         expect_eq(rc, 0, f'make bench-wait ({err.strip()[-500:]})')
 
+    def test_make_bench_wait_rejects_bad_values_by_the_make_variable(self):
+        # As make bench's: one line naming what the user typed, not '--cs 4000', not a usage block, and not
+        # '--tasks 1..8, --repeat >= 1, ...' for a REPEAT=0 (bench-wait checks them all before building).
+        for args, want in ((('WAIT_CS=4000',), 'bench-wait: WAIT_CS=4000: at least two critical sections'),
+                           (('WAIT_CS=abc',), 'bench-wait: WAIT_CS=abc: comma-separated whole numbers of ns'),
+                           (('WAIT_THINK=abc',), 'bench-wait: WAIT_THINK=abc: not a number'),
+                           (('WAIT_THINK=100',), 'bench-wait: WAIT_THINK=100: think time'),
+                           (('BOOTS=x',), 'bench-wait: BOOTS=x: not a whole number'),
+                           (('REPEAT=0', 'DURATION_MS=5'), 'bench-wait: REPEAT=0 (at least 1); DURATION_MS=5 (at least 10)')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-wait', *args, timeout=30)
+            lines = [l for l in err.splitlines() if not l.startswith('make')]
+            expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want),
+                   f'make bench-wait {" ".join(args)}: rc {rc}, stderr {err!r}')
+
     def test_make_bench_current_takes_bench_config(self):
         # STRATEGIES=current benchmarks $(O)/.config with BENCH_CONFIG's lines on top, as every other kernel gets
         # them: the file was once dropped for current without a word (a lab's "lockdep off, MCS" ran ticket with

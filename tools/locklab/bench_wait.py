@@ -52,8 +52,26 @@ def fail(message):
     sys.exit(2)
 
 
+# The make variable behind each option make bench-wait passes: an error names what the user typed
+# (WAIT_CS=4000), not the option (--cs 4000) nor a usage block, as make bench's do.
+MAKE_NAMES = {'--strategy': 'STRATEGY', '--cpus': 'CPUS', '--cs': 'WAIT_CS', '--think-ratio': 'WAIT_THINK',
+              '--repeat': 'REPEAT', '--boots': 'BOOTS', '--duration-ms': 'DURATION_MS', '--label': 'LABEL',
+              '--jobs': '-j'}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's errors in one line, by the make variable (REPEAT=abc), as scripts/bench-run's."""
+
+    def error(self, message):
+        m = re.match(r"argument (\S+?)(?:/\S+)?: invalid (int|float) value: '(.*)'$", message)
+        if m:
+            message = (f'{MAKE_NAMES.get(m.group(1), m.group(1))}={m.group(3)}: not a '
+                       f'{"whole " * (m.group(2) == "int")}number ({m.group(1)})')
+        fail(message)
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = OneLineParser(description=__doc__.splitlines()[0])
     p.add_argument('--strategy', default='fine', help='bkl, subsys or fine (default fine)')
     p.add_argument('--cpus', default='2', help='vCPUs, all of them running workers (default 2)')
     p.add_argument('--tasks', type=int, default=1, help='lock workers per CPU (default 1)')
@@ -88,14 +106,20 @@ def parse_args(argv):
     try:
         a.cs_list = sorted({int(x) for x in a.cs.split(',')})
     except ValueError:
-        fail(f'--cs {a.cs}: comma-separated whole numbers of ns')
+        fail(f'WAIT_CS={a.cs}: comma-separated whole numbers of ns (--cs)')
     if len(a.cs_list) < 2 or a.cs_list[0] < 0 or a.cs_list[-1] > 1000000:
-        fail(f'--cs {a.cs}: at least two critical sections, each 0..1000000 ns')
+        fail(f'WAIT_CS={a.cs}: at least two critical sections, each 0..1000000 ns (--cs)')
     if a.think_ratio < 0 or a.cs_list[-1] * a.think_ratio > 10000000:
-        fail('--think-ratio: think time (cs x ratio) must stay within 0..10000000 ns')
-    if (not 1 <= a.tasks <= 8 or a.repeat < 1 or a.boots < 1 or a.duration_ms < 10 or a.ctxsw_handoffs < 2
-            or a.retries < 0):
-        fail('--tasks 1..8, --repeat >= 1, --boots >= 1, --duration-ms >= 10, --ctxsw-handoffs >= 2, --retries >= 0')
+        fail(f'WAIT_THINK={a.think_ratio:g}: think time (the longest WAIT_CS x WAIT_THINK) must stay within '
+             '0..10000000 ns (--think-ratio)')
+    wrong = [f'{name}={value} ({want})' for name, value, ok, want in (
+        ('REPEAT', a.repeat, a.repeat >= 1, 'at least 1'), ('BOOTS', a.boots, a.boots >= 1, 'at least 1'),
+        ('DURATION_MS', a.duration_ms, a.duration_ms >= 10, 'at least 10'),
+        ('--tasks', a.tasks, 1 <= a.tasks <= 8, '1 to 8'),
+        ('--ctxsw-handoffs', a.ctxsw_handoffs, a.ctxsw_handoffs >= 2, 'at least 2'),
+        ('--retries', a.retries, a.retries >= 0, 'at least 0')) if not ok]
+    if wrong:
+        fail('; '.join(wrong))
     if not re.fullmatch(r'[\w.-]+', a.label):
         fail('LABEL: letters, digits, . _ -')
     if a.cpus > (os.cpu_count() or 1):
