@@ -350,7 +350,9 @@ bench:
 STRATEGY ?= fine
 LOCK_VARIANTS ?= $(foreach a,tas ttas ticket mcs,$(STRATEGY)-$(a)-lse-busy) $(STRATEGY)-ticket-llsc-busy $(STRATEGY)-mcs-llsc-busy
 bench-locks: bench-workloads := lock,fs-shared,mm
-bench-locks: bench-label = locks-$(STRATEGY)
+# Named by the strategy the variants are under (LOCK_VARIANTS=bkl-... is not locks-fine), or locks-mixed.
+lock-variant-strategies = $(sort $(foreach v,$(subst $(comma),$(space),$(LOCK_VARIANTS)),$(firstword $(subst -,$(space),$(v)))))
+bench-locks: bench-label = locks-$(if $(filter 1,$(words $(lock-variant-strategies))),$(lock-variant-strategies),mixed)
 bench-locks:
 	$(call need-tool,$(PYTHON))
 	$(Q)$(PYTHON) $(srctree)/scripts/bench-run $(bench-args) --variants $(subst $(space),$(comma),$(strip $(LOCK_VARIANTS)))
@@ -512,7 +514,8 @@ help:
 	@echo '                      BOARD=rpi5 SERIAL=/dev/ttyACM0 (BAUD=115200): on a Raspberry Pi 5 running the'
 	@echo '                      chain-loader (make sdcard LOADER=1), each kernel sent over the serial cable'
 	@echo '  bench-locks       - the lock algorithms (tas ttas ticket mcs, LSE; ticket and mcs with LL/SC) under'
-	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm (LOCK_VARIANTS= to choose)'
+	@echo '                      STRATEGY=fine on WORKLOADS=lock,fs-shared,mm; LOCK_VARIANTS= to choose, each'
+	@echo '                      <bkl|subsys|fine>-<tas|ttas|ticket|mcs>-<lse|llsc>-busy, e.g. fine-tas-lse-busy,fine-mcs-llsc-busy'
 	@echo '  trace             - the lock timeline of WORKLOAD=fs-private under STRATEGY=fine (or any of'
 	@echo '                      $(lock-strategies), or current) at CPUS=: a row per CPU, its lock holds and waits over a few ms'
 	@echo '                      (plots/timeline-<strategy>.png in the run folder; make bench draws one per'
