@@ -45,7 +45,7 @@ import ktap_unittest  # noqa: E402
 HOST_COLS = 'host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
                 'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,warmup_ms,format,'
-                'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,'
+                'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,workers,'
                 ).split(',')[:-1] + HOST_COLS + ['log']
 LOCKSTAT_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,contentions,con_bounces,'
                  'acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,hold_min_ns,hold_max_ns,hold_total_ns,'
