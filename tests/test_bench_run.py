@@ -429,11 +429,28 @@ def warm_up_comes_first(work, images):
 
 def replot_from_a_log_says_what_is_unknown(work, images):
     """make plots RUN=<serial log>: a new folder whose meta.json and report say how QEMU ran is unknown,
-    and results/latest points at it; a garbled or cut-off log's problems open the report, exit 1."""
+    and results/latest points at it; a log of make bench's, with its .host beside it, says how QEMU ran
+    (the report once called it unknown beside a results.csv that had it); a garbled or cut-off log's
+    problems open the report, exit 1."""
     import json
     problems, results = [], os.path.join(work, 'replot')
     os.makedirs(results)
-    log = os.path.join(os.path.realpath(os.path.join(work, 'ok', 'latest')), 'fine-boot1.log')
+    bench_log = os.path.join(os.path.realpath(os.path.join(work, 'ok', 'latest')), 'fine-boot1.log')
+    p = subprocess.run([sys.executable, RUN, '--replot', bench_log, '--results', results], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    run = os.path.realpath(os.path.join(results, 'latest'))
+    with open(os.path.join(run, 'meta.json')) as f:
+        meta = json.load(f)
+    with open(os.path.join(run, 'report.md')) as f:
+        md = f.read()
+    if p.returncode != 0 or meta.get('warnings') or meta.get('accel') != 'multi' or \
+            not isinstance(meta.get('host_cpus'), int) or 'how QEMU ran it' in md or '| host CPUs | unknown |' in md \
+            or not os.path.isfile(os.path.join(run, 'fine-boot1.host')):
+        problems.append(f'a make bench log with its .host: exit {p.returncode}, meta.json {meta}')
+    # The same log alone (as a Pi 5's capture, or make qemu | tee): how QEMU ran it is unknown, and said.
+    os.makedirs(os.path.join(work, 'alone'))
+    log = os.path.join(work, 'alone', 'fine-boot1.log')
+    shutil.copy(bench_log, log)
     p = subprocess.run([sys.executable, RUN, '--replot', log, '--results', results], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     run = os.path.realpath(os.path.join(results, 'latest'))

@@ -27,6 +27,7 @@ scripts/serial-load, which captures the boot's log; the board resets into
 the loader after each. The same folder, CSVs, plots and report result.
 """
 import argparse
+import csv
 import datetime
 import difflib
 import glob
@@ -373,6 +374,26 @@ def logged_problems(out: str) -> List[str]:
         return []
 
 
+def read_host_meta(src: str, out: str) -> dict:
+    """How QEMU ran a serial log's boot, from the .host file make bench keeps beside it (copied into out with
+    the log): {accel, host_cpus, vcpus, qemu} as make bench's meta.json has them, or {} with no such file."""
+    host = bx.host_path(src)
+    try:
+        with open(os.path.join(out, 'results.csv'), newline='') as f:
+            rows = list(csv.DictReader(f)) if os.path.isfile(host) else []
+    except OSError:
+        rows = []
+    row = next((r for r in rows if r.get('accel')), None)
+    if row is None:
+        return {}
+    shutil.copy(host, os.path.join(out, os.path.basename(host)))
+    known = {'accel': row['accel'], 'qemu': row.get('qemu') or 'unknown'}
+    for key, col in (('host_cpus', 'host_cpus'), ('vcpus', 'cpus_online')):
+        if str(row.get(col, '')).isdigit():
+            known[key] = int(row[col])
+    return known
+
+
 def replot(args: argparse.Namespace) -> int:
     src, problems = args.replot, []
     if os.path.isdir(src):
@@ -394,12 +415,16 @@ def replot(args: argparse.Namespace) -> int:
             return 2
         old_problems = []
         # A log alone says what ran (bench-meta), not how QEMU ran it: record what is known, say what is not.
+        # A log of make bench's has its .host beside it (bench-extract read it into results.csv's host_*
+        # columns): then how QEMU ran is known, and the report says so rather than "unknown".
+        host = read_host_meta(src, out)
         meta = {'label': args.label, 'source': os.path.abspath(src), 'started': datetime.datetime.fromtimestamp(
             os.path.getmtime(src)).isoformat(timespec='seconds'), 'strategies': {}, 'failures': [],
-            'warnings': ['This run folder was made from a serial log: how QEMU ran it (vCPUs on how many host '
-                         'cores, multi- or single-threaded TCG) is unknown. make qemu with more CPUs than the host '
-                         'has cores uses single-threaded TCG, where the vCPUs take turns on one host thread and '
-                         'no speedup can show. make bench records these (results.csv host_* columns).']}
+            'warnings': [] if host else [
+                'This run folder was made from a serial log: how QEMU ran it (vCPUs on how many host '
+                'cores, multi- or single-threaded TCG) is unknown. make qemu with more CPUs than the host '
+                'has cores uses single-threaded TCG, where the vCPUs take turns on one host thread and '
+                'no speedup can show. make bench records these (results.csv host_* columns).'], **host}
         write_json(os.path.join(out, 'meta.json'), meta)
     else:
         print(f'bench-run: {src}: no such run folder or serial log', file=sys.stderr)
