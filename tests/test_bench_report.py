@@ -456,6 +456,30 @@ class BenchReportTests(unittest.TestCase):
         expect('fine mm' not in only and 'fine mm at 2 CPUs (no run left in B)' in md and
                'more in both not compared' in p.stdout, f'fine mm busy in B: {p.stdout} {p.stderr} {md[:800]}')
 
+    def test_no_contention_says_at_which_cpu_count_when_the_rest_were_busy(self):
+        # make bench-locks on a busy host: every run above 1 CPU flagged host_busy, the contention table read the
+        # 1-CPU runs (where nothing contends) and said 'No contended lock class.' under 'at the largest CPU count
+        # not above the host's 4 cores': read as "TAS has no contention at 4 CPUs".
+        runs, stats = synthetic()
+        for r in runs:
+            r['host_busy'] = 1 if r['cpus'] > 1 else 0
+        run = make_run('contention-busy', runs, stats, meta=META)
+        report(run)
+        md = read(run, 'report.md')
+        section = md.split('## Top 5 contended lock classes')[1].split('\n## ')[0]
+        expect('No contended lock class at 1 CPU' in section and 'every run at 4 CPUs was flagged host_busy' in section,
+               f'the contention section: {section[:500]!r}')
+        runs, stats = synthetic()
+        for r in runs:
+            r['host_busy'] = 0
+        for s in stats:
+            s['contentions'] = 0
+        run = make_run('contention-none', runs, stats, meta=META)
+        report(run)
+        section = read(run, 'report.md').split('## Top 5 contended lock classes')[1].split('\n## ')[0]
+        expect('No contended lock class.' in section and 'host_busy' not in section,
+               f'no contention in quiet runs: {section[:500]!r}')
+
     def test_kernels_are_shown_as_their_bench_meta_says(self):
         # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench
         # BENCH_CONFIG=... once made a report say "bkl | ok | 0 runs" beside "subsys | unknown | 1").

@@ -4,6 +4,7 @@ import os
 import re
 from typing import Dict, List, Optional, Tuple
 
+from . import bench_extract as bx
 from .report_data import Data, RunFolder, kernel_of, series_key
 from .report_readings import COLLAPSE, WORK_DIFF, Held, Speedups, reading, sanity
 
@@ -245,7 +246,23 @@ def _contention_table(d: Data, host_cpus: object) -> List[Block]:
     return [('h', 2, f'Top 5 contended lock classes per {_series_heading(d)} (all workloads, at the largest CPU count' +
              (f' not above the host\'s {host_cpus} cores)' if isinstance(host_cpus, int) else ')')),
             ('table', [_series_heading(d), 'CPUs', 'class', 'acquisitions', 'contentions', 'contended %',
-                       'avg wait (µs)', 'max wait (µs)'], rows) if rows else ('p', 'No contended lock class.')]
+                       'avg wait (µs)', 'max wait (µs)'], rows) if rows else ('p', _no_contention(d, host_cpus))]
+
+
+def _no_contention(d: Data, host_cpus: object) -> str:
+    """'No contended lock class', and at which CPU count when the runs above it were all left out: under a
+    heading that says 'at the largest CPU count', a bare sentence read as "no contention at 2 CPUs" when every
+    2-CPU run was flagged host_busy and only 1-CPU runs, where nothing contends, were counted."""
+    read = [t for t in (d.contention(s, host_cpus)[0] for s in d.series) if t]
+    ran = {int(r['cpus']) for r in d.runs}
+    ran = {c for c in ran if isinstance(host_cpus, int) and c <= host_cpus} or ran
+    if not read or not ran or max(read) >= max(ran) or \
+            any(int(r['cpus']) == max(ran) and not bx.left_out(r) for r in d.runs):
+        return 'No contended lock class.'
+    at = max(read)
+    return (f'No contended lock class at {at} CPU{"s" * (at > 1)}, the largest count with a run left in: every run '
+            f'at {max(ran)} CPUs was flagged host_busy or failed (invariants=FAIL), so this says nothing about '
+            f'contention at {max(ran)} CPUs' + (' (one CPU contends with no one)' if at == 1 else '') + '.')
 
 
 def _plots_section(plots: Dict[str, str], made: List[str], gnuplot_ok: bool) -> List[Block]:
