@@ -104,6 +104,11 @@ def full_matrix(work, images):
             problems.append('lockstat.csv: wrong columns or no rows')
     if {r['workload'] for r in rows} != set(workloads):
         problems.append(f'all ran {sorted({r["workload"] for r in rows})}, not {sorted(workloads)}')
+    # workers=: one per CPU, but pipe-pingpong's one per pair of CPUs (its echo workers only answer)
+    wrong = sorted({(r['workload'], r['cpus'], r['workers']) for r in rows if r['workers'] != (
+        str((int(r['cpus']) + 1) // 2) if r['workload'] == 'pipe-pingpong' else r['cpus'])})
+    if wrong:
+        problems.append(f'workers (workload, cpus, workers): {wrong[:6]}')
     # Each kernel names its real locks in bench-meta (what the report reads instead of strategy names).
     real = {(r['strategy'], r['scope'], r['classes']) for r in rows}
     if real != {('bkl', 'kernel', 'bkl'), ('subsys', 'subsys', 'proc_lock,fs_lock,ipc_lock,mm_lock'),
