@@ -688,6 +688,21 @@ class BenchReportTests(unittest.TestCase):
         expect("'lock'" not in gp and 'left out: lock' in md, 'lock is drawn in the summary figure')
         expect('Amdahl' not in read(run, 'plots', 'speedup-lock.gp'), 'the lock speedup plot has Amdahl curves')
 
+    def test_a_pair_above_n_is_marked_in_the_table(self):
+        # fine mm at 2 CPUs, repeat 1: 250 ops/s over its 1-CPU run's 105, 2.38x at 2 CPUs; with repeat 0's
+        # 181 / 95 = 1.91 the median is 2.14, flagged in the checks, the pair itself marked in the table.
+        runs, stats = synthetic()
+        for r in runs:
+            if (r['strategy'], r['workload'], r['cpus'], r['repeat']) == ('fine', 'mm', 2, 1):
+                r.update(ops=250, ops_per_sec=250)
+        run = make_run('pairaboven', runs, stats, meta=META)
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        expect_eq(md_table_row(md, 'mm', 'fine')[1], '2.14 (1.91–2.38!, 2 pairs)', 'fine mm at 2 CPUs:')
+        expect('!' not in md_table_row(md, 'mm', 'bkl')[1], 'bkl mm at 2 CPUs marked')
+        expect('! A pair above N at N CPUs' in md, 'the mark is not explained')
+
     def test_summary_crosses_follow_the_series_drawn(self):
         # Every 4-CPU run of bkl flagged host_busy: bkl has no bar at 4 CPUs, so the data file's blocks are
         # subsys (index 0) and fine (index 1); each series' Amdahl crosses must read its own block.

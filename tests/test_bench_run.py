@@ -488,6 +488,17 @@ def replot_from_a_log_says_what_is_unknown(work, images):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if again.returncode != 1:
         problems.append(f"the garbled log's folder replotted again: exit {again.returncode}, not 1")
+    # A make bench-ratio (or bench-wait) folder is refused in one line naming its own figure: its report
+    # said "Missing data: fine: no run of ceiling" (bench-ratio runs the ceiling under the BKL only).
+    ratio = os.path.join(work, 'ratio-folder')
+    os.makedirs(ratio)
+    shutil.copy(bench_log, ratio)
+    open(os.path.join(ratio, 'ratio.csv'), 'w').close()
+    p = subprocess.run([sys.executable, RUN, '--replot', ratio], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    if p.returncode != 2 or 'is a make bench-ratio folder' not in p.stdout or \
+            os.path.exists(os.path.join(ratio, 'report.md')):
+        problems.append(f'make plots RUN=<a bench-ratio folder>: exit {p.returncode}: {p.stdout[-300:]}')
     return problems
 
 

@@ -396,6 +396,16 @@ def read_host_meta(src: str, out: str) -> dict:
 
 def replot(args: argparse.Namespace) -> int:
     src, problems = args.replot, []
+    # A make bench-ratio or bench-wait folder is not a make bench one: its report would call the sweep's
+    # kernels strategies and their missing runs failures. Its own tool drew its figure.
+    other = next((f for f in ('ratio.csv', 'wait.csv') if os.path.isdir(src) and
+                  os.path.exists(os.path.join(src, f))), None)
+    if other:
+        kind = other.split('.')[0]
+        print(f'bench-run: {src} is a make bench-{kind} folder, not a make bench one: its figure is '
+              f'{kind}.png, drawn by scripts/bench-{kind} (make plots reads make bench folders and serial logs)',
+              file=sys.stderr)
+        return 2
     if os.path.isdir(src):
         out = src
         logs = sorted(os.path.join(out, f) for f in os.listdir(out)

@@ -78,7 +78,8 @@ def _scope_sentence(d: Data, sv: Dict[str, float], workload: str) -> str:
     text = f' {coarse} {how} ({sv[coarse]:.2f}×' + (f'; up to {FLAT}× counts as flat)' if how == 'is flat' else ')')
     if workload in PARTITIONED and 'data' in by_scope:
         fine = by_scope['data']
-        text += (f' {"while" if flat else "and"} {fine} {"rises" if sv[fine] > FLAT else "does not rise"}'
+        moves = 'rises' if sv[fine] > FLAT else 'falls' if sv[fine] < FALLS else 'does not rise'
+        text += (f' {"while" if flat else "and"} {fine} {moves}'
                  f' ({sv[fine]:.2f}×) on this partitioned workload')
     return text + '.'
 

@@ -207,7 +207,8 @@ def _speedup_cell(cell: Dict[int, tuple], cpus: int) -> str:
     if cpus not in cell:
         return '–'
     value, low, high, pairs = cell[cpus]
-    return fnum(value) + (f' ({fnum(low)}–{fnum(high)}, {pairs} pairs)' if cpus > 1 else '')
+    # '!': a pair above N, which N CPUs cannot do (the footnote says what it is)
+    return fnum(value) + (f' ({fnum(low)}–{fnum(high)}{"!" * (high > cpus)}, {pairs} pairs)' if cpus > 1 else '')
 
 
 def _series_heading(d: Data) -> str:
@@ -233,7 +234,10 @@ def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
              ['held s (1 CPU)', 'Amdahl limit 1/s'], rows)] + (
         [('p', '† Its workers do not grow with the CPUs (bench: workers=): these ratios compare one op at two '
                'CPU counts, not throughput at scale, and no Amdahl limit applies (the reading gives its time per '
-               'op).')] if any(d.fixed_workers(w) for w in d.workloads) else [])
+               'op).')] if any(d.fixed_workers(w) for w in d.workloads) else []) + (
+        [('p', '! A pair above N at N CPUs, which N CPUs cannot do: an artifact of that pair (its 1-CPU run '
+               'starved by the host, or vCPUs at unequal speeds), not a result; the median beside it is what '
+               'the row reads.')] if any('!' in cell for row in rows for cell in row) else [])
 
 
 def _contention_table(d: Data, host_cpus: object) -> List[Block]:
