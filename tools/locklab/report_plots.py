@@ -327,15 +327,17 @@ def contention_plots(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
             x += len(rows) + 1
     if not blocks:
         return
-    where = (f'the largest CPU count not above the host\'s {host_cpus} cores' if isinstance(host_cpus, int)
-             else 'the largest CPU count')
+    # the count each strategy was read at is in its key: the largest with runs the host left alone
+    where = (f'the largest CPU count with counted runs, not above the host\'s {host_cpus} cores (in the key)'
+             if isinstance(host_cpus, int) else 'the largest CPU count with counted runs (in the key)')
     for name, col, ylabel, what, how in (
             ('contention-pct', 3, 'contended acquisitions (%)', 'contended %', 'contentions / acquisitions'),
             ('contention-wait', 4, 'average wait per contention (µs)', 'average wait', 'wait_total_ns / contentions')):
         plots.add(Plot(
             name, f'most contended lock classes, {what} ({how}), at {where} for each strategy, summed over '
             'workloads',
-            f'lock classes: {what}, at {where}, all workloads', 'lock class (grouped by strategy)', ylabel,
+            f'lock classes: {what}, all workloads (the CPU count: in the key)', 'lock class (grouped by strategy)',
+            ylabel,
             'x class contended_pct avg_wait_us contentions acquisitions', blocks,
             f"'{{f}}' index {{i}} using 1:{col}:xtic(2) with boxes lc rgb '{{c}}' title {{t}}",
             "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset grid noxtics\n"
