@@ -297,7 +297,9 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 			continue;
 		}
 		bool ok = run_suite(s, &passed, &failed, &skipped);
-		printk_raw("%s%sok %u %s", kt_pfx, ok ? "" : "not ", ++number, s->name);
+		/* cut short by Ctrl-C with nothing failed: not a pass of the whole suite */
+		printk_raw("%s%sok %u %s%s", kt_pfx, ok ? "" : "not ", ++number, s->name,
+			   ok && kt_interrupted ? " # SKIP interrupted (Ctrl-C)" : "");
 	}
 	failed += unknown_names(select, UNKNOWN_AS_TESTS, number);
 	printk_raw("%s# ktest: passed=%u failed=%u skipped=%u", kt_pfx, passed, failed, skipped);

@@ -185,6 +185,7 @@ class ShellTests(ktap_unittest.TestCase):
             c.expect('# ktest: interrupted (Ctrl-C): the cases left are not run', timeout=20)
             end = c.expect(PROMPT, timeout=10).replace('\r', '')
             expect('sh: ktest: EINTR' in end, f'after the interrupted ktest: {end!r}')
+            expect('# SKIP interrupted (Ctrl-C)' in end, f'the cut suite passed as a whole: {end!r}')
             expect_eq(c.run('echo still here'), 'still here', 'the shell after both')
             # a command name too long for a path is refused, not cut into another name
             expect_eq(c.run('y' * 252), 'sh: ' + 'y' * 40 + '...: ENAMETOOLONG', 'a 252-byte command name')
