@@ -84,6 +84,14 @@ class Console:
         self.expect(line)  # the echo
         return self.expect(PROMPT).replace('\r', '').strip('\n')
 
+    def interrupt(self, line: str, started: str, stopped: str) -> str:
+        """Types line, then Ctrl-C once started shows; waits for stopped; returns what came before the prompt."""
+        self.type(line + '\r')
+        self.expect(started)
+        self.type('\x03')
+        self.expect(stopped, timeout=20)
+        return self.expect(PROMPT, timeout=10).replace('\r', '')
+
     def poweroff(self):
         """The shell's poweroff: the kernel shuts down cleanly and QEMU exits 0."""
         self.type('poweroff\r')
@@ -171,19 +179,14 @@ class ShellTests(ktap_unittest.TestCase):
         try:
             c.expect('boot: ')
             c.expect(PROMPT)
-            c.type('bench getpid cpus=1 repeat=100 duration_ms=50 warmup_ms=0\r')
-            c.expect('bench: workload=getpid cpus=1 repeat=0 ')
-            c.type('\x03')
-            c.expect('bench interrupted (Ctrl-C): the runs left are not run', timeout=10)
-            end = c.expect(PROMPT, timeout=10).replace('\r', '')
+            end = c.interrupt('bench getpid cpus=1 repeat=100 duration_ms=50 warmup_ms=0',
+                              'bench: workload=getpid cpus=1 repeat=0 ',
+                              'bench interrupted (Ctrl-C): the runs left are not run')
             expect('sh: bench: EINTR' in end, f'after the interrupted bench: {end!r}')
             runs = re.search(r'bench-end: runs=(\d+) ', end)
             expect(runs and 1 <= int(runs.group(1)) < 100, f'runs done before Ctrl-C stopped them: {end!r}')
-            c.type('ktest smp,sched,wait,mutex\r')
-            c.expect('# ktest: start ')
-            c.type('\x03')
-            c.expect('# ktest: interrupted (Ctrl-C): the cases left are not run', timeout=20)
-            end = c.expect(PROMPT, timeout=10).replace('\r', '')
+            end = c.interrupt('ktest smp,sched,wait,mutex', '# ktest: start ',
+                              '# ktest: interrupted (Ctrl-C): the cases left are not run')
             expect('sh: ktest: EINTR' in end, f'after the interrupted ktest: {end!r}')
             expect('# SKIP interrupted (Ctrl-C)' in end, f'the cut suite passed as a whole: {end!r}')
             expect_eq(c.run('echo still here'), 'still here', 'the shell after both')
