@@ -46,7 +46,8 @@ static struct task *rq_dequeue(struct runqueue *rq)
 		rq->head = t->rq_next;
 		if (!rq->head)
 			rq->tail = NULL;
-		rq->nr_queued--;
+		/* Release: pick_cpu() that sees the task gone from the queue sees it as curr. */
+		atomic_store_release(&rq->nr_queued, rq->nr_queued - 1);
 	}
 	return t;
 }
@@ -85,9 +86,14 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 		prev->state = TASK_RUNNING;
 	if (prev->state == TASK_RUNNING && prev != rq->idle)
 		rq_enqueue(rq, prev); /* preempted or yielding: back of the line */
-	next = rq_dequeue(rq);
-	if (!next)
-		next = rq->idle; /* nothing runnable (prev exited, or prev is idle) */
+	/*
+	 * next becomes curr before it leaves the queue, so pick_cpu()'s unlocked
+	 * load (queued + running) always counts it: counted in neither place, a
+	 * CPU switching to its one new task read as idle and got a second one.
+	 */
+	next = rq->head ? rq->head : rq->idle; /* idle: nothing runnable (prev exited, or idle) */
+	atomic_store_relaxed(&rq->curr, next);
+	rq_dequeue(rq);
 	rq->need_resched = false;
 	next->state = TASK_RUNNING;
 	if (next == prev)
@@ -98,7 +104,6 @@ bool schedule_locked(struct runqueue *rq, bool preempt)
 		rq->idle_cycles += now - prev->switched_in_at;
 	next->switched_in_at = now;
 	rq->switches++;
-	rq->curr = next;
 	/* rq->lock is taken by prev and released by next: it changes hands in lockdep too. */
 	lockdep_handoff(&rq->lock.map, prev, next);
 	this_cpu()->current = next;
