@@ -443,7 +443,8 @@ def judge(outcome, args):
                'guest exited mid-case' if shutdown is None else 'no result line before shutdown')
         cases.append(ktap.Case(report.in_progress, 'fail', f'{why} (case started, never finished)'))
     if not report.documents and not abnormal and not args.no_ktap:
-        cases.append(ktap.Case('guest_ktap', 'fail', 'the guest printed no KTAP document'))
+        cases.append(ktap.Case('guest_ktap', 'fail', 'the guest printed no KTAP document '
+                                '(a boot that runs no self-tests, as ktest=none bench=...: --no-ktap)'))
 
     cases.append(check_boot_record(record, args.expect))
     where = f' (during {report.in_progress})' if report.in_progress else ''
