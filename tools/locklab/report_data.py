@@ -20,7 +20,10 @@ INTS = ('cpus', 'repeat', 'ops', 'ns', 'ops_per_sec', 'thread_ops_min', 'thread_
 LS_INTS = ('cpus', 'repeat', 'acquisitions', 'contentions', 'wait_max_ns', 'wait_total_ns',
            'hold_total_ns', 'acq_bounces')
 TRAPS = 'u-'             # workloads whose every op traps from EL0 (a system call or a page fault)
-BLOCKED_MORE = 10        # vCPU threads blocked in QEMU this many points longer at N CPUs than at 1: QEMU's doing
+# vCPU threads blocked in QEMU more than this many points longer at N CPUs than at 1: QEMU's doing. In three
+# make bench runs (2 CPUs) u-getpid and u-page-fault* rose 9-27 points under some strategy, u-open*/u-pipe1 at
+# most 7; at 10, u-getpid (6/9/10) passed as read-as-usual in one of them and was ranked by QEMU's lock.
+BLOCKED_MORE = 7
 SHARED = 0.05    # a lock class whose acquisitions moved between CPUs at least this often is shared
 
 Row = dict                              # one CSV row, ints parsed
