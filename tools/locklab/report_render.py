@@ -237,7 +237,8 @@ def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
                'op).')] if any(d.fixed_workers(w) for w in d.workloads) else []) + (
         [('p', '! A pair above N at N CPUs, which N CPUs cannot do: an artifact of that pair (its 1-CPU run '
                'starved by the host, or vCPUs at unequal speeds), not a result; the median beside it is what '
-               'the row reads.')] if any('!' in cell for row in rows for cell in row) else [])
+               'the row reads.')] if any(high > c for cells in sp.values() for c, (_, _, high, _) in cells.items()
+                                         if c > 1) else [])
 
 
 def _contention_table(d: Data, host_cpus: object) -> List[Block]:
