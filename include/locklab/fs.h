@@ -64,6 +64,15 @@ long fs_mmap_page(struct inode *ino, u64 idx, bool fill, void **page);
 long fs_special_register(const char *path, const struct file_ops *ops, u32 mode);
 
 /*
+ * Opens path (a kernel string) as open(2) does, but hands the file to the
+ * caller in *out, referenced, instead of installing an fd: for the kernel's
+ * own reads (the program loader), which must not take a slot of a full
+ * table nor read through an fd number another task sharing the table
+ * could close. 0 or open's -errno; file_put() ends it.
+ */
+long fs_open_file(const char *path, int flags, struct file **out);
+
+/*
  * A text made when a special file is opened and read at any offset later
  * (Linux's seq_file, reduced): the reader sees one consistent snapshot
  * however small its reads. Up to FS_TEXT_MAX bytes; more is cut off.

@@ -166,8 +166,8 @@ static inline void fs_test_open_cleanup(const char *path)
 }
 #endif
 
-/* special.c: an open of a special file (ino referenced; the reference is put): fd or -errno. */
-long special_open(struct inode *ino, int flags);
+/* special.c: an open of a special file (ino referenced; the reference is put): fd (out NULL) or 0 and *out (as fs_open_file), or -errno. */
+long special_open(struct inode *ino, int flags, struct file **out);
 
 /* ramfs.c: file operations of regular files and directories. */
 extern const struct file_ops ramfs_file_ops;

@@ -227,7 +227,12 @@ static void uncreate(struct nameidata *nd, u32 ino)
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY)
 
-long vfs_open(const char *path, int flags)
+/*
+ * Opens path: installs the file as an fd of the calling process (out
+ * NULL: returns the fd) or hands it to the caller, in no fd table (out:
+ * returns 0).
+ */
+static long open_path(const char *path, int flags, struct file **out)
 {
 	u32 acc = (u32)flags & O_ACCMODE;
 	struct nameidata nd;
@@ -280,13 +285,16 @@ long vfs_open(const char *path, int flags)
 		goto out_put;
 	}
 	if (ino->special) {
-		r = special_open(ino, flags); /* its own ops, not ramfs's pages */
+		r = special_open(ino, flags, out); /* its own ops, not ramfs's pages */
 		goto out_put;
 	}
 	f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino, (u32)flags);
 	if (!f) {
 		inode_put(ino);
 		r = -ENOMEM;
+	} else if (out) {
+		*out = f; /* the file holds the inode reference now */
+		r = 0;
 	} else {
 		r = fd_install(f); /* the file holds the inode reference now */
 		if (r < 0)
@@ -302,6 +310,16 @@ out_put:
 out:
 	subsys_exit(SUBSYS_FS);
 	return r;
+}
+
+long vfs_open(const char *path, int flags)
+{
+	return open_path(path, flags, NULL);
+}
+
+long fs_open_file(const char *path, int flags, struct file **out)
+{
+	return open_path(path, flags, out);
 }
 
 long vfs_mkdir(const char *path)

@@ -61,7 +61,7 @@ long fs_special_register(const char *path, const struct file_ops *ops, u32 mode)
 	return r;
 }
 
-long special_open(struct inode *ino, int flags)
+long special_open(struct inode *ino, int flags, struct file **out)
 {
 	const struct file_ops *ops = ino->special;
 	u32 acc = (u32)flags & O_ACCMODE, mode = ino->mode;
@@ -75,6 +75,10 @@ long special_open(struct inode *ino, int flags)
 	if (!f)
 		return -ENOMEM;
 	r = ops->open ? ops->open(f) : 0; /* before the fd exists: nobody else sees f yet */
+	if (r >= 0 && out) {
+		*out = f;
+		return 0;
+	}
 	if (r >= 0)
 		r = fd_install(f);
 	if (r < 0)

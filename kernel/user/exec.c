@@ -3,6 +3,8 @@
 #include <locklab/elf.h>
 #include <locklab/errno.h>
 #include <locklab/fcntl.h>
+#include <locklab/file.h>
+#include <locklab/fs.h>
 #include <locklab/klock.h>
 #include <locklab/mm.h>
 #include <locklab/mman.h>
@@ -28,18 +30,19 @@ struct exec_image {
 };
 
 /*
- * n bytes of the open file fd at off into the kernel buffer buf: 0, or
- * -ENOEXEC if the file is shorter or cannot seek (a special file such as
+ * n bytes of the file at off into the kernel buffer buf: 0, or -ENOEXEC
+ * if the file is shorter or cannot seek (a special file such as
  * /proc/lock_stat is no program: its -ESPIPE would only puzzle the caller).
+ * f is the loader's own open file (fs_open_file), so its offset is ours.
  */
-static long read_at(int fd, u64 off, void *buf, u64 n)
+static long read_at(struct file *f, u64 off, void *buf, u64 n)
 {
-	long got = 0, r = sys_lseek(fd, (s64)off, SEEK_SET);
+	long got = 0, r;
 
-	if (r == -ESPIPE)
+	if (!f->ops->lseek || !f->ops->read)
 		return -ENOEXEC;
-
-	while (r >= 0 && (u64)got < n && (r = sys_read(fd, (u8 *)buf + got, n - (u64)got)) > 0)
+	r = f->ops->lseek(f, (s64)off, SEEK_SET);
+	while (r >= 0 && (u64)got < n && (r = f->ops->read(f, (u8 *)buf + got, n - (u64)got)) > 0)
 		got += r;
 	if (r < 0)
 		return r;
@@ -60,11 +63,11 @@ static long seg_prot(u32 flags, u32 *prot)
 }
 
 /* Reads and checks the headers: an AArch64 little-endian ET_EXEC whose loads fit below the heap. */
-static long parse_elf(int fd, struct exec_image *img)
+static long parse_elf(struct file *f, struct exec_image *img)
 {
 	struct elf64_ehdr *eh = &img->eh;
 	bool entry_ok = false;
-	long r = read_at(fd, 0, eh, sizeof(*eh));
+	long r = read_at(f, 0, eh, sizeof(*eh));
 
 	if (r)
 		return r;
@@ -81,7 +84,7 @@ static long parse_elf(int fd, struct exec_image *img)
 		struct elf64_phdr ph;
 		struct exec_seg *s;
 
-		r = read_at(fd, eh->e_phoff + (u64)i * sizeof(ph), &ph, sizeof(ph));
+		r = read_at(f, eh->e_phoff + (u64)i * sizeof(ph), &ph, sizeof(ph));
 		if (r)
 			return r;
 		if (ph.p_type != ELF_PT_LOAD || ph.p_memsz == 0)
@@ -123,7 +126,7 @@ static void sync_icache(const void *page)
  * every page of an executable one: text never comes on demand); the rest
  * of a writable one (its .bss) is zero on first touch.
  */
-static long load_segment(int fd, struct user_mm *mm, const struct exec_seg *s)
+static long load_segment(struct file *f, struct user_mm *mm, const struct exec_seg *s)
 {
 	u64 file_end = s->vaddr + s->filesz;
 	long r = vm_add_region(mm, s->start, s->end, s->prot,
@@ -139,7 +142,7 @@ static long load_segment(int fd, struct user_mm *mm, const struct exec_seg *s)
 		if (!page)
 			return -ENOMEM;
 		if (lo < hi)
-			r = read_at(fd, s->offset + (lo - s->vaddr), page + (lo - va), hi - lo);
+			r = read_at(f, s->offset + (lo - s->vaddr), page + (lo - va), hi - lo);
 		if (!r && (s->prot & PROT_EXEC))
 			sync_icache(page);
 	}
@@ -193,8 +196,9 @@ static long spawn_file(const char *path, const char *const *argv, int cpu, bool 
 {
 	struct exec_image *img;
 	struct user_mm *mm = NULL;
+	struct file *f = NULL;
 	struct stat st;
-	long fd, r;
+	long r;
 
 	kernel_enter(); /* page_alloc and kmalloc want the kernel scope (the sys_* calls nest in it) */
 	img = kmalloc(sizeof(*img));
@@ -203,27 +207,31 @@ static long spawn_file(const char *path, const char *const *argv, int cpu, bool 
 		return -ENOMEM;
 	}
 	/*
-	 * The caller may be a user process: the sys_* calls below take kernel
-	 * pointers (path, st, the buffers) until the file is closed.
+	 * The caller may be a user process: the calls below take kernel
+	 * pointers (path, st, the buffers) until the file is put. The file is
+	 * ours alone, in no fd table: a spawn needs no free fd, and no other
+	 * task sharing the table (every kernel task shares process 1's) can
+	 * close it under us.
 	 */
 	current_task()->uaccess_kernel = true;
 	r = sys_stat(path, &st);
 	if (!r && st.type != S_IFREG)
 		r = -EISDIR;
-	fd = r ? r : sys_open(path, O_RDONLY);
 	if (!r)
-		r = fd < 0 ? fd : parse_elf((int)fd, img);
+		r = fs_open_file(path, O_RDONLY, &f);
+	if (!r)
+		r = parse_elf(f, img);
 	if (!r) {
 		r = uspace_create(NULL, false, &mm);
 		for (u32 i = 0; !r && i < img->nseg; i++)
-			r = load_segment((int)fd, mm, &img->seg[i]);
+			r = load_segment(f, mm, &img->seg[i]);
 		if (!r)
 			r = push_args(mm, argv);
 		if (r && mm)
 			uspace_destroy(mm);
 	}
-	if (fd >= 0)
-		sys_close((int)fd);
+	if (f)
+		file_put(f);
 	current_task()->uaccess_kernel = false;
 	if (!r) {
 		mm->entry = img->eh.e_entry;

@@ -3,6 +3,8 @@
 #include "user_ktest.h"
 #include <locklab/elf.h>
 #include <locklab/errno.h>
+#include <locklab/fcntl.h>
+#include <locklab/file.h>
 #include <locklab/mm.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
@@ -116,6 +118,35 @@ static void exec_runs_a_static_elf_on_every_cpu(struct ktest *t)
 		KT_EXPECT_EQ(t, sys_wait((int)pids[c], &status), pids[c]);
 		KT_EXPECT_EQ(t, status, PROG_STATUS);
 	}
+}
+
+/*
+ * The loader reads through a file of its own, not an fd: a caller whose
+ * table is full still spawns (it got -EMFILE), and the child starts with
+ * the caller's fds, none more or fewer.
+ */
+static void exec_spawns_with_a_full_fd_table(struct ktest *t)
+{
+	struct ktest_snapshot snap;
+	long fds[FD_MAX], pid;
+	int status = -1;
+	u32 n = 0;
+
+	ktest_snapshot(&snap);
+	for (long fd; n < FD_MAX && (fd = sys_open("/exec/prog", O_RDONLY)) >= 0;)
+		fds[n++] = fd;
+	KT_EXPECT_EQ(t, snap.fds + n, (u64)FD_MAX);
+	KT_EXPECT_EQ(t, sys_open("/exec/prog", O_RDONLY), -EMFILE);
+	pid = user_spawn_file("/exec/prog", good_argv, TASK_ANY_CPU);
+	KT_EXPECT(t, pid > 1);
+	if (pid > 1) {
+		KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
+		KT_EXPECT_EQ(t, status, PROG_STATUS);
+	}
+	ktest_snapshot(&snap);
+	KT_EXPECT_EQ(t, snap.fds, (u64)FD_MAX);
+	while (n)
+		KT_EXPECT_EQ(t, sys_close((int)fds[--n]), 0);
 }
 
 /* Writes prog (as damaged by the caller) to /exec/bad and expects spawn to refuse it with err. */
@@ -275,6 +306,7 @@ static void exec_runs_the_programs_in_bin(struct ktest *t)
 
 static const struct ktest_case exec_cases[] = {
 	KTEST_CASE(exec_runs_a_static_elf_on_every_cpu),
+	KTEST_CASE(exec_spawns_with_a_full_fd_table),
 	KTEST_CASE(exec_refuses_what_it_cannot_load),
 	KTEST_CASE(exec_spawn_from_el0),
 	KTEST_CASE(exec_runs_the_programs_in_bin),
