@@ -141,6 +141,40 @@ u32 ktest_other_cpu(void)
 	return CONFIG_NR_CPUS;
 }
 
+/*
+ * Tasks ktest_on_each_cpu() gave up on at its deadline, and the case
+ * that made them. They may still use what that case lent them (its stack,
+ * its locks), so no later case starts while one runs: each start waits up
+ * to KT_SETTLE_MS for them to end (and joins them), then skips the case,
+ * naming the one that left them. The runner's task alone touches these.
+ */
+#define KT_LEFT_MAX  (2 * CONFIG_NR_CPUS)
+#define KT_SETTLE_MS 1000
+static struct task *kt_left[KT_LEFT_MAX];
+static u32 kt_nleft;
+static char kt_left_by[96];	       /* suite.case */
+static const struct ktest *kt_current; /* the case running (for what it leaves behind) */
+
+/* Joins the left-behind tasks that have ended, waiting up to KT_SETTLE_MS; true when none runs. */
+static bool left_behind_settled(void)
+{
+	u64 deadline = time_counter() + (u64)KT_SETTLE_MS * time_freq() / 1000;
+
+	for (;;) {
+		u32 kept = 0;
+
+		for (u32 i = 0; i < kt_nleft; i++)
+			if (atomic_load_acquire(&kt_left[i]->exited))
+				task_join(kt_left[i]);
+			else
+				kt_left[kept++] = kt_left[i];
+		kt_nleft = kept;
+		if (!kt_nleft || time_counter() >= deadline)
+			return !kt_nleft;
+		yield();
+	}
+}
+
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 {
 	struct task *tasks[CONFIG_NR_CPUS];
@@ -160,12 +194,18 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 		yield();
 	}
 	for (u32 i = 0; i < n; i++) {
-		if (atomic_load_acquire(&tasks[i]->exited))
+		if (atomic_load_acquire(&tasks[i]->exited)) {
 			task_join(tasks[i]);
-		else
-			printk_raw(
-				"%s  # ktest: task on cpu%u still running after %u ms; left behind",
-				kt_pfx, tasks[i]->cpu, timeout_ms);
+			continue;
+		}
+		printk_raw("%s  # ktest: task on cpu%u still running after %u ms; left behind "
+			   "(the cases after this one wait for it, then are skipped)",
+			   kt_pfx, tasks[i]->cpu, timeout_ms);
+		if (kt_nleft < KT_LEFT_MAX)
+			kt_left[kt_nleft++] = tasks[i];
+		if (kt_current)
+			snprintf(kt_left_by, sizeof(kt_left_by), "%s.%s", kt_current->suite->name,
+				 kt_current->tcase->name);
 	}
 	return finished;
 }
@@ -225,6 +265,7 @@ static bool stop_for_ctrl_c(void)
 
 static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32 *skipped)
 {
+	const struct ktest *outer = kt_current; /* a case running ktest() (the shell suite's) */
 	u32 suite_failed = 0;
 
 	printk_raw("%s  KTAP version 1", kt_pfx);
@@ -235,7 +276,14 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 
 		u32 by_init = 0, by_body = 0;
 
+		if (!left_behind_settled()) {
+			printk_raw("%s  ok %u %s # SKIP %u task(s) left behind by %s still run",
+				   kt_pfx, i + 1, t.tcase->name, kt_nleft, kt_left_by);
+			(*skipped)++;
+			continue;
+		}
 		printk_raw("%s  # ktest: start %s.%s", kt_pfx, s->name, t.tcase->name);
+		kt_current = &t;
 		if (s->init) {
 			s->init(&t);
 			by_init = t.expectations;
@@ -249,6 +297,7 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 		}
 		if (s->exit)
 			s->exit(&t);
+		kt_current = outer;
 		if (t.failed) {
 			printk_raw("%s  not ok %u %s", kt_pfx, i + 1, t.tcase->name);
 			(*failed)++;

@@ -153,7 +153,9 @@ void ktest_expect_no_leak(struct ktest *t, const char *file, int line,
  * Runs fn(arg) on every online CPU at once, each in a task pinned to its
  * CPU (so it may sleep and be preempted), and returns when all have
  * finished or timeout_ms passed. Returns the number of tasks that finished;
- * one still running at the deadline is left behind, never freed.
+ * one still running at the deadline is left behind: the runner starts no
+ * later case while it runs (it waits a second for it at each case, joins
+ * it once it ends, and skips the case otherwise, naming this one).
  */
 u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms);
 

@@ -7,8 +7,10 @@
 #include <locklab/platform.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
+#include <locklab/time.h>
 #include <locklab/uaccess.h>
 #include <asm/memory.h>
+#include <asm/atomic.h>
 #include <asm/sysreg.h>
 
 static void selftest_fails(struct ktest *t)
@@ -101,6 +103,43 @@ static const struct ktest_case hang_cases[] = {
 	KTEST_CASE(selftest_hangs),
 };
 KTEST_SUITE_EXPLICIT(selftest_hang, hang_cases);
+
+/*
+ * A case whose tasks outlive ktest_on_each_cpu's deadline (they run 1.5 s,
+ * it waits 50 ms): the case fails, the next start waits a second and is
+ * skipped (they still run), the one after waits until they end and runs.
+ */
+static u64 left_until; /* time_counter() at which the left-behind tasks end */
+
+static void run_until_left_until(void *arg)
+{
+	(void)arg;
+	while (time_counter() < atomic_load_relaxed(&left_until))
+		cpu_relax();
+}
+
+static void selftest_leaves_tasks_behind(struct ktest *t)
+{
+	atomic_store_relaxed(&left_until, time_counter() + 3 * time_freq() / 2);
+	KT_EXPECT_EQ(t, ktest_on_each_cpu(run_until_left_until, NULL, 50), cpus_online());
+}
+
+static void selftest_skipped_while_they_run(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, 1 + 1, 2);
+}
+
+static void selftest_runs_once_they_end(struct ktest *t)
+{
+	KT_EXPECT(t, time_counter() >= atomic_load_relaxed(&left_until));
+}
+
+static const struct ktest_case left_behind_cases[] = {
+	KTEST_CASE(selftest_leaves_tasks_behind),
+	KTEST_CASE(selftest_skipped_while_they_run),
+	KTEST_CASE(selftest_runs_once_they_end),
+};
+KTEST_SUITE_EXPLICIT(selftest_left_behind, left_behind_cases);
 
 static void panic_here(void *arg)
 {
