@@ -29,7 +29,6 @@ static struct {
 	bool lost; /* guarded by lock: whole lines found the ring full; LOST_MARK not yet in it */
 	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines and marks, a ring */
 	u32 head, count;	   /* guarded by lock */
-	u32 eofs;		   /* guarded by lock: Ctrl-Ds on an empty line not yet read */
 	u64 dropped;		   /* guarded by lock: bytes lost to a full line or ring */
 } tty = { .lock = SPINLOCK_INIT("tty") };
 
@@ -53,6 +52,14 @@ static void echo(const char *s, size_t n)
  * that input is missing rather than run what follows as if it were all.
  */
 #define LOST_MARK '\1'
+/*
+ * Ctrl-D, as a terminal's EOF character: on an empty line EOF_MARK, whose
+ * read returns 0 (end of file, in its place among the lines); after typed
+ * bytes PUSH_MARK, which ends them as a line without a newline (a read
+ * returns them as they are, the mark itself never).
+ */
+#define EOF_MARK  '\2'
+#define PUSH_MARK '\3'
 
 /* Puts LOST_MARK in the ring once there is room for it, after the lines before the loss; tty.lock held. */
 static void lost_mark(void)
@@ -141,11 +148,13 @@ void tty_input(char c)
 		atomic_fetch_add_relaxed(&tty_intr_seq, 1U);
 		wake = true;
 		break;
-	case 0x04: /* Ctrl-D */
-		if (!tty.line_len) {
-			tty.eofs++;
-			wake = true;
-		}
+	case 0x04:		  /* Ctrl-D */
+		if (tty.too_long) /* lost already: only Enter (to say so) or Ctrl-C ends it */
+			break;
+		tty.line[tty.line_len] = tty.line_len ? PUSH_MARK : EOF_MARK;
+		ready_put(tty.line, tty.line_len + 1);
+		tty.line_len = 0;
+		wake = true;
 		break;
 	default:
 		if ((c >= 0x20 && c < 0x7f) || c == '\t')
@@ -181,38 +190,52 @@ void tty_rx_interrupt(void)
 static bool tty_readable(u32 intr_seq)
 {
 	u64 flags = spin_lock_irqsave(&tty.lock);
-	bool ok = tty.count || tty.eofs || atomic_load_relaxed(&tty_intr_seq) != intr_seq;
+	bool ok = tty.count || atomic_load_relaxed(&tty_intr_seq) != intr_seq;
 
 	spin_unlock_irqrestore(&tty.lock, flags);
 	return ok;
 }
 
+/* The ring's first byte, taken; tty.lock held, the ring not empty. */
+static char ready_pop(void)
+{
+	char c = tty.ready[tty.head];
+
+	tty.head = (tty.head + 1) % TTY_READY_MAX;
+	tty.count--;
+	return c;
+}
+
 /*
  * Takes the next line from the ring (at most n bytes of it) into kbuf:
- * its length, or -EOVERFLOW for a line that was too long, -ENOBUFS where
- * lines were lost to a full ring (a mark, taken alone). The ring is not
- * empty; tty.lock held.
+ * its length; 0 for Ctrl-D on an empty line; -EOVERFLOW for a line that
+ * was too long, -ENOBUFS where lines were lost to a full ring (marks,
+ * taken alone). The ring is not empty; tty.lock held.
  */
 static long ready_take(char *kbuf, u64 n)
 {
 	char first = tty.ready[tty.head];
 	long got = 0;
 
-	if (first == TOO_LONG_MARK || first == LOST_MARK) {
-		tty.head = (tty.head + 1) % TTY_READY_MAX;
-		tty.count--;
-		got = first == TOO_LONG_MARK ? -EOVERFLOW : -ENOBUFS;
+	if (first == TOO_LONG_MARK || first == LOST_MARK || first == EOF_MARK) {
+		ready_pop();
+		got = first == TOO_LONG_MARK ? -EOVERFLOW : first == LOST_MARK ? -ENOBUFS : 0;
+		lost_mark();
+		return got;
 	}
-	while (got >= 0 && (u64)got < n &&
-	       tty.count) { /* a mark only follows a newline: this stops first */
-		char c = tty.ready[tty.head];
+	/* A mark only follows a newline or PUSH_MARK: the copy stops there first. */
+	while ((u64)got < n && tty.count) {
+		char c = ready_pop();
 
+		if (c == PUSH_MARK)
+			break;
 		kbuf[got++] = c;
-		tty.head = (tty.head + 1) % TTY_READY_MAX;
-		tty.count--;
 		if (c == '\n')
 			break;
 	}
+	/* A pushed line read to its last byte is over: its mark must not read as an empty line next. */
+	if (tty.count && tty.ready[tty.head] == PUSH_MARK)
+		ready_pop();
 	lost_mark(); /* room again: the loss is said before any line typed after it */
 	return got;
 }
@@ -225,8 +248,9 @@ u32 tty_readers_waiting(void)
 /*
  * One line (or its first n bytes) per read, as a terminal in canonical
  * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1;
- * -ENOBUFS where lines were lost to a full ring; 0 after Ctrl-D; -EINTR
- * after Ctrl-C.
+ * -ENOBUFS where lines were lost to a full ring; 0 for Ctrl-D on an
+ * empty line, and the typed bytes without a newline for Ctrl-D after
+ * them; -EINTR after Ctrl-C.
  */
 static long tty_read(struct file *f, void *buf, u64 n)
 {
@@ -249,9 +273,6 @@ static long tty_read(struct file *f, void *buf, u64 n)
 		flags = spin_lock_irqsave(&tty.lock);
 		if (tty.count) {
 			r = ready_take(kbuf, MIN(n, sizeof(kbuf)));
-		} else if (tty.eofs) {
-			tty.eofs--;
-			r = 0;
 		} else if (atomic_load_relaxed(&tty_intr_seq) != seq) {
 			r = -EINTR;
 		}

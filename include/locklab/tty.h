@@ -14,8 +14,9 @@
  * that outgrows TTY_LINE_MAX stops echoing and is refused whole at Enter:
  * its read returns -EOVERFLOW instead of a cut line. Ctrl-C
  * throws the line away, wakes a reader with -EINTR and ends the console
- * session's foreground processes (tty_intr_seq); Ctrl-D on an empty line
- * is end of file for the next read. Others are ignored.
+ * session's foreground processes (tty_intr_seq); Ctrl-D makes the bytes
+ * typed so far readable without a newline, and on an empty line is end of
+ * file (a read of 0) in its place among the lines. Others are ignored.
  */
 void tty_input(char c);
 void tty_rx_interrupt(void); /* kernel/irq.c: the console UART's interrupt */

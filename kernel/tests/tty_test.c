@@ -107,6 +107,39 @@ static void tty_a_line_too_long_is_refused_whole(struct ktest *t)
 	KT_EXPECT_EQ(t, sys_close(fd), 0);
 }
 
+/*
+ * Ctrl-D as a terminal's EOF character: after typed bytes it hands them
+ * over as they are, without a newline (cat's "abc^D"); on an empty line it
+ * is end of file, read in its place among the lines, once.
+ */
+static void tty_ctrl_d_hands_over_a_line_or_ends_the_file(struct ktest *t)
+{
+	char buf[64];
+	int fd = console_fd(t);
+
+	if (fd < 0)
+		return;
+	type("abc\x04");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 3L);
+	KT_EXPECT_MEMEQ(t, buf, "abc", 3);
+	type("de\x04\x04"); /* the bytes, then end of file on the line now empty */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, 2), 2L); /* read to its last byte: the line is over */
+	KT_EXPECT_MEMEQ(t, buf, "de", 2);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 0L);
+	type("z\x7f\x04"); /* erased to empty: end of file */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 0L);
+	/* End of file typed between two lines reads between them (Enter also ends the echo's line). */
+	type("one\r\x04two\r");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 4L);
+	KT_EXPECT_MEMEQ(t, buf, "one\n", 4);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 0L);
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 4L);
+	KT_EXPECT_MEMEQ(t, buf, "two\n", 4);
+	type_run('e', TTY_LINE_MAX + 10, "\x04\r"); /* a line too long stays refused */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), (long)-EOVERFLOW);
+	KT_EXPECT_EQ(t, sys_close(fd), 0);
+}
+
 /* n lines of len bytes each (the newline included) typed, none read yet. */
 static void type_lines(char c, u32 n, u32 len)
 {
@@ -383,6 +416,7 @@ static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
 	KTEST_CASE(tty_a_line_too_long_is_refused_whole),
+	KTEST_CASE(tty_ctrl_d_hands_over_a_line_or_ends_the_file),
 	KTEST_CASE(tty_lines_lost_to_a_full_ring_are_said),
 	KTEST_CASE(tty_a_sleeping_reader_wakes_for_a_line_or_ctrl_c),
 	KTEST_CASE(tty_readers_woken_for_one_line_are_not_interrupted),
