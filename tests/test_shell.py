@@ -5,7 +5,8 @@
 Boots the image with `ktest=none end=shell` on QEMU's serial console
 (stdin/stdout, the command line scripts/qemu-run builds), waits for the
 prompt and types into it: programs by name and by path, a missing one, a
-built-in, Ctrl-C ending a program that waits for console input, a line
+built-in, Ctrl-C ending a program that waits for console input, Ctrl-D
+handing it a partial line and then ending its input, a line
 longer than the console keeps (refused whole, nothing of it run), and
 `poweroff`, which must end the run with `shutdown: status=pass` and QEMU's
 exit status 0. Every byte goes through the PL011's receive interrupt and
@@ -127,6 +128,16 @@ class ShellTests(ktap_unittest.TestCase):
             c.expect('^C')
             c.expect(PROMPT)
             expect_eq(c.run('echo still here'), 'still here', 'the shell after Ctrl-C')
+            # Ctrl-D after typed bytes hands them to cat without a newline (its copy follows the echo on
+            # one line); on the line now empty it is end of file: cat ends and the shell prompts again
+            c.type('cat\r')
+            c.expect('cat')
+            time.sleep(0.5)
+            c.type('abc\x04')
+            c.expect('abcabc')
+            c.type('\x04')
+            c.expect(PROMPT)
+            expect_eq(c.run('echo after cat'), 'after cat', 'the shell after Ctrl-D ended cat')
             c.poweroff()
         finally:
             c.close()
