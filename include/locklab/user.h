@@ -99,7 +99,8 @@ long user_start(struct user_mm *mm, int cpu);
  * copies a user process's in first). The pid, or -ENOENT, -EISDIR,
  * -ENOEXEC (not an executable it can load), -E2BIG (more than
  * SPAWN_MAX_ARGS arguments or SPAWN_MAX_ARG_BYTES of them), -EAGAIN,
- * -ENOMEM, -EMFILE. It inherits the caller's fds and cwd, as sys_spawn.
+ * -ENOMEM. It needs no free fd (the file is read outside the fd table);
+ * it inherits the caller's fds and cwd, as sys_spawn.
  */
 long user_spawn_file(const char *path, const char *const *argv, int cpu);
 /* The same as the console session's leader (end=shell's /bin/sh): Ctrl-C ends its children, not it. */
