@@ -152,6 +152,8 @@ u32 ktest_other_cpu(void)
 #define KT_SETTLE_MS 1000
 static struct task *kt_left[KT_LEFT_MAX];
 static u32 kt_nleft;
+/* Left behind with kt_left full: never known to end, so every later case is skipped. */
+static u32 kt_untracked;
 static char kt_left_by[96];	       /* suite.case */
 static const struct ktest *kt_current; /* the case running (for what it leaves behind) */
 
@@ -169,8 +171,8 @@ static bool left_behind_settled(void)
 			else
 				kt_left[kept++] = kt_left[i];
 		kt_nleft = kept;
-		if (!kt_nleft || time_counter() >= deadline)
-			return !kt_nleft;
+		if (!kt_nleft || kt_untracked || time_counter() >= deadline)
+			return !kt_nleft && !kt_untracked;
 		yield();
 	}
 }
@@ -203,6 +205,8 @@ u32 ktest_on_each_cpu(void (*fn)(void *), void *arg, u32 timeout_ms)
 			   kt_pfx, tasks[i]->cpu, timeout_ms);
 		if (kt_nleft < KT_LEFT_MAX)
 			kt_left[kt_nleft++] = tasks[i];
+		else
+			kt_untracked++;
 		if (kt_current)
 			snprintf(kt_left_by, sizeof(kt_left_by), "%s.%s", kt_current->suite->name,
 				 kt_current->tcase->name);
@@ -278,7 +282,8 @@ static bool run_suite(const struct ktest_suite *s, u32 *passed, u32 *failed, u32
 
 		if (!left_behind_settled()) {
 			printk_raw("%s  ok %u %s # SKIP %u task(s) left behind by %s still run",
-				   kt_pfx, i + 1, t.tcase->name, kt_nleft, kt_left_by);
+				   kt_pfx, i + 1, t.tcase->name, kt_nleft + kt_untracked,
+				   kt_left_by);
 			(*skipped)++;
 			continue;
 		}

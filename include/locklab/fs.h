@@ -68,7 +68,9 @@ long fs_special_register(const char *path, const struct file_ops *ops, u32 mode)
  * caller in *out, referenced, instead of installing an fd: for the kernel's
  * own reads (the program loader), which must not take a slot of a full
  * table nor read through an fd number another task sharing the table
- * could close. 0 or open's -errno; file_put() ends it.
+ * could close. 0 or open's -errno; file_put() ends it. Call it, use the
+ * file (f->ops) and put it inside kernel_enter()/kernel_exit(), as a sys_*
+ * call would: under the BKL the fs code asserts the lock is held.
  */
 long fs_open_file(const char *path, int flags, struct file **out);
 

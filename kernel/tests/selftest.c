@@ -105,9 +105,12 @@ static const struct ktest_case hang_cases[] = {
 KTEST_SUITE_EXPLICIT(selftest_hang, hang_cases);
 
 /*
- * A case whose tasks outlive ktest_on_each_cpu's deadline (they run 1.5 s,
- * it waits 50 ms): the case fails, the next start waits a second and is
- * skipped (they still run), the one after waits until they end and runs.
+ * A case whose tasks outlive ktest_on_each_cpu's deadline (they run 2.5 s,
+ * it waits 50 ms): the case fails; the next waits a second and is skipped
+ * (they still run, for 1.4 s more at least: a host stall cannot make it
+ * run); the third is skipped too unless a stall delayed it past their end;
+ * the fourth starts only after two waits (2.05 s) and waits up to a second
+ * more, so it always runs, once they have ended.
  */
 static u64 left_until; /* time_counter() at which the left-behind tasks end */
 
@@ -120,13 +123,18 @@ static void run_until_left_until(void *arg)
 
 static void selftest_leaves_tasks_behind(struct ktest *t)
 {
-	atomic_store_relaxed(&left_until, time_counter() + 3 * time_freq() / 2);
+	atomic_store_relaxed(&left_until, time_counter() + 5 * time_freq() / 2);
 	KT_EXPECT_EQ(t, ktest_on_each_cpu(run_until_left_until, NULL, 50), cpus_online());
 }
 
 static void selftest_skipped_while_they_run(struct ktest *t)
 {
 	KT_EXPECT_EQ(t, 1 + 1, 2);
+}
+
+static void selftest_skipped_or_run_once_they_end(struct ktest *t)
+{
+	KT_EXPECT(t, time_counter() >= atomic_load_relaxed(&left_until));
 }
 
 static void selftest_runs_once_they_end(struct ktest *t)
@@ -137,6 +145,7 @@ static void selftest_runs_once_they_end(struct ktest *t)
 static const struct ktest_case left_behind_cases[] = {
 	KTEST_CASE(selftest_leaves_tasks_behind),
 	KTEST_CASE(selftest_skipped_while_they_run),
+	KTEST_CASE(selftest_skipped_or_run_once_they_end),
 	KTEST_CASE(selftest_runs_once_they_end),
 };
 KTEST_SUITE_EXPLICIT(selftest_left_behind, left_behind_cases);
