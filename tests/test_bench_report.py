@@ -304,6 +304,29 @@ class BenchReportTests(unittest.TestCase):
         report(alone)
         expect('no bars for' not in read(alone, 'report.md'), 'a run of the ceiling alone says a strategy has no bars')
 
+    def test_a_lead_the_pairs_do_not_hold_is_no_ranking(self):
+        """final12's reading said "u-open2: in this run bkl scales best: 1.57x" while fine's pairs reached 1.82x: a
+        median's lead that the pairs do not hold in most pairings (each N-CPU pair of one against each of the
+        other's) is said not to tell the two apart; a lead they hold in every pairing is read as before."""
+        def rows(s, w, tps):
+            return [r for rep, tp in enumerate(tps) for r in (result_row(s, w, 1, rep, 1000),
+                                                              result_row(s, w, 2, rep, tp))]
+        res = (rows('fine', 'mm', (1900, 1950, 1980)) + rows('bkl', 'mm', (1500, 1700, 1600)) +
+               rows('subsys', 'mm', (1450, 1650, 1550)))
+        run = make_run('tell-apart', res, [], meta=dict(META, host_cpus=2))
+        report(run)
+        mm = [ln for ln in read(run, 'report.md').splitlines() if ln.startswith('- **mm**')]
+        expect(mm and 'in this run fine scales best: 1.95×' in mm[0] and 'does not tell' not in mm[0],
+               f'a lead held in every pairing: {mm}')
+        res = rows('bkl', 'mm', (1600, 1700, 1500)) + rows('subsys', 'mm', (1550, 1650, 1450))
+        run = make_run('tell-apart-not', res, [], meta=dict(META, host_cpus=2))
+        report(run)
+        mm = [ln for ln in read(run, 'report.md').splitlines() if ln.startswith('- **mm**')]
+        want = ("in this run bkl scales best: 1.60× its 1-CPU throughput at 2 CPUs (1.03 times the next, subsys, at "
+                "1.55×). Its pairs were higher than subsys's in 6 of 9 pairings (each of its 2-CPU pairs against "
+                "each of theirs; a ranking wants 80 %): this run does not tell bkl from subsys apart.")
+        expect(mm and want in mm[0], f'{want!r} not in {mm}')
+
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):
             """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""

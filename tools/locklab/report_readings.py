@@ -213,7 +213,8 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         if len(ranked) > 1:
             second, name = ranked[1]
             text += f' ({value / second:.2f} times the next, {name}, at {second:.2f}×)' if second else ''
-        text += '.' + _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
+        text += '.' + _overlap(d, w, n, [s for _, s in ranked])
+        text += _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
         text += _amdahl_sentences(d, sp, held, series, w, n) + (' ' + trap if trap else '')
         out.append(text + _unranked(d, sp, w, n, [s for _, s in ranked]))
     return first + out + _contention_sentences(d, host_cpus)
@@ -240,6 +241,29 @@ def _per_op_reading(d: Data, series: List[str], workload: str, n: int) -> str:
             f'against {_workers_text(one)} at 1 CPU, so its {at}-CPU run over its 1-CPU run compares one op at '
             'two CPU counts and is not a speedup; it is not ranked. ' +
             (f'Time of one op of one worker, 1 → {n} CPUs: {"; ".join(times)}.' if times else ''))
+
+
+# A lead the best strategy's pairs hold over another's in fewer than this share of all pairings of the two is
+# the host's as much as the kernel's (about the one-sided 5 % level of a rank test at 5 or 6 pairs each).
+TELL_APART = 0.8
+
+
+def _overlap(d: Data, workload: str, n: int, ranked: List[str]) -> str:
+    """The strategies the best one's pairs do not beat in most pairings (each of its N-CPU pairs against each of
+    theirs): on a noisy host a median's lead can be the host's, so the ranking does not hold between them (a
+    student would repeat it)."""
+    best = d.pairs.get((ranked[0], workload, n), [])
+    close = []
+    for s in ranked[1:]:
+        other = d.pairs.get((s, workload, n), [])
+        wins = sum(1 for x in best for y in other if x > y)
+        if best and other and wins < TELL_APART * len(best) * len(other):
+            close.append((s, f"{s}'s in {wins} of {len(best) * len(other)}"))
+    if not close:
+        return ''
+    return (f' Its pairs were higher than {" and than ".join(text for _, text in close)} pairings (each of its '
+            f'{n}-CPU pairs against each of theirs; a ranking wants {TELL_APART * 100:.0f} %): this run does not '
+            f'tell {ranked[0]} from {" or ".join(s for s, _ in close)} apart.')
 
 
 def _unranked(d: Data, sp: Speedups, workload: str, n: int, ranked: List[str]) -> str:
