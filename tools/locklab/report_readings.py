@@ -213,7 +213,7 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         if len(ranked) > 1:
             second, name = ranked[1]
             text += f' ({value / second:.2f} times the next, {name}, at {second:.2f}×)' if second else ''
-        text += '.' + _overlap(d, w, n, [s for _, s in ranked])
+        text += '.' + _not_told_apart(d, w, n, [s for _, s in ranked])
         text += _beyond_machine(sv, ceil, n) + _scope_sentence(d, sv, w)
         text += _amdahl_sentences(d, sp, held, series, w, n) + (' ' + trap if trap else '')
         out.append(text + _unranked(d, sp, w, n, [s for _, s in ranked]))
@@ -248,7 +248,7 @@ def _per_op_reading(d: Data, series: List[str], workload: str, n: int) -> str:
 TELL_APART = 0.8
 
 
-def _overlap(d: Data, workload: str, n: int, ranked: List[str]) -> str:
+def _not_told_apart(d: Data, workload: str, n: int, ranked: List[str]) -> str:
     """The strategies the best one's pairs do not beat in most pairings (each of its N-CPU pairs against each of
     theirs): on a noisy host a median's lead can be the host's, so the ranking does not hold between them (a
     student would repeat it)."""
