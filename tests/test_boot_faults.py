@@ -13,6 +13,7 @@ import re
 import struct
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 QEMU_RUN = os.path.join(os.path.dirname(HERE), 'scripts', 'qemu-run')
@@ -409,8 +410,8 @@ class BootFaultTests(ktap_unittest.TestCase):
                 0xd28078a1, 0xd51c4001,                   # mov x1, #0x3c5; msr spsr_el2, x1 (EL1h, DAIF masked)
                 adr_x1, 0xd51c4021,                       # adr x1, <kernel>; msr elr_el2, x1
                 0xd2800000, 0xd69f03e0])                  # mov x0, #0; eret
-        runs = {}
-        for mt in (True, False):
+        def run(mt):
+            """The halted kernel's (stdout, stderr) when QEMU is killed after 5 s."""
             cmd = [QEMU, '-M', 'virt,virtualization=on', '-cpu', 'cortex-a76', '-smp', '1', '-m', '512M',
                    '-nographic', '-nic', 'none', '-kernel', shim(mt), '-d', 'guest_errors']
             try:
@@ -418,7 +419,9 @@ class BootFaultTests(ktap_unittest.TestCase):
                 out, err = done.stdout, done.stderr
             except subprocess.TimeoutExpired as e:
                 out, err = e.stdout or b'', e.stderr or b''
-            runs[mt] = out.decode(errors='replace'), err.decode(errors='replace')
+            return out.decode(errors='replace'), err.decode(errors='replace')
+        with ThreadPoolExecutor(2) as pool:   # both wait out the 5 s halted: side by side
+            runs = dict(zip((True, False), pool.map(run, (True, False))))
         has(runs[False][0], r'^panic: cpu=0 no device tree: x0 was 0 at entry', 'control (MT clear): QEMU\'s UART')
         has(runs[True][1], r'^Invalid (read|write) at addr 0x107D0010[0-9A-F]{2}, ', 'MT set: the Pi\'s debug UART')
         expect('panic:' not in runs[True][0], f'MT set, yet the panic came out on QEMU\'s UART: {runs[True][0]!r}')
@@ -538,10 +541,13 @@ class BootFaultTests(ktap_unittest.TestCase):
     def test_end_idle_stays_up_after_a_failed_run_and_halts_after_a_panic(self):
         # end=idle is for looking at the machine afterwards (make gdb): a failed run most of all.
         # qemu-run, not interactive, kills it at its timeout (here sooner than its 10 s grace) and says so.
-        for name, suite, reason, line in (
-                ('idle_fail', 'nosuch', 'ktest', r'\] c0: end=idle: CPUs stay up'),
-                ('idle_panic', 'selftest_panic', 'panic', r'^end=idle: halted after the panic')):
-            rc, text, _ = boot(name, '--cpus', '2', '--bootargs', f'ktest={suite} end=idle', timeout=5)
+        # Both boots wait for that timeout with the CPUs idle, so they wait side by side.
+        runs = (('idle_fail', 'nosuch', 'ktest', r'\] c0: end=idle: CPUs stay up'),
+                ('idle_panic', 'selftest_panic', 'panic', r'^end=idle: halted after the panic'))
+        with ThreadPoolExecutor(len(runs)) as pool:
+            booted = list(pool.map(lambda r: boot(r[0], '--cpus', '2', '--bootargs', f'ktest={r[1]} end=idle',
+                                                  timeout=5), runs))
+        for (name, suite, reason, line), (rc, text, _) in zip(runs, booted):
             expect_rc(rc, 1, text)
             has(text, rf'^shutdown: status=fail reason={reason}$', f'{name}: the failure')
             has(text, line, f'{name}: end=idle')
