@@ -110,13 +110,19 @@ u16 lock_class_count(void)
 	return atomic_load_acquire(&nr_classes);
 }
 
+/*
+ * Any CPU may fill the id in (the same value). Release and acquire: a CPU
+ * that reads the id also sees the nr_classes that published it, so
+ * lock_class_name() never calls a fresh id "(invalid)". (lockstat's inline
+ * path reads class_id plainly: it only indexes fixed-size rows.)
+ */
 u16 lock_map_class(struct lock_map *m)
 {
-	u16 id = atomic_load_relaxed(&m->class_id);
+	u16 id = atomic_load_acquire(&m->class_id);
 
 	if (!id) {
 		id = lock_class_lookup(m->name);
-		atomic_store_relaxed(&m->class_id, id); /* any CPU may fill it in: same value */
+		atomic_store_release(&m->class_id, id);
 	}
 	return id;
 }

@@ -184,9 +184,9 @@ static void graph_unlock(void)
 	atomic_store_release(&graph_busy, 0U);
 }
 
-static void report_inversion(u32 cpu, u16 taking, u16 holding)
+/* e: a copy of edge_seen[taking][holding], taken under graph_busy (another CPU may be writing it). */
+static void report_inversion(u32 cpu, u16 taking, u16 holding, const struct edge_ctx *e)
 {
-	struct edge_ctx *e = &edge_seen[taking][holding];
 	char t[LABEL_MAX], h[LABEL_MAX], c[LABEL_MAX], ctx[EDGE_CTX * (LABEL_MAX + 1) + 1];
 	const char *tl = node_label(t, taking), *hl = node_label(h, holding);
 	u32 len = 0;
@@ -243,11 +243,12 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 			continue;
 		if (reaches(b, a)) {
 			bool first = !set_has(&reported[a], b);
+			struct edge_ctx seen = edge_seen[b][a];
 
 			set_add(&reported[a], b);
 			graph_unlock();
 			if (first)
-				report_inversion(cpu, b, a);
+				report_inversion(cpu, b, a, &seen);
 			local_irq_restore(flags);
 			return; /* the edge is not added; the pair is reported once */
 		}
