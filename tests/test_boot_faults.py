@@ -241,6 +241,25 @@ class BootFaultTests(ktap_unittest.TestCase):
         expect_rc(rc, 0, text)
         has(text, r'^shutdown: status=pass', 'clean run')
 
+    def test_loads_and_runs_across_a_gib_boundary(self):
+        # The image's header asks to be loaded 2 MiB below the 2 GiB line (QEMU honours text_offset), so its
+        # BSS and page tables lie in the next GiB, which head.S's early table must map as memory too.
+        # (QEMU puts the DTB just past the image, in that GiB as well, so the boot alone cannot tell
+        # whether the early table mapped it for the image or for the DTB: boot's early-map case reads the
+        # table itself.)
+        with open(IMAGE, 'rb') as f:
+            image = bytearray(f.read())
+        struct.pack_into('<Q', image, 8, 0x3fe00000)  # text_offset: RAM starts at 0x40000000
+        path = os.path.join(WORK, 'straddle.img')
+        with open(path, 'wb') as f:
+            f.write(image)
+        rc, text, statuses = boot('straddle', '--image', path, '--mem', '3G', '--cpus', '2', '--bootargs',
+                                  'ktest=boot', '--expect', 'load_addr=0x7fe00000', timeout=60)
+        expect_rc(rc, 0, text)
+        has(text, r'boot_early_map_is_normal_only_for_the_image_and_dtb: image in GiB 1\.\.2,',
+            'the image in two GiBs')
+        expect(statuses and all(v == 'pass' for v in statuses.values()), f'{statuses}')
+
     def test_watchdog_reports_stalls_and_long_lock_waits(self):
         # Planted stalls of 3 x 200 ms on 2 CPUs; round-robin TCG so the host cannot add stalls of its own.
         rc, text, statuses = boot('watchdog', '--cpus', '2', '--accel', 'single', '--bootargs',

@@ -80,7 +80,15 @@ primary_entry:
 	lsr	x1, x21, #30		// the kernel's GiB ...
 	orr	x2, x3, x1, lsl #30
 	str	x2, [x0, x1, lsl #3]
-	add	x1, x1, #1		// ... and the next, should the image straddle the boundary
+	/*
+	 * ... and the GiB of its last byte (the same one unless the image
+	 * straddles a boundary). Not the next GiB blindly: a Normal mapping
+	 * may be read speculatively, and past a small board's RAM there may
+	 * be nothing that answers.
+	 */
+	adrp	x1, _end		// page-aligned, PC-relative: the physical end
+	sub	x1, x1, #1
+	lsr	x1, x1, #30
 	cmp	x1, #512
 	b.hs	8f
 	orr	x2, x3, x1, lsl #30
@@ -450,6 +458,7 @@ dcache_inval_range_early:
 
 	.section .pgtables, "aw", %nobits
 	.balign	4096
+	.globl	init_pg_dir
 init_pg_dir:
 	.skip	4096
 

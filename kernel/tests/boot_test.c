@@ -143,6 +143,34 @@ static void boot_map_is_w_xor_x(struct ktest *t)
 	}
 }
 
+/*
+ * head.S's early table, kept as the secondaries' identity map: Normal memory
+ * for the GiBs holding the image (its first and last byte) and the DTB,
+ * Device for every other. A Normal mapping may be read speculatively, so
+ * one over a GiB with no RAM behind it is a hazard QEMU cannot show.
+ */
+static void boot_early_map_is_normal_only_for_the_image_and_dtb(struct ktest *t)
+{
+	u64 first = boot_load_addr >> 30, last = (virt_to_phys(_end) - 1) >> 30;
+	u64 dtb, dtb_size;
+	u32 wrong = 0;
+
+	platform_dtb_range(&dtb, &dtb_size);
+	ktest_note(t, "image in GiB %llu..%llu, DTB in GiB %llu", (unsigned long long)first,
+		   (unsigned long long)last, (unsigned long long)(dtb >> 30));
+	for (u64 g = 0; g < 512; g++) {
+		bool normal = g == first || g == last || g == dtb >> 30;
+		u64 want = (normal ? PTE_BLOCK_NORMAL : PTE_BLOCK_DEVICE) | g << 30;
+
+		if (init_pg_dir[g] != want && wrong++ < 2)
+			ktest_fail(t, __FILE__, __LINE__,
+				   "GiB %llu: entry 0x%llx, want 0x%llx (%s)",
+				   (unsigned long long)g, (unsigned long long)init_pg_dir[g],
+				   (unsigned long long)want, normal ? "Normal" : "Device");
+	}
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
 /* What one CPU saw of its own translation regime (upper_half_probe). */
 struct upper_half_view {
 	u64 pc, sp, vbar, percpu, tcr, ttbr0, low_faults, low_far, low_addr;
@@ -235,9 +263,14 @@ static void boot_runs_in_upper_half(struct ktest *t)
 }
 
 static const struct ktest_case boot_cases[] = {
-	KTEST_CASE(boot_runs_at_el1),	      KTEST_CASE(boot_mmu_and_caches_on),
-	KTEST_CASE(boot_relocations_applied), KTEST_CASE(boot_vectors_installed),
-	KTEST_CASE(boot_kernel_in_ram),	      KTEST_CASE(boot_cpu_is_in_device_tree),
-	KTEST_CASE(boot_map_is_w_xor_x),      KTEST_CASE(boot_runs_in_upper_half),
+	KTEST_CASE(boot_runs_at_el1),
+	KTEST_CASE(boot_mmu_and_caches_on),
+	KTEST_CASE(boot_relocations_applied),
+	KTEST_CASE(boot_vectors_installed),
+	KTEST_CASE(boot_kernel_in_ram),
+	KTEST_CASE(boot_cpu_is_in_device_tree),
+	KTEST_CASE(boot_map_is_w_xor_x),
+	KTEST_CASE(boot_runs_in_upper_half),
+	KTEST_CASE(boot_early_map_is_normal_only_for_the_image_and_dtb),
 };
 KTEST_SUITE(boot, boot_cases);

@@ -36,6 +36,8 @@ extern char _text[], _etext[], _edata[], __bss_start[], __bss_end[], _end[];
 extern char __rodata_start[], __data_start[], __pgtables_start[], __pgtables_end[];
 /* head.S: TTBR0 of the kernel tasks (ASID 0), a zeroed page in rodata; page-aligned user code (kernel.lds) */
 extern char empty_pg_dir[], __user_start[], __user_end[];
+/* head.S's early table: 512 1 GiB blocks, the secondaries' identity map (boot_test.c reads it) */
+extern u64 init_pg_dir[512];
 /* physical address where the loader put _text (which runs at its linear alias) */
 extern u64 boot_load_addr;
 /* head.S: switch TTBR1 to the final tables (physical address), through the identity map; TTBR0 is empty after. */
