@@ -6,7 +6,9 @@
  * caller (schedule) has already spilled everything else per the AAPCS64.
  * Returns in the context of 'next' with x0 = prev, so the task that now
  * runs can finish the switch (release the run-queue lock, mark prev off CPU).
- * No FP/SIMD state: the kernel is built with -mgeneral-regs-only.
+ * No FP/SIMD state: the kernel is built with -mgeneral-regs-only (EL0's is
+ * switched lazily, fpsimd.c). TPIDR_EL0 is switched here: EL0 may write it
+ * with a plain msr, and one process must not read another's.
  */
 	.text
 	.globl	cpu_switch_to
@@ -19,6 +21,10 @@ cpu_switch_to:
 	stp	x27, x28, [x0, #64]
 	stp	x29, x30, [x0, #80]
 	str	x9, [x0, #96]
+	mrs	x10, tpidr_el0
+	str	x10, [x0, #104]
+	ldr	x10, [x1, #104]
+	msr	tpidr_el0, x10		// EL0 reads it only after an eret, which synchronises it
 	ldp	x19, x20, [x1, #0]
 	ldp	x21, x22, [x1, #16]
 	ldp	x23, x24, [x1, #32]

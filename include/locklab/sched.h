@@ -23,7 +23,10 @@ enum task_state {
 struct cpu_context {
 	u64 x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
 	u64 fp, lr, sp;
+	/* EL0's thread register: EL0 writes it at will, so it is per task (0 for a new one) */
+	u64 tpidr_el0;
 };
+_Static_assert(__builtin_offsetof(struct cpu_context, tpidr_el0) == 104, "switch.S's offset");
 
 struct task {
 	struct cpu_context ctx; /* first: switch.S finds it at offset 0 */

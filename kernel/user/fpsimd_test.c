@@ -1,4 +1,4 @@
-/* ktest suite "fpsimd": EL0's FP/SIMD registers belong to their process, across yields, system calls and CPUs' other processes. */
+/* ktest suite "fpsimd": EL0's FP/SIMD registers and TPIDR_EL0 belong to their process, across yields, system calls and CPUs' other processes. */
 #include <locklab/ktest.h>
 #include "fpsimd_ktest.h"
 #include "user_ktest.h"
@@ -19,8 +19,8 @@ static u64 seed_of(u32 i)
 
 /*
  * Two processes per CPU, each with its own values in all 32 registers,
- * FPCR and FPSR, yield to each other every round: a value not saved at a
- * switch, or not loaded after one, shows up as the other's.
+ * FPCR, FPSR and TPIDR_EL0, yield to each other every round: a value not
+ * saved at a switch, or not loaded after one, shows up as the other's.
  */
 static void fpsimd_registers_stay_with_their_process(struct ktest *t)
 {
@@ -40,7 +40,7 @@ static void fpsimd_registers_stay_with_their_process(struct ktest *t)
 		int status = -1;
 
 		KT_EXPECT_EQ(t, sys_wait((int)pids[i], &status), pids[i]);
-		/* 1..32: q<status-1> held another value; 33: FPCR; 34: FPSR */
+		/* 1..32: q<status-1> held another value; 33: FPCR; 34: FPSR; 35: TPIDR_EL0 */
 		KT_EXPECT_EQ(t, status, 0);
 	}
 	loads = atomic_load_relaxed(&fpsimd_loads) - loads;

@@ -9,6 +9,7 @@
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
 #include <asm/atomic.h>
+#include <asm/sysreg.h>
 #include <locklab/syscall.h>
 #include <asm/boot.h>
 #include <asm/irqflags.h>
@@ -50,7 +51,8 @@ static void user_enter(void *arg)
 	current_proc()->mm = mm;
 	if (mm->session_leader)
 		current_proc()->session = PROC_SESSION_LEADER;
-	local_irq_disable(); /* TTBR0 and the task's copy change together */
+	write_sysreg(0, tpidr_el0); /* a new program's thread register, as after exec on Linux */
+	local_irq_disable();	    /* TTBR0 and the task's copy change together */
 	current_task()->ttbr0 = mm->ttbr0;
 	uspace_switch(mm->ttbr0);
 	ret_to_user(&f);
