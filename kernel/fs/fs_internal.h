@@ -145,23 +145,26 @@ long vfs_mknod_special(const char *path, const struct file_ops *ops, u32 mode,
 		       struct inode **dir_out);
 
 /*
- * Test point (ktest builds only): a failed O_CREAT open calls it after its
- * create and before its cleanup, so a test can plant another task's unlink
- * and re-create of the same name exactly there (fs_race_test.c). Called
- * inside the fs subsystem scope with no data lock held; the hook may sleep.
+ * Test points (ktest builds only) inside an O_CREAT open, where a test can
+ * plant another task's work (fs_race_test.c): FS_OPEN_CREATED just after
+ * the open created its file, FS_OPEN_CLEANUP in a failed open after its
+ * create and before its cleanup. Called inside the fs subsystem scope with
+ * no data lock held; the hook may sleep.
  */
+enum fs_open_point { FS_OPEN_CREATED, FS_OPEN_CLEANUP };
 #ifdef CONFIG_KTEST
-extern void (*fs_open_cleanup_hook)(const char *path); /* set only by the test */
-static inline void fs_test_open_cleanup(const char *path)
+extern void (*fs_open_hook)(enum fs_open_point at, const char *path); /* set only by the test */
+static inline void fs_test_open(enum fs_open_point at, const char *path)
 {
-	void (*hook)(const char *) = atomic_load_relaxed(&fs_open_cleanup_hook);
+	void (*hook)(enum fs_open_point, const char *) = atomic_load_relaxed(&fs_open_hook);
 
 	if (hook)
-		hook(path);
+		hook(at, path);
 }
 #else
-static inline void fs_test_open_cleanup(const char *path)
+static inline void fs_test_open(enum fs_open_point at, const char *path)
 {
+	(void)at;
 	(void)path;
 }
 #endif

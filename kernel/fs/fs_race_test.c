@@ -1,5 +1,8 @@
 /* ktest "fs" cases with planted interleavings: another task acts at a chosen point inside a call (fs_internal.h test points). */
 #include "fs_test.h"
+#include <locklab/fs.h>
+#include <locklab/klock.h>
+#include <locklab/mman.h>
 #include <locklab/sched.h>
 #include <locklab/percpu.h>
 #include <locklab/smp.h>
@@ -8,8 +11,8 @@
 #define RACE_PATH "/race"
 #define RACE_FILL "/race_fill"
 
-/* fs_internal.h's test point: NULL except while a case below plants something there. */
-void (*fs_open_cleanup_hook)(const char *path);
+/* fs_internal.h's test points: NULL except while a case below plants something there. */
+void (*fs_open_hook)(enum fs_open_point at, const char *path);
 
 static const char rival_data[] = "the rival's file, created while the open failed";
 
@@ -37,24 +40,30 @@ static void rival(void *arg)
 	race.closed = sys_close((int)fd);
 }
 
-/* Runs inside the failed open, between its create and its cleanup. */
-static void plant_rival(const char *path)
+/* Runs fn in another task, on another CPU if there is one, and waits for it: inside an open, at a test point. */
+static void run_beside(void (*fn)(void *))
 {
 	u32 cpu = ktest_other_cpu();
 	struct task *r;
 
-	if (current_task() != race.tester || strcmp(path, RACE_PATH))
+	if (cpu == CONFIG_NR_CPUS)
+		/* one CPU: the join below sleeps, so the other task runs here */
+		cpu = smp_processor_id();
+	/* The join sleeps: wait_event drops the BKL or fs lock the open holds, so the task can run. */
+	r = task_create("fs_rival", fn, NULL, (int)cpu);
+	if (r)
+		task_join(r);
+}
+
+/* Runs inside the failed open, between its create and its cleanup. */
+static void plant_rival(enum fs_open_point at, const char *path)
+{
+	if (at != FS_OPEN_CLEANUP || current_task() != race.tester || strcmp(path, RACE_PATH))
 		return; /* not the open this case planted the rival in */
 	race.calls++;
 	/* Process 1's fd table is full (that is why the open failed); the rival shares it. */
 	sys_close(race.spare_fd);
-	if (cpu == CONFIG_NR_CPUS)
-		/* one CPU: the join below sleeps, so the rival runs here */
-		cpu = smp_processor_id();
-	/* The join sleeps: wait_event drops the BKL or fs lock the open holds, so the rival can run. */
-	r = task_create("fs_rival", rival, NULL, (int)cpu);
-	if (r)
-		task_join(r);
+	run_beside(rival);
 }
 
 /*
@@ -82,9 +91,9 @@ void fs_failed_create_spares_a_rival_file(struct ktest *t)
 	race.spare_fd = (int)fds[--n]; /* the hook closes it */
 	race.calls = 0;
 	race.unlinked = race.created = race.wrote = race.closed = 1;
-	atomic_store_release(&fs_open_cleanup_hook, plant_rival);
+	atomic_store_release(&fs_open_hook, plant_rival);
 	r = sys_open(RACE_PATH, O_CREAT | O_RDWR);
-	atomic_store_release(&fs_open_cleanup_hook, NULL);
+	atomic_store_release(&fs_open_hook, NULL);
 	KT_EXPECT_EQ(t, r, -EMFILE);
 	KT_EXPECT_EQ(t, race.calls, 1);
 	/* The rival replaced the name: the failed open's file was there to unlink. */
@@ -109,5 +118,76 @@ void fs_failed_create_spares_a_rival_file(struct ktest *t)
 	sys_unlink(RACE_PATH); /* gone already if the cleanup took it */
 	KT_EXPECT_EQ(t, sys_unlink(RACE_FILL), 0);
 	/* The failed open's own inode was freed with its name, not leaked; every fd closed. */
+	KT_EXPECT_NO_LEAK(t, &s0);
+}
+
+/* Written by the mapper task, read by the case after the join. */
+static struct {
+	long opened, mapped;
+	struct inode *ino; /* the mapping's reference, which the case ends */
+} mapper_saw;
+
+/* The other task: opens the file a creating open has just made and begins a shared writable mapping of it. */
+static void mapper(void *arg)
+{
+	bool may_write;
+	long fd;
+
+	(void)arg;
+	fd = sys_open(RACE_PATH, O_RDWR);
+	mapper_saw.opened = fd;
+	if (fd < 0)
+		return;
+	kernel_enter(); /* as sys_mmap: the fd table */
+	mapper_saw.mapped =
+		fs_mmap_begin((int)fd, PROT_READ | PROT_WRITE, true, &mapper_saw.ino, &may_write);
+	kernel_exit();
+	sys_close((int)fd);
+}
+
+/* Runs inside the open, just after it created its file. */
+static void plant_mapper(enum fs_open_point at, const char *path)
+{
+	if (at != FS_OPEN_CREATED || current_task() != race.tester || strcmp(path, RACE_PATH))
+		return;
+	race.calls++;
+	run_beside(mapper);
+}
+
+/*
+ * O_CREAT|O_TRUNC truncates a file that was there, not the one the call
+ * created (Linux neither): that one's name is visible from the create on,
+ * so another process may map it before the open ends, and a truncation
+ * would then fail the open with -EBUSY and leave the file it made behind.
+ */
+void fs_creating_open_truncates_no_file_it_created(struct ktest *t)
+{
+	struct ktest_snapshot s0;
+	struct stat st = { 0 };
+	long r;
+
+	ktest_snapshot(&s0);
+	race.tester = current_task();
+	race.calls = 0;
+	mapper_saw.opened = mapper_saw.mapped = 1;
+	mapper_saw.ino = NULL;
+	atomic_store_release(&fs_open_hook, plant_mapper);
+	r = sys_open(RACE_PATH, O_CREAT | O_EXCL | O_TRUNC | O_RDWR);
+	atomic_store_release(&fs_open_hook, NULL);
+	KT_EXPECT_EQ(t, race.calls, 1);
+	KT_EXPECT(t, mapper_saw.opened >= 0);
+	KT_EXPECT_EQ(t, mapper_saw.mapped, 0);
+	KT_EXPECT(t,
+		  r >= 0); /* -EBUSY: it truncated the file it made, which the mapper had mapped */
+	KT_EXPECT_EQ(t, sys_stat(RACE_PATH, &st), 0);
+	KT_EXPECT_EQ(t, st.nlink, 1);
+	if (mapper_saw.mapped == 0) {
+		kernel_enter();
+		fs_mmap_end(mapper_saw.ino);
+		kernel_exit();
+	}
+	if (r >= 0)
+		KT_EXPECT_EQ(t, sys_close((int)r), 0);
+	KT_EXPECT_EQ(t, sys_unlink(RACE_PATH), 0);
 	KT_EXPECT_NO_LEAK(t, &s0);
 }

@@ -9,9 +9,10 @@
 
 u32 fst_fds_open(void); /* open fds of process 1 (leak checks: ktest_snapshot()) */
 
-void fs_bad_path_arguments(struct ktest *t);		    /* fs_errors_test.c */
-void fs_bad_fd_arguments(struct ktest *t);		    /* fs_errors_test.c */
-void fs_smp_stress(struct ktest *t);			    /* fs_stress_test.c */
-void fs_failed_create_spares_a_rival_file(struct ktest *t); /* fs_race_test.c */
+void fs_bad_path_arguments(struct ktest *t);			     /* fs_errors_test.c */
+void fs_bad_fd_arguments(struct ktest *t);			     /* fs_errors_test.c */
+void fs_smp_stress(struct ktest *t);				     /* fs_stress_test.c */
+void fs_failed_create_spares_a_rival_file(struct ktest *t);	     /* fs_race_test.c */
+void fs_creating_open_truncates_no_file_it_created(struct ktest *t); /* fs_race_test.c */
 
 #endif

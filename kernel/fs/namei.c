@@ -252,8 +252,10 @@ static long open_path(const char *path, int flags, struct file **out)
 	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
 		r = nd.slash ? -EISDIR : dir_create(&nd, S_IFREG, flags & O_EXCL, &ino, NULL, 0);
 		created = r == 0;
-		if (created)
+		if (created) {
 			created_ino = ino->ino;
+			fs_test_open(FS_OPEN_CREATED, path);
+		}
 		if (r == 1)
 			r = 0;
 	} else
@@ -267,11 +269,14 @@ static long open_path(const char *path, int flags, struct file **out)
 			r = -EISDIR;
 	} else if ((flags & O_DIRECTORY) || nd.slash) {
 		r = -ENOTDIR;
-	} else if ((flags & O_TRUNC) && acc != O_RDONLY && !ino->special) {
+	} else if ((flags & O_TRUNC) && acc != O_RDONLY && !ino->special && !created) {
 		/*
 		 * O_TRUNC on a read-only open is left alone (POSIX leaves it
 		 * unspecified); on a special file too, which has no pages (so a
-		 * shell's "echo 0 > /proc/lock_stat" works).
+		 * shell's "echo 0 > /proc/lock_stat" works); and on the file this
+		 * call created, as Linux does: its name is visible since the
+		 * create, so another process may have mapped it meanwhile, and
+		 * that must not fail the open that made it (-EBUSY below).
 		 */
 		klock_lock(&ino->lock);
 		if (atomic_load_acquire(&ino->maps))
@@ -282,7 +287,7 @@ static long open_path(const char *path, int flags, struct file **out)
 	}
 	if (r) {
 		inode_put(ino);
-		goto out_put;
+		goto out_undo;
 	}
 	if (ino->special) {
 		r = special_open(ino, flags, out); /* its own ops, not ramfs's pages */
@@ -300,9 +305,10 @@ static long open_path(const char *path, int flags, struct file **out)
 		if (r < 0)
 			file_put(f);
 	}
+out_undo:
 	if (r < 0 && created) {
 		/* A failed open leaves no new file behind (Linux takes the fd first; we undo the create). */
-		fs_test_open_cleanup(path);
+		fs_test_open(FS_OPEN_CLEANUP, path);
 		uncreate(&nd, created_ino);
 	}
 out_put:
