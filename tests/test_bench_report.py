@@ -327,6 +327,26 @@ class BenchReportTests(unittest.TestCase):
                 "each of theirs; a ranking wants 80 %): this run does not tell bkl from subsys apart.")
         expect(mm and want in mm[0], f'{want!r} not in {mm}')
 
+    def test_speedups_are_read_as_they_are_shown(self):
+        """s11a read bkl's 0.8998x on fs-private, shown as 0.90x, as a loss, beside a 0.91x read as flat: the
+        rules of thumb judge the two decimals shown. Above N, which is no rule of thumb, any excess counts and is
+        shown with a third decimal where two would print N itself."""
+        def rows(s, w, tps):
+            return [r for rep, tp in enumerate(tps) for r in (result_row(s, w, 1, rep, 10000),
+                                                              result_row(s, w, 2, rep, tp))]
+        res = (rows('bkl', 'mm', (8998, 8998)) + rows('fine', 'mm', (15000, 15000)) +
+               rows('bkl', 'fs-private', (8949, 8949)) + rows('fine', 'fs-private', (20040, 20040)) +
+               rows('bkl', 'pipe', (4996, 4996)) + rows('fine', 'pipe', (15000, 15000)))
+        run = make_run('as-shown', res, [], meta=dict(META, host_cpus=2))
+        report(run)
+        md = read(run, 'report.md')
+        for want in ('bkl is flat (0.90×; up to 1.15× counts as flat) while fine rises (1.50×)',
+                     'bkl loses throughput with more CPUs (0.89×) while fine rises (2.00×)',
+                     'fine fs-private: 2.004× at 2 CPUs is above 2×, which cannot be',
+                     'fine (2.004×) beats what the machine allowed'):
+            expect(want in md, f'{want!r} not in the report')
+        expect('bkl pipe: collapses' not in md and 'bkl mm: collapses' not in md, 'a 0.4996x shown as 0.50x is no collapse')
+
     def test_sanity_flags_open_the_report(self):
         def runs_of(s, tps, lwp='10.00', busy=()):
             """tps: {cpus: ops_per_sec}, two repeats each; busy: (cpus, repeat) flagged host_busy."""

@@ -52,12 +52,18 @@ def _reading_cpus(sp: Speedups, series: List[str], workload: str, host_cpus: Opt
     return max(real if len(real) > 1 else counts, default=1)
 
 
+def _x(value: float, limit: float) -> str:
+    """A speedup as the text shows it: two decimals, or three where two would round it onto the limit it is
+    compared with (a 2.004x median 'above 2x' must not read '2.00x')."""
+    return f'{value:.2f}' if f'{value:.2f}' != f'{limit:.2f}' else f'{value:.3f}'
+
+
 def _beyond_machine(sv: Dict[str, float], ceil: Dict[str, float], n: int) -> str:
     """The sentence for speedups above what the machine allowed in the same boot ('' if none)."""
     over = [s for s in sv if sv[s] > n or (s in ceil and sv[s] > ceil[s] * ABOVE)]
     if not over:
         return ''
-    return (' ' + ', '.join(f'{s} ({sv[s]:.2f}×)' for s in over) + ' beat' + 's' * (len(over) == 1) +
+    return (' ' + ', '.join(f'{s} ({_x(sv[s], n)}×)' for s in over) + ' beat' + 's' * (len(over) == 1) +
             f' what the machine allowed in the same boot (ideal {n}×' +
             ''.join(f', {CEILING} under {s} {ceil[s]:.2f}×' for s in over if s in ceil) +
             '): an artifact of this run (a starved 1-CPU run, or different work at 1 CPU), not a result.')
@@ -73,12 +79,15 @@ def _scope_sentence(d: Data, sv: Dict[str, float], workload: str) -> str:
     if 'kernel' not in by_scope:
         return ''
     coarse = by_scope['kernel']
-    flat = sv[coarse] <= FLAT
-    how = ('loses throughput with more CPUs' if sv[coarse] < FALLS else 'is flat' if flat else 'gains')
+    # Judged as shown, to two decimals: these limits are a reader's rule of thumb, and a 0.8998x printed as
+    # "0.90x" must not read as a loss beside a 0.91x read as flat.
+    shown = {s: round(v, 2) for s, v in sv.items()}
+    flat = shown[coarse] <= FLAT
+    how = ('loses throughput with more CPUs' if shown[coarse] < FALLS else 'is flat' if flat else 'gains')
     text = f' {coarse} {how} ({sv[coarse]:.2f}×' + (f'; up to {FLAT}× counts as flat)' if how == 'is flat' else ')')
     if workload in PARTITIONED and 'data' in by_scope:
         fine = by_scope['data']
-        moves = 'rises' if sv[fine] > FLAT else 'falls' if sv[fine] < FALLS else 'does not rise'
+        moves = 'rises' if shown[fine] > FLAT else 'falls' if shown[fine] < FALLS else 'does not rise'
         text += (f' {"while" if flat else "and"} {fine} {moves}'
                  f' ({sv[fine]:.2f}×) on this partitioned workload')
     return text + '.'
@@ -367,10 +376,11 @@ def _speedup_flags(d: Data, sp: Speedups, host_cpus: Optional[int]) -> List[str]
             continue
         for n, (value, _, _, _) in sorted(cells.items()):
             if n > 1 and value > n:
-                out.append(f'{s} {w}: {value:.2f}× at {n} CPUs is above {n}×, which cannot be: an artifact (a '
+                # Above N by any amount (N is physics, not a rule of thumb), so shown with the digits that say so.
+                out.append(f'{s} {w}: {_x(value, n)}× at {n} CPUs is above {n}×, which cannot be: an artifact (a '
                            '1-CPU run starved by the host, vCPUs running at unequal speeds, or different work at '
                            '1 CPU), not a result.')
-            elif n > 1 and value < COLLAPSE:
+            elif n > 1 and round(value, 2) < COLLAPSE:     # judged as shown, as in _scope_sentence
                 out.append(f'{s} {w}: collapses to {value:.2f}× at {n} CPUs; likely cause: '
                            f'{_collapse_cause(d, s, w, n, value, host_cpus)}.')
     return out
