@@ -23,6 +23,7 @@ Prints KTAP v1.
 """
 import argparse
 import csv
+import glob
 import html.parser
 import os
 import re
@@ -556,6 +557,17 @@ def bench_ratio_measures_the_share_inside(work, images):
     for ext in ('png', 'svg'):
         if not os.path.getsize(os.path.join(run, f'ratio.{ext}')):
             problems.append(f'empty ratio.{ext}')
+    # One loop speed for every boot, the hold pass's too, from one calibration boot before the first (a boot
+    # timing its own loop in a slow stretch did more work per op: 2.995x at 2 CPUs in a student's run).
+    speeds = {}
+    for log in glob.glob(os.path.join(run, '*-think*.log')) + glob.glob(os.path.join(run, 'hold', '*-think*.log')):
+        with open(log, errors='replace') as f:
+            m = re.search(r'^bench-meta: .*\bspin_iters_per_ms=(\d+)', f.read(), re.M)
+        speeds[os.path.relpath(log, run)] = m and m.group(1)
+    said = re.search(r'CALIB +(\d+) iterations/ms in every boot', p.stdout)
+    if len(speeds) != 6 or not said or set(speeds.values()) != {said.group(1)} or \
+            not os.path.isfile(os.path.join(run, 'calibrate', 'loop.log')):
+        problems.append(f'the boots\' loop speeds {speeds}, against the calibration line {said and said.group(0)!r}')
     if not any(l.split()[:1] == ['64000'] for l in p.stdout.splitlines()):
         problems.append('no table row for think=64000: ' + p.stdout[-300:])
     out = subprocess.run(['make', '-s', '-n', '-C', ROOT, f'O={work}/make-n', 'bench-ratio'], stdout=subprocess.PIPE,
