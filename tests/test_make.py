@@ -20,18 +20,19 @@ ROOT = os.path.dirname(HERE)
 ARGS = None        # the parsed command line, set before the first case
 sys.dont_write_bytecode = True      # no __pycache__ next to the script
 sys.path.insert(0, HERE)
-from ktap_unittest import expect, expect_eq  # noqa: E402  (tests/, beside this file)
+from ktap_unittest import Failed, expect, expect_eq  # noqa: E402  (tests/, beside this file)
 import ktap_unittest  # noqa: E402
 
 
-def make(*args, path=None, timeout=60):
-    """Runs make in the source tree as a user would (not as a sub-make of make check)."""
+def make(*args, path=None, timeout=60, stdin=None):
+    """Runs make in the source tree as a user would (not as a sub-make of make check); stdin: text piped in."""
     env = {k: v for k, v in os.environ.items()
            if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES')}
     if path is not None:
         env['PATH'] = path
-    p = subprocess.run(['make', '--no-print-directory', '-C', ROOT, *args], env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(['make', '--no-print-directory', '-C', ROOT, *args], env=env, input=stdin,
+                       stdin=subprocess.DEVNULL if stdin is None else None, capture_output=True, text=True,
+                       timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -129,6 +130,19 @@ class MakeTests(ktap_unittest.TestCase):
         rc, out = qemu_boot('CPUS=1', 'BOOTARGS=ktest=nosuch')
         expect('shutdown: status=fail' in out, out[-2000:])
         expect(rc != 0, 'make qemu exited 0 after shutdown: status=fail')
+
+    def test_make_qemu_ends_a_piped_script_at_its_end(self):
+        # printf ... | make qemu BOOTARGS="ktest=none end=shell" (docs/user.md): a serial line has no end of
+        # file, so a script without poweroff or exit left the shell waiting for ever (seen: killed after
+        # 2 min 50 s); the end of the pipe is now Ctrl-D, after a last line with or without its newline.
+        for script, want in (('echo piped\n', '$ piped'), ('echo one\necho last', '$ last')):
+            try:
+                rc, out, err = make('-s', f'O={ARGS.objdir}', 'qemu', 'CPUS=2', 'BOOTARGS=ktest=none end=shell',
+                                    stdin=script, timeout=60)
+            except subprocess.TimeoutExpired:
+                raise Failed(f'{script!r} piped into make qemu: no end after 60 s')
+            expect(rc == 0 and want in out and 'end=shell: /bin/sh exited with status 0' in out and
+                   'shutdown: status=pass' in out, f'{script!r}: rc {rc}, output {(out + err)[-600:]!r}')
 
     def test_make_qemu_help_option_stops(self):
         rc, out = qemu_boot('CPUS=1', 'BOOTARGS=help')

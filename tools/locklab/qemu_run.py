@@ -54,7 +54,8 @@ def add_mode_options(p: argparse.ArgumentParser) -> None:
     mode.add_argument('--exec', action='store_true',
                       help='interactive (make qemu): print the command line, then become QEMU: '
                            'no timeout, no summary, Ctrl-a x quits; the exit status is the '
-                           'guest\'s (semihosting: 0 pass, 1 fail; 0 with --no-semihost)')
+                           'guest\'s (semihosting: 0 pass, 1 fail; 0 with --no-semihost); input '
+                           'from a pipe or file is passed on, then Ctrl-D twice (end of input)')
     mode.add_argument('--gdb', action='store_true',
                       help='as --exec, but halted with a gdb stub on tcp::1234 (make gdb)')
     mode.add_argument('--dump-dtb', metavar='FILE',
@@ -542,15 +543,52 @@ def dump_dtb(args: argparse.Namespace) -> int:
     return 0
 
 
+EOF_CHAR = b'\x04'     # Ctrl-D: the console's end of input on an empty line (kernel/tty.c)
+
+
 def exec_qemu(args: argparse.Namespace, cmd: list, cmdline: str) -> int:
     """--exec, --gdb: QEMU takes over the terminal, so Ctrl-a x works and end=idle can run for
-    ever; with semihost=1 its exit status is the guest's verdict. Returns only on an error."""
+    ever; with semihost=1 its exit status is the guest's verdict. Returns only on an error.
+    Input from a pipe or a file (printf 'ls\npoweroff\n' | make qemu ...) is passed on by
+    piped_qemu instead: a serial line has no end of file, so without one a script that does
+    not end with poweroff or exit would leave the shell waiting for ever."""
     print(f'  QEMU     {cmdline}   (quit: Ctrl-a x)', flush=True)
+    if args.exec and not os.isatty(0):
+        return piped_qemu(args, cmd)
     try:
         os.execvp(cmd[0], cmd)
     except OSError as err:
         return setup_error(f'cannot run {args.qemu}: {err}')
     return 2
+
+
+def piped_qemu(args: argparse.Namespace, cmd: list) -> int:
+    """QEMU with our stdin copied to its serial line and, once it ends, Ctrl-D twice (the first hands
+    the guest a last line without a newline, the second is end of input on an empty line), as a
+    terminal's user would type to end a shell's input. The exit status is QEMU's."""
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    except OSError as err:
+        return setup_error(f'cannot run {args.qemu}: {err}')
+
+    def feed() -> None:
+        with contextlib.suppress(OSError):     # QEMU gone: nothing more to pass on
+            while True:
+                chunk = os.read(0, 4096)
+                if not chunk:
+                    break
+                proc.stdin.write(chunk)
+                proc.stdin.flush()
+            proc.stdin.write(EOF_CHAR * 2)
+            proc.stdin.flush()
+        # stdin stays open: a closed pipe makes QEMU's stdio console stop reading, nothing more
+
+    threading.Thread(target=feed, daemon=True).start()
+    # Ctrl-C reaches QEMU itself (same process group) and ends it; we only wait for it.
+    with contextlib.suppress(KeyboardInterrupt):
+        proc.wait()
+    rc = proc.wait()
+    return 128 - rc if rc < 0 else rc
 
 
 def report(args: argparse.Namespace, outcome: Outcome, cmdline: str) -> int:
