@@ -335,6 +335,18 @@ ifneq ($(filter bench bench-locks trace,$(goals)),)
     endif
   endif
 endif
+# ... and make trace and bench-wait take one strategy, trace one workload: STRATEGIES= and WORKLOADS= (bench's)
+# would be ignored in silence.
+ifneq ($(filter trace bench-wait,$(goals)),)
+  ifneq ($(filter command line,$(origin STRATEGIES)),)
+    $(error make $(firstword $(filter trace bench-wait,$(goals))) takes STRATEGY= (one: STRATEGY=$(firstword $(subst $(comma),$(space),$(STRATEGIES)))); STRATEGIES= is for make bench)
+  endif
+  ifneq ($(filter trace,$(goals)),)
+    ifneq ($(filter command line,$(origin WORKLOADS)),)
+      $(error make trace takes WORKLOAD= (one: WORKLOAD=$(firstword $(subst $(comma),$(space),$(WORKLOADS)))); WORKLOADS= is for make bench)
+    endif
+  endif
+endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \

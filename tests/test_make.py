@@ -340,6 +340,13 @@ class MakeTests(ktap_unittest.TestCase):
                           ('WORKLOAD=mm', 'make bench takes WORKLOADS= (a list: WORKLOADS=mm)')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', arg)
             expect(rc != 0 and want in err, f'make bench {arg}: rc {rc}, stderr {err!r}')
+        # ... and trace and bench-wait take one: bench's lists are refused too (trace traced fine's fs-private).
+        for target, arg, want in (
+                ('trace', 'STRATEGIES=bkl,fine', 'make trace takes STRATEGY= (one: STRATEGY=bkl)'),
+                ('trace', 'WORKLOADS=pipe', 'make trace takes WORKLOAD= (one: WORKLOAD=pipe)'),
+                ('bench-wait', 'STRATEGIES=subsys', 'make bench-wait takes STRATEGY= (one: STRATEGY=subsys)')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', target, arg)
+            expect(rc != 0 and want in err and 'BENCH' not in out, f'make {target} {arg}: rc {rc}, stderr {err!r}')
 
     def test_make_fuzz_refuses_bad_values_before_building(self):
         # The ranges the kernel's fuzz_calls and fuzz_seed take (it would fuzz with its defaults instead), the CPUs
