@@ -470,6 +470,13 @@ def replot_from_a_log_says_what_is_unknown(work, images):
         md = f.read()
     if 'how QEMU ran it' not in md[:md.index('## Run')]:
         problems.append('the report does not open with what the log cannot say')
+    # ... and gives what its bench-meta does say (the Run table called them unknown).
+    with open(log, errors='replace') as f:
+        version = re.search(r'^bench-meta: .*\bversion=(\S+)', f.read(), re.M).group(1)
+    for row in (f'| git revision | {version} |', '| duration per run (ms) / repeats per boot / boots per strategy '
+                '| 20 / 1 / 1 |'):
+        if row not in md:
+            problems.append(f'no {row!r} in the Run table of a report from a log')
     if p.returncode != 0:
         problems.append(f'a clean log replotted with exit {p.returncode}')
     # A log with a garbled record and one cut short: the report opens with what they lost, and the exit is 1.
@@ -500,6 +507,13 @@ def replot_from_a_log_says_what_is_unknown(work, images):
     if p.returncode != 2 or 'is a make bench-ratio folder' not in p.stdout or \
             os.path.exists(os.path.join(ratio, 'report.md')):
         problems.append(f'make plots RUN=<a bench-ratio folder>: exit {p.returncode}: {p.stdout[-300:]}')
+    # A file that is no bench log at all (make plots RUN=README.md made an empty run folder): one line, no folder.
+    before = sorted(os.listdir(results))
+    p = subprocess.run([sys.executable, RUN, '--replot', os.path.join(ROOT, 'README.md'), '--results', results],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 2 or 'holds no benchmark record' not in p.stdout or sorted(os.listdir(results)) != before:
+        problems.append(f'make plots RUN=README.md: exit {p.returncode}, {p.stdout[-300:]!r}, '
+                        f'folders {sorted(os.listdir(results))} (before: {before})')
     return problems
 
 

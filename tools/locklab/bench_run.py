@@ -417,6 +417,13 @@ def replot(args: argparse.Namespace) -> int:
                 return 2
         old_problems = logged_problems(out)
     elif os.path.isfile(src):
+        # Not a serial log of a bench run at all (a README, a build log): say so before making a run folder.
+        text = read_text(src, errors='replace')
+        if not any(bx.JUNK.sub('', line).lstrip().startswith(bx.PREFIXES) for line in text.splitlines()):
+            print(f'bench-run: {src} holds no benchmark record ({", ".join(bx.PREFIXES)}): make plots reads a '
+                  'run folder or the serial log of one (make qemu BOOTARGS="ktest=none bench=all" | tee bench.log)',
+                  file=sys.stderr)
+            return 2
         args.label = args.label or 'plots'
         out = new_run_dir(args)
         shutil.copy(src, os.path.join(out, os.path.basename(src)))
@@ -435,6 +442,16 @@ def replot(args: argparse.Namespace) -> int:
                 'cores, multi- or single-threaded TCG) is unknown. make qemu with more CPUs than the host '
                 'has cores uses single-threaded TCG, where the vCPUs take turns on one host thread and '
                 'no speedup can show. make bench records these (results.csv host_* columns).'], **host}
+        # What the log's bench-meta says (results.csv has it): the build's revision, the runs' length and repeats.
+        with open(os.path.join(out, 'results.csv'), newline='') as f:
+            rows = list(csv.DictReader(f))
+        for key, column in (('git', 'version'), ('duration_ms', 'duration_ms'), ('repeat', 'repeats')):
+            values = {r[column] for r in rows if r.get(column)}
+            if len(values) == 1:
+                value = values.pop()
+                meta[key] = int(value) if value.isdigit() else value
+        if rows:
+            meta['boots'] = 1   # a serial log is one boot
         write_json(os.path.join(out, 'meta.json'), meta)
     else:
         print(f'bench-run: {src}: no such run folder or serial log', file=sys.stderr)
