@@ -269,6 +269,9 @@ ifneq ($(filter qemu gdb,$(goals)),)
   ifeq ($(filter 2 3,$(GIC)),)
     $(error GIC=$(GIC) is not a GIC version: give GIC=2 or GIC=3)
   endif
+  ifeq ($(GIC)$(shell test $(CPUS) -gt 8 && echo y),2y)
+    $(error CPUS=$(CPUS) with GIC=2: a GICv2 serves at most 8 CPUs (QEMU refuses more); GIC=3 takes more)
+  endif
   ifeq ($(filter 0 1,$(EL2)),)
     $(error EL2=$(EL2) is not 0 or 1: EL2=1 enters the kernel at EL2 (as on a Pi 5))
   endif

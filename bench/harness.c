@@ -681,7 +681,9 @@ long bench_run_args(const char *args)
 		return -ENOMEM;
 	bench_select[0] = '\0'; /* only what args names runs */
 	if (bootparams_parse_some(cmdline, run_opts, "bench")) {
-		printk_raw("bench: error: nothing run (the options above)");
+		/* the parser's words are the boot's, where such an option is ignored: here nothing runs */
+		printk_raw("bench: error: nothing run: a bench call takes no option it cannot use "
+			   "(the options above)");
 		printk_raw("bench-end: runs=0 failed=1");
 		r = -EINVAL;
 	} else if (!bench_select[0] || strcmp(bench_select, "none") == 0) {

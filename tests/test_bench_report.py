@@ -93,6 +93,8 @@ class BenchReportTests(unittest.TestCase):
         expect('**mm**: in this run fine scales best: 3.60×' in md, 'reading: fine scales best on mm')
         expect('bkl is flat (0.90×; up to 1.15× counts as flat) while fine rises (3.60×)' in md,
                'reading: bkl flat, fine rises')
+        expect('## Lock timelines\n\nNone in this run: make bench records one per strategy of fs-private' in md,
+               'a run without a timeline says so where the timelines would be')
         expect('1.89 times the next' in md or '2.40 times the next' in md, 'reading: by how much')
 
     def test_noise_caveat_gives_this_runs_host_speed(self):

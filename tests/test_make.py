@@ -166,7 +166,7 @@ class MakeTests(ktap_unittest.TestCase):
 
     def test_make_qemu_rejects_bad_values(self):
         for arg, word in (('CPUS=0', 'CPUS=0'), ('CPUS=two', 'CPUS=two'), ('GIC=4', 'GIC=4'),
-                          ('EL2=yes', 'EL2=yes')):
+                          ('EL2=yes', 'EL2=yes'), ('CPUS=9', 'a GICv2 serves at most 8 CPUs')):
             rc, out, err = make(f'O={ARGS.objdir}', 'qemu', arg, timeout=20)
             lines = err.strip().splitlines()
             expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,

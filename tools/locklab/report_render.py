@@ -301,6 +301,10 @@ def report_blocks(folder: RunFolder, plots: Dict[str, str], made: List[str], gnu
     timelines = [n for n in plots if n.startswith('timeline-') and n in made]
     if timelines:
         blocks += [('h', 2, 'Lock timelines'), ('p', TIMELINE_HOWTO)] + [('img', n, plots[n]) for n in timelines]
+    else:   # said, not silently left out: README promises one per strategy
+        blocks += [('h', 2, 'Lock timelines'), ('p', 'None in this run: make bench records one per strategy of '
+                                                     'fs-private when WORKLOADS= runs it, and make trace '
+                                                     'WORKLOAD=<name> STRATEGY=<name> one of any workload.')]
     blocks += [('h', 2, 'Failures'), ('ul', folder.failures)] if folder.failures else []
     if d.failed:
         blocks += [('p', f'{len(d.failed)} run{"s" * (len(d.failed) != 1)} with invariants=FAIL '
