@@ -584,6 +584,8 @@ def piped_qemu(args: argparse.Namespace, cmd: list) -> int:
         # stdin stays open: a closed pipe makes QEMU's stdio console stop reading, nothing more
 
     threading.Thread(target=feed, daemon=True).start()
+    # A SIGTERM for us alone (a timeout's kill) must not leave QEMU running on its own.
+    signal.signal(signal.SIGTERM, lambda signum, frame: (proc.terminate(), sys.exit(128 + signum)))
     # Ctrl-C reaches QEMU itself (same process group) and ends it; we only wait for it.
     with contextlib.suppress(KeyboardInterrupt):
         proc.wait()
