@@ -470,6 +470,8 @@ def replot_from_a_log_says_what_is_unknown(work, images):
         md = f.read()
     if 'how QEMU ran it' not in md[:md.index('## Run')]:
         problems.append('the report does not open with what the log cannot say')
+    if 'no Amdahl prediction (no hold-time pass in this run)' not in md or 'hold-time pass (crosses)' in md:
+        problems.append('the summary caption of a report from a log promises crosses from a hold-time pass')
     # ... and gives what its bench-meta does say (the Run table called them unknown).
     with open(log, errors='replace') as f:
         version = re.search(r'^bench-meta: .*\bversion=(\S+)', f.read(), re.M).group(1)

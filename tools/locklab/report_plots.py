@@ -195,7 +195,11 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
                      for i, w in enumerate(work))
     plots.add(Plot(
         'summary', f'every workload\'s median speedup at {n} CPUs (bars: min to max over '
-        'pairs of adjacent runs), the Amdahl prediction from the hold-time pass (crosses)' +
+        'pairs of adjacent runs)' +
+        # a folder made from a serial log has no hold-time pass: no crosses to announce
+        (', the Amdahl prediction from the hold-time pass (crosses)'
+         if any(r[5] is not None for _, _, rows in blocks for r in rows) else
+         ', no Amdahl prediction (no hold-time pass in this run)') +
         (', and the ceiling workload\'s median over every strategy (dashed; each strategy\'s own in the key)'
          if ceil else
          f'; no ceiling median at {n} CPUs (the yardstick for every speedup)' +
