@@ -177,9 +177,13 @@ KAFLAGS := -D__ASSEMBLY__ $(filter-out -std=gnu11 -Wstrict-prototypes,$(KCFLAGS)
 KLDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-apply-dynamic-relocs --build-id=none --no-warn-rwx-segments -T $(srctree)/arch/arm64/kernel.lds
 
-# Objects depend on the command line too: a changed flag rebuilds everything.
+# Objects depend on the command line too: a changed flag rebuilds everything. So does a change of
+# KBUILD_RULES, raised when a recipe changes what an object's .d records (2: the .user.o rules name
+# their object with -MT, not the .tmp they compile to, so a header change rebuilds user code).
+KBUILD_RULES := 2
 $(objtree)/.kflags: FORCE | $(objtree)
-	$(Q)echo '$(CC) $(KCFLAGS) $(KLDFLAGS)' | cmp -s - $@ || echo '$(CC) $(KCFLAGS) $(KLDFLAGS)' > $@
+	$(Q)echo '$(CC) $(KCFLAGS) $(KLDFLAGS) rules=$(KBUILD_RULES)' | cmp -s - $@ || \
+	  echo '$(CC) $(KCFLAGS) $(KLDFLAGS) rules=$(KBUILD_RULES)' > $@
 
 gen-hdrs := $(objtree)/include/config/auto.conf
 
@@ -214,7 +218,7 @@ $(objtree)/%.user.o: $(srctree)/%.user.c $(objtree)/.kflags | $(gen-hdrs)
 	$(need-cc)
 	$(quiet) CC-USER $*.user.o
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -MT $@ -MF $@.d.tmp -c $< -o $@.tmp
 	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
 	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 
@@ -222,7 +226,7 @@ $(objtree)/%.user.o: $(srctree)/%.user.S $(objtree)/.kflags | $(gen-hdrs)
 	$(need-cc)
 	$(quiet) AS-USER $*.user.o
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MF $@.d.tmp -c $< -o $@.tmp
+	$(Q)$(CC) $(KAFLAGS) -MMD -MP -MT $@ -MF $@.d.tmp -c $< -o $@.tmp
 	$(Q)$(OBJCOPY) --remove-section=.eh_frame --prefix-alloc-sections=.user $@.tmp $@ && rm -f $@.tmp
 	$(Q)awk -v objtree=$(objtree) -f $(srctree)/scripts/fixdep.awk $@.d.tmp > $@.d && rm -f $@.d.tmp
 

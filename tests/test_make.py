@@ -41,6 +41,17 @@ def qemu_boot(*args):
     return rc, out + err
 
 
+def would_compile():
+    """The objects make -n would compile in --objdir. The flag, version and program-list stamps are remade at
+    every run (FORCE) and rewritten only when they change; -n would count them as remade and everything after
+    them as stale: -o keeps them."""
+    stamps = [f'-o{os.path.join(ARGS.objdir, s)}' for s in ('.kflags', 'user/.uflags', 'include/generated/version.h',
+                                                              'include/generated/user_programs.h')]
+    rc, out, err = make('-n', f'O={ARGS.objdir}', 'all', *stamps, timeout=60)
+    expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
+    return set(re.findall(r' -c \S+ -o (\S+?\.o)(?:\.tmp)?\b', out))
+
+
 def scratch(name):
     d = os.path.join(ARGS.workdir, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -444,12 +455,18 @@ class MakeTests(ktap_unittest.TestCase):
                 if line.startswith(start):
                     lines[i], at[new] = new, i + 1
         expect_eq(len(at), 2, 'lines edited')
+        # Lines kconfig-conf skips in silence (no '=', not a setting at all), and a bool given another value.
+        lines += ['CONFIG_LOCK_STAT', 'this is garbage', 'CONFIG_KTEST=maybe']
         open(path, 'w').write('\n'.join(lines) + '\n')
         edited = '\n'.join(lines) + '\n'
+        n = len(lines)
         wants = (f'.config:{at["CONFIG_NR_CPUS=99"]}: CONFIG_NR_CPUS=99 is outside its range 1..',
                  '; kept CONFIG_NR_CPUS=8',
                  f'.config:{at["CONFIG_LOCK_STRATEGY_BKL=y"]}: CONFIG_LOCK_STRATEGY_BKL=y is not kept: '
-                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y')
+                 '"Locking strategy" takes one choice; kept CONFIG_LOCK_STRATEGY_FINE=y',
+                 f'.config:{n - 2}: "CONFIG_LOCK_STAT" is not a CONFIG_NAME=value line: ignored',
+                 f'.config:{n - 1}: "this is garbage" is not a CONFIG_NAME=value line: ignored',
+                 f'.config:{n}: CONFIG_KTEST=maybe was not accepted (a bool is y or n); kept CONFIG_KTEST=y')
         # -n: the configuration is still resolved (it is an included makefile), nothing is compiled.
         # make olddefconfig, as a Linux user fixes a hand edit, names the same lines.
         for goal in ('-n', 'olddefconfig'):
@@ -509,15 +526,6 @@ class MakeTests(ktap_unittest.TestCase):
         sym, stamp = 'LOCK_STAT_HOLD_TIME', os.path.join(ARGS.objdir, 'include/config/lock/stat/hold/time.h')
         expect(os.path.exists(stamp), f'{stamp} missing: the check kernel is not built from defconfig')
 
-        # The flag, version and program-list stamps are remade at every run (FORCE) and rewritten only when they
-        # change; -n would count them as remade and everything after them as stale: -o keeps them.
-        stamps = [f'-o{os.path.join(ARGS.objdir, s)}' for s in ('.kflags', 'user/.uflags', 'include/generated/version.h',
-                                                                  'include/generated/user_programs.h')]
-
-        def would_compile():
-            rc, out, err = make('-n', f'O={ARGS.objdir}', 'all', *stamps, timeout=60)
-            expect_eq(rc, 0, f'make -n ({err.strip()[-500:]})')
-            return set(re.findall(r' -c \S+ -o (\S+?\.o)(?:\.tmp)?\b', out))
         before = would_compile()
         expect(not before, f'make -n compiles {sorted(before)[:5]}... before the test: the check kernel is stale')
         # The oracle reads the prerequisites gcc listed and greps them itself.
@@ -544,6 +552,21 @@ class MakeTests(ktap_unittest.TestCase):
             os.utime(stamp, ns=(st.st_atime_ns, st.st_mtime_ns))
         expect_eq(sorted(after - before), sorted(users - before), 'objects recompiled')
         expect_eq(would_compile(), before, 'what make -n compiles once the stamp is back')
+
+    def test_make_rebuilds_user_code_whose_header_changed(self):
+        """EL0 code built into the kernel (*.user.o) is compiled to a .tmp and renamed: its .d named the .tmp as
+        the target, so make never tied the object to its headers, and a changed kernel/user/fuzz_el0.h left the
+        fuzzer's EL0 code built with the old layout beside a suite reading the new one."""
+        header = os.path.join(ROOT, 'kernel', 'user', 'fuzz_el0.h')
+        before = would_compile()
+        st = os.stat(header)
+        try:
+            os.utime(header)
+            after = would_compile()
+        finally:
+            os.utime(header, ns=(st.st_atime_ns, st.st_mtime_ns))
+        want = {os.path.join(ARGS.objdir, o) for o in ('kernel/user/fuzz.user.o', 'kernel/tests/fuzz_el0_test.o')}
+        expect(want <= after - before, f'a changed fuzz_el0.h recompiles {sorted(after - before)}, not {sorted(want)}')
 
     def test_help_and_readme_list_the_same_targets(self):
         """make help and README's target table name the same targets, and make knows each of them."""
