@@ -30,8 +30,13 @@ _Static_assert(FZE_STACK_TOP == (long)USER_STACK_TOP, "fuzz_el0.h: the stack top
 _Static_assert(FZE_STACK_LOW == (long)(USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE),
 	       "fuzz_el0.h: the stack's lowest page");
 _Static_assert(FZE_FD_MAX == FD_MAX, "fuzz_el0.h: FD_MAX");
-_Static_assert(FZE_NR_OK + FZE_NR_SLOTS <= FZE_NR_ERR, "fuzz_el0.h: the per-number counts");
-_Static_assert(NR_SYSCALLS + 5 <= FZE_NR_HUGE, "fuzz_el0.h: a slot per number it aims at");
+_Static_assert(FZE_NR_OK + FZE_NR_SLOTS <= FZE_NR_ERR &&
+		       FZE_NR_ERR + FZE_NR_SLOTS <= FZE_TARGET_OFF / (long)sizeof(long),
+	       "fuzz_el0.h: the per-number counts, below the half the kernel may write");
+_Static_assert(
+	NR_SYSCALLS + 5 <= FZE_NR_HUGE,
+	"fuzz_el0.h: a slot per number it aims at (0 to NR_SYSCALLS + 4): raise "
+	"FZE_NR_SLOTS and FZE_NR_HUGE (one less), and FZE_NR_ERR to FZE_NR_OK + FZE_NR_SLOTS");
 
 #define ROOT_MAX 32
 static char root_before[ROOT_MAX][NAME_MAX + 1]; /* the root's names before the run */

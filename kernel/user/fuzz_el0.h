@@ -19,19 +19,19 @@
 #define FZE_ENOSYS     11
 #define FZE_OTHER_ERR  12 /* every other -errno */
 #define FZE_VIOLATIONS 13
-#define FZE_EXTRA      14 /* its own calls (closing a new pipe, going home): not in FZE_CALLS */
-#define FZE_DONE       15 /* FZE_MAGIC once the loop ended */
-#define FZE_BAD_CALL   16 /* the first violation: its call number (FZE_CALLS then), */
-#define FZE_BAD_NR     17 /* the system-call number, */
-#define FZE_BAD_REG    18 /* the register (0-30; 31: sp; -1: the result broke a rule), */
-#define FZE_BAD_GOT    19 /* what it held, */
-#define FZE_BAD_WANT   20 /* and what it should have held */
-#define FZE_PIPES      21 /* pipes made (and closed at once) */
-#define FZE_FILE_MAPS  22 /* mmaps of a file that worked */
-#define FZE_NR_OK      64 /* FZE_NR_OK + n: results >= 0 of number n (FZE_NR_HUGE: any other) */
-#define FZE_NR_ERR     96 /* FZE_NR_ERR + n: -errno results of number n */
-#define FZE_NR_SLOTS   32
-#define FZE_NR_HUGE    31
+#define FZE_EXTRA      14  /* its own calls (closing a new pipe, going home): not in FZE_CALLS */
+#define FZE_DONE       15  /* FZE_MAGIC once the loop ended */
+#define FZE_BAD_CALL   16  /* the first violation: its call number (FZE_CALLS then), */
+#define FZE_BAD_NR     17  /* the system-call number, */
+#define FZE_BAD_REG    18  /* the register (0-30; 31: sp; -1: the result broke a rule), */
+#define FZE_BAD_GOT    19  /* what it held, */
+#define FZE_BAD_WANT   20  /* and what it should have held */
+#define FZE_PIPES      21  /* pipes made (and closed at once) */
+#define FZE_FILE_MAPS  22  /* mmaps of a file that worked */
+#define FZE_NR_OK      64  /* FZE_NR_OK + n: results >= 0 of number n (FZE_NR_HUGE: any other) */
+#define FZE_NR_ERR     128 /* FZE_NR_ERR + n: -errno results of number n */
+#define FZE_NR_SLOTS   64  /* room for NR_SYSCALLS up to 58 (the fuzz suite asserts it) */
+#define FZE_NR_HUGE    63
 #define FZE_TARGET_OFF 2048 /* bytes: the half the fuzzer points the kernel at */
 
 #define FZE_MAGIC 0xf022e10L
