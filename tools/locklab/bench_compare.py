@@ -150,8 +150,9 @@ def main(argv):
               ('p', f'{len(rows)} cells (strategy x workload x CPU count) in both runs; {len(real)} changed '
                     'beyond the noise (the two runs\' min-max ranges do not overlap). The rest differ by less '
                     'than the runs vary among themselves.' +
-                    (f' {single} of them have a single run in A or B: a range of one run says nothing about the '
-                     'noise, so none of those is called a change (more runs: REPEAT= or BOOTS=).' if single else '')),
+                    (f' {single} of them have a single run in A or B, counting only the runs the host left alone '
+                     '(host_busy ones are left out): a range of one run says nothing about the noise, so none of '
+                     'those is called a change (more runs: REPEAT= or BOOTS=, on a quieter host).' if single else '')),
               ('h', 2, 'Changed beyond the noise'), ('ul', lines or ['Nothing.'])]
     blocks += [('h', 2, 'In only one of the runs'), ('ul', only)] if only else []
     blocks += [('h', 2, 'Not compared: every run flagged host_busy or failed on one side'),
@@ -167,7 +168,7 @@ def main(argv):
         f.write(md)
     write_html(os.path.join(out, 'compare.html'), f'{name_a} vs {name_b}', body)
     print(f'bench-compare: {len(real)} of {len(rows)} cells changed beyond the noise' +
-          (f' ({single} with a single run, not judged)' if single else '') +
+          (f' ({single} with a single run not flagged host_busy, not judged)' if single else '') +
           (f'; {len(unmeasured)} more in both not compared (every run flagged host_busy or failed on one side)'
            if unmeasured else '') + '; '
           f'{os.path.join(out, "compare.md")}, compare.html, {len(made)} plots')

@@ -131,7 +131,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     base = defaults(args.out)
     print('KTAP version 1')
-    print(f'# randconfig-check: seeds {seed}..{seed + args.n - 1} (rerun: --seed {seed} --n {args.n})')
+    print(f'# randconfig-check: seeds {seed}..{seed + args.n - 1} (rerun: make randconfig-check SEED={seed} '
+          f'N={args.n})')
     print(f'1..{args.n}')
     failed = 0
     for i in range(args.n):
