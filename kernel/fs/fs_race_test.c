@@ -177,8 +177,8 @@ void fs_creating_open_truncates_no_file_it_created(struct ktest *t)
 	KT_EXPECT_EQ(t, race.calls, 1);
 	KT_EXPECT(t, mapper_saw.opened >= 0);
 	KT_EXPECT_EQ(t, mapper_saw.mapped, 0);
-	KT_EXPECT(t,
-		  r >= 0); /* -EBUSY: it truncated the file it made, which the mapper had mapped */
+	/* -EBUSY: it truncated the file it made, which the mapper had mapped */
+	KT_EXPECT(t, r >= 0);
 	KT_EXPECT_EQ(t, sys_stat(RACE_PATH, &st), 0);
 	KT_EXPECT_EQ(t, st.nlink, 1);
 	if (mapper_saw.mapped == 0) {
