@@ -236,7 +236,7 @@ $(objtree)/locklab.elf: $(KOBJS) $(srctree)/arch/arm64/kernel.lds $(objtree)/.kf
 	$(quiet) LD $(O)/locklab.elf
 	$(Q)$(srctree)/scripts/check-user-objs.sh $(NM) $(READELF) $(filter %.user.o,$(KOBJS))
 	$(Q)$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
-	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
+	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $(NM) $@.tmp
 	$(Q)mv $@.tmp $@
 	$(Q)$(NM) -n $@ > $(objtree)/System.map
 
@@ -436,7 +436,7 @@ LOADER_LDFLAGS := $(filter-out -T $(srctree)/arch/arm64/kernel.lds,$(KLDFLAGS)) 
 $(objtree)/loader/loader.elf: $(loader-objs) $(srctree)/loader/loader.lds $(objtree)/.kflags
 	$(quiet) LD $(O)/loader/loader.elf
 	$(Q)$(LD) $(LOADER_LDFLAGS) -o $@.tmp $(loader-objs)
-	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $@.tmp
+	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $(NM) $@.tmp
 	$(Q)mv $@.tmp $@
 
 $(objtree)/loader/Image: $(objtree)/loader/loader.elf

@@ -568,6 +568,30 @@ class MakeTests(ktap_unittest.TestCase):
         want = {os.path.join(ARGS.objdir, o) for o in ('kernel/user/fuzz.user.o', 'kernel/tests/fuzz_el0_test.o')}
         expect(want <= after - before, f'a changed fuzz_el0.h recompiles {sorted(after - before)}, not {sorted(want)}')
 
+    def test_link_refuses_a_relocation_in_kernel_text(self):
+        """scripts/check-relocs.sh, as the kernel's link runs it, on a two-word image: a pointer in .data passes;
+        an `ldr x0, =symbol` literal in [_text, _etext) stops the link, naming its offset (a secondary CPU, MMU
+        off, would read it unrelocated)."""
+        d = scratch('relocs')
+        cross = 'aarch64-linux-gnu-'
+        for name, text in (('data_only', ''), ('text_literal', '\tldr x0, =word\n')):
+            src = script(os.path.join(d, f'{name}.S'),
+                         '\t.text\n\t.globl _text, _etext, _start\n_text:\n_start:\n' + text + '\tret\n'
+                         '\t.ltorg\n_etext:\n\t.data\nword:\t.quad 0\nptr:\t.quad word\n')
+            obj, elf = src[:-2] + '.o', src[:-2] + '.elf'
+            for cmd in ([f'{cross}gcc', '-c', src, '-o', obj],
+                        [f'{cross}ld', '-pie', '--no-dynamic-linker', '-z', 'notext', '-o', elf, obj]):
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                expect_eq(p.returncode, 0, f'{" ".join(cmd)}: {p.stderr.strip()}')
+            p = subprocess.run([os.path.join(ROOT, 'scripts', 'check-relocs.sh'), f'{cross}readelf', f'{cross}nm',
+                                elf], capture_output=True, text=True)
+            if name == 'data_only':
+                expect_eq(p.returncode, 0, f'a pointer in .data refused: {p.stderr.strip()}')
+                continue
+            expect_eq(p.returncode, 1, f'a relocation in text passed: {p.stderr.strip()}')
+            expect('relocations in its text' in p.stderr and 'R_AARCH64_RELATIVE' in p.stderr,
+                   f'the refusal does not name the text relocation: {p.stderr.strip()}')
+
     def test_help_and_readme_list_the_same_targets(self):
         """make help and README's target table name the same targets, and make knows each of them."""
         rc, out, err = make('help')
