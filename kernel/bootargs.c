@@ -119,10 +119,14 @@ __printf(3, 4) static void misuse(struct parse_ctx *ctx, const struct bootarg_op
 	problem(ctx, msg);
 }
 
-/* "bootargs: unknown option 'tok' (ignored; known: a, b, c)", the list cut with "..." if long. */
+/*
+ * "bootargs: unknown option 'tok' (ignored; known: a, b, c)". A list too long
+ * for one message ends "a, b, ... and 7 more)": the count says how much is
+ * not shown (help, early in the kernel's table, lists them all).
+ */
 static void report_unknown(struct parse_ctx *ctx, const char *tok, size_t len)
 {
-	static const char tail[] = ", ...)";
+	static const char tail[] = ", ... and 9999 more)"; /* room kept for the longest tail */
 	char msg[MSG_SIZE], ex[EXCERPT_SIZE];
 	size_t off;
 
@@ -132,9 +136,9 @@ static void report_unknown(struct parse_ctx *ctx, const char *tok, size_t len)
 		const char *sep = i ? ", " : "; known: ";
 		size_t need = strlen(sep) + strlen(ctx->opts[i].name);
 
-		/* Keep room for ", ...)" and the NUL whatever comes next. */
+		/* Keep room for the tail and the NUL whatever comes next. */
 		if (off + need + sizeof(tail) > sizeof(msg)) {
-			off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s", tail);
+			snprintf(msg + off, sizeof(msg) - off, ", ... and %zu more)", ctx->n - i);
 			problem(ctx, msg);
 			return;
 		}
