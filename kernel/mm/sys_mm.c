@@ -48,8 +48,12 @@ long sys_mmap(u64 addr, u64 len, u32 prot, u32 flags, s32 fd, u64 off)
 	 * the place in [USER_MMAP_BASE, USER_MMAP_TOP). With it, anywhere from
 	 * USER_MMAP_BASE up (away from the heap's room to grow), replacing
 	 * mmap regions there; vm.c refuses to cover another kind (the stack).
+	 * addr above USER_VA_TOP is checked first: USER_VA_TOP - addr would
+	 * wrap, and a region up there faults in pages at its address's low
+	 * bits (the table indexes wrap), one more each time the access retries.
 	 */
-	if (fixed && (addr % PAGE_SIZE || addr < USER_MMAP_BASE || len > USER_VA_TOP - addr))
+	if (fixed && (addr % PAGE_SIZE || addr < USER_MMAP_BASE || addr > USER_VA_TOP ||
+		      len > USER_VA_TOP - addr))
 		return -EINVAL;
 	if (!fixed && len > USER_MMAP_TOP - USER_MMAP_BASE)
 		return -ENOMEM;
@@ -74,7 +78,8 @@ long sys_munmap(u64 addr, u64 len)
 
 	if (!mm)
 		return -EINVAL;
-	if (addr % PAGE_SIZE || len == 0 || len > USER_VA_TOP || addr + len > USER_VA_TOP)
+	/* addr > USER_VA_TOP - len, not addr + len > USER_VA_TOP: that sum may wrap to a small one */
+	if (addr % PAGE_SIZE || len == 0 || len > USER_VA_TOP || addr > USER_VA_TOP - len)
 		return -EINVAL;
 	return vm_munmap(mm, addr, len);
 }
@@ -85,7 +90,7 @@ long sys_mprotect(u64 addr, u64 len, u32 prot)
 
 	if (!mm)
 		return -EINVAL;
-	if (addr % PAGE_SIZE || len > USER_VA_TOP || addr + len > USER_VA_TOP)
+	if (addr % PAGE_SIZE || len > USER_VA_TOP || addr > USER_VA_TOP - len) /* as munmap */
 		return -EINVAL;
 	if (prot & ~(u32)(PROT_READ | PROT_WRITE)) /* nothing executable, as mmap */
 		return -EINVAL;

@@ -224,3 +224,31 @@ long u_vm_load_prot_none(long unused)
 	usys(SYS_mprotect, p, PAGE, PROT_NONE);
 	return *(volatile long *)p; /* not reached: the load faults */
 }
+
+/*
+ * Ranges that leave the user half: MAP_FIXED in the hole above it (1 << 47),
+ * in the kernel half, and wrapping past 2^64; munmap and mprotect of a
+ * range that wraps. Each must be refused, not made a region.
+ */
+long u_vm_outside_the_user_half(long unused)
+{
+	volatile long *r = USHARED;
+	long fixed = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, i = 0;
+
+	r[i++] = usys6(SYS_mmap, 1L << 47, PAGE, PROT_READ | PROT_WRITE, fixed, -1, 0);
+	r[i++] = usys6(SYS_mmap, (long)0xffffff8000000000UL, PAGE, PROT_READ, fixed, -1, 0);
+	r[i++] = usys6(SYS_mmap, -PAGE, PAGE, PROT_READ, fixed, -1, 0);
+	r[i++] = usys(SYS_munmap, -PAGE, PAGE, 0);
+	r[i++] = usys(SYS_mprotect, -PAGE, PAGE, PROT_READ);
+	r[63] = i;
+	return 0;
+}
+
+/* A store where a refused MAP_FIXED above the user half would have been: SIGSEGV there. */
+long u_vm_store_above_the_user_half(long unused)
+{
+	usys6(SYS_mmap, 1L << 47, PAGE, PROT_READ | PROT_WRITE,
+	      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	*(volatile long *)(1L << 47) = 1;
+	return 1; /* not reached */
+}

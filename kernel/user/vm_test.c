@@ -22,6 +22,7 @@ long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_aft
 long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
 long u_vm_mprotect(u64 fds), u_vm_store_read_only(u64 a), u_vm_load_prot_none(u64 a);
 long u_vm_file(u64 fds), u_vm_file_past_end(u64 a), u_vm_file_pingpong(u64 me);
+long u_vm_outside_the_user_half(u64 a), u_vm_store_above_the_user_half(u64 a);
 
 _Static_assert(USER_STACK_PAGES == 16, "faults.user.S's u_stack_touch and u_stack_below count 16");
 
@@ -155,6 +156,22 @@ static void vm_mprotect_and_map_fixed(struct ktest *t)
 		   USER_MMAP_BASE);
 	fault_case(t, "load_none", u_vm_load_prot_none, 139, "data abort from a lower EL (read)",
 		   USER_MMAP_BASE);
+}
+
+/*
+ * Addresses outside [0, USER_VA_TOP) are no user memory: a MAP_FIXED there
+ * once became a region whose fault mapped a page at the address's low bits
+ * (the table index wraps), over and over, leaking every page of RAM.
+ */
+static void vm_ranges_outside_the_user_half_are_refused(struct ktest *t)
+{
+	const long want[] = { -EINVAL, -EINVAL, -EINVAL, -EINVAL, -EINVAL };
+	long *r = run_with_results(t, "outside", u_vm_outside_the_user_half, 0,
+				   (long)ARRAY_SIZE(want));
+
+	expect_results(t, r, want, ARRAY_SIZE(want));
+	fault_case(t, "above", u_vm_store_above_the_user_half, 139,
+		   "data abort from a lower EL (write)", 1UL << 47);
 }
 
 /* A new file of size bytes of vm_file.user.c's pattern ('a' + k % 23), open read-write: its fd. */
@@ -347,6 +364,7 @@ static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_brk_grows_and_shrinks_the_heap),
 	KTEST_CASE(vm_mmap_munmap_and_their_refusals),
 	KTEST_CASE(vm_mprotect_and_map_fixed),
+	KTEST_CASE(vm_ranges_outside_the_user_half_are_refused),
 	KTEST_CASE(vm_file_mappings_share_and_copy),
 	KTEST_CASE(vm_file_shared_by_two_processes),
 	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
