@@ -33,13 +33,16 @@ struct exec_image {
  * n bytes of the file at off into the kernel buffer buf: 0, or -ENOEXEC
  * if the file is shorter or cannot seek (a special file such as
  * /proc/lock_stat is no program: its -ESPIPE would only puzzle the caller).
+ * An offset from a header may be any u64: one past S64_MAX is far past any
+ * file too, not the -EINVAL lseek gives a negative one (spawn's -EINVAL
+ * means overlapping segments).
  * f is the loader's own open file (fs_open_file), so its offset is ours.
  */
 static long read_at(struct file *f, u64 off, void *buf, u64 n)
 {
 	long got = 0, r;
 
-	if (!f->ops->lseek || !f->ops->read)
+	if (!f->ops->lseek || !f->ops->read || (s64)off < 0)
 		return -ENOEXEC;
 	r = f->ops->lseek(f, (s64)off, SEEK_SET);
 	while (r >= 0 && (u64)got < n && (r = f->ops->read(f, (u8 *)buf + got, n - (u64)got)) > 0)

@@ -184,6 +184,10 @@ static void exec_refuses_what_it_cannot_load(struct ktest *t)
 	expect_refused(t, "not ET_EXEC", PROG_SIZE, -ENOEXEC);
 	eh->e_phoff = PROG_SIZE - 8;
 	expect_refused(t, "program headers past the end", PROG_SIZE, -ENOEXEC);
+	eh->e_phoff = ~0UL - 63; /* past any file, not the -EINVAL of a negative lseek */
+	expect_refused(t, "program headers at an offset above 2^63", PROG_SIZE, -ENOEXEC);
+	ph[1].p_offset += 1UL << 63;
+	expect_refused(t, "a segment at an offset above 2^63", PROG_SIZE, -ENOEXEC);
 	ph[1].p_flags |= ELF_PF_X;
 	expect_refused(t, "a writable and executable segment", PROG_SIZE, -ENOEXEC);
 	eh->e_entry = 0x402000;
