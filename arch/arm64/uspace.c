@@ -130,8 +130,12 @@ static u64 *next_table(u64 *e)
 
 static bool map_page(struct user_mm *mm, u64 va, u64 pa, u64 attrs)
 {
-	u64 *l2 = next_table(&mm->l1[(va >> 30) % 512]), *l3;
+	u64 *l2, *l3;
 
+	/* As leaf_of: the indexes below would wrap, mapping the page at va's low bits instead. */
+	if (va >= USER_VA_TOP)
+		return false;
+	l2 = next_table(&mm->l1[(va >> 30) % 512]);
 	l3 = l2 ? next_table(&l2[(va >> 21) % 512]) : NULL;
 	if (!l3)
 		return false;
