@@ -30,6 +30,7 @@ _Static_assert(FZE_STACK_TOP == (long)USER_STACK_TOP, "fuzz_el0.h: the stack top
 _Static_assert(FZE_STACK_LOW == (long)(USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE),
 	       "fuzz_el0.h: the stack's lowest page");
 _Static_assert(FZE_FD_MAX == FD_MAX, "fuzz_el0.h: FD_MAX");
+_Static_assert(FZE_USER_TOP == (long)USER_VA_TOP, "fuzz_el0.h: the user half's end");
 _Static_assert(FZE_NR_OK + FZE_NR_SLOTS <= FZE_NR_ERR &&
 		       FZE_NR_ERR + FZE_NR_SLOTS <= FZE_TARGET_OFF / (long)sizeof(long),
 	       "fuzz_el0.h: the per-number counts, below the half the kernel may write");

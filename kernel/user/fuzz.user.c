@@ -169,6 +169,20 @@ static long fze_sandbox(struct fze *z)
 	return fze_below(z, 8) ? a & ~4095L : a;
 }
 
+/*
+ * Past the user half: its end, the hole above it, the kernel's half, the
+ * last page (a range from there wraps past 2^64). A MAP_FIXED, munmap or
+ * mprotect there must be refused (fze_check_user_half), and a refused one
+ * cannot hurt the fuzzer.
+ */
+static long fze_outside(struct fze *z)
+{
+	static const long outside[] = { FZE_USER_TOP, 1L << 47, (long)0xffffff8000000000UL,
+					-4096L };
+
+	return outside[fze_below(z, 4)];
+}
+
 /* brk, mmap, munmap and mprotect: their addresses and lengths kept inside the sandbox (fuzz_el0.h). */
 static void fze_sandbox_args(struct fze *z, long nr, long *a)
 {
@@ -188,7 +202,7 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 		/* 0 asks for the break; else at most 1 MiB above the first one */
 		a[0] = fze_below(z, 4) ? z->brk0 + (long)fze_below(z, 1 << 20) : 0;
 	} else if (nr == SYS_munmap || nr == SYS_mprotect) {
-		a[0] = fze_sandbox(z);
+		a[0] = fze_below(z, 16) ? fze_sandbox(z) : fze_outside(z);
 		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
 		if (nr == SYS_mprotect && fze_below(z, 4))
 			a[2] = (long)fze_below(
@@ -207,7 +221,7 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 		if (fze_below(z, 4))
 			a[3] = flags[fze_below(z, sizeof(flags) / sizeof(flags[0]))];
 		if (a[3] & MAP_FIXED) /* a fixed mapping replaces what is there */
-			a[0] = fze_sandbox(z);
+			a[0] = fze_below(z, 16) ? fze_sandbox(z) : fze_outside(z);
 		if (fze_below(z, 2))
 			a[4] = -1;
 		if (fze_below(z, 4) == 0) {
@@ -273,6 +287,25 @@ static void fze_check_result(struct fze *z, long nr, long r)
 		fze_violation(nr, -1, r, z->pid);
 }
 
+/*
+ * Nothing is mapped or changed outside the user half: a mapping ends at or
+ * below its end, and munmap or mprotect given an address past it fails
+ * (once, a MAP_FIXED up there became a region whose first touch leaked
+ * every page of RAM).
+ */
+static void fze_check_user_half(long nr, const long *a, long r)
+{
+	unsigned long top = FZE_USER_TOP;
+
+	if (r < 0)
+		return;
+	if (nr == SYS_mmap &&
+	    ((unsigned long)r >= top || (unsigned long)a[1] > top - (unsigned long)r))
+		fze_violation(nr, -1, r, -22);
+	if ((nr == SYS_munmap || nr == SYS_mprotect) && (unsigned long)a[0] >= top)
+		fze_violation(nr, -1, r, -22);
+}
+
 /* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
 static void fze_tidy(long nr, const long *a, long r)
 {
@@ -312,6 +345,7 @@ static void fze_one(struct fze *z)
 	if (regs.sp_out != regs.sp_in)
 		fze_violation(nr, 31, regs.sp_out, regs.sp_in);
 	fze_check_result(z, nr, r);
+	fze_check_user_half(nr, regs.x, r);
 	fze_tidy(nr, regs.x, r);
 	SHARED[FZE_CALLS]++;
 }

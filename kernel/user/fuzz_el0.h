@@ -52,8 +52,9 @@
 #define FZE_STACK_TOP (1L << 39)
 #define FZE_STACK_LOW (FZE_STACK_TOP - 16 * 4096)
 #define FZE_STACK_AIM \
-	2048	      /* stack pointers go to [FZE_STACK_LOW, + this): far below the live frames */
-#define FZE_FD_MAX 32 /* file.h: FD_MAX */
-#define FZE_HOMES  16 /* /fzu0 to /fzuf: past 16 CPUs, processes share them */
+	2048 /* stack pointers go to [FZE_STACK_LOW, + this): far below the live frames */
+#define FZE_USER_TOP (1L << 39) /* user.h: USER_VA_TOP, the end of the user half */
+#define FZE_FD_MAX   32		/* file.h: FD_MAX */
+#define FZE_HOMES    16		/* /fzu0 to /fzuf: past 16 CPUs, processes share them */
 
 #endif
