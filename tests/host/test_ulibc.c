@@ -124,6 +124,37 @@ static void test_printf_width_and_flags(void)
 	CHECK("%s", "a string longer than any small buffer used above, to be cut at every size");
 }
 
+/*
+ * C's integer precision and the + space # flags: they were parsed and dropped, or printed as "%+d".
+ * Some cases combine flags that C ignores (0 with a precision, space with +), which is what they check.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat"
+static void test_printf_precision_and_more_flags(void)
+{
+	CHECK("[%.3d] [%.3d] [%.0d] [%.0x] [%.d] [%5.3d] [%-6.3d] [%05.2d]", 5, -5, 0, 0u, 0, 7, 7,
+	      3);
+	CHECK("[%.4x] [%10.4lx] [%.5u] [%.2hd] [%.10ld]", 0xabu, 0xbeefUL, 42u, -3, -123456789L);
+	CHECK("[%+d] [%+d] [% d] [% d] [%+ d] [%+05d] [%-+6d|] [% .3d]", 5, -5, 5, -5, 5, 5, 5, 5);
+	CHECK("[%#x] [%#X] [%#x] [%#010x] [%#-8x|] [%#.4x] [%#lx]", 255u, 255u, 0u, 255u, 255u, 1u,
+	      0xffffff8040200000UL);
+	CHECK("[%#o] [%#o] [%#.0o] [%#5o] [%#.4o]", 8u, 0u, 0u, 8u, 8u);
+	CHECK("[%0*.*d] [%.*d] [%.*d]", 8, 3, -42, -1, 7, 2, 0);
+}
+#pragma GCC diagnostic pop
+
+/* An unknown conversion comes out as written, its flags and width with it. */
+static void test_printf_unknown_as_written(void)
+{
+	char got[64];
+
+	/* built at run time, so the compiler's format check does not see a conversion it rejects */
+	char fmt[] = "a%-5qb %5yc";
+
+	HT_EXPECT_EQ_S(u_snprintf(got, sizeof(got), fmt), 11);
+	HT_EXPECT(strcmp(got, "a%-5qb %5yc") == 0);
+}
+
 static void test_printf_writes_through_fd(void)
 {
 	char big[1000];
@@ -291,6 +322,8 @@ int main(void)
 	static const struct ht_case cases[] = {
 		HT_CASE(test_printf_conversions),
 		HT_CASE(test_printf_width_and_flags),
+		HT_CASE(test_printf_precision_and_more_flags),
+		HT_CASE(test_printf_unknown_as_written),
 		HT_CASE(test_printf_writes_through_fd),
 		HT_CASE(test_malloc_random_ops),
 		HT_CASE(test_malloc_free_merges),

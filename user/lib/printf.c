@@ -69,6 +69,34 @@ static void field(struct sink *s, const char *prefix, const char *body, int len,
 		pad(s, ' ', fill);
 }
 
+/*
+ * A number: prefix (sign, "0x"), then digits padded with zeros to prec
+ * (C's minimum digit count; -1: none given), all padded to width. As in C,
+ * a precision turns the 0 flag off: the zeros are the precision's.
+ */
+static void number(struct sink *s, const char *prefix, const char *body, int len, int prec,
+		   int width, int left, int zero)
+{
+	int plen = (int)strlen(prefix), zeros = prec > len ? prec - len : 0, fill;
+
+	if (prec >= 0)
+		zero = 0;
+	fill = width - plen - zeros - len;
+	if (zero && !left && fill > 0) {
+		zeros += fill;
+		fill = 0;
+	}
+	if (!left)
+		pad(s, ' ', fill);
+	while (*prefix)
+		put(s, *prefix++);
+	pad(s, '0', zeros);
+	for (int i = 0; i < len; i++)
+		put(s, body[i]);
+	if (left)
+		pad(s, ' ', fill);
+}
+
 /* Digits of v in base (10, 16, 8), most significant first, into the end of buf[24]; the count. */
 static int digits(char *buf, uint64_t v, unsigned int base, int upper)
 {
@@ -85,7 +113,8 @@ static int digits(char *buf, uint64_t v, unsigned int base, int upper)
 static void format(struct sink *s, const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
-		int left = 0, zero = 0, width = 0, prec = -1, lng = 0;
+		int left = 0, zero = 0, plus = 0, space = 0, alt = 0, width = 0, prec = -1, lng = 0;
+		const char *start = fmt; /* an unknown conversion is printed from here */
 		char num[24];
 		const char *prefix = "";
 		uint64_t v;
@@ -100,6 +129,12 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 				left = 1;
 			else if (*fmt == '0')
 				zero = 1;
+			else if (*fmt == '+')
+				plus = 1;
+			else if (*fmt == ' ')
+				space = 1;
+			else if (*fmt == '#')
+				alt = 1;
 			else
 				break;
 		}
@@ -143,11 +178,10 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 				x = (short)x;
 			else if (lng == -2)
 				x = (signed char)x;
-			if (x < 0)
-				prefix = "-";
+			prefix = x < 0 ? "-" : plus ? "+" : space ? " " : "";
 			v = x < 0 ? -(uint64_t)x : (uint64_t)x;
-			n = digits(num, v, 10, 0);
-			field(s, prefix, num + 24 - n, n, width, left, zero);
+			n = v || prec ? digits(num, v, 10, 0) : 0; /* %.0d of 0 is no digits */
+			number(s, prefix, num + 24 - n, n, prec, width, left, zero);
 			break;
 		}
 		case 'u':
@@ -159,13 +193,23 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 				v = (unsigned short)v;
 			else if (lng == -2)
 				v = (unsigned char)v;
-			n = digits(num, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X');
-			field(s, "", num + 24 - n, n, width, left, zero);
+			n = v || prec ? digits(num, v,
+					       *fmt == 'u' ? 10 :
+					       *fmt == 'o' ? 8 :
+							     16,
+					       *fmt == 'X') :
+					0;
+			/* '#': 0x before a hex number that is not 0; an octal one starts with a 0 */
+			if (alt && v && (*fmt == 'x' || *fmt == 'X'))
+				prefix = *fmt == 'x' ? "0x" : "0X";
+			if (alt && *fmt == 'o' && prec <= n && (!n || num[24 - n] != '0'))
+				prec = n + 1;
+			number(s, prefix, num + 24 - n, n, prec, width, left, zero);
 			break;
 		case 'p':
 			v = (uintptr_t)va_arg(ap, void *);
 			n = digits(num, v, 16, 0);
-			field(s, "0x", num + 24 - n, n, width, left, zero);
+			number(s, "0x", num + 24 - n, n, -1, width, left, zero);
 			break;
 		case 'c':
 			num[0] = (char)va_arg(ap, int);
@@ -184,9 +228,9 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 		}
 		case '%': put(s, '%'); break;
 		case '\0': /* a lone % at the end */ return;
-		default: /* unknown: printed as written, so the mistake shows */
-			put(s, '%');
-			put(s, *fmt);
+		default: /* unknown: printed as written, flags and width too, so the mistake shows */
+			while (start <= fmt)
+				put(s, *start++);
 			break;
 		}
 	}
