@@ -1,4 +1,4 @@
-/* The console's input side: the PL011's receive interrupt, a line discipline (echo, backspace, Ctrl-C, Ctrl-D), the console as a file. */
+/* The console's input side: the PL011's receive interrupt, a line discipline (echo, backspace, Ctrl-U, Ctrl-C, Ctrl-D), the console as a file. */
 #include <locklab/tty.h>
 #include <locklab/console.h>
 #include <locklab/errno.h>
@@ -43,7 +43,7 @@ static void echo(const char *s, size_t n)
 /*
  * In the ring, in place of a line that outgrew line[]: its read returns
  * -EOVERFLOW. No typed byte can be confused with it: only printable
- * bytes, tab and newline are kept.
+ * bytes, tab, newline and bytes from 0x80 up are kept.
  */
 #define TOO_LONG_MARK '\0'
 /*
@@ -109,7 +109,7 @@ static void line_done(void)
 	tty.too_long = false;
 }
 
-/* A printable byte or tab typed; tty.lock held. Past line[] the line is lost: the rest only counts, unechoed. */
+/* A printable byte, tab or non-ASCII byte typed; tty.lock held. Past line[] the line is lost: the rest only counts, unechoed. */
 static void line_add(char c)
 {
 	if (tty.too_long || tty.line_len == TTY_LINE_MAX - 1) {
@@ -119,6 +119,21 @@ static void line_add(char c)
 	}
 	tty.line[tty.line_len++] = c;
 	echo(&c, 1);
+}
+
+/*
+ * Takes the last character off the typed line; tty.lock held, the line not
+ * empty. A UTF-8 character goes whole (its continuation bytes, 10xxxxxx,
+ * and the byte that starts it): one Backspace, one character on the
+ * screen, and no half of one left to reach the program.
+ */
+static void line_erase_char(void)
+{
+	u8 b;
+
+	do
+		b = (u8)tty.line[--tty.line_len];
+	while (tty.line_len && (b & 0xc0) == 0x80);
 }
 
 void tty_input(char c)
@@ -135,11 +150,19 @@ void tty_input(char c)
 		break;
 	case 0x7f: /* DEL, what most terminals send for Backspace */
 	case '\b':
-		/* A line too long is lost already: only Enter (to say so) or Ctrl-C ends it. */
+		/* A line too long is lost already: only Enter (to say so), Ctrl-U or Ctrl-C ends it. */
 		if (tty.line_len && !tty.too_long) {
-			tty.line_len--;
+			line_erase_char();
 			echo("\b \b", 3);
 		}
+		break;
+	case 0x15: /* Ctrl-U, a terminal's KILL character: the line typed so far is gone */
+		/* erased on the screen too, a character at a time, as Linux's ECHOKE */
+		while (tty.line_len) {
+			line_erase_char();
+			echo("\b \b", 3);
+		}
+		tty.too_long = false;
 		break;
 	case 0x03: /* Ctrl-C */
 		tty.line_len = 0;
@@ -149,7 +172,7 @@ void tty_input(char c)
 		wake = true;
 		break;
 	case 0x04:		  /* Ctrl-D */
-		if (tty.too_long) /* lost already: only Enter (to say so) or Ctrl-C ends it */
+		if (tty.too_long) /* lost already: only Enter (to say so), Ctrl-U or Ctrl-C ends it */
 			break;
 		tty.line[tty.line_len] = tty.line_len ? PUSH_MARK : EOF_MARK;
 		ready_put(tty.line, tty.line_len + 1);
@@ -157,7 +180,12 @@ void tty_input(char c)
 		wake = true;
 		break;
 	default:
-		if ((c >= 0x20 && c < 0x7f) || c == '\t')
+		/*
+		 * Bytes from 0x80 up are kept: a UTF-8 character typed (é is
+		 * 0xc3 0xa9) must reach the program, not vanish from the line.
+		 * The other controls (Escape, Ctrl-A...) are dropped.
+		 */
+		if ((c >= 0x20 && c < 0x7f) || c == '\t' || (u8)c >= 0x80)
 			line_add(c);
 	}
 	spin_unlock_irqrestore(&tty.lock, flags);

@@ -80,6 +80,35 @@ static void type_run(char c, u32 n, const char *end)
 }
 
 /*
+ * Bytes from 0x80 up (UTF-8) reach the reader, and Backspace takes a
+ * UTF-8 character off whole; Ctrl-U throws the typed line away, a line too
+ * long too. Both were dropped as controls: "h\xc3\xa9llo" read "hllo",
+ * and Ctrl-U left the line as it was.
+ */
+static void tty_utf8_and_ctrl_u(struct ktest *t)
+{
+	static char buf[TTY_LINE_MAX + 64];
+	int fd = console_fd(t);
+
+	if (fd < 0)
+		return;
+	type("h\xc3\xa9llo \xe2\x82\xac\r");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 11L);
+	KT_EXPECT_MEMEQ(t, buf, "h\xc3\xa9llo \xe2\x82\xac\n", 11);
+	type("caf\xc3\xa9\x7f"
+	     "e \xe2\x82\xac\x7f\x7f!\r"); /* é and € each one Backspace */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 6L);
+	KT_EXPECT_MEMEQ(t, buf, "cafe!\n", 6);
+	type("rm -r /\x15ls\r");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 3L);
+	KT_EXPECT_MEMEQ(t, buf, "ls\n", 3);
+	type_run('x', TTY_LINE_MAX + 10, "\x15ok\r"); /* a line too long, killed: not refused */
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 3L);
+	KT_EXPECT_MEMEQ(t, buf, "ok\n", 3);
+	KT_EXPECT_EQ(t, sys_close(fd), 0);
+}
+
+/*
  * A line past TTY_LINE_MAX - 1 bytes is refused whole, not cut: its read
  * returns -EOVERFLOW and the next line reads as usual. Backspace cannot
  * bring it back (its tail is gone); Ctrl-C throws it away as any line.
@@ -415,6 +444,7 @@ static void tty_ctrl_c_ends_member_sleeps_outside_the_console(struct ktest *t)
 static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
+	KTEST_CASE(tty_utf8_and_ctrl_u),
 	KTEST_CASE(tty_a_line_too_long_is_refused_whole),
 	KTEST_CASE(tty_ctrl_d_hands_over_a_line_or_ends_the_file),
 	KTEST_CASE(tty_lines_lost_to_a_full_ring_are_said),
