@@ -4,8 +4,8 @@
  * tests/check.mk compiles user/lib/printf.c, malloc.c and string.c natively
  * with every public name prefixed u_ (-Dprintf=u_printf ...), so they link
  * beside the host's C library; this file provides what they call of the
- * kernel: u_write (captured), u_sbrk (a static heap) and u__exit (a longjmp
- * back into the case). It uses glibc for everything else, and as the
+ * kernel: u_write (captured), u_sbrk (a static heap, ENOMEM in u_errno when
+ * it refuses, as the wrapper) and u__exit (a longjmp back into the case). It uses glibc for everything else, and as the
  * reference the formatter must agree with.
  */
 #include <setjmp.h>
@@ -51,12 +51,15 @@ long u_write(int fd, const void *buf, size_t n)
 static _Alignas(4096) unsigned char heap[32 << 20];
 static size_t brk_at, brk_limit = sizeof(heap);
 static int sbrk_calls;
+int u_errno;
 
 void *u_sbrk(long incr)
 {
 	sbrk_calls++;
-	if (incr < 0 || brk_at + (size_t)incr > brk_limit)
+	if (incr < 0 || brk_at + (size_t)incr > brk_limit) {
+		u_errno = 12; /* ENOMEM */
 		return (void *)-1;
+	}
 	brk_at += (size_t)incr;
 	return heap + brk_at - incr;
 }
@@ -264,10 +267,17 @@ static void test_malloc_out_of_memory(void)
 	void *p;
 
 	heap_reset(brk_at + 8192); /* no room to grow by the 64 KiB minimum */
+	u_errno = 0;
 	p = u_malloc(brk_at + (1 << 20));
 	HT_EXPECT(p == NULL);
+	HT_EXPECT_EQ_S(u_errno, 12);
+	/* refused before any sbrk: errno must still say ENOMEM (it was left as it was) */
+	u_errno = 0;
 	HT_EXPECT(u_malloc((size_t)1 << 41) == NULL);
+	HT_EXPECT_EQ_S(u_errno, 12);
+	u_errno = 0;
 	HT_EXPECT(u_calloc((size_t)-1, 16) == NULL);
+	HT_EXPECT_EQ_S(u_errno, 12);
 	heap_reset(sizeof(heap));
 	p = u_calloc(1000, 3);
 	HT_EXPECT(p != NULL);

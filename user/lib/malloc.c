@@ -1,4 +1,5 @@
 /* malloc, free, calloc and realloc for user programs: an address-ordered free list over memory from brk. */
+#include <errno.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -89,8 +90,11 @@ void *malloc(size_t n)
 {
 	size_t need;
 
-	if (n > ((size_t)1 << 40))
-		return NULL; /* more than the heap could ever hold; the sums below stay in range */
+	if (n > ((size_t)1 << 40)) {
+		/* more than the heap could ever hold; the sums below stay in range */
+		errno = ENOMEM; /* as when brk refuses: C's malloc says why it returns NULL */
+		return NULL;
+	}
 	need = ((n + 15) & ~(size_t)15) + HDR;
 	if (need < MIN_BLK)
 		need = MIN_BLK;
@@ -139,8 +143,10 @@ void *calloc(size_t count, size_t size)
 {
 	void *p;
 
-	if (size && count > (size_t)-1 / size)
+	if (size && count > (size_t)-1 / size) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	p = malloc(count * size);
 	if (p)
 		memset(p, 0, count * size);
