@@ -203,6 +203,8 @@ class ShellTests(ktap_unittest.TestCase):
             expect_eq(c.run('echo still here'), 'still here', 'the shell after both')
             # a command name too long for a path is refused, not cut into another name
             expect_eq(c.run('y' * 252), 'sh: ' + 'y' * 40 + '...: ENAMETOOLONG', 'a 252-byte command name')
+            # an empty quoted name is no program (it said "sh: : EISDIR": it looked for /bin/, a folder)
+            expect_eq(c.run('"" x'), 'sh: "": not found', 'an empty command name')
             c.poweroff()
         finally:
             c.close()

@@ -161,6 +161,11 @@ static int run_program(char **argv)
 	char path[256];
 	int pid, status = -1;
 
+	/* "" names no program: as a path it would be /bin/, a folder, and say EISDIR */
+	if (!argv[0][0]) {
+		dprintf(2, "sh: \"\": not found\n");
+		return 127;
+	}
 	/* a name cut to fit would run, or fail to find, another program than the one typed */
 	if (snprintf(path, sizeof(path), "%s%s", strchr(argv[0], '/') ? "" : "/bin/", argv[0]) >=
 	    (int)sizeof(path)) {
