@@ -242,6 +242,12 @@ class ShellTests(ktap_unittest.TestCase):
             expect_eq(c.run('echo ">" "|"'), '> |', 'the operators quoted are words')
             expect_eq(c.run('write /note hello  "from the"  console'), '', 'write a file')
             expect_eq(c.run('cat /note'), 'hello from the console', 'the file read back')
+            # sh FILE runs the file's commands (the argument was ignored: a new shell read the console)
+            expect_eq(c.run('write /script echo from "the script"'), '', 'a script written')
+            expect_eq(c.run('sh /script'), 'from the script', 'sh FILE')
+            expect_eq(c.run('sh /nosuch'), 'sh: /nosuch: ENOENT\nsh: sh: exit 127', 'sh with a missing file')
+            expect_eq(c.run('sh /bin'), 'sh: /bin: EISDIR\nsh: sh: exit 1', 'sh with a folder')
+            expect_eq(c.run('sh a b'), 'usage: sh [FILE]\nsh: sh: exit 2', 'sh with two arguments')
             expect_eq(c.run('write /proc/lock_stat 0'), '', 'lockstat reset')
             expect_eq(c.run('write /proc/lock_stat 1'),
                       'write: /proc/lock_stat: EINVAL\nsh: write: exit 1', 'lockstat refuses 1')

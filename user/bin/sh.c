@@ -1,4 +1,4 @@
-/* sh: the shell: reads command lines from fd 0, runs programs by path or from /bin, and has a few built-ins. */
+/* sh: the shell: reads command lines from fd 0 (or a script file), runs programs by path or from /bin, and has a few built-ins. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,10 @@
 static char in_buf[LINE_MAX];
 static size_t in_len;	  /* bytes in in_buf */
 static int in_eof;	  /* read returned 0 (or failed): what is left is the last line */
+static int in_failed;	  /* read failed: the shell's status is 1, not end of input's 0 */
 static int in_discarding; /* dropping the rest of a line too long for in_buf */
+static int in_fd;	  /* 0, or the script named as sh's argument */
+static const char *in_name = "stdin"; /* in_fd's name, for a read that fails */
 
 /* The complaint about a line too long for in_buf (limit LINE_MAX - 1) or the console (TTY_LINE_MAX - 1). */
 static void say_too_long(int limit)
@@ -70,7 +73,7 @@ static int read_line(char *line)
 			in_len = 0;
 			in_discarding = 1;
 		}
-		got = read(0, in_buf + in_len, sizeof(in_buf) - in_len);
+		got = read(in_fd, in_buf + in_len, sizeof(in_buf) - in_len);
 		if (got > 0)
 			in_len += (size_t)got;
 		else if (got < 0 && errno == EINTR) {
@@ -85,8 +88,12 @@ static int read_line(char *line)
 			/* lines came faster than they were read: the lines after this point are not all there */
 			dprintf(2,
 				"sh: console input lost: lines came faster than they were read\n");
-		} else
+		} else {
+			if (got < 0) /* a folder named as the script: not an empty script */
+				dprintf(2, "sh: %s: %s\n", in_name, strerror(errno));
+			in_failed = got < 0;
 			in_eof = 1;
+		}
 	}
 }
 
@@ -327,12 +334,30 @@ int main(int argc, char **argv)
 	char *words[MAX_WORDS + 1];
 	int done = 0, status = 0;
 
+	/*
+	 * sh FILE runs the commands in FILE, unprompted, as other shells do;
+	 * an argument left unread made "sh script" a new interactive shell on
+	 * the console that said nothing of the script.
+	 */
+	if (argc > 2) {
+		dprintf(2, "usage: sh [FILE]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		in_name = argv[1];
+		in_fd = open(in_name, O_RDONLY);
+		if (in_fd < 0) {
+			dprintf(2, "sh: %s: %s\n", argv[1], strerror(errno));
+			return 127;
+		}
+	}
 	while (!done) {
 		int n;
 
-		printf("$ ");
+		if (in_fd == 0)
+			printf("$ ");
 		if (!read_line(line))
-			return 0; /* end of input */
+			return in_failed; /* end of input */
 		n = split(line, words);
 		if (n > 0)
 			status = run_line(words, &done);
