@@ -284,6 +284,16 @@ static void exec_runs_the_programs_in_bin(struct ktest *t)
 				  out, sizeof(out)),
 		     0);
 	KT_EXPECT(t, has_line(out, "hello") && has_line(out, "malloctest") && has_line(out, "sh"));
+	/* Every argument, not only the first: a file as its name, a missing one said, status 1. */
+	KT_EXPECT_EQ(t,
+		     run_captured(t, "/bin/ls",
+				  (const char *const[]){ "ls", "/exec", "/bin/sh", "/exec/none",
+							 "/bin", NULL },
+				  NULL, out, sizeof(out)),
+		     1);
+	KT_EXPECT(t, has_line(out, "/exec:") && has_line(out, "/bin/sh") &&
+			     has_line(out, "ls: /exec/none: ENOENT") && has_line(out, "/bin:") &&
+			     has_line(out, "malloctest"));
 	KT_EXPECT_EQ(t,
 		     run_captured(t, "/bin/malloctest", (const char *const[]){ "malloctest", NULL },
 				  NULL, out, sizeof(out)),
