@@ -15,9 +15,37 @@ empty :=
 space := $(empty) $(empty)
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+# make splits a path at a space (and takes a colon for a rule's): with one in the tree's path,
+# it stopped on an odd error about an included folder or 'multiple target patterns'.
+ifneq ($(words $(srctree))$(findstring :,$(srctree))$(if $(wildcard $(srctree)/Kconfig),,x),1)
+  $(error the source tree's path has a space or a colon, which make cannot handle: move or clone it to a path without one)
+endif
 O ?= build
+o-given := $(O)
 override O := $(patsubst %/,%,$(O))
 objtree := $(abspath $(O))
+
+# O= is a folder of the build's own: make clean removes the kernel's folders (kernel/, include/,
+# user/...) from it and distclean the folder itself. An empty O= (or O=/) put the build in / and ran
+# kconfig-conf in $HOME, where it moved ~/.config aside for its own; O=. made make clean delete the
+# sources, and O=.. made distclean remove the tree; O=kernel would have distclean remove kernel/.
+# A space or colon in the path gave dozens of make errors. Each is refused in one line.
+ifeq ($(objtree),)
+  $(error O=$(o-given) names no build folder: leave O= out (build/ is the default) or give one, e.g. O=build-bkl)
+endif
+ifneq ($(words $(objtree))$(findstring :,$(objtree)),1)
+  $(error O=$(o-given): the build folder's path ($(objtree)) has a space or a colon, which make cannot handle: choose another, e.g. O=build-bkl)
+endif
+ifneq ($(filter $(patsubst %/,%,$(objtree))/%,$(srctree)/),)
+  $(error O=$(o-given) is the source tree or a folder above it: make clean and distclean there would delete the sources; give a folder of its own, e.g. O=build-bkl (build/ is the default))
+endif
+# In the tree, not one of its own folders (build/, the default, is none: no git call for it).
+o-in-tree := $(firstword $(subst /, ,$(patsubst $(srctree)/%,%,$(filter $(srctree)/%,$(objtree)))))
+ifneq ($(filter-out build,$(o-in-tree)),)
+  ifneq ($(wildcard $(srctree)/$(o-in-tree)/Kbuild $(srctree)/$(o-in-tree)/Kconfig)$(shell git -C $(srctree) ls-files -- '$(o-in-tree)' 2>/dev/null | head -n 1),)
+    $(error O=$(o-given) is inside the tree's own $(o-in-tree)/ folder: make clean and distclean there would delete its files; give a folder of its own, e.g. O=build-bkl)
+  endif
+endif
 
 CROSS_COMPILE ?= aarch64-linux-gnu-
 CC := $(CROSS_COMPILE)gcc
@@ -587,4 +615,5 @@ help:
 	@echo '  distclean         - remove $$(O)/ entirely'
 	@echo '  help              - this list'
 	@echo ''
-	@echo 'Variables: O=dir (build folder), V=1 (show commands), CROSS_COMPILE=$(CROSS_COMPILE)'
+	@echo 'Variables: O=dir (build folder of its own: not the source tree, a folder above it or one of its'
+	@echo '           folders; no space or colon in its path), V=1 (show commands), CROSS_COMPILE=$(CROSS_COMPILE)'

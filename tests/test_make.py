@@ -636,6 +636,42 @@ class MakeTests(ktap_unittest.TestCase):
         expect(os.path.exists(os.path.join(d, '.config')), 'make clean removed .config')
 
 
+    def test_make_refuses_a_build_folder_that_holds_the_sources(self):
+        """An empty O= (or O=/) built in / and ran kconfig-conf in $HOME, which moved ~/.config aside; make clean
+        with O=. deleted the sources, distclean with O=.. the whole tree, with O=kernel kernel/. Each is refused in
+        one line before anything runs (-n: on the old Makefile these print the rm, and run nothing)."""
+        ok_dir = os.path.join(scratch('o-ok'), 'O')
+        for o in ('', '/', '.', '..', './', ROOT, os.path.dirname(ROOT), 'kernel', 'docs/out'):
+            for goal in ('clean', 'distclean'):
+                rc, out, err = make('-n', f'O={o}', goal, timeout=20)
+                lines = err.strip().splitlines()
+                expect(rc != 0 and 'rm ' not in out and len(lines) == 1 and f'O={o} ' in lines[0],
+                       f'make -n O={o} {goal}: rc={rc}, out={out[:200]!r}, err={err[-400:]!r}')
+        for o in ('build', 'build/other', ok_dir, os.path.relpath(ok_dir, ROOT)):
+            rc, out, err = make('-n', f'O={o}', 'clean', timeout=20)
+            expect(rc == 0 and 'rm -rf' in out, f'make -n O={o} clean refused: {err[-400:]!r}')
+
+    def test_make_says_a_space_or_colon_in_a_path_in_one_line(self):
+        """make splits paths at spaces: O= with one (or a colon), or a source tree whose path has one, gave
+        dozens of errors about overridden recipes, 'multiple target patterns' or an included folder."""
+        d = scratch('with space')
+        for o in (os.path.join(d, 'O'), os.path.join(ARGS.workdir, 'a:b')):
+            rc, out, err = make('-n', f'O={o}', 'clean', timeout=20)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and 'space or a colon' in lines[0],
+                   f'O={o}: rc={rc}, {len(lines)} lines: {err[-600:]!r}')
+        src = os.path.join(d, 'src')
+        shutil.copytree(ROOT, src, ignore=lambda where, names: [n for n in names if where == ROOT
+                                                                and n in ('.git', 'build', 'results')])
+        for how in (['-C', src], ['-f', os.path.join(src, 'Makefile')]):
+            p = subprocess.run(['make', '--no-print-directory', *how, '-n', f'O={os.path.join(ARGS.workdir, "o-src")}',
+                                'clean'], cwd=ARGS.workdir, capture_output=True, text=True, timeout=20,
+                               env={k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')})
+            lines = p.stderr.strip().splitlines()
+            expect(p.returncode != 0 and len(lines) == 1 and "source tree's path has a space" in lines[0],
+                   f'make {how[0]} "{src}": rc={p.returncode}, {len(lines)} lines: {p.stderr[-600:]!r}')
+
+
 def main():
     p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
     p.add_argument('--objdir', required=True, help='O= folder with a defconfig kernel built')
