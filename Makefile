@@ -522,8 +522,16 @@ clean:
 	$(Q)rm -rf $(addprefix $(objtree)/,$(clean-dirs) $(clean-files)) $(wildcard $(objtree)/bench-*)
 	@echo "  CLEAN    $(O) (kept $(O)/.config)"
 
+# distclean removes the folder, but only one that holds nothing else than what the build writes
+# in it: rm -rf of a mistyped O= (O=~/Documents) lost all that was in it.
+distclean-names := $(clean-dirs) $(clean-files) .config .config.old defconfig
 distclean:
-	$(Q)rm -rf $(objtree)
+	$(Q)if [ -d $(objtree) ]; then \
+	  other=$$(ls -A $(objtree) | while read -r n; do case " $(distclean-names) " in *" $$n "*) ;; \
+	    *) case $$n in bench-*) ;; *) echo "$$n";; esac;; esac; done | head -n 5 | tr '\n' ' '); \
+	  if [ -n "$$other" ]; then echo "error: $(O)/ holds what the build did not write ($${other% }): not removed;" \
+	    "'make O=$(O) clean' removes the build's files (keeping .config), or remove the folder yourself" >&2; exit 1; fi; \
+	  rm -rf $(objtree); fi
 	@echo "  CLEAN    removed $(O)/"
 
 help:
@@ -612,7 +620,7 @@ help:
 	@echo '  deps              - install missing Debian packages (as root) or print the apt-get line'
 	@echo '  clean             - remove build outputs (objects, generated headers, check, fuzz, randconfig,'
 	@echo '                      sdcard, bench-*) but keep $$(O)/.config'
-	@echo '  distclean         - remove $$(O)/ entirely'
+	@echo '  distclean         - remove $$(O)/ entirely (refused, naming them, if it holds files the build did not write)'
 	@echo '  help              - this list'
 	@echo ''
 	@echo 'Variables: O=dir (build folder of its own: not the source tree, a folder above it or one of its'

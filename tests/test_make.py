@@ -671,6 +671,26 @@ class MakeTests(ktap_unittest.TestCase):
             expect(p.returncode != 0 and len(lines) == 1 and "source tree's path has a space" in lines[0],
                    f'make {how[0]} "{src}": rc={p.returncode}, {len(lines)} lines: {p.stderr[-600:]!r}')
 
+    def test_make_distclean_removes_only_a_build_folder(self):
+        """distclean was rm -rf $(O): a mistyped O= lost whatever the folder held. It now removes a folder
+        holding only what the build writes, and refuses another, naming what is in it and removing nothing."""
+        d = scratch('distclean')
+        built, other = os.path.join(d, 'built'), os.path.join(d, 'other')
+        for f in ('.config', '.config.old', 'Image', 'include/config/auto.conf', 'kernel/init.o',
+                  'bench-fine/Image', 'check/logs/x.log'):
+            os.makedirs(os.path.dirname(os.path.join(built, f)), exist_ok=True)
+            open(os.path.join(built, f), 'w').close()
+        shutil.copytree(built, other)
+        open(os.path.join(other, 'thesis.tex'), 'w').close()
+        rc, out, err = make(f'O={built}', 'distclean', timeout=20)
+        expect(rc == 0 and not os.path.exists(built), f'a build folder was not removed: rc={rc} {err[-300:]!r}')
+        rc, out, err = make(f'O={other}', 'distclean', timeout=20)
+        expect(rc != 0 and 'thesis.tex' in err, f'distclean of a folder with thesis.tex: rc={rc} {err[-300:]!r}')
+        expect(os.path.exists(os.path.join(other, 'thesis.tex')) and os.path.exists(os.path.join(other, '.config')),
+               'distclean removed files from a folder it refused')
+        rc, out, err = make(f'O={os.path.join(d, "none")}', 'distclean', timeout=20)
+        expect_eq(rc, 0, f'distclean of a folder that is not there ({err.strip()})')
+
 
 def main():
     p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
