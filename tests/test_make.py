@@ -691,6 +691,19 @@ class MakeTests(ktap_unittest.TestCase):
         rc, out, err = make(f'O={os.path.join(d, "none")}', 'distclean', timeout=20)
         expect_eq(rc, 0, f'distclean of a folder that is not there ({err.strip()})')
 
+    def test_make_runs_no_check_plan_outside_make_check(self):
+        """check-matrix's prerequisites were a secondary expansion, which GNU make 4.3 expands for every rule
+        as it reads the makefiles: every make (help, defconfig, clean) ran tests/check.py, and without python3
+        stopped on 'tests/plan.toml: no lock variants'."""
+        d = scratch('no-plan')
+        log = os.path.join(d, 'python.log')
+        fake = script(os.path.join(d, 'python'), f'#!/bin/sh\necho "$@" >> {log}\nexit 1\n')
+        for goal in ('help', 'defconfig', 'clean'):
+            rc, out, err = make(f'O={os.path.join(d, "O")}', f'PYTHON={fake}', goal, timeout=30)
+            expect(rc == 0, f'make {goal} with a python that fails: rc={rc} {err.strip()[-300:]!r}')
+        ran = open(log).read() if os.path.exists(log) else ''   # make help lists the strategies: that is its own
+        expect('check.py' not in ran, f'tests/check.py was run by make help/defconfig/clean: {ran[:300]!r}')
+
 
 def main():
     p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
