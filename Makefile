@@ -68,7 +68,10 @@ endif
 # Tools each kind of target needs; a missing one stops with a pointer to the deps script.
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
 # The compiler, checked at the first object only: the check is a $(shell), a fork per object.
-need-cc = $(call need-tool,$(CC))$(eval need-cc :=)
+# A CROSS_COMPILE the user gave (or exported) is named: scripts/deps.sh installs aarch64-linux-gnu- alone.
+need-cc = $(if $(filter command line environment,$(origin CROSS_COMPILE)),$(if $(shell command -v $(CC) 2>/dev/null),,$(error \
+  $(CC) not found: CROSS_COMPILE=$(CROSS_COMPILE) names no installed compiler; leave it out for aarch64-linux-gnu- \
+  (sudo scripts/deps.sh installs it))),$(call need-tool,$(CC)))$(eval need-cc :=)
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.
@@ -208,8 +211,10 @@ KLDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
 # Objects depend on the command line too: a changed flag rebuilds everything. So does a change of
 # KBUILD_RULES, raised when a recipe changes what an object's .d records (2: the .user.o rules name
 # their object with -MT, not the .tmp they compile to, so a header change rebuilds user code).
+# The compiler is checked first: a mistyped CROSS_COMPILE rewrote the stamp, and the next build rebuilt everything.
 KBUILD_RULES := 2
 $(objtree)/.kflags: FORCE | $(objtree)
+	$(need-cc)
 	$(Q)echo '$(CC) $(KCFLAGS) $(KLDFLAGS) rules=$(KBUILD_RULES)' | cmp -s - $@ || \
 	  echo '$(CC) $(KCFLAGS) $(KLDFLAGS) rules=$(KBUILD_RULES)' > $@
 

@@ -705,6 +705,22 @@ class MakeTests(ktap_unittest.TestCase):
         expect('check.py' not in ran, f'tests/check.py was run by make help/defconfig/clean: {ran[:300]!r}')
 
 
+    def test_make_names_a_cross_compile_that_is_not_there(self):
+        """CROSS_COMPILE=nonexistent- said to run scripts/deps.sh, which installs aarch64-linux-gnu- alone (make user
+        said it twice over), and rewrote the flag stamps first: the next build with the right compiler rebuilt
+        everything. One line naming CROSS_COMPILE, and no stamp written."""
+        d = scratch('cross')
+        rc, _, err = make(f'O={d}', 'defconfig', timeout=20)
+        expect_eq(rc, 0, f'make defconfig ({err.strip()})')
+        for goal in ('all', 'user'):
+            rc, out, err = make(f'O={d}', 'CROSS_COMPILE=nonexistent-', goal, timeout=30)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and 'CROSS_COMPILE=nonexistent- names no installed compiler' in lines[0],
+                   f'make {goal}: rc={rc} {err[-500:]!r}')
+        stamps = [s for s in ('.kflags', 'user/.uflags') if os.path.exists(os.path.join(d, s))]
+        expect(not stamps, f'a build with no compiler wrote {stamps}')
+
+
 def main():
     p = argparse.ArgumentParser(description='Tests of the make targets (KTAP on stdout).')
     p.add_argument('--objdir', required=True, help='O= folder with a defconfig kernel built')

@@ -39,19 +39,21 @@ user-s-objs := $(filter %.o,$(patsubst $(srctree)/%.S,$(objtree)/%.o,$(filter %.
 user-initramfs := $(objtree)/user/initramfs.cpio
 
 # A changed flag rebuilds every user object, as .kflags does for the kernel's.
+# The compiler first, as for .kflags: the stamp stays as it was, and its flags ask it for its header folder.
 $(objtree)/user/.uflags: FORCE | $(objtree)
+	$(need-cc)
 	@mkdir -p $(dir $@)
 	$(Q)echo '$(CC) $(UCFLAGS) $(ULDFLAGS)' | cmp -s - $@ || echo '$(CC) $(UCFLAGS) $(ULDFLAGS)' > $@
 
 # Static pattern rules: explicit, so they win over the kernel's $(objtree)/%.o rules.
 $(filter-out $(user-s-objs),$(user-c-objs)): $(objtree)/%.o: $(srctree)/%.c $(objtree)/user/.uflags
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) CC-PROG $*.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(UCFLAGS) -MMD -MP -MF $@.d -c $< -o $@
 
 $(user-s-objs): $(objtree)/%.o: $(srctree)/%.S $(objtree)/user/.uflags
-	$(call need-tool,$(CC))
+	$(need-cc)
 	$(quiet) AS-PROG $*.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(UAFLAGS) -MMD -MP -MF $@.d -c $< -o $@
