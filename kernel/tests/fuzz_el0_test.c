@@ -31,6 +31,10 @@ _Static_assert(FZE_STACK_LOW == (long)(USER_STACK_TOP - USER_STACK_PAGES * PAGE_
 	       "fuzz_el0.h: the stack's lowest page");
 _Static_assert(FZE_FD_MAX == FD_MAX, "fuzz_el0.h: FD_MAX");
 _Static_assert(FZE_USER_TOP == (long)USER_VA_TOP, "fuzz_el0.h: the user half's end");
+_Static_assert(FZE_HEAP_BASE == (long)USER_HEAP_BASE && FZE_HEAP_MAX == (long)USER_HEAP_MAX,
+	       "fuzz_el0.h: the heap");
+_Static_assert(FZE_MMAP_BASE == (long)USER_MMAP_BASE && FZE_MMAP_TOP == (long)USER_MMAP_TOP,
+	       "fuzz_el0.h: where mmap places");
 _Static_assert(FZE_NR_OK + FZE_NR_SLOTS <= FZE_NR_ERR &&
 		       FZE_NR_ERR + FZE_NR_SLOTS <= FZE_TARGET_OFF / (long)sizeof(long),
 	       "fuzz_el0.h: the per-number counts, below the half the kernel may write");

@@ -34,6 +34,7 @@ struct fze_regs {
 
 long fze_raw_svc(struct fze_regs *r);
 long fze_main(long idx);
+static void fze_check_fresh(long nr, long p, long len, long prot);
 
 /* One process's state, on its stack. */
 struct fze {
@@ -209,9 +210,13 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 				z, 8); /* PROT_*: NONE, READ and WRITE are the ones allowed */
 		if (nr == SYS_mprotect && fze_below(z, 2)) {
 			/* Something to change: random mmaps rarely land in the sandbox (MAP_FIXED). */
+			long p = a[0] & ~4095L;
+
 			SHARED[FZE_EXTRA]++;
-			usys6(SYS_mmap, a[0] & ~4095L, a[1] + 4096, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (usys6(SYS_mmap, p, a[1] + 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == p &&
+			    p >= FZE_SANDBOX && p < FZE_SANDBOX + FZE_SANDBOX_SIZE)
+				fze_check_fresh(SYS_mmap, p, a[1] + 4096, PROT_READ | PROT_WRITE);
 		}
 	} else if (nr == SYS_mmap) {
 		a[0] = fze_below(z, 4) ? fze_sandbox(z) : 0;
@@ -306,6 +311,64 @@ static void fze_check_user_half(long nr, const long *a, long r)
 		fze_violation(nr, -1, r, -22);
 }
 
+/*
+ * Fresh anonymous memory at [p, p + len), page-aligned, in the sandbox or
+ * placed by the kernel: the first byte of its first and last pages and
+ * its last byte read zero (pages come zeroed, and MAP_FIXED replaces what
+ * was there: a page left mapped under it would show what the fuzzer
+ * stored there before), and when writable they keep what is stored.
+ */
+static void fze_check_fresh(long nr, long p, long len, long prot)
+{
+	volatile unsigned char *at[3] = { (volatile unsigned char *)p,
+					  (volatile unsigned char *)((p + len - 1) & ~4095L),
+					  (volatile unsigned char *)(p + len - 1) };
+
+	if (!(prot & (PROT_READ | PROT_WRITE)))
+		return; /* write implies read: the page tables cannot say write-only */
+	for (int i = 0; i < 3; i++)
+		if (*at[i])
+			fze_violation(nr, -1, *at[i], 0);
+	if (!(prot & PROT_WRITE))
+		return;
+	for (int i = 0; i < 3; i++)
+		*at[i] = (unsigned char)(0x5a + i);
+	for (int i = 0; i < 3; i++) {
+		int last =
+			i; /* a one-page mapping's first and last page are one: the last store counts */
+
+		for (int j = i + 1; j < 3; j++)
+			if (at[j] == at[i])
+				last = j;
+		if (*at[i] != (unsigned char)(0x5a + last))
+			fze_violation(nr, -1, *at[i], 0x5a + last);
+	}
+}
+
+/*
+ * A mapping that worked is where it was asked for and usable. MAP_FIXED:
+ * at addr; else page-aligned, inside [USER_MMAP_BASE, USER_MMAP_TOP). An
+ * anonymous one is fresh (fze_check_fresh). Only what must work is
+ * touched: a file's pages may lie past its end (SIGBUS), PROT_NONE
+ * faults, and a mapping out of place or out of the sandbox is left alone.
+ */
+static void fze_check_mmap(long nr, const long *a, long r)
+{
+	int fixed = (a[3] & MAP_FIXED) != 0;
+
+	if (nr != SYS_mmap || r < 0)
+		return;
+	if (fixed ? r != a[0] :
+		    (r & 4095) || r < FZE_MMAP_BASE ||
+			    (unsigned long)a[1] > (unsigned long)(FZE_MMAP_TOP - r)) {
+		fze_violation(nr, -1, r, fixed ? a[0] : FZE_MMAP_BASE);
+		return;
+	}
+	if ((a[3] & MAP_ANONYMOUS) &&
+	    (!fixed || (r >= FZE_SANDBOX && r < FZE_SANDBOX + FZE_SANDBOX_SIZE)))
+		fze_check_fresh(nr, r, a[1], a[2]);
+}
+
 /* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
 static void fze_tidy(long nr, const long *a, long r)
 {
@@ -346,6 +409,7 @@ static void fze_one(struct fze *z)
 		fze_violation(nr, 31, regs.sp_out, regs.sp_in);
 	fze_check_result(z, nr, r);
 	fze_check_user_half(nr, regs.x, r);
+	fze_check_mmap(nr, regs.x, r);
 	fze_tidy(nr, regs.x, r);
 	SHARED[FZE_CALLS]++;
 }
