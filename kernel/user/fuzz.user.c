@@ -369,6 +369,30 @@ static void fze_check_mmap(long nr, const long *a, long r)
 		fze_check_fresh(nr, r, a[1], a[2]);
 }
 
+/*
+ * What munmap or mprotect took away is gone for the kernel too: a path
+ * read from the first or last byte of a range unmapped or made PROT_NONE
+ * is -EFAULT, and so is a stat written to one left without PROT_WRITE.
+ * uaccess_ok goes by the regions: one left in place, or with its old
+ * rights, lets the call through. Should it, the path is read from the
+ * sandbox and the stat written to the low stack, where that is harmless.
+ */
+static void fze_check_gone(long nr, const long *a, long r)
+{
+	long ends[2] = { a[0], a[0] + a[1] - 1 }, got;
+	int unreadable = nr == SYS_munmap || !(a[2] & (PROT_READ | PROT_WRITE));
+
+	if (r < 0 || a[1] <= 0 || (nr != SYS_munmap && nr != SYS_mprotect) ||
+	    (!unreadable && (a[2] & PROT_WRITE)))
+		return;
+	for (int i = 0; i < 2; i++) {
+		got = unreadable ? fze_extra(SYS_stat, ends[i], FZE_STACK_LOW) :
+				   fze_extra(SYS_stat, (long)"/", ends[i]);
+		if (got != -14)
+			fze_violation(nr, -1, got, -14);
+	}
+}
+
 /* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
 static void fze_tidy(long nr, const long *a, long r)
 {
@@ -410,6 +434,7 @@ static void fze_one(struct fze *z)
 	fze_check_result(z, nr, r);
 	fze_check_user_half(nr, regs.x, r);
 	fze_check_mmap(nr, regs.x, r);
+	fze_check_gone(nr, regs.x, r);
 	fze_tidy(nr, regs.x, r);
 	SHARED[FZE_CALLS]++;
 }
