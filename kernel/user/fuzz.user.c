@@ -17,7 +17,8 @@
  * It must neither end nor hang by its own doing: it never asks for exit
  * or poweroff, hands ktest and bench only bad pointers (fze_sandbox_args),
  * closes both ends of every pipe it is given at once (so no read can
- * block), and keeps brk, mmap and munmap inside FZE_SANDBOX (fuzz_el0.h).
+ * block), keeps mmap and munmap inside FZE_SANDBOX (fuzz_el0.h) and brk to
+ * its heap, where nothing else points.
  * Pointers it hands the kernel go where a write cannot hurt it: the low
  * part of its stack (its frames are near the top), the upper half of the
  * shared page, the pad u_fuzz_el0 leaves at the top of the stack; lengths
@@ -40,6 +41,7 @@ static void fze_check_fresh(long nr, long p, long len, long prot);
 struct fze {
 	unsigned long rng;
 	long idx, pid, brk0;
+	long brk; /* the break, as the last brk gave it */
 	long home; /* its directory's path, in the text */
 };
 
@@ -200,8 +202,14 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 
 		a[0] = bad[fze_below(z, 4)];
 	} else if (nr == SYS_brk) {
-		/* 0 asks for the break; else at most 1 MiB above the first one */
-		a[0] = fze_below(z, 4) ? z->brk0 + (long)fze_below(z, 1 << 20) : 0;
+		/* 0 asks for the break; else at most 1 MiB above the first one, or the heap's bounds */
+		static const long edge[] = { FZE_HEAP_BASE - 1, FZE_HEAP_BASE,
+					     FZE_HEAP_BASE + FZE_HEAP_MAX,
+					     FZE_HEAP_BASE + FZE_HEAP_MAX + 1 };
+
+		a[0] = fze_below(z, 8) == 0 ? edge[fze_below(z, 4)] :
+		       fze_below(z, 4)	    ? z->brk0 + (long)fze_below(z, 1 << 20) :
+					      0;
 	} else if (nr == SYS_munmap || nr == SYS_mprotect) {
 		a[0] = fze_below(z, 16) ? fze_sandbox(z) : fze_outside(z);
 		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
@@ -393,6 +401,36 @@ static void fze_check_gone(long nr, const long *a, long r)
 	}
 }
 
+/*
+ * brk never fails: it moves the break to an address in [USER_HEAP_BASE,
+ * + USER_HEAP_MAX] and leaves it anywhere else (docs/mm.md). Below the
+ * break memory is usable; a page the heap grew into is fresh (zero),
+ * since a shrinking brk frees the pages above it: the fuzzer stores in
+ * the last page below every break, so one left mapped shows.
+ */
+static void fze_check_brk(struct fze *z, long nr, const long *a, long r)
+{
+	long want = a[0] >= FZE_HEAP_BASE && a[0] <= FZE_HEAP_BASE + FZE_HEAP_MAX ? a[0] : z->brk;
+	volatile unsigned char *page = (volatile unsigned char *)((r - 1) & ~4095L),
+			       *last = (volatile unsigned char *)(r - 1);
+
+	if (nr != SYS_brk)
+		return;
+	if (r != want) {
+		fze_violation(nr, -1, r, want);
+		return;
+	}
+	if (r > FZE_HEAP_BASE) {
+		if ((long)page >= ((z->brk + 4095) & ~4095L) && *page)
+			fze_violation(nr, -1, *page, 0);
+		*page = 0x5a;
+		*last = 0xa5;
+		if (*last != 0xa5 || (page != last && *page != 0x5a))
+			fze_violation(nr, -1, *page * 256 + *last, 0x5aa5);
+	}
+	z->brk = r;
+}
+
 /* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
 static void fze_tidy(long nr, const long *a, long r)
 {
@@ -435,6 +473,7 @@ static void fze_one(struct fze *z)
 	fze_check_user_half(nr, regs.x, r);
 	fze_check_mmap(nr, regs.x, r);
 	fze_check_gone(nr, regs.x, r);
+	fze_check_brk(z, nr, regs.x, r);
 	fze_tidy(nr, regs.x, r);
 	SHARED[FZE_CALLS]++;
 }
@@ -471,9 +510,7 @@ long fze_main(long idx)
 	for (long fd = 0; fd < FZE_FD_MAX; fd++)
 		fze_extra(SYS_close, fd, 0);
 	z.pid = fze_extra(SYS_getpid, 0, 0);
-	z.brk0 = fze_extra(SYS_brk, 0, 0);
-	if (z.brk0 <= 0) /* no brk yet (-ENOSYS): aim at the sandbox */
-		z.brk0 = FZE_SANDBOX;
+	z.brk0 = z.brk = fze_extra(SYS_brk, 0, 0);
 	fze_extra(SYS_chdir, z.home, 0);
 	for (long i = 0; i < n; i++) {
 		fze_one(&z);

@@ -37,7 +37,7 @@
 #define FZE_MAGIC 0xf022e10L
 
 /*
- * Where brk, mmap, munmap and mprotect may point (mmap's hint and MAP_FIXED,
+ * Where mmap, munmap and mprotect may point (mmap's hint and MAP_FIXED,
  * munmap's and mprotect's range): 4 MiB at 256 GiB, far from the text (0x400000), the
  * shared page (0x10000000) and the stack (below 1 << 39). A process that
  * unmapped its own stack or text would die of it, legitimately; inside
