@@ -3,12 +3,19 @@
 #include <locklab/sched.h>
 #include <locklab/syscall.h>
 
+/* A new fd is the lowest free one (docs/fs.md, as POSIX): the worker's mirror knows which that is. */
 static void fd_opened(struct fz_worker *w, const char *call, long fd, u8 kind, u8 pipe)
 {
+	long lowest = 0;
+
+	while (lowest < FD_MAX && w->fds[lowest].kind != FZ_CLOSED)
+		lowest++;
 	if (fd < 0 || fd >= FD_MAX || w->fds[fd].kind != FZ_CLOSED) {
 		fz_violation(w, call, "returned an fd that is not a free slot", fd);
 		return;
 	}
+	if (fd != lowest)
+		fz_violation(w, call, "returned a free fd above the lowest", fd);
 	w->fds[fd] = (struct fz_fd){ kind, pipe };
 }
 
