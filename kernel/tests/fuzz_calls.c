@@ -126,12 +126,29 @@ static void do_lseek(struct fz_worker *w)
 				    0x7fffffffffffffffLL,
 				    -0x7fffffffffffffffLL - 1 };
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, -1, 3, 0x7fffffff };
-	long must;
+	long must, r;
 	int fd = fz_fd(w, &must), whence = whences[fz_pick(w, ARRAY_SIZE(whences))];
+	s64 off = offs[fz_pick(w, ARRAY_SIZE(offs))];
+	u8 kind = must ? FZ_CLOSED : w->fds[fd].kind;
 
-	if (!must && whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+	/*
+	 * docs/fs.md: a pipe is -ESPIPE whatever the whence; on a file or a
+	 * directory SEEK_SET to off >= 0 gives off (a negative one -EINVAL),
+	 * and the offset a seek gave is where the file stands: SEEK_CUR 0
+	 * gives it back (the fd is this worker's alone).
+	 */
+	if (kind == FZ_PIPE_R || kind == FZ_PIPE_W)
+		must = -ESPIPE;
+	else if (!must && whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
 		must = FZ_MUST_FAIL;
-	fz_result(w, "lseek", sys_lseek(fd, offs[fz_pick(w, ARRAY_SIZE(offs))], whence), must);
+	else if (kind == FZ_OPEN && whence == SEEK_SET)
+		must = off < 0 ? -EINVAL : FZ_MUST_OK;
+	r = sys_lseek(fd, off, whence);
+	fz_result(w, "lseek", r, must);
+	if (kind == FZ_OPEN && whence == SEEK_SET && r >= 0 && r != off)
+		fz_violation(w, "lseek", "SEEK_SET gave another offset", r);
+	if (kind == FZ_OPEN && r >= 0 && sys_lseek(fd, 0, SEEK_CUR) != r)
+		fz_violation(w, "lseek", "SEEK_CUR 0 did not give the offset just set", r);
 }
 
 static void do_path_call(struct fz_worker *w, u32 which)
