@@ -41,7 +41,8 @@ static void fze_check_fresh(long nr, long p, long len, long prot);
 struct fze {
 	unsigned long rng;
 	long idx, pid, brk0;
-	long brk; /* the break, as the last brk gave it */
+	long brk;   /* the break, as the last brk gave it */
+	int refuse; /* this call aims at a region of its own that is no mmap's: it must fail */
 	long home; /* its directory's path, in the text */
 };
 
@@ -186,6 +187,29 @@ static long fze_outside(struct fze *z)
 	return outside[fze_below(z, 4)];
 }
 
+/*
+ * A region of its own that munmap, mprotect and MAP_FIXED must leave
+ * alone, being no mmap's (docs/mm.md): a page of its stack, its text, its
+ * shared page, its heap when the break is above its base. The range is a
+ * page or less, so it ends inside the user half and only vm.c's own
+ * check refuses it. Should that fail, the fuzzer loses its stack or text
+ * and dies, which the suite sees.
+ */
+static long fze_foreign(struct fze *z, long *len)
+{
+	*len = 1 + (long)fze_below(z, 4096);
+	z->refuse = 1;
+	switch (fze_below(z, 4)) {
+	case 0: return 0x400000L;
+	case 1: return 0x10000000L;
+	case 2:
+		if (z->brk > FZE_HEAP_BASE)
+			return FZE_HEAP_BASE;
+		/* fall through */
+	default: return FZE_STACK_TOP - (long)(1 + fze_below(z, 16)) * 4096;
+	}
+}
+
 /* brk, mmap, munmap and mprotect: their addresses and lengths kept inside the sandbox (fuzz_el0.h). */
 static void fze_sandbox_args(struct fze *z, long nr, long *a)
 {
@@ -211,8 +235,12 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 		       fze_below(z, 4)	    ? z->brk0 + (long)fze_below(z, 1 << 20) :
 					      0;
 	} else if (nr == SYS_munmap || nr == SYS_mprotect) {
-		a[0] = fze_below(z, 16) ? fze_sandbox(z) : fze_outside(z);
+		unsigned long aim = fze_below(z, 16);
+
+		a[0] = aim > 1 ? fze_sandbox(z) : aim ? fze_outside(z) : 0;
 		a[1] = (long)fze_below(z, FZE_MAP_MAX + 1);
+		if (!aim)
+			a[0] = fze_foreign(z, &a[1]);
 		if (nr == SYS_mprotect && fze_below(z, 4))
 			a[2] = (long)fze_below(
 				z, 8); /* PROT_*: NONE, READ and WRITE are the ones allowed */
@@ -233,8 +261,11 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 			a[2] = (long)fze_below(z, 8); /* PROT_* */
 		if (fze_below(z, 4))
 			a[3] = flags[fze_below(z, sizeof(flags) / sizeof(flags[0]))];
-		if (a[3] & MAP_FIXED) /* a fixed mapping replaces what is there */
-			a[0] = fze_below(z, 16) ? fze_sandbox(z) : fze_outside(z);
+		if (a[3] & MAP_FIXED) { /* a fixed mapping replaces what is there */
+			unsigned long aim = fze_below(z, 16);
+
+			a[0] = aim > 1 ? fze_sandbox(z) : aim ? fze_outside(z) : fze_foreign(z, &a[1]);
+		}
 		if (fze_below(z, 2))
 			a[4] = -1;
 		if (fze_below(z, 4) == 0) {
@@ -244,6 +275,7 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 			 * sandbox, where pointers it hands the kernel may land.
 			 */
 			a[3] = fze_below(z, 2) ? MAP_SHARED : MAP_PRIVATE;
+			z->refuse = 0; /* no MAP_FIXED, or one into the sandbox */
 			if (fze_below(z, 2)) {
 				a[3] |= MAP_FIXED;
 				a[0] = fze_sandbox(z);
@@ -431,6 +463,13 @@ static void fze_check_brk(struct fze *z, long nr, const long *a, long r)
 	z->brk = r;
 }
 
+/* A call fze_foreign aimed at a region that is no mmap's must have failed. */
+static void fze_check_refused(struct fze *z, long nr, long r)
+{
+	if (z->refuse && r >= 0)
+		fze_violation(nr, -1, r, -22);
+}
+
 /* What a successful call leaves that could hang or exhaust the fuzzer: pipes, mappings outside the sandbox. */
 static void fze_tidy(long nr, const long *a, long r)
 {
@@ -462,6 +501,7 @@ static void fze_one(struct fze *z)
 	for (int i = 0; i < 31; i++)
 		regs.x[i] = i < 6 ? fze_value(z, i, tame) : (long)fze_rand(z);
 	regs.x[8] = nr;
+	z->refuse = 0;
 	fze_sandbox_args(z, nr, regs.x);
 	r = fze_raw_svc(&regs);
 	for (int i = 1; i < 31; i++)
@@ -474,6 +514,7 @@ static void fze_one(struct fze *z)
 	fze_check_mmap(nr, regs.x, r);
 	fze_check_gone(nr, regs.x, r);
 	fze_check_brk(z, nr, regs.x, r);
+	fze_check_refused(z, nr, r);
 	fze_tidy(nr, regs.x, r);
 	SHARED[FZE_CALLS]++;
 }
