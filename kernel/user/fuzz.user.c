@@ -42,6 +42,7 @@ struct fze {
 	unsigned long rng;
 	long idx, pid, brk0;
 	long brk;   /* the break, as the last brk gave it */
+	long len;   /* this call's x2: the length read, write and readdir were asked for */
 	int refuse; /* this call aims at a region of its own that is no mmap's: it must fail */
 	long home; /* its directory's path, in the text */
 };
@@ -330,6 +331,11 @@ static void fze_check_result(struct fze *z, long nr, long r)
 		fze_violation(nr, -1, r, -38);
 	if (nr == SYS_getpid && r != z->pid)
 		fze_violation(nr, -1, r, z->pid);
+	/* read and write move at most the bytes asked for, readdir fills at most max entries (a u32) */
+	if ((nr == SYS_read || nr == SYS_write) && r > 0 && (unsigned long)r > (unsigned long)z->len)
+		fze_violation(nr, -1, r, z->len);
+	if (nr == SYS_readdir && r > 0 && (unsigned long)r > (unsigned int)z->len)
+		fze_violation(nr, -1, r, (unsigned int)z->len);
 }
 
 /*
@@ -503,6 +509,7 @@ static void fze_one(struct fze *z)
 	regs.x[8] = nr;
 	z->refuse = 0;
 	fze_sandbox_args(z, nr, regs.x);
+	z->len = regs.x[2];
 	r = fze_raw_svc(&regs);
 	for (int i = 1; i < 31; i++)
 		if (regs.out[i] != regs.x[i])
