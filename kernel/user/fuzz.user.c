@@ -44,7 +44,7 @@ struct fze {
 	long brk;   /* the break, as the last brk gave it */
 	long len;   /* this call's x2: the length read, write and readdir were asked for */
 	int refuse; /* this call aims at a region of its own that is no mmap's: it must fail */
-	long home; /* its directory's path, in the text */
+	long home;  /* its directory's path, in the text */
 };
 
 #define SHARED ((volatile long *)0x10000000L)
@@ -265,7 +265,9 @@ static void fze_sandbox_args(struct fze *z, long nr, long *a)
 		if (a[3] & MAP_FIXED) { /* a fixed mapping replaces what is there */
 			unsigned long aim = fze_below(z, 16);
 
-			a[0] = aim > 1 ? fze_sandbox(z) : aim ? fze_outside(z) : fze_foreign(z, &a[1]);
+			a[0] = aim > 1 ? fze_sandbox(z) :
+			       aim     ? fze_outside(z) :
+					 fze_foreign(z, &a[1]);
 		}
 		if (fze_below(z, 2))
 			a[4] = -1;
@@ -332,7 +334,8 @@ static void fze_check_result(struct fze *z, long nr, long r)
 	if (nr == SYS_getpid && r != z->pid)
 		fze_violation(nr, -1, r, z->pid);
 	/* read and write move at most the bytes asked for, readdir fills at most max entries (a u32) */
-	if ((nr == SYS_read || nr == SYS_write) && r > 0 && (unsigned long)r > (unsigned long)z->len)
+	if ((nr == SYS_read || nr == SYS_write) && r > 0 &&
+	    (unsigned long)r > (unsigned long)z->len)
 		fze_violation(nr, -1, r, z->len);
 	if (nr == SYS_readdir && r > 0 && (unsigned long)r > (unsigned int)z->len)
 		fze_violation(nr, -1, r, (unsigned int)z->len);

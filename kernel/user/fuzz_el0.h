@@ -53,12 +53,12 @@
 #define FZE_STACK_LOW (FZE_STACK_TOP - 16 * 4096)
 #define FZE_STACK_AIM \
 	2048 /* stack pointers go to [FZE_STACK_LOW, + this): far below the live frames */
-#define FZE_USER_TOP (1L << 39) /* user.h: USER_VA_TOP, the end of the user half */
+#define FZE_USER_TOP  (1L << 39)  /* user.h: USER_VA_TOP, the end of the user half */
 #define FZE_HEAP_BASE 0x40000000L /* user.h: USER_HEAP_BASE, where the break starts */
 #define FZE_HEAP_MAX  (1L << 30)  /* user.h: USER_HEAP_MAX, how far above it brk may go */
 #define FZE_MMAP_BASE (1L << 36)  /* user.h: USER_MMAP_BASE .. USER_MMAP_TOP, where mmap places */
 #define FZE_MMAP_TOP  (1L << 38)
-#define FZE_FD_MAX   32		/* file.h: FD_MAX */
-#define FZE_HOMES    16		/* /fzu0 to /fzuf: past 16 CPUs, processes share them */
+#define FZE_FD_MAX    32 /* file.h: FD_MAX */
+#define FZE_HOMES     16 /* /fzu0 to /fzuf: past 16 CPUs, processes share them */
 
 #endif
