@@ -706,7 +706,6 @@ class MakeTests(ktap_unittest.TestCase):
         ran = open(log).read() if os.path.exists(log) else ''   # make help lists the strategies: that is its own
         expect('check.py' not in ran, f'tests/check.py was run by make help/defconfig/clean: {ran[:300]!r}')
 
-
     def test_make_names_a_cross_compile_that_is_not_there(self):
         """CROSS_COMPILE=nonexistent- said to run scripts/deps.sh, which installs aarch64-linux-gnu- alone (make user
         said it twice over), and rewrote the flag stamps first: the next build with the right compiler rebuilt
