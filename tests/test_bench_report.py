@@ -397,6 +397,31 @@ class BenchReportTests(unittest.TestCase):
         expect_eq(sorted(blocks), ['fine'], 'hollow points of the busy runs:')
         expect('linear: best 1-CPU x N' in read(run, 'plots', 'throughput-mm.gp'), 'no linear line')
 
+    def test_busy_runs_are_said_for_the_reason_they_were_flagged(self):
+        # bench-extract flags a run host_busy for a vCPU's wait above 5 %, and also when the host did not watch it
+        # (its samples came late: host_window_ms under half the run; or n/a). The report said "had a vCPU that
+        # waited more than 5 %" of every flagged run, a wait that was 0.40 % or never measured in the others.
+        runs, stats = synthetic()
+        flagged = {('fine', 'mm', 2, 0): ('9.00', '300'), ('fine', 'mm', 2, 1): ('0.40', '10'),
+                   ('bkl', 'lock', 4, 0): ('n/a', '')}
+        for r in runs:
+            wait, window = flagged.get((r['strategy'], r['workload'], r['cpus'], r['repeat']), ('0.10', '300'))
+            r.update(host_vcpu_wait_pct=wait, host_window_ms=window,
+                     host_busy='1' if (r['strategy'], r['workload'], r['cpus'], r['repeat']) in flagged else '0')
+        run = make_run('busy-why', runs, stats, meta=META)
+        report(run)
+        md = read(run, 'report.md')
+        want = ('3 of 54 runs were flagged host_busy (1 because a vCPU waited more than 5 % of the run for a host '
+                'core, 2 because the host did not watch the whole run (its samples came late, or not at all))')
+        expect(want in md, f'{want!r} not in the sanity checks: {md[:md.index("## Summary")]}')
+        # every one for its wait: the sentence says only that
+        only_wait = [dict(r, host_busy='1' if r['host_vcpu_wait_pct'] == '9.00' else '0') for r in runs]
+        run = make_run('busy-why-wait', only_wait, stats, meta=META)
+        report(run)
+        md = read(run, 'report.md')
+        want = '1 of 54 runs were flagged host_busy (a vCPU waited more than 5 % of the run for a host core)'
+        expect(want in md, f'{want!r} not in the sanity checks: {md[:md.index("## Summary")]}')
+
     def test_summary_figure_and_contents_first(self):
         run = make_run('summaryfig', *synthetic(), meta=META)
         rc, _, err = report(run)

@@ -276,6 +276,27 @@ def is_busy(r):
     return str(r.get('host_busy', '')) == '1'
 
 
+def busy_why(runs, busy_pct=BUSY_WAIT_PCT):
+    """Why the runs flagged host_busy among runs were flagged, as a phrase: add_host flags a run whose vCPU waited
+    longer than busy_pct for a host core, and also one the host did not watch (its samples came late, or QEMU was
+    gone before they were read), whose wait may be 0. A sentence that gives only the first reason for every
+    flagged run states a wait that was never measured."""
+    flagged = [r for r in runs if is_busy(r)]
+    waited = 0
+    for r in flagged:
+        try:
+            waited += float(r.get('host_vcpu_wait_pct')) > busy_pct
+        except (TypeError, ValueError):
+            pass
+    wait = f'a vCPU waited more than {busy_pct:g} % of the run for a host core'
+    unwatched = 'the host did not watch the whole run (its samples came late, or not at all)'
+    if waited == len(flagged):
+        return wait
+    if not waited:
+        return unwatched
+    return f'{waited} because {wait}, {len(flagged) - waited} because {unwatched}'
+
+
 def is_failed(r):
     """A run that said invariants=FAIL: a worker that could not start or ended early is not in its ops (ops_per_sec
     0, or a share of the workers over the whole window), and what it measured is not the workload's."""

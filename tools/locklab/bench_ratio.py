@@ -313,8 +313,8 @@ def main(argv):
     runs = read_csv(os.path.join(out, 'results.csv'))
     busy = sum(bx.is_busy(r) for r in runs)
     if busy:
-        print(f'  NOTE     {busy} of {len(runs)} runs were flagged host_busy (a vCPU waited more than {a.busy_pct:g} % '
-              'of the run for a host core) and left out: busy = no quiet pair of runs')
+        print(f'  NOTE     {busy} of {len(runs)} runs were flagged host_busy ({bx.busy_why(runs, a.busy_pct)}) '
+              'and left out: busy = no quiet pair of runs')
     print(f'  DONE     {os.path.relpath(out)}: ' +
           ', '.join(f for f in ('ratio.csv', 'ratio.png', 'ratio.svg') if os.path.isfile(os.path.join(out, f))))
     for f in failures:

@@ -118,7 +118,8 @@ def busy_points(d: Data, workload: str, series: List[str], plots: PlotSet, data:
     blocks = [b for b in blocks if b[1]]
     if not blocks:
         return []
-    plots.write(data, f'# {workload}: runs flagged host_busy (a vCPU waited > {d.busy_pct:g} % for a host core)\n'
+    why = bx.busy_why([r for r in d.runs if r['workload'] == workload], d.busy_pct)
+    plots.write(data, f'# {workload}: runs flagged host_busy ({why})\n'
                 '# columns: cpus ops_per_sec\n' +
                 ''.join(('\n\n' if i else '') + f'# index {i}: {s}\n' + ''.join(f'{c} {v}\n' for c, v in rows)
                         for i, (s, rows) in enumerate(blocks)))

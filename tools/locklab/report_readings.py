@@ -310,12 +310,10 @@ def _host_flags(d: Data) -> Tuple[bool, List[str]]:
     busy_host = bool(d.runs) and n_busy > len(d.runs) * BUSY_SHARE
     if busy_host:
         out.append(f'**This host was busy: these numbers are not reliable.** {n_busy} of {len(d.runs)} runs '
-                   f'had a vCPU that waited more than {d.busy_pct:g} % of the run for a host core '
-                   '(host_busy=1). Run again on a quiet machine.')
+                   f'were flagged host_busy ({bx.busy_why(d.runs, d.busy_pct)}). Run again on a quiet machine.')
     elif n_busy:
-        out.append(f'{n_busy} of {len(d.runs)} runs were flagged host_busy (a vCPU waited more than '
-                   f'{d.busy_pct:g} % of the run for a host core): they are drawn hollow and left out '
-                   'of every number below.')
+        out.append(f'{n_busy} of {len(d.runs)} runs were flagged host_busy ({bx.busy_why(d.runs, d.busy_pct)}): '
+                   'they are drawn hollow and left out of every number below.')
     even = [r['thread_ops_min'] / r['thread_ops_max'] for r in d.runs if r['workload'] == CEILING
             and r['cpus'] > 1 and r['thread_ops_max'] and not bx.left_out(r)]
     if even and min(even) < UNEVEN:
