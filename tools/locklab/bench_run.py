@@ -16,8 +16,9 @@ results.csv, summary.csv and lockstat.csv (scripts/bench-extract), meta.json,
 and plots + report.md/report.html (scripts/bench-report); results/latest
 points at it. Kernels are built in
 build/bench-<strategy> from configs/qemu_<strategy>_defconfig plus
-configs/bench.config (lockdep and lockstat hold times off: see
-docs/benchmarks.md) plus --config's CONFIG_ lines. A failed build, boot or
+configs/bench.config (lockdep off; hold times are left untimed under QEMU
+by the lockstat_hold= boot option's default: see docs/benchmarks.md) plus
+--config's CONFIG_ lines. A failed build, boot or
 invariant is named at the end and the exit status is 1; whatever completed
 is kept and plotted.
 
