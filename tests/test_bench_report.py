@@ -629,8 +629,28 @@ class BenchReportTests(unittest.TestCase):
         for s, held in (('bkl', 0.25), ('subsys', 0.3), ('fine', 0.1)):
             for row in blocks[s]:
                 expect_close(row[4], 1 / (held + (1 - held) / row[0]), f'{s} Amdahl value at {row[0]:g} CPUs')
-        expect('Lockstat hold times were on in this run' not in read(run, 'report.md'),
-               'the hold pass made the scaling runs look hold-timed')
+        md = read(run, 'report.md')
+        expect('Lockstat hold times were on in this run' not in md, 'the hold pass made the scaling runs look hold-timed')
+        expect('So the scaling runs did not time holds (boot option lockstat_hold=2, the default, times them only on '
+               'hardware); the Amdahl curves come from a separate 1-CPU pass that does (RUN/hold/).' in md,
+               'the QEMU caveat does not say where the Amdahl curves came from')
+
+    def test_qemu_caveat_says_what_this_run_did_about_hold_times(self):
+        # The caveat said "the scaling runs do not time holds ... the Amdahl curves come from a separate 1-CPU pass"
+        # of every QEMU run: beside "Lockstat hold times were on in this run" (BENCH_BOOTARGS=lockstat_hold=1,
+        # which skips the pass), and in a folder with no hold pass (make plots RUN=<serial log>), whose report
+        # has no Amdahl curve at all.
+        run = make_run('caveat-timed', *synthetic(), meta=META)
+        report(run)
+        caveats = read(run, 'report.md').split('## Caveats')[1].split('## Reading')[0]
+        expect('Lockstat hold times were on in this run' in caveats and 'do not time holds' not in caveats and
+               'did not time holds' not in caveats and 'separate 1-CPU pass' not in caveats,
+               f'a run whose scaling runs timed holds: {caveats}')
+        run = make_run('caveat-nopass', *synthetic(hold=False), meta=META)
+        report(run)
+        caveats = read(run, 'report.md').split('## Caveats')[1].split('## Reading')[0]
+        expect('nor was there a separate 1-CPU pass that does (RUN/hold/), so this run has no Amdahl curves.' in caveats
+               and 'the Amdahl curves come from' not in caveats, f'a run without holds or a hold pass: {caveats}')
 
     def test_hold_times_off_skips_amdahl(self):
         runs, stats = synthetic(hold=False)

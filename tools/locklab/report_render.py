@@ -18,12 +18,9 @@ TIMELINE_HOWTO = ('A few milliseconds of one run, as each CPU lived them: a row 
 # The caveats, each said where it applies: (oversubscribed host, QEMU, trapping workloads under QEMU, always).
 CAVEAT_CORES = ('QEMU on a host with fewer cores than vCPUs cannot show real scaling: the vCPUs beyond the '
                 "host's cores take turns on them.")
-CAVEATS_QEMU = [
-    'QEMU takes its global lock on every read of the architected counter, and lockstat hold times '
-    'read it twice per lock operation: runs with hold times on serialise the vCPUs and understate '
-    'scaling (docs/measuring.md). So the scaling runs do not time holds (boot option lockstat_hold=2, '
-    'the default, times them only on hardware); the Amdahl curves come from a separate 1-CPU pass '
-    'that does (RUN/hold/).']
+CAVEAT_QEMU = ('QEMU takes its global lock on every read of the architected counter, and lockstat hold times '
+               'read it twice per lock operation: runs with hold times on serialise the vCPUs and understate '
+               'scaling (docs/measuring.md).')
 CAVEAT_TRAPS = (
     'QEMU\'s TCG also takes that global lock to deliver every exception and to return from it: the '
     'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU their vCPUs '
@@ -34,6 +31,19 @@ CAVEAT_TRAPS = (
     'hardware (docs/benchmarks.md, "User workloads under QEMU").')
 CAVEAT_NOISE = ('On a small or shared host the same run can be much faster or slower than the one before it: '
                 'read the medians and ratios, not single runs.')
+
+
+def _qemu_caveat(d: Data) -> str:
+    """CAVEAT_QEMU, then what this run did about it: its scaling runs either timed holds (said by the caveat
+    that follows) or did not, and the Amdahl curves come from the hold-time pass only where there is one (a
+    folder made from a serial log, or make bench --no-hold-pass, has none)."""
+    if any(r['hold_total_ns'] for r in d.stats):
+        return CAVEAT_QEMU
+    return CAVEAT_QEMU + (' So the scaling runs did not time holds (boot option lockstat_hold=2, the default, times '
+                          'them only on hardware); ' +
+                          ('the Amdahl curves come from a separate 1-CPU pass that does (RUN/hold/).' if d.hold else
+                           'nor was there a separate 1-CPU pass that does (RUN/hold/), so this run has no Amdahl '
+                           'curves.'))
 
 
 def _noise_caveat(d: Data) -> str:
@@ -189,7 +199,7 @@ def _reading_section(d: Data, sp: Speedups, held: Held, vcpus: object, host_cpus
     """The caveats, then the reading generated from the numbers and how the Amdahl curves were taken."""
     over = _oversubscribed(vcpus, host_cpus)
     caveats = (([CAVEAT_CORES, f'This run had {vcpus} vCPUs on {host_cpus} host CPUs.'] if over else []) +
-               (CAVEATS_QEMU if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
+               ([_qemu_caveat(d)] if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
                ([CAVEAT_TRAPS] if any(d.traps_on_qemu(w) for w in d.workloads) else []) + [_noise_caveat(d)])
     blocks: List[Block] = [('h', 2, 'Caveats'), ('ul', caveats +
         (['Lockstat hold times were on in this run (hold_total_ns is not 0): its speedups are understated.']
