@@ -66,6 +66,11 @@ class BenchReportTests(unittest.TestCase):
         expect_rc(rc, 0, err)
         md = read(run, 'report.md')
         expect('| workload | strategy | 1 CPU |' in md, 'the speedup table heads its column "strategy"')
+        # pair_speedups divides by the 1-CPU run of the same repeat; at 4 CPUs the 2-CPU run lies between the two,
+        # so the heading's "the 1-CPU run just before it" was not what it computed
+        expect('each N-CPU run over the 1-CPU run of the same repeat in the same boot)' in md and
+               'just before' not in md and 'just before' not in read(run, 'plots', 'speedup-mm.gp') + md,
+               'the speedup table and plots say which 1-CPU run a speedup divides by')
         # 4 vCPUs on 4 host cores, kernel workloads only, no ceiling: only the caveats that apply.
         caveats = md[md.index('## Caveats'):md.index('## Reading')]
         expect('fewer cores than vCPUs' not in caveats and 'the u-* workloads trap' not in caveats and

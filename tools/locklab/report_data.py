@@ -243,7 +243,7 @@ class Data:
 
     def speedup(self, series: str, workload: str) -> Dict[int, Stat]:
         """{cpus: (median, min, max, pairs)} of the speedups of adjacent runs (bench-extract's
-        pair_speedups: each N-CPU run over the 1-CPU run just before it in the same boot);
+        pair_speedups: each N-CPU run over the 1-CPU run of the same repeat in the same boot);
         {} without a 1-CPU run not flagged host_busy."""
         return {c: (median(xs), min(xs), max(xs), len(xs))
                 for (s, w, c), xs in sorted(self.pairs.items()) if (s, w) == (series, workload)}

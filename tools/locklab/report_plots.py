@@ -209,7 +209,7 @@ def summary_plot(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
         (f'; no bars for {", ".join(none)}: no {n}-CPU pair of runs the host left alone' if none else '') +
         (f'; left out: {", ".join(fixed)} (its workers do not grow with the CPUs: no speedup)' if fixed else ''),
         f'speedup at {n} CPUs, every workload', 'workload',
-        f'speedup at {n} CPUs (× the 1-CPU run before it)', 'x workload speedup min max amdahl', blocks,
+        f'speedup at {n} CPUs (× the 1-CPU run of its repeat)', 'x workload speedup min max amdahl', blocks,
         "'{f}' index {i} using 1:3 with boxes lc rgb '{c}' title {t}, "
         # min to max as a capped vector: yerrorbars over boxes left a white blot at each bar's top
         "'' index {i} using 1:4:(0):($5-$4) with vectors heads size screen 0.004,90 lc rgb 'black' notitle",
@@ -273,7 +273,7 @@ class WorkloadPlots:
         bound = any(d.qemu_bound(w, c) for c in self.cpus if c > 1)
         self.plots.add(Plot(
             f'speedup-{self.slug}', f'{w}: speedup vs CPUs (median over pairs of adjacent '
-            'runs of one boot, each N-CPU run over the 1-CPU run just before it; bars: min to max)' +
+            'runs of one boot, each N-CPU run over the 1-CPU run of the same repeat; bars: min to max)' +
             ('' if fixed else ' and the ideal') + (', and Amdahl\'s law from the held fraction s of the real lock at '
                                '1 CPU (amdahl = 1/(s + (1-s)/cpus))' if with_amdahl else '') +
             ('; ' + QEMU_CAPTION if bound else '') +

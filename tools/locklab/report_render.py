@@ -239,7 +239,7 @@ def _speedup_table(d: Data, sp: Speedups, held: Held) -> List[Block]:
             rows.append([w + ' †' * bool(fixed), s] + [_speedup_cell(sp.get((s, w), {}), c) for c in cpus] +
                         [fnum(fraction, 3), fnum(1 / fraction) if fraction else '–'])
     return [('h', 2, 'Speedup over 1 CPU (median over pairs of adjacent runs: each N-CPU run over the '
-                     '1-CPU run just before it in the same boot)'),
+                     '1-CPU run of the same repeat in the same boot)'),
             ('table', ['workload', _series_heading(d)] + [f'{c} CPU{"s" * (c > 1)}' for c in cpus] +
              ['held s (1 CPU)', 'Amdahl limit 1/s'], rows)] + (
         [('p', '† Its workers do not grow with the CPUs (bench: workers=): these ratios compare one op at two '
