@@ -29,6 +29,7 @@ static struct {
 	bool lost; /* guarded by lock: whole lines found the ring full; LOST_MARK not yet in it */
 	char ready[TTY_READY_MAX]; /* guarded by lock: whole lines and marks, a ring */
 	u32 head, count;	   /* guarded by lock */
+	bool copying;		   /* guarded by lock: a read copies the first line out */
 	u64 dropped;		   /* guarded by lock: bytes lost to a full line or ring */
 } tty = { .lock = SPINLOCK_INIT("tty") };
 
@@ -215,45 +216,40 @@ void tty_rx_interrupt(void)
 	tty_rx_drain();
 }
 
+/*
+ * The ring's first line can be taken, or this read was interrupted. Not
+ * while another reader copies that line out: it may yet stay (a bad
+ * buffer), and this reader would take the line after it.
+ */
 static bool tty_readable(u32 intr_seq)
 {
 	u64 flags = spin_lock_irqsave(&tty.lock);
-	bool ok = tty.count || atomic_load_relaxed(&tty_intr_seq) != intr_seq;
+	bool ok = (tty.count && !tty.copying) || atomic_load_relaxed(&tty_intr_seq) != intr_seq;
 
 	spin_unlock_irqrestore(&tty.lock, flags);
 	return ok;
 }
 
-/* The ring's first byte, taken; tty.lock held, the ring not empty. */
-static char ready_pop(void)
-{
-	char c = tty.ready[tty.head];
-
-	tty.head = (tty.head + 1) % TTY_READY_MAX;
-	tty.count--;
-	return c;
-}
-
 /*
- * Takes the next line from the ring (at most n bytes of it) into kbuf:
- * its length; 0 for Ctrl-D on an empty line; -EOVERFLOW for a line that
- * was too long, -ENOBUFS where lines were lost to a full ring (marks,
- * taken alone). The ring is not empty; tty.lock held.
+ * Copies the next line from the ring (at most n bytes of it) into kbuf,
+ * leaving it there: its length; 0 for Ctrl-D on an empty line;
+ * -EOVERFLOW for a line that was too long, -ENOBUFS where lines were lost
+ * to a full ring (marks, alone). *used: the ring bytes a read of it takes
+ * (ready_drop). The ring is not empty; tty.lock held.
  */
-static long ready_take(char *kbuf, u64 n)
+static long ready_peek(char *kbuf, u64 n, u32 *used)
 {
 	char first = tty.ready[tty.head];
+	u32 at = 0;
 	long got = 0;
 
 	if (first == TOO_LONG_MARK || first == LOST_MARK || first == EOF_MARK) {
-		ready_pop();
-		got = first == TOO_LONG_MARK ? -EOVERFLOW : first == LOST_MARK ? -ENOBUFS : 0;
-		lost_mark();
-		return got;
+		*used = 1;
+		return first == TOO_LONG_MARK ? -EOVERFLOW : first == LOST_MARK ? -ENOBUFS : 0;
 	}
 	/* A mark only follows a newline or PUSH_MARK: the copy stops there first. */
-	while ((u64)got < n && tty.count) {
-		char c = ready_pop();
+	while ((u64)got < n && at < tty.count) {
+		char c = tty.ready[(tty.head + at++) % TTY_READY_MAX];
 
 		if (c == PUSH_MARK)
 			break;
@@ -262,10 +258,18 @@ static long ready_take(char *kbuf, u64 n)
 			break;
 	}
 	/* A pushed line read to its last byte is over: its mark must not read as an empty line next. */
-	if (tty.count && tty.ready[tty.head] == PUSH_MARK)
-		ready_pop();
-	lost_mark(); /* room again: the loss is said before any line typed after it */
+	if (at < tty.count && tty.ready[(tty.head + at) % TTY_READY_MAX] == PUSH_MARK)
+		at++;
+	*used = at;
 	return got;
+}
+
+/* Takes the first used bytes off the ring, as a read of them; tty.lock held. */
+static void ready_drop(u32 used)
+{
+	tty.head = (tty.head + used) % TTY_READY_MAX;
+	tty.count -= used;
+	lost_mark(); /* room again: the loss is said before any line typed after it */
 }
 
 u32 tty_readers_waiting(void)
@@ -278,14 +282,17 @@ u32 tty_readers_waiting(void)
  * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1;
  * -ENOBUFS where lines were lost to a full ring; 0 for Ctrl-D on an
  * empty line, and the typed bytes without a newline for Ctrl-D after
- * them; -EINTR after Ctrl-C.
+ * them; -EINTR after Ctrl-C; -EFAULT if buf cannot be written, the line
+ * kept for the next read (as Linux's n_tty keeps it).
  */
 static long tty_read(struct file *f, void *buf, u64 n)
 {
 	u32 seq = atomic_load_relaxed(&tty_intr_seq);
 	char kbuf[TTY_LINE_MAX];
+	u32 used = 0;
 	u64 flags;
 	long r;
+	bool fault, more;
 
 	(void)f;
 	if (n == 0)
@@ -293,22 +300,41 @@ static long tty_read(struct file *f, void *buf, u64 n)
 	/*
 	 * The wake-up's test and the take are two holds of tty.lock: with two
 	 * readers woken for one line, the one that comes second finds the ring
-	 * empty. Only a Ctrl-C typed since this read began is -EINTR; anything
-	 * else means another reader was first, and this one sleeps again.
+	 * empty (or the line being copied). Only a Ctrl-C typed since this
+	 * read began is -EINTR; anything else means another reader was first,
+	 * and this one sleeps again.
 	 */
 	for (r = -EAGAIN; r == -EAGAIN;) {
 		wait_event(&tty_readers, tty_readable(seq), NULL);
 		flags = spin_lock_irqsave(&tty.lock);
-		if (tty.count) {
-			r = ready_take(kbuf, MIN(n, sizeof(kbuf)));
+		if (tty.count && !tty.copying) {
+			r = ready_peek(kbuf, MIN(n, sizeof(kbuf)), &used);
+			if (r > 0)
+				tty.copying = true;
+			else
+				ready_drop(used); /* a mark: nothing to copy */
 		} else if (atomic_load_relaxed(&tty_intr_seq) != seq) {
 			r = -EINTR;
 		}
 		spin_unlock_irqrestore(&tty.lock, flags);
 	}
-	if (r > 0 && copy_to_user(buf, kbuf, (u64)r))
-		return -EFAULT;
-	return r;
+	if (r <= 0)
+		return r;
+	/*
+	 * Outside the lock: the copy may fault a page in and sleep. The line
+	 * leaves the ring only once it is in buf, so a bad buffer loses
+	 * nothing typed; copying keeps other readers off it meanwhile.
+	 */
+	fault = copy_to_user(buf, kbuf, (u64)r) != 0;
+	flags = spin_lock_irqsave(&tty.lock);
+	if (!fault)
+		ready_drop(used);
+	tty.copying = false;
+	more = tty.count != 0;
+	spin_unlock_irqrestore(&tty.lock, flags);
+	if (more)
+		wake_up(&tty_readers); /* a reader that slept while this one copied */
+	return fault ? -EFAULT : r;
 }
 
 static long tty_write(struct file *f, const void *buf, u64 n)

@@ -1,5 +1,7 @@
 /* Programs the user suite runs at EL0: every system call with its results in the shared page, bad pointers, loops. */
 #include "usys.h"
+#include <locklab/errno.h>
+#include <locklab/mman.h>
 
 /*
  * Built into the kernel image but run at EL0 (the Makefile renames their
@@ -110,6 +112,31 @@ long u_read_byte(long fd)
 	if (usys(SYS_read, fd, (long)&c, 1) != 1)
 		return 100;
 	return c;
+}
+
+/*
+ * A read of the console (fd: bits 0-7) into a page the kernel cannot
+ * write, then into the stack. The page is the second of a shared mapping
+ * of a file (bits 8-15) shorter than one page: uaccess_ok accepts it (a
+ * writable region), and the copy's fault finds it past the file's end.
+ * 0 if the first read was -EFAULT and the second got the line typed
+ * before both ("kept\n"); 1: no mapping, 2: the first read was not
+ * -EFAULT, 3: the second read got something else (the line was lost).
+ */
+long u_read_console_into_a_bad_page(long arg)
+{
+	long tty = arg & 0xff, file = (arg >> 8) & 0xff;
+	long p = usys6(SYS_mmap, 0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
+	char buf[16];
+
+	if (p < 0)
+		return 1;
+	if (usys(SYS_read, tty, p + 4096, sizeof(buf)) != -EFAULT)
+		return 2;
+	if (usys(SYS_read, tty, (long)buf, sizeof(buf)) != 5 || buf[0] != 'k' || buf[3] != 't' ||
+	    buf[4] != '\n')
+		return 3;
+	return 0;
 }
 
 /*
