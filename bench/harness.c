@@ -455,7 +455,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	return ok;
 }
 
-
 /* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
 static u32 parse_cpus(u32 counts[CONFIG_NR_CPUS])
 {
@@ -680,7 +679,9 @@ long bench_run_args(const char *args)
 	if (!bootparams_copy(run_opts, saved, sizeof(saved), false))
 		return -ENOMEM;
 	bench_select[0] = '\0'; /* only what args names runs */
-	if (bootparams_parse_some(cmdline, run_opts, "bench")) {
+	/* cpus= empty: at boot the default sweep, in a call counts left out (a bad value, as cpus=0) */
+	if (bootparams_parse_some(cmdline, run_opts, "bench") +
+	    bootparams_refuse_empty(cmdline, "cpus", "bench")) {
 		/* the parser's words are the boot's, where such an option is ignored: here nothing runs */
 		printk_raw("bench: error: nothing run: a bench call takes no option it cannot use "
 			   "(the options above)");

@@ -72,6 +72,27 @@ int bootparams_parse_some(const char *cmdline, const char *const names[], const 
 	return bootargs_parse(cmdline, opts, n, report_some);
 }
 
+int bootparams_refuse_empty(const char *cmdline, const char *name, const char *who)
+{
+	const struct bootarg_opt *o = find_param(name);
+	/* "-" stays, not empty, where name= is not given (or is too long for value[]) */
+	char value[64] = "-";
+	struct bootarg_opt one;
+
+	if (!o || o->type != BOOTARG_STR)
+		return 0;
+	one = *o;
+	one.dest = value;
+	one.str_size = sizeof(value);
+	bootargs_parse(cmdline, &one, 1, NULL); /* the other options are problems here: not said */
+	if (value[0])
+		return 0;
+	printk_raw(
+		"%s: error: %s= has no value: give one, or leave %s= out for its default (%s: %s)",
+		who, name, name, name, o->help);
+	return 1;
+}
+
 /* The bytes an option's variable takes. */
 static size_t param_size(const struct bootarg_opt *o)
 {

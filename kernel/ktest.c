@@ -255,6 +255,18 @@ static u32 unknown_names(const char *select, enum unknown_report how, u32 number
 	return unknown;
 }
 
+/*
+ * Commas alone (the shell's "ktest ,"): no name at all. The ktest() call
+ * refuses it, as it refuses a name that is no suite: running nothing and
+ * returning 0 would read as a pass.
+ */
+static bool names_nothing(const char *select)
+{
+	while (*select == ',')
+		select++;
+	return !*select;
+}
+
 /* Ctrl-C at the shell's ktest(): said once, then no further case starts (run_interrupted). */
 static bool kt_interrupted;
 
@@ -328,6 +340,10 @@ long ktest_run(const char *select, bool strict, u32 *passed_out)
 	*passed_out = 0;
 	if (strict && unknown_names(select, UNKNOWN_AS_ERRORS, 0))
 		return -EINVAL;
+	if (strict && names_nothing(select)) {
+		printk_raw("ktest: error: no suite named in '%s' (all, or suite names)", select);
+		return -EINVAL;
+	}
 	for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++)
 		nsel += suite_selected(select, s);
 	nsel += unknown_names(select, UNKNOWN_COUNT, 0);

@@ -41,6 +41,14 @@ int bootparams_parse(const char *cmdline);
 #define BOOTPARAMS_SOME_MAX 24
 int bootparams_parse_some(const char *cmdline, const char *const names[], const char *who);
 /*
+ * For the same run: 1, after one "<who>: error: ..." line, if the last
+ * name= in cmdline (a BOOTARG_STR option) has no value, which the option
+ * would take as "its default" (cpus= as the default sweep) where a value
+ * was meant and left out; else 0. The text is parsed again for that one
+ * option, into a buffer of its own: nothing is set.
+ */
+int bootparams_refuse_empty(const char *cmdline, const char *name, const char *who);
+/*
  * Copies the values of the options named in names[] into buf (restore
  * false) or back from it (true), so a run can change them and put them
  * back (with the same names and buf). false if they do not fit in size bytes.

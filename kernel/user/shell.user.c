@@ -12,12 +12,15 @@ long u_shell_calls(long unused)
 	r[i++] = usys(SYS_ktest, (long)0xffffff8040200000UL, 0, 0); /* a kernel address */
 	r[i++] = usys(SYS_ktest, (long)"shell_no_such_suite", 0, 0);
 	r[i++] = usys(SYS_ktest, (long)"", 0, 0);
+	r[i++] = usys(SYS_ktest, (long)",", 0, 0); /* commas alone: no name, not "none" */
 	r[i++] = usys(SYS_ktest, (long)"selftest_fail", 0, 0);
 	r[i++] = usys(SYS_bench, 0x20000000L, 0, 0);
 	r[i++] = usys(SYS_bench, (long)"shell_no_such_workload cpus=1", 0, 0);
 	r[i++] = usys(SYS_bench, (long)"ceiling cpus=1 no_such_option=1", 0, 0);
 	/* the boot's "run nothing" names nothing here */
 	r[i++] = usys(SYS_bench, (long)"none cpus=1", 0, 0);
+	r[i++] =
+		usys(SYS_bench, (long)"ceiling cpus=", 0, 0); /* no counts: not the default sweep */
 	r[i++] = usys(SYS_bench, (long)"ceiling cpus=1 duration_ms=20", 0, 0);
 	r[63] = i;
 	return 0;

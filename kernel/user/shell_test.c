@@ -60,6 +60,8 @@ static void shell_runs_a_script(struct ktest *t)
 				     "ktest selftest_fail\n"
 				     "ktest shell_no_such_suite\n"
 				     "bench shell_no_such_workload cpus=1\n"
+				     "ktest ,\n"
+				     "bench ceiling cpus=\n"
 				     "exit 3\n"
 				     "echo never\n";
 	static const char want[] = "$ hi\n"
@@ -74,6 +76,8 @@ static void shell_runs_a_script(struct ktest *t)
 				   "$ sh: exit: x: not a number from 0 to 255\n"
 				   "$ sh: unterminated quote\n"
 				   "$ sh: ktest: 6 failed\n"
+				   "$ sh: ktest: EINVAL\n"
+				   "$ sh: bench: EINVAL\n"
 				   "$ sh: ktest: EINVAL\n"
 				   "$ sh: bench: EINVAL\n"
 				   "$ ";
@@ -191,8 +195,10 @@ static void shell_times_a_command(struct ktest *t)
 
 static void shell_calls_from_el0(struct ktest *t)
 {
-	static const long want[] = { -EFAULT, -EFAULT, -EINVAL, -EINVAL, SELFTEST_FAIL_FAILS,
-				     -EFAULT, -EINVAL, -EINVAL, -EINVAL, 0 };
+	static const long want[] = { -EFAULT, -EFAULT, -EINVAL,
+				     -EINVAL, -EINVAL, SELFTEST_FAIL_FAILS,
+				     -EFAULT, -EINVAL, -EINVAL,
+				     -EINVAL, -EINVAL, 0 };
 	long *r = user_shared_alloc();
 	int status;
 
