@@ -325,6 +325,11 @@ static void test_strings(void)
 	HT_EXPECT(u_memcmp("ab\x80", "ab\x01", 3) > 0 && !u_memcmp("a", "b", 0));
 	HT_EXPECT_STREQ(u_strerror(2), "ENOENT");
 	HT_EXPECT_STREQ(u_strerror(9999), "E?");
+	/* 0, errno after a call that did not fail: glibc's "Success" (it was "E?", as if unknown) */
+	HT_EXPECT_STREQ(u_strerror(0), "Success");
+#ifdef __GLIBC__
+	HT_EXPECT_STREQ(u_strerror(0), strerror(0));
+#endif
 }
 
 int main(void)

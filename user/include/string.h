@@ -13,6 +13,6 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
-const char *strerror(int err); /* "ENOENT" for 2; "E?" if unknown */
+const char *strerror(int err); /* "ENOENT" for 2; "Success" for 0, as glibc; "E?" if unknown */
 
 #endif

@@ -96,7 +96,7 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-/* The names of <locklab/errno.h>'s numbers. */
+/* The names of <locklab/errno.h>'s numbers; "Success" for 0. */
 const char *strerror(int err)
 {
 	static const struct {
@@ -135,6 +135,9 @@ const char *strerror(int err)
 		{ ENOBUFS, "ENOBUFS" },
 	};
 
+	/* 0 is no error (errno read after a call that did not fail): glibc's word for it, not "E?" */
+	if (err == 0)
+		return "Success";
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (names[i].nr == err)
 			return names[i].name;
