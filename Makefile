@@ -335,8 +335,9 @@ gdb: $(objtree)/Image
 # and only where a recipe or make check needs them: bkl subsys fine.
 lock-strategies = $(eval lock-strategies := $$(shell $(PYTHON) $(srctree)/scripts/lock-strategies list))$(lock-strategies)
 
-# make bench: build the strategies, boot each with every workload, write
-# results/<date>-<time>-<label>/ (scripts/bench-run; docs/benchmarks.md).
+# make bench: build the strategies in $(O)/bench-<strategy>, boot each with every workload, write
+# results/<date>-<time>-<label>/ (scripts/bench-run; docs/benchmarks.md). The kernels go under O=
+# as every other build output does (make clean removes them there); the results stay in results/.
 # STRATEGIES: every strategy unless given (bench-run reads the list).
 STRATEGIES ?=
 REPEAT ?= 3
@@ -391,7 +392,7 @@ bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
-	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args)
+	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args) --build-dir $(objtree)
 
 .PHONY: bench bench-locks plots
 bench:
@@ -439,7 +440,8 @@ user-set = $(filter command line environment,$(origin $(1)))
 ratio-args = --cpus $(if $(call user-set,CPUS),$(CPUS),2) --gic $(GIC) \
 	$(if $(call user-set,STRATEGIES),--strategies $(STRATEGIES)) $(if $(call user-set,REPEAT),--repeat $(REPEAT)) \
 	$(if $(call user-set,DURATION_MS),--duration-ms $(DURATION_MS)) $(if $(THINK),--think $(THINK)) \
-	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(LABEL),--label $(LABEL))
+	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(LABEL),--label $(LABEL)) \
+	--build-dir $(objtree)
 .PHONY: bench-ratio
 bench-ratio:
 	$(call need-tool,$(PYTHON))
@@ -503,7 +505,7 @@ endif
 sdcard-all:
 	$(call need-tool,$(PYTHON))
 	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only $(if $(STRATEGIES),--strategies $(STRATEGIES)) \
-	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG))) && \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) --build-dir $(objtree)) && \
 	  $(srctree)/scripts/mk-sdcard $(objtree)/sdcard-all $$images
 
 # ---------------------------------------------------------------- tests
@@ -519,7 +521,7 @@ deps:
 # Everything but the configuration: the objects of every kbuild folder, the
 # generated headers (remade from .config), and what the other targets put in
 # $(O): host tests, make check, make fuzz, make randconfig-check, the SD cards
-# and make bench's kernels (build/bench-*).
+# and make bench's kernels ($(O)/bench-*).
 clean-dirs := $(sort $(foreach d,$(kbuild-dirs),$(firstword $(subst /, ,$(d))))) include \
 	host check fuzz randconfig sdcard sdcard-all loader user
 clean-files := locklab.elf Image System.map .kflags .kconfig.err .config.edited sdcard.tar.gz sdcard-all.tar.gz
@@ -564,7 +566,7 @@ help:
 	@echo '                      every Image carries and unpacks into /bin at boot (docs/user.md)'
 	@echo ''
 	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
-	@echo '  bench             - build every strategy (build/bench-*), boot each in QEMU with every'
+	@echo '  bench             - build every strategy ($$(O)/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
 	@echo '                      write CSVs, gnuplot graphs, a lock timeline per strategy and a report;'
 	@echo '                      STRATEGIES=$(subst $(space),$(comma),$(lock-strategies)) (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'

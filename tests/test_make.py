@@ -310,9 +310,32 @@ class MakeTests(ktap_unittest.TestCase):
                             'LABEL=current-config', timeout=600)
         expect(rc != 0 and 'CONFIG_NOT_A_SYMBOL=y (the kernel has it unset)' in out + err,
                f'make bench STRATEGIES=current BENCH_CONFIG=<unknown line>: rc {rc}, {(out + err)[-600:]!r}')
-        config = open(os.path.join(ROOT, 'build', 'bench-current', '.config')).read()
+        config = open(os.path.join(ARGS.objdir, 'bench-current', '.config')).read()
         expect('CONFIG_LOCK_ALG_MCS=y' in config and 'CONFIG_DEBUG_LOCKDEP=y' not in config,
                'BENCH_CONFIG=lab.config (MCS, lockdep off) was not applied to the current kernel')
+
+    def test_make_bench_builds_its_kernels_under_o(self):
+        # make bench, bench-locks, trace, bench-ratio and sdcard-all built their kernels in the tree's build/bench-*
+        # whatever O= said, so make clean O=... (which removes $(O)/bench-*) missed them. They go under O= now, as
+        # bench-wait's did; the run folders stay in results/ (README). make -n shows what make passes; bench-run,
+        # run with a make that only says how it was called, shows where it builds.
+        o = scratch('bench-o')
+        for goal in ('bench', 'bench-locks', 'trace', 'bench-ratio', 'sdcard-all'):
+            rc, out, err = make('-n', f'O={o}', goal, timeout=30)
+            expect(rc == 0 and re.search(rf'--build-dir {re.escape(o)}(?=[\s)]|$)', out),
+                   f'make -n O={o} {goal}: rc {rc}, stdout {out[-400:]!r}, stderr {err[-300:]!r}')
+        fake = os.path.join(o, 'fake')
+        os.makedirs(fake)
+        script(os.path.join(fake, 'make'), f'#!/bin/sh\necho "$@" >> {o}/make.log\nexit 1\n')
+        env = dict(os.environ, PATH=f'{fake}:{os.environ["PATH"]}')
+        for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES'):
+            env.pop(k, None)
+        p = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'bench-run'), '--build-only', '--strategies',
+                            'fine', '--build-dir', o], env=env, capture_output=True, text=True, timeout=60)
+        calls = open(os.path.join(o, 'make.log')).read() if os.path.exists(os.path.join(o, 'make.log')) else ''
+        expect(f'O={os.path.join(o, "bench-fine")} ' in calls and
+               os.path.isfile(os.path.join(o, 'bench-fine', '.config')),
+               f'bench-run --build-dir {o}: make called as {calls!r}; rc {p.returncode}, stderr {p.stderr[-400:]!r}')
 
     def test_make_bench_rejects_bad_requests_in_one_line(self):
         # Checked before anything is built: a wrong name or a CPU count the kernels or QEMU cannot take.

@@ -113,10 +113,16 @@ def warn_if_relabelled(name: str, args: argparse.Namespace, obj: str) -> None:
               f'CONFIG_LOCK_STRATEGY_{real.upper()}=y): the report labels its runs {real}', file=sys.stderr)
 
 
+def bench_obj(name: str, args: argparse.Namespace) -> str:
+    """Where the kernel <name> is built: bench-<name> in --build-dir (make bench: $(O), build/ by default),
+    where make clean removes it."""
+    return os.path.join(args.build_dir, f'bench-{name}')
+
+
 def build(name: str, args: argparse.Namespace, progress: Progress,
           out: str) -> Tuple[Optional[str], str, Optional[str]]:
-    """Configures and builds build/bench-<name>; returns (Image path or None, config text, error)."""
-    obj = os.path.join(ROOT, 'build', f'bench-{name}')
+    """Configures and builds bench_obj(name); returns (Image path or None, config text, error)."""
+    obj = bench_obj(name, args)
     os.makedirs(obj, exist_ok=True)
     env = dict(os.environ, KCONFIG_CONFIG='.config', srctree=ROOT)
     progress.line(f'  BUILD    {name}', final=True)

@@ -2,7 +2,7 @@
 
 usage: bench-ratio [--strategies bkl,fine] [--cpus 2] [--think 0,2000,8000,32000,64000,128000]
                    [--cs 2000] [--duration-ms 200] [--repeat 3] [--gic 2] [--config FILE]
-                   [--results results] [--label ratio] [--image STRATEGY=PATH]
+                   [--results results] [--build-dir build] [--label ratio] [--image STRATEGY=PATH]
 
 The ratio workload (bench/wl_ratio.c) makes each op a getpid that stays
 --cs ns inside the kernel scope, then --think ns of computation outside.
@@ -78,6 +78,9 @@ def parse_args(argv):
     p.add_argument('--busy-pct', type=float, default=bx.BUSY_WAIT_PCT)
     p.add_argument('--config', metavar='FILE', help='extra CONFIG_ lines for every kernel (as make bench)')
     p.add_argument('--results', default=os.path.join(ROOT, 'results'))
+    p.add_argument('--build-dir', default=os.path.join(ROOT, 'build'), metavar='DIR',
+                   help='the kernels are built in DIR/bench-<strategy>, as bench-run builds them (make bench-ratio '
+                        'passes $(O); default build/)')
     p.add_argument('--label', default='ratio')
     p.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH',
                    help='boot this prebuilt Image (with its locklab.elf beside it) instead of building (tests)')
@@ -108,7 +111,8 @@ def build(a):
     todo = [s for s in a.strategy_list if s not in a.images]
     images = {s: os.path.abspath(p) for s, p in a.images.items()}
     if todo:
-        cmd = [sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--build-only', '--strategies', ','.join(todo)]
+        cmd = [sys.executable, os.path.join(SCRIPTS, 'bench-run'), '--build-only', '--strategies', ','.join(todo),
+               '--build-dir', a.build_dir]
         r = subprocess.run(cmd + (['--config', a.config] if a.config else []), stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         if r.returncode == 2:  # bench-run refused the request before building: its one line says why
@@ -251,7 +255,8 @@ def main(argv):
         print('bench-ratio: qemu-system-aarch64 or gnuplot not found: run scripts/deps.sh', file=sys.stderr)
         return 2
     images = build(a)
-    failures = [f'{s}: build failed (see build/bench-{s}/)' for s in a.strategy_list if s not in images]
+    failures = [f'{s}: build failed (see {os.path.relpath(os.path.join(a.build_dir, f"bench-{s}"))}/)'
+                for s in a.strategy_list if s not in images]
     for s, image in images.items():
         try:
             if 'ratio' not in [w for w, _ in bw.read_workloads(image)]:

@@ -2,7 +2,7 @@
 
 usage: bench-run [--strategies bkl,subsys,fine (every one in lock-strategies/Kconfig)] [--cpus auto] [--gic 2] [--repeat 3]
                  [--boots 2] [--duration-ms 100] [--workloads all] [--label NAME] [--jobs N]
-                 [--accel multi|single] [--config FILE] [--results results]
+                 [--accel multi|single] [--config FILE] [--results results] [--build-dir build]
 
 First one short boot times the calibrated loop, and every boot is given
 that speed (bench_calibrate; not on a Pi). Boots each strategy's kernel
@@ -15,7 +15,8 @@ counts rotating (1,2,4,1,2,4...). Writes results/<date>-<time>-<label>/
 results.csv, summary.csv and lockstat.csv (scripts/bench-extract), meta.json,
 and plots + report.md/report.html (scripts/bench-report); results/latest
 points at it. Kernels are built in
-build/bench-<strategy> from configs/qemu_<strategy>_defconfig plus
+<--build-dir>/bench-<strategy> (build/ unless given; make bench gives
+its O=) from configs/qemu_<strategy>_defconfig plus
 configs/bench.config (lockdep off; hold times are left untimed under QEMU
 by the lockstat_hold= boot option's default: see docs/benchmarks.md) plus
 --config's CONFIG_ lines. A failed build, boot or
@@ -50,8 +51,8 @@ from . import bench_calibrate as bc
 from . import bench_extract as bx
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
-from .bench_boot import (HOLD, STRATEGIES, Progress, boot, boot_log_name, build, config_value, kernel_config,
-                         resolved_strategy)
+from .bench_boot import (HOLD, STRATEGIES, Progress, bench_obj, boot, boot_log_name, build, config_value,
+                         kernel_config, resolved_strategy)
 from .textfile import read_text, write_json, write_text
 
 
@@ -143,6 +144,8 @@ def option_parser() -> argparse.ArgumentParser:
                         'predictions come from it; skipped anyway when --bootargs times holds in every run)')
     add_serial_options(p)
     p.add_argument('--results', default=os.path.join(ROOT, 'results'))
+    p.add_argument('--build-dir', default=os.path.join(ROOT, 'build'), metavar='DIR',
+                   help='the kernels are built in DIR/bench-<name> (make bench passes $(O); default build/)')
     p.add_argument('--timeout', type=float, default=0, help='per boot, seconds (default: estimated x 3 + 60)')
     p.add_argument('--image', action='append', default=[], metavar='STRATEGY=PATH',
                    help='boot this prebuilt Image for STRATEGY instead of building it (tests)')
@@ -472,8 +475,8 @@ def replot(args: argparse.Namespace) -> int:
 def build_only(args: argparse.Namespace) -> int:
     status = 0
     for s in args.strategy_list:
-        # the build's log beside its objects (build/bench-<s>/<s>.build.log), which make clean removes
-        image, _, err = build(s, args, Progress(sys.stderr), os.path.join(ROOT, 'build', f'bench-{s}'))
+        # the build's log beside its objects (<build-dir>/bench-<s>/<s>.build.log), which make clean removes
+        image, _, err = build(s, args, Progress(sys.stderr), bench_obj(s, args))
         if err:
             print(f'bench-run: {s}: {err}', file=sys.stderr)
             status = 1
@@ -588,7 +591,7 @@ def build_all(args: argparse.Namespace, out: str, progress: 'Progress', meta: di
             image, frag, err = build(s, args, progress, out)
         with lock:
             meta['strategies'][s] = {'config': frag, 'status': err or 'ok', 'strategy': s if s in args.images else
-                                     resolved_strategy(os.path.join(ROOT, 'build', f'bench-{s}'))}
+                                     resolved_strategy(bench_obj(s, args))}
             if err:
                 meta['failures'].append(f'{s}: {err}')
             else:
