@@ -54,7 +54,8 @@ def add_mode_options(p: argparse.ArgumentParser) -> None:
     mode.add_argument('--exec', action='store_true',
                       help='interactive (make qemu): print the command line, then become QEMU: '
                            'no timeout, no summary, Ctrl-a x quits; the exit status is the '
-                           'guest\'s (semihosting: 0 pass, 1 fail; 0 with --no-semihost); input '
+                           'guest\'s (semihosting: 0 pass, 1 fail; 0 with --no-semihost), and 0 after Ctrl-a x '
+                           '(QEMU: Terminated), whatever the guest printed (end=idle: its verdict, then up); input '
                            'from a pipe or file is passed on, then Ctrl-D twice (end of input)')
     mode.add_argument('--gdb', action='store_true',
                       help='as --exec, but halted with a gdb stub on tcp::1234 (make gdb)')
