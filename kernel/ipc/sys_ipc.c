@@ -64,6 +64,13 @@ long sys_pipe(int fds[2])
 		ret = do_pipe(k);
 		/* fds may be a user process's, written only now: no page is faulted in under ipc's locks */
 		if (!ret && copy_to_user(fds, k, sizeof(k))) {
+			/*
+			 * By number, safely: only a process at EL0 can get here (a
+			 * kernel caller's copy is a memcpy uaccess_ok has checked), and
+			 * its fd table is its own, used by its one task, so nothing
+			 * can have reused k[] since do_pipe. The shared table of
+			 * process 1's kernel tasks never fails this copy.
+			 */
 			sys_close(k[0]);
 			sys_close(k[1]);
 			ret = -EFAULT;
