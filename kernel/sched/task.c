@@ -88,9 +88,15 @@ static u32 pick_cpu(void)
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		if (!cpu_is_online(c))
 			continue;
-		/* Acquire: a task that left the queue is seen as curr (schedule_locked). */
-		u32 load = atomic_load_acquire(&cpu_rq(c)->nr_queued) +
-			   (atomic_load_relaxed(&cpu_rq(c)->curr) != cpu_rq(c)->idle);
+		/*
+		 * Acquire: a task that left the queue is seen as curr
+		 * (schedule_locked). Two statements, not one sum: the operands
+		 * of + are unsequenced, so the compiler could load curr before
+		 * the acquire, which then orders nothing.
+		 */
+		u32 load = atomic_load_acquire(&cpu_rq(c)->nr_queued);
+
+		load += atomic_load_relaxed(&cpu_rq(c)->curr) != cpu_rq(c)->idle;
 		if (load < best_load) {
 			best = c;
 			best_load = load;
