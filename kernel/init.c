@@ -14,6 +14,7 @@
 #include <locklab/percpu.h>
 #include <locklab/traps.h>
 #include <locklab/printf.h>
+#include <locklab/proc.h>
 #include <locklab/sched.h>
 #include <locklab/smp.h>
 #include <locklab/time.h>
@@ -41,7 +42,15 @@ static void run_shell(void)
 		printk("end=shell: cannot start /bin/sh: %s", errno_name(pid));
 		return;
 	}
-	sys_wait((int)pid, &status);
+	/*
+	 * Reaping the session's orphans meanwhile, as Unix's init: a Ctrl-C
+	 * ends a nested shell before the program it waits for, which goes to
+	 * process 1, and nothing else here waits for it (each would keep a
+	 * task slot until spawns fail with EAGAIN).
+	 */
+	kernel_enter();
+	proc_wait_reaping_orphans((int)pid, &status);
+	kernel_exit();
 	printk("end=shell: /bin/sh exited with status %d", status);
 }
 

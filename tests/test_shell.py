@@ -7,8 +7,9 @@ Boots the image with `ktest=none end=shell` on QEMU's serial console
 prompt and types into it: programs by name and by path, a missing one, a
 built-in, Ctrl-C ending a program that waits for console input, Ctrl-D
 handing it a partial line and then ending its input, a line
-longer than the console keeps (refused whole, nothing of it run), and
-`poweroff`, which must end the run with `shutdown: status=pass` and QEMU's
+longer than the console keeps (refused whole, nothing of it run), shells
+nested until no task slot is left and then ended by Ctrl-C (their orphans
+reaped: as many fit again), and `poweroff`, which must end the run with `shutdown: status=pass` and QEMU's
 exit status 0. Every byte goes through the PL011's receive interrupt and
 the kernel's line discipline (docs/user.md). GICv2 and GICv3: the
 interrupt is routed differently by each. About 5 s per boot."""
@@ -251,6 +252,36 @@ class ShellTests(ktap_unittest.TestCase):
             expect_eq(c.run('write /proc/lock_stat 0'), '', 'lockstat reset')
             expect_eq(c.run('write /proc/lock_stat 1'),
                       'write: /proc/lock_stat: EINVAL\nsh: write: exit 1', 'lockstat refuses 1')
+            c.poweroff()
+        finally:
+            c.close()
+
+    def test_ctrl_c_frees_every_process_of_a_nested_session(self):
+        """Shells nested until spawn says EAGAIN (every task slot taken), then Ctrl-C: the same number fit
+        again, three times. Ctrl-C ended each shell before the one it waited for; that one went to process 1,
+        whose end=shell wait was for the shell's pid only, so it stayed a zombie with its task slot for good:
+        62 nested shells fit, then 31, then 15, and then nothing could be started."""
+        c = Console(self.args.image, 2)
+        try:
+            c.expect('boot: ')
+            c.expect(PROMPT)
+            counts = []
+            for _ in range(3):
+                n = 0
+                while True:
+                    c.type('sh\r')
+                    c.expect('sh\r\n')
+                    out = c.expect(PROMPT)
+                    if 'sh: sh: EAGAIN' in out:
+                        break
+                    expect(n < 300, f'no EAGAIN after {n} nested shells')
+                    n += 1
+                c.type('\x03')
+                c.expect('^C')
+                c.expect(PROMPT)
+                counts.append(n)
+            expect(counts[0] > 8 and counts == [counts[0]] * 3, f'nested shells that fit, each round: {counts}')
+            expect_eq(c.run('echo still here'), 'still here', 'a program after the last Ctrl-C')
             c.poweroff()
         finally:
             c.close()

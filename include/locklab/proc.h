@@ -56,6 +56,8 @@ struct proc {
 	struct task *session_task;
 	void (*fn)(void *); /* what the process runs, and its argument */
 	void *arg;
+	/* Guarded by proc_tree: handed to process 1 by its parent's exit (proc_wait_reaping_orphans) */
+	bool orphan;
 };
 
 enum { PROC_SESSION_NONE, PROC_SESSION_MEMBER, PROC_SESSION_LEADER };
@@ -84,5 +86,11 @@ u32 proc_live(void); /* processes not yet reaped, init included (leak checks) */
 long proc_spawn(void (*fn)(void *), void *arg, int cpu);
 void proc_exit(int status); /* the process is a zombie on return: the caller's task must exit */
 long proc_wait(int pid, int *status);
+/*
+ * proc_wait for process 1 as the orphans' reaper (init.c, while the console
+ * shell runs): meanwhile reaps every orphan that is or becomes a zombie,
+ * as Unix's init does; kernel scope, no argument checks.
+ */
+long proc_wait_reaping_orphans(int pid, int *status);
 
 #endif

@@ -205,9 +205,15 @@ void proc_exit(int status)
 	if (cwd)
 		inode_put(cwd);
 	klock_lock(&proc_tree);
-	/* Orphans go to init, whose sys_wait (any process-1 task) reaps them, as in Unix. */
+	/*
+	 * Orphans go to init, whose sys_wait (any process-1 task) reaps them,
+	 * as in Unix; marked, so that init's wait for the console shell reaps
+	 * them too (proc_wait_reaping_orphans): a Ctrl-C ends a nested shell
+	 * before its child, and nobody else would ever wait for that child.
+	 */
 	for (c = p->children; c; c = next) {
 		next = c->sibling;
+		c->orphan = true;
 		tree_add_child(&init_proc, c);
 	}
 	p->children = NULL;
@@ -236,24 +242,21 @@ static struct proc *find_zombie(struct proc *p, int pid, bool *any_child)
 	return NULL;
 }
 
-long proc_wait(int pid, int *status)
+/* A zombie among p's children that came to it as an orphan; NULL if none. */
+static struct proc *find_orphan_zombie(struct proc *p)
 {
-	struct proc *p = current_proc(), *z;
-	bool any;
-	long ret;
+	klock_assert_held(&proc_tree);
+	for (struct proc *c = p->children; c; c = c->sibling)
+		if (c->orphan && c->state == PROC_ZOMBIE)
+			return c;
+	return NULL;
+}
 
-	subsys_enter(SUBSYS_PROC);
-	klock_lock(&proc_tree);
-	z = find_zombie(p, pid, &any);
-	if (!z && any)
-		wait_event(&p->child_exit,
-			   (z = find_zombie(p, pid, &any)) != NULL || !any || proc_interrupted(),
-			   &proc_tree);
-	if (!z) {
-		klock_unlock(&proc_tree);
-		ret = any ? -EINTR : -ECHILD;
-		goto out;
-	}
+/* Reaps z, a zombie child of p: proc_tree held on entry, released here; returns z's pid. */
+static long reap(struct proc *p, struct proc *z, int *status)
+{
+	long pid = z->pid;
+
 	tree_remove_child(p, z);
 	if (status)
 		*status = z->exit_status; /* the caller's own variable: sys_wait copies it out */
@@ -261,12 +264,52 @@ long proc_wait(int pid, int *status)
 	pid_remove(z);
 	/* The task may still be on its way out of task_exit(); join waits for that, then frees it. */
 	task_join(z->task);
-	ret = z->pid;
 	kfree(z);
 	atomic_fetch_add_relaxed(&nr_live, ~0U); /* -1 */
-out:
+	return pid;
+}
+
+/* proc_wait, and with reap_orphans every orphan that is or becomes a zombie meanwhile. */
+static long do_wait(int pid, int *status, bool reap_orphans)
+{
+	struct proc *p = current_proc(), *z, *o = NULL;
+	bool any;
+	long ret;
+
+	subsys_enter(SUBSYS_PROC);
+	klock_lock(&proc_tree);
+	for (;;) {
+		z = find_zombie(p, pid, &any);
+		if (!z && any)
+			wait_event(&p->child_exit,
+				   (z = find_zombie(p, pid, &any)) != NULL || !any ||
+					   proc_interrupted() ||
+					   (reap_orphans && (o = find_orphan_zombie(p)) != NULL),
+				   &proc_tree);
+		if (z || !o)
+			break;
+		reap(p, o, NULL); /* nobody else waits for it: its parent is gone */
+		o = NULL;
+		klock_lock(&proc_tree);
+	}
+	if (!z) {
+		klock_unlock(&proc_tree);
+		ret = any ? -EINTR : -ECHILD;
+	} else {
+		ret = reap(p, z, status);
+	}
 	subsys_exit(SUBSYS_PROC);
 	return ret;
+}
+
+long proc_wait(int pid, int *status)
+{
+	return do_wait(pid, status, false);
+}
+
+long proc_wait_reaping_orphans(int pid, int *status)
+{
+	return do_wait(pid, status, true);
 }
 
 static void proc_init(void)
