@@ -50,7 +50,7 @@ struct proc {
 	 * Set at spawn, never changed.
 	 */
 	u8 session;   /* PROC_SESSION_* */
-	u32 intr_seq; /* tty_intr_seq when it was spawned */
+	u32 intr_seq; /* tty_intr_seq when it was spawned; a member's child inherits its parent's */
 	/* A member, from its first instruction to its exit: on the list Ctrl-C walks (proc.c's session_lock) */
 	struct proc *session_next;
 	struct task *session_task;

@@ -141,7 +141,14 @@ long proc_spawn(void (*fn)(void *), void *arg, int cpu)
 	}
 	p->files = files_dup(parent->files);
 	p->session = parent->session ? PROC_SESSION_MEMBER : PROC_SESSION_NONE;
-	p->intr_seq = atomic_load_relaxed(&tty_intr_seq);
+	/*
+	 * A member's child inherits its Ctrl-Cs: one that reached the parent
+	 * (which ends at its return to EL0, maybe only after this spawn: a
+	 * program takes a while to load) must reach the child too, or the
+	 * child would run on as an orphan. The leader's children start afresh.
+	 */
+	p->intr_seq = parent->session == PROC_SESSION_MEMBER ? parent->intr_seq :
+							       atomic_load_relaxed(&tty_intr_seq);
 	if (!p->files) {
 		kfree(p);
 		ret = -ENOMEM;
