@@ -282,8 +282,10 @@ u32 tty_readers_waiting(void)
  * mode; -EOVERFLOW in place of a line longer than TTY_LINE_MAX - 1;
  * -ENOBUFS where lines were lost to a full ring; 0 for Ctrl-D on an
  * empty line, and the typed bytes without a newline for Ctrl-D after
- * them; -EINTR after Ctrl-C; -EFAULT if buf cannot be written, the line
- * kept for the next read (as Linux's n_tty keeps it).
+ * them; -EINTR after Ctrl-C (typed since the read began, or for a
+ * session member any Ctrl-C that reached it: proc_interrupted);
+ * -EFAULT if buf cannot be written, the line kept for the next read (as
+ * Linux's n_tty keeps it).
  */
 static long tty_read(struct file *f, void *buf, u64 n)
 {
@@ -305,9 +307,17 @@ static long tty_read(struct file *f, void *buf, u64 n)
 	 * and this one sleeps again.
 	 */
 	for (r = -EAGAIN; r == -EAGAIN;) {
-		wait_event(&tty_readers, tty_readable(seq), NULL);
+		wait_event(&tty_readers, tty_readable(seq) || proc_interrupted(), NULL);
 		flags = spin_lock_irqsave(&tty.lock);
-		if (tty.count && !tty.copying) {
+		if (proc_interrupted()) {
+			/*
+			 * A member Ctrl-C reached before this read began (it was
+			 * at EL0 on another CPU, or in the kernel): it ends at its
+			 * return, so it must neither sleep until the next line nor
+			 * take one, which was typed for the shell.
+			 */
+			r = -EINTR;
+		} else if (tty.count && !tty.copying) {
 			r = ready_peek(kbuf, MIN(n, sizeof(kbuf)), &used);
 			if (r > 0)
 				tty.copying = true;

@@ -548,6 +548,53 @@ static void tty_a_member_spawning_after_ctrl_c_spawns_an_interrupted_child(struc
 	KT_EXPECT_EQ(t, sys_close(fds[1]), 0);
 }
 
+/* A member that reads the console only after Ctrl-C reached it (still in the kernel, or back at EL0 at once). */
+static void member_reads_console_after_ctrl_c(void *arg)
+{
+	struct member *m = arg;
+	char buf[16];
+
+	while (!atomic_load_relaxed(&typed))
+		yield();
+	atomic_store_relaxed(&m->got, sys_read(m->fd, buf, sizeof(buf)));
+}
+
+/*
+ * A member Ctrl-C has reached ends at its next return to EL0; a console
+ * read it starts before that (a `cat` between two reads when Ctrl-C is
+ * typed, its CPU not yet interrupted) is -EINTR at once, whatever lines
+ * wait. It slept until the next line, or took one that was waiting, and
+ * only then died: Ctrl-C seemed to do nothing until Enter, and the line
+ * the user typed for the shell was lost.
+ */
+static void tty_a_member_reading_after_ctrl_c_is_interrupted(struct ktest *t)
+{
+	static struct member rd;
+	struct proc *self = current_proc();
+	u8 session = self->session;
+	int fd = console_fd(t), status = -1;
+	long pid;
+	u64 deadline;
+
+	KT_ASSERT(t, fd >= 0);
+	rd = (struct member){ fd, NOT_YET, 0 };
+	atomic_store_relaxed(&typed, 0U);
+	self->session = PROC_SESSION_LEADER;
+	pid = sys_spawn(member_reads_console_after_ctrl_c, &rd, TASK_ANY_CPU);
+	self->session = session;
+	KT_ASSERT(t, pid > 1);
+	type("\x03");
+	atomic_store_relaxed(&typed, 1U);
+	deadline = time_ns() + 2000000000ULL;
+	while (atomic_load_relaxed(&rd.got) == NOT_YET && time_ns() < deadline)
+		yield();
+	if (atomic_load_relaxed(&rd.got) == NOT_YET)
+		type("released\r"); /* it slept through Ctrl-C: a line ends its read, and the case fails */
+	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
+	KT_EXPECT_EQ(t, atomic_load_relaxed(&rd.got), (long)-EINTR);
+	KT_EXPECT_EQ(t, sys_close(fd), 0);
+}
+
 static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_lines_come_out_one_per_read),
 	KTEST_CASE(tty_backspace_and_controls),
@@ -560,6 +607,7 @@ static const struct ktest_case tty_cases[] = {
 	KTEST_CASE(tty_ctrl_c_ends_member_sleeps_outside_the_console),
 	KTEST_CASE(tty_a_read_into_a_bad_buffer_loses_nothing),
 	KTEST_CASE(tty_a_member_spawning_after_ctrl_c_spawns_an_interrupted_child),
+	KTEST_CASE(tty_a_member_reading_after_ctrl_c_is_interrupted),
 };
 
 KTEST_SUITE(tty, tty_cases);
