@@ -3,7 +3,6 @@
 #define BENCH_BENCH_H
 
 #include <locklab/types.h>
-#include <locklab/klock.h>
 
 #define BENCH_MAX_WORKERS (2 * CONFIG_NR_CPUS)
 

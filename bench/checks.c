@@ -1,6 +1,7 @@
 /* What workloads check after a run, shared by bench/: the leak check (bench_mem_*) and the workers' pids. */
 #include "bench.h"
 #include <locklab/console.h>
+#include <locklab/klock.h>
 #include <locklab/fs.h>
 #include <locklab/mm.h>
 #include <locklab/syscall.h>

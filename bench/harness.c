@@ -8,7 +8,7 @@
 #include <locklab/mm.h>
 #include <locklab/panic.h>
 #include <locklab/locking/lock_alg.h>
-#include <locklab/kconfig.h>
+#include <locklab/klock.h>
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
 #include <locklab/lock_trace.h>

@@ -1,6 +1,7 @@
 /* Workload "mixed": think time of pure computation, then one system call from a blend (fs, mm, proc). */
 #include "bench.h"
 #include <locklab/console.h>
+#include <locklab/klock.h>
 #include <locklab/mm.h>
 #include <locklab/printf.h>
 #include <locklab/syscall.h>

@@ -1,5 +1,6 @@
 /* Workload "mm": page and kmalloc churn on every CPU; nothing may be lost or handed out twice. */
 #include "bench.h"
+#include <locklab/klock.h>
 #include <locklab/mm.h>
 
 #define MM_PAGES 2 /* pages per op, besides one kmalloc object */

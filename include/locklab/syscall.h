@@ -3,7 +3,7 @@
 #define LOCKLAB_SYSCALL_H
 
 #include <locklab/errno.h>
-#include <locklab/file.h>
+#include <locklab/fcntl.h>
 #include <locklab/fs.h>
 
 /*
