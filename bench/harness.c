@@ -19,7 +19,7 @@
 #include <locklab/string.h>
 #include <locklab/syscall.h>
 #include <locklab/time.h>
-#include <asm/atomic.h>
+#include <asm/spin_wait.h> /* SPIN_WAIT_NAME, and asm/atomic.h */
 #include <generated/version.h>
 
 static char bench_select[512] =

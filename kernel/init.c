@@ -26,6 +26,7 @@
 #include <asm/irqflags.h>
 #include <asm/memory.h>
 #include <asm/psci.h>
+#include <asm/spin_wait.h> /* SPIN_WAIT_NAME */
 #include <asm/sysreg.h>
 
 /* dtb and dtb_moved_from are physical addresses: what x0 held, what head.S found. */

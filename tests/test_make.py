@@ -578,6 +578,33 @@ class MakeTests(ktap_unittest.TestCase):
         expect_eq(sorted(after - before), sorted(users - before), 'objects recompiled')
         expect_eq(would_compile(), before, 'what make -n compiles once the stamp is back')
 
+    def test_make_rebuilds_only_the_spinning_code_when_the_way_of_spinning_changes(self):
+        """CONFIG_SPIN_WAIT_WFE reaches only the code that spins or names the way of spinning (asm/spin_wait.h;
+        locking/lock_words.h says why), so make check's lock matrix builds a busy variant and its wfe twin
+        one after the other in one tree (scripts/lock-strategies order). A header included nearly everywhere
+        that named the symbol again (in a comment too: fixdep.awk reads them) would make each such step
+        recompile most objects; this says which objects then recompile."""
+        stamp = os.path.join(ARGS.objdir, 'include/config/spin/wait/wfe.h')
+        before = would_compile()
+        expect(not before, f'make -n compiles {sorted(before)[:5]}... before the test: the check kernel is stale')
+        existed = os.path.exists(stamp)
+        st = os.stat(stamp) if existed else None
+        try:
+            # What kconfig-conf does when the symbol's value changes (it creates the file for a y).
+            os.makedirs(os.path.dirname(stamp), exist_ok=True)
+            with open(stamp, 'a'):
+                pass
+            os.utime(stamp)
+            after = sorted(os.path.relpath(o, ARGS.objdir) for o in would_compile() - before)
+        finally:
+            if existed:
+                os.utime(stamp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            else:
+                os.remove(stamp)
+        expect('kernel/locking/spinlock.o' in after, f'spinlock.o does not recompile, only: {after}')
+        expect(len(after) <= 8, f'{len(after)} objects recompile for a change of the way of spinning: {after}')
+        expect_eq(would_compile(), before, 'what make -n compiles once the stamp is back')
+
     def test_make_rebuilds_user_code_whose_header_changed(self):
         """EL0 code built into the kernel (*.user.o) is compiled to a .tmp and renamed: its .d named the .tmp as
         the target, so make never tied the object to its headers, and a changed kernel/user/fuzz_el0.h left the

@@ -12,6 +12,7 @@
 #include <locklab/syscall.h>
 #include <locklab/time.h>
 #include <asm/atomic.h>
+#include <asm/spin_wait.h>
 #include "ipc_internal.h"
 
 #define BLOCK_TIMEOUT_MS 2000 /* how long a test waits for a task to block */

@@ -5,6 +5,7 @@
 #include <locklab/spinlock.h>
 #include <locklab/string.h>
 #include <locklab/time.h>
+#include <asm/sysreg.h> /* cpu_relax */
 
 #define TIMEOUT CONFIG_KTEST_CASE_TIMEOUT_MS
 #define PER_CPU 5000

@@ -1,5 +1,5 @@
 /* Per-CPU pools of MCS queue nodes: a CPU needs one per MCS lock it holds or waits for (built with CONFIG_LOCK_ALG_MCS). */
-#include <locklab/locking/lock_alg.h>
+#include <locklab/locking/mcs.h>
 #include <locklab/panic.h>
 #include <locklab/percpu.h>
 #include <asm/irqflags.h>

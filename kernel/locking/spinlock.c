@@ -1,5 +1,6 @@
 /* Spinlock operations: the configured algorithm wrapped with preemption, owner, lockstat and lockdep. */
 #include <locklab/spinlock.h>
+#include LOCK_ALG_OPS /* alg_lock() ...: the configured algorithm's operations */
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
 #include <locklab/panic.h>

@@ -4,6 +4,7 @@
 #include <locklab/preempt.h>
 #include <locklab/smp.h>
 #include <locklab/spinlock.h>
+#include LOCK_ALG_OPS /* alg_nodes_in_use() */
 #include <locklab/time.h>
 #include <asm/irqflags.h>
 

@@ -1,9 +1,18 @@
-/* Maps the Kconfig spinlock-algorithm choice to alg_lock_*(): the only place that knows which. */
+/* Maps the Kconfig spinlock-algorithm choice to alg_lock_t and alg_lock_*(): the only place that knows which. */
 #ifndef LOCKLAB_LOCKING_LOCK_ALG_H
 #define LOCKLAB_LOCKING_LOCK_ALG_H
 
+/*
+ * The lock word's type and constants only: the code that takes the word
+ * (kernel/locking/spinlock.c) also does #include LOCK_ALG_OPS, the
+ * algorithm's header, for the alg_lock_*() operations. Those depend on
+ * how a waiter waits (asm/spin_wait.h), which the many files that only
+ * embed a spinlock should not: lock_words.h says why.
+ */
+#include <locklab/locking/lock_words.h>
+
 #if defined(CONFIG_LOCK_ALG_TAS)
-#include <locklab/locking/tas.h>
+#define LOCK_ALG_OPS <locklab/locking/tas.h>
 typedef struct tas_lock alg_lock_t;
 #define ALG_LOCK_INIT	      TAS_LOCK_INIT
 #define LOCK_ALG_NAME	      "tas"
@@ -16,7 +25,7 @@ typedef struct tas_lock alg_lock_t;
 #define LOCK_ALG_NODES	      0
 #define LOCK_ALG_FIFO	      0
 #elif defined(CONFIG_LOCK_ALG_TTAS)
-#include <locklab/locking/ttas.h>
+#define LOCK_ALG_OPS	      <locklab/locking/ttas.h>
 typedef struct ttas_lock alg_lock_t;
 #define ALG_LOCK_INIT	      TTAS_LOCK_INIT
 #define LOCK_ALG_NAME	      "ttas"
@@ -29,7 +38,7 @@ typedef struct ttas_lock alg_lock_t;
 #define LOCK_ALG_NODES	      0
 #define LOCK_ALG_FIFO	      0
 #elif defined(CONFIG_LOCK_ALG_TICKET)
-#include <locklab/locking/ticket.h>
+#define LOCK_ALG_OPS	      <locklab/locking/ticket.h>
 typedef struct ticket_lock alg_lock_t;
 #define ALG_LOCK_INIT	      TICKET_LOCK_INIT
 #define LOCK_ALG_NAME	      "ticket"
@@ -42,7 +51,7 @@ typedef struct ticket_lock alg_lock_t;
 #define LOCK_ALG_NODES	      0
 #define LOCK_ALG_FIFO	      1
 #elif defined(CONFIG_LOCK_ALG_MCS)
-#include <locklab/locking/mcs.h>
+#define LOCK_ALG_OPS	      <locklab/locking/mcs.h>
 typedef struct mcs_lock alg_lock_t;
 #define ALG_LOCK_INIT	      MCS_LOCK_INIT
 #define LOCK_ALG_NAME	      "mcs"
@@ -63,12 +72,6 @@ typedef struct mcs_lock alg_lock_t;
 #define LOCK_ATOMICS_NAME "lse"
 #else
 #define LOCK_ATOMICS_NAME "llsc"
-#endif
-
-#if defined(CONFIG_SPIN_WAIT_WFE)
-#define SPIN_WAIT_NAME "wfe"
-#else
-#define SPIN_WAIT_NAME "busy"
 #endif
 
 #endif

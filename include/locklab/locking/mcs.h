@@ -2,29 +2,8 @@
 #ifndef LOCKLAB_LOCKING_MCS_H
 #define LOCKLAB_LOCKING_MCS_H
 
-#include <asm/atomic.h>
-
-/* Queue node: one per lock a CPU holds or waits for, from a small per-CPU pool (mcs.c). */
-struct mcs_node {
-	struct mcs_node *next; /* successor, written by it (release) */
-	u32 locked;	       /* set to 1 by our predecessor when it hands over (release) */
-} __attribute__((aligned(64)));
-
-struct mcs_lock {
-	/* last waiter, NULL if free; swapped atomically by every arrival */
-	struct mcs_node *tail;
-	/*
-	 * The holder's node: written after acquiring, read at release. In a
-	 * line of its own, so the holder's write does not take the line that
-	 * arrivals swap 'tail' in (a hand-over should touch only the next
-	 * waiter's node).
-	 */
-	struct mcs_node *holder __attribute__((aligned(64)));
-};
-#define MCS_LOCK_INIT      \
-	{                  \
-		NULL, NULL \
-	}
+#include <locklab/locking/lock_words.h>
+#include <asm/spin_wait.h>
 
 /* Nodes may be nested (a lock taken while holding others, or in an IRQ): 16 per CPU, as lockdep's depth. */
 #define MCS_NODES_PER_CPU 16

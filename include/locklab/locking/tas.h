@@ -2,15 +2,8 @@
 #ifndef LOCKLAB_LOCKING_TAS_H
 #define LOCKLAB_LOCKING_TAS_H
 
-#include <asm/atomic.h>
-
-struct tas_lock {
-	u32 word; /* 0 free, 1 held */
-};
-#define TAS_LOCK_INIT \
-	{             \
-		0     \
-	}
+#include <locklab/locking/lock_words.h>
+#include <asm/spin_wait.h>
 
 static inline bool tas_trylock(struct tas_lock *l)
 {

@@ -2,24 +2,8 @@
 #ifndef LOCKLAB_LOCKING_TICKET_H
 #define LOCKLAB_LOCKING_TICKET_H
 
-#include <asm/atomic.h>
-
-/* One 32-bit word: 'owner' (now serving) in the low half, 'next' (next ticket) in the high half. */
-struct ticket_lock {
-	union {
-		u32 word;
-		struct {
-			u16 owner;
-			u16 next;
-		};
-	};
-};
-#define TICKET_LOCK_INIT  \
-	{                 \
-		{         \
-			0 \
-		}         \
-	}
+#include <locklab/locking/lock_words.h>
+#include <asm/spin_wait.h>
 
 static inline void ticket_lock(struct ticket_lock *l)
 {

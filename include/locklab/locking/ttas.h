@@ -2,15 +2,8 @@
 #ifndef LOCKLAB_LOCKING_TTAS_H
 #define LOCKLAB_LOCKING_TTAS_H
 
-#include <asm/atomic.h>
-
-struct ttas_lock {
-	u32 word; /* 0 free, 1 held */
-};
-#define TTAS_LOCK_INIT \
-	{              \
-		0      \
-	}
+#include <locklab/locking/lock_words.h>
+#include <asm/spin_wait.h>
 
 static inline bool ttas_trylock(struct ttas_lock *l)
 {
