@@ -206,6 +206,30 @@ class Variants(unittest.TestCase):
         self.assertEqual((rc, out), (2, ''))
         self.assertIn("variant 'subsys-tas': expected", err)
 
+    def test_chain_order_builds_spin_wait_twins_one_after_the_other(self):
+        """make check builds a chain's variants in one tree in lock-strategies' build order: a change of
+        spin_wait alone recompiles a handful of objects, any other part most of them."""
+        self.assertEqual(ls.rebuild_cost('fine-tas-lse-busy', 'fine-tas-lse-busy'), 0)
+        self.assertEqual(ls.rebuild_cost('fine-tas-lse-busy', 'fine-tas-lse-wfe'), 1)
+        for other in ('fine-ttas-lse-busy', 'fine-tas-lse-busy-block', 'fine-tas-lse-busy-nostat',
+                      'fine-ttas-lse-wfe-adaptive-nostat'):
+            self.assertEqual(ls.rebuild_cost('fine-tas-lse-busy', other), 2, other)
+        plan_order = ['fine-tas-lse-busy', 'fine-ttas-lse-busy', 'fine-ticket-lse-busy', 'fine-mcs-lse-busy',
+                      'fine-tas-lse-wfe', 'fine-ttas-lse-wfe', 'fine-ticket-lse-wfe', 'fine-mcs-lse-wfe',
+                      'fine-ticket-lse-busy-block', 'fine-ticket-lse-busy-adaptive', 'fine-ticket-lse-busy-nostat']
+        order = ls.build_order(plan_order)
+        self.assertEqual(sorted(order), sorted(plan_order), 'every variant once')
+        self.assertEqual(order[0], plan_order[0], 'the first as given')
+        costs = [ls.rebuild_cost(a, b) for a, b in zip(order, order[1:])]
+        self.assertEqual((costs.count(2), costs.count(1)), (6, 4), f'{order}: steps that rebuild most objects')
+        self.assertEqual(ls.build_order(['fine-mcs-lse-busy', 'bkl-tas-lse-busy']),
+                         ['fine-mcs-lse-busy', 'bkl-tas-lse-busy'], 'the given order on a tie')
+        rc, out, err = run(LOCK_STRATEGIES, 'order', 'fine-tas-lse-busy', 'fine-ttas-lse-busy', 'fine-tas-lse-wfe')
+        self.assertEqual((rc, out), (0, 'fine-tas-lse-busy\nfine-tas-lse-wfe\nfine-ttas-lse-busy\n'), err)
+        rc, out, err = run(LOCK_STRATEGIES, 'order', 'fine-tas')
+        self.assertEqual((rc, out), (2, ''))
+        self.assertIn("variant 'fine-tas': expected", err)
+
     def test_matrix_follows_the_kconfig_choices(self):
         plan = write_plan('''
             [matrix]
