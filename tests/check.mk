@@ -1,10 +1,11 @@
 # tests/check.mk: host unit tests and `make check` (included by the top-level Makefile).
 #
 # make check builds its own kernel from configs/defconfig in $(O)/check (the
-# user's .config is left alone), builds the host tests natively with ASan and
-# UBSan, builds the lock matrix, and hands the steps of tests/plan.toml to
-# tests/check.py, which prints the closing line "N passed, N failed" and fails
-# if anything failed. The steps are data there; this file builds what they need.
+# user's .config is left alone), the host tests natively with ASan and UBSan,
+# and the lock matrix, side by side (check-builds), and hands the steps of
+# tests/plan.toml to tests/check.py, which prints the closing line "N passed,
+# N failed" and fails if anything failed. The steps are data there; this file
+# builds what they need.
 
 CHECK_DIR := $(objtree)/check
 HOST_DIR := $(objtree)/host
@@ -134,7 +135,7 @@ $(MATRIX_DIR)/.work/%.chain: FORCE
 # expands a secondary expansion's prerequisites for every rule as it reads the makefiles, so every
 # make (help, defconfig, clean) ran tests/check.py, and stopped on 'no lock variants' without python3.
 .PHONY: check-matrix
-ifneq ($(filter check-matrix,$(goals)),)
+ifneq ($(filter check-matrix check-builds,$(goals)),)
 check-matrix: $(foreach c,$(matrix-chains-by-length),$(MATRIX_DIR)/.work/$(c).chain)
 endif
 
@@ -153,8 +154,15 @@ host-tests: $(host-test-bins) $(host-dtb-files)
 		&& echo "  PASS     $$(basename $$t)" || { echo "  FAIL     $$(basename $$t) (see $(HOST_DIR)/$$(basename $$t).out)"; fail=1; }; done; exit $$fail
 
 check-kernel:
-	$(Q)$(MAKE) -s O=$(CHECK_DIR) defconfig >/dev/null
-	$(Q)$(MAKE) -s O=$(CHECK_DIR) all loader
+	+$(Q)$(MAKE) -s O=$(CHECK_DIR) defconfig >/dev/null
+	+$(Q)$(MAKE) -s O=$(CHECK_DIR) all loader
+
+# What make check builds before its steps, in one make of CHECK_JOBS jobs: make check itself usually
+# runs without -j, and building its kernel and host tests there, then the matrix, left a core idle
+# through the kernel's build (a minute on a 2-core machine). The check kernel, the host tests and
+# the matrix's chains write to folders of their own, so they build side by side.
+.PHONY: check-builds
+check-builds: $(host-test-bins) $(host-dtb-files) check-kernel check-matrix
 
 CHECK_IMAGE := $(CHECK_DIR)/Image
 # What the plan's steps need from make: its [set] variables (check.py refuses a name it lacks).
@@ -174,10 +182,10 @@ endif
 # make check runs the steps of tests/plan.toml (ONLY=pattern: those whose names match, e.g.
 # ONLY='lock_*,smp1', and only the lock variants they boot are built); make check-plan prints
 # them and runs nothing.
-check: $(host-test-bins) $(host-dtb-files) check-kernel
+check:
 	$(call need-tool,$(PYTHON))
-	@echo "  MATRIX   building $(words $(CHECK_VARIANTS)) lock variants in $(MATRIX_DIR)$(if $(ONLY), (those the steps ONLY= picks use))"
-	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-matrix
+	@echo "  MATRIX   building the check kernel and $(words $(CHECK_VARIANTS)) lock variants in $(MATRIX_DIR)$(if $(ONLY), (those the steps ONLY= picks use))"
+	+$(Q)$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) O=$(O) check-builds
 	$(Q)$(PYTHON) $(srctree)/tests/check.py --logdir $(CHECK_DIR)/logs -j $(CHECK_BOOT_JOBS) \
 	  --shared-jobs $(CHECK_SHARED_JOBS) $(check-plan-args)
 
