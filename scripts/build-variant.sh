@@ -5,7 +5,9 @@
 #   e.g. build-variant.sh . build/check/matrix/bkl-mcs-llsc-wfe bkl-mcs-llsc-wfe
 # --via: build in <workdir> (kept, reconfigured from whatever variant it last held) and copy the
 # results (Image, locklab.elf, System.map, .config, variant_defconfig) to <outdir>; make check
-# builds each strategy's variants one after another this way, recompiling about half each time.
+# builds each strategy's variants one after another this way (tests/check.mk says in which order),
+# recompiling half to two thirds of the objects when the algorithm, the strategy locks' wait or
+# lockstat changes, and a handful when only the way of spinning does.
 # Each part is a member of a Kconfig choice (scripts/lock-strategies lists them): strategy (bkl, subsys,
 # fine...), alg (tas, ttas, ticket, mcs), atomics (lse, llsc), spin_wait (busy, wfe),
 # lock_wait: spin (default)|block|adaptive - how contended strategy locks wait
