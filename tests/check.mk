@@ -131,13 +131,7 @@ $(MATRIX_DIR)/.work/%.chain: FORCE
 	  $(srctree)/scripts/build-variant.sh --via $(MATRIX_DIR)/.work/$* $(srctree) $(MATRIX_DIR)/$$v $$v || exit 1; \
 	done
 
-# The chains only where check-matrix is a goal (make check runs it as a sub-make): GNU make 4.3
-# expands a secondary expansion's prerequisites for every rule as it reads the makefiles, so every
-# make (help, defconfig, clean) ran tests/check.py, and stopped on 'no lock variants' without python3.
 .PHONY: check-matrix
-ifneq ($(filter check-matrix check-builds,$(goals)),)
-check-matrix: $(foreach c,$(matrix-chains-by-length),$(MATRIX_DIR)/.work/$(c).chain)
-endif
 
 .PHONY: host-tests check check-kernel format
 # New files are formatted where sources live (not in an in-tree O= folder's generated headers).
@@ -172,6 +166,16 @@ check-plan-args = --plan $(CHECK_PLAN) --set 'srctree=$(srctree)' --set 'PYTHON=
 	--set 'PARALLEL_TIMEOUT=$(PARALLEL_TIMEOUT)' --set 'RANDCONFIG_CHECK_N=$(RANDCONFIG_CHECK_N)' \
 	--set 'RANDCONFIG_CHECK_SEED=$(RANDCONFIG_CHECK_SEED)' --set 'CHECK_JOBS=$(CHECK_JOBS)' \
 	--set 'HOST_TESTS=$(host-tests)' $(if $(ONLY),--only '$(ONLY)')
+
+# The chains only where check-matrix is a goal (make check runs it as a sub-make): GNU make 4.3
+# expands a secondary expansion's prerequisites for every rule as it reads the makefiles, so every
+# make (help, defconfig, clean) ran tests/check.py, and stopped on 'no lock variants' without python3.
+# Here, after check-plan-args: the prerequisites are expanded as this line is read, and above it
+# ONLY='s list of steps came from check.py run with no arguments, so make check ONLY=lock_* built
+# no variant and its boots found no Image.
+ifneq ($(filter check-matrix check-builds,$(goals)),)
+check-matrix: $(foreach c,$(matrix-chains-by-length),$(MATRIX_DIR)/.work/$(c).chain)
+endif
 
 # A pattern that matches no step is said at once, not after minutes of building.
 ifneq ($(and $(ONLY),$(filter check,$(MAKECMDGOALS))),)

@@ -443,6 +443,17 @@ class MakeTests(ktap_unittest.TestCase):
             first = out.splitlines()[0] if out else ''
             expect(rc == 0 and first.startswith(f'lock variants make check builds {want}'),
                    f'make check-plan ONLY={only}: rc {rc}, first line {first!r}, stderr {err[-300:]!r}')
+        # What make check's sub-make builds, as make reads it (-p prints the rules, -q runs no recipe): the
+        # chains were expanded before the plan's arguments were defined, so ONLY= gave none, and make check
+        # ONLY=lock_* booted no Image ('kernel image not found') while check-plan said the right variant.
+        matrix = os.path.join(ARGS.objdir, 'check', 'matrix', '.work')
+        for only, want in (('lock_fine_mcs_lse_busy,smp1', ['fine-lse']), ('layout', []),
+                           ('', ['bkl-lse', 'fine-llsc', 'fine-lse', 'subsys-lse'])):
+            rc, out, err = make('-pq', f'O={ARGS.objdir}', 'check-matrix', f'ONLY={only}', timeout=60)
+            rule = [l for l in out.splitlines() if l.startswith('check-matrix:')]
+            chains = sorted(os.path.basename(w)[:-len('.chain')] for w in rule[-1].split()[1:]) if rule else None
+            expect(chains == want and all(w.startswith(matrix) for w in rule[-1].split()[1:]),
+                   f'make check-matrix ONLY={only}: chains {chains}, want {want} (rule {rule!r}, stderr {err[-300:]!r})')
 
     def test_make_check_without_deps_says_what_to_run(self):
         path, apt_log = path_without('gnuplot', 1000)
