@@ -510,6 +510,32 @@ static void tty_a_read_into_a_bad_buffer_loses_nothing(struct ktest *t)
 
 static u32 typed; /* atomic: the case has typed its Ctrl-C */
 
+/* Spawns fn(m) as a session member (this task leads the session for the spawn): its pid. */
+static long spawn_member(void (*fn)(void *), struct member *m)
+{
+	struct proc *self = current_proc();
+	u8 session = self->session;
+	long pid;
+
+	self->session = PROC_SESSION_LEADER;
+	pid = sys_spawn(fn, m, TASK_ANY_CPU);
+	self->session = session;
+	return pid;
+}
+
+/* Types Ctrl-C, then lets the member go on (typed) and waits up to ms for its result: whether it came. */
+static bool ctrl_c_then_wait_for(struct member *m, u64 ms)
+{
+	u64 deadline;
+
+	type("\x03");
+	atomic_store_relaxed(&typed, 1U);
+	deadline = time_ns() + ms * 1000000ULL;
+	while (atomic_load_relaxed(&m->got) == NOT_YET && time_ns() < deadline)
+		yield();
+	return atomic_load_relaxed(&m->got) != NOT_YET;
+}
+
 /* A member that spawns a reader of an empty pipe only after Ctrl-C reached it, then reaps it: got = its status. */
 static void member_spawns_after_ctrl_c(void *arg)
 {
@@ -541,25 +567,15 @@ static void member_spawns_after_ctrl_c(void *arg)
 static void tty_a_member_spawning_after_ctrl_c_spawns_an_interrupted_child(struct ktest *t)
 {
 	static struct member sp;
-	struct proc *self = current_proc();
-	u8 session = self->session;
 	int fds[2], status = -1;
 	long pid, got;
-	u64 deadline;
 
 	KT_ASSERT(t, sys_pipe(fds) == 0);
 	sp = (struct member){ fds[0], NOT_YET, 0 };
 	atomic_store_relaxed(&typed, 0U);
-	self->session = PROC_SESSION_LEADER;
-	pid = sys_spawn(member_spawns_after_ctrl_c, &sp, TASK_ANY_CPU);
-	self->session = session;
+	pid = spawn_member(member_spawns_after_ctrl_c, &sp);
 	KT_ASSERT(t, pid > 1);
-	type("\x03");
-	atomic_store_relaxed(&typed, 1U);
-	deadline = time_ns() + 5000000000ULL;
-	while (atomic_load_relaxed(&sp.got) == NOT_YET && time_ns() < deadline)
-		yield();
-	if (atomic_load_relaxed(&sp.got) == NOT_YET) {
+	if (!ctrl_c_then_wait_for(&sp, 5000)) {
 		ktest_note(t, "the child read on after Ctrl-C: releasing it");
 		sys_write(fds[1], "*", 1);
 	}
@@ -592,25 +608,15 @@ static void member_reads_console_after_ctrl_c(void *arg)
 static void tty_a_member_reading_after_ctrl_c_is_interrupted(struct ktest *t)
 {
 	static struct member rd;
-	struct proc *self = current_proc();
-	u8 session = self->session;
 	int fd = console_fd(t), status = -1;
 	long pid;
-	u64 deadline;
 
 	KT_ASSERT(t, fd >= 0);
 	rd = (struct member){ fd, NOT_YET, 0 };
 	atomic_store_relaxed(&typed, 0U);
-	self->session = PROC_SESSION_LEADER;
-	pid = sys_spawn(member_reads_console_after_ctrl_c, &rd, TASK_ANY_CPU);
-	self->session = session;
+	pid = spawn_member(member_reads_console_after_ctrl_c, &rd);
 	KT_ASSERT(t, pid > 1);
-	type("\x03");
-	atomic_store_relaxed(&typed, 1U);
-	deadline = time_ns() + 2000000000ULL;
-	while (atomic_load_relaxed(&rd.got) == NOT_YET && time_ns() < deadline)
-		yield();
-	if (atomic_load_relaxed(&rd.got) == NOT_YET)
+	if (!ctrl_c_then_wait_for(&rd, 2000))
 		type("released\r"); /* it slept through Ctrl-C: a line ends its read, and the case fails */
 	KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
 	KT_EXPECT_EQ(t, atomic_load_relaxed(&rd.got), (long)-EINTR);
