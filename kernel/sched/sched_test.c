@@ -118,8 +118,15 @@ static void sched_tick_preemption_shares_a_cpu(struct ktest *t)
 	ktest_note(t, "on cpu%u: busy_a ran %llu ms, busy_b %llu ms", cpu,
 		   (unsigned long long)(ra / 1000000), (unsigned long long)(rb / 1000000));
 	KT_ASSERT(t, ra + rb > 0);
-	KT_EXPECT_GE(t, ra * 100 / (ra + rb), 40);
-	KT_EXPECT_LE(t, ra * 100 / (ra + rb), 60);
+	/*
+	 * Without preemption the first runs all 500 ms and the other almost
+	 * nothing. 30 to 70 %: under QEMU a vCPU descheduled across a tick
+	 * (4 vCPUs in turn on one thread, or a busy host) hands one task two
+	 * slices; 40 to 60 % failed at 61 % in a quiet make check and at 33 %
+	 * under load.
+	 */
+	KT_EXPECT_GE(t, ra * 100 / (ra + rb), 30);
+	KT_EXPECT_LE(t, ra * 100 / (ra + rb), 70);
 }
 
 static u64 asleep_until;
