@@ -219,7 +219,15 @@ long inode_write(struct inode *ino, u64 pos, const void *buf, u64 n)
 	zero_gap(ino, pos);
 	while (done < n) {
 		u64 p = pos + done, in_page = p % PAGE_SIZE;
-		u64 chunk = MIN(n - done, PAGE_SIZE - in_page);
+		/*
+		 * Nor past a page of buf: a user page is readable whole or not
+		 * at all, so a copy that fails wrote nothing into the file and
+		 * done is what it holds. One across a page could leave the
+		 * bytes before the bad page in the file, uncounted: over old
+		 * bytes, or past the end, where a later gap would show them.
+		 */
+		u64 chunk = MIN(MIN(n - done, PAGE_SIZE - in_page),
+				PAGE_SIZE - ((u64)(in + done) % PAGE_SIZE));
 		u8 *page = inode_page(ino, (u32)(p / PAGE_SIZE));
 
 		if (!page)

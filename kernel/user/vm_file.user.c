@@ -127,3 +127,37 @@ long u_vm_file_pingpong(long me)
 	}
 	return 0;
 }
+
+/*
+ * write() from a buffer whose end the kernel cannot read: the 8 bytes at
+ * the end of a private mapping's first page, then its second page, past
+ * the end of its one-page file (-EIO to the copy's fault, though
+ * uaccess_ok accepts the range). arg: that file's fd (bits 0-7) and an
+ * empty file's, read-write (8-15). What the write returns is what the
+ * file holds: the 8 bytes over 'z's, then a gap of zeros after them.
+ */
+long u_vm_write_that_faults(long arg)
+{
+	const long abc = 0x4847464544434241L, zs = 0x7a7a7a7a7a7a7a7aL; /* "ABCDEFGH", "zzzzzzzz" */
+	volatile long *r = USHARED;
+	long one = arg & 0xff, f = (arg >> 8) & 0xff, i = 0, got[3];
+	long p = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, one, 0), b = p + PAGE - 8;
+
+	*(volatile long *)b = abc;
+	usys(SYS_write, f, (long)"zzzzzzzzzzzzzzzz", 16);
+	usys(SYS_lseek, f, 0, SEEK_SET);
+	r[i++] = usys(SYS_write, f, b, 16); /* over the 'z's: only the 8 it could read */
+	usys(SYS_lseek, f, 0, SEEK_SET);
+	r[i++] = usys(SYS_read, f, (long)got, 16);
+	r[i++] = got[0] == abc && got[1] == zs;
+	usys(SYS_lseek, f, PAGE, SEEK_SET);
+	r[i++] = usys(SYS_write, f, b, 16); /* into a new page: the 8 again */
+	usys(SYS_lseek, f, PAGE + 100, SEEK_SET);
+	usys(SYS_write, f, (long)"!", 1); /* a gap after them */
+	usys(SYS_lseek, f, PAGE, SEEK_SET);
+	r[i++] = usys(SYS_read, f, (long)got, 24);
+	r[i++] = got[0] == abc && got[1] == 0 && got[2] == 0;
+	r[i++] = usys(SYS_write, f, p + PAGE, 8); /* nothing it can read: -EFAULT */
+	r[63] = i;
+	return 0;
+}

@@ -22,6 +22,7 @@ long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_aft
 long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
 long u_vm_mprotect(u64 fds), u_vm_store_read_only(u64 a), u_vm_load_prot_none(u64 a);
 long u_vm_file(u64 fds), u_vm_file_past_end(u64 a), u_vm_file_pingpong(u64 me);
+long u_vm_write_that_faults(u64 fds);
 long u_vm_outside_the_user_half(u64 a), u_vm_store_above_the_user_half(u64 a);
 
 _Static_assert(USER_STACK_PAGES == 16, "faults.user.S's u_stack_touch and u_stack_below count 16");
@@ -225,6 +226,30 @@ static void vm_file_mappings_share_and_copy(struct ktest *t)
 }
 
 /*
+ * A write whose buffer runs into a page the copy cannot fault in (past the
+ * end of a mapped file: uaccess_ok accepts it) writes what it could read
+ * and returns that count. It once returned -EFAULT with those bytes in
+ * the file all the same: over its old bytes, and past its end, where a
+ * later write's gap showed them instead of zeros.
+ */
+static void vm_file_write_that_faults_keeps_what_it_returns(struct ktest *t)
+{
+	const long want[] = { 8, 16, 1, 8, 24, 1, -EFAULT };
+	u64 live = fs_inodes_live();
+	long one = vmf_create(t, "/vmone", 100), f = sys_open("/vmwrite", O_CREAT | O_RDWR), *r;
+
+	KT_ASSERT(t, one >= 0 && f >= 0);
+	r = run_with_results(t, "vmwrite", u_vm_write_that_faults, (u64)one | (u64)f << 8,
+			     (long)ARRAY_SIZE(want));
+	expect_results(t, r, want, ARRAY_SIZE(want));
+	KT_EXPECT_EQ(t, sys_close((int)one), 0);
+	KT_EXPECT_EQ(t, sys_close((int)f), 0);
+	KT_EXPECT_EQ(t, sys_unlink("/vmone"), 0);
+	KT_EXPECT_EQ(t, sys_unlink("/vmwrite"), 0);
+	KT_EXPECT_EQ(t, fs_inodes_live(), live);
+}
+
+/*
  * Two processes, on two CPUs where there are two, take turns adding one
  * to a counter in a page of "/vmshare" both map shared: it must end at
  * 2 * 200 in the file, each seeing the other's stores.
@@ -367,6 +392,7 @@ static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_ranges_outside_the_user_half_are_refused),
 	KTEST_CASE(vm_file_mappings_share_and_copy),
 	KTEST_CASE(vm_file_shared_by_two_processes),
+	KTEST_CASE(vm_file_write_that_faults_keeps_what_it_returns),
 	KTEST_CASE(vm_stack_is_paged_in_down_to_its_region),
 	KTEST_CASE(vm_kernel_copies_fault_pages_in),
 	KTEST_CASE(vm_calls_from_a_kernel_task_are_einval),
