@@ -440,12 +440,16 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 	return ret;
 }
 
-/* Cuts the region holding at (not at its start) in two at at; the caller checked there is a slot. */
-static void region_split(struct user_mm *mm, u64 at)
+/*
+ * Cuts the region holding at (not at its start) in two at at, unless it
+ * has prot already (mprotect changes nothing there); the caller checked
+ * there is a slot.
+ */
+static void region_split(struct user_mm *mm, u64 at, u32 prot)
 {
 	struct vm_region *r = region_of(mm, at);
 
-	if (r && r->start < at)
+	if (r && r->start < at && r->prot != prot)
 		region_cut(mm, r, at);
 }
 
@@ -497,13 +501,15 @@ long vm_mprotect(struct user_mm *mm, u64 addr, u64 len, u32 prot)
 			ret = -EACCES;
 			break;
 		}
-		splits += (r->start < addr) + (r->end > end);
+		/* A region with these rights already is left whole, as Linux leaves such a VMA. */
+		if (r->prot != prot)
+			splits += (r->start < addr) + (r->end > end);
 	}
 	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
 		ret = -ENOMEM;
 	if (!ret) {
-		region_split(mm, addr);
-		region_split(mm, end);
+		region_split(mm, addr, prot);
+		region_split(mm, end, prot);
 		for (u32 i = 0; i < mm->nr_regions; i++)
 			if (mm->regions[i].start >= addr && mm->regions[i].end <= end)
 				mm->regions[i].prot = (u8)prot;

@@ -204,6 +204,35 @@ long u_vm_mprotect(long arg)
 	return 0;
 }
 
+/*
+ * Every region slot taken (text, shared page, heap, stack and 28 mmaps of
+ * two pages, read-write and read-only in turn so none merge), then
+ * mprotect giving part of a region the rights it has: nothing to cut, so
+ * no slot needed. Results: the 28th mmap, a 29th (-ENOMEM: full), the
+ * mprotect of the first region's second page and of the second region
+ * (0 each), a store there, the munmap of all.
+ */
+long u_vm_mprotect_when_full(long unused)
+{
+	volatile long *r = USHARED;
+	long first = 0, p = 0, i = 0;
+
+	for (long k = 0; k < 28 && p >= 0; k++) {
+		p = usys6(SYS_mmap, 0, 2 * PAGE, (k % 2) ? PROT_READ : PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		first = k ? first : p;
+	}
+	r[i++] = p - first; /* placed first fit, one after the other */
+	r[i++] = mmap_rw(PAGE);
+	r[i++] = usys(SYS_mprotect, first + PAGE, PAGE, PROT_READ | PROT_WRITE);
+	r[i++] = usys(SYS_mprotect, first + 2 * PAGE, 2 * PAGE, PROT_READ);
+	((volatile long *)(first + PAGE))[0] = 5;
+	r[i++] = ((volatile long *)(first + PAGE))[0];
+	r[i++] = usys(SYS_munmap, first, 56 * PAGE, 0);
+	r[63] = i;
+	return 0;
+}
+
 /* A store to a page mprotect made read-only: SIGSEGV there (a permission fault). */
 long u_vm_store_read_only(long unused)
 {

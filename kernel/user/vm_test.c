@@ -21,6 +21,7 @@
 long u_vm_heap(u64 n), u_vm_heap_after_shrink(u64 a), u_vm_mmap(u64 n), u_vm_after_munmap(u64 a);
 long u_vm_copies(u64 fds), u_vm_fault_loop(u64 n), u_stack_touch(u64 a), u_stack_below(u64 a);
 long u_vm_mprotect(u64 fds), u_vm_store_read_only(u64 a), u_vm_load_prot_none(u64 a);
+long u_vm_mprotect_when_full(u64 a);
 long u_vm_file(u64 fds), u_vm_file_past_end(u64 a), u_vm_file_pingpong(u64 me);
 long u_vm_write_that_faults(u64 fds);
 long u_vm_outside_the_user_half(u64 a), u_vm_store_above_the_user_half(u64 a);
@@ -157,6 +158,20 @@ static void vm_mprotect_and_map_fixed(struct ktest *t)
 		   USER_MMAP_BASE);
 	fault_case(t, "load_none", u_vm_load_prot_none, 139, "data abort from a lower EL (read)",
 		   USER_MMAP_BASE);
+}
+
+/*
+ * An mprotect that changes no region's rights needs no slot, as Linux
+ * returns at once for a VMA that has them already: with all 32 taken it
+ * was -ENOMEM, counting cuts it then did not need.
+ */
+static void vm_mprotect_to_the_same_rights_needs_no_slot(struct ktest *t)
+{
+	const long want[] = { 54 * 4096L, -ENOMEM, 0, 0, 5, 0 };
+	long *r = run_with_results(t, "mprotect_full", u_vm_mprotect_when_full, 0,
+				   (long)ARRAY_SIZE(want));
+
+	expect_results(t, r, want, ARRAY_SIZE(want));
 }
 
 /*
@@ -389,6 +404,7 @@ static const struct ktest_case vm_cases[] = {
 	KTEST_CASE(vm_brk_grows_and_shrinks_the_heap),
 	KTEST_CASE(vm_mmap_munmap_and_their_refusals),
 	KTEST_CASE(vm_mprotect_and_map_fixed),
+	KTEST_CASE(vm_mprotect_to_the_same_rights_needs_no_slot),
 	KTEST_CASE(vm_ranges_outside_the_user_half_are_refused),
 	KTEST_CASE(vm_file_mappings_share_and_copy),
 	KTEST_CASE(vm_file_shared_by_two_processes),
