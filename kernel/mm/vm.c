@@ -336,14 +336,14 @@ static u64 find_gap(struct user_mm *mm, u64 len)
 
 /*
  * munmap's first half: whether [addr, end) may be unmapped (only mmap
- * regions in it: -EINVAL otherwise) and how many regions it would cut in
- * two. Changes nothing.
+ * regions in it: -EINVAL otherwise), how many regions it would cut in two
+ * and how many it would remove whole. Changes nothing.
  */
-static long unmap_check(struct user_mm *mm, u64 addr, u64 end, u32 *splits)
+static long unmap_check(struct user_mm *mm, u64 addr, u64 end, u32 *splits, u32 *removed)
 {
 	long ret = 0;
 
-	*splits = 0;
+	*splits = *removed = 0;
 	for (u32 i = 0; i < mm->nr_regions; i++) {
 		const struct vm_region *r = &mm->regions[i];
 
@@ -352,6 +352,7 @@ static long unmap_check(struct user_mm *mm, u64 addr, u64 end, u32 *splits)
 		if (r->kind != VM_MMAP)
 			ret = -EINVAL;
 		*splits += r->start < addr && r->end > end;
+		*removed += r->start >= addr && r->end <= end;
 	}
 	return ret;
 }
@@ -391,15 +392,20 @@ long vm_mmap(struct user_mm *mm, u64 addr, u64 len, const struct vm_region *how,
 {
 	struct vm_region r = *how;
 	struct vm_drops d = { .n = 0 };
-	u32 splits;
+	u32 splits, removed;
 	long ret;
 
 	len = ALIGN_UP(len, PAGE_SIZE);
 	mm_lock(mm);
 	if (fixed) {
-		/* Linux's MAP_FIXED: what was mapped there goes first, but only mmap regions may. */
-		ret = unmap_check(mm, addr, addr + len, &splits);
-		if (!ret && mm->nr_regions + splits + 1 > VM_MAX_REGIONS)
+		/*
+		 * Linux's MAP_FIXED: what was mapped there goes first, but only
+		 * mmap regions may. A slot for the cut, if one is cut in two
+		 * (then none goes whole), and for the new region once the
+		 * regions it covers whole are gone.
+		 */
+		ret = unmap_check(mm, addr, addr + len, &splits, &removed);
+		if (!ret && mm->nr_regions - removed + splits + 1 > VM_MAX_REGIONS)
 			ret = -ENOMEM;
 		if (!ret) {
 			unmap_apply(mm, addr, addr + len, &d);
@@ -426,12 +432,12 @@ long vm_munmap(struct user_mm *mm, u64 addr, u64 len)
 {
 	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
 	struct vm_drops d = { .n = 0 };
-	u32 splits;
+	u32 splits, removed;
 	long ret;
 
 	mm_lock(mm);
 	/* First refuse, changing nothing: only mmap regions go, and a split needs a free slot. */
-	ret = unmap_check(mm, addr, end, &splits);
+	ret = unmap_check(mm, addr, end, &splits, &removed);
 	if (!ret && mm->nr_regions + splits > VM_MAX_REGIONS)
 		ret = -ENOMEM;
 	if (!ret)

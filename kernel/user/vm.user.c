@@ -206,13 +206,15 @@ long u_vm_mprotect(long arg)
 
 /*
  * Every region slot taken (text, shared page, heap, stack and 28 mmaps of
- * two pages, read-write and read-only in turn so none merge), then
- * mprotect giving part of a region the rights it has: nothing to cut, so
- * no slot needed. Results: the 28th mmap, a 29th (-ENOMEM: full), the
- * mprotect of the first region's second page and of the second region
- * (0 each), a store there, the munmap of all.
+ * two pages, read-write and read-only in turn so none merge), then calls
+ * that end with no more regions than they found: mprotect giving part of
+ * a region the rights it has (nothing to cut), and MAP_FIXED over a whole
+ * region (one goes, one comes). Results: the 28th mmap, a 29th (-ENOMEM:
+ * full), the mprotect of the first region's second page and of the second
+ * region (0 each), a store there, MAP_FIXED over the second region (its
+ * address), its fresh page read, the munmap of all.
  */
-long u_vm_mprotect_when_full(long unused)
+long u_vm_when_full(long unused)
 {
 	volatile long *r = USHARED;
 	long first = 0, p = 0, i = 0;
@@ -228,6 +230,10 @@ long u_vm_mprotect_when_full(long unused)
 	r[i++] = usys(SYS_mprotect, first + 2 * PAGE, 2 * PAGE, PROT_READ);
 	((volatile long *)(first + PAGE))[0] = 5;
 	r[i++] = ((volatile long *)(first + PAGE))[0];
+	r[i++] = usys6(SYS_mmap, first + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) -
+		 first;
+	r[i++] = ((volatile long *)(first + 2 * PAGE))[0];
 	r[i++] = usys(SYS_munmap, first, 56 * PAGE, 0);
 	r[63] = i;
 	return 0;
