@@ -490,6 +490,28 @@ class BenchExtractTests(unittest.TestCase):
         expect_eq([sorted(pairs[('fine', 'mm', c)]) for c in (1, 2, 3, 4)],
                   [[1.0, 1.0], [1.9, 2.0], [2.7, 3.0], [3.6, 4.0]], 'speedups at 1 to 4 CPUs:')
 
+    def test_acquisitions_per_op_of_a_log_with_two_sweeps_count_each_run_once(self):
+        # A shell's bench calls in one boot: `bench mm cpus=1,2`, then `bench mm cpus=2` twice. Each run takes
+        # 6 page locks per op; the three 2-CPU runs share one key, the last two back to back in lockstat.csv.
+        def run(cpus, ops):
+            return [f'lockstat: workload=mm cpus={cpus} repeat=0 class=page acquisitions={6 * ops} contentions=0 '
+                    'con_bounces=0 acq_bounces=0 wait_min_ns=0 wait_max_ns=0 wait_total_ns=0 hold_min_ns=0 '
+                    'hold_max_ns=0 hold_total_ns=0 trylock_fail=0',
+                    f'lockstat: workload=mm cpus={cpus} repeat=0 class=runqueue acquisitions=40 contentions=0 '
+                    'con_bounces=0 acq_bounces=0 wait_min_ns=0 wait_max_ns=0 wait_total_ns=0 hold_min_ns=0 '
+                    'hold_max_ns=0 hold_total_ns=0 trylock_fail=0',
+                    f'bench: workload=mm cpus={cpus} repeat=0 ops={ops} ns=100000000 ops_per_sec={ops * 10} '
+                    f'thread_ops_min=1 thread_ops_max=1 lock_wait_pct=1.00 invariants=ok']
+        lines = ([META] + run(1, 3000) + run(2, 5000) + ['bench-end: runs=2 failed=0'] +
+                 [META] + run(2, 4000) + ['bench-end: runs=1 failed=0'] +
+                 [META] + run(2, 4400) + ['bench-end: runs=1 failed=0'])
+        _, runs, stats, problems = bx.parse_log(lines, name='shell.log')
+        expect_eq(problems, [], 'problems:')
+        summary = {r['cpus']: r['acq_per_op'] for r in bx.summarise(runs, stats)}
+        expect_eq(summary, {1: '6.000', 2: '6.000'}, 'summary.csv\'s acq_per_op at 1 and 2 CPUs:')
+        expect_eq([round(x, 3) for x in bx.acq_per_op(runs, stats)], [6.0] * 4,
+                  'each run\'s page acquisitions over its own ops:')
+
     def test_failed_runs_count_in_no_summary_number(self):
         # A 2-CPU run whose second worker could not start: invariants=FAIL, its ops the one worker's, or none.
         failed = [l.replace('ops_per_sec=1500', 'ops_per_sec=0').replace('invariants=ok', 'invariants=FAIL')

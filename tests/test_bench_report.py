@@ -852,6 +852,27 @@ class BenchReportTests(unittest.TestCase):
         expect_eq(md_table_row(md, 'fs-private', 'bkl')[3:], ['0.250', '4.00'], 'bkl held s from busy runs only:')
         expect('Amdahl for fs-private from 1-CPU runs all flagged host_busy' in md, 'busy-only s not said')
 
+    def test_a_log_with_several_sweeps_pairs_each_run_with_its_own_lockstat(self):
+        # One boot's shell ran `bench mm cpus=1,2` twice, then `bench mm cpus=2` (make plots RUN=<its log>):
+        # three runs of mm at 2 CPUs, two at 1, all of repeat 0 in one log. Each run takes the BKL once per op
+        # and held it 25 % of its 1-CPU run in the first sweep, 35 % in the second.
+        runs, stats = [], []
+        for sweep, counts in enumerate(((1, 2), (1, 2), (2,))):
+            for c in counts:
+                runs.append(dict(result_row('bkl', 'mm', c, 0, 100 * c + sweep), log='shell.log'))
+                hold = (250_000_000 + 100_000_000 * sweep) if c == 1 else 0
+                stats += [dict(lockstat_row('bkl', 'mm', c, 0, 'bkl', 100 * c + sweep, 0, hold), log='shell.log'),
+                          dict(lockstat_row('bkl', 'mm', c, 0, 'runqueue', 50, 0, 0), log='shell.log')]
+        run = make_run('sweeps', runs, stats, meta=dict(META, strategies={'bkl': META['strategies']['bkl']}))
+        rc, _, err = report(run)
+        expect_rc(rc, 0, err)
+        md = read(run, 'report.md')
+        # The runs of one key took the rows of all of its sweeps: 3 and 2 acquisitions per op, "different work".
+        expect('lock acquisitions per op at' not in md, 'one acquisition per op at every count was flagged as '
+               'different work: ' + md[md.index('## Sanity'):md.index('## Summary')])
+        # Each 1-CPU run with its own hold (the mean of 0.25 and 0.35), not the larger of the two for both.
+        expect_eq(md_table_row(md, 'mm', 'bkl')[2:], ['0.300', '3.33'], 'bkl held s, limit:')
+
     def test_empty_results_still_reports(self):
         meta = dict(META, failures=['bkl: build failed: gcc exited 1'],
                     strategies={'bkl': {'config': '', 'status': 'build failed: gcc exited 1'}})

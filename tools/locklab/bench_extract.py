@@ -308,18 +308,42 @@ def left_out(r):
     return is_busy(r) or is_failed(r)
 
 
+def run_sweeps(runs):
+    """For each run, the sweep of its log it belongs to: the k-th time its (log, workload, repeat, cpus) occurs
+    (one log may hold several sweeps: a self-test log, or a shell's bench calls, the same workload, repeat and
+    count again)."""
+    seen, out = {}, []
+    for r in runs:
+        k = (r['log'], r['workload'], str(r['repeat']), int(r['cpus']))
+        out.append(seen.get(k, 0))
+        seen[k] = out[-1] + 1
+    return out
+
+
+def stat_sweeps(stats):
+    """For each lockstat row, the sweep of the run it belongs to (run_sweeps' numbering). A run prints its rows
+    together, one per class, before its bench record: a row opens the next run of its key when the row before
+    was of another run (another log, workload, repeat or count) or of the same class (a second sweep's run of
+    the same key, right after the first)."""
+    seen, out, key, classes = {}, [], None, set()
+    for s in stats:
+        k = (s['log'], s['workload'], str(s['repeat']), int(s['cpus']))
+        if k != key or s['class'] in classes:
+            key, classes = k, set()
+            seen[k] = seen.get(k, -1) + 1
+        classes.add(s['class'])
+        out.append(seen[k])
+    return out
+
+
 def pair_speedups(runs, key):
     """Speedups from adjacent runs: {(key(run), workload, cpus): [ratio...]}, each an N-CPU run's
     ops_per_sec over the 1-CPU run of the same log, workload and repeat (the kernel rotates the
     CPU counts inside a repeat, so that run came right beside it, under the same host conditions);
-    a 1-CPU run pairs with itself. Should one log hold several sweeps (a self-test log: the same
-    workload, repeat and count again), the k-th run of a count pairs with the k-th 1-CPU run. Pairs
-    with a run flagged host_busy, or one that failed (invariants=FAIL), are left out."""
-    seen, sweep = {}, []
-    for r in runs:          # which sweep of its log each run belongs to: the k-th time its key occurs
-        k = (r['log'], r['workload'], str(r['repeat']), int(r['cpus']))
-        sweep.append(seen.get(k, 0))
-        seen[k] = sweep[-1] + 1
+    a 1-CPU run pairs with itself. Should one log hold several sweeps (run_sweeps), the k-th run of a
+    count pairs with the k-th 1-CPU run. Pairs with a run flagged host_busy, or one that failed
+    (invariants=FAIL), are left out."""
+    sweep = run_sweeps(runs)
     ones = {(r['log'], r['workload'], str(r['repeat']), k): r for r, k in zip(runs, sweep)
             if int(r['cpus']) == 1 and not left_out(r) and int(r['ops_per_sec']) > 0}
     out = {}
@@ -337,19 +361,19 @@ WAIT_CLASSES = ('runqueue',)
 
 
 def acq_per_op(runs, stats):
-    """{(log, workload, cpus, repeat): lock acquisitions / ops} for runs with lockstat rows, every
-    class but WAIT_CLASSES: the work an op does, which must not depend on the CPU count."""
+    """For each run, its lock acquisitions of every class but WAIT_CLASSES over its ops (None: no lockstat rows,
+    or no ops): the work an op does, which must not depend on the CPU count. A log with several sweeps of one
+    key (run_sweeps) gives each run its own rows' count, not the sum of the sweeps'."""
     acq = {}
-    for s in stats:
+    for s, k in zip(stats, stat_sweeps(stats)):
         if s['class'] in WAIT_CLASSES:
             continue
-        k = (s['log'], s['workload'], str(s['cpus']), str(s['repeat']))
-        acq[k] = acq.get(k, 0) + int(s['acquisitions'])
-    out = {}
-    for r in runs:
-        k = (r['log'], r['workload'], str(r['cpus']), str(r['repeat']))
-        if k in acq and int(r['ops']):
-            out[k] = acq[k] / int(r['ops'])
+        key = (s['log'], s['workload'], str(s['cpus']), str(s['repeat']), k)
+        acq[key] = acq.get(key, 0) + int(s['acquisitions'])
+    out = []
+    for r, k in zip(runs, run_sweeps(runs)):
+        key = (r['log'], r['workload'], str(r['cpus']), str(r['repeat']), k)
+        out.append(acq[key] / int(r['ops']) if key in acq and int(r['ops']) else None)
     return out
 
 
@@ -362,7 +386,8 @@ def summarise(runs, stats):
     """The rows of summary.csv: per build (SUMMARY_KEYS) the median, min, max and n of throughput
     and of the adjacent-pair speedups, over the runs not flagged host_busy that did not fail (invariants=FAIL)."""
     build = lambda r: tuple(r[k] for k in SUMMARY_KEYS[:5])  # noqa: E731
-    pairs, apo, cells = pair_speedups(runs, build), acq_per_op(runs, stats), {}
+    pairs, cells = pair_speedups(runs, build), {}
+    apo = {id(r): x for r, x in zip(runs, acq_per_op(runs, stats))}
     for r in runs:
         cells.setdefault(build(r) + (r['workload'], int(r['cpus'])), []).append(r)
     rows = []
@@ -372,8 +397,7 @@ def summarise(runs, stats):
         sp = pairs.get((k[:5], k[5], k[6]), [])
         lw = [float(r['lock_wait_pct']) for r in ok if r['lock_wait_pct'] not in ('', 'na', None)]
         bl = [float(b) for b in (r.get('host_vcpu_blocked_pct') for r in ok) if b not in ('', 'n/a', None)]
-        ap = [apo[x] for x in ((r['log'], r['workload'], str(r['cpus']), str(r['repeat'])) for r in ok)
-              if x in apo]
+        ap = [apo[id(r)] for r in ok if apo[id(r)] is not None]
         f = lambda v, nd=2: '' if v is None else f'{v:.{nd}f}'  # noqa: E731
         rows.append(dict(zip(SUMMARY_KEYS, k), n=len(tp),
                          ops_per_sec_median=f(_median(tp) if tp else None, 0),

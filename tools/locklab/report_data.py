@@ -78,7 +78,9 @@ def series_key(series: str) -> tuple:
 
 
 def _run_key(row: Row) -> tuple:
-    return tuple(row[k] for k in ('log', 'series', 'workload', 'cpus', 'repeat'))
+    """Which run a results or lockstat row is of: with its sweep (bench-extract's run_sweeps), since one log may
+    run the same workload, count and repeat more than once."""
+    return tuple(row[k] for k in ('log', 'series', 'workload', 'cpus', 'repeat', 'sweep'))
 
 
 def _series_of(runs: List[Row]) -> Dict[str, str]:
@@ -106,6 +108,9 @@ class Data:
         series_of = _series_of(runs)
         for row in runs + stats:
             row['series'] = series_of.get(row['log'], row['strategy'])
+        for rows, sweeps in ((runs, bx.run_sweeps(runs)), (stats, bx.stat_sweeps(stats))):
+            for row, k in zip(rows, sweeps):
+                row['sweep'] = k
         self.series = sorted({r['series'] for r in runs + stats}, key=series_key)
         self.strategy = {r['series']: r['strategy'] for r in runs + stats}
         # series -> (scope, the real lock classes it names); ('', set()) for a log from before bench-meta had them
@@ -145,12 +150,10 @@ class Data:
     @staticmethod
     def _acquisitions_per_op(runs: List[Row], stats: List[Row]) -> Dict[tuple, Dict[int, List[float]]]:
         """(series, workload) -> {cpus: [lock acquisitions per op]} over runs not flagged host_busy."""
-        per_run = bx.acq_per_op(runs, stats)
         out: Dict[tuple, Dict[int, List[float]]] = {}
-        for run in runs:
-            key = (run['log'], run['workload'], str(run['cpus']), str(run['repeat']))
-            if key in per_run and not bx.left_out(run):
-                out.setdefault((run['series'], run['workload']), {}).setdefault(run['cpus'], []).append(per_run[key])
+        for run, per_op in zip(runs, bx.acq_per_op(runs, stats)):
+            if per_op is not None and not bx.left_out(run):
+                out.setdefault((run['series'], run['workload']), {}).setdefault(run['cpus'], []).append(per_op)
         return out
 
     run_key = staticmethod(_run_key)
