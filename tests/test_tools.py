@@ -486,6 +486,27 @@ class ToolsTests(ktap_unittest.TestCase):
         expect(err and 'no speedup at 2 CPUs' in err and 'host_busy' in err and
                not os.path.exists(os.path.join(out, 'ratio.png')), f'plot() said {err!r}, wrote {os.listdir(out)}')
 
+    def test_bench_ratio_share_inside_leaves_busy_and_failed_hold_runs_out(self):
+        # As make bench's report: a hold run whose holder's vCPU the host descheduled held the BKL longer. Repeat 0
+        # held it 40 % of its run, repeat 1 (flagged host_busy) 90 %, repeat 2 (invariants=FAIL) 95 %.
+        out = tempfile.mkdtemp(dir=TMP)
+        os.makedirs(os.path.join(out, 'hold'))
+        hold = [(0, 40, 'ok', '0'), (1, 90, 'ok', '1'), (2, 95, 'FAIL', '0')]
+        run = dict(strategy='bkl', workload='ratio', think_ns='0', ns='100000000', log='bkl-think0.log')
+        for path, rows in (
+                ('results.csv', [dict(run, cpus=str(c), repeat='0', ops_per_sec=str(1000 * c), invariants='ok',
+                                      host_busy='0') for c in (1, 2)]),
+                (os.path.join('hold', 'results.csv'), [dict(run, cpus='1', repeat=str(rep), ops_per_sec='1000',
+                                                            invariants=inv, host_busy=busy)
+                                                       for rep, _, inv, busy in hold]),
+                (os.path.join('hold', 'lockstat.csv'), [{'workload': 'ratio', 'repeat': str(rep), 'class': 'bkl',
+                                                         'hold_total_ns': str(pct * 1000000), 'log': run['log']}
+                                                        for rep, pct, _, _ in hold])):
+            with open(os.path.join(out, path), 'w') as f:
+                f.write(','.join(rows[0]) + '\n' + ''.join(','.join(r.values()) + '\n' for r in rows))
+        _, inside = bench_ratio.measure(argparse.Namespace(strategy_list=['bkl'], cs=2000), out)
+        expect_eq(inside, {0: 40.0}, 'share inside at think=0 (the busy run and the failed one left out):')
+
     def test_bench_run_refuses_a_kernel_with_two_workloads_of_one_name(self):
         # The kernel refuses them at boot; make bench says so before any boot, naming the kernel and the name.
         table = [('getpid', False), ('stat-shared', False), ('stat-shared', False), ('ratio', True)]

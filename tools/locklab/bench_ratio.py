@@ -147,11 +147,14 @@ def measure(a, out):
     whose runs were all flagged host_busy has a row without a speedup."""
     runs = read_csv(os.path.join(out, 'results.csv'))
     held = {(r['log'], r['repeat']): r for r in read_csv(os.path.join(out, 'hold', 'results.csv'))}
-    inside = {}   # think_ns -> [share of the 1-CPU run holding the BKL]
+    shares = {}   # think_ns -> [(share of the 1-CPU run holding the BKL, whether the run was flagged host_busy)]
     for s in read_csv(os.path.join(out, 'hold', 'lockstat.csv')):
         r = held.get((s['log'], s['repeat']))
-        if s['class'] == 'bkl' and r and r['workload'] == 'ratio' and int(r['ns']):
-            inside.setdefault(int(r['think_ns']), []).append(int(s['hold_total_ns']) / int(r['ns']))
+        if s['class'] == 'bkl' and r and r['workload'] == 'ratio' and int(r['ns']) and not bx.is_failed(r):
+            shares.setdefault(int(r['think_ns']), []).append((int(s['hold_total_ns']) / int(r['ns']), bx.is_busy(r)))
+    # As make bench's report: a run the host disturbed (its holder's vCPU descheduled holds the BKL longer) is
+    # left out, unless every run of that think value was.
+    inside = {t: [f for f, busy in v if not busy] or [f for f, _ in v] for t, v in shares.items()}
     pairs = bx.pair_speedups(runs, key=lambda r: (r['strategy'], int(r['think_ns'])))
     rank = {s: i for i, s in enumerate(a.strategy_list)}
     cells = sorted({(r['strategy'], int(r['think_ns']), r['workload'], int(r['cpus'])) for r in runs},
