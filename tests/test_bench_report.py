@@ -651,6 +651,12 @@ class BenchReportTests(unittest.TestCase):
         expect('Lockstat hold times were on in this run' in caveats and 'do not time holds' not in caveats and
                'did not time holds' not in caveats and 'separate 1-CPU pass' not in caveats,
                f'a run whose scaling runs timed holds: {caveats}')
+        # On a Pi 5 (board=rpi5) holds are timed by default and cost no scaling: no such caveat there.
+        runs, stats = synthetic()
+        run = make_run('caveat-pi', [dict(r, board='rpi5') for r in runs], stats, meta=META)
+        report(run)
+        caveats = read(run, 'report.md').split('## Caveats')[1].split('## Reading')[0]
+        expect('Lockstat hold times were on' not in caveats, f'a Pi 5 run\'s hold times called costly: {caveats}')
         run = make_run('caveat-nopass', *synthetic(hold=False), meta=META)
         report(run)
         caveats = read(run, 'report.md').split('## Caveats')[1].split('## Reading')[0]
