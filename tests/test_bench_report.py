@@ -311,6 +311,20 @@ class BenchReportTests(unittest.TestCase):
         report(alone)
         expect('no bars for' not in read(alone, 'report.md'), 'a run of the ceiling alone says a strategy has no bars')
 
+    def test_a_collapse_reads_the_time_outside_the_waits_against_the_one_cpu_runs_own(self):
+        # BENCH_BOOTARGS=lock_tasks=2: two lock workers per CPU wait for each other at 1 CPU too (50 % of their
+        # time), 40 % at 2 CPUs, at 0.44x: outside the waits an op took 2 x 0.6 / (0.44 x 0.5) = 5.5x its 1-CPU
+        # time; read as if the 1-CPU runs waited for nothing, 2.7x.
+        res = [dict(result_row('bkl', 'lock', c, rep, tp), lock_wait_pct=lwp, host_busy='0')
+               for rep in (0, 1, 2) for c, tp, lwp in ((1, 1000, '50.00'), (2, 440, '40.00'))]
+        run = make_run('collapse-alone', res, [], meta=dict(META, host_cpus=2,
+                                                            strategies={'bkl': META['strategies']['bkl']}))
+        report(run)
+        md = read(run, 'report.md')
+        want = ('bkl lock: collapses to 0.44× at 2 CPUs; likely cause: the lock: the workers waited for locks 40 % '
+                'of their time, short of a convoy, and outside the waits each op took 5.5× its 1-CPU time')
+        expect(want in md, f'{want!r} not in {md[md.index("## Sanity"):md.index("## Summary")]}')
+
     def test_a_lead_the_pairs_do_not_hold_is_no_ranking(self):
         """final12's reading said "u-open2: in this run bkl scales best: 1.57x" while fine's pairs reached 1.82x: a
         median's lead that the pairs do not hold in most pairings (each N-CPU pair of one against each of the

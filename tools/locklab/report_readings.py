@@ -348,9 +348,13 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
                 'a workload that does not trap from EL0 is the guest CPU asleep in wfi, waiting to be woken '
                 '(lock wait ' + (f'{median(waits):.0f} %' if waits else 'not measured') + ')')
     if waits and median(waits) > LOCK_SHARE:
-        # n workers busy (1 - wait) of the time at speedup value: each op's time outside the waits grew by
-        # n (1 - wait) / value over the 1-CPU run's (which waits for nothing).
-        slower = n * (1 - median(waits) / 100) / value if value else 0
+        # n times the workers, busy (1 - wait) of the time, at speedup value: each op's time outside the waits
+        # grew by n (1 - wait) / value over the 1-CPU run's, divided by (1 - its own wait): nothing waits with
+        # one worker per CPU, but lock_tasks=2 puts two on it, and they wait for each other.
+        ones = [r['lock_wait_pct'] for r in d.cells.get((series, workload), {}).get(1, [])
+                if not bx.left_out(r) and r['lock_wait_pct'] is not None]
+        alone = 1 - (median(ones) if ones else 0) / 100
+        slower = n * (1 - median(waits) / 100) / (value * alone) if value and alone > 0 else 0
         return (f'the lock: the workers waited for locks {median(waits):.0f} % of their time, short of a convoy, '
                 f'and outside the waits each op took {slower:.1f}× its 1-CPU time (the lock and the data it '
                 'guards moving between CPUs)')
