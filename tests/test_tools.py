@@ -6,6 +6,7 @@ With LOCKLAB_IMAGE=<kernel Image> it also boots the kernel's planted selftest
 suites in the real QEMU and checks that qemu-run catches each of them."""
 import argparse
 import contextlib
+import csv
 import io
 import json
 import os
@@ -544,6 +545,26 @@ class ToolsTests(ktap_unittest.TestCase):
         got = meta['failures'][0] if meta['failures'] else ''
         expect("two workloads are named 'x'" in got and 'rows kept' not in got and 'wrote ' not in got,
                f'the failure: {got!r}')
+
+    def test_bench_run_hold_pass_flags_busy_runs_by_the_same_line(self):
+        # The report leaves a flagged hold run out of its Amdahl s: under --busy-pct 20 a hold run whose vCPU
+        # waited 7 % of it for a host core is not flagged, as a scaling run would not be.
+        out = tempfile.mkdtemp(dir=TMP)
+        os.makedirs(os.path.join(out, 'hold'))
+        with open(os.path.join(out, 'hold', 'bkl.log'), 'w') as f:
+            f.write('bench-meta: format=1 strategy=bkl lock_alg=ticket atomics=lse spin_wait=busy lock_wait=spin '
+                    'board=qemu-virt cpus_online=2 cntfrq=62500000 lockstat=on version=abc config=12\n'
+                    'bench: workload=mm cpus=1 repeat=0 ops=1000 ns=100000000 ops_per_sec=10000 thread_ops_min=1000 '
+                    'thread_ops_max=1000 lock_wait_pct=0.00 invariants=ok\nbench-end: runs=1 failed=0\n')
+        with open(os.path.join(out, 'hold', 'bkl.host'), 'w') as f:
+            f.write('host-meta: accel=multi host_cpus=2 qemu=7.2.22\nhost: workload=mm cpus=1 repeat=0 '
+                    'host_vcpu_wait_pct=7.00 host_vcpu_blocked_pct=0.00 host_steal_pct=0.00 host_load1=1.0 '
+                    'host_window_ms=120.0\n')
+        meta = {'failures': [], 'strategies': {}}
+        bench_run.collect(argparse.Namespace(busy_pct=20.0), out, [], [('bkl', bench_boot.HOLD)], meta, 0.0)
+        with open(os.path.join(out, 'hold', 'results.csv'), newline='') as f:
+            flags = [r['host_busy'] for r in csv.DictReader(f)]
+        expect_eq(flags, ['0'], f'hold/results.csv host_busy of a 7 % wait under --busy-pct 20 ({meta["failures"]}):')
 
     def test_bench_progress_estimate_does_not_jump_at_a_new_boot(self):
         # Two boots of 10 runs, each 4 s of boot then 1 s a run: the estimate after the second boot's first
