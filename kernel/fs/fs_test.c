@@ -416,5 +416,11 @@ static const struct ktest_case fs_cases[] = {
 	KTEST_CASE(fs_bad_path_arguments),
 	KTEST_CASE(fs_bad_fd_arguments),
 	KTEST_CASE(fs_smp_stress),
+	KTEST_CASE(fs_excl_create_has_one_winner),
+	KTEST_CASE(fs_rmdir_races_creates_in_it),
+	KTEST_CASE(fs_readdir_during_churn),
+	KTEST_CASE(fs_rmdir_of_cwd),
+	KTEST_CASE(fs_unlinked_file_lives_until_last_close),
+	KTEST_CASE(fs_fd_table_shared_by_tasks),
 };
 KTEST_SUITE(fs, fs_cases);

@@ -14,5 +14,11 @@ void fs_bad_fd_arguments(struct ktest *t);			     /* fs_errors_test.c */
 void fs_smp_stress(struct ktest *t);				     /* fs_stress_test.c */
 void fs_failed_create_spares_a_rival_file(struct ktest *t);	     /* fs_race_test.c */
 void fs_creating_open_truncates_no_file_it_created(struct ktest *t); /* fs_race_test.c */
+void fs_excl_create_has_one_winner(struct ktest *t);		     /* fs_smp_race_test.c */
+void fs_rmdir_races_creates_in_it(struct ktest *t);		     /* fs_smp_race_test.c */
+void fs_readdir_during_churn(struct ktest *t);			     /* fs_smp_race_test.c */
+void fs_rmdir_of_cwd(struct ktest *t);				     /* fs_smp_race_test.c */
+void fs_unlinked_file_lives_until_last_close(struct ktest *t);	     /* fs_smp_race_test.c */
+void fs_fd_table_shared_by_tasks(struct ktest *t);		     /* fs_smp_race_test.c */
 
 #endif
