@@ -14,6 +14,7 @@
 #include <asm/atomic.h>
 #include <asm/spin_wait.h>
 #include "ipc_internal.h"
+#include "pipe_test.h"
 
 #define BLOCK_TIMEOUT_MS 2000 /* how long a test waits for a task to block */
 
@@ -648,6 +649,7 @@ static const struct ktest_case pipe_cases[] = {
 	KTEST_CASE(pipe_bad_arguments),
 	KTEST_CASE(pipe_emfile_undoes_everything),
 	KTEST_CASE(pipe_no_leaks_after_many),
+	KTEST_CASE(pipe_whole_pipe_buf_writes_stay_whole),
 	KTEST_CASE(pipe_stress),
 };
 KTEST_SUITE(pipe, pipe_cases, .init = pipe_case_init, .exit = pipe_case_exit);
