@@ -34,8 +34,9 @@ struct file {
 
 /* An fd table: one per process, copied at spawn. */
 struct files {
-	struct klock lock;	 /* class "fd_table", SUBSYS_FS: guards fd[] */
-	struct file *fd[FD_MAX]; /* guarded by lock; each slot holds a reference */
+	struct klock lock; /* class "fd_table", SUBSYS_FS: guards fd[] */
+	/* guarded by lock; each slot holds a reference, or is NULL, or FD_RESERVED (file.c) */
+	struct file *fd[FD_MAX];
 };
 
 /* refs = 1; NULL if no memory */
@@ -50,8 +51,16 @@ u32 files_count(struct files *fs);	     /* open fds */
 
 /* On the current process's table (see proc.h: current_proc()). */
 int fd_install(struct file *f); /* takes over the caller's reference; fd, or -EMFILE */
-struct file *fd_get(int fd);	/* a new reference, or NULL for a bad or closed fd */
-int fd_close(int fd);		/* 0 or -EBADF */
+/*
+ * An open takes its fd before it looks at the path (as Linux): the lowest
+ * free slot, held empty (fd_get and close see no file there) until
+ * fd_install_reserved fills it or fd_unreserve frees it; fd, or -EMFILE.
+ */
+int fd_reserve(void);
+void fd_install_reserved(int fd, struct file *f); /* takes over the caller's reference */
+void fd_unreserve(int fd);
+struct file *fd_get(int fd); /* a new reference, or NULL for a bad or closed fd */
+int fd_close(int fd);	     /* 0 or -EBADF */
 /* closes fd only if it still holds f (undoing an install) */
 int fd_uninstall(int fd, struct file *f);
 

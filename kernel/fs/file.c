@@ -2,8 +2,18 @@
 #include <locklab/file.h>
 #include <locklab/errno.h>
 #include <locklab/mm.h>
+#include <locklab/panic.h>
 #include <locklab/proc.h>
 #include <asm/atomic.h>
+
+/* A slot an open in progress holds (fd_reserve): taken, but no file in it yet. */
+#define FD_RESERVED ((struct file *)1)
+
+/* A file in slot s: neither free nor reserved. */
+static bool slot_has_file(struct file *s)
+{
+	return s && s != FD_RESERVED;
+}
 
 /*
  * Locks: a table's "fd_table" lock guards its slots only; references are
@@ -70,7 +80,8 @@ struct files *files_dup(struct files *from)
 	/* The new table is nobody else's yet: only 'from' needs its lock. */
 	klock_lock(&from->lock);
 	for (u32 i = 0; i < FD_MAX; i++) {
-		fs->fd[i] = from->fd[i];
+		/* a slot reserved by an open in progress is that open's table's, not the copy's */
+		fs->fd[i] = slot_has_file(from->fd[i]) ? from->fd[i] : NULL;
 		if (fs->fd[i])
 			file_get(fs->fd[i]);
 	}
@@ -91,7 +102,7 @@ void files_free(struct files *fs)
 	}
 	klock_unlock(&fs->lock);
 	for (u32 i = 0; i < FD_MAX; i++)
-		if (open[i])
+		if (slot_has_file(open[i]))
 			file_put(open[i]);
 	kfree(fs);
 	subsys_exit(SUBSYS_FS);
@@ -103,7 +114,7 @@ static u32 count_open(struct files *fs)
 
 	klock_assert_held(&fs->lock);
 	for (u32 i = 0; i < FD_MAX; i++)
-		n += fs->fd[i] != NULL;
+		n += slot_has_file(fs->fd[i]);
 	return n;
 }
 
@@ -154,6 +165,35 @@ int fd_install(struct file *f)
 	return fd;
 }
 
+int fd_reserve(void)
+{
+	return fd_install(FD_RESERVED);
+}
+
+/* Sets slot fd, which this task reserved, to f (NULL: free again). */
+static void reserved_set(int fd, struct file *f)
+{
+	struct files *fs = my_files();
+
+	subsys_enter(SUBSYS_FS);
+	klock_lock(&fs->lock);
+	/* nobody else fills or frees a reserved slot: close and install pass it by */
+	BUG_ON(fs->fd[fd] != FD_RESERVED);
+	fs->fd[fd] = f;
+	klock_unlock(&fs->lock);
+	subsys_exit(SUBSYS_FS);
+}
+
+void fd_install_reserved(int fd, struct file *f)
+{
+	reserved_set(fd, f);
+}
+
+void fd_unreserve(int fd)
+{
+	reserved_set(fd, NULL);
+}
+
 struct file *fd_get(int fd)
 {
 	struct files *fs = my_files();
@@ -164,7 +204,9 @@ struct file *fd_get(int fd)
 	subsys_enter(SUBSYS_FS);
 	klock_lock(&fs->lock);
 	f = fs->fd[fd];
-	if (f)
+	if (!slot_has_file(f))
+		f = NULL;
+	else
 		file_get(f); /* the slot's reference keeps it alive while we take ours */
 	klock_unlock(&fs->lock);
 	subsys_exit(SUBSYS_FS);
@@ -200,7 +242,10 @@ int fd_close(int fd)
 	subsys_enter(SUBSYS_FS);
 	klock_lock(&fs->lock);
 	f = fs->fd[fd];
-	fs->fd[fd] = NULL;
+	if (slot_has_file(f))
+		fs->fd[fd] = NULL;
+	else
+		f = NULL; /* closed, or reserved by an open not yet done: it is not ours to free */
 	klock_unlock(&fs->lock);
 	if (f)
 		file_put(f);

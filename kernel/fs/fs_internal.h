@@ -149,27 +149,30 @@ long vfs_mknod_special(const char *path, const struct file_ops *ops, u32 mode,
  * plant another task's work (fs_race_test.c): FS_OPEN_CREATED just after
  * the open created its file, FS_OPEN_CLEANUP in a failed open after its
  * create and before its cleanup. Called inside the fs subsystem scope with
- * no data lock held; the hook may sleep.
+ * no data lock held; the hook may sleep. At FS_OPEN_CREATED it may return
+ * an -errno the open then fails with, as if it had run out of memory for
+ * its file (the only failure left after a create): that open's cleanup
+ * is how a test reaches FS_OPEN_CLEANUP. 0 lets the open go on.
  */
 enum fs_open_point { FS_OPEN_CREATED, FS_OPEN_CLEANUP };
 #ifdef CONFIG_KTEST
-extern void (*fs_open_hook)(enum fs_open_point at, const char *path); /* set only by the test */
-static inline void fs_test_open(enum fs_open_point at, const char *path)
+extern long (*fs_open_hook)(enum fs_open_point at, const char *path); /* set only by the test */
+static inline long fs_test_open(enum fs_open_point at, const char *path)
 {
-	void (*hook)(enum fs_open_point, const char *) = atomic_load_relaxed(&fs_open_hook);
+	long (*hook)(enum fs_open_point, const char *) = atomic_load_relaxed(&fs_open_hook);
 
-	if (hook)
-		hook(at, path);
+	return hook ? hook(at, path) : 0;
 }
 #else
-static inline void fs_test_open(enum fs_open_point at, const char *path)
+static inline long fs_test_open(enum fs_open_point at, const char *path)
 {
 	(void)at;
 	(void)path;
+	return 0;
 }
 #endif
 
-/* special.c: an open of a special file (ino referenced; the reference is put): fd (out NULL) or 0 and *out (as fs_open_file), or -errno. */
+/* special.c: an open of a special file (ino referenced; the reference is put): 0 and *out, the file in no fd table, or -errno. */
 long special_open(struct inode *ino, int flags, struct file **out);
 
 /* ramfs.c: file operations of regular files and directories. */

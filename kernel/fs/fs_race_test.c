@@ -12,14 +12,14 @@
 #define RACE_FILL "/race_fill"
 
 /* fs_internal.h's test points: NULL except while a case below plants something there. */
-void (*fs_open_hook)(enum fs_open_point at, const char *path);
+long (*fs_open_hook)(enum fs_open_point at, const char *path);
 
 static const char rival_data[] = "the rival's file, created while the open failed";
 
 /* Written by the hook and the rival task, read by the case after the join. */
 static struct {
 	struct task *tester; /* the hook acts only in this task's open */
-	int spare_fd;	     /* closed by the hook so the rival has a free fd */
+	int spare_fd;	     /* closed by plant_opener so the opener has a free fd */
 	u32 calls;
 	long unlinked, created, wrote, closed;
 } race;
@@ -55,46 +55,40 @@ static void run_beside(void (*fn)(void *))
 		task_join(r);
 }
 
-/* Runs inside the failed open, between its create and its cleanup. */
-static void plant_rival(enum fs_open_point at, const char *path)
+/* Fails the open just after its create (as no memory for its file would), and runs the rival before its cleanup. */
+static long plant_rival(enum fs_open_point at, const char *path)
 {
-	if (at != FS_OPEN_CLEANUP || current_task() != race.tester || strcmp(path, RACE_PATH))
-		return; /* not the open this case planted the rival in */
+	if (current_task() != race.tester || strcmp(path, RACE_PATH))
+		return 0; /* not the open this case planted the rival in */
+	if (at == FS_OPEN_CREATED)
+		return -ENOMEM;
 	race.calls++;
-	/* Process 1's fd table is full (that is why the open failed); the rival shares it. */
-	sys_close(race.spare_fd);
 	run_beside(rival);
+	return 0;
 }
 
 /*
- * An O_CREAT open that fails after creating its file (no free fd) removes
- * the file it created. If another task unlinked that name and created a
- * file of its own under it meanwhile, the cleanup must leave the other
- * task's file alone: it removes what this call created, not whatever the
- * path names by then.
+ * An O_CREAT open that fails after creating its file (no memory for the
+ * open file) removes the file it created. If another task unlinked that
+ * name and created a file of its own under it meanwhile, the cleanup must
+ * leave the other task's file alone: it removes what this call created,
+ * not whatever the path names by then.
  */
 void fs_failed_create_spares_a_rival_file(struct ktest *t)
 {
 	struct ktest_snapshot s0;
-	long fds[FD_MAX + 1], r;
 	char buf[sizeof(rival_data) + 8];
 	struct stat st = { 0 };
-	u32 n;
+	long r;
 
 	ktest_snapshot(&s0);
-	fds[0] = sys_creat(RACE_FILL);
-	KT_ASSERT(t, fds[0] >= 0);
-	for (n = 1; n < FD_MAX + 1 && (fds[n] = sys_open(RACE_FILL, O_RDONLY)) >= 0; n++)
-		;
-	KT_EXPECT_EQ(t, fst_fds_open(), FD_MAX);
 	race.tester = current_task();
-	race.spare_fd = (int)fds[--n]; /* the hook closes it */
 	race.calls = 0;
 	race.unlinked = race.created = race.wrote = race.closed = 1;
 	atomic_store_release(&fs_open_hook, plant_rival);
 	r = sys_open(RACE_PATH, O_CREAT | O_RDWR);
 	atomic_store_release(&fs_open_hook, NULL);
-	KT_EXPECT_EQ(t, r, -EMFILE);
+	KT_EXPECT_EQ(t, r, -ENOMEM);
 	KT_EXPECT_EQ(t, race.calls, 1);
 	/* The rival replaced the name: the failed open's file was there to unlink. */
 	KT_EXPECT_EQ(t, race.unlinked, 0);
@@ -113,11 +107,81 @@ void fs_failed_create_spares_a_rival_file(struct ktest *t)
 		KT_EXPECT_MEMEQ(t, buf, rival_data, sizeof(rival_data));
 		KT_EXPECT_EQ(t, sys_close((int)r), 0);
 	}
+	sys_unlink(RACE_PATH); /* gone already if the cleanup took it */
+	/* The failed open's own inode was freed with its name, not leaked; every fd closed. */
+	KT_EXPECT_NO_LEAK(t, &s0);
+}
+
+/* Written by the opener task, read by the case after the join. */
+static struct {
+	long fd, wrote;
+} opener_saw;
+
+static const char opener_data[] = "written through a successful O_CREAT open";
+
+/* The other task: opens (creating or finding) the name the failing open is making, and writes to it. */
+static void opener(void *arg)
+{
+	(void)arg;
+	opener_saw.fd = sys_open(RACE_PATH, O_CREAT | O_WRONLY);
+	if (opener_saw.fd >= 0)
+		opener_saw.wrote = sys_write((int)opener_saw.fd, opener_data, sizeof(opener_data));
+}
+
+/* Runs inside the open, just after it created its file: frees an fd for the opener, which takes it. */
+static long plant_opener(enum fs_open_point at, const char *path)
+{
+	if (at != FS_OPEN_CREATED || current_task() != race.tester || strcmp(path, RACE_PATH))
+		return 0;
+	race.calls++;
+	sys_close(race.spare_fd);
+	run_beside(opener);
+	return 0;
+}
+
+/*
+ * An open with no free fd is -EMFILE before it creates anything (Linux
+ * takes the fd first). Were the file created first and removed again when
+ * no fd is left, another task could open the new name in between (here:
+ * taking the last fd) and find its file unlinked behind its back: its
+ * open succeeded, its writes went in, and the name was gone.
+ */
+void fs_emfile_open_creates_nothing(struct ktest *t)
+{
+	struct ktest_snapshot s0;
+	long fds[FD_MAX + 1], r;
+	struct stat st = { 0 };
+	u32 n;
+
+	ktest_snapshot(&s0);
+	fds[0] = sys_creat(RACE_FILL);
+	KT_ASSERT(t, fds[0] >= 0);
+	for (n = 1; n < FD_MAX + 1 && (fds[n] = sys_open(RACE_FILL, O_RDONLY)) >= 0; n++)
+		;
+	KT_EXPECT_EQ(t, fst_fds_open(), FD_MAX);
+	race.tester = current_task();
+	race.spare_fd = (int)fds[--n]; /* the hook closes it */
+	race.calls = 0;
+	opener_saw.fd = opener_saw.wrote = -1;
+	atomic_store_release(&fs_open_hook, plant_opener);
+	r = sys_open(RACE_PATH, O_CREAT | O_RDWR);
+	atomic_store_release(&fs_open_hook, NULL);
+	KT_EXPECT_EQ(t, r, -EMFILE);
+	KT_EXPECT_EQ(t, race.calls,
+		     0); /* it created no file: the test point after a create never ran */
+	if (opener_saw.fd >= 0) {
+		/* It did create, and the opener got the file: that file must keep its name. */
+		KT_EXPECT_EQ(t, opener_saw.wrote, sizeof(opener_data));
+		KT_EXPECT_EQ(t, sys_stat(RACE_PATH, &st), 0);
+		KT_EXPECT_EQ(t, sys_close((int)opener_saw.fd), 0);
+		sys_unlink(RACE_PATH);
+	} else {
+		KT_EXPECT_EQ(t, sys_close(race.spare_fd), 0);
+		KT_EXPECT_EQ(t, sys_stat(RACE_PATH, &st), -ENOENT);
+	}
 	for (u32 i = 0; i < n; i++)
 		KT_EXPECT_EQ(t, sys_close((int)fds[i]), 0);
-	sys_unlink(RACE_PATH); /* gone already if the cleanup took it */
 	KT_EXPECT_EQ(t, sys_unlink(RACE_FILL), 0);
-	/* The failed open's own inode was freed with its name, not leaked; every fd closed. */
 	KT_EXPECT_NO_LEAK(t, &s0);
 }
 
@@ -146,12 +210,13 @@ static void mapper(void *arg)
 }
 
 /* Runs inside the open, just after it created its file. */
-static void plant_mapper(enum fs_open_point at, const char *path)
+static long plant_mapper(enum fs_open_point at, const char *path)
 {
 	if (at != FS_OPEN_CREATED || current_task() != race.tester || strcmp(path, RACE_PATH))
-		return;
+		return 0;
 	race.calls++;
 	run_beside(mapper);
+	return 0;
 }
 
 /*

@@ -413,6 +413,7 @@ static const struct ktest_case fs_cases[] = {
 	KTEST_CASE(fs_fd_table),
 	KTEST_CASE(fs_failed_create_spares_a_rival_file),
 	KTEST_CASE(fs_creating_open_truncates_no_file_it_created),
+	KTEST_CASE(fs_emfile_open_creates_nothing),
 	KTEST_CASE(fs_bad_path_arguments),
 	KTEST_CASE(fs_bad_fd_arguments),
 	KTEST_CASE(fs_smp_stress),

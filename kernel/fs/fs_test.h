@@ -14,6 +14,7 @@ void fs_bad_fd_arguments(struct ktest *t);			     /* fs_errors_test.c */
 void fs_smp_stress(struct ktest *t);				     /* fs_stress_test.c */
 void fs_failed_create_spares_a_rival_file(struct ktest *t);	     /* fs_race_test.c */
 void fs_creating_open_truncates_no_file_it_created(struct ktest *t); /* fs_race_test.c */
+void fs_emfile_open_creates_nothing(struct ktest *t);		     /* fs_race_test.c */
 void fs_excl_create_has_one_winner(struct ktest *t);		     /* fs_smp_race_test.c */
 void fs_rmdir_races_creates_in_it(struct ktest *t);		     /* fs_smp_race_test.c */
 void fs_readdir_during_churn(struct ktest *t);			     /* fs_smp_race_test.c */

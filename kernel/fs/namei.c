@@ -230,21 +230,28 @@ static void uncreate(struct nameidata *nd, u32 ino)
 /*
  * Opens path: installs the file as an fd of the calling process (out
  * NULL: returns the fd) or hands it to the caller, in no fd table (out:
- * returns 0).
+ * returns 0). The fd is reserved first, as Linux takes it: with none
+ * free the open is -EMFILE before it creates anything. A file created and
+ * then removed again for want of an fd could meanwhile have been opened
+ * by another task (its name is visible from the create on), which would
+ * find its successfully opened file unlinked behind its back.
  */
 static long open_path(const char *path, int flags, struct file **out)
 {
 	u32 acc = (u32)flags & O_ACCMODE;
 	struct nameidata nd;
 	struct inode *ino;
-	struct file *f;
+	struct file *f = NULL;
 	bool created = false;
 	u32 created_ino = 0; /* the number of the inode this call created */
+	int fd = -1;	     /* the reserved slot, until the file is installed in it */
 	long r;
 
 	if ((flags & ~OPEN_FLAGS) || acc == O_ACCMODE ||
 	    ((flags & O_CREAT) && (flags & O_DIRECTORY)))
 		return -EINVAL;
+	if (!out && (fd = fd_reserve()) < 0)
+		return fd;
 	subsys_enter(SUBSYS_FS);
 	r = walk_parent(path, &nd);
 	if (r)
@@ -252,17 +259,17 @@ static long open_path(const char *path, int flags, struct file **out)
 	if ((flags & O_CREAT) && !is_dots(nd.last, nd.len)) {
 		r = nd.slash ? -EISDIR : dir_create(&nd, S_IFREG, flags & O_EXCL, &ino, NULL, 0);
 		created = r == 0;
-		if (created) {
+		if (created)
 			created_ino = ino->ino;
-			fs_test_open(FS_OPEN_CREATED, path);
-		}
 		if (r == 1)
 			r = 0;
 	} else
 		r = step(nd.dir, nd.last, nd.len, &ino);
 	if (r)
 		goto out_put;
-	if (ino->type == S_IFDIR) {
+	if (created && (r = fs_test_open(FS_OPEN_CREATED, path)) != 0) {
+		/* a failure a test planted after the create (fs_internal.h) */
+	} else if (ino->type == S_IFDIR) {
 		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 			r = -EEXIST; /* '.', '..' or '/' */
 		else if ((flags & (O_CREAT | O_TRUNC)) || acc != O_RDONLY)
@@ -290,30 +297,33 @@ static long open_path(const char *path, int flags, struct file **out)
 		goto out_undo;
 	}
 	if (ino->special) {
-		r = special_open(ino, flags, out); /* its own ops, not ramfs's pages */
-		goto out_put;
-	}
-	f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino, (u32)flags);
-	if (!f) {
-		inode_put(ino);
-		r = -ENOMEM;
-	} else if (out) {
-		*out = f; /* the file holds the inode reference now */
-		r = 0;
+		r = special_open(ino, flags, &f); /* its own ops, not ramfs's pages */
 	} else {
-		r = fd_install(f); /* the file holds the inode reference now */
-		if (r < 0)
-			file_put(f);
+		f = file_alloc(ino->type == S_IFDIR ? &ramfs_dir_ops : &ramfs_file_ops, ino,
+			       (u32)flags);
+		if (!f) {
+			inode_put(ino);
+			r = -ENOMEM;
+		}
+	}
+	if (!r && out) {
+		*out = f; /* the file holds the inode reference now */
+	} else if (!r) {
+		fd_install_reserved(fd, f); /* the file holds the inode reference now */
+		r = fd;
+		fd = -1;
 	}
 out_undo:
 	if (r < 0 && created) {
-		/* A failed open leaves no new file behind (Linux takes the fd first; we undo the create). */
+		/* A failed open (no memory for its file) leaves no new file behind. */
 		fs_test_open(FS_OPEN_CLEANUP, path);
 		uncreate(&nd, created_ino);
 	}
 out_put:
 	inode_put(nd.dir); /* kept until here: uncreate() works in it */
 out:
+	if (fd >= 0)
+		fd_unreserve(fd); /* the open failed: its fd is free again */
 	subsys_exit(SUBSYS_FS);
 	return r;
 }

@@ -75,15 +75,12 @@ long special_open(struct inode *ino, int flags, struct file **out)
 	if (!f)
 		return -ENOMEM;
 	r = ops->open ? ops->open(f) : 0; /* before the fd exists: nobody else sees f yet */
-	if (r >= 0 && out) {
-		*out = f;
-		return 0;
-	}
-	if (r >= 0)
-		r = fd_install(f);
-	if (r < 0)
+	if (r < 0) {
 		file_put(f); /* ops->release undoes what open did */
-	return r;
+		return r;
+	}
+	*out = f;
+	return 0;
 }
 
 /* Written only while the file that owns it is being opened; read-only from then on. */

@@ -1,6 +1,7 @@
 /* The syscall fuzzer's calls: pick one sys_* call, give it random arguments, check what it returns. */
 #include "fuzz.h"
 #include <locklab/sched.h>
+#include <locklab/string.h>
 #include <locklab/syscall.h>
 
 /* A new fd is the lowest free one (docs/fs.md, as POSIX): the worker's mirror knows which that is. */
@@ -44,6 +45,15 @@ static const int open_flags[] = { O_RDONLY,
 				  -1 };
 #define NR_VALID_FLAGS 8
 
+/* Every fd of the worker is open: an open's fd, taken before its lookup, is -EMFILE. */
+static bool table_full(struct fz_worker *w)
+{
+	for (u32 fd = 0; fd < FD_MAX; fd++)
+		if (w->fds[fd].kind == FZ_CLOSED)
+			return false;
+	return true;
+}
+
 static void do_open(struct fz_worker *w, bool creat)
 {
 	long must, r;
@@ -53,6 +63,9 @@ static void do_open(struct fz_worker *w, bool creat)
 	if (!creat && f >= NR_VALID_FLAGS)
 		/* which error comes first, the flags' or the path's, is not fixed */
 		must = FZ_MUST_FAIL;
+	else if (must == -ENAMETOOLONG && table_full(w) && strnlen(p, PATH_MAX) < PATH_MAX)
+		/* a component past NAME_MAX is found by the lookup, after the fd (docs/fs.md) */
+		must = -EMFILE;
 	r = creat ? sys_creat(p) : sys_open(p, open_flags[f]);
 	fz_result(w, creat ? "creat" : "open", r, must);
 	if (r >= 0)
