@@ -13,6 +13,10 @@ MAKEFLAGS += --no-builtin-rules --no-builtin-variables
 comma := ,
 empty :=
 space := $(empty) $(empty)
+# Checks of what a user typed: y if $(1) is a whole number from $(2) to $(3) (the three right-aligned in
+# sort order, so a seed up to 2^64-1 needs no 64-bit shell arithmetic); $(1) if it is one word among $(2).
+in-range = $(shell v='$(subst ','\'',$(1))'; echo "$$v" | grep -qxE '0|[1-9][0-9]*' && printf '%40s\n' $(2) "$$v" $(3) | LC_ALL=C sort -C && echo y)
+one-of = $(if $(filter 1,$(words $(1))),$(filter $(2),$(1)))
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 # make splits a path at a space (and takes a colon for a rule's): with one in the tree's path,
@@ -292,25 +296,32 @@ BOOTARGS ?=
 # With more vCPUs than host cores, multi-threaded TCG lets the host deschedule
 # vCPUs that a FIFO lock waits for: use round-robin single-threaded TCG then.
 HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
-ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(CPUS) 2>/dev/null && echo y),single,multi)
+ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt '$(subst ','\'',$(CPUS))' 2>/dev/null && echo y),single,multi)
 # The QEMU command line lives in scripts/qemu-run alone (make check, make bench
 # and the FDT tests' device trees use it too); --exec hands the terminal to QEMU.
 qemu-run-args = --qemu $(QEMU) --image $(objtree)/Image --cpus $(CPUS) --gic $(GIC) $(if $(filter 1,$(EL2)),--el2) \
 	--accel $(ACCEL) $(if $(BOOTARGS),--bootargs "$(BOOTARGS)")
 
-# A bad CPUS, GIC or EL2 stops make qemu/gdb here, in one line, before anything builds.
+# A bad CPUS, GIC, EL2 or ACCEL stops make qemu/gdb here, in one line, before anything builds (ACCEL=fast
+# gave qemu-run's usage block after the build; CPUS past the shell's integers slipped by the GICv2 limit).
 ifneq ($(filter qemu gdb,$(goals)),)
-  ifeq ($(shell echo '$(CPUS)' | grep -xE '[1-9][0-9]*'),)
+  ifeq ($(shell echo '$(subst ','\'',$(CPUS))' | grep -xE '[1-9][0-9]*'),)
     $(error CPUS=$(CPUS) is not a CPU count: give a whole number from 1 (make qemu CPUS=4))
   endif
-  ifeq ($(filter 2 3,$(GIC)),)
+  ifeq ($(call one-of,$(GIC),2 3),)
     $(error GIC=$(GIC) is not a GIC version: give GIC=2 or GIC=3)
   endif
-  ifeq ($(GIC)$(shell test $(CPUS) -gt 8 && echo y),2y)
+  ifeq ($(GIC)$(call in-range,$(CPUS),1,8),2)
     $(error CPUS=$(CPUS) with GIC=2: a GICv2 serves at most 8 CPUs (QEMU refuses more); GIC=3 takes more)
   endif
-  ifeq ($(filter 0 1,$(EL2)),)
+  ifeq ($(GIC)$(call in-range,$(CPUS),1,512),3)
+    $(error CPUS=$(CPUS) with GIC=3: QEMU's virt board takes at most 512 CPUs)
+  endif
+  ifeq ($(call one-of,$(EL2),0 1),)
     $(error EL2=$(EL2) is not 0 or 1: EL2=1 enters the kernel at EL2 (as on a Pi 5))
+  endif
+  ifeq ($(call one-of,$(ACCEL),multi single),)
+    $(error ACCEL=$(ACCEL) is not a TCG threading: give ACCEL=multi or ACCEL=single (left out: single when CPUS exceeds the host's $(HOST_CPUS) cores))
   endif
 endif
 

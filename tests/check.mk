@@ -222,9 +222,6 @@ FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_CPUS ?= 4
 FUZZ_STRATEGIES ?= $(lock-strategies)
-# y if $(1) is a whole number from $(2) to $(3): the three right-aligned in sort order, so a seed
-# up to 2^64-1 needs no 64-bit shell arithmetic.
-in-range = $(shell v='$(subst ','\'',$(1))'; echo "$$v" | grep -qxE '0|[1-9][0-9]*' && printf '%40s\n' $(2) "$$v" $(3) | LC_ALL=C sort -C && echo y)
 # The fuzz kernels take at most their CONFIG_NR_CPUS CPUs (configs/qemu_<strategy>_defconfig), and
 # QEMU's virt board 8 with GICv2, which the boots use.
 fuzz-max-cpus = $(firstword $(shell { echo 8; for s in $(FUZZ_STRATEGIES); do \

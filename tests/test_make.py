@@ -176,12 +176,18 @@ class MakeTests(ktap_unittest.TestCase):
         expect(' '.join(argv).endswith('-S -gdb tcp::1234'), f'no gdb stub: {argv}')
 
     def test_make_qemu_rejects_bad_values(self):
-        for arg, word in (('CPUS=0', 'CPUS=0'), ('CPUS=two', 'CPUS=two'), ('GIC=4', 'GIC=4'),
-                          ('EL2=yes', 'EL2=yes'), ('CPUS=9', 'a GICv2 serves at most 8 CPUs')):
-            rc, out, err = make(f'O={ARGS.objdir}', 'qemu', arg, timeout=20)
+        # ACCEL=fast was passed on to qemu-run, whose usage block came after the build; a CPUS beyond the shell's
+        # integers passed the GICv2 limit (with a '/bin/sh: Illegal number' line) and went to QEMU as -smp.
+        for args, word in ((('CPUS=0',), 'CPUS=0'), (('CPUS=two',), 'CPUS=two'), (('GIC=4',), 'GIC=4'),
+                           (('EL2=yes',), 'EL2=yes'), (('CPUS=9',), 'a GICv2 serves at most 8 CPUs'),
+                           (('CPUS=99999999999999999999',), 'a GICv2 serves at most 8 CPUs'),
+                           (('GIC=3', 'CPUS=513'), 'CPUS=513 with GIC=3: QEMU\'s virt board takes at most 512'),
+                           (('ACCEL=fast',), 'ACCEL=fast is not a TCG threading: give ACCEL=multi or ACCEL=single'),
+                           (('ACCEL=',), 'ACCEL= is not'), (('ACCEL=multi single',), 'ACCEL=multi single is not')):
+            rc, out, err = make(f'O={ARGS.objdir}', 'qemu', *args, timeout=20)
             lines = err.strip().splitlines()
             expect(rc != 0 and len(lines) == 1 and word in lines[0] and not out,
-                   f'make qemu {arg}: rc={rc} stdout={out!r} stderr={err!r}')
+                   f'make qemu {" ".join(args)}: rc={rc} stdout={out!r} stderr={err!r}')
 
     def test_make_qemu_lockstat_prints_linux_table(self):
         # The lockstat boot option, as a user asks for it: the whole run's totals in Linux's layout and units,
