@@ -274,7 +274,8 @@ class MakeTests(ktap_unittest.TestCase):
                            (('WAIT_THINK=abc',), 'bench-wait: WAIT_THINK=abc: not a number'),
                            (('WAIT_THINK=100',), 'bench-wait: WAIT_THINK=100: think time'),
                            (('BOOTS=x',), 'bench-wait: BOOTS=x: not a whole number'),
-                           (('REPEAT=0', 'DURATION_MS=5'), 'bench-wait: REPEAT=0 (at least 1); DURATION_MS=5 (at least 10)')):
+                           (('REPEAT=0', 'DURATION_MS=5'), 'bench-wait: REPEAT=0 (at least 1); DURATION_MS=5 (at least 10)'),
+                           (('REPEAT=',), 'bench-wait: REPEAT has no value (empty, or starting with -)')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-wait', *args, timeout=30)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want),
@@ -362,7 +363,10 @@ class MakeTests(ktap_unittest.TestCase):
                            (('BENCH_BOOTARGS=duration_ms=50 think=100',),
                             'bench-run: BENCH_BOOTARGS gives duration_ms=50, which make bench sets itself: use '
                             'DURATION_MS'),
-                           (('BENCH_CONFIG=/nonexistent',), 'bench-run: BENCH_CONFIG=/nonexistent: no such file')):
+                           (('BENCH_CONFIG=/nonexistent',), 'bench-run: BENCH_CONFIG=/nonexistent: no such file'),
+                           # An empty variable: 'argument --cpus: expected one argument' named the option.
+                           (('CPUS=',), 'bench-run: CPUS has no value (empty, or starting with -): give one, or leave '
+                            'CPUS= out for its default'), (('ACCEL=',), 'bench-run: ACCEL has no value')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '
@@ -375,6 +379,13 @@ class MakeTests(ktap_unittest.TestCase):
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'CS=-5', 'REPEAT=101')
         expect(rc != 0 and 'bench-ratio: REPEAT=101 (1 to 100); CS=-5 (0 to 1000000 ns)' in err,
                f'make bench-ratio CS=-5 REPEAT=101: rc {rc}, stderr {err!r}')
+        # bench-ratio's own argparse errors came as a usage block naming --gic and --cpus.
+        for arg, want in (('GIC=5', 'bench-ratio: GIC=5: one of 2, 3'), ('CPUS=', 'bench-ratio: CPUS has no value'),
+                          ('REPEAT=x', 'bench-ratio: REPEAT=x: not a whole number')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', arg)
+            lines = [l for l in err.splitlines() if not l.startswith('make')]
+            expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want),
+                   f'make bench-ratio {arg}: rc {rc}, stderr {err!r}')
         # make bench takes lists: trace's and bench-wait's single STRATEGY= and WORKLOAD= are refused, not ignored.
         for arg, want in (('STRATEGY=bkl', 'make bench takes STRATEGIES= (a list: STRATEGIES=bkl)'),
                           ('WORKLOAD=mm', 'make bench takes WORKLOADS= (a list: WORKLOADS=mm)')):
@@ -406,6 +417,22 @@ class MakeTests(ktap_unittest.TestCase):
             expect(time.monotonic() - t0 < 20 and not os.path.exists(os.path.join(d, 'fuzz', 'fine', 'Image')),
                    f'make fuzz {arg} built a kernel first')
         expect(os.path.exists(log), 'a refusal touched the old log')
+
+    def test_make_randconfig_check_refuses_bad_values_in_one_line(self):
+        # N=abc and SEED=abc came as a usage block naming --n and '<lambda>', N=0 as '--n must be at least 1'; a
+        # seed kconfig-conf cannot read as a C int it replaces with a time-based one, so the printed seed did not
+        # reproduce the configuration. Each is one line by the make variable, before anything is built.
+        d = scratch('randconfig-refuse')
+        for args, want in ((('N=abc',), 'randconfig-check: N=abc: not a whole number'),
+                           (('N=0',), 'randconfig-check: N=0: at least 1'),
+                           (('SEED=abc',), 'randconfig-check: SEED=abc: not a whole number'),
+                           (('SEED=-1',), 'randconfig-check: SEED=-1: the seeds SEED to SEED+N-1 must lie in 0..'),
+                           (('SEED=2147483647', 'N=2'), 'randconfig-check: SEED=2147483647: the seeds')):
+            rc, out, err = make('-s', f'O={d}', 'randconfig-check', *args, timeout=30)
+            lines = [l for l in err.splitlines() if not l.startswith('make')]
+            expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want) and not out,
+                   f'make randconfig-check {" ".join(args)}: rc {rc}, stdout {out[-300:]!r}, stderr {err!r}')
+        expect(not os.path.exists(os.path.join(d, 'randconfig')), 'a refused request made the work folder')
 
     def test_make_fuzz_judges_only_its_own_boot(self):
         # A QEMU that prints a refused boot option and dies: make fuzz fails, shows the option's bootargs: line

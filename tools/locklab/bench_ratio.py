@@ -50,6 +50,7 @@ from . import bench_calibrate as bc
 from . import bench_extract as bx
 from . import bench_workloads as bw
 from . import lock_strategies as ls
+from .make_vars import MakeVarParser
 
 COLORS = ls.colors()  # each strategy's colour, as in make bench's report
 TERM = "size 900,560 noenhanced font 'Sans,10'"
@@ -66,8 +67,15 @@ def ints(text, what):
     return [int(x) for x in text.split(',')]
 
 
+# The make variable behind each option make bench-ratio passes: an error names what the user typed (GIC=5),
+# not the option (--gic) after a usage block.
+MAKE_NAMES = {'--strategies': 'STRATEGIES', '--cpus': 'CPUS', '--think': 'THINK', '--cs': 'CS',
+              '--duration-ms': 'DURATION_MS', '--repeat': 'REPEAT', '--gic': 'GIC', '--config': 'BENCH_CONFIG',
+              '--label': 'LABEL'}
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = MakeVarParser(description=__doc__.splitlines()[0], names=MAKE_NAMES, fail=fail)
     p.add_argument('--strategies', default='bkl,fine', help='kernels to compare; bkl is required (default bkl,fine)')
     p.add_argument('--cpus', default='2', help='the largest CPU count; the runs sweep 1, 2, 4, ... up to it (default 2)')
     p.add_argument('--think', default='0,2000,8000,32000,64000,128000', help='think= values to sweep, ns')

@@ -51,6 +51,7 @@ from . import bench_calibrate as bc
 from . import bench_extract as bx
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
+from .make_vars import MakeVarParser
 from .bench_boot import (HOLD, STRATEGIES, Progress, bench_obj, boot, boot_log_name, build, config_value,
                          kernel_config, resolved_strategy)
 from .textfile import read_text, write_json, write_text
@@ -81,31 +82,12 @@ def add_serial_options(p: argparse.ArgumentParser) -> None:
 MAKE_NAMES = {'--repeat': 'REPEAT', '--boots': 'BOOTS', '--duration-ms': 'DURATION_MS', '--gic': 'GIC',
               '--accel': 'ACCEL', '--cpus': 'CPUS', '--label': 'LABEL', '--workloads': 'WORKLOADS',
               '--strategies': 'STRATEGIES', '--config': 'BENCH_CONFIG', '--bootargs': 'BENCH_BOOTARGS',
-              '--baud': 'BAUD', '--serial': 'SERIAL', '--jobs': '-j'}
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse's errors in one line, by the make variable (REPEAT=abc), not a usage block and --repeat."""
-
-    def error(self, message: str) -> NoReturn:
-        m = re.match(r"argument (\S+?)(?:/\S+)?: invalid (int|float) value: '(.*)'$", message)
-        c = re.match(r"argument (\S+?)(?:/\S+)?: invalid choice: '?([^' ]*)'? \(choose from (.*)\)$", message)
-        u = re.match(r'unrecognized arguments: (.*)$', message)
-        if m:
-            message = (f'{MAKE_NAMES.get(m.group(1), m.group(1))}={m.group(3)}: not a '
-                       f'{"whole " * (m.group(2) == "int")}number ({m.group(1)})')
-        elif c:
-            message = (f'{MAKE_NAMES.get(c.group(1), c.group(1))}={c.group(2)}: one of {c.group(3)} '
-                       f'({c.group(1)})').replace("'", '')
-        elif u:
-            message = (f'unexpected words {u.group(1)!r}: a make variable\'s value with spaces? Give it without '
-                       'them (LABEL=my-run), or quote it')
-        fail(message)
+              '--baud': 'BAUD', '--serial': 'SERIAL', '--jobs': '-j', '--variants': 'LOCK_VARIANTS'}
 
 
 def option_parser() -> argparse.ArgumentParser:
     """bench-run's options (make bench passes them; usage in the docstring above)."""
-    p = OneLineParser(description=__doc__.splitlines()[0])
+    p = MakeVarParser(description=__doc__.splitlines()[0], names=MAKE_NAMES, fail=fail)
     p.add_argument('--strategies', default=','.join(STRATEGIES))
     p.add_argument('--variants', default='',
                    help='instead of strategies: builds named <strategy>-<alg>-<atomics>-<spin_wait>'

@@ -36,6 +36,7 @@ from . import ROOT, SCRIPTS
 from . import bench_extract as bx
 
 from . import lock_strategies as ls
+from .make_vars import MakeVarParser
 from .textfile import read_text, write_text
 
 MODES = ['spin', 'block', 'adaptive']
@@ -59,19 +60,8 @@ MAKE_NAMES = {'--strategy': 'STRATEGY', '--cpus': 'CPUS', '--cs': 'WAIT_CS', '--
               '--jobs': '-j'}
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse's errors in one line, by the make variable (REPEAT=abc), as scripts/bench-run's."""
-
-    def error(self, message):
-        m = re.match(r"argument (\S+?)(?:/\S+)?: invalid (int|float) value: '(.*)'$", message)
-        if m:
-            message = (f'{MAKE_NAMES.get(m.group(1), m.group(1))}={m.group(3)}: not a '
-                       f'{"whole " * (m.group(2) == "int")}number ({m.group(1)})')
-        fail(message)
-
-
 def parse_args(argv):
-    p = OneLineParser(description=__doc__.splitlines()[0])
+    p = MakeVarParser(description=__doc__.splitlines()[0], names=MAKE_NAMES, fail=fail)
     p.add_argument('--strategy', default='fine', help='bkl, subsys or fine (default fine)')
     p.add_argument('--cpus', default='2', help='vCPUs, all of them running workers (default 2)')
     p.add_argument('--tasks', type=int, default=1, help='lock workers per CPU (default 1)')

@@ -17,7 +17,6 @@ the boot failed, the lines that show why, the seed, the configuration's
 symbols that differ from their defaults, and where its .config and logs
 are. Exit status 1 if any failed, 2 for a setup error.
 """
-import argparse
 import os
 import random
 import re
@@ -26,6 +25,7 @@ import subprocess
 import sys
 
 from . import ROOT, SCRIPTS
+from .make_vars import MakeVarParser
 KTEST_SUITES = 'boot,smp,irq,spinlock,lockdep,lockstat,strategy,sched,mutex,wait'
 
 
@@ -113,16 +113,29 @@ def check_one(seed, work, base, timeout, jobs):
     return True, about[:1]
 
 
+# kconfig-conf reads KCONFIG_SEED as a C int and takes a time-based seed for one it cannot read: a seed
+# outside this range would not be the configuration the printed seed reproduces.
+SEED_MAX = 2**31 - 1
+
+
+def fail(message):
+    print(f'randconfig-check: {message}', file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # make randconfig-check N= SEED= pass --n and --seed: errors name N and SEED, in one line.
+    p = MakeVarParser(description=__doc__.splitlines()[0], names={'--n': 'N', '--seed': 'SEED'}, fail=fail)
     p.add_argument('--n', type=int, default=20, help='how many configurations (default 20)')
-    p.add_argument('--seed', type=lambda s: int(s, 0), help='first seed (default: random, printed)')
+    p.add_argument('--seed', type=int, help=f'first seed, 0 to {SEED_MAX} (default: random, printed)')
     p.add_argument('--out', default=os.path.join(ROOT, 'build', 'randconfig'), help='work folder')
     p.add_argument('--timeout', type=int, default=120, help='seconds one boot may take (default 120)')
     p.add_argument('--jobs', type=int, default=os.cpu_count() or 1, help='make -j for each build')
     args = p.parse_args()
     if args.n < 1:
-        sys.exit('randconfig-check: --n must be at least 1')
+        fail(f'N={args.n}: at least 1 configuration (make randconfig-check N=20)')
+    if args.seed is not None and not 0 <= args.seed <= SEED_MAX - (args.n - 1):
+        fail(f'SEED={args.seed}: the seeds SEED to SEED+N-1 must lie in 0..{SEED_MAX} (kconfig-conf\'s KCONFIG_SEED)')
     for tool in ('kconfig-conf', 'qemu-system-aarch64', 'aarch64-linux-gnu-gcc'):
         if not shutil.which(tool):
             print(f'randconfig-check: {tool} not found: run scripts/deps.sh', file=sys.stderr)
