@@ -177,8 +177,9 @@ ifneq ($(filter check-matrix check-builds,$(goals)),)
 check-matrix: $(foreach c,$(matrix-chains-by-length),$(MATRIX_DIR)/.work/$(c).chain)
 endif
 
-# A pattern that matches no step is said at once, not after minutes of building.
-ifneq ($(and $(ONLY),$(filter check,$(MAKECMDGOALS))),)
+# A pattern that matches no step is said at once, not after minutes of building; make check-matrix
+# ONLY=nosuch built nothing and exited 0 without a word.
+ifneq ($(and $(ONLY),$(filter check check-matrix,$(MAKECMDGOALS))),)
 check-only-error := $(shell $(PYTHON) $(srctree)/tests/check.py --list $(check-plan-args) 2>&1 >/dev/null)
 $(if $(check-only-error),$(error $(check-only-error)))
 endif
