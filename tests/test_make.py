@@ -366,7 +366,10 @@ class MakeTests(ktap_unittest.TestCase):
                            (('BENCH_CONFIG=/nonexistent',), 'bench-run: BENCH_CONFIG=/nonexistent: no such file'),
                            # An empty variable: 'argument --cpus: expected one argument' named the option.
                            (('CPUS=',), 'bench-run: CPUS has no value (empty, or starting with -): give one, or leave '
-                            'CPUS= out for its default'), (('ACCEL=',), 'bench-run: ACCEL has no value')):
+                            'CPUS= out for its default'), (('ACCEL=',), 'bench-run: ACCEL has no value'),
+                           # A port that is not there failed after the build, at each boot (a typo: ttyACMO).
+                           (('BOARD=rpi5', 'SERIAL=/dev/ttyACMO'), 'bench-run: SERIAL=/dev/ttyACMO: no such serial '
+                            'port: plug the adapter in and name the port it got')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '

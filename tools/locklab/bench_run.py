@@ -189,6 +189,10 @@ def check_request(args: argparse.Namespace) -> None:
         fail(f'WORKLOADS={args.workloads}: all already means every workload; give all alone, or names')
     check_bootargs(args)
     check_kernel_limits(args)
+    # A mistyped port failed only after the kernels were built, once per boot, in serial-load's words.
+    if args.serial and (not os.path.exists(args.serial) or os.path.isdir(args.serial)):
+        fail(f'SERIAL={args.serial}: no such serial port: plug the adapter in and name the port it got (ls /dev/ttyACM* '
+             '/dev/ttyUSB*: a Debug Probe is usually /dev/ttyACM0, other USB adapters /dev/ttyUSB0)')
     if args.config and (not os.path.exists(args.config) or os.path.isdir(args.config)):
         fail(f'BENCH_CONFIG={args.config}: no such file (a file of CONFIG_ lines)')
     if len(args.images) != len(args.image) or any(s not in strategies for s in args.images):
