@@ -15,8 +15,10 @@ empty :=
 space := $(empty) $(empty)
 # Checks of what a user typed: y if $(1) is a whole number from $(2) to $(3) (the three right-aligned in
 # sort order, so a seed up to 2^64-1 needs no 64-bit shell arithmetic); $(1) if it is one word among $(2).
-in-range = $(shell v='$(subst ','\'',$(1))'; echo "$$v" | grep -qxE '0|[1-9][0-9]*' && printf '%40s\n' $(2) "$$v" $(3) | LC_ALL=C sort -C && echo y)
+in-range = $(shell v=$(call shell-quote,$(1)); echo "$$v" | grep -qxE '0|[1-9][0-9]*' && printf '%40s\n' $(2) "$$v" $(3) | LC_ALL=C sort -C && echo y)
 one-of = $(if $(filter 1,$(words $(1))),$(filter $(2),$(1)))
+# $(1) as one shell word, as typed: in double quotes a value's own quotes, $ and ` were the shell's.
+shell-quote = '$(subst ','\'',$(1))'
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 # make splits a path at a space (and takes a colon for a rule's): with one in the tree's path,
@@ -296,16 +298,16 @@ BOOTARGS ?=
 # With more vCPUs than host cores, multi-threaded TCG lets the host deschedule
 # vCPUs that a FIFO lock waits for: use round-robin single-threaded TCG then.
 HOST_CPUS := $(shell nproc 2>/dev/null || echo 1)
-ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt '$(subst ','\'',$(CPUS))' 2>/dev/null && echo y),single,multi)
+ACCEL ?= $(if $(shell test $(HOST_CPUS) -lt $(call shell-quote,$(CPUS)) 2>/dev/null && echo y),single,multi)
 # The QEMU command line lives in scripts/qemu-run alone (make check, make bench
 # and the FDT tests' device trees use it too); --exec hands the terminal to QEMU.
 qemu-run-args = --qemu $(QEMU) --image $(objtree)/Image --cpus $(CPUS) --gic $(GIC) $(if $(filter 1,$(EL2)),--el2) \
-	--accel $(ACCEL) $(if $(BOOTARGS),--bootargs "$(BOOTARGS)")
+	--accel $(ACCEL) $(if $(BOOTARGS),--bootargs $(call shell-quote,$(BOOTARGS)))
 
 # A bad CPUS, GIC, EL2 or ACCEL stops make qemu/gdb here, in one line, before anything builds (ACCEL=fast
 # gave qemu-run's usage block after the build; CPUS past the shell's integers slipped by the GICv2 limit).
 ifneq ($(filter qemu gdb,$(goals)),)
-  ifeq ($(shell echo '$(subst ','\'',$(CPUS))' | grep -xE '[1-9][0-9]*'),)
+  ifeq ($(shell echo $(call shell-quote,$(CPUS)) | grep -xE '[1-9][0-9]*'),)
     $(error CPUS=$(CPUS) is not a CPU count: give a whole number from 1 (make qemu CPUS=4))
   endif
   ifeq ($(call one-of,$(GIC),2 3),)
@@ -402,7 +404,7 @@ endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \
-	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs "$(BENCH_BOOTARGS)") \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs $(call shell-quote,$(BENCH_BOOTARGS))) \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args) --build-dir $(objtree)
 
 .PHONY: bench bench-locks plots

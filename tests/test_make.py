@@ -175,6 +175,17 @@ class MakeTests(ktap_unittest.TestCase):
         expect_eq(argv[argv.index('-M') + 1], 'virt,gic-version=3,virtualization=on', '-M')
         expect(' '.join(argv).endswith('-S -gdb tcp::1234'), f'no gdb stub: {argv}')
 
+    def test_make_qemu_passes_bootargs_as_typed(self):
+        # BOOTARGS went to the shell in double quotes: a quoted value with a space (which the kernel's parser
+        # takes) split into two words and qemu-run stopped on 'unrecognized arguments'; a ` was run.
+        d = scratch('bootargs-as-typed')
+        fake = script(os.path.join(d, 'qemu'), f'#!/bin/sh\nprintf "%s\\n" "$@" > {d}/argv\n')
+        typed = 'ktest=none x="a b" z=`true` it\'s'
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'qemu', f'QEMU={fake}', f'BOOTARGS={typed}')
+        expect_eq(rc, 0, f'make qemu BOOTARGS={typed} ({err.strip()[-500:]})')
+        argv = open(os.path.join(d, 'argv')).read().split('\n')
+        expect_eq(argv[argv.index('-append') + 1], typed + ' semihost=1', '-append')
+
     def test_make_qemu_rejects_bad_values(self):
         # ACCEL=fast was passed on to qemu-run, whose usage block came after the build; a CPUS beyond the shell's
         # integers passed the GICv2 limit (with a '/bin/sh: Illegal number' line) and went to QEMU as -smp.
