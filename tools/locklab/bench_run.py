@@ -65,6 +65,8 @@ def fail(message: str) -> NoReturn:
 
 # The most vCPUs QEMU's virt board takes with each interrupt controller.
 VIRT_MAX_CPUS = {2: 8, 3: 512}
+# The cores of a Raspberry Pi 5 (--serial): the kernel refuses a larger cpus= at every boot, after its transfer.
+PI5_CPUS = 4
 
 
 def add_serial_options(p: argparse.ArgumentParser) -> None:
@@ -142,7 +144,7 @@ def option_parser() -> argparse.ArgumentParser:
 def cpu_count(args: argparse.Namespace) -> int:
     if args.cpus == 'auto':
         # A Pi 5 has 4 cores of its own; QEMU's vCPUs need the host's.
-        return 4 if args.serial else min(4, os.cpu_count() or 1)
+        return PI5_CPUS if args.serial else min(4, os.cpu_count() or 1)
     if not re.fullmatch(r'[0-9]+', args.cpus):
         fail(f'CPUS={args.cpus}: the largest CPU count of the sweep (1, 2, 4, ... up to it), one number, '
              f'or auto')
@@ -249,6 +251,9 @@ def check_cpus(args: argparse.Namespace) -> None:
         if nr and args.cpus > int(nr):
             fail(f'CPUS={args.cpus}: the {s} kernel is built for at most {nr} CPUs (CONFIG_NR_CPUS; '
                  f'raise it with BENCH_CONFIG=<file with CONFIG_NR_CPUS=...>)')
+    if args.serial and args.cpus > PI5_CPUS:
+        fail(f'CPUS={args.cpus}: a Raspberry Pi 5 (BOARD=rpi5) has {PI5_CPUS} cores: give CPUS={PI5_CPUS} or fewer, or '
+             'leave it out')
     if args.cpus > limit and not args.serial:
         fail(f'CPUS={args.cpus}: QEMU\'s virt board takes at most {limit} CPUs with GICv{args.gic}'
              + (' (GIC=3 takes more)' if args.gic == 2 else ''))
