@@ -401,6 +401,12 @@ ifneq ($(filter trace bench-wait,$(goals)),)
     endif
   endif
 endif
+# make bench-wait and bench-ratio boot in QEMU only: BOARD=rpi5 SERIAL=... ran them there in silence.
+ifneq ($(filter bench-wait bench-ratio,$(goals)),)
+  ifneq ($(filter-out qemu,$(BOARD))$(SERIAL),)
+    $(error make $(firstword $(filter bench-wait bench-ratio,$(goals))) boots in QEMU only: BOARD=$(BOARD) SERIAL=$(SERIAL) are for make bench, bench-locks and trace)
+  endif
+endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \

@@ -396,6 +396,11 @@ class MakeTests(ktap_unittest.TestCase):
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'CS=-5', 'REPEAT=101')
         expect(rc != 0 and 'bench-ratio: REPEAT=101 (1 to 100); CS=-5 (0 to 1000000 ns)' in err,
                f'make bench-ratio CS=-5 REPEAT=101: rc {rc}, stderr {err!r}')
+        # bench-wait and bench-ratio boot in QEMU only: a Pi's BOARD= and SERIAL= were ignored in silence.
+        for target in ('bench-wait', 'bench-ratio'):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', target, 'BOARD=rpi5', 'SERIAL=/dev/null')
+            want = f'make {target} boots in QEMU only: BOARD=rpi5 SERIAL=/dev/null are for make bench'
+            expect(rc != 0 and want in err and not out, f'make {target} BOARD=rpi5: rc {rc}, stdout {out[-300:]!r}, stderr {err!r}')
         # bench-ratio's own argparse errors came as a usage block naming --gic and --cpus.
         for arg, want in (('GIC=5', 'bench-ratio: GIC=5: one of 2, 3'), ('CPUS=', 'bench-ratio: CPUS has no value'),
                           ('REPEAT=x', 'bench-ratio: REPEAT=x: not a whole number')):
