@@ -399,6 +399,17 @@ ifneq ($(filter trace bench-wait,$(goals)),)
     ifneq ($(filter command line,$(origin WORKLOADS)),)
       $(error make trace takes WORKLOAD= (one: WORKLOAD=$(firstword $(subst $(comma),$(space),$(WORKLOADS)))); WORKLOADS= is for make bench)
     endif
+    ifeq ($(origin WORKLOAD)$(strip $(WORKLOAD)),command line)
+      $(error WORKLOAD= is empty: make trace takes one workload (leave it out for fs-private))
+    endif
+  endif
+endif
+# An empty STRATEGY= reached bench-run as an empty --strategies or --variants, whose error named STRATEGIES or
+# LOCK_VARIANTS, which the user had not typed (bench-locks's variants are named by STRATEGY unless given).
+# By origin: the defaults (STRATEGY ?= fine, WORKLOAD ?= fs-private) are set further down.
+ifneq ($(filter trace bench-wait,$(goals))$(if $(filter command line environment,$(origin LOCK_VARIANTS)),,$(filter bench-locks,$(goals))),)
+  ifeq ($(origin STRATEGY)$(strip $(STRATEGY)),command line)
+    $(error STRATEGY= is empty: make $(firstword $(filter trace bench-wait bench-locks,$(goals))) takes one of $(lock-strategies) (leave it out for fine))
   endif
 endif
 # make bench-wait and bench-ratio boot in QEMU only: BOARD=rpi5 SERIAL=... ran them there in silence.

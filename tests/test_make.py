@@ -396,6 +396,14 @@ class MakeTests(ktap_unittest.TestCase):
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench-ratio', 'CS=-5', 'REPEAT=101')
         expect(rc != 0 and 'bench-ratio: REPEAT=101 (1 to 100); CS=-5 (0 to 1000000 ns)' in err,
                f'make bench-ratio CS=-5 REPEAT=101: rc {rc}, stderr {err!r}')
+        # An empty STRATEGY= or trace's WORKLOAD= was said by bench-run as STRATEGIES, LOCK_VARIANTS or WORKLOADS.
+        for target, arg, want in (('trace', 'STRATEGY=', 'STRATEGY= is empty: make trace takes one of bkl subsys fine'),
+                                  ('bench-locks', 'STRATEGY=', 'STRATEGY= is empty: make bench-locks takes one of'),
+                                  ('trace', 'WORKLOAD=', 'WORKLOAD= is empty: make trace takes one workload')):
+            rc, out, err = make('-s', f'O={ARGS.objdir}', target, arg)
+            lines = err.strip().splitlines()
+            expect(rc != 0 and len(lines) == 1 and want in lines[0] and not out,
+                   f'make {target} {arg}: rc {rc}, stdout {out[-300:]!r}, stderr {err!r}')
         # bench-wait and bench-ratio boot in QEMU only: a Pi's BOARD= and SERIAL= were ignored in silence.
         for target in ('bench-wait', 'bench-ratio'):
             rc, out, err = make('-s', f'O={ARGS.objdir}', target, 'BOARD=rpi5', 'SERIAL=/dev/null')
