@@ -21,9 +21,13 @@ struct parse_ctx {
 	int problems;
 };
 
+/*
+ * Line ends too, as Linux takes them: a cmdline.txt saved with Windows line
+ * ends left "bench=all\r", whose value then named no workload.
+ */
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /*

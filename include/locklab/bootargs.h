@@ -31,7 +31,8 @@ struct bootarg_opt {
  * Returns the number of problems reported.
  *
  * Details (kernel/bootargs.c, tests/host/test_bootargs.c):
- *  - Options are separated by runs of spaces and tabs. Double quotes may
+ *  - Options are separated by runs of spaces, tabs and line ends (\n, \r:
+ *    a cmdline.txt edited on Windows ends in \r\n). Double quotes may
  *    appear anywhere in a value ("a b", a"b c"d); blanks inside them do not
  *    split, and all quote characters are removed from the value. An option
  *    name containing a quote matches nothing. An unterminated quote runs

@@ -89,6 +89,13 @@ static void test_spacing(void)
 	HT_EXPECT_STREQ(ktest, "x");
 	HT_EXPECT_EQ_S(parse("quiet\tmaxcpus=3"), 0);
 	HT_EXPECT(quiet && maxcpus == 3);
+	/* A cmdline.txt with Windows line ends, or a second line: 'maxcpus='5\r'' was not a number. */
+	HT_EXPECT_EQ_S(parse("ktest=y maxcpus=5\r\n"), 0);
+	HT_EXPECT_EQ_U(maxcpus, 5);
+	HT_EXPECT_STREQ(ktest, "y");
+	HT_EXPECT_EQ_S(parse("quiet\r\nktest=\"a\nb\"\n"), 0);
+	HT_EXPECT(quiet);
+	HT_EXPECT_STREQ(ktest, "a\nb");
 }
 
 static void test_flags(void)
