@@ -383,7 +383,10 @@ class MakeTests(ktap_unittest.TestCase):
                             'port: plug the adapter in and name the port it got'),
                            # The kernel refused cpus=8 on the Pi's 4 cores at each boot, after a transfer of 20 s.
                            (('BOARD=rpi5', 'SERIAL=/dev/null', 'CPUS=8'),
-                            'bench-run: CPUS=8: a Raspberry Pi 5 (BOARD=rpi5) has 4 cores')):
+                            'bench-run: CPUS=8: a Raspberry Pi 5 (BOARD=rpi5) has 4 cores'),
+                           # ... and a speed termios lacks, once per boot as 'unsupported speed'.
+                           (('BOARD=rpi5', 'SERIAL=/dev/null', 'BAUD=12345'),
+                            'bench-run: BAUD=12345: not a line speed a serial port takes')):
             rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', *args)
             lines = [l for l in err.splitlines() if not l.startswith('make')]
             expect(rc != 0 and len(lines) == 1 and lines[0].startswith(want), f'make bench {" ".join(args)}: rc {rc}, '

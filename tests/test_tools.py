@@ -580,6 +580,23 @@ class ToolsTests(ktap_unittest.TestCase):
         second = eta(119, {('bkl', 1): (10, 10, 100.0), ('fine', 1): (1, 10, 114.0)})
         expect(first == 15 and second <= first * 1.2, f'estimates {first} s then {second} s')
 
+    def test_serial_tools_say_why_a_port_will_not_open(self):
+        # Each cause its own hint: a missing port, a directory and a speed termios lacks were all told 'is the
+        # adapter plugged in? are you in the dialout group?', with Python's "[Errno 2] No such file..." before it.
+        for device, baud, want in (('/dev/locklab-no-such-port', '115200', 'no such serial port: plug the adapter in'),
+                                   ('/dev/null', '12345', 'unsupported speed 12345 (the Pi 5\'s debug UART runs at '
+                                                          '115200: leave the speed out)'),
+                                   (TMP, '115200', 'Is a directory')):
+            for tool, extra in (('capture-serial', ['--results', os.path.join(TMP, 'serial-results')]),
+                                ('serial-load', ['--image', IMAGE])):
+                p = subprocess.run([sys.executable, os.path.join(os.path.dirname(QEMU_RUN), tool), '--device', device,
+                                    '--baud', baud, *extra], capture_output=True, text=True, timeout=30)
+                lines = p.stderr.strip().splitlines()
+                expect(p.returncode == 2 and len(lines) == 1 and
+                       lines[0].startswith(f'{tool}: cannot open {device}: {want}') and
+                       'dialout' not in lines[0] and 'Errno' not in lines[0],
+                       f'{tool} --device {device} --baud {baud}: exit {p.returncode}, stderr {p.stderr!r}')
+
     def test_qemu_run_missing_qemu_points_at_deps(self):
         rc, out, cases, _ = qemu_run(os.path.join(TMP, 'no-such-qemu'))
         expect_eq(rc, 2, 'exit status')

@@ -49,6 +49,7 @@ from . import ROOT, SCRIPTS
 from . import bench_workloads as bw
 from . import bench_calibrate as bc
 from . import bench_extract as bx
+from . import capture_serial
 # The strategies and the lock variants' names are the Kconfig choices' (scripts/lock-strategies).
 from . import lock_strategies as ls
 from .make_vars import MakeVarParser
@@ -192,9 +193,13 @@ def check_request(args: argparse.Namespace) -> None:
     check_bootargs(args)
     check_kernel_limits(args)
     # A mistyped port failed only after the kernels were built, once per boot, in serial-load's words.
-    if args.serial and (not os.path.exists(args.serial) or os.path.isdir(args.serial)):
-        fail(f'SERIAL={args.serial}: no such serial port: plug the adapter in and name the port it got (ls /dev/ttyACM* '
-             '/dev/ttyUSB*: a Debug Probe is usually /dev/ttyACM0, other USB adapters /dev/ttyUSB0)')
+    if args.serial and not os.path.exists(args.serial):
+        fail(f'SERIAL={args.serial}: {capture_serial.open_problem(FileNotFoundError())}')
+    if args.serial and os.path.isdir(args.serial):
+        fail(f'SERIAL={args.serial}: a folder, not a serial port')
+    if args.serial and not capture_serial.baud_supported(args.baud):
+        fail(f'BAUD={args.baud}: not a line speed a serial port takes (the Pi 5\'s debug UART runs at 115200: '
+             'leave BAUD out)')
     if args.config and (not os.path.exists(args.config) or os.path.isdir(args.config)):
         fail(f'BENCH_CONFIG={args.config}: no such file (a file of CONFIG_ lines)')
     if len(args.images) != len(args.image) or any(s not in strategies for s in args.images):

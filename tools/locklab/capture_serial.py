@@ -24,12 +24,31 @@ from . import ROOT, SCRIPTS
 END = re.compile(rb'^(bench-end:|shutdown:)', re.M)
 
 
+def baud_supported(baud: int) -> bool:
+    """Whether termios has a speed constant for baud (open_port refuses one it lacks)."""
+    return getattr(termios, f'B{baud}', None) is not None
+
+
+def open_problem(err: Exception) -> str:
+    """Why a serial port would not open, and what to do: each cause its own hint (a missing port was told to join
+    dialout, a speed termios lacks to plug the adapter in)."""
+    if isinstance(err, ValueError):
+        return f'{err} (the Pi 5\'s debug UART runs at 115200: leave the speed out)'
+    if isinstance(err, FileNotFoundError):
+        return ('no such serial port: plug the adapter in and name the port it got (ls /dev/ttyACM* /dev/ttyUSB*: a '
+                'Debug Probe is usually /dev/ttyACM0, other USB adapters /dev/ttyUSB0)')
+    if isinstance(err, PermissionError):
+        return ('permission denied: join the group that owns it (sudo usermod -aG dialout $USER), then log out '
+                'and in again')
+    return f'{err.strerror if isinstance(err, OSError) and err.strerror else err}'
+
+
 def open_port(path: str, baud: int) -> int:
     """The port's file descriptor, set raw at baud, 8N1, no flow control (termios from the standard
     library: no package to install for the one call that needs it)."""
-    speed = getattr(termios, f'B{baud}', None)
-    if speed is None:
+    if not baud_supported(baud):
         raise ValueError(f'unsupported speed {baud}')
+    speed = getattr(termios, f'B{baud}')
     fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
     try:
         attr = termios.tcgetattr(fd)
@@ -110,8 +129,7 @@ def main(argv):
     try:
         fd = open_port(a.device, a.baud)
     except (OSError, ValueError) as err:
-        print(f'capture-serial: cannot open {a.device}: {err} (is the adapter plugged in? are you in the '
-              f'dialout group?)', file=sys.stderr)
+        print(f'capture-serial: cannot open {a.device}: {open_problem(err)}', file=sys.stderr)
         return 2
     out = new_run_dir(a.results, a.label)
     log = os.path.join(out, f'{a.label}.log')

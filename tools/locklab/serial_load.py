@@ -210,7 +210,7 @@ def main(argv):
     try:
         fd = capture_serial.open_port(a.device, a.baud)
     except (OSError, ValueError) as err:
-        say(f'cannot open {a.device}: {err} (is the adapter plugged in? are you in the dialout group?)')
+        say(f'cannot open {a.device}: {capture_serial.open_problem(err)}')
         return 2
     log_path = a.log or os.devnull
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
