@@ -482,12 +482,12 @@ bench-ratio:
 compare:
 	$(call need-tool,$(PYTHON))
 	$(if $(and $(A),$(B)),,$(error make compare needs A=<run folder> B=<run folder>, e.g. A=results/<baseline> B=results/latest))
-	$(Q)$(PYTHON) $(srctree)/scripts/bench-compare $(A) $(B)
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-compare $(call shell-quote,$(A)) $(call shell-quote,$(B))
 
 plots:
 	$(call need-tool,$(PYTHON))
-	@test -n "$(RUN)" || { echo "usage: make plots RUN=<results folder, or a serial log (e.g. from a Pi 5)>" >&2; exit 2; }
-	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(RUN)
+	@test -n $(call shell-quote,$(RUN)) || { echo "usage: make plots RUN=<results folder, or a serial log (e.g. from a Pi 5)>" >&2; exit 2; }
+	$(Q)$(PYTHON) $(srctree)/scripts/bench-run --replot $(call shell-quote,$(RUN))
 
 # ---------------------------------------------------------------- Raspberry Pi 5
 # The serial chain-loader (loader/; docs/rpi5.md): its own entry and link at

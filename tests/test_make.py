@@ -186,6 +186,16 @@ class MakeTests(ktap_unittest.TestCase):
         argv = open(os.path.join(d, 'argv')).read().split('\n')
         expect_eq(argv[argv.index('-append') + 1], typed + ' semihost=1', '-append')
 
+    def test_make_plots_and_compare_take_a_path_with_a_space(self):
+        # RUN=, A= and B= went to the shell unquoted: a log in '~/pi 5/' was 'unexpected words' (about LABEL).
+        d = scratch('path with space')
+        rc, out, err = make('-s', 'plots', f'RUN={d}/pi5.log')
+        expect(rc != 0 and f'bench-run: {d}/pi5.log: no such run folder or serial log' in err,
+               f'make plots RUN={d}/pi5.log: rc {rc}, stderr {err!r}')
+        rc, out, err = make('-s', 'compare', f'A={d}/a', f'B={d}/b')
+        expect(rc != 0 and f'bench-compare: {d}/a: not a run folder' in err,
+               f'make compare A={d}/a: rc {rc}, stderr {err!r}')
+
     def test_make_qemu_rejects_bad_values(self):
         # ACCEL=fast was passed on to qemu-run, whose usage block came after the build; a CPUS beyond the shell's
         # integers passed the GICv2 limit (with a '/bin/sh: Illegal number' line) and went to QEMU as -smp.
