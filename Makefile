@@ -421,7 +421,7 @@ endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
 bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \
-	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(BENCH_BOOTARGS),--bootargs $(call shell-quote,$(BENCH_BOOTARGS))) \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(call shell-quote,$(BENCH_CONFIG))) $(if $(BENCH_BOOTARGS),--bootargs $(call shell-quote,$(BENCH_BOOTARGS))) \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args) --build-dir $(objtree)
 
 .PHONY: bench bench-locks plots
@@ -470,7 +470,7 @@ user-set = $(filter command line environment,$(origin $(1)))
 ratio-args = --cpus $(if $(call user-set,CPUS),$(CPUS),2) --gic $(GIC) \
 	$(if $(call user-set,STRATEGIES),--strategies $(STRATEGIES)) $(if $(call user-set,REPEAT),--repeat $(REPEAT)) \
 	$(if $(call user-set,DURATION_MS),--duration-ms $(DURATION_MS)) $(if $(THINK),--think $(THINK)) \
-	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) $(if $(LABEL),--label $(LABEL)) \
+	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(call shell-quote,$(BENCH_CONFIG))) $(if $(LABEL),--label $(LABEL)) \
 	--build-dir $(objtree)
 .PHONY: bench-ratio
 bench-ratio:
@@ -535,7 +535,7 @@ endif
 sdcard-all:
 	$(call need-tool,$(PYTHON))
 	$(Q)images=$$($(PYTHON) $(srctree)/scripts/bench-run --build-only $(if $(STRATEGIES),--strategies $(STRATEGIES)) \
-	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(BENCH_CONFIG)) --build-dir $(objtree)) && \
+	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(call shell-quote,$(BENCH_CONFIG))) --build-dir $(objtree)) && \
 	  $(srctree)/scripts/mk-sdcard $(objtree)/sdcard-all $$images
 
 # ---------------------------------------------------------------- tests

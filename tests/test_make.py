@@ -186,12 +186,16 @@ class MakeTests(ktap_unittest.TestCase):
         argv = open(os.path.join(d, 'argv')).read().split('\n')
         expect_eq(argv[argv.index('-append') + 1], typed + ' semihost=1', '-append')
 
-    def test_make_plots_and_compare_take_a_path_with_a_space(self):
-        # RUN=, A= and B= went to the shell unquoted: a log in '~/pi 5/' was 'unexpected words' (about LABEL).
+    def test_make_takes_paths_with_a_space(self):
+        # RUN=, A=, B= and BENCH_CONFIG= went to the shell unquoted: a log in '~/pi 5/' was 'unexpected words'.
         d = scratch('path with space')
         rc, out, err = make('-s', 'plots', f'RUN={d}/pi5.log')
         expect(rc != 0 and f'bench-run: {d}/pi5.log: no such run folder or serial log' in err,
                f'make plots RUN={d}/pi5.log: rc {rc}, stderr {err!r}')
+        for target in ('bench', 'bench-ratio', 'sdcard-all'):  # and BENCH_CONFIG=, as bench-run's --config
+            rc, out, err = make('-s', f'O={ARGS.objdir}', target, f'BENCH_CONFIG={d}/my.config')
+            expect(rc != 0 and f'BENCH_CONFIG={d}/my.config: no such file' in err,
+                   f'make {target} BENCH_CONFIG={d}/my.config: rc {rc}, stderr {err!r}')
         rc, out, err = make('-s', 'compare', f'A={d}/a', f'B={d}/b')
         expect(rc != 0 and f'bench-compare: {d}/a: not a run folder' in err,
                f'make compare A={d}/a: rc {rc}, stderr {err!r}')
