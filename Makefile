@@ -75,9 +75,15 @@ endif
 need-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: run 'sudo scripts/deps.sh' (or see its output for the apt-get line)))
 # The compiler, checked at the first object only: the check is a $(shell), a fork per object.
 # A CROSS_COMPILE the user gave (or exported) is named: scripts/deps.sh installs aarch64-linux-gnu- alone.
+# One that builds for another machine (CROSS_COMPILE= on a PC: its own gcc) stopped on a heap of
+# 'unrecognized command-line option' errors: the target it names is said instead.
 need-cc = $(if $(filter command line environment,$(origin CROSS_COMPILE)),$(if $(shell command -v $(CC) 2>/dev/null),,$(error \
   $(CC) not found: CROSS_COMPILE=$(CROSS_COMPILE) names no installed compiler; leave it out for aarch64-linux-gnu- \
-  (sudo scripts/deps.sh installs it))),$(call need-tool,$(CC)))$(eval need-cc :=)
+  (sudo scripts/deps.sh installs it)))$(call need-arm64-cc),$(call need-tool,$(CC)))$(eval need-cc :=)
+cc-machine = $(shell $(CC) -dumpmachine 2>/dev/null)
+need-arm64-cc = $(if $(filter aarch64%,$(cc-machine)),,$(error \
+  CROSS_COMPILE=$(CROSS_COMPILE): $(CC) builds for $(or $(cc-machine),an unknown machine), not 64-bit Arm; leave it out for aarch64-linux-gnu- \
+  (sudo scripts/deps.sh installs it)))
 
 # make bench and make check work on a fresh Debian: what scripts/deps.sh would
 # install is checked first (command -v only), and installed when run as root.

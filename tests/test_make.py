@@ -864,6 +864,14 @@ class MakeTests(ktap_unittest.TestCase):
                    f'make {goal}: rc={rc} {err[-500:]!r}')
         stamps = [s for s in ('.kflags', 'user/.uflags') if os.path.exists(os.path.join(d, s))]
         expect(not stamps, f'a build with no compiler wrote {stamps}')
+        # CROSS_COMPILE= on a PC is its own gcc, which stopped on 'unrecognized command-line option' errors.
+        host = subprocess.run(['gcc', '-dumpmachine'], capture_output=True, text=True).stdout.strip()
+        if host and not host.startswith('aarch64'):
+            for goal in ('all', 'user'):
+                rc, out, err = make(f'O={d}', 'CROSS_COMPILE=', goal, timeout=30)
+                lines = err.strip().splitlines()
+                expect(rc != 0 and len(lines) == 1 and f'CROSS_COMPILE=: gcc builds for {host}, not 64-bit Arm' in lines[0],
+                       f'make {goal} CROSS_COMPILE=: rc={rc} {err[-500:]!r}')
 
 
 def main():
