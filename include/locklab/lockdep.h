@@ -13,6 +13,7 @@ enum lockdep_kind {
 	LOCKDEP_UNLOCK_UNHELD,	 /* releasing a lock nobody holds */
 	LOCKDEP_UNLOCK_NONOWNER, /* releasing a lock another CPU or task holds */
 	LOCKDEP_SLEEP_SPINLOCK,	 /* sleeping (wait_event) with a spinlock held */
+	LOCKDEP_SAME_CLASS,	 /* taking a lock while holding another of its class and subclass */
 	LOCKDEP_NR_KINDS,
 };
 

@@ -22,8 +22,10 @@
  * edges of the graph. Taking B while holding A is an inversion if B
  * already reaches A. Nodes fit in a two-word bitmap, so reachability is a
  * few bitmap steps. Two locks of the same node nested (two directories
- * both taken as subclass 0) are not ordered here: that is what the
- * subclasses are for.
+ * both taken as subclass 0) cannot be ordered here: one task may nest x
+ * in y and another y in x, and both orders are the same edge. As Linux
+ * does ("possible recursive locking"), that is reported (same_class), once
+ * per node: the inner one must be taken with a subclass of its own.
  *
  * graph_busy (a bare test-and-set flag, IRQs off) guards the node table,
  * after[] and edge_seen[]; each task's held stack is touched only by the
@@ -61,12 +63,14 @@ static bool extra_full_reported;
 static struct lockdep_task boot_stacks[CONFIG_NR_CPUS];
 static struct nodeset after[NODES];
 static struct nodeset reported[NODES]; /* guarded by graph_busy: bit B of [A]: B-while-A reported */
+static struct nodeset same_reported; /* guarded by graph_busy: node N nested in itself was reported */
 static struct edge_ctx edge_seen[NODES][NODES];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
 
-static const char *const kind_names[] = { "inversion", "recursion", "unlock_unheld",
-					  "unlock_nonowner", "sleep_with_spinlock" };
+static const char *const kind_names[] = { "inversion",	     "recursion",	    "unlock_unheld",
+					  "unlock_nonowner", "sleep_with_spinlock", "same_class" };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == LOCKDEP_NR_KINDS, "a name per kind");
 
 static bool set_has(const struct nodeset *s, u16 n)
 {
@@ -203,6 +207,24 @@ static void report_inversion(u32 cpu, u16 taking, u16 holding, const struct edge
 	print_held(cpu);
 }
 
+/* held: the other lock of the node being taken, l, which is not held itself (that is recursion). */
+static void report_same_class(u32 cpu, struct lock_map *l, const struct lock_map *held,
+			      u16 class_id, u32 subclass)
+{
+	char buf[LABEL_MAX];
+	const char *bl = label(buf, class_id, subclass);
+
+	count(LOCKDEP_SAME_CLASS);
+	printk_raw("lockdep: kind=same_class cpu=%u task=%s class=%s", cpu, my_name(), bl);
+	printk_raw("lockdep:   possible deadlock: task %s takes %s (%p) while holding %s (%p),",
+		   my_name(), bl, (void *)l, bl, (void *)held);
+	printk_raw("lockdep:   one class and subclass: a task nesting them the other way round");
+	printk_raw("lockdep:   deadlocks with this one, and lockdep cannot tell the orders apart;");
+	printk_raw("lockdep:   nest them in a fixed order, the inner one with a subclass");
+	printk_raw("lockdep:   (spin_lock_nested, mutex_lock_nested, klock_lock_nested)");
+	print_held(cpu);
+}
+
 void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 {
 	u64 flags = local_irq_save();
@@ -210,6 +232,7 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 	struct lockdep_task *s = my_stack();
 	u16 bc = lock_map_class(l), b;
 	bool full_first;
+	const struct lock_map *same = NULL; /* a held lock of b's node, reported now */
 	char buf[LABEL_MAX];
 
 	if (subclass >= LOCKDEP_SUBCLASSES)
@@ -239,6 +262,16 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 	for (u32 i = 0; i < s->depth; i++) {
 		u16 a = node_of(s->held[i].class_id, s->held[i].subclass);
 
+		/*
+		 * The same (class, subclass) nested: unorderable. Not when the
+		 * node is shared only because the pair table or the class table
+		 * overflowed (the subclasses or classes differ).
+		 */
+		if (a == b && s->held[i].class_id == bc && s->held[i].subclass == subclass &&
+		    bc != LOCK_CLASSES_MAX - 1 && !set_has(&same_reported, b)) {
+			set_add(&same_reported, b);
+			same = s->held[i].map;
+		}
 		if (a == b || set_has(&after[a], b))
 			continue;
 		if (reaches(b, a)) {
@@ -247,6 +280,8 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 
 			set_add(&reported[a], b);
 			graph_unlock();
+			if (same)
+				report_same_class(cpu, l, same, bc, subclass);
 			if (first)
 				report_inversion(cpu, b, a, &seen);
 			local_irq_restore(flags);
@@ -262,6 +297,8 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 	full_first = extra_full && !extra_full_reported;
 	extra_full_reported |= extra_full;
 	graph_unlock();
+	if (same)
+		report_same_class(cpu, l, same, bc, subclass);
 	local_irq_restore(flags);
 	if (full_first)
 		printk("lockdep: more than %d (class, subclass) pairs; %s/%u and later ones are checked as their class",

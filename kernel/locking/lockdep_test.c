@@ -1,4 +1,4 @@
-/* ktest suite "lockdep": planted inversion, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class. */
+/* ktest suite "lockdep": planted inversion, same-class nesting, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class. */
 #include <locklab/klock.h>
 #include <locklab/ktest.h>
 #include <locklab/lockdep.h>
@@ -17,7 +17,7 @@ static struct spinlock lock_c = SPINLOCK_INIT("lockdep_test_c");
 
 static void lockdep_silent_on_consistent_order(struct ktest *t)
 {
-	u32 before = lockdep_reports(LOCKDEP_INVERSION);
+	u32 before = lockdep_reports(LOCKDEP_INVERSION), same = lockdep_reports(LOCKDEP_SAME_CLASS);
 
 	if (!LOCKDEP_ENABLED)
 		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
@@ -28,6 +28,50 @@ static void lockdep_silent_on_consistent_order(struct ktest *t)
 		spin_unlock(&lock_a);
 	}
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before);
+	/* two classes: an order, not a same-class nesting */
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SAME_CLASS), same);
+}
+
+/*
+ * Two objects of one class nested without a subclass, each way round (two
+ * pipes, p in q, then q in p): the AB-BA deadlock between two tasks that
+ * an inversion report would catch for two classes. Both orders are one
+ * edge (the class to itself), so lockdep reports the nesting itself, once
+ * per class: spinlocks, then mutexes (whose own order is learnt too).
+ */
+static struct spinlock pair_p = SPINLOCK_INIT("lockdep_test_pair");
+static struct spinlock pair_q = SPINLOCK_INIT("lockdep_test_pair");
+static struct mutex mpair_p, mpair_q;
+
+#define NEST_BOTH_WAYS(lock, unlock, p, q)     \
+	do {                                   \
+		for (int i = 0; i < 2; i++) {  \
+			lock(p);               \
+			lock(q); /* planted */ \
+			unlock(q);             \
+			unlock(p);             \
+			lock(q);               \
+			lock(p); /* planted */ \
+			unlock(p);             \
+			unlock(q);             \
+		}                              \
+	} while (0)
+
+static void lockdep_reports_same_class_nesting(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_SAME_CLASS), held = lockdep_held_count();
+	u32 inversions = lockdep_reports(LOCKDEP_INVERSION);
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	NEST_BOTH_WAYS(spin_lock, spin_unlock, &pair_p, &pair_q);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SAME_CLASS), before + 1);
+	mutex_init(&mpair_p, "lockdep_test_mpair", false);
+	mutex_init(&mpair_q, "lockdep_test_mpair", false);
+	NEST_BOTH_WAYS(mutex_lock, mutex_unlock, &mpair_p, &mpair_q);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SAME_CLASS), before + 2);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), inversions); /* not an inversion too */
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
 }
 
 static void lockdep_reports_inversion(struct ktest *t)
@@ -167,6 +211,7 @@ static struct klock kdir_parent, kdir_child;
 static void lockdep_subclass_parent_before_child_is_silent(struct ktest *t)
 {
 	u32 before = lockdep_reports(LOCKDEP_INVERSION), held = lockdep_held_count();
+	u32 same = lockdep_reports(LOCKDEP_SAME_CLASS);
 
 	if (!LOCKDEP_ENABLED)
 		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
@@ -182,6 +227,7 @@ static void lockdep_subclass_parent_before_child_is_silent(struct ktest *t)
 		spin_unlock(&dir_b);
 	}
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SAME_CLASS), same); /* subclasses tell them apart */
 	KT_EXPECT_EQ(t, lockdep_held_count(), held);
 }
 
@@ -270,6 +316,7 @@ static void lockdep_subclass_keeps_the_other_checks(struct ktest *t)
 static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_silent_on_consistent_order),
 	KTEST_CASE(lockdep_reports_inversion),
+	KTEST_CASE(lockdep_reports_same_class_nesting),
 	KTEST_CASE(lockdep_reports_double_unlock),
 	KTEST_CASE(lockdep_reports_unlock_by_another_cpu),
 	KTEST_CASE(lockdep_held_locks_follow_the_task),
