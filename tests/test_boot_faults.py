@@ -675,6 +675,19 @@ class BootFaultTests(ktap_unittest.TestCase):
         expect(not re.search(r'^lockdep: kind=inversion .*lockdep_test_dir(?!2)\b', text, re.M),
                'parent before child (lockdep_test_dir) is not reported')
 
+    def test_lockdep_does_not_check_the_overflow_class(self):
+        # The class table filled: every later class is '(other)', through which lockdep must see no order.
+        rc, text, statuses = boot('classoverflow', '--cpus', '1', '--bootargs', 'ktest=lockdep_class_overflow',
+                                  timeout=60)
+        expect_rc(rc, 0, text)
+        expect(statuses.get('lockdep_class_overflow.lockdep_does_not_check_the_overflow_class') == 'pass',
+               'the case passed')
+        has(text, r"^\[.*\] c0: lock_class: more than \d+ lock classes; 'overflow_\d+' and later ones are counted "
+                  r"as '\(other\)'", 'the table overflow named')
+        has(text, r"^\[.*\] c0: lockdep: the lock class table is full: 'lockdep_test_overflow_\w' and later classes, "
+                  r"counted as '\(other\)', are not checked for order$", 'lockdep says it stops checking them')
+        expect(not re.search(r'^lockdep: kind=', text, re.M), 'no report through the overflow class')
+
     def test_sleeping_with_a_spinlock_is_reported_then_panics(self):
         rc, text, _ = boot('sleepspin', '--cpus', '2', '--accel', 'single', '--bootargs',
                            'ktest=selftest_sleep_spinlock', timeout=30)

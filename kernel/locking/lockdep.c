@@ -67,6 +67,7 @@ static struct nodeset same_reported; /* guarded by graph_busy: node N nested in 
 static struct edge_ctx edge_seen[NODES][NODES];
 static u32 graph_busy;
 static u32 reports[LOCKDEP_NR_KINDS]; /* atomic */
+static u32 other_reported;	      /* atomic: the class table's overflow was reported */
 
 static const char *const kind_names[] = { "inversion",	     "recursion",	    "unlock_unheld",
 					  "unlock_nonowner", "sleep_with_spinlock", "same_class" };
@@ -257,18 +258,32 @@ void lockdep_acquire_nested(struct lock_map *l, bool trylock, u32 subclass)
 		local_irq_restore(flags); /* a trylock cannot deadlock: no order to learn */
 		return;
 	}
+	if (bc == LOCK_CLASS_OTHER) {
+		/* Many classes share it: any order seen through it would be made up. */
+		bool first = !atomic_xchg_acquire(&other_reported, 1U);
+
+		local_irq_restore(flags);
+		if (first)
+			printk("lockdep: the lock class table is full: '%s' and later classes, counted as '%s', are not checked for order",
+			       l->name, lock_class_name(bc));
+		return;
+	}
 	graph_lock();
 	b = node_of(bc, (u8)subclass);
 	for (u32 i = 0; i < s->depth; i++) {
-		u16 a = node_of(s->held[i].class_id, s->held[i].subclass);
+		u16 a;
+
+		if (s->held[i].class_id == LOCK_CLASS_OTHER)
+			continue; /* no order through the overflow class (above) */
+		a = node_of(s->held[i].class_id, s->held[i].subclass);
 
 		/*
 		 * The same (class, subclass) nested: unorderable. Not when the
-		 * node is shared only because the pair table or the class table
-		 * overflowed (the subclasses or classes differ).
+		 * node is shared only because the pair table overflowed (the
+		 * subclasses differ).
 		 */
 		if (a == b && s->held[i].class_id == bc && s->held[i].subclass == subclass &&
-		    bc != LOCK_CLASSES_MAX - 1 && !set_has(&same_reported, b)) {
+		    !set_has(&same_reported, b)) {
 			set_add(&same_reported, b);
 			same = s->held[i].map;
 		}

@@ -1,10 +1,12 @@
-/* ktest suite "lockdep": planted inversion, same-class nesting, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class. */
+/* ktest suite "lockdep": planted inversion, same-class nesting, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class; no order is made up through the overflow class. */
 #include <locklab/klock.h>
 #include <locklab/ktest.h>
+#include <locklab/lock_class.h>
 #include <locklab/lockdep.h>
 #include <locklab/mutex.h>
 #include <locklab/sched.h>
 #include <locklab/preempt.h>
+#include <locklab/printf.h>
 #include <locklab/smp.h>
 #include <locklab/spinlock.h>
 #include <asm/atomic.h>
@@ -351,3 +353,51 @@ static const struct ktest_case nested_recursion_cases[] = {
 	KTEST_CASE(lockdep_nested_recursion_panics),
 };
 KTEST_SUITE_EXPLICIT(selftest_lock_recursion_nested, nested_recursion_cases);
+
+/*
+ * Past the class table every class is "(other)" (run only when named: it
+ * fills the table for the rest of the boot). Orders seen through it are
+ * made up: a -> (other) from one class and (other) -> a from another is
+ * no inversion, and two such classes nested are not one class. lockdep
+ * says once that it stops checking them, and reports nothing.
+ */
+static char overflow_names[LOCK_CLASSES_MAX][20];
+static struct spinlock overflow_p, overflow_q;
+
+static void lockdep_does_not_check_the_overflow_class(struct ktest *t)
+{
+	u32 reports = 0;
+
+	for (u32 k = 0; k < LOCKDEP_NR_KINDS; k++)
+		reports += lockdep_reports((enum lockdep_kind)k);
+	spin_lock(&lock_a); /* its class is looked up before the table fills */
+	spin_unlock(&lock_a);
+	for (u32 i = 0; i < LOCK_CLASSES_MAX && lock_class_count() < LOCK_CLASSES_MAX; i++) {
+		snprintf(overflow_names[i], sizeof(overflow_names[i]), "overflow_%u", i);
+		lock_class_lookup(overflow_names[i]);
+	}
+	spin_lock_init(&overflow_p, "lockdep_test_overflow_p");
+	spin_lock_init(&overflow_q, "lockdep_test_overflow_q");
+	KT_ASSERT(t, lock_map_class(&overflow_p.map) == LOCK_CLASS_OTHER);
+	KT_ASSERT(t, lock_map_class(&overflow_q.map) == LOCK_CLASS_OTHER);
+	spin_lock(&lock_a); /* a -> p */
+	spin_lock(&overflow_p);
+	spin_unlock(&overflow_p);
+	spin_unlock(&lock_a);
+	spin_lock(&overflow_q); /* q -> a */
+	spin_lock(&lock_a);
+	spin_unlock(&lock_a);
+	spin_unlock(&overflow_q);
+	spin_lock(&overflow_p); /* p -> q */
+	spin_lock(&overflow_q);
+	spin_unlock(&overflow_q);
+	spin_unlock(&overflow_p);
+	for (u32 k = 0; k < LOCKDEP_NR_KINDS; k++)
+		reports -= lockdep_reports((enum lockdep_kind)k);
+	KT_EXPECT_EQ(t, reports, 0);
+}
+
+static const struct ktest_case overflow_cases[] = {
+	KTEST_CASE(lockdep_does_not_check_the_overflow_class),
+};
+KTEST_SUITE_EXPLICIT(lockdep_class_overflow, overflow_cases);
