@@ -74,6 +74,12 @@ void lockdep_handoff(struct lock_map *m, struct task *from, struct task *to);
 u32 lockdep_reports(enum lockdep_kind kind);
 u32 lockdep_held_count(void);
 void lockdep_report_sleep(u32 preempt_count);
+/*
+ * At a mutex_lock with preemption off (a spinlock held): it may sleep, so
+ * it is a bug even when the mutex happens to be free. Reported once per
+ * mutex class (as Linux's might_sleep); the caller goes on.
+ */
+void lockdep_might_sleep(struct lock_map *m, u32 preempt_count);
 #define LOCKDEP_ENABLED 1
 #else
 static inline void lockdep_acquire_nested(struct lock_map *m, bool t, u32 s)
@@ -120,6 +126,11 @@ static inline u32 lockdep_held_count(void)
 }
 static inline void lockdep_report_sleep(u32 p)
 {
+	(void)p;
+}
+static inline void lockdep_might_sleep(struct lock_map *m, u32 p)
+{
+	(void)m;
 	(void)p;
 }
 #define LOCKDEP_ENABLED 0

@@ -424,3 +424,22 @@ void lockdep_report_sleep(u32 preempt)
 		"lockdep:   other tasks with preemption off, and a waiter on them could spin forever");
 	print_held(cpu);
 }
+
+void lockdep_might_sleep(struct lock_map *m, u32 preempt)
+{
+	/* atomic: bit c, mutex class c was reported (relaxed: only the bit's own fate matters) */
+	static u64 reported_classes[(LOCK_CLASSES_MAX + 63) / 64];
+	u16 c = lock_map_class(m);
+	u64 bit = 1UL << (c % 64);
+	u32 cpu = smp_processor_id();
+
+	if (__atomic_fetch_or(&reported_classes[c / 64], bit, __ATOMIC_RELAXED) & bit)
+		return;
+	count(LOCKDEP_SLEEP_SPINLOCK);
+	printk_raw("lockdep: kind=sleep_with_spinlock cpu=%u task=%s preempt_count=%u mutex=%s",
+		   cpu, my_name(), preempt, lock_class_name(c));
+	printk_raw("lockdep:   task %s takes mutex %s (%p) with spinlocks held: it sleeps if",
+		   my_name(), lock_class_name(c), (void *)m);
+	printk_raw("lockdep:   contended, which panics then (it was free this time)");
+	print_held(cpu);
+}

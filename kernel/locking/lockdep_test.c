@@ -1,4 +1,4 @@
-/* ktest suite "lockdep": planted inversion, same-class nesting, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class; no order is made up through the overflow class. */
+/* ktest suite "lockdep": planted inversion, same-class nesting, mutex under a spinlock, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class; no order is made up through the overflow class. */
 #include <locklab/klock.h>
 #include <locklab/ktest.h>
 #include <locklab/lock_class.h>
@@ -97,6 +97,36 @@ static void lockdep_reports_inversion(struct ktest *t)
 	spin_unlock(&lock_a);
 	spin_unlock(&lock_c);
 	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_INVERSION), before + 1);
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
+}
+
+/*
+ * A mutex taken with a spinlock held sleeps if it is contended, which
+ * panics (wait_event's check). That it was free this time does not make
+ * the code right: reported at the call, once per mutex class, and the
+ * caller goes on. Without a spinlock held, nothing.
+ */
+static struct spinlock atomic_lock = SPINLOCK_INIT("lockdep_test_atomic");
+static struct mutex free_mutex;
+
+static void lockdep_reports_mutex_under_spinlock(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_SLEEP_SPINLOCK), held = lockdep_held_count();
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	mutex_init(&free_mutex, "lockdep_test_might_sleep", false);
+	mutex_lock(&free_mutex);
+	mutex_unlock(&free_mutex);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SLEEP_SPINLOCK), before);
+	for (int i = 0; i < 2; i++) {
+		spin_lock(&atomic_lock);
+		mutex_lock(&free_mutex); /* planted: free, so it does not sleep this time */
+		mutex_unlock(&free_mutex);
+		spin_unlock(&atomic_lock);
+	}
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_SLEEP_SPINLOCK), before + 1);
+	KT_EXPECT(t, !mutex_is_locked(&free_mutex));
 	KT_EXPECT_EQ(t, lockdep_held_count(), held);
 }
 
@@ -319,6 +349,7 @@ static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_silent_on_consistent_order),
 	KTEST_CASE(lockdep_reports_inversion),
 	KTEST_CASE(lockdep_reports_same_class_nesting),
+	KTEST_CASE(lockdep_reports_mutex_under_spinlock),
 	KTEST_CASE(lockdep_reports_double_unlock),
 	KTEST_CASE(lockdep_reports_unlock_by_another_cpu),
 	KTEST_CASE(lockdep_held_locks_follow_the_task),

@@ -3,6 +3,7 @@
 #include <locklab/lockdep.h>
 #include <locklab/lockstat.h>
 #include <locklab/panic.h>
+#include <locklab/preempt.h>
 #include <locklab/time.h>
 #include <asm/atomic.h>
 
@@ -44,6 +45,9 @@ void mutex_lock_nested(struct mutex *m, u32 subclass)
 
 	if (!LOCKDEP_ENABLED && atomic_load_relaxed(&m->owner) == current_task())
 		panic("mutex %s: recursive lock by %s", m->map.name, current_task()->name);
+	/* Before the attempt: a free mutex would not sleep this time, but the next may. */
+	if (LOCKDEP_ENABLED && preempt_count())
+		lockdep_might_sleep(&m->map, preempt_count());
 	lockdep_acquire_nested(&m->map, false, subclass); /* reports and panics on recursion */
 	if (mutex_try(m)) {
 		lockstat_acquired(&m->map, false, 0);
