@@ -160,8 +160,9 @@ void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 	if (contended) {
 		s->contentions++;
 		s->con_bounces += bounce;
-		if (!s->wait_min || wait < s->wait_min)
-			s->wait_min = wait ? wait : 1;
+		/* The first wait sets the minimum, even a wait under one counter tick (0). */
+		if (s->contentions == 1 || wait < s->wait_min)
+			s->wait_min = wait;
 		if (wait > s->wait_max)
 			s->wait_max = wait;
 		s->wait_total += wait;
@@ -178,12 +179,13 @@ void lockstat_released(struct lock_map *l)
 	if (hold_timed() && l->acquired_at) {
 		u64 hold = time_counter() - l->acquired_at;
 
-		if (!s->hold_min || hold < s->hold_min)
-			s->hold_min = hold ? hold : 1;
+		s->hold_count++;
+		/* As for waits: a hold under one counter tick is 0, and may be the minimum. */
+		if (s->hold_count == 1 || hold < s->hold_min)
+			s->hold_min = hold;
 		if (hold > s->hold_max)
 			s->hold_max = hold;
 		s->hold_total += hold;
-		s->hold_count++;
 	}
 	l->last_cpu = (u16)smp_processor_id();
 	preempt_enable();
@@ -198,6 +200,14 @@ void lockstat_trylock_failed(struct lock_map *l)
 
 void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 {
+	/*
+	 * A minimum is one only where its count is not 0 (a measured one may
+	 * be 0: under one counter tick); merged before the counts are added.
+	 */
+	if (s->contentions && (!o->contentions || s->wait_min < o->wait_min))
+		o->wait_min = s->wait_min;
+	if (s->hold_count && (!o->hold_count || s->hold_min < o->hold_min))
+		o->hold_min = s->hold_min;
 	o->acquisitions += s->acquisitions;
 	o->contentions += s->contentions;
 	o->con_bounces += s->con_bounces;
@@ -208,11 +218,6 @@ void lockstat_merge(struct lockstat_sum *o, const struct lockstat_sum *s)
 	o->hold_count += s->hold_count;
 	o->wait_max = MAX(o->wait_max, s->wait_max);
 	o->hold_max = MAX(o->hold_max, s->hold_max);
-	/* 0 means "none yet" for a minimum (a measured one is at least 1). */
-	if (s->wait_min && (!o->wait_min || s->wait_min < o->wait_min))
-		o->wait_min = s->wait_min;
-	if (s->hold_min && (!o->hold_min || s->hold_min < o->hold_min))
-		o->hold_min = s->hold_min;
 }
 
 void lockstat_sum_class(u16 id, struct lockstat_sum *o, bool since_boot)

@@ -1,4 +1,4 @@
-/* ktest suite "lockstat": exact counts across CPUs, forced contention, trylock failures, reset, since-boot totals, resets racing updates, the table row. */
+/* ktest suite "lockstat": exact counts across CPUs, forced contention, trylock failures, reset, since-boot totals, resets racing updates, sub-tick minimums, the table row. */
 #include <locklab/ktest.h>
 #include <locklab/lockstat.h>
 #include <locklab/smp.h>
@@ -37,7 +37,7 @@ static void lockstat_counts_every_acquisition(struct ktest *t)
 	KT_EXPECT_LE(t, s.acq_bounces, s.acquisitions);
 	KT_EXPECT_LE(t, s.con_bounces, s.contentions);
 	if (LOCKSTAT_HOLD_TIMED) {
-		KT_EXPECT(t, s.hold_min > 0 && s.hold_min <= s.hold_max);
+		KT_EXPECT(t, s.hold_count > 0 && s.hold_min <= s.hold_max);
 		KT_EXPECT_GE(t, s.hold_total, s.hold_max);
 	} else {
 		KT_EXPECT_EQ(t, s.hold_max + s.hold_total, 0); /* not built in: nothing timed */
@@ -191,7 +191,7 @@ static void lockstat_since_boot_survives_resets(struct ktest *t)
 	KT_EXPECT_EQ(t, total.contentions, 0);
 	if (LOCKSTAT_HOLD_TIMED && total.hold_count) {
 		KT_EXPECT_LE(t, total.hold_count, total.acquisitions);
-		KT_EXPECT(t, total.hold_min <= now.hold_min || !now.hold_min);
+		KT_EXPECT(t, total.hold_min <= now.hold_min || !now.hold_count);
 		KT_EXPECT_GE(t, total.hold_max, now.hold_max);
 		KT_EXPECT_GE(t, total.hold_total, now.hold_total);
 	}
@@ -249,6 +249,41 @@ static void lockstat_reset_races_no_update(struct ktest *t)
 }
 
 /*
+ * A wait shorter than one counter tick (18.5 ns on a Pi 5) measures 0
+ * cycles, and is then the minimum: min <= max <= total must hold in the
+ * window and across a reset, in the since-boot totals. (The minimum once
+ * said 1 cycle, above a maximum and a total of 0.) The waits are handed
+ * in directly: under QEMU a counter read alone takes longer than a tick.
+ */
+static void lockstat_wait_under_a_tick_is_the_minimum(struct ktest *t)
+{
+	struct spinlock l;
+	struct lockstat_sum now, total;
+
+	if (!LOCKSTAT_ENABLED)
+		KT_SKIP(t, "CONFIG_LOCK_STAT is off");
+	spin_lock_init(&l, "lockstat_test_tick");
+	lockstat_set_hold(false);
+	lockstat_acquired(&l.map, true, 0); /* contended, waited under a tick */
+	lockstat_released(&l.map);
+	KT_ASSERT(t, lockstat_get("lockstat_test_tick", &now));
+	KT_EXPECT_EQ(t, now.contentions, 1);
+	KT_EXPECT_EQ(t, now.wait_min, 0);
+	KT_EXPECT_EQ(t, now.wait_max, 0);
+	lockstat_reset();
+	lockstat_acquired(&l.map, true, 7);
+	lockstat_released(&l.map);
+	lockstat_set_hold(true);
+	KT_ASSERT(t, lockstat_get("lockstat_test_tick", &now));
+	KT_ASSERT(t, lockstat_get_since_boot("lockstat_test_tick", &total));
+	KT_EXPECT_EQ(t, now.wait_min, 7);
+	KT_EXPECT_EQ(t, total.contentions, 2);
+	KT_EXPECT_EQ(t, total.wait_min, 0); /* the folded window's 0, not the live 7 */
+	KT_EXPECT_EQ(t, total.wait_max, 7);
+	KT_EXPECT_EQ(t, total.wait_total, 7);
+}
+
+/*
  * One row of the end-of-run table has Linux's 13 columns in /proc/lock_stat's
  * order, times in us with two decimals (rounded to 10 ns), the averages over
  * contentions and over timed holds, "-" for holds never timed, and lines up
@@ -299,6 +334,7 @@ static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_fast_path_counts_exactly),
 	KTEST_CASE(lockstat_since_boot_survives_resets),
 	KTEST_CASE(lockstat_reset_races_no_update),
+	KTEST_CASE(lockstat_wait_under_a_tick_is_the_minimum),
 	KTEST_CASE(lockstat_table_row_has_linux_columns),
 };
 KTEST_SUITE(lockstat, lockstat_cases);
