@@ -1,4 +1,4 @@
-/* ktest suite "lockdep": planted inversion, same-class nesting, mutex under a spinlock, double unlock and foreign unlock are reported and recovered from; held locks follow the task; subclasses order locks of one class; no order is made up through the overflow class. */
+/* ktest suite "lockdep": planted inversion, same-class nesting, mutex under a spinlock, double unlock and foreign unlock (spinlock and mutex) are reported and recovered from; held locks follow the task; subclasses order locks of one class; no order is made up through the overflow class. */
 #include <locklab/klock.h>
 #include <locklab/ktest.h>
 #include <locklab/lock_class.h>
@@ -168,6 +168,34 @@ static void lockdep_reports_unlock_by_another_cpu(struct ktest *t)
 	KT_EXPECT(t, spin_held_by_me(&lock_a)); /* still ours */
 	spin_unlock(&lock_a);
 	KT_EXPECT(t, !spin_is_locked(&lock_a));
+}
+
+/* A mutex belongs to a task: another task's unlock is reported and skipped, on any CPU. */
+static struct mutex owned_mutex;
+
+static void unlock_owned_mutex(void *arg)
+{
+	(void)arg;
+	mutex_unlock(&owned_mutex); /* planted */
+}
+
+static void lockdep_reports_mutex_unlock_by_another_task(struct ktest *t)
+{
+	u32 before = lockdep_reports(LOCKDEP_UNLOCK_NONOWNER), held = lockdep_held_count();
+	struct task *intruder;
+
+	if (!LOCKDEP_ENABLED)
+		KT_SKIP(t, "CONFIG_DEBUG_LOCKDEP is off");
+	mutex_init(&owned_mutex, "lockdep_test_owned", false);
+	mutex_lock(&owned_mutex);
+	intruder = task_create("intruder", unlock_owned_mutex, NULL, TASK_ANY_CPU);
+	KT_ASSERT(t, intruder);
+	task_join(intruder);
+	KT_EXPECT_EQ(t, lockdep_reports(LOCKDEP_UNLOCK_NONOWNER), before + 1);
+	KT_EXPECT(t, mutex_held_by_me(&owned_mutex)); /* still ours */
+	mutex_unlock(&owned_mutex);
+	KT_EXPECT(t, !mutex_is_locked(&owned_mutex));
+	KT_EXPECT_EQ(t, lockdep_held_count(), held);
 }
 
 /*
@@ -352,6 +380,7 @@ static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_reports_mutex_under_spinlock),
 	KTEST_CASE(lockdep_reports_double_unlock),
 	KTEST_CASE(lockdep_reports_unlock_by_another_cpu),
+	KTEST_CASE(lockdep_reports_mutex_unlock_by_another_task),
 	KTEST_CASE(lockdep_held_locks_follow_the_task),
 	KTEST_CASE(lockdep_subclass_parent_before_child_is_silent),
 	KTEST_CASE(lockdep_subclass_child_before_parent_is_reported),
