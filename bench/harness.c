@@ -69,10 +69,8 @@ u64 bench_rand(struct bench_worker *w)
  * Think and critical-section time is a calibrated loop, not a loop on the
  * counter: under QEMU every read of the architected counter takes QEMU's
  * global lock, so counter-spinning vCPUs serialised each other exactly
- * where the lock workload measures locks (issue 13). The loop's speed is
- * measured at the start of each sweep, once before the warm-up (to pace the
- * warm-up's own loop) and again after it; the second figure is the one used
- * and printed in bench-meta (spin_iters_per_ms).
+ * where the lock workload measures locks (issue 13). Each sweep measures the
+ * loop's speed after its warm-up and prints it in bench-meta (spin_iters_per_ms).
  */
 static u64 spin_iters_per_ms;
 /* Given (make bench-wait): every boot of a sweep runs the same loop per ns asked, so an op does the same work. */
