@@ -229,6 +229,27 @@ class BenchReportTests(unittest.TestCase):
         expect('- **u-getpid**: in this run bkl scales best: 1.56×' in reading and 'QEMU' not in reading,
                f'a Pi\'s u-getpid not read as usual: {reading}')
 
+    def test_a_trapping_collapse_blocked_little_is_not_blamed_on_the_workload(self):
+        """A u-* workload that collapses under QEMU with no lock wait and its vCPU threads blocked little (as on
+        a host where QEMU's lock shows as futex calls, not sleeps: u-getpid 0.42x, blocked 2 %): the cause is
+        the trap under QEMU, not 'the workload itself', which stays the reading of the same numbers on a Pi."""
+        def runs(board, blocked):
+            return [dict(result_row('fine', 'u-getpid', c, rep, tp, lwp='0.00'), board=board,
+                         host_vcpu_blocked_pct=blocked[c], host_busy='0')
+                    for rep in (0, 1) for c, tp in ((1, 920000), (2, 390000))]
+        for board, blocked, want in (
+                ('qemu-virt', {1: '0.85', 2: '2.06'},
+                 'fine u-getpid: collapses to 0.42× at 2 CPUs; likely cause: none the kernel shows (lock wait 0 %), '
+                 'and each op traps from EL0: under QEMU every trap takes QEMU\'s global lock'),
+                ('rpi5', {1: '', 2: ''},
+                 'fine u-getpid: collapses to 0.42× at 2 CPUs; likely cause: none the data show (lock wait 0 %): '
+                 'the workload itself')):
+            run = make_run(f'trap-collapse-{board}', runs(board, blocked), [], meta=dict(META, host_cpus=2))
+            report(run)
+            md = read(run, 'report.md')
+            flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
+            expect(want in flags, f'{board}: {want!r} not in {flags}')
+
     def test_qemu_bound_by_each_strategys_rise_or_unmeasured(self):
         """The rule is per strategy: one whose vCPU threads were blocked 12 points longer at 2 CPUs makes the
         workload QEMU's even when another's share is higher at both counts; a folder without the column

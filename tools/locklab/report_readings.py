@@ -358,6 +358,13 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
         return (f'the lock: the workers waited for locks {median(waits):.0f} % of their time, short of a convoy, '
                 f'and outside the waits each op took {slower:.1f}× its 1-CPU time (the lock and the data it '
                 'guards moving between CPUs)')
+    if d.traps_on_qemu(workload):
+        # Its vCPU threads were not blocked much, yet nothing in the kernel waited: on some hosts QEMU's lock
+        # shows as its threads' time in the host kernel (futex calls), which blocked time does not count.
+        return ('none the kernel shows (lock wait ' + (f'{median(waits):.0f} %' if waits else 'not measured') +
+                '), and each op traps from EL0: under QEMU every trap takes QEMU\'s global lock, whose queue '
+                'need not show as blocked time (docs/benchmarks.md, "User workloads under QEMU"); read it on '
+                'hardware')
     return ('none the data show (lock wait ' +
             (f'{median(waits):.0f} %' if waits else 'not measured') + '): the workload itself')
 
