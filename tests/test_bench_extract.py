@@ -31,7 +31,8 @@ RESULTS_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_onli
                   'version,config,lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,'
                   'spin_iters_per_ms,hz,scope,classes,warmup_ms,format,workload,cpus,'
                   'repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,'
-                  'invariants,workers,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
+                  'invariants,workers,host_vcpu_wait_pct,host_vcpu_blocked_pct,host_vcpu_sys_pct,host_steal_pct,host_load1,'
+                  'host_window_ms,host_busy,'
                   'accel,host_cpus,qemu,log')
 LOCKSTAT_HEADER = ('strategy,lock_alg,atomics,spin_wait,lock_wait,workload,cpus,repeat,class,acquisitions,'
                    'contentions,con_bounces,acq_bounces,wait_min_ns,wait_max_ns,wait_total_ns,'
@@ -69,7 +70,7 @@ CLEAN = ['[    0.000000] c0: locklab booting',
 # The bench-meta columns of META (its optional keys blank), the blank workers column (RUN1 and RUN4 are
 # records printed before workers= existed) and the blank host columns.
 R_META = 'fine,ticket,lse,busy,spin,qemu-virt,4,62500000,on,0.3-g1a2b3c,9f3e21aa' + ',' * 11 + ',1'
-NO_HOST = ',' * 10
+NO_HOST = "," * 11
 R_RUN1 = R_META + ',mm,1,0,4000,100000000,40000,4000,4000,0.00,ok' + NO_HOST + ',{log}'
 R_RUN4 = R_META + ',mm,4,0,9000,100000000,90000,2100,2400,37.25,ok' + NO_HOST + ',{log}'
 S_1MM = 'fine,ticket,lse,busy,spin,mm,1,0,mm,8000,0,0,0,0,0,0,16,480,512000,0,{log}'

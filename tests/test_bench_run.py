@@ -43,7 +43,8 @@ from ktap_unittest import expect_no_problems  # noqa: E402  (tests/, beside this
 import ktap_unittest  # noqa: E402
 
 # As docs/output-format.md documents them.
-HOST_COLS = 'host_vcpu_wait_pct,host_vcpu_blocked_pct,host_steal_pct,host_load1,host_window_ms,host_busy,accel,host_cpus,qemu'.split(',')
+HOST_COLS = ('host_vcpu_wait_pct,host_vcpu_blocked_pct,host_vcpu_sys_pct,host_steal_pct,host_load1,host_window_ms,host_busy,'
+             'accel,host_cpus,qemu').split(',')
 RESULTS_COLS = ('strategy,lock_alg,atomics,spin_wait,lock_wait,board,cpus_online,cntfrq,lockstat,version,config,'
                 'lockstat_hold,lockdep,duration_ms,repeats,think_ns,cs_ns,spin_iters_per_ms,hz,scope,classes,warmup_ms,format,'
                 'workload,cpus,repeat,ops,ns,ops_per_sec,thread_ops_min,thread_ops_max,lock_wait_pct,invariants,workers,'

@@ -463,6 +463,43 @@ class ToolsTests(ktap_unittest.TestCase):
         expect(got['1'] < 20, f'cpus=1 counts CPU 0 alone, which spins: {got}')
         expect(35 < got['2'] < 65, f'cpus=2 averages CPU 0 (spinning) and CPU 1 (asleep), not CPU 10: {got}')
 
+    def test_qemu_run_host_sampler_counts_time_in_the_host_kernel(self):
+        """host_vcpu_sys_pct: the mean over the run's vCPU threads of the share of the window each spent in the
+        host kernel (stat's stime), where a contended QEMU lock's futex calls go without blocking: a thread
+        making system calls shows it, one asleep does not."""
+        prog = ('import os, threading, time\n'
+                'def vcpu(name, calls):\n'
+                '    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:\n'
+                '        f.write(name)\n'
+                '    end = time.time() + 30\n'
+                '    while time.time() < end:\n'
+                '        if calls:\n'
+                '            os.stat("/")\n'
+                '        else:\n'
+                '            time.sleep(1)\n'
+                'for name, calls in (("CPU 0/TCG", True), ("CPU 1/TCG", False)):\n'
+                '    threading.Thread(target=vcpu, args=(name, calls), daemon=True).start()\n'
+                'time.sleep(0.2)\n'
+                'print("ready", flush=True)\n'
+                'time.sleep(30)\n')
+        proc = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE, text=True)
+        try:
+            expect_eq(proc.stdout.readline().strip(), 'ready', 'the stand-in for QEMU did not start:')
+            sampler = QR.HostSampler(proc.pid, 'host-meta: test')
+            for cpus in (1, 2):
+                sampler.line(f'bench-start: workload=w cpus={cpus} repeat=0')
+                time.sleep(0.5)
+                sampler.line(f'bench: workload=w cpus={cpus} repeat=0 ops=1')
+        finally:
+            proc.kill()
+            proc.wait()
+        got = {f['cpus']: f['host_vcpu_sys_pct']
+               for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
+        expect(all(re.fullmatch(r'\d+\.\d\d', v) for v in got.values()), f'not a share: {got}')
+        if all(re.fullmatch(r'\d+\.\d\d', v) for v in got.values()):
+            expect(float(got['1']) > 15, f'cpus=1 is CPU 0 alone, in the host kernel for every stat(): {got}')
+            expect(float(got['2']) < float(got['1']), f'cpus=2 also averages CPU 1, which sleeps: {got}')
+
     def test_bench_ratio_table_flags_a_speedup_above_n(self):
         a = argparse.Namespace(cpu_list=[1, 2], strategy_list=['bkl', 'fine'], thinks=[0])
         rows = [{'strategy': s, 'workload': w, 'think_ns': 0, 'cpus': 2, 'speedup_median': v}

@@ -84,9 +84,9 @@ META_COLUMN = {'repeat': 'repeats'}
 RESULTS_META = [META_COLUMN.get(k, k) for k in list(SCHEMA['bench-meta']) + META_OPTIONAL
                 if k != 'format'] + ['format']
 # The host's conditions during each run, from <log>.host (scripts/bench-run); blank on a Pi.
-HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms', 'host_busy',
-                'accel', 'host_cpus', 'qemu']
-COLUMNS_LATER = ('host_vcpu_blocked_pct', 'warmup_ms', 'workers')   # added later: a results.csv may lack them
+HOST_COLUMNS = ['host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_vcpu_sys_pct', 'host_steal_pct', 'host_load1',
+                'host_window_ms', 'host_busy', 'accel', 'host_cpus', 'qemu']
+COLUMNS_LATER = ('host_vcpu_blocked_pct', 'host_vcpu_sys_pct', 'warmup_ms', 'workers')   # added later: a results.csv may lack them
 BUSY_WAIT_PCT = 5.0     # a run whose worst vCPU waited longer than this for a host core is host_busy=1
 RESULTS_COLUMNS = RESULTS_META + list(SCHEMA['bench']) + BENCH_OPTIONAL + HOST_COLUMNS + ['log']
 LOCKSTAT_META = ['strategy', 'lock_alg', 'atomics', 'spin_wait', 'lock_wait']
@@ -259,7 +259,8 @@ def add_host(runs, log_path, busy_pct=BUSY_WAIT_PCT):
         if h is None:
             continue
         found += 1
-        for k in ('host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_steal_pct', 'host_load1', 'host_window_ms'):
+        for k in ('host_vcpu_wait_pct', 'host_vcpu_blocked_pct', 'host_vcpu_sys_pct', 'host_steal_pct', 'host_load1',
+                  'host_window_ms'):
             r[k] = h.get(k, '')
         try:
             # A window much shorter than the run means its lines reached the host late, in one burst: the host

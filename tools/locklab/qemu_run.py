@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import Optional
 
 from . import ktap
 from .textfile import read_text
@@ -155,6 +156,9 @@ class Outcome:
     elapsed: float
 
 
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100   # /proc/.../stat's unit of time
+
+
 class HostSampler:
     """The host's conditions around each benchmark run (--host-log): how long each vCPU thread waited
     for a host core and how long it was blocked, neither running nor waiting (/proc/QEMU/task/TID/schedstat;
@@ -200,7 +204,7 @@ class HostSampler:
         for t in self.threads:
             try:
                 on_cpu, waited = read_text(f'/proc/{self.qemu}/task/{t}/schedstat').split()[:2]
-                waits[t] = (int(on_cpu), int(waited))
+                waits[t] = (int(on_cpu), int(waited), self._system_ns(t))
             except (OSError, ValueError):
                 pass
         try:
@@ -211,6 +215,14 @@ class HostSampler:
         if waits:
             self.live = snap
         return snap
+
+    def _system_ns(self, t: str) -> Optional[int]:
+        """The thread's time in the host kernel so far (stat's stime, in clock ticks), in ns; None unread."""
+        try:
+            stat = read_text(f'/proc/{self.qemu}/task/{t}/stat')
+            return int(stat[stat.rindex(')') + 2:].split()[12]) * 1_000_000_000 // CLOCK_TICKS
+        except (OSError, ValueError, IndexError):
+            return None
 
     def refresh(self) -> None:
         """A live sample while a run is open, for a run whose records arrive after QEMU is gone."""
@@ -251,7 +263,8 @@ class HostSampler:
         end = self._run_end(t0, self.early.pop(key, None)) if w0 else None
         fields = {'workload': key[0], 'cpus': key[1], 'repeat': key[2]}
         if end is None:     # QEMU was gone before the run's start was read: the host saw none of it
-            fields.update(host_vcpu_wait_pct='n/a', host_vcpu_blocked_pct='n/a', host_steal_pct='n/a',
+            fields.update(host_vcpu_wait_pct='n/a', host_vcpu_blocked_pct='n/a', host_vcpu_sys_pct='n/a',
+                          host_steal_pct='n/a',
                           host_load1=self._load1(), host_window_ms='n/a')
         else:
             fields.update(self._measures(t0, w0, c0, *end, cpus=int(key[1])))
@@ -268,12 +281,17 @@ class HostSampler:
         # A host without schedstat accounting reads "0 0 0": nothing ran, which is no measure at all.
         used = [t for t in used if w1[t][0]]
         blocked = [100 - 100 * (w1[t][0] - w0[t][0] + w1[t][1] - w0[t][1]) / wall for t in used]
+        # In the host kernel: where a contended QEMU lock can cost its threads futex calls that do not sleep,
+        # so blocked does not see them (docs/benchmarks.md, "User workloads under QEMU"). In clock ticks.
+        system = [100 * (w1[t][2] - w0[t][2]) / wall for t in used
+                  if w0[t][2] is not None and w1[t][2] is not None]
         total = sum(c1) - sum(c0) if len(c1) > 7 and len(c0) > 7 else 0
         steal = 100 * (c1[7] - c0[7]) / total if total > 0 else None
         return {'host_vcpu_wait_pct': f'{max(waits):.2f}' if waits else 'n/a',
                 # (clamped as a mean: a running thread's schedstat lags by up to a host tick either way)
                 'host_vcpu_blocked_pct': f'{min(100.0, max(0.0, sum(blocked) / len(blocked))):.2f}' if blocked
                 else 'n/a',
+                'host_vcpu_sys_pct': f'{min(100.0, max(0.0, sum(system) / len(system))):.2f}' if system else 'n/a',
                 'host_steal_pct': '' if steal is None else f'{steal:.2f}', 'host_load1': self._load1(),
                 'host_window_ms': f'{wall / 1e6:.1f}'}
 

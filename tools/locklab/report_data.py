@@ -24,6 +24,9 @@ TRAPS = 'u-'             # workloads whose every op traps from EL0 (a system cal
 # make bench runs (2 CPUs) u-getpid and u-page-fault* rose 9-27 points under some strategy, u-open*/u-pipe1 at
 # most 7; at 10, u-getpid (6/9/10) passed as read-as-usual in one of them and was ranked by QEMU's lock.
 BLOCKED_MORE = 7
+# The same for the vCPU threads' time in the host kernel, read in clock ticks (10 ms): one tick more in a 100 ms
+# run of two threads moves a run's share by about 5 points, so the line is drawn further out.
+SYS_MORE = 15
 SHARED = 0.05    # a lock class whose acquisitions moved between CPUs at least this often is shared
 
 Row = dict                              # one CSV row, ints parsed
@@ -169,13 +172,14 @@ class Data:
                 out[cpus] = (median(values), min(values), max(values), len(values))
         return out
 
-    def blocked(self, series: str, workload: str, cpus: int) -> Optional[float]:
-        """Median host_vcpu_blocked_pct of a cell's runs not flagged host_busy (None: not measured)."""
+    def blocked(self, series: str, workload: str, cpus: int, column: str = 'host_vcpu_blocked_pct') -> Optional[float]:
+        """Median host_vcpu_blocked_pct (or another host column) of a cell's runs not flagged host_busy (None:
+        not measured)."""
         values = []
         for r in self.cells.get((series, workload), {}).get(cpus, []):
             try:
-                if not bx.left_out(r) and r.get('host_vcpu_blocked_pct') not in (None, '', 'n/a'):
-                    values.append(float(r['host_vcpu_blocked_pct']))
+                if not bx.left_out(r) and r.get(column) not in (None, '', 'n/a'):
+                    values.append(float(r[column]))
             except ValueError:
                 pass
         return median(values) if values else None
@@ -223,14 +227,16 @@ class Data:
         return workload.startswith(TRAPS) and any(r.get('board') == 'qemu-virt' and r['workload'] == workload
                                                   for r in self.runs)
 
-    def blocked_rise(self, workload: str, cpus: int) -> Dict[str, Tuple[float, float]]:
-        """{series: (blocked at 1 CPU, at cpus)} for the series with a speedup at cpus, both measured, whose
-        strategy locks spin (a lock that sleeps idles the guest CPU, which blocks its thread too)."""
+    def blocked_rise(self, workload: str, cpus: int,
+                     column: str = 'host_vcpu_blocked_pct') -> Dict[str, Tuple[float, float]]:
+        """{series: (blocked at 1 CPU, at cpus)} (or another host column's medians: host_vcpu_sys_pct) for the
+        series with a speedup at cpus, both measured, whose strategy locks spin (a lock that sleeps idles the
+        guest CPU, which blocks its thread too)."""
         out = {}
         for s in self.series:
             spin = all(r.get('lock_wait') in ('spin', '', None) for r in self.runs
                        if r['series'] == s and r['workload'] == workload)
-            one, many = self.blocked(s, workload, 1), self.blocked(s, workload, cpus)
+            one, many = self.blocked(s, workload, 1, column), self.blocked(s, workload, cpus, column)
             if spin and cpus in self.speedup(s, workload) and one is not None and many is not None:
                 out[s] = (one, many)
         return out
@@ -238,11 +244,14 @@ class Data:
     def qemu_bound(self, workload: str, cpus: int) -> bool:
         """Whether a workload's speedups at cpus are QEMU's as much as the kernel's: it traps from EL0 on
         every op (u-*), ran under QEMU, has speedups at cpus, and under some strategy its vCPU threads were
-        blocked more than BLOCKED_MORE points longer at cpus than at 1 (or that was not measured)."""
+        blocked more than BLOCKED_MORE points longer at cpus than at 1 (or that was not measured), or in the
+        host kernel more than SYS_MORE points longer (a contended QEMU lock's futex calls that do not sleep)."""
         if not self.traps_on_qemu(workload) or not any(cpus in self.speedup(s, workload) for s in self.series):
             return False
         rise = self.blocked_rise(workload, cpus)
-        return not rise or any(many - one > BLOCKED_MORE for one, many in rise.values())
+        system = self.blocked_rise(workload, cpus, 'host_vcpu_sys_pct')
+        return (not rise or any(many - one > BLOCKED_MORE for one, many in rise.values()) or
+                any(many - one > SYS_MORE for one, many in system.values()))
 
     def speedup(self, series: str, workload: str) -> Dict[int, Stat]:
         """{cpus: (median, min, max, pairs)} of the speedups of adjacent runs (bench-extract's

@@ -3,7 +3,7 @@ from statistics import median
 from typing import Dict, List, Optional, Tuple
 
 from . import bench_extract as bx
-from .report_data import CEILING, ORDER, Data, Stat, kernel_of
+from .report_data import CEILING, ORDER, SYS_MORE, Data, Stat, kernel_of
 from .report_plots import amdahl
 
 # Workloads whose data FINE splits per worker (getpid: it has none), so FINE should rise on them; the
@@ -140,11 +140,16 @@ def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: in
     speedups are QEMU's as much as the kernel's, so the strategies are compared at 1 CPU instead."""
     if not d.traps_on_qemu(workload):
         return None
+    def shares(rise: Dict[str, Tuple[float, float]]) -> str:
+        return (', '.join(f'{round(rise[s][1])} %' + ' of the time' * (i == 0) + f' under {s}'
+                          for i, s in enumerate(x for x in series if x in rise)) +
+                f' (at 1 CPU: {_pct_range([one for one, _ in rise.values()])})')
     rise = d.blocked_rise(workload, n)
-    at_n = (f'at {n} CPUs its vCPU threads were blocked in QEMU ' +
-            ', '.join(f'{round(rise[s][1])} %' + ' of the time' * (i == 0) + f' under {s}'
-                      for i, s in enumerate(x for x in series if x in rise)) +
-            f' (at 1 CPU: {_pct_range([one for one, _ in rise.values()])})') if rise else ''
+    at_n = f'at {n} CPUs its vCPU threads were blocked in QEMU {shares(rise)}' if rise else ''
+    system = d.blocked_rise(workload, n, 'host_vcpu_sys_pct')
+    if rise and system and any(many - one > SYS_MORE for one, many in system.values()):
+        # where QEMU's lock is contended without its threads sleeping (futex calls that return at once)
+        at_n += f', and in the host kernel {shares(system)}'
     if not d.qemu_bound(workload, n):
         return f'(Under QEMU every op traps: {at_n}, too little to change the reading.)'
     text = (f'**{workload}** traps from EL0 on every op, and QEMU\'s TCG takes its global lock to deliver every '
@@ -337,10 +342,12 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
         return f'a lock convoy: the workers waited for locks {median(waits):.0f} % of their time'
     if d.qemu_bound(workload, n):
         blocked = d.blocked(series, workload, n)
+        system = d.blocked(series, workload, n, 'host_vcpu_sys_pct')
         return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
                 'every exception and to return from it, so the vCPUs take turns there' +
-                (f' (its vCPU threads were blocked in QEMU {blocked:.0f} % of the time)' if blocked is not None
-                 else '') + ' (docs/benchmarks.md, "User workloads under QEMU")')
+                (f' (its vCPU threads were blocked in QEMU {blocked:.0f} % of the time' +
+                 (f', in the host kernel {system:.0f} %' if system is not None else '') + ')'
+                 if blocked is not None else '') + ' (docs/benchmarks.md, "User workloads under QEMU")')
     blocked = d.blocked(series, workload, n)
     if blocked is not None and blocked > IDLE and not d.traps_on_qemu(workload):
         # A kernel-task workload does not trap from EL0: its vCPU threads block when their guest CPUs idle.

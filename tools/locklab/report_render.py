@@ -25,7 +25,8 @@ CAVEAT_TRAPS = (
     'QEMU\'s TCG also takes that global lock to deliver every exception and to return from it: the '
     'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU their vCPUs '
     'take turns on QEMU itself at 2 CPUs and more (results.csv\'s host_vcpu_blocked_pct says how long '
-    'each run\'s vCPU threads were blocked in QEMU). The strategy that spends longest in the kernel per '
+    'each run\'s vCPU threads were blocked in QEMU, host_vcpu_sys_pct how long they spent in the host '
+    'kernel, where a contended QEMU lock can cost them without blocking). The strategy that spends longest in the kernel per '
     'trap meets QEMU\'s lock least, so it can show the best speedup while being the slowest. Compare their '
     'strategies at 1 CPU (the cost of the lock at the syscall boundary), and their scaling only on '
     'hardware (docs/benchmarks.md, "User workloads under QEMU").')
