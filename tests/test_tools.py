@@ -266,6 +266,37 @@ HOST_BADEXIT = host_cmd("print('KTAP version 1\\n1..1\\nok 1 a'); exit(1)")
 
 # ---- tests/ktap_unittest.py --------------------------------------------------------------
 
+def sample_stand_in(threads, seconds, column):
+    """A HostSampler on a stand-in for QEMU: a process whose threads, named as QEMU's vCPU threads, spin,
+    sleep or make system calls (stat); runs of cpus=1 and cpus=2 of the given seconds each. Returns the
+    sampler and {cpus: the host record's column}."""
+    prog = ('import os, threading, time\n'
+            'def vcpu(name, action):\n'
+            '    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:\n'
+            '        f.write(name)\n'
+            '    end = time.time() + 30\n'
+            '    while time.time() < end:\n'
+            '        {"spin": lambda: None, "sleep": lambda: time.sleep(1), "stat": lambda: os.stat("/")}[action]()\n'
+            f'for name, action in {tuple(threads)!r}:\n'
+            '    threading.Thread(target=vcpu, args=(name, action), daemon=True).start()\n'
+            'time.sleep(0.2)\n'
+            'print("ready", flush=True)\n'
+            'time.sleep(30)\n')
+    proc = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE, text=True)
+    try:
+        expect_eq(proc.stdout.readline().strip(), 'ready', 'the stand-in for QEMU did not start:')
+        sampler = QR.HostSampler(proc.pid, 'host-meta: test')
+        for cpus in (1, 2):
+            sampler.line(f'bench-start: workload=w cpus={cpus} repeat=0')
+            time.sleep(seconds)
+            sampler.line(f'bench: workload=w cpus={cpus} repeat=0 ops=1')
+    finally:
+        proc.kill()
+        proc.wait()
+    return sampler, {f['cpus']: f[column]
+                     for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
+
+
 class AdapterSample(ktap_unittest.TestCase):
     """Run by the adapter's own case: every kind of outcome, a table in the middle."""
 
@@ -434,32 +465,10 @@ class ToolsTests(ktap_unittest.TestCase):
     def test_qemu_run_host_sampler_counts_the_runs_cpus(self):
         """host_vcpu_blocked_pct: the mean over the threads named CPU n/TCG with n below the run's cpus of
         the share of the window each was neither running nor waiting for a core (schedstat)."""
-        prog = ('import threading, time\n'
-                'def vcpu(name, busy):\n'
-                '    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:\n'
-                '        f.write(name)\n'
-                '    end = time.time() + 30\n'
-                '    while time.time() < end:\n'
-                '        busy or time.sleep(1)\n'
-                'for name, busy in (("CPU 0/TCG", True), ("CPU 1/TCG", False), ("CPU 10/TCG", False)):\n'
-                '    threading.Thread(target=vcpu, args=(name, busy), daemon=True).start()\n'
-                'time.sleep(0.2)\n'
-                'print("ready", flush=True)\n'
-                'time.sleep(30)\n')
-        proc = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE, text=True)
-        try:
-            expect_eq(proc.stdout.readline().strip(), 'ready', 'the stand-in for QEMU did not start:')
-            sampler = QR.HostSampler(proc.pid, 'host-meta: test')
-            for cpus in (1, 2):
-                sampler.line(f'bench-start: workload=w cpus={cpus} repeat=0')
-                time.sleep(0.3)
-                sampler.line(f'bench: workload=w cpus={cpus} repeat=0 ops=1')
-        finally:
-            proc.kill()
-            proc.wait()
+        sampler, got = sample_stand_in((('CPU 0/TCG', 'spin'), ('CPU 1/TCG', 'sleep'), ('CPU 10/TCG', 'sleep')),
+                                       0.3, 'host_vcpu_blocked_pct')
         expect_eq(sorted(sampler.cpu_of.values()), [0, 1, 10], 'vCPU threads found (the main thread is not one):')
-        got = {f['cpus']: float(f['host_vcpu_blocked_pct'])
-               for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
+        got = {k: float(v) for k, v in got.items()}
         expect(got['1'] < 20, f'cpus=1 counts CPU 0 alone, which spins: {got}')
         expect(35 < got['2'] < 65, f'cpus=2 averages CPU 0 (spinning) and CPU 1 (asleep), not CPU 10: {got}')
 
@@ -467,34 +476,7 @@ class ToolsTests(ktap_unittest.TestCase):
         """host_vcpu_sys_pct: the mean over the run's vCPU threads of the share of the window each spent in the
         host kernel (stat's stime), where a contended QEMU lock's futex calls go without blocking: a thread
         making system calls shows it, one asleep does not."""
-        prog = ('import os, threading, time\n'
-                'def vcpu(name, calls):\n'
-                '    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:\n'
-                '        f.write(name)\n'
-                '    end = time.time() + 30\n'
-                '    while time.time() < end:\n'
-                '        if calls:\n'
-                '            os.stat("/")\n'
-                '        else:\n'
-                '            time.sleep(1)\n'
-                'for name, calls in (("CPU 0/TCG", True), ("CPU 1/TCG", False)):\n'
-                '    threading.Thread(target=vcpu, args=(name, calls), daemon=True).start()\n'
-                'time.sleep(0.2)\n'
-                'print("ready", flush=True)\n'
-                'time.sleep(30)\n')
-        proc = subprocess.Popen([sys.executable, '-c', prog], stdout=subprocess.PIPE, text=True)
-        try:
-            expect_eq(proc.stdout.readline().strip(), 'ready', 'the stand-in for QEMU did not start:')
-            sampler = QR.HostSampler(proc.pid, 'host-meta: test')
-            for cpus in (1, 2):
-                sampler.line(f'bench-start: workload=w cpus={cpus} repeat=0')
-                time.sleep(0.5)
-                sampler.line(f'bench: workload=w cpus={cpus} repeat=0 ops=1')
-        finally:
-            proc.kill()
-            proc.wait()
-        got = {f['cpus']: f['host_vcpu_sys_pct']
-               for f in (dict(kv.split('=', 1) for kv in line.split()[1:]) for line in sampler.lines[1:])}
+        _, got = sample_stand_in((('CPU 0/TCG', 'stat'), ('CPU 1/TCG', 'sleep')), 0.5, 'host_vcpu_sys_pct')
         expect(all(re.fullmatch(r'\d+\.\d\d', v) for v in got.values()), f'not a share: {got}')
         if all(re.fullmatch(r'\d+\.\d\d', v) for v in got.values()):
             expect(float(got['1']) > 15, f'cpus=1 is CPU 0 alone, in the host kernel for every stat(): {got}')
