@@ -327,6 +327,16 @@ class BenchReportTests(unittest.TestCase):
                'From a single pair of runs, so read with care: subsys.' in reading[0], f'getpid reading: {reading}')
         expect('fine: Amdahl for getpid from its most-held lock class (page_arena), whether or not the CPUs '
                'shared it' in md, 'an Amdahl note claims sharing nobody measured')
+        # Every strategy ranked loses, but fine's 2-CPU runs (which gained) were all flagged: 'no strategy gains'
+        # would be said of fine too (proc, make bench at 72b2bb0).
+        lose = make_run('rests-on-lose', [dict(r, ops_per_sec=r['ops_per_sec'] // 4 if r['cpus'] == 2 and
+                                                r['strategy'] == 'subsys' else r['ops_per_sec'])
+                                          for r in res], stats, meta=dict(META, host_cpus=2))
+        report(lose)
+        text = read(lose, 'report.md')
+        reading = [l for l in text[text.index('## Reading'):].splitlines() if l.startswith('- **getpid**')]
+        expect(reading and 'in this run no strategy ranked here gains from more CPUs; the best, bkl' in reading[0]
+               and 'Not ranked: fine' in reading[0], f'getpid reading with fine unranked: {reading}')
         gp = read(run, 'plots', 'summary.gp')
         expect("'bkl (its ceiling 2.30x, above 2x: inflated)'" in gp and "'subsys (its ceiling 1.90x)'" in gp,
                f'the summary\'s key does not give each strategy its own ceiling: {gp[-900:]}')

@@ -222,7 +222,10 @@ def reading(d: Data, sp: Speedups, held: Held, host_cpus: Optional[int] = None) 
         (value, best), sv = ranked[0], {s: x for x, s in ranked}
         text = (f'**{w}**: in this run {best} reaches' if len(ranked) == 1 else
                 f'**{w}**: in this run {best} scales best:' if value > 1 else
-                f'**{w}**: in this run no strategy gains from more CPUs; the best, {best}, keeps')
+                f'**{w}**: in this run no strategy gains from more CPUs; the best, {best}, keeps' if
+                len(ranked) == len([s for s in d.series if (s, w) in d.cells]) else
+                # a strategy whose runs were all flagged may have gained: the sentence is of those ranked
+                f'**{w}**: in this run no strategy ranked here gains from more CPUs; the best, {best}, keeps')
         text += f' {value:.2f}× its 1-CPU throughput at {n} CPUs'
         if len(ranked) > 1:
             second, name = ranked[1]
