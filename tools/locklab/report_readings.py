@@ -136,14 +136,17 @@ def _kops(value: float) -> str:
 def _trap_reading(d: Data, sp: Speedups, series: List[str], workload: str, n: int) -> Optional[str]:
     """The reading of a u-* workload under QEMU (None: another workload, or on hardware). Each of its ops
     traps, and QEMU's TCG takes its global lock to deliver an exception and to return from one. Where its
-    vCPU threads were blocked in QEMU much longer at n CPUs than at 1 (or that was not measured), the
-    speedups are QEMU's as much as the kernel's, so the strategies are compared at 1 CPU instead."""
+    vCPU threads were blocked in QEMU much longer at n CPUs than at 1 (or that was not measured), or in the
+    host kernel (Data.qemu_bound), the speedups are QEMU's as much as the kernel's, so the strategies are
+    compared at 1 CPU instead."""
     if not d.traps_on_qemu(workload):
         return None
+
     def shares(rise: Dict[str, Tuple[float, float]]) -> str:
         return (', '.join(f'{round(rise[s][1])} %' + ' of the time' * (i == 0) + f' under {s}'
                           for i, s in enumerate(x for x in series if x in rise)) +
                 f' (at 1 CPU: {_pct_range([one for one, _ in rise.values()])})')
+
     rise = d.blocked_rise(workload, n)
     at_n = f'at {n} CPUs its vCPU threads were blocked in QEMU {shares(rise)}' if rise else ''
     system = d.blocked_rise(workload, n, 'host_vcpu_sys_pct')
