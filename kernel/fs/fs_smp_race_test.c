@@ -16,9 +16,8 @@
 
 /* One task's account; written only by that task, read by the case after the join. */
 struct race_acct {
-	u64 ops, wins, bad;
-	long first_err;
-	u32 first_line;
+	u64 ops, wins;
+	struct fst_fails fail;
 } __aligned(64);
 
 static struct race_acct acct[CONFIG_NR_CPUS];
@@ -33,18 +32,7 @@ static u32 rr_ino;		    /* "/rr"'s inode number, for its children's '..' */
 static u32 rr_files;		    /* atomic: files created in /rr/d so far */
 static bool rr_done;		    /* atomic: task 0 has stopped removing /rr/d */
 
-static void race_fail(struct race_acct *a, long r, u32 line)
-{
-	if (!a->bad++) {
-		a->first_err = r;
-		a->first_line = line;
-	}
-}
-#define RCHECK(a, cond, r)                                 \
-	do {                                               \
-		if (!(cond))                               \
-			race_fail(a, (long)(r), __LINE__); \
-	} while (0)
+#define RCHECK(a, cond, r) FST_CHECK(&(a)->fail, cond, r)
 
 static void race_start(void)
 {
@@ -83,11 +71,7 @@ static void race_run(struct ktest *t, void (*fn)(void *), u64 *ops, u64 *wins)
 	KT_EXPECT_EQ(t, done, ntasks);
 	*ops = *wins = 0;
 	for (u32 i = 0; i < ntasks; i++) {
-		if (acct[i].bad)
-			ktest_note(t, "task %u: %llu bad, first at line %u: %ld (%s)", i,
-				   (unsigned long long)acct[i].bad, acct[i].first_line,
-				   acct[i].first_err, errno_name(acct[i].first_err));
-		KT_EXPECT_EQ(t, acct[i].bad, 0);
+		fst_fails_report(t, "task ", i, &acct[i].fail);
 		*ops += acct[i].ops;
 		*wins += acct[i].wins;
 	}

@@ -16,9 +16,7 @@
 struct stress_stats {
 	u64 creates, writes, reads, unlinks, readdirs, bytes;
 	u64 sum_written, sum_read; /* checksums of every file as written and as read back */
-	u64 bad;		   /* wrong bytes, sizes, names or return values */
-	long first_err;
-	u32 first_line;
+	struct fst_fails fail;	   /* wrong bytes, sizes, names or return values */
 } __aligned(64);
 
 static struct stress_stats stats[CONFIG_NR_CPUS];
@@ -35,18 +33,7 @@ static u64 size_of(u64 seed)
 	return 1 + (seed * 40503UL + (seed >> 32) * 977) % STRESS_MAX_SIZE;
 }
 
-static void stress_fail(struct stress_stats *s, long r, u32 line)
-{
-	if (!s->bad++) {
-		s->first_err = r;
-		s->first_line = line;
-	}
-}
-#define CHECK(s, cond, r)                                    \
-	do {                                                 \
-		if (!(cond))                                 \
-			stress_fail(s, (long)(r), __LINE__); \
-	} while (0)
+#define CHECK(s, cond, r) FST_CHECK(&(s)->fail, cond, r)
 
 /* Creates path (it must not exist) with seed's content. */
 static void write_file(struct stress_stats *s, const char *path, u64 seed)
@@ -223,13 +210,9 @@ void fs_smp_stress(struct ktest *t)
 	for (u32 c = 0; c < CONFIG_NR_CPUS; c++) {
 		struct stress_stats *s = &stats[c];
 
-		if (s->bad)
-			ktest_note(t, "cpu%u: %llu bad, first at line %u: %ld (%s)", c,
-				   (unsigned long long)s->bad, s->first_line, s->first_err,
-				   errno_name(s->first_err));
 		if (cpu_is_online(c))
 			KT_EXPECT_GE(t, s->creates, 2);
-		KT_EXPECT_EQ(t, s->bad, 0);
+		fst_fails_report(t, "cpu", c, &s->fail);
 		KT_EXPECT_EQ(t, s->sum_read, s->sum_written);
 		sum.creates += s->creates;
 		sum.writes += s->writes;

@@ -19,6 +19,23 @@ u32 fst_fds_open(void)
 	return v;
 }
 
+void fst_fail(struct fst_fails *f, long r, u32 line)
+{
+	if (!f->bad++) {
+		f->first_err = r;
+		f->first_line = line;
+	}
+}
+
+void fst_fails_report(struct ktest *t, const char *who, u32 i, const struct fst_fails *f)
+{
+	if (f->bad)
+		ktest_note(t, "%s%u: %llu bad, first at line %u: %ld (%s)", who, i,
+			   (unsigned long long)f->bad, f->first_line, f->first_err,
+			   errno_name(f->first_err));
+	KT_EXPECT_EQ(t, f->bad, 0);
+}
+
 static void fill(u8 *b, u64 n, u32 seed)
 {
 	for (u64 i = 0; i < n; i++)

@@ -9,6 +9,24 @@
 
 u32 fst_fds_open(void); /* open fds of process 1 (leak checks: ktest_snapshot()) */
 
+/*
+ * A task's failed checks in the SMP cases: counted, and the first one kept (its line and the value
+ * it saw), since the case reports them after the tasks have joined. Written only by its task.
+ */
+struct fst_fails {
+	u64 bad;
+	long first_err;
+	u32 first_line;
+};
+void fst_fail(struct fst_fails *f, long r, u32 line);
+/* After the join: a note naming task `who` #i's first failure, and a failed check if it had any. */
+void fst_fails_report(struct ktest *t, const char *who, u32 i, const struct fst_fails *f);
+#define FST_CHECK(f, cond, r)                               \
+	do {                                                \
+		if (!(cond))                                \
+			fst_fail((f), (long)(r), __LINE__); \
+	} while (0)
+
 void fs_bad_path_arguments(struct ktest *t);			     /* fs_errors_test.c */
 void fs_bad_fd_arguments(struct ktest *t);			     /* fs_errors_test.c */
 void fs_smp_stress(struct ktest *t);				     /* fs_stress_test.c */
