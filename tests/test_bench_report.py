@@ -163,7 +163,9 @@ class BenchReportTests(unittest.TestCase):
 
     def test_trapping_workloads_under_qemu_are_compared_at_one_cpu(self):
         """A u-* workload whose vCPU threads were blocked in QEMU far longer at 2 CPUs than at 1: the speedups
-        are not read as a ranking (the slowest strategy scales best); one blocked little is read as usual."""
+        are not read as a ranking (the slowest strategy scales best); nor are those of one blocked little (as
+        FINE's u-open1/u-open2/u-pipe1 on 2026-12-08: ops 1.22-1.53x slower at 2 CPUs with no lock wait, while
+        blocked and host-kernel time rose 4-17 points), since those shares measure QEMU's lock only in part."""
         def runs_of(s, workload, tps, blocked, board='qemu-virt'):
             """tps, blocked: {cpus: ops_per_sec}, {cpus: host_vcpu_blocked_pct}; two repeats each."""
             return [dict(result_row(s, workload, c, rep, tp, lwp='0.50' if s == 'bkl' else '0.00'), board=board,
@@ -206,20 +208,25 @@ class BenchReportTests(unittest.TestCase):
                 'in one 1-CPU run than in another (the caveats)')
         expect(line and want in line[0], f'{want!r} not in {line}')
         open1 = [l for l in items if l.startswith('- **u-open1**')]
-        expect(open1 and 'in this run subsys scales best' in open1[0] and
-               'blocked in QEMU 6 % of the time under bkl, 6 % under subsys, 6 % under fine (at 1 CPU: 1 %), too '
-               'little to change the reading' in open1[0], f'u-open1 (blocked little) not read as usual: {open1}')
+        for want in ('- **u-open1** traps from EL0 on every op',
+                     'blocked in QEMU 6 % of the time under bkl, 6 % under subsys, 6 % under fine (at 1 CPU: 1 %).',
+                     'Outside its waits for the kernel\'s locks each op took 1.28× (bkl), 1.08× (subsys), 1.21× '
+                     '(fine) its 1-CPU time at 2 CPUs. The shares above measure QEMU\'s lock only in part',
+                     'these speedups (subsys 1.85×, fine 1.65×, bkl 1.55×) do not rank the strategies'):
+            expect(open1 and want in open1[0], f'u-open1 (blocked little): {want!r} not in {open1}')
+        expect(open1 and 'scales best' not in open1[0], f'u-open1 (blocked little) read as a ranking: {open1}')
         flags = md[md.index('## Sanity checks'):md.index('\n## ', md.index('## Sanity checks') + 3)]
         expect('subsys u-getpid: collapses to 0.45× at 2 CPUs; likely cause: QEMU itself' in flags and
                'its vCPU threads were blocked in QEMU 21 % of the time' in flags, f'collapse cause: {flags}')
         expect('fine pipe-pingpong: collapses to 0.13× at 2 CPUs; likely cause: the CPUs sat idle: their vCPU '
                'threads were blocked 45 % of the time' in flags, f'idle CPUs not named: {flags}')
         gp = read(run, 'plots', 'summary.gp')
-        expect("'u-getpid*'" in gp and "'u-open1' " in gp and 'QEMU\'s own lock' in md,
-               'the summary figure does not star (only) the workload QEMU held back')
+        expect("'u-getpid*'" in gp and "'u-open1*'" in gp and 'QEMU takes its own global lock' in md,
+               'the summary figure does not star the trapping workloads')
         expect('QEMU\'s own lock held' in read(run, 'plots', 'speedup-u-getpid.gp') and
-               'QEMU' not in read(run, 'plots', 'speedup-u-open1.gp'),
-               'the speedup figure of (only) the workload QEMU held back does not say so')
+               'QEMU\'s own lock held' in read(run, 'plots', 'speedup-u-open1.gp') and
+               'QEMU' not in read(run, 'plots', 'speedup-pipe-pingpong.gp'),
+               'the speedup figure of (only) the trapping workloads does not say QEMU held them back')
         # The same numbers from a Pi: nothing of QEMU's, the usual reading.
         pi = [dict(r, board='rpi5', host_vcpu_blocked_pct='') for r in res]
         run = make_run('traps-pi', pi, [], meta=dict(META, host_cpus=2))
@@ -232,16 +239,17 @@ class BenchReportTests(unittest.TestCase):
     def test_a_trapping_collapse_blocked_little_is_not_blamed_on_the_workload(self):
         """A u-* workload that collapses under QEMU with no lock wait and its vCPU threads blocked little (as on
         a host where QEMU's lock shows as futex calls, not sleeps: u-getpid 0.42x, blocked 2 %): the cause is
-        the trap under QEMU, not 'the workload itself', which stays the reading of the same numbers on a Pi;
-        with the threads' host-kernel time measured and risen, QEMU itself, as for blocked time."""
+        QEMU itself, with the shares measured (blocked, and host-kernel time where there is a column for it),
+        not 'the workload itself', which stays the reading of the same numbers on a Pi."""
         def runs(board, blocked, system):
             return [dict(result_row('fine', 'u-getpid', c, rep, tp, lwp='0.00'), board=board,
                          host_vcpu_blocked_pct=blocked[c], host_vcpu_sys_pct=system[c], host_busy='0')
                     for rep in (0, 1) for c, tp in ((1, 920000), (2, 390000))]
         for name, board, blocked, system, want in (
                 ('qemu', 'qemu-virt', {1: '0.85', 2: '2.06'}, {1: '', 2: ''},
-                 'fine u-getpid: collapses to 0.42× at 2 CPUs; likely cause: none the kernel shows (lock wait 0 %), '
-                 'and each op traps from EL0: under QEMU every trap takes QEMU\'s global lock'),
+                 'fine u-getpid: collapses to 0.42× at 2 CPUs; likely cause: QEMU itself: each op traps from EL0, '
+                 'and QEMU\'s TCG takes its global lock to deliver every exception and to return from it, so the '
+                 'vCPUs take turns there (its vCPU threads were blocked in QEMU 2 % of the time) (docs/'),
                 # The time its vCPU threads spent in the host kernel (30 % at 2 CPUs here, 0 % at 1) rose: QEMU's.
                 ('qemu-sys', 'qemu-virt', {1: '0.85', 2: '2.06'}, {1: '0.10', 2: '30.00'},
                  'fine u-getpid: collapses to 0.42× at 2 CPUs; likely cause: QEMU itself: each op traps from EL0, '
@@ -262,10 +270,11 @@ class BenchReportTests(unittest.TestCase):
                        'CPU: 1 %), and in the host kernel 30 % of the time under fine (at 1 CPU: 0 %)' in reading[0]
                        and 'do not rank the strategies' in reading[0], f'u-getpid read: {reading}')
 
-    def test_qemu_bound_by_each_strategys_rise_or_unmeasured(self):
-        """The rule is per strategy: one whose vCPU threads were blocked 12 points longer at 2 CPUs makes the
-        workload QEMU's even when another's share is higher at both counts; a folder without the column
-        (extracted before it existed) still reads, its u-* workload not ranked and said not measured."""
+    def test_qemu_bound_whatever_the_shares_or_unmeasured(self):
+        """Under QEMU a u-* workload is QEMU's whatever its vCPU threads' shares: the reading names each
+        strategy's blocked share at 2 CPUs and the range at 1 CPU; with no rise at all (a line at 7 points of
+        blocked time read FINE's u-pipe1 of 2026-12-08 as usual, ranking SUBSYS "best") it is still not ranked;
+        a folder without the column (extracted before it existed) still reads, said not measured."""
         def runs_of(s, blocked, tps=(800000, 1200000)):
             return [dict(result_row(s, 'u-getpid', c, rep, tp), host_vcpu_blocked_pct=b, host_busy='0')
                     for rep in (0, 1) for c, tp, b in ((1, tps[0], blocked[0]), (2, tps[1], blocked[1]))]
@@ -275,14 +284,13 @@ class BenchReportTests(unittest.TestCase):
         reading = read(run, 'report.md').split('## Reading', 1)[1]
         expect('- **u-getpid** traps from EL0 on every op' in reading and
                'blocked in QEMU 20 % of the time under bkl, 14 % under fine (at 1 CPU: 2–15 %)' in reading,
-               f'fine rose 12 points, bkl 5: not read as QEMU\'s: {reading[:600]}')
-        # final10's u-getpid: 1 -> 7, 10, 11 %, a rise of 10 at most, which the line at 10 points read as usual
-        # (BKL "best" at 1.56x, FINE 1.02x): above the 7 points the trapping workloads rise by, QEMU's.
-        res = runs_of('bkl', ('1.00', '7.00')) + runs_of('fine', ('1.00', '11.00'))
-        run = make_run('rise10', res, [], meta=dict(META, host_cpus=2))
+               f'the shares not named: {reading[:600]}')
+        res = runs_of('bkl', ('1.00', '1.00')) + runs_of('fine', ('1.00', '1.00'), tps=(800000, 1500000))
+        run = make_run('rise0', res, [], meta=dict(META, host_cpus=2))
         report(run)
         reading = read(run, 'report.md').split('## Reading', 1)[1]
-        expect('- **u-getpid** traps from EL0 on every op' in reading, f'a rise of 10 points read as usual: {reading[:400]}')
+        expect('- **u-getpid** traps from EL0 on every op' in reading and 'scales best' not in reading,
+               f'no rise read as usual: {reading[:400]}')
         old = [{k: v for k, v in r.items() if k != 'host_vcpu_blocked_pct'} for r in runs_of('bkl', ('', ''))]
         run = os.path.join(TMP, 'old-folder')
         os.makedirs(run)

@@ -139,8 +139,8 @@ def summary_cpus(d: Data, host_cpus: Optional[int]) -> Optional[int]:
     return max(real or counts, default=None)
 
 
-QEMU_CAPTION = ('under QEMU its vCPUs queued on QEMU\'s own lock, so its speedups do not rank the strategies '
-                '(the reading compares them at 1 CPU)')
+QEMU_CAPTION = ('under QEMU each of its ops traps, and QEMU takes its own global lock for every trap, so its '
+                'speedups do not rank the strategies (the reading compares them at 1 CPU)')
 
 
 def qemu_label(first: str) -> str:
