@@ -237,12 +237,12 @@ class Data:
     def qemu_bound(self, workload: str, cpus: int) -> bool:
         """Whether a workload's speedups at cpus are QEMU's as much as the kernel's: it traps from EL0 on every op
         (u-*), ran under QEMU, and has speedups at cpus. QEMU's TCG takes its global lock to deliver every
-        exception and to return from one, and only part of what that costs is measured: its threads' sleeps
-        (host_vcpu_blocked_pct) and futex calls (host_vcpu_sys_pct), not the lock moving between host cores. In
-        four make bench runs of 2026-12-08 FINE's u-open1, u-open2 and u-pipe1 ops took 1.22-1.53x their 1-CPU
-        time with at most 2 % lock wait, while those measures rose only 4-17 points, and the kernel-task pipe
-        scaled 1.94-1.96x in the same boots: no line drawn in them tells the runs QEMU left alone (docs/
-        benchmarks.md, "User workloads under QEMU")."""
+        exception and to return from one, and what that costs is measured only in part: its threads' sleeps
+        (host_vcpu_blocked_pct) and their time in the host kernel (host_vcpu_sys_pct, to a 10 ms tick), not
+        QEMU's own locking code. In four make bench runs of 2026-12-08 FINE's u-open1, u-open2 and u-pipe1 ops
+        took 1.22-1.53x their 1-CPU time with at most 2 % lock wait, while those shares rose only 4-17 points,
+        and the kernel-task pipe scaled 1.94-1.98x in the same boots: no line drawn in them tells the runs QEMU
+        left alone (docs/benchmarks.md, "User workloads under QEMU")."""
         return self.traps_on_qemu(workload) and any(cpus in self.speedup(s, workload) for s in self.series)
 
     def speedup(self, series: str, workload: str) -> Dict[int, Stat]:
