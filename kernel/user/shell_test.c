@@ -118,7 +118,7 @@ static void shell_refused_request_fails_the_boot(struct ktest *t)
 /* Lines split across reads, several in one, one too long, the last without a newline; end of input is exit 0. */
 static void shell_buffers_its_input(struct ktest *t)
 {
-	static char script[700], out[2048];
+	static char script[700], long_script[1200], out[2048];
 	u32 n;
 
 	strlcpy(script, "echo one\n", sizeof(script));
@@ -132,6 +132,11 @@ static void shell_buffers_its_input(struct ktest *t)
 	KT_EXPECT(t, n > 10 && strcmp(out + n - 10, "$ three\n$ ") == 0);
 	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, "", out, sizeof(out)), 0);
 	KT_EXPECT_STREQ(t, out, "$ ");
+	/* a line more than twice the buffer is said once, not once for each buffer of it */
+	memset(long_script, 'x', 1100);
+	strlcpy(long_script + 1100, "\necho two\n", sizeof(long_script) - 1100);
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, long_script, out, sizeof(out)), 0);
+	KT_EXPECT_STREQ(t, out, "$ sh: line longer than 511 bytes: ignored\ntwo\n$ ");
 }
 
 /* text with every run of digits made one '#', so output with times in it can be compared. */

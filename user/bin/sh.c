@@ -69,7 +69,8 @@ static int read_line(char *line)
 			return 1;
 		}
 		if (in_len == sizeof(in_buf)) {
-			say_too_long(LINE_MAX - 1);
+			if (!in_discarding) /* once a line: the rest of it goes unsaid */
+				say_too_long(LINE_MAX - 1);
 			in_len = 0;
 			in_discarding = 1;
 		}
