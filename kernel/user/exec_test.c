@@ -12,7 +12,8 @@
 #include <locklab/syscall.h>
 #include <locklab/user.h>
 
-long u_exec_spawn(u64 unused); /* exec.user.c */
+long u_exec_spawn(u64 unused), u_exec_spawn_edges(u64 unused),
+	u_exec_spawn_until_refused(u64 want); /* exec.user.c */
 
 /*
  * A program built here, so the suite needs no toolchain output: exit(argc
@@ -232,6 +233,118 @@ static void exec_spawn_from_el0(struct ktest *t)
 	user_shared_free(r);
 }
 
+/*
+ * Headers a linker never writes but a user can: each refused, nothing
+ * kept (the case's exit checks pages, task slots and ASIDs).
+ */
+static void exec_refuses_malformed_headers(struct ktest *t)
+{
+	struct elf64_ehdr *eh = (struct elf64_ehdr *)prog;
+	struct elf64_phdr *ph = (struct elf64_phdr *)(prog + sizeof(*eh));
+
+	eh->e_phnum = 0;
+	expect_refused(t, "no program headers", PROG_SIZE, -ENOEXEC);
+	eh->e_phnum = 0xffff;
+	expect_refused(t, "65535 program headers", PROG_SIZE, -ENOEXEC);
+	eh->e_phentsize = 32;
+	expect_refused(t, "program headers of another size", PROG_SIZE, -ENOEXEC);
+	ph[0].p_type = ph[1].p_type = 4; /* PT_NOTE */
+	expect_refused(t, "no PT_LOAD", PROG_SIZE, -ENOEXEC);
+	ph[0].p_memsz = 0;
+	expect_refused(t, "an empty text segment", PROG_SIZE, -ENOEXEC);
+	ph[1].p_vaddr = ph[1].p_offset = 0;
+	expect_refused(t, "a segment at address 0", PROG_SIZE, -ENOEXEC);
+	ph[1].p_vaddr = 0xffffff8000402000UL;
+	expect_refused(t, "a segment in the kernel half", PROG_SIZE, -ENOEXEC);
+	ph[1].p_memsz = ~0UL - 0x1000;
+	expect_refused(t, "a segment whose end wraps around", PROG_SIZE, -ENOEXEC);
+	ph[1].p_memsz = USER_HEAP_BASE - 0x402000 + 1;
+	expect_refused(t, "a segment one byte into the heap", PROG_SIZE, -ENOEXEC);
+	ph[1].p_vaddr = 0x401800;
+	ph[1].p_offset = 0x1800;
+	expect_refused(t, "a segment sharing the text's page", PROG_SIZE, -EINVAL);
+	eh->e_entry = 0x401034;
+	expect_refused(t, "entry just past the text", PROG_SIZE, -ENOEXEC);
+	eh->e_entry = 0x400000 - 4;
+	expect_refused(t, "entry just below the text", PROG_SIZE, -ENOEXEC);
+	/* nine PT_LOAD, one more than the loader keeps (read-only pages after the data); eight run */
+	for (u32 n = 9; n >= 8; n--) {
+		int status = -1;
+		long pid;
+
+		eh->e_phnum = (u16)n;
+		for (u32 i = 2; i < n; i++)
+			ph[i] = (struct elf64_phdr){ ELF_PT_LOAD, ELF_PF_R,
+						     0,		  0x410000 + i * 0x1000,
+						     0,		  0,
+						     0x1000,	  0x1000 };
+		if (n == 9) {
+			expect_refused(t, "nine PT_LOAD", PROG_SIZE, -ENOEXEC);
+			continue;
+		}
+		write_file(t, "/exec/bad", PROG_SIZE);
+		pid = user_spawn_file("/exec/bad", good_argv, TASK_ANY_CPU);
+		KT_EXPECT(t, pid > 1);
+		if (pid > 1) {
+			KT_EXPECT_EQ(t, sys_wait((int)pid, &status), pid);
+			KT_EXPECT_EQ(t, status, PROG_STATUS);
+		}
+	}
+	build_prog();
+	KT_EXPECT_EQ(t, sys_unlink("/exec/bad"), 0);
+}
+
+/* From EL0: argv and a path that run into an unmapped page, the argument limits at their edges, no program. */
+static void exec_spawn_limits_from_el0(struct ktest *t)
+{
+	long *r = user_shared_alloc();
+	int status;
+
+	KT_ASSERT(t, r);
+	KT_EXPECT(t, run_user("spawner", u_exec_spawn_edges, 0, r, TASK_ANY_CPU, &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], 11L);
+	KT_EXPECT_EQ(t, r[0], -EFAULT);	      /* argv with no NULL before a bad page */
+	KT_EXPECT_EQ(t, r[1], -EFAULT);	      /* a path with no NUL before it */
+	KT_EXPECT_EQ(t, r[2], -ENAMETOOLONG); /* an argument of 256 bytes */
+	KT_EXPECT_EQ(t, r[3], 2 + 20 + 'y');  /* one of 255 runs */
+	KT_EXPECT_EQ(t, r[4], 5 + 20 + 'y');  /* 1024 bytes of them run */
+	KT_EXPECT_EQ(t, r[5], -E2BIG);	      /* 1025 do not */
+	KT_EXPECT_EQ(t, r[6], 32 + 20 + 'A'); /* 32 arguments run */
+	KT_EXPECT_EQ(t, r[7], -E2BIG);	      /* 33 do not */
+	KT_EXPECT_EQ(t, r[8], -EISDIR);
+	KT_EXPECT_EQ(t, r[9], -ENOENT);
+	KT_EXPECT_EQ(t, r[10], -ENOEXEC);
+	user_shared_free(r);
+}
+
+/*
+ * A user process spawning until no task slot is left gets EAGAIN after
+ * exactly as many as were free (its children are zombies holding theirs),
+ * reaps every one with wait(-1), and spawns again; the case's exit checks
+ * that every slot, page and ASID came back.
+ */
+static void exec_spawn_until_no_slot_is_left(struct ktest *t)
+{
+	struct ktest_snapshot before;
+	long *r = user_shared_alloc();
+	int status;
+
+	KT_ASSERT(t, r);
+	ktest_snapshot(&before);
+	KT_EXPECT(t, run_user("spawner", u_exec_spawn_until_refused, PROG_STATUS, r, TASK_ANY_CPU,
+			      &status) > 1);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, r[63], 6L);
+	KT_EXPECT_EQ(t, r[0], (long)before.free_task_slots - 1); /* the spawner has one */
+	KT_EXPECT_EQ(t, r[1], -EAGAIN);
+	KT_EXPECT_EQ(t, r[2], r[0]);
+	KT_EXPECT_EQ(t, r[3], 0L);
+	KT_EXPECT_EQ(t, r[4], -ECHILD);
+	KT_EXPECT_EQ(t, r[5], (long)PROG_STATUS);
+	user_shared_free(r);
+}
+
 /* Whether line (with its newline) is one of text's lines. */
 static bool has_line(const char *text, const char *line)
 {
@@ -322,6 +435,9 @@ static const struct ktest_case exec_cases[] = {
 	KTEST_CASE(exec_runs_a_static_elf_on_every_cpu),
 	KTEST_CASE(exec_spawns_with_a_full_fd_table),
 	KTEST_CASE(exec_refuses_what_it_cannot_load),
+	KTEST_CASE(exec_refuses_malformed_headers),
+	KTEST_CASE(exec_spawn_limits_from_el0),
+	KTEST_CASE(exec_spawn_until_no_slot_is_left),
 	KTEST_CASE(exec_spawn_from_el0),
 	KTEST_CASE(exec_runs_the_programs_in_bin),
 };
