@@ -32,7 +32,7 @@ from ktap_unittest import expect, expect_eq  # noqa: E402
 import ktap_unittest  # noqa: E402
 
 PROMPT = '$ '
-TTY_LINE_MAX = 256  # include/locklab/tty.h: a line at the console, its newline included
+TTY_LINE_MAX = 256  # include/locklab/tty_line.h: a line at the console, its newline included
 
 
 class Console:
@@ -146,7 +146,8 @@ class ShellTests(ktap_unittest.TestCase):
     def test_a_line_longer_than_the_console_keeps_is_refused(self):
         """A line past the tty's 255 bytes is refused whole: the shell says so and runs nothing (the tty used
         to cut it at 255 bytes without a word, and the cut command ran), and the next line runs as usual.
-        The line fills the tty in the middle of a word, so a cut line would still be a command that prints."""
+        The line fills the tty in the middle of a word, so a cut line would still be a command that prints.
+        Bytes handed over by Ctrl-D before it go with it; and Ctrl-C ends a line the shell was discarding."""
         c = Console(self.args.image, 2)
         try:
             c.expect('boot: ')
@@ -158,6 +159,20 @@ class ShellTests(ktap_unittest.TestCase):
             expect_eq(lines, ['echo RAN' + 'y' * (TTY_LINE_MAX - 1 - 8)], 'the console before the message')
             expect_eq(c.expect(PROMPT).replace('\r', '').strip('\n'), '', 'between the message and the prompt')
             expect_eq(c.run('echo after the long line'), 'after the long line', 'the next line')
+            # Bytes Ctrl-D handed over go with the line refused after them (they ran with the next line on
+            # their end: "Xecho after both")
+            c.type('echo X\x04' + 'y' * 300 + '\r')
+            c.expect(f'sh: line longer than {TTY_LINE_MAX - 1} bytes: ignored')
+            c.expect(PROMPT)
+            expect_eq(c.run('echo after both'), 'after both', 'the line after a pushed part and a refused line')
+            # 512 bytes handed over by Ctrl-D fill the shell's buffer: it discards to the next newline, but
+            # Ctrl-C ends that line (the shell swallowed the next line typed as the over-long line's end)
+            c.type(('y' * (TTY_LINE_MAX - 1) + '\x04') * 2 + 'yy\x04')
+            c.expect('sh: line longer than 511 bytes: ignored')
+            c.type('\x03')
+            c.expect('^C')
+            c.expect(PROMPT)
+            expect_eq(c.run('echo after ctrl-c'), 'after ctrl-c', 'the line after Ctrl-C ended a discarded one')
             c.poweroff()
         finally:
             c.close()

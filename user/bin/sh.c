@@ -44,6 +44,19 @@ static void take_line(char *line, size_t n, size_t used)
 	in_len -= used;
 }
 
+/*
+ * After a console read that failed (Ctrl-C, a line refused, lines lost):
+ * what in_buf holds of a line (bytes Ctrl-D handed over without a newline)
+ * lost its end with it. Kept, it ran with the next line typed on its end
+ * ("abc" Ctrl-D, a line too long, then "ls" ran "abcls"); and a line
+ * being discarded was still so, and took the next line with it.
+ */
+static void drop_partial_line(void)
+{
+	in_len = 0;
+	in_discarding = 0;
+}
+
 /* The next line, without its newline, in line[LINE_MAX]; 0 at end of input. */
 static int read_line(char *line)
 {
@@ -79,14 +92,16 @@ static int read_line(char *line)
 			in_len += (size_t)got;
 		else if (got < 0 && errno == EINTR) {
 			/* Ctrl-C at the console: the line typed so far is gone; prompt again */
-			in_len = 0;
+			drop_partial_line();
 			printf("$ ");
 		} else if (got < 0 && errno == EOVERFLOW) {
 			/* the console refused a line longer than it keeps, whole: nothing of it runs */
+			drop_partial_line();
 			say_too_long(TTY_LINE_MAX - 1);
 			printf("$ ");
 		} else if (got < 0 && errno == ENOBUFS) {
 			/* lines came faster than they were read: the lines after this point are not all there */
+			drop_partial_line();
 			dprintf(2,
 				"sh: console input lost: lines came faster than they were read\n");
 		} else {
