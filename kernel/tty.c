@@ -125,16 +125,27 @@ static void line_add(char c)
 /*
  * Takes the last character off the typed line; tty.lock held, the line not
  * empty. A UTF-8 character goes whole (its continuation bytes, 10xxxxxx,
- * and the byte that starts it): one Backspace, one character on the
- * screen, and no half of one left to reach the program.
+ * at most three, and the byte that starts it, 11xxxxxx): one Backspace,
+ * one character on the screen, and no half of one left to reach the
+ * program. A byte of that range with no such start before it (Latin-1's
+ * ° is 0xb0), or one more than the start announces, is a character of its
+ * own: it took the character before it along ("5°" and Backspace left
+ * nothing, the 5 still on the screen).
  */
 static void line_erase_char(void)
 {
-	u8 b;
+	u32 last = tty.line_len - 1, at = last, announced;
+	u8 lead;
 
-	do
-		b = (u8)tty.line[--tty.line_len];
-	while (tty.line_len && (b & 0xc0) == 0x80);
+	while (at && last - at < 3 && ((u8)tty.line[at] & 0xc0) == 0x80)
+		at--;
+	lead = (u8)tty.line[at];
+	/* the continuation bytes a start announces: 110xxxxx one, 1110xxxx two, 11110xxx three */
+	announced = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+	if (at < last && (lead & 0xc0) == 0xc0 && last - at <= announced)
+		tty.line_len = at;
+	else
+		tty.line_len = last;
 }
 
 void tty_input(char c)

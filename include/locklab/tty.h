@@ -9,9 +9,10 @@
 
 /*
  * One byte typed (drivers: the receive interrupt; tests: directly).
- * Printable bytes and tab are echoed and kept; Enter (CR or LF) ends the
- * line, which becomes readable; Backspace/DEL erases one byte. A line
- * that outgrows TTY_LINE_MAX stops echoing and is refused whole at Enter:
+ * Printable bytes, tab and bytes from 0x80 up are echoed and kept; Enter
+ * (CR or LF) ends the line, which becomes readable; Backspace/DEL erases
+ * one character (a UTF-8 one whole), Ctrl-U the line. A line that
+ * outgrows TTY_LINE_MAX stops echoing and is refused whole at Enter:
  * its read returns -EOVERFLOW instead of a cut line. Ctrl-C
  * throws the line away, wakes a reader with -EINTR and ends the console
  * session's foreground processes (tty_intr_seq); Ctrl-D makes the bytes

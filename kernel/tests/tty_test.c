@@ -85,7 +85,9 @@ static void type_run(char c, u32 n, const char *end)
  * Bytes from 0x80 up (UTF-8) reach the reader, and Backspace takes a
  * UTF-8 character off whole; Ctrl-U throws the typed line away, a line too
  * long too. Both were dropped as controls: "h\xc3\xa9llo" read "hllo",
- * and Ctrl-U left the line as it was.
+ * and Ctrl-U left the line as it was. A stray continuation byte is erased
+ * alone (it took the character before it along: "5\xb0" and Backspace read
+ * as an empty line).
  */
 static void tty_utf8_and_ctrl_u(struct ktest *t)
 {
@@ -101,6 +103,10 @@ static void tty_utf8_and_ctrl_u(struct ktest *t)
 	     "e \xe2\x82\xac\x7f\x7f!\r"); /* é and € each one Backspace */
 	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 6L);
 	KT_EXPECT_MEMEQ(t, buf, "cafe!\n", 6);
+	/* a continuation byte with no start (Latin-1's °), or one past a whole €: one Backspace, one byte */
+	type("5\xb0\x7f \xe2\x82\xac\x80\x7f!\r");
+	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 7L);
+	KT_EXPECT_MEMEQ(t, buf, "5 \xe2\x82\xac!\n", 7);
 	type("rm -r /\x15ls\r");
 	KT_EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 3L);
 	KT_EXPECT_MEMEQ(t, buf, "ls\n", 3);
