@@ -52,8 +52,9 @@ $(foreach t,$(filter-out ulibc,$(host-tests)),$(eval $(call host-test-rule,$(t))
 # compiler's stdint.h and stdarg.h only), every public name prefixed u_ so it links beside the host's
 # C library; tests/host/test_ulibc.c supplies u_write, u_sbrk and u__exit.
 ulibc-host-names := vsnprintf snprintf vdprintf dprintf printf puts malloc free calloc realloc \
-	strlen strcmp strncmp strcpy strchr memcpy memmove memset memcmp strerror write sbrk _exit errno
-ulibc-host-srcs := printf malloc string
+	strlen strcmp strncmp strcpy strchr memcpy memmove memset memcmp strerror write sbrk _exit errno \
+	atoi atol exit
+ulibc-host-srcs := printf malloc string stdlib
 ulibc-host-objs := $(addprefix $(HOST_DIR)/ulibc/,$(addsuffix .o,$(ulibc-host-srcs)))
 $(ulibc-host-objs): $(HOST_DIR)/ulibc/%.o: $(srctree)/user/lib/%.c $(wildcard $(srctree)/user/include/*.h)
 	$(call need-tool,$(HOSTCC))

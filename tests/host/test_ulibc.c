@@ -1,7 +1,7 @@
-/* Host tests for the user programs' libc (user/lib/): printf against glibc's, malloc on a fake brk, string functions. */
+/* Host tests for the user programs' libc (user/lib/): printf against glibc's, malloc on a fake brk, string functions, atoi. */
 
 /*
- * tests/check.mk compiles user/lib/printf.c, malloc.c and string.c natively
+ * tests/check.mk compiles user/lib/printf.c, malloc.c, string.c and stdlib.c natively
  * with every public name prefixed u_ (-Dprintf=u_printf ...), so they link
  * beside the host's C library; this file provides what they call of the
  * kernel: u_write (captured), u_sbrk (a static heap, ENOMEM in u_errno when
@@ -31,6 +31,8 @@ char *u_strchr(const char *s, int c);
 void *u_memmove(void *dst, const void *src, size_t n);
 int u_memcmp(const void *a, const void *b, size_t n);
 const char *u_strerror(int err);
+int u_atoi(const char *s);
+long u_atol(const char *s);
 
 /* ---- what the library calls of the kernel ---- */
 static char out[8192];
@@ -332,6 +334,23 @@ static void test_strings(void)
 #endif
 }
 
+/* ---- stdlib ---- */
+static void test_atoi_atol(void)
+{
+	HT_EXPECT_EQ_S(u_atol("0"), 0);
+	HT_EXPECT_EQ_S(u_atol("+7"), 7);
+	HT_EXPECT_EQ_S(u_atol("12abc"), 12);
+	HT_EXPECT_EQ_S(u_atol(""), 0);
+	HT_EXPECT_EQ_S(u_atol("- 5"), 0);
+	HT_EXPECT_EQ_S(u_atoi("2147483647"), 2147483647);
+	HT_EXPECT_EQ_S(u_atoi("-2147483648"), -2147483647 - 1);
+	HT_EXPECT_EQ_S(u_atol("9223372036854775807"), INT64_MAX);
+	/* its last digit overflowed a signed sum (UBSan stopped the test here) */
+	HT_EXPECT_EQ_S(u_atol("-9223372036854775808"), INT64_MIN);
+	/* isspace's blanks, all of them: \v, \f and \r stopped it at 0 */
+	HT_EXPECT_EQ_S(u_atol(" \t\n\v\f\r-42"), -42);
+}
+
 int main(void)
 {
 	static const struct ht_case cases[] = {
@@ -345,6 +364,7 @@ int main(void)
 		HT_CASE(test_malloc_out_of_memory),
 		HT_CASE(test_double_free_stops),
 		HT_CASE(test_strings),
+		HT_CASE(test_atoi_atol),
 		HT_END,
 	};
 	int ret = ht_run("ulibc", cases);
