@@ -7,8 +7,10 @@
 
 /*
  * Conversions: %d %i %u %x %X %o %c %s %p %%, with the length modifiers
- * hh h l ll z, a field width (digits or *), the flags '-' (left-justify)
- * and '0' (zero-pad), and a precision for %s (.N or .*). The snprintf
+ * hh h l ll z, a field width (digits or *), the flags '-' (left-justify),
+ * '0' (zero-pad), '+' and ' ' (a sign for %d) and '#' (0x, a leading 0
+ * for %o), and a precision (.N or .*): the most bytes of a %s, the fewest
+ * digits of an integer (docs/user.md, "The C library"). The snprintf
  * family returns the length the whole output would have (C's rule) and
  * always NUL-terminates when n > 0. printf and dprintf write through a
  * 256-byte buffer on the stack, so one call is one write() unless longer;
