@@ -148,6 +148,24 @@ static void test_printf_precision_and_more_flags(void)
 }
 #pragma GCC diagnostic pop
 
+/* Edges: zero in every base, the most negative numbers, NULL for %s, %% beside fields, a 0 flag on %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat"
+#pragma GCC diagnostic ignored "-Wformat-overflow"
+static void test_printf_edges(void)
+{
+	CHECK("[%x] [%X] [%o] [%u] [%d] [%5x] [%-5o|]", 0u, 0u, 0u, 0u, 0, 0u, 0u);
+	CHECK("[%d] [%ld] [%lld] [%hd] [%hhd]", -2147483647 - 1, INT64_MIN, (long long)INT64_MIN,
+	      -32768, -128);
+	CHECK("[%+ld] [%025ld] [%-25ld|] [%.20ld]", INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN);
+	CHECK("[%lu] [%lx] [%lo]", UINT64_MAX, UINT64_MAX, UINT64_MAX);
+	CHECK("[%s] [%10s] [%-8s|]", (char *)NULL, (char *)NULL, (char *)NULL);
+	CHECK("%%%d%%%s%%", 5, "x");
+	CHECK("[%.*s] [%.*s] [%*.*s]", 0, "abc", -1, "abc", -6, 2, "abc");
+	CHECK("[%c%c%c]", 'a', 0x7f, 0xe9);
+}
+#pragma GCC diagnostic pop
+
 /* An unknown conversion comes out as written, its flags and width with it. */
 static void test_printf_unknown_as_written(void)
 {
@@ -288,6 +306,39 @@ static void test_malloc_out_of_memory(void)
 	u_free(p);
 }
 
+/* malloc(0), realloc's NULL, 0 and huge sizes, calloc with a 0 count. */
+static void test_malloc_edges(void)
+{
+	char *a, *b, *p, *q;
+
+	heap_reset(sizeof(heap));
+	a = u_malloc(0);
+	b = u_malloc(0);
+	HT_EXPECT(a && b && a != b && !((uintptr_t)a & 15) && !((uintptr_t)b & 15));
+	u_free(a);
+	u_free(b);
+	p = u_realloc(NULL, 10);
+	HT_EXPECT(p != NULL);
+	if (!p)
+		return;
+	memcpy(p, "0123456789", 10);
+	HT_EXPECT(u_realloc(p, 5) == p); /* a block big enough is kept */
+	u_errno = 0;
+	HT_EXPECT(u_realloc(p, SIZE_MAX) == NULL); /* refused: the block stays, unchanged */
+	HT_EXPECT_EQ_S(u_errno, 12);
+	HT_EXPECT(u_malloc(SIZE_MAX - 8) == NULL);
+	q = u_realloc(p, 5000); /* moved: the bytes come along */
+	HT_EXPECT(q != NULL && !memcmp(q, "0123456789", 10));
+	HT_EXPECT(u_realloc(q, 0) == NULL); /* freed: a second free is caught */
+	exit_status = -1;
+	if (!setjmp(exit_jmp))
+		u_free(q);
+	HT_EXPECT_EQ_S(exit_status, 134);
+	p = u_calloc(0, SIZE_MAX);
+	HT_EXPECT(p != NULL);
+	u_free(p);
+}
+
 static void test_double_free_stops(void)
 {
 	void *p = u_malloc(100);
@@ -357,11 +408,13 @@ int main(void)
 		HT_CASE(test_printf_conversions),
 		HT_CASE(test_printf_width_and_flags),
 		HT_CASE(test_printf_precision_and_more_flags),
+		HT_CASE(test_printf_edges),
 		HT_CASE(test_printf_unknown_as_written),
 		HT_CASE(test_printf_writes_through_fd),
 		HT_CASE(test_malloc_random_ops),
 		HT_CASE(test_malloc_free_merges),
 		HT_CASE(test_malloc_out_of_memory),
+		HT_CASE(test_malloc_edges),
 		HT_CASE(test_double_free_stops),
 		HT_CASE(test_strings),
 		HT_CASE(test_atoi_atol),
