@@ -139,6 +139,42 @@ static void shell_buffers_its_input(struct ktest *t)
 	KT_EXPECT_STREQ(t, out, "$ sh: line longer than 511 bytes: ignored\ntwo\n$ ");
 }
 
+/*
+ * Blank lines, a folder as a program, one word past the 32 a line holds,
+ * and built-ins given what they cannot use: each said, nothing run, and
+ * the shell reads on.
+ */
+static void shell_refuses_what_it_cannot_run(struct ktest *t)
+{
+	static const char script[] =
+		"\n   \n\t \t\n"
+		"/bin\n"
+		"w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w\n"
+		"echo w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w\n"
+		"bench getpid cpus=0\n"
+		"bench getpid cpus=99\n"
+		"bench getpid cpus=abc\n"
+		"ktest shell_no_such_suite\n"
+		"exit 256\n"
+		"exit 7 8\n"
+		"echo never\n";
+	static const char want[] =
+		"$ $ $ "
+		"$ sh: /bin: EISDIR\n"
+		"$ sh: more than 32 words\n"
+		"$ w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w\n"
+		"$ sh: bench: EINVAL\n"
+		"$ sh: bench: EINVAL\n"
+		"$ sh: bench: EINVAL\n"
+		"$ sh: ktest: EINVAL\n"
+		"$ sh: exit: 256: not a number from 0 to 255\n"
+		"$ ";
+	static char out[512];
+
+	KT_EXPECT_EQ(t, run_captured(t, "/bin/sh", sh_argv, script, out, sizeof(out)), 7);
+	KT_EXPECT_STREQ(t, out, want);
+}
+
 /* text with every run of digits made one '#', so output with times in it can be compared. */
 static void digits_as_hash(const char *text, char *out, u64 n)
 {
@@ -247,9 +283,13 @@ static void shell_one_run_at_a_time(struct ktest *t)
 }
 
 static const struct ktest_case shell_cases[] = {
-	KTEST_CASE(shell_runs_a_script),     KTEST_CASE(shell_refused_request_fails_the_boot),
-	KTEST_CASE(shell_buffers_its_input), KTEST_CASE(shell_times_a_command),
-	KTEST_CASE(shell_calls_from_el0),    KTEST_CASE(shell_one_run_at_a_time),
+	KTEST_CASE(shell_runs_a_script),
+	KTEST_CASE(shell_refused_request_fails_the_boot),
+	KTEST_CASE(shell_buffers_its_input),
+	KTEST_CASE(shell_times_a_command),
+	KTEST_CASE(shell_calls_from_el0),
+	KTEST_CASE(shell_one_run_at_a_time),
+	KTEST_CASE(shell_refuses_what_it_cannot_run),
 };
 
 /*
