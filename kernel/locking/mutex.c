@@ -62,11 +62,16 @@ void mutex_lock_nested(struct mutex *m, u32 subclass)
 		 * Adaptive: an owner that is running will likely release soon,
 		 * cheaper to wait for than a sleep and a wake-up. One that is
 		 * not running (preempted, asleep) will not: sleep. The owner
-		 * pointer may be stale, but tasks are never freed while they
-		 * can own a mutex, so reading on_cpu through it is safe.
+		 * pointer may be stale, but tasks live in a static pool
+		 * (kernel/sched/task.c) and are never freed, so reading on_cpu
+		 * through it is safe. The wait only reads the mutex (as Linux's
+		 * mutex_spin_on_owner): a compare-and-swap on each pass would
+		 * take its cache line from the owner even when it fails.
 		 */
 		if (m->adaptive && owner && atomic_load_relaxed(&owner->on_cpu)) {
-			cpu_relax();
+			while (atomic_load_relaxed(&m->owner) == owner &&
+			       atomic_load_relaxed(&owner->on_cpu))
+				cpu_relax();
 			continue;
 		}
 		/*
