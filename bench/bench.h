@@ -129,6 +129,8 @@ bool bench_table_ok(void);
 bool bench_check_selection(const char *bench_select);
 /* False after printing why, if trace= names no workload that bench= runs, or the kernel has no timeline. */
 bool bench_check_trace(const char *trace_select, const char *bench_select);
+/* Parses cpus= (list; empty: 1 to cpus_online()) into counts[]: how many, or 0 after printing why it is bad. */
+u32 bench_parse_cpus(const char *list, u32 counts[CONFIG_NR_CPUS]);
 /* bench=help: each workload and what it does. */
 void bench_print_help(void);
 /* The bench-workloads record(s): which workloads this kernel has. */

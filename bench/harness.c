@@ -455,35 +455,6 @@ static bool run_one(const struct bench_workload *wl, u32 cpus, u32 repeat)
 	return ok;
 }
 
-/* Parses cpus= into counts[]; returns how many, or 0 after printing why the list is bad. */
-static u32 parse_cpus(u32 counts[CONFIG_NR_CPUS])
-{
-	u32 n = 0, online = cpus_online();
-
-	if (!bench_cpus[0]) {
-		for (u32 c = 1; c <= online; c++)
-			counts[n++] = c;
-		return n;
-	}
-	for (const char *p = bench_cpus; *p;) {
-		u64 v = 0;
-		const char *q = p;
-
-		while (*q >= '0' && *q <= '9' && v < 1000)
-			v = v * 10 + (u64)(*q++ - '0');
-		if (q == p || (*q && *q != ',') || v < 1 || v > online || n == CONFIG_NR_CPUS) {
-			printk_raw(
-				"bench: error: cpus=%s: each count must be a number from 1 to %u (the CPUs online), "
-				"at most %d of them",
-				bench_cpus, online, CONFIG_NR_CPUS);
-			return 0;
-		}
-		counts[n++] = (u32)v;
-		p = *q ? q + 1 : q;
-	}
-	return n;
-}
-
 static void print_meta(void)
 {
 	const struct platform_info *plat = platform();
@@ -543,7 +514,7 @@ static u32 bench_options_ok(u32 counts[CONFIG_NR_CPUS])
 	if (!bench_table_ok() || !bench_check_selection(bench_select) ||
 	    !bench_check_trace(trace_select, bench_select))
 		return 0;
-	return parse_cpus(counts);
+	return bench_parse_cpus(bench_cpus, counts);
 }
 
 /* bench=help's list was printed before the boot's self-tests (bench_boot_options_ok). */

@@ -1,8 +1,9 @@
-/* The registered workload table (BENCH_WORKLOAD): its checks, the bench=/trace= name checks, bench=help, bench-workloads. */
+/* The registered workload table (BENCH_WORKLOAD): its checks, the bench=/trace=/cpus= checks, bench=help, bench-workloads. */
 #include "bench.h"
 #include <locklab/console.h>
 #include <locklab/lock_trace.h>
 #include <locklab/printf.h>
+#include <locklab/smp.h>
 #include <locklab/string.h>
 
 /* Workloads from BENCH_WORKLOAD_NAMED_ONLY run only when bench= names them, never under "all". */
@@ -187,4 +188,34 @@ void bench_print_workloads(void)
 					    used[k] ? "," : "", wl->name);
 	}
 	printk_raw("bench-workloads: all=%s named_only=%s", lists[0], lists[1]);
+}
+
+u32 bench_parse_cpus(const char *list, u32 counts[CONFIG_NR_CPUS])
+{
+	u32 n = 0, online = cpus_online();
+
+	if (!list[0]) {
+		for (u32 c = 1; c <= online; c++)
+			counts[n++] = c;
+		return n;
+	}
+	for (const char *p = list; *p;) {
+		u64 v = 0;
+		const char *q = p;
+
+		while (*q >= '0' && *q <= '9' && v < 1000)
+			v = v * 10 + (u64)(*q++ - '0');
+		/* "1," names a count it does not give, as ",1" does */
+		if (q == p || (*q && (*q != ',' || !q[1])) || v < 1 || v > online ||
+		    n == CONFIG_NR_CPUS) {
+			printk_raw(
+				"bench: error: cpus=%s: each count must be a number from 1 to %u (the CPUs online), "
+				"at most %d of them",
+				list, online, CONFIG_NR_CPUS);
+			return 0;
+		}
+		counts[n++] = (u32)v;
+		p = *q ? q + 1 : q;
+	}
+	return n;
 }
