@@ -642,7 +642,7 @@ help:
 	@echo '                      and scheduler suites in 27 lock variants (strategy x algorithm,'
 	@echo '                      LL/SC, WFE, spin/block/adaptive strategy locks, no lockstat), the'
 	@echo '                      subsystem suites and the syscall fuzzer, 3 random configurations'
-	@echo '                      (built in $$(O)/check/matrix), the make targets and Kconfig help;'
+	@echo '                      (built in $$(O)/check/matrix), the make targets, Kconfig help and docs;'
 	@echo '                      prints "N passed, N failed". bench and check install missing tools'
 	@echo '                      when run as root (scripts/deps.sh), else say to run it'
 	@echo '                      (the steps: tests/plan.toml) ONLY=pattern: only the steps whose names'
