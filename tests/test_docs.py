@@ -342,6 +342,47 @@ def check_boot_options():
     return problems
 
 
+# ---- suite and workload names --------------------------------------------------------------------
+
+# Names the documents use that are none of the kernel's on purpose, and where.
+NOT_THE_KERNELS = {'nosuch': 'a name the kernel refuses, in examples of that',
+                   'u-brk1': 'docs/benchmarks.md, "Writing one": the workload a reader adds'}
+
+
+def kernel_names():
+    """The ktest suites (KTEST_SUITE, KTEST_SUITE_EXPLICIT) and benchmark workloads (.name = in a workload,
+    U_WORKLOAD) the kernel's sources define."""
+    suites, workloads = set(), set()
+    for d in ('arch', 'bench', 'drivers', 'kernel', 'lock-strategies'):
+        for p in sorted(glob.glob(os.path.join(ROOT, d, '**', '*.c'), recursive=True)):
+            text = read(os.path.relpath(p, ROOT))
+            suites |= set(re.findall(r'^KTEST_SUITE(?:_EXPLICIT)?\((\w+)', text, re.M))
+            if d == 'bench':
+                workloads |= set(re.findall(r'^\s*\.name = "([a-z0-9-]+)"', text, re.M))
+                workloads |= set(re.findall(r'^U_WORKLOAD\(\w+, "([a-z0-9-]+)"', text, re.M))
+    return suites, workloads
+
+
+def check_suite_and_workload_names():
+    """Every suite a document's ktest= names, and every workload its bench=, WORKLOADS= or WORKLOAD=
+    names, is one the kernel has."""
+    suites, workloads = kernel_names()
+    expect(len(suites) > 20 and len(workloads) > 15,
+           f'found only suites {sorted(suites)} and workloads {sorted(workloads)}: is the scan broken?')
+    problems = []
+    for name, text in docs():
+        for n, line in enumerate(text.splitlines(), 1):
+            for m in re.finditer(r'\b(ktest|bench|WORKLOADS?)=([a-z0-9_,-]+)(.?)', line):
+                kind, known = ('suite', suites | {'all', 'none'}) if m.group(1) == 'ktest' else \
+                    ('workload', workloads | {'all', 'none', 'help'})
+                words = [w for w in m.group(2).split(',') if w]
+                if m.group(3) in ('*', '<') and words:
+                    words.pop()         # a pattern: selftest_*, u-<name>
+                problems += [f'{name}:{n}: {m.group(0).rstrip(m.group(3))}: the kernel has no {kind} {w}'
+                             for w in words if w not in known and w not in NOT_THE_KERNELS]
+    return problems
+
+
 class DocsTests(ktap_unittest.TestCase):
     """Each check lists what it found wrong, with the document and line."""
 
@@ -362,6 +403,9 @@ class DocsTests(ktap_unittest.TestCase):
 
     def test_records_and_their_keys_are_documented(self):
         expect_no_problems(check_records())
+
+    def test_suite_and_workload_names_exist(self):
+        expect_no_problems(check_suite_and_workload_names())
 
     def test_boot_options_are_documented(self):
         expect_no_problems(check_boot_options())
