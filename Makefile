@@ -95,7 +95,10 @@ ifneq ($(filter bench bench-locks trace bench-wait bench-ratio check,$(MAKECMDGO
 endif
 
 config-targets := menuconfig nconfig defconfig %_defconfig olddefconfig savedefconfig oldconfig listnewconfig
-no-build-targets := help clean distclean deps randconfig-check fuzz format check-plan $(config-targets)
+# Targets that read no CONFIG_ value: make plots, compare and host-tests configured $(O) from configs/defconfig
+# first, and stopped on a missing kconfig-conf where only python3, gnuplot or the host compiler was needed.
+no-build-targets := help clean distclean deps randconfig-check fuzz format check-plan plots compare host-tests \
+	$(config-targets)
 goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 building := $(filter-out $(no-build-targets) $(foreach t,$(goals),$(if $(filter %_defconfig,$(t)),$(t))),$(goals))
 

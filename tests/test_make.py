@@ -557,6 +557,16 @@ class MakeTests(ktap_unittest.TestCase):
                f'apt-get install gnuplot-nox not run: {calls}')
         expect('bench-run' in out, 'make bench did not go on after installing')
 
+    def test_make_plots_compare_host_tests_need_no_kconfig(self):
+        """make plots and compare (python3 and gnuplot on a laptop reading a Pi 5 capture) and host-tests read no
+        CONFIG_ value, but configured O= first: without kconfig-conf they stopped on 'kconfig-conf not found'."""
+        path, _ = path_without('kconfig-conf', 1000)
+        d = scratch('nokconfig')
+        for goal in (['plots', 'RUN=results/x'], ['compare', 'A=results/x', 'B=results/y'], ['host-tests']):
+            rc, out, err = make('-n', f'O={d}', *goal, path=path, timeout=20)
+            expect(rc == 0 and 'kconfig-conf' not in err, f'make {goal[0]} without kconfig-conf: rc={rc} {err.strip()!r}')
+            expect(not os.path.exists(os.path.join(d, '.config')), f'make {goal[0]} wrote {d}/.config')
+
     def test_make_bench_with_deps_is_quiet(self):
         rc, out, err = make('-n', 'bench', timeout=20)
         expect(rc == 0 and 'deps' not in out + err, f'rc={rc} {err!r}')
