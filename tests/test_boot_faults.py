@@ -622,6 +622,15 @@ class BootFaultTests(ktap_unittest.TestCase):
             'the store named as a write to kernel text')
         has(text, r'^panic: cpu=0 unhandled exception: write to kernel text \(read-only\) at 0x', 'the panic')
         expect('did not fault' not in text, 'the store went through')
+        # docs/testing.md's recipe for a pc: the ELF is linked at 0, so its offset is pc - the boot record's
+        # kernel_va (addr2line of the pc itself said ??, as the docs once told the reader to run it).
+        pc = int(re.search(r'^exception: cpu0: write to kernel text .*\(pc 0x([0-9a-f]+)\)$', text, re.M).group(1), 16)
+        va = int(re.search(r'^boot: .*\bkernel_va=0x([0-9a-f]+)', text, re.M).group(1), 16)
+        elf = os.path.join(os.path.dirname(IMAGE), 'locklab.elf')
+        where = subprocess.run([os.environ.get('CROSS_COMPILE', 'aarch64-linux-gnu-') + 'addr2line', '-f', '-e', elf,
+                                hex(pc - va)], capture_output=True, text=True).stdout
+        expect(where.startswith('selftest_writes_kernel_text\n') and 'selftest.c:' in where,
+               f'addr2line -f -e {elf} {hex(pc - va)} (pc - kernel_va) gave {where!r}')
 
     def test_nomap_reserved_memory_is_not_mapped(self):
         # The planted load reads the range's first byte (after reading the pages on either side, which stay
