@@ -383,6 +383,27 @@ def check_suite_and_workload_names():
     return problems
 
 
+# ---- kernel addresses in examples -----------------------------------------------------------------
+
+PAGE_OFFSET = 0xffffff8000000000    # the kernel runs in the upper half (docs/mm.md, "Virtual memory layout")
+
+
+def check_example_addresses():
+    """Example lines of the kernel's reports show a pc, a stack or a lock where the kernel has them: in the
+    upper half (a reader matches them against the boot record's kernel_va). The device tree's and no-map
+    ranges' own addresses are physical, as the tree gives them, and are not looked at."""
+    kernel_addr = re.compile(r'(?:\bpc |\bsp |guard page (?:hit )?at |\(read-only\) at |\(unmapped\) at |'
+                             r'#\d+ \S+ \()0x([0-9a-f]+)')
+    problems = []
+    for name, text in docs():
+        for n, code in code_spans(text):
+            if not re.match(r'(exception|panic|lockdep): ', code):
+                continue
+            problems += [f'{name}:{n}: 0x{a} in {code[:50]!r}... is no upper-half (kernel) address'
+                         for a in kernel_addr.findall(code) if int(a, 16) < PAGE_OFFSET]
+    return problems
+
+
 class DocsTests(ktap_unittest.TestCase):
     """Each check lists what it found wrong, with the document and line."""
 
@@ -406,6 +427,9 @@ class DocsTests(ktap_unittest.TestCase):
 
     def test_suite_and_workload_names_exist(self):
         expect_no_problems(check_suite_and_workload_names())
+
+    def test_example_kernel_addresses_are_upper_half(self):
+        expect_no_problems(check_example_addresses())
 
     def test_boot_options_are_documented(self):
         expect_no_problems(check_boot_options())
