@@ -404,6 +404,23 @@ def check_example_addresses():
     return problems
 
 
+# ---- the QEMU command line -----------------------------------------------------------------------
+
+def check_qemu_command():
+    """docs/testing.md's "It runs" block names every option of scripts/qemu-run's one QEMU command line
+    (every option of a boot with a device tree, GICv3 and EL2), and no other."""
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    from locklab import qemu_run
+    args = qemu_run.parse_args(['--image', 'IMAGE', '--gic', '3', '--el2', '--dtb', 'FILE'])
+    want = {w for w in qemu_run.qemu_command(args, 'qemu-system-aarch64') if re.fullmatch(r'-[a-z][\w-]*', w)}
+    text = read('docs/testing.md')
+    expect('\nIt runs\n' in text, 'docs/testing.md has no "It runs" block')
+    block = text[text.index('\nIt runs\n'):].split('```')[1]
+    shown = set(re.findall(r'(?<![\w-])(-[a-z][\w-]*)', block)) - {'-no-semihost'}
+    return [f'docs/testing.md, "It runs": qemu-run passes {w}, which the block does not show' for w in sorted(want - shown)] + \
+        [f'docs/testing.md, "It runs": the block shows {w}, which qemu-run does not pass' for w in sorted(shown - want)]
+
+
 class DocsTests(ktap_unittest.TestCase):
     """Each check lists what it found wrong, with the document and line."""
 
@@ -430,6 +447,9 @@ class DocsTests(ktap_unittest.TestCase):
 
     def test_example_kernel_addresses_are_upper_half(self):
         expect_no_problems(check_example_addresses())
+
+    def test_qemu_command_line_is_qemu_runs(self):
+        expect_no_problems(check_qemu_command())
 
     def test_boot_options_are_documented(self):
         expect_no_problems(check_boot_options())
