@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Checks the documentation against the tree: paths, Kconfig symbols, script options, make commands, syscalls, records, boot options.
+# Checks the documents against the tree: paths, symbols, options, make commands, syscalls, records, names.
 """Run: python3 tests/test_docs.py   (prints KTAP v1; exit status 1 if a check fails).
 
 Students type what README.md, `make help` and docs/*.md show. Each case reads those texts and the
