@@ -303,11 +303,14 @@ def check_records():
         named = set(re.findall(r'`([a-z_][a-z0-9_]*)', text)) | set(re.findall(r'\b([a-z_][a-z0-9_]*)=', text))
         problems += [f'{prefix}: key {k} is printed but not in its section of docs/output-format.md'
                      for k in sorted(recs[prefix] - named)]
-        for line in text.splitlines():
-            if line.startswith(prefix + ': '):
-                shown = set(re.findall(r'(?:^|(?<= ))([a-z_][a-z0-9_]*)=', line[len(prefix) + 2:]))
-                problems += [f'docs/output-format.md: example {line[:60]!r}...: the kernel prints no {k}='
-                             for k in sorted(shown - recs[prefix])]
+    # Example records anywhere (docs/output-format.md's sections and the other documents' code).
+    for name, text in docs():
+        for n, code in code_spans(text):
+            m = re.match(r'([a-z][a-z0-9_-]*): ', code)
+            if m and m.group(1) in recs:
+                shown = set(re.findall(r'(?:^|(?<= ))([a-z_][a-z0-9_]*)=', code[m.end():])) - {'key'}
+                problems += [f'{name}:{n}: example {code[:60]!r}...: the kernel prints no {k}='
+                             for k in sorted(shown - recs[m.group(1)])]
     return problems
 
 
