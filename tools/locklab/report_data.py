@@ -263,6 +263,8 @@ class Data:
         src = self.hold if self.hold and (s, w) in self.hold.cells else self
         scope, named = self.scope.get(s, ('', set()))
         coarse = scope in COARSE and bool(named)
+        if without_lockstat([r for r in self.runs if r['series'] == s]):
+            return None, f'{s}: no Amdahl curve: its kernel was built without lockstat, so no hold times'
         if not any(r['hold_total_ns'] for r in src.stats if r['series'] == s):
             return None, (f'{s}: no Amdahl curve: no hold times (the hold-time pass did not run, and '
                           'this run\'s lockstat_hold boot option was off)')
@@ -381,13 +383,19 @@ def read_hold_pass(run: str, notes: List[str]) -> Optional[Data]:
         return None
 
 
+def without_lockstat(runs: List[Row]) -> bool:
+    """Whether every run's kernel was built without lockstat (bench-meta lockstat=off)."""
+    return bool(runs) and all(r.get('lockstat') == 'off' for r in runs)
+
+
 def _missing(runs: List[Row], stats: Optional[List[Row]], data: Data, strategies: dict) -> List[str]:
     """What the report lacks: no rows, no lockstat, a strategy without runs, a cell without runs."""
     missing = []
     if not runs:
         missing.append('results.csv has no rows (did every boot fail?): no throughput, speedup, '
                        'lock wait or fairness plots')
-    if stats is None or (runs and not stats):
+    # kernels built without lockstat (CONFIG_LOCK_STAT off, as make bench BENCH_CONFIG= can ask) have no rows
+    if stats is None or (runs and not stats and not without_lockstat(runs)):
         missing.append(f'lockstat.csv {"is missing" if stats is None else "has no rows"}: no contention '
                        'plots, no Amdahl curves')
     # a strategy name, or a build of one (make bench-locks) whose log is <name>.log

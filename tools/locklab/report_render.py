@@ -5,7 +5,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from . import bench_extract as bx
-from .report_data import Data, RunFolder, kernel_of, series_key
+from .report_data import Data, RunFolder, kernel_of, series_key, without_lockstat
 from .report_readings import COLLAPSE, WORK_DIFF, Held, Speedups, reading, sanity
 
 TIMELINE_HOWTO = ('A few milliseconds of one run, as each CPU lived them: a row per CPU, a solid bar while it held '
@@ -21,6 +21,15 @@ CAVEAT_CORES = ('QEMU on a host with fewer cores than vCPUs cannot show real sca
 CAVEAT_QEMU = ('QEMU takes its global lock on every read of the architected counter, and lockstat hold times '
                'read it twice per lock operation: runs with hold times on serialise the vCPUs and understate '
                'scaling (docs/measuring.md).')
+# Measured on 2026-12-08 (docs/measuring.md, "What the instruments cost"): 11 boots of each kernel.
+CAVEAT_LOCKSTAT = (
+    'lockstat itself does work on every contended acquisition (two counter reads, each taking that QEMU lock, '
+    'and its bookkeeping while the lock is held), so under QEMU it deepens the collapse of a contended lock: '
+    'the BKL\'s getpid at 2 CPUs went from 0.89× (median of 11 boots) without lockstat to 0.34× with it. '
+    'For speedups without that cost, build the kernels without it (make bench BENCH_CONFIG=<a file with the '
+    'line "# CONFIG_LOCK_STAT is not set">), at the price of the lock waits, contention and Amdahl curves.')
+CAVEAT_NOSTAT = ('These kernels were built without lockstat (CONFIG_LOCK_STAT off): their speedups carry none of its '
+                 'cost, and the run has no lock waits, contention figures or Amdahl curves (docs/measuring.md).')
 CAVEAT_TRAPS = (
     'QEMU\'s TCG also takes that global lock to deliver every exception and to return from it: the '
     'u-* workloads trap from EL0 on every op (a system call or a page fault), so under QEMU their vCPUs '
@@ -37,14 +46,15 @@ CAVEAT_NOISE = ('On a small or shared host the same run can be much faster or sl
 def _qemu_caveat(d: Data) -> str:
     """CAVEAT_QEMU, then what this run did about it: its scaling runs either timed holds (said by the caveat
     that follows) or did not, and the Amdahl curves come from the hold-time pass only where there is one (a
-    folder made from a serial log, or make bench --no-hold-pass, has none)."""
+    folder made from a serial log, or make bench --no-hold-pass, has none); and lockstat's own cost on
+    contended locks (CAVEAT_LOCKSTAT)."""
     if any(r['hold_total_ns'] for r in d.stats):
-        return CAVEAT_QEMU
+        return CAVEAT_QEMU + ' ' + CAVEAT_LOCKSTAT
     return CAVEAT_QEMU + (' So the scaling runs did not time holds (boot option lockstat_hold=2, the default, times '
                           'them only on hardware); ' +
                           ('the Amdahl curves come from a separate 1-CPU pass that does (RUN/hold/).' if d.hold else
                            'nor was there a separate 1-CPU pass that does (RUN/hold/), so this run has no Amdahl '
-                           'curves.'))
+                           'curves.') + ' ' + CAVEAT_LOCKSTAT)
 
 
 def _noise_caveat(d: Data) -> str:
@@ -200,7 +210,8 @@ def _reading_section(d: Data, sp: Speedups, held: Held, vcpus: object, host_cpus
     """The caveats, then the reading generated from the numbers and how the Amdahl curves were taken."""
     over = _oversubscribed(vcpus, host_cpus)
     caveats = (([CAVEAT_CORES, f'This run had {vcpus} vCPUs on {host_cpus} host CPUs.'] if over else []) +
-               ([_qemu_caveat(d)] if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
+               ([CAVEAT_NOSTAT] if without_lockstat(d.runs) else
+                [_qemu_caveat(d)] if any(r.get('board') == 'qemu-virt' for r in d.runs) else []) +
                ([CAVEAT_TRAPS] if any(d.traps_on_qemu(w) for w in d.workloads) else []) + [_noise_caveat(d)])
     # Only QEMU makes timed holds cost scaling (each counter read takes its global lock); on hardware they are
     # on by default (lockstat_hold=2) and cost two cheap counter reads per lock operation.
