@@ -376,10 +376,14 @@ def _collapse_cause(d: Data, series: str, workload: str, n: int, value: float, h
                 '(lock wait ' + (f'{median(waits):.0f} %' if waits else 'not measured') + ')')
     if waits and median(waits) > LOCK_SHARE:
         slower = _outside_waits(d, series, workload, n, value) or 0
+        # under QEMU lockstat's own work on each contended acquisition is part of it (the caveats); lock wait
+        # measured means lockstat was on
+        instrumented = any(r.get('board') == 'qemu-virt' for r in runs)
         return (f'the lock: the workers waited for locks {median(waits):.0f} % of their time, short of a convoy, '
                 f'and outside the waits each op took {slower:.1f}× its 1-CPU time (the lock and the data it '
                 'guards moving between CPUs' + (', and under QEMU its own lock, taken on every trap' if
-                                                  d.qemu_bound(workload, n) else '') + ')')
+                                                  d.qemu_bound(workload, n) else '') +
+                ('; under QEMU lockstat deepens such a collapse: see the caveats' if instrumented else '') + ')')
     if d.qemu_bound(workload, n):
         system = d.blocked(series, workload, n, 'host_vcpu_sys_pct')
         return ('QEMU itself: each op traps from EL0, and QEMU\'s TCG takes its global lock to deliver '
