@@ -25,7 +25,8 @@ CAVEAT_QEMU = ('QEMU takes its global lock on every read of the architected coun
 CAVEAT_LOCKSTAT = (
     'lockstat itself does work on every contended acquisition (two counter reads, each taking that QEMU lock, '
     'and its bookkeeping while the lock is held), so under QEMU it deepens the collapse of a contended lock: '
-    'the BKL\'s getpid at 2 CPUs went from 0.89× (median of 11 boots) without lockstat to 0.34× with it. '
+    'the BKL\'s getpid at 2 CPUs went from 0.89× (median of 11 boots) without lockstat to 0.34× with it '
+    '(docs/measuring.md, measured on 2026-12-08). '
     'For speedups without that cost, build the kernels without it (make bench BENCH_CONFIG=<a file with the '
     'line "# CONFIG_LOCK_STAT is not set">), at the price of the lock waits, contention and Amdahl curves.')
 CAVEAT_NOSTAT = ('These kernels were built without lockstat (CONFIG_LOCK_STAT off): their speedups carry none of its '
