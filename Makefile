@@ -611,6 +611,7 @@ help:
 	@echo '                      STRATEGIES=$(subst $(space),$(comma),$(lock-strategies)) (or current: $$(O)/.config as it is) CPUS=min(4,host cores)'
 	@echo '                      GIC=2 REPEAT=3 BOOTS=2 DURATION_MS=100'
 	@echo '                      WORKLOADS=all LABEL=name BENCH_CONFIG=file-of-CONFIG_-lines (current too) ACCEL=multi|single'
+	@echo '                      (BENCH_CONFIG=configs/nolockstat.config: speedups without lockstat'"'"'s cost, no lock figures)'
 	@echo '                      BENCH_BOOTARGS="lockstat_hold=1 think=5000 ..." (docs/benchmarks.md)'
 	@echo '                      BOARD=rpi5 SERIAL=/dev/ttyACM0 (BAUD=115200): on a Raspberry Pi 5 running the'
 	@echo '                      chain-loader (make sdcard LOADER=1), each kernel sent over the serial cable'

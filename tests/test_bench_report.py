@@ -731,7 +731,7 @@ class BenchReportTests(unittest.TestCase):
                and 'the Amdahl curves come from' not in caveats, f'a run without holds or a hold pass: {caveats}')
         # Every QEMU run with lockstat says what lockstat costs a contended lock there, and how to run without it.
         expect('so under QEMU it deepens the collapse of a contended lock' in caveats and
-               'BENCH_CONFIG=<a file with the line "# CONFIG_LOCK_STAT is not set">' in caveats,
+               'make bench BENCH_CONFIG=configs/nolockstat.config' in caveats,
                f'no caveat on lockstat\'s own cost under QEMU: {caveats}')
 
     def test_kernels_without_lockstat_are_a_run_not_a_failure(self):

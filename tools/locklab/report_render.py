@@ -27,8 +27,8 @@ CAVEAT_LOCKSTAT = (
     'and its bookkeeping while the lock is held), so under QEMU it deepens the collapse of a contended lock: '
     'the BKL\'s getpid at 2 CPUs went from 0.89× (median of 11 boots) without lockstat to 0.34× with it '
     '(docs/measuring.md, measured on 2026-12-08). '
-    'For speedups without that cost, build the kernels without it (make bench BENCH_CONFIG=<a file with the '
-    'line "# CONFIG_LOCK_STAT is not set">), at the price of the lock waits, contention and Amdahl curves.')
+    'For speedups without that cost, build the kernels without it (make bench '
+    'BENCH_CONFIG=configs/nolockstat.config), at the price of the lock waits, contention and Amdahl curves.')
 CAVEAT_NOSTAT = ('These kernels were built without lockstat (CONFIG_LOCK_STAT off): their speedups carry none of its '
                  'cost, and the run has no lock waits, contention figures or Amdahl curves (docs/measuring.md).')
 CAVEAT_TRAPS = (
