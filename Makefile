@@ -428,7 +428,9 @@ ifneq ($(filter bench-wait bench-ratio,$(goals)),)
   endif
 endif
 bench-board-args = $(if $(filter rpi5,$(BOARD)),--serial $(SERIAL) --baud $(BAUD))
-bench-args = --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
+# Where the run folders and results/latest go (every benchmark target; the docs say results/).
+RESULTS ?= $(srctree)/results
+bench-args = --results $(call shell-quote,$(RESULTS)) --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),auto) --gic $(GIC) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	--workloads $(or $(WORKLOADS),$(bench-workloads)) --jobs $(BENCH_JOBS) --label "$(or $(LABEL),$(bench-label))" \
 	--current-config $(objtree)/.config $(if $(BENCH_CONFIG),--config $(call shell-quote,$(BENCH_CONFIG))) $(if $(BENCH_BOOTARGS),--bootargs $(call shell-quote,$(BENCH_BOOTARGS))) \
 	$(if $(filter command line environment,$(origin ACCEL)),--accel $(ACCEL)) $(bench-board-args) --build-dir $(objtree)
@@ -463,7 +465,6 @@ trace:
 WAIT_CS ?= 1000,4000,16000,64000,256000
 WAIT_THINK ?= 0.5
 WAIT_IMAGES ?=
-RESULTS ?= $(srctree)/results
 .PHONY: bench-wait
 bench-wait:
 	$(call need-tool,$(PYTHON))
@@ -471,7 +472,7 @@ bench-wait:
 	  --cpus $(if $(filter command line environment,$(origin CPUS)),$(CPUS),2) --cs $(WAIT_CS) \
 	  --think-ratio $(WAIT_THINK) --repeat $(REPEAT) --boots $(BOOTS) --duration-ms $(DURATION_MS) \
 	  --label $(or $(LABEL),wait-$(STRATEGY)) --jobs $(BENCH_JOBS) --build-dir $(objtree)/bench-wait \
-	  --results $(RESULTS) $(foreach i,$(WAIT_IMAGES),--image $(i))
+	  --results $(call shell-quote,$(RESULTS)) $(foreach i,$(WAIT_IMAGES),--image $(i))
 # The BKL's speedup against the measured share of time inside the kernel: the ratio workload with
 # think= swept (scripts/bench-ratio; docs/experiments.md). Its own defaults unless given: 1 and 2 CPUs,
 # bkl and fine, REPEAT=3, DURATION_MS=200.
@@ -480,7 +481,7 @@ ratio-args = --cpus $(if $(call user-set,CPUS),$(CPUS),2) --gic $(GIC) \
 	$(if $(call user-set,STRATEGIES),--strategies $(STRATEGIES)) $(if $(call user-set,REPEAT),--repeat $(REPEAT)) \
 	$(if $(call user-set,DURATION_MS),--duration-ms $(DURATION_MS)) $(if $(THINK),--think $(THINK)) \
 	$(if $(CS),--cs $(CS)) $(if $(BENCH_CONFIG),--config $(call shell-quote,$(BENCH_CONFIG))) $(if $(LABEL),--label $(LABEL)) \
-	--build-dir $(objtree)
+	--results $(call shell-quote,$(RESULTS)) --build-dir $(objtree)
 .PHONY: bench-ratio
 bench-ratio:
 	$(call need-tool,$(PYTHON))
@@ -604,7 +605,7 @@ help:
 	@echo '                      $$(O)/user/bin/ and their archive $$(O)/user/initramfs.cpio, which'
 	@echo '                      every Image carries and unpacks into /bin at boot (docs/user.md)'
 	@echo ''
-	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest):'
+	@echo 'Benchmarks (results in results/<date>-<time>-<label>/, results/latest; RESULTS=dir for another folder):'
 	@echo '  bench             - build every strategy ($$(O)/bench-*), boot each in QEMU with every'
 	@echo '                      workload at 1, 2, 4 CPUs (no more than the host cores unless CPUS= says),'
 	@echo '                      write CSVs, gnuplot graphs, a lock timeline per strategy and a report;'

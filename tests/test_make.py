@@ -8,6 +8,7 @@ check's own); the boots use it as is, so nothing is rebuilt. Every test is a
 second or two: the slow ones boot a small suite in the real QEMU."""
 import argparse
 import csv
+import glob
 import os
 import re
 import shutil
@@ -337,14 +338,29 @@ class MakeTests(ktap_unittest.TestCase):
         frag = os.path.join(d, 'lab.config')
         with open(frag, 'w') as f:
             f.write('CONFIG_LOCK_ALG_MCS=y\n# CONFIG_DEBUG_LOCKDEP is not set\nCONFIG_NOT_A_SYMBOL=y\n')
+        in_tree = set(glob.glob(os.path.join(ROOT, 'results', '*')))
         rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', 'STRATEGIES=current', f'BENCH_CONFIG={frag}',
                             'WORKLOADS=mm', 'CPUS=1', 'REPEAT=1', 'BOOTS=1', 'DURATION_MS=10',
-                            'LABEL=current-config', timeout=600)
+                            'LABEL=current-config', f'RESULTS={d}', timeout=600)
+        # (its run folder in the scratch folder: make check once left one in the tree's results/ every time)
+        expect(set(glob.glob(os.path.join(ROOT, 'results', '*'))) == in_tree,
+               'make bench RESULTS=<dir> wrote its run folder into the tree\'s results/')
         expect(rc != 0 and 'CONFIG_NOT_A_SYMBOL=y (the kernel has it unset)' in out + err,
                f'make bench STRATEGIES=current BENCH_CONFIG=<unknown line>: rc {rc}, {(out + err)[-600:]!r}')
         config = open(os.path.join(ARGS.objdir, 'bench-current', '.config')).read()
         expect('CONFIG_LOCK_ALG_MCS=y' in config and 'CONFIG_DEBUG_LOCKDEP=y' not in config,
                'BENCH_CONFIG=lab.config (MCS, lockdep off) was not applied to the current kernel')
+        # The file make help names for speedups without lockstat's cost: a whole run and report, exit 0 (it was
+        # 'FAILED bench-report: missing: lockstat.csv has no rows', exit 2).
+        results = scratch('bench-nostat-results')
+        rc, out, err = make('-s', f'O={ARGS.objdir}', 'bench', 'STRATEGIES=current',
+                            'BENCH_CONFIG=configs/nolockstat.config', 'WORKLOADS=getpid', 'CPUS=1', 'REPEAT=1',
+                            'BOOTS=1', 'DURATION_MS=10', 'LABEL=nostat', f'RESULTS={results}', timeout=600)
+        runs = glob.glob(os.path.join(results, '*-nostat'))
+        report_md = os.path.join(runs[0], 'report.md') if runs else ''
+        expect(rc == 0 and os.path.isfile(report_md) and
+               'These kernels were built without lockstat' in open(report_md).read(),
+               f'make bench BENCH_CONFIG=configs/nolockstat.config: rc {rc}, {(out + err)[-600:]!r}')
 
     def test_make_bench_builds_its_kernels_under_o(self):
         # make bench, bench-locks, trace, bench-ratio and sdcard-all built their kernels in the tree's build/bench-*
