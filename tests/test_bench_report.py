@@ -21,7 +21,7 @@ sys.dont_write_bytecode = True      # no __pycache__ next to the scripts
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, HERE)
 from bench_fixtures import (  # noqa: E402
-    CPUS, GNUPLOT, META, SCRIPTS, STRATEGIES, THROUGHPUT, TMP, TOOL, WORKLOADS, Skip, bx, check_html,
+    CLASSES, CPUS, GNUPLOT, META, SCRIPTS, STRATEGIES, THROUGHPUT, TMP, TOOL, WORKLOADS, Skip, bx, check_html,
     check_plots, data_blocks, expect_close, expect_rc, lockstat_row, make_run, md_table_row, plot_names,
     read, remove_tmp, report, result_row, speedups, synthetic)
 import ktap_unittest  # noqa: E402  (tests/, beside this file)
@@ -628,6 +628,26 @@ class BenchReportTests(unittest.TestCase):
         section = read(run, 'report.md').split('## Top 5 contended lock classes')[1].split('\n## ')[0]
         expect('No contended lock class.' in section and 'host_busy' not in section,
                f'no contention in quiet runs: {section[:500]!r}')
+
+    def test_a_wait_averaged_over_few_contentions_says_how_few(self):
+        # s15a drew FINE's pid_hash tallest in contention-wait: 61 µs, the average of its one contention (a vCPU the
+        # host descheduled). A class with fewer than 10 contentions is labelled with its count in that chart.
+        runs, stats = synthetic()
+        for r in stats:
+            if r['strategy'] == 'fine' and r['class'] == CLASSES['fine'][0] and r['contentions']:
+                r['contentions'], r['wait_total_ns'] = 1, 61000
+        run = make_run('contention-few', runs, stats, meta=META)
+        report(run)
+        gp = read(run, 'plots', 'contention-wait.gp')
+        rows = [l.split() for l in read(run, 'plots', 'data', 'contention.dat').splitlines() if l and l[0].isdigit()]
+        few = [r for r in rows if r[1] == CLASSES['fine'][0]]
+        # one contention in each of the 2 repeats of every workload at the largest CPU count
+        want = f'{CLASSES["fine"][0]}(n={2 * len(WORKLOADS)})'
+        expect(few and few[0][-1] == want and 'xtic(7)' in gp and 'xtic(2)' in read(run, 'plots', 'contention-pct.gp'),
+               f'the few-contention class\'s label: {few}')
+        expect(all(r[-1] == r[1] for r in rows if r[1] != CLASSES['fine'][0]), f'other classes relabelled: {rows}')
+        expect('"(n=…)": a class with fewer than 10 contentions' in read(run, 'report.md'),
+               'the caption does not say what (n=…) means')
 
     def test_kernels_are_shown_as_their_bench_meta_says(self):
         # A kernel built as "bkl" whose configuration chose subsys, with lockdep on (make bench

@@ -12,6 +12,9 @@ from .report_data import CEILING, Data
 TERM = "size 900,560 noenhanced font 'Sans,10'"
 PDF_TERM = "size 9in,5.6in noenhanced font 'Sans,10'"
 TOP = 10                                # contended lock classes per strategy in the contention plots
+# Fewer contentions than this: the wait chart's label gives the count, the average being one or a few waits (a
+# single wait of a vCPU the host descheduled drew FINE's pid_hash tallest of all in s15a: 61 µs, 1 contention).
+FEW_CONTENTIONS = 10
 CPU_LABEL = 'CPUs (the workload runs on this many)'
 YERR = "'{f}' index {i} using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '{c}' title {t}"
 
@@ -328,23 +331,28 @@ def contention_plots(d: Data, plots: PlotSet, host_cpus: Optional[int]) -> None:
             rows = [r for r in rows[:TOP] if r[2]] or rows[:1]
             blocks.append((f'{s} ({top} CPUs)', d.color[s], [
                 (x + i, re.sub('["#\'\\s]', '_', cls), 100 * cont / acq if acq else 0.0,
-                 wait / cont / 1000 if cont else 0.0, cont, acq) for i, (cls, acq, cont, wait, _) in enumerate(rows)]))
+                 wait / cont / 1000 if cont else 0.0, cont, acq,
+                 re.sub('["#\'\\s]', '_', cls) + (f'(n={cont})' if 0 < cont < FEW_CONTENTIONS else ''))
+                for i, (cls, acq, cont, wait, _) in enumerate(rows)]))
             x += len(rows) + 1
     if not blocks:
         return
     # the count each strategy was read at is in its key: the largest with runs the host left alone
     where = (f'the largest CPU count with counted runs, not above the host\'s {host_cpus} cores (in the key)'
              if isinstance(host_cpus, int) else 'the largest CPU count with counted runs (in the key)')
-    for name, col, ylabel, what, how in (
-            ('contention-pct', 3, 'contended acquisitions (%)', 'contended %', 'contentions / acquisitions'),
-            ('contention-wait', 4, 'average wait per contention (µs)', 'average wait', 'wait_total_ns / contentions')):
+    few = any(0 < r[4] < FEW_CONTENTIONS for _, _, rows in blocks for r in rows)
+    for name, col, ylabel, what, how, label in (
+            ('contention-pct', 3, 'contended acquisitions (%)', 'contended %', 'contentions / acquisitions', 2),
+            ('contention-wait', 4, 'average wait per contention (µs)', 'average wait', 'wait_total_ns / contentions',
+             7)):
         plots.add(Plot(
             name, f'most contended lock classes, {what} ({how}), at {where} for each strategy, summed over '
-            'workloads',
+            'workloads' + (f'; "(n=…)": a class with fewer than {FEW_CONTENTIONS} contentions, whose average is '
+                           'that many waits' if label == 7 and few else ''),
             f'lock classes: {what}, all workloads (the CPU count: in the key)', 'lock class (grouped by strategy)',
             ylabel,
-            'x class contended_pct avg_wait_us contentions acquisitions', blocks,
-            f"'{{f}}' index {{i}} using 1:{col}:xtic(2) with boxes lc rgb '{{c}}' title {{t}}",
+            'x class contended_pct avg_wait_us contentions acquisitions label', blocks,
+            f"'{{f}}' index {{i}} using 1:{col}:xtic({label}) with boxes lc rgb '{{c}}' title {{t}}",
             "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset grid noxtics\n"
             f"set xtics rotate by -60 font ',8' nomirror\nset xrange [-1:{x - 1}]\nset yrange [0:*]\n",
             data='contention'))
