@@ -1,4 +1,4 @@
-/* ktest suite "mm": pages and kmalloc objects are distinct, aligned and zeroed; exhaustion; a 4-CPU stress with exact counts. */
+/* ktest suite "mm": pages and kmalloc objects distinct, aligned, zeroed; exhaustion; exact counts after stress, also with memory tight. */
 #include <locklab/klock.h>
 #include <locklab/ktest.h>
 #include <locklab/mm.h>
@@ -302,6 +302,17 @@ static void mm_stress_task(void *arg)
 	__atomic_fetch_add(&stress_nomem, nomem, __ATOMIC_RELAXED);
 }
 
+/* Runs mm_stress_task on every online CPU for STRESS_MS; returns how many ran. */
+static u32 stress_run(void)
+{
+	stress_ids = 0;
+	stress_ops = stress_errors = stress_nomem = 0;
+	for (u32 i = 0; i < CONFIG_NR_CPUS; i++)
+		stress_task_ops[i] = 0;
+	stress_end = time_counter() + (u64)STRESS_MS * time_freq() / 1000;
+	return ktest_on_each_cpu(mm_stress_task, NULL, CONFIG_KTEST_CASE_TIMEOUT_MS);
+}
+
 static void mm_stress_on_every_cpu(struct ktest *t)
 {
 	u64 free_pages, live, min_ops = ~0UL;
@@ -312,12 +323,7 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 	free_pages = mm_free_pages();
 	live = kmalloc_live();
 	kernel_exit();
-	stress_ids = 0;
-	stress_ops = stress_errors = stress_nomem = 0;
-	for (u32 i = 0; i < CONFIG_NR_CPUS; i++)
-		stress_task_ops[i] = 0;
-	stress_end = time_counter() + (u64)STRESS_MS * time_freq() / 1000;
-	n = ktest_on_each_cpu(mm_stress_task, NULL, CONFIG_KTEST_CASE_TIMEOUT_MS);
+	n = stress_run();
 	KT_ASSERT(t, n == cpus_online());
 	kernel_enter();
 	kmalloc_shrink();
@@ -334,9 +340,85 @@ static void mm_stress_on_every_cpu(struct ktest *t)
 		   (unsigned long long)stress_errors);
 }
 
+/* Takes every free page; returns them chained through their first word, *n their count. */
+static void *take_all_pages(u64 *n)
+{
+	void *chain = NULL, *p;
+
+	*n = 0;
+	while ((p = page_alloc()) != NULL) {
+		*(void **)p = chain;
+		chain = p;
+		(*n)++;
+	}
+	return chain;
+}
+
+/* Frees up to max pages of a chain from take_all_pages; returns what is left of it. */
+static void *free_chain(void *chain, u64 max)
+{
+	for (u64 i = 0; i < max && chain; i++) {
+		void *p = chain;
+
+		chain = *(void **)p;
+		page_free(p);
+	}
+	return chain;
+}
+
+/*
+ * The stress above steals only until each CPU's arena holds its working
+ * set (a few dozen pages), and never runs out of memory. Here all but
+ * TIGHT_PAGES pages are held back first:
+ * every CPU's arena runs dry over and over, steals from the others while
+ * they allocate and free, and kmalloc and page_alloc return NULL (their
+ * out-of-memory paths run, on every CPU at once). Afterwards the count
+ * mm_free_pages() keeps must be the real one: exactly TIGHT_PAGES pages
+ * can be taken, each of them once (page_alloc panics on a listed page
+ * that is marked allocated).
+ */
+#define TIGHT_PAGES 16
+
+static void mm_stress_with_memory_tight(struct ktest *t)
+{
+	u64 free_pages, live, held, counted, real, min_ops = ~0UL;
+	void *chain, *again;
+	u32 n;
+
+	kernel_enter();
+	kmalloc_shrink();
+	free_pages = mm_free_pages();
+	live = kmalloc_live();
+	chain = take_all_pages(&held);
+	chain = free_chain(chain, TIGHT_PAGES);
+	kernel_exit();
+	n = stress_run();
+	kernel_enter();
+	kmalloc_shrink();
+	counted = mm_free_pages();
+	again = take_all_pages(&real);
+	free_chain(again, ~0UL);
+	free_chain(chain, ~0UL);
+	KT_EXPECT_EQ(t, mm_free_pages(), free_pages);
+	KT_EXPECT_EQ(t, kmalloc_live(), live);
+	kernel_exit();
+	KT_ASSERT(t, n == cpus_online());
+	KT_EXPECT_GE(t, held, TIGHT_PAGES);
+	KT_EXPECT_EQ(t, counted, TIGHT_PAGES);
+	KT_EXPECT_EQ(t, real, counted);
+	KT_EXPECT_EQ(t, stress_errors, 0);
+	KT_EXPECT_NE(t, stress_nomem, 0); /* memory really ran out */
+	for (u32 i = 0; i < n; i++)
+		min_ops = MIN(min_ops, stress_task_ops[i]);
+	KT_EXPECT_GE(t, min_ops, 10);
+	ktest_note(t, "tight stress: %u cpus, %llu ops, %llu out of memory, %llu errors", n,
+		   (unsigned long long)stress_ops, (unsigned long long)stress_nomem,
+		   (unsigned long long)stress_errors);
+}
+
 static const struct ktest_case mm_cases[] = {
 	KTEST_CASE(mm_pages_distinct_aligned_zeroed), KTEST_CASE(mm_kmalloc_size_classes),
 	KTEST_CASE(mm_kmalloc_keeps_one_empty_slab),  KTEST_CASE(mm_exhaustion_reaches_every_arena),
-	KTEST_CASE(mm_stress_on_every_cpu),
+	KTEST_CASE(mm_stress_on_every_cpu),	      KTEST_CASE(mm_stress_with_memory_tight),
 };
 KTEST_SUITE(mm, mm_cases);
