@@ -557,6 +557,23 @@ class BootFaultTests(ktap_unittest.TestCase):
         has(text, r'^panic: stopped 3 of 3 other CPUs', 'every other CPU stopped')
         has(text, r'^shutdown: status=fail reason=panic', 'failure status')
 
+    def test_allocator_misuse_panics_with_the_address(self):
+        # kernel/mm/mm_misuse_test.c: each planted misuse must stop at the check docs/mm.md names for it,
+        # not corrupt a free list and panic (or not) somewhere later.
+        def addr(tail=''):  # a linear-map address ending in tail
+            return rf'0xffffff[0-9a-f]{{{10 - len(tail)}}}{tail}'
+        for suite, line in (
+                ('kfree_twice', rf'kfree: {addr()} is not allocated \(double kfree\?\)'),
+                ('kfree_freed_slab', rf'kfree: {addr("80")} is not in an allocated page'),
+                ('kfree_inside', rf'kfree: {addr("8")} is not the start of a 64-byte object'),
+                ('kfree_page', rf'kfree: {addr("100")} is not in a kmalloc slab'),
+                ('page_free_twice', rf'page_free: page {addr("000")} is not allocated \(double free, or never '
+                                    r'handed out\)')):
+            rc, text, _ = boot('mm_' + suite, '--cpus', '2', '--bootargs', f'ktest=selftest_mm_{suite}', timeout=30)
+            expect_rc(rc, 1, text)
+            has(text, rf'^panic: cpu=\d {line}$', f'{suite}: the panic names the misuse')
+            has(text, r'^shutdown: status=fail reason=panic$', f'{suite}: failure status')
+
     def test_end_idle_stays_up_after_a_failed_run_and_halts_after_a_panic(self):
         # end=idle is for looking at the machine afterwards (make gdb): a failed run most of all.
         # qemu-run, not interactive, kills it at its timeout (here sooner than its 10 s grace) and says so.
