@@ -14,8 +14,14 @@
  */
 void *page_alloc(void);	    /* one zeroed page, or NULL if memory is exhausted */
 void page_free(void *page); /* a page from page_alloc; anything else panics with the address */
-u64 mm_free_pages(void);    /* exact, summed over every arena under its lock */
-u64 mm_total_pages(void);   /* pages the allocator manages (RAM minus kernel, DTB, reserved) */
+/*
+ * Summed over every arena, each under its lock but one at a time: exact
+ * while nothing allocates or frees (a leak check's moment). Meanwhile,
+ * under FINE, a steal batch between two arenas is missed, or counted
+ * twice if it moves from an arena already summed to one not yet summed.
+ */
+u64 mm_free_pages(void);
+u64 mm_total_pages(void); /* pages the allocator manages (RAM minus kernel, DTB, reserved) */
 
 void *kmalloc(u64 size); /* zeroed; NULL for size 0, size > KMALLOC_MAX, or no memory */
 void kfree(void *p);	 /* NULL is allowed */
