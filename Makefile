@@ -59,6 +59,7 @@ LD := $(CROSS_COMPILE)ld
 OBJCOPY := $(CROSS_COMPILE)objcopy
 NM := $(CROSS_COMPILE)nm
 READELF := $(CROSS_COMPILE)readelf
+OBJDUMP := $(CROSS_COMPILE)objdump
 HOSTCC ?= cc
 PYTHON ?= python3
 QEMU ?= qemu-system-aarch64
@@ -280,11 +281,15 @@ $(objtree)/%.user.o: $(srctree)/%.user.S $(objtree)/.kflags | $(gen-hdrs)
 
 -include $(KOBJS:.o=.o.d)
 
+# head.S's routines that run before mmu_on, on every CPU (scripts/check-mmu-off.sh reads them).
+HEAD_MMU_OFF := primary_entry secondary_entry el2_to_el1 dtb_move_out_of_image dcache_inval_range_early mmu_on
+
 $(objtree)/locklab.elf: $(KOBJS) $(srctree)/arch/arm64/kernel.lds $(objtree)/.kflags
 	$(quiet) LD $(O)/locklab.elf
 	$(Q)$(srctree)/scripts/check-user-objs.sh $(NM) $(READELF) $(filter %.user.o,$(KOBJS))
 	$(Q)$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
 	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $(NM) $@.tmp
+	$(Q)$(srctree)/scripts/check-mmu-off.sh $(OBJDUMP) $@.tmp $(HEAD_MMU_OFF)
 	$(Q)mv $@.tmp $@
 	$(Q)$(NM) -n $@ > $(objtree)/System.map
 
@@ -512,6 +517,7 @@ $(objtree)/loader/loader.elf: $(loader-objs) $(srctree)/loader/loader.lds $(objt
 	$(quiet) LD $(O)/loader/loader.elf
 	$(Q)$(LD) $(LOADER_LDFLAGS) -o $@.tmp $(loader-objs)
 	$(Q)$(srctree)/scripts/check-relocs.sh $(READELF) $(NM) $@.tmp
+	$(Q)$(srctree)/scripts/check-mmu-off.sh $(OBJDUMP) $@.tmp
 	$(Q)mv $@.tmp $@
 
 $(objtree)/loader/Image: $(objtree)/loader/loader.elf

@@ -764,6 +764,34 @@ class MakeTests(ktap_unittest.TestCase):
             expect('relocations in its text' in p.stderr and 'R_AARCH64_RELATIVE' in p.stderr,
                    f'the refusal does not name the text relocation: {p.stderr.strip()}')
 
+    def test_link_refuses_an_atomic_where_the_mmu_is_off(self):
+        """scripts/check-mmu-off.sh, as the kernel's and the loader's links run it: with the MMU off memory is
+        Device-nGnRnE, where a Pi 5 aborts an exclusive or LSE atomic (QEMU runs it); ordered plain accesses and
+        cache maintenance by VA pass, in the functions named or (the loader) the whole image."""
+        d = scratch('mmu-off')
+        cross = 'aarch64-linux-gnu-'
+        src = script(os.path.join(d, 'mmu_off.S'),
+                     '\t.text\n\t.globl early, late\nearly:\n\tldar x1, [x0]\n\tstlr x1, [x0]\n'
+                     '\tdc ivac, x0\n\tret\nlate:\n\tldaxr w1, [x0]\n\tcasal w1, w2, [x0]\n\tdc zva, x0\n\tret\n')
+        obj = src[:-2] + '.o'
+        p = subprocess.run([f'{cross}gcc', '-march=armv8.2-a+lse', '-c', src, '-o', obj], capture_output=True,
+                           text=True)
+        expect_eq(p.returncode, 0, f'assembling: {p.stderr.strip()}')
+
+        def check(*functions):
+            return subprocess.run([os.path.join(ROOT, 'scripts', 'check-mmu-off.sh'), f'{cross}objdump', obj,
+                                   *functions], capture_output=True, text=True)
+        p = check('early')
+        expect_eq(p.returncode, 0, f'ldar/stlr/dc ivac refused: {p.stderr.strip()}')
+        for p in (check('early', 'late'), check()):
+            expect_eq(p.returncode, 1, f'an exclusive, a CAS and a DC ZVA passed: {p.stderr.strip()}')
+            for insn in ('ldaxr', 'casal', 'zva'):
+                expect(f'<late>:' in p.stderr and insn in p.stderr, f'the refusal does not name {insn}: {p.stderr}')
+            expect('ldar\t' not in p.stderr, f'the refusal names an ordinary load-acquire: {p.stderr}')
+        p = check('early', 'gone')
+        expect_eq(p.returncode, 1, f'a function that is not there passed: {p.stderr.strip()}')
+        expect('no function gone' in p.stderr, f'the refusal does not name the missing function: {p.stderr}')
+
     def test_help_and_readme_list_the_same_targets(self):
         """make help and README's target table name the same targets, and make knows each of them."""
         rc, out, err = make('help')
