@@ -24,8 +24,13 @@ static void mm_work(struct bench_worker *w)
 		kernel_enter();
 		for (u32 i = 0; i < MM_PAGES; i++) {
 			pages[i] = page_alloc();
+			/*
+			 * Word 0, with the slot: a second owner of the page, in either
+			 * of its slots, overwrites it (with word i, one page handed to
+			 * two workers as slots 0 and 1 went unseen).
+			 */
 			if (pages[i])
-				pages[i][i] = tag | w->ops; /* a second owner would overwrite it */
+				pages[i][0] = tag | (u64)i << 40 | w->ops;
 		}
 		obj = kmalloc(size);
 		if (obj)
@@ -35,7 +40,7 @@ static void mm_work(struct bench_worker *w)
 				w->bad++; /* a few pages per CPU can never exhaust RAM */
 				continue;
 			}
-			w->bad += pages[i][i] != (tag | w->ops);
+			w->bad += pages[i][0] != (tag | (u64)i << 40 | w->ops);
 			page_free(pages[i]);
 		}
 		if (obj) {
