@@ -21,6 +21,9 @@ struct lock_map {
 	/* written by the holder: CPU that released it last (a bounce if another takes it) */
 	u16 last_cpu;
 	u64 acquired_at; /* written by the holder: counter value when taken, for hold time */
+	/* written by the holder: a contended acquisition's wait, which its release counts (lockstat.h) */
+	u64 held_wait;
+	u8 held_wait_set; /* LOCKSTAT_HELD_WAIT, | LOCKSTAT_HELD_BOUNCE if it took the lock from another CPU */
 #endif
 };
 

@@ -116,7 +116,7 @@ void lockstat_catch_up(struct lockstat_cpu *rows)
 	fold_unlock(flags);
 }
 
-static struct lockstat_cpu *my_stats(struct lock_map *l)
+static struct lockstat_cpu *my_stats_of(u16 class_id)
 {
 	struct percpu *pc = this_cpu();
 
@@ -125,7 +125,29 @@ static struct lockstat_cpu *my_stats(struct lock_map *l)
 		lockstat_irq_context(pc->in_irq);
 	if (lockstat_rows_stale(pc->lockstat_rows))
 		lockstat_catch_up(pc->lockstat_rows);
-	return &pc->lockstat_rows[lock_map_class(l)];
+	return &pc->lockstat_rows[class_id];
+}
+
+static struct lockstat_cpu *my_stats(struct lock_map *l)
+{
+	return my_stats_of(lock_map_class(l));
+}
+
+/* One acquisition into a CPU's row: bounce, its lock taken last by another CPU. */
+static void count_acquired(struct lockstat_cpu *s, bool contended, u64 wait, bool bounce)
+{
+	s->acquisitions++;
+	s->acq_bounces += bounce;
+	if (contended) {
+		s->contentions++;
+		s->con_bounces += bounce;
+		/* The first wait sets the minimum, even a wait under one counter tick (0). */
+		if (s->contentions == 1 || wait < s->wait_min)
+			s->wait_min = wait;
+		if (wait > s->wait_max)
+			s->wait_max = wait;
+		s->wait_total += wait;
+	}
 }
 
 /*
@@ -148,26 +170,23 @@ static inline bool hold_timed(void)
 	return atomic_load_relaxed(&lockstat_gate) & LOCKSTAT_GATE_HOLD;
 }
 
+static bool is_bounce(const struct lock_map *l)
+{
+	return l->last_cpu != LOCK_MAP_NO_CPU && l->last_cpu != (u16)smp_processor_id();
+}
+
 void lockstat_acquired(struct lock_map *l, bool contended, u64 wait)
 {
 	preempt_disable();
-	struct lockstat_cpu *s = my_stats(l);
-	u16 me = (u16)smp_processor_id();
-	bool bounce = l->last_cpu != LOCK_MAP_NO_CPU && l->last_cpu != me;
-
-	s->acquisitions++;
-	s->acq_bounces += bounce;
-	if (contended) {
-		s->contentions++;
-		s->con_bounces += bounce;
-		/* The first wait sets the minimum, even a wait under one counter tick (0). */
-		if (s->contentions == 1 || wait < s->wait_min)
-			s->wait_min = wait;
-		if (wait > s->wait_max)
-			s->wait_max = wait;
-		s->wait_total += wait;
-	}
+	count_acquired(my_stats(l), contended, wait, is_bounce(l));
 	l->acquired_at = hold_timed() ? time_counter() : 0;
+	preempt_enable();
+}
+
+void lockstat_count_held_wait(const struct lockstat_held_wait *h)
+{
+	preempt_disable();
+	count_acquired(my_stats_of(h->class_id), true, h->wait, h->set & LOCKSTAT_HELD_BOUNCE);
 	preempt_enable();
 }
 

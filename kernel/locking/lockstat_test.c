@@ -68,11 +68,13 @@ static void hold_for_a_while(void *arg)
  * may be descheduled for longer than the hold between seeing it held and
  * trying: it then came after the release (t0 later than it), found the
  * lock free, and the attempt says nothing; it is tried again (at most 5
- * times), whatever lockstat counted.
+ * times), whatever lockstat counted. With holds not timed, the contended
+ * acquisition is counted by its release, after letting go (lockstat.h):
+ * nothing of it while the lock is held.
  */
-static void lockstat_sees_forced_contention(struct ktest *t)
+static void forced_contention(struct ktest *t, bool timed)
 {
-	struct lockstat_sum s;
+	struct lockstat_sum s, held = { 0 };
 	u64 hold_us = 20000, t0 = 0, waited = 0;
 	u32 attempt;
 
@@ -81,7 +83,11 @@ static void lockstat_sees_forced_contention(struct ktest *t)
 	u32 other = ktest_other_cpu();
 	if (other == CONFIG_NR_CPUS)
 		KT_SKIP(t, "needs a second CPU to hold the lock");
+	timed = timed && LOCKSTAT_HOLD_TIMED;
+	lockstat_set_hold(timed);
 	for (attempt = 0; attempt < 5; attempt++) {
+		/* afresh: released last by no CPU, so the holder's taking it is no bounce */
+		spin_lock_init(&contended_lock, "lockstat_test_contended");
 		lockstat_reset();
 		holder_has_it = holder_done = 0;
 		KT_ASSERT(t, smp_call_on(other, hold_for_a_while, (void *)hold_us, false,
@@ -91,6 +97,7 @@ static void lockstat_sees_forced_contention(struct ktest *t)
 		t0 = time_ns();
 		spin_lock(&contended_lock); /* must wait for the other CPU */
 		waited = time_ns() - t0;
+		lockstat_get("lockstat_test_contended", &held);
 		spin_unlock(&contended_lock);
 		while (!__atomic_load_n(&holder_done, __ATOMIC_ACQUIRE))
 			cpu_relax();
@@ -99,20 +106,33 @@ static void lockstat_sees_forced_contention(struct ktest *t)
 		ktest_note(t, "attempt %u came %llu us after the release (host busy): again",
 			   attempt, (unsigned long long)(t0 - holder_released_at) / 1000);
 	}
+	lockstat_set_hold(true);
 	KT_ASSERT(t, t0 < holder_released_at);
 	KT_ASSERT(t, lockstat_get("lockstat_test_contended", &s));
 	KT_EXPECT_EQ(t, s.acquisitions, 2);
 	KT_EXPECT_EQ(t, s.contentions, 1);
 	KT_EXPECT_EQ(t, s.con_bounces, 1); /* released last on the other CPU, taken here */
-	/* and the holder's, when an attempt before left it released here */
-	KT_EXPECT_EQ(t, s.acq_bounces, 1 + (attempt > 0));
+	KT_EXPECT_EQ(t, s.acq_bounces, 1);
 	KT_EXPECT_LE(t, time_counter_to_ns(s.wait_max), waited);
 	KT_EXPECT_GE(t, time_counter_to_ns(s.wait_max), waited / 2);
-	if (LOCKSTAT_HOLD_TIMED)
+	/* while it held the lock: the holder's acquisition, and its own only if its hold was timed */
+	KT_EXPECT_EQ(t, held.acquisitions, 1 + timed);
+	KT_EXPECT_EQ(t, held.contentions, timed);
+	if (timed)
 		/* the other CPU held it that long */
 		KT_EXPECT_GE(t, time_counter_to_ns(s.hold_max), hold_us * 1000);
 	else
 		KT_EXPECT_EQ(t, s.hold_max, 0);
+}
+
+static void lockstat_sees_forced_contention(struct ktest *t)
+{
+	forced_contention(t, true);
+}
+
+static void lockstat_counts_a_contended_acquisition_after_its_release(struct ktest *t)
+{
+	forced_contention(t, false);
 }
 
 static void lockstat_counts_trylock_failures_and_resets(struct ktest *t)
@@ -353,6 +373,7 @@ static void lockstat_table_row_has_linux_columns(struct ktest *t)
 static const struct ktest_case lockstat_cases[] = {
 	KTEST_CASE(lockstat_counts_every_acquisition),
 	KTEST_CASE(lockstat_sees_forced_contention),
+	KTEST_CASE(lockstat_counts_a_contended_acquisition_after_its_release),
 	KTEST_CASE(lockstat_counts_trylock_failures_and_resets),
 	KTEST_CASE(lockstat_fast_path_counts_exactly),
 	KTEST_CASE(lockstat_since_boot_survives_resets),

@@ -30,8 +30,9 @@ static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
 	watchdog_wait_end(outer);
 	atomic_store_relaxed(&l->owner, (u16)smp_processor_id());
 	waited = time_counter() - t0;
-	lockstat_acquired(&l->map, true, waited);
-	sched_account_lock_wait(waited, false);
+	/* counted by the release, after it lets go (lockstat.h), unless the hold is timed */
+	if (!lockstat_acquired_later(&l->map, waited))
+		sched_account_lock_wait(waited, false);
 }
 
 /* The body of spin_lock and spin_lock_nested, inlined into both (one call, no jump between them). */
@@ -89,11 +90,13 @@ bool spin_trylock(struct spinlock *l)
 }
 
 /*
- * Everything spin_unlock does but re-enabling preemption; false if lockdep
- * refused the release. 'timed': the hold is being timed (lockstat), which
- * takes a call; the untimed release, by far the common one, makes none.
+ * Everything spin_unlock does but counting a contended acquisition (held,
+ * for after the release: lockstat.h) and re-enabling preemption; false if
+ * lockdep refused the release. 'timed': the hold is being timed (lockstat),
+ * which takes a call; the untimed release, by far the common one, makes none.
  */
-static inline __attribute__((always_inline)) bool spin_release(struct spinlock *l, bool timed)
+static inline __attribute__((always_inline)) bool spin_release(struct spinlock *l, bool timed,
+							       struct lockstat_held_wait *held)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
@@ -104,6 +107,7 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 			     owner))
 		/* reported: releasing it would corrupt the lock (and the preempt count) */
 		return false;
+	lockstat_take_held_wait(&l->map, held);
 	if (timed)
 		lockstat_released(&l->map);
 	else
@@ -114,19 +118,36 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 	return true;
 }
 
+/* A contended acquisition's numbers, after its release; out of line like the contended acquisition. */
+static __attribute__((noinline)) void spin_count_held_wait(const struct lockstat_held_wait *held)
+{
+	lockstat_count_held_wait(held);
+	sched_account_lock_wait(held->wait, false);
+}
+
 /* Out of line, so that spin_unlock's usual path needs no stack frame. */
 static __attribute__((noinline)) void spin_unlock_timed(struct spinlock *l)
 {
-	if (spin_release(l, true))
+	struct lockstat_held_wait held;
+
+	if (spin_release(l, true, &held)) {
+		if (held.set)
+			spin_count_held_wait(&held);
 		preempt_enable();
+	}
 }
 
 void spin_unlock(struct spinlock *l)
 {
+	struct lockstat_held_wait held;
+
 	if (lockstat_hold_timed(&l->map))
 		spin_unlock_timed(l);
-	else if (spin_release(l, false))
+	else if (spin_release(l, false, &held)) {
+		if (__builtin_expect(held.set, 0))
+			spin_count_held_wait(&held);
 		preempt_enable();
+	}
 }
 
 u64 spin_lock_irqsave(struct spinlock *l)
@@ -145,8 +166,11 @@ u64 spin_lock_irqsave(struct spinlock *l)
  */
 void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 {
-	bool released = spin_release(l, lockstat_hold_timed(&l->map));
+	struct lockstat_held_wait held;
+	bool released = spin_release(l, lockstat_hold_timed(&l->map), &held);
 
+	if (released && held.set)
+		spin_count_held_wait(&held);
 	local_irq_restore(flags);
 	if (released)
 		preempt_enable();

@@ -23,10 +23,9 @@ CAVEAT_QEMU = ('QEMU takes its global lock on every read of the architected coun
                'scaling (docs/measuring.md).')
 # Measured on 2026-12-08 (docs/measuring.md, "What the instruments cost"): 11 boots of each kernel.
 CAVEAT_LOCKSTAT = (
-    'lockstat itself does work on every contended acquisition (two counter reads, each taking that QEMU lock, '
-    'and its bookkeeping while the lock is held), so under QEMU it deepens the collapse of a contended lock: '
-    'the BKL\'s getpid at 2 CPUs went from 0.89× (median of 11 boots) without lockstat to 0.34× with it '
-    '(docs/measuring.md, measured on 2026-12-08). '
+    'lockstat itself reads the counter twice on every contended acquisition (each read taking that QEMU lock), '
+    'so under QEMU it deepens the collapse of a contended lock: the BKL\'s getpid at 2 CPUs did 0.88× without '
+    'lockstat and 0.65× with it (medians of 12 boots; docs/measuring.md, measured on 2026-12-08). '
     'For speedups without that cost, build the kernels without it (make bench '
     'BENCH_CONFIG=configs/nolockstat.config), at the price of the lock waits, contention and Amdahl curves.')
 CAVEAT_NOSTAT = ('These kernels were built without lockstat (CONFIG_LOCK_STAT off): their speedups carry none of its '
