@@ -133,9 +133,9 @@ static inline void lockstat_acquired_uncontended(struct lock_map *l)
  * numbers in the lock (lockstat_acquired_later) and its release counts them
  * after letting go (lockstat_take_held_wait, then lockstat_count_held_wait):
  * the update done while holding the lock lengthened the very hold the next
- * waiter waits out. Under QEMU the BKL's getpid at 2 CPUs did 0.88x
- * without lockstat, 0.37x with the update inside the hold and 0.65x with
- * it after the release (medians of 12 boots; docs/measuring.md).
+ * waiter waits out. Under QEMU the BKL's getpid at 2 CPUs did 0.90x
+ * without lockstat, 0.35x with the update inside the hold and 0.60x with
+ * it after the release (medians of 24 boots; docs/measuring.md).
  */
 #define LOCKSTAT_HELD_WAIT   1
 #define LOCKSTAT_HELD_BOUNCE 2
@@ -167,15 +167,18 @@ static inline bool lockstat_acquired_later(struct lock_map *l, u64 wait_cycles)
 		l->acquired_at = 0; /* not timed, as lockstat_acquired_uncontended leaves it */
 	return true;
 }
+/* Whether the holder's acquisition is still to be counted (by its release). */
+static inline bool lockstat_held_wait_pending(const struct lock_map *l)
+{
+	return __builtin_expect(l->held_wait_set, 0);
+}
 /* Before the release: what the acquisition left, now taken out of the lock (which may be freed after it). */
 static inline void lockstat_take_held_wait(struct lock_map *l, struct lockstat_held_wait *h)
 {
 	h->set = l->held_wait_set;
-	if (__builtin_expect(h->set, 0)) {
-		h->wait = l->held_wait;
-		h->class_id = l->class_id; /* looked up by lockstat_acquired_later */
-		l->held_wait_set = 0;
-	}
+	h->wait = l->held_wait;
+	h->class_id = l->class_id; /* looked up by lockstat_acquired_later */
+	l->held_wait_set = 0;
 }
 /* After the release, preemption still off: counts the acquisition taken with lockstat_take_held_wait. */
 void lockstat_count_held_wait(const struct lockstat_held_wait *h);
@@ -202,10 +205,16 @@ static inline bool lockstat_acquired_later(struct lock_map *l, u64 w)
 	(void)w;
 	return false;
 }
+static inline bool lockstat_held_wait_pending(const struct lock_map *l)
+{
+	(void)l;
+	return false;
+}
 static inline void lockstat_take_held_wait(struct lock_map *l, struct lockstat_held_wait *h)
 {
 	(void)l;
 	h->set = 0;
+	h->wait = 0;
 }
 static inline void lockstat_count_held_wait(const struct lockstat_held_wait *h)
 {

@@ -90,13 +90,11 @@ bool spin_trylock(struct spinlock *l)
 }
 
 /*
- * Everything spin_unlock does but counting a contended acquisition (held,
- * for after the release: lockstat.h) and re-enabling preemption; false if
- * lockdep refused the release. 'timed': the hold is being timed (lockstat),
- * which takes a call; the untimed release, by far the common one, makes none.
+ * Everything spin_unlock does but re-enabling preemption; false if lockdep
+ * refused the release. 'timed': the hold is being timed (lockstat), which
+ * takes a call; the untimed release, by far the common one, makes none.
  */
-static inline __attribute__((always_inline)) bool spin_release(struct spinlock *l, bool timed,
-							       struct lockstat_held_wait *held)
+static inline __attribute__((always_inline)) bool spin_release(struct spinlock *l, bool timed)
 {
 	u16 owner = atomic_load_relaxed(&l->owner);
 
@@ -107,7 +105,6 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 			     owner))
 		/* reported: releasing it would corrupt the lock (and the preempt count) */
 		return false;
-	lockstat_take_held_wait(&l->map, held);
 	if (timed)
 		lockstat_released(&l->map);
 	else
@@ -118,36 +115,44 @@ static inline __attribute__((always_inline)) bool spin_release(struct spinlock *
 	return true;
 }
 
-/* A contended acquisition's numbers, after its release; out of line like the contended acquisition. */
-static __attribute__((noinline)) void spin_count_held_wait(const struct lockstat_held_wait *held)
+/*
+ * The release of a contended acquisition still to be counted (lockstat.h):
+ * its numbers are taken out of the lock, which may be freed once released,
+ * and counted after the release. Out of line, like that acquisition.
+ */
+static __attribute__((noinline)) void spin_unlock_counting(struct spinlock *l, bool irqrestore,
+							   u64 flags)
 {
-	lockstat_count_held_wait(held);
-	sched_account_lock_wait(held->wait, false);
+	struct lockstat_held_wait held;
+	bool released;
+
+	lockstat_take_held_wait(&l->map, &held);
+	released = spin_release(l, lockstat_hold_timed(&l->map));
+	if (released) {
+		lockstat_count_held_wait(&held);
+		sched_account_lock_wait(held.wait, false);
+	}
+	if (irqrestore)
+		local_irq_restore(flags);
+	if (released)
+		preempt_enable();
 }
 
 /* Out of line, so that spin_unlock's usual path needs no stack frame. */
 static __attribute__((noinline)) void spin_unlock_timed(struct spinlock *l)
 {
-	struct lockstat_held_wait held;
-
-	if (spin_release(l, true, &held)) {
-		if (held.set)
-			spin_count_held_wait(&held);
+	if (spin_release(l, true))
 		preempt_enable();
-	}
 }
 
 void spin_unlock(struct spinlock *l)
 {
-	struct lockstat_held_wait held;
-
-	if (lockstat_hold_timed(&l->map))
+	if (lockstat_held_wait_pending(&l->map))
+		spin_unlock_counting(l, false, 0);
+	else if (lockstat_hold_timed(&l->map))
 		spin_unlock_timed(l);
-	else if (spin_release(l, false, &held)) {
-		if (__builtin_expect(held.set, 0))
-			spin_count_held_wait(&held);
+	else if (spin_release(l, false))
 		preempt_enable();
-	}
 }
 
 u64 spin_lock_irqsave(struct spinlock *l)
@@ -166,11 +171,13 @@ u64 spin_lock_irqsave(struct spinlock *l)
  */
 void spin_unlock_irqrestore(struct spinlock *l, u64 flags)
 {
-	struct lockstat_held_wait held;
-	bool released = spin_release(l, lockstat_hold_timed(&l->map), &held);
+	bool released;
 
-	if (released && held.set)
-		spin_count_held_wait(&held);
+	if (lockstat_held_wait_pending(&l->map)) {
+		spin_unlock_counting(l, true, flags);
+		return;
+	}
+	released = spin_release(l, lockstat_hold_timed(&l->map));
 	local_irq_restore(flags);
 	if (released)
 		preempt_enable();

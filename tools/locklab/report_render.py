@@ -24,8 +24,8 @@ CAVEAT_QEMU = ('QEMU takes its global lock on every read of the architected coun
 # Measured on 2026-12-08 (docs/measuring.md, "What the instruments cost"): 11 boots of each kernel.
 CAVEAT_LOCKSTAT = (
     'lockstat itself reads the counter twice on every contended acquisition (each read taking that QEMU lock), '
-    'so under QEMU it deepens the collapse of a contended lock: the BKL\'s getpid at 2 CPUs did 0.88× without '
-    'lockstat and 0.65× with it (medians of 12 boots; docs/measuring.md, measured on 2026-12-08). '
+    'so under QEMU it deepens the collapse of a contended lock: the BKL\'s getpid at 2 CPUs did 0.90× without '
+    'lockstat and 0.60× with it (medians of 24 boots; docs/measuring.md, measured on 2026-12-08). '
     'For speedups without that cost, build the kernels without it (make bench '
     'BENCH_CONFIG=configs/nolockstat.config), at the price of the lock waits, contention and Amdahl curves.')
 CAVEAT_NOSTAT = ('These kernels were built without lockstat (CONFIG_LOCK_STAT off): their speedups carry none of its '
